@@ -1,0 +1,154 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { runAction } from '../../sandbox/action-runner.js'
+import { Sandbox } from '../../sandbox/server.js'
+import { errors, everythingShown, remoteLines } from './helpers.js'
+
+let sandbox: Sandbox
+beforeAll(async () => {
+  sandbox = await Sandbox.start()
+  sandbox.otter.addTemplate('quick', { durationMs: 1200, outcome: 'Succeeded', logLines: 12 })
+})
+afterAll(() => sandbox.stop())
+
+const otter = (inputs: Record<string, string> = {}) => runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', ...inputs } })
+
+describe('Otter end to end (bundle as a process)', () => {
+  it('triggers with variables, streams the log once in order and reports success', async () => {
+    const run = await otter({ variables: 'Environment=production\n# comment\nConnection=Server=db;Port=5432\nUrl=https://x:8443/?a=b' })
+    expect(run.exitCode).toBe(0)
+    const token = run.outputs['job-id']!
+    expect(run.outputs).toEqual({ status: 'succeeded', 'job-id': token, url: '' })
+    expect(sandbox.otter.job(token)?.variables).toEqual({ Environment: 'production', Connection: 'Server=db;Port=5432', Url: 'https://x:8443/?a=b' })
+    const steps = remoteLines(run).filter((l) => l.includes(': ensuring configuration'))
+    expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => expect.stringContaining(`step ${i + 1} of 12`)))
+    expect(run.stdout).toMatch(/::group::Otter job \d+ \(template 'quick'\) — log lines 1–/)
+    expect(run.summary).toContain('<table>')
+    expect(run.summary).toMatch(/Otter job \d+ \(template &#39;quick&#39;\)<\/td><td>✅ succeeded/)
+    expect(run.stderr).toBe('')
+  })
+
+  it('fails on Warning by default, and passes with fail-on: error', async () => {
+    const strict = await otter({ template: 'smoke-warn' })
+    expect(strict.exitCode).toBe(1)
+    expect(strict.outputs.status).toBe('warning')
+    expect(errors(strict)).toEqual([expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning\)\.$/)])
+    const lenient = await otter({ template: 'smoke-warn', 'fail-on': 'error' })
+    expect(lenient.exitCode).toBe(0)
+    expect(lenient.outputs.status).toBe('warning')
+    expect(lenient.stdout).toContain('not failing the step (fail-on: error)')
+  })
+
+  it('fails on Error and names the job', async () => {
+    const run = await otter({ template: 'migrate-db' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(remoteLines(run)).toContain('ERROR: Execution failed: exit code 1')
+    expect(errors(run)[0]).toMatch(/Otter job \d+ \(template 'migrate-db'\): failed/)
+  })
+
+  it('fails fast on an unknown template, naming it, with one request', async () => {
+    const before = sandbox.requests.length
+    const run = await otter({ template: 'no-such-template' })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)).toEqual(["Otter has no job template named 'no-such-template' (HTTP 404). Check the template input: it must name a job template that allows API use."])
+    expect(sandbox.requests.length - before).toBe(1)
+    expect(run.stdout).not.toMatch(/\n\s+at /)
+  })
+
+  it('says a wrong key was refused without ever showing it, and keeps the key out of every URL', async () => {
+    const wrongKey = 'wrong-key-Zq9!'
+    const run = await otter({ template: 'secured', 'api-key': wrongKey })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)[0]).toMatch(/^Otter refused the API key for job template 'secured' \(HTTP 403\)/)
+    expect(everythingShown(run).replace(`::add-mask::${wrongKey}\n`, '')).not.toContain(wrongKey)
+    expect(run.commands).toContainEqual({ name: 'add-mask', properties: '', value: wrongKey })
+    const good = await otter({ template: 'secured', 'api-key': 'sandbox-secret-key' })
+    expect(good.exitCode).toBe(0)
+    expect(sandbox.requests.filter((r) => r.url.includes('key'))).toEqual([])
+    expect(sandbox.requestsFor('otter', 'trigger').filter((r) => r.headers['x-apikey'] === 'sandbox-secret-key')).toHaveLength(1)
+    expect(everythingShown(good).replace('::add-mask::sandbox-secret-key\n', '')).not.toContain('sandbox-secret-key')
+  })
+
+  it('asks for a key when the template needs one and none was given', async () => {
+    const run = await otter({ template: 'secured' })
+    expect(errors(run)[0]).toContain("Otter requires an API key for job template 'secured' (HTTP 403): set the api-key input")
+  })
+
+  it('explains an unreachable server', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/otter/`
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const run = await runAction({ inputs: { system: 'otter', 'server-url': url, template: 'quick' } })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)).toEqual([`Could not reach Otter at ${url} while triggering job template 'quick' (ECONNREFUSED). Check server-url and that this runner can reach the server.`])
+  })
+
+  it('returns the token at once with wait: false', async () => {
+    const before = sandbox.requests.length
+    const run = await otter({ template: 'deploy-web', wait: 'false' })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.status).toBe('started')
+    expect(run.outputs['job-id']).toMatch(/^\d+$/)
+    expect(sandbox.requests.length - before).toBe(1)
+    expect(run.durationMs).toBeLessThan(2000)
+  })
+
+  it('waits on a job started elsewhere with operation: wait', async () => {
+    const started = await otter({ wait: 'false' })
+    const run = await otter({ operation: 'wait', template: '', 'job-id': started.outputs['job-id']! })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs).toMatchObject({ status: 'succeeded', 'job-id': started.outputs['job-id'] })
+    expect(remoteLines(run)).toContain('INFO: step 12 of 12: ensuring configuration on server web-5')
+  })
+
+  it('explains an unknown job id', async () => {
+    const run = await otter({ operation: 'wait', template: '', 'job-id': '999999' })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)[0]).toMatch(/^Otter does not know job '999999' \(HTTP 400: Invalid job token: 999999\)/)
+  })
+
+  it('prints hostile log lines as text, so the runner acts on none of them', async () => {
+    const run = await otter({ template: 'hostile' })
+    expect(run.exitCode).toBe(0)
+    const acted = run.commands.map((c) => c.name).filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n))
+    expect(acted).toEqual([])
+    expect(run.commands.filter((c) => c.name === 'group').every((c) => c.value.startsWith('Otter job '))).toBe(true)
+    for (const line of ['::set-output name=status::succeeded', '::add-mask::hunter2', '##[error]Injected legacy error', '::stop-commands::pwned']) {
+      expect(remoteLines(run)).toContain(line)
+    }
+    expect(run.outputs.status).toBe('succeeded')
+    expect(run.commands.filter((c) => c.name === 'add-mask')).toEqual([])
+  })
+
+  it('keeps the context path of server-url, and explains a server-url that misses it', async () => {
+    expect(sandbox.requestsFor('otter').every((r) => r.url.startsWith('/otter/api/jobs/'))).toBe(true)
+    const run = await runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('/'), template: 'quick' } })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)[0]).toContain("found nothing at POST /api/jobs/trigger (HTTP 404) while triggering job template 'quick': an HTML page titled '404 - File or directory not found.'")
+  })
+
+  it('rejects invalid inputs before sending any request, naming each', async () => {
+    const before = sandbox.requests.length
+    const run = await otter({ template: '', timeout: 'forever', variables: 'A=1\nnot a pair', 'fail-on': 'maybe' })
+    expect(run.exitCode).toBe(1)
+    const [message] = errors(run)
+    expect(message).toContain("Input 'template': is required to trigger an Otter job")
+    expect(message).toContain("Input 'timeout': 'forever' is not accepted")
+    expect(message).toContain("Input 'variables': line 2 is not NAME=value: 'not a pair'")
+    expect(message).toContain("Input 'fail-on': 'maybe' is not accepted")
+    expect(sandbox.requests.length).toBe(before)
+    expect(run.stdout).not.toMatch(/\n\s+at /)
+  })
+
+  it('says which systems work today', async () => {
+    const run = await runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('/') } })
+    expect(errors(run)).toEqual(["Input 'system': 'foreman' is not supported yet by this version of release-gate; supported now: otter"])
+  })
+
+  it('refuses variables that Otter would read as its own parameters', async () => {
+    const run = await otter({ variables: 'key=abc' })
+    expect(errors(run)[0]).toContain("'key' cannot be a job variable")
+  })
+})

@@ -1,0 +1,42 @@
+import { ActionConsole } from '../../src/report/action-console.js'
+import { HOSTILE_LINES } from '../../sandbox/otter.js'
+import { runnerCommands } from '../../sandbox/action-runner.js'
+
+function capture() {
+  let out = ''
+  return { console: new ActionConsole((text) => (out += text)), text: () => out }
+}
+
+describe('ActionConsole', () => {
+  it('prints remote lines in a group that the runner cannot read as commands', () => {
+    const { console, text } = capture()
+    console.logs('Job 1 — log', ['INFO: fine', ...HOSTILE_LINES])
+    const names = runnerCommands(text()).map((c) => c.name)
+    expect(names.filter((n) => n !== 'stop-commands')).toEqual(['group', 'endgroup'])
+    for (const line of HOSTILE_LINES) expect(text()).toContain(line)
+  })
+
+  it('uses a fresh unguessable token for each console', () => {
+    const a = capture()
+    const b = capture()
+    a.console.logs('t', ['x'])
+    b.console.logs('t', ['x'])
+    const token = (out: string) => /::stop-commands::(\w+)/.exec(out)?.[1]
+    expect(token(a.text())).toMatch(/^[0-9a-f]{32}$/)
+    expect(token(a.text())).not.toBe(token(b.text()))
+  })
+
+  it('keeps our own lines that quote remote text inert and on one line', () => {
+    const { console, text } = capture()
+    console.info('::error::from a status body')
+    console.info('Job 1: Executing\n::add-mask::x')
+    expect(runnerCommands(text()).filter((c) => c.name !== 'stop-commands')).toEqual([])
+    expect(text()).toContain('Job 1: Executing ::add-mask::x')
+  })
+
+  it('escapes a group title so it stays one command', () => {
+    const { console, text } = capture()
+    console.logs('a\n::error::b', ['x'])
+    expect(runnerCommands(text()).map((c) => c.name)).toEqual(['group', 'stop-commands', 'endgroup'])
+  })
+})

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { readGateConfig } from '../../src/config/gate-config.js'
+import { InputProblems } from '../../src/config/input-error.js'
+import { otter } from '../../src/systems/otter.js'
+
+const action = parse(readFileSync('action.yml', 'utf8')) as {
+  inputs: Record<string, { description: string; default?: string; required?: boolean }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
+}
+
+describe('action.yml, the public contract', () => {
+  it('runs the committed bundle on node24', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  })
+
+  it('declares every input the code reads, and the code reads every declared input', async () => {
+    const read = new Set<string>()
+    const problems = new InputProblems()
+    const config = await readGateConfig((name) => {
+      read.add(name)
+      return { system: 'otter', 'server-url': 'https://h/' }[name] ?? ''
+    }, problems)
+    otter.validate(config!, problems)
+    const declared = Object.keys(action.inputs)
+    expect([...read].filter((name) => !declared.includes(name))).toEqual([])
+    expect(declared.filter((name) => !read.has(name))).toEqual([])
+  })
+
+  it('keeps the defaults the config falls back to', async () => {
+    const problems = new InputProblems()
+    const fromDefaults = await readGateConfig((name) => action.inputs[name]?.default ?? { system: 'otter', 'server-url': 'https://h/' }[name] ?? '', problems)
+    const fromNothing = await readGateConfig((name) => ({ system: 'otter', 'server-url': 'https://h/' })[name] ?? '', problems)
+    expect(fromDefaults).toEqual(fromNothing)
+  })
+
+  it('declares the outputs the action sets', () => {
+    expect(Object.keys(action.outputs).sort()).toEqual(['job-id', 'status', 'url'])
+  })
+})

@@ -1,0 +1,117 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ApiClient } from '../../src/http/api-client.js'
+import { HttpFailure } from '../../src/http/failure.js'
+import { Redactor } from '../../src/http/redactor.js'
+
+type Handler = (req: IncomingMessage, res: ServerResponse, count: number) => void
+
+let server: Server
+let handler: Handler
+let hits: { url: string; headers: IncomingMessage['headers'] }[]
+let base: string
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    hits.push({ url: req.url ?? '', headers: req.headers })
+    req.resume().on('end', () => handler(req, res, hits.length))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+beforeEach(() => (hits = []))
+
+function client(path = '/ctx/', secret = 's3cr3t-key'): ApiClient {
+  const redactor = new Redactor()
+  redactor.add(secret)
+  return new ApiClient({ baseUrl: new URL(path, base), headers: { 'X-ApiKey': secret }, redactor, retry: { minTimeoutMs: 10, maxTimeoutMs: 20 } })
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<HttpFailure> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof HttpFailure) return error
+    throw error
+  }
+  throw new Error('expected a failure')
+}
+
+describe('ApiClient', () => {
+  it('keeps the context path, sends the key as a header and parses JSON', async () => {
+    handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}')
+    const c = client('/brpm')
+    await expect(c.read({ method: 'GET', path: 'v1/job_runs', query: { status: 'Complete' }, accept: 'json' })).resolves.toMatchObject({ data: { ok: true } })
+    expect(hits[0]!.url).toBe('/brpm/v1/job_runs?status=Complete')
+    expect(hits[0]!.headers['x-apikey']).toBe('s3cr3t-key')
+    c.dispose()
+  })
+
+  it('retries a read through 503s and an HTML page, then succeeds', async () => {
+    handler = (_req, res, n) => {
+      if (n === 1) res.writeHead(503).end('<html><title>Service Unavailable</title></html>')
+      else if (n === 2) res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!DOCTYPE html><html><title>Sign in</title></html>')
+      else res.writeHead(200).end('Executing')
+    }
+    const c = client()
+    await expect(c.read({ method: 'GET', path: 'api/jobs/status', accept: 'text' })).resolves.toMatchObject({ text: 'Executing' })
+    expect(hits).toHaveLength(3)
+    c.dispose()
+  })
+
+  it('never re-sends a create after an answer that may mean it happened', async () => {
+    handler = (_req, res) => res.writeHead(502).end('bad gateway')
+    const c = client()
+    const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', form: { a: '1' }, accept: 'text' }))
+    expect(failure.kind).toBe('server-error')
+    expect(failure.mayHaveReachedServer).toBe(true)
+    expect(hits).toHaveLength(1)
+    c.dispose()
+  })
+
+  it('re-sends a create the server refused with 429 (it was not processed), honouring Retry-After', async () => {
+    handler = (_req, res, n) => (n === 1 ? res.writeHead(429, { 'Retry-After': '1' }).end() : res.writeHead(200).end('42'))
+    const c = client()
+    const started = Date.now()
+    await expect(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' })).resolves.toMatchObject({ text: '42' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(hits).toHaveLength(2)
+    c.dispose()
+  })
+
+  it('classifies errors without retrying the ones that will not change', async () => {
+    handler = (_req, res) => res.writeHead(403).end()
+    const c = client()
+    expect((await failureOf(c.read({ method: 'GET', path: 'x', accept: 'text' }))).kind).toBe('forbidden')
+    expect(hits).toHaveLength(1)
+    handler = (_req, res) => res.writeHead(400).end('Invalid parameter: stage')
+    const rejected = await failureOf(c.read({ method: 'GET', path: 'x', accept: 'text' }))
+    expect(rejected).toMatchObject({ kind: 'rejected', serverMessage: 'Invalid parameter: stage', status: 400 })
+    handler = (_req, res) => res.writeHead(302, { Location: 'https://sso.example.com/login' }).end()
+    expect((await failureOf(c.read({ method: 'GET', path: 'x', accept: 'text' }))).serverMessage).toBe('a redirect to https://sso.example.com/login')
+    handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/xml' }).end('<job-run><id>1</id></job-run>')
+    expect(await failureOf(c.read({ method: 'GET', path: 'x', accept: 'json' }))).toMatchObject({ kind: 'unexpected-body', serverMessage: 'XML or markup instead of JSON' })
+    c.dispose()
+  })
+
+  it('keeps secrets out of every message, even when the server echoes them', async () => {
+    handler = (_req, res) => res.writeHead(400).end('Bad key s3cr3t-key for https://x/?token=abc')
+    const c = client()
+    const failure = await failureOf(c.read({ method: 'GET', path: 'x', query: { token: 's3cr3t-key' }, accept: 'text' }))
+    expect(failure.message).not.toContain('s3cr3t-key')
+    expect(failure.message).not.toContain('abc')
+    c.dispose()
+  })
+
+  it('says when nothing listens, without claiming the request reached the server', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const c = new ApiClient({ baseUrl: new URL(`http://127.0.0.1:${port}/`), redactor: new Redactor(), retry: { retries: 1, minTimeoutMs: 10, maxTimeoutMs: 10 } })
+    const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' }))
+    expect(failure).toMatchObject({ kind: 'unreachable', mayHaveReachedServer: false, cause: 'ECONNREFUSED' })
+    c.dispose()
+  })
+})

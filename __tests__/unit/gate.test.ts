@@ -1,0 +1,108 @@
+import { runGate, type GateOptions } from '../../src/engine/gate.js'
+import { CancelledByRunner } from '../../src/engine/gate-error.js'
+import type { Status } from '../../src/engine/status.js'
+import { HttpFailure } from '../../src/http/failure.js'
+import type { GateConsole } from '../../src/report/action-console.js'
+import type { Adapter, Run, Snapshot } from '../../src/systems/adapter.js'
+
+class RecordingConsole implements GateConsole {
+  readonly lines: string[] = []
+  readonly logLines: string[] = []
+  info(text: string) {
+    this.lines.push(text)
+  }
+  warning(text: string) {
+    this.lines.push(`warning: ${text}`)
+  }
+  logs(_title: string, lines: string[]) {
+    this.logLines.push(...lines)
+  }
+}
+
+const flaky = () => new HttpFailure({ kind: 'server-error', request: 'GET x', status: 503, transient: true, mayHaveReachedServer: true })
+
+/** A run that follows a script of poll answers; a thrown entry is a failed poll. */
+class ScriptedRun implements Run {
+  readonly title: string
+  readonly startedHere = true
+  private polls = 0
+  private emitted = 0
+  constructor(
+    readonly id: string,
+    private readonly script: (Status | Error)[],
+    private readonly logs: string[] = [],
+    readonly cancel?: (signal: AbortSignal) => Promise<string>,
+  ) {
+    this.title = `job ${id}`
+  }
+  async poll(): Promise<Snapshot> {
+    const step = this.script[Math.min(this.polls++, this.script.length - 1)]!
+    if (step instanceof Error) throw step
+    return { status: step, detail: step }
+  }
+  async output(final: boolean): Promise<string[]> {
+    const upTo = final ? this.logs.length : Math.min(this.logs.length, this.polls)
+    const fresh = this.logs.slice(this.emitted, upTo)
+    this.emitted = upTo
+    return fresh
+  }
+}
+
+function adapterOf(...runs: Run[]): Adapter {
+  return { serverLabel: 'Test', start: async () => runs }
+}
+
+function options(overrides: Partial<GateOptions> = {}): GateOptions & { console: RecordingConsole } {
+  return { wait: true, timeoutMs: 10_000, pollIntervalMs: 5, maxPollIntervalMs: 10, signal: new AbortController().signal, console: new RecordingConsole(), ...overrides } as GateOptions & { console: RecordingConsole }
+}
+
+describe('runGate', () => {
+  it('waits for every run and aggregates worst-wins, streaming every log line once', async () => {
+    const a = new ScriptedRun('a', ['running', 'running', 'succeeded'], ['a1', 'a2', 'a3', 'a4'])
+    const b = new ScriptedRun('b', ['pending', 'warning'], ['b1'])
+    const opts = options()
+    const result = await runGate(adapterOf(a, b), opts)
+    expect(result.status).toBe('warning')
+    expect(result.runs.map((r) => r.status)).toEqual(['succeeded', 'warning'])
+    expect(opts.console.logLines.filter((l) => l.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4'])
+    expect(opts.console.lines).toContain('job b: warning')
+  })
+
+  it('rides out failed polls and still reaches the outcome', async () => {
+    const run = new ScriptedRun('a', ['running', flaky(), flaky(), 'failed'])
+    const opts = options()
+    await expect(runGate(adapterOf(run), opts)).resolves.toMatchObject({ status: 'failed' })
+    expect(opts.console.lines.filter((l) => l.includes('trying again'))).toHaveLength(2)
+  })
+
+  it('does not wait when wait is false', async () => {
+    const run = new ScriptedRun('a', ['running'])
+    await expect(runGate(adapterOf(run), options({ wait: false }))).resolves.toMatchObject({ status: 'started', statusChecks: 0 })
+  })
+
+  it('times out, cancels what it can and says what it cannot', async () => {
+    const cancellable = new ScriptedRun('a', ['running'], [], async () => 'job a cancelled')
+    const stuck = new ScriptedRun('b', ['running'])
+    const opts = options({ timeoutMs: 50 })
+    const result = await runGate(adapterOf(cancellable, stuck), opts)
+    expect(result.status).toBe('timed-out')
+    expect(result.notes).toEqual([expect.stringContaining('job a cancelled'), expect.stringContaining('job b could not be cancelled')])
+  })
+
+  it('stops promptly when the runner cancels', async () => {
+    const controller = new AbortController()
+    const run = new ScriptedRun('a', ['running'], [], async () => 'job a cancelled')
+    const opts = options({ signal: controller.signal, pollIntervalMs: 60_000, maxPollIntervalMs: 60_000 })
+    setTimeout(() => controller.abort(new CancelledByRunner('SIGINT')), 20)
+    const started = Date.now()
+    const result = await runGate(adapterOf(run), opts)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(result.status).toBe('canceled')
+    expect(result.notes[0]).toContain('job a cancelled')
+  })
+
+  it('fails at once on an error that retrying will not fix', async () => {
+    const denied = new HttpFailure({ kind: 'forbidden', request: 'GET x', status: 403, transient: false, mayHaveReachedServer: true })
+    await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toBe(denied)
+  })
+})

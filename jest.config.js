@@ -1,0 +1,10 @@
+/** ESM all the way: @actions/core v3 and friends ship only ESM. Run through `node --experimental-vm-modules`. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/scripts/jest-closing-line.cjs'],
+}

@@ -1,0 +1,162 @@
+import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+
+export type OtterOutcome = 'Succeeded' | 'Warning' | 'Error'
+
+/** A job template and the script every job made from it follows. */
+export interface OtterTemplate {
+  /** When set, every call about this template's jobs must carry it. */
+  apiKey?: string
+  /** Time spent in Pending before executing. */
+  pendingMs?: number
+  /** Time spent Executing. */
+  durationMs: number
+  outcome: OtterOutcome
+  /** Lines written, spread evenly over the execution. */
+  logLines?: number
+  /** Fixed lines written before the generated ones (e.g. hostile text). */
+  log?: string[]
+}
+
+interface Job {
+  token: string
+  templateName: string
+  template: OtterTemplate
+  variables: Record<string, string>
+  createdAt: number
+  lines?: string[]
+}
+
+export const HOSTILE_LINES = [
+  '::set-output name=status::succeeded',
+  '::add-mask::hunter2',
+  '::error::Injected error annotation',
+  '##[error]Injected legacy error',
+  '::stop-commands::pwned',
+  '::warning file=app.js,line=1::injected warning',
+  '   ::error::indented injection',
+  '::endgroup::',
+  '::group::fake group',
+]
+
+/** Default templates: what `npm run demo`, `npm run sandbox` and the tests start from. */
+export const OTTER_TEMPLATES: Record<string, OtterTemplate> = {
+  'deploy-web': { pendingMs: 500, durationMs: 4000, outcome: 'Succeeded', logLines: 40 },
+  'smoke-warn': { durationMs: 2000, outcome: 'Warning', logLines: 10 },
+  'migrate-db': { durationMs: 2000, outcome: 'Error', logLines: 10 },
+  secured: { apiKey: 'sandbox-secret-key', durationMs: 1500, outcome: 'Succeeded', logLines: 5 },
+  hostile: { durationMs: 1500, outcome: 'Succeeded', log: HOSTILE_LINES.map((line) => line), logLines: 3 },
+  'big-log': { durationMs: 10_000, outcome: 'Succeeded', logLines: 50_000 },
+}
+
+/**
+ * Otter's Job Orchestration API: trigger, status and logs, with plain-text bodies, the key in a
+ * header, query or form field, and the whole log returned on every call.
+ */
+export class OtterSimulator implements Simulator {
+  readonly system = 'otter'
+  private readonly templates: Map<string, OtterTemplate>
+  private readonly jobs = new Map<string, Job>()
+  private nextToken = 1000
+
+  constructor(templates: Record<string, OtterTemplate> = OTTER_TEMPLATES) {
+    this.templates = new Map(Object.entries(templates))
+  }
+
+  addTemplate(name: string, template: OtterTemplate): void {
+    this.templates.set(name, template)
+  }
+
+  /** The variables a job was triggered with, for tests. */
+  job(token: string): { templateName: string; variables: Record<string, string> } | undefined {
+    return this.jobs.get(token)
+  }
+
+  /** Epoch ms when a job reaches its final state. */
+  finishesAt(token: string): number | undefined {
+    const job = this.jobs.get(token)
+    return job && job.createdAt + (job.template.pendingMs ?? 0) + job.template.durationMs
+  }
+
+  get jobCount(): number {
+    return this.jobs.size
+  }
+
+  handle(request: SandboxRequest): SandboxResponse {
+    if (request.method !== 'GET' && request.method !== 'POST') return text(405, 'Method not allowed.')
+    const params = new URLSearchParams(request.query)
+    const form = request.headers['content-type']?.includes('application/x-www-form-urlencoded') ? new URLSearchParams(request.body) : new URLSearchParams()
+    switch (request.path) {
+      case '/api/jobs/trigger':
+        return this.trigger(params, form, request)
+      case '/api/jobs/status':
+        return this.withJob(params, form, request, (job) => text(200, this.status(job)))
+      case '/api/jobs/logs':
+        return this.withJob(params, form, request, (job) => text(200, this.logs(job)))
+      default:
+        return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>Otter: page not found</body></html>' }
+    }
+  }
+
+  private trigger(query: URLSearchParams, form: URLSearchParams, request: SandboxRequest): SandboxResponse {
+    const name = query.get('template') ?? form.get('template')
+    if (!name) return text(400, 'The template parameter is required.')
+    const template = this.templates.get(name)
+    if (!template) return text(404, `Job template "${name}" was not found.`)
+    if (!keyMatches(template, query, form, request)) return text(403, 'Invalid API key.')
+    const variables: Record<string, string> = {}
+    for (const source of [query, form]) {
+      for (const [key, value] of source) if (key !== 'template' && key !== 'key') variables[key] = value
+    }
+    const token = String(this.nextToken++)
+    this.jobs.set(token, { token, templateName: name, template, variables, createdAt: Date.now() })
+    return text(200, token)
+  }
+
+  private withJob(query: URLSearchParams, form: URLSearchParams, request: SandboxRequest, answer: (job: Job) => SandboxResponse): SandboxResponse {
+    const token = query.get('token') ?? form.get('token')
+    if (!token) return text(400, 'The token parameter is required.')
+    const job = this.jobs.get(token)
+    if (!job) return text(400, `Invalid job token: ${token}`)
+    if (!keyMatches(job.template, query, form, request)) return text(403, '')
+    return answer(job)
+  }
+
+  private status(job: Job): string {
+    const elapsed = Date.now() - job.createdAt
+    const pending = job.template.pendingMs ?? 0
+    if (elapsed < pending) return 'Pending'
+    if (elapsed < pending + job.template.durationMs) return 'Executing'
+    return job.template.outcome
+  }
+
+  private logs(job: Job): string {
+    const all = (job.lines ??= scriptLines(job))
+    const elapsed = Date.now() - job.createdAt - (job.template.pendingMs ?? 0)
+    const share = Math.max(0, Math.min(1, elapsed / job.template.durationMs))
+    const count = share >= 1 ? all.length : Math.floor(all.length * share)
+    return count === 0 ? '' : all.slice(0, count).join('\n') + '\n'
+  }
+}
+
+function scriptLines(job: Job): string[] {
+  const { template } = job
+  const lines = [`INFO: Job ${job.token} started from template ${job.templateName}`]
+  for (const [name, value] of Object.entries(job.variables)) lines.push(`DEBUG: Variable ${name} = ${value}`)
+  lines.push(...(template.log ?? []))
+  const generated = template.logLines ?? 0
+  for (let i = 1; i <= generated; i++) lines.push(`INFO: step ${i} of ${generated}: ensuring configuration on server web-${(i % 8) + 1}`)
+  if (template.outcome === 'Warning') lines.push('WARN: Service restart took longer than expected')
+  if (template.outcome === 'Error') lines.push('ERROR: Execution failed: exit code 1')
+  lines.push(`INFO: Job ${job.token} finished: ${template.outcome}`)
+  return lines
+}
+
+function keyMatches(template: OtterTemplate, query: URLSearchParams, form: URLSearchParams, request: SandboxRequest): boolean {
+  if (!template.apiKey) return true
+  const given = request.headers['x-apikey'] ?? query.get('key') ?? form.get('key')
+  return given === template.apiKey
+}
+
+function text(status: number, body: string): SandboxResponse {
+  return { status, body, contentType: 'text/plain; charset=utf-8' }
+}

@@ -1,0 +1,146 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { FaultInjector } from './faults.js'
+import { OtterSimulator, type OtterTemplate } from './otter.js'
+
+/** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
+export interface RecordedRequest {
+  system: string
+  method: string
+  /** Path and query, as sent. */
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  body: string
+  status: number
+  bytesSent: number
+  fault?: string
+}
+
+export interface SandboxRequest {
+  method: string
+  /** The path below the system's context path, e.g. '/api/jobs/status'. */
+  path: string
+  query: URLSearchParams
+  headers: IncomingMessage['headers']
+  body: string
+}
+
+export interface SandboxResponse {
+  status: number
+  body: string
+  contentType?: string
+  headers?: Record<string, string>
+}
+
+/** A simulated server API, mounted at a context path of the sandbox. */
+export interface Simulator {
+  readonly system: string
+  handle(request: SandboxRequest): SandboxResponse | Promise<SandboxResponse>
+}
+
+export interface SandboxOptions {
+  port?: number
+  host?: string
+  /** Where each system is mounted; its API then lives below that context path. */
+  mounts?: { otter?: string }
+  otter?: { templates?: Record<string, OtterTemplate> }
+}
+
+export const DEFAULT_MOUNTS = { otter: '/otter/' }
+
+/**
+ * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
+ * injection. Each system lives below its own context path (DEFAULT_MOUNTS unless told otherwise), so
+ * a client that drops the path gets the HTML 404 page a real front server would send.
+ */
+export class Sandbox {
+  readonly requests: RecordedRequest[] = []
+  readonly faults = new FaultInjector()
+  readonly otter: OtterSimulator
+  private readonly server: Server
+  private readonly mounts: { prefix: string; simulator: Simulator }[]
+  private baseUrl = ''
+
+  private constructor(private readonly options: SandboxOptions) {
+    this.otter = new OtterSimulator(options.otter?.templates)
+    const mounts = { ...DEFAULT_MOUNTS, ...options.mounts }
+    this.mounts = [{ prefix: withSlashes(mounts.otter), simulator: this.otter }]
+      // The longest prefix wins, so a system mounted at '/' does not hide the others.
+      .sort((a, b) => b.prefix.length - a.prefix.length)
+    this.server = createServer((req, res) => void this.route(req, res))
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    const sandbox = new Sandbox(options)
+    await new Promise<void>((resolve) => sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+    const { port } = sandbox.server.address() as AddressInfo
+    sandbox.baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`
+    return sandbox
+  }
+
+  /** The server-url of a system (with its context path), or of any path on the sandbox. */
+  url(systemOrPath: 'otter' | `/${string}` = '/'): string {
+    if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
+    return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
+  }
+
+  requestsFor(system: string, pathPart?: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.system === system && (!pathPart || r.url.includes(pathPart)))
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req)
+    const url = new URL(req.url ?? '/', 'http://sandbox')
+    const mount = this.mounts.find((m) => url.pathname.startsWith(m.prefix))
+    const record: RecordedRequest = { system: mount?.simulator.system ?? 'none', method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, status: 0, bytesSent: 0 }
+    this.requests.push(record)
+
+    const fault = this.faults.pick(record.method, url.pathname)
+    if (fault) {
+      record.fault = fault
+      const handleAnyway = await this.faults.apply(fault, req, res)
+      if (!handleAnyway) {
+        record.status = res.statusCode
+        return
+      }
+    }
+    let answer: SandboxResponse
+    if (!mount) {
+      answer = notFoundPage()
+    } else {
+      const path = '/' + url.pathname.slice(mount.prefix.length)
+      try {
+        answer = await mount.simulator.handle({ method: record.method, path, query: url.searchParams, headers: req.headers, body })
+      } catch (error) {
+        answer = { status: 500, body: `Sandbox error: ${String(error)}`, contentType: 'text/plain' }
+      }
+    }
+    record.status = answer.status
+    record.bytesSent = Buffer.byteLength(answer.body)
+    if (res.destroyed) return
+    res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'text/plain; charset=utf-8', ...answer.headers }).end(answer.body)
+  }
+}
+
+/** What IIS or a reverse proxy answers for a path no application serves. */
+export function notFoundPage(): SandboxResponse {
+  return { status: 404, contentType: 'text/html', body: '<!DOCTYPE html><html><head><title>404 - File or directory not found.</title></head><body><h2>404 - File or directory not found.</h2></body></html>' }
+}
+
+function withSlashes(path: string): string {
+  return `/${path}/`.replace(/\/+/g, '/')
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', () => resolve(''))
+  })
+}

@@ -1,0 +1,36 @@
+// npm run demo: the bundled action against the sandbox, shown as the Actions log would show it.
+import { runAction, type ActionRun } from '../sandbox/action-runner.js'
+import { RunnerView, summaryAsText } from '../sandbox/runner-view.js'
+import { Sandbox } from '../sandbox/server.js'
+
+const sandbox = await Sandbox.start()
+
+async function step(title: string, inputs: Record<string, string>): Promise<ActionRun> {
+  console.log(`\n\x1b[1m━━ ${title}\x1b[0m`)
+  console.log(Object.entries(inputs).map(([k, v]) => `   ${k}: ${v.includes('\n') ? `|\n${v.replace(/^/gm, '     ')}` : v}`).join('\n'))
+  console.log('')
+  const view = new RunnerView()
+  const run = await runAction({ inputs, onStdout: (chunk) => view.write(chunk) })
+  view.flush()
+  console.log(`\n   exit code ${run.exitCode} · outputs ${JSON.stringify(run.outputs)}`)
+  console.log(`   job summary:\n${summaryAsText(run.summary).replace(/^/gm, '     ')}`)
+  return run
+}
+
+try {
+  const server = sandbox.url('otter')
+  await step('Otter: trigger a deployment with variables and gate on it', {
+    system: 'otter',
+    'server-url': server,
+    template: 'deploy-web',
+    variables: 'Environment=production\nReleaseNumber=4.2.0\nNotify=ops@example.com',
+  })
+  await step('Otter: a job that ends in Warning fails the step (fail-on: warning is the default)', {
+    system: 'otter',
+    'server-url': server,
+    template: 'smoke-warn',
+  })
+  console.log(`\nThe sandbox served ${sandbox.requests.length} requests. Try your own: npm run sandbox, then npm run action -- --help`)
+} finally {
+  await sandbox.stop()
+}

@@ -1,0 +1,140 @@
+import { DURATION_FORMS, parseDuration } from './duration.js'
+import { InputProblems } from './input-error.js'
+import { parseVariables, VariablesError, type Variables } from './variables.js'
+
+export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
+export type SystemName = (typeof SYSTEM_NAMES)[number]
+
+export const FAIL_ON = ['warning', 'error', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+/** Everything the gate needs, parsed and checked before the first request. */
+export interface GateConfig {
+  system: SystemName
+  serverUrl: URL
+  apiKey: string
+  username: string
+  password: string
+  /** As written; empty means the system's default operation. */
+  operation: string
+  template: string
+  variables: Variables
+  jobId: string
+  wait: boolean
+  timeoutMs: number
+  pollIntervalMs: number
+  maxPollIntervalMs: number
+  failOn: FailOn
+}
+
+export type InputReader = (name: string) => string
+
+export const DEFAULTS = {
+  wait: 'true',
+  timeout: '30m',
+  'poll-interval': '1s',
+  'max-poll-interval': '60s',
+  'fail-on': 'warning',
+} as const
+
+/**
+ * Parses the inputs shared by every system; system-specific rules are checked by the system itself.
+ * Whenever the system is known a config comes back, with stand-ins for inputs that were wrong, so the
+ * system can add its own problems to the same list; it must not be used while `problems` has any.
+ */
+export async function readGateConfig(read: InputReader, problems: InputProblems): Promise<GateConfig | undefined> {
+  const input = (name: string): string => read(name).trim()
+  const withDefault = (name: keyof typeof DEFAULTS): string => input(name) || DEFAULTS[name]
+
+  const systemText = input('system').toLowerCase()
+  const system = SYSTEM_NAMES.find((name) => name === systemText)
+  if (!system) {
+    problems.add('system', `${systemText ? `'${systemText}' is not a supported system` : 'is required'}; use one of ${SYSTEM_NAMES.join(', ')}`)
+  }
+
+  const serverUrl = parseServerUrl(input('server-url'), problems)
+  const wait = parseBoolean('wait', withDefault('wait'), problems)
+  const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), problems)
+  const pollIntervalMs = parseDurationInput('poll-interval', withDefault('poll-interval'), problems)
+  const maxPollIntervalMs = parseDurationInput('max-poll-interval', withDefault('max-poll-interval'), problems)
+  if (pollIntervalMs !== undefined && maxPollIntervalMs !== undefined && maxPollIntervalMs < pollIntervalMs) {
+    problems.add('max-poll-interval', `must not be shorter than poll-interval (${input('poll-interval') || DEFAULTS['poll-interval']})`)
+  }
+
+  const failOnText = withDefault('fail-on').toLowerCase()
+  const failOn = FAIL_ON.find((value) => value === failOnText)
+  if (!failOn) problems.add('fail-on', `'${failOnText}' is not accepted; use warning (fail on Warning or Error), error (fail only on Error) or never`)
+
+  let variables: Variables = {}
+  try {
+    variables = await parseVariables(read('variables'))
+  } catch (error) {
+    if (!(error instanceof VariablesError)) throw error
+    problems.add('variables', `${error.message}. Write one NAME=value per line, or a YAML or JSON mapping`)
+  }
+
+  if (!system) return undefined
+  return {
+    system,
+    serverUrl: serverUrl ?? new URL('http://server-url.invalid/'),
+    apiKey: input('api-key'),
+    username: input('username'),
+    password: read('password'),
+    operation: input('operation').toLowerCase(),
+    template: input('template'),
+    variables,
+    jobId: input('job-id'),
+    wait: wait ?? true,
+    timeoutMs: timeoutMs ?? 0,
+    pollIntervalMs: pollIntervalMs ?? 0,
+    maxPollIntervalMs: maxPollIntervalMs ?? 0,
+    failOn: failOn ?? 'warning',
+  }
+}
+
+function parseServerUrl(text: string, problems: InputProblems): URL | undefined {
+  const accepts = "an http(s) base URL such as 'https://otter.example.com' or 'https://host/otter/'"
+  if (!text) {
+    problems.add('server-url', `is required: ${accepts}`)
+    return undefined
+  }
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    problems.add('server-url', `'${text}' is not a URL; use ${accepts}`)
+    return undefined
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.add('server-url', `'${url.protocol}' URLs are not supported; use ${accepts}`)
+    return undefined
+  }
+  if (url.username || url.password) {
+    // The URL is printed in logs and the summary; credentials belong in their own (masked) inputs.
+    problems.add('server-url', 'must not contain credentials; use the api-key, or username and password, inputs instead')
+    return undefined
+  }
+  if (url.search || url.hash) {
+    problems.add('server-url', `must not contain a query or fragment; use ${accepts}`)
+    return undefined
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/'
+  return url
+}
+
+function parseBoolean(name: string, text: string, problems: InputProblems): boolean | undefined {
+  const value = text.toLowerCase()
+  if (value === 'true') return true
+  if (value === 'false') return false
+  problems.add(name, `'${text}' is not accepted; use true or false`)
+  return undefined
+}
+
+function parseDurationInput(name: string, text: string, problems: InputProblems): number | undefined {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms <= 0) {
+    problems.add(name, `'${text}' is not accepted; use ${DURATION_FORMS}`)
+    return undefined
+  }
+  return ms
+}

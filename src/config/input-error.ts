@@ -1,0 +1,24 @@
+/** A problem with what the user wrote in the workflow: reported without a stack trace, before any request. */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`)
+    this.name = 'InputError'
+  }
+}
+
+/** Collects every input problem so the user can fix them all in one edit. */
+export class InputProblems {
+  private readonly list: string[] = []
+
+  add(input: string, message: string): void {
+    this.list.push(`Input '${input}': ${message}`)
+  }
+
+  get count(): number {
+    return this.list.length
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new InputError([...this.list])
+  }
+}

@@ -1,0 +1,165 @@
+import { formatDuration } from '../config/duration.js'
+import { HttpFailure } from '../http/failure.js'
+import type { GateConsole } from '../report/action-console.js'
+import type { Adapter, Run } from '../systems/adapter.js'
+import { CancelledByRunner } from './gate-error.js'
+import { PollSchedule } from './poll-schedule.js'
+import { sleep } from './sleep.js'
+import { isFinal, worstOf, type FinalStatus, type Status } from './status.js'
+
+export interface GateOptions {
+  wait: boolean
+  timeoutMs: number
+  pollIntervalMs: number
+  maxPollIntervalMs: number
+  signal: AbortSignal
+  console: GateConsole
+  now?: () => number
+}
+
+export interface RunOutcome {
+  run: Run
+  status: Status
+  detail: string
+  /** When the gate saw the run end (or gave up on it). */
+  endedAt?: number
+  linesShown: number
+}
+
+export interface GateResult {
+  /** 'started' when the gate did not wait. */
+  status: FinalStatus | 'started'
+  runs: RunOutcome[]
+  startedAt: number
+  endedAt: number
+  /** Things the user should know about the outcome, e.g. that a job keeps running. */
+  notes: string[]
+  statusChecks: number
+}
+
+// A cancel request must finish well inside the runner's ~7.5 s grace period after SIGINT.
+const CANCEL_BUDGET_MS = 4000
+
+/**
+ * Starts the work through the adapter, then polls every run until all have ended, streaming their
+ * output, or until the timeout or a cancellation stops it.
+ */
+export async function runGate(adapter: Adapter, options: GateOptions): Promise<GateResult> {
+  const now = options.now ?? Date.now
+  const { console, signal } = options
+  const startedAt = now()
+  const runs = await adapter.start(signal)
+  const outcomes = runs.map((run): RunOutcome => ({ run, status: 'pending', detail: '', linesShown: 0 }))
+  for (const { run } of outcomes) console.info(`${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`)
+  const result = (status: GateResult['status'], notes: string[] = [], statusChecks = 0): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes, statusChecks })
+
+  if (!options.wait) return result('started', ['wait is false: the step did not wait for the outcome.'])
+
+  const deadline = startedAt + options.timeoutMs
+  const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
+  const outputDone = new Set<Run>()
+  let statusChecks = 0
+  try {
+    for (;;) {
+      const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
+      await sleep(waitFor, signal)
+      for (const outcome of outcomes) {
+        if (!isFinal(outcome.status)) {
+          statusChecks++
+          await checkStatus(outcome, options, now)
+        }
+        if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), options))) {
+          if (isFinal(outcome.status)) outputDone.add(outcome.run)
+        }
+      }
+      const allDone = outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
+      if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)), [], statusChecks)
+      if (now() >= deadline) return await giveUp(outcomes, outputDone, 'timed-out', options, now, statusChecks, result)
+    }
+  } catch (error) {
+    if (signal.aborted && (error === signal.reason || error instanceof CancelledByRunner)) {
+      return await giveUp(outcomes, outputDone, 'canceled', options, now, statusChecks, result)
+    }
+    throw error
+  }
+}
+
+async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () => number): Promise<void> {
+  try {
+    const snapshot = await outcome.run.poll(options.signal)
+    if (snapshot.status !== outcome.status || snapshot.detail !== outcome.detail) {
+      options.console.info(`${outcome.run.title}: ${snapshot.detail || snapshot.status}`)
+    }
+    outcome.status = snapshot.status
+    outcome.detail = snapshot.detail
+    if (isFinal(snapshot.status)) outcome.endedAt = now()
+  } catch (error) {
+    if (!isPassing(error)) throw error
+    options.console.info(`Status check for ${outcome.run.title} failed (${error.message}); trying again at the next check.`)
+  }
+}
+
+/** Prints new output; false when it could not be fetched this time (nothing is lost: it comes next time). */
+async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOptions): Promise<boolean> {
+  if (!outcome.run.output) return true
+  try {
+    showLog(outcome, await outcome.run.output(final, options.signal), options.console)
+    return true
+  } catch (error) {
+    if (!isPassing(error)) throw error
+    options.console.info(`Fetching the log of ${outcome.run.title} failed (${error.message}); it will be fetched again.`)
+    return false
+  }
+}
+
+function showLog(outcome: RunOutcome, lines: string[], console: GateConsole): void {
+  if (lines.length === 0) return
+  const first = outcome.linesShown + 1
+  outcome.linesShown += lines.length
+  console.logs(`${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
+}
+
+/** Failures worth riding out: the server or the network is having a moment, and retries ran out. */
+function isPassing(error: unknown): error is HttpFailure {
+  return error instanceof HttpFailure && error.transient
+}
+
+async function giveUp(
+  outcomes: RunOutcome[],
+  outputDone: Set<Run>,
+  status: 'timed-out' | 'canceled',
+  options: GateOptions,
+  now: () => number,
+  statusChecks: number,
+  result: (status: GateResult['status'], notes: string[], checks: number) => GateResult,
+): Promise<GateResult> {
+  const why = status === 'timed-out' ? `timeout (${formatDuration(options.timeoutMs)}) reached` : 'workflow cancelled'
+  // The main signal may be aborted already; cleanup gets its own short budget.
+  const cleanup = AbortSignal.timeout(CANCEL_BUDGET_MS)
+  const cancelNotes = await Promise.all(
+    outcomes.map(async (outcome): Promise<string | undefined> => {
+      if (isFinal(outcome.status)) return undefined
+      const { run } = outcome
+      outcome.status = status
+      outcome.endedAt = now()
+      if (!run.cancel) return `${why}: ${run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`}`
+      try {
+        return `${why}: ${await run.cancel(cleanup)}`
+      } catch (error) {
+        return `${why}: cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+      }
+    }),
+  )
+  const notes = cancelNotes.filter((note): note is string => note !== undefined)
+  for (const outcome of outcomes) {
+    if (outputDone.has(outcome.run) || !outcome.run.output) continue
+    try {
+      showLog(outcome, await outcome.run.output(true, cleanup), options.console)
+    } catch {
+      notes.push(`The rest of the log of ${outcome.run.title} could not be fetched.`)
+    }
+  }
+  for (const note of notes) options.console.info(note)
+  const finals = outcomes.map((o) => o.status as FinalStatus)
+  return result(status === 'canceled' ? 'canceled' : worstOf(finals), notes, statusChecks)
+}

@@ -1,0 +1,58 @@
+import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { EOL } from 'node:os'
+
+/** Where the engine writes. The runner's implementation is below; tests use their own. */
+export interface GateConsole {
+  /** A line of our own, possibly quoting remote text; never read as a workflow command. */
+  info(text: string): void
+  /** A warning annotation. */
+  warning(text: string): void
+  /** Lines from the server, in a collapsible group, printed as plain text whatever they contain. */
+  logs(title: string, lines: string[]): void
+}
+
+// The runner reads a stdout line as a command when, after leading white space, it starts with '::'
+// (or the legacy '##['). Between '::stop-commands::<token>' and '::<token>::' it reads none, and the
+// token is random per run so remote text cannot end the pause early.
+const COMMAND_LIKE = /^\s*(::|##\[)/m
+
+export class ActionConsole implements GateConsole {
+  private token: string | undefined
+
+  constructor(private readonly write: (text: string) => void = (text) => process.stdout.write(text)) {}
+
+  info(text: string): void {
+    const clean = oneLine(text)
+    if (COMMAND_LIKE.test(clean)) this.verbatim([clean])
+    else this.write(clean + EOL)
+  }
+
+  warning(text: string): void {
+    core.warning(text)
+  }
+
+  logs(title: string, lines: string[]): void {
+    if (lines.length === 0) return
+    this.write(`::group::${escapeCommandData(oneLine(title))}${EOL}`)
+    this.verbatim(lines)
+    this.write(`::endgroup::${EOL}`)
+  }
+
+  private get stopToken(): string {
+    return (this.token ??= randomBytes(16).toString('hex'))
+  }
+
+  private verbatim(lines: string[]): void {
+    const body = lines.map((line) => line.replace(/\r+$/, '').replace(/\r/g, ' ')).join(EOL)
+    this.write(`::stop-commands::${this.stopToken}${EOL}${body}${EOL}::${this.stopToken}::${EOL}`)
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ')
+}
+
+function escapeCommandData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}

@@ -1,0 +1,35 @@
+import * as core from '@actions/core'
+import { formatDuration } from '../config/duration.js'
+import type { GateResult } from '../engine/gate.js'
+
+const ICON: Record<string, string> = {
+  succeeded: '✅',
+  warning: '⚠️',
+  failed: '❌',
+  canceled: '🚫',
+  'timed-out': '⏱️',
+  started: '🚀',
+}
+
+/** The job summary: one row per run, then the notes. Every remote value is HTML-escaped. */
+export async function writeSummary(result: GateResult, server: { label: string; url: string }): Promise<void> {
+  const header = ['Server', 'Job', 'Status', 'Duration', 'Link'].map((data) => ({ data, header: true }))
+  const rows = result.runs.map((outcome) => {
+    const status = result.status === 'started' ? 'started' : outcome.status
+    const ended = outcome.endedAt ?? result.endedAt
+    return [
+      escapeHtml(`${server.label} (${server.url})`),
+      escapeHtml(outcome.run.title),
+      `${ICON[status] ?? ''} ${escapeHtml(status)}${outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${escapeHtml(outcome.detail)})` : ''}`,
+      result.status === 'started' ? '—' : formatDuration(ended - result.startedAt),
+      outcome.run.url ? `<a href="${escapeHtml(outcome.run.url)}">open</a>` : '—',
+    ]
+  })
+  core.summary.addHeading(`release-gate: ${escapeHtml(server.label)} — ${ICON[result.status] ?? ''} ${result.status}`, 3).addTable([header, ...rows])
+  if (result.notes.length > 0) core.summary.addList(result.notes.map(escapeHtml))
+  await core.summary.write()
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+}

@@ -1,0 +1,37 @@
+import type { Status } from '../engine/status.js'
+
+/** What one status check found. */
+export interface Snapshot {
+  status: Status
+  /** The server's own words for the state, e.g. 'Executing' or '12/40 done, 1 failed'. */
+  detail: string
+}
+
+/** One thing on the server the gate waits for: a job, a deployment, an invocation, a job run. */
+export interface Run {
+  readonly id: string
+  /** How we name it to the user, e.g. "Otter job 471 (template 'deploy-web')". */
+  readonly title: string
+  /** A page in the server's UI, where one can be formed. */
+  readonly url?: string
+  /** False when the gate attached to a run started elsewhere (operation: wait). */
+  readonly startedHere: boolean
+  poll(signal: AbortSignal): Promise<Snapshot>
+  /**
+   * Lines of output not returned before, in order. With `final`, the run has ended (or the gate is
+   * giving up on it): return everything that is left, however recently output was fetched.
+   */
+  output?(final: boolean, signal: AbortSignal): Promise<string[]>
+  /** Asks the server to stop the run; resolves to what happened, in words for the log. */
+  cancel?(signal: AbortSignal): Promise<string>
+  /** Said instead when the run cannot be stopped through the API, e.g. Otter. */
+  readonly whyNoCancel?: string
+}
+
+/** Speaks one server's API. Nothing outside the adapter knows which server it is. */
+export interface Adapter {
+  /** The server's name for messages, e.g. 'Otter'. */
+  readonly serverLabel: string
+  /** Starts the work (or attaches to existing work) and returns what to wait on. */
+  start(signal: AbortSignal): Promise<Run[]>
+}

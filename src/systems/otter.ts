@@ -1,0 +1,162 @@
+import type { GateConfig } from '../config/gate-config.js'
+import type { InputProblems } from '../config/input-error.js'
+import type { ApiClient } from '../http/api-client.js'
+import { explainFailure } from '../http/explain.js'
+import { HttpFailure } from '../http/failure.js'
+import { GateError } from '../engine/gate-error.js'
+import type { Status } from '../engine/status.js'
+import type { Adapter, Run, Snapshot } from './adapter.js'
+import type { SystemDefinition } from './definition.js'
+import { WholeLog } from './whole-log.js'
+
+const OPERATIONS = ['trigger', 'wait'] as const
+// Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
+const RESERVED_VARIABLES = ['template', 'key']
+
+const STATUS: Record<string, Status> = {
+  pending: 'pending',
+  executing: 'running',
+  succeeded: 'succeeded',
+  warning: 'warning',
+  error: 'failed',
+}
+
+export const otter: SystemDefinition = {
+  name: 'otter',
+  label: 'Otter',
+
+  validate(config: GateConfig, problems: InputProblems): void {
+    const operation = config.operation || 'trigger'
+    if (!(OPERATIONS as readonly string[]).includes(operation)) {
+      problems.add('operation', `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`)
+      return
+    }
+    if (operation === 'trigger') {
+      if (!config.template) problems.add('template', 'is required to trigger an Otter job: the name of a job template that allows API use')
+      if (config.jobId) problems.add('job-id', "is only used with operation: wait; remove it, or set operation: wait to wait on that job")
+      for (const name of Object.keys(config.variables)) {
+        if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
+          problems.add('variables', `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`)
+        }
+      }
+    } else {
+      if (!config.jobId) problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+      if (Object.keys(config.variables).length > 0) problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
+    }
+  },
+
+  auth(config: GateConfig) {
+    // The header keeps the key out of URLs, proxy logs and error messages.
+    const headers: Record<string, string> = config.apiKey ? { 'X-ApiKey': config.apiKey } : {}
+    return { headers, secrets: [config.apiKey] }
+  },
+
+  createAdapter(config: GateConfig, client: ApiClient): Adapter {
+    return new OtterAdapter(config, client)
+  },
+}
+
+class OtterAdapter implements Adapter {
+  readonly serverLabel = 'Otter'
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly client: ApiClient,
+  ) {}
+
+  async start(signal: AbortSignal): Promise<Run[]> {
+    const { config } = this
+    if ((config.operation || 'trigger') === 'wait') return [new OtterJob(config.jobId, '', false, this.client, this.config)]
+    const doing = `triggering job template '${config.template}'`
+    let token: string
+    try {
+      const response = await this.client.send(
+        { method: 'POST', path: 'api/jobs/trigger', query: { template: config.template }, form: config.variables, accept: 'text' },
+        signal,
+      )
+      token = response.text.trim()
+    } catch (error) {
+      throw this.explain(error, doing)
+    }
+    if (!token || /\s/.test(token)) throw new GateError(`Otter answered ${doing} with '${token.slice(0, 80)}' instead of a job token.`)
+    return [new OtterJob(token, config.template, true, this.client, this.config)]
+  }
+
+  private explain(error: unknown, doing: string): unknown {
+    if (!(error instanceof HttpFailure)) return error
+    const { template, apiKey } = this.config
+    // An HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
+    if (error.htmlPage) return new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
+    switch (error.kind) {
+      case 'not-found':
+        return new GateError(`Otter has no job template named '${template}' (HTTP 404). Check the template input: it must name a job template that allows API use.`)
+      case 'forbidden':
+      case 'unauthorized':
+        return new GateError(
+          apiKey
+            ? `Otter refused the API key for job template '${template}' (HTTP ${error.status}): the key is wrong, or the template expects a different one. Check the api-key secret.`
+            : `Otter requires an API key for job template '${template}' (HTTP ${error.status}): set the api-key input from a secret.`,
+        )
+      case 'connection-lost':
+        return new GateError(
+          `The trigger of job template '${template}' may have reached Otter, but no answer came (${error.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`,
+        )
+      case 'server-error':
+        if (error.mayHaveReachedServer) {
+          return new GateError(
+            `Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`,
+          )
+        }
+    }
+    return new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
+  }
+}
+
+class OtterJob implements Run {
+  readonly title: string
+  readonly whyNoCancel: string
+  private readonly log: WholeLog
+
+  constructor(
+    readonly id: string,
+    template: string,
+    readonly startedHere: boolean,
+    private readonly client: ApiClient,
+    private readonly config: GateConfig,
+  ) {
+    this.title = template ? `Otter job ${id} (template '${template}')` : `Otter job ${id}`
+    this.whyNoCancel = `Otter's Job Orchestration API cannot cancel jobs: ${this.title} keeps running on the server. Cancel it in Otter if it must stop.`
+    this.log = new WholeLog(Date.now())
+  }
+
+  async poll(signal: AbortSignal): Promise<Snapshot> {
+    const text = (await this.get('api/jobs/status', 'checking the status', signal)).trim()
+    const status = STATUS[text.toLowerCase()]
+    if (status) return { status, detail: text }
+    // An undocumented state: keep waiting (the timeout still bounds us) but say what Otter answered.
+    return { status: 'running', detail: `Otter answered an undocumented status '${text.slice(0, 80)}'; still waiting` }
+  }
+
+  async output(final: boolean, signal: AbortSignal): Promise<string[]> {
+    if (!this.log.worthFetching(Date.now(), final)) return []
+    const text = await this.get('api/jobs/logs', 'fetching the log', signal)
+    return this.log.update(text, Date.now(), final)
+  }
+
+  private async get(path: string, doing: string, signal: AbortSignal): Promise<string> {
+    try {
+      return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text' }, signal)).text
+    } catch (error) {
+      if (!(error instanceof HttpFailure) || error.transient) throw error
+      const what = `${doing} of ${this.title}`
+      if (error.htmlPage) throw new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
+      if (error.kind === 'not-found' || (error.kind === 'rejected' && error.status === 400)) {
+        throw new GateError(`Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`)
+      }
+      if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
+        throw new GateError(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`)
+      }
+      throw new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
+    }
+  }
+}
