@@ -35,6 +35,7 @@ export async function run(): Promise<void> {
     const result = await runGate(adapter, { ...config, signal: controller.signal, console })
     await report(result, config, system)
   } catch (error) {
+    if (error instanceof CancelledByRunner) core.setOutput('status', 'canceled')
     core.setFailed(describeFailure(error, redactor))
     if (!(error instanceof InputError || error instanceof GateError || error instanceof CancelledByRunner)) {
       // Only a bug of ours gets here: the stack helps whoever fixes it.
@@ -44,6 +45,10 @@ export async function run(): Promise<void> {
     client?.dispose()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
+    // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires,
+    // and 1 s leaves time for stdout, a pipe, to drain.
+    setTimeout(() => process.exit(), 1000).unref()
   }
 }
 
@@ -89,7 +94,9 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
 
 function describeFailure(error: unknown, redactor: Redactor): string {
   if (error instanceof InputError || error instanceof GateError) return redactor.redact(error.message)
-  if (error instanceof CancelledByRunner) return `Stopped: ${error.message} before the job was started or found.`
+  if (error instanceof CancelledByRunner) {
+    return `Stopped: ${error.message} while the job was being started or looked up. If a start request was on its way, the job may have started on the server: check there.`
+  }
   const message = error instanceof Error ? error.message : String(error)
   return redactor.redact(`release-gate failed unexpectedly: ${message}. This is a bug; please report it with the debug log.`)
 }

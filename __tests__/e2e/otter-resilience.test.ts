@@ -34,6 +34,15 @@ describe('Otter under stress (bundle as a process)', () => {
     expect(run.stderr).toBe('')
   })
 
+  it('stops on SIGINT during the trigger and says the job may have started', async () => {
+    sandbox.faults.set({ rate: 1, kinds: ['slow'], slowMs: 5000, match: (_m, path) => path.endsWith('/api/jobs/trigger') })
+    const run = await otter({ template: 'steady' }, { cancelAfterMs: 700 })
+    expect(run.exitCode).toBe(1)
+    expect(run.durationMs).toBeLessThan(4000)
+    expect(run.outputs.status).toBe('canceled')
+    expect(errors(run)).toEqual([expect.stringContaining('the workflow was cancelled (SIGINT) while the job was being started or looked up')])
+  })
+
   it('streams a 50,000-line log once, downloading under 3x its final size', async () => {
     const before = sandbox.requests.length
     const run = await otter({ template: 'big-log' })

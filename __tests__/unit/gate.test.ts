@@ -11,9 +11,6 @@ class RecordingConsole implements GateConsole {
   info(text: string) {
     this.lines.push(text)
   }
-  warning(text: string) {
-    this.lines.push(`warning: ${text}`)
-  }
   logs(_title: string, lines: string[]) {
     this.logLines.push(...lines)
   }

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
 
@@ -6,8 +5,6 @@ import { EOL } from 'node:os'
 export interface GateConsole {
   /** A line of our own, possibly quoting remote text; never read as a workflow command. */
   info(text: string): void
-  /** A warning annotation. */
-  warning(text: string): void
   /** Lines from the server, in a collapsible group, printed as plain text whatever they contain. */
   logs(title: string, lines: string[]): void
 }
@@ -26,10 +23,6 @@ export class ActionConsole implements GateConsole {
     const clean = oneLine(text)
     if (COMMAND_LIKE.test(clean)) this.verbatim([clean])
     else this.write(clean + EOL)
-  }
-
-  warning(text: string): void {
-    core.warning(text)
   }
 
   logs(title: string, lines: string[]): void {
