@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-export type FaultKind = '502' | '503' | '504' | '500-html' | '429' | 'reset' | 'html-200' | 'slow'
+/** 'lost-answer' handles the request, then drops the connection before answering. */
+export type FaultKind = '502' | '503' | '504' | '500-html' | '429' | 'reset' | 'html-200' | 'slow' | 'lost-answer'
 
 export interface FaultPlan {
   /** Share of matching requests that fail, 0..1. */
@@ -48,6 +49,8 @@ export class FaultInjector {
       case 'reset':
         req.socket.destroy()
         return false
+      case 'lost-answer':
+        return true
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, this.plan?.slowMs ?? 1500))
         return true

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
+import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
 
 /** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
@@ -42,11 +43,12 @@ export interface SandboxOptions {
   port?: number
   host?: string
   /** Where each system is mounted; its API then lives below that context path. */
-  mounts?: { otter?: string }
+  mounts?: { otter?: string; buildmaster?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
+  buildmaster?: BuildMasterSetup
 }
 
-export const DEFAULT_MOUNTS = { otter: '/otter/' }
+export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/' }
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -57,14 +59,19 @@ export class Sandbox {
   readonly requests: RecordedRequest[] = []
   readonly faults = new FaultInjector()
   readonly otter: OtterSimulator
+  readonly buildmaster: BuildMasterSimulator
   private readonly server: Server
   private readonly mounts: { prefix: string; simulator: Simulator }[]
   private baseUrl = ''
 
   private constructor(private readonly options: SandboxOptions) {
     this.otter = new OtterSimulator(options.otter?.templates)
+    this.buildmaster = new BuildMasterSimulator(options.buildmaster)
     const mounts = { ...DEFAULT_MOUNTS, ...options.mounts }
-    this.mounts = [{ prefix: withSlashes(mounts.otter), simulator: this.otter }]
+    this.mounts = [
+      { prefix: withSlashes(mounts.otter), simulator: this.otter },
+      { prefix: withSlashes(mounts.buildmaster), simulator: this.buildmaster },
+    ]
       // The longest prefix wins, so a system mounted at '/' does not hide the others.
       .sort((a, b) => b.prefix.length - a.prefix.length)
     this.server = createServer((req, res) => void this.route(req, res))
@@ -79,7 +86,7 @@ export class Sandbox {
   }
 
   /** The server-url of a system (with its context path), or of any path on the sandbox. */
-  url(systemOrPath: 'otter' | `/${string}` = '/'): string {
+  url(systemOrPath: 'otter' | 'buildmaster' | `/${string}` = '/'): string {
     if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
     return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
   }
@@ -122,6 +129,10 @@ export class Sandbox {
     }
     record.status = answer.status
     record.bytesSent = Buffer.byteLength(answer.body)
+    if (fault === 'lost-answer') {
+      req.socket.destroy()
+      return
+    }
     if (res.destroyed) return
     res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'text/plain; charset=utf-8', ...answer.headers }).end(answer.body)
   }

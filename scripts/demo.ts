@@ -30,6 +30,16 @@ try {
     'server-url': server,
     template: 'smoke-warn',
   })
+  await step('BuildMaster: create the release and a build, deploy it to a stage with two environments', {
+    system: 'buildmaster',
+    'server-url': sandbox.url('buildmaster'),
+    'api-key': sandbox.buildmaster.setup.apiKey,
+    application: 'web-shop',
+    release: '4.2.0',
+    pipeline: 'Simple',
+    stage: 'Production',
+    variables: 'Commit=3f9c2e1\nTriggeredBy=demo',
+  })
   console.log(`\nThe sandbox served ${sandbox.requests.length} requests. Try your own: npm run sandbox, then npm run action -- --help`)
 } finally {
   await sandbox.stop()

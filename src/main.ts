@@ -4,12 +4,13 @@ import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
 import { runGate, type GateResult } from './engine/gate.js'
 import { CancelledByRunner, GateError } from './engine/gate-error.js'
-import { failsStep } from './engine/status.js'
+import { failsStep, type FinalStatus } from './engine/status.js'
 import { ApiClient } from './http/api-client.js'
+import { HttpFailure } from './http/failure.js'
 import { Redactor } from './http/redactor.js'
 import { ActionConsole } from './report/action-console.js'
 import { writeSummary } from './report/summary.js'
-import type { SystemDefinition } from './systems/definition.js'
+import type { PreparedSystem, SystemDefinition } from './systems/definition.js'
 import { systemDefinition } from './systems/registry.js'
 
 /** The action: read the inputs, run the gate, report, and set the exit code. */
@@ -23,21 +24,16 @@ export async function run(): Promise<void> {
   const redactor = new Redactor()
   let client: ApiClient | undefined
   try {
-    const { config, system } = await configure(redactor)
-    client = new ApiClient({
-      baseUrl: config.serverUrl,
-      headers: system.auth(config).headers,
-      redactor,
-      debug: (message) => core.debug(message),
-    })
+    const { config, system, prepared } = await configure(redactor)
+    client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, debug: (message) => core.debug(message) })
     const console = new ActionConsole()
-    const adapter = system.createAdapter(config, client)
+    const adapter = prepared.createAdapter(client)
     const result = await runGate(adapter, { ...config, signal: controller.signal, console })
-    await report(result, config, system)
+    await report(result, config, system, adapter.outputs?.() ?? {})
   } catch (error) {
     if (error instanceof CancelledByRunner) core.setOutput('status', 'canceled')
     core.setFailed(describeFailure(error, redactor))
-    if (!(error instanceof InputError || error instanceof GateError || error instanceof CancelledByRunner)) {
+    if (!(error instanceof InputError || error instanceof GateError || error instanceof CancelledByRunner || error instanceof HttpFailure)) {
       // Only a bug of ours gets here: the stack helps whoever fixes it.
       core.debug(redactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))
     }
@@ -52,41 +48,47 @@ export async function run(): Promise<void> {
   }
 }
 
-async function configure(redactor: Redactor): Promise<{ config: GateConfig; system: SystemDefinition }> {
+async function configure(redactor: Redactor): Promise<{ config: GateConfig; system: SystemDefinition; prepared: PreparedSystem }> {
   const problems = new InputProblems()
-  const config = await readGateConfig((name) => core.getInput(name), problems)
+  const read = (name: string): string => core.getInput(name)
+  const config = await readGateConfig(read, problems)
   const found = config && systemDefinition(config.system)
   if (typeof found === 'string') problems.add('system', found)
-  if (config && found && typeof found !== 'string') {
-    found.validate(config, problems)
-    for (const secret of new Set([config.apiKey, config.password, ...found.auth(config).secrets])) {
-      if (!secret) continue
-      redactor.add(secret)
-      core.setSecret(secret)
-    }
+  const system = typeof found === 'string' ? undefined : found
+  const prepared = config && system?.prepare(config, read, problems)
+  for (const secret of new Set([config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])) {
+    if (!secret) continue
+    redactor.add(secret)
+    core.setSecret(secret)
   }
   problems.throwIfAny()
-  return { config: config!, system: found as SystemDefinition }
+  return { config: config!, system: system!, prepared: prepared! }
 }
 
-async function report(result: GateResult, config: GateConfig, system: SystemDefinition): Promise<void> {
+async function report(result: GateResult, config: GateConfig, system: SystemDefinition, extra: Record<string, string>): Promise<void> {
   const first = result.runs[0]?.run
   core.setOutput('status', result.status)
   core.setOutput('job-id', first?.id ?? '')
   core.setOutput('url', first?.url ?? '')
+  for (const [name, value] of Object.entries(extra)) core.setOutput(name, value)
   try {
-    await writeSummary(result, { label: system.label, url: config.serverUrl.toString() })
+    await writeSummary(result, { label: system.label, url: config.serverUrl.toString() }, extra)
   } catch (error) {
     core.debug(`No job summary written: ${error instanceof Error ? error.message : String(error)}`)
   }
   const took = formatDuration(result.endedAt - result.startedAt)
+  // An operation with nothing to wait on (e.g. creating a release) has said what it did.
+  if (result.runs.length === 0) return
   if (result.status === 'started') {
     core.info(`${first?.title ?? 'The job'} started; not waiting (wait: false).`)
     return
   }
   const names = result.runs.map((o) => `${o.run.title}: ${o.status}`).join(', ')
   if (failsStep(result.status, config.failOn)) {
-    core.setFailed(`${names} after ${took} (fail-on: ${config.failOn}).`)
+    // Name the runs that failed the step; with several, say how the rest went.
+    const failing = result.runs.filter((o) => o.status !== 'succeeded' && failsStep(o.status as FinalStatus, config.failOn))
+    const rest = result.runs.length > 1 ? ` (${result.runs.length - failing.length} of ${result.runs.length} did not fail)` : ''
+    core.setFailed(`${failing.map((o) => `${o.run.title}: ${o.status}`).join('; ')} after ${took}${rest} (fail-on: ${config.failOn}).`)
   } else {
     core.info(`${names} after ${took}${result.status === 'succeeded' ? '' : ` — not failing the step (fail-on: ${config.failOn})`}.`)
   }
@@ -94,6 +96,8 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
 
 function describeFailure(error: unknown, redactor: Redactor): string {
   if (error instanceof InputError || error instanceof GateError) return redactor.redact(error.message)
+  // Already redacted; says which request failed and what the server answered.
+  if (error instanceof HttpFailure) return `${error.message}, even after retries.`
   if (error instanceof CancelledByRunner) {
     return `Stopped: ${error.message} while the job was being started or looked up. If a start request was on its way, the job may have started on the server: check there.`
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputProblems } from '../../src/config/input-error.js'
+import { buildmaster } from '../../src/systems/buildmaster.js'
 import { otter } from '../../src/systems/otter.js'
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
@@ -22,7 +23,7 @@ describe('action.yml, the public contract', () => {
       read.add(name)
       return { system: 'otter', 'server-url': 'https://h/' }[name] ?? ''
     }, problems)
-    otter.validate(config!, problems)
+    for (const system of [otter, buildmaster]) system.prepare(config!, (name) => (read.add(name), ''), problems)
     const declared = Object.keys(action.inputs)
     expect([...read].filter((name) => !declared.includes(name))).toEqual([])
     expect(declared.filter((name) => !read.has(name))).toEqual([])
@@ -36,6 +37,6 @@ describe('action.yml, the public contract', () => {
   })
 
   it('declares the outputs the action sets', () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(['job-id', 'status', 'url'])
+    expect(Object.keys(action.outputs).sort()).toEqual(['build-number', 'deployment-ids', 'job-id', 'release-number', 'status', 'url'])
   })
 })

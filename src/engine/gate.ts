@@ -48,11 +48,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const now = options.now ?? Date.now
   const { console, signal } = options
   const startedAt = now()
-  const runs = await adapter.start(signal)
+  const runs = await adapter.start(signal, console)
   const outcomes = runs.map((run): RunOutcome => ({ run, status: 'pending', detail: '', linesShown: 0 }))
   for (const { run } of outcomes) console.info(`${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`)
   const result = (status: GateResult['status'], notes: string[] = [], statusChecks = 0): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes, statusChecks })
 
+  if (runs.length === 0) return result('succeeded')
   if (!options.wait) return result('started', ['wait is false: the step did not wait for the outcome.'])
 
   const deadline = startedAt + options.timeoutMs

@@ -1,4 +1,5 @@
 import type { Status } from '../engine/status.js'
+import type { GateConsole } from '../report/action-console.js'
 
 /** What one status check found. */
 export interface Snapshot {
@@ -32,6 +33,11 @@ export interface Run {
 export interface Adapter {
   /** The server's name for messages, e.g. 'Otter'. */
   readonly serverLabel: string
-  /** Starts the work (or attaches to existing work) and returns what to wait on. */
-  start(signal: AbortSignal): Promise<Run[]>
+  /**
+   * Starts the work (or attaches to existing work) and returns what to wait on: nothing, for an
+   * operation that is complete once it returns (e.g. creating a release).
+   */
+  start(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  /** Outputs beyond status, job-id and url, e.g. release-number; read after the gate ends. */
+  outputs?(): Record<string, string>
 }

@@ -1,16 +1,25 @@
-import type { GateConfig, SystemName } from '../config/gate-config.js'
+import type { GateConfig, InputReader, SystemName } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import type { Adapter } from './adapter.js'
+
+/** A system whose inputs have been checked: how to authenticate and how to make its adapter. */
+export interface PreparedSystem {
+  /** Headers sent on every request. */
+  headers: Record<string, string>
+  /** Values to mask and redact everywhere. */
+  secrets: string[]
+  createAdapter(client: ApiClient): Adapter
+}
 
 /** Everything the action knows about one kind of server. */
 export interface SystemDefinition {
   name: SystemName
   /** The product's name for messages. */
   label: string
-  /** Checks the system-specific inputs, before any request. */
-  validate(config: GateConfig, problems: InputProblems): void
-  /** Headers that authenticate every request, and the secrets they carry. */
-  auth(config: GateConfig): { headers: Record<string, string>; secrets: string[] }
-  createAdapter(config: GateConfig, client: ApiClient): Adapter
+  /**
+   * Checks the system's own inputs (reading any extra ones through `read`), before any request.
+   * Adds each problem to `problems`; the result must not be used while there are any.
+   */
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem
 }

@@ -1,4 +1,4 @@
-import type { GateConfig } from '../config/gate-config.js'
+import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
@@ -6,7 +6,7 @@ import { HttpFailure } from '../http/failure.js'
 import { GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
 import type { Adapter, Run, Snapshot } from './adapter.js'
-import type { SystemDefinition } from './definition.js'
+import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { WholeLog } from './whole-log.js'
 
 const OPERATIONS = ['trigger', 'wait'] as const
@@ -25,35 +25,32 @@ export const otter: SystemDefinition = {
   name: 'otter',
   label: 'Otter',
 
-  validate(config: GateConfig, problems: InputProblems): void {
-    const operation = config.operation || 'trigger'
-    if (!(OPERATIONS as readonly string[]).includes(operation)) {
-      problems.add('operation', `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`)
-      return
-    }
-    if (operation === 'trigger') {
-      if (!config.template) problems.add('template', 'is required to trigger an Otter job: the name of a job template that allows API use')
-      if (config.jobId) problems.add('job-id', "is only used with operation: wait; remove it, or set operation: wait to wait on that job")
-      for (const name of Object.keys(config.variables)) {
-        if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
-          problems.add('variables', `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`)
-        }
-      }
-    } else {
-      if (!config.jobId) problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
-      if (Object.keys(config.variables).length > 0) problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
-    }
-  },
-
-  auth(config: GateConfig) {
+  prepare(config: GateConfig, _read: InputReader, problems: InputProblems): PreparedSystem {
+    validate(config, problems)
     // The header keeps the key out of URLs, proxy logs and error messages.
     const headers: Record<string, string> = config.apiKey ? { 'X-ApiKey': config.apiKey } : {}
-    return { headers, secrets: [config.apiKey] }
+    return { headers, secrets: [config.apiKey], createAdapter: (client) => new OtterAdapter(config, client) }
   },
+}
 
-  createAdapter(config: GateConfig, client: ApiClient): Adapter {
-    return new OtterAdapter(config, client)
-  },
+function validate(config: GateConfig, problems: InputProblems): void {
+  const operation = config.operation || 'trigger'
+  if (!(OPERATIONS as readonly string[]).includes(operation)) {
+    problems.add('operation', `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`)
+    return
+  }
+  if (operation === 'trigger') {
+    if (!config.template) problems.add('template', 'is required to trigger an Otter job: the name of a job template that allows API use')
+    if (config.jobId) problems.add('job-id', "is only used with operation: wait; remove it, or set operation: wait to wait on that job")
+    for (const name of Object.keys(config.variables)) {
+      if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
+        problems.add('variables', `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`)
+      }
+    }
+  } else {
+    if (!config.jobId) problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+    if (Object.keys(config.variables).length > 0) problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
+  }
 }
 
 class OtterAdapter implements Adapter {

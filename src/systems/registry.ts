@@ -1,8 +1,9 @@
 import type { SystemName } from '../config/gate-config.js'
 import type { SystemDefinition } from './definition.js'
+import { buildmaster } from './buildmaster.js'
 import { otter } from './otter.js'
 
-const SUPPORTED: Partial<Record<SystemName, SystemDefinition>> = { otter }
+const SUPPORTED: Partial<Record<SystemName, SystemDefinition>> = { otter, buildmaster }
 
 /** The definition for a system, or a message saying it is not supported yet. */
 export function systemDefinition(name: SystemName): SystemDefinition | string {

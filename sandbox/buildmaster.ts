@@ -1,0 +1,357 @@
+import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+
+type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
+
+export interface BuildMasterEnvironment {
+  name: string
+  durationMs: number
+  outcome: DeploymentOutcome
+}
+
+export interface BuildMasterStage {
+  name: string
+  environments: BuildMasterEnvironment[]
+  /** Deployments to this stage wait for an approval that never comes: they stay pending. */
+  approvalRequired?: boolean
+}
+
+export interface BuildMasterSetup {
+  apiKey: string
+  applications: { id: number; name: string }[]
+  pipelines: Record<string, BuildMasterStage[]>
+  /** Release templates: name → pipeline. */
+  templates: Record<string, string>
+}
+
+const env = (name: string, outcome: DeploymentOutcome = 'succeeded', durationMs = 1500): BuildMasterEnvironment => ({ name, durationMs, outcome })
+
+export const BUILDMASTER_SETUP: BuildMasterSetup = {
+  apiKey: 'sandbox-buildmaster-key',
+  applications: [
+    { id: 1, name: 'web-shop' },
+    { id: 2, name: 'billing' },
+  ],
+  pipelines: {
+    Standard: [
+      { name: 'Integration', environments: [env('Integration')] },
+      { name: 'Testing', environments: [env('Testing', 'warned')] },
+      { name: 'Production', environments: [env('Prod-East', 'succeeded', 2000), env('Prod-West', 'failed', 1000)] },
+      { name: 'Approval', environments: [env('Audit')], approvalRequired: true },
+    ],
+    Simple: [
+      { name: 'Integration', environments: [env('Integration')] },
+      { name: 'Production', environments: [env('Prod-East'), env('Prod-West')] },
+    ],
+  },
+  templates: { 'Standard Release': 'Standard' },
+}
+
+interface Release {
+  id: number
+  applicationId: number
+  releaseNumber: string
+  releaseName: string
+  pipelineName: string
+  template: string | null
+  status: 'active' | 'deployed' | 'canceled'
+  variables: Record<string, string>
+  createdOn: string
+}
+
+interface Build {
+  id: number
+  releaseId: number
+  buildNumber: string
+  status: 'active' | 'deployed' | 'rejected'
+  furthestStage: string | null
+  variables: Record<string, string>
+  createdOn: string
+}
+
+interface Deployment {
+  id: number
+  buildId: number
+  stage: BuildMasterStage
+  environment: BuildMasterEnvironment
+  createdAt: number
+  startAt: number
+  variables: Record<string, string>
+}
+
+/**
+ * BuildMaster's Release & Build Deployment API: key/value parameters from the query and a form body
+ * (a key given twice is a 400), plain-text 400 messages, an empty 403 for a bad key, JSON answers,
+ * deployments that progress over time to each environment's scripted outcome.
+ */
+export class BuildMasterSimulator implements Simulator {
+  readonly system = 'buildmaster'
+  readonly releases: Release[] = []
+  readonly builds: Build[] = []
+  readonly deployments: Deployment[] = []
+  private nextId = 100
+
+  constructor(readonly setup: BuildMasterSetup = BUILDMASTER_SETUP) {}
+
+  handle(request: SandboxRequest): SandboxResponse {
+    const params = new Map<string, string>()
+    const sources = [new URLSearchParams(request.query)]
+    if (request.headers['content-type']?.includes('application/x-www-form-urlencoded')) sources.push(new URLSearchParams(request.body))
+    for (const source of sources) {
+      for (const [key, value] of source) {
+        if (params.has(key)) return text(400, `Duplicate parameter: ${key}`)
+        params.set(key, value)
+      }
+    }
+    const key = (request.headers['x-apikey'] as string | undefined) ?? params.get('key')
+    params.delete('key')
+    if (key !== this.setup.apiKey) return { status: 403, body: '' }
+    const route = ROUTES[request.path]
+    if (!route) return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>BuildMaster</body></html>' }
+    if (!route.methods.includes(request.method)) return text(405, `Method ${request.method} is not allowed.`)
+    try {
+      return route.handler.call(this, params)
+    } catch (error) {
+      if (error instanceof ApiError) return text(400, error.message)
+      throw error
+    }
+  }
+
+  // --- routes ---------------------------------------------------------------------------------
+
+  listReleases(p: Map<string, string>): SandboxResponse {
+    const app = this.optionalApplication(p)
+    const releases = this.releases.filter(
+      (r) => (!app || r.applicationId === app.id) && matches(p, 'releaseNumber', r.releaseNumber) && matches(p, 'releaseName', r.releaseName) && matches(p, 'releaseId', String(r.id)) && matches(p, 'status', r.status) && matches(p, 'pipelineName', r.pipelineName),
+    )
+    return json(releases.map((r) => this.releaseJson(r)))
+  }
+
+  createRelease(p: Map<string, string>): SandboxResponse {
+    const app = this.application(p)
+    const releaseNumber = required(p, 'releaseNumber')
+    const pipelineName = required(p, 'pipelineName')
+    if (!this.setup.pipelines[pipelineName]) throw new ApiError(`Pipeline "${pipelineName}" not found.`)
+    return json(this.releaseJson(this.addRelease(app.id, releaseNumber, pipelineName, null, p)))
+  }
+
+  createReleaseFromTemplate(p: Map<string, string>): SandboxResponse {
+    const app = this.application(p)
+    const releaseNumber = required(p, 'releaseNumber')
+    const template = required(p, 'template')
+    const pipeline = p.get('pipelineName') ?? this.setup.templates[template]
+    if (!this.setup.templates[template]) throw new ApiError(`Release template "${template}" not found.`)
+    if (!pipeline || !this.setup.pipelines[pipeline]) throw new ApiError(`Pipeline "${pipeline}" not found.`)
+    return json(this.releaseJson(this.addRelease(app.id, releaseNumber, pipeline, template, p)))
+  }
+
+  cancelRelease(p: Map<string, string>): SandboxResponse {
+    const release = this.release(p)
+    if (release.status === 'canceled') throw new ApiError(`Release ${release.releaseNumber} is already canceled.`)
+    release.status = 'canceled'
+    return { status: 200, body: '' }
+  }
+
+  listBuilds(p: Map<string, string>): SandboxResponse {
+    const app = this.optionalApplication(p)
+    const builds = this.builds.filter((b) => {
+      const r = this.releaseOf(b)
+      return (!app || r.applicationId === app.id) && matches(p, 'releaseNumber', r.releaseNumber) && matches(p, 'releaseId', String(r.id)) && matches(p, 'buildNumber', b.buildNumber) && matches(p, 'buildId', String(b.id)) && matches(p, 'status', b.status)
+    })
+    return json(builds.map((b) => this.buildJson(b)))
+  }
+
+  createBuild(p: Map<string, string>): SandboxResponse {
+    const release = this.release(p)
+    if (release.status !== 'active') throw new ApiError(`Release ${release.releaseNumber} is ${release.status}; builds can only be created for active releases.`)
+    const existing = this.builds.filter((b) => b.releaseId === release.id)
+    const buildNumber = p.get('buildNumber') ?? String(existing.length + 1)
+    if (existing.some((b) => b.buildNumber === buildNumber)) throw new ApiError(`Build ${buildNumber} already exists for release ${release.releaseNumber}.`)
+    const build: Build = { id: this.nextId++, releaseId: release.id, buildNumber, status: 'active', furthestStage: null, variables: variables(p), createdOn: now() }
+    this.builds.push(build)
+    return json(this.buildJson(build))
+  }
+
+  rejectBuild(p: Map<string, string>): SandboxResponse {
+    const build = this.build(p)
+    if (build.status === 'rejected') throw new ApiError(`Build ${build.buildNumber} is already rejected.`)
+    build.status = 'rejected'
+    return { status: 200, body: '' }
+  }
+
+  listDeployments(p: Map<string, string>): SandboxResponse {
+    const app = this.optionalApplication(p)
+    const deployments = this.deployments.filter((d) => {
+      const b = this.builds.find((x) => x.id === d.buildId)!
+      const r = this.releaseOf(b)
+      return (!app || r.applicationId === app.id) && matches(p, 'deploymentId', String(d.id)) && matches(p, 'buildNumber', b.buildNumber) && matches(p, 'buildId', String(b.id)) && matches(p, 'releaseNumber', r.releaseNumber)
+    })
+    return json(deployments.map((d) => this.deploymentJson(d)))
+  }
+
+  deployBuild(p: Map<string, string>): SandboxResponse {
+    const build = this.build(p)
+    const release = this.releaseOf(build)
+    if (build.status === 'rejected') throw new ApiError(`Build ${build.buildNumber} has been rejected and cannot be deployed.`)
+    if (release.status !== 'active') throw new ApiError(`Release ${release.releaseNumber} is ${release.status}.`)
+    const stages = this.setup.pipelines[release.pipelineName]!
+    const toStage = p.get('toStage')
+    const stage = toStage ? stages.find((s) => s.name === toStage) : stages[build.furthestStage ? stages.findIndex((s) => s.name === build.furthestStage) + 1 : 0]
+    if (!stage) throw new ApiError(toStage ? `Stage "${toStage}" not found in pipeline ${release.pipelineName}.` : 'The build is already in the final stage of its pipeline.')
+    const force = p.get('force')
+    if (force !== undefined && force !== 'true' && force !== 'false') throw new ApiError('force must be true or false.')
+    const startTime = p.get('startTime')
+    const startAt = startTime ? Date.parse(startTime) : Date.now()
+    if (Number.isNaN(startAt)) throw new ApiError(`Invalid startTime: ${startTime}`)
+    build.furthestStage = stage.name
+    const created = stage.environments.map((environment): Deployment => ({ id: this.nextId++, buildId: build.id, stage, environment, createdAt: Date.now(), startAt, variables: variables(p) }))
+    this.deployments.push(...created)
+    return json(created.map((d) => this.deploymentJson(d)))
+  }
+
+  // --- lookups and shapes -----------------------------------------------------------------------
+
+  private addRelease(applicationId: number, releaseNumber: string, pipelineName: string, template: string | null, p: Map<string, string>): Release {
+    if (this.releases.some((r) => r.applicationId === applicationId && r.releaseNumber === releaseNumber)) {
+      throw new ApiError(`A release with number ${releaseNumber} already exists.`)
+    }
+    const release: Release = { id: this.nextId++, applicationId, releaseNumber, releaseName: p.get('releaseName') ?? releaseNumber, pipelineName, template, status: 'active', variables: variables(p), createdOn: now() }
+    this.releases.push(release)
+    return release
+  }
+
+  private optionalApplication(p: Map<string, string>): { id: number; name: string } | undefined {
+    return p.has('applicationId') || p.has('applicationName') ? this.application(p) : undefined
+  }
+
+  private application(p: Map<string, string>): { id: number; name: string } {
+    const id = p.get('applicationId')
+    const name = p.get('applicationName')
+    if (id !== undefined && name !== undefined) throw new ApiError('Specify applicationId or applicationName, not both.')
+    if (id === undefined && name === undefined) throw new ApiError('An application (applicationId or applicationName) is required.')
+    if (id !== undefined && !/^\d+$/.test(id)) throw new ApiError('applicationId must be an integer.')
+    const app = this.setup.applications.find((a) => (id !== undefined ? a.id === Number(id) : a.name === name))
+    if (!app) throw new ApiError(`Application ${id ?? name} not found.`)
+    return app
+  }
+
+  private release(p: Map<string, string>): Release {
+    const id = p.get('releaseId')
+    if (id !== undefined) {
+      if (p.has('applicationId') || p.has('applicationName')) throw new ApiError('Application must not be set when releaseId is specified.')
+      const release = this.releases.find((r) => r.id === Number(id))
+      if (!release) throw new ApiError(`Release ${id} not found.`)
+      return release
+    }
+    const number = required(p, 'releaseNumber')
+    const app = this.application(p)
+    const release = this.releases.find((r) => r.applicationId === app.id && r.releaseNumber === number)
+    if (!release) throw new ApiError(`Release ${number} not found.`)
+    return release
+  }
+
+  private build(p: Map<string, string>): Build {
+    const id = p.get('buildId')
+    if (id !== undefined) {
+      const build = this.builds.find((b) => b.id === Number(id))
+      if (!build) throw new ApiError(`Build ${id} not found.`)
+      return build
+    }
+    const number = required(p, 'buildNumber')
+    const release = this.release(p)
+    const build = this.builds.find((b) => b.releaseId === release.id && b.buildNumber === number)
+    if (!build) throw new ApiError(`Build ${number} not found in release ${release.releaseNumber}.`)
+    return build
+  }
+
+  private releaseOf(build: Build): Release {
+    return this.releases.find((r) => r.id === build.releaseId)!
+  }
+
+  private releaseJson(r: Release): object {
+    const app = this.setup.applications.find((a) => a.id === r.applicationId)!
+    const builds = this.builds.filter((b) => b.releaseId === r.id)
+    const latest = builds[builds.length - 1]
+    return { id: r.id, releaseNumber: r.releaseNumber, releaseName: r.releaseName, sequence: r.id, template: r.template, status: r.status, createdBy: 'SYSTEM', createdOn: r.createdOn, applicationId: app.id, applicationName: app.name, pipelineName: r.pipelineName, latestBuildId: latest?.id ?? null, latestBuildNumber: latest?.buildNumber ?? null }
+  }
+
+  private buildJson(b: Build): object {
+    const r = this.releaseOf(b)
+    const app = this.setup.applications.find((a) => a.id === r.applicationId)!
+    return { id: b.id, buildNumber: b.buildNumber, status: b.status, createdBy: 'SYSTEM', createdOn: b.createdOn, pipelineName: r.pipelineName, furthestStage: b.furthestStage, applicationId: app.id, applicationName: app.name, releaseId: r.id, releaseNumber: r.releaseNumber, releaseName: r.releaseName }
+  }
+
+  private deploymentJson(d: Deployment): object {
+    const b = this.builds.find((x) => x.id === d.buildId)!
+    const r = this.releaseOf(b)
+    const app = this.setup.applications.find((a) => a.id === r.applicationId)!
+    const t = Date.now()
+    const started = !d.stage.approvalRequired && t >= d.startAt
+    const ended = started && t >= d.startAt + d.environment.durationMs
+    const status = !started ? 'pending' : ended ? d.environment.outcome : 'executing'
+    return {
+      id: d.id,
+      plan: `Deploy to ${d.environment.name}`,
+      status,
+      started: started ? iso(d.startAt) : null,
+      ended: ended ? iso(d.startAt + d.environment.durationMs) : null,
+      createdBy: 'SYSTEM',
+      createdOn: iso(d.createdAt),
+      pipelineName: r.pipelineName,
+      pipelineStageName: d.stage.name,
+      environmentId: d.stage.environments.indexOf(d.environment) + 1,
+      environmentName: d.environment.name,
+      applicationId: app.id,
+      applicationName: app.name,
+      releaseId: r.id,
+      releaseNumber: r.releaseNumber,
+      releaseName: r.releaseName,
+      buildId: b.id,
+      buildNumber: b.buildNumber,
+    }
+  }
+}
+
+class ApiError extends Error {}
+
+type Route = { methods: string[]; handler: (this: BuildMasterSimulator, p: Map<string, string>) => SandboxResponse }
+const ROUTES: Record<string, Route> = {
+  '/api/releases': { methods: ['GET', 'POST'], handler: BuildMasterSimulator.prototype.listReleases },
+  '/api/releases/create': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.createRelease },
+  '/api/releases/create-from-template': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.createReleaseFromTemplate },
+  '/api/releases/cancel': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.cancelRelease },
+  '/api/releases/builds': { methods: ['GET', 'POST'], handler: BuildMasterSimulator.prototype.listBuilds },
+  '/api/releases/builds/create': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.createBuild },
+  '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], handler: BuildMasterSimulator.prototype.rejectBuild },
+  '/api/releases/builds/deployments': { methods: ['GET', 'POST'], handler: BuildMasterSimulator.prototype.listDeployments },
+  '/api/releases/builds/deploy': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.deployBuild },
+}
+
+function required(p: Map<string, string>, name: string): string {
+  const value = p.get(name)
+  if (!value) throw new ApiError(`${name} is required.`)
+  return value
+}
+
+function matches(p: Map<string, string>, name: string, value: string): boolean {
+  return !p.has(name) || p.get(name) === value
+}
+
+function variables(p: Map<string, string>): Record<string, string> {
+  return Object.fromEntries([...p].filter(([k]) => k.startsWith('$')).map(([k, v]) => [k.slice(1), v]))
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19)
+}
+
+function now(): string {
+  return iso(Date.now())
+}
+
+function text(status: number, body: string): SandboxResponse {
+  return { status, body, contentType: 'text/plain; charset=utf-8' }
+}
+
+function json(value: unknown): SandboxResponse {
+  return { status: 200, body: JSON.stringify(value), contentType: 'application/json; charset=utf-8' }
+}

@@ -1,0 +1,397 @@
+import type { GateConfig, InputReader } from '../config/gate-config.js'
+import type { InputProblems } from '../config/input-error.js'
+import type { Variables } from '../config/variables.js'
+import { GateError } from '../engine/gate-error.js'
+import type { Status } from '../engine/status.js'
+import type { ApiClient, ApiRequest } from '../http/api-client.js'
+import { explainFailure } from '../http/explain.js'
+import { HttpFailure } from '../http/failure.js'
+import type { GateConsole } from '../report/action-console.js'
+import type { Adapter, Run, Snapshot } from './adapter.js'
+import type { PreparedSystem, SystemDefinition } from './definition.js'
+
+const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release'] as const
+type Operation = (typeof OPERATIONS)[number]
+
+// A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
+// as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
+const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i
+
+const DEPLOYMENT_STATUS: Record<string, Status> = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' }
+
+interface Settings {
+  operation: Operation
+  /** applicationId or applicationName, as BuildMaster's parameters name them. */
+  application: Record<string, string>
+  applicationLabel: string
+  release: string
+  releaseName: string
+  pipeline: string
+  releaseTemplate: string
+  build: string
+  stage: string
+  force: string
+  startTime: string
+  deploymentIds: string[]
+}
+
+interface ReleaseJson {
+  id: number
+  releaseNumber: string
+  status: string
+  pipelineName: string
+  applicationId: number
+}
+interface BuildJson {
+  id: number
+  buildNumber: string
+  status: string
+  applicationId: number
+}
+interface DeploymentJson {
+  id: number
+  status: string
+  pipelineStageName: string | null
+  environmentName: string | null
+  applicationId: number
+  applicationName: string
+  releaseNumber: string
+  buildId: number
+  buildNumber: string
+  started: string | null
+  ended: string | null
+  canceledOn?: string | null
+}
+
+export const buildmaster: SystemDefinition = {
+  name: 'buildmaster',
+  label: 'BuildMaster',
+
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
+    const settings = readSettings(config, read, problems)
+    return {
+      // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
+      headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
+      secrets: [config.apiKey],
+      createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
+    }
+  },
+}
+
+function readSettings(config: GateConfig, read: InputReader, problems: InputProblems): Settings {
+  const input = (name: string): string => read(name).trim()
+  const operation = (config.operation || 'deploy') as Operation
+  if (!OPERATIONS.includes(operation)) problems.add('operation', `'${operation}' is not a BuildMaster operation; use one of ${OPERATIONS.join(', ')}`)
+  if (!config.apiKey) problems.add('api-key', 'is required for BuildMaster: a key with access to the Release & Build Deployment API')
+
+  const application = input('application')
+  const settings: Settings = {
+    operation,
+    application: /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
+    applicationLabel: application,
+    release: input('release'),
+    releaseName: input('release-name'),
+    pipeline: input('pipeline'),
+    releaseTemplate: input('release-template'),
+    build: input('build'),
+    stage: input('stage'),
+    force: input('force').toLowerCase(),
+    startTime: input('start-time'),
+    deploymentIds: config.jobId.split(/[\s,]+/).filter(Boolean),
+  }
+  const deploys = operation === 'deploy' || operation === 'deploy-build'
+  if (operation === 'wait') {
+    if (settings.deploymentIds.length === 0) problems.add('job-id', 'is required with operation: wait: one or more BuildMaster deployment ids, separated by commas or spaces')
+    for (const id of settings.deploymentIds) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a deployment id (a whole number)`)
+  } else {
+    if (!application) problems.add('application', `is required for operation: ${operation}: the application's name or numeric id`)
+    if (!settings.release) problems.add('release', `is required for operation: ${operation}: the release number, e.g. 1.4.0`)
+  }
+  if ((operation === 'deploy-build' || operation === 'reject-build') && !settings.build) problems.add('build', `is required for operation: ${operation}: the build number`)
+  if (settings.force && settings.force !== 'true' && settings.force !== 'false') problems.add('force', `'${settings.force}' is not accepted; use true or false`)
+  if (settings.startTime && !START_TIME.test(settings.startTime)) {
+    problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`)
+  }
+  if (!deploys) {
+    for (const name of ['stage', 'force', 'start-time']) if (input(name)) problems.add(name, 'is only used by operation: deploy or deploy-build')
+  }
+  if (['wait', 'reject-build', 'cancel-release'].includes(operation) && Object.keys(config.variables).length > 0) {
+    problems.add('variables', `are not sent with operation: ${operation}`)
+  }
+  return settings
+}
+
+class BuildMasterAdapter implements Adapter {
+  readonly serverLabel = 'BuildMaster'
+  private releaseNumber = ''
+  private buildNumber = ''
+  private deploymentIds: string[] = []
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly settings: Settings,
+    private readonly client: ApiClient,
+  ) {}
+
+  outputs(): Record<string, string> {
+    return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') }
+  }
+
+  async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+    const { operation, release } = this.settings
+    const api = new BuildMasterApi(this.config, this.client, signal)
+    const variables = prefixed(this.config.variables)
+    if (operation === 'wait') return this.attach(api)
+    this.releaseNumber = release
+    if (operation === 'cancel-release') {
+      await api.send('cancelling release', 'api/releases/cancel', { ...this.settings.application, releaseNumber: release })
+      console.info(`Cancelled release ${this.releaseLabel()}.`)
+      return []
+    }
+    if (operation === 'reject-build') {
+      await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build })
+      this.buildNumber = this.settings.build
+      console.info(`Rejected build ${this.settings.build} of release ${this.releaseLabel()}.`)
+      return []
+    }
+    if (operation === 'deploy-build') {
+      this.buildNumber = this.settings.build
+      return this.deploy(api, console, variables)
+    }
+    await this.ensureRelease(api, console, operation === 'create-release' ? variables : {})
+    if (operation === 'create-release') return []
+    this.buildNumber = await this.ensureBuild(api, console, variables)
+    if (operation === 'create-build') return []
+    return this.deploy(api, console, variables)
+  }
+
+  /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
+  private async ensureRelease(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<void> {
+    const existing = await this.findRelease(api)
+    if (existing) {
+      if (existing.status !== 'active') {
+        throw new GateError(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`)
+      }
+      console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`)
+      return
+    }
+    const { pipeline, releaseTemplate, releaseName } = this.settings
+    if (!pipeline && !releaseTemplate) {
+      throw new GateError(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`)
+    }
+    const params: Record<string, string> = { ...this.settings.application, releaseNumber: this.settings.release, ...variables }
+    if (releaseName) params.releaseName = releaseName
+    if (pipeline) params.pipelineName = pipeline
+    if (releaseTemplate) params.template = releaseTemplate
+    const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
+    const doing = `creating release ${this.releaseLabel()}`
+    const created = await api.sendOnce<ReleaseJson>(doing, path, params, () => this.findRelease(api))
+    console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName}).`)
+  }
+
+  private async ensureBuild(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<string> {
+    const { build } = this.settings
+    const find = async (): Promise<BuildJson | undefined> =>
+      build ? (await api.read<BuildJson[]>('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }))[0] : undefined
+    const existing = await find()
+    if (existing) {
+      if (existing.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`)
+      console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`)
+      return existing.buildNumber
+    }
+    const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables }
+    // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
+    const created = await api.sendOnce<BuildJson>(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, build ? find : undefined)
+    console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`)
+    return created.buildNumber
+  }
+
+  private async deploy(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<Run[]> {
+    const { stage, force, startTime } = this.settings
+    const params: Record<string, string> = { ...this.releaseParams(), buildNumber: this.buildNumber, ...variables }
+    if (stage) params.toStage = stage
+    if (force) params.force = force
+    if (startTime) params.startTime = startTime
+    const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
+    const deployments = await api.sendOnce<DeploymentJson[]>(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params)
+    if (!Array.isArray(deployments) || deployments.length === 0) {
+      throw new GateError(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`)
+    }
+    console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`)
+    const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber })
+    return this.runs(deployments, board, true)
+  }
+
+  private async attach(api: BuildMasterApi): Promise<Run[]> {
+    const board = new DeploymentBoard(api, undefined, this.settings.deploymentIds)
+    const found = await board.refresh()
+    const missing = this.settings.deploymentIds.filter((id) => !found.has(id))
+    if (missing.length) throw new GateError(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`)
+    const deployments = this.settings.deploymentIds.map((id) => found.get(id)!)
+    this.releaseNumber = deployments[0]!.releaseNumber
+    this.buildNumber = deployments[0]!.buildNumber
+    return this.runs(deployments, board, false)
+  }
+
+  private runs(deployments: DeploymentJson[], board: DeploymentBoard, startedHere: boolean): Run[] {
+    this.deploymentIds = deployments.map((d) => String(d.id))
+    return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl))
+  }
+
+  private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
+    return (await api.read<ReleaseJson[]>('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }))[0]
+  }
+
+  private releaseParams(): Record<string, string> {
+    return { ...this.settings.application, releaseNumber: this.settings.release }
+  }
+
+  private releaseLabel(): string {
+    return `${this.settings.release} of ${this.settings.applicationLabel}`
+  }
+}
+
+/**
+ * Every call of the Release & Build Deployment API, with its errors in the user's terms. Parameters
+ * all travel in the form body, so none is ever sent twice (BuildMaster answers that with a 400).
+ */
+class BuildMasterApi {
+  constructor(
+    private readonly config: GateConfig,
+    private readonly client: ApiClient,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** With `polling`, a passing failure is left for the engine to ride out instead of ending the gate. */
+  async read<T>(doing: string, path: string, form: Record<string, string>, signal = this.signal, polling = false): Promise<T> {
+    try {
+      return (await this.client.read(this.request(path, form), signal)).data as T
+    } catch (error) {
+      if (polling && error instanceof HttpFailure && error.transient) throw error
+      throw this.explain(error, doing)
+    }
+  }
+
+  async send(doing: string, path: string, form: Record<string, string>): Promise<void> {
+    try {
+      await this.client.send({ ...this.request(path, form), accept: 'text' }, this.signal)
+    } catch (error) {
+      throw this.explain(error, doing)
+    }
+  }
+
+  /**
+   * Creates something at most once. When the answer is lost after the request may have arrived,
+   * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
+   */
+  async sendOnce<T>(doing: string, path: string, form: Record<string, string>, lookUp?: () => Promise<T | undefined>): Promise<T> {
+    try {
+      return (await this.client.send(this.request(path, form), this.signal)).data as T
+    } catch (error) {
+      const lost = error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer))
+      const raced = error instanceof HttpFailure && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '')
+      if (!(lost || raced)) throw this.explain(error, doing)
+      if (!lookUp) {
+        throw new GateError(`BuildMaster may have acted on ${doing}, but its answer was lost (${(error as HttpFailure).message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`)
+      }
+      const found = await lookUp()
+      if (found) return found
+      if (raced) throw this.explain(error, doing)
+      try {
+        return (await this.client.send(this.request(path, form), this.signal)).data as T
+      } catch (again) {
+        throw this.explain(again, doing)
+      }
+    }
+  }
+
+  private request(path: string, form: Record<string, string>): ApiRequest {
+    return { method: 'POST', path, form, accept: 'json' }
+  }
+
+  private explain(error: unknown, doing: string): unknown {
+    if (!(error instanceof HttpFailure) || error.htmlPage) {
+      return error instanceof HttpFailure ? new GateError(explainFailure(error, this.context(doing))) : error
+    }
+    if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
+      return new GateError(
+        `BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`,
+      )
+    }
+    return new GateError(explainFailure(error, this.context(doing)))
+  }
+
+  private context(doing: string) {
+    return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing }
+  }
+}
+
+/** One request per poll round for all deployments of a build, however many environments it has. */
+class DeploymentBoard {
+  private latest = new Map<string, DeploymentJson>()
+  private pending: Promise<Map<string, DeploymentJson>> | undefined
+  private fetchedAt = 0
+
+  constructor(
+    private readonly api: BuildMasterApi,
+    /** Filters that select every deployment of one build; without them, each id is asked for. */
+    private readonly filter: Record<string, string> | undefined,
+    private readonly ids: string[] = [],
+  ) {}
+
+  async get(id: string, signal: AbortSignal): Promise<DeploymentJson> {
+    // The engine polls the runs one after another; a refresh a moment ago serves them all.
+    if (Date.now() - this.fetchedAt > 250 || !this.latest.has(id)) await this.refresh(signal)
+    const deployment = this.latest.get(id)
+    if (!deployment) throw new GateError(`BuildMaster no longer lists deployment ${id}.`)
+    return deployment
+  }
+
+  refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
+    this.pending ??= this.fetch(signal).finally(() => (this.pending = undefined))
+    return this.pending
+  }
+
+  private async fetch(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
+    const lists = this.filter
+      ? [await this.api.read<DeploymentJson[]>('checking the deployments', 'api/releases/builds/deployments', this.filter, signal, true)]
+      : await Promise.all(this.ids.map((id) => this.api.read<DeploymentJson[]>(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal, true)))
+    this.latest = new Map(lists.flat().map((d) => [String(d.id), d]))
+    this.fetchedAt = Date.now()
+    return this.latest
+  }
+}
+
+class Deployment implements Run {
+  readonly id: string
+  readonly title: string
+  readonly url: string
+  readonly whyNoCancel: string
+
+  constructor(
+    first: DeploymentJson,
+    private readonly board: DeploymentBoard,
+    readonly startedHere: boolean,
+    serverUrl: URL,
+  ) {
+    this.id = String(first.id)
+    const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ')
+    this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`
+    this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString()
+    this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}`
+  }
+
+  async poll(signal: AbortSignal): Promise<Snapshot> {
+    const d = await this.board.get(this.id, signal)
+    if (d.canceledOn) return { status: 'canceled', detail: 'canceled in BuildMaster' }
+    const status = DEPLOYMENT_STATUS[d.status]
+    if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status.slice(0, 40)}'; still waiting` }
+    // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
+    if (status === 'pending') return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)' }
+    return { status, detail: d.status }
+  }
+}
+
+function prefixed(variables: Variables): Variables {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]))
+}
