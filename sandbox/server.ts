@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
 import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
+import { RpmSimulator } from './rpm.js'
 
 /** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
 export interface RecordedRequest {
@@ -43,12 +44,12 @@ export interface SandboxOptions {
   port?: number
   host?: string
   /** Where each system is mounted; its API then lives below that context path. */
-  mounts?: { otter?: string; buildmaster?: string }
+  mounts?: { otter?: string; buildmaster?: string; rpm?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
 }
 
-export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/' }
+export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/' }
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -60,6 +61,7 @@ export class Sandbox {
   readonly faults = new FaultInjector()
   readonly otter: OtterSimulator
   readonly buildmaster: BuildMasterSimulator
+  readonly rpm = new RpmSimulator()
   private readonly server: Server
   private readonly mounts: { prefix: string; simulator: Simulator }[]
   private baseUrl = ''
@@ -71,6 +73,7 @@ export class Sandbox {
     this.mounts = [
       { prefix: withSlashes(mounts.otter), simulator: this.otter },
       { prefix: withSlashes(mounts.buildmaster), simulator: this.buildmaster },
+      { prefix: withSlashes(mounts.rpm), simulator: this.rpm },
     ]
       // The longest prefix wins, so a system mounted at '/' does not hide the others.
       .sort((a, b) => b.prefix.length - a.prefix.length)
@@ -86,7 +89,7 @@ export class Sandbox {
   }
 
   /** The server-url of a system (with its context path), or of any path on the sandbox. */
-  url(systemOrPath: 'otter' | 'buildmaster' | `/${string}` = '/'): string {
+  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | `/${string}` = '/'): string {
     if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
     return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
   }

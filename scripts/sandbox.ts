@@ -1,5 +1,6 @@
 // npm run sandbox: the simulated servers in the foreground, for trying workflows locally.
 import { OTTER_TEMPLATES } from '../sandbox/otter.js'
+import { RPM_TOKEN } from '../sandbox/rpm.js'
 import { Sandbox } from '../sandbox/server.js'
 
 const port = Number(process.env.PORT ?? 4780)
@@ -16,8 +17,16 @@ for (const [name, stages] of Object.entries(bm.pipelines)) {
   const described = stages.map((s) => `${s.name} [${s.environments.map((e) => `${e.name}: ${e.outcome}`).join(', ')}${s.approvalRequired ? ', needs approval' : ''}]`)
   console.log(`  pipeline ${name}: ${described.join(' → ')}`)
 }
+// A few job runs of step 35 that start, finish and fail over the first minute.
+sandbox.rpm.add(
+  { id: 1, runKey: 1346787283, stepId: 35, stepName: 'Deploy web tier', automationId: 6, durationMs: 20_000, status: 'Complete', stdout: 'Deployed web tier to 4 hosts\n' },
+  { id: 2, runKey: 1346787284, stepId: 35, stepName: 'Smoke tests', automationId: 8, appearAfterMs: 10_000, durationMs: 30_000, status: 'Problem', stderr: 'smoke: /health answered 503\n' },
+)
+console.log(`\nBMC RPM: server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`)
+console.log('  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35')
 console.log(`\nTry: npm run action -- system=otter server-url=${sandbox.url('otter')} template=deploy-web variables='Env=prod'`)
 console.log(`     npm run action -- system=buildmaster server-url=${sandbox.url('buildmaster')} api-key=${bm.apiKey} application=web-shop release=1.0.0 pipeline=Simple stage=Integration`)
+console.log(`     npm run action -- system=rpm server-url=${sandbox.url('rpm')} api-key=${RPM_TOKEN} 'filter=step_id=35'`)
 console.log('Ctrl-C stops the sandbox.')
 const stop = () => void sandbox.stop().then(() => process.exit(0))
 process.on('SIGINT', stop)

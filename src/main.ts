@@ -78,7 +78,7 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
   }
   const took = formatDuration(result.endedAt - result.startedAt)
   // An operation with nothing to wait on (e.g. creating a release) has said what it did.
-  if (result.runs.length === 0) return
+  if (result.runs.length === 0 && result.status === 'succeeded') return
   if (result.status === 'started') {
     core.info(`${first?.title ?? 'The job'} started; not waiting (wait: false).`)
     return
@@ -88,7 +88,8 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
     // Name the runs that failed the step; with several, say how the rest went.
     const failing = result.runs.filter((o) => o.status !== 'succeeded' && failsStep(o.status as FinalStatus, config.failOn))
     const rest = result.runs.length > 1 ? ` (${result.runs.length - failing.length} of ${result.runs.length} did not fail)` : ''
-    core.setFailed(`${failing.map((o) => `${o.run.title}: ${o.status}`).join('; ')} after ${took}${rest} (fail-on: ${config.failOn}).`)
+    const what = failing.length > 0 ? failing.map((o) => `${o.run.title}: ${o.status}`).join('; ') : `${system.label}: ${result.status}, nothing to wait on had started`
+    core.setFailed(`${what} after ${took}${rest} (fail-on: ${config.failOn}).`)
   } else {
     core.info(`${names} after ${took}${result.status === 'succeeded' ? '' : ` — not failing the step (fail-on: ${config.failOn})`}.`)
   }

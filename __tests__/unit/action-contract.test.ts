@@ -4,6 +4,7 @@ import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputProblems } from '../../src/config/input-error.js'
 import { buildmaster } from '../../src/systems/buildmaster.js'
 import { otter } from '../../src/systems/otter.js'
+import { rpm } from '../../src/systems/rpm.js'
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>
@@ -23,7 +24,7 @@ describe('action.yml, the public contract', () => {
       read.add(name)
       return { system: 'otter', 'server-url': 'https://h/' }[name] ?? ''
     }, problems)
-    for (const system of [otter, buildmaster]) system.prepare(config!, (name) => (read.add(name), ''), problems)
+    for (const system of [otter, buildmaster, rpm]) system.prepare(config!, (name) => (read.add(name), ''), problems)
     const declared = Object.keys(action.inputs)
     expect([...read].filter((name) => !declared.includes(name))).toEqual([])
     expect(declared.filter((name) => !read.has(name))).toEqual([])

@@ -49,11 +49,17 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const { console, signal } = options
   const startedAt = now()
   const runs = await adapter.start(signal, console)
-  const outcomes = runs.map((run): RunOutcome => ({ run, status: 'pending', detail: '', linesShown: 0 }))
-  for (const { run } of outcomes) console.info(`${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`)
+  const outcomes: RunOutcome[] = []
+  const track = (found: Run[]): void => {
+    for (const run of found) {
+      outcomes.push({ run, status: 'pending', detail: '', linesShown: 0 })
+      console.info(`${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`)
+    }
+  }
+  track(runs)
   const result = (status: GateResult['status'], notes: string[] = [], statusChecks = 0): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes, statusChecks })
 
-  if (runs.length === 0) return result('succeeded')
+  if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (!options.wait) return result('started', ['wait is false: the step did not wait for the outcome.'])
 
   const deadline = startedAt + options.timeoutMs
@@ -64,6 +70,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     for (;;) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
       await sleep(waitFor, signal)
+      if (adapter.discover) {
+        const before = outcomes.length
+        await discover(adapter, options, track)
+        if (outcomes.length === 0 && before === 0 && statusChecks === 0) console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
+        if (outcomes.length === 0) statusChecks++
+      }
       for (const outcome of outcomes) {
         if (!isFinal(outcome.status)) {
           statusChecks++
@@ -73,7 +85,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
           if (isFinal(outcome.status)) outputDone.add(outcome.run)
         }
       }
-      const allDone = outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
+      const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)), [], statusChecks)
       if (now() >= deadline) return await giveUp(outcomes, outputDone, 'timed-out', options, now, statusChecks, result)
     }
@@ -97,6 +109,15 @@ async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () =>
   } catch (error) {
     if (!isPassing(error)) throw error
     options.console.info(`Status check for ${outcome.run.title} failed (${error.message}); trying again at the next check.`)
+  }
+}
+
+async function discover(adapter: Adapter, options: GateOptions, track: (runs: Run[]) => void): Promise<void> {
+  try {
+    track(await adapter.discover!(options.signal))
+  } catch (error) {
+    if (!isPassing(error)) throw error
+    options.console.info(`Looking for runs failed (${error.message}); trying again at the next check.`)
   }
 }
 
@@ -152,6 +173,7 @@ async function giveUp(
     }),
   )
   const notes = cancelNotes.filter((note): note is string => note !== undefined)
+  if (outcomes.length === 0) notes.push(`${why}: nothing to wait on had started.`)
   for (const outcome of outcomes) {
     if (outputDone.has(outcome.run) || !outcome.run.output) continue
     try {
@@ -162,5 +184,5 @@ async function giveUp(
   }
   for (const note of notes) options.console.info(note)
   const finals = outcomes.map((o) => o.status as FinalStatus)
-  return result(status === 'canceled' ? 'canceled' : worstOf(finals), notes, statusChecks)
+  return result(status === 'canceled' || outcomes.length === 0 ? status : worstOf(finals), notes, statusChecks)
 }

@@ -38,6 +38,14 @@ export interface Adapter {
    * operation that is complete once it returns (e.g. creating a release).
    */
   start(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  /**
+   * For selections that can grow while waiting (a filter that matches runs as they start): called
+   * before each round of checks, returns the runs not returned before. The gate then waits until at
+   * least one run was found and every run found has ended.
+   */
+  discover?(signal: AbortSignal): Promise<Run[]>
+  /** Said while discover() has found nothing yet, e.g. "no job runs match the filter yet". */
+  readonly nothingYet?: string
   /** Outputs beyond status, job-id and url, e.g. release-number; read after the gate ends. */
   outputs?(): Record<string, string>
 }

@@ -1,0 +1,114 @@
+import { runAction } from '../../sandbox/action-runner.js'
+import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
+import { Sandbox } from '../../sandbox/server.js'
+import { errors, everythingShown, remoteLines } from './helpers.js'
+
+let sandbox: Sandbox
+let nextId = 500
+beforeAll(async () => {
+  sandbox = await Sandbox.start()
+})
+afterAll(() => sandbox.stop())
+afterEach(() => {
+  sandbox.faults.set(undefined)
+  sandbox.rpm.forceXml = false
+})
+
+function jobRun(overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript {
+  const id = nextId++
+  return { id, runKey: 1_700_000_000 + id, stepId: 35, stepName: 'Deploy web tier', automationId: 6, durationMs: 1500, status: 'Complete', stdout: `deployed by run ${id}\n`, ...overrides }
+}
+
+const rpm = (inputs: Record<string, string>) => runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs } })
+
+describe('BMC RPM end to end (bundle as a process)', () => {
+  it('waits on a job run by id and shows its output; the server-url keeps the /brpm context', async () => {
+    const run = jobRun()
+    sandbox.rpm.add(run)
+    const result = await rpm({ 'job-id': String(run.id) })
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-id': String(run.id) })
+    expect(remoteLines(result)).toEqual(['stdout:', `deployed by run ${run.id}`, `results_path: /opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_35/output_${run.runKey}.txt`])
+    expect(result.summary).toMatch(/RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;\)<\/td><td>✅ succeeded \(Complete, /)
+    expect(sandbox.requestsFor('rpm').every((r) => r.url.startsWith('/brpm/v1/job_runs'))).toBe(true)
+  })
+
+  it('fails on a run that ended in Problem, showing its stderr and naming the status', async () => {
+    const run = jobRun({ status: 'Problem', stderr: 'ERROR: service web01 did not start\n', stdout: undefined })
+    sandbox.rpm.add(run)
+    const result = await rpm({ 'job-id': String(run.id) })
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs.status).toBe('failed')
+    expect(remoteLines(result)).toContain('ERROR: service web01 did not start')
+    expect(result.stdout).toContain(`RPM job run ${run.id} (automation 6, step 'Deploy web tier'): ended with status 'Problem' (step problem)`)
+  })
+
+  it('waits for every run a filter matches, finishing at different times', async () => {
+    const step = 4100
+    const quick = jobRun({ stepId: step, durationMs: 800 })
+    const slow = jobRun({ stepId: step, durationMs: 3500 })
+    sandbox.rpm.add(quick, slow)
+    const result = await rpm({ filter: `step_id=${step}\njob_type=automation` })
+    expect(result.exitCode).toBe(0)
+    expect(result.summary).toContain(`RPM job run ${quick.id}`)
+    expect(result.summary).toContain(`RPM job run ${slow.id}`)
+    expect(result.durationMs).toBeGreaterThan(3400)
+  })
+
+  it('keeps waiting while a filter matches nothing yet, then gates on the runs that appear', async () => {
+    const late = jobRun({ stepId: 4200, appearAfterMs: 2500, durationMs: 1000 })
+    sandbox.rpm.add(late)
+    const result = await rpm({ filter: 'step_id=4200' })
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('Waiting: no RPM job runs match step_id=4200 yet')
+    expect(result.outputs['job-id']).toBe(String(late.id))
+  })
+
+  it('times out when nothing ever matches, saying so', async () => {
+    const result = await rpm({ filter: 'step_id=999999', timeout: '2s' })
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs.status).toBe('timed-out')
+    expect(result.stdout).toContain('nothing to wait on had started')
+  })
+
+  it('names an unknown id', async () => {
+    const result = await rpm({ 'job-id': '424242' })
+    expect(errors(result)).toEqual(['BMC RPM has no job run 424242 (HTTP 404). Check job-id: it takes job run ids.'])
+  })
+
+  it('says a bad token was refused without ever showing it, even in URLs', async () => {
+    const bad = 'bad-token-77'
+    const result = await rpm({ 'job-id': '1', 'api-key': bad })
+    expect(errors(result)[0]).toContain('the token was refused')
+    expect(everythingShown(result).replace(`::add-mask::${bad}\n`, '')).not.toContain(bad)
+    expect(result.stdout).toContain('token=***')
+  })
+
+  it('explains XML where JSON was expected', async () => {
+    const run = jobRun()
+    sandbox.rpm.add(run)
+    sandbox.rpm.forceXml = true
+    const result = await rpm({ 'job-id': String(run.id) })
+    expect(errors(result)[0]).toContain('with XML or markup instead of JSON')
+  })
+
+  it('rides out 30% faulty polls', async () => {
+    const runs = [jobRun({ stepId: 4300, durationMs: 2500 }), jobRun({ stepId: 4300, durationMs: 3000, status: 'Problem' })]
+    sandbox.rpm.add(...runs)
+    sandbox.faults.set({ rate: 0.3, kinds: ['502', '503', 'reset', 'html-200', '500-html'], match: (_m, path) => path.startsWith('/brpm/') }, 5)
+    const result = await rpm({ filter: 'step_id=4300' })
+    expect(result.outputs.status).toBe('failed')
+    expect(result.summary).toContain(`RPM job run ${runs[0]!.id}`)
+    expect(result.summary).toContain(`RPM job run ${runs[1]!.id}`)
+  })
+
+  it('refuses unknown filters and other operations before any request', async () => {
+    const before = sandbox.requests.length
+    const result = await rpm({ filter: 'step=4\nrun_key=abc', operation: 'trigger' })
+    const [message] = errors(result)
+    expect(message).toContain("Input 'operation': 'trigger' is not available: RPM's job runs API is read-only")
+    expect(message).toContain("'step' is not a job runs filter; use run_key, process_id")
+    expect(message).toContain('run_key takes a whole number')
+    expect(sandbox.requests.length).toBe(before)
+  })
+})

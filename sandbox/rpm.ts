@@ -1,0 +1,97 @@
+import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+
+/** A job run and how it goes: it appears after `appearAfterMs`, runs `durationMs`, then ends as `status`. */
+export interface RpmJobRunScript {
+  id: number
+  runKey: number
+  stepId: number
+  stepName: string
+  automationId: number
+  processId?: number
+  userId?: number
+  jobType?: 'automation' | 'notification'
+  appearAfterMs?: number
+  durationMs: number
+  /** The final status: 'Complete', or e.g. 'Problem'. */
+  status: string
+  /** Step state once the run ended: 'complete' or 'problem'. */
+  stepState?: string
+  stdout?: string
+  stderr?: string
+}
+
+interface JobRun extends RpmJobRunScript {
+  createdAt: number
+}
+
+export const RPM_TOKEN = 'sandbox-rpm-token'
+
+const FILTERS = ['currently_running', 'run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id', 'step_id']
+
+/**
+ * BMC RPM's read-only job runs API: the token as a query parameter, JSON by Accept header or a .json
+ * suffix (XML otherwise), 403 for a bad token, 404 when no records match, 405 for any write.
+ */
+export class RpmSimulator implements Simulator {
+  readonly system = 'rpm'
+  private readonly runs: JobRun[] = []
+  /** Answer XML whatever the client asks for, as a misconfigured server might. */
+  forceXml = false
+
+  add(...scripts: RpmJobRunScript[]): void {
+    for (const script of scripts) this.runs.push({ ...script, createdAt: Date.now() + (script.appearAfterMs ?? 0) })
+  }
+
+  handle(request: SandboxRequest): SandboxResponse {
+    if (request.query.get('token') !== RPM_TOKEN) return { status: 403, contentType: 'application/json', body: '{"message":"Forbidden"}' }
+    const match = /^\/v1\/job_runs(?:\/(\d+))?(\.json|\.xml)?$/.exec(request.path)
+    if (!match) return { status: 404, contentType: 'text/html', body: '<html><head><title>The page you were looking for doesn\'t exist (404)</title></head></html>' }
+    if (request.method !== 'GET') return { status: 405, contentType: 'application/json', body: '{"message":"Method not allowed"}' }
+    const json = !this.forceXml && (match[2] === '.json' || (!match[2] && String(request.headers.accept ?? '').includes('json')))
+    const visible = this.runs.filter((r) => Date.now() >= r.createdAt)
+    if (match[1]) {
+      const run = visible.find((r) => r.id === Number(match[1]))
+      return run ? this.answer(json, [this.shape(run)], false) : notFound(json)
+    }
+    let selected = visible.map((r) => this.shape(r))
+    for (const name of FILTERS) {
+      const value = request.query.get(name)
+      if (value === null) continue
+      selected = selected.filter((r) => (name === 'currently_running' ? String(r.finished_at === null) === value : String(r[name as keyof typeof r]) === value))
+    }
+    return selected.length ? this.answer(json, selected, true) : notFound(json)
+  }
+
+  private shape(run: JobRun) {
+    const ended = Date.now() >= run.createdAt + run.durationMs
+    const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00')
+    return {
+      automation_id: run.automationId,
+      created_at: iso(run.createdAt),
+      finished_at: ended ? iso(run.createdAt + run.durationMs) : null,
+      id: run.id,
+      job_type: run.jobType ?? 'automation',
+      process_id: run.processId ?? 7000 + run.id,
+      results_path: `/opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_${run.stepId}/output_${run.runKey}.txt`,
+      run_key: run.runKey,
+      started_at: iso(run.createdAt),
+      status: ended ? run.status : 'Running',
+      stderr: ended ? (run.stderr ?? null) : null,
+      stdout: ended ? (run.stdout ?? null) : null,
+      updated_at: iso(Math.min(Date.now(), run.createdAt + run.durationMs)),
+      user_id: run.userId ?? 1,
+      step_id: run.stepId,
+      step: { aasm_state: ended ? (run.stepState ?? (run.status === 'Complete' ? 'complete' : 'problem')) : 'in_process', id: run.stepId, name: run.stepName, request: { aasm_state: 'started', id: 3, name: 'Release 4.2' } },
+    }
+  }
+
+  private answer(json: boolean, runs: object[], list: boolean): SandboxResponse {
+    if (json) return { status: 200, contentType: 'application/json;charset=utf-8', body: JSON.stringify(list ? runs : runs[0]) }
+    const xml = runs.map((r) => `<job-run>${Object.entries(r).map(([k, v]) => `<${k.replace(/_/g, '-')}>${typeof v === 'object' ? '' : String(v)}</${k.replace(/_/g, '-')}>`).join('')}</job-run>`).join('')
+    return { status: 200, contentType: 'application/xml;charset=utf-8', body: `<?xml version="1.0" encoding="UTF-8"?>${list ? `<job-runs>${xml}</job-runs>` : xml}` }
+  }
+}
+
+function notFound(json: boolean): SandboxResponse {
+  return json ? { status: 404, contentType: 'application/json', body: '{"message":"No records found"}' } : { status: 404, contentType: 'application/xml', body: '<errors><error>No records found</error></errors>' }
+}

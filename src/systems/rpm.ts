@@ -1,0 +1,214 @@
+import type { GateConfig, InputReader } from '../config/gate-config.js'
+import type { InputProblems } from '../config/input-error.js'
+import { GateError } from '../engine/gate-error.js'
+import type { ApiClient } from '../http/api-client.js'
+import { explainFailure } from '../http/explain.js'
+import { HttpFailure } from '../http/failure.js'
+import type { Adapter, Run, Snapshot } from './adapter.js'
+import type { PreparedSystem, SystemDefinition } from './definition.js'
+
+const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
+const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running']
+// Step states after which the run will not change, whatever its status says.
+const ENDED_STEP_STATES = ['complete', 'problem']
+
+interface JobRunJson {
+  id: number
+  automation_id: number | null
+  status: string | null
+  started_at: string | null
+  finished_at: string | null
+  results_path: string | null
+  stdout: string | null
+  stderr: string | null
+  step?: { id: number; name: string; aasm_state: string } | null
+}
+
+interface Settings {
+  ids: string[]
+  filter: Record<string, string>
+}
+
+export const rpm: SystemDefinition = {
+  name: 'rpm',
+  label: 'BMC RPM',
+
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
+    const settings = readSettings(config, read, problems)
+    return {
+      // RPM takes its token only as a query parameter; the redactor keeps it out of everything printed.
+      headers: {},
+      secrets: [config.apiKey],
+      createAdapter: (client) => new RpmAdapter(config, settings, client),
+    }
+  },
+}
+
+function readSettings(config: GateConfig, read: InputReader, problems: InputProblems): Settings {
+  if (config.operation && config.operation !== 'wait') {
+    problems.add('operation', `'${config.operation}' is not available: RPM's job runs API is read-only, so the only operation is wait (the default)`)
+  }
+  if (!config.apiKey) problems.add('api-key', 'is required for BMC RPM: the API token of an RPM user')
+  if (!config.wait) problems.add('wait', 'must be true for BMC RPM: waiting on job runs is all this system does')
+  if (Object.keys(config.variables).length > 0) problems.add('variables', 'are not used by BMC RPM: its API only reads job runs')
+  const ids = config.jobId.split(/[\s,]+/).filter(Boolean)
+  for (const id of ids) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a job run id (a whole number)`)
+  const filter = parseFilter(read('filter'), problems)
+  if (ids.length === 0 && Object.keys(filter).length === 0) problems.add('job-id', 'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them')
+  if (ids.length > 0 && Object.keys(filter).length > 0) problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs')
+  return { ids, filter }
+}
+
+function parseFilter(text: string, problems: InputProblems): Record<string, string> {
+  const filter: Record<string, string> = {}
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim()
+    if (!line || line.startsWith('#')) return
+    const at = line.indexOf('=')
+    const name = at > 0 ? line.slice(0, at).trim() : ''
+    const value = at > 0 ? line.slice(at + 1).trim() : ''
+    const where = `line ${index + 1} ('${line.slice(0, 60)}')`
+    if (!name) return problems.add('filter', `${where} is not name=value`)
+    if (!FILTERS.includes(name)) return problems.add('filter', `${where}: '${name}' is not a job runs filter; use ${FILTERS.join(', ')}`)
+    if (INTEGER_FILTERS.includes(name) && !/^\d+$/.test(value)) return problems.add('filter', `${where}: ${name} takes a whole number`)
+    if (name === 'currently_running' && value !== 'true' && value !== 'false') return problems.add('filter', `${where}: currently_running takes true or false`)
+    if (name === 'job_type' && value !== 'automation' && value !== 'notification') return problems.add('filter', `${where}: job_type takes automation or notification`)
+    if (name in filter) return problems.add('filter', `${where} sets ${name} a second time`)
+    filter[name] = value
+  })
+  return filter
+}
+
+class RpmAdapter implements Adapter {
+  readonly serverLabel = 'BMC RPM'
+  readonly nothingYet: string
+  readonly discover?: (signal: AbortSignal) => Promise<Run[]>
+  private readonly api: RpmApi
+  private readonly found = new Set<string>()
+
+  constructor(
+    config: GateConfig,
+    private readonly settings: Settings,
+    client: ApiClient,
+  ) {
+    this.api = new RpmApi(config, client)
+    const described = Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ')
+    this.nothingYet = `no RPM job runs match ${described} yet (RPM answers 404 until one does); waiting until timeout`
+    if (settings.ids.length === 0) this.discover = (signal) => this.lookForNewRuns(signal)
+  }
+
+  async start(signal: AbortSignal): Promise<Run[]> {
+    const runs = await Promise.all(
+      this.settings.ids.map(async (id) => {
+        const first = await this.api.jobRun(id, signal, false)
+        if (!first) throw new GateError(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`)
+        return new JobRun(first, this.api)
+      }),
+    )
+    return runs
+  }
+
+  private async lookForNewRuns(signal: AbortSignal): Promise<Run[]> {
+    const matching = await this.api.jobRuns(this.settings.filter, signal)
+    const fresh = matching.filter((run) => !this.found.has(String(run.id)))
+    for (const run of fresh) this.found.add(String(run.id))
+    return fresh.map((run) => new JobRun(run, this.api))
+  }
+}
+
+/** The job runs API, with the token in the query (as RPM requires) and errors in the user's terms. */
+class RpmApi {
+  /** The last list answer, so the runs it contains need no request of their own this round. */
+  private listed = new Map<string, JobRunJson>()
+  private listedAt = 0
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly client: ApiClient,
+  ) {}
+
+  /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
+  async jobRuns(filter: Record<string, string>, signal: AbortSignal): Promise<JobRunJson[]> {
+    const runs = await this.get<JobRunJson[]>('v1/job_runs.json', filter, 'looking for job runs', signal, true)
+    const list = Array.isArray(runs) ? runs : []
+    this.listed = new Map(list.map((run) => [String(run.id), run]))
+    this.listedAt = Date.now()
+    return list
+  }
+
+  /** One job run, or undefined when RPM has no such record. */
+  async jobRun(id: string, signal: AbortSignal, polling: boolean): Promise<JobRunJson | undefined> {
+    const recent = Date.now() - this.listedAt < 500 ? this.listed.get(id) : undefined
+    return recent ?? (await this.get<JobRunJson>(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal, polling))
+  }
+
+  private async get<T>(path: string, query: Record<string, string>, doing: string, signal: AbortSignal, polling: boolean): Promise<T | undefined> {
+    try {
+      return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data as T
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error
+      if (error.kind === 'not-found' && !error.htmlPage) return undefined
+      if (polling && error.transient) throw error
+      throw new GateError(this.explain(error, doing))
+    }
+  }
+
+  private explain(error: HttpFailure, doing: string): string {
+    if (error.htmlPage) return explainFailure(error, this.context(doing))
+    switch (error.kind) {
+      case 'forbidden':
+      case 'unauthorized':
+        return `BMC RPM refused the token while ${doing} (HTTP ${error.status}): the token was refused. Check the api-key secret: it must be the API token of an RPM user.`
+      case 'method-not-allowed':
+        return `BMC RPM answered 405 Method Not Allowed while ${doing}: its job runs API only allows reading, and this was a read, so server-url probably points at the wrong application or context path (${this.config.serverUrl}).`
+      case 'unexpected-body':
+        return `BMC RPM answered ${doing} with ${error.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check server-url (${this.config.serverUrl}), including the application context such as /brpm.`
+    }
+    return explainFailure(error, this.context(doing))
+  }
+
+  private context(doing: string) {
+    return { server: 'BMC RPM', serverUrl: this.config.serverUrl.toString(), doing }
+  }
+}
+
+class JobRun implements Run {
+  readonly id: string
+  readonly title: string
+  readonly startedHere = false
+  readonly whyNoCancel: string
+  private latest: JobRunJson
+  private shown = false
+
+  constructor(
+    first: JobRunJson,
+    private readonly api: RpmApi,
+  ) {
+    this.id = String(first.id)
+    this.latest = first
+    const step = first.step ? `, step '${first.step.name}'` : ''
+    this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step})`
+    this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`
+  }
+
+  async poll(signal: AbortSignal): Promise<Snapshot> {
+    const run = await this.api.jobRun(this.id, signal, true)
+    if (!run) throw new GateError(`BMC RPM no longer has job run ${this.id} (HTTP 404).`)
+    this.latest = run
+    const status = run.status ?? 'unknown'
+    const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`
+    // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
+    const ended = run.finished_at !== null || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '')
+    if (!ended) return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}` }
+    if (status === 'Complete') return { status: 'succeeded', detail: `Complete, ${times}` }
+    return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}` }
+  }
+
+  async output(final: boolean): Promise<string[]> {
+    if (!final || this.shown) return []
+    this.shown = true
+    const { stdout, stderr, results_path: results } = this.latest
+    const section = (name: string, text: string | null): string[] => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : [])
+    return [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])]
+  }
+}
