@@ -144,7 +144,7 @@ describe('Otter end to end (bundle as a process)', () => {
 
   it('says which systems work today', async () => {
     const run = await runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('/') } })
-    expect(errors(run)).toEqual(["Input 'system': 'foreman' is not supported yet by this version of release-gate; supported now: otter, buildmaster"])
+    expect(errors(run)).toEqual(["Input 'system': 'foreman' is not supported yet by this version of release-gate; supported now: otter, buildmaster, rpm"])
   })
 
   it('refuses variables that Otter would read as its own parameters', async () => {
