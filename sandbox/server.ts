@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
 import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
+import { FOREMAN_SETUP, ForemanSimulator } from './foreman.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
 import { RpmSimulator } from './rpm.js'
 
@@ -44,12 +45,12 @@ export interface SandboxOptions {
   port?: number
   host?: string
   /** Where each system is mounted; its API then lives below that context path. */
-  mounts?: { otter?: string; buildmaster?: string; rpm?: string }
+  mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
 }
 
-export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/' }
+export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/' }
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -62,6 +63,7 @@ export class Sandbox {
   readonly otter: OtterSimulator
   readonly buildmaster: BuildMasterSimulator
   readonly rpm = new RpmSimulator()
+  readonly foreman = new ForemanSimulator({ ...FOREMAN_SETUP_COPY() })
   private readonly server: Server
   private readonly mounts: { prefix: string; simulator: Simulator }[]
   private baseUrl = ''
@@ -74,6 +76,7 @@ export class Sandbox {
       { prefix: withSlashes(mounts.otter), simulator: this.otter },
       { prefix: withSlashes(mounts.buildmaster), simulator: this.buildmaster },
       { prefix: withSlashes(mounts.rpm), simulator: this.rpm },
+      { prefix: withSlashes(mounts.foreman), simulator: this.foreman },
     ]
       // The longest prefix wins, so a system mounted at '/' does not hide the others.
       .sort((a, b) => b.prefix.length - a.prefix.length)
@@ -89,7 +92,7 @@ export class Sandbox {
   }
 
   /** The server-url of a system (with its context path), or of any path on the sandbox. */
-  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | `/${string}` = '/'): string {
+  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | 'foreman' | `/${string}` = '/'): string {
     if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
     return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
   }
@@ -145,6 +148,9 @@ export class Sandbox {
 export function notFoundPage(): SandboxResponse {
   return { status: 404, contentType: 'text/html', body: '<!DOCTYPE html><html><head><title>404 - File or directory not found.</title></head><body><h2>404 - File or directory not found.</h2></body></html>' }
 }
+
+// Each sandbox gets its own inventory, so a test that replaces the hosts does not touch another's.
+const FOREMAN_SETUP_COPY = () => ({ ...FOREMAN_SETUP, hosts: [...FOREMAN_SETUP.hosts], templates: [...FOREMAN_SETUP.templates] })
 
 function withSlashes(path: string): string {
   return `/${path}/`.replace(/\/+/g, '/')

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PollSchedule } from '../src/engine/poll-schedule.js'
 import { inputEnv, ROOT, runAction } from '../sandbox/action-runner.js'
+import { FOREMAN_USER, foremanHosts } from '../sandbox/foreman.js'
 import { Sandbox } from '../sandbox/server.js'
 
 const rows: [string, string, string, string][] = []
@@ -91,6 +92,21 @@ try {
   const peak = Number(readFileSync(rssFile, 'utf8'))
   row('50,000-line log: downloaded / final size', `${(downloaded / finalLog).toFixed(2)}× (${kb(downloaded)} for ${kb(finalLog)}, ${logFetches.length} fetches)`, '≤ 3×', downloaded / finalLog <= 3 && big.exitCode === 0)
   row('50,000-line log: peak memory (RSS)', `${(peak / 1024 / 1024).toFixed(0)} MB`, '≤ 150 MB', peak <= 150 * 1024 * 1024)
+
+  // 6. Foreman: a 3-second job on 1,000 hosts. Requests must grow with polls, not hosts × polls.
+  sandbox.foreman.useHosts(foremanHosts(1000))
+  sandbox.foreman.setup.script = (host) => ({ durationMs: 1500 + (host.id % 10) * 150, lines: 5, exitStatus: 0 })
+  const rssForeman = join(mkdtempSync(join(tmpdir(), 'rg-bench-')), 'rss')
+  const beforeFleet = sandbox.requests.length
+  const fleet = await runAction({
+    inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', 'search-query': 'name ~ web' },
+    nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')],
+    env: { RELEASE_GATE_BENCH_RSS_FILE: rssForeman },
+  })
+  const fleetRequests = sandbox.requests.length - beforeFleet
+  const fleetPeak = Number(readFileSync(rssForeman, 'utf8'))
+  row('Foreman, 1,000 hosts, 3 s job: requests', `${fleetRequests} in ${(fleet.durationMs / 1000).toFixed(1)} s (${fleet.outputs['hosts-succeeded']} hosts ok)`, '≤ 200', fleetRequests <= 200 && fleet.exitCode === 0)
+  row('Foreman, 1,000 hosts: peak memory (RSS)', `${(fleetPeak / 1024 / 1024).toFixed(0)} MB`, 'flat (≤ 150 MB)', fleetPeak <= 150 * 1024 * 1024)
 } finally {
   await sandbox.stop()
 }

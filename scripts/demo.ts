@@ -40,6 +40,15 @@ try {
     stage: 'Production',
     variables: 'Commit=3f9c2e1\nTriggeredBy=demo',
   })
+  await step('Foreman: run a command on two database hosts; one fails, and the summary names it', {
+    system: 'foreman',
+    'server-url': sandbox.url('foreman'),
+    username: 'admin',
+    password: sandbox.foreman.setup.password,
+    template: 'Run Command - Script Default',
+    'search-query': 'name ~ db',
+    variables: 'command=systemctl restart postgresql',
+  })
   console.log(`\nThe sandbox served ${sandbox.requests.length} requests. Try your own: npm run sandbox, then npm run action -- --help`)
 } finally {
   await sandbox.stop()

@@ -1,4 +1,5 @@
 // npm run sandbox: the simulated servers in the foreground, for trying workflows locally.
+import { FOREMAN_USER } from '../sandbox/foreman.js'
 import { OTTER_TEMPLATES } from '../sandbox/otter.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
 import { Sandbox } from '../sandbox/server.js'
@@ -24,9 +25,14 @@ sandbox.rpm.add(
 )
 console.log(`\nBMC RPM: server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`)
 console.log('  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35')
+const fm = sandbox.foreman.setup
+console.log(`\nForeman: server-url ${sandbox.url('foreman')}  username ${FOREMAN_USER.username}  password ${FOREMAN_USER.password}`)
+console.log(`  hosts ${fm.hosts.map((h) => h.name).join(', ')} (hosts named *flaky* fail)`)
+console.log(`  templates ${fm.templates.map((t) => `${t.id} '${t.name}' (feature ${t.feature})`).join(', ')}`)
 console.log(`\nTry: npm run action -- system=otter server-url=${sandbox.url('otter')} template=deploy-web variables='Env=prod'`)
 console.log(`     npm run action -- system=buildmaster server-url=${sandbox.url('buildmaster')} api-key=${bm.apiKey} application=web-shop release=1.0.0 pipeline=Simple stage=Integration`)
 console.log(`     npm run action -- system=rpm server-url=${sandbox.url('rpm')} api-key=${RPM_TOKEN} 'filter=step_id=35'`)
+console.log(`     npm run action -- system=foreman server-url=${sandbox.url('foreman')} username=${FOREMAN_USER.username} password=${FOREMAN_USER.password} template=171 'search-query=name ~ db'`)
 console.log('Ctrl-C stops the sandbox.')
 const stop = () => void sandbox.stop().then(() => process.exit(0))
 process.on('SIGINT', stop)

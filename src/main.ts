@@ -29,7 +29,8 @@ export async function run(): Promise<void> {
     const console = new ActionConsole()
     const adapter = prepared.createAdapter(client)
     const result = await runGate(adapter, { ...config, signal: controller.signal, console })
-    await report(result, config, system, adapter.outputs?.() ?? {})
+    const details = await adapter.details?.(AbortSignal.timeout(10_000)).catch(() => []) ?? []
+    await report(result, config, system, adapter.outputs?.() ?? {}, details)
   } catch (error) {
     if (error instanceof CancelledByRunner) core.setOutput('status', 'canceled')
     core.setFailed(describeFailure(error, redactor))
@@ -52,9 +53,7 @@ async function configure(redactor: Redactor): Promise<{ config: GateConfig; syst
   const problems = new InputProblems()
   const read = (name: string): string => core.getInput(name)
   const config = await readGateConfig(read, problems)
-  const found = config && systemDefinition(config.system)
-  if (typeof found === 'string') problems.add('system', found)
-  const system = typeof found === 'string' ? undefined : found
+  const system = config && (await systemDefinition(config.system))
   const prepared = config && system?.prepare(config, read, problems)
   for (const secret of new Set([config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])) {
     if (!secret) continue
@@ -65,14 +64,14 @@ async function configure(redactor: Redactor): Promise<{ config: GateConfig; syst
   return { config: config!, system: system!, prepared: prepared! }
 }
 
-async function report(result: GateResult, config: GateConfig, system: SystemDefinition, extra: Record<string, string>): Promise<void> {
+async function report(result: GateResult, config: GateConfig, system: SystemDefinition, extra: Record<string, string>, details: string[]): Promise<void> {
   const first = result.runs[0]?.run
   core.setOutput('status', result.status)
   core.setOutput('job-id', first?.id ?? '')
   core.setOutput('url', first?.url ?? '')
   for (const [name, value] of Object.entries(extra)) core.setOutput(name, value)
   try {
-    await writeSummary(result, { label: system.label, url: config.serverUrl.toString() }, extra)
+    await writeSummary(result, { label: system.label, url: config.serverUrl.toString() }, extra, details)
   } catch (error) {
     core.debug(`No job summary written: ${error instanceof Error ? error.message : String(error)}`)
   }
@@ -80,7 +79,7 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
   // An operation with nothing to wait on (e.g. creating a release) has said what it did.
   if (result.runs.length === 0 && result.status === 'succeeded') return
   if (result.status === 'started') {
-    core.info(`${first?.title ?? 'The job'} started; not waiting (wait: false).`)
+    core.info(`${first?.title ?? 'The job'} started. ${result.notes.join(' ')}`)
     return
   }
   const names = result.runs.map((o) => `${o.run.title}: ${o.status}`).join(', ')

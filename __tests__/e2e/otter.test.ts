@@ -142,11 +142,6 @@ describe('Otter end to end (bundle as a process)', () => {
     expect(run.stdout).not.toMatch(/\n\s+at /)
   })
 
-  it('says which systems work today', async () => {
-    const run = await runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('/') } })
-    expect(errors(run)).toEqual(["Input 'system': 'foreman' is not supported yet by this version of release-gate; supported now: otter, buildmaster, rpm"])
-  })
-
   it('refuses variables that Otter would read as its own parameters', async () => {
     const run = await otter({ variables: 'key=abc' })
     expect(errors(run)[0]).toContain("'key' cannot be a job variable")

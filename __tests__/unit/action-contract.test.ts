@@ -3,6 +3,7 @@ import { parse } from 'yaml'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputProblems } from '../../src/config/input-error.js'
 import { buildmaster } from '../../src/systems/buildmaster.js'
+import { foreman } from '../../src/systems/foreman.js'
 import { otter } from '../../src/systems/otter.js'
 import { rpm } from '../../src/systems/rpm.js'
 
@@ -24,7 +25,7 @@ describe('action.yml, the public contract', () => {
       read.add(name)
       return { system: 'otter', 'server-url': 'https://h/' }[name] ?? ''
     }, problems)
-    for (const system of [otter, buildmaster, rpm]) system.prepare(config!, (name) => (read.add(name), ''), problems)
+    for (const system of [otter, buildmaster, foreman, rpm]) system.prepare(config!, (name) => (read.add(name), ''), problems)
     const declared = Object.keys(action.inputs)
     expect([...read].filter((name) => !declared.includes(name))).toEqual([])
     expect(declared.filter((name) => !read.has(name))).toEqual([])
@@ -38,6 +39,6 @@ describe('action.yml, the public contract', () => {
   })
 
   it('declares the outputs the action sets', () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(['build-number', 'deployment-ids', 'job-id', 'release-number', 'status', 'url'])
+    expect(Object.keys(action.outputs).sort()).toEqual(['build-number', 'deployment-ids', 'hosts-cancelled', 'hosts-failed', 'hosts-succeeded', 'hosts-total', 'job-id', 'release-number', 'status', 'url'])
   })
 })

@@ -37,11 +37,11 @@ class ScriptedRun implements Run {
     if (step instanceof Error) throw step
     return { status: step, detail: step }
   }
-  async output(final: boolean): Promise<string[]> {
+  async output(final: boolean): Promise<{ lines: string[] }[]> {
     const upTo = final ? this.logs.length : Math.min(this.logs.length, this.polls)
     const fresh = this.logs.slice(this.emitted, upTo)
     this.emitted = upTo
-    return fresh
+    return [{ lines: fresh }]
   }
 }
 

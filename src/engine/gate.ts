@@ -1,7 +1,7 @@
 import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
-import type { Adapter, Run } from '../systems/adapter.js'
+import type { Adapter, OutputGroup, Run } from '../systems/adapter.js'
 import { CancelledByRunner } from './gate-error.js'
 import { PollSchedule } from './poll-schedule.js'
 import { sleep } from './sleep.js'
@@ -60,6 +60,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const result = (status: GateResult['status'], notes: string[] = [], statusChecks = 0): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes, statusChecks })
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
+  if (adapter.notWaiting) return result('started', [adapter.notWaiting])
   if (!options.wait) return result('started', ['wait is false: the step did not wait for the outcome.'])
 
   const deadline = startedAt + options.timeoutMs
@@ -134,11 +135,13 @@ async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOp
   }
 }
 
-function showLog(outcome: RunOutcome, lines: string[], console: GateConsole): void {
-  if (lines.length === 0) return
-  const first = outcome.linesShown + 1
-  outcome.linesShown += lines.length
-  console.logs(`${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
+function showLog(outcome: RunOutcome, groups: OutputGroup[], console: GateConsole): void {
+  for (const { title, lines } of groups) {
+    if (lines.length === 0) continue
+    const first = outcome.linesShown + 1
+    outcome.linesShown += lines.length
+    console.logs(title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
+  }
 }
 
 /** Failures worth riding out: the server or the network is having a moment, and retries ran out. */

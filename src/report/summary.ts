@@ -12,7 +12,7 @@ const ICON: Record<string, string> = {
 }
 
 /** The job summary: one row per run, then the notes. Every remote value is HTML-escaped. */
-export async function writeSummary(result: GateResult, server: { label: string; url: string }, details: Record<string, string> = {}): Promise<void> {
+export async function writeSummary(result: GateResult, server: { label: string; url: string }, facts: Record<string, string> = {}, details: string[] = []): Promise<void> {
   const header = ['Server', 'Job', 'Status', 'Duration', 'Link'].map((data) => ({ data, header: true }))
   const rows = result.runs.map((outcome) => {
     const status = result.status === 'started' ? 'started' : outcome.status
@@ -27,8 +27,9 @@ export async function writeSummary(result: GateResult, server: { label: string; 
   })
   core.summary.addHeading(`release-gate: ${escapeHtml(server.label)} — ${ICON[result.status] ?? ''} ${result.status}`, 3)
   if (rows.length > 0) core.summary.addTable([header, ...rows])
-  const facts = Object.entries(details).filter(([, value]) => value)
-  if (facts.length > 0) core.summary.addList(facts.map(([name, value]) => `${escapeHtml(name)}: <code>${escapeHtml(value)}</code>`))
+  const shown = Object.entries(facts).filter(([, value]) => value)
+  if (shown.length > 0) core.summary.addList(shown.map(([name, value]) => `${escapeHtml(name)}: <code>${escapeHtml(value)}</code>`))
+  if (details.length > 0) core.summary.addList(details.map(escapeHtml))
   if (result.notes.length > 0) core.summary.addList(result.notes.map(escapeHtml))
   await core.summary.write()
 }

@@ -8,6 +8,12 @@ export interface Snapshot {
   detail: string
 }
 
+/** Output to show in one collapsible group; without a title, the run's title and line numbers. */
+export interface OutputGroup {
+  title?: string
+  lines: string[]
+}
+
 /** One thing on the server the gate waits for: a job, a deployment, an invocation, a job run. */
 export interface Run {
   readonly id: string
@@ -22,7 +28,7 @@ export interface Run {
    * Lines of output not returned before, in order. With `final`, the run has ended (or the gate is
    * giving up on it): return everything that is left, however recently output was fetched.
    */
-  output?(final: boolean, signal: AbortSignal): Promise<string[]>
+  output?(final: boolean, signal: AbortSignal): Promise<OutputGroup[]>
   /** Asks the server to stop the run; resolves to what happened, in words for the log. */
   cancel?(signal: AbortSignal): Promise<string>
   /** Said instead when the run cannot be stopped through the API, e.g. Otter. */
@@ -48,4 +54,8 @@ export interface Adapter {
   readonly nothingYet?: string
   /** Outputs beyond status, job-id and url, e.g. release-number; read after the gate ends. */
   outputs?(): Record<string, string>
+  /** Lines for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
+  details?(signal: AbortSignal): Promise<string[]>
+  /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
+  readonly notWaiting?: string
 }

@@ -5,7 +5,7 @@ import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import { GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
-import type { Adapter, Run, Snapshot } from './adapter.js'
+import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { WholeLog } from './whole-log.js'
 
@@ -134,10 +134,10 @@ class OtterJob implements Run {
     return { status: 'running', detail: `Otter answered an undocumented status '${text.slice(0, 80)}'; still waiting` }
   }
 
-  async output(final: boolean, signal: AbortSignal): Promise<string[]> {
+  async output(final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
     if (!this.log.worthFetching(Date.now(), final)) return []
     const text = await this.get('api/jobs/logs', 'fetching the log', signal)
-    return this.log.update(text, Date.now(), final)
+    return [{ lines: this.log.update(text, Date.now(), final) }]
   }
 
   private async get(path: string, doing: string, signal: AbortSignal): Promise<string> {

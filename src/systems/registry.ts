@@ -1,12 +1,14 @@
 import type { SystemName } from '../config/gate-config.js'
 import type { SystemDefinition } from './definition.js'
-import { buildmaster } from './buildmaster.js'
-import { otter } from './otter.js'
-import { rpm } from './rpm.js'
 
-const SUPPORTED: Partial<Record<SystemName, SystemDefinition>> = { otter, buildmaster, rpm }
+// Each adapter is its own chunk of the bundle: a run loads only the one it uses, which keeps start-up fast.
+const LOADERS: Record<SystemName, () => Promise<SystemDefinition>> = {
+  buildmaster: async () => (await import('./buildmaster.js')).buildmaster,
+  otter: async () => (await import('./otter.js')).otter,
+  foreman: async () => (await import('./foreman.js')).foreman,
+  rpm: async () => (await import('./rpm.js')).rpm,
+}
 
-/** The definition for a system, or a message saying it is not supported yet. */
-export function systemDefinition(name: SystemName): SystemDefinition | string {
-  return SUPPORTED[name] ?? `'${name}' is not supported yet by this version of release-gate; supported now: ${Object.keys(SUPPORTED).join(', ')}`
+export function systemDefinition(name: SystemName): Promise<SystemDefinition> {
+  return LOADERS[name]()
 }

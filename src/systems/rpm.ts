@@ -4,7 +4,7 @@ import { GateError } from '../engine/gate-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
-import type { Adapter, Run, Snapshot } from './adapter.js'
+import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
@@ -204,11 +204,11 @@ class JobRun implements Run {
     return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}` }
   }
 
-  async output(final: boolean): Promise<string[]> {
+  async output(final: boolean): Promise<OutputGroup[]> {
     if (!final || this.shown) return []
     this.shown = true
     const { stdout, stderr, results_path: results } = this.latest
     const section = (name: string, text: string | null): string[] => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : [])
-    return [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])]
+    return [{ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] }]
   }
 }

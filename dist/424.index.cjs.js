@@ -1,0 +1,413 @@
+"use strict";
+exports.id = 424;
+exports.ids = [424];
+exports.modules = {
+
+/***/ 1071:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ explainFailure)
+/* harmony export */ });
+/**
+ * The failure in the user's terms: what we were doing, what the server said, and what to check.
+ * Adapters handle the cases that mean something specific for their API first and fall back to this.
+ */
+function explainFailure(failure, context) {
+    const { server, serverUrl, doing } = context;
+    const said = failure.serverMessage ? `: ${failure.serverMessage}` : '';
+    const status = failure.status ? ` (HTTP ${failure.status})` : '';
+    switch (failure.kind) {
+        case 'unreachable':
+            return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check server-url and that this runner can reach the server.`;
+        case 'connection-lost':
+            return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`;
+        case 'redirected':
+            return `${server} answered ${doing} with ${failure.serverMessage}${status}. server-url may need https:// or the server's context path, or a login page sits in front of the API.`;
+        case 'unexpected-body':
+            return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or server-url may point at the wrong place (${serverUrl}).`;
+        case 'unauthorized':
+        case 'forbidden':
+            return `${server} refused the credentials while ${doing}${status}${said}. ${context.credentialsAdvice ?? 'Check the credentials and their permissions.'}`;
+        case 'not-found':
+            return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check server-url (${serverUrl}), including any context path.`;
+        case 'method-not-allowed':
+            return `${server} does not allow ${failure.request}${status} while ${doing}. server-url may point at a different product or API version.`;
+        case 'rate-limited':
+            return `${server} kept answering 'too many requests'${status} while ${doing}, even after waiting as it asked.`;
+        case 'server-error':
+            return `${server} failed while ${doing}${status}${said}, even after retries.`;
+        case 'rejected':
+            return `${server} rejected ${doing}${status}${said}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 424:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   foreman: () => (/* binding */ foreman)
+/* harmony export */ });
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2824);
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1071);
+/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
+
+
+
+
+const OPERATIONS = ['run', 'wait', 'rerun-failed', 'cancel'];
+const STATUS = { queued: 'pending', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'canceled', warning: 'failed' };
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+// Output entries may reach Foreman's database out of timestamp order across hosts; asking again for
+// this much before the newest entry seen, and dropping what was shown, loses none of them.
+const SINCE_OVERLAP_SECONDS = 10;
+const LAST_LINES = 5;
+const foreman = {
+    name: 'foreman',
+    label: 'Foreman',
+    prepare(config, read, problems) {
+        const settings = readSettings(config, read, problems);
+        const basic = Buffer.from(`${config.username}:${config.password}`).toString('base64');
+        return {
+            headers: { Authorization: `Basic ${basic}` },
+            secrets: [config.password, basic],
+            createAdapter: (client) => new ForemanAdapter(config, settings, client),
+        };
+    },
+};
+function readSettings(config, read, problems) {
+    const input = (name) => read(name).trim();
+    const operation = (config.operation || 'run');
+    if (!OPERATIONS.includes(operation))
+        problems.add('operation', `'${operation}' is not a Foreman operation; use one of ${OPERATIONS.join(', ')}`);
+    if (!config.username)
+        problems.add('username', 'is required for Foreman (HTTP Basic auth)');
+    if (!config.password)
+        problems.add('password', 'is required for Foreman: the password or a personal access token');
+    const options = {};
+    const integer = (name, target, asDuration = false) => {
+        const text = input(name);
+        if (!text)
+            return;
+        const value = asDuration ? ((0,_config_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDuration */ .E9)(text) ?? NaN) / 1000 : Number(text);
+        if (!Number.isInteger(value) || value <= 0) {
+            problems.add(name, `'${text}' is not accepted; use a whole number${asDuration ? ' of seconds, or a duration like 90s or 15m' : ' above zero'}`);
+            return;
+        }
+        put(options, target, value);
+    };
+    const dateTime = (name, target) => {
+        const text = input(name);
+        if (!text)
+            return undefined;
+        if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {
+            problems.add(name, `'${text}' is not a date-time; use ISO 8601 like 2026-11-24T02:00:00Z`);
+            return undefined;
+        }
+        put(options, target, text);
+        return text;
+    };
+    integer('concurrency-level', ['concurrency_control', 'concurrency_level']);
+    integer('time-span', ['concurrency_control', 'time_span'], true);
+    integer('execution-timeout', ['execution_timeout_interval'], true);
+    integer('time-to-pickup', ['time_to_pickup'], true);
+    integer('max-iterations', ['recurrence', 'max_iteration']);
+    const startAt = dateTime('start-at', ['scheduling', 'start_at']);
+    dateTime('start-before', ['scheduling', 'start_before']);
+    dateTime('end-time', ['recurrence', 'end_time']);
+    const cron = input('cron-line');
+    if (cron) {
+        const fields = cron.split(/\s+/);
+        if (!/^@(yearly|annually|monthly|weekly|daily|hourly)$/.test(cron) && (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f)))) {
+            problems.add('cron-line', `'${cron}' is not a cron line; use five fields (minute hour day-of-month month day-of-week) like '0 2 * * 1-5'`);
+        }
+        else
+            put(options, ['recurrence', 'cron_line'], cron);
+    }
+    if (input('effective-user'))
+        put(options, ['ssh', 'effective_user'], input('effective-user'));
+    if (input('description-format'))
+        options.description_format = input('description-format');
+    const randomized = input('randomized-ordering').toLowerCase();
+    if (randomized && randomized !== 'true' && randomized !== 'false')
+        problems.add('randomized-ordering', `'${randomized}' is not accepted; use true or false`);
+    else if (randomized)
+        options.randomized_ordering = randomized === 'true';
+    if (Object.keys(config.variables).length)
+        options.inputs = config.variables;
+    const waitScheduledText = input('wait-scheduled').toLowerCase() || 'false';
+    if (waitScheduledText !== 'true' && waitScheduledText !== 'false')
+        problems.add('wait-scheduled', `'${waitScheduledText}' is not accepted; use true or false`);
+    const targetingType = input('targeting-type') || 'static_query';
+    if (targetingType !== 'static_query' && targetingType !== 'dynamic_query')
+        problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`);
+    const settings = {
+        operation,
+        template: config.template,
+        feature: input('feature'),
+        searchQuery: input('search-query'),
+        targetingType,
+        invocationId: config.jobId,
+        waitScheduled: waitScheduledText === 'true',
+        options,
+        scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
+    };
+    if (operation === 'run') {
+        if (!settings.template && !settings.feature)
+            problems.add('template', 'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label');
+        if (settings.template && settings.feature)
+            problems.add('feature', 'cannot be used together with template; give one of them');
+        if (!settings.searchQuery)
+            problems.add('search-query', "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'");
+        if (config.jobId)
+            problems.add('job-id', 'is not used by operation: run');
+    }
+    else {
+        if (!/^\d+$/.test(config.jobId))
+            problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`);
+        const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) => input(name));
+        for (const name of ignored)
+            problems.add(name, `is only used by operation: run`);
+    }
+    return settings;
+}
+function put(target, path, value) {
+    let node = target;
+    for (const key of path.slice(0, -1))
+        node = (node[key] ??= {});
+    node[path[path.length - 1]] = value;
+}
+class ForemanAdapter {
+    config;
+    settings;
+    client;
+    serverLabel = 'Foreman';
+    notWaiting;
+    invocation;
+    constructor(config, settings, client) {
+        this.config = config;
+        this.settings = settings;
+        this.client = client;
+    }
+    outputs() {
+        const counts = this.invocation?.counts;
+        if (!counts)
+            return {};
+        return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) };
+    }
+    details(signal) {
+        return this.invocation?.hostReport(signal) ?? Promise.resolve([]);
+    }
+    async start(signal, console) {
+        const api = new ForemanApi(this.config, this.client);
+        const { operation, invocationId } = this.settings;
+        if (operation === 'cancel') {
+            console.info(await new Invocation(Number(invocationId), `Foreman job invocation ${invocationId}`, false, api, this.config).cancel(signal));
+            return [];
+        }
+        let id = Number(invocationId);
+        let title = `Foreman job invocation ${id}`;
+        if (operation === 'rerun-failed') {
+            const rerun = await api.send(`re-running the failed hosts of job invocation ${invocationId}`, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal);
+            id = rerun.id;
+            title = `Foreman job invocation ${id} (re-run of ${invocationId} on its failed hosts)`;
+            console.info(`Re-running the failed hosts of job invocation ${invocationId} as job invocation ${id}.`);
+        }
+        if (operation === 'run') {
+            const created = await this.create(api, signal);
+            id = created.id;
+            title = `Foreman job invocation ${id} (${this.settings.template ? `template '${this.settings.template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`;
+            if (this.settings.scheduled && !this.settings.waitScheduled) {
+                this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`;
+            }
+        }
+        this.invocation = new Invocation(id, title, operation !== 'wait', api, this.config);
+        return [this.invocation];
+    }
+    async create(api, signal) {
+        const { template, feature, searchQuery, targetingType, options } = this.settings;
+        const body = { targeting_type: targetingType, search_query: searchQuery, ...options };
+        if (feature)
+            body.feature = feature;
+        else
+            body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal);
+        return api.send(`creating a job invocation on '${searchQuery}'`, 'api/job_invocations', { job_invocation: body }, signal);
+    }
+    async templateId(api, name, signal) {
+        const found = await api.read(`looking up job template '${name}'`, 'api/job_templates', { search: `name = "${name}"` }, signal);
+        const match = found.results.find((t) => t.name === name);
+        if (!match)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`);
+        return String(match.id);
+    }
+}
+/** The remote execution API with its uneven error shapes turned into one clear message each. */
+class ForemanApi {
+    config;
+    client;
+    constructor(config, client) {
+        this.config = config;
+        this.client = client;
+    }
+    /** With `polling`, a passing failure is left for the engine to ride out. */
+    async read(doing, path, query, signal, polling = false) {
+        try {
+            return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data;
+        }
+        catch (error) {
+            if (polling && error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.transient)
+                throw error;
+            throw this.explain(error, doing);
+        }
+    }
+    /** Creates something: never sent twice once it may have arrived. */
+    async send(doing, path, json, signal) {
+        try {
+            return (await this.client.send({ method: 'POST', path, json, accept: 'json' }, signal)).data;
+        }
+        catch (error) {
+            if (error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`);
+            }
+            throw this.explain(error, doing);
+        }
+    }
+    /** Asking twice to cancel is harmless, so this is retried like a read. */
+    async cancel(id, signal) {
+        try {
+            await this.client.read({ method: 'POST', path: `api/job_invocations/${id}/cancel`, json: { job_invocation: {} }, accept: 'json' }, signal);
+            return 'cancelled';
+        }
+        catch (error) {
+            if (error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.status === 422)
+                return 'finished';
+            throw this.explain(error, `cancelling job invocation ${id}`);
+        }
+    }
+    explain(error, doing) {
+        if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H))
+            return error;
+        if (!error.htmlPage) {
+            if (error.kind === 'unauthorized')
+                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`);
+            if (error.kind === 'forbidden')
+                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`);
+            // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
+            if (error.status && error.status >= 400 && error.serverMessage)
+                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
+        }
+        return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u((0,_http_explain_js__WEBPACK_IMPORTED_MODULE_3__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
+    }
+}
+class Invocation {
+    title;
+    startedHere;
+    api;
+    id;
+    url;
+    counts;
+    names = new Map();
+    since;
+    newest = 0;
+    /** Per host, the entries already shown from the overlap window, so each is shown once. */
+    shown = new Map();
+    lastLines = new Map();
+    polls = 0;
+    constructor(id, title, startedHere, api, config) {
+        this.title = title;
+        this.startedHere = startedHere;
+        this.api = api;
+        this.id = String(id);
+        this.url = new URL(`job_invocations/${id}`, config.serverUrl).toString();
+    }
+    async poll(signal) {
+        // Host names come once, with the first answer; later answers leave out a list that grows with the fleet.
+        const first = this.polls++ === 0;
+        const show = await this.api.read(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, !first);
+        for (const host of show.targeting?.hosts ?? [])
+            this.names.set(host.id, host.name);
+        const n = (value) => (typeof value === 'number' ? value : Number(value) || 0);
+        this.counts = { succeeded: n(show.succeeded), failed: n(show.failed), pending: n(show.pending), cancelled: n(show.cancelled), total: n(show.total) };
+        const { succeeded, failed, cancelled, total } = this.counts;
+        const detail = `${show.status_label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
+        const status = STATUS[show.status_label];
+        if (!status)
+            return { status: 'running', detail: `${detail} (undocumented status '${show.status_label}'; still waiting)` };
+        return { status, detail };
+    }
+    /** New output of every host in one request, whatever the number of hosts. */
+    async output(_final, signal) {
+        const query = this.since === undefined ? {} : { since: String(this.since) };
+        const answer = await this.api.read(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal, true);
+        const groups = [];
+        for (const host of answer.outputs ?? []) {
+            const lines = this.fresh(host);
+            if (lines.length)
+                groups.push({ title: `${this.hostName(host.host_id)} — output`, lines });
+        }
+        this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS);
+        for (const seen of this.shown.values()) {
+            for (const key of seen)
+                if (Number(key.slice(0, key.indexOf(' '))) <= this.since)
+                    seen.delete(key);
+        }
+        return groups;
+    }
+    async cancel(signal) {
+        const result = await this.api.cancel(Number(this.id), signal);
+        return result === 'cancelled'
+            ? `cancelled ${this.title} in Foreman.`
+            : `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`;
+    }
+    /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
+    async hostReport(signal) {
+        if (!this.counts)
+            return [];
+        const bad = [];
+        for (let page = 1;; page++) {
+            const answer = await this.api.read(`listing the hosts of job invocation ${this.id}`, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal);
+            for (const host of answer.results) {
+                if (host.job_status === 'success')
+                    continue;
+                const last = this.lastLines.get(host.id)?.join(' ⏎ ');
+                bad.push(`${host.name}: ${host.job_status}${last ? ` — last lines: ${last}` : ''}`);
+            }
+            if (answer.results.length < 500)
+                break;
+        }
+        const { succeeded, total } = this.counts;
+        return [`${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, ...bad];
+    }
+    fresh(host) {
+        const seen = this.shown.get(host.host_id) ?? new Set();
+        this.shown.set(host.host_id, seen);
+        const lines = [];
+        for (const entry of [...(host.output ?? [])].sort((a, b) => a.timestamp - b.timestamp)) {
+            const key = `${entry.timestamp} ${entry.output_type} ${entry.output}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            this.newest = Math.max(this.newest, entry.timestamp);
+            for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/))
+                lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line);
+        }
+        if (lines.length)
+            this.lastLines.set(host.host_id, [...(this.lastLines.get(host.host_id) ?? []), ...lines].slice(-LAST_LINES));
+        return lines;
+    }
+    hostName(id) {
+        return this.names.get(id) ?? `host ${id}`;
+    }
+}
+
+
+/***/ })
+
+};
+;

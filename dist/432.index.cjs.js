@@ -1,0 +1,414 @@
+"use strict";
+exports.id = 432;
+exports.ids = [432];
+exports.modules = {
+
+/***/ 1071:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ explainFailure)
+/* harmony export */ });
+/**
+ * The failure in the user's terms: what we were doing, what the server said, and what to check.
+ * Adapters handle the cases that mean something specific for their API first and fall back to this.
+ */
+function explainFailure(failure, context) {
+    const { server, serverUrl, doing } = context;
+    const said = failure.serverMessage ? `: ${failure.serverMessage}` : '';
+    const status = failure.status ? ` (HTTP ${failure.status})` : '';
+    switch (failure.kind) {
+        case 'unreachable':
+            return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check server-url and that this runner can reach the server.`;
+        case 'connection-lost':
+            return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`;
+        case 'redirected':
+            return `${server} answered ${doing} with ${failure.serverMessage}${status}. server-url may need https:// or the server's context path, or a login page sits in front of the API.`;
+        case 'unexpected-body':
+            return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or server-url may point at the wrong place (${serverUrl}).`;
+        case 'unauthorized':
+        case 'forbidden':
+            return `${server} refused the credentials while ${doing}${status}${said}. ${context.credentialsAdvice ?? 'Check the credentials and their permissions.'}`;
+        case 'not-found':
+            return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check server-url (${serverUrl}), including any context path.`;
+        case 'method-not-allowed':
+            return `${server} does not allow ${failure.request}${status} while ${doing}. server-url may point at a different product or API version.`;
+        case 'rate-limited':
+            return `${server} kept answering 'too many requests'${status} while ${doing}, even after waiting as it asked.`;
+        case 'server-error':
+            return `${server} failed while ${doing}${status}${said}, even after retries.`;
+        case 'rejected':
+            return `${server} rejected ${doing}${status}${said}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3432:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   buildmaster: () => (/* binding */ buildmaster)
+/* harmony export */ });
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1071);
+/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
+
+
+
+const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release'];
+// A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
+// as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
+const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i;
+const DEPLOYMENT_STATUS = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' };
+const buildmaster = {
+    name: 'buildmaster',
+    label: 'BuildMaster',
+    prepare(config, read, problems) {
+        const settings = readSettings(config, read, problems);
+        return {
+            // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
+            headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
+            secrets: [config.apiKey],
+            createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
+        };
+    },
+};
+function readSettings(config, read, problems) {
+    const input = (name) => read(name).trim();
+    const operation = (config.operation || 'deploy');
+    if (!OPERATIONS.includes(operation))
+        problems.add('operation', `'${operation}' is not a BuildMaster operation; use one of ${OPERATIONS.join(', ')}`);
+    if (!config.apiKey)
+        problems.add('api-key', 'is required for BuildMaster: a key with access to the Release & Build Deployment API');
+    const application = input('application');
+    const settings = {
+        operation,
+        application: /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
+        applicationLabel: application,
+        release: input('release'),
+        releaseName: input('release-name'),
+        pipeline: input('pipeline'),
+        releaseTemplate: input('release-template'),
+        build: input('build'),
+        stage: input('stage'),
+        force: input('force').toLowerCase(),
+        startTime: input('start-time'),
+        deploymentIds: config.jobId.split(/[\s,]+/).filter(Boolean),
+    };
+    const deploys = operation === 'deploy' || operation === 'deploy-build';
+    if (operation === 'wait') {
+        if (settings.deploymentIds.length === 0)
+            problems.add('job-id', 'is required with operation: wait: one or more BuildMaster deployment ids, separated by commas or spaces');
+        for (const id of settings.deploymentIds)
+            if (!/^\d+$/.test(id))
+                problems.add('job-id', `'${id}' is not a deployment id (a whole number)`);
+    }
+    else {
+        if (!application)
+            problems.add('application', `is required for operation: ${operation}: the application's name or numeric id`);
+        if (!settings.release)
+            problems.add('release', `is required for operation: ${operation}: the release number, e.g. 1.4.0`);
+    }
+    if ((operation === 'deploy-build' || operation === 'reject-build') && !settings.build)
+        problems.add('build', `is required for operation: ${operation}: the build number`);
+    if (settings.force && settings.force !== 'true' && settings.force !== 'false')
+        problems.add('force', `'${settings.force}' is not accepted; use true or false`);
+    if (settings.startTime && !START_TIME.test(settings.startTime)) {
+        problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`);
+    }
+    if (!deploys) {
+        for (const name of ['stage', 'force', 'start-time'])
+            if (input(name))
+                problems.add(name, 'is only used by operation: deploy or deploy-build');
+    }
+    if (['wait', 'reject-build', 'cancel-release'].includes(operation) && Object.keys(config.variables).length > 0) {
+        problems.add('variables', `are not sent with operation: ${operation}`);
+    }
+    return settings;
+}
+class BuildMasterAdapter {
+    config;
+    settings;
+    client;
+    serverLabel = 'BuildMaster';
+    releaseNumber = '';
+    buildNumber = '';
+    deploymentIds = [];
+    constructor(config, settings, client) {
+        this.config = config;
+        this.settings = settings;
+        this.client = client;
+    }
+    outputs() {
+        return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') };
+    }
+    async start(signal, console) {
+        const { operation, release } = this.settings;
+        const api = new BuildMasterApi(this.config, this.client, signal);
+        const variables = prefixed(this.config.variables);
+        if (operation === 'wait')
+            return this.attach(api);
+        this.releaseNumber = release;
+        if (operation === 'cancel-release') {
+            await api.send('cancelling release', 'api/releases/cancel', { ...this.settings.application, releaseNumber: release });
+            console.info(`Cancelled release ${this.releaseLabel()}.`);
+            return [];
+        }
+        if (operation === 'reject-build') {
+            await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build });
+            this.buildNumber = this.settings.build;
+            console.info(`Rejected build ${this.settings.build} of release ${this.releaseLabel()}.`);
+            return [];
+        }
+        if (operation === 'deploy-build') {
+            this.buildNumber = this.settings.build;
+            return this.deploy(api, console, variables);
+        }
+        await this.ensureRelease(api, console, operation === 'create-release' ? variables : {});
+        if (operation === 'create-release')
+            return [];
+        this.buildNumber = await this.ensureBuild(api, console, variables);
+        if (operation === 'create-build')
+            return [];
+        return this.deploy(api, console, variables);
+    }
+    /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
+    async ensureRelease(api, console, variables) {
+        const existing = await this.findRelease(api);
+        if (existing) {
+            if (existing.status !== 'active') {
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`);
+            }
+            console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`);
+            return;
+        }
+        const { pipeline, releaseTemplate, releaseName } = this.settings;
+        if (!pipeline && !releaseTemplate) {
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`);
+        }
+        const params = { ...this.settings.application, releaseNumber: this.settings.release, ...variables };
+        if (releaseName)
+            params.releaseName = releaseName;
+        if (pipeline)
+            params.pipelineName = pipeline;
+        if (releaseTemplate)
+            params.template = releaseTemplate;
+        const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create';
+        const doing = `creating release ${this.releaseLabel()}`;
+        const created = await api.sendOnce(doing, path, params, () => this.findRelease(api));
+        console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName}).`);
+    }
+    async ensureBuild(api, console, variables) {
+        const { build } = this.settings;
+        const find = async () => build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }))[0] : undefined;
+        const existing = await find();
+        if (existing) {
+            if (existing.status === 'rejected')
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`);
+            console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`);
+            return existing.buildNumber;
+        }
+        const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables };
+        // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
+        const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, build ? find : undefined);
+        console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`);
+        return created.buildNumber;
+    }
+    async deploy(api, console, variables) {
+        const { stage, force, startTime } = this.settings;
+        const params = { ...this.releaseParams(), buildNumber: this.buildNumber, ...variables };
+        if (stage)
+            params.toStage = stage;
+        if (force)
+            params.force = force;
+        if (startTime)
+            params.startTime = startTime;
+        const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline';
+        const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params);
+        if (!Array.isArray(deployments) || deployments.length === 0) {
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`);
+        }
+        console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`);
+        const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber });
+        return this.runs(deployments, board, true);
+    }
+    async attach(api) {
+        const board = new DeploymentBoard(api, undefined, this.settings.deploymentIds);
+        const found = await board.refresh();
+        const missing = this.settings.deploymentIds.filter((id) => !found.has(id));
+        if (missing.length)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`);
+        const deployments = this.settings.deploymentIds.map((id) => found.get(id));
+        this.releaseNumber = deployments[0].releaseNumber;
+        this.buildNumber = deployments[0].buildNumber;
+        return this.runs(deployments, board, false);
+    }
+    runs(deployments, board, startedHere) {
+        this.deploymentIds = deployments.map((d) => String(d.id));
+        return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl));
+    }
+    async findRelease(api) {
+        return (await api.read('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }))[0];
+    }
+    releaseParams() {
+        return { ...this.settings.application, releaseNumber: this.settings.release };
+    }
+    releaseLabel() {
+        return `${this.settings.release} of ${this.settings.applicationLabel}`;
+    }
+}
+/**
+ * Every call of the Release & Build Deployment API, with its errors in the user's terms. Parameters
+ * all travel in the form body, so none is ever sent twice (BuildMaster answers that with a 400).
+ */
+class BuildMasterApi {
+    config;
+    client;
+    signal;
+    constructor(config, client, signal) {
+        this.config = config;
+        this.client = client;
+        this.signal = signal;
+    }
+    /** With `polling`, a passing failure is left for the engine to ride out instead of ending the gate. */
+    async read(doing, path, form, signal = this.signal, polling = false) {
+        try {
+            return (await this.client.read(this.request(path, form), signal)).data;
+        }
+        catch (error) {
+            if (polling && error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.transient)
+                throw error;
+            throw this.explain(error, doing);
+        }
+    }
+    async send(doing, path, form) {
+        try {
+            await this.client.send({ ...this.request(path, form), accept: 'text' }, this.signal);
+        }
+        catch (error) {
+            throw this.explain(error, doing);
+        }
+    }
+    /**
+     * Creates something at most once. When the answer is lost after the request may have arrived,
+     * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
+     */
+    async sendOnce(doing, path, form, lookUp) {
+        try {
+            return (await this.client.send(this.request(path, form), this.signal)).data;
+        }
+        catch (error) {
+            const lost = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer));
+            const raced = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '');
+            if (!(lost || raced))
+                throw this.explain(error, doing);
+            if (!lookUp) {
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`);
+            }
+            const found = await lookUp();
+            if (found)
+                return found;
+            if (raced)
+                throw this.explain(error, doing);
+            try {
+                return (await this.client.send(this.request(path, form), this.signal)).data;
+            }
+            catch (again) {
+                throw this.explain(again, doing);
+            }
+        }
+    }
+    request(path, form) {
+        return { method: 'POST', path, form, accept: 'json' };
+    }
+    explain(error, doing) {
+        if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H) || error.htmlPage) {
+            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H ? new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u((0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing))) : error;
+        }
+        if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
+            return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
+        }
+        return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u((0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing)));
+    }
+    context(doing) {
+        return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing };
+    }
+}
+/** One request per poll round for all deployments of a build, however many environments it has. */
+class DeploymentBoard {
+    api;
+    filter;
+    ids;
+    latest = new Map();
+    pending;
+    fetchedAt = 0;
+    constructor(api, 
+    /** Filters that select every deployment of one build; without them, each id is asked for. */
+    filter, ids = []) {
+        this.api = api;
+        this.filter = filter;
+        this.ids = ids;
+    }
+    async get(id, signal) {
+        // The engine polls the runs one after another; a refresh a moment ago serves them all.
+        if (Date.now() - this.fetchedAt > 250 || !this.latest.has(id))
+            await this.refresh(signal);
+        const deployment = this.latest.get(id);
+        if (!deployment)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster no longer lists deployment ${id}.`);
+        return deployment;
+    }
+    refresh(signal) {
+        this.pending ??= this.fetch(signal).finally(() => (this.pending = undefined));
+        return this.pending;
+    }
+    async fetch(signal) {
+        const lists = this.filter
+            ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, signal, true)]
+            : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal, true)));
+        this.latest = new Map(lists.flat().map((d) => [String(d.id), d]));
+        this.fetchedAt = Date.now();
+        return this.latest;
+    }
+}
+class Deployment {
+    board;
+    startedHere;
+    id;
+    title;
+    url;
+    whyNoCancel;
+    constructor(first, board, startedHere, serverUrl) {
+        this.board = board;
+        this.startedHere = startedHere;
+        this.id = String(first.id);
+        const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ');
+        this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`;
+        this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString();
+        this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}`;
+    }
+    async poll(signal) {
+        const d = await this.board.get(this.id, signal);
+        if (d.canceledOn)
+            return { status: 'canceled', detail: 'canceled in BuildMaster' };
+        const status = DEPLOYMENT_STATUS[d.status];
+        if (!status)
+            return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status.slice(0, 40)}'; still waiting` };
+        // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
+        if (status === 'pending')
+            return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)' };
+        return { status, detail: d.status };
+    }
+}
+function prefixed(variables) {
+    return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]));
+}
+
+
+/***/ })
+
+};
+;

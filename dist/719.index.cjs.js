@@ -1,0 +1,258 @@
+"use strict";
+exports.id = 719;
+exports.ids = [719];
+exports.modules = {
+
+/***/ 1071:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ explainFailure)
+/* harmony export */ });
+/**
+ * The failure in the user's terms: what we were doing, what the server said, and what to check.
+ * Adapters handle the cases that mean something specific for their API first and fall back to this.
+ */
+function explainFailure(failure, context) {
+    const { server, serverUrl, doing } = context;
+    const said = failure.serverMessage ? `: ${failure.serverMessage}` : '';
+    const status = failure.status ? ` (HTTP ${failure.status})` : '';
+    switch (failure.kind) {
+        case 'unreachable':
+            return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check server-url and that this runner can reach the server.`;
+        case 'connection-lost':
+            return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`;
+        case 'redirected':
+            return `${server} answered ${doing} with ${failure.serverMessage}${status}. server-url may need https:// or the server's context path, or a login page sits in front of the API.`;
+        case 'unexpected-body':
+            return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or server-url may point at the wrong place (${serverUrl}).`;
+        case 'unauthorized':
+        case 'forbidden':
+            return `${server} refused the credentials while ${doing}${status}${said}. ${context.credentialsAdvice ?? 'Check the credentials and their permissions.'}`;
+        case 'not-found':
+            return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check server-url (${serverUrl}), including any context path.`;
+        case 'method-not-allowed':
+            return `${server} does not allow ${failure.request}${status} while ${doing}. server-url may point at a different product or API version.`;
+        case 'rate-limited':
+            return `${server} kept answering 'too many requests'${status} while ${doing}, even after waiting as it asked.`;
+        case 'server-error':
+            return `${server} failed while ${doing}${status}${said}, even after retries.`;
+        case 'rejected':
+            return `${server} rejected ${doing}${status}${said}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6719:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   rpm: () => (/* binding */ rpm)
+/* harmony export */ });
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1071);
+/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
+
+
+
+const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id'];
+const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running'];
+// Step states after which the run will not change, whatever its status says.
+const ENDED_STEP_STATES = ['complete', 'problem'];
+const rpm = {
+    name: 'rpm',
+    label: 'BMC RPM',
+    prepare(config, read, problems) {
+        const settings = readSettings(config, read, problems);
+        return {
+            // RPM takes its token only as a query parameter; the redactor keeps it out of everything printed.
+            headers: {},
+            secrets: [config.apiKey],
+            createAdapter: (client) => new RpmAdapter(config, settings, client),
+        };
+    },
+};
+function readSettings(config, read, problems) {
+    if (config.operation && config.operation !== 'wait') {
+        problems.add('operation', `'${config.operation}' is not available: RPM's job runs API is read-only, so the only operation is wait (the default)`);
+    }
+    if (!config.apiKey)
+        problems.add('api-key', 'is required for BMC RPM: the API token of an RPM user');
+    if (!config.wait)
+        problems.add('wait', 'must be true for BMC RPM: waiting on job runs is all this system does');
+    if (Object.keys(config.variables).length > 0)
+        problems.add('variables', 'are not used by BMC RPM: its API only reads job runs');
+    const ids = config.jobId.split(/[\s,]+/).filter(Boolean);
+    for (const id of ids)
+        if (!/^\d+$/.test(id))
+            problems.add('job-id', `'${id}' is not a job run id (a whole number)`);
+    const filter = parseFilter(read('filter'), problems);
+    if (ids.length === 0 && Object.keys(filter).length === 0)
+        problems.add('job-id', 'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them');
+    if (ids.length > 0 && Object.keys(filter).length > 0)
+        problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs');
+    return { ids, filter };
+}
+function parseFilter(text, problems) {
+    const filter = {};
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const at = line.indexOf('=');
+        const name = at > 0 ? line.slice(0, at).trim() : '';
+        const value = at > 0 ? line.slice(at + 1).trim() : '';
+        const where = `line ${index + 1} ('${line.slice(0, 60)}')`;
+        if (!name)
+            return problems.add('filter', `${where} is not name=value`);
+        if (!FILTERS.includes(name))
+            return problems.add('filter', `${where}: '${name}' is not a job runs filter; use ${FILTERS.join(', ')}`);
+        if (INTEGER_FILTERS.includes(name) && !/^\d+$/.test(value))
+            return problems.add('filter', `${where}: ${name} takes a whole number`);
+        if (name === 'currently_running' && value !== 'true' && value !== 'false')
+            return problems.add('filter', `${where}: currently_running takes true or false`);
+        if (name === 'job_type' && value !== 'automation' && value !== 'notification')
+            return problems.add('filter', `${where}: job_type takes automation or notification`);
+        if (name in filter)
+            return problems.add('filter', `${where} sets ${name} a second time`);
+        filter[name] = value;
+    });
+    return filter;
+}
+class RpmAdapter {
+    settings;
+    serverLabel = 'BMC RPM';
+    nothingYet;
+    discover;
+    api;
+    found = new Set();
+    constructor(config, settings, client) {
+        this.settings = settings;
+        this.api = new RpmApi(config, client);
+        const described = Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ');
+        this.nothingYet = `no RPM job runs match ${described} yet (RPM answers 404 until one does); waiting until timeout`;
+        if (settings.ids.length === 0)
+            this.discover = (signal) => this.lookForNewRuns(signal);
+    }
+    async start(signal) {
+        const runs = await Promise.all(this.settings.ids.map(async (id) => {
+            const first = await this.api.jobRun(id, signal, false);
+            if (!first)
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`);
+            return new JobRun(first, this.api);
+        }));
+        return runs;
+    }
+    async lookForNewRuns(signal) {
+        const matching = await this.api.jobRuns(this.settings.filter, signal);
+        const fresh = matching.filter((run) => !this.found.has(String(run.id)));
+        for (const run of fresh)
+            this.found.add(String(run.id));
+        return fresh.map((run) => new JobRun(run, this.api));
+    }
+}
+/** The job runs API, with the token in the query (as RPM requires) and errors in the user's terms. */
+class RpmApi {
+    config;
+    client;
+    /** The last list answer, so the runs it contains need no request of their own this round. */
+    listed = new Map();
+    listedAt = 0;
+    constructor(config, client) {
+        this.config = config;
+        this.client = client;
+    }
+    /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
+    async jobRuns(filter, signal) {
+        const runs = await this.get('v1/job_runs.json', filter, 'looking for job runs', signal, true);
+        const list = Array.isArray(runs) ? runs : [];
+        this.listed = new Map(list.map((run) => [String(run.id), run]));
+        this.listedAt = Date.now();
+        return list;
+    }
+    /** One job run, or undefined when RPM has no such record. */
+    async jobRun(id, signal, polling) {
+        const recent = Date.now() - this.listedAt < 500 ? this.listed.get(id) : undefined;
+        return recent ?? (await this.get(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal, polling));
+    }
+    async get(path, query, doing, signal, polling) {
+        try {
+            return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data;
+        }
+        catch (error) {
+            if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H))
+                throw error;
+            if (error.kind === 'not-found' && !error.htmlPage)
+                return undefined;
+            if (polling && error.transient)
+                throw error;
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(this.explain(error, doing));
+        }
+    }
+    explain(error, doing) {
+        if (error.htmlPage)
+            return (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing));
+        switch (error.kind) {
+            case 'forbidden':
+            case 'unauthorized':
+                return `BMC RPM refused the token while ${doing} (HTTP ${error.status}): the token was refused. Check the api-key secret: it must be the API token of an RPM user.`;
+            case 'method-not-allowed':
+                return `BMC RPM answered 405 Method Not Allowed while ${doing}: its job runs API only allows reading, and this was a read, so server-url probably points at the wrong application or context path (${this.config.serverUrl}).`;
+            case 'unexpected-body':
+                return `BMC RPM answered ${doing} with ${error.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check server-url (${this.config.serverUrl}), including the application context such as /brpm.`;
+        }
+        return (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing));
+    }
+    context(doing) {
+        return { server: 'BMC RPM', serverUrl: this.config.serverUrl.toString(), doing };
+    }
+}
+class JobRun {
+    api;
+    id;
+    title;
+    startedHere = false;
+    whyNoCancel;
+    latest;
+    shown = false;
+    constructor(first, api) {
+        this.api = api;
+        this.id = String(first.id);
+        this.latest = first;
+        const step = first.step ? `, step '${first.step.name}'` : '';
+        this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step})`;
+        this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`;
+    }
+    async poll(signal) {
+        const run = await this.api.jobRun(this.id, signal, true);
+        if (!run)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BMC RPM no longer has job run ${this.id} (HTTP 404).`);
+        this.latest = run;
+        const status = run.status ?? 'unknown';
+        const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`;
+        // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
+        const ended = run.finished_at !== null || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '');
+        if (!ended)
+            return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}` };
+        if (status === 'Complete')
+            return { status: 'succeeded', detail: `Complete, ${times}` };
+        return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}` };
+    }
+    async output(final) {
+        if (!final || this.shown)
+            return [];
+        this.shown = true;
+        const { stdout, stderr, results_path: results } = this.latest;
+        const section = (name, text) => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : []);
+        return [{ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] }];
+    }
+}
+
+
+/***/ })
+
+};
+;

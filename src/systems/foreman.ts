@@ -1,0 +1,381 @@
+import { parseDuration } from '../config/duration.js'
+import type { GateConfig, InputReader } from '../config/gate-config.js'
+import type { InputProblems } from '../config/input-error.js'
+import { GateError } from '../engine/gate-error.js'
+import type { Status } from '../engine/status.js'
+import type { ApiClient } from '../http/api-client.js'
+import { explainFailure } from '../http/explain.js'
+import { HttpFailure } from '../http/failure.js'
+import type { GateConsole } from '../report/action-console.js'
+import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
+import type { PreparedSystem, SystemDefinition } from './definition.js'
+
+const OPERATIONS = ['run', 'wait', 'rerun-failed', 'cancel'] as const
+type Operation = (typeof OPERATIONS)[number]
+
+const STATUS: Record<string, Status> = { queued: 'pending', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'canceled', warning: 'failed' }
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/
+// Output entries may reach Foreman's database out of timestamp order across hosts; asking again for
+// this much before the newest entry seen, and dropping what was shown, loses none of them.
+const SINCE_OVERLAP_SECONDS = 10
+const LAST_LINES = 5
+
+interface Settings {
+  operation: Operation
+  template: string
+  feature: string
+  searchQuery: string
+  targetingType: string
+  invocationId: string
+  waitScheduled: boolean
+  /** The job_invocation fields beyond template and targeting, already in Foreman's shape. */
+  options: Record<string, unknown>
+  scheduled: string | undefined
+}
+
+interface InvocationJson {
+  id: number
+  description?: string | null
+  status_label: string
+  succeeded: number | string
+  failed: number | string
+  pending: number | string
+  cancelled?: number | string
+  total: number | string
+  targeting?: { hosts?: { id: number; name: string }[] }
+}
+
+interface OutputEntry {
+  output_type: string
+  output: string
+  timestamp: number
+}
+
+interface HostOutput {
+  host_id: number
+  complete: boolean
+  refresh: boolean
+  output: OutputEntry[]
+}
+
+export const foreman: SystemDefinition = {
+  name: 'foreman',
+  label: 'Foreman',
+
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
+    const settings = readSettings(config, read, problems)
+    const basic = Buffer.from(`${config.username}:${config.password}`).toString('base64')
+    return {
+      headers: { Authorization: `Basic ${basic}` },
+      secrets: [config.password, basic],
+      createAdapter: (client) => new ForemanAdapter(config, settings, client),
+    }
+  },
+}
+
+function readSettings(config: GateConfig, read: InputReader, problems: InputProblems): Settings {
+  const input = (name: string): string => read(name).trim()
+  const operation = (config.operation || 'run') as Operation
+  if (!OPERATIONS.includes(operation)) problems.add('operation', `'${operation}' is not a Foreman operation; use one of ${OPERATIONS.join(', ')}`)
+  if (!config.username) problems.add('username', 'is required for Foreman (HTTP Basic auth)')
+  if (!config.password) problems.add('password', 'is required for Foreman: the password or a personal access token')
+
+  const options: Record<string, unknown> = {}
+  const integer = (name: string, target: string[], asDuration = false): void => {
+    const text = input(name)
+    if (!text) return
+    const value = asDuration ? (parseDuration(text) ?? NaN) / 1000 : Number(text)
+    if (!Number.isInteger(value) || value <= 0) {
+      problems.add(name, `'${text}' is not accepted; use a whole number${asDuration ? ' of seconds, or a duration like 90s or 15m' : ' above zero'}`)
+      return
+    }
+    put(options, target, value)
+  }
+  const dateTime = (name: string, target: string[]): string | undefined => {
+    const text = input(name)
+    if (!text) return undefined
+    if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {
+      problems.add(name, `'${text}' is not a date-time; use ISO 8601 like 2026-11-24T02:00:00Z`)
+      return undefined
+    }
+    put(options, target, text)
+    return text
+  }
+  integer('concurrency-level', ['concurrency_control', 'concurrency_level'])
+  integer('time-span', ['concurrency_control', 'time_span'], true)
+  integer('execution-timeout', ['execution_timeout_interval'], true)
+  integer('time-to-pickup', ['time_to_pickup'], true)
+  integer('max-iterations', ['recurrence', 'max_iteration'])
+  const startAt = dateTime('start-at', ['scheduling', 'start_at'])
+  dateTime('start-before', ['scheduling', 'start_before'])
+  dateTime('end-time', ['recurrence', 'end_time'])
+  const cron = input('cron-line')
+  if (cron) {
+    const fields = cron.split(/\s+/)
+    if (!/^@(yearly|annually|monthly|weekly|daily|hourly)$/.test(cron) && (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f)))) {
+      problems.add('cron-line', `'${cron}' is not a cron line; use five fields (minute hour day-of-month month day-of-week) like '0 2 * * 1-5'`)
+    } else put(options, ['recurrence', 'cron_line'], cron)
+  }
+  if (input('effective-user')) put(options, ['ssh', 'effective_user'], input('effective-user'))
+  if (input('description-format')) options.description_format = input('description-format')
+  const randomized = input('randomized-ordering').toLowerCase()
+  if (randomized && randomized !== 'true' && randomized !== 'false') problems.add('randomized-ordering', `'${randomized}' is not accepted; use true or false`)
+  else if (randomized) options.randomized_ordering = randomized === 'true'
+  if (Object.keys(config.variables).length) options.inputs = config.variables
+
+  const waitScheduledText = input('wait-scheduled').toLowerCase() || 'false'
+  if (waitScheduledText !== 'true' && waitScheduledText !== 'false') problems.add('wait-scheduled', `'${waitScheduledText}' is not accepted; use true or false`)
+  const targetingType = input('targeting-type') || 'static_query'
+  if (targetingType !== 'static_query' && targetingType !== 'dynamic_query') problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`)
+
+  const settings: Settings = {
+    operation,
+    template: config.template,
+    feature: input('feature'),
+    searchQuery: input('search-query'),
+    targetingType,
+    invocationId: config.jobId,
+    waitScheduled: waitScheduledText === 'true',
+    options,
+    scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
+  }
+  if (operation === 'run') {
+    if (!settings.template && !settings.feature) problems.add('template', 'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label')
+    if (settings.template && settings.feature) problems.add('feature', 'cannot be used together with template; give one of them')
+    if (!settings.searchQuery) problems.add('search-query', "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'")
+    if (config.jobId) problems.add('job-id', 'is not used by operation: run')
+  } else {
+    if (!/^\d+$/.test(config.jobId)) problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`)
+    const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) => input(name))
+    for (const name of ignored) problems.add(name, `is only used by operation: run`)
+  }
+  return settings
+}
+
+function put(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>
+  node[path[path.length - 1]!] = value
+}
+
+class ForemanAdapter implements Adapter {
+  readonly serverLabel = 'Foreman'
+  notWaiting?: string
+  private invocation?: Invocation
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly settings: Settings,
+    private readonly client: ApiClient,
+  ) {}
+
+  outputs(): Record<string, string> {
+    const counts = this.invocation?.counts
+    if (!counts) return {}
+    return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) }
+  }
+
+  details(signal: AbortSignal): Promise<string[]> {
+    return this.invocation?.hostReport(signal) ?? Promise.resolve([])
+  }
+
+  async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+    const api = new ForemanApi(this.config, this.client)
+    const { operation, invocationId } = this.settings
+    if (operation === 'cancel') {
+      console.info(await new Invocation(Number(invocationId), `Foreman job invocation ${invocationId}`, false, api, this.config).cancel(signal))
+      return []
+    }
+    let id = Number(invocationId)
+    let title = `Foreman job invocation ${id}`
+    if (operation === 'rerun-failed') {
+      const rerun = await api.send<{ id: number }>(`re-running the failed hosts of job invocation ${invocationId}`, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal)
+      id = rerun.id
+      title = `Foreman job invocation ${id} (re-run of ${invocationId} on its failed hosts)`
+      console.info(`Re-running the failed hosts of job invocation ${invocationId} as job invocation ${id}.`)
+    }
+    if (operation === 'run') {
+      const created = await this.create(api, signal)
+      id = created.id
+      title = `Foreman job invocation ${id} (${this.settings.template ? `template '${this.settings.template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
+      if (this.settings.scheduled && !this.settings.waitScheduled) {
+        this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
+      }
+    }
+    this.invocation = new Invocation(id, title, operation !== 'wait', api, this.config)
+    return [this.invocation]
+  }
+
+  private async create(api: ForemanApi, signal: AbortSignal): Promise<InvocationJson> {
+    const { template, feature, searchQuery, targetingType, options } = this.settings
+    const body: Record<string, unknown> = { targeting_type: targetingType, search_query: searchQuery, ...options }
+    if (feature) body.feature = feature
+    else body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
+    return api.send<InvocationJson>(`creating a job invocation on '${searchQuery}'`, 'api/job_invocations', { job_invocation: body }, signal)
+  }
+
+  private async templateId(api: ForemanApi, name: string, signal: AbortSignal): Promise<string> {
+    const found = await api.read<{ results: { id: number; name: string }[] }>(`looking up job template '${name}'`, 'api/job_templates', { search: `name = "${name}"` }, signal)
+    const match = found.results.find((t) => t.name === name)
+    if (!match) throw new GateError(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`)
+    return String(match.id)
+  }
+}
+
+/** The remote execution API with its uneven error shapes turned into one clear message each. */
+class ForemanApi {
+  constructor(
+    private readonly config: GateConfig,
+    private readonly client: ApiClient,
+  ) {}
+
+  /** With `polling`, a passing failure is left for the engine to ride out. */
+  async read<T>(doing: string, path: string, query: Record<string, string>, signal: AbortSignal, polling = false): Promise<T> {
+    try {
+      return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data as T
+    } catch (error) {
+      if (polling && error instanceof HttpFailure && error.transient) throw error
+      throw this.explain(error, doing)
+    }
+  }
+
+  /** Creates something: never sent twice once it may have arrived. */
+  async send<T>(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<T> {
+    try {
+      return (await this.client.send({ method: 'POST', path, json, accept: 'json' }, signal)).data as T
+    } catch (error) {
+      if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
+        throw new GateError(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`)
+      }
+      throw this.explain(error, doing)
+    }
+  }
+
+  /** Asking twice to cancel is harmless, so this is retried like a read. */
+  async cancel(id: number, signal: AbortSignal): Promise<'cancelled' | 'finished'> {
+    try {
+      await this.client.read({ method: 'POST', path: `api/job_invocations/${id}/cancel`, json: { job_invocation: {} }, accept: 'json' }, signal)
+      return 'cancelled'
+    } catch (error) {
+      if (error instanceof HttpFailure && error.status === 422) return 'finished'
+      throw this.explain(error, `cancelling job invocation ${id}`)
+    }
+  }
+
+  private explain(error: unknown, doing: string): unknown {
+    if (!(error instanceof HttpFailure)) return error
+    if (!error.htmlPage) {
+      if (error.kind === 'unauthorized') return new GateError(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`)
+      if (error.kind === 'forbidden') return new GateError(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`)
+      // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
+      if (error.status && error.status >= 400 && error.serverMessage) return new GateError(`Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
+    }
+    return new GateError(explainFailure(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }))
+  }
+}
+
+interface Counts {
+  succeeded: number
+  failed: number
+  pending: number
+  cancelled: number
+  total: number
+}
+
+class Invocation implements Run {
+  readonly id: string
+  readonly url: string
+  counts?: Counts
+  private names = new Map<number, string>()
+  private since: number | undefined
+  private newest = 0
+  /** Per host, the entries already shown from the overlap window, so each is shown once. */
+  private shown = new Map<number, Set<string>>()
+  private lastLines = new Map<number, string[]>()
+  private polls = 0
+
+  constructor(
+    id: number,
+    readonly title: string,
+    readonly startedHere: boolean,
+    private readonly api: ForemanApi,
+    config: GateConfig,
+  ) {
+    this.id = String(id)
+    this.url = new URL(`job_invocations/${id}`, config.serverUrl).toString()
+  }
+
+  async poll(signal: AbortSignal): Promise<Snapshot> {
+    // Host names come once, with the first answer; later answers leave out a list that grows with the fleet.
+    const first = this.polls++ === 0
+    const show = await this.api.read<InvocationJson>(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, !first)
+    for (const host of show.targeting?.hosts ?? []) this.names.set(host.id, host.name)
+    const n = (value: number | string | undefined): number => (typeof value === 'number' ? value : Number(value) || 0)
+    this.counts = { succeeded: n(show.succeeded), failed: n(show.failed), pending: n(show.pending), cancelled: n(show.cancelled), total: n(show.total) }
+    const { succeeded, failed, cancelled, total } = this.counts
+    const detail = `${show.status_label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
+    const status = STATUS[show.status_label]
+    if (!status) return { status: 'running', detail: `${detail} (undocumented status '${show.status_label}'; still waiting)` }
+    return { status, detail }
+  }
+
+  /** New output of every host in one request, whatever the number of hosts. */
+  async output(_final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
+    const query: Record<string, string> = this.since === undefined ? {} : { since: String(this.since) }
+    const answer = await this.api.read<{ outputs: HostOutput[] }>(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal, true)
+    const groups: OutputGroup[] = []
+    for (const host of answer.outputs ?? []) {
+      const lines = this.fresh(host)
+      if (lines.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines })
+    }
+    this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS)
+    for (const seen of this.shown.values()) {
+      for (const key of seen) if (Number(key.slice(0, key.indexOf(' '))) <= this.since) seen.delete(key)
+    }
+    return groups
+  }
+
+  async cancel(signal: AbortSignal): Promise<string> {
+    const result = await this.api.cancel(Number(this.id), signal)
+    return result === 'cancelled'
+      ? `cancelled ${this.title} in Foreman.`
+      : `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
+  }
+
+  /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
+  async hostReport(signal: AbortSignal): Promise<string[]> {
+    if (!this.counts) return []
+    const bad: string[] = []
+    for (let page = 1; ; page++) {
+      const answer = await this.api.read<{ results: { id: number; name: string; job_status: string }[] }>(`listing the hosts of job invocation ${this.id}`, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal)
+      for (const host of answer.results) {
+        if (host.job_status === 'success') continue
+        const last = this.lastLines.get(host.id)?.join(' ⏎ ')
+        bad.push(`${host.name}: ${host.job_status}${last ? ` — last lines: ${last}` : ''}`)
+      }
+      if (answer.results.length < 500) break
+    }
+    const { succeeded, total } = this.counts
+    return [`${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, ...bad]
+  }
+
+  private fresh(host: HostOutput): string[] {
+    const seen = this.shown.get(host.host_id) ?? new Set<string>()
+    this.shown.set(host.host_id, seen)
+    const lines: string[] = []
+    for (const entry of [...(host.output ?? [])].sort((a, b) => a.timestamp - b.timestamp)) {
+      const key = `${entry.timestamp} ${entry.output_type} ${entry.output}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      this.newest = Math.max(this.newest, entry.timestamp)
+      for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/)) lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line)
+    }
+    if (lines.length) this.lastLines.set(host.host_id, [...(this.lastLines.get(host.host_id) ?? []), ...lines].slice(-LAST_LINES))
+    return lines
+  }
+
+  private hostName(id: number): string {
+    return this.names.get(id) ?? `host ${id}`
+  }
+}
