@@ -8,7 +8,7 @@ import { failsStep, type FinalStatus } from './engine/status.js'
 import { ApiClient } from './http/api-client.js'
 import { HttpFailure } from './http/failure.js'
 import { Redactor } from './http/redactor.js'
-import { ActionConsole } from './report/action-console.js'
+import { ActionConsole, type GateConsole } from './report/action-console.js'
 import { writeSummary } from './report/summary.js'
 import type { PreparedSystem, SystemDefinition } from './systems/definition.js'
 import { systemDefinition } from './systems/registry.js'
@@ -22,15 +22,16 @@ export async function run(): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   const redactor = new Redactor()
+  // Titles and details can carry the server's text: everything goes through the command-safe console.
+  const console = new ActionConsole()
   let client: ApiClient | undefined
   try {
     const { config, system, prepared } = await configure(redactor)
     client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, debug: (message) => core.debug(message) })
-    const console = new ActionConsole()
     const adapter = prepared.createAdapter(client)
     const result = await runGate(adapter, { ...config, signal: controller.signal, console })
     const details = await adapter.details?.(AbortSignal.timeout(10_000)).catch(() => []) ?? []
-    await report(result, config, system, adapter.outputs?.() ?? {}, details)
+    await report(result, config, system, console, adapter.outputs?.() ?? {}, details)
   } catch (error) {
     if (error instanceof CancelledByRunner) core.setOutput('status', 'canceled')
     core.setFailed(describeFailure(error, redactor))
@@ -64,7 +65,14 @@ async function configure(redactor: Redactor): Promise<{ config: GateConfig; syst
   return { config: config!, system: system!, prepared: prepared! }
 }
 
-async function report(result: GateResult, config: GateConfig, system: SystemDefinition, extra: Record<string, string>, details: string[]): Promise<void> {
+async function report(
+  result: GateResult,
+  config: GateConfig,
+  system: SystemDefinition,
+  console: GateConsole,
+  extra: Record<string, string>,
+  details: string[],
+): Promise<void> {
   const first = result.runs[0]?.run
   core.setOutput('status', result.status)
   core.setOutput('job-id', first?.id ?? '')
@@ -79,7 +87,7 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
   // An operation with nothing to wait on (e.g. creating a release) has said what it did.
   if (result.runs.length === 0 && result.status === 'succeeded') return
   if (result.status === 'started') {
-    core.info(`${first?.title ?? 'The job'} started. ${result.notes.join(' ')}`)
+    console.info(`${first?.title ?? 'The job'} started. ${result.notes.join(' ')}`)
     return
   }
   const names = result.runs.map((o) => `${o.run.title}: ${o.status}`).join(', ')
@@ -90,7 +98,7 @@ async function report(result: GateResult, config: GateConfig, system: SystemDefi
     const what = failing.length > 0 ? failing.map((o) => `${o.run.title}: ${o.status}`).join('; ') : `${system.label}: ${result.status}, nothing to wait on had started`
     core.setFailed(`${what} after ${took}${rest} (fail-on: ${config.failOn}).`)
   } else {
-    core.info(`${names} after ${took}${result.status === 'succeeded' ? '' : ` — not failing the step (fail-on: ${config.failOn})`}.`)
+    console.info(`${names} after ${took}${result.status === 'succeeded' ? '' : ` — not failing the step (fail-on: ${config.failOn})`}.`)
   }
 }
 

@@ -71,6 +71,16 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     expect(result.stdout).toContain('nothing to wait on had started')
   })
 
+  it("never lets the server's text act as a workflow command, even in titles", async () => {
+    const run = jobRun({ stepName: 'Deploy\n::add-mask::x\n::error::from a step name', stdout: '::set-output name=status::failed\n' })
+    sandbox.rpm.add(run)
+    const result = await rpm({ 'job-id': String(run.id) })
+    expect(result.exitCode).toBe(0)
+    expect(result.commands.map((c) => c.name).filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n))).toEqual([])
+    expect(result.commands.filter((c) => c.name === 'add-mask').map((c) => c.value)).toEqual([RPM_TOKEN])
+    expect(result.outputs.status).toBe('succeeded')
+  })
+
   it('names an unknown id', async () => {
     const result = await rpm({ 'job-id': '424242' })
     expect(errors(result)).toEqual(['BMC RPM has no job run 424242 (HTTP 404). Check job-id: it takes job run ids.'])
