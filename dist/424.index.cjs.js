@@ -318,7 +318,6 @@ class Invocation {
     /** Per host, the entries already shown from the overlap window, so each is shown once. */
     shown = new Map();
     lastLines = new Map();
-    polls = 0;
     constructor(id, title, startedHere, api, config) {
         this.title = title;
         this.startedHere = startedHere;
@@ -327,9 +326,9 @@ class Invocation {
         this.url = new URL(`job_invocations/${id}`, config.serverUrl).toString();
     }
     async poll(signal) {
-        // Host names come once, with the first answer; later answers leave out a list that grows with the fleet.
-        const first = this.polls++ === 0;
-        const show = await this.api.read(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, !first);
+        // Host names come with the first answer; later ones leave out a list that grows with the fleet.
+        const first = this.names.size === 0;
+        const show = await this.api.read(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, true);
         for (const host of show.targeting?.hosts ?? [])
             this.names.set(host.id, host.name);
         const n = (value) => (typeof value === 'number' ? value : Number(value) || 0);

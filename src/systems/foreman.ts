@@ -293,7 +293,6 @@ class Invocation implements Run {
   /** Per host, the entries already shown from the overlap window, so each is shown once. */
   private shown = new Map<number, Set<string>>()
   private lastLines = new Map<number, string[]>()
-  private polls = 0
 
   constructor(
     id: number,
@@ -307,9 +306,9 @@ class Invocation implements Run {
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
-    // Host names come once, with the first answer; later answers leave out a list that grows with the fleet.
-    const first = this.polls++ === 0
-    const show = await this.api.read<InvocationJson>(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, !first)
+    // Host names come with the first answer; later ones leave out a list that grows with the fleet.
+    const first = this.names.size === 0
+    const show = await this.api.read<InvocationJson>(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, true)
     for (const host of show.targeting?.hosts ?? []) this.names.set(host.id, host.name)
     const n = (value: number | string | undefined): number => (typeof value === 'number' ? value : Number(value) || 0)
     this.counts = { succeeded: n(show.succeeded), failed: n(show.failed), pending: n(show.pending), cancelled: n(show.cancelled), total: n(show.total) }
