@@ -77,10 +77,6 @@ export class OtterSimulator implements Simulator {
     return job && job.createdAt + (job.template.pendingMs ?? 0) + job.template.durationMs
   }
 
-  get jobCount(): number {
-    return this.jobs.size
-  }
-
   handle(request: SandboxRequest): SandboxResponse {
     if (request.method !== 'GET' && request.method !== 'POST') return text(405, 'Method not allowed.')
     const params = new URLSearchParams(request.query)

@@ -19,6 +19,5 @@ describe('Redactor', () => {
     const redactor = new Redactor()
     redactor.add('')
     expect(redactor.redact('unchanged')).toBe('unchanged')
-    expect(redactor.values()).toEqual([])
   })
 })

@@ -42,11 +42,6 @@ export interface ApiClientOptions {
   debug?: (message: string) => void
 }
 
-export interface TrafficStats {
-  requests: number
-  bytesReceived: number
-}
-
 const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeoutMs: 500, maxTimeoutMs: 4000 }
 const MAX_RETRY_AFTER_MS = 60_000
 
@@ -56,7 +51,6 @@ const MAX_RETRY_AFTER_MS = 60_000
  * certainly never reached the server, because a lost answer may mean the job already started.
  */
 export class ApiClient {
-  readonly stats: TrafficStats = { requests: 0, bytesReceived: 0 }
   private readonly http: HttpClient
   private readonly retry: RetryPolicy
 
@@ -127,7 +121,6 @@ export class ApiClient {
       body = JSON.stringify(request.json)
       headers['Content-Type'] = 'application/json'
     }
-    this.stats.requests++
     const sent = this.http.request(request.method, url.toString(), body ?? null, headers)
     // Logged once the request is on its way: the first stdout write costs start-up time.
     this.options.debug?.(`${request.method} ${this.options.redactor.redactUrl(url)}`)
@@ -141,7 +134,6 @@ export class ApiClient {
       if (signal?.aborted) throw signal.reason
       throw this.networkFailure(label, error)
     }
-    this.stats.bytesReceived += Buffer.byteLength(text)
     return this.interpret(label, request, response, text)
   }
 

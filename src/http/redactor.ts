@@ -12,11 +12,6 @@ export class Redactor {
     }
   }
 
-  /** Every secret value, for registering with the runner's log mask. */
-  values(): string[] {
-    return [...this.secrets]
-  }
-
   redact(text: string): string {
     let result = text.replace(SECRET_QUERY_PARAMS, `$1${MASK}`)
     // Longest first, so a secret that contains another is masked whole.
