@@ -243,7 +243,7 @@ class ForemanAdapter {
         const found = await api.read(`looking up job template '${name}'`, 'api/job_templates', { search: `name = "${name}"` }, signal);
         const match = found.results.find((t) => t.name === name);
         if (!match)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`);
         return String(match.id);
     }
 }
@@ -255,14 +255,11 @@ class ForemanApi {
         this.config = config;
         this.client = client;
     }
-    /** With `polling`, a passing failure is left for the engine to ride out. */
-    async read(doing, path, query, signal, polling = false) {
+    async read(doing, path, query, signal) {
         try {
             return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data;
         }
         catch (error) {
-            if (polling && error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.transient)
-                throw error;
             throw this.explain(error, doing);
         }
     }
@@ -273,7 +270,7 @@ class ForemanApi {
         }
         catch (error) {
             if (error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`);
             }
             throw this.explain(error, doing);
         }
@@ -295,14 +292,14 @@ class ForemanApi {
             return error;
         if (!error.htmlPage) {
             if (error.kind === 'unauthorized')
-                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`);
+                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`);
             if (error.kind === 'forbidden')
-                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`);
+                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`);
             // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
             if (error.status && error.status >= 400 && error.serverMessage)
-                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
+                return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
         }
-        return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u((0,_http_explain_js__WEBPACK_IMPORTED_MODULE_3__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_3__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
     }
 }
 class Invocation {
@@ -328,7 +325,7 @@ class Invocation {
     async poll(signal) {
         // Host names come with the first answer; later ones leave out a list that grows with the fleet.
         const first = this.names.size === 0;
-        const show = await this.api.read(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, true);
+        const show = await this.api.read(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal);
         for (const host of show.targeting?.hosts ?? [])
             this.names.set(host.id, host.name);
         const n = (value) => (typeof value === 'number' ? value : Number(value) || 0);
@@ -343,7 +340,7 @@ class Invocation {
     /** New output of every host in one request, whatever the number of hosts. */
     async output(_final, signal) {
         const query = this.since === undefined ? {} : { since: String(this.since) };
-        const answer = await this.api.read(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal, true);
+        const answer = await this.api.read(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal);
         const groups = [];
         for (const host of answer.outputs ?? []) {
             const lines = this.fresh(host);

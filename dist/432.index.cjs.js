@@ -180,14 +180,14 @@ class BuildMasterAdapter {
         const existing = await this.findRelease(api);
         if (existing) {
             if (existing.status !== 'active') {
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`);
             }
             console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`);
             return;
         }
         const { pipeline, releaseTemplate, releaseName } = this.settings;
         if (!pipeline && !releaseTemplate) {
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`);
         }
         const params = { ...this.settings.application, releaseNumber: this.settings.release, ...variables };
         if (releaseName)
@@ -207,7 +207,7 @@ class BuildMasterAdapter {
         const existing = await find();
         if (existing) {
             if (existing.status === 'rejected')
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`);
             console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`);
             return existing.buildNumber;
         }
@@ -229,7 +229,7 @@ class BuildMasterAdapter {
         const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline';
         const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params);
         if (!Array.isArray(deployments) || deployments.length === 0) {
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`);
         }
         console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`);
         const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber });
@@ -240,7 +240,7 @@ class BuildMasterAdapter {
         const found = await board.refresh();
         const missing = this.settings.deploymentIds.filter((id) => !found.has(id));
         if (missing.length)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`);
         const deployments = this.settings.deploymentIds.map((id) => found.get(id));
         this.releaseNumber = deployments[0].releaseNumber;
         this.buildNumber = deployments[0].buildNumber;
@@ -273,14 +273,11 @@ class BuildMasterApi {
         this.client = client;
         this.signal = signal;
     }
-    /** With `polling`, a passing failure is left for the engine to ride out instead of ending the gate. */
-    async read(doing, path, form, signal = this.signal, polling = false) {
+    async read(doing, path, form, signal = this.signal) {
         try {
             return (await this.client.read(this.request(path, form), signal)).data;
         }
         catch (error) {
-            if (polling && error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.transient)
-                throw error;
             throw this.explain(error, doing);
         }
     }
@@ -306,7 +303,7 @@ class BuildMasterApi {
             if (!(lost || raced))
                 throw this.explain(error, doing);
             if (!lookUp) {
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`);
             }
             const found = await lookUp();
             if (found)
@@ -326,12 +323,12 @@ class BuildMasterApi {
     }
     explain(error, doing) {
         if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H) || error.htmlPage) {
-            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H ? new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u((0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing))) : error;
+            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H ? (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing))) : error;
         }
         if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
-            return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
+            return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
         }
-        return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u((0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing)));
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing)));
     }
     context(doing) {
         return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing };
@@ -358,7 +355,7 @@ class DeploymentBoard {
             await this.refresh(signal);
         const deployment = this.latest.get(id);
         if (!deployment)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BuildMaster no longer lists deployment ${id}.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster no longer lists deployment ${id}.`);
         return deployment;
     }
     refresh(signal) {
@@ -367,8 +364,8 @@ class DeploymentBoard {
     }
     async fetch(signal) {
         const lists = this.filter
-            ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, signal, true)]
-            : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal, true)));
+            ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, signal)]
+            : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal)));
         this.latest = new Map(lists.flat().map((d) => [String(d.id), d]));
         this.fetchedAt = Date.now();
         return this.latest;

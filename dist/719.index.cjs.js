@@ -139,9 +139,9 @@ class RpmAdapter {
     }
     async start(signal) {
         const runs = await Promise.all(this.settings.ids.map(async (id) => {
-            const first = await this.api.jobRun(id, signal, false);
+            const first = await this.api.jobRun(id, signal);
             if (!first)
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`);
             return new JobRun(first, this.api);
         }));
         return runs;
@@ -167,18 +167,18 @@ class RpmApi {
     }
     /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
     async jobRuns(filter, signal) {
-        const runs = await this.get('v1/job_runs.json', filter, 'looking for job runs', signal, true);
+        const runs = await this.get('v1/job_runs.json', filter, 'looking for job runs', signal);
         const list = Array.isArray(runs) ? runs : [];
         this.listed = new Map(list.map((run) => [String(run.id), run]));
         this.listedAt = Date.now();
         return list;
     }
     /** One job run, or undefined when RPM has no such record. */
-    async jobRun(id, signal, polling) {
+    async jobRun(id, signal) {
         const recent = Date.now() - this.listedAt < 500 ? this.listed.get(id) : undefined;
-        return recent ?? (await this.get(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal, polling));
+        return recent ?? (await this.get(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal));
     }
-    async get(path, query, doing, signal, polling) {
+    async get(path, query, doing, signal) {
         try {
             return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data;
         }
@@ -187,9 +187,7 @@ class RpmApi {
                 throw error;
             if (error.kind === 'not-found' && !error.htmlPage)
                 return undefined;
-            if (polling && error.transient)
-                throw error;
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(this.explain(error, doing));
+            throw (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, this.explain(error, doing));
         }
     }
     explain(error, doing) {
@@ -227,9 +225,9 @@ class JobRun {
         this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`;
     }
     async poll(signal) {
-        const run = await this.api.jobRun(this.id, signal, true);
+        const run = await this.api.jobRun(this.id, signal);
         if (!run)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .u(`BMC RPM no longer has job run ${this.id} (HTTP 404).`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BMC RPM no longer has job run ${this.id} (HTTP 404).`);
         this.latest = run;
         const status = run.status ?? 'unknown';
         const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`;

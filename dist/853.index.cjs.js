@@ -213,7 +213,7 @@ class OtterAdapter {
             throw this.explain(error, doing);
         }
         if (!token || /\s/.test(token))
-            throw new gate_error/* GateError */.u(`Otter answered ${doing} with '${token.slice(0, 80)}' instead of a job token.`);
+            throw new gate_error/* GateError */.ue(`Otter answered ${doing} with '${token.slice(0, 80)}' instead of a job token.`);
         return [new OtterJob(token, config.template, true, this.client, this.config)];
     }
     explain(error, doing) {
@@ -222,23 +222,23 @@ class OtterAdapter {
         const { template, apiKey } = this.config;
         // An HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
         if (error.htmlPage)
-            return new gate_error/* GateError */.u((0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }));
+            return (0,gate_error/* explained */.to)(error, (0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }));
         switch (error.kind) {
             case 'not-found':
-                return new gate_error/* GateError */.u(`Otter has no job template named '${template}' (HTTP 404). Check the template input: it must name a job template that allows API use.`);
+                return new gate_error/* GateError */.ue(`Otter has no job template named '${template}' (HTTP 404). Check the template input: it must name a job template that allows API use.`);
             case 'forbidden':
             case 'unauthorized':
-                return new gate_error/* GateError */.u(apiKey
+                return new gate_error/* GateError */.ue(apiKey
                     ? `Otter refused the API key for job template '${template}' (HTTP ${error.status}): the key is wrong, or the template expects a different one. Check the api-key secret.`
                     : `Otter requires an API key for job template '${template}' (HTTP ${error.status}): set the api-key input from a secret.`);
             case 'connection-lost':
-                return new gate_error/* GateError */.u(`The trigger of job template '${template}' may have reached Otter, but no answer came (${error.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`);
+                return new gate_error/* GateError */.ue(`The trigger of job template '${template}' may have reached Otter, but no answer came (${error.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`);
             case 'server-error':
                 if (error.mayHaveReachedServer) {
-                    return new gate_error/* GateError */.u(`Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`);
+                    return new gate_error/* GateError */.ue(`Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`);
                 }
         }
-        return new gate_error/* GateError */.u((0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }));
+        return (0,gate_error/* explained */.to)(error, (0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }));
     }
 }
 class OtterJob {
@@ -277,18 +277,18 @@ class OtterJob {
             return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text' }, signal)).text;
         }
         catch (error) {
-            if (!(error instanceof failure/* HttpFailure */.H) || error.transient)
+            if (!(error instanceof failure/* HttpFailure */.H))
                 throw error;
             const what = `${doing} of ${this.title}`;
             if (error.htmlPage)
-                throw new gate_error/* GateError */.u((0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }));
+                throw (0,gate_error/* explained */.to)(error, (0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }));
             if (error.kind === 'not-found' || (error.kind === 'rejected' && error.status === 400)) {
-                throw new gate_error/* GateError */.u(`Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`);
+                throw new gate_error/* GateError */.ue(`Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`);
             }
             if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
-                throw new gate_error/* GateError */.u(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`);
+                throw new gate_error/* GateError */.ue(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`);
             }
-            throw new gate_error/* GateError */.u((0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }));
+            throw (0,gate_error/* explained */.to)(error, (0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }));
         }
     }
 }

@@ -1,5 +1,5 @@
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
-import { CancelledByRunner } from '../../src/engine/gate-error.js'
+import { CancelledByRunner, GateError } from '../../src/engine/gate-error.js'
 import type { Status } from '../../src/engine/status.js'
 import { HttpFailure } from '../../src/http/failure.js'
 import type { GateConsole } from '../../src/report/action-console.js'
@@ -70,6 +70,15 @@ describe('runGate', () => {
     const opts = options()
     await expect(runGate(adapterOf(run), opts)).resolves.toMatchObject({ status: 'failed' })
     expect(opts.console.lines.filter((l) => l.includes('trying again'))).toHaveLength(2)
+  })
+
+  it("rides out an adapter's explained failure when its cause was passing, and stops on a lasting one", async () => {
+    const passing = new GateError('Test failed while checking job a (HTTP 503), even after retries.', true)
+    const opts = options()
+    await expect(runGate(adapterOf(new ScriptedRun('a', ['running', passing, 'succeeded'])), opts)).resolves.toMatchObject({ status: 'succeeded' })
+    expect(opts.console.lines).toContain('Test failed while checking job a (HTTP 503), even after retries; trying again at the next check.')
+    const lasting = new GateError('Test does not know job a.')
+    await expect(runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options())).rejects.toBe(lasting)
   })
 
   it('does not wait when wait is false', async () => {

@@ -1,12 +1,23 @@
+import type { HttpFailure } from '../http/failure.js'
+
 /**
  * A failure the user can act on (wrong key, unknown template, unreachable server): its message is
  * complete, already redacted, and is shown without a stack trace.
  */
 export class GateError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The cause may pass by itself (a 503, a reset): while polling, the engine tries again instead of giving up. */
+    readonly passing = false,
+  ) {
     super(message)
     this.name = 'GateError'
   }
+}
+
+/** An HTTP failure in the user's terms, still passing when the failure was. */
+export function explained(failure: HttpFailure, message: string): GateError {
+  return new GateError(message, failure.transient)
 }
 
 /** Why the gate was stopped from outside: the runner's SIGINT/SIGTERM. */

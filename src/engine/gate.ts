@@ -2,7 +2,7 @@ import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
 import type { Adapter, OutputGroup, Run } from '../systems/adapter.js'
-import { CancelledByRunner } from './gate-error.js'
+import { CancelledByRunner, GateError } from './gate-error.js'
 import { PollSchedule } from './poll-schedule.js'
 import { sleep } from './sleep.js'
 import { isFinal, worstOf, type FinalStatus, type Status } from './status.js'
@@ -109,7 +109,7 @@ async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () =>
     if (isFinal(snapshot.status)) outcome.endedAt = now()
   } catch (error) {
     if (!isPassing(error)) throw error
-    options.console.info(`Status check for ${outcome.run.title} failed (${error.message}); trying again at the next check.`)
+    options.console.info(passingNote(error, `Status check for ${outcome.run.title}`, 'trying again at the next check'))
   }
 }
 
@@ -118,7 +118,7 @@ async function discover(adapter: Adapter, options: GateOptions, track: (runs: Ru
     track(await adapter.discover!(options.signal))
   } catch (error) {
     if (!isPassing(error)) throw error
-    options.console.info(`Looking for runs failed (${error.message}); trying again at the next check.`)
+    options.console.info(passingNote(error, 'Looking for runs', 'trying again at the next check'))
   }
 }
 
@@ -130,7 +130,7 @@ async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOp
     return true
   } catch (error) {
     if (!isPassing(error)) throw error
-    options.console.info(`Fetching the log of ${outcome.run.title} failed (${error.message}); it will be fetched again.`)
+    options.console.info(passingNote(error, `Fetching the log of ${outcome.run.title}`, 'it will be fetched again'))
     return false
   }
 }
@@ -144,9 +144,14 @@ function showLog(outcome: RunOutcome, groups: OutputGroup[], console: GateConsol
   }
 }
 
+/** An explained failure already says what was being done; a bare HTTP failure gets the context. */
+function passingNote(error: Error, what: string, next: string): string {
+  return error instanceof GateError ? `${error.message.replace(/\.$/, '')}; ${next}.` : `${what} failed (${error.message}); ${next}.`
+}
+
 /** Failures worth riding out: the server or the network is having a moment, and retries ran out. */
-function isPassing(error: unknown): error is HttpFailure {
-  return error instanceof HttpFailure && error.transient
+function isPassing(error: unknown): error is Error {
+  return error instanceof GateError ? error.passing : error instanceof HttpFailure && error.transient
 }
 
 async function giveUp(

@@ -1,7 +1,7 @@
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { Variables } from '../config/variables.js'
-import { GateError } from '../engine/gate-error.js'
+import { explained, GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
 import type { ApiClient, ApiRequest } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
@@ -262,12 +262,10 @@ class BuildMasterApi {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** With `polling`, a passing failure is left for the engine to ride out instead of ending the gate. */
-  async read<T>(doing: string, path: string, form: Record<string, string>, signal = this.signal, polling = false): Promise<T> {
+  async read<T>(doing: string, path: string, form: Record<string, string>, signal = this.signal): Promise<T> {
     try {
       return (await this.client.read(this.request(path, form), signal)).data as T
     } catch (error) {
-      if (polling && error instanceof HttpFailure && error.transient) throw error
       throw this.explain(error, doing)
     }
   }
@@ -311,14 +309,14 @@ class BuildMasterApi {
 
   private explain(error: unknown, doing: string): unknown {
     if (!(error instanceof HttpFailure) || error.htmlPage) {
-      return error instanceof HttpFailure ? new GateError(explainFailure(error, this.context(doing))) : error
+      return error instanceof HttpFailure ? explained(error, explainFailure(error, this.context(doing))) : error
     }
     if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
       return new GateError(
         `BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`,
       )
     }
-    return new GateError(explainFailure(error, this.context(doing)))
+    return explained(error, explainFailure(error, this.context(doing)))
   }
 
   private context(doing: string) {
@@ -354,8 +352,8 @@ class DeploymentBoard {
 
   private async fetch(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const lists = this.filter
-      ? [await this.api.read<DeploymentJson[]>('checking the deployments', 'api/releases/builds/deployments', this.filter, signal, true)]
-      : await Promise.all(this.ids.map((id) => this.api.read<DeploymentJson[]>(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal, true)))
+      ? [await this.api.read<DeploymentJson[]>('checking the deployments', 'api/releases/builds/deployments', this.filter, signal)]
+      : await Promise.all(this.ids.map((id) => this.api.read<DeploymentJson[]>(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal)))
     this.latest = new Map(lists.flat().map((d) => [String(d.id), d]))
     this.fetchedAt = Date.now()
     return this.latest

@@ -1,7 +1,7 @@
 import { parseDuration } from '../config/duration.js'
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
-import { GateError } from '../engine/gate-error.js'
+import { explained, GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
@@ -230,12 +230,10 @@ class ForemanApi {
     private readonly client: ApiClient,
   ) {}
 
-  /** With `polling`, a passing failure is left for the engine to ride out. */
-  async read<T>(doing: string, path: string, query: Record<string, string>, signal: AbortSignal, polling = false): Promise<T> {
+  async read<T>(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<T> {
     try {
       return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data as T
     } catch (error) {
-      if (polling && error instanceof HttpFailure && error.transient) throw error
       throw this.explain(error, doing)
     }
   }
@@ -269,9 +267,9 @@ class ForemanApi {
       if (error.kind === 'unauthorized') return new GateError(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`)
       if (error.kind === 'forbidden') return new GateError(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`)
       // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
-      if (error.status && error.status >= 400 && error.serverMessage) return new GateError(`Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
+      if (error.status && error.status >= 400 && error.serverMessage) return explained(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
     }
-    return new GateError(explainFailure(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }))
+    return explained(error, explainFailure(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }))
   }
 }
 
@@ -308,7 +306,7 @@ class Invocation implements Run {
   async poll(signal: AbortSignal): Promise<Snapshot> {
     // Host names come with the first answer; later ones leave out a list that grows with the fleet.
     const first = this.names.size === 0
-    const show = await this.api.read<InvocationJson>(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal, true)
+    const show = await this.api.read<InvocationJson>(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal)
     for (const host of show.targeting?.hosts ?? []) this.names.set(host.id, host.name)
     const n = (value: number | string | undefined): number => (typeof value === 'number' ? value : Number(value) || 0)
     this.counts = { succeeded: n(show.succeeded), failed: n(show.failed), pending: n(show.pending), cancelled: n(show.cancelled), total: n(show.total) }
@@ -322,7 +320,7 @@ class Invocation implements Run {
   /** New output of every host in one request, whatever the number of hosts. */
   async output(_final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
     const query: Record<string, string> = this.since === undefined ? {} : { since: String(this.since) }
-    const answer = await this.api.read<{ outputs: HostOutput[] }>(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal, true)
+    const answer = await this.api.read<{ outputs: HostOutput[] }>(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal)
     const groups: OutputGroup[] = []
     for (const host of answer.outputs ?? []) {
       const lines = this.fresh(host)

@@ -3,7 +3,7 @@ import type { InputProblems } from '../config/input-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
-import { GateError } from '../engine/gate-error.js'
+import { explained, GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
 import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
@@ -83,7 +83,7 @@ class OtterAdapter implements Adapter {
     if (!(error instanceof HttpFailure)) return error
     const { template, apiKey } = this.config
     // An HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
-    if (error.htmlPage) return new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
+    if (error.htmlPage) return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
     switch (error.kind) {
       case 'not-found':
         return new GateError(`Otter has no job template named '${template}' (HTTP 404). Check the template input: it must name a job template that allows API use.`)
@@ -105,7 +105,7 @@ class OtterAdapter implements Adapter {
           )
         }
     }
-    return new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
+    return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
   }
 }
 
@@ -144,16 +144,16 @@ class OtterJob implements Run {
     try {
       return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text' }, signal)).text
     } catch (error) {
-      if (!(error instanceof HttpFailure) || error.transient) throw error
+      if (!(error instanceof HttpFailure)) throw error
       const what = `${doing} of ${this.title}`
-      if (error.htmlPage) throw new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
+      if (error.htmlPage) throw explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
       if (error.kind === 'not-found' || (error.kind === 'rejected' && error.status === 400)) {
         throw new GateError(`Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`)
       }
       if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
         throw new GateError(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`)
       }
-      throw new GateError(explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
+      throw explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
     }
   }
 }

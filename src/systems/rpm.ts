@@ -1,6 +1,6 @@
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
-import { GateError } from '../engine/gate-error.js'
+import { explained, GateError } from '../engine/gate-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
@@ -100,7 +100,7 @@ class RpmAdapter implements Adapter {
   async start(signal: AbortSignal): Promise<Run[]> {
     const runs = await Promise.all(
       this.settings.ids.map(async (id) => {
-        const first = await this.api.jobRun(id, signal, false)
+        const first = await this.api.jobRun(id, signal)
         if (!first) throw new GateError(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`)
         return new JobRun(first, this.api)
       }),
@@ -129,7 +129,7 @@ class RpmApi {
 
   /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
   async jobRuns(filter: Record<string, string>, signal: AbortSignal): Promise<JobRunJson[]> {
-    const runs = await this.get<JobRunJson[]>('v1/job_runs.json', filter, 'looking for job runs', signal, true)
+    const runs = await this.get<JobRunJson[]>('v1/job_runs.json', filter, 'looking for job runs', signal)
     const list = Array.isArray(runs) ? runs : []
     this.listed = new Map(list.map((run) => [String(run.id), run]))
     this.listedAt = Date.now()
@@ -137,19 +137,18 @@ class RpmApi {
   }
 
   /** One job run, or undefined when RPM has no such record. */
-  async jobRun(id: string, signal: AbortSignal, polling: boolean): Promise<JobRunJson | undefined> {
+  async jobRun(id: string, signal: AbortSignal): Promise<JobRunJson | undefined> {
     const recent = Date.now() - this.listedAt < 500 ? this.listed.get(id) : undefined
-    return recent ?? (await this.get<JobRunJson>(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal, polling))
+    return recent ?? (await this.get<JobRunJson>(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal))
   }
 
-  private async get<T>(path: string, query: Record<string, string>, doing: string, signal: AbortSignal, polling: boolean): Promise<T | undefined> {
+  private async get<T>(path: string, query: Record<string, string>, doing: string, signal: AbortSignal): Promise<T | undefined> {
     try {
       return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data as T
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error
       if (error.kind === 'not-found' && !error.htmlPage) return undefined
-      if (polling && error.transient) throw error
-      throw new GateError(this.explain(error, doing))
+      throw explained(error, this.explain(error, doing))
     }
   }
 
@@ -192,7 +191,7 @@ class JobRun implements Run {
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
-    const run = await this.api.jobRun(this.id, signal, true)
+    const run = await this.api.jobRun(this.id, signal)
     if (!run) throw new GateError(`BMC RPM no longer has job run ${this.id} (HTTP 404).`)
     this.latest = run
     const status = run.status ?? 'unknown'
