@@ -334,14 +334,13 @@ class BuildMasterApi {
         return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing };
     }
 }
-/** One request per poll round for all deployments of a build, however many environments it has. */
+/** One request per round of checks for all deployments of a build, however many environments it has. */
 class DeploymentBoard {
     api;
     filter;
     ids;
     latest = new Map();
-    pending;
-    fetchedAt = 0;
+    round;
     constructor(api, 
     /** Filters that select every deployment of one build; without them, each id is asked for. */
     filter, ids = []) {
@@ -349,25 +348,21 @@ class DeploymentBoard {
         this.filter = filter;
         this.ids = ids;
     }
-    async get(id, signal) {
-        // The engine polls the runs one after another; a refresh a moment ago serves them all.
-        if (Date.now() - this.fetchedAt > 250 || !this.latest.has(id))
+    async get(id, signal, round) {
+        if (round !== this.round || !this.latest.has(id)) {
             await this.refresh(signal);
+            this.round = round;
+        }
         const deployment = this.latest.get(id);
         if (!deployment)
             throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster no longer lists deployment ${id}.`);
         return deployment;
     }
-    refresh(signal) {
-        this.pending ??= this.fetch(signal).finally(() => (this.pending = undefined));
-        return this.pending;
-    }
-    async fetch(signal) {
+    async refresh(signal) {
         const lists = this.filter
             ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, signal)]
             : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal)));
         this.latest = new Map(lists.flat().map((d) => [String(d.id), d]));
-        this.fetchedAt = Date.now();
         return this.latest;
     }
 }
@@ -387,8 +382,8 @@ class Deployment {
         this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString();
         this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}`;
     }
-    async poll(signal) {
-        const d = await this.board.get(this.id, signal);
+    async poll(signal, round) {
+        const d = await this.board.get(this.id, signal, round);
         if (d.canceledOn)
             return { status: 'canceled', detail: 'canceled in BuildMaster' };
         const status = DEPLOYMENT_STATUS[d.status];

@@ -135,7 +135,7 @@ class RpmAdapter {
         const described = Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ');
         this.nothingYet = `no RPM job runs match ${described} yet (RPM answers 404 until one does); waiting until timeout`;
         if (settings.ids.length === 0)
-            this.discover = (signal) => this.lookForNewRuns(signal);
+            this.discover = (signal, round) => this.lookForNewRuns(signal, round);
     }
     async start(signal) {
         const runs = await Promise.all(this.settings.ids.map(async (id) => {
@@ -146,8 +146,8 @@ class RpmAdapter {
         }));
         return runs;
     }
-    async lookForNewRuns(signal) {
-        const matching = await this.api.jobRuns(this.settings.filter, signal);
+    async lookForNewRuns(signal, round) {
+        const matching = await this.api.jobRuns(this.settings.filter, signal, round);
         const fresh = matching.filter((run) => !this.found.has(String(run.id)));
         for (const run of fresh)
             this.found.add(String(run.id));
@@ -158,24 +158,24 @@ class RpmAdapter {
 class RpmApi {
     config;
     client;
-    /** The last list answer, so the runs it contains need no request of their own this round. */
+    /** The list answer of this round of checks: the runs it contains need no request of their own. */
     listed = new Map();
-    listedAt = 0;
+    listedRound;
     constructor(config, client) {
         this.config = config;
         this.client = client;
     }
     /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
-    async jobRuns(filter, signal) {
+    async jobRuns(filter, signal, round) {
         const runs = await this.get('v1/job_runs.json', filter, 'looking for job runs', signal);
         const list = Array.isArray(runs) ? runs : [];
         this.listed = new Map(list.map((run) => [String(run.id), run]));
-        this.listedAt = Date.now();
+        this.listedRound = round;
         return list;
     }
-    /** One job run, or undefined when RPM has no such record. */
-    async jobRun(id, signal) {
-        const recent = Date.now() - this.listedAt < 500 ? this.listed.get(id) : undefined;
+    /** One job run, or undefined when RPM has no such record; `round` lets this round's list answer serve. */
+    async jobRun(id, signal, round) {
+        const recent = round !== undefined && round === this.listedRound ? this.listed.get(id) : undefined;
         return recent ?? (await this.get(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal));
     }
     async get(path, query, doing, signal) {
@@ -224,8 +224,8 @@ class JobRun {
         this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step})`;
         this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`;
     }
-    async poll(signal) {
-        const run = await this.api.jobRun(this.id, signal);
+    async poll(signal, round) {
+        const run = await this.api.jobRun(this.id, signal, round);
         if (!run)
             throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BMC RPM no longer has job run ${this.id} (HTTP 404).`);
         this.latest = run;

@@ -81,6 +81,16 @@ describe('runGate', () => {
     await expect(runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options())).rejects.toBe(lasting)
   })
 
+  it('numbers the rounds of checks so that runs checked together can share one request', async () => {
+    const rounds: [string, number][] = []
+    const recording = (id: string, script: Status[]): Run => {
+      const run = new ScriptedRun(id, script)
+      return { ...run, id, title: run.title, startedHere: true, poll: (signal, round) => (rounds.push([id, round]), run.poll()) }
+    }
+    await runGate(adapterOf(recording('a', ['running', 'running', 'succeeded']), recording('b', ['running', 'succeeded'])), options())
+    expect(rounds).toEqual([['a', 1], ['b', 1], ['a', 2], ['b', 2], ['a', 3]])
+  })
+
   it('does not wait when wait is false', async () => {
     const run = new ScriptedRun('a', ['running'])
     await expect(runGate(adapterOf(run), options({ wait: false }))).resolves.toMatchObject({ status: 'started', statusChecks: 0 })

@@ -68,19 +68,19 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const outputDone = new Set<Run>()
   let statusChecks = 0
   try {
-    for (;;) {
+    for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
       await sleep(waitFor, signal)
       if (adapter.discover) {
         const before = outcomes.length
-        await discover(adapter, options, track)
+        await discover(adapter, options, track, round)
         if (outcomes.length === 0 && before === 0 && statusChecks === 0) console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
         if (outcomes.length === 0) statusChecks++
       }
       for (const outcome of outcomes) {
         if (!isFinal(outcome.status)) {
           statusChecks++
-          await checkStatus(outcome, options, now)
+          await checkStatus(outcome, options, now, round)
         }
         if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), options))) {
           if (isFinal(outcome.status)) outputDone.add(outcome.run)
@@ -98,9 +98,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   }
 }
 
-async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () => number): Promise<void> {
+async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () => number, round: number): Promise<void> {
   try {
-    const snapshot = await outcome.run.poll(options.signal)
+    const snapshot = await outcome.run.poll(options.signal, round)
     if (snapshot.status !== outcome.status || snapshot.detail !== outcome.detail) {
       options.console.info(`${outcome.run.title}: ${snapshot.detail || snapshot.status}`)
     }
@@ -113,9 +113,9 @@ async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () =>
   }
 }
 
-async function discover(adapter: Adapter, options: GateOptions, track: (runs: Run[]) => void): Promise<void> {
+async function discover(adapter: Adapter, options: GateOptions, track: (runs: Run[]) => void, round: number): Promise<void> {
   try {
-    track(await adapter.discover!(options.signal))
+    track(await adapter.discover!(options.signal, round))
   } catch (error) {
     if (!isPassing(error)) throw error
     options.console.info(passingNote(error, 'Looking for runs', 'trying again at the next check'))

@@ -23,7 +23,11 @@ export interface Run {
   readonly url?: string
   /** False when the gate attached to a run started elsewhere (operation: wait). */
   readonly startedHere: boolean
-  poll(signal: AbortSignal): Promise<Snapshot>
+  /**
+   * `round` counts the gate's rounds of checks, each of which polls every unfinished run once: runs
+   * that one request can serve together fetch it once per round.
+   */
+  poll(signal: AbortSignal, round: number): Promise<Snapshot>
   /**
    * Lines of output not returned before, in order. With `final`, the run has ended (or the gate is
    * giving up on it): return everything that is left, however recently output was fetched.
@@ -49,7 +53,7 @@ export interface Adapter {
    * before each round of checks, returns the runs not returned before. The gate then waits until at
    * least one run was found and every run found has ended.
    */
-  discover?(signal: AbortSignal): Promise<Run[]>
+  discover?(signal: AbortSignal, round: number): Promise<Run[]>
   /** Said while discover() has found nothing yet, e.g. "no job runs match the filter yet". */
   readonly nothingYet?: string
   /** Outputs beyond status, job-id and url, e.g. release-number; read after the gate ends. */

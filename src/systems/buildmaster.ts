@@ -324,11 +324,10 @@ class BuildMasterApi {
   }
 }
 
-/** One request per poll round for all deployments of a build, however many environments it has. */
+/** One request per round of checks for all deployments of a build, however many environments it has. */
 class DeploymentBoard {
   private latest = new Map<string, DeploymentJson>()
-  private pending: Promise<Map<string, DeploymentJson>> | undefined
-  private fetchedAt = 0
+  private round: number | undefined
 
   constructor(
     private readonly api: BuildMasterApi,
@@ -337,25 +336,21 @@ class DeploymentBoard {
     private readonly ids: string[] = [],
   ) {}
 
-  async get(id: string, signal: AbortSignal): Promise<DeploymentJson> {
-    // The engine polls the runs one after another; a refresh a moment ago serves them all.
-    if (Date.now() - this.fetchedAt > 250 || !this.latest.has(id)) await this.refresh(signal)
+  async get(id: string, signal: AbortSignal, round: number): Promise<DeploymentJson> {
+    if (round !== this.round || !this.latest.has(id)) {
+      await this.refresh(signal)
+      this.round = round
+    }
     const deployment = this.latest.get(id)
     if (!deployment) throw new GateError(`BuildMaster no longer lists deployment ${id}.`)
     return deployment
   }
 
-  refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
-    this.pending ??= this.fetch(signal).finally(() => (this.pending = undefined))
-    return this.pending
-  }
-
-  private async fetch(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
+  async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const lists = this.filter
       ? [await this.api.read<DeploymentJson[]>('checking the deployments', 'api/releases/builds/deployments', this.filter, signal)]
       : await Promise.all(this.ids.map((id) => this.api.read<DeploymentJson[]>(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal)))
     this.latest = new Map(lists.flat().map((d) => [String(d.id), d]))
-    this.fetchedAt = Date.now()
     return this.latest
   }
 }
@@ -379,8 +374,8 @@ class Deployment implements Run {
     this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}`
   }
 
-  async poll(signal: AbortSignal): Promise<Snapshot> {
-    const d = await this.board.get(this.id, signal)
+  async poll(signal: AbortSignal, round: number): Promise<Snapshot> {
+    const d = await this.board.get(this.id, signal, round)
     if (d.canceledOn) return { status: 'canceled', detail: 'canceled in BuildMaster' }
     const status = DEPLOYMENT_STATUS[d.status]
     if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status.slice(0, 40)}'; still waiting` }

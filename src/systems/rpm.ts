@@ -82,7 +82,7 @@ function parseFilter(text: string, problems: InputProblems): Record<string, stri
 class RpmAdapter implements Adapter {
   readonly serverLabel = 'BMC RPM'
   readonly nothingYet: string
-  readonly discover?: (signal: AbortSignal) => Promise<Run[]>
+  readonly discover?: (signal: AbortSignal, round: number) => Promise<Run[]>
   private readonly api: RpmApi
   private readonly found = new Set<string>()
 
@@ -94,7 +94,7 @@ class RpmAdapter implements Adapter {
     this.api = new RpmApi(config, client)
     const described = Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ')
     this.nothingYet = `no RPM job runs match ${described} yet (RPM answers 404 until one does); waiting until timeout`
-    if (settings.ids.length === 0) this.discover = (signal) => this.lookForNewRuns(signal)
+    if (settings.ids.length === 0) this.discover = (signal, round) => this.lookForNewRuns(signal, round)
   }
 
   async start(signal: AbortSignal): Promise<Run[]> {
@@ -108,8 +108,8 @@ class RpmAdapter implements Adapter {
     return runs
   }
 
-  private async lookForNewRuns(signal: AbortSignal): Promise<Run[]> {
-    const matching = await this.api.jobRuns(this.settings.filter, signal)
+  private async lookForNewRuns(signal: AbortSignal, round: number): Promise<Run[]> {
+    const matching = await this.api.jobRuns(this.settings.filter, signal, round)
     const fresh = matching.filter((run) => !this.found.has(String(run.id)))
     for (const run of fresh) this.found.add(String(run.id))
     return fresh.map((run) => new JobRun(run, this.api))
@@ -118,9 +118,9 @@ class RpmAdapter implements Adapter {
 
 /** The job runs API, with the token in the query (as RPM requires) and errors in the user's terms. */
 class RpmApi {
-  /** The last list answer, so the runs it contains need no request of their own this round. */
+  /** The list answer of this round of checks: the runs it contains need no request of their own. */
   private listed = new Map<string, JobRunJson>()
-  private listedAt = 0
+  private listedRound: number | undefined
 
   constructor(
     private readonly config: GateConfig,
@@ -128,17 +128,17 @@ class RpmApi {
   ) {}
 
   /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
-  async jobRuns(filter: Record<string, string>, signal: AbortSignal): Promise<JobRunJson[]> {
+  async jobRuns(filter: Record<string, string>, signal: AbortSignal, round: number): Promise<JobRunJson[]> {
     const runs = await this.get<JobRunJson[]>('v1/job_runs.json', filter, 'looking for job runs', signal)
     const list = Array.isArray(runs) ? runs : []
     this.listed = new Map(list.map((run) => [String(run.id), run]))
-    this.listedAt = Date.now()
+    this.listedRound = round
     return list
   }
 
-  /** One job run, or undefined when RPM has no such record. */
-  async jobRun(id: string, signal: AbortSignal): Promise<JobRunJson | undefined> {
-    const recent = Date.now() - this.listedAt < 500 ? this.listed.get(id) : undefined
+  /** One job run, or undefined when RPM has no such record; `round` lets this round's list answer serve. */
+  async jobRun(id: string, signal: AbortSignal, round?: number): Promise<JobRunJson | undefined> {
+    const recent = round !== undefined && round === this.listedRound ? this.listed.get(id) : undefined
     return recent ?? (await this.get<JobRunJson>(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal))
   }
 
@@ -190,8 +190,8 @@ class JobRun implements Run {
     this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`
   }
 
-  async poll(signal: AbortSignal): Promise<Snapshot> {
-    const run = await this.api.jobRun(this.id, signal)
+  async poll(signal: AbortSignal, round: number): Promise<Snapshot> {
+    const run = await this.api.jobRun(this.id, signal, round)
     if (!run) throw new GateError(`BMC RPM no longer has job run ${this.id} (HTTP 404).`)
     this.latest = run
     const status = run.status ?? 'unknown'
