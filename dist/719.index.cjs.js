@@ -3,48 +3,6 @@ exports.id = 719;
 exports.ids = [719];
 exports.modules = {
 
-/***/ 1071:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ explainFailure)
-/* harmony export */ });
-/**
- * The failure in the user's terms: what we were doing, what the server said, and what to check.
- * Adapters handle the cases that mean something specific for their API first and fall back to this.
- */
-function explainFailure(failure, context) {
-    const { server, serverUrl, doing } = context;
-    const said = failure.serverMessage ? `: ${failure.serverMessage}` : '';
-    const status = failure.status ? ` (HTTP ${failure.status})` : '';
-    switch (failure.kind) {
-        case 'unreachable':
-            return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check server-url and that this runner can reach the server.`;
-        case 'connection-lost':
-            return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`;
-        case 'redirected':
-            return `${server} answered ${doing} with ${failure.serverMessage}${status}. server-url may need https:// or the server's context path, or a login page sits in front of the API.`;
-        case 'unexpected-body':
-            return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or server-url may point at the wrong place (${serverUrl}).`;
-        case 'unauthorized':
-        case 'forbidden':
-            return `${server} refused the credentials while ${doing}${status}${said}. ${context.credentialsAdvice ?? 'Check the credentials and their permissions.'}`;
-        case 'not-found':
-            return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check server-url (${serverUrl}), including any context path.`;
-        case 'method-not-allowed':
-            return `${server} does not allow ${failure.request}${status} while ${doing}. server-url may point at a different product or API version.`;
-        case 'rate-limited':
-            return `${server} kept answering 'too many requests'${status} while ${doing}, even after waiting as it asked.`;
-        case 'server-error':
-            return `${server} failed while ${doing}${status}${said}, even after retries.`;
-        case 'rejected':
-            return `${server} rejected ${doing}${status}${said}`;
-    }
-}
-
-
-/***/ }),
-
 /***/ 6719:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 

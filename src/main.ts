@@ -6,6 +6,7 @@ import { runGate, type GateResult } from './engine/gate.js'
 import { CancelledByRunner, GateError } from './engine/gate-error.js'
 import { failsStep, type FinalStatus } from './engine/status.js'
 import { ApiClient } from './http/api-client.js'
+import { explainFailure, type FailureContext } from './http/explain.js'
 import { HttpFailure } from './http/failure.js'
 import { Redactor } from './http/redactor.js'
 import { ActionConsole, type GateConsole } from './report/action-console.js'
@@ -25,8 +26,10 @@ export async function run(): Promise<void> {
   // Titles and details can carry the server's text: everything goes through the command-safe console.
   const console = new ActionConsole()
   let client: ApiClient | undefined
+  let server: FailureContext | undefined
   try {
     const { config, system, prepared } = await configure(redactor)
+    server = { server: system.label, serverUrl: config.serverUrl.toString(), doing: '' }
     client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, debug: (message) => core.debug(message) })
     const adapter = prepared.createAdapter(client)
     const result = await runGate(adapter, { ...config, signal: controller.signal, console })
@@ -34,7 +37,7 @@ export async function run(): Promise<void> {
     await report(result, config, system, console, adapter.outputs?.() ?? {}, details)
   } catch (error) {
     if (error instanceof CancelledByRunner) core.setOutput('status', 'canceled')
-    core.setFailed(describeFailure(error, redactor))
+    core.setFailed(describeFailure(error, redactor, server))
     if (!(error instanceof InputError || error instanceof GateError || error instanceof CancelledByRunner || error instanceof HttpFailure)) {
       // Only a bug of ours gets here: the stack helps whoever fixes it.
       core.debug(redactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))
@@ -102,10 +105,10 @@ async function report(
   }
 }
 
-function describeFailure(error: unknown, redactor: Redactor): string {
+function describeFailure(error: unknown, redactor: Redactor, server: FailureContext | undefined): string {
   if (error instanceof InputError || error instanceof GateError) return redactor.redact(error.message)
-  // Already redacted; says which request failed and what the server answered.
-  if (error instanceof HttpFailure) return `${error.message}, even after retries.`
+  // Adapters explain their failures in their own terms; one that slipped through still gets the general advice.
+  if (error instanceof HttpFailure && server) return explainFailure(error, { ...server, doing: `sending ${error.request}` })
   if (error instanceof CancelledByRunner) {
     return `Stopped: ${error.message} while the job was being started or looked up. If a start request was on its way, the job may have started on the server: check there.`
   }
