@@ -34,7 +34,6 @@ export interface GateResult {
   endedAt: number
   /** Things the user should know about the outcome, e.g. that a job keeps running. */
   notes: string[]
-  statusChecks: number
 }
 
 // A cancel request must finish well inside the runner's ~7.5 s grace period after SIGINT.
@@ -57,7 +56,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     }
   }
   track(runs)
-  const result = (status: GateResult['status'], notes: string[] = [], statusChecks = 0): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes, statusChecks })
+  const result = (status: GateResult['status'], notes: string[] = []): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes })
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (adapter.notWaiting) return result('started', [adapter.notWaiting])
@@ -66,33 +65,30 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const deadline = startedAt + options.timeoutMs
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
-  let statusChecks = 0
   try {
     for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
       await sleep(waitFor, signal)
       if (adapter.discover) {
-        const before = outcomes.length
         await discover(adapter, options, track, round)
-        if (outcomes.length === 0 && before === 0 && statusChecks === 0) console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
-        if (outcomes.length === 0) statusChecks++
+        if (round === 1 && outcomes.length === 0) console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
       }
       for (const outcome of outcomes) {
-        if (!isFinal(outcome.status)) {
-          statusChecks++
-          await checkStatus(outcome, options, now, round)
-        }
+        if (!isFinal(outcome.status)) await checkStatus(outcome, options, now, round)
         if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), options))) {
           if (isFinal(outcome.status)) outputDone.add(outcome.run)
         }
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
-      if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)), [], statusChecks)
-      if (now() >= deadline) return await giveUp(outcomes, outputDone, 'timed-out', options, now, statusChecks, result)
+      if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
+      if (now() >= deadline) {
+        const notes = await giveUp(outcomes, outputDone, 'timed-out', options, now)
+        return result(outcomes.length === 0 ? 'timed-out' : worstOf(outcomes.map((o) => o.status as FinalStatus)), notes)
+      }
     }
   } catch (error) {
     if (signal.aborted && (error === signal.reason || error instanceof CancelledByRunner)) {
-      return await giveUp(outcomes, outputDone, 'canceled', options, now, statusChecks, result)
+      return result('canceled', await giveUp(outcomes, outputDone, 'canceled', options, now))
     }
     throw error
   }
@@ -154,15 +150,8 @@ function isPassing(error: unknown): error is Error {
   return error instanceof GateError ? error.passing : error instanceof HttpFailure && error.transient
 }
 
-async function giveUp(
-  outcomes: RunOutcome[],
-  outputDone: Set<Run>,
-  status: 'timed-out' | 'canceled',
-  options: GateOptions,
-  now: () => number,
-  statusChecks: number,
-  result: (status: GateResult['status'], notes: string[], checks: number) => GateResult,
-): Promise<GateResult> {
+/** Marks the unfinished runs, cancels what can be cancelled, shows the output left; returns what to tell the user. */
+async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'timed-out' | 'canceled', options: GateOptions, now: () => number): Promise<string[]> {
   const why = status === 'timed-out' ? `timeout (${formatDuration(options.timeoutMs)}) reached` : 'workflow cancelled'
   // The main signal may be aborted already; cleanup gets its own short budget.
   const cleanup = AbortSignal.timeout(CANCEL_BUDGET_MS)
@@ -191,6 +180,5 @@ async function giveUp(
     }
   }
   for (const note of notes) options.console.info(note)
-  const finals = outcomes.map((o) => o.status as FinalStatus)
-  return result(status === 'canceled' || outcomes.length === 0 ? status : worstOf(finals), notes, statusChecks)
+  return notes
 }
