@@ -3,6 +3,76 @@ exports.id = 424;
 exports.ids = [424];
 exports.modules = {
 
+/***/ 6826:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   JD: () => (/* binding */ objects),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   ZZ: () => (/* binding */ field)
+/* harmony export */ });
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+
+function field(context, record, name, kind, optional) {
+    const value = record[name];
+    if ((value === undefined || value === null) && optional)
+        return undefined;
+    if (!isKind(value, kind))
+        throw unexpected(context, `'${name}'`, value, kind);
+    return value;
+}
+/** The answer (or an element of it) as a JSON object. */
+function object(context, value, what = 'the answer') {
+    if (!isKind(value, 'object'))
+        throw unexpected(context, what, value, 'object');
+    return value;
+}
+/** The answer (or a field) as a list of JSON objects. */
+function objects(context, value, what = 'the answer') {
+    if (!Array.isArray(value))
+        throw unexpected(context, what, value, 'array');
+    return value.map((item, index) => object(context, item, `${what}[${index}]`));
+}
+/** A count the server may send as a number or a numeric string. */
+function count(context, record, name) {
+    const value = record[name];
+    if (value === undefined || value === null)
+        return 0;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n < 0)
+        throw unexpected(context, `'${name}'`, value, 'number');
+    return n;
+}
+function isKind(value, kind) {
+    if (kind === 'array')
+        return Array.isArray(value);
+    if (kind === 'object')
+        return value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (kind === 'number')
+        return typeof value === 'number' && Number.isFinite(value);
+    return typeof value === kind;
+}
+function unexpected(context, what, value, expected) {
+    return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`${context.server} answered something unexpected while ${context.doing}: ${what} is ${describe(value)}, where its API gives ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected === 'array' ? 'list' : expected}. server-url may point at a different product or version (or a proxy rewrote the answer).`);
+}
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string')
+        return 'text';
+    return `a ${typeof value} (${String(value).slice(0, 20)})`;
+}
+
+
+/***/ }),
+
 /***/ 424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -10,10 +80,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   foreman: () => (/* binding */ foreman)
 /* harmony export */ });
-/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2824);
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2824);
 /* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
-/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1071);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1071);
 /* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
+/* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6826);
+
 
 
 
@@ -48,12 +120,14 @@ function readSettings(config, read, problems) {
         problems.add('username', 'is required for Foreman (HTTP Basic auth)');
     if (!config.password)
         problems.add('password', 'is required for Foreman: the password or a personal access token');
+    if (config.username.includes(':'))
+        problems.add('username', "must not contain ':': HTTP Basic auth puts one between the user name and the password");
     const options = {};
     const integer = (name, target, asDuration = false) => {
         const text = input(name);
         if (!text)
             return;
-        const value = asDuration ? ((0,_config_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDuration */ .E9)(text) ?? NaN) / 1000 : Number(text);
+        const value = asDuration ? ((0,_config_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)(text) ?? NaN) / 1000 : Number(text);
         if (!Number.isInteger(value) || value <= 0) {
             problems.add(name, `'${text}' is not accepted; use a whole number${asDuration ? ' of seconds, or a duration like 90s or 15m' : ' above zero'}`);
             return;
@@ -172,14 +246,13 @@ class ForemanAdapter {
         let id = Number(invocationId);
         let title = `Foreman job invocation ${id}`;
         if (operation === 'rerun-failed') {
-            const rerun = await api.send(`re-running the failed hosts of job invocation ${invocationId}`, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal);
-            id = rerun.id;
+            const doing = `re-running the failed hosts of job invocation ${invocationId}`;
+            id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal));
             title = `Foreman job invocation ${id} (re-run of ${invocationId} on its failed hosts)`;
             console.info(`Re-running the failed hosts of job invocation ${invocationId} as job invocation ${id}.`);
         }
         if (operation === 'run') {
-            const created = await this.create(api, signal);
-            id = created.id;
+            id = await this.create(api, signal);
             title = `Foreman job invocation ${id} (${this.settings.template ? `template '${this.settings.template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`;
             if (this.settings.scheduled && !this.settings.waitScheduled) {
                 this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`;
@@ -195,14 +268,16 @@ class ForemanAdapter {
             body.feature = feature;
         else
             body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal);
-        return api.send(`creating a job invocation on '${searchQuery}'`, 'api/job_invocations', { job_invocation: body }, signal);
+        const doing = `creating a job invocation on '${searchQuery}'`;
+        return createdInvocationId(doing, await api.send(doing, 'api/job_invocations', { job_invocation: body }, signal));
     }
     async templateId(api, name, signal) {
-        const found = await api.read(`looking up job template '${name}'`, 'api/job_templates', { search: `name = "${name}"` }, signal);
-        const match = found.results.find((t) => t.name === name);
+        const context = { server: 'Foreman', doing: `looking up job template '${name}'` };
+        const found = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal));
+        const match = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, found, 'results', 'array'), "'results'").find((t) => t.name === name);
         if (!match)
             throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`);
-        return String(match.id);
+        return String((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, match, 'id', 'number'));
     }
 }
 /** The remote execution API with its uneven error shapes turned into one clear message each. */
@@ -257,7 +332,7 @@ class ForemanApi {
             if (error.status && error.status >= 400 && error.serverMessage)
                 return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
         }
-        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_3__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
     }
 }
 class Invocation {
@@ -283,24 +358,29 @@ class Invocation {
     async poll(signal) {
         // Host names come with the first answer; later ones leave out a list that grows with the fleet.
         const first = this.names.size === 0;
-        const show = await this.api.read(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal);
-        for (const host of show.targeting?.hosts ?? [])
-            this.names.set(host.id, host.name);
-        const n = (value) => (typeof value === 'number' ? value : Number(value) || 0);
-        this.counts = { succeeded: n(show.succeeded), failed: n(show.failed), pending: n(show.pending), cancelled: n(show.cancelled), total: n(show.total) };
+        const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` };
+        const show = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal));
+        const targeting = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, show, 'targeting', 'object', 'optional');
+        for (const host of (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (targeting && (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")) {
+            this.names.set((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'id', 'number'), (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'name', 'string'));
+        }
+        const label = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, show, 'status_label', 'string');
+        const n = (name) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .count */ .U9)(context, show, name);
+        this.counts = { succeeded: n('succeeded'), failed: n('failed'), pending: n('pending'), cancelled: n('cancelled'), total: n('total') };
         const { succeeded, failed, cancelled, total } = this.counts;
-        const detail = `${show.status_label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
-        const status = STATUS[show.status_label];
+        const detail = `${label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
+        const status = STATUS[label];
         if (!status)
-            return { status: 'running', detail: `${detail} (undocumented status '${show.status_label}'; still waiting)` };
+            return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)` };
         return { status, detail };
     }
     /** New output of every host in one request, whatever the number of hosts. */
     async output(_final, signal) {
         const query = this.since === undefined ? {} : { since: String(this.since) };
-        const answer = await this.api.read(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal);
+        const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` };
+        const answer = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal));
         const groups = [];
-        for (const host of answer.outputs ?? []) {
+        for (const host of hostOutputs(context, answer)) {
             const lines = this.fresh(host);
             if (lines.length)
                 groups.push({ title: `${this.hostName(host.host_id)} — output`, lines });
@@ -325,14 +405,17 @@ class Invocation {
             return [];
         const bad = [];
         for (let page = 1;; page++) {
-            const answer = await this.api.read(`listing the hosts of job invocation ${this.id}`, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal);
-            for (const host of answer.results) {
-                if (host.job_status === 'success')
+            const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${this.id}` };
+            const answer = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal));
+            const results = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, answer, 'results', 'array'), "'results'");
+            for (const host of results) {
+                const status = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'job_status', 'string');
+                if (status === 'success')
                     continue;
-                const last = this.lastLines.get(host.id)?.join(' ⏎ ');
-                bad.push(`${host.name}: ${host.job_status}${last ? ` — last lines: ${last}` : ''}`);
+                const last = this.lastLines.get((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'id', 'number'))?.join(' ⏎ ');
+                bad.push(`${(0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'name', 'string')}: ${status}${last ? ` — last lines: ${last}` : ''}`);
             }
-            if (answer.results.length < 500)
+            if (results.length < 500)
                 break;
         }
         const { succeeded, total } = this.counts;
@@ -358,6 +441,27 @@ class Invocation {
     hostName(id) {
         return this.names.get(id) ?? `host ${id}`;
     }
+}
+/** The id of the invocation a create or re-run answered with; never polled as `undefined`. */
+function createdInvocationId(doing, answer) {
+    const context = { server: 'Foreman', doing };
+    const id = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, answer), 'id', 'number');
+    if (!Number.isInteger(id) || id <= 0)
+        throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`);
+    return id;
+}
+/** The bulk outputs answer, each host's entries checked: a null or odd entry is named, not crashed on. */
+function hostOutputs(context, answer) {
+    return (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, answer, 'outputs', 'array'), "'outputs'").map((host) => ({
+        host_id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'host_id', 'number'),
+        complete: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'complete', 'boolean', 'optional') ?? false,
+        refresh: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'refresh', 'boolean', 'optional') ?? false,
+        output: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'output', 'array'), "'output'").map((entry) => ({
+            output_type: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'output_type', 'string', 'optional') ?? 'stdout',
+            output: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'output', 'string'),
+            timestamp: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'timestamp', 'number'),
+        })),
+    }));
 }
 
 

@@ -3,6 +3,76 @@ exports.id = 432;
 exports.ids = [432];
 exports.modules = {
 
+/***/ 6826:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   JD: () => (/* binding */ objects),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   ZZ: () => (/* binding */ field)
+/* harmony export */ });
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+
+function field(context, record, name, kind, optional) {
+    const value = record[name];
+    if ((value === undefined || value === null) && optional)
+        return undefined;
+    if (!isKind(value, kind))
+        throw unexpected(context, `'${name}'`, value, kind);
+    return value;
+}
+/** The answer (or an element of it) as a JSON object. */
+function object(context, value, what = 'the answer') {
+    if (!isKind(value, 'object'))
+        throw unexpected(context, what, value, 'object');
+    return value;
+}
+/** The answer (or a field) as a list of JSON objects. */
+function objects(context, value, what = 'the answer') {
+    if (!Array.isArray(value))
+        throw unexpected(context, what, value, 'array');
+    return value.map((item, index) => object(context, item, `${what}[${index}]`));
+}
+/** A count the server may send as a number or a numeric string. */
+function count(context, record, name) {
+    const value = record[name];
+    if (value === undefined || value === null)
+        return 0;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n < 0)
+        throw unexpected(context, `'${name}'`, value, 'number');
+    return n;
+}
+function isKind(value, kind) {
+    if (kind === 'array')
+        return Array.isArray(value);
+    if (kind === 'object')
+        return value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (kind === 'number')
+        return typeof value === 'number' && Number.isFinite(value);
+    return typeof value === kind;
+}
+function unexpected(context, what, value, expected) {
+    return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`${context.server} answered something unexpected while ${context.doing}: ${what} is ${describe(value)}, where its API gives ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected === 'array' ? 'list' : expected}. server-url may point at a different product or version (or a proxy rewrote the answer).`);
+}
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string')
+        return 'text';
+    return `a ${typeof value} (${String(value).slice(0, 20)})`;
+}
+
+
+/***/ }),
+
 /***/ 3432:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -10,9 +80,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   buildmaster: () => (/* binding */ buildmaster)
 /* harmony export */ });
-/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
-/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1071);
-/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
+/* harmony import */ var _config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(329);
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(192);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1071);
+/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2398);
+/* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6826);
+
+
 
 
 
@@ -21,11 +95,45 @@ const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 
 // as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
 const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i;
 const DEPLOYMENT_STATUS = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' };
+function listOf(parse) {
+    return (context, data) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .objects */ .JD)(context, data).map((item) => parse(context, item));
+}
+function releaseJson(context, data) {
+    const release = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ik)(context, data, 'the release');
+    return { status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, release, 'status', 'string'), pipelineName: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, release, 'pipelineName', 'string', 'optional') ?? '?' };
+}
+// Numbers are text in BuildMaster's API ('1.4.0', '12'); a number where text belongs is taken as text.
+function numberOrText(context, record, name) {
+    return typeof record[name] === 'number' ? String(record[name]) : (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, record, name, 'string');
+}
+function buildJson(context, data) {
+    const build = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ik)(context, data, 'the build');
+    return { buildNumber: numberOrText(context, build, 'buildNumber'), status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, build, 'status', 'string') };
+}
+function deploymentJson(context, data) {
+    const d = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ik)(context, data, 'a deployment');
+    const text = (name) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, name, 'string', 'optional');
+    return {
+        id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'id', 'number'),
+        status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'status', 'string'),
+        pipelineStageName: text('pipelineStageName'),
+        environmentName: text('environmentName'),
+        applicationId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'applicationId', 'number'),
+        applicationName: text('applicationName') ?? '',
+        releaseNumber: numberOrText(context, d, 'releaseNumber'),
+        buildId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'buildId', 'number'),
+        buildNumber: numberOrText(context, d, 'buildNumber'),
+        started: text('started'),
+        ended: text('ended'),
+        canceledOn: text('canceledOn'),
+    };
+}
 const buildmaster = {
     name: 'buildmaster',
     label: 'BuildMaster',
     prepare(config, read, problems) {
         const settings = readSettings(config, read, problems);
+        (0,_config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__/* .checkHeaderSafe */ .Hi)('api-key', config.apiKey, 'X-ApiKey', problems);
         return {
             // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
             headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
@@ -138,14 +246,14 @@ class BuildMasterAdapter {
         const existing = await this.findRelease(api);
         if (existing) {
             if (existing.status !== 'active') {
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`);
             }
             console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`);
             return;
         }
         const { pipeline, releaseTemplate, releaseName } = this.settings;
         if (!pipeline && !releaseTemplate) {
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`);
         }
         const params = { ...this.settings.application, releaseNumber: this.settings.release, ...variables };
         if (releaseName)
@@ -156,22 +264,22 @@ class BuildMasterAdapter {
             params.template = releaseTemplate;
         const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create';
         const doing = `creating release ${this.releaseLabel()}`;
-        const created = await api.sendOnce(doing, path, params, () => this.findRelease(api));
+        const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api));
         console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName}).`);
     }
     async ensureBuild(api, console, variables) {
         const { build } = this.settings;
-        const find = async () => build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }))[0] : undefined;
+        const find = async () => build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson)))[0] : undefined;
         const existing = await find();
         if (existing) {
             if (existing.status === 'rejected')
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`);
             console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`);
             return existing.buildNumber;
         }
         const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables };
         // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
-        const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, build ? find : undefined);
+        const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, buildJson, build ? find : undefined);
         console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`);
         return created.buildNumber;
     }
@@ -185,9 +293,9 @@ class BuildMasterAdapter {
         if (startTime)
             params.startTime = startTime;
         const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline';
-        const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params);
-        if (!Array.isArray(deployments) || deployments.length === 0) {
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`);
+        const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params, listOf(deploymentJson));
+        if (deployments.length === 0) {
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`);
         }
         console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`);
         const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber });
@@ -198,7 +306,7 @@ class BuildMasterAdapter {
         const found = await board.refresh();
         const missing = this.settings.deploymentIds.filter((id) => !found.has(id));
         if (missing.length)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`);
         const deployments = this.settings.deploymentIds.map((id) => found.get(id));
         this.releaseNumber = deployments[0].releaseNumber;
         this.buildNumber = deployments[0].buildNumber;
@@ -209,7 +317,7 @@ class BuildMasterAdapter {
         return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl));
     }
     async findRelease(api) {
-        return (await api.read('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }))[0];
+        return (await api.read('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }, listOf(releaseJson)))[0];
     }
     releaseParams() {
         return { ...this.settings.application, releaseNumber: this.settings.release };
@@ -231,13 +339,15 @@ class BuildMasterApi {
         this.client = client;
         this.signal = signal;
     }
-    async read(doing, path, form, signal = this.signal) {
+    async read(doing, path, form, parse, signal = this.signal) {
+        let data;
         try {
-            return (await this.client.read(this.request(path, form), signal)).data;
+            data = (await this.client.read(this.request(path, form), signal)).data;
         }
         catch (error) {
             throw this.explain(error, doing);
         }
+        return parse({ server: 'BuildMaster', doing }, data);
     }
     async send(doing, path, form) {
         try {
@@ -251,17 +361,20 @@ class BuildMasterApi {
      * Creates something at most once. When the answer is lost after the request may have arrived,
      * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
      */
-    async sendOnce(doing, path, form, lookUp) {
+    async sendOnce(doing, path, form, parse, lookUp) {
+        const context = { server: 'BuildMaster', doing };
         try {
-            return (await this.client.send(this.request(path, form), this.signal)).data;
+            return parse(context, (await this.client.send(this.request(path, form), this.signal)).data);
         }
         catch (error) {
-            const lost = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer));
-            const raced = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '');
+            if (error instanceof _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue)
+                throw error;
+            const lost = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer));
+            const raced = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '');
             if (!(lost || raced))
                 throw this.explain(error, doing);
             if (!lookUp) {
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`);
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`);
             }
             const found = await lookUp();
             if (found)
@@ -269,7 +382,7 @@ class BuildMasterApi {
             if (raced)
                 throw this.explain(error, doing);
             try {
-                return (await this.client.send(this.request(path, form), this.signal)).data;
+                return parse(context, (await this.client.send(this.request(path, form), this.signal)).data);
             }
             catch (again) {
                 throw this.explain(again, doing);
@@ -280,13 +393,13 @@ class BuildMasterApi {
         return { method: 'POST', path, form, accept: 'json' };
     }
     explain(error, doing) {
-        if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H) || error.htmlPage) {
-            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H ? (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing))) : error;
+        if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H) || error.htmlPage) {
+            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H ? (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailure */ .S)(error, this.context(doing))) : error;
         }
         if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
-            return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
+            return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
         }
-        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing)));
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailure */ .S)(error, this.context(doing)));
     }
     context(doing) {
         return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing };
@@ -313,13 +426,13 @@ class DeploymentBoard {
         }
         const deployment = this.latest.get(id);
         if (!deployment)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BuildMaster no longer lists deployment ${id}.`);
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster no longer lists deployment ${id}.`);
         return deployment;
     }
     async refresh(signal) {
         const lists = this.filter
-            ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, signal)]
-            : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal)));
+            ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, listOf(deploymentJson), signal)]
+            : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, listOf(deploymentJson), signal)));
         this.latest = new Map(lists.flat().map((d) => [String(d.id), d]));
         return this.latest;
     }
@@ -346,7 +459,7 @@ class Deployment {
             return { status: 'canceled', detail: 'canceled in BuildMaster' };
         const status = DEPLOYMENT_STATUS[d.status];
         if (!status)
-            return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status.slice(0, 40)}'; still waiting` };
+            return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting` };
         // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
         if (status === 'pending')
             return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)' };

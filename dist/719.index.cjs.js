@@ -3,6 +3,76 @@ exports.id = 719;
 exports.ids = [719];
 exports.modules = {
 
+/***/ 6826:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   JD: () => (/* binding */ objects),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   ZZ: () => (/* binding */ field)
+/* harmony export */ });
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+
+function field(context, record, name, kind, optional) {
+    const value = record[name];
+    if ((value === undefined || value === null) && optional)
+        return undefined;
+    if (!isKind(value, kind))
+        throw unexpected(context, `'${name}'`, value, kind);
+    return value;
+}
+/** The answer (or an element of it) as a JSON object. */
+function object(context, value, what = 'the answer') {
+    if (!isKind(value, 'object'))
+        throw unexpected(context, what, value, 'object');
+    return value;
+}
+/** The answer (or a field) as a list of JSON objects. */
+function objects(context, value, what = 'the answer') {
+    if (!Array.isArray(value))
+        throw unexpected(context, what, value, 'array');
+    return value.map((item, index) => object(context, item, `${what}[${index}]`));
+}
+/** A count the server may send as a number or a numeric string. */
+function count(context, record, name) {
+    const value = record[name];
+    if (value === undefined || value === null)
+        return 0;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n < 0)
+        throw unexpected(context, `'${name}'`, value, 'number');
+    return n;
+}
+function isKind(value, kind) {
+    if (kind === 'array')
+        return Array.isArray(value);
+    if (kind === 'object')
+        return value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (kind === 'number')
+        return typeof value === 'number' && Number.isFinite(value);
+    return typeof value === kind;
+}
+function unexpected(context, what, value, expected) {
+    return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`${context.server} answered something unexpected while ${context.doing}: ${what} is ${describe(value)}, where its API gives ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected === 'array' ? 'list' : expected}. server-url may point at a different product or version (or a proxy rewrote the answer).`);
+}
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string')
+        return 'text';
+    return `a ${typeof value} (${String(value).slice(0, 20)})`;
+}
+
+
+/***/ }),
+
 /***/ 6719:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -11,8 +81,10 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   rpm: () => (/* binding */ rpm)
 /* harmony export */ });
 /* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
-/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1071);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1071);
 /* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
+/* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6826);
+
 
 
 
@@ -125,8 +197,9 @@ class RpmApi {
     }
     /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
     async jobRuns(filter, signal, round) {
-        const runs = await this.get('v1/job_runs.json', filter, 'looking for job runs', signal);
-        const list = Array.isArray(runs) ? runs : [];
+        const context = { server: 'BMC RPM', doing: 'looking for job runs' };
+        const runs = await this.get('v1/job_runs.json', filter, context.doing, signal);
+        const list = runs === undefined ? [] : (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, runs).map((run) => jobRun(context, run));
         this.listed = new Map(list.map((run) => [String(run.id), run]));
         this.listedRound = round;
         return list;
@@ -134,7 +207,11 @@ class RpmApi {
     /** One job run, or undefined when RPM has no such record; `round` lets this round's list answer serve. */
     async jobRun(id, signal, round) {
         const recent = round !== undefined && round === this.listedRound ? this.listed.get(id) : undefined;
-        return recent ?? (await this.get(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal));
+        if (recent)
+            return recent;
+        const context = { server: 'BMC RPM', doing: `checking job run ${id}` };
+        const answer = await this.get(`v1/job_runs/${id}.json`, {}, context.doing, signal);
+        return answer === undefined ? undefined : jobRun(context, answer);
     }
     async get(path, query, doing, signal) {
         try {
@@ -150,7 +227,7 @@ class RpmApi {
     }
     explain(error, doing) {
         if (error.htmlPage)
-            return (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing));
+            return (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_3__/* .explainFailure */ .S)(error, this.context(doing));
         switch (error.kind) {
             case 'forbidden':
             case 'unauthorized':
@@ -160,7 +237,7 @@ class RpmApi {
             case 'unexpected-body':
                 return `BMC RPM answered ${doing} with ${error.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check server-url (${this.config.serverUrl}), including the application context such as /brpm.`;
         }
-        return (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_2__/* .explainFailure */ .S)(error, this.context(doing));
+        return (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_3__/* .explainFailure */ .S)(error, this.context(doing));
     }
     context(doing) {
         return { server: 'BMC RPM', serverUrl: this.config.serverUrl.toString(), doing };
@@ -190,7 +267,7 @@ class JobRun {
         const status = run.status ?? 'unknown';
         const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`;
         // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
-        const ended = run.finished_at !== null || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '');
+        const ended = run.finished_at !== undefined || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '');
         if (!ended)
             return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}` };
         if (status === 'Complete')
@@ -205,6 +282,23 @@ class JobRun {
         const section = (name, text) => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : []);
         return [{ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] }];
     }
+}
+/** A job run as RPM documents it; a field of the wrong type is named instead of shown as garbage. */
+function jobRun(context, value) {
+    const run = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, value, 'a job run');
+    const text = (name) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, name, 'string', 'optional');
+    const step = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, 'step', 'object', 'optional');
+    return {
+        id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, 'id', 'number'),
+        automation_id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, 'automation_id', 'number', 'optional'),
+        status: text('status'),
+        started_at: text('started_at'),
+        finished_at: text('finished_at'),
+        results_path: text('results_path'),
+        stdout: text('stdout'),
+        stderr: text('stderr'),
+        step: step && { name: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'name', 'string', 'optional') ?? '?', aasm_state: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'aasm_state', 'string', 'optional') ?? '' },
+    };
 }
 
 

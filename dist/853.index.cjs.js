@@ -14,6 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
   otter: () => (/* binding */ otter)
 });
 
+// EXTERNAL MODULE: ./src/config/gate-config.ts + 1 modules
+var gate_config = __webpack_require__(329);
 // EXTERNAL MODULE: ./src/http/explain.ts
 var explain = __webpack_require__(1071);
 // EXTERNAL MODULE: ./src/http/failure.ts
@@ -65,6 +67,10 @@ class WholeLog {
         const end = final ? log.length : log.lastIndexOf('\n') + 1;
         if (end <= this.shownUpTo && log.startsWith(this.shown))
             return [];
+        // A log that shrank while the job runs is a bad answer (cut short, or empty), not a rewrite:
+        // taking it as one would show lines again once the whole log comes back.
+        if (!final && end < this.shownUpTo)
+            return [];
         if (!log.startsWith(this.shown))
             return this.reordered(log, end);
         const fresh = log.slice(this.shownUpTo, end);
@@ -105,9 +111,13 @@ function splitLines(text) {
 
 
 
+
 const OPERATIONS = ['trigger', 'wait'];
 // Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
 const RESERVED_VARIABLES = ['template', 'key'];
+// A status is one word; a whole log may be tens of megabytes, but not without end.
+const STATUS_MAX_BYTES = 64 * 1024;
+const LOG_MAX_BYTES = 64 * 1024 * 1024;
 const STATUS = {
     pending: 'pending',
     executing: 'running',
@@ -120,6 +130,7 @@ const otter = {
     label: 'Otter',
     prepare(config, _read, problems) {
         validate(config, problems);
+        (0,gate_config/* checkHeaderSafe */.Hi)('api-key', config.apiKey, 'X-ApiKey', problems);
         // The header keeps the key out of URLs, proxy logs and error messages.
         const headers = config.apiKey ? { 'X-ApiKey': config.apiKey } : {};
         return { headers, secrets: [config.apiKey], createAdapter: (client) => new OtterAdapter(config, client) };
@@ -170,8 +181,10 @@ class OtterAdapter {
         catch (error) {
             throw this.explain(error, doing);
         }
-        if (!token || /\s/.test(token))
-            throw new gate_error/* GateError */.ue(`Otter answered ${doing} with '${token.slice(0, 80)}' instead of a job token.`);
+        // The token goes into URLs and every line about the job: anything but a plain token is refused, not echoed.
+        if (!/^[\w.-]{1,100}$/.test(token)) {
+            throw new gate_error/* GateError */.ue(`Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`);
+        }
         return [new OtterJob(token, config.template, true, this.client, this.config)];
     }
     explain(error, doing) {
@@ -217,22 +230,22 @@ class OtterJob {
         this.log = new WholeLog(Date.now());
     }
     async poll(signal) {
-        const text = (await this.get('api/jobs/status', 'checking the status', signal)).trim();
+        const text = (await this.get('api/jobs/status', 'checking the status', STATUS_MAX_BYTES, signal)).trim();
         const status = STATUS[text.toLowerCase()];
         if (status)
             return { status, detail: text };
         // An undocumented state: keep waiting (the timeout still bounds us) but say what Otter answered.
-        return { status: 'running', detail: `Otter answered an undocumented status '${text.slice(0, 80)}'; still waiting` };
+        return { status: 'running', detail: `Otter answered an undocumented status '${text}'; still waiting` };
     }
     async output(final, signal) {
         if (!this.log.worthFetching(Date.now(), final))
             return [];
-        const text = await this.get('api/jobs/logs', 'fetching the log', signal);
+        const text = await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal);
         return [{ lines: this.log.update(text, Date.now(), final) }];
     }
-    async get(path, doing, signal) {
+    async get(path, doing, maxBytes, signal) {
         try {
-            return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text' }, signal)).text;
+            return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text', maxBytes }, signal)).text;
         }
         catch (error) {
             if (!(error instanceof failure/* HttpFailure */.H))

@@ -40,7 +40,7 @@ describe('Otter under stress (bundle as a process)', () => {
     expect(run.exitCode).toBe(1)
     expect(run.durationMs).toBeLessThan(4000)
     expect(run.outputs.status).toBe('canceled')
-    expect(errors(run)).toEqual([expect.stringContaining('the workflow was cancelled (SIGINT) while the job was being started or looked up')])
+    expect(errors(run)).toEqual([expect.stringMatching(/workflow was cancelled.*while the job was being started or looked up.*may have started/)])
   })
 
   it('streams a 50,000-line log once, downloading under 3x its final size', async () => {

@@ -46,3 +46,18 @@ describe('WholeLog', () => {
     expect(downloaded / finalSize).toBeLessThanOrEqual(3)
   })
 })
+
+describe('WholeLog and bad answers', () => {
+  it('ignores an empty or shortened answer while the job runs: nothing lost, nothing shown twice', () => {
+    const log = new WholeLog(0)
+    const full = Array.from({ length: 60 }, (_, i) => `INFO: line ${i + 1}`)
+    const upTo = (n: number) => full.slice(0, n).join('\n') + '\n'
+    const shown = [...log.update(upTo(30), 1, false)]
+    shown.push(...log.update('', 2, false))
+    shown.push(...log.update(upTo(10), 3, false))
+    shown.push(...log.update(upTo(45).slice(0, -20), 4, false))
+    shown.push(...log.update(upTo(50), 5, false))
+    shown.push(...log.update(upTo(60), 6, true))
+    expect(shown).toEqual(full)
+  })
+})

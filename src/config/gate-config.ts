@@ -29,6 +29,11 @@ export interface GateConfig {
 
 export type InputReader = (name: string) => string
 
+// A self-hosted runner's job may run up to 5 days; nothing can wait longer than that.
+const LONGEST_TIMEOUT = { ms: 5 * 24 * 3600_000, text: "5 days ('120h'), the longest a GitHub Actions job can run" }
+// Checking less than once an hour would leave a finished job unnoticed for too long.
+const LONGEST_POLL_INTERVAL = { ms: 3600_000, text: "1 hour ('1h')" }
+
 export const DEFAULTS = {
   wait: 'true',
   timeout: '30m',
@@ -54,9 +59,9 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
 
   const serverUrl = parseServerUrl(input('server-url'), problems)
   const wait = parseBoolean('wait', withDefault('wait'), problems)
-  const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), problems)
-  const pollIntervalMs = parseDurationInput('poll-interval', withDefault('poll-interval'), problems)
-  const maxPollIntervalMs = parseDurationInput('max-poll-interval', withDefault('max-poll-interval'), problems)
+  const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
+  const pollIntervalMs = parseDurationInput('poll-interval', withDefault('poll-interval'), LONGEST_POLL_INTERVAL, problems)
+  const maxPollIntervalMs = parseDurationInput('max-poll-interval', withDefault('max-poll-interval'), LONGEST_POLL_INTERVAL, problems)
   if (pollIntervalMs !== undefined && maxPollIntervalMs !== undefined && maxPollIntervalMs < pollIntervalMs) {
     problems.add('max-poll-interval', `must not be shorter than poll-interval (${input('poll-interval') || DEFAULTS['poll-interval']})`)
   }
@@ -73,13 +78,21 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
     problems.add('variables', `${error.message}. Write one NAME=value per line, or a YAML or JSON mapping`)
   }
 
+  const apiKey = input('api-key')
+  const username = input('username')
+  const password = read('password')
+  for (const [name, value] of [['api-key', apiKey], ['username', username], ['password', password]] as const) {
+    // A line break inside a secret is a paste accident (a trailing one is trimmed by the runner), and no server takes it.
+    if (/[\u0000-\u001f\u007f]/.test(value)) problems.add(name, 'contains a line break or another control character; store the secret again as a single line')
+  }
+
   if (!system) return undefined
   return {
     system,
     serverUrl: serverUrl ?? new URL('http://server-url.invalid/'),
-    apiKey: input('api-key'),
-    username: input('username'),
-    password: read('password'),
+    apiKey,
+    username,
+    password,
     operation: input('operation').toLowerCase(),
     template: input('template'),
     variables,
@@ -130,11 +143,29 @@ function parseBoolean(name: string, text: string, problems: InputProblems): bool
   return undefined
 }
 
-function parseDurationInput(name: string, text: string, problems: InputProblems): number | undefined {
+function parseDurationInput(name: string, text: string, longest: { ms: number; text: string }, problems: InputProblems): number | undefined {
   const ms = parseDuration(text)
-  if (ms === undefined || ms <= 0) {
+  if (ms === undefined) {
     problems.add(name, `'${text}' is not accepted; use ${DURATION_FORMS}`)
     return undefined
   }
+  if (ms <= 0) {
+    problems.add(name, `'${text}' is not accepted: it must be above zero, e.g. '1s'`)
+    return undefined
+  }
+  if (ms > longest.ms) {
+    problems.add(name, `'${text}' is too long: at most ${longest.text}`)
+    return undefined
+  }
   return ms
+}
+
+/**
+ * Credentials travel in an HTTP header for some servers: Node refuses to send characters outside
+ * Latin-1 there, so such a key is an input error before any request, not a lost request.
+ */
+export function checkHeaderSafe(name: string, value: string, header: string, problems: InputProblems): void {
+  if (/[^\t\u0020-\u007e\u0080-\u00ff]/.test(value) && !/[\u0000-\u001f\u007f]/.test(value)) {
+    problems.add(name, `contains characters that cannot be sent in the ${header} header (only Latin-1 text can); check that the secret holds the key itself`)
+  }
 }

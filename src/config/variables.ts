@@ -29,14 +29,19 @@ export async function parseVariables(text: string): Promise<Variables> {
   return fromMapping(parsed, 'YAML')
 }
 
+// A record without a prototype: 'constructor' or 'toString' are names like any other, never inherited keys.
+function emptyVariables(): Variables {
+  return Object.create(null) as Variables
+}
+
 function fromLines(lines: { line: string; number: number }[]): Variables {
-  const result: Variables = {}
+  const result = emptyVariables()
   for (const { line, number } of lines) {
     const match = LINE_FORM.exec(line)
     if (!match) throw new VariablesError(`line ${number} is not NAME=value: '${clip(line)}'`)
     const name = match[1]!
     checkName(name, `line ${number}`)
-    if (name in result) throw new VariablesError(`line ${number} sets '${name}' a second time`)
+    if (Object.hasOwn(result, name)) throw new VariablesError(`line ${number} sets '${name}' a second time`)
     result[name] = match[2]!.trim()
   }
   return result
@@ -46,7 +51,7 @@ function fromMapping(value: unknown, format: string): Variables {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new VariablesError(`the ${format} must be a mapping of names to values`)
   }
-  const result: Variables = {}
+  const result = emptyVariables()
   for (const [name, raw] of Object.entries(value)) {
     checkName(name, `${format} key`)
     if (raw !== null && typeof raw === 'object') {
@@ -66,6 +71,8 @@ function parseJson(text: string): unknown {
 }
 
 function checkName(name: string, where: string): void {
+  // JSON.parse keeps a '__proto__' key, but no server or record here would treat it as a plain name.
+  if (name === '__proto__') throw new VariablesError(`${where}: '__proto__' cannot be a variable name`)
   if (!NAME.test(name)) {
     throw new VariablesError(`${where}: '${clip(name)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`)
   }

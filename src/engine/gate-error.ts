@@ -27,3 +27,11 @@ export class CancelledByRunner extends Error {
     this.name = 'CancelledByRunner'
   }
 }
+
+/** The timeout input ran out: every request, retry and wait in flight ends with this. */
+export class DeadlineReached extends Error {
+  constructor(readonly timeoutMs: number) {
+    super('the timeout was reached')
+    this.name = 'DeadlineReached'
+  }
+}

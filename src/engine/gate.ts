@@ -2,9 +2,9 @@ import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
 import type { Adapter, OutputGroup, Run } from '../systems/adapter.js'
-import { CancelledByRunner, GateError } from './gate-error.js'
+import { CancelledByRunner, DeadlineReached, GateError } from './gate-error.js'
 import { PollSchedule } from './poll-schedule.js'
-import { sleep } from './sleep.js'
+import { signalAt, sleep } from './sleep.js'
 import { isFinal, worstOf, type FinalStatus, type Status } from './status.js'
 
 export interface GateOptions {
@@ -36,8 +36,9 @@ export interface GateResult {
   notes: string[]
 }
 
-// A cancel request must finish well inside the runner's ~7.5 s grace period after SIGINT.
-const CANCEL_BUDGET_MS = 4000
+// Cancelling and fetching the rest of the log, together, must end well inside the runner's ~7.5 s
+// grace period after SIGINT, leaving time to report.
+export const CLEANUP_BUDGET_MS = 4000
 
 /**
  * Starts the work through the adapter, then polls every run until all have ended, streaming their
@@ -45,10 +46,29 @@ const CANCEL_BUDGET_MS = 4000
  */
 export async function runGate(adapter: Adapter, options: GateOptions): Promise<GateResult> {
   const now = options.now ?? Date.now
-  const { console, signal } = options
+  const { console } = options
   const startedAt = now()
-  const runs = await adapter.start(signal, console)
+  const deadline = startedAt + options.timeoutMs
+  // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
+  const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
+  const result = (status: GateResult['status'], notes: string[] = []): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes })
+  const stopped = (error: unknown): 'timed-out' | 'canceled' | undefined => {
+    if (!signal.aborted || !(error === signal.reason || error instanceof CancelledByRunner || error instanceof DeadlineReached)) return undefined
+    return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
+  }
+
+  let runs: Run[]
+  try {
+    runs = await adapter.start(signal, console)
+  } catch (error) {
+    const status = stopped(error)
+    if (!status) throw error
+    const why = status === 'timed-out' ? `Timeout (${formatDuration(options.timeoutMs)}) reached` : 'The workflow was cancelled'
+    const note = `${why} while the job was being started or looked up. If a start request was on its way, the job may have started on ${adapter.serverLabel}: check there before re-running.`
+    console.info(note)
+    return result(status, [note])
+  }
   const track = (found: Run[]): void => {
     for (const run of found) {
       outcomes.push({ run, status: 'pending', detail: '', linesShown: 0 })
@@ -56,26 +76,25 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     }
   }
   track(runs)
-  const result = (status: GateResult['status'], notes: string[] = []): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes })
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (adapter.notWaiting) return result('started', [adapter.notWaiting])
   if (!options.wait) return result('started', ['wait is false: the step did not wait for the outcome.'])
 
-  const deadline = startedAt + options.timeoutMs
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
+  const polling = { ...options, signal }
   try {
     for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
       await sleep(waitFor, signal)
       if (adapter.discover) {
-        await discover(adapter, options, track, round)
+        await discover(adapter, polling, track, round)
         if (round === 1 && outcomes.length === 0) console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
       }
       for (const outcome of outcomes) {
-        if (!isFinal(outcome.status)) await checkStatus(outcome, options, now, round)
-        if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), options))) {
+        if (!isFinal(outcome.status)) await checkStatus(outcome, polling, now, round)
+        if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), polling))) {
           if (isFinal(outcome.status)) outputDone.add(outcome.run)
         }
       }
@@ -87,10 +106,10 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       }
     }
   } catch (error) {
-    if (signal.aborted && (error === signal.reason || error instanceof CancelledByRunner)) {
-      return result('canceled', await giveUp(outcomes, outputDone, 'canceled', options, now))
-    }
-    throw error
+    const status = stopped(error)
+    if (!status) throw error
+    const notes = await giveUp(outcomes, outputDone, status, options, now)
+    return result(status === 'canceled' || outcomes.length === 0 ? status : worstOf(outcomes.map((o) => o.status as FinalStatus)), notes)
   }
 }
 
@@ -154,7 +173,7 @@ function isPassing(error: unknown): error is Error {
 async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'timed-out' | 'canceled', options: GateOptions, now: () => number): Promise<string[]> {
   const why = status === 'timed-out' ? `timeout (${formatDuration(options.timeoutMs)}) reached` : 'workflow cancelled'
   // The main signal may be aborted already; cleanup gets its own short budget.
-  const cleanup = AbortSignal.timeout(CANCEL_BUDGET_MS)
+  const cleanup = AbortSignal.timeout(CLEANUP_BUDGET_MS)
   const cancelNotes = await Promise.all(
     outcomes.map(async (outcome): Promise<string | undefined> => {
       if (isFinal(outcome.status)) return undefined

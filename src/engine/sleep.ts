@@ -1,38 +1,39 @@
+// Node's timers overflow past 2^31-1 ms (about 24.8 days) and then fire after 1 ms.
+const LONGEST_TIMER_MS = 2_147_483_647
+
 /** Waits, but ends at once (rejecting with the signal's reason) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason)
   return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout
     const onAbort = (): void => {
       clearTimeout(timer)
       reject(signal?.reason)
     }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
+    const until = Date.now() + Math.max(0, ms)
+    const arm = (): void => {
+      const left = until - Date.now()
+      if (left <= 0) {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+        return
+      }
+      timer = setTimeout(arm, Math.min(left, LONGEST_TIMER_MS))
+    }
     signal?.addEventListener('abort', onAbort, { once: true })
+    if (ms <= 0) timer = setTimeout(arm, 0)
+    else arm()
   })
 }
 
-/**
- * Settles with the promise, or rejects with the signal's reason as soon as it aborts. The underlying
- * work is not stopped (a request in flight keeps its socket), but nobody waits for it any more.
- */
-export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
+/** A signal that aborts with `reason` at `epochMs`; its timer never keeps the process alive by itself. */
+export function signalAt(epochMs: number, reason: unknown): AbortSignal {
+  const controller = new AbortController()
+  const fire = (): void => {
+    const left = epochMs - Date.now()
+    if (left <= 0) controller.abort(reason)
+    else setTimeout(fire, Math.min(left, LONGEST_TIMER_MS)).unref()
+  }
+  fire()
+  return controller.signal
 }

@@ -1,9 +1,11 @@
-import { HttpClient, type HttpClientResponse } from '@actions/http-client'
+import type { Agent } from 'node:http'
+import { HttpClient } from '@actions/http-client'
 import pRetry from 'p-retry'
+import { exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
 import { HttpFailure, type FailureKind } from './failure.js'
 import type { Redactor } from './redactor.js'
 import { looksLikeHtml, serverMessage } from './server-message.js'
-import { abortable, sleep } from '../engine/sleep.js'
+import { sleep } from '../engine/sleep.js'
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT'
@@ -16,10 +18,23 @@ export interface ApiRequest {
   json?: unknown
   /** What the answer must be: a JSON document, or any non-HTML text. */
   accept: 'json' | 'text'
+  /**
+   * For large text answers (whole logs): receives a successful body as it arrives instead of
+   * collecting it, so it is never held whole. `begin` is called at the start of every attempt.
+   */
+  stream?: TextSink
+  /** The most one answer may hold; defaults to the client's limit. */
+  maxBytes?: number
+}
+
+export interface TextSink {
+  begin(): void
+  text(chunk: string): void
 }
 
 export interface ApiResponse {
   status: number
+  /** The body; empty when it was streamed. */
   text: string
   /** Parsed body; only for accept: 'json'. */
   data: unknown
@@ -36,37 +51,57 @@ export interface ApiClientOptions {
   /** Authentication and other headers sent on every request (their values are secrets for the redactor). */
   headers?: Record<string, string>
   redactor: Redactor
-  requestTimeoutMs?: number
+  /** The longest silence allowed while waiting for an answer or its next bytes. */
+  idleTimeoutMs?: number
+  /** The longest one attempt may take in all, however steadily a slow server trickles. */
+  attemptTimeoutMs?: number
+  /** The most one answer may hold, unless a request says otherwise. */
+  maxBytes?: number
   retry?: Partial<RetryPolicy>
+  /** Epoch ms after which no retry is started and no Retry-After is waited for. */
+  deadline?: number
+  /** PEM certificates trusted in addition to the default ones, for https servers. */
+  ca?: string[]
   /** Debug output; receives already-redacted text. */
   debug?: (message: string) => void
 }
 
+const NEVER = new AbortController().signal
 const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeoutMs: 500, maxTimeoutMs: 4000 }
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 const MAX_RETRY_AFTER_MS = 60_000
+// Attempts that end in these never reached the server: safe to send again, even a create.
+const NEVER_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']
+const CERTIFICATE_CODES = [
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]
 
 /**
  * The one way this action talks HTTP. `read` is for requests that change nothing and is retried on
  * transient failures; `send` creates or triggers something and is retried only when the request
  * certainly never reached the server, because a lost answer may mean the job already started.
+ * Every attempt settles: cut-off bodies, silence, oversized answers and the caller's signal all end it.
  */
 export class ApiClient {
+  // Kept for its proxy support (HTTPS_PROXY, NO_PROXY): it hands out the right agent per URL.
   private readonly http: HttpClient
   private readonly retry: RetryPolicy
-
   private readonly base: URL
+  private readonly agents = new Map<string, Agent>()
 
   constructor(private readonly options: ApiClientOptions) {
     // Without the trailing slash, URL resolution would drop the last segment of a context path.
     this.base = new URL(options.baseUrl.toString().replace(/\/*$/, '/'))
     this.retry = { ...DEFAULT_RETRY, ...options.retry }
-    this.http = new HttpClient('release-gate', undefined, {
-      allowRetries: false,
-      // A redirect is almost always a login page or http→https; following it would send our key elsewhere.
-      allowRedirects: false,
-      keepAlive: true,
-      socketTimeout: options.requestTimeoutMs ?? 30_000,
-    })
+    this.http = new HttpClient('release-gate', undefined, { keepAlive: true })
   }
 
   /** The absolute URL of an API path, keeping the server URL's context path. */
@@ -78,21 +113,22 @@ export class ApiClient {
     return url
   }
 
-  async read(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse> {
+  async read(request: ApiRequest, signal: AbortSignal = NEVER): Promise<ApiResponse> {
     return this.withRetries(request, signal, (failure) => failure.transient)
   }
 
-  async send(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse> {
+  async send(request: ApiRequest, signal: AbortSignal = NEVER): Promise<ApiResponse> {
     return this.withRetries(request, signal, (failure) => !failure.mayHaveReachedServer || failure.kind === 'rate-limited')
   }
 
   dispose(): void {
+    for (const agent of this.agents.values()) agent.destroy()
     this.http.dispose()
   }
 
-  private async withRetries(request: ApiRequest, signal: AbortSignal | undefined, retryable: (failure: HttpFailure) => boolean): Promise<ApiResponse> {
+  private async withRetries(request: ApiRequest, signal: AbortSignal, retryable: (failure: HttpFailure) => boolean): Promise<ApiResponse> {
     const label = this.label(request)
-    const shouldRetry = (error: Error): boolean => error instanceof HttpFailure && retryable(error) && !signal?.aborted
+    const shouldRetry = (error: Error): boolean => error instanceof HttpFailure && retryable(error) && !signal.aborted && !this.pastDeadline(0)
     return pRetry(() => this.once(request, label, signal), {
       retries: this.retry.retries,
       minTimeout: this.retry.minTimeoutMs,
@@ -103,16 +139,25 @@ export class ApiClient {
       shouldRetry,
       onFailedAttempt: async (error) => {
         if (!shouldRetry(error) || error.retriesLeft === 0) return
-        this.options.debug?.(`${error.message}; retrying (${error.retriesLeft} ${error.retriesLeft === 1 ? 'try' : 'tries'} left)`)
         const retryAfter = error instanceof HttpFailure ? error.retryAfterMs : undefined
+        if (retryAfter !== undefined && this.pastDeadline(retryAfter)) {
+          // Waiting as asked would outlive the timeout: stop now with the server's answer.
+          this.options.debug?.(`${error.message}; the server asked to wait ${Math.round(retryAfter / 1000)}s, beyond the timeout: not retrying`)
+          throw error
+        }
+        this.options.debug?.(`${error.message}; retrying (${error.retriesLeft} ${error.retriesLeft === 1 ? 'try' : 'tries'} left)`)
         if (retryAfter) await sleep(Math.min(retryAfter, MAX_RETRY_AFTER_MS), signal)
       },
     })
   }
 
-  private async once(request: ApiRequest, label: string, signal?: AbortSignal): Promise<ApiResponse> {
+  private pastDeadline(inMs: number): boolean {
+    return this.options.deadline !== undefined && Date.now() + inMs >= this.options.deadline
+  }
+
+  private async once(request: ApiRequest, label: string, signal: AbortSignal): Promise<ApiResponse> {
     const url = this.url(request.path, request.query)
-    const headers: Record<string, string> = { Accept: request.accept === 'json' ? 'application/json' : 'text/plain, */*', ...this.options.headers }
+    const headers: Record<string, string> = { Accept: request.accept === 'json' ? 'application/json' : 'text/plain, */*', 'User-Agent': 'release-gate', ...this.options.headers }
     let body: string | undefined
     if (request.form) {
       body = new URLSearchParams(request.form).toString()
@@ -121,26 +166,53 @@ export class ApiClient {
       body = JSON.stringify(request.json)
       headers['Content-Type'] = 'application/json'
     }
-    const sent = this.http.request(request.method, url.toString(), body ?? null, headers)
+    const attempt = AbortSignal.timeout(this.options.attemptTimeoutMs ?? 60_000)
+    const both = AbortSignal.any([signal, attempt])
+    request.stream?.begin()
+    const pending = exchange({
+      method: request.method,
+      url,
+      headers,
+      body,
+      agent: this.agentFor(url),
+      signal: both,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000,
+      maxBytes: request.maxBytes ?? this.options.maxBytes ?? DEFAULT_MAX_BYTES,
+      onText: request.stream ? (chunk) => request.stream!.text(chunk) : undefined,
+      streamIf: request.stream ? (status, type) => status >= 200 && status < 300 && !type?.toLowerCase().includes('text/html') : undefined,
+    })
     // Logged once the request is on its way: the first stdout write costs start-up time.
     this.options.debug?.(`${request.method} ${this.options.redactor.redactUrl(url)}`)
 
-    let response: HttpClientResponse
-    let text: string
+    let response: ExchangeResponse
     try {
-      response = await abortable(sent, signal)
-      text = await abortable(response.readBody(), signal)
+      response = await pending
     } catch (error) {
-      if (signal?.aborted) throw signal.reason
+      if (signal.aborted) throw signal.reason
+      if (attempt.aborted) throw this.networkFailure(label, new ExchangeError('no complete answer in time', 'ETIMEDOUT', true))
       throw this.networkFailure(label, error)
     }
-    return this.interpret(label, request, response, text)
+    return this.interpret(label, request, response)
   }
 
-  private interpret(label: string, request: ApiRequest, response: HttpClientResponse, text: string): ApiResponse {
-    const status = response.message.statusCode ?? 0
+  private agentFor(url: URL): Agent {
+    const key = `${url.protocol}//${url.host}`
+    let agent = this.agents.get(key)
+    if (!agent) {
+      agent = this.http.getAgent(url.toString()) as Agent
+      if (this.options.ca && url.protocol === 'https:') {
+        // Proxy tunnels read TLS settings from the agent, not the request: set them where both look.
+        const withOptions = agent as Agent & { options?: Record<string, unknown> }
+        withOptions.options = { ...withOptions.options, ca: this.options.ca }
+      }
+      this.agents.set(key, agent)
+    }
+    return agent
+  }
+
+  private interpret(label: string, request: ApiRequest, response: ExchangeResponse): ApiResponse {
+    const { status, text } = response
     const contentType = header(response, 'content-type')
-    const redact = (value: string | undefined): string | undefined => (value === undefined ? undefined : this.options.redactor.redact(value))
     const fail = (kind: FailureKind, transient: boolean, extra: { retryAfterMs?: number; serverMessage?: string } = {}): HttpFailure =>
       new HttpFailure({
         kind,
@@ -148,7 +220,7 @@ export class ApiClient {
         status,
         transient,
         mayHaveReachedServer: true,
-        serverMessage: redact(extra.serverMessage ?? serverMessage(text, contentType)),
+        serverMessage: extra.serverMessage ?? serverMessage(text, contentType, this.options.redactor),
         htmlPage: looksLikeHtml(text, contentType),
         retryAfterMs: extra.retryAfterMs,
       })
@@ -159,13 +231,13 @@ export class ApiClient {
       try {
         return { status, text, data: JSON.parse(text) }
       } catch {
-        const what = text.trim().startsWith('<') ? 'XML or markup instead of JSON' : 'a body that is not JSON'
+        const what = text.trim().startsWith('<') ? 'XML or markup instead of JSON' : text.trim() ? 'a body that is not JSON' : 'an empty body instead of JSON'
         throw fail('unexpected-body', false, { serverMessage: what })
       }
     }
     if (status >= 300 && status < 400) {
       const location = header(response, 'location')
-      throw fail('redirected', false, { serverMessage: location ? `a redirect to ${location}` : 'a redirect' })
+      throw fail('redirected', false, { serverMessage: location ? `a redirect to ${this.options.redactor.redactUrl(location)}` : 'a redirect' })
     }
     if (status === 401) throw fail('unauthorized', false)
     if (status === 403) throw fail('forbidden', false)
@@ -178,15 +250,24 @@ export class ApiClient {
   }
 
   private networkFailure(label: string, error: unknown): HttpFailure {
-    const code = (error as { code?: string }).code ?? ''
-    const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
-    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']
-    if (neverSent.includes(code)) {
-      // A refused connection may be a restart; a name that does not resolve or a bad certificate will not fix itself.
-      const transient = code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
-      return new HttpFailure({ kind: 'unreachable', request: label, transient, mayHaveReachedServer: false, cause: code || message })
+    if (error instanceof TooLargeError) {
+      return new HttpFailure({ kind: 'too-large', request: label, transient: false, mayHaveReachedServer: true, cause: error.message })
     }
-    const cause = /timeout/i.test(message) ? 'no answer in time' : code || message
+    const code = error instanceof ExchangeError || (error as { code?: unknown }).code ? String((error as { code?: unknown }).code) : ''
+    const afterHeaders = error instanceof ExchangeError && error.afterHeaders
+    const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
+    if (CERTIFICATE_CODES.includes(code)) {
+      return new HttpFailure({ kind: 'untrusted-certificate', request: label, transient: false, mayHaveReachedServer: false, cause: code })
+    }
+    if (!afterHeaders && NEVER_SENT.includes(code)) {
+      // A refused connection may be a restart; a name that does not resolve will not fix itself.
+      const transient = code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
+      return new HttpFailure({ kind: 'unreachable', request: label, transient, mayHaveReachedServer: false, cause: code })
+    }
+    if (code.startsWith('ERR_INVALID') || code === 'ERR_UNESCAPED_CHARACTERS') {
+      return new HttpFailure({ kind: 'not-sendable', request: label, transient: false, mayHaveReachedServer: false, cause: message })
+    }
+    const cause = code === 'ETIMEDOUT' ? message : code === 'ECUTOFF' ? message : code || message
     return new HttpFailure({ kind: 'connection-lost', request: label, transient: true, mayHaveReachedServer: true, cause })
   }
 
@@ -195,8 +276,8 @@ export class ApiClient {
   }
 }
 
-function header(response: HttpClientResponse, name: string): string | undefined {
-  const value = response.message.headers[name]
+function header(response: ExchangeResponse, name: string): string | undefined {
+  const value = response.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
 

@@ -41,5 +41,11 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
       return `${server} failed while ${doing}${status}${said}, even after retries.`
     case 'rejected':
       return `${server} rejected ${doing}${status}${said}`
+    case 'too-large':
+      return `${server}'s answer while ${doing} was too large: ${failure.cause}. It was refused rather than cut short.`
+    case 'untrusted-certificate':
+      return `The TLS certificate of ${server} at ${serverUrl} is not trusted (${failure.cause}) while ${doing}. If the server uses a private or self-signed CA, give that CA's certificate (PEM) in the ca-certificate input, or set NODE_EXTRA_CA_CERTS on the runner.`
+    case 'not-sendable':
+      return `The request to ${server} could not be sent while ${doing}: ${failure.cause}.`
   }
 }

@@ -11,6 +11,9 @@ export type FailureKind =
   | 'rate-limited' //    429
   | 'server-error' //    5xx
   | 'unexpected-body' // HTML (a login or proxy page), or not the JSON/text we asked for
+  | 'too-large' //       an answer past the size limit: refused, never half-read
+  | 'untrusted-certificate' // TLS: the server's certificate is not trusted by this runner
+  | 'not-sendable' //    Node refused to send the request (a header it cannot encode)
 
 export interface FailureDetails {
   kind: FailureKind
@@ -67,6 +70,11 @@ function describe(d: FailureDetails): string {
       return `${d.request}: the connection failed before an answer came (${d.cause ?? 'reset'})`
     case 'unexpected-body':
       return `${d.request} answered ${status} with ${d.serverMessage ?? 'something other than the expected API response'}`
+    case 'too-large':
+    case 'not-sendable':
+      return `${d.request}: ${d.cause}`
+    case 'untrusted-certificate':
+      return `${d.request}: the server's TLS certificate is not trusted (${d.cause})`
     default:
       return `${d.request} answered ${status}${said}`
   }

@@ -9,11 +9,19 @@ export function looksLikeHtml(body: string, contentType: string | undefined): bo
 /** The page's <title>, to say what kind of HTML page came back. */
 export function htmlTitle(body: string): string | undefined {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.replace(/\s+/g, ' ').trim()
-  return title ? clip(title) : undefined
+  return title || undefined
 }
 
-/** The server's explanation from a plain-text or JSON error body, in its own words. */
-export function serverMessage(body: string, contentType: string | undefined): string | undefined {
+// Redaction runs before the clip, so a secret that straddles the cut is masked whole, not half shown.
+const BEFORE_REDACTION = 8 * MAX_MESSAGE
+
+/** The server's explanation from a plain-text or JSON error body, in its own words, redacted then clipped. */
+export function serverMessage(body: string, contentType: string | undefined, redactor: { redact(text: string): string }): string | undefined {
+  const found = rawMessage(body.slice(0, 64 * 1024), contentType)
+  return found === undefined ? undefined : clip(redactor.redact(found.slice(0, BEFORE_REDACTION)))
+}
+
+function rawMessage(body: string, contentType: string | undefined): string | undefined {
   const text = body.trim()
   if (!text) return undefined
   if (looksLikeHtml(text, contentType)) {
@@ -22,9 +30,9 @@ export function serverMessage(body: string, contentType: string | undefined): st
   }
   if (text.startsWith('{') || text.startsWith('[')) {
     const fromJson = messageFromJson(text)
-    if (fromJson) return clip(fromJson)
+    if (fromJson) return fromJson
   }
-  return clip(text.replace(/\s*\n\s*/g, ' '))
+  return text.replace(/\s*\n\s*/g, ' ')
 }
 
 function messageFromJson(text: string): string | undefined {

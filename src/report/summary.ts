@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { formatDuration } from '../config/duration.js'
 import type { GateResult } from '../engine/gate.js'
+import { clip } from './action-console.js'
 
 const ICON: Record<string, string> = {
   succeeded: '✅',
@@ -12,7 +13,15 @@ const ICON: Record<string, string> = {
 }
 
 /** The job summary: one row per run, then the notes. Every remote value is HTML-escaped. */
-export async function writeSummary(result: GateResult, server: { label: string; url: string }, facts: Record<string, string> = {}, details: string[] = []): Promise<void> {
+export async function writeSummary(
+  result: GateResult,
+  server: { label: string; url: string },
+  facts: Record<string, string> = {},
+  details: string[] = [],
+  redact: (text: string) => string = (text) => text,
+): Promise<void> {
+  // Redacted before escaping, so a secret is found in the form the server echoed it.
+  const escapeHtml = (text: string): string => escape(clip(redact(text), 2000))
   const header = ['Server', 'Job', 'Status', 'Duration', 'Link'].map((data) => ({ data, header: true }))
   const rows = result.runs.map((outcome) => {
     const status = result.status === 'started' ? 'started' : outcome.status
@@ -34,6 +43,6 @@ export async function writeSummary(result: GateResult, server: { label: string; 
   await core.summary.write()
 }
 
-export function escapeHtml(text: string): string {
+export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }

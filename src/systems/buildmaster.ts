@@ -1,4 +1,4 @@
-import type { GateConfig, InputReader } from '../config/gate-config.js'
+import { checkHeaderSafe, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { Variables } from '../config/variables.js'
 import { explained, GateError } from '../engine/gate-error.js'
@@ -8,6 +8,7 @@ import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
 import type { Adapter, Run, Snapshot } from './adapter.js'
+import { field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
 const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release'] as const
@@ -36,31 +37,66 @@ interface Settings {
 }
 
 interface ReleaseJson {
-  id: number
-  releaseNumber: string
   status: string
   pipelineName: string
-  applicationId: number
 }
 interface BuildJson {
-  id: number
   buildNumber: string
   status: string
-  applicationId: number
 }
 interface DeploymentJson {
   id: number
   status: string
-  pipelineStageName: string | null
-  environmentName: string | null
+  pipelineStageName: string | undefined
+  environmentName: string | undefined
   applicationId: number
   applicationName: string
   releaseNumber: string
   buildId: number
   buildNumber: string
-  started: string | null
-  ended: string | null
-  canceledOn?: string | null
+  started: string | undefined
+  ended: string | undefined
+  canceledOn: string | undefined
+}
+
+type Parser<T> = (context: AnswerContext, data: unknown) => T
+
+function listOf<T>(parse: Parser<T>): Parser<T[]> {
+  return (context, data) => objects(context, data).map((item) => parse(context, item))
+}
+
+function releaseJson(context: AnswerContext, data: unknown): ReleaseJson {
+  const release = object(context, data, 'the release')
+  return { status: field(context, release, 'status', 'string'), pipelineName: field(context, release, 'pipelineName', 'string', 'optional') ?? '?' }
+}
+
+// Numbers are text in BuildMaster's API ('1.4.0', '12'); a number where text belongs is taken as text.
+function numberOrText(context: AnswerContext, record: Record<string, unknown>, name: string): string {
+  return typeof record[name] === 'number' ? String(record[name]) : field(context, record, name, 'string')
+}
+
+function buildJson(context: AnswerContext, data: unknown): BuildJson {
+  const build = object(context, data, 'the build')
+  return { buildNumber: numberOrText(context, build, 'buildNumber'), status: field(context, build, 'status', 'string') }
+}
+
+function deploymentJson(context: AnswerContext, data: unknown): DeploymentJson {
+  const d = object(context, data, 'a deployment')
+  const text = (name: string): string | undefined => field(context, d, name, 'string', 'optional')
+  return {
+    id: field(context, d, 'id', 'number'),
+    status: field(context, d, 'status', 'string'),
+    pipelineStageName: text('pipelineStageName'),
+    environmentName: text('environmentName'),
+    applicationId: field(context, d, 'applicationId', 'number'),
+    applicationName: text('applicationName') ?? '',
+    releaseNumber: numberOrText(context, d, 'releaseNumber'),
+    buildId: field(context, d, 'buildId', 'number'),
+    buildNumber: numberOrText(context, d, 'buildNumber'),
+    started: text('started'),
+    ended: text('ended'),
+    canceledOn: text('canceledOn'),
+  }
 }
 
 export const buildmaster: SystemDefinition = {
@@ -69,6 +105,7 @@ export const buildmaster: SystemDefinition = {
 
   prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
     const settings = readSettings(config, read, problems)
+    checkHeaderSafe('api-key', config.apiKey, 'X-ApiKey', problems)
     return {
       // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
       headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
@@ -185,14 +222,14 @@ class BuildMasterAdapter implements Adapter {
     if (releaseTemplate) params.template = releaseTemplate
     const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
     const doing = `creating release ${this.releaseLabel()}`
-    const created = await api.sendOnce<ReleaseJson>(doing, path, params, () => this.findRelease(api))
+    const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api))
     console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName}).`)
   }
 
   private async ensureBuild(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<string> {
     const { build } = this.settings
     const find = async (): Promise<BuildJson | undefined> =>
-      build ? (await api.read<BuildJson[]>('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }))[0] : undefined
+      build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson)))[0] : undefined
     const existing = await find()
     if (existing) {
       if (existing.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`)
@@ -201,7 +238,7 @@ class BuildMasterAdapter implements Adapter {
     }
     const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables }
     // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
-    const created = await api.sendOnce<BuildJson>(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, build ? find : undefined)
+    const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, buildJson, build ? find : undefined)
     console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`)
     return created.buildNumber
   }
@@ -213,8 +250,8 @@ class BuildMasterAdapter implements Adapter {
     if (force) params.force = force
     if (startTime) params.startTime = startTime
     const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
-    const deployments = await api.sendOnce<DeploymentJson[]>(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params)
-    if (!Array.isArray(deployments) || deployments.length === 0) {
+    const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params, listOf(deploymentJson))
+    if (deployments.length === 0) {
       throw new GateError(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`)
     }
     console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`)
@@ -239,7 +276,7 @@ class BuildMasterAdapter implements Adapter {
   }
 
   private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
-    return (await api.read<ReleaseJson[]>('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }))[0]
+    return (await api.read('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }, listOf(releaseJson)))[0]
   }
 
   private releaseParams(): Record<string, string> {
@@ -262,12 +299,14 @@ class BuildMasterApi {
     private readonly signal: AbortSignal,
   ) {}
 
-  async read<T>(doing: string, path: string, form: Record<string, string>, signal = this.signal): Promise<T> {
+  async read<T>(doing: string, path: string, form: Record<string, string>, parse: Parser<T>, signal = this.signal): Promise<T> {
+    let data: unknown
     try {
-      return (await this.client.read(this.request(path, form), signal)).data as T
+      data = (await this.client.read(this.request(path, form), signal)).data
     } catch (error) {
       throw this.explain(error, doing)
     }
+    return parse({ server: 'BuildMaster', doing }, data)
   }
 
   async send(doing: string, path: string, form: Record<string, string>): Promise<void> {
@@ -282,10 +321,12 @@ class BuildMasterApi {
    * Creates something at most once. When the answer is lost after the request may have arrived,
    * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
    */
-  async sendOnce<T>(doing: string, path: string, form: Record<string, string>, lookUp?: () => Promise<T | undefined>): Promise<T> {
+  async sendOnce<T>(doing: string, path: string, form: Record<string, string>, parse: Parser<T>, lookUp?: () => Promise<T | undefined>): Promise<T> {
+    const context = { server: 'BuildMaster', doing }
     try {
-      return (await this.client.send(this.request(path, form), this.signal)).data as T
+      return parse(context, (await this.client.send(this.request(path, form), this.signal)).data)
     } catch (error) {
+      if (error instanceof GateError) throw error
       const lost = error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer))
       const raced = error instanceof HttpFailure && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '')
       if (!(lost || raced)) throw this.explain(error, doing)
@@ -296,7 +337,7 @@ class BuildMasterApi {
       if (found) return found
       if (raced) throw this.explain(error, doing)
       try {
-        return (await this.client.send(this.request(path, form), this.signal)).data as T
+        return parse(context, (await this.client.send(this.request(path, form), this.signal)).data)
       } catch (again) {
         throw this.explain(again, doing)
       }
@@ -348,8 +389,8 @@ class DeploymentBoard {
 
   async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const lists = this.filter
-      ? [await this.api.read<DeploymentJson[]>('checking the deployments', 'api/releases/builds/deployments', this.filter, signal)]
-      : await Promise.all(this.ids.map((id) => this.api.read<DeploymentJson[]>(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, signal)))
+      ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, listOf(deploymentJson), signal)]
+      : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, listOf(deploymentJson), signal)))
     this.latest = new Map(lists.flat().map((d) => [String(d.id), d]))
     return this.latest
   }
@@ -378,7 +419,7 @@ class Deployment implements Run {
     const d = await this.board.get(this.id, signal, round)
     if (d.canceledOn) return { status: 'canceled', detail: 'canceled in BuildMaster' }
     const status = DEPLOYMENT_STATUS[d.status]
-    if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status.slice(0, 40)}'; still waiting` }
+    if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting` }
     // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
     if (status === 'pending') return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)' }
     return { status, detail: d.status }

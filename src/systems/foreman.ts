@@ -8,6 +8,7 @@ import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
 import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
+import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
 const OPERATIONS = ['run', 'wait', 'rerun-failed', 'cancel'] as const
@@ -32,18 +33,6 @@ interface Settings {
   /** The job_invocation fields beyond template and targeting, already in Foreman's shape. */
   options: Record<string, unknown>
   scheduled: string | undefined
-}
-
-interface InvocationJson {
-  id: number
-  description?: string | null
-  status_label: string
-  succeeded: number | string
-  failed: number | string
-  pending: number | string
-  cancelled?: number | string
-  total: number | string
-  targeting?: { hosts?: { id: number; name: string }[] }
 }
 
 interface OutputEntry {
@@ -80,6 +69,7 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   if (!OPERATIONS.includes(operation)) problems.add('operation', `'${operation}' is not a Foreman operation; use one of ${OPERATIONS.join(', ')}`)
   if (!config.username) problems.add('username', 'is required for Foreman (HTTP Basic auth)')
   if (!config.password) problems.add('password', 'is required for Foreman: the password or a personal access token')
+  if (config.username.includes(':')) problems.add('username', "must not contain ':': HTTP Basic auth puts one between the user name and the password")
 
   const options: Record<string, unknown> = {}
   const integer = (name: string, target: string[], asDuration = false): void => {
@@ -190,14 +180,13 @@ class ForemanAdapter implements Adapter {
     let id = Number(invocationId)
     let title = `Foreman job invocation ${id}`
     if (operation === 'rerun-failed') {
-      const rerun = await api.send<{ id: number }>(`re-running the failed hosts of job invocation ${invocationId}`, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal)
-      id = rerun.id
+      const doing = `re-running the failed hosts of job invocation ${invocationId}`
+      id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal))
       title = `Foreman job invocation ${id} (re-run of ${invocationId} on its failed hosts)`
       console.info(`Re-running the failed hosts of job invocation ${invocationId} as job invocation ${id}.`)
     }
     if (operation === 'run') {
-      const created = await this.create(api, signal)
-      id = created.id
+      id = await this.create(api, signal)
       title = `Foreman job invocation ${id} (${this.settings.template ? `template '${this.settings.template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
       if (this.settings.scheduled && !this.settings.waitScheduled) {
         this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
@@ -207,19 +196,21 @@ class ForemanAdapter implements Adapter {
     return [this.invocation]
   }
 
-  private async create(api: ForemanApi, signal: AbortSignal): Promise<InvocationJson> {
+  private async create(api: ForemanApi, signal: AbortSignal): Promise<number> {
     const { template, feature, searchQuery, targetingType, options } = this.settings
     const body: Record<string, unknown> = { targeting_type: targetingType, search_query: searchQuery, ...options }
     if (feature) body.feature = feature
     else body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
-    return api.send<InvocationJson>(`creating a job invocation on '${searchQuery}'`, 'api/job_invocations', { job_invocation: body }, signal)
+    const doing = `creating a job invocation on '${searchQuery}'`
+    return createdInvocationId(doing, await api.send(doing, 'api/job_invocations', { job_invocation: body }, signal))
   }
 
   private async templateId(api: ForemanApi, name: string, signal: AbortSignal): Promise<string> {
-    const found = await api.read<{ results: { id: number; name: string }[] }>(`looking up job template '${name}'`, 'api/job_templates', { search: `name = "${name}"` }, signal)
-    const match = found.results.find((t) => t.name === name)
+    const context = { server: 'Foreman', doing: `looking up job template '${name}'` }
+    const found = object(context, await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal))
+    const match = objects(context, field(context, found, 'results', 'array'), "'results'").find((t) => t.name === name)
     if (!match) throw new GateError(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`)
-    return String(match.id)
+    return String(field(context, match, 'id', 'number'))
   }
 }
 
@@ -230,18 +221,18 @@ class ForemanApi {
     private readonly client: ApiClient,
   ) {}
 
-  async read<T>(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<T> {
+  async read(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data as T
+      return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data
     } catch (error) {
       throw this.explain(error, doing)
     }
   }
 
   /** Creates something: never sent twice once it may have arrived. */
-  async send<T>(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<T> {
+  async send(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<unknown> {
     try {
-      return (await this.client.send({ method: 'POST', path, json, accept: 'json' }, signal)).data as T
+      return (await this.client.send({ method: 'POST', path, json, accept: 'json' }, signal)).data
     } catch (error) {
       if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
         throw new GateError(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`)
@@ -306,23 +297,29 @@ class Invocation implements Run {
   async poll(signal: AbortSignal): Promise<Snapshot> {
     // Host names come with the first answer; later ones leave out a list that grows with the fleet.
     const first = this.names.size === 0
-    const show = await this.api.read<InvocationJson>(`checking job invocation ${this.id}`, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal)
-    for (const host of show.targeting?.hosts ?? []) this.names.set(host.id, host.name)
-    const n = (value: number | string | undefined): number => (typeof value === 'number' ? value : Number(value) || 0)
-    this.counts = { succeeded: n(show.succeeded), failed: n(show.failed), pending: n(show.pending), cancelled: n(show.cancelled), total: n(show.total) }
+    const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` }
+    const show = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal))
+    const targeting = field(context, show, 'targeting', 'object', 'optional')
+    for (const host of objects(context, (targeting && field(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")) {
+      this.names.set(field(context, host, 'id', 'number'), field(context, host, 'name', 'string'))
+    }
+    const label = field(context, show, 'status_label', 'string')
+    const n = (name: string): number => count(context, show, name)
+    this.counts = { succeeded: n('succeeded'), failed: n('failed'), pending: n('pending'), cancelled: n('cancelled'), total: n('total') }
     const { succeeded, failed, cancelled, total } = this.counts
-    const detail = `${show.status_label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
-    const status = STATUS[show.status_label]
-    if (!status) return { status: 'running', detail: `${detail} (undocumented status '${show.status_label}'; still waiting)` }
+    const detail = `${label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
+    const status = STATUS[label]
+    if (!status) return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)` }
     return { status, detail }
   }
 
   /** New output of every host in one request, whatever the number of hosts. */
   async output(_final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
     const query: Record<string, string> = this.since === undefined ? {} : { since: String(this.since) }
-    const answer = await this.api.read<{ outputs: HostOutput[] }>(`fetching the output of job invocation ${this.id}`, `api/job_invocations/${this.id}/outputs`, query, signal)
+    const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` }
+    const answer = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal))
     const groups: OutputGroup[] = []
-    for (const host of answer.outputs ?? []) {
+    for (const host of hostOutputs(context, answer)) {
       const lines = this.fresh(host)
       if (lines.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines })
     }
@@ -345,13 +342,16 @@ class Invocation implements Run {
     if (!this.counts) return []
     const bad: string[] = []
     for (let page = 1; ; page++) {
-      const answer = await this.api.read<{ results: { id: number; name: string; job_status: string }[] }>(`listing the hosts of job invocation ${this.id}`, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal)
-      for (const host of answer.results) {
-        if (host.job_status === 'success') continue
-        const last = this.lastLines.get(host.id)?.join(' ⏎ ')
-        bad.push(`${host.name}: ${host.job_status}${last ? ` — last lines: ${last}` : ''}`)
+      const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${this.id}` }
+      const answer = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal))
+      const results = objects(context, field(context, answer, 'results', 'array'), "'results'")
+      for (const host of results) {
+        const status = field(context, host, 'job_status', 'string')
+        if (status === 'success') continue
+        const last = this.lastLines.get(field(context, host, 'id', 'number'))?.join(' ⏎ ')
+        bad.push(`${field(context, host, 'name', 'string')}: ${status}${last ? ` — last lines: ${last}` : ''}`)
       }
-      if (answer.results.length < 500) break
+      if (results.length < 500) break
     }
     const { succeeded, total } = this.counts
     return [`${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, ...bad]
@@ -375,4 +375,26 @@ class Invocation implements Run {
   private hostName(id: number): string {
     return this.names.get(id) ?? `host ${id}`
   }
+}
+
+/** The id of the invocation a create or re-run answered with; never polled as `undefined`. */
+function createdInvocationId(doing: string, answer: unknown): number {
+  const context = { server: 'Foreman', doing }
+  const id = field(context, object(context, answer), 'id', 'number')
+  if (!Number.isInteger(id) || id <= 0) throw new GateError(`Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`)
+  return id
+}
+
+/** The bulk outputs answer, each host's entries checked: a null or odd entry is named, not crashed on. */
+function hostOutputs(context: AnswerContext, answer: Record<string, unknown>): HostOutput[] {
+  return objects(context, field(context, answer, 'outputs', 'array'), "'outputs'").map((host) => ({
+    host_id: field(context, host, 'host_id', 'number'),
+    complete: field(context, host, 'complete', 'boolean', 'optional') ?? false,
+    refresh: field(context, host, 'refresh', 'boolean', 'optional') ?? false,
+    output: objects(context, field(context, host, 'output', 'array'), "'output'").map((entry) => ({
+      output_type: field(context, entry, 'output_type', 'string', 'optional') ?? 'stdout',
+      output: field(context, entry, 'output', 'string'),
+      timestamp: field(context, entry, 'timestamp', 'number'),
+    })),
+  }))
 }

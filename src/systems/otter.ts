@@ -1,4 +1,4 @@
-import type { GateConfig, InputReader } from '../config/gate-config.js'
+import { checkHeaderSafe, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
@@ -12,6 +12,10 @@ import { WholeLog } from './whole-log.js'
 const OPERATIONS = ['trigger', 'wait'] as const
 // Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
 const RESERVED_VARIABLES = ['template', 'key']
+
+// A status is one word; a whole log may be tens of megabytes, but not without end.
+const STATUS_MAX_BYTES = 64 * 1024
+const LOG_MAX_BYTES = 64 * 1024 * 1024
 
 const STATUS: Record<string, Status> = {
   pending: 'pending',
@@ -27,6 +31,7 @@ export const otter: SystemDefinition = {
 
   prepare(config: GateConfig, _read: InputReader, problems: InputProblems): PreparedSystem {
     validate(config, problems)
+    checkHeaderSafe('api-key', config.apiKey, 'X-ApiKey', problems)
     // The header keeps the key out of URLs, proxy logs and error messages.
     const headers: Record<string, string> = config.apiKey ? { 'X-ApiKey': config.apiKey } : {}
     return { headers, secrets: [config.apiKey], createAdapter: (client) => new OtterAdapter(config, client) }
@@ -75,7 +80,10 @@ class OtterAdapter implements Adapter {
     } catch (error) {
       throw this.explain(error, doing)
     }
-    if (!token || /\s/.test(token)) throw new GateError(`Otter answered ${doing} with '${token.slice(0, 80)}' instead of a job token.`)
+    // The token goes into URLs and every line about the job: anything but a plain token is refused, not echoed.
+    if (!/^[\w.-]{1,100}$/.test(token)) {
+      throw new GateError(`Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`)
+    }
     return [new OtterJob(token, config.template, true, this.client, this.config)]
   }
 
@@ -127,22 +135,22 @@ class OtterJob implements Run {
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
-    const text = (await this.get('api/jobs/status', 'checking the status', signal)).trim()
+    const text = (await this.get('api/jobs/status', 'checking the status', STATUS_MAX_BYTES, signal)).trim()
     const status = STATUS[text.toLowerCase()]
     if (status) return { status, detail: text }
     // An undocumented state: keep waiting (the timeout still bounds us) but say what Otter answered.
-    return { status: 'running', detail: `Otter answered an undocumented status '${text.slice(0, 80)}'; still waiting` }
+    return { status: 'running', detail: `Otter answered an undocumented status '${text}'; still waiting` }
   }
 
   async output(final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
     if (!this.log.worthFetching(Date.now(), final)) return []
-    const text = await this.get('api/jobs/logs', 'fetching the log', signal)
+    const text = await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal)
     return [{ lines: this.log.update(text, Date.now(), final) }]
   }
 
-  private async get(path: string, doing: string, signal: AbortSignal): Promise<string> {
+  private async get(path: string, doing: string, maxBytes: number, signal: AbortSignal): Promise<string> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text' }, signal)).text
+      return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text', maxBytes }, signal)).text
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error
       const what = `${doing} of ${this.title}`

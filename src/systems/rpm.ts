@@ -5,6 +5,7 @@ import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
+import { field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
@@ -14,14 +15,14 @@ const ENDED_STEP_STATES = ['complete', 'problem']
 
 interface JobRunJson {
   id: number
-  automation_id: number | null
-  status: string | null
-  started_at: string | null
-  finished_at: string | null
-  results_path: string | null
-  stdout: string | null
-  stderr: string | null
-  step?: { id: number; name: string; aasm_state: string } | null
+  automation_id: number | undefined
+  status: string | undefined
+  started_at: string | undefined
+  finished_at: string | undefined
+  results_path: string | undefined
+  stdout: string | undefined
+  stderr: string | undefined
+  step: { name: string; aasm_state: string } | undefined
 }
 
 interface Settings {
@@ -129,8 +130,9 @@ class RpmApi {
 
   /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
   async jobRuns(filter: Record<string, string>, signal: AbortSignal, round: number): Promise<JobRunJson[]> {
-    const runs = await this.get<JobRunJson[]>('v1/job_runs.json', filter, 'looking for job runs', signal)
-    const list = Array.isArray(runs) ? runs : []
+    const context = { server: 'BMC RPM', doing: 'looking for job runs' }
+    const runs = await this.get('v1/job_runs.json', filter, context.doing, signal)
+    const list = runs === undefined ? [] : objects(context, runs).map((run) => jobRun(context, run))
     this.listed = new Map(list.map((run) => [String(run.id), run]))
     this.listedRound = round
     return list
@@ -139,12 +141,15 @@ class RpmApi {
   /** One job run, or undefined when RPM has no such record; `round` lets this round's list answer serve. */
   async jobRun(id: string, signal: AbortSignal, round?: number): Promise<JobRunJson | undefined> {
     const recent = round !== undefined && round === this.listedRound ? this.listed.get(id) : undefined
-    return recent ?? (await this.get<JobRunJson>(`v1/job_runs/${id}.json`, {}, `checking job run ${id}`, signal))
+    if (recent) return recent
+    const context = { server: 'BMC RPM', doing: `checking job run ${id}` }
+    const answer = await this.get(`v1/job_runs/${id}.json`, {}, context.doing, signal)
+    return answer === undefined ? undefined : jobRun(context, answer)
   }
 
-  private async get<T>(path: string, query: Record<string, string>, doing: string, signal: AbortSignal): Promise<T | undefined> {
+  private async get(path: string, query: Record<string, string>, doing: string, signal: AbortSignal): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data as T
+      return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error
       if (error.kind === 'not-found' && !error.htmlPage) return undefined
@@ -197,7 +202,7 @@ class JobRun implements Run {
     const status = run.status ?? 'unknown'
     const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`
     // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
-    const ended = run.finished_at !== null || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '')
+    const ended = run.finished_at !== undefined || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '')
     if (!ended) return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}` }
     if (status === 'Complete') return { status: 'succeeded', detail: `Complete, ${times}` }
     return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}` }
@@ -207,7 +212,25 @@ class JobRun implements Run {
     if (!final || this.shown) return []
     this.shown = true
     const { stdout, stderr, results_path: results } = this.latest
-    const section = (name: string, text: string | null): string[] => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : [])
+    const section = (name: string, text: string | undefined): string[] => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : [])
     return [{ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] }]
+  }
+}
+
+/** A job run as RPM documents it; a field of the wrong type is named instead of shown as garbage. */
+function jobRun(context: AnswerContext, value: unknown): JobRunJson {
+  const run = object(context, value, 'a job run')
+  const text = (name: string): string | undefined => field(context, run, name, 'string', 'optional')
+  const step = field(context, run, 'step', 'object', 'optional')
+  return {
+    id: field(context, run, 'id', 'number'),
+    automation_id: field(context, run, 'automation_id', 'number', 'optional'),
+    status: text('status'),
+    started_at: text('started_at'),
+    finished_at: text('finished_at'),
+    results_path: text('results_path'),
+    stdout: text('stdout'),
+    stderr: text('stderr'),
+    step: step && { name: field(context, step, 'name', 'string', 'optional') ?? '?', aasm_state: field(context, step, 'aasm_state', 'string', 'optional') ?? '' },
   }
 }

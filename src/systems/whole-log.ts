@@ -37,6 +37,9 @@ export class WholeLog {
     this.lastSize = log.length
     const end = final ? log.length : log.lastIndexOf('\n') + 1
     if (end <= this.shownUpTo && log.startsWith(this.shown)) return []
+    // A log that shrank while the job runs is a bad answer (cut short, or empty), not a rewrite:
+    // taking it as one would show lines again once the whole log comes back.
+    if (!final && end < this.shownUpTo) return []
     if (!log.startsWith(this.shown)) return this.reordered(log, end)
     const fresh = log.slice(this.shownUpTo, end)
     this.shown = log.slice(0, end)

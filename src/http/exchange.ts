@@ -1,0 +1,137 @@
+import * as http from 'node:http'
+import * as https from 'node:https'
+import { StringDecoder } from 'node:string_decoder'
+
+export interface ExchangeRequest {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  body?: string
+  /** The proxy-aware agent for this URL. */
+  agent: http.Agent
+  /** Aborting destroys the socket and rejects with the signal's reason. */
+  signal: AbortSignal
+  /** The longest silence allowed between bytes (connecting included). */
+  idleTimeoutMs: number
+  /** The most one answer may hold; a larger answer is refused as soon as it passes this. */
+  maxBytes: number
+  /** Receives the body as it arrives, decoded as UTF-8; without it the body is collected into `text`. */
+  onText?: (chunk: string) => void
+  /** Decides, once the status is known, whether `onText` takes this answer (an error page is collected instead). */
+  streamIf?: (status: number, contentType: string | undefined) => boolean
+}
+
+export interface ExchangeResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  /** The whole body, unless `onText` took it. */
+  text: string
+}
+
+/** Why an exchange failed without a complete answer; `afterHeaders` means the server had answered. */
+export class ExchangeError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly afterHeaders: boolean,
+  ) {
+    super(message)
+    this.name = 'ExchangeError'
+  }
+}
+
+/** An answer larger than the limit: refused, not truncated, so nothing half-read is taken for the whole. */
+export class TooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the answer passed ${formatBytes(maxBytes)}, the most one answer may hold`)
+    this.name = 'TooLargeError'
+  }
+}
+
+/**
+ * One HTTP request and its whole answer. It always settles: a body cut off before its end (a reset,
+ * a Content-Length not reached, a chunked body without its last chunk) rejects, as does silence
+ * beyond `idleTimeoutMs`, an oversized answer, or the signal.
+ */
+export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
+  const { signal } = request
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<ExchangeResponse>((resolve, reject) => {
+    let settled = false
+    let req: http.ClientRequest | undefined
+    const finish = (error: unknown, response?: ExchangeResponse): void => {
+      if (settled) return
+      settled = true
+      signal.removeEventListener('abort', onAbort)
+      if (error !== undefined) {
+        req?.destroy()
+        reject(error)
+      } else resolve(response!)
+    }
+    const onAbort = (): void => finish(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+
+    const module = request.url.protocol === 'https:' ? https : http
+    const headers = { ...request.headers, ...(request.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}) }
+    try {
+      req = module.request(request.url, { method: request.method, headers, agent: request.agent })
+    } catch (error) {
+      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the server.
+      finish(new ExchangeError(error instanceof Error ? error.message : String(error), (error as { code?: string }).code ?? 'ERR_INVALID_REQUEST', false))
+      return
+    }
+    let answered = false
+    req.setTimeout(request.idleTimeoutMs, () => finish(new ExchangeError(`no answer for ${Math.round(request.idleTimeoutMs / 1000)}s`, 'ETIMEDOUT', answered)))
+    req.on('error', (error: NodeJS.ErrnoException) => finish(new ExchangeError(error.message, error.code ?? 'ECONNRESET', answered)))
+    req.on('response', (res) => {
+      answered = true
+      const decoder = new StringDecoder('utf8')
+      const parts: string[] = []
+      let bytes = 0
+      let complete = false
+      const contentType = res.headers['content-type']
+      const stream = request.onText && (request.streamIf?.(res.statusCode ?? 0, contentType) ?? true) ? request.onText : undefined
+      const take = (text: string): void => {
+        if (!text) return
+        if (stream) stream(text)
+        else parts.push(text)
+      }
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length
+        if (bytes > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
+        try {
+          take(decoder.write(chunk))
+        } catch (error) {
+          finish(error)
+        }
+      })
+      res.on('end', () => {
+        complete = res.complete
+        if (!complete) return finish(cutOff(bytes))
+        try {
+          take(decoder.end())
+        } catch (error) {
+          return finish(error)
+        }
+        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: parts.join('') })
+      })
+      // A socket closed mid-body emits 'aborted'/'error' on some Node versions and only 'close' on others.
+      res.on('aborted', () => finish(cutOff(bytes)))
+      res.on('error', () => finish(cutOff(bytes)))
+      res.on('close', () => {
+        if (!complete) finish(cutOff(bytes))
+      })
+    })
+    req.end(request.body)
+  })
+}
+
+function cutOff(bytes: number): ExchangeError {
+  return new ExchangeError(`the answer was cut off after ${formatBytes(bytes)}`, 'ECUTOFF', true)
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`
+  return `${Math.round(bytes / (1024 * 1024))} MB`
+}
