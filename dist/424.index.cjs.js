@@ -107,6 +107,7 @@ const foreman = {
         return {
             headers: { Authorization: `Basic ${basic}` },
             secrets: [config.password, basic],
+            attempt: describeAttempt(settings),
             createAdapter: (client) => new ForemanAdapter(config, settings, client),
         };
     },
@@ -348,6 +349,9 @@ class Invocation {
     /** Per host, the entries already shown from the overlap window, so each is shown once. */
     shown = new Map();
     lastLines = new Map();
+    /** With several hosts, each host's lines wait here until it has finished, then print as one group. */
+    held = new Map();
+    failedHosts;
     constructor(id, title, startedHere, api, config) {
         this.title = title;
         this.startedHere = startedHere;
@@ -370,20 +374,45 @@ class Invocation {
         const { succeeded, failed, cancelled, total } = this.counts;
         const detail = `${label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
         const status = STATUS[label];
+        const timing = taskTiming(show);
         if (!status)
-            return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)` };
-        return { status, detail };
+            return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)`, timing };
+        return { status, detail, timing };
     }
-    /** New output of every host in one request, whatever the number of hosts. */
-    async output(_final, signal) {
+    /**
+     * New output of every host in one request, whatever the number of hosts. With one host it streams
+     * live; with several, each host's output prints as one group once that host has finished, so a
+     * fleet's log reads host by host instead of a new group per host at every poll.
+     */
+    async output(final, signal) {
         const query = this.since === undefined ? {} : { since: String(this.since) };
         const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` };
         const answer = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal));
+        const live = (this.counts?.total ?? 1) <= 1;
         const groups = [];
         for (const host of hostOutputs(context, answer)) {
             const lines = this.fresh(host);
-            if (lines.length)
-                groups.push({ title: `${this.hostName(host.host_id)} — output`, lines });
+            if (live) {
+                if (lines.length)
+                    groups.push({ title: `${this.hostName(host.host_id)} — output`, lines });
+                continue;
+            }
+            const held = this.held.get(host.host_id) ?? [];
+            held.push(...lines);
+            if (host.refresh && !host.complete)
+                this.held.set(host.host_id, held);
+            else {
+                this.held.delete(host.host_id);
+                if (held.length)
+                    groups.push({ title: `${this.hostName(host.host_id)} — output`, lines: held });
+            }
+        }
+        if (final) {
+            // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
+            for (const [hostId, lines] of this.held)
+                if (lines.length)
+                    groups.push({ title: `${this.hostName(hostId)} — output`, lines });
+            this.held.clear();
         }
         this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS);
         for (const seen of this.shown.values()) {
@@ -395,15 +424,26 @@ class Invocation {
     }
     async cancel(signal) {
         const result = await this.api.cancel(Number(this.id), signal);
+        // The job may have ended as it was cancelled: the counts reported must be the ones Foreman ends with.
+        await this.poll(signal).catch(() => undefined);
         return result === 'cancelled'
-            ? `cancelled ${this.title} in Foreman.`
+            ? `Cancelled ${this.title} in Foreman.`
             : `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`;
+    }
+    failureDetail() {
+        if (this.failedHosts?.length)
+            return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts)} did not succeed`;
+        if (!this.counts)
+            return undefined;
+        const { failed, cancelled, total } = this.counts;
+        return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
     }
     /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
     async hostReport(signal) {
         if (!this.counts)
             return [];
         const bad = [];
+        const failedHosts = [];
         for (let page = 1;; page++) {
             const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${this.id}` };
             const answer = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal));
@@ -412,20 +452,22 @@ class Invocation {
                 const status = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'job_status', 'string');
                 if (status === 'success')
                     continue;
-                const last = this.lastLines.get((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'id', 'number'))?.join(' ⏎ ');
-                bad.push(`${(0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'name', 'string')}: ${status}${last ? ` — last lines: ${last}` : ''}`);
+                const name = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'name', 'string');
+                failedHosts.push(name);
+                bad.push({ text: `${name}: ${status}`, code: this.lastLines.get((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'id', 'number')) });
             }
             if (results.length < 500)
                 break;
         }
+        this.failedHosts = failedHosts;
         const { succeeded, total } = this.counts;
-        return [`${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, ...bad];
+        return [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad }];
     }
     fresh(host) {
         const seen = this.shown.get(host.host_id) ?? new Set();
         this.shown.set(host.host_id, seen);
         const lines = [];
-        for (const entry of [...(host.output ?? [])].sort((a, b) => a.timestamp - b.timestamp)) {
+        for (const entry of [...host.output].sort((a, b) => a.timestamp - b.timestamp)) {
             const key = `${entry.timestamp} ${entry.output_type} ${entry.output}`;
             if (seen.has(key))
                 continue;
@@ -441,6 +483,19 @@ class Invocation {
     hostName(id) {
         return this.names.get(id) ?? `host ${id}`;
     }
+}
+/** "a, b, c and 4 more" */
+function named(items, first = 3) {
+    return items.length <= first ? items.join(', ') : `${items.slice(0, first).join(', ')} and ${items.length - first} more`;
+}
+/** The task's start (and end, once it has one), as Foreman timed them. */
+function taskTiming(show) {
+    const task = show.task;
+    if (!task || typeof task !== 'object')
+        return undefined;
+    const { started_at: started, ended_at: ended } = task;
+    const at = (value) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? Date.parse(value) : undefined);
+    return { startedAt: at(started), endedAt: at(ended) };
 }
 /** The id of the invocation a create or re-run answered with; never polled as `undefined`. */
 function createdInvocationId(doing, answer) {
@@ -462,6 +517,17 @@ function hostOutputs(context, answer) {
             timestamp: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'timestamp', 'number'),
         })),
     }));
+}
+function describeAttempt(settings) {
+    const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`;
+    switch (settings.operation) {
+        case 'run':
+            return { what: `run ${job} on '${settings.searchQuery}'`, subject: settings.template || settings.feature };
+        case 'rerun-failed':
+            return { what: `re-run job invocation ${settings.invocationId} on its failed hosts`, subject: `job invocation ${settings.invocationId}` };
+        default:
+            return { what: `${settings.operation} job invocation ${settings.invocationId}`, subject: `job invocation ${settings.invocationId}` };
+    }
 }
 
 

@@ -80,11 +80,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   buildmaster: () => (/* binding */ buildmaster)
 /* harmony export */ });
-/* harmony import */ var _config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(329);
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2824);
+/* harmony import */ var _config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5073);
 /* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(192);
 /* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1071);
 /* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2398);
 /* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6826);
+
 
 
 
@@ -138,6 +140,7 @@ const buildmaster = {
             // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
             headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
             secrets: [config.apiKey],
+            attempt: describeAttempt(settings),
             createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
         };
     },
@@ -444,10 +447,12 @@ class Deployment {
     title;
     url;
     whyNoCancel;
+    environment;
     constructor(first, board, startedHere, serverUrl) {
         this.board = board;
         this.startedHere = startedHere;
         this.id = String(first.id);
+        this.environment = first.environmentName;
         const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ');
         this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`;
         this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString();
@@ -455,19 +460,37 @@ class Deployment {
     }
     async poll(signal, round) {
         const d = await this.board.get(this.id, signal, round);
+        const timing = { startedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_5__/* .parseTimestamp */ .EH)(d.started), endedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_5__/* .parseTimestamp */ .EH)(d.ended ?? d.canceledOn) };
         if (d.canceledOn)
-            return { status: 'canceled', detail: 'canceled in BuildMaster' };
+            return { status: 'canceled', detail: 'cancelled in BuildMaster', timing };
         const status = DEPLOYMENT_STATUS[d.status];
         if (!status)
-            return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting` };
+            return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting`, timing };
         // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
         if (status === 'pending')
-            return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)' };
-        return { status, detail: d.status };
+            return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)', timing };
+        return { status, detail: d.status, timing };
     }
 }
 function prefixed(variables) {
     return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]));
+}
+function describeAttempt(settings) {
+    const release = `release ${settings.release} of ${settings.applicationLabel}`;
+    const stage = settings.stage ? ` to stage ${settings.stage}` : '';
+    const subject = `${settings.applicationLabel} ${settings.release}`.trim();
+    switch (settings.operation) {
+        case 'deploy':
+            return { what: `build and deploy ${release}${stage}`, subject };
+        case 'deploy-build':
+            return { what: `deploy build ${settings.build} of ${release}${stage}`, subject };
+        case 'wait':
+            return { what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`, subject: `deployment ${settings.deploymentIds.join(', ')}` };
+        case 'reject-build':
+            return { what: `reject build ${settings.build} of ${release}`, subject };
+        default:
+            return { what: `${settings.operation.replace('-', ' ')} ${release}`, subject };
+    }
 }
 
 

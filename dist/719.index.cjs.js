@@ -80,10 +80,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   rpm: () => (/* binding */ rpm)
 /* harmony export */ });
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2824);
 /* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
 /* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1071);
 /* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
 /* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6826);
+
 
 
 
@@ -101,6 +103,9 @@ const rpm = {
             // RPM takes its token only as a query parameter; the redactor keeps it out of everything printed.
             headers: {},
             secrets: [config.apiKey],
+            attempt: settings.ids.length
+                ? { what: `wait on job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`, subject: `job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}` }
+                : { what: `wait on the job runs matching ${Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ')}`, subject: 'job runs' },
             createAdapter: (client) => new RpmAdapter(config, settings, client),
         };
     },
@@ -265,14 +270,16 @@ class JobRun {
             throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`BMC RPM no longer has job run ${this.id} (HTTP 404).`);
         this.latest = run;
         const status = run.status ?? 'unknown';
-        const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`;
+        const timing = { startedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseTimestamp */ .EH)(run.started_at), endedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseTimestamp */ .EH)(run.finished_at) };
+        const at = (ms, text) => (ms !== undefined ? (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .formatTimestamp */ .Ey)(ms) : (text ?? '?'));
+        const times = `${at(timing.startedAt, run.started_at)} → ${run.finished_at ? at(timing.endedAt, run.finished_at) : '…'}`;
         // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
         const ended = run.finished_at !== undefined || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '');
         if (!ended)
-            return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}` };
+            return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}`, timing };
         if (status === 'Complete')
-            return { status: 'succeeded', detail: `Complete, ${times}` };
-        return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}` };
+            return { status: 'succeeded', detail: `Complete, ${times}`, timing };
+        return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing };
     }
     async output(final) {
         if (!final || this.shown)

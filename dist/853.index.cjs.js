@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
   otter: () => (/* binding */ otter)
 });
 
-// EXTERNAL MODULE: ./src/config/gate-config.ts + 1 modules
-var gate_config = __webpack_require__(329);
+// EXTERNAL MODULE: ./src/config/gate-config.ts + 3 modules
+var gate_config = __webpack_require__(5073);
 // EXTERNAL MODULE: ./src/http/explain.ts
 var explain = __webpack_require__(1071);
 // EXTERNAL MODULE: ./src/http/failure.ts
@@ -133,7 +133,8 @@ const otter = {
         (0,gate_config/* checkHeaderSafe */.Hi)('api-key', config.apiKey, 'X-ApiKey', problems);
         // The header keeps the key out of URLs, proxy logs and error messages.
         const headers = config.apiKey ? { 'X-ApiKey': config.apiKey } : {};
-        return { headers, secrets: [config.apiKey], createAdapter: (client) => new OtterAdapter(config, client) };
+        const attempt = (config.operation || 'trigger') === 'wait' ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` } : { what: `trigger job template '${config.template}'`, subject: config.template };
+        return { headers, secrets: [config.apiKey], attempt, createAdapter: (client) => new OtterAdapter(config, client) };
     },
 };
 function validate(config, problems) {

@@ -49,7 +49,7 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(run.outputs).toMatchObject({ status: 'failed', 'hosts-total': '2', 'hosts-failed': '1', 'hosts-succeeded': '1' })
     expect(remoteLines(run)).toContain('[stderr] db-flaky-01.example.com: step 3 of 3 failed: permission denied')
     expect(run.summary).toContain('1 of 2 hosts succeeded; 1 did not:')
-    expect(run.summary).toContain('db-flaky-01.example.com: error — last lines: ')
+    expect(run.summary).toContain('<li>db-flaky-01.example.com: error<pre><code>')
     expect(run.summary).toContain('Exit status: 1')
   })
 
@@ -71,7 +71,7 @@ describe('Foreman end to end (bundle as a process)', () => {
       expect(run.outputs.status).toBe('canceled')
       const id = run.outputs['job-id']
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
-      expect(run.stdout).toContain(`workflow cancelled: cancelled Foreman job invocation ${id}`)
+      expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
     } finally {
       delete sandbox.foreman.setup.script
     }
@@ -82,7 +82,7 @@ describe('Foreman end to end (bundle as a process)', () => {
     try {
       const run = await foreman({ template: '171', 'search-query': 'name = web-003.example.com', timeout: '3s' })
       expect(run.outputs.status).toBe('timed-out')
-      expect(run.stdout).toMatch(/timeout \(3s\) reached: cancelled Foreman job invocation \d+/)
+      expect(run.stdout).toMatch(/timeout \(3s\) was reached: Cancelled Foreman job invocation \d+/)
     } finally {
       delete sandbox.foreman.setup.script
     }

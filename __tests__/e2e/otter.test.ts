@@ -18,7 +18,7 @@ describe('Otter end to end (bundle as a process)', () => {
     const run = await otter({ variables: 'Environment=production\n# comment\nConnection=Server=db;Port=5432\nUrl=https://x:8443/?a=b' })
     expect(run.exitCode).toBe(0)
     const token = run.outputs['job-id']!
-    expect(run.outputs).toEqual({ status: 'succeeded', 'job-id': token, url: '' })
+    expect(run.outputs).toEqual({ status: 'succeeded', 'job-id': token, 'job-ids': token, url: '' })
     expect(sandbox.otter.job(token)?.variables).toEqual({ Environment: 'production', Connection: 'Server=db;Port=5432', Url: 'https://x:8443/?a=b' })
     const steps = remoteLines(run).filter((l) => l.includes(': ensuring configuration'))
     expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => expect.stringContaining(`step ${i + 1} of 12`)))
@@ -32,7 +32,7 @@ describe('Otter end to end (bundle as a process)', () => {
     const strict = await otter({ template: 'smoke-warn' })
     expect(strict.exitCode).toBe(1)
     expect(strict.outputs.status).toBe('warning')
-    expect(errors(strict)).toEqual([expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning\)\.$/)])
+    expect(errors(strict)).toEqual([expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning fails on Warning; set fail-on: error to tolerate it\)\.$/)])
     const lenient = await otter({ template: 'smoke-warn', 'fail-on': 'error' })
     expect(lenient.exitCode).toBe(0)
     expect(lenient.outputs.status).toBe('warning')

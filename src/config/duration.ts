@@ -22,3 +22,15 @@ export function formatDuration(ms: number): string {
   const s = totalSeconds % 60
   return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('')
 }
+
+/** A server's timestamp for people: seconds, no milliseconds, in UTC. */
+export function formatTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+}
+
+/** Epoch ms of a server's date-time text, or undefined when it is not one. */
+export function parseTimestamp(text: string | undefined): number | undefined {
+  if (!text) return undefined
+  const ms = Date.parse(text)
+  return Number.isNaN(ms) ? undefined : ms
+}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import * as tls from 'node:tls'
 import { DURATION_FORMS, parseDuration } from './duration.js'
 import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
@@ -25,6 +27,11 @@ export interface GateConfig {
   pollIntervalMs: number
   maxPollIntervalMs: number
   failOn: FailOn
+  /** The job summary's title; empty for one made of the system and the job's name. */
+  summaryTitle: string
+  jobSummary: boolean
+  /** PEM certificates trusted in addition to the default ones (the ca-certificate input). */
+  ca: string[] | undefined
 }
 
 export type InputReader = (name: string) => string
@@ -40,6 +47,7 @@ export const DEFAULTS = {
   'poll-interval': '1s',
   'max-poll-interval': '60s',
   'fail-on': 'warning',
+  'job-summary': 'true',
 } as const
 
 /**
@@ -59,6 +67,8 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
 
   const serverUrl = parseServerUrl(input('server-url'), problems)
   const wait = parseBoolean('wait', withDefault('wait'), problems)
+  const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
+  const ca = readCaCertificate(read('ca-certificate'), problems)
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
   const pollIntervalMs = parseDurationInput('poll-interval', withDefault('poll-interval'), LONGEST_POLL_INTERVAL, problems)
   const maxPollIntervalMs = parseDurationInput('max-poll-interval', withDefault('max-poll-interval'), LONGEST_POLL_INTERVAL, problems)
@@ -102,6 +112,9 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,
     failOn: failOn ?? 'warning',
+    summaryTitle: input('summary-title'),
+    jobSummary: jobSummary ?? true,
+    ca,
   }
 }
 
@@ -168,4 +181,39 @@ export function checkHeaderSafe(name: string, value: string, header: string, pro
   if (/[^\t\u0020-\u007e\u0080-\u00ff]/.test(value) && !/[\u0000-\u001f\u007f]/.test(value)) {
     problems.add(name, `contains characters that cannot be sent in the ${header} header (only Latin-1 text can); check that the secret holds the key itself`)
   }
+}
+
+const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
+
+/**
+ * The CA certificate(s) to trust besides the default ones: PEM text, or the path of a PEM file.
+ * Verification is never turned off; a private CA is added to what Node trusts for this step only.
+ */
+function readCaCertificate(text: string, problems: InputProblems): string[] | undefined {
+  const value = text.trim()
+  if (!value) return undefined
+  let pem = value
+  if (!value.includes('-----BEGIN')) {
+    try {
+      pem = readFileSync(value, 'utf8')
+    } catch {
+      problems.add('ca-certificate', `'${value.slice(0, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file this runner can read`)
+      return undefined
+    }
+  }
+  const certificates = pem.match(PEM)
+  if (!certificates) {
+    problems.add('ca-certificate', 'holds no PEM certificate; give the CA certificate as text starting with -----BEGIN CERTIFICATE-----, or the path of such a file')
+    return undefined
+  }
+  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed along.
+  const defaults = (tlsDefaults ??= loadDefaults())
+  return [...defaults, ...certificates]
+}
+
+let tlsDefaults: string[] | undefined
+function loadDefaults(): string[] {
+  // Node 22.15+ (the runner's 24 included) tells the defaults with NODE_EXTRA_CA_CERTS; older ones only the bundled roots.
+  const withExtras = (tls as { getCACertificates?: (kind: string) => string[] }).getCACertificates
+  return withExtras ? withExtras('default') : [...tls.rootCertificates]
 }

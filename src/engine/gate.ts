@@ -1,13 +1,24 @@
 import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
-import type { Adapter, OutputGroup, Run } from '../systems/adapter.js'
+import type { Adapter, OutputGroup, Run, RunTiming } from '../systems/adapter.js'
 import { CancelledByRunner, DeadlineReached, GateError } from './gate-error.js'
 import { PollSchedule } from './poll-schedule.js'
 import { signalAt, sleep } from './sleep.js'
 import { isFinal, worstOf, type FinalStatus, type Status } from './status.js'
 
+/** Hooks for observers outside the engine (e.g. GitHub Deployments); each bounds its own time. */
+export interface GateEvents {
+  /** Before anything is sent to the server. */
+  starting?(): Promise<void>
+  /** Runs the gate now knows of: started here, attached to, or discovered while waiting. */
+  runsFound?(runs: Run[]): Promise<void>
+  /** A run reached a final status (or the gate gave up on it). */
+  runEnded?(outcome: RunOutcome): Promise<void>
+}
+
 export interface GateOptions {
+  events?: GateEvents
   wait: boolean
   timeoutMs: number
   pollIntervalMs: number
@@ -23,7 +34,12 @@ export interface RunOutcome {
   detail: string
   /** When the gate saw the run end (or gave up on it). */
   endedAt?: number
+  /** When the server says the run started and ended, where it says so (epoch ms). */
+  timing?: RunTiming
   linesShown: number
+  /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
+  stopNote?: string
+  keepsRunning?: boolean
 }
 
 export interface GateResult {
@@ -60,22 +76,24 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
 
   let runs: Run[]
   try {
+    await options.events?.starting?.()
     runs = await adapter.start(signal, console)
   } catch (error) {
     const status = stopped(error)
     if (!status) throw error
-    const why = status === 'timed-out' ? `Timeout (${formatDuration(options.timeoutMs)}) reached` : 'The workflow was cancelled'
+    const why = status === 'timed-out' ? `The timeout (${formatDuration(options.timeoutMs)}) was reached` : 'The workflow was cancelled'
     const note = `${why} while the job was being started or looked up. If a start request was on its way, the job may have started on ${adapter.serverLabel}: check there before re-running.`
     console.info(note)
     return result(status, [note])
   }
-  const track = (found: Run[]): void => {
+  const track = async (found: Run[]): Promise<void> => {
     for (const run of found) {
       outcomes.push({ run, status: 'pending', detail: '', linesShown: 0 })
       console.info(`${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`)
     }
+    if (found.length > 0) await options.events?.runsFound?.(found)
   }
-  track(runs)
+  await track(runs)
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (adapter.notWaiting) return result('started', [adapter.notWaiting])
@@ -121,16 +139,20 @@ async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () =>
     }
     outcome.status = snapshot.status
     outcome.detail = snapshot.detail
-    if (isFinal(snapshot.status)) outcome.endedAt = now()
+    if (snapshot.timing) outcome.timing = snapshot.timing
+    if (isFinal(snapshot.status)) {
+      outcome.endedAt = now()
+      await options.events?.runEnded?.(outcome)
+    }
   } catch (error) {
     if (!isPassing(error)) throw error
     options.console.info(passingNote(error, `Status check for ${outcome.run.title}`, 'trying again at the next check'))
   }
 }
 
-async function discover(adapter: Adapter, options: GateOptions, track: (runs: Run[]) => void, round: number): Promise<void> {
+async function discover(adapter: Adapter, options: GateOptions, track: (runs: Run[]) => Promise<void>, round: number): Promise<void> {
   try {
-    track(await adapter.discover!(options.signal, round))
+    await track(await adapter.discover!(options.signal, round))
   } catch (error) {
     if (!isPassing(error)) throw error
     options.console.info(passingNote(error, 'Looking for runs', 'trying again at the next check'))
@@ -171,24 +193,30 @@ function isPassing(error: unknown): error is Error {
 
 /** Marks the unfinished runs, cancels what can be cancelled, shows the output left; returns what to tell the user. */
 async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'timed-out' | 'canceled', options: GateOptions, now: () => number): Promise<string[]> {
-  const why = status === 'timed-out' ? `timeout (${formatDuration(options.timeoutMs)}) reached` : 'workflow cancelled'
+  const why = status === 'timed-out' ? `The timeout (${formatDuration(options.timeoutMs)}) was reached` : 'The workflow was cancelled'
   // The main signal may be aborted already; cleanup gets its own short budget.
   const cleanup = AbortSignal.timeout(CLEANUP_BUDGET_MS)
-  const cancelNotes = await Promise.all(
-    outcomes.map(async (outcome): Promise<string | undefined> => {
-      if (isFinal(outcome.status)) return undefined
+  await Promise.all(
+    outcomes.map(async (outcome): Promise<void> => {
+      if (isFinal(outcome.status)) return
       const { run } = outcome
       outcome.status = status
       outcome.endedAt = now()
-      if (!run.cancel) return `${why}: ${run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`}`
+      if (!run.cancel) {
+        outcome.keepsRunning = true
+        outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
+        return
+      }
       try {
-        return `${why}: ${await run.cancel(cleanup)}`
+        outcome.stopNote = await run.cancel(cleanup)
       } catch (error) {
-        return `${why}: cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+        outcome.keepsRunning = true
+        outcome.stopNote = `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
       }
     }),
   )
-  const notes = cancelNotes.filter((note): note is string => note !== undefined)
+  await Promise.all(outcomes.filter((o) => o.stopNote !== undefined).map((o) => options.events?.runEnded?.(o)))
+  const notes = outcomes.filter((o) => o.stopNote).map((o) => `${why}: ${o.stopNote}`)
   if (outcomes.length === 0) notes.push(`${why}: nothing to wait on had started.`)
   for (const outcome of outcomes) {
     if (outputDone.has(outcome.run) || !outcome.run.output) continue

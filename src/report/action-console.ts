@@ -12,29 +12,26 @@ export interface GateConsole {
 // The runner reads a stdout line as a command when, after leading white space, it starts with '::',
 // and (the legacy form) when '##[' appears anywhere in it. Between '::stop-commands::<token>' and
 // '::<token>::' it reads none, and the token is random per run so remote text cannot end the pause early.
-const COMMAND_LIKE = /^\s*::|##\[/
+// (.NET's TrimStart also takes U+0085 for white space, which JavaScript's \s does not.)
+const COMMAND_LIKE = /^[\s\u0085]*::|##\[/
 // One of our own lines, quoting a server's text, is never allowed to flood the log.
 const MAX_INFO_LENGTH = 2000
 
 export class ActionConsole implements GateConsole {
   private token: string | undefined
 
-  constructor(
-    private readonly write: (text: string) => void = (text) => process.stdout.write(text),
-    /** Applied to everything printed: remote text may echo a secret in any channel. */
-    private readonly redact: (text: string) => string = (text) => text,
-  ) {}
+  constructor(private readonly write: (text: string) => void = (text) => process.stdout.write(text)) {}
 
   info(text: string): void {
-    const clean = clip(oneLine(this.redact(text)), MAX_INFO_LENGTH)
+    const clean = clip(oneLine(text), MAX_INFO_LENGTH)
     if (COMMAND_LIKE.test(clean)) this.verbatim([clean])
     else this.write(clean + EOL)
   }
 
   logs(title: string, lines: string[]): void {
     if (lines.length === 0) return
-    this.write(`::group::${escapeCommandData(clip(oneLine(this.redact(title)), MAX_INFO_LENGTH))}${EOL}`)
-    this.verbatim(lines.map(this.redact))
+    this.write(`::group::${escapeCommandData(clip(oneLine(title), MAX_INFO_LENGTH))}${EOL}`)
+    this.verbatim(lines)
     this.write(`::endgroup::${EOL}`)
   }
 

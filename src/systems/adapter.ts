@@ -6,6 +6,20 @@ export interface Snapshot {
   status: Status
   /** The server's own words for the state, e.g. 'Executing' or '12/40 done, 1 failed'. */
   detail: string
+  /** When the server says the run started and ended, where its API tells. */
+  timing?: RunTiming
+}
+
+/** Epoch milliseconds, from the server's own timestamps. */
+export interface RunTiming {
+  startedAt?: number
+  endedAt?: number
+}
+
+/** A list for the job summary, e.g. the hosts that failed, each with its last lines. */
+export interface DetailSection {
+  title: string
+  items: { text: string; code?: string[] }[]
 }
 
 /** Output to show in one collapsible group; without a title, the run's title and line numbers. */
@@ -37,6 +51,10 @@ export interface Run {
   cancel?(signal: AbortSignal): Promise<string>
   /** Said instead when the run cannot be stopped through the API, e.g. Otter. */
   readonly whyNoCancel?: string
+  /** Where the run deploys to, in the server's words (e.g. a BuildMaster environment), where it has one. */
+  readonly environment?: string
+  /** After the run ended badly: what failed, in a few words (the first error line, the failing hosts). */
+  failureDetail?(): string | undefined
 }
 
 /** Speaks one server's API. Nothing outside the adapter knows which server it is. */
@@ -58,8 +76,8 @@ export interface Adapter {
   readonly nothingYet?: string
   /** Outputs beyond status, job-id and url, e.g. release-number; read after the gate ends. */
   outputs?(): Record<string, string>
-  /** Lines for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
-  details?(signal: AbortSignal): Promise<string[]>
+  /** Sections for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
+  details?(signal: AbortSignal): Promise<DetailSection[]>
   /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
   readonly notWaiting?: string
 }

@@ -1,3 +1,4 @@
+import { parseTimestamp } from '../config/duration.js'
 import { checkHeaderSafe, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { Variables } from '../config/variables.js'
@@ -110,6 +111,7 @@ export const buildmaster: SystemDefinition = {
       // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
       headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
       secrets: [config.apiKey],
+      attempt: describeAttempt(settings),
       createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
     }
   },
@@ -401,6 +403,7 @@ class Deployment implements Run {
   readonly title: string
   readonly url: string
   readonly whyNoCancel: string
+  readonly environment: string | undefined
 
   constructor(
     first: DeploymentJson,
@@ -409,6 +412,7 @@ class Deployment implements Run {
     serverUrl: URL,
   ) {
     this.id = String(first.id)
+    this.environment = first.environmentName
     const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ')
     this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`
     this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString()
@@ -417,15 +421,34 @@ class Deployment implements Run {
 
   async poll(signal: AbortSignal, round: number): Promise<Snapshot> {
     const d = await this.board.get(this.id, signal, round)
-    if (d.canceledOn) return { status: 'canceled', detail: 'canceled in BuildMaster' }
+    const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
+    if (d.canceledOn) return { status: 'canceled', detail: 'cancelled in BuildMaster', timing }
     const status = DEPLOYMENT_STATUS[d.status]
-    if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting` }
+    if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting`, timing }
     // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
-    if (status === 'pending') return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)' }
-    return { status, detail: d.status }
+    if (status === 'pending') return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)', timing }
+    return { status, detail: d.status, timing }
   }
 }
 
 function prefixed(variables: Variables): Variables {
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]))
+}
+
+function describeAttempt(settings: Settings): { what: string; subject: string } {
+  const release = `release ${settings.release} of ${settings.applicationLabel}`
+  const stage = settings.stage ? ` to stage ${settings.stage}` : ''
+  const subject = `${settings.applicationLabel} ${settings.release}`.trim()
+  switch (settings.operation) {
+    case 'deploy':
+      return { what: `build and deploy ${release}${stage}`, subject }
+    case 'deploy-build':
+      return { what: `deploy build ${settings.build} of ${release}${stage}`, subject }
+    case 'wait':
+      return { what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`, subject: `deployment ${settings.deploymentIds.join(', ')}` }
+    case 'reject-build':
+      return { what: `reject build ${settings.build} of ${release}`, subject }
+    default:
+      return { what: `${settings.operation.replace('-', ' ')} ${release}`, subject }
+  }
 }

@@ -9,6 +9,8 @@ export interface PreparedSystem {
   headers: Record<string, string>
   /** Values to mask and redact everywhere. */
   secrets: string[]
+  /** What the step sets out to do, in words: "trigger job template 'deploy-web'", and a name for titles. */
+  attempt: { what: string; subject: string }
   createAdapter(client: ApiClient): Adapter
 }
 

@@ -7,7 +7,7 @@ import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
-import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
+import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, Snapshot } from './adapter.js'
 import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
@@ -58,6 +58,7 @@ export const foreman: SystemDefinition = {
     return {
       headers: { Authorization: `Basic ${basic}` },
       secrets: [config.password, basic],
+      attempt: describeAttempt(settings),
       createAdapter: (client) => new ForemanAdapter(config, settings, client),
     }
   },
@@ -166,7 +167,7 @@ class ForemanAdapter implements Adapter {
     return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) }
   }
 
-  details(signal: AbortSignal): Promise<string[]> {
+  details(signal: AbortSignal): Promise<DetailSection[]> {
     return this.invocation?.hostReport(signal) ?? Promise.resolve([])
   }
 
@@ -282,6 +283,9 @@ class Invocation implements Run {
   /** Per host, the entries already shown from the overlap window, so each is shown once. */
   private shown = new Map<number, Set<string>>()
   private lastLines = new Map<number, string[]>()
+  /** With several hosts, each host's lines wait here until it has finished, then print as one group. */
+  private held = new Map<number, string[]>()
+  private failedHosts: string[] | undefined
 
   constructor(
     id: number,
@@ -309,19 +313,40 @@ class Invocation implements Run {
     const { succeeded, failed, cancelled, total } = this.counts
     const detail = `${label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
     const status = STATUS[label]
-    if (!status) return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)` }
-    return { status, detail }
+    const timing = taskTiming(show)
+    if (!status) return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)`, timing }
+    return { status, detail, timing }
   }
 
-  /** New output of every host in one request, whatever the number of hosts. */
-  async output(_final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
+  /**
+   * New output of every host in one request, whatever the number of hosts. With one host it streams
+   * live; with several, each host's output prints as one group once that host has finished, so a
+   * fleet's log reads host by host instead of a new group per host at every poll.
+   */
+  async output(final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
     const query: Record<string, string> = this.since === undefined ? {} : { since: String(this.since) }
     const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` }
     const answer = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal))
+    const live = (this.counts?.total ?? 1) <= 1
     const groups: OutputGroup[] = []
     for (const host of hostOutputs(context, answer)) {
       const lines = this.fresh(host)
-      if (lines.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines })
+      if (live) {
+        if (lines.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines })
+        continue
+      }
+      const held = this.held.get(host.host_id) ?? []
+      held.push(...lines)
+      if (host.refresh && !host.complete) this.held.set(host.host_id, held)
+      else {
+        this.held.delete(host.host_id)
+        if (held.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines: held })
+      }
+    }
+    if (final) {
+      // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
+      for (const [hostId, lines] of this.held) if (lines.length) groups.push({ title: `${this.hostName(hostId)} — output`, lines })
+      this.held.clear()
     }
     this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS)
     for (const seen of this.shown.values()) {
@@ -332,15 +357,25 @@ class Invocation implements Run {
 
   async cancel(signal: AbortSignal): Promise<string> {
     const result = await this.api.cancel(Number(this.id), signal)
+    // The job may have ended as it was cancelled: the counts reported must be the ones Foreman ends with.
+    await this.poll(signal).catch(() => undefined)
     return result === 'cancelled'
-      ? `cancelled ${this.title} in Foreman.`
+      ? `Cancelled ${this.title} in Foreman.`
       : `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
   }
 
+  failureDetail(): string | undefined {
+    if (this.failedHosts?.length) return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts)} did not succeed`
+    if (!this.counts) return undefined
+    const { failed, cancelled, total } = this.counts
+    return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`
+  }
+
   /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
-  async hostReport(signal: AbortSignal): Promise<string[]> {
+  async hostReport(signal: AbortSignal): Promise<DetailSection[]> {
     if (!this.counts) return []
-    const bad: string[] = []
+    const bad: DetailSection['items'] = []
+    const failedHosts: string[] = []
     for (let page = 1; ; page++) {
       const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${this.id}` }
       const answer = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal))
@@ -348,20 +383,22 @@ class Invocation implements Run {
       for (const host of results) {
         const status = field(context, host, 'job_status', 'string')
         if (status === 'success') continue
-        const last = this.lastLines.get(field(context, host, 'id', 'number'))?.join(' ⏎ ')
-        bad.push(`${field(context, host, 'name', 'string')}: ${status}${last ? ` — last lines: ${last}` : ''}`)
+        const name = field(context, host, 'name', 'string')
+        failedHosts.push(name)
+        bad.push({ text: `${name}: ${status}`, code: this.lastLines.get(field(context, host, 'id', 'number')) })
       }
       if (results.length < 500) break
     }
+    this.failedHosts = failedHosts
     const { succeeded, total } = this.counts
-    return [`${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, ...bad]
+    return [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad }]
   }
 
   private fresh(host: HostOutput): string[] {
     const seen = this.shown.get(host.host_id) ?? new Set<string>()
     this.shown.set(host.host_id, seen)
     const lines: string[] = []
-    for (const entry of [...(host.output ?? [])].sort((a, b) => a.timestamp - b.timestamp)) {
+    for (const entry of [...host.output].sort((a, b) => a.timestamp - b.timestamp)) {
       const key = `${entry.timestamp} ${entry.output_type} ${entry.output}`
       if (seen.has(key)) continue
       seen.add(key)
@@ -375,6 +412,20 @@ class Invocation implements Run {
   private hostName(id: number): string {
     return this.names.get(id) ?? `host ${id}`
   }
+}
+
+/** "a, b, c and 4 more" */
+function named(items: string[], first = 3): string {
+  return items.length <= first ? items.join(', ') : `${items.slice(0, first).join(', ')} and ${items.length - first} more`
+}
+
+/** The task's start (and end, once it has one), as Foreman timed them. */
+function taskTiming(show: Record<string, unknown>): RunTiming | undefined {
+  const task = show.task
+  if (!task || typeof task !== 'object') return undefined
+  const { started_at: started, ended_at: ended } = task as Record<string, unknown>
+  const at = (value: unknown): number | undefined => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? Date.parse(value) : undefined)
+  return { startedAt: at(started), endedAt: at(ended) }
 }
 
 /** The id of the invocation a create or re-run answered with; never polled as `undefined`. */
@@ -397,4 +448,16 @@ function hostOutputs(context: AnswerContext, answer: Record<string, unknown>): H
       timestamp: field(context, entry, 'timestamp', 'number'),
     })),
   }))
+}
+
+function describeAttempt(settings: Settings): { what: string; subject: string } {
+  const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`
+  switch (settings.operation) {
+    case 'run':
+      return { what: `run ${job} on '${settings.searchQuery}'`, subject: settings.template || settings.feature }
+    case 'rerun-failed':
+      return { what: `re-run job invocation ${settings.invocationId} on its failed hosts`, subject: `job invocation ${settings.invocationId}` }
+    default:
+      return { what: `${settings.operation} job invocation ${settings.invocationId}`, subject: `job invocation ${settings.invocationId}` }
+  }
 }

@@ -34,7 +34,9 @@ export const otter: SystemDefinition = {
     checkHeaderSafe('api-key', config.apiKey, 'X-ApiKey', problems)
     // The header keeps the key out of URLs, proxy logs and error messages.
     const headers: Record<string, string> = config.apiKey ? { 'X-ApiKey': config.apiKey } : {}
-    return { headers, secrets: [config.apiKey], createAdapter: (client) => new OtterAdapter(config, client) }
+    const attempt =
+      (config.operation || 'trigger') === 'wait' ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` } : { what: `trigger job template '${config.template}'`, subject: config.template }
+    return { headers, secrets: [config.apiKey], attempt, createAdapter: (client) => new OtterAdapter(config, client) }
   },
 }
 

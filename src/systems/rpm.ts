@@ -1,3 +1,4 @@
+import { formatTimestamp, parseTimestamp } from '../config/duration.js'
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import { explained, GateError } from '../engine/gate-error.js'
@@ -40,6 +41,9 @@ export const rpm: SystemDefinition = {
       // RPM takes its token only as a query parameter; the redactor keeps it out of everything printed.
       headers: {},
       secrets: [config.apiKey],
+      attempt: settings.ids.length
+        ? { what: `wait on job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`, subject: `job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}` }
+        : { what: `wait on the job runs matching ${Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ')}`, subject: 'job runs' },
       createAdapter: (client) => new RpmAdapter(config, settings, client),
     }
   },
@@ -200,12 +204,14 @@ class JobRun implements Run {
     if (!run) throw new GateError(`BMC RPM no longer has job run ${this.id} (HTTP 404).`)
     this.latest = run
     const status = run.status ?? 'unknown'
-    const times = `${run.started_at ?? '?'} → ${run.finished_at ?? '…'}`
+    const timing = { startedAt: parseTimestamp(run.started_at), endedAt: parseTimestamp(run.finished_at) }
+    const at = (ms: number | undefined, text: string | undefined): string => (ms !== undefined ? formatTimestamp(ms) : (text ?? '?'))
+    const times = `${at(timing.startedAt, run.started_at)} → ${run.finished_at ? at(timing.endedAt, run.finished_at) : '…'}`
     // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
     const ended = run.finished_at !== undefined || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '')
-    if (!ended) return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}` }
-    if (status === 'Complete') return { status: 'succeeded', detail: `Complete, ${times}` }
-    return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}` }
+    if (!ended) return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}`, timing }
+    if (status === 'Complete') return { status: 'succeeded', detail: `Complete, ${times}`, timing }
+    return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing }
   }
 
   async output(final: boolean): Promise<OutputGroup[]> {

@@ -1,0 +1,43 @@
+import type { Redactor } from '../http/redactor.js'
+import { clip } from '../report/action-console.js'
+import type { Host, HostConsole, Summary, SummaryCell, Verdict } from './host.js'
+
+// One line of ours, quoting a server's text, never floods the log or an annotation.
+const MAX_LINE = 2000
+const MAX_MESSAGE = 4000
+
+/**
+ * The host as main sees it: every string on its way out is redacted first and clipped after, so
+ * a secret is masked in any channel (log, annotation, output, summary) and never half-shown at a cut.
+ */
+export function redacting(host: Host, redactor: Redactor): Host {
+  const redact = (text: string): string => redactor.redact(text)
+  const line = (text: string): string => clip(redact(text), MAX_LINE)
+  const console: HostConsole = {
+    info: (text) => host.console.info(line(text)),
+    logs: (title, lines) => host.console.logs(line(title), lines.map(redact)),
+    warning: (text) => host.console.warning(clip(redact(text), MAX_MESSAGE)),
+    debug: (text) => host.console.debug(redact(text)),
+  }
+  const cell = (value: SummaryCell): SummaryCell => (typeof value === 'string' ? line(value) : { text: line(value.text), link: redact(value.link) })
+  return {
+    input: (name) => host.input(name),
+    mask: (secret) => host.mask(secret),
+    console,
+    setOutput: (name, value) => host.setOutput(name, redact(value)),
+    writeSummary: (summary: Summary) =>
+      host.writeSummary({
+        title: line(summary.title),
+        status: summary.status,
+        lead: clip(redact(summary.lead), MAX_MESSAGE),
+        table: summary.table && { header: summary.table.header, rows: summary.table.rows.map((row) => row.map(cell)) },
+        facts: summary.facts.map(([name, value]) => [name, line(value)]),
+        sections: summary.sections.map((section) => ({
+          title: line(section.title),
+          items: section.items.map((item) => ({ text: line(item.text), code: item.code?.map(line) })),
+        })),
+        notes: summary.notes.map(line),
+      }),
+    end: (verdict: Verdict) => host.end({ ...verdict, message: verdict.message === undefined ? undefined : clip(redact(verdict.message), MAX_MESSAGE) }),
+  }
+}

@@ -1,0 +1,180 @@
+import { formatDuration } from '../config/duration.js'
+import type { FailOn } from '../config/gate-config.js'
+import type { GateResult, RunOutcome } from '../engine/gate.js'
+import { failsStep, type FinalStatus } from '../engine/status.js'
+import type { Ending, Summary, SummaryCell, Verdict } from '../host/host.js'
+import type { DetailSection } from '../systems/adapter.js'
+
+/** What the step set out to do, for the summary's first line and its default title. */
+export interface Attempt {
+  /** 'Otter', 'BuildMaster', ... */
+  server: string
+  serverUrl: string
+  /** A phrase: "trigger job template 'deploy-web'". */
+  what: string
+  /** Names the work in a title: "deploy-web", "web-shop 4.2.0". */
+  subject: string
+}
+
+export interface ReportInput {
+  attempt: Attempt
+  failOn: FailOn
+  /** The summary-title input; empty for the default. */
+  title: string
+  /** Set when the gate ended; absent when it failed before an outcome was known. */
+  result?: GateResult
+  /** Why the gate failed without a result, in the user's terms, and how that ends the step. */
+  failure?: { message: string; ending: Ending }
+  outputs: Record<string, string>
+  details: DetailSection[]
+  now: number
+  startedAt: number
+}
+
+/** Everything the step says at its end, built once so that every channel tells the same story. */
+export interface Report {
+  verdict: Verdict
+  /** Warning annotations: a tolerated Warning. At most a couple. */
+  warnings: string[]
+  /** Lines for the log, one per run, after the progress lines. */
+  closing: string[]
+  summary: Summary
+  status: string
+}
+
+const ICON: Record<string, string> = { succeeded: '✅', warning: '⚠️', failed: '❌', canceled: '🚫', 'timed-out': '⏱️', started: '🚀', pending: '⏳', running: '⏳' }
+
+// What people see on the run's page: never more than a handful of annotations.
+const MAX_NAMED = 3
+
+export function buildReport(input: ReportInput): Report {
+  const { attempt, result, failure } = input
+  const title = input.title || `release-gate: ${attempt.server} ${attempt.subject}`.trim()
+  if (!result) {
+    const message = failure?.message ?? 'release-gate ended without an outcome.'
+    return {
+      verdict: { ending: failure?.ending ?? 'unknown', message },
+      warnings: [],
+      closing: [],
+      status: failure?.ending === 'canceled' ? 'canceled' : '',
+      summary: {
+        title,
+        status: failure?.ending === 'canceled' ? 'canceled' : '',
+        lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        facts: facts(input.outputs),
+        sections: input.details,
+        notes: [],
+      },
+    }
+  }
+
+  const verdict = verdictOf(result, input.failOn)
+  const waited = formatDuration(result.endedAt - result.startedAt)
+  const closing =
+    result.status === 'started'
+      ? [`${result.runs[0]?.run.title ?? 'The job'} started. ${result.notes.join(' ')}`.trim()]
+      : result.runs.map((outcome) => `${runLine(outcome, result)}.`)
+  const warnings: string[] = []
+  if (verdict.withIssues) {
+    const tolerated = result.runs.filter((o) => o.status === 'warning' || o.status === 'failed')
+    warnings.push(`${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`)
+  }
+  const ended =
+    result.status === 'started'
+      ? `started; ${result.notes.join(' ')}`
+      : result.runs.length === 0
+        ? result.status === 'succeeded'
+          ? `done in ${waited}.`
+          : `${result.status} after ${waited}. ${result.notes.join(' ')}`
+        : `${result.status} after waiting ${waited}.`
+  return {
+    verdict,
+    warnings,
+    closing,
+    status: result.status,
+    summary: {
+      title,
+      status: result.status,
+      lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended}${verdict.ending === 'passed' ? '' : ` ${verdict.message ?? ''}`}`.trim(),
+      table: result.runs.length > 0 ? runTable(result) : undefined,
+      facts: facts(input.outputs),
+      sections: input.details,
+      notes: result.notes,
+    },
+  }
+}
+
+/**
+ * `fail-on` judges the job's outcome only: a timeout, a cancel, or anything that kept the gate from
+ * knowing the outcome fails the step whatever it says.
+ */
+export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
+  if (result.status === 'started') return { ending: 'passed' }
+  const stopped = result.runs.filter((o) => o.status === 'timed-out' || o.status === 'canceled')
+  const stoppedEnding: Ending | undefined =
+    result.status === 'canceled' || stopped.some((o) => o.status === 'canceled') ? 'canceled' : result.status === 'timed-out' || stopped.length > 0 ? 'timed-out' : undefined
+  const failing = result.runs.filter((o) => o.status === 'failed' || (o.status === 'warning' && failsStep('warning', failOn)))
+  if (stoppedEnding) {
+    if (result.runs.length === 0) return { ending: stoppedEnding, message: result.notes[0] ?? `${sentence(stoppedEnding)} before anything started.` }
+    const parts = [...failing, ...stopped].map((o) => runLine(o, result))
+    const keepsRunning = stopped.filter((o) => o.keepsRunning)
+    const still = keepsRunning.length > 0 ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}` : ''
+    return { ending: stoppedEnding, message: `${named(parts)}.${still}` }
+  }
+  if (failing.length > 0 && (result.status === 'failed' || result.status === 'warning') && failsStep(result.status as FinalStatus, failOn)) {
+    const becauseOfFailOn = failing.every((o) => o.status === 'warning') ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)` : ''
+    const others = result.runs.length > failing.length ? ` ${result.runs.length - failing.length} of ${result.runs.length} did not fail.` : ''
+    return { ending: 'failed', message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}` }
+  }
+  return { ending: 'passed', withIssues: result.runs.some((o) => o.status === 'warning' || o.status === 'failed') }
+}
+
+/** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
+export function runLine(outcome: RunOutcome, result: GateResult): string {
+  const ran = ranFor(outcome)
+  return `${outcome.run.title}: ${outcome.status} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+}
+
+function withDetail(outcome: RunOutcome, result: GateResult): string {
+  const detail = outcome.run.failureDetail?.()
+  return `${runLine(outcome, result)}${detail ? ` — ${detail}` : ''}`
+}
+
+/** The run's own duration, as the server timed it. */
+export function ranFor(outcome: RunOutcome): string | undefined {
+  const { startedAt, endedAt } = outcome.timing ?? {}
+  return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt ? formatDuration(endedAt - startedAt) : undefined
+}
+
+function waitedFor(outcome: RunOutcome, result: GateResult): number {
+  return (outcome.endedAt ?? result.endedAt) - result.startedAt
+}
+
+function runTable(result: GateResult): Summary['table'] {
+  const rows = result.runs.map((outcome): SummaryCell[] => {
+    const status = result.status === 'started' ? 'started' : outcome.status
+    const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
+    return [
+      outcome.run.title,
+      `${ICON[status] ?? ''} ${status}${detail}`.trim(),
+      ranFor(outcome) ?? '—',
+      result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
+      outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',
+    ]
+  })
+  return { header: ['Job', 'Status', 'Run time (server)', 'Waited', 'Link'], rows }
+}
+
+function facts(outputs: Record<string, string>): [string, string][] {
+  return Object.entries(outputs).filter(([, value]) => value !== '')
+}
+
+/** "a, b, c and 4 more" */
+function named(items: string[]): string {
+  if (items.length <= MAX_NAMED) return items.join('; ')
+  return `${items.slice(0, MAX_NAMED).join('; ')}; and ${items.length - MAX_NAMED} more`
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
