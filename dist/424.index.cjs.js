@@ -3,6 +3,33 @@ exports.id = 424;
 exports.ids = [424];
 exports.modules = {
 
+/***/ 1770:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ isRealDateTime)
+/* harmony export */ });
+/**
+ * Whether the date and time parts of an ISO-like text exist on a calendar and a clock: 2026-02-30
+ * and 25:00 are refused, where Date.parse would roll them over into another day.
+ */
+function isRealDateTime(text) {
+    const date = /(\d{4})-(\d{2})-(\d{2})/.exec(text);
+    if (date) {
+        const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+        if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate())
+            return false;
+    }
+    const time = /(?:^|[T ])(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
+    if (time && (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3] ?? 0) > 59))
+        return false;
+    const zone = /[+-](\d{2}):?(\d{2})$/.exec(text.slice(10));
+    return !zone || (Number(zone[1]) <= 14 && Number(zone[2]) <= 59);
+}
+
+
+/***/ }),
+
 /***/ 6826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -80,11 +107,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   foreman: () => (/* binding */ foreman)
 /* harmony export */ });
+/* harmony import */ var _config_calendar_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1770);
 /* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2824);
 /* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
-/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1071);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1071);
 /* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
 /* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6826);
+
 
 
 
@@ -139,7 +168,7 @@ function readSettings(config, read, problems) {
         const text = input(name);
         if (!text)
             return undefined;
-        if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {
+        if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text)) || !(0,_config_calendar_js__WEBPACK_IMPORTED_MODULE_4__/* .isRealDateTime */ .O)(text)) {
             problems.add(name, `'${text}' is not a date-time; use ISO 8601 like 2026-11-24T02:00:00Z`);
             return undefined;
         }
@@ -202,8 +231,10 @@ function readSettings(config, read, problems) {
             problems.add('job-id', 'is not used by operation: run');
     }
     else {
-        if (!/^\d+$/.test(config.jobId))
+        if (!config.jobId)
             problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`);
+        else if (!/^\d+$/.test(config.jobId))
+            problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`);
         const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) => input(name));
         for (const name of ignored)
             problems.add(name, `is only used by operation: run`);
@@ -333,7 +364,7 @@ class ForemanApi {
             if (error.status && error.status >= 400 && error.serverMessage)
                 return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
         }
-        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
     }
 }
 class Invocation {

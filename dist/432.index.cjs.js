@@ -3,6 +3,33 @@ exports.id = 432;
 exports.ids = [432];
 exports.modules = {
 
+/***/ 1770:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ isRealDateTime)
+/* harmony export */ });
+/**
+ * Whether the date and time parts of an ISO-like text exist on a calendar and a clock: 2026-02-30
+ * and 25:00 are refused, where Date.parse would roll them over into another day.
+ */
+function isRealDateTime(text) {
+    const date = /(\d{4})-(\d{2})-(\d{2})/.exec(text);
+    if (date) {
+        const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+        if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate())
+            return false;
+    }
+    const time = /(?:^|[T ])(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
+    if (time && (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3] ?? 0) > 59))
+        return false;
+    const zone = /[+-](\d{2}):?(\d{2})$/.exec(text.slice(10));
+    return !zone || (Number(zone[1]) <= 14 && Number(zone[2]) <= 59);
+}
+
+
+/***/ }),
+
 /***/ 6826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -80,12 +107,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   buildmaster: () => (/* binding */ buildmaster)
 /* harmony export */ });
-/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2824);
+/* harmony import */ var _config_calendar_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1770);
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2824);
 /* harmony import */ var _config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5073);
 /* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(192);
-/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1071);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1071);
 /* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2398);
 /* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6826);
+
 
 
 
@@ -185,7 +214,7 @@ function readSettings(config, read, problems) {
         problems.add('build', `is required for operation: ${operation}: the build number`);
     if (settings.force && settings.force !== 'true' && settings.force !== 'false')
         problems.add('force', `'${settings.force}' is not accepted; use true or false`);
-    if (settings.startTime && !START_TIME.test(settings.startTime)) {
+    if (settings.startTime && (!START_TIME.test(settings.startTime) || !(0,_config_calendar_js__WEBPACK_IMPORTED_MODULE_4__/* .isRealDateTime */ .O)(settings.startTime))) {
         problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`);
     }
     if (!deploys) {
@@ -242,7 +271,15 @@ class BuildMasterAdapter {
         this.buildNumber = await this.ensureBuild(api, console, variables);
         if (operation === 'create-build')
             return [];
-        return this.deploy(api, console, variables);
+        try {
+            return await this.deploy(api, console, variables);
+        }
+        catch (error) {
+            if (!(error instanceof _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue))
+                throw error;
+            // The build exists now: say so, so that a re-run deploys it instead of creating yet another.
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`, error.passing);
+        }
     }
     /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
     async ensureRelease(api, console, variables) {
@@ -397,12 +434,12 @@ class BuildMasterApi {
     }
     explain(error, doing) {
         if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H) || error.htmlPage) {
-            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H ? (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailure */ .S)(error, this.context(doing))) : error;
+            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H ? (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailure */ .S)(error, this.context(doing))) : error;
         }
         if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
             return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
         }
-        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailure */ .S)(error, this.context(doing)));
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailure */ .S)(error, this.context(doing)));
     }
     context(doing) {
         return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing };
@@ -460,7 +497,7 @@ class Deployment {
     }
     async poll(signal, round) {
         const d = await this.board.get(this.id, signal, round);
-        const timing = { startedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_5__/* .parseTimestamp */ .EH)(d.started), endedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_5__/* .parseTimestamp */ .EH)(d.ended ?? d.canceledOn) };
+        const timing = { startedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTimestamp */ .EH)(d.started), endedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTimestamp */ .EH)(d.ended ?? d.canceledOn) };
         if (d.canceledOn)
             return { status: 'canceled', detail: 'cancelled in BuildMaster', timing };
         const status = DEPLOYMENT_STATUS[d.status];

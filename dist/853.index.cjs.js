@@ -197,7 +197,10 @@ class OtterAdapter {
             return (0,gate_error/* explained */.to)(error, (0,explain/* explainFailure */.S)(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }));
         switch (error.kind) {
             case 'not-found':
-                return new gate_error/* GateError */.ue(`Otter has no job template named '${template}' (HTTP 404). Check the template input: it must name a job template that allows API use.`);
+                // Otter says which template it did not find; an empty 404 came from something else at that URL.
+                if (!error.serverMessage)
+                    break;
+                return new gate_error/* GateError */.ue(`Otter has no job template named '${template}' (HTTP 404: ${error.serverMessage}). Check the template input: it must name a job template that allows API use.`);
             case 'forbidden':
             case 'unauthorized':
                 return new gate_error/* GateError */.ue(apiKey
@@ -221,6 +224,7 @@ class OtterJob {
     title;
     whyNoCancel;
     log;
+    firstError;
     constructor(id, template, startedHere, client, config) {
         this.id = id;
         this.startedHere = startedHere;
@@ -242,7 +246,12 @@ class OtterJob {
         if (!this.log.worthFetching(Date.now(), final))
             return [];
         const text = await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal);
-        return [{ lines: this.log.update(text, Date.now(), final) }];
+        const lines = this.log.update(text, Date.now(), final);
+        this.firstError ??= lines.find((line) => line.startsWith('ERROR:'));
+        return [{ lines }];
+    }
+    failureDetail() {
+        return this.firstError && `first error: ${this.firstError.slice(0, 300)}`;
     }
     async get(path, doing, maxBytes, signal) {
         try {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
 import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
@@ -48,6 +49,8 @@ export interface SandboxOptions {
   mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
+  /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
+  tls?: { key: string; cert: string }
 }
 
 export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/' }
@@ -80,14 +83,16 @@ export class Sandbox {
     ]
       // The longest prefix wins, so a system mounted at '/' does not hide the others.
       .sort((a, b) => b.prefix.length - a.prefix.length)
-    this.server = createServer((req, res) => void this.route(req, res))
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.route(req, res)
+    this.server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler)
   }
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const sandbox = new Sandbox(options)
     await new Promise<void>((resolve) => sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
     const { port } = sandbox.server.address() as AddressInfo
-    sandbox.baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`
+    const host = options.host ?? '127.0.0.1'
+    sandbox.baseUrl = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
     return sandbox
   }
 

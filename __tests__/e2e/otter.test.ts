@@ -51,7 +51,7 @@ describe('Otter end to end (bundle as a process)', () => {
     const before = sandbox.requests.length
     const run = await otter({ template: 'no-such-template' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual(["Otter has no job template named 'no-such-template' (HTTP 404). Check the template input: it must name a job template that allows API use."])
+    expect(errors(run)).toEqual(['Otter has no job template named \'no-such-template\' (HTTP 404: Job template "no-such-template" was not found.). Check the template input: it must name a job template that allows API use.'])
     expect(sandbox.requests.length - before).toBe(1)
     expect(run.stdout).not.toMatch(/\n\s+at /)
   })

@@ -85,7 +85,7 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
     variables = await parseVariables(read('variables'))
   } catch (error) {
     if (!(error instanceof VariablesError)) throw error
-    problems.add('variables', `${error.message}. Write one NAME=value per line, or a YAML or JSON mapping`)
+    for (const problem of error.problems) problems.add('variables', `${problem}; ${error.hint}`)
   }
 
   const apiKey = input('api-key')

@@ -1,13 +1,27 @@
 export type Variables = Record<string, string>
 
-export class VariablesError extends Error {}
+/** Every problem in the variables input, in the terms of the format the user wrote. */
+export class VariablesError extends Error {
+  constructor(
+    readonly problems: string[],
+    /** How to write this format right: "one NAME=value per line" or "a YAML mapping of NAME: value". */
+    readonly hint: string,
+  ) {
+    super(problems.join('; '))
+    this.name = 'VariablesError'
+  }
+}
+
+const LINES_HINT = 'write one NAME=value per line'
+const YAML_HINT = "write a YAML mapping of NAME: value, or one NAME=value per line"
+const JSON_HINT = 'write a JSON object of "NAME": value'
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 const LINE_FORM = /^([^=\s:]+)\s*=(.*)$/
 
 /**
- * Accepts `NAME=value` lines (the value is everything after the first `=`, taken literally), or a
- * JSON or YAML mapping. Blank lines and `#` comments are ignored in the line form.
+ * Accepts `NAME=value` lines (the value is everything after the first `=`, with surrounding spaces
+ * trimmed), or a JSON or YAML mapping. Blank lines and `#` comments are ignored in the line form.
  */
 export async function parseVariables(text: string): Promise<Variables> {
   const meaningful = text
@@ -24,7 +38,7 @@ export async function parseVariables(text: string): Promise<Variables> {
   try {
     parsed = parse(text)
   } catch (error) {
-    throw new VariablesError(`not NAME=value lines, and not valid YAML either: ${firstLine(error)}`)
+    throw new VariablesError([`not NAME=value lines, and not valid YAML either: ${firstLine(error)}`], YAML_HINT)
   }
   return fromMapping(parsed, 'YAML')
 }
@@ -36,29 +50,38 @@ function emptyVariables(): Variables {
 
 function fromLines(lines: { line: string; number: number }[]): Variables {
   const result = emptyVariables()
+  const problems: string[] = []
   for (const { line, number } of lines) {
     const match = LINE_FORM.exec(line)
-    if (!match) throw new VariablesError(`line ${number} is not NAME=value: '${clip(line)}'`)
+    if (!match) {
+      problems.push(`line ${number} is not NAME=value: '${clip(line)}'`)
+      continue
+    }
     const name = match[1]!
-    checkName(name, `line ${number}`)
-    if (Object.hasOwn(result, name)) throw new VariablesError(`line ${number} sets '${name}' a second time`)
-    result[name] = match[2]!.trim()
+    const bad = nameProblem(name, `line ${number}`)
+    if (bad) problems.push(bad)
+    else if (Object.hasOwn(result, name)) problems.push(`line ${number} sets '${name}' a second time`)
+    // Surrounding spaces are trimmed: invisible in a workflow file, and a frequent accident.
+    else result[name] = match[2]!.trim()
   }
+  if (problems.length > 0) throw new VariablesError(problems, LINES_HINT)
   return result
 }
 
-function fromMapping(value: unknown, format: string): Variables {
+function fromMapping(value: unknown, format: 'YAML' | 'JSON'): Variables {
+  const hint = format === 'JSON' ? JSON_HINT : YAML_HINT
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new VariablesError(`the ${format} must be a mapping of names to values`)
+    throw new VariablesError([`the ${format} must be a mapping of names to values`], hint)
   }
   const result = emptyVariables()
+  const problems: string[] = []
   for (const [name, raw] of Object.entries(value)) {
-    checkName(name, `${format} key`)
-    if (raw !== null && typeof raw === 'object') {
-      throw new VariablesError(`the value of '${name}' must be text, a number or true/false, not a list or mapping`)
-    }
-    result[name] = raw === null || raw === undefined ? '' : String(raw)
+    const bad = nameProblem(name, `${format} key`)
+    if (bad) problems.push(bad)
+    else if (raw !== null && typeof raw === 'object') problems.push(`the value of '${name}' must be text, a number or true/false, not a list or mapping`)
+    else result[name] = raw === null || raw === undefined ? '' : String(raw)
   }
+  if (problems.length > 0) throw new VariablesError(problems, hint)
   return result
 }
 
@@ -66,16 +89,15 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw new VariablesError(`invalid JSON: ${firstLine(error)}`)
+    throw new VariablesError([`invalid JSON: ${firstLine(error)}`], JSON_HINT)
   }
 }
 
-function checkName(name: string, where: string): void {
+function nameProblem(name: string, where: string): string | undefined {
   // JSON.parse keeps a '__proto__' key, but no server or record here would treat it as a plain name.
-  if (name === '__proto__') throw new VariablesError(`${where}: '__proto__' cannot be a variable name`)
-  if (!NAME.test(name)) {
-    throw new VariablesError(`${where}: '${clip(name)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`)
-  }
+  if (name === '__proto__') return `${where}: '__proto__' cannot be a variable name`
+  if (!NAME.test(name)) return `${where}: '${clip(name)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`
+  return undefined
 }
 
 function clip(text: string): string {

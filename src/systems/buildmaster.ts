@@ -1,3 +1,4 @@
+import { isRealDateTime } from '../config/calendar.js'
 import { parseTimestamp } from '../config/duration.js'
 import { checkHeaderSafe, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
@@ -148,7 +149,7 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   }
   if ((operation === 'deploy-build' || operation === 'reject-build') && !settings.build) problems.add('build', `is required for operation: ${operation}: the build number`)
   if (settings.force && settings.force !== 'true' && settings.force !== 'false') problems.add('force', `'${settings.force}' is not accepted; use true or false`)
-  if (settings.startTime && !START_TIME.test(settings.startTime)) {
+  if (settings.startTime && (!START_TIME.test(settings.startTime) || !isRealDateTime(settings.startTime))) {
     problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`)
   }
   if (!deploys) {
@@ -201,7 +202,16 @@ class BuildMasterAdapter implements Adapter {
     if (operation === 'create-release') return []
     this.buildNumber = await this.ensureBuild(api, console, variables)
     if (operation === 'create-build') return []
-    return this.deploy(api, console, variables)
+    try {
+      return await this.deploy(api, console, variables)
+    } catch (error) {
+      if (!(error instanceof GateError)) throw error
+      // The build exists now: say so, so that a re-run deploys it instead of creating yet another.
+      throw new GateError(
+        `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`,
+        error.passing,
+      )
+    }
   }
 
   /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */

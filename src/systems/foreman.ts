@@ -1,3 +1,4 @@
+import { isRealDateTime } from '../config/calendar.js'
 import { parseDuration } from '../config/duration.js'
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
@@ -86,7 +87,7 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   const dateTime = (name: string, target: string[]): string | undefined => {
     const text = input(name)
     if (!text) return undefined
-    if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {
+    if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text)) || !isRealDateTime(text)) {
       problems.add(name, `'${text}' is not a date-time; use ISO 8601 like 2026-11-24T02:00:00Z`)
       return undefined
     }
@@ -137,7 +138,8 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     if (!settings.searchQuery) problems.add('search-query', "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'")
     if (config.jobId) problems.add('job-id', 'is not used by operation: run')
   } else {
-    if (!/^\d+$/.test(config.jobId)) problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`)
+    if (!config.jobId) problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`)
+    else if (!/^\d+$/.test(config.jobId)) problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
     const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) => input(name))
     for (const name of ignored) problems.add(name, `is only used by operation: run`)
   }

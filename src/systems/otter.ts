@@ -96,7 +96,9 @@ class OtterAdapter implements Adapter {
     if (error.htmlPage) return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
     switch (error.kind) {
       case 'not-found':
-        return new GateError(`Otter has no job template named '${template}' (HTTP 404). Check the template input: it must name a job template that allows API use.`)
+        // Otter says which template it did not find; an empty 404 came from something else at that URL.
+        if (!error.serverMessage) break
+        return new GateError(`Otter has no job template named '${template}' (HTTP 404: ${error.serverMessage}). Check the template input: it must name a job template that allows API use.`)
       case 'forbidden':
       case 'unauthorized':
         return new GateError(
@@ -123,6 +125,7 @@ class OtterJob implements Run {
   readonly title: string
   readonly whyNoCancel: string
   private readonly log: WholeLog
+  private firstError: string | undefined
 
   constructor(
     readonly id: string,
@@ -147,7 +150,13 @@ class OtterJob implements Run {
   async output(final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
     if (!this.log.worthFetching(Date.now(), final)) return []
     const text = await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal)
-    return [{ lines: this.log.update(text, Date.now(), final) }]
+    const lines = this.log.update(text, Date.now(), final)
+    this.firstError ??= lines.find((line) => line.startsWith('ERROR:'))
+    return [{ lines }]
+  }
+
+  failureDetail(): string | undefined {
+    return this.firstError && `first error: ${this.firstError.slice(0, 300)}`
   }
 
   private async get(path: string, doing: string, maxBytes: number, signal: AbortSignal): Promise<string> {

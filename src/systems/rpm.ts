@@ -58,8 +58,11 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   if (Object.keys(config.variables).length > 0) problems.add('variables', 'are not used by BMC RPM: its API only reads job runs')
   const ids = config.jobId.split(/[\s,]+/).filter(Boolean)
   for (const id of ids) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a job run id (a whole number)`)
-  const filter = parseFilter(read('filter'), problems)
-  if (ids.length === 0 && Object.keys(filter).length === 0) problems.add('job-id', 'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them')
+  const filterText = read('filter')
+  const filter = parseFilter(filterText, problems)
+  // A filter with bad lines was given: its own messages say what to fix, job-id is not what is missing.
+  const filterGiven = filterText.split(/\r?\n/).some((line) => line.trim() && !line.trim().startsWith('#'))
+  if (ids.length === 0 && !filterGiven) problems.add('job-id', 'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them')
   if (ids.length > 0 && Object.keys(filter).length > 0) problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs')
   return { ids, filter }
 }
