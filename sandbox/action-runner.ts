@@ -129,24 +129,79 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
+// The command names actions/runner registers (src/Runner.Common/ExtensionManager.cs lists the
+// IActionCommandExtension classes of src/Runner.Worker/ActionCommandManager.cs; 'internal-set-repo-path'
+// is registered only for plugins) plus 'stop-commands', which ActionCommandManager.Initialize adds.
+const REGISTERED_COMMANDS = ['stop-commands', 'set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher', 'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo']
+
+// .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and U+0085).
+const DOTNET_LEADING_WHITE_SPACE = /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085]+/u
+
 /**
- * The commands the runner would act on: a line that starts (after white space) with '::name ...::value'
- * or '##[name ...]value', except while '::stop-commands::<token>' is in force until '::<token>::'.
+ * The workflow commands the GitHub runner would act on, in order, parsed the way actions/runner does it
+ * (src/Runner.Common/ActionCommand.cs, src/Runner.Worker/ActionCommandManager.cs, Handlers/OutputManager.cs):
+ * - lines end at '\n', '\r\n' or a lone '\r' (.NET StreamReader.ReadLine in Runner.Sdk/ProcessInvoker.cs);
+ * - TryParseV2 first: after leading white space the line starts with '::'; the command info runs to the
+ *   next '::'; the name (up to the first ' ') must be registered, case-insensitively; data after the
+ *   '::' is unescaped (%0D %0A %25). Only when that fails, TryParse (legacy): '##[' ANYWHERE in the line
+ *   (the first one only), the info runs to the next ']', the name must be registered; data unescaped
+ *   (%3B %0D %0A %5D %25). A line that parses as v2 is not looked at again for '##['; an unregistered
+ *   v2 name falls through to the legacy parse;
+ * - '::stop-commands::<token>' (either form) stops all processing until a command named <token>
+ *   (either form, any case: the token is registered while it is in force). ValidateStopToken refuses an
+ *   empty token, 'pause-logging' or a registered name: processing then goes on (the runner fails the step).
+ * The name is lower-cased (the runner matches names case-insensitively); `value` is the unescaped data;
+ * `properties` the raw property text (v2: `k=v,k=v`, legacy: `k=v;k=v`). The resume line is not listed.
  */
 export function runnerCommands(stdout: string): WorkflowCommand[] {
   const commands: WorkflowCommand[] = []
   let stopToken: string | undefined
-  for (const raw of stdout.split(/\r?\n/)) {
-    const line = raw.trimStart()
-    const match = /^::([^\s:]+)( [^:]*)?::(.*)$/.exec(line) ?? /^##\[([^\s\]]+)( [^\]]*)?\](.*)$/.exec(line)
-    if (!match) continue
-    const [, name, properties = '', value = ''] = match
+  for (const line of stdout.split(/\r\n|\r|\n/)) {
+    if (!line.includes('::') && !line.includes('##[')) continue
+    const registered = (name: string): boolean => REGISTERED_COMMANDS.includes(name.toLowerCase()) || (stopToken !== undefined && name.toLowerCase() === stopToken.toLowerCase())
+    const command = parseV2(line, registered) ?? parseLegacy(line, registered)
+    if (!command) continue
     if (stopToken !== undefined) {
-      if (name === stopToken) stopToken = undefined
+      if (command.name === stopToken.toLowerCase()) stopToken = undefined
       continue
     }
-    if (name === 'stop-commands') stopToken = value
-    commands.push({ name: name!, properties: properties.trim(), value })
+    if (command.name === 'stop-commands') {
+      const token = command.value
+      const refused = token === '' || token.toLowerCase() === 'pause-logging' || REGISTERED_COMMANDS.includes(token.toLowerCase())
+      if (!refused) stopToken = token
+    }
+    commands.push(command)
   }
   return commands
+}
+
+function parseV2(line: string, registered: (name: string) => boolean): WorkflowCommand | undefined {
+  const message = line.replace(DOTNET_LEADING_WHITE_SPACE, '')
+  if (!message.startsWith('::')) return undefined
+  const end = message.indexOf('::', 2)
+  if (end < 0) return undefined
+  const info = message.slice(2, end)
+  const space = info.indexOf(' ')
+  const name = space < 0 ? info : info.slice(0, space)
+  if (!registered(name)) return undefined
+  const properties = space > 0 ? info.slice(space + 1).trim() : ''
+  return { name: name.toLowerCase(), properties, value: unescape(message.slice(end + 2), [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']]) }
+}
+
+function parseLegacy(line: string, registered: (name: string) => boolean): WorkflowCommand | undefined {
+  const prefix = line.indexOf('##[')
+  if (prefix < 0) return undefined
+  const end = line.indexOf(']', prefix)
+  if (end < 0) return undefined
+  const info = line.slice(prefix + 3, end)
+  const space = info.indexOf(' ')
+  const name = space < 0 ? info : info.slice(0, space)
+  if (!registered(name)) return undefined
+  const properties = space > 0 ? info.slice(space + 1).trim() : ''
+  return { name: name.toLowerCase(), properties, value: unescape(line.slice(end + 1), [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']]) }
+}
+
+// The runner replaces each escape in turn over the whole string, in this order (as String.Replace does).
+function unescape(text: string, mappings: [string, string][]): string {
+  return mappings.reduce((result, [escaped, plain]) => result.split(escaped).join(plain), text)
 }
