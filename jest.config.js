@@ -6,5 +6,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60_000,
+  // The end-to-end tests mostly wait on child processes and timers: more workers than cores keeps a 2-core machine busy.
+  maxWorkers: 4,
   reporters: ['default', '<rootDir>/scripts/jest-closing-line.cjs'],
 }

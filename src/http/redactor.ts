@@ -34,21 +34,34 @@ export class Redactor {
   }
 }
 
-/** The secret as it travels (URL and form encoding) and as servers quote it back (HTML, JSON). */
+/**
+ * The secret as it travels (URL and form encoding) and as servers quote it back: URL-encoded in
+ * either hex case or byte by byte, HTML with named or numeric entities, JSON with the usual escapes
+ * or with every symbol as \u00XX. Encoders differ; these are the forms common ones produce.
+ */
 function echoedForms(secret: string): string[] {
   const uri = encodeURIComponent(secret)
   const json = JSON.stringify(secret).slice(1, -1)
+  const symbol = /[^A-Za-z0-9]/g
+  const hex = (c: string): string => c.charCodeAt(0).toString(16).padStart(4, '0')
+  const perByte = [...Buffer.from(secret)].map((byte) => `%${byte.toString(16).padStart(2, '0').toUpperCase()}`).join('')
   const forms = [
     secret,
     uri,
-    uri.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
     new URLSearchParams({ s: secret }).toString().slice(2),
+    perByte,
     escapeHtml(secret),
     secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#x27;'),
+    secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+    secret.replace(symbol, (c) => `&#${c.charCodeAt(0)};`),
     json,
     json.replace(/\//g, '\\/'),
+    secret.replace(symbol, (c) => `\\u${hex(c)}`),
+    json.replace(/\//g, '\\/').replace(/[&<>'+=]/g, (c) => `\\u${hex(c)}`),
   ]
-  return [...new Set(forms)].filter((form) => form.length >= MIN_REDACTED_LENGTH)
+  const lower = (form: string): string => form.replace(/%[0-9A-F]{2}|\\u[0-9A-F]{4}/g, (escape) => escape.toLowerCase())
+  const upper = (form: string): string => form.replace(/\\u[0-9a-f]{4}/g, (escape) => `\\u${escape.slice(2).toUpperCase()}`)
+  return [...new Set(forms.flatMap((form) => [form, lower(form), upper(form)]))].filter((form) => form.length >= MIN_REDACTED_LENGTH)
 }
 
 function escapeHtml(text: string): string {
