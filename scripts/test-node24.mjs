@@ -17,7 +17,7 @@ if (!existsSync(node)) {
   execFileSync('tar', ['xzf', tarball], { cwd: dir })
 }
 console.log(`Running the bundle on ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}`)
-const jest = spawnSync(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '__tests__/e2e'], {
+const jest = spawnSync(process.execPath, ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '__tests__/e2e'], {
   stdio: 'inherit',
   env: { ...process.env, RELEASE_GATE_ACTION_NODE: node },
 })

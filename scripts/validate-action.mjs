@@ -1,4 +1,5 @@
-// npm run validate-action: action.yml and the workflows against the published schemas.
+// npm run validate-action: action.yml and the workflows against the published schemas, the Marketplace's
+// rules for action.yml, and the shape of .github/dependabot.yml.
 // @action-validator/cli 0.6.0 bundles a schema that predates `using: node24`, so runs.using is
 // checked here and the rest of action.yml is validated on a copy that says node20.
 import { execFileSync } from 'node:child_process'
@@ -14,6 +15,9 @@ const problems = []
 if (action.runs?.using !== 'node24') problems.push(`runs.using is '${action.runs?.using}', expected node24`)
 if (action.runs?.main !== 'dist/index.js') problems.push(`runs.main is '${action.runs?.main}', expected dist/index.js`)
 if (!existsSync('dist/index.js')) problems.push('dist/index.js is missing: run npm run bundle')
+// The Marketplace refuses a description of 125 characters or more, and wants branding.
+if (!(action.description?.length < 125)) problems.push(`description has ${action.description?.length ?? 0} characters; the Marketplace takes fewer than 125`)
+if (!action.branding?.icon || !action.branding?.color) problems.push('branding needs an icon and a color for the Marketplace')
 for (const [name, input] of Object.entries(action.inputs ?? {})) {
   if (!input.description) problems.push(`input '${name}' has no description`)
   if ('default' in input && typeof input.default !== 'string') problems.push(`input '${name}' has a non-string default`)
@@ -29,8 +33,17 @@ for (const file of targets) {
     problems.push(`${file === copy ? 'action.yml' : file}: ${error.stdout?.toString() || error.message}`)
   }
 }
+// Dependabot's file has no schema in the validator: check the shape it must have.
+const dependabot = parse(readFileSync('.github/dependabot.yml', 'utf8'))
+if (dependabot?.version !== 2) problems.push('.github/dependabot.yml: version must be 2')
+for (const [i, update] of (dependabot?.updates ?? []).entries()) {
+  if (!update['package-ecosystem'] || !update.directory || !update.schedule?.interval) problems.push(`.github/dependabot.yml: updates[${i}] needs package-ecosystem, directory and schedule.interval`)
+}
+for (const ecosystem of ['npm', 'github-actions']) {
+  if (!dependabot?.updates?.some((u) => u['package-ecosystem'] === ecosystem)) problems.push(`.github/dependabot.yml: no updates for ${ecosystem}`)
+}
 if (problems.length) {
   console.error(`action.yml / workflows are not valid:\n- ${problems.join('\n- ')}`)
   process.exit(1)
 }
-console.log(`action.yml and ${targets.length - 1} workflow(s) are valid (runs.using: node24, main: dist/index.js)`)
+console.log(`action.yml, ${targets.length - 1} workflow(s) and dependabot.yml are valid (runs.using: node24, main: dist/index.js)`)
