@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { ActionConsole } from '../report/action-console.js'
+import { STATUS_ICON } from '../report/report.js'
 import type { Host, HostConsole, Summary, SummaryCell, Verdict } from './host.js'
 
 /** The GitHub Actions runner: INPUT_* variables, workflow commands, GITHUB_OUTPUT and the step summary. */
@@ -44,11 +45,10 @@ export class ActionHost implements Host {
   }
 }
 
-const ICON: Record<string, string> = { succeeded: '✅', warning: '⚠️', failed: '❌', canceled: '🚫', 'timed-out': '⏱️', started: '🚀' }
 
 /** The summary as GitHub renders it: HTML, every value escaped. */
 export function renderHtml(summary: Summary): string {
-  const parts = [`<h3>${escape(summary.title)} — ${ICON[summary.status] ?? '❔'} ${escape(summary.status || 'no outcome')}</h3>`, `<p>${escape(summary.lead)}</p>`]
+  const parts = [`<h3>${escape(summary.title)} — ${STATUS_ICON[summary.status] ?? '❔'} ${escape(summary.status || 'no outcome')}</h3>`, `<p>${escape(summary.lead)}</p>`]
   if (summary.table && summary.table.rows.length > 0) {
     const cell = (value: SummaryCell): string => (typeof value === 'string' ? escape(value) : `<a href="${escape(value.link)}">${escape(value.text)}</a>`)
     const head = `<tr>${summary.table.header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>`

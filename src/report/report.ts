@@ -42,7 +42,8 @@ export interface Report {
   status: string
 }
 
-const ICON: Record<string, string> = { succeeded: '✅', warning: '⚠️', failed: '❌', canceled: '🚫', 'timed-out': '⏱️', started: '🚀', pending: '⏳', running: '⏳' }
+/** One icon per status, for every host's rendering of the summary. */
+export const STATUS_ICON: Record<string, string> = { succeeded: '✅', warning: '⚠️', failed: '❌', canceled: '🚫', 'timed-out': '⏱️', started: '🚀', pending: '⏳', running: '⏳' }
 
 // What people see on the run's page: never more than a handful of annotations.
 const MAX_NAMED = 3
@@ -156,7 +157,7 @@ function runTable(result: GateResult): Summary['table'] {
     const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
     return [
       outcome.run.title,
-      `${ICON[status] ?? ''} ${status}${detail}`.trim(),
+      `${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
       ranFor(outcome) ?? '—',
       result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
       outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',
