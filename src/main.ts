@@ -28,6 +28,8 @@ export interface Observer extends GateEvents {
 }
 
 export interface RunOptions {
+  /** Signals the entry heard before run() could listen (start-up on a busy machine). */
+  earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: { host: Host; config: GateConfig; attempt: Attempt; signal: AbortSignal }) => Promise<Observer[]>
 }
@@ -46,6 +48,8 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  options.earlySignals?.stopListening()
+  for (const name of options.earlySignals?.heard ?? []) onSignal(name)
   // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
   const onBeforeExit = (): void => guard.forceEnd('', 'release-gate stopped before reaching a verdict. This is a bug; please report it with the debug log.')
   process.on('beforeExit', onBeforeExit)
@@ -73,7 +77,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     let result: GateResult | undefined
     let failure: { message: string; ending: Ending } | undefined
     try {
-      result = await runGate(adapter, { ...config, signal: controller.signal, console: host.console, events: combine(observers, host) })
+      result = await runGate(adapter, { ...config, deadline, signal: controller.signal, console: host.console, events: combine(observers, host) })
     } catch (error) {
       failure = describeFailure(error, redactor, attempt)
       if (failure.ending === 'unknown' && !(error instanceof GateError || error instanceof HttpFailure)) {

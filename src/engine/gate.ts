@@ -21,6 +21,8 @@ export interface GateOptions {
   events?: GateEvents
   wait: boolean
   timeoutMs: number
+  /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */
+  deadline?: number
   pollIntervalMs: number
   maxPollIntervalMs: number
   signal: AbortSignal
@@ -64,7 +66,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const now = options.now ?? Date.now
   const { console } = options
   const startedAt = now()
-  const deadline = startedAt + options.timeoutMs
+  const deadline = options.deadline ?? startedAt + options.timeoutMs
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []

@@ -144,7 +144,7 @@ export class ApiClient {
           // Waiting as asked would outlive the timeout: wait only until it, where the gate stops as timed out.
           this.options.debug?.(`${error.message}; the server asked to wait ${Math.round(retryAfter / 1000)}s, past the timeout: waiting until the timeout instead`)
           // A little past it, so that the gate's own deadline signal ends this wait, as for any request in flight.
-          await sleep(Math.max(0, this.options.deadline! - Date.now()) + 100, signal)
+          await sleep(Math.max(0, this.options.deadline! - Date.now()) + 250, signal)
           throw error
         }
         this.options.debug?.(`${error.message}; retrying (${error.retriesLeft} ${error.retriesLeft === 1 ? 'try' : 'tries'} left)`)
