@@ -121,11 +121,13 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
-const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release'];
+const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release', 'restore-release'];
 // A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
 // as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
 const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i;
 const DEPLOYMENT_STATUS = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' };
+// `application: name:2024` names an application whose name is all digits (plain digits are an id).
+const NAME_PREFIX = 'name:';
 function listOf(parse) {
     return (context, data) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .objects */ .JD)(context, data).map((item) => parse(context, item));
 }
@@ -148,6 +150,7 @@ function deploymentJson(context, data) {
         id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'id', 'number'),
         status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'status', 'string'),
         pipelineStageName: text('pipelineStageName'),
+        environmentId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'environmentId', 'number', 'optional'),
         environmentName: text('environmentName'),
         applicationId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'applicationId', 'number'),
         applicationName: text('applicationName') ?? '',
@@ -182,10 +185,13 @@ function readSettings(config, read, problems) {
     if (!config.apiKey)
         problems.add('api-key', 'is required for BuildMaster: a key with access to the Release & Build Deployment API');
     const application = input('application');
+    const named = application.startsWith(NAME_PREFIX) ? application.slice(NAME_PREFIX.length).trim() : undefined;
+    if (named === '')
+        problems.add('application', `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`);
     const settings = {
         operation,
-        application: /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
-        applicationLabel: application,
+        application: named !== undefined ? { applicationName: named } : /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
+        applicationLabel: named ?? application,
         release: input('release'),
         releaseName: input('release-name'),
         pipeline: input('pipeline'),
@@ -195,34 +201,48 @@ function readSettings(config, read, problems) {
         force: input('force').toLowerCase(),
         startTime: input('start-time'),
         deploymentIds: config.jobId.split(/[\s,]+/).filter(Boolean),
+        selection: operation === 'wait' && !config.jobId,
+        reason: input('reason'),
     };
     const deploys = operation === 'deploy' || operation === 'deploy-build';
-    if (operation === 'wait') {
+    if (operation === 'wait' && !settings.selection) {
         if (settings.deploymentIds.length === 0)
-            problems.add('job-id', 'is required with operation: wait: one or more BuildMaster deployment ids, separated by commas or spaces');
+            problems.add('job-id', `'${config.jobId}' holds no deployment id: give one or more, separated by commas or spaces`);
         for (const id of settings.deploymentIds)
             if (!/^\d+$/.test(id))
                 problems.add('job-id', `'${id}' is not a deployment id (a whole number)`);
+        // job-id decides: application, release and build are not needed with it (and were always accepted
+        // alongside it); a stage would select other deployments than the ids, so it is refused.
+        if (input('stage'))
+            problems.add('stage', 'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage');
+    }
+    else if (settings.selection && !application && !settings.release && !settings.build) {
+        problems.add('job-id', 'or application, release and build, is required with operation: wait: the deployment ids to wait on, or the build whose deployments to wait on (stage optional)');
     }
     else {
+        const what = settings.selection ? 'operation: wait without job-id' : `operation: ${operation}`;
         if (!application)
-            problems.add('application', `is required for operation: ${operation}: the application's name or numeric id`);
+            problems.add('application', `is required for ${what}: the application's name or numeric id`);
         if (!settings.release)
-            problems.add('release', `is required for operation: ${operation}: the release number, e.g. 1.4.0`);
+            problems.add('release', `is required for ${what}: the release number, e.g. 1.4.0`);
+        if ((settings.selection || operation === 'deploy-build' || operation === 'reject-build') && !settings.build)
+            problems.add('build', `is required for ${what}: the build number`);
     }
-    if ((operation === 'deploy-build' || operation === 'reject-build') && !settings.build)
-        problems.add('build', `is required for operation: ${operation}: the build number`);
     if (settings.force && settings.force !== 'true' && settings.force !== 'false')
         problems.add('force', `'${settings.force}' is not accepted; use true or false`);
     if (settings.startTime && (!START_TIME.test(settings.startTime) || !(0,_config_calendar_js__WEBPACK_IMPORTED_MODULE_4__/* .isRealDateTime */ .O)(settings.startTime))) {
         problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`);
     }
+    if (!deploys && operation !== 'wait' && input('stage'))
+        problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)');
     if (!deploys) {
-        for (const name of ['stage', 'force', 'start-time'])
+        for (const name of ['force', 'start-time'])
             if (input(name))
                 problems.add(name, 'is only used by operation: deploy or deploy-build');
     }
-    if (['wait', 'reject-build', 'cancel-release'].includes(operation) && Object.keys(config.variables).length > 0) {
+    if (settings.reason && operation !== 'cancel-release')
+        problems.add('reason', 'is only used by operation: cancel-release');
+    if (['wait', 'reject-build', 'cancel-release', 'restore-release'].includes(operation) && Object.keys(config.variables).length > 0) {
         problems.add('variables', `are not sent with operation: ${operation}`);
     }
     return settings;
@@ -232,13 +252,23 @@ class BuildMasterAdapter {
     settings;
     client;
     serverLabel = 'BuildMaster';
+    discover;
+    nothingYet;
     releaseNumber = '';
     buildNumber = '';
     deploymentIds = [];
+    /** Wait by selection: the deployments were found (they are then the ones waited on, whatever starts later). */
+    selected = false;
+    console;
     constructor(config, settings, client) {
         this.config = config;
         this.settings = settings;
         this.client = client;
+        if (settings.selection) {
+            // Deployments that auto-promotion or another user will start may not exist yet: look for them until they do.
+            this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal), false);
+            this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`;
+        }
     }
     outputs() {
         return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') };
@@ -247,14 +277,20 @@ class BuildMasterAdapter {
         const { operation, release } = this.settings;
         const api = new BuildMasterApi(this.config, this.client, signal);
         const variables = prefixed(this.config.variables);
+        this.console = console;
+        if (this.settings.selection)
+            return this.select(api, true);
         if (operation === 'wait')
             return this.attach(api);
         this.releaseNumber = release;
         if (operation === 'cancel-release') {
-            await api.send('cancelling release', 'api/releases/cancel', { ...this.settings.application, releaseNumber: release });
-            console.info(`Cancelled release ${this.releaseLabel()}.`);
+            const params = { ...this.releaseParams(), ...(this.settings.reason ? { reason: this.settings.reason } : {}) };
+            await api.send(`cancelling release ${this.releaseLabel()}`, 'api/releases/cancel', params);
+            console.info(`Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`);
             return [];
         }
+        if (operation === 'restore-release')
+            return this.restore(api, console);
         if (operation === 'reject-build') {
             await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build });
             this.buildNumber = this.settings.build;
@@ -265,7 +301,8 @@ class BuildMasterAdapter {
             this.buildNumber = this.settings.build;
             return this.deploy(api, console, variables);
         }
-        await this.ensureRelease(api, console, operation === 'create-release' ? variables : {});
+        // Whenever the step creates the release, the variables become release variables too (an existing release keeps its own).
+        await this.ensureRelease(api, console, variables);
         if (operation === 'create-release')
             return [];
         this.buildNumber = await this.ensureBuild(api, console, variables);
@@ -305,7 +342,63 @@ class BuildMasterAdapter {
         const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create';
         const doing = `creating release ${this.releaseLabel()}`;
         const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api));
-        console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName}).`);
+        const count = Object.keys(variables).length;
+        console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`);
+    }
+    /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
+    async restore(api, console) {
+        const existing = await this.findRelease(api);
+        if (!existing)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`);
+        if (existing.status === 'active') {
+            console.info(`Release ${this.releaseLabel()} is active already; nothing to restore.`);
+            return [];
+        }
+        await api.send(`restoring release ${this.releaseLabel()}`, 'api/releases/restore', this.releaseParams());
+        console.info(`Restored release ${this.releaseLabel()} (it was ${existing.status}).`);
+        return [];
+    }
+    /**
+     * Wait by selection: the deployments of the build to the stage (the stage of its latest deployment
+     * when none is given), the latest one to each environment. Until one exists, nothing is returned and
+     * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error.
+     */
+    async select(api, first) {
+        if (this.selected)
+            return [];
+        const { build, stage } = this.settings;
+        const filter = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) };
+        const where = stage ? ` to stage ${stage}` : '';
+        const all = await api.read(`looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, 'api/releases/builds/deployments', filter, listOf(deploymentJson));
+        this.releaseNumber = this.settings.release;
+        this.buildNumber = build;
+        if (all.length === 0) {
+            if (first)
+                await this.checkBuild(api);
+            return [];
+        }
+        const latest = all.reduce((a, b) => (b.id > a.id ? b : a));
+        const stageName = stage || latest.pipelineStageName;
+        const perEnvironment = new Map();
+        for (const d of all.filter((x) => x.pipelineStageName === stageName)) {
+            const key = d.environmentId !== undefined ? `#${d.environmentId}` : (d.environmentName ?? '');
+            const seen = perEnvironment.get(key);
+            if (!seen || d.id > seen.id)
+                perEnvironment.set(key, d);
+        }
+        const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id);
+        this.selected = true;
+        const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`;
+        this.console?.info(`Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`);
+        return this.runs(chosen, new DeploymentBoard(api, filter), false);
+    }
+    async checkBuild(api) {
+        const { build } = this.settings;
+        const found = await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson));
+        if (found.length === 0)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`);
+        if (found[0].status === 'rejected')
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`);
     }
     async ensureBuild(api, console, variables) {
         const { build } = this.settings;
@@ -522,6 +615,8 @@ function describeAttempt(settings) {
         case 'deploy-build':
             return { what: `deploy build ${settings.build} of ${release}${stage}`, subject };
         case 'wait':
+            if (settings.selection)
+                return { what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`, subject: `${subject} build ${settings.build}` };
             return { what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`, subject: `deployment ${settings.deploymentIds.join(', ')}` };
         case 'reject-build':
             return { what: `reject build ${settings.build} of ${release}`, subject };

@@ -94,6 +94,8 @@ const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 's
 const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running'];
 // Step states after which the run will not change, whatever its status says.
 const ENDED_STEP_STATES = ['complete', 'problem'];
+// The one success status RPM documents, 'Complete'; compared without case, so 'COMPLETE' or 'complete' pass too.
+const SUCCESS_STATUS = 'complete';
 const rpm = {
     name: 'rpm',
     label: 'BMC RPM',
@@ -264,7 +266,10 @@ class JobRun {
         this.id = String(first.id);
         this.latest = first;
         const step = first.step ? `, step '${first.step.name}'` : '';
-        this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step})`;
+        // The request the step belongs to, as RPM names it (step.request), when it gives one.
+        const request = first.step?.request;
+        const requestName = request?.name ? `, request '${request.name}'` : request?.id !== undefined ? `, request ${request.id}` : '';
+        this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step}${requestName})`;
         this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`;
     }
     async poll(signal, round) {
@@ -277,11 +282,12 @@ class JobRun {
         const at = (ms, text) => (ms !== undefined ? (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .formatTimestamp */ .Ey)(ms) : (text ?? '?'));
         const times = `${at(timing.startedAt, run.started_at)} → ${run.finished_at ? at(timing.endedAt, run.finished_at) : '…'}`;
         // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
-        const ended = run.finished_at !== undefined || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '');
+        const complete = status.trim().toLowerCase() === SUCCESS_STATUS;
+        const ended = run.finished_at !== undefined || complete || ENDED_STEP_STATES.includes(run.step?.aasm_state.toLowerCase() ?? '');
         if (!ended)
             return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}`, timing };
-        if (status === 'Complete')
-            return { status: 'succeeded', detail: `Complete, ${times}`, timing };
+        if (complete)
+            return { status: 'succeeded', detail: `${status}, ${times}`, timing };
         return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing };
     }
     async output(final) {
@@ -298,6 +304,7 @@ function jobRun(context, value) {
     const run = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, value, 'a job run');
     const text = (name) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, name, 'string', 'optional');
     const step = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, 'step', 'object', 'optional');
+    const request = step && (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'request', 'object', 'optional');
     return {
         id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, 'id', 'number'),
         automation_id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, run, 'automation_id', 'number', 'optional'),
@@ -307,7 +314,11 @@ function jobRun(context, value) {
         results_path: text('results_path'),
         stdout: text('stdout'),
         stderr: text('stderr'),
-        step: step && { name: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'name', 'string', 'optional') ?? '?', aasm_state: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'aasm_state', 'string', 'optional') ?? '' },
+        step: step && {
+            name: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'name', 'string', 'optional') ?? '?',
+            aasm_state: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, step, 'aasm_state', 'string', 'optional') ?? '',
+            request: request && { id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, request, 'id', 'number', 'optional'), name: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, request, 'name', 'string', 'optional') },
+        },
     };
 }
 

@@ -30,6 +30,8 @@ export const BUILDMASTER_SETUP: BuildMasterSetup = {
   applications: [
     { id: 1, name: 'web-shop' },
     { id: 2, name: 'billing' },
+    // A name made only of digits: named as application: name:2024 (plain 2024 is an id).
+    { id: 3, name: '2024' },
   ],
   pipelines: {
     Standard: [
@@ -56,6 +58,7 @@ interface Release {
   status: 'active' | 'deployed' | 'canceled'
   variables: Record<string, string>
   createdOn: string
+  canceled?: { by: string; on: string; reason?: string }
 }
 
 interface Build {
@@ -76,12 +79,16 @@ interface Deployment {
   createdAt: number
   startAt: number
   variables: Record<string, string>
+  /** Set when someone cancels the deployment in BuildMaster (see cancelDeployment). */
+  canceled?: { by: string; at: number }
 }
 
 /**
  * BuildMaster's Release & Build Deployment API: key/value parameters from the query and a form body
  * (a key given twice is a 400), plain-text 400 messages, an empty 403 for a bad key, JSON answers,
- * deployments that progress over time to each environment's scripted outcome.
+ * deployments that progress over time to each environment's scripted outcome. Every documented filter
+ * of the Get endpoints is implemented; a parameter a route does not document is refused (400), never
+ * ignored, so that a test cannot pass while the wrong deployments are selected.
  */
 export class BuildMasterSimulator implements Simulator {
   readonly system = 'buildmaster'
@@ -108,6 +115,8 @@ export class BuildMasterSimulator implements Simulator {
     const route = ROUTES[request.path]
     if (!route) return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>BuildMaster</body></html>' }
     if (!route.methods.includes(request.method)) return text(405, `Method ${request.method} is not allowed.`)
+    const unknown = [...params.keys()].filter((name) => (name.startsWith('$') ? !route.variables : !route.params.includes(name)))
+    if (unknown.length) return text(400, `Unknown parameter${unknown.length === 1 ? '' : 's'} for ${request.path}: ${unknown.join(', ')} (the sandbox refuses what it does not model).`)
     try {
       return route.handler.call(this, params)
     } catch (error) {
@@ -120,6 +129,8 @@ export class BuildMasterSimulator implements Simulator {
 
   listReleases(p: Map<string, string>): SandboxResponse {
     const app = this.optionalApplication(p)
+    oneOf(p, 'status', ['active', 'canceled', 'deployed'])
+    integer(p, 'releaseId')
     const releases = this.releases.filter(
       (r) => (!app || r.applicationId === app.id) && matches(p, 'releaseNumber', r.releaseNumber) && matches(p, 'releaseName', r.releaseName) && matches(p, 'releaseId', String(r.id)) && matches(p, 'status', r.status) && matches(p, 'pipelineName', r.pipelineName),
     )
@@ -148,14 +159,37 @@ export class BuildMasterSimulator implements Simulator {
     const release = this.release(p)
     if (release.status === 'canceled') throw new ApiError(`Release ${release.releaseNumber} is already canceled.`)
     release.status = 'canceled'
+    release.canceled = { by: 'SYSTEM', on: now(), reason: p.get('reason') }
+    return { status: 200, body: '' }
+  }
+
+  restoreRelease(p: Map<string, string>): SandboxResponse {
+    const release = this.release(p)
+    // Unverified: what BuildMaster answers for a release that is not canceled. The action looks first and does not ask.
+    if (release.status !== 'canceled') throw new ApiError(`Release ${release.releaseNumber} is not canceled.`)
+    release.status = 'active'
+    delete release.canceled
     return { status: 200, body: '' }
   }
 
   listBuilds(p: Map<string, string>): SandboxResponse {
     const app = this.optionalApplication(p)
+    oneOf(p, 'status', ['active', 'rejected', 'deployed'])
+    integer(p, 'releaseId')
+    integer(p, 'buildId')
     const builds = this.builds.filter((b) => {
       const r = this.releaseOf(b)
-      return (!app || r.applicationId === app.id) && matches(p, 'releaseNumber', r.releaseNumber) && matches(p, 'releaseId', String(r.id)) && matches(p, 'buildNumber', b.buildNumber) && matches(p, 'buildId', String(b.id)) && matches(p, 'status', b.status)
+      return (
+        (!app || r.applicationId === app.id) &&
+        matches(p, 'releaseNumber', r.releaseNumber) &&
+        matches(p, 'releaseId', String(r.id)) &&
+        matches(p, 'releaseName', r.releaseName) &&
+        matches(p, 'buildNumber', b.buildNumber) &&
+        matches(p, 'buildId', String(b.id)) &&
+        matches(p, 'pipelineName', r.pipelineName) &&
+        matches(p, 'furthestStage', b.furthestStage ?? '') &&
+        matches(p, 'status', b.status)
+      )
     })
     return json(builds.map((b) => this.buildJson(b)))
   }
@@ -180,12 +214,35 @@ export class BuildMasterSimulator implements Simulator {
 
   listDeployments(p: Map<string, string>): SandboxResponse {
     const app = this.optionalApplication(p)
+    oneOf(p, 'status', ['pending', 'executing', 'succeeded', 'warned', 'failed'])
+    for (const name of ['releaseId', 'buildId', 'deploymentId', 'environmentId']) integer(p, name)
     const deployments = this.deployments.filter((d) => {
       const b = this.builds.find((x) => x.id === d.buildId)!
       const r = this.releaseOf(b)
-      return (!app || r.applicationId === app.id) && matches(p, 'deploymentId', String(d.id)) && matches(p, 'buildNumber', b.buildNumber) && matches(p, 'buildId', String(b.id)) && matches(p, 'releaseNumber', r.releaseNumber)
+      const shown = this.deploymentJson(d) as { status: string; environmentId: number }
+      return (
+        (!app || r.applicationId === app.id) &&
+        matches(p, 'deploymentId', String(d.id)) &&
+        matches(p, 'buildNumber', b.buildNumber) &&
+        matches(p, 'buildId', String(b.id)) &&
+        matches(p, 'releaseNumber', r.releaseNumber) &&
+        matches(p, 'releaseId', String(r.id)) &&
+        matches(p, 'releaseName', r.releaseName) &&
+        matches(p, 'pipelineName', r.pipelineName) &&
+        matches(p, 'pipelineStageName', d.stage.name) &&
+        matches(p, 'environmentId', String(shown.environmentId)) &&
+        matches(p, 'environmentName', d.environment.name) &&
+        matches(p, 'status', shown.status)
+      )
     })
     return json(deployments.map((d) => this.deploymentJson(d)))
+  }
+
+  /** Cancels a deployment as a user would in BuildMaster's UI (the API cannot): it shows canceledBy and canceledOn. */
+  cancelDeployment(id: number, by = 'admin'): void {
+    const deployment = this.deployments.find((d) => d.id === id)
+    if (!deployment) throw new Error(`no deployment ${id}`)
+    deployment.canceled = { by, at: Date.now() }
   }
 
   deployBuild(p: Map<string, string>): SandboxResponse {
@@ -271,7 +328,23 @@ export class BuildMasterSimulator implements Simulator {
     const app = this.setup.applications.find((a) => a.id === r.applicationId)!
     const builds = this.builds.filter((b) => b.releaseId === r.id)
     const latest = builds[builds.length - 1]
-    return { id: r.id, releaseNumber: r.releaseNumber, releaseName: r.releaseName, sequence: r.id, template: r.template, status: r.status, createdBy: 'SYSTEM', createdOn: r.createdOn, applicationId: app.id, applicationName: app.name, pipelineName: r.pipelineName, latestBuildId: latest?.id ?? null, latestBuildNumber: latest?.buildNumber ?? null }
+    return {
+      id: r.id,
+      releaseNumber: r.releaseNumber,
+      releaseName: r.releaseName,
+      sequence: r.id,
+      template: r.template,
+      status: r.status,
+      createdBy: 'SYSTEM',
+      createdOn: r.createdOn,
+      canceledBy: r.canceled?.by ?? null,
+      canceledOn: r.canceled?.on ?? null,
+      applicationId: app.id,
+      applicationName: app.name,
+      pipelineName: r.pipelineName,
+      latestBuildId: latest?.id ?? null,
+      latestBuildNumber: latest?.buildNumber ?? null,
+    }
   }
 
   private buildJson(b: Build): object {
@@ -285,17 +358,22 @@ export class BuildMasterSimulator implements Simulator {
     const r = this.releaseOf(b)
     const app = this.setup.applications.find((a) => a.id === r.applicationId)!
     const t = Date.now()
-    const started = !d.stage.approvalRequired && t >= d.startAt
-    const ended = started && t >= d.startAt + d.environment.durationMs
-    const status = !started ? 'pending' : ended ? d.environment.outcome : 'executing'
+    const canceledAt = d.canceled && d.canceled.at <= t ? d.canceled.at : undefined
+    const until = canceledAt ?? t
+    const started = !d.stage.approvalRequired && until >= d.startAt
+    const ended = canceledAt !== undefined || (started && t >= d.startAt + d.environment.durationMs)
+    // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn says so.
+    const status = canceledAt !== undefined ? 'failed' : !started ? 'pending' : ended ? d.environment.outcome : 'executing'
     return {
       id: d.id,
       plan: `Deploy to ${d.environment.name}`,
       status,
       started: started ? iso(d.startAt) : null,
-      ended: ended ? iso(d.startAt + d.environment.durationMs) : null,
+      ended: canceledAt !== undefined ? iso(canceledAt) : ended ? iso(d.startAt + d.environment.durationMs) : null,
       createdBy: 'SYSTEM',
       createdOn: iso(d.createdAt),
+      canceledBy: canceledAt !== undefined ? d.canceled!.by : null,
+      canceledOn: canceledAt !== undefined ? iso(canceledAt) : null,
       pipelineName: r.pipelineName,
       pipelineStageName: d.stage.name,
       environmentId: d.stage.environments.indexOf(d.environment) + 1,
@@ -313,17 +391,33 @@ export class BuildMasterSimulator implements Simulator {
 
 class ApiError extends Error {}
 
-type Route = { methods: string[]; handler: (this: BuildMasterSimulator, p: Map<string, string>) => SandboxResponse }
+type Route = {
+  methods: string[]
+  /** The parameters the endpoint documents; anything else is refused. */
+  params: string[]
+  /** Whether it takes $variables. */
+  variables?: boolean
+  handler: (this: BuildMasterSimulator, p: Map<string, string>) => SandboxResponse
+}
+const APP = ['applicationId', 'applicationName']
+const RELEASE = ['releaseId', 'releaseNumber']
+const BUILD = ['buildId', 'buildNumber']
+const sim = BuildMasterSimulator.prototype
 const ROUTES: Record<string, Route> = {
-  '/api/releases': { methods: ['GET', 'POST'], handler: BuildMasterSimulator.prototype.listReleases },
-  '/api/releases/create': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.createRelease },
-  '/api/releases/create-from-template': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.createReleaseFromTemplate },
-  '/api/releases/cancel': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.cancelRelease },
-  '/api/releases/builds': { methods: ['GET', 'POST'], handler: BuildMasterSimulator.prototype.listBuilds },
-  '/api/releases/builds/create': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.createBuild },
-  '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], handler: BuildMasterSimulator.prototype.rejectBuild },
-  '/api/releases/builds/deployments': { methods: ['GET', 'POST'], handler: BuildMasterSimulator.prototype.listDeployments },
-  '/api/releases/builds/deploy': { methods: ['POST', 'PUT'], handler: BuildMasterSimulator.prototype.deployBuild },
+  '/api/releases': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', 'pipelineName', 'status'], handler: sim.listReleases },
+  '/api/releases/create': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'], variables: true, handler: sim.createRelease },
+  '/api/releases/create-from-template': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'], variables: true, handler: sim.createReleaseFromTemplate },
+  '/api/releases/cancel': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'reason'], handler: sim.cancelRelease },
+  '/api/releases/restore': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP], handler: sim.restoreRelease },
+  '/api/releases/builds': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'pipelineName', 'furthestStage', 'status'], handler: sim.listBuilds },
+  '/api/releases/builds/create': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'buildNumber'], variables: true, handler: sim.createBuild },
+  '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], params: [...BUILD, ...RELEASE, ...APP], handler: sim.rejectBuild },
+  '/api/releases/builds/deployments': {
+    methods: ['GET', 'POST'],
+    params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'deploymentId', 'pipelineName', 'pipelineStageName', 'environmentId', 'environmentName', 'status'],
+    handler: sim.listDeployments,
+  },
+  '/api/releases/builds/deploy': { methods: ['POST', 'PUT'], params: [...BUILD, ...RELEASE, ...APP, 'toStage', 'force', 'startTime'], variables: true, handler: sim.deployBuild },
 }
 
 function required(p: Map<string, string>, name: string): string {
@@ -334,6 +428,16 @@ function required(p: Map<string, string>, name: string): string {
 
 function matches(p: Map<string, string>, name: string, value: string): boolean {
   return !p.has(name) || p.get(name) === value
+}
+
+function oneOf(p: Map<string, string>, name: string, values: string[]): void {
+  const value = p.get(name)
+  if (value !== undefined && !values.includes(value)) throw new ApiError(`${name} must be one of ${values.join(', ')}.`)
+}
+
+function integer(p: Map<string, string>, name: string): void {
+  const value = p.get(name)
+  if (value !== undefined && !/^\d+$/.test(value)) throw new ApiError(`${name} must be an integer.`)
 }
 
 function variables(p: Map<string, string>): Record<string, string> {

@@ -1,6 +1,15 @@
+import { cronLineProblem } from '../src/config/cron.js'
 import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
 
 export interface ForemanHost {
+  id: number
+  name: string
+  /** The host's organization and location; by default 1 (Default Organization) and 2 (Default Location). */
+  organizationId?: number
+  locationId?: number
+}
+
+export interface ForemanTaxonomy {
   id: number
   name: string
 }
@@ -17,6 +26,8 @@ export interface HostScript {
   durationMs: number
   lines: number
   exitStatus: number
+  /** Foreman cannot reach the host: it stays running, a normal cancel does not stop it, a forced one does. */
+  unreachable?: boolean
 }
 
 export interface ForemanSetup {
@@ -24,6 +35,10 @@ export interface ForemanSetup {
   password: string
   hosts: ForemanHost[]
   templates: ForemanTemplate[]
+  organizations: ForemanTaxonomy[]
+  locations: ForemanTaxonomy[]
+  /** False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there. */
+  hostsEndpoint?: boolean
   /** The script of a host in an invocation; by default hosts named *flaky* fail. */
   script?: (host: ForemanHost, inputs: Record<string, string>) => HostScript
 }
@@ -36,6 +51,12 @@ interface HostRun {
   cancelledAt?: number
 }
 
+/** A cancel request as the sandbox received it. */
+export interface CancelRequest {
+  force: boolean
+  at: number
+}
+
 interface Invocation {
   id: number
   templateId: number
@@ -46,6 +67,9 @@ interface Invocation {
   inputs: Record<string, string>
   runs: HostRun[]
   body: unknown
+  /** The organization_id and location_id the create was scoped to, if any. */
+  scope: { organizationId?: number; locationId?: number }
+  cancels: CancelRequest[]
 }
 
 export const FOREMAN_USER = { username: 'admin', password: 'sandbox-foreman-token' }
@@ -56,7 +80,15 @@ export function foremanHosts(count: number, prefix = 'web'): ForemanHost[] {
 
 export const FOREMAN_SETUP: ForemanSetup = {
   ...FOREMAN_USER,
-  hosts: [...foremanHosts(10), { id: 11, name: 'db-flaky-01.example.com' }, { id: 12, name: 'db-02.example.com' }],
+  hosts: [...foremanHosts(10), { id: 11, name: 'db-flaky-01.example.com' }, { id: 12, name: 'db-02.example.com' }, { id: 13, name: 'pos-01.shop.example.com', organizationId: 3, locationId: 4 }],
+  organizations: [
+    { id: 1, name: 'Default Organization' },
+    { id: 3, name: 'Shop' },
+  ],
+  locations: [
+    { id: 2, name: 'Default Location' },
+    { id: 4, name: 'Stores' },
+  ],
   templates: [
     { id: 171, name: 'Run Command - Script Default', feature: 'run_script' },
     { id: 172, name: 'Package Action - Script Default', feature: 'katello_package_install' },
@@ -65,10 +97,36 @@ export const FOREMAN_SETUP: ForemanSetup = {
 
 const defaultScript = (host: ForemanHost): HostScript => ({ durationMs: 1000 + (host.id % 5) * 200, lines: 3, exitStatus: host.name.includes('flaky') ? 1 : 0 })
 
+// Every parameter each route models, beyond the path: one the sandbox does not model is refused (400),
+// never ignored, so that a test cannot pass while the action asks for something the sandbox skips.
+const TAXONOMY = ['organization_id', 'location_id']
+const ROUTE_PARAMS: Record<string, string[]> = {
+  templates: ['search', ...TAXONOMY],
+  create: [...TAXONOMY],
+  show: ['include_hosts', 'host_status', ...TAXONOMY],
+  hosts: ['page', 'per_page', ...TAXONOMY],
+  hostOutput: ['since', ...TAXONOMY],
+  outputs: ['since', 'search_query', ...TAXONOMY],
+  cancel: ['force', ...TAXONOMY],
+  rerun: ['failed_only', ...TAXONOMY],
+}
+// The job_invocation fields of the create call, as the job invocations API documents them.
+const CREATE_FIELDS = [
+  'job_template_id', 'targeting_type', 'randomized_ordering', 'inputs', 'ssh', 'ssh_user', 'password', 'key_passphrase', 'recurrence', 'scheduling',
+  'concurrency_control', 'bookmark_id', 'search_query', 'description_format', 'execution_timeout_interval', 'feature', 'time_to_pickup',
+]
+const NESTED_FIELDS: Record<string, string[]> = {
+  ssh: ['effective_user', 'effective_user_password'],
+  recurrence: ['cron_line', 'max_iteration', 'end_time', 'purpose'],
+  scheduling: ['start_at', 'start_before'],
+  concurrency_control: ['time_span', 'concurrency_level'],
+}
+
 /**
  * Foreman's remote execution API: Basic auth, JSON bodies, wrapped index responses, uneven error
  * shapes (a bad cron line answers 500), per-host output with `since`, bulk outputs, cancel (422 once
- * done) and rerun of failed hosts.
+ * done; `force` for hosts it cannot reach), rerun of all or the failed hosts, organization and
+ * location scoping, and (with `hostsEndpoint: false`) a Foreman older than the per-invocation hosts list.
  */
 export class ForemanSimulator implements Simulator {
   readonly system = 'foreman'
@@ -87,25 +145,69 @@ export class ForemanSimulator implements Simulator {
     if (request.headers.authorization !== expected) return json(401, { error: { message: `Unable to authenticate user ${this.setup.username}` } })
     const p = request.path
     const q = request.query
-    let m: RegExpExecArray | null
-    if (p === '/api/job_templates' && request.method === 'GET') return this.templates(q.get('search') ?? '')
-    if (p === '/api/job_invocations' && request.method === 'POST') return this.create(request.body)
-    if ((m = /^\/api\/job_invocations\/(\d+)$/.exec(p)) && request.method === 'GET') return this.withInvocation(m[1]!, (i) => json(200, this.show(i, q.get('include_hosts') !== 'false')))
-    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts$/.exec(p))) return this.withInvocation(m[1]!, (i) => this.hostsPage(i, q))
-    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts\/(\d+)$/.exec(p))) return this.withInvocation(m[1]!, (i) => this.hostOutput(i, Number(m![2]), q.get('since')))
-    if ((m = /^\/api\/job_invocations\/(\d+)\/outputs$/.exec(p))) return this.withInvocation(m[1]!, (i) => this.outputs(i, q))
-    if ((m = /^\/api\/job_invocations\/(\d+)\/cancel$/.exec(p)) && request.method === 'POST') return this.withInvocation(m[1]!, (i) => this.cancel(i))
-    if ((m = /^\/api\/job_invocations\/(\d+)\/rerun$/.exec(p)) && request.method === 'POST') return this.withInvocation(m[1]!, (i) => this.rerun(i, request.body))
-    return json(404, { message: `Route ${request.method} ${p} not found` })
+    const route = this.route(request.method, p)
+    if (!route) return json(404, { message: `Route ${request.method} ${p} not found` })
+    const unmodelled = [...new Set(q.keys())].filter((name) => !ROUTE_PARAMS[route.name]!.includes(name))
+    if (unmodelled.length) return json(400, { error: { message: `The sandbox does not model parameter ${unmodelled.join(', ')} of ${request.method} ${p}: refused rather than ignored` } })
+    const scope = this.scope(q)
+    if (typeof scope === 'string') return json(404, { error: { message: scope } })
+    const id = route.id
+    switch (route.name) {
+      case 'templates':
+        return this.templates(q.get('search'))
+      case 'create':
+        return this.create(request.body, scope)
+      case 'show':
+        return this.withInvocation(id!, (i) => json(200, this.show(i, q.get('include_hosts') !== 'false', isTrue(q.get('host_status')))))
+      case 'hosts':
+        return this.withInvocation(id!, (i) => this.hostsPage(i, q))
+      case 'hostOutput':
+        return this.withInvocation(id!, (i) => this.hostOutput(i, route.hostId!, q.get('since')))
+      case 'outputs':
+        return this.withInvocation(id!, (i) => this.outputs(i, q))
+      case 'cancel':
+        return this.withInvocation(id!, (i) => this.cancel(i, q, request.body))
+      default:
+        return this.withInvocation(id!, (i) => this.rerun(i, q, request.body))
+    }
   }
 
-  private templates(search: string): SandboxResponse {
-    const name = /^name\s*=\s*"(.*)"$/.exec(search)?.[1]
+  private route(method: string, p: string): { name: string; id?: string; hostId?: number } | undefined {
+    let m: RegExpExecArray | null
+    if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
+    if (p === '/api/job_invocations' && method === 'POST') return { name: 'create' }
+    if ((m = /^\/api\/job_invocations\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'show', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts$/.exec(p)) && method === 'GET' && this.setup.hostsEndpoint !== false) return { name: 'hosts', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'hostOutput', id: m[1], hostId: Number(m[2]) }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/outputs$/.exec(p)) && method === 'GET') return { name: 'outputs', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/cancel$/.exec(p)) && method === 'POST') return { name: 'cancel', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/rerun$/.exec(p)) && method === 'POST') return { name: 'rerun', id: m[1] }
+    return undefined
+  }
+
+  /** The organization and location a request is scoped to; an unknown id is Foreman's 404. */
+  private scope(q: URLSearchParams): Invocation['scope'] | string {
+    const scope: Invocation['scope'] = {}
+    for (const [param, list, key, label] of [
+      ['organization_id', this.setup.organizations, 'organizationId', 'Organization'],
+      ['location_id', this.setup.locations, 'locationId', 'Location'],
+    ] as const) {
+      const value = q.get(param)
+      if (value === null) continue
+      if (!/^\d+$/.test(value) || !list.some((t) => t.id === Number(value))) return `${label} with id ${value} not found`
+      scope[key] = Number(value)
+    }
+    return scope
+  }
+
+  private templates(search: string | null): SandboxResponse {
+    const name = search === null ? undefined : /^name\s*=\s*"(.*)"$/.exec(search)?.[1]
+    if (search !== null && name === undefined) return json(400, { error: { message: `The sandbox models only search=name = "<name>" for job templates, not '${search}'` } })
     const results = this.setup.templates.filter((t) => name === undefined || t.name === name)
     return json(200, { total: this.setup.templates.length, subtotal: results.length, page: 1, per_page: 20, search, sort: { by: null, order: null }, results })
   }
 
-  private create(body: string): SandboxResponse {
+  private create(body: string, scope: Invocation['scope']): SandboxResponse {
     let parsed: { job_invocation?: Record<string, unknown> }
     try {
       parsed = JSON.parse(body) as typeof parsed
@@ -114,23 +216,30 @@ export class ForemanSimulator implements Simulator {
     }
     const ji = parsed.job_invocation
     if (!ji || typeof ji !== 'object') return json(422, { error: { message: 'job_invocation is required' } })
+    const unknown = Object.keys(ji).filter((k) => !CREATE_FIELDS.includes(k))
+    for (const [key, allowed] of Object.entries(NESTED_FIELDS)) {
+      const nested = ji[key]
+      if (nested && typeof nested === 'object') unknown.push(...Object.keys(nested).filter((k) => !allowed.includes(k)).map((k) => `${key}[${k}]`))
+    }
+    if (unknown.length) return json(422, { error: { message: `Unknown parameters of job_invocation: ${unknown.join(', ')}` } })
     const template = ji.job_template_id !== undefined ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id)) : this.setup.templates.find((t) => t.feature === ji.feature)
     if (!template) return json(422, { error: { message: ji.feature ? `Feature ${String(ji.feature)} has no job template` : `Job template ${String(ji.job_template_id)} not found` } })
     if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query') return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
     const recurrence = ji.recurrence as { cron_line?: string } | undefined
-    if (recurrence?.cron_line !== undefined && !validCron(recurrence.cron_line)) {
+    if (recurrence?.cron_line !== undefined && cronLineProblem(recurrence.cron_line) !== undefined) {
       return json(500, { error: { message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line` } })
     }
-    const hosts = selectHosts(this.setup.hosts, String(ji.search_query ?? ''))
+    const hosts = selectHosts(this.setup.hosts.filter((h) => inScope(h, scope)), String(ji.search_query ?? ''))
+    if (typeof hosts === 'string') return json(422, { error: { message: hosts } })
     if (hosts.length === 0) return json(422, { error: { message: `Validation failed: Targeting: no hosts match '${String(ji.search_query ?? '')}'` } })
     const scheduling = ji.scheduling as { start_at?: string } | undefined
     const startAt = scheduling?.start_at ? Date.parse(scheduling.start_at) : Date.now()
     const inputs = (ji.inputs ?? {}) as Record<string, string>
-    const invocation = this.add(template.id, hosts, startAt, inputs, !!recurrence, ji)
-    return json(201, this.show(invocation, false))
+    const invocation = this.add(template.id, hosts, startAt, inputs, !!recurrence, ji, scope)
+    return json(201, this.show(invocation, false, false))
   }
 
-  private add(templateId: number, hosts: ForemanHost[], startAt: number, inputs: Record<string, string>, recurring: boolean, body: unknown): Invocation {
+  private add(templateId: number, hosts: ForemanHost[], startAt: number, inputs: Record<string, string>, recurring: boolean, body: unknown, scope: Invocation['scope']): Invocation {
     const script = this.setup.script ?? defaultScript
     const invocation: Invocation = {
       id: this.nextId++,
@@ -142,6 +251,8 @@ export class ForemanSimulator implements Simulator {
       inputs,
       runs: hosts.map((host) => ({ host, script: script(host, inputs), startAt })),
       body,
+      scope,
+      cancels: [],
     }
     this.invocations.push(invocation)
     return invocation
@@ -150,15 +261,17 @@ export class ForemanSimulator implements Simulator {
   private state(run: HostRun, t = Date.now()): 'N/A' | 'running' | 'success' | 'error' | 'cancelled' {
     if (run.cancelledAt !== undefined && run.cancelledAt <= t) return 'cancelled'
     if (t < run.startAt) return 'N/A'
-    if (t < run.startAt + run.script.durationMs) return 'running'
+    if (run.script.unreachable || t < run.startAt + run.script.durationMs) return 'running'
     return run.script.exitStatus === 0 ? 'success' : 'error'
   }
 
-  private show(i: Invocation, includeHosts: boolean): object {
+  private show(i: Invocation, includeHosts: boolean, hostStatus: boolean): object {
     const states = i.runs.map((r) => this.state(r))
     const count = (s: string) => states.filter((x) => x === s).length
     const done = states.every((s) => s === 'success' || s === 'error' || s === 'cancelled')
     const label = Date.now() < i.startAt ? 'queued' : !done ? 'running' : count('cancelled') ? 'cancelled' : count('error') ? 'failed' : 'succeeded'
+    // host_status=true adds each host's job_status to targeting.hosts, as the job invocations API does.
+    const hosts = i.runs.map((r, n) => ({ id: r.host.id, name: r.host.name, ...(hostStatus ? { job_status: states[n] } : {}) }))
     return {
       id: i.id,
       description: i.description,
@@ -174,7 +287,7 @@ export class ForemanSimulator implements Simulator {
       missing: 0,
       mode: i.recurring ? 'recurring' : Date.now() < i.startAt ? 'future' : 'immediate',
       task: { id: `task-${i.id}`, state: done ? 'stopped' : 'running', started_at: new Date(i.startAt).toISOString(), cancellable: !done },
-      targeting: includeHosts ? { hosts: i.runs.map((r) => ({ id: r.host.id, name: r.host.name })) } : {},
+      targeting: includeHosts || hostStatus ? { hosts } : {},
     }
   }
 
@@ -211,27 +324,37 @@ export class ForemanSimulator implements Simulator {
 
   private outputs(i: Invocation, q: URLSearchParams): SandboxResponse {
     const since = q.get('since') ? Number(q.get('since')) : -Infinity
-    const ids = /^id\s*\^\s*\(([\d,\s]+)\)$/.exec(q.get('search_query') ?? '')?.[1]?.split(',').map((x) => Number(x.trim()))
+    const search = q.get('search_query')
+    const ids = search === null ? undefined : /^id\s*\^\s*\(([\d,\s]+)\)$/.exec(search)?.[1]?.split(',').map((x) => Number(x.trim()))
+    if (search !== null && !ids) return json(400, { error: { message: `The sandbox models only search_query=id ^ (<ids>) for outputs, not '${search}'` } })
     const runs = ids ? i.runs.filter((r) => ids.includes(r.host.id)) : i.runs
     return json(200, { outputs: runs.map((r) => ({ host_id: r.host.id, ...this.entries(i, r, since) })) })
   }
 
-  private cancel(i: Invocation): SandboxResponse {
+  /**
+   * A normal cancel stops the hosts Foreman can reach; hosts it cannot reach keep running until a
+   * forced cancel ends them without their word. Once nothing runs, the job cannot be cancelled (422).
+   */
+  private cancel(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
+    const force = bodyOrQuery(body, q, 'force')
+    if (force === 'invalid') return json(422, { error: { message: 'force must be one of: true, false, 1, 0' } })
     const t = Date.now()
+    i.cancels.push({ force: force === true, at: t })
     const live = i.runs.filter((r) => ['N/A', 'running'].includes(this.state(r, t)))
     if (live.length === 0) return json(422, { message: 'The job could not be cancelled.' })
-    for (const r of live) r.cancelledAt = t
+    for (const r of live) if (force === true || !r.script.unreachable) r.cancelledAt = t
     return json(200, { cancelled: true, id: i.id })
   }
 
-  private rerun(i: Invocation, body: string): SandboxResponse {
-    const failedOnly = (JSON.parse(body || '{}') as { failed_only?: boolean }).failed_only === true
-    const runs = i.runs.filter((r) => !failedOnly || ['error', 'cancelled'].includes(this.state(r)))
+  private rerun(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
+    const failedOnly = bodyOrQuery(body, q, 'failed_only')
+    if (failedOnly === 'invalid') return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
+    const runs = i.runs.filter((r) => failedOnly !== true || ['error', 'cancelled'].includes(this.state(r)))
     if (runs.length === 0) return json(422, { error: { message: 'There are no failed hosts to rerun' } })
     // A rerun runs the same script, but a flaky host passes the second time.
-    const again = this.add(i.templateId, runs.map((r) => r.host), Date.now(), i.inputs, false, i.body)
+    const again = this.add(i.templateId, runs.map((r) => r.host), Date.now(), i.inputs, false, i.body, i.scope)
     for (const run of again.runs) run.script = { ...run.script, exitStatus: 0 }
-    return json(201, { id: again.id, job_category: 'Commands', description: again.description })
+    return json(201, { id: again.id, job_category: 'Commands', description: again.description, password: null, key_passphrase: null, effective_user_password: null, ssh_user: null })
   }
 
   private withInvocation(id: string, answer: (i: Invocation) => SandboxResponse): SandboxResponse {
@@ -240,24 +363,40 @@ export class ForemanSimulator implements Simulator {
   }
 }
 
-/** 'name ~ web', 'name = x', 'id = 3', 'all' or empty for everything, else a name substring. */
-function selectHosts(hosts: ForemanHost[], query: string): ForemanHost[] {
+function inScope(host: ForemanHost, scope: Invocation['scope']): boolean {
+  return (scope.organizationId === undefined || (host.organizationId ?? 1) === scope.organizationId) && (scope.locationId === undefined || (host.locationId ?? 2) === scope.locationId)
+}
+
+/** A boolean parameter from the JSON body or the query: undefined when absent, 'invalid' when not a boolean. */
+function bodyOrQuery(body: string, q: URLSearchParams, name: string): boolean | undefined | 'invalid' {
+  let parsed: Record<string, unknown> = {}
+  try {
+    parsed = (JSON.parse(body || '{}') as Record<string, unknown>) ?? {}
+  } catch {
+    return 'invalid'
+  }
+  const value = parsed[name] ?? q.get(name) ?? undefined
+  if (value === undefined) return undefined
+  if (value === true || value === 'true' || value === 1 || value === '1') return true
+  if (value === false || value === 'false' || value === 0 || value === '0') return false
+  return 'invalid'
+}
+
+function isTrue(value: string | null): boolean {
+  return value === 'true' || value === '1'
+}
+
+/** 'name ~ x', 'name = x', 'id = 3' and 'all'; any other search is refused as not modelled. */
+function selectHosts(hosts: ForemanHost[], query: string): ForemanHost[] | string {
   const q = query.trim()
-  if (!q || q === 'all') return hosts
+  if (q === 'all') return hosts
   const m = /^(name|id)\s*(~|=)\s*"?([^"]*)"?$/.exec(q)
-  if (!m) return hosts.filter((h) => h.name.includes(q))
+  if (!m) return `The sandbox does not model the search '${q}': use name ~ x, name = x, id = n or all`
   const [, field, op, value] = m
   return hosts.filter((h) => {
     const actual = field === 'id' ? String(h.id) : h.name
     return op === '=' ? actual === value : actual.includes(value!)
   })
-}
-
-function validCron(line: string): boolean {
-  const fields = line.trim().split(/\s+/)
-  if (fields.length !== 5) return false
-  const limits = [59, 23, 31, 12, 7]
-  return fields.every((field, i) => field.split(',').every((part) => part === '*' || /^\*\/\d+$/.test(part) || part.split('-').every((n) => /^\d+$/.test(n) && Number(n) <= limits[i]!)))
 }
 
 function json(status: number, value: unknown): SandboxResponse {

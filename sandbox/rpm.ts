@@ -18,6 +18,8 @@ export interface RpmJobRunScript {
   stepState?: string
   stdout?: string
   stderr?: string
+  /** The request the step belongs to (step.request); null leaves it out. By default request 3, 'Release 4.2'. */
+  request?: { id: number; name: string } | null
 }
 
 interface JobRun extends RpmJobRunScript {
@@ -30,7 +32,8 @@ const FILTERS = ['currently_running', 'run_key', 'status', 'job_type', 'process_
 
 /**
  * BMC RPM's read-only job runs API: the token as a query parameter, JSON by Accept header or a .json
- * suffix (XML otherwise), 403 for a bad token, 404 when no records match, 405 for any write.
+ * suffix (XML otherwise), 403 for a bad token, 404 when no records match, 405 for any write. A query
+ * parameter that is not a documented filter is refused (400), never ignored.
  */
 export class RpmSimulator implements Simulator {
   readonly system = 'rpm'
@@ -47,6 +50,8 @@ export class RpmSimulator implements Simulator {
     const match = /^\/v1\/job_runs(?:\/(\d+))?(\.json|\.xml)?$/.exec(request.path)
     if (!match) return { status: 404, contentType: 'text/html', body: '<html><head><title>The page you were looking for doesn\'t exist (404)</title></head></html>' }
     if (request.method !== 'GET') return { status: 405, contentType: 'application/json', body: '{"message":"Method not allowed"}' }
+    const unmodelled = [...new Set(request.query.keys())].filter((name) => name !== 'token' && (match[1] !== undefined || !FILTERS.includes(name)))
+    if (unmodelled.length) return { status: 400, contentType: 'application/json', body: JSON.stringify({ message: `The sandbox does not model parameter ${unmodelled.join(', ')}: refused rather than ignored` }) }
     const json = !this.forceXml && (match[2] === '.json' || (!match[2] && String(request.headers.accept ?? '').includes('json')))
     const visible = this.runs.filter((r) => Date.now() >= r.createdAt)
     if (match[1]) {
@@ -81,7 +86,12 @@ export class RpmSimulator implements Simulator {
       updated_at: iso(Math.min(Date.now(), run.createdAt + run.durationMs)),
       user_id: run.userId ?? 1,
       step_id: run.stepId,
-      step: { aasm_state: ended ? (run.stepState ?? (run.status === 'Complete' ? 'complete' : 'problem')) : 'in_process', id: run.stepId, name: run.stepName, request: { aasm_state: 'started', id: 3, name: 'Release 4.2' } },
+      step: {
+        aasm_state: ended ? (run.stepState ?? (run.status.toLowerCase() === 'complete' ? 'complete' : 'problem')) : 'in_process',
+        id: run.stepId,
+        name: run.stepName,
+        ...(run.request === null ? {} : { request: { aasm_state: 'started', ...(run.request ?? { id: 3, name: 'Release 4.2' }) } }),
+      },
     }
   }
 

@@ -31,9 +31,11 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     expect(run.outputs['deployment-ids']).toBe(String(deployment!.id))
     expect(run.outputs['job-id']).toBe(String(deployment!.id))
     expect(run.outputs.url).toBe(`${sandbox.url('buildmaster')}applications/1/builds/build?buildId=${build.id}`)
+    // The step created the release: the variables are release variables too, then build and deploy variables.
+    expect(releasesNumbered(release)[0]!.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
     expect(build.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
     expect(deployment!.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
-    expect(run.stdout).toContain(`Created release ${release} of web-shop (pipeline Simple).`)
+    expect(run.stdout).toContain(`Created release ${release} of web-shop (pipeline Simple) with 2 release variables.`)
     expect(run.stdout).toMatch(/BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Integration \/ Integration\): executing/)
     expect(run.summary).toContain('release-number: <code>')
     const seen = sandbox.requests.slice(before)
@@ -94,6 +96,79 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     const waited = await bm({ operation: 'wait', application: '', 'job-id': started.outputs['deployment-ids']! })
     expect(waited.exitCode).toBe(0)
     expect(waited.outputs).toMatchObject({ status: 'succeeded', 'release-number': release, 'build-number': '7' })
+  })
+
+  it('waits by selection on the deployments another user or auto-promotion starts: found when they appear, the latest stage or a named one', async () => {
+    const release = nextRelease()
+    await bm({ operation: 'create-build', release, pipeline: 'Simple', build: '1' })
+    const deployElsewhere = (stage: string) =>
+      fetch(`${sandbox.url('buildmaster')}api/releases/builds/deploy`, {
+        method: 'POST',
+        headers: { 'X-ApiKey': KEY, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ applicationName: 'web-shop', releaseNumber: release, buildNumber: '1', toStage: stage }),
+      })
+    const later = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => deployElsewhere('Integration'))
+    const waited = await bm({ operation: 'wait', release, build: '1' })
+    await later
+    const ids = (stage: string) => sandbox.buildmaster.deployments.filter((d) => d.stage.name === stage && sandbox.buildmaster.builds.find((b) => b.id === d.buildId)?.releaseId === releasesNumbered(release)[0]!.id).map((d) => String(d.id))
+    expect(waited.exitCode).toBe(0)
+    expect(waited.stdout).toContain(`Waiting: no deployments of build 1 of release ${release} of web-shop yet`)
+    expect(waited.outputs).toMatchObject({ status: 'succeeded', 'deployment-ids': ids('Integration').join(','), 'job-ids': ids('Integration').join(','), 'release-number': release, 'build-number': '1' })
+
+    expect((await deployElsewhere('Production')).status).toBe(200)
+    const [latest, named, missing] = await Promise.all([
+      bm({ operation: 'wait', release, build: '1' }),
+      bm({ operation: 'wait', release, build: '1', stage: 'Integration' }),
+      bm({ operation: 'wait', release, build: '99' }),
+    ])
+    expect(latest.outputs['deployment-ids']).toBe(ids('Production').join(','))
+    expect(ids('Production')).toHaveLength(2)
+    expect(latest.stdout).toContain(`Found 2 deployments of build 1 of release ${release} of web-shop to stage Production (the stage of its latest deployment)`)
+    expect(latest.outputs.status).toBe('succeeded')
+    expect(named.outputs).toMatchObject({ status: 'succeeded', 'deployment-ids': ids('Integration').join(',') })
+    expect(errors(missing)).toEqual([`BuildMaster has no build 99 of release ${release} of web-shop: check the application, release and build inputs.`])
+  })
+
+  it('a deployment cancelled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
+    const release = nextRelease()
+    await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
+    const cancelSoon = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => {
+      const build = sandbox.buildmaster.builds.find((b) => b.releaseId === releasesNumbered(release)[0]!.id)!
+      sandbox.buildmaster.cancelDeployment(sandbox.buildmaster.deployments.find((d) => d.buildId === build.id)!.id)
+    })
+    const run = await bm({ operation: 'deploy-build', release, build: '1', stage: 'Approval' })
+    await cancelSoon
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('canceled')
+    expect(run.stdout).toMatch(/BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): cancelled in BuildMaster/)
+  })
+
+  it('cancels a release with a reason and restores it; restoring an active release asks nothing', async () => {
+    const release = nextRelease()
+    await bm({ operation: 'create-release', release, pipeline: 'Simple' })
+    const cancelled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
+    expect(cancelled.stdout).toContain(`Cancelled release ${release} of web-shop (reason: superseded by 2.0).`)
+    expect(releasesNumbered(release)[0]).toMatchObject({ status: 'canceled', canceled: { reason: 'superseded by 2.0' } })
+    const restored = await bm({ operation: 'restore-release', release })
+    expect(restored.exitCode).toBe(0)
+    expect(restored.stdout).toContain(`Restored release ${release} of web-shop (it was canceled).`)
+    expect(releasesNumbered(release)[0]!.status).toBe('active')
+    const again = await bm({ operation: 'restore-release', release })
+    expect(again.exitCode).toBe(0)
+    expect(again.stdout).toContain(`Release ${release} of web-shop is active already; nothing to restore.`)
+    expect(sandbox.requestsFor('buildmaster', '/api/releases/restore').filter((r) => r.body.includes(`releaseNumber=${release}`))).toHaveLength(1)
+  })
+
+  it('names an application whose name is all digits with name:, and takes plain digits as an id', async () => {
+    const release = nextRelease()
+    const [named, asId] = await Promise.all([
+      bm({ operation: 'create-release', application: 'name:2024', release, pipeline: 'Simple' }),
+      bm({ operation: 'create-release', application: '2024', release, pipeline: 'Simple' }),
+    ])
+    expect(named.exitCode).toBe(0)
+    expect(named.stdout).toContain(`Created release ${release} of 2024 (pipeline Simple).`)
+    expect(sandbox.buildmaster.releases.filter((r) => r.releaseNumber === release).map((r) => r.applicationId)).toEqual([3])
+    expect(errors(asId)[0]).toContain('Application 2024 not found.')
   })
 
   it('rejects a build and cancels a release, then explains in BuildMaster\'s own words', async () => {

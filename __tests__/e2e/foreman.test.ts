@@ -53,13 +53,19 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(run.summary).toContain('Exit status: 1')
   })
 
-  it('re-runs the failed hosts only and waits on the new invocation', async () => {
+  it('re-runs the failed hosts only, or all hosts, and waits on the new invocation', async () => {
     const failed = await foreman({ template: '171', 'search-query': 'name ~ db' })
-    const rerun = await foreman({ operation: 'rerun-failed', 'job-id': failed.outputs['job-id']! })
-    expect(rerun.exitCode).toBe(0)
-    expect(rerun.outputs['hosts-total']).toBe('1')
-    expect(rerun.outputs['job-id']).not.toBe(failed.outputs['job-id'])
-    expect(rerun.stdout).toContain(`Re-running the failed hosts of job invocation ${failed.outputs['job-id']}`)
+    const id = failed.outputs['job-id']!
+    const [failedOnly, all] = await Promise.all([foreman({ operation: 'rerun-failed', 'job-id': id }), foreman({ operation: 'rerun', 'job-id': id })])
+    expect(failedOnly.exitCode).toBe(0)
+    expect(failedOnly.outputs['hosts-total']).toBe('1')
+    expect(failedOnly.outputs['job-id']).not.toBe(id)
+    expect(failedOnly.stdout).toContain(`Re-running job invocation ${id} on its failed hosts as job invocation ${failedOnly.outputs['job-id']}`)
+    expect(all.exitCode).toBe(0)
+    expect(all.outputs['hosts-total']).toBe('2')
+    expect(all.stdout).toContain(`Re-running job invocation ${id} on all its hosts as job invocation ${all.outputs['job-id']}`)
+    const reruns = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/rerun`).map((r) => JSON.parse(r.body) as { failed_only: boolean })
+    expect(reruns.map((r) => r.failed_only).sort()).toEqual([false, true])
   })
 
   it('cancels the invocation on SIGINT before exiting, within the grace period', async () => {
@@ -104,12 +110,22 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(shown).not.toContain(basic)
   })
 
-  it("shows Foreman's message for a cron line it rejects with a 500, and checks the shape itself", async () => {
-    const run = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' })
-    expect(errors(run)[0]).toBe("Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 61 * * * * is not valid format of cron line")
+  it('accepts cron lines with names and @nicknames as Foreman does, and refuses the rest before sending', async () => {
+    const [named, nickname] = await Promise.all([
+      foreman({ template: '171', 'search-query': 'name = web-005.example.com', 'cron-line': '0 2 * * MON-fri' }),
+      foreman({ template: '171', 'search-query': 'name = web-006.example.com', 'cron-line': '@daily' }),
+    ])
+    for (const run of [named, nickname]) expect(run.outputs.status).toBe('started')
+    expect(named.stdout).toContain("is recurring on '0 2 * * MON-fri': not waiting for it")
+    const bodies = sandbox.foreman.invocations.slice(-2).map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
+    expect(bodies.sort()).toEqual(['0 2 * * MON-fri', '@daily'])
     const before = sandbox.requests.length
-    const shape = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' })
-    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line")
+    const [outOfRange, shape] = await Promise.all([
+      foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' }),
+      foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' }),
+    ])
+    expect(errors(outOfRange)[0]).toContain("Input 'cron-line': '61 * * * *' is not a cron line Foreman accepts: the minute field '61' has '61', outside 0-59")
+    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line Foreman accepts")
     expect(sandbox.requests.length).toBe(before)
   })
 
@@ -120,6 +136,71 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(run.outputs.status).toBe('started')
     expect(run.stdout).toContain(`is scheduled for ${later}: not waiting for it`)
     expect(run.durationMs).toBeLessThan(3000)
+  })
+
+  it('scopes every request to organization-id and location-id', async () => {
+    const before = sandbox.requests.length
+    const scoped = await foreman({ template: 'Run Command - Script Default', 'search-query': 'name ~ pos', 'organization-id': '3', 'location-id': '4' })
+    expect(scoped.exitCode).toBe(0)
+    expect(scoped.outputs['hosts-total']).toBe('1')
+    const seen = sandbox.requests.slice(before).map((r) => new URL(r.url, 'http://x').searchParams)
+    // The template lookup, the create, the status checks, the output and the host list: all scoped.
+    expect(seen.length).toBeGreaterThan(4)
+    for (const query of seen) expect([query.getAll('organization_id'), query.getAll('location_id')]).toEqual([['3'], ['4']])
+    const [elsewhere, unknown] = await Promise.all([
+      foreman({ template: '171', 'search-query': 'name ~ pos', 'organization-id': '1' }),
+      foreman({ template: '171', 'search-query': 'name ~ pos', 'organization-id': '99' }),
+    ])
+    expect(errors(elsewhere)[0]).toContain("no hosts match 'name ~ pos'")
+    expect(errors(unknown)[0]).toContain('(HTTP 404): Organization with id 99 not found')
+  })
+
+  it('takes the failed hosts from host_status=true on a Foreman older than the hosts endpoint, and says so', async () => {
+    sandbox.foreman.setup.hostsEndpoint = false
+    try {
+      const run = await foreman({ template: '171', 'search-query': 'name ~ db' })
+      expect(run.outputs.status).toBe('failed')
+      expect(run.stdout).toMatch(/This Foreman has no per-invocation hosts endpoint \(GET api\/job_invocations\/\d+\/hosts answered 404/)
+      expect(run.summary).toContain('<li>db-flaky-01.example.com: error<pre><code>')
+      expect(errors(run)[0]).toContain('host db-flaky-01.example.com did not succeed')
+      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${run.outputs['job-id']}?host_status=true`)).toHaveLength(1)
+    } finally {
+      delete sandbox.foreman.setup.hostsEndpoint
+    }
+  })
+
+  it('force-cancel: on SIGINT a normal cancel that does not take is forced, inside the grace period; operation: cancel forces at once', async () => {
+    sandbox.foreman.setup.script = (host) => ({ durationMs: 60_000, lines: 2, exitStatus: 0, unreachable: host.name === 'web-008.example.com' })
+    try {
+      const run = await foreman({ template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' }, { cancelAfterMs: 2500 })
+      expect(run.outputs.status).toBe('canceled')
+      expect(run.durationMs).toBeLessThan(2500 + 7000)
+      const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!
+      expect(invocation.cancels.map((c) => c.force)).toEqual([false, true])
+      expect(run.stdout).toContain('forced because a normal cancel had not stopped it after 1.5 s (1 of 9 hosts still running)')
+      expect(run.outputs['hosts-cancelled']).toBe('9')
+
+      const stuck = await foreman({ template: '171', 'search-query': 'name = web-008.example.com', wait: 'false' })
+      const cancel = await foreman({ operation: 'cancel', 'job-id': stuck.outputs['job-id']!, 'force-cancel': 'true' })
+      expect(cancel.exitCode).toBe(0)
+      expect(cancel.stdout).toContain(`Force-cancelled Foreman job invocation ${stuck.outputs['job-id']} in Foreman`)
+      expect(sandbox.foreman.invocations.find((i) => String(i.id) === stuck.outputs['job-id'])!.cancels.map((c) => c.force)).toEqual([true])
+    } finally {
+      delete sandbox.foreman.setup.script
+    }
+  })
+
+  it('checks the credential, scope and cancel inputs before any request', async () => {
+    const before = sandbox.requests.length
+    const [run, rerun] = await Promise.all([
+      foreman({ template: '171', 'search-query': 'name ~ web', 'organization-id': 'Default', 'location-id': '0', 'force-cancel': 'yes', 'ssh-password': 'line-one\nline-two' }),
+      foreman({ operation: 'rerun-failed', 'job-id': '42', 'ssh-password': 'secret-pw-1' }),
+    ])
+    const [message] = errors(run)
+    for (const input of ['organization-id', 'location-id', 'force-cancel', 'ssh-password']) expect(message).toContain(`Input '${input}'`)
+    expect(errors(rerun)[0]).toContain("Input 'ssh-password': is only used by operation: run: Foreman's rerun takes no credentials")
+    expect(sandbox.requests.length).toBe(before)
+    expect(everythingShown(run).replace(/::add-mask::.*\n/g, '')).not.toMatch(/line-one|line-two/)
   })
 
   it('500 hosts cost requests per poll, not per host', async () => {

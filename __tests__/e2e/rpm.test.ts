@@ -29,7 +29,8 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     expect(result.exitCode).toBe(0)
     expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-id': String(run.id) })
     expect(remoteLines(result)).toEqual(['stdout:', `deployed by run ${run.id}`, `results_path: /opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_35/output_${run.runKey}.txt`])
-    expect(result.summary).toMatch(/RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;\)<\/td><td>✅ succeeded \(Complete, /)
+    // The title names the request the step belongs to (step.request), as RPM gives it.
+    expect(result.summary).toMatch(/RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;, request &#39;Release 4\.2&#39;\)<\/td><td>✅ succeeded \(Complete, /)
     expect(sandbox.requestsFor('rpm').every((r) => r.url.startsWith('/brpm/v1/job_runs'))).toBe(true)
   })
 
@@ -40,7 +41,7 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     expect(result.exitCode).toBe(1)
     expect(result.outputs.status).toBe('failed')
     expect(remoteLines(result)).toContain('ERROR: service web01 did not start')
-    expect(result.stdout).toContain(`RPM job run ${run.id} (automation 6, step 'Deploy web tier'): ended with status 'Problem' (step problem)`)
+    expect(result.stdout).toContain(`RPM job run ${run.id} (automation 6, step 'Deploy web tier', request 'Release 4.2'): ended with status 'Problem' (step problem)`)
   })
 
   it('waits for every run a filter matches, finishing at different times', async () => {
@@ -55,13 +56,26 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     expect(result.durationMs).toBeGreaterThan(3400)
   })
 
-  it('keeps waiting while a filter matches nothing yet, then gates on the runs that appear', async () => {
-    const late = jobRun({ stepId: 4200, appearAfterMs: 2500, durationMs: 1000 })
-    sandbox.rpm.add(late)
+  it('keeps waiting while a filter matches nothing yet, then gates on the runs that appear; job-ids lists every run found', async () => {
+    const late = jobRun({ stepId: 4200, appearAfterMs: 2000, durationMs: 1000 })
+    const later = jobRun({ stepId: 4200, appearAfterMs: 2600, durationMs: 800, request: null })
+    sandbox.rpm.add(late, later)
     const result = await rpm({ filter: 'step_id=4200' })
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain('Waiting: no RPM job runs match step_id=4200 yet')
     expect(result.outputs['job-id']).toBe(String(late.id))
+    // Runs a filter finds over time, each found on a later check, all count: job-ids names every one.
+    expect(result.outputs['job-ids']).toBe(`${late.id},${later.id}`)
+    // Without step.request the title names no request.
+    expect(result.stdout).toContain(`Waiting on RPM job run ${later.id} (automation 6, step 'Deploy web tier')`)
+  })
+
+  it('takes a success status in any case as RPM documents it (Complete)', async () => {
+    const shouting = jobRun({ status: 'COMPLETE', stepState: 'complete' })
+    sandbox.rpm.add(shouting)
+    const result = await rpm({ 'job-id': String(shouting.id) })
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.status).toBe('succeeded')
   })
 
   it('times out when nothing ever matches, saying so', async () => {

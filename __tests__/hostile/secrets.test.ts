@@ -96,6 +96,28 @@ describe('a secret echoed in another encoding is not shown', () => {
     })
   })
 
+  it.concurrent("Foreman SSH and sudo passwords echoed in Foreman's 500 validation answer: the message shown, the secrets not", async () => {
+    const credentials = { 'ssh-password': 'Ssh9"p/w&<x>+=', 'key-passphrase': 'Kp4\\phrase/+=&', 'effective-user-password': 'Su7<do>"pw&/' }
+    const echo = Object.values(credentials)
+      .map((secret) => Object.values(secretForms(secret)).join(' '))
+      .join(' | ')
+    const routes: Record<string, Route> = {
+      // Foreman answers some validation failures with a 500 and a message (the seed's cron example).
+      'POST api/job_invocations': () => json({ error: { message: `Validation failed: Triggering: Cronline 0 2 * * * is not valid format of cron line; ssh ${echo}` } }, 500),
+    }
+    await withServer(routes, async (server) => {
+      const result = await run(foremanInputs(server, { ...credentials, 'ssh-user': 'deployer', 'cron-line': '0 2 * * *' }), { watchdogMs: 15_000 })
+      expectOutcome(result, { exit: 1, errors: 1 })
+      expect(errorsOf(result)[0]).toContain("Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 0 2 * * * is not valid format of cron line")
+      const visible = shown(result)
+      for (const secret of Object.values(credentials)) expect(formsFound(visible, secret)).toEqual([])
+      // They did travel, where the job invocations API takes them; the SSH user is not a secret.
+      const body = JSON.parse(server.to('api/job_invocations', 'POST')[0]!.body) as { job_invocation: Record<string, unknown> }
+      expect(body.job_invocation).toMatchObject({ ssh_user: 'deployer', password: credentials['ssh-password'], key_passphrase: credentials['key-passphrase'], ssh: { effective_user_password: credentials['effective-user-password'] } })
+      expect(result.commands.filter((c) => c.name === 'add-mask').map((c) => c.value)).not.toContain('deployer')
+    })
+  })
+
   it.concurrent('Otter API key echoed in undocumented status texts, a 500 body and log lines', async () => {
     const key = 'Ok5&k<e>y"/+=\\z'
     const forms = secretForms(key)

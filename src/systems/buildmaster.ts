@@ -13,7 +13,7 @@ import type { Adapter, Run, Snapshot } from './adapter.js'
 import { field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
-const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release'] as const
+const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release', 'restore-release'] as const
 type Operation = (typeof OPERATIONS)[number]
 
 // A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
@@ -21,6 +21,8 @@ type Operation = (typeof OPERATIONS)[number]
 const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i
 
 const DEPLOYMENT_STATUS: Record<string, Status> = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' }
+// `application: name:2024` names an application whose name is all digits (plain digits are an id).
+const NAME_PREFIX = 'name:'
 
 interface Settings {
   operation: Operation
@@ -36,6 +38,10 @@ interface Settings {
   force: string
   startTime: string
   deploymentIds: string[]
+  /** operation: wait without job-id: wait on the deployments of application + release + build (+ stage). */
+  selection: boolean
+  /** cancel-release: why, as BuildMaster records it. */
+  reason: string
 }
 
 interface ReleaseJson {
@@ -50,6 +56,7 @@ interface DeploymentJson {
   id: number
   status: string
   pipelineStageName: string | undefined
+  environmentId: number | undefined
   environmentName: string | undefined
   applicationId: number
   applicationName: string
@@ -89,6 +96,7 @@ function deploymentJson(context: AnswerContext, data: unknown): DeploymentJson {
     id: field(context, d, 'id', 'number'),
     status: field(context, d, 'status', 'string'),
     pipelineStageName: text('pipelineStageName'),
+    environmentId: field(context, d, 'environmentId', 'number', 'optional'),
     environmentName: text('environmentName'),
     applicationId: field(context, d, 'applicationId', 'number'),
     applicationName: text('applicationName') ?? '',
@@ -125,10 +133,12 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   if (!config.apiKey) problems.add('api-key', 'is required for BuildMaster: a key with access to the Release & Build Deployment API')
 
   const application = input('application')
+  const named = application.startsWith(NAME_PREFIX) ? application.slice(NAME_PREFIX.length).trim() : undefined
+  if (named === '') problems.add('application', `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`)
   const settings: Settings = {
     operation,
-    application: /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
-    applicationLabel: application,
+    application: named !== undefined ? { applicationName: named } : /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
+    applicationLabel: named ?? application,
     release: input('release'),
     releaseName: input('release-name'),
     pipeline: input('pipeline'),
@@ -138,24 +148,34 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     force: input('force').toLowerCase(),
     startTime: input('start-time'),
     deploymentIds: config.jobId.split(/[\s,]+/).filter(Boolean),
+    selection: operation === 'wait' && !config.jobId,
+    reason: input('reason'),
   }
   const deploys = operation === 'deploy' || operation === 'deploy-build'
-  if (operation === 'wait') {
-    if (settings.deploymentIds.length === 0) problems.add('job-id', 'is required with operation: wait: one or more BuildMaster deployment ids, separated by commas or spaces')
+  if (operation === 'wait' && !settings.selection) {
+    if (settings.deploymentIds.length === 0) problems.add('job-id', `'${config.jobId}' holds no deployment id: give one or more, separated by commas or spaces`)
     for (const id of settings.deploymentIds) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a deployment id (a whole number)`)
+    // job-id decides: application, release and build are not needed with it (and were always accepted
+    // alongside it); a stage would select other deployments than the ids, so it is refused.
+    if (input('stage')) problems.add('stage', 'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage')
+  } else if (settings.selection && !application && !settings.release && !settings.build) {
+    problems.add('job-id', 'or application, release and build, is required with operation: wait: the deployment ids to wait on, or the build whose deployments to wait on (stage optional)')
   } else {
-    if (!application) problems.add('application', `is required for operation: ${operation}: the application's name or numeric id`)
-    if (!settings.release) problems.add('release', `is required for operation: ${operation}: the release number, e.g. 1.4.0`)
+    const what = settings.selection ? 'operation: wait without job-id' : `operation: ${operation}`
+    if (!application) problems.add('application', `is required for ${what}: the application's name or numeric id`)
+    if (!settings.release) problems.add('release', `is required for ${what}: the release number, e.g. 1.4.0`)
+    if ((settings.selection || operation === 'deploy-build' || operation === 'reject-build') && !settings.build) problems.add('build', `is required for ${what}: the build number`)
   }
-  if ((operation === 'deploy-build' || operation === 'reject-build') && !settings.build) problems.add('build', `is required for operation: ${operation}: the build number`)
   if (settings.force && settings.force !== 'true' && settings.force !== 'false') problems.add('force', `'${settings.force}' is not accepted; use true or false`)
   if (settings.startTime && (!START_TIME.test(settings.startTime) || !isRealDateTime(settings.startTime))) {
     problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`)
   }
+  if (!deploys && operation !== 'wait' && input('stage')) problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)')
   if (!deploys) {
-    for (const name of ['stage', 'force', 'start-time']) if (input(name)) problems.add(name, 'is only used by operation: deploy or deploy-build')
+    for (const name of ['force', 'start-time']) if (input(name)) problems.add(name, 'is only used by operation: deploy or deploy-build')
   }
-  if (['wait', 'reject-build', 'cancel-release'].includes(operation) && Object.keys(config.variables).length > 0) {
+  if (settings.reason && operation !== 'cancel-release') problems.add('reason', 'is only used by operation: cancel-release')
+  if (['wait', 'reject-build', 'cancel-release', 'restore-release'].includes(operation) && Object.keys(config.variables).length > 0) {
     problems.add('variables', `are not sent with operation: ${operation}`)
   }
   return settings
@@ -163,15 +183,26 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
 
 class BuildMasterAdapter implements Adapter {
   readonly serverLabel = 'BuildMaster'
+  readonly discover?: (signal: AbortSignal) => Promise<Run[]>
+  readonly nothingYet?: string
   private releaseNumber = ''
   private buildNumber = ''
   private deploymentIds: string[] = []
+  /** Wait by selection: the deployments were found (they are then the ones waited on, whatever starts later). */
+  private selected = false
+  private console?: GateConsole
 
   constructor(
     private readonly config: GateConfig,
     private readonly settings: Settings,
     private readonly client: ApiClient,
-  ) {}
+  ) {
+    if (settings.selection) {
+      // Deployments that auto-promotion or another user will start may not exist yet: look for them until they do.
+      this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal), false)
+      this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`
+    }
+  }
 
   outputs(): Record<string, string> {
     return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') }
@@ -181,13 +212,17 @@ class BuildMasterAdapter implements Adapter {
     const { operation, release } = this.settings
     const api = new BuildMasterApi(this.config, this.client, signal)
     const variables = prefixed(this.config.variables)
+    this.console = console
+    if (this.settings.selection) return this.select(api, true)
     if (operation === 'wait') return this.attach(api)
     this.releaseNumber = release
     if (operation === 'cancel-release') {
-      await api.send('cancelling release', 'api/releases/cancel', { ...this.settings.application, releaseNumber: release })
-      console.info(`Cancelled release ${this.releaseLabel()}.`)
+      const params = { ...this.releaseParams(), ...(this.settings.reason ? { reason: this.settings.reason } : {}) }
+      await api.send(`cancelling release ${this.releaseLabel()}`, 'api/releases/cancel', params)
+      console.info(`Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`)
       return []
     }
+    if (operation === 'restore-release') return this.restore(api, console)
     if (operation === 'reject-build') {
       await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build })
       this.buildNumber = this.settings.build
@@ -198,7 +233,8 @@ class BuildMasterAdapter implements Adapter {
       this.buildNumber = this.settings.build
       return this.deploy(api, console, variables)
     }
-    await this.ensureRelease(api, console, operation === 'create-release' ? variables : {})
+    // Whenever the step creates the release, the variables become release variables too (an existing release keeps its own).
+    await this.ensureRelease(api, console, variables)
     if (operation === 'create-release') return []
     this.buildNumber = await this.ensureBuild(api, console, variables)
     if (operation === 'create-build') return []
@@ -235,7 +271,60 @@ class BuildMasterAdapter implements Adapter {
     const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
     const doing = `creating release ${this.releaseLabel()}`
     const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api))
-    console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName}).`)
+    const count = Object.keys(variables).length
+    console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`)
+  }
+
+  /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
+  private async restore(api: BuildMasterApi, console: GateConsole): Promise<Run[]> {
+    const existing = await this.findRelease(api)
+    if (!existing) throw new GateError(`BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`)
+    if (existing.status === 'active') {
+      console.info(`Release ${this.releaseLabel()} is active already; nothing to restore.`)
+      return []
+    }
+    await api.send(`restoring release ${this.releaseLabel()}`, 'api/releases/restore', this.releaseParams())
+    console.info(`Restored release ${this.releaseLabel()} (it was ${existing.status}).`)
+    return []
+  }
+
+  /**
+   * Wait by selection: the deployments of the build to the stage (the stage of its latest deployment
+   * when none is given), the latest one to each environment. Until one exists, nothing is returned and
+   * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error.
+   */
+  private async select(api: BuildMasterApi, first: boolean): Promise<Run[]> {
+    if (this.selected) return []
+    const { build, stage } = this.settings
+    const filter: Record<string, string> = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) }
+    const where = stage ? ` to stage ${stage}` : ''
+    const all = await api.read(`looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, 'api/releases/builds/deployments', filter, listOf(deploymentJson))
+    this.releaseNumber = this.settings.release
+    this.buildNumber = build
+    if (all.length === 0) {
+      if (first) await this.checkBuild(api)
+      return []
+    }
+    const latest = all.reduce((a, b) => (b.id > a.id ? b : a))
+    const stageName = stage || latest.pipelineStageName
+    const perEnvironment = new Map<string, DeploymentJson>()
+    for (const d of all.filter((x) => x.pipelineStageName === stageName)) {
+      const key = d.environmentId !== undefined ? `#${d.environmentId}` : (d.environmentName ?? '')
+      const seen = perEnvironment.get(key)
+      if (!seen || d.id > seen.id) perEnvironment.set(key, d)
+    }
+    const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id)
+    this.selected = true
+    const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`
+    this.console?.info(`Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`)
+    return this.runs(chosen, new DeploymentBoard(api, filter), false)
+  }
+
+  private async checkBuild(api: BuildMasterApi): Promise<void> {
+    const { build } = this.settings
+    const found = await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson))
+    if (found.length === 0) throw new GateError(`BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`)
+    if (found[0]!.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`)
   }
 
   private async ensureBuild(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<string> {
@@ -455,6 +544,7 @@ function describeAttempt(settings: Settings): { what: string; subject: string } 
     case 'deploy-build':
       return { what: `deploy build ${settings.build} of ${release}${stage}`, subject }
     case 'wait':
+      if (settings.selection) return { what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`, subject: `${subject} build ${settings.build}` }
       return { what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`, subject: `deployment ${settings.deploymentIds.join(', ')}` }
     case 'reject-build':
       return { what: `reject build ${settings.build} of ${release}`, subject }

@@ -1,4 +1,5 @@
 import { isRealDateTime } from '../config/calendar.js'
+import { cronLineProblem } from '../config/cron.js'
 import { parseDuration } from '../config/duration.js'
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
@@ -8,16 +9,29 @@ import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
+import { sleep } from '../engine/sleep.js'
 import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, Snapshot } from './adapter.js'
 import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
-const OPERATIONS = ['run', 'wait', 'rerun-failed', 'cancel'] as const
+const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 type Operation = (typeof OPERATIONS)[number]
 
 const STATUS: Record<string, Status> = { queued: 'pending', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'canceled', warning: 'failed' }
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/
+// The SSH and sudo credentials of a job invocation, where Foreman's create takes them: the input, the
+// field's path in job_invocation. All are secrets except the SSH user name, which Foreman itself shows.
+const CREDENTIALS = [
+  { input: 'ssh-user', path: ['ssh_user'], secret: false },
+  { input: 'ssh-password', path: ['password'], secret: true },
+  { input: 'key-passphrase', path: ['key_passphrase'], secret: true },
+  { input: 'effective-user-password', path: ['ssh', 'effective_user_password'], secret: true },
+] as const
+// After a normal cancel that Foreman accepted, how long the invocation may take to stop before the
+// cancel is forced (force-cancel: true). Cancel and the final output share a ~4 s budget after SIGINT:
+// this leaves the forced cancel and the output their share of it.
+const FORCE_AFTER_MS = 1500
+const CANCEL_CHECK_EVERY_MS = 400
 // Output entries may reach Foreman's database out of timestamp order across hosts; asking again for
 // this much before the newest entry seen, and dropping what was shown, loses none of them.
 const SINCE_OVERLAP_SECONDS = 10
@@ -31,6 +45,10 @@ interface Settings {
   targetingType: string
   invocationId: string
   waitScheduled: boolean
+  /** force-cancel: operation cancel forces it; a cancel on timeout or SIGINT is forced when a normal one did not take. */
+  forceCancel: boolean
+  /** organization_id and location_id, sent with every request. */
+  scope: Record<string, string>
   /** The job_invocation fields beyond template and targeting, already in Foreman's shape. */
   options: Record<string, unknown>
   scheduled: string | undefined
@@ -58,7 +76,7 @@ export const foreman: SystemDefinition = {
     const basic = Buffer.from(`${config.username}:${config.password}`).toString('base64')
     return {
       headers: { Authorization: `Basic ${basic}` },
-      secrets: [config.password, basic],
+      secrets: [config.password, basic, ...CREDENTIALS.filter((c) => c.secret).map((c) => read(c.input))],
       attempt: describeAttempt(settings),
       createAdapter: (client) => new ForemanAdapter(config, settings, client),
     }
@@ -104,12 +122,28 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   dateTime('end-time', ['recurrence', 'end_time'])
   const cron = input('cron-line')
   if (cron) {
-    const fields = cron.split(/\s+/)
-    if (!/^@(yearly|annually|monthly|weekly|daily|hourly)$/.test(cron) && (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f)))) {
-      problems.add('cron-line', `'${cron}' is not a cron line; use five fields (minute hour day-of-month month day-of-week) like '0 2 * * 1-5'`)
+    const problem = cronLineProblem(cron)
+    if (problem) {
+      problems.add('cron-line', `'${cron}' is not a cron line Foreman accepts: ${problem}. Use five fields (minute hour day-of-month month day-of-week) like '0 2 * * mon-fri', or a nickname like @daily`)
     } else put(options, ['recurrence', 'cron_line'], cron)
   }
   if (input('effective-user')) put(options, ['ssh', 'effective_user'], input('effective-user'))
+  const credentials = CREDENTIALS.filter((c) => read(c.input).trim())
+  for (const credential of credentials) {
+    const value = credential.secret ? read(credential.input) : input(credential.input)
+    // A line break inside a secret is a paste accident, and Foreman would pass it on to the host.
+    if (/[\u0000-\u001f\u007f]/.test(value)) problems.add(credential.input, 'contains a line break or another control character; store the secret again as a single line')
+    else put(options, [...credential.path], value)
+  }
+  const scope: Record<string, string> = {}
+  for (const [name, param] of [['organization-id', 'organization_id'], ['location-id', 'location_id']] as const) {
+    const text = input(name)
+    if (!text) continue
+    if (!/^\d+$/.test(text) || Number(text) <= 0) problems.add(name, `'${text}' is not accepted; use the numeric id of a Foreman ${name === 'organization-id' ? 'organization' : 'location'}, e.g. 1`)
+    else scope[param] = text
+  }
+  const forceCancelText = input('force-cancel').toLowerCase() || 'false'
+  if (forceCancelText !== 'true' && forceCancelText !== 'false') problems.add('force-cancel', `'${forceCancelText}' is not accepted; use true or false`)
   if (input('description-format')) options.description_format = input('description-format')
   const randomized = input('randomized-ordering').toLowerCase()
   if (randomized && randomized !== 'true' && randomized !== 'false') problems.add('randomized-ordering', `'${randomized}' is not accepted; use true or false`)
@@ -129,6 +163,8 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     targetingType,
     invocationId: config.jobId,
     waitScheduled: waitScheduledText === 'true',
+    forceCancel: forceCancelText === 'true',
+    scope,
     options,
     scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
   }
@@ -142,6 +178,10 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     else if (!/^\d+$/.test(config.jobId)) problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
     const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) => input(name))
     for (const name of ignored) problems.add(name, `is only used by operation: run`)
+    // Foreman's rerun copies the invocation without its passwords and takes none: they cannot be given again.
+    for (const credential of credentials) {
+      problems.add(credential.input, `is only used by operation: run${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`)
+    }
   }
   return settings
 }
@@ -156,6 +196,7 @@ class ForemanAdapter implements Adapter {
   readonly serverLabel = 'Foreman'
   notWaiting?: string
   private invocation?: Invocation
+  private console?: GateConsole
 
   constructor(
     private readonly config: GateConfig,
@@ -169,24 +210,37 @@ class ForemanAdapter implements Adapter {
     return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) }
   }
 
-  details(signal: AbortSignal): Promise<DetailSection[]> {
-    return this.invocation?.hostReport(signal) ?? Promise.resolve([])
+  async details(signal: AbortSignal): Promise<DetailSection[]> {
+    if (!this.invocation) return []
+    try {
+      const { sections, note } = await this.invocation.hostReport(signal)
+      if (note) this.console?.info(note)
+      return sections
+    } catch (error) {
+      // Never lose the failed-host list silently: say why it is missing.
+      const why = signal.aborted ? 'no answer in time' : error instanceof Error ? error.message : String(error)
+      return [{ title: `The hosts' statuses could not be read (${why}); see the job invocation's page in Foreman.`, items: [] }]
+    }
   }
 
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
-    const api = new ForemanApi(this.config, this.client)
-    const { operation, invocationId } = this.settings
+    const api = new ForemanApi(this.config, this.client, this.settings.scope)
+    this.console = console
+    const { operation, invocationId, forceCancel } = this.settings
     if (operation === 'cancel') {
-      console.info(await new Invocation(Number(invocationId), `Foreman job invocation ${invocationId}`, false, api, this.config).cancel(signal))
+      const invocation = new Invocation(Number(invocationId), `Foreman job invocation ${invocationId}`, false, api, this.config, forceCancel)
+      console.info(forceCancel ? await invocation.forceCancel(signal) : await invocation.cancel(signal))
       return []
     }
     let id = Number(invocationId)
     let title = `Foreman job invocation ${id}`
-    if (operation === 'rerun-failed') {
-      const doing = `re-running the failed hosts of job invocation ${invocationId}`
-      id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: true, job_invocation: {} }, signal))
-      title = `Foreman job invocation ${id} (re-run of ${invocationId} on its failed hosts)`
-      console.info(`Re-running the failed hosts of job invocation ${invocationId} as job invocation ${id}.`)
+    if (operation === 'rerun-failed' || operation === 'rerun') {
+      const failedOnly = operation === 'rerun-failed'
+      const hosts = failedOnly ? 'its failed hosts' : 'all its hosts'
+      const doing = `re-running job invocation ${invocationId} on ${hosts}`
+      id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: failedOnly, job_invocation: {} }, signal))
+      title = `Foreman job invocation ${id} (re-run of ${invocationId} on ${hosts})`
+      console.info(`Re-running job invocation ${invocationId} on ${hosts} as job invocation ${id}.`)
     }
     if (operation === 'run') {
       id = await this.create(api, signal)
@@ -195,7 +249,7 @@ class ForemanAdapter implements Adapter {
         this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
       }
     }
-    this.invocation = new Invocation(id, title, operation !== 'wait', api, this.config)
+    this.invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
     return [this.invocation]
   }
 
@@ -222,12 +276,24 @@ class ForemanApi {
   constructor(
     private readonly config: GateConfig,
     private readonly client: ApiClient,
+    /** organization_id and location_id: Foreman takes them as parameters of every request. */
+    private readonly scope: Record<string, string> = {},
   ) {}
 
   async read(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data
+      return (await this.client.read({ method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json' }, signal)).data
     } catch (error) {
+      throw this.explain(error, doing)
+    }
+  }
+
+  /** Like read, but a 404 (an endpoint this Foreman does not have) is undefined instead of an error. */
+  async readIfFound(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
+    try {
+      return (await this.client.read({ method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json' }, signal)).data
+    } catch (error) {
+      if (error instanceof HttpFailure && error.kind === 'not-found') return undefined
       throw this.explain(error, doing)
     }
   }
@@ -235,7 +301,7 @@ class ForemanApi {
   /** Creates something: never sent twice once it may have arrived. */
   async send(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<unknown> {
     try {
-      return (await this.client.send({ method: 'POST', path, json, accept: 'json' }, signal)).data
+      return (await this.client.send({ method: 'POST', path, query: this.scope, json, accept: 'json' }, signal)).data
     } catch (error) {
       if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
         throw new GateError(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`)
@@ -244,14 +310,18 @@ class ForemanApi {
     }
   }
 
-  /** Asking twice to cancel is harmless, so this is retried like a read. */
-  async cancel(id: number, signal: AbortSignal): Promise<'cancelled' | 'finished'> {
+  /**
+   * Asking twice to cancel is harmless, so this is retried like a read. `force` cancels even what
+   * Foreman cannot reach to stop (its tasks are ended without the hosts' word).
+   */
+  async cancel(id: number, signal: AbortSignal, force = false): Promise<'cancelled' | 'finished'> {
     try {
-      await this.client.read({ method: 'POST', path: `api/job_invocations/${id}/cancel`, json: { job_invocation: {} }, accept: 'json' }, signal)
+      const json = force ? { force: true, job_invocation: {} } : { job_invocation: {} }
+      await this.client.read({ method: 'POST', path: `api/job_invocations/${id}/cancel`, query: this.scope, json, accept: 'json' }, signal)
       return 'cancelled'
     } catch (error) {
       if (error instanceof HttpFailure && error.status === 422) return 'finished'
-      throw this.explain(error, `cancelling job invocation ${id}`)
+      throw this.explain(error, `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`)
     }
   }
 
@@ -295,6 +365,8 @@ class Invocation implements Run {
     readonly startedHere: boolean,
     private readonly api: ForemanApi,
     config: GateConfig,
+    /** On timeout or SIGINT, force the cancel when a normal one has not taken (force-cancel: true). */
+    private readonly mayForce = false,
   ) {
     this.id = String(id)
     this.url = new URL(`job_invocations/${id}`, config.serverUrl).toString()
@@ -359,11 +431,51 @@ class Invocation implements Run {
 
   async cancel(signal: AbortSignal): Promise<string> {
     const result = await this.api.cancel(Number(this.id), signal)
+    if (result === 'finished') {
+      await this.poll(signal).catch(() => undefined)
+      return `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
+    }
     // The job may have ended as it was cancelled: the counts reported must be the ones Foreman ends with.
+    const stopped = await this.stoppedWithin(this.mayForce ? FORCE_AFTER_MS : 0, signal)
+    if (stopped !== false || !this.mayForce) {
+      // Only a cancel seen not to take is forced: without a status, the step does not force blindly.
+      const still = stopped === false ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with force-cancel: true.` : ''
+      return `Cancelled ${this.title} in Foreman.${still}`
+    }
+    const why = `a normal cancel had not stopped it after ${FORCE_AFTER_MS / 1000} s (${this.stillRunning()})`
+    const forced = await this.api.cancel(Number(this.id), signal, true)
+    await this.poll(signal).catch(() => undefined)
+    return forced === 'cancelled'
+      ? `Cancelled ${this.title} in Foreman, forced because ${why}. Foreman ends a forced job without the unreachable hosts' word: check that the script stopped on them.`
+      : `Cancelled ${this.title} in Foreman; ${why}, and it had finished by the time the forced cancel arrived.`
+  }
+
+  /** operation: cancel with force-cancel: true, for hosts stuck unreachable. */
+  async forceCancel(signal: AbortSignal): Promise<string> {
+    const result = await this.api.cancel(Number(this.id), signal, true)
     await this.poll(signal).catch(() => undefined)
     return result === 'cancelled'
-      ? `Cancelled ${this.title} in Foreman.`
+      ? `Force-cancelled ${this.title} in Foreman: it is ended without waiting for hosts it cannot reach; check that the script stopped on them.`
       : `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
+  }
+
+  /**
+   * Whether the invocation reached a final status within `ms` of now, checking a few times; undefined
+   * when it could not be told (the checks failed).
+   */
+  private async stoppedWithin(ms: number, signal: AbortSignal): Promise<boolean | undefined> {
+    const until = Date.now() + ms
+    for (;;) {
+      const snapshot = await this.poll(signal).catch(() => undefined)
+      if (snapshot && isStopped(snapshot.status)) return true
+      if (Date.now() + CANCEL_CHECK_EVERY_MS > until || signal.aborted) return snapshot ? false : undefined
+      await sleep(CANCEL_CHECK_EVERY_MS, signal).catch(() => undefined)
+    }
+  }
+
+  private stillRunning(): string {
+    const { pending = 0, total = 0 } = this.counts ?? {}
+    return pending ? `${pending} of ${total} host${total === 1 ? '' : 's'} still running` : 'its task was still running'
   }
 
   failureDetail(): string | undefined {
@@ -374,26 +486,19 @@ class Invocation implements Run {
   }
 
   /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
-  async hostReport(signal: AbortSignal): Promise<DetailSection[]> {
-    if (!this.counts) return []
+  async hostReport(signal: AbortSignal): Promise<{ sections: DetailSection[]; note?: string }> {
+    if (!this.counts) return { sections: [] }
     const bad: DetailSection['items'] = []
     const failedHosts: string[] = []
-    for (let page = 1; ; page++) {
-      const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${this.id}` }
-      const answer = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal))
-      const results = objects(context, field(context, answer, 'results', 'array'), "'results'")
-      for (const host of results) {
-        const status = field(context, host, 'job_status', 'string')
-        if (status === 'success') continue
-        const name = field(context, host, 'name', 'string')
-        failedHosts.push(name)
-        bad.push({ text: `${name}: ${status}`, code: this.lastLines.get(field(context, host, 'id', 'number')) })
-      }
-      if (results.length < 500) break
+    const { hosts, note } = await hostStatuses(this.api, this.id, signal)
+    for (const host of hosts) {
+      if (host.status === 'success') continue
+      failedHosts.push(host.name)
+      bad.push({ text: `${host.name}: ${host.status}`, code: this.lastLines.get(host.id) })
     }
     this.failedHosts = failedHosts
     const { succeeded, total } = this.counts
-    return [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad }]
+    return { sections: [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad }], note }
   }
 
   private fresh(host: HostOutput): string[] {
@@ -414,6 +519,50 @@ class Invocation implements Run {
   private hostName(id: number): string {
     return this.names.get(id) ?? `host ${id}`
   }
+}
+
+/**
+ * Every host of the invocation with its job status: from the per-invocation hosts endpoint, or, on a
+ * Foreman older than that endpoint (it answers 404), from the invocation itself with host_status=true,
+ * saying so.
+ */
+async function hostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: { id: number; name: string; status: string }[]; note?: string }> {
+  const hosts: { id: number; name: string; status: string }[] = []
+  const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${id}` }
+  for (let page = 1; ; page++) {
+    const answer = await api.readIfFound(context.doing, `api/job_invocations/${id}/hosts`, { page: String(page), per_page: '500' }, signal)
+    if (answer === undefined) {
+      if (page > 1) throw new GateError(`Foreman stopped answering the hosts of job invocation ${id} at page ${page} (HTTP 404).`)
+      return olderHostStatuses(api, id, signal)
+    }
+    const results = objects(context, field(context, object(context, answer), 'results', 'array'), "'results'")
+    for (const host of results) {
+      hosts.push({ id: field(context, host, 'id', 'number'), name: field(context, host, 'name', 'string'), status: field(context, host, 'job_status', 'string') })
+    }
+    if (results.length < 500) return { hosts }
+  }
+}
+
+async function olderHostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: { id: number; name: string; status: string }[]; note: string }> {
+  const context = { server: 'Foreman', doing: `reading the host statuses of job invocation ${id}` }
+  const show = object(context, await api.read(context.doing, `api/job_invocations/${id}`, { host_status: 'true' }, signal))
+  const targeting = field(context, show, 'targeting', 'object', 'optional')
+  const listed = objects(context, (targeting && field(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")
+  const hosts = listed.map((host) => ({
+    id: field(context, host, 'id', 'number'),
+    name: field(context, host, 'name', 'string'),
+    // A server that ignores host_status leaves it out: such a host is not reported as succeeded.
+    status: field(context, host, 'job_status', 'string', 'optional') ?? 'status not given',
+  }))
+  return {
+    hosts,
+    note: `This Foreman has no per-invocation hosts endpoint (GET api/job_invocations/${id}/hosts answered 404; older versions lack it): the hosts' statuses were read from the job invocation itself, with host_status=true.`,
+  }
+}
+
+/** A status after which a cancelled invocation will not change. */
+function isStopped(status: Status): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'canceled' || status === 'warning'
 }
 
 /** "a, b, c and 4 more" */
@@ -459,6 +608,8 @@ function describeAttempt(settings: Settings): { what: string; subject: string } 
       return { what: `run ${job} on '${settings.searchQuery}'`, subject: settings.template || settings.feature }
     case 'rerun-failed':
       return { what: `re-run job invocation ${settings.invocationId} on its failed hosts`, subject: `job invocation ${settings.invocationId}` }
+    case 'rerun':
+      return { what: `re-run job invocation ${settings.invocationId} on all its hosts`, subject: `job invocation ${settings.invocationId}` }
     default:
       return { what: `${settings.operation} job invocation ${settings.invocationId}`, subject: `job invocation ${settings.invocationId}` }
   }

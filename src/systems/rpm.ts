@@ -13,6 +13,8 @@ const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 's
 const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running']
 // Step states after which the run will not change, whatever its status says.
 const ENDED_STEP_STATES = ['complete', 'problem']
+// The one success status RPM documents, 'Complete'; compared without case, so 'COMPLETE' or 'complete' pass too.
+const SUCCESS_STATUS = 'complete'
 
 interface JobRunJson {
   id: number
@@ -23,7 +25,7 @@ interface JobRunJson {
   results_path: string | undefined
   stdout: string | undefined
   stderr: string | undefined
-  step: { name: string; aasm_state: string } | undefined
+  step: { name: string; aasm_state: string; request: { id: number | undefined; name: string | undefined } | undefined } | undefined
 }
 
 interface Settings {
@@ -198,7 +200,10 @@ class JobRun implements Run {
     this.id = String(first.id)
     this.latest = first
     const step = first.step ? `, step '${first.step.name}'` : ''
-    this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step})`
+    // The request the step belongs to, as RPM names it (step.request), when it gives one.
+    const request = first.step?.request
+    const requestName = request?.name ? `, request '${request.name}'` : request?.id !== undefined ? `, request ${request.id}` : ''
+    this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step}${requestName})`
     this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`
   }
 
@@ -211,9 +216,10 @@ class JobRun implements Run {
     const at = (ms: number | undefined, text: string | undefined): string => (ms !== undefined ? formatTimestamp(ms) : (text ?? '?'))
     const times = `${at(timing.startedAt, run.started_at)} → ${run.finished_at ? at(timing.endedAt, run.finished_at) : '…'}`
     // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
-    const ended = run.finished_at !== undefined || status === 'Complete' || ENDED_STEP_STATES.includes(run.step?.aasm_state ?? '')
+    const complete = status.trim().toLowerCase() === SUCCESS_STATUS
+    const ended = run.finished_at !== undefined || complete || ENDED_STEP_STATES.includes(run.step?.aasm_state.toLowerCase() ?? '')
     if (!ended) return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}`, timing }
-    if (status === 'Complete') return { status: 'succeeded', detail: `Complete, ${times}`, timing }
+    if (complete) return { status: 'succeeded', detail: `${status}, ${times}`, timing }
     return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing }
   }
 
@@ -231,6 +237,7 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
   const run = object(context, value, 'a job run')
   const text = (name: string): string | undefined => field(context, run, name, 'string', 'optional')
   const step = field(context, run, 'step', 'object', 'optional')
+  const request = step && field(context, step, 'request', 'object', 'optional')
   return {
     id: field(context, run, 'id', 'number'),
     automation_id: field(context, run, 'automation_id', 'number', 'optional'),
@@ -240,6 +247,10 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
     results_path: text('results_path'),
     stdout: text('stdout'),
     stderr: text('stderr'),
-    step: step && { name: field(context, step, 'name', 'string', 'optional') ?? '?', aasm_state: field(context, step, 'aasm_state', 'string', 'optional') ?? '' },
+    step: step && {
+      name: field(context, step, 'name', 'string', 'optional') ?? '?',
+      aasm_state: field(context, step, 'aasm_state', 'string', 'optional') ?? '',
+      request: request && { id: field(context, request, 'id', 'number', 'optional'), name: field(context, request, 'name', 'string', 'optional') },
+    },
   }
 }
