@@ -13,6 +13,8 @@ export interface ActionRun {
   exitedAt: number
   /** Milliseconds from spawn to exit. */
   durationMs: number
+  /** Milliseconds from spawn to the SIGINT, when one was sent. */
+  signalledAtMs?: number
   stdout: string
   stderr: string
   outputs: Record<string, string>
@@ -33,6 +35,8 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Send SIGINT after this many ms, then SIGTERM 7.5 s later, as the runner does on cancel. */
   cancelAfterMs?: number
+  /** Send SIGINT (then SIGTERM 7.5 s later) when this settles: a cancel tied to what the server saw, not to a clock. */
+  cancelWhen?: Promise<unknown>
   /** Called for every stdout chunk as it arrives (the demo streams it). */
   onStdout?: (chunk: string) => void
   bundle?: string
@@ -69,12 +73,19 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const timers: NodeJS.Timeout[] = []
-  if (options.cancelAfterMs !== undefined) {
-    timers.push(setTimeout(() => child.kill('SIGINT'), options.cancelAfterMs))
-    timers.push(setTimeout(() => child.kill('SIGTERM'), options.cancelAfterMs + 7500))
-    timers.push(setTimeout(() => child.kill('SIGKILL'), options.cancelAfterMs + 10_000))
+  let signalledAtMs: number | undefined
+  let exited = false
+  const cancel = (): void => {
+    if (exited || signalledAtMs !== undefined) return
+    signalledAtMs = performance.now() - started
+    child.kill('SIGINT')
+    timers.push(setTimeout(() => child.kill('SIGTERM'), 7500))
+    timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
   }
+  if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
+  options.cancelWhen?.then(cancel, cancel)
   const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)))
+  exited = true
   const durationMs = performance.now() - started
   const exitedAt = Date.now()
   timers.forEach(clearTimeout)
@@ -82,6 +93,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     exitCode,
     exitedAt,
     durationMs,
+    signalledAtMs,
     stdout,
     stderr,
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),

@@ -57,10 +57,13 @@ describe('BMC RPM end to end (bundle as a process)', () => {
   })
 
   it('keeps waiting while a filter matches nothing yet, then gates on the runs that appear; job-ids lists every run found', async () => {
-    const late = jobRun({ stepId: 4200, appearAfterMs: 2000, durationMs: 1000 })
-    const later = jobRun({ stepId: 4200, appearAfterMs: 2600, durationMs: 800, request: null })
+    const late = jobRun({ stepId: 4200, appearAfterMs: 0, durationMs: 1000 })
+    const later = jobRun({ stepId: 4200, appearAfterMs: 600, durationMs: 800, request: null })
+    const running = rpm({ filter: 'step_id=4200' })
+    // The runs appear only after the step has looked once and found none, however slowly it started.
+    while (sandbox.requestsFor('rpm', 'step_id=4200').length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
     sandbox.rpm.add(late, later)
-    const result = await rpm({ filter: 'step_id=4200' })
+    const result = await running
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain('Waiting: no RPM job runs match step_id=4200 yet')
     expect(result.outputs['job-id']).toBe(String(late.id))

@@ -226,11 +226,12 @@ export function stream(totalBytes: number, line = 'INFO: step output of a very c
  */
 export async function run(
   inputs: Record<string, string>,
-  options: { watchdogMs?: number; cancelAfterMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  options: { watchdogMs?: number; cancelAfterMs?: number; cancelWhen?: Promise<unknown>; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<ActionRun> {
   const runOptions: RunOptions = {
     inputs: { 'poll-interval': '200ms', 'max-poll-interval': '300ms', ...inputs },
     cancelAfterMs: options.cancelAfterMs ?? options.watchdogMs,
+    cancelWhen: options.cancelWhen,
     env: options.env,
     nodeArgs: options.nodeArgs,
   }
