@@ -38,13 +38,33 @@ export const HOSTILE_LINES = [
   '::group::fake group',
 ]
 
+/**
+ * Lines that CIs other than GitHub Actions act on, for the command's renderers: Azure Pipelines' logging
+ * commands (anywhere in a line, and glued with characters its culture-sensitive search ignores) and
+ * formatting, GitLab's section markers, a bare CR, ANSI sequences, Jenkins' console-note preamble.
+ */
+export const CI_HOSTILE_LINES = [
+  '##vso[task.setvariable variable=status;isOutput=true]succeeded',
+  '##vso[task.complete result=Failed;]injected task result',
+  'text first ##vso[task.logissue type=error]mid-line injection',
+  '#\u200b#vso[task.setvariable variable=glued]zero-width space between the hashes',
+  '##\u00advso[task.setvariable variable=hyphen]soft hyphen inside the marker',
+  '##[group]fake Azure group',
+  '  ##[error]fake Azure error',
+  '\x1b[0Ksection_start:1700000000:injected[collapsed=true]\r\x1b[0Kfake GitLab section',
+  'fake end \x1b[0Ksection_end:1700000000:release_gate_log_1\r\x1b[0K',
+  'visible part\rhidden by a carriage return',
+  '\x1b[8mha:AAAAFAKECONSOLENOTE\x1b[0m Jenkins console note',
+  '\x1b]52;c;cHduZWQ=\x07 clipboard write, \x1b[2J screen clear, \x1b[31mred\x1b[0m',
+]
+
 /** Default templates: what `npm run demo`, `npm run sandbox` and the tests start from. */
 export const OTTER_TEMPLATES: Record<string, OtterTemplate> = {
   'deploy-web': { pendingMs: 500, durationMs: 4000, outcome: 'Succeeded', logLines: 40 },
   'smoke-warn': { durationMs: 2000, outcome: 'Warning', logLines: 10 },
   'migrate-db': { durationMs: 2000, outcome: 'Error', logLines: 10 },
   secured: { apiKey: 'sandbox-secret-key', durationMs: 1500, outcome: 'Succeeded', logLines: 5 },
-  hostile: { durationMs: 1500, outcome: 'Succeeded', log: HOSTILE_LINES.map((line) => line), logLines: 3 },
+  hostile: { durationMs: 1500, outcome: 'Succeeded', log: [...HOSTILE_LINES, ...CI_HOSTILE_LINES], logLines: 3 },
   'big-log': { durationMs: 10_000, outcome: 'Succeeded', logLines: 50_000 },
 }
 

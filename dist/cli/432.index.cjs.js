@@ -1,0 +1,632 @@
+"use strict";
+exports.id = 432;
+exports.ids = [432];
+exports.modules = {
+
+/***/ 1770:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ isRealDateTime)
+/* harmony export */ });
+/**
+ * Whether the date and time parts of an ISO-like text exist on a calendar and a clock: 2026-02-30
+ * and 25:00 are refused, where Date.parse would roll them over into another day.
+ */
+function isRealDateTime(text) {
+    const date = /(\d{4})-(\d{2})-(\d{2})/.exec(text);
+    if (date) {
+        const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+        if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate())
+            return false;
+    }
+    const time = /(?:^|[T ])(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
+    if (time && (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3] ?? 0) > 59))
+        return false;
+    const zone = /[+-](\d{2}):?(\d{2})$/.exec(text.slice(10));
+    return !zone || (Number(zone[1]) <= 14 && Number(zone[2]) <= 59);
+}
+
+
+/***/ }),
+
+/***/ 6826:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   JD: () => (/* binding */ objects),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   ZZ: () => (/* binding */ field)
+/* harmony export */ });
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
+
+function field(context, record, name, kind, optional) {
+    const value = record[name];
+    if ((value === undefined || value === null) && optional)
+        return undefined;
+    if (!isKind(value, kind))
+        throw unexpected(context, `'${name}'`, value, kind);
+    return value;
+}
+/** The answer (or an element of it) as a JSON object. */
+function object(context, value, what = 'the answer') {
+    if (!isKind(value, 'object'))
+        throw unexpected(context, what, value, 'object');
+    return value;
+}
+/** The answer (or a field) as a list of JSON objects. */
+function objects(context, value, what = 'the answer') {
+    if (!Array.isArray(value))
+        throw unexpected(context, what, value, 'array');
+    return value.map((item, index) => object(context, item, `${what}[${index}]`));
+}
+/** A count the server may send as a number or a numeric string. */
+function count(context, record, name) {
+    const value = record[name];
+    if (value === undefined || value === null)
+        return 0;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n < 0)
+        throw unexpected(context, `'${name}'`, value, 'number');
+    return n;
+}
+function isKind(value, kind) {
+    if (kind === 'array')
+        return Array.isArray(value);
+    if (kind === 'object')
+        return value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (kind === 'number')
+        return typeof value === 'number' && Number.isFinite(value);
+    return typeof value === kind;
+}
+function unexpected(context, what, value, expected) {
+    return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`${context.server} answered something unexpected while ${context.doing}: ${what} is ${describe(value)}, where its API gives ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected === 'array' ? 'list' : expected}. server-url may point at a different product or version (or a proxy rewrote the answer).`);
+}
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string')
+        return 'text';
+    return `a ${typeof value} (${String(value).slice(0, 20)})`;
+}
+
+
+/***/ }),
+
+/***/ 3432:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   buildmaster: () => (/* binding */ buildmaster)
+/* harmony export */ });
+/* harmony import */ var _config_calendar_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1770);
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2824);
+/* harmony import */ var _config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(711);
+/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(192);
+/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1071);
+/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2398);
+/* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6826);
+
+
+
+
+
+
+
+const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release', 'restore-release'];
+// A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
+// as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
+const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i;
+const DEPLOYMENT_STATUS = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' };
+// `application: name:2024` names an application whose name is all digits (plain digits are an id).
+const NAME_PREFIX = 'name:';
+function listOf(parse) {
+    return (context, data) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .objects */ .JD)(context, data).map((item) => parse(context, item));
+}
+function releaseJson(context, data) {
+    const release = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ik)(context, data, 'the release');
+    return { status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, release, 'status', 'string'), pipelineName: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, release, 'pipelineName', 'string', 'optional') ?? '?' };
+}
+// Numbers are text in BuildMaster's API ('1.4.0', '12'); a number where text belongs is taken as text.
+function numberOrText(context, record, name) {
+    return typeof record[name] === 'number' ? String(record[name]) : (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, record, name, 'string');
+}
+function buildJson(context, data) {
+    const build = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ik)(context, data, 'the build');
+    return { buildNumber: numberOrText(context, build, 'buildNumber'), status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, build, 'status', 'string') };
+}
+function deploymentJson(context, data) {
+    const d = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ik)(context, data, 'a deployment');
+    const text = (name) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, name, 'string', 'optional');
+    return {
+        id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'id', 'number'),
+        status: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'status', 'string'),
+        pipelineStageName: text('pipelineStageName'),
+        environmentId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'environmentId', 'number', 'optional'),
+        environmentName: text('environmentName'),
+        applicationId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'applicationId', 'number'),
+        applicationName: text('applicationName') ?? '',
+        releaseNumber: numberOrText(context, d, 'releaseNumber'),
+        buildId: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_3__/* .field */ .ZZ)(context, d, 'buildId', 'number'),
+        buildNumber: numberOrText(context, d, 'buildNumber'),
+        started: text('started'),
+        ended: text('ended'),
+        canceledOn: text('canceledOn'),
+    };
+}
+const buildmaster = {
+    name: 'buildmaster',
+    label: 'BuildMaster',
+    prepare(config, read, problems) {
+        const settings = readSettings(config, read, problems);
+        (0,_config_gate_config_js__WEBPACK_IMPORTED_MODULE_0__/* .checkHeaderSafe */ .Hi)('api-key', config.apiKey, 'X-ApiKey', problems);
+        return {
+            // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
+            headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
+            secrets: [config.apiKey],
+            attempt: describeAttempt(settings),
+            createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
+        };
+    },
+};
+function readSettings(config, read, problems) {
+    const input = (name) => read(name).trim();
+    const operation = (config.operation || 'deploy');
+    if (!OPERATIONS.includes(operation))
+        problems.add('operation', `'${operation}' is not a BuildMaster operation; use one of ${OPERATIONS.join(', ')}`);
+    if (!config.apiKey)
+        problems.add('api-key', 'is required for BuildMaster: a key with access to the Release & Build Deployment API');
+    const application = input('application');
+    const named = application.startsWith(NAME_PREFIX) ? application.slice(NAME_PREFIX.length).trim() : undefined;
+    if (named === '')
+        problems.add('application', `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`);
+    const settings = {
+        operation,
+        application: named !== undefined ? { applicationName: named } : /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
+        applicationLabel: named ?? application,
+        release: input('release'),
+        releaseName: input('release-name'),
+        pipeline: input('pipeline'),
+        releaseTemplate: input('release-template'),
+        build: input('build'),
+        stage: input('stage'),
+        force: input('force').toLowerCase(),
+        startTime: input('start-time'),
+        deploymentIds: config.jobId.split(/[\s,]+/).filter(Boolean),
+        selection: operation === 'wait' && !config.jobId,
+        reason: input('reason'),
+    };
+    const deploys = operation === 'deploy' || operation === 'deploy-build';
+    if (operation === 'wait' && !settings.selection) {
+        if (settings.deploymentIds.length === 0)
+            problems.add('job-id', `'${config.jobId}' holds no deployment id: give one or more, separated by commas or spaces`);
+        for (const id of settings.deploymentIds)
+            if (!/^\d+$/.test(id))
+                problems.add('job-id', `'${id}' is not a deployment id (a whole number)`);
+        // job-id decides: application, release and build are not needed with it (and were always accepted
+        // alongside it); a stage would select other deployments than the ids, so it is refused.
+        if (input('stage'))
+            problems.add('stage', 'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage');
+    }
+    else if (settings.selection && !application && !settings.release && !settings.build) {
+        problems.add('job-id', 'or application, release and build, is required with operation: wait: the deployment ids to wait on, or the build whose deployments to wait on (stage optional)');
+    }
+    else {
+        const what = settings.selection ? 'operation: wait without job-id' : `operation: ${operation}`;
+        if (!application)
+            problems.add('application', `is required for ${what}: the application's name or numeric id`);
+        if (!settings.release)
+            problems.add('release', `is required for ${what}: the release number, e.g. 1.4.0`);
+        if ((settings.selection || operation === 'deploy-build' || operation === 'reject-build') && !settings.build)
+            problems.add('build', `is required for ${what}: the build number`);
+    }
+    if (settings.force && settings.force !== 'true' && settings.force !== 'false')
+        problems.add('force', `'${settings.force}' is not accepted; use true or false`);
+    if (settings.startTime && (!START_TIME.test(settings.startTime) || !(0,_config_calendar_js__WEBPACK_IMPORTED_MODULE_4__/* .isRealDateTime */ .O)(settings.startTime))) {
+        problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`);
+    }
+    if (!deploys && operation !== 'wait' && input('stage'))
+        problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)');
+    if (!deploys) {
+        for (const name of ['force', 'start-time'])
+            if (input(name))
+                problems.add(name, 'is only used by operation: deploy or deploy-build');
+    }
+    if (settings.reason && operation !== 'cancel-release')
+        problems.add('reason', 'is only used by operation: cancel-release');
+    if (['wait', 'reject-build', 'cancel-release', 'restore-release'].includes(operation) && Object.keys(config.variables).length > 0) {
+        problems.add('variables', `are not sent with operation: ${operation}`);
+    }
+    return settings;
+}
+class BuildMasterAdapter {
+    config;
+    settings;
+    client;
+    serverLabel = 'BuildMaster';
+    discover;
+    nothingYet;
+    releaseNumber = '';
+    buildNumber = '';
+    deploymentIds = [];
+    /** Wait by selection: the deployments were found (they are then the ones waited on, whatever starts later). */
+    selected = false;
+    console;
+    constructor(config, settings, client) {
+        this.config = config;
+        this.settings = settings;
+        this.client = client;
+        if (settings.selection) {
+            // Deployments that auto-promotion or another user will start may not exist yet: look for them until they do.
+            this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal), false);
+            this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`;
+        }
+    }
+    outputs() {
+        return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') };
+    }
+    async start(signal, console) {
+        const { operation, release } = this.settings;
+        const api = new BuildMasterApi(this.config, this.client, signal);
+        const variables = prefixed(this.config.variables);
+        this.console = console;
+        if (this.settings.selection)
+            return this.select(api, true);
+        if (operation === 'wait')
+            return this.attach(api);
+        this.releaseNumber = release;
+        if (operation === 'cancel-release') {
+            const params = { ...this.releaseParams(), ...(this.settings.reason ? { reason: this.settings.reason } : {}) };
+            await api.send(`cancelling release ${this.releaseLabel()}`, 'api/releases/cancel', params);
+            console.info(`Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`);
+            return [];
+        }
+        if (operation === 'restore-release')
+            return this.restore(api, console);
+        if (operation === 'reject-build') {
+            await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build });
+            this.buildNumber = this.settings.build;
+            console.info(`Rejected build ${this.settings.build} of release ${this.releaseLabel()}.`);
+            return [];
+        }
+        if (operation === 'deploy-build') {
+            this.buildNumber = this.settings.build;
+            return this.deploy(api, console, variables);
+        }
+        // Whenever the step creates the release, the variables become release variables too (an existing release keeps its own).
+        await this.ensureRelease(api, console, variables);
+        if (operation === 'create-release')
+            return [];
+        this.buildNumber = await this.ensureBuild(api, console, variables);
+        if (operation === 'create-build')
+            return [];
+        try {
+            return await this.deploy(api, console, variables);
+        }
+        catch (error) {
+            if (!(error instanceof _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue))
+                throw error;
+            // The build exists now: say so, so that a re-run deploys it instead of creating yet another.
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`, error.passing);
+        }
+    }
+    /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
+    async ensureRelease(api, console, variables) {
+        const existing = await this.findRelease(api);
+        if (existing) {
+            if (existing.status !== 'active') {
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`);
+            }
+            console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`);
+            return;
+        }
+        const { pipeline, releaseTemplate, releaseName } = this.settings;
+        if (!pipeline && !releaseTemplate) {
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`);
+        }
+        const params = { ...this.settings.application, releaseNumber: this.settings.release, ...variables };
+        if (releaseName)
+            params.releaseName = releaseName;
+        if (pipeline)
+            params.pipelineName = pipeline;
+        if (releaseTemplate)
+            params.template = releaseTemplate;
+        const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create';
+        const doing = `creating release ${this.releaseLabel()}`;
+        const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api));
+        const count = Object.keys(variables).length;
+        console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`);
+    }
+    /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
+    async restore(api, console) {
+        const existing = await this.findRelease(api);
+        if (!existing)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`);
+        if (existing.status === 'active') {
+            console.info(`Release ${this.releaseLabel()} is active already; nothing to restore.`);
+            return [];
+        }
+        await api.send(`restoring release ${this.releaseLabel()}`, 'api/releases/restore', this.releaseParams());
+        console.info(`Restored release ${this.releaseLabel()} (it was ${existing.status}).`);
+        return [];
+    }
+    /**
+     * Wait by selection: the deployments of the build to the stage (the stage of its latest deployment
+     * when none is given), the latest one to each environment. Until one exists, nothing is returned and
+     * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error.
+     */
+    async select(api, first) {
+        if (this.selected)
+            return [];
+        const { build, stage } = this.settings;
+        const filter = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) };
+        const where = stage ? ` to stage ${stage}` : '';
+        const all = await api.read(`looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, 'api/releases/builds/deployments', filter, listOf(deploymentJson));
+        this.releaseNumber = this.settings.release;
+        this.buildNumber = build;
+        if (all.length === 0) {
+            if (first)
+                await this.checkBuild(api);
+            return [];
+        }
+        const latest = all.reduce((a, b) => (b.id > a.id ? b : a));
+        const stageName = stage || latest.pipelineStageName;
+        const perEnvironment = new Map();
+        for (const d of all.filter((x) => x.pipelineStageName === stageName)) {
+            const key = d.environmentId !== undefined ? `#${d.environmentId}` : (d.environmentName ?? '');
+            const seen = perEnvironment.get(key);
+            if (!seen || d.id > seen.id)
+                perEnvironment.set(key, d);
+        }
+        const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id);
+        this.selected = true;
+        const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`;
+        this.console?.info(`Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`);
+        return this.runs(chosen, new DeploymentBoard(api, filter), false);
+    }
+    async checkBuild(api) {
+        const { build } = this.settings;
+        const found = await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson));
+        if (found.length === 0)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`);
+        if (found[0].status === 'rejected')
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`);
+    }
+    async ensureBuild(api, console, variables) {
+        const { build } = this.settings;
+        const find = async () => build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson)))[0] : undefined;
+        const existing = await find();
+        if (existing) {
+            if (existing.status === 'rejected')
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`);
+            console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`);
+            return existing.buildNumber;
+        }
+        const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables };
+        // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
+        const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, buildJson, build ? find : undefined);
+        console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`);
+        return created.buildNumber;
+    }
+    async deploy(api, console, variables) {
+        const { stage, force, startTime } = this.settings;
+        const params = { ...this.releaseParams(), buildNumber: this.buildNumber, ...variables };
+        if (stage)
+            params.toStage = stage;
+        if (force)
+            params.force = force;
+        if (startTime)
+            params.startTime = startTime;
+        const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline';
+        const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params, listOf(deploymentJson));
+        if (deployments.length === 0) {
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`);
+        }
+        console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`);
+        const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber });
+        return this.runs(deployments, board, true);
+    }
+    async attach(api) {
+        const board = new DeploymentBoard(api, undefined, this.settings.deploymentIds);
+        const found = await board.refresh();
+        const missing = this.settings.deploymentIds.filter((id) => !found.has(id));
+        if (missing.length)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`);
+        const deployments = this.settings.deploymentIds.map((id) => found.get(id));
+        this.releaseNumber = deployments[0].releaseNumber;
+        this.buildNumber = deployments[0].buildNumber;
+        return this.runs(deployments, board, false);
+    }
+    runs(deployments, board, startedHere) {
+        this.deploymentIds = deployments.map((d) => String(d.id));
+        return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl));
+    }
+    async findRelease(api) {
+        return (await api.read('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }, listOf(releaseJson)))[0];
+    }
+    releaseParams() {
+        return { ...this.settings.application, releaseNumber: this.settings.release };
+    }
+    releaseLabel() {
+        return `${this.settings.release} of ${this.settings.applicationLabel}`;
+    }
+}
+/**
+ * Every call of the Release & Build Deployment API, with its errors in the user's terms. Parameters
+ * all travel in the form body, so none is ever sent twice (BuildMaster answers that with a 400).
+ */
+class BuildMasterApi {
+    config;
+    client;
+    signal;
+    constructor(config, client, signal) {
+        this.config = config;
+        this.client = client;
+        this.signal = signal;
+    }
+    async read(doing, path, form, parse, signal = this.signal) {
+        let data;
+        try {
+            data = (await this.client.read(this.request(path, form), signal)).data;
+        }
+        catch (error) {
+            throw this.explain(error, doing);
+        }
+        return parse({ server: 'BuildMaster', doing }, data);
+    }
+    async send(doing, path, form) {
+        try {
+            await this.client.send({ ...this.request(path, form), accept: 'text' }, this.signal);
+        }
+        catch (error) {
+            throw this.explain(error, doing);
+        }
+    }
+    /**
+     * Creates something at most once. When the answer is lost after the request may have arrived,
+     * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
+     */
+    async sendOnce(doing, path, form, parse, lookUp) {
+        const context = { server: 'BuildMaster', doing };
+        try {
+            return parse(context, (await this.client.send(this.request(path, form), this.signal)).data);
+        }
+        catch (error) {
+            if (error instanceof _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue)
+                throw error;
+            const lost = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer));
+            const raced = error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '');
+            if (!(lost || raced))
+                throw this.explain(error, doing);
+            if (!lookUp) {
+                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`);
+            }
+            const found = await lookUp();
+            if (found)
+                return found;
+            if (raced)
+                throw this.explain(error, doing);
+            try {
+                return parse(context, (await this.client.send(this.request(path, form), this.signal)).data);
+            }
+            catch (again) {
+                throw this.explain(again, doing);
+            }
+        }
+    }
+    request(path, form) {
+        return { method: 'POST', path, form, accept: 'json' };
+    }
+    explain(error, doing) {
+        if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H) || error.htmlPage) {
+            return error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_2__/* .HttpFailure */ .H ? (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailure */ .S)(error, this.context(doing))) : error;
+        }
+        if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
+            return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`);
+        }
+        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailure */ .S)(error, this.context(doing)));
+    }
+    context(doing) {
+        return { server: 'BuildMaster', serverUrl: this.config.serverUrl.toString(), doing };
+    }
+}
+/** One request per round of checks for all deployments of a build, however many environments it has. */
+class DeploymentBoard {
+    api;
+    filter;
+    ids;
+    latest = new Map();
+    round;
+    constructor(api, 
+    /** Filters that select every deployment of one build; without them, each id is asked for. */
+    filter, ids = []) {
+        this.api = api;
+        this.filter = filter;
+        this.ids = ids;
+    }
+    async get(id, signal, round) {
+        if (round !== this.round || !this.latest.has(id)) {
+            await this.refresh(signal);
+            this.round = round;
+        }
+        const deployment = this.latest.get(id);
+        if (!deployment)
+            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_1__/* .GateError */ .ue(`BuildMaster no longer lists deployment ${id}.`);
+        return deployment;
+    }
+    async refresh(signal) {
+        const lists = this.filter
+            ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, listOf(deploymentJson), signal)]
+            : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, listOf(deploymentJson), signal)));
+        this.latest = new Map(lists.flat().map((d) => [String(d.id), d]));
+        return this.latest;
+    }
+}
+class Deployment {
+    board;
+    startedHere;
+    id;
+    title;
+    url;
+    whyNoCancel;
+    environment;
+    constructor(first, board, startedHere, serverUrl) {
+        this.board = board;
+        this.startedHere = startedHere;
+        this.id = String(first.id);
+        this.environment = first.environmentName;
+        const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ');
+        this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`;
+        this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString();
+        this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}`;
+    }
+    async poll(signal, round) {
+        const d = await this.board.get(this.id, signal, round);
+        const timing = { startedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTimestamp */ .EH)(d.started), endedAt: (0,_config_duration_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTimestamp */ .EH)(d.ended ?? d.canceledOn) };
+        if (d.canceledOn)
+            return { status: 'canceled', detail: 'cancelled in BuildMaster', timing };
+        const status = DEPLOYMENT_STATUS[d.status];
+        if (!status)
+            return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting`, timing };
+        // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
+        if (status === 'pending')
+            return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)', timing };
+        return { status, detail: d.status, timing };
+    }
+}
+function prefixed(variables) {
+    return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]));
+}
+function describeAttempt(settings) {
+    const release = `release ${settings.release} of ${settings.applicationLabel}`;
+    const stage = settings.stage ? ` to stage ${settings.stage}` : '';
+    const subject = `${settings.applicationLabel} ${settings.release}`.trim();
+    switch (settings.operation) {
+        case 'deploy':
+            return { what: `build and deploy ${release}${stage}`, subject };
+        case 'deploy-build':
+            return { what: `deploy build ${settings.build} of ${release}${stage}`, subject };
+        case 'wait':
+            if (settings.selection)
+                return { what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`, subject: `${subject} build ${settings.build}` };
+            return { what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`, subject: `deployment ${settings.deploymentIds.join(', ')}` };
+        case 'reject-build':
+            return { what: `reject build ${settings.build} of ${release}`, subject };
+        default:
+            return { what: `${settings.operation.replace('-', ' ')} ${release}`, subject };
+    }
+}
+
+
+/***/ })
+
+};
+;

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { ROOT } from './action-runner.js'
+
+export interface CliRun {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  durationMs: number
+  stdout: string
+  stderr: string
+}
+
+export interface CliRunOptions {
+  args: string[]
+  /** The whole environment of the command besides PATH and HOME: nothing leaks in from the test's own. */
+  env?: Record<string, string>
+  /** Send this signal after this many ms (a second one 'secondAfterMs' later, if given). */
+  signal?: { name: NodeJS.Signals; afterMs: number; secondAfterMs?: number }
+  /** Another entry than dist/cli/index.js (e.g. an installed bin). */
+  command?: string[]
+  cwd?: string
+  /** Resolves as soon as stdout or stderr holds this (e.g. to signal once the job is running). */
+  onOutput?: (stdout: string, stderr: string, child: { kill: (signal: NodeJS.Signals) => void }) => void
+}
+
+/** Runs the bundled command (dist/cli/index.js) as a process, the way a CI job or a terminal does. */
+export async function runCli(options: CliRunOptions): Promise<CliRun> {
+  const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
+  const [command, ...args] = options.command ?? [node, join(ROOT, 'dist', 'cli', 'index.js')]
+  const started = performance.now()
+  const child = spawn(command!, [...args, ...options.args], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  const kill = (signal: NodeJS.Signals): void => void child.kill(signal)
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+    options.onOutput?.(stdout, stderr, { kill })
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+    options.onOutput?.(stdout, stderr, { kill })
+  })
+  const timers: NodeJS.Timeout[] = []
+  if (options.signal) {
+    const { name, afterMs, secondAfterMs } = options.signal
+    timers.push(setTimeout(() => child.kill(name), afterMs))
+    if (secondAfterMs !== undefined) timers.push(setTimeout(() => child.kill(name), afterMs + secondAfterMs))
+  }
+  // Never let a stuck command hang the test run.
+  timers.push(setTimeout(() => child.kill('SIGKILL'), 30_000))
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, sig) => resolve([code, sig])))
+  timers.forEach(clearTimeout)
+  return { exitCode, signal, durationMs: performance.now() - started, stdout, stderr }
+}

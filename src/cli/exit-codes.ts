@@ -1,0 +1,20 @@
+import type { Ending } from '../host/host.js'
+
+/** The process exit code of each way a gate ends: one to one, documented in --help and the README. */
+export const EXIT_CODES: Record<Ending, number> = {
+  passed: 0,
+  failed: 1,
+  input: 2,
+  unknown: 3,
+  'timed-out': 4,
+  canceled: 130,
+}
+
+export const EXIT_MEANINGS: [number, string][] = [
+  [0, 'passed: the job succeeded, or ended in a Warning that fail-on tolerates (also: started, with wait false)'],
+  [1, 'failed: the job failed per fail-on'],
+  [2, 'bad usage or input: an unknown flag, a missing or invalid input; nothing was sent'],
+  [3, 'no outcome known: unreachable server, refused credentials, unknown template or job, a server that kept failing'],
+  [4, 'timed out: timeout passed before the job ended'],
+  [130, 'cancelled by SIGINT or SIGTERM (the job is cancelled on the server where its API can)'],
+]

@@ -1,0 +1,118 @@
+import { writeFileSync } from 'node:fs'
+import { DOTENV_LIMIT_BYTES, dotenv } from '../cli/dotenv.js'
+import { EXIT_CODES } from '../cli/exit-codes.js'
+import type { Renderer } from '../cli/renderers.js'
+import type { Host, HostConsole, Summary, Verdict } from './host.js'
+
+export interface CliHostOptions {
+  /** Every input, resolved from flags, RELEASE_GATE_* variables and action.yml's defaults. */
+  inputs: Record<string, string>
+  renderer: Renderer
+  /** --json: the one JSON document for stdout, at the end. */
+  json?: (text: string) => void
+  dotenv?: { path: string; prefix: string }
+}
+
+/** The JSON document of --json. */
+export interface CliResult {
+  status: string
+  jobId: string
+  url: string
+  exitCode: number
+  /** How the gate ended: passed, failed, input, unknown, timed-out or canceled. */
+  ending: Verdict['ending']
+  /** Why it failed, or that a Warning was tolerated. */
+  message?: string
+  /** Every output the action sets, by its action.yml name. */
+  outputs: Record<string, string>
+}
+
+/**
+ * The command line as a host: inputs from flags and the environment, text through the renderer of the CI it
+ * runs in, outputs to that CI and to --json and --dotenv, the verdict as an exit code.
+ */
+export class CliHost implements Host {
+  readonly console: HostConsole
+  private readonly outputs: Record<string, string> = {}
+  private ended = false
+
+  constructor(private readonly options: CliHostOptions) {
+    const { renderer } = options
+    this.console = {
+      info: (text) => renderer.info(text),
+      logs: (title, lines) => renderer.logs(title, lines),
+      warning: (text) => renderer.warning(text),
+      debug: (text) => renderer.debug(text),
+    }
+  }
+
+  input(name: string): string {
+    // Trimmed, as the runner's getInput gives it to the action.
+    return (this.options.inputs[name] ?? '').trim()
+  }
+
+  mask(secret: string): void {
+    this.options.renderer.mask(secret)
+  }
+
+  setOutput(name: string, value: string): void {
+    this.outputs[name] = value
+    this.options.renderer.output(name, value)
+  }
+
+  async writeSummary(summary: Summary): Promise<void> {
+    this.options.renderer.summary(summary)
+  }
+
+  end(verdict: Verdict): void {
+    if (this.ended) return
+    this.ended = true
+    const exitCode = EXIT_CODES[verdict.ending]
+    // Set first: whatever happens below, and however the process ends, the code stands.
+    process.exitCode = exitCode
+    if (this.options.dotenv) this.writeDotenv(this.options.dotenv)
+    this.options.renderer.end(verdict, exitCode)
+    this.options.json?.(resultJson(this.result(verdict, exitCode)))
+  }
+
+  result(verdict: Verdict, exitCode: number): CliResult {
+    const message = verdict.message ?? (verdict.withIssues ? 'passed with a Warning that fail-on tolerates' : undefined)
+    return {
+      status: this.outputs.status ?? '',
+      jobId: this.outputs['job-id'] ?? '',
+      url: this.outputs.url ?? '',
+      exitCode,
+      ending: verdict.ending,
+      ...(message ? { message } : {}),
+      outputs: { ...this.outputs },
+    }
+  }
+
+  /** Ends at once, without waiting for run() (a second interrupt): whatever is known is written. */
+  abandon(message: string): void {
+    if (this.ended) return
+    if (this.outputs.status === undefined) this.setOutput('status', 'canceled')
+    this.end({ ending: 'canceled', message })
+  }
+
+  private writeDotenv({ path, prefix }: { path: string; prefix: string }): void {
+    let text = dotenv(this.outputs, prefix)
+    if (Buffer.byteLength(text) > DOTENV_LIMIT_BYTES) {
+      this.options.renderer.warning(`The outputs take ${Buffer.byteLength(text)} bytes as dotenv, more than GitLab accepts (${DOTENV_LIMIT_BYTES}); ${path} holds the status only.`)
+      text = dotenv({ status: this.outputs.status ?? '' }, prefix)
+    }
+    try {
+      writeFileSync(path, text)
+    } catch (error) {
+      this.options.renderer.warning(`Could not write the outputs to ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    }
+  }
+}
+
+/**
+ * The document, pretty-printed; every '#' written as \u0023 (still the same JSON), so that printed to a CI's
+ * log it can hold no '##vso[' or '##[' for the CI to act on; JSON already escapes ESC and CR.
+ */
+export function resultJson(result: CliResult): string {
+  return JSON.stringify(result, null, 2).replace(/#/g, '\\u0023') + '\n'
+}
