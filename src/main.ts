@@ -66,7 +66,15 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       () => guard.forceEnd('timed-out', 'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.'),
       deadline - Date.now() + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000,
     ).unref()
-    const observers = (await options.observers?.({ host, config, attempt, signal: controller.signal })) ?? []
+    let observers: Observer[]
+    try {
+      observers = (await options.observers?.({ host, config, attempt, signal: controller.signal })) ?? []
+    } catch (error) {
+      // An observer's own inputs (e.g. environment for GitHub Deployments) are checked before any request too.
+      if (!(error instanceof InputError)) throw error
+      guard.end({ ending: 'input', message: error.message })
+      return
+    }
     client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, deadline, ca: config.ca, debug: (message) => host.console.debug(message) })
     const adapter = prepared.createAdapter(client)
 
