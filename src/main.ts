@@ -146,11 +146,15 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
   const each = async (call: (observer: Observer) => Promise<void> | undefined): Promise<void> => {
     await Promise.all(
       observers.map(async (observer) => {
+        // Cleared once the hook settles: a pending 15 s timer would keep the step's process alive after its verdict.
+        const budget = new AbortController()
         try {
           // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
-          await Promise.race([call(observer), sleep(OBSERVER_BUDGET_MS).then(() => Promise.reject(new Error('no answer in time')))])
+          await Promise.race([call(observer), sleep(OBSERVER_BUDGET_MS, budget.signal).then(() => Promise.reject(new Error('no answer in time')))])
         } catch (error) {
           host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
+        } finally {
+          budget.abort()
         }
       }),
     )
