@@ -84,7 +84,7 @@ describe('finalState: the gate status as a GitHub deployment state', () => {
     ['timed-out', 'warning', 'error'],
     ['canceled', 'warning', 'error'],
     ['', 'warning', 'error'],
-  ] as const)('%s with fail-on %s → %s', (status, failOn, state) => {
+  ] as const)('%p with fail-on %s → %s', (status, failOn, state) => {
     expect(finalState(status, failOn)?.state).toBe(state)
   })
 
