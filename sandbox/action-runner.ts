@@ -109,7 +109,8 @@ export function inputEnv(inputs: Record<string, string>): Record<string, string>
   const declared = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(declared)) {
-    if (spec.default !== undefined) env[inputName(name)] = String(spec.default)
+    // The runner evaluates an expression default such as ${{ github.token }}; here there is nothing to evaluate it with.
+    if (spec.default !== undefined) env[inputName(name)] = String(spec.default).includes('${{') ? '' : String(spec.default)
   }
   for (const [name, value] of Object.entries(inputs)) {
     if (!(name in declared)) throw new Error(`action.yml declares no input '${name}'`)

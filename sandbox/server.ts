@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
 import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
 import { FOREMAN_SETUP, ForemanSimulator } from './foreman.js'
+import { GitHubSimulator } from './github.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
 import { RpmSimulator } from './rpm.js'
 
@@ -46,14 +47,14 @@ export interface SandboxOptions {
   port?: number
   host?: string
   /** Where each system is mounted; its API then lives below that context path. */
-  mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string }
+  mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string; github?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
   /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
   tls?: { key: string; cert: string }
 }
 
-export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/' }
+export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/', github: '/github-api/' }
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -67,6 +68,8 @@ export class Sandbox {
   readonly buildmaster: BuildMasterSimulator
   readonly rpm = new RpmSimulator()
   readonly foreman = new ForemanSimulator({ ...FOREMAN_SETUP_COPY() })
+  /** GitHub's deployments API, for the GitHub Deployments mirror: GITHUB_API_URL is githubApiUrl(). */
+  readonly github = new GitHubSimulator()
   private readonly server: Server
   private readonly mounts: { prefix: string; simulator: Simulator }[]
   private baseUrl = ''
@@ -80,6 +83,7 @@ export class Sandbox {
       { prefix: withSlashes(mounts.buildmaster), simulator: this.buildmaster },
       { prefix: withSlashes(mounts.rpm), simulator: this.rpm },
       { prefix: withSlashes(mounts.foreman), simulator: this.foreman },
+      { prefix: withSlashes(mounts.github), simulator: this.github },
     ]
       // The longest prefix wins, so a system mounted at '/' does not hide the others.
       .sort((a, b) => b.prefix.length - a.prefix.length)
@@ -97,9 +101,14 @@ export class Sandbox {
   }
 
   /** The server-url of a system (with its context path), or of any path on the sandbox. */
-  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | 'foreman' | `/${string}` = '/'): string {
+  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | 'foreman' | 'github' | `/${string}` = '/'): string {
     if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
     return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
+  }
+
+  /** What GITHUB_API_URL holds on a runner: the API's base URL, without a trailing slash. */
+  githubApiUrl(): string {
+    return this.url('github').replace(/\/+$/, '')
   }
 
   requestsFor(system: string, pathPart?: string): RecordedRequest[] {

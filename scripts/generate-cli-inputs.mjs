@@ -22,7 +22,9 @@ export function render(actionYml, packageJson) {
   const inputs = Object.entries(action.inputs ?? {}).map(([name, spec]) => ({
     name,
     description: String(spec?.description ?? '').trim(),
-    default: spec?.default === undefined || spec?.default === null ? '' : String(spec.default),
+    // An expression default (`${{ github.token }}`) means something only to the runner, which evaluates it:
+    // the command has no default there, and takes the value from its flag or RELEASE_GATE_<NAME>.
+    default: spec?.default === undefined || spec?.default === null || String(spec.default).includes('${{') ? '' : String(spec.default),
     required: spec?.required === true || spec?.required === 'true',
   }))
   const outputs = Object.entries(action.outputs ?? {}).map(([name, spec]) => ({ name, description: String(spec?.description ?? '').trim() }))

@@ -7,4 +7,9 @@ const hear = (signal) => early.push(signal)
 process.on('SIGINT', hear)
 process.on('SIGTERM', hear)
 const { ActionHost } = require('./host/action-host.ts')
-require('./main.ts').run(new ActionHost(), { earlySignals: { heard: early, stopListening: () => (process.off('SIGINT', hear), process.off('SIGTERM', hear)) } })
+// Observers (GitHub Deployments) load their own chunk, and only when an input switches them on.
+const { actionObservers } = require('./observers/registry.ts')
+require('./main.ts').run(new ActionHost(), {
+  observers: actionObservers,
+  earlySignals: { heard: early, stopListening: () => (process.off('SIGINT', hear), process.off('SIGTERM', hear)) },
+})

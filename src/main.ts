@@ -70,7 +70,15 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       () => guard.forceEnd('timed-out', 'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.'),
       deadline - Date.now() + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000,
     ).unref()
-    const observers = (await options.observers?.({ host, config, attempt, signal: controller.signal })) ?? []
+    let observers: Observer[]
+    try {
+      observers = (await options.observers?.({ host, config, attempt, signal: controller.signal })) ?? []
+    } catch (error) {
+      // An observer's own inputs (e.g. environment for GitHub Deployments) are checked before any request too.
+      if (!(error instanceof InputError)) throw error
+      guard.end({ ending: 'input', message: error.message })
+      return
+    }
     client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, deadline, ca: config.ca, debug: (message) => host.console.debug(message) })
     const adapter = prepared.createAdapter(client)
 
@@ -142,11 +150,15 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
   const each = async (call: (observer: Observer) => Promise<void> | undefined): Promise<void> => {
     await Promise.all(
       observers.map(async (observer) => {
+        // Cleared once the hook settles: a pending 15 s timer would keep the step's process alive after its verdict.
+        const budget = new AbortController()
         try {
           // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
-          await Promise.race([call(observer), sleep(OBSERVER_BUDGET_MS).then(() => Promise.reject(new Error('no answer in time')))])
+          await Promise.race([call(observer), sleep(OBSERVER_BUDGET_MS, budget.signal).then(() => Promise.reject(new Error('no answer in time')))])
         } catch (error) {
           host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
+        } finally {
+          budget.abort()
         }
       }),
     )

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputProblems } from '../../src/config/input-error.js'
+import { readDeploymentInputs } from '../../src/observers/github-deployments.js'
+import { readSwitch } from '../../src/observers/registry.js'
 import { buildmaster } from '../../src/systems/buildmaster.js'
 import { foreman } from '../../src/systems/foreman.js'
 import { otter } from '../../src/systems/otter.js'
@@ -26,6 +28,9 @@ describe('action.yml, the public contract', () => {
       return { system: 'otter', 'server-url': 'https://h/' }[name] ?? ''
     }, problems)
     for (const system of [otter, buildmaster, foreman, rpm]) system.prepare(config!, (name) => (read.add(name), ''), problems)
+    // The GitHub Deployments observer reads its switch, then its own inputs.
+    readSwitch((name) => (read.add(name), ''), problems)
+    readDeploymentInputs((name) => (read.add(name), ''), 'otter', problems)
     const declared = Object.keys(action.inputs)
     expect([...read].filter((name) => !declared.includes(name))).toEqual([])
     expect(declared.filter((name) => !read.has(name))).toEqual([])
@@ -39,6 +44,6 @@ describe('action.yml, the public contract', () => {
   })
 
   it('declares the outputs the action sets', () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(['build-number', 'deployment-ids', 'hosts-cancelled', 'hosts-failed', 'hosts-succeeded', 'hosts-total', 'job-id', 'job-ids', 'release-number', 'status', 'url'])
+    expect(Object.keys(action.outputs).sort()).toEqual(['build-number', 'deployment-ids', 'github-deployment-ids', 'hosts-cancelled', 'hosts-failed', 'hosts-succeeded', 'hosts-total', 'job-id', 'job-ids', 'release-number', 'status', 'url'])
   })
 })

@@ -68,6 +68,9 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {"name":"summary-title","description":"The job summary's title; by default 'release-gate: <server> <job>', so two gate steps in one job are told apart.","default":"","required":false},
   {"name":"job-summary","description":"false writes no job summary.","default":"true","required":false},
   {"name":"fail-on","description":"Judges the job's outcome only: warning fails the step on Warning or Error; error fails only on Error; never does not fail on the outcome. A timeout, a cancel, or anything that kept the step from knowing the outcome (bad input, refused credentials, unreachable server) fails the step under every fail-on.","default":"warning","required":false},
+  {"name":"github-deployment","description":"true mirrors the gate into GitHub Deployments: a deployment of this commit in environment, in_progress while the job runs, then success, failure or error. Needs 'permissions: deployments: write'. GitHub's failures only warn; they never change the outcome. Default false: no GitHub request is made.","default":"false","required":false},
+  {"name":"environment","description":"With github-deployment: the GitHub environment to record the deployment in, e.g. production. Required for Otter, Foreman and BMC RPM; for BuildMaster, empty records each BuildMaster deployment in the GitHub environment named after its BuildMaster environment.","default":"","required":false},
+  {"name":"github-token","description":"With github-deployment: the token for GitHub's API (GITHUB_API_URL). The workflow's token by default; it needs 'permissions: deployments: write'. Masked, never printed.","default":"","required":false},
 ]
 
 export const ACTION_OUTPUTS: readonly ActionOutput[] = [
@@ -82,4 +85,5 @@ export const ACTION_OUTPUTS: readonly ActionOutput[] = [
   {"name":"hosts-succeeded","description":"Foreman: hosts that succeeded."},
   {"name":"hosts-failed","description":"Foreman: hosts that failed."},
   {"name":"hosts-cancelled","description":"Foreman: hosts that were cancelled."},
+  {"name":"github-deployment-ids","description":"With github-deployment: the ids of the GitHub deployments created, comma-separated."},
 ]

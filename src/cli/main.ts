@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { CliHost, resultJson } from '../host/cli-host.js'
 import { run } from '../main.js'
+import { actionObservers } from '../observers/registry.js'
 import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine } from './args.js'
 import { EXIT_CODES } from './exit-codes.js'
@@ -67,5 +68,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  await run(host)
+  // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a token are given.
+  await run(host, { observers: actionObservers })
 }

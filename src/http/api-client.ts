@@ -122,7 +122,8 @@ export class ApiClient {
   }
 
   dispose(): void {
-    for (const agent of this.agents.values()) agent.destroy()
+    // Through a proxy, @actions/http-client hands out tunnel's agent, which has no destroy() and keeps no idle sockets.
+    for (const agent of this.agents.values()) if (typeof agent.destroy === 'function') agent.destroy()
     this.http.dispose()
   }
 
