@@ -118,7 +118,7 @@ export class BuildMasterSimulator implements Simulator {
     const unknown = [...params.keys()].filter((name) => (name.startsWith('$') ? !route.variables : !route.params.includes(name)))
     if (unknown.length) return text(400, `Unknown parameter${unknown.length === 1 ? '' : 's'} for ${request.path}: ${unknown.join(', ')} (the sandbox refuses what it does not model).`)
     try {
-      return route.handler.call(this, params)
+      return route.handler(this, params)
     } catch (error) {
       if (error instanceof ApiError) return text(400, error.message)
       throw error
@@ -397,27 +397,26 @@ type Route = {
   params: string[]
   /** Whether it takes $variables. */
   variables?: boolean
-  handler: (this: BuildMasterSimulator, p: Map<string, string>) => SandboxResponse
+  handler: (simulator: BuildMasterSimulator, p: Map<string, string>) => SandboxResponse
 }
 const APP = ['applicationId', 'applicationName']
 const RELEASE = ['releaseId', 'releaseNumber']
 const BUILD = ['buildId', 'buildNumber']
-const sim = BuildMasterSimulator.prototype
 const ROUTES: Record<string, Route> = {
-  '/api/releases': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', 'pipelineName', 'status'], handler: sim.listReleases },
-  '/api/releases/create': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'], variables: true, handler: sim.createRelease },
-  '/api/releases/create-from-template': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'], variables: true, handler: sim.createReleaseFromTemplate },
-  '/api/releases/cancel': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'reason'], handler: sim.cancelRelease },
-  '/api/releases/restore': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP], handler: sim.restoreRelease },
-  '/api/releases/builds': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'pipelineName', 'furthestStage', 'status'], handler: sim.listBuilds },
-  '/api/releases/builds/create': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'buildNumber'], variables: true, handler: sim.createBuild },
-  '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], params: [...BUILD, ...RELEASE, ...APP], handler: sim.rejectBuild },
+  '/api/releases': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', 'pipelineName', 'status'], handler: (simulator, p) => simulator.listReleases(p) },
+  '/api/releases/create': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'], variables: true, handler: (simulator, p) => simulator.createRelease(p) },
+  '/api/releases/create-from-template': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'], variables: true, handler: (simulator, p) => simulator.createReleaseFromTemplate(p) },
+  '/api/releases/cancel': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'reason'], handler: (simulator, p) => simulator.cancelRelease(p) },
+  '/api/releases/restore': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP], handler: (simulator, p) => simulator.restoreRelease(p) },
+  '/api/releases/builds': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'pipelineName', 'furthestStage', 'status'], handler: (simulator, p) => simulator.listBuilds(p) },
+  '/api/releases/builds/create': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'buildNumber'], variables: true, handler: (simulator, p) => simulator.createBuild(p) },
+  '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], params: [...BUILD, ...RELEASE, ...APP], handler: (simulator, p) => simulator.rejectBuild(p) },
   '/api/releases/builds/deployments': {
     methods: ['GET', 'POST'],
     params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'deploymentId', 'pipelineName', 'pipelineStageName', 'environmentId', 'environmentName', 'status'],
-    handler: sim.listDeployments,
+    handler: (simulator, p) => simulator.listDeployments(p),
   },
-  '/api/releases/builds/deploy': { methods: ['POST', 'PUT'], params: [...BUILD, ...RELEASE, ...APP, 'toStage', 'force', 'startTime'], variables: true, handler: sim.deployBuild },
+  '/api/releases/builds/deploy': { methods: ['POST', 'PUT'], params: [...BUILD, ...RELEASE, ...APP, 'toStage', 'force', 'startTime'], variables: true, handler: (simulator, p) => simulator.deployBuild(p) },
 }
 
 function required(p: Map<string, string>, name: string): string {

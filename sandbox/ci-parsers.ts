@@ -106,7 +106,7 @@ export function gitlabSections(log: string): GitLabSection[] {
  * the text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the clipboard.
  */
 export function escapeSequences(log: string): string[] {
-  return [...log.matchAll(/\x1b(\[[0-9;:?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)/g)].map((m) => m[0])
+  return [...log.matchAll(/\x1b(\[[0-9;:?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)/g)].map((m) => m[0])
 }
 
 /** Lone carriage returns: GitLab clears the line so far, a terminal returns to its start, .NET ends the line. */

@@ -223,15 +223,15 @@ export class ForemanSimulator implements Simulator {
     }
     if (unknown.length) return json(422, { error: { message: `Unknown parameters of job_invocation: ${unknown.join(', ')}` } })
     const template = ji.job_template_id !== undefined ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id)) : this.setup.templates.find((t) => t.feature === ji.feature)
-    if (!template) return json(422, { error: { message: ji.feature ? `Feature ${String(ji.feature)} has no job template` : `Job template ${String(ji.job_template_id)} not found` } })
+    if (!template) return json(422, { error: { message: ji.feature ? `Feature ${text(ji.feature)} has no job template` : `Job template ${String(ji.job_template_id)} not found` } })
     if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query') return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
     const recurrence = ji.recurrence as { cron_line?: string } | undefined
     if (recurrence?.cron_line !== undefined && cronLineProblem(recurrence.cron_line) !== undefined) {
       return json(500, { error: { message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line` } })
     }
-    const hosts = selectHosts(this.setup.hosts.filter((h) => inScope(h, scope)), String(ji.search_query ?? ''))
+    const hosts = selectHosts(this.setup.hosts.filter((h) => inScope(h, scope)), text(ji.search_query))
     if (typeof hosts === 'string') return json(422, { error: { message: hosts } })
-    if (hosts.length === 0) return json(422, { error: { message: `Validation failed: Targeting: no hosts match '${String(ji.search_query ?? '')}'` } })
+    if (hosts.length === 0) return json(422, { error: { message: `Validation failed: Targeting: no hosts match '${text(ji.search_query)}'` } })
     const scheduling = ji.scheduling as { start_at?: string } | undefined
     const startAt = scheduling?.start_at ? Date.parse(scheduling.start_at) : Date.now()
     const inputs = (ji.inputs ?? {}) as Record<string, string>
@@ -369,7 +369,7 @@ function inScope(host: ForemanHost, scope: Invocation['scope']): boolean {
 
 /** A boolean parameter from the JSON body or the query: undefined when absent, 'invalid' when not a boolean. */
 function bodyOrQuery(body: string, q: URLSearchParams, name: string): boolean | undefined | 'invalid' {
-  let parsed: Record<string, unknown> = {}
+  let parsed: Record<string, unknown>
   try {
     parsed = (JSON.parse(body || '{}') as Record<string, unknown>) ?? {}
   } catch {
@@ -401,4 +401,9 @@ function selectHosts(hosts: ForemanHost[], query: string): ForemanHost[] | strin
 
 function json(status: number, value: unknown): SandboxResponse {
   return { status, body: JSON.stringify(value), contentType: 'application/json; charset=utf-8' }
+}
+
+/** A JSON value as the text Foreman would quote back. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value)
 }

@@ -62,7 +62,7 @@ export class RpmSimulator implements Simulator {
     for (const name of FILTERS) {
       const value = request.query.get(name)
       if (value === null) continue
-      selected = selected.filter((r) => (name === 'currently_running' ? String(r.finished_at === null) === value : String(r[name as keyof typeof r]) === value))
+      selected = selected.filter((r) => (name === 'currently_running' ? String(r.finished_at === null) === value : fieldText(r[name as keyof typeof r]) === value))
     }
     return selected.length ? this.answer(json, selected, true) : notFound(json)
   }
@@ -104,4 +104,9 @@ export class RpmSimulator implements Simulator {
 
 function notFound(json: boolean): SandboxResponse {
   return json ? { status: 404, contentType: 'application/json', body: '{"message":"No records found"}' } : { status: 404, contentType: 'application/xml', body: '<errors><error>No records found</error></errors>' }
+}
+
+/** A job run's field as RPM's filters compare it: as text. */
+function fieldText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
 }

@@ -110,7 +110,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
     for (const line of report.closing) host.console.info(line)
     for (const warning of report.warnings) host.console.warning(warning)
-    await Promise.all(observers.map((observer) => observer.ended?.({ status: report.status, ending: report.verdict.ending, result }).catch(() => undefined)))
+    await Promise.all(observers.map((observer) => observer.ended?.({ status: report.status, ending: report.verdict.ending, result }).catch(() => undefined) ?? Promise.resolve()))
     if (config.jobSummary) await host.writeSummary(report.summary)
     guard.end(report.verdict)
   } catch (error) {

@@ -238,6 +238,6 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
     expect(help.stdout).toContain('130  cancelled by SIGINT or SIGTERM')
     expect(runnerCommands(help.stdout)).toEqual([])
     expect(azureCommands(help.stdout)).toEqual([])
-    expect(version.stdout).toBe(`${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`)
+    expect(version.stdout).toBe(`${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`)
   })
 })

@@ -109,7 +109,8 @@ export function tail(run: ActionRun, lines = 15): string {
 export interface Outcome {
   exit?: number | null
   /** The status output: a value, a pattern, or 'set' for any non-empty value. */
-  status?: string | RegExp | 'set' | 'unset'
+  /** A status, a pattern, or 'set' / 'unset' for any status or none. */
+  status?: string | RegExp
   /** The run ended within this many ms of its start. */
   withinMs?: number
   /** How many ::error annotations. */

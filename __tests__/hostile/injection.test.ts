@@ -155,7 +155,7 @@ describe('server text never becomes a workflow command', () => {
       const basic = Buffer.from(`${inputs.username}:${inputs.password}`).toString('base64')
       expect(foreignCommands(result, [inputs.password!, basic])).toEqual([])
       expectOutcome(result, { exit: 0, status: 'succeeded' })
-      expect(JSON.parse(server.to('api/job_invocations', 'POST')[0]!.body).job_invocation.job_template_id).toBe('7')
+      expect((JSON.parse(server.to('api/job_invocations', 'POST')[0]!.body) as { job_invocation: { job_template_id: string } }).job_invocation.job_template_id).toBe('7')
     })
   })
 

@@ -29,12 +29,14 @@ function otterRoutes(cut: (n: number) => boolean, how: TruncateOptions): Record<
 
 const always = (): boolean => true
 
+const CUTS: [string, TruncateOptions][] = [
+  ['Content-Length larger than what was sent', { framing: 'length' }],
+  ['chunked encoding cut off before its last chunk', { framing: 'chunked' }],
+  ['a TCP reset in the middle of the body', { framing: 'length', end: 'reset' }],
+]
+
 describe('answers cut short', () => {
-  it.concurrent.each([
-    ['Content-Length larger than what was sent', { framing: 'length' } as TruncateOptions],
-    ['chunked encoding cut off before its last chunk', { framing: 'chunked' } as TruncateOptions],
-    ['a TCP reset in the middle of the body', { framing: 'length', end: 'reset' } as TruncateOptions],
-  ])('Otter status cut short every time (%s): a failed step with an ::error inside the timeout, never exit 0', async (_name, how) => {
+  it.concurrent.each(CUTS)('Otter status cut short every time (%s): a failed step with an ::error inside the timeout, never exit 0', async (_name, how) => {
     await withServer(otterRoutes(always, how), async (server) => {
       const result = await run(otterInputs(server, { timeout: `${TIMEOUT_MS / 1000}s` }), { watchdogMs: TIMEOUT_MS + GRACE_MS + 3000 })
       expectOutcome(result, { exit: 1, errors: 1, withinMs: TIMEOUT_MS + GRACE_MS })

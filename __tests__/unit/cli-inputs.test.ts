@@ -21,7 +21,7 @@ describe('the command line and action.yml share one source', () => {
       expect([input.name, input.description, input.required]).toEqual([input.name, spec.description, spec.required === true])
     }
     expect(ACTION_OUTPUTS.map((o) => o.name)).toEqual(Object.keys(action.outputs))
-    expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version)
+    expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version)
   })
 
   it("applies action.yml's defaults exactly as the runner does, trimmed as getInput gives them", () => {

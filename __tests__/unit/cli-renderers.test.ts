@@ -148,7 +148,7 @@ describe('outputs for later jobs', () => {
 
   it('prints the JSON document with no marker any CI acts on, and parses back to the same values', () => {
     const doc = resultJson({ status: 'failed', jobId: '7', url: 'https://x/#a', exitCode: 1, ending: 'failed', message: '##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K', outputs: { url: 'https://x/#a' } })
-    expect(JSON.parse(doc).message).toBe('##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K')
+    expect((JSON.parse(doc) as { message: string }).message).toBe('##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K')
     expect(azureCommands(doc)).toEqual([])
     expect(azureFormatting(doc)).toEqual([])
     expect(runnerCommands(doc)).toEqual([])

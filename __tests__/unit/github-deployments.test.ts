@@ -231,7 +231,7 @@ describe('DeploymentMirror', () => {
     await observer.starting()
     await observer.runsFound([run('1')])
     await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', []) })
-    expect(github.states).toEqual(['create production', ...Array(3).fill('1 in_progress'), ...Array(3).fill('1 success')])
+    expect(github.states).toEqual(['create production', ...Array<string>(3).fill('1 in_progress'), ...Array<string>(3).fill('1 success')])
     expect(warnings).toEqual([expect.stringMatching(/^Could not record the GitHub deployment: setting GitHub deployment 1 to in_progress failed \(HTTP 502 after 3 tries\)\. The gate goes on/)])
   })
 

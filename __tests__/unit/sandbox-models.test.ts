@@ -14,7 +14,7 @@ function bm(simulator: BuildMasterSimulator, path: string, params: Record<string
     query: new URLSearchParams(),
     headers: { 'x-apikey': BUILDMASTER_SETUP.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(params).toString(),
-  }) as SandboxResponse
+  })
 }
 
 const list = (answer: SandboxResponse): Record<string, unknown>[] => JSON.parse(answer.body) as Record<string, unknown>[]
@@ -62,7 +62,7 @@ describe('BuildMaster sandbox', () => {
 describe('Foreman sandbox', () => {
   const authorization = 'Basic ' + Buffer.from(`${FOREMAN_USER.username}:${FOREMAN_USER.password}`).toString('base64')
   const call = (simulator: ForemanSimulator, method: string, path: string, query: Record<string, string> = {}, body = ''): SandboxResponse =>
-    simulator.handle({ method, path, query: new URLSearchParams(query), headers: { authorization }, body }) as SandboxResponse
+    simulator.handle({ method, path, query: new URLSearchParams(query), headers: { authorization }, body })
   const fresh = () => new ForemanSimulator({ ...FOREMAN_SETUP, hosts: [...FOREMAN_SETUP.hosts] })
   const create = (simulator: ForemanSimulator, fields: Record<string, unknown>, query: Record<string, string> = {}) =>
     call(simulator, 'POST', '/api/job_invocations', query, JSON.stringify({ job_invocation: { job_template_id: '171', targeting_type: 'static_query', ...fields } }))

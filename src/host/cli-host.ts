@@ -60,8 +60,9 @@ export class CliHost implements Host {
     this.options.renderer.output(name, value)
   }
 
-  async writeSummary(summary: Summary): Promise<void> {
+  writeSummary(summary: Summary): Promise<void> {
     this.options.renderer.summary(summary)
+    return Promise.resolve()
   }
 
   end(verdict: Verdict): void {

@@ -129,7 +129,7 @@ export class ApiClient {
 
   private async withRetries(request: ApiRequest, signal: AbortSignal, retryable: (failure: HttpFailure) => boolean): Promise<ApiResponse> {
     const label = this.label(request)
-    const shouldRetry = (error: Error): boolean => error instanceof HttpFailure && retryable(error) && !signal.aborted && !this.pastDeadline(0)
+    const shouldRetry = (error: Error): boolean => error instanceof HttpFailure && retryable(error) && !signal.aborted
     return pRetry(() => this.once(request, label, signal), {
       retries: this.retry.retries,
       minTimeout: this.retry.minTimeoutMs,

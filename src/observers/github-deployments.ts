@@ -2,7 +2,7 @@ import type { FailOn, SystemName } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { GateResult, RunOutcome } from '../engine/gate.js'
 import { sleep } from '../engine/sleep.js'
-import { failsStep, isFinal, type Status } from '../engine/status.js'
+import { failsStep, isFinal } from '../engine/status.js'
 import type { Ending, HostConsole } from '../host/host.js'
 import type { Redactor } from '../http/redactor.js'
 import type { Observer } from '../main.js'
@@ -103,15 +103,15 @@ export class DeploymentMirror implements Observer {
     await settledWithin(target.chain, this.timing.startWaitMs)
   }
 
-  async runsFound(runs: Run[]): Promise<void> {
+  runsFound(runs: Run[]): Promise<void> {
     for (const run of runs) this.found.add(run)
     if (!this.perRun) {
       const target = this.targets[0]
-      if (!target || target.inProgress || target.final) return
+      if (!target || target.inProgress || target.final) return Promise.resolve()
       target.inProgress = true
       target.environmentUrl = runs.find((run) => run.url)?.url
       this.send(target, 'in_progress', `Running: ${this.subject(target)}`)
-      return
+      return Promise.resolve()
     }
     for (const run of runs) {
       if (!run.environment) {
@@ -124,12 +124,14 @@ export class DeploymentMirror implements Observer {
       this.send(target, 'in_progress', `Running: ${run.title}`)
     }
     // Not awaited: the gate goes on polling while GitHub is told.
+    return Promise.resolve()
   }
 
-  async runEnded(outcome: RunOutcome): Promise<void> {
+  runEnded(outcome: RunOutcome): Promise<void> {
     this.finished.add(outcome.run)
     const target = this.perRun ? this.targets.find((t) => t.run === outcome.run) : undefined
     if (target && !target.final) this.finish(target, outcome.status, outcome.keepsRunning ?? false)
+    return Promise.resolve()
   }
 
   async ended(report: { status: string; ending: Ending; result?: GateResult }): Promise<void> {
@@ -200,7 +202,7 @@ export class DeploymentMirror implements Observer {
     return target
   }
 
-  private finish(target: Target, status: Status | string, keepsRunning: boolean): void {
+  private finish(target: Target, status: string, keepsRunning: boolean): void {
     const final = finalState(status, this.options.failOn)
     if (!final) return
     target.final = final.state
@@ -322,7 +324,7 @@ export class DeploymentMirror implements Observer {
 const NO_OUTCOME = 'No outcome known'
 
 /** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
-export function finalState(status: Status | string, failOn: FailOn): { state: DeploymentState; word: string } | undefined {
+export function finalState(status: string, failOn: FailOn): { state: DeploymentState; word: string } | undefined {
   switch (status) {
     case 'started':
       return undefined

@@ -10,7 +10,7 @@ import type { ObserverContext } from './registry.js'
  * The GitHub Deployments mirror, made from its inputs and the runner's GITHUB_* variables. This
  * module, @actions/github and undici are one chunk of the bundle, loaded only with github-deployment: true.
  */
-export async function githubDeployments(context: ObserverContext, env: NodeJS.ProcessEnv = process.env): Promise<Observer[]> {
+export function githubDeployments(context: ObserverContext, env: NodeJS.ProcessEnv = process.env): Observer[] {
   const { host, config, attempt, signal } = context
   const problems = new InputProblems()
   const inputs = readDeploymentInputs((name) => host.input(name), config.system, problems)

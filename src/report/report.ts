@@ -1,7 +1,7 @@
 import { formatDuration } from '../config/duration.js'
 import type { FailOn } from '../config/gate-config.js'
 import type { GateResult, RunOutcome } from '../engine/gate.js'
-import { failsStep, type FinalStatus } from '../engine/status.js'
+import { failsStep } from '../engine/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../host/host.js'
 import type { DetailSection } from '../systems/adapter.js'
 
@@ -122,7 +122,7 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     const still = keepsRunning.length > 0 ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}` : ''
     return { ending: stoppedEnding, message: `${named(parts)}.${still}` }
   }
-  if (failing.length > 0 && (result.status === 'failed' || result.status === 'warning') && failsStep(result.status as FinalStatus, failOn)) {
+  if (failing.length > 0 && (result.status === 'failed' || result.status === 'warning') && failsStep(result.status, failOn)) {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning') ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)` : ''
     const others = result.runs.length > failing.length ? ` ${result.runs.length - failing.length} of ${result.runs.length} did not fail.` : ''
     return { ending: 'failed', message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}` }

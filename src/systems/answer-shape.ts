@@ -63,5 +63,6 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'an object'
   if (typeof value === 'string') return 'text'
-  return `a ${typeof value} (${String(value).slice(0, 20)})`
+  // Only numbers and booleans are left here: JSON has no other kinds of value.
+  return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 20) ?? '?'})`
 }

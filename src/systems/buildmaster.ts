@@ -432,7 +432,7 @@ class BuildMasterApi {
       const raced = error instanceof HttpFailure && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '')
       if (!(lost || raced)) throw this.explain(error, doing)
       if (!lookUp) {
-        throw new GateError(`BuildMaster may have acted on ${doing}, but its answer was lost (${(error as HttpFailure).message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`)
+        throw new GateError(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`)
       }
       const found = await lookUp()
       if (found) return found
