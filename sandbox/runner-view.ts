@@ -6,7 +6,11 @@ export class RunnerView {
   private stopToken: string | undefined
   private pending = ''
 
-  constructor(private readonly print: (line: string) => void = (line) => process.stdout.write(line + '\n')) {}
+  constructor(
+    private readonly print: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+    /** Show ::debug:: lines, as the runner does with step debug logging (ACTIONS_STEP_DEBUG) on. */
+    private readonly debug = false,
+  ) {}
 
   write(chunk: string): void {
     const lines = (this.pending + chunk).split('\n')
@@ -37,6 +41,7 @@ export class RunnerView {
     else if (name === 'error') this.print(`\x1b[31mError: ${text}\x1b[0m`)
     else if (name === 'warning') this.print(`\x1b[33mWarning: ${text}\x1b[0m`)
     else if (name === 'notice') this.print(`Notice: ${text}`)
+    else if (name === 'debug' && this.debug) this.print(`\x1b[35m##[debug]${text}\x1b[0m`)
   }
 }
 
