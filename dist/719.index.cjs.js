@@ -284,13 +284,13 @@ class JobRun {
             return { status: 'succeeded', detail: `Complete, ${times}`, timing };
         return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing };
     }
-    async output(final) {
+    async output(final, _signal, show) {
         if (!final || this.shown)
-            return [];
+            return;
         this.shown = true;
         const { stdout, stderr, results_path: results } = this.latest;
         const section = (name, text) => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : []);
-        return [{ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] }];
+        await show({ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] });
     }
 }
 /** A job run as RPM documents it; a field of the wrong type is named instead of shown as garbage. */

@@ -1,6 +1,6 @@
 "use strict";
-exports.id = 424;
-exports.ids = [424];
+exports.id = 142;
+exports.ids = [142];
 exports.modules = {
 
 /***/ 1770:
@@ -100,19 +100,233 @@ function describe(value) {
 
 /***/ }),
 
-/***/ 424:
+/***/ 761:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   foreman: () => (/* binding */ foreman)
-/* harmony export */ });
-/* harmony import */ var _config_calendar_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1770);
-/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2824);
-/* harmony import */ var _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(192);
-/* harmony import */ var _http_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1071);
-/* harmony import */ var _http_failure_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2398);
-/* harmony import */ var _answer_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6826);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  foreman: () => (/* binding */ foreman)
+});
+
+// EXTERNAL MODULE: ./src/config/calendar.ts
+var calendar = __webpack_require__(1770);
+// EXTERNAL MODULE: ./src/config/duration.ts + 2 modules
+var duration = __webpack_require__(2824);
+// EXTERNAL MODULE: ./src/engine/gate-error.ts
+var gate_error = __webpack_require__(192);
+;// CONCATENATED MODULE: ./src/http/json-elements.ts
+/**
+ * Reads a JSON answer as it arrives and parses the elements of one array of its top-level object
+ * one at a time, each on its own (e.g. Foreman's `outputs`, one element per host): an answer
+ * listing 10,000 hosts is never held, or parsed, whole.
+ *
+ * Everything else in the answer is kept (the array itself as `[]`) and parsed at the end, so the
+ * answer's shape can be checked as usual: `value` is the whole answer but for that array's
+ * elements; an answer that is not an object, or whose field is not an array, is kept whole and
+ * checked the same way. A body that is not JSON throws a SyntaxError, from an element as soon as
+ * it is complete, from the rest at the end.
+ */
+class JsonElements {
+    field;
+    each;
+    /** The answer without the array's elements, once `end()` has run. */
+    value;
+    depth = 0;
+    inString = false;
+    escaped = false;
+    topIsObject = false;
+    /** At depth 1 of the top-level object: the next string is a key. */
+    expectingKey = false;
+    keyPieces;
+    keyStart = 0;
+    lastKey = '';
+    /** Just after the field's ':': its value decides whether it is the array. */
+    valueOfField = false;
+    inArray = false;
+    inElement = false;
+    elementPieces = [];
+    elementIndex = 0;
+    rest = [];
+    /** Where the characters from `segmentStart` on go. */
+    destination = 'rest';
+    segmentStart = 0;
+    constructor(field, each) {
+        this.field = field;
+        this.each = each;
+    }
+    begin() {
+        this.value = undefined;
+        this.depth = 0;
+        this.inString = false;
+        this.escaped = false;
+        this.topIsObject = false;
+        this.expectingKey = false;
+        this.keyPieces = undefined;
+        this.lastKey = '';
+        this.valueOfField = false;
+        this.inArray = false;
+        this.inElement = false;
+        this.elementPieces = [];
+        this.elementIndex = 0;
+        this.rest = [];
+        this.destination = 'rest';
+    }
+    text(chunk) {
+        this.segmentStart = 0;
+        return this.scan(chunk, 0);
+    }
+    /** The answer is complete: parses what was kept into `value`. */
+    end() {
+        if (this.inString || this.depth !== 0 || this.inElement)
+            throw new SyntaxError('the JSON answer ended before its last value did');
+        this.value = JSON.parse(this.rest.join(''));
+        this.rest = [];
+    }
+    scan(chunk, from) {
+        // Elements sit at depth 2: inside the array, inside the top-level object.
+        const ELEMENT = 2;
+        for (let i = from; i < chunk.length; i++) {
+            const c = chunk.charCodeAt(i);
+            if (this.inString) {
+                if (this.escaped)
+                    this.escaped = false;
+                else if (c === BACKSLASH)
+                    this.escaped = true;
+                else if (c === QUOTE) {
+                    this.inString = false;
+                    if (this.keyPieces) {
+                        this.keyPieces.push(chunk.slice(this.keyStart, i));
+                        this.lastKey = JSON.parse(`"${this.keyPieces.join('')}"`);
+                        this.keyPieces = undefined;
+                    }
+                }
+                continue;
+            }
+            if (c === SPACE || c === TAB || c === LF || c === CR)
+                continue;
+            if (this.valueOfField) {
+                // The first character of the field's value: only an array is streamed; anything else is kept for the shape check.
+                this.valueOfField = false;
+                if (c === OPEN_BRACKET) {
+                    this.depth++;
+                    this.inArray = true;
+                    this.switchTo(chunk, 'drop', i + 1);
+                    continue;
+                }
+            }
+            if (this.inArray && this.depth === ELEMENT && !this.inElement) {
+                if (c === CLOSE_BRACKET) {
+                    this.depth--;
+                    this.inArray = false;
+                    this.switchTo(chunk, 'rest', i);
+                    continue;
+                }
+                if (c === COMMA)
+                    continue;
+                this.inElement = true;
+                this.switchTo(chunk, 'element', i);
+            }
+            if (this.inElement && this.depth === ELEMENT && (c === COMMA || c === CLOSE_BRACKET)) {
+                // The end of an element that is not an object or array (a number, a string, null).
+                this.switchTo(chunk, 'drop', i);
+                const busy = this.element();
+                if (busy)
+                    return busy.then(() => this.scan(chunk, i));
+                i--;
+                continue;
+            }
+            switch (c) {
+                case QUOTE:
+                    this.inString = true;
+                    if (this.topIsObject && this.depth === 1 && this.expectingKey) {
+                        this.keyPieces = [];
+                        this.keyStart = i + 1;
+                    }
+                    break;
+                case OPEN_BRACE:
+                case OPEN_BRACKET:
+                    if (this.depth === 0)
+                        this.topIsObject = c === OPEN_BRACE;
+                    this.depth++;
+                    if (this.depth === 1 && this.topIsObject)
+                        this.expectingKey = true;
+                    break;
+                case CLOSE_BRACE:
+                case CLOSE_BRACKET:
+                    this.depth--;
+                    if (this.inElement && this.depth === ELEMENT) {
+                        this.switchTo(chunk, 'drop', i + 1);
+                        const busy = this.element();
+                        if (busy)
+                            return busy.then(() => this.scan(chunk, i + 1));
+                    }
+                    break;
+                case COMMA:
+                    if (this.depth === 1 && this.topIsObject)
+                        this.expectingKey = true;
+                    break;
+                case COLON:
+                    if (this.depth === 1 && this.topIsObject) {
+                        this.expectingKey = false;
+                        this.valueOfField = this.lastKey === this.field;
+                    }
+                    break;
+            }
+        }
+        this.switchTo(chunk, this.destination, chunk.length);
+        if (this.keyPieces) {
+            this.keyPieces.push(chunk.slice(this.keyStart));
+            this.keyStart = 0;
+        }
+    }
+    /** Sends the characters since the last switch where they belong, and the following ones to `destination`. */
+    switchTo(chunk, destination, at) {
+        if (at > this.segmentStart) {
+            if (this.destination === 'rest')
+                this.rest.push(chunk.slice(this.segmentStart, at));
+            else if (this.destination === 'element')
+                this.elementPieces.push(chunk.slice(this.segmentStart, at));
+        }
+        this.destination = destination;
+        this.segmentStart = at;
+    }
+    element() {
+        const text = this.elementPieces.join('');
+        this.elementPieces = [];
+        this.inElement = false;
+        return this.each(JSON.parse(text), this.elementIndex++);
+    }
+}
+const QUOTE = 34;
+const BACKSLASH = 92;
+const SPACE = 32;
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+const COLON = 58;
+
+// EXTERNAL MODULE: ./src/http/explain.ts
+var explain = __webpack_require__(1071);
+// EXTERNAL MODULE: ./src/http/failure.ts
+var failure = __webpack_require__(2398);
+// EXTERNAL MODULE: ./src/report/action-console.ts + 2 modules
+var action_console = __webpack_require__(3913);
+// EXTERNAL MODULE: ./src/systems/answer-shape.ts
+var answer_shape = __webpack_require__(6826);
+// EXTERNAL MODULE: ./src/systems/line-hash.ts
+var line_hash = __webpack_require__(2971);
+;// CONCATENATED MODULE: ./src/systems/foreman.ts
+
+
+
 
 
 
@@ -127,6 +341,10 @@ const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 // this much before the newest entry seen, and dropping what was shown, loses none of them.
 const SINCE_OVERLAP_SECONDS = 10;
 const LAST_LINES = 5;
+// A summary line is clipped at 2000 characters anyway (redacting-host.ts).
+const LAST_LINE_CHARS = 2000;
+// Output of unfinished hosts held back to print host by host; past this it prints as it is.
+const HELD_MAX_CHARS = 4 * 1024 * 1024;
 const foreman = {
     name: 'foreman',
     label: 'Foreman',
@@ -157,7 +375,7 @@ function readSettings(config, read, problems) {
         const text = input(name);
         if (!text)
             return;
-        const value = asDuration ? ((0,_config_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)(text) ?? NaN) / 1000 : Number(text);
+        const value = asDuration ? ((0,duration/* parseDuration */.E9)(text) ?? NaN) / 1000 : Number(text);
         if (!Number.isInteger(value) || value <= 0) {
             problems.add(name, `'${text}' is not accepted; use a whole number${asDuration ? ' of seconds, or a duration like 90s or 15m' : ' above zero'}`);
             return;
@@ -168,7 +386,7 @@ function readSettings(config, read, problems) {
         const text = input(name);
         if (!text)
             return undefined;
-        if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text)) || !(0,_config_calendar_js__WEBPACK_IMPORTED_MODULE_4__/* .isRealDateTime */ .O)(text)) {
+        if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text)) || !(0,calendar/* isRealDateTime */.O)(text)) {
             problems.add(name, `'${text}' is not a date-time; use ISO 8601 like 2026-11-24T02:00:00Z`);
             return undefined;
         }
@@ -305,11 +523,11 @@ class ForemanAdapter {
     }
     async templateId(api, name, signal) {
         const context = { server: 'Foreman', doing: `looking up job template '${name}'` };
-        const found = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal));
-        const match = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, found, 'results', 'array'), "'results'").find((t) => t.name === name);
+        const found = (0,answer_shape/* object */.Ik)(context, await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal));
+        const match = (0,answer_shape/* objects */.JD)(context, (0,answer_shape/* field */.ZZ)(context, found, 'results', 'array'), "'results'").find((t) => t.name === name);
         if (!match)
-            throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`);
-        return String((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, match, 'id', 'number'));
+            throw new gate_error/* GateError */.ue(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`);
+        return String((0,answer_shape/* field */.ZZ)(context, match, 'id', 'number'));
     }
 }
 /** The remote execution API with its uneven error shapes turned into one clear message each. */
@@ -320,9 +538,10 @@ class ForemanApi {
         this.config = config;
         this.client = client;
     }
-    async read(doing, path, query, signal) {
+    /** With `stream`, the answer goes to it as it arrives (and nothing is returned). */
+    async read(doing, path, query, signal, stream) {
         try {
-            return (await this.client.read({ method: 'GET', path, query, accept: 'json' }, signal)).data;
+            return (await this.client.read({ method: 'GET', path, query, accept: 'json', stream }, signal)).data;
         }
         catch (error) {
             throw this.explain(error, doing);
@@ -334,8 +553,8 @@ class ForemanApi {
             return (await this.client.send({ method: 'POST', path, json, accept: 'json' }, signal)).data;
         }
         catch (error) {
-            if (error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
-                throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`);
+            if (error instanceof failure/* HttpFailure */.H && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
+                throw new gate_error/* GateError */.ue(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`);
             }
             throw this.explain(error, doing);
         }
@@ -347,24 +566,24 @@ class ForemanApi {
             return 'cancelled';
         }
         catch (error) {
-            if (error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H && error.status === 422)
+            if (error instanceof failure/* HttpFailure */.H && error.status === 422)
                 return 'finished';
             throw this.explain(error, `cancelling job invocation ${id}`);
         }
     }
     explain(error, doing) {
-        if (!(error instanceof _http_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpFailure */ .H))
+        if (!(error instanceof failure/* HttpFailure */.H))
             return error;
         if (!error.htmlPage) {
             if (error.kind === 'unauthorized')
-                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`);
+                return new gate_error/* GateError */.ue(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`);
             if (error.kind === 'forbidden')
-                return new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`);
+                return new gate_error/* GateError */.ue(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`);
             // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
             if (error.status && error.status >= 400 && error.serverMessage)
-                return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
+                return (0,gate_error/* explained */.to)(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`);
         }
-        return (0,_engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .explained */ .to)(error, (0,_http_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailure */ .S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
+        return (0,gate_error/* explained */.to)(error, (0,explain/* explainFailure */.S)(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }));
     }
 }
 class Invocation {
@@ -377,11 +596,22 @@ class Invocation {
     names = new Map();
     since;
     newest = 0;
-    /** Per host, the entries already shown from the overlap window, so each is shown once. */
+    /**
+     * The entries shown that are still in the overlap window, so each is shown once: a 53-bit hash of
+     * host, timestamp, type and text (never the text itself), to the entry's timestamp.
+     */
     shown = new Map();
+    /** Per host, its last few lines (clipped, joined by '\n'), for the summary of a host that did not succeed. */
     lastLines = new Map();
-    /** With several hosts, each host's lines wait here until it has finished, then print as one group. */
+    /**
+     * With several hosts, each host's lines wait here until it has finished, then print as one group;
+     * joined by '\n' (no line has one), one string per host rather than one per line.
+     */
     held = new Map();
+    /** The text held, in all; past HELD_MAX_CHARS what is held prints at once, so memory stays bounded. */
+    heldChars = 0;
+    /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
+    continued = new Set();
     failedHosts;
     constructor(id, title, startedHere, api, config) {
         this.title = title;
@@ -394,13 +624,13 @@ class Invocation {
         // Host names come with the first answer; later ones leave out a list that grows with the fleet.
         const first = this.names.size === 0;
         const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` };
-        const show = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal));
-        const targeting = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, show, 'targeting', 'object', 'optional');
-        for (const host of (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (targeting && (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")) {
-            this.names.set((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'id', 'number'), (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'name', 'string'));
+        const show = (0,answer_shape/* object */.Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal));
+        const targeting = (0,answer_shape/* field */.ZZ)(context, show, 'targeting', 'object', 'optional');
+        for (const host of (0,answer_shape/* objects */.JD)(context, (targeting && (0,answer_shape/* field */.ZZ)(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")) {
+            this.names.set((0,answer_shape/* field */.ZZ)(context, host, 'id', 'number'), (0,answer_shape/* field */.ZZ)(context, host, 'name', 'string'));
         }
-        const label = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, show, 'status_label', 'string');
-        const n = (name) => (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .count */ .U9)(context, show, name);
+        const label = (0,answer_shape/* field */.ZZ)(context, show, 'status_label', 'string');
+        const n = (name) => (0,answer_shape/* count */.U9)(context, show, name);
         this.counts = { succeeded: n('succeeded'), failed: n('failed'), pending: n('pending'), cancelled: n('cancelled'), total: n('total') };
         const { succeeded, failed, cancelled, total } = this.counts;
         const detail = `${label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
@@ -413,45 +643,61 @@ class Invocation {
     /**
      * New output of every host in one request, whatever the number of hosts. With one host it streams
      * live; with several, each host's output prints as one group once that host has finished, so a
-     * fleet's log reads host by host instead of a new group per host at every poll.
+     * fleet's log reads host by host instead of a new group per host at every poll. The answer is
+     * read host by host as it arrives, never held whole; what it said is kept per host only as much
+     * as showing each entry once needs (see `shown`, `held`, `lastLines`).
      */
-    async output(final, signal) {
+    async output(final, signal, show) {
         const query = this.since === undefined ? {} : { since: String(this.since) };
         const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` };
-        const answer = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal));
         const live = (this.counts?.total ?? 1) <= 1;
-        const groups = [];
-        for (const host of hostOutputs(context, answer)) {
-            const lines = this.fresh(host);
-            if (live) {
-                if (lines.length)
-                    groups.push({ title: `${this.hostName(host.host_id)} — output`, lines });
-                continue;
-            }
-            const held = this.held.get(host.host_id) ?? [];
-            held.push(...lines);
-            if (host.refresh && !host.complete)
-                this.held.set(host.host_id, held);
-            else {
-                this.held.delete(host.host_id);
-                if (held.length)
-                    groups.push({ title: `${this.hostName(host.host_id)} — output`, lines: held });
-            }
-        }
-        if (final) {
-            // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
-            for (const [hostId, lines] of this.held)
-                if (lines.length)
-                    groups.push({ title: `${this.hostName(hostId)} — output`, lines });
-            this.held.clear();
-        }
+        // An attempt cut off halfway is retried whole: what it showed is in `shown`, and shows only once.
+        const hosts = new JsonElements('outputs', (value, index) => this.take(hostOutput(context, value, index), live, show));
+        await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts);
+        (0,answer_shape/* field */.ZZ)(context, (0,answer_shape/* object */.Ik)(context, hosts.value), 'outputs', 'array');
+        // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
+        if (final)
+            await this.showHeld(show, true);
         this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS);
-        for (const seen of this.shown.values()) {
-            for (const key of seen)
-                if (Number(key.slice(0, key.indexOf(' '))) <= this.since)
-                    seen.delete(key);
+        for (const [key, timestamp] of this.shown)
+            if (timestamp <= this.since)
+                this.shown.delete(key);
+    }
+    /** One host's part of the answer: shown at once (one host), or held until the host has finished. */
+    take(host, live, show) {
+        const lines = this.fresh(host);
+        if (live)
+            return lines.length ? show(this.group(host.host_id, lines)) : undefined;
+        const before = this.held.get(host.host_id);
+        const fresh = lines.join('\n');
+        const held = lines.length === 0 ? before : before === undefined ? fresh : `${before}\n${fresh}`;
+        this.heldChars += (held?.length ?? 0) - (before?.length ?? 0);
+        if (host.refresh && !host.complete) {
+            if (held !== undefined)
+                this.held.set(host.host_id, held);
+            // The unfinished hosts hold too much: it prints now, and their later output says it continues.
+            return this.heldChars > HELD_MAX_CHARS ? this.showHeld(show, false) : undefined;
         }
-        return groups;
+        this.held.delete(host.host_id);
+        const group = held === undefined ? undefined : this.group(host.host_id, held.split('\n'));
+        this.continued.delete(host.host_id);
+        if (!group)
+            return undefined;
+        this.heldChars -= held.length;
+        return show(group);
+    }
+    async showHeld(show, final) {
+        const holding = [...this.held];
+        this.held.clear();
+        this.heldChars = 0;
+        for (const [hostId, lines] of holding) {
+            await show(this.group(hostId, lines.split('\n')));
+            if (!final)
+                this.continued.add(hostId);
+        }
+    }
+    group(hostId, lines) {
+        return { title: `${this.hostName(hostId)} — output${this.continued.has(hostId) ? ' (continued)' : ''}`, lines };
     }
     async cancel(signal) {
         const result = await this.api.cancel(Number(this.id), signal);
@@ -477,15 +723,15 @@ class Invocation {
         const failedHosts = [];
         for (let page = 1;; page++) {
             const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${this.id}` };
-            const answer = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal));
-            const results = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, answer, 'results', 'array'), "'results'");
+            const answer = (0,answer_shape/* object */.Ik)(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/hosts`, { page: String(page), per_page: '500' }, signal));
+            const results = (0,answer_shape/* objects */.JD)(context, (0,answer_shape/* field */.ZZ)(context, answer, 'results', 'array'), "'results'");
             for (const host of results) {
-                const status = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'job_status', 'string');
+                const status = (0,answer_shape/* field */.ZZ)(context, host, 'job_status', 'string');
                 if (status === 'success')
                     continue;
-                const name = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'name', 'string');
+                const name = (0,answer_shape/* field */.ZZ)(context, host, 'name', 'string');
                 failedHosts.push(name);
-                bad.push({ text: `${name}: ${status}`, code: this.lastLines.get((0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'id', 'number')) });
+                bad.push({ text: `${name}: ${status}`, code: this.lastLines.get((0,answer_shape/* field */.ZZ)(context, host, 'id', 'number'))?.split('\n') });
             }
             if (results.length < 500)
                 break;
@@ -495,25 +741,34 @@ class Invocation {
         return [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad }];
     }
     fresh(host) {
-        const seen = this.shown.get(host.host_id) ?? new Set();
-        this.shown.set(host.host_id, seen);
         const lines = [];
-        for (const entry of [...host.output].sort((a, b) => a.timestamp - b.timestamp)) {
-            const key = `${entry.timestamp} ${entry.output_type} ${entry.output}`;
-            if (seen.has(key))
+        const entries = host.output.length > 1 ? [...host.output].sort((a, b) => a.timestamp - b.timestamp) : host.output;
+        for (const entry of entries) {
+            const key = (0,line_hash/* hashOf */.q)(`${host.host_id} ${entry.timestamp} ${entry.output_type} ${entry.output}`);
+            if (this.shown.has(key))
                 continue;
-            seen.add(key);
+            this.shown.set(key, entry.timestamp);
             this.newest = Math.max(this.newest, entry.timestamp);
             for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/))
                 lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line);
         }
-        if (lines.length)
-            this.lastLines.set(host.host_id, [...(this.lastLines.get(host.host_id) ?? []), ...lines].slice(-LAST_LINES));
+        if (lines.length) {
+            const before = this.lastLines.get(host.host_id)?.split('\n') ?? [];
+            const last = [...before, ...lines.slice(-LAST_LINES).map((line) => (0,action_console/* clip */.$Q)(line, LAST_LINE_CHARS))].slice(-LAST_LINES);
+            this.lastLines.set(host.host_id, detached(last.join('\n')));
+        }
         return lines;
     }
     hostName(id) {
         return this.names.get(id) ?? `host ${id}`;
     }
+}
+/**
+ * A copy of `text` that shares no memory with it. V8 keeps a line split from an entry as a slice of
+ * the entry's text: keeping the last lines of a megabyte-long entry would keep the megabyte.
+ */
+function detached(text) {
+    return Buffer.from(text, 'utf8').toString('utf8');
 }
 /** "a, b, c and 4 more" */
 function named(items, first = 3) {
@@ -531,23 +786,24 @@ function taskTiming(show) {
 /** The id of the invocation a create or re-run answered with; never polled as `undefined`. */
 function createdInvocationId(doing, answer) {
     const context = { server: 'Foreman', doing };
-    const id = (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)(context, answer), 'id', 'number');
+    const id = (0,answer_shape/* field */.ZZ)(context, (0,answer_shape/* object */.Ik)(context, answer), 'id', 'number');
     if (!Number.isInteger(id) || id <= 0)
-        throw new _engine_gate_error_js__WEBPACK_IMPORTED_MODULE_0__/* .GateError */ .ue(`Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`);
+        throw new gate_error/* GateError */.ue(`Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`);
     return id;
 }
-/** The bulk outputs answer, each host's entries checked: a null or odd entry is named, not crashed on. */
-function hostOutputs(context, answer) {
-    return (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, answer, 'outputs', 'array'), "'outputs'").map((host) => ({
-        host_id: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'host_id', 'number'),
-        complete: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'complete', 'boolean', 'optional') ?? false,
-        refresh: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'refresh', 'boolean', 'optional') ?? false,
-        output: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .objects */ .JD)(context, (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, host, 'output', 'array'), "'output'").map((entry) => ({
-            output_type: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'output_type', 'string', 'optional') ?? 'stdout',
-            output: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'output', 'string'),
-            timestamp: (0,_answer_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .field */ .ZZ)(context, entry, 'timestamp', 'number'),
+/** One host of the bulk outputs answer, its entries checked: a null or odd entry is named, not crashed on. */
+function hostOutput(context, value, index) {
+    const host = (0,answer_shape/* object */.Ik)(context, value, `'outputs'[${index}]`);
+    return {
+        host_id: (0,answer_shape/* field */.ZZ)(context, host, 'host_id', 'number'),
+        complete: (0,answer_shape/* field */.ZZ)(context, host, 'complete', 'boolean', 'optional') ?? false,
+        refresh: (0,answer_shape/* field */.ZZ)(context, host, 'refresh', 'boolean', 'optional') ?? false,
+        output: (0,answer_shape/* objects */.JD)(context, (0,answer_shape/* field */.ZZ)(context, host, 'output', 'array'), "'output'").map((entry) => ({
+            output_type: (0,answer_shape/* field */.ZZ)(context, entry, 'output_type', 'string', 'optional') ?? 'stdout',
+            output: (0,answer_shape/* field */.ZZ)(context, entry, 'output', 'string'),
+            timestamp: (0,answer_shape/* field */.ZZ)(context, entry, 'timestamp', 'number'),
         })),
-    }));
+    };
 }
 function describeAttempt(settings) {
     const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`;
@@ -559,6 +815,34 @@ function describeAttempt(settings) {
         default:
             return { what: `${settings.operation} job invocation ${settings.invocationId}`, subject: `job invocation ${settings.invocationId}` };
     }
+}
+
+
+/***/ }),
+
+/***/ 2971:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ hashOf)
+/* harmony export */ });
+// Looked up once: a global looked up in the loop is slow where globals are (vm contexts, e.g. jest).
+const imul = Math.imul;
+/**
+ * A 53-bit hash of `text.slice(from, to)` (cyrb53), without making that string: what the step keeps
+ * of a line it has shown, to know it again without keeping its text.
+ */
+function hashOf(text, from = 0, to = text.length) {
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        h1 = imul(h1 ^ c, 2654435761);
+        h2 = imul(h2 ^ c, 1597334677);
+    }
+    h1 = imul(h1 ^ (h1 >>> 16), 2246822507) ^ imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = imul(h2 ^ (h2 >>> 16), 2246822507) ^ imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 
