@@ -42,6 +42,8 @@ export interface RunOptions {
   bundle?: string
   /** Extra node flags, e.g. --import for a measuring hook. */
   nodeArgs?: string[]
+  /** Read nothing of the action's stdout for this long at first: a runner that has fallen behind. */
+  stdoutStalledMs?: number
 }
 
 /** Runs dist/index.js the way the GitHub runner does: INPUT_* variables, output and summary files. */
@@ -73,6 +75,10 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const timers: NodeJS.Timeout[] = []
+  if (options.stdoutStalledMs) {
+    child.stdout.pause()
+    timers.push(setTimeout(() => child.stdout.resume(), options.stdoutStalledMs))
+  }
   let signalledAtMs: number | undefined
   let exited = false
   const cancel = (): void => {

@@ -23,7 +23,6 @@ interface Job {
   template: OtterTemplate
   variables: Record<string, string>
   createdAt: number
-  lines?: string[]
 }
 
 export const HOSTILE_LINES = [
@@ -107,7 +106,7 @@ export class OtterSimulator implements Simulator {
       case '/api/jobs/status':
         return this.withJob(params, form, request, (job) => text(200, this.status(job)))
       case '/api/jobs/logs':
-        return this.withJob(params, form, request, (job) => text(200, this.logs(job)))
+        return this.withJob(params, form, request, (job) => ({ ...text(200, ''), chunks: this.logs(job) }))
       default:
         return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>Otter: page not found</body></html>' }
     }
@@ -145,26 +144,58 @@ export class OtterSimulator implements Simulator {
     return job.template.outcome
   }
 
-  private logs(job: Job): string {
-    const all = (job.lines ??= scriptLines(job))
+  /** The log written so far, made as it is sent: a 500,000-line log is never held whole. */
+  private logs(job: Job): Iterable<string> {
+    const script = scriptLines(job)
     const elapsed = Date.now() - job.createdAt - (job.template.pendingMs ?? 0)
     const share = Math.max(0, Math.min(1, elapsed / job.template.durationMs))
-    const count = share >= 1 ? all.length : Math.floor(all.length * share)
-    return count === 0 ? '' : all.slice(0, count).join('\n') + '\n'
+    const count = share >= 1 ? script.count : Math.floor(script.count * share)
+    return chunksOf(script, count)
   }
 }
 
-function scriptLines(job: Job): string[] {
+/** A job's log, line by line: the fixed lines around the generated ones. */
+interface Script {
+  count: number
+  line(index: number): string
+}
+
+function scriptLines(job: Job): Script {
   const { template } = job
-  const lines = [`INFO: Job ${job.token} started from template ${job.templateName}`]
-  for (const [name, value] of Object.entries(job.variables)) lines.push(`DEBUG: Variable ${name} = ${value}`)
-  lines.push(...(template.log ?? []))
+  const head = [`INFO: Job ${job.token} started from template ${job.templateName}`]
+  for (const [name, value] of Object.entries(job.variables)) head.push(`DEBUG: Variable ${name} = ${value}`)
+  head.push(...(template.log ?? []))
   const generated = template.logLines ?? 0
-  for (let i = 1; i <= generated; i++) lines.push(`INFO: step ${i} of ${generated}: ensuring configuration on server web-${(i % 8) + 1}`)
-  if (template.outcome === 'Warning') lines.push('WARN: Service restart took longer than expected')
-  if (template.outcome === 'Error') lines.push('ERROR: Execution failed: exit code 1')
-  lines.push(`INFO: Job ${job.token} finished: ${template.outcome}`)
-  return lines
+  const tail: string[] = []
+  if (template.outcome === 'Warning') tail.push('WARN: Service restart took longer than expected')
+  if (template.outcome === 'Error') tail.push('ERROR: Execution failed: exit code 1')
+  tail.push(`INFO: Job ${job.token} finished: ${template.outcome}`)
+  return {
+    count: head.length + generated + tail.length,
+    line(index) {
+      if (index < head.length) return head[index]!
+      const i = index - head.length + 1
+      if (i <= generated) return `INFO: step ${i} of ${generated}: ensuring configuration on server web-${(i % 8) + 1}`
+      return tail[i - generated - 1]!
+    },
+  }
+}
+
+/** The first `count` lines, each ending in '\n', in pieces of about 64 kB. */
+function* chunksOf(script: Script, count: number): Generator<string> {
+  let piece: string[] = []
+  let size = 0
+  for (let i = 0; i < count; i++) {
+    const line = script.line(i)
+    piece.push(line, '\n')
+    size += line.length + 1
+    if (size >= 64 * 1024) {
+      yield piece.join('')
+      piece = []
+      size = 0
+    }
+  }
+  if (size > 0) yield piece.join('')
 }
 
 function keyMatches(template: OtterTemplate, query: URLSearchParams, form: URLSearchParams, request: SandboxRequest): boolean {

@@ -33,6 +33,8 @@ export interface SandboxRequest {
 export interface SandboxResponse {
   status: number
   body: string
+  /** A large body made as it is sent (chunked, with backpressure) instead of `body`, e.g. a 35 MB log. */
+  chunks?: Iterable<string>
   contentType?: string
   headers?: Record<string, string>
 }
@@ -154,7 +156,9 @@ export class Sandbox {
       return
     }
     if (res.destroyed) return
-    res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'text/plain; charset=utf-8', ...answer.headers }).end(answer.body)
+    res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'text/plain; charset=utf-8', ...answer.headers })
+    if (answer.chunks) await writeChunks(res, answer.chunks, (bytes) => (record.bytesSent += bytes))
+    else res.end(answer.body)
   }
 }
 
@@ -168,6 +172,26 @@ const FOREMAN_SETUP_COPY = () => ({ ...FOREMAN_SETUP, hosts: [...FOREMAN_SETUP.h
 
 function withSlashes(path: string): string {
   return `/${path}/`.replace(/\/+/g, '/')
+}
+
+/** Writes a made-as-sent body, waiting for 'drain' when the client reads slower; stops if the client goes. */
+async function writeChunks(res: ServerResponse, chunks: Iterable<string>, sent: (bytes: number) => void): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return
+    sent(Buffer.byteLength(chunk))
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      })
+    }
+  }
+  if (!res.destroyed) res.end()
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

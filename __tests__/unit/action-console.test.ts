@@ -1,10 +1,15 @@
-import { ActionConsole } from '../../src/report/action-console.js'
+import { ActionConsole, drainOf } from '../../src/report/action-console.js'
 import { HOSTILE_LINES } from '../../sandbox/otter.js'
 import { runnerCommands } from '../../sandbox/action-runner.js'
 
 function capture() {
   let out = ''
-  return { console: new ActionConsole((text) => (out += text)), text: () => out }
+  return {
+    console: new ActionConsole((text) => {
+      out += text
+    }),
+    text: () => out,
+  }
 }
 
 describe('ActionConsole', () => {
@@ -38,5 +43,41 @@ describe('ActionConsole', () => {
     const { console, text } = capture()
     console.logs('a\n::error::b', ['x'])
     expect(runnerCommands(text()).map((c) => c.name)).toEqual(['group', 'stop-commands', 'endgroup'])
+  })
+
+  it('waits for a reader that has fallen behind before taking more lines, and only then', async () => {
+    let full = false
+    let drain: () => void = () => undefined
+    const console = new ActionConsole(
+      () => !full,
+      () => new Promise<void>((resolve) => (drain = resolve)),
+    )
+    expect(console.logs('t', ['x'])).toBeUndefined()
+    full = true
+    let taken = false
+    const waiting = Promise.resolve(console.logs('t', ['y'])).then(() => (taken = true))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(taken).toBe(false)
+    drain()
+    await waiting
+    expect(taken).toBe(true)
+  })
+
+  it('waits on a real stream until it has drained what it buffered', async () => {
+    const { PassThrough } = await import('node:stream')
+    const out = new PassThrough({ highWaterMark: 16 })
+    const console = new ActionConsole(
+      (text) => out.write(text),
+      () => drainOf(out as unknown as NodeJS.WriteStream),
+    )
+    const waiting = console.logs('title', ['a line longer than sixteen bytes'])
+    expect(waiting).toBeInstanceOf(Promise)
+    let taken = false
+    void waiting!.then(() => (taken = true))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(taken).toBe(false)
+    out.resume()
+    await waiting
+    expect(out.writableNeedDrain).toBe(false)
   })
 })

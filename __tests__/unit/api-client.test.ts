@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ApiClient } from '../../src/http/api-client.js'
+import { ApiClient, type TextSink } from '../../src/http/api-client.js'
 import { HttpFailure } from '../../src/http/failure.js'
 import { Redactor } from '../../src/http/redactor.js'
 
@@ -113,5 +113,82 @@ describe('ApiClient', () => {
     const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' }))
     expect(failure).toMatchObject({ kind: 'unreachable', mayHaveReachedServer: false, cause: 'ECONNREFUSED' })
     c.dispose()
+  })
+
+  describe('streamed bodies', () => {
+    /** A sink that records what it got, taking `delayMs` to take each piece. */
+    function sink(delayMs: number | ((piece: number) => number) = 0): TextSink & { pieces: string[]; begins: number; busy: number; maxBusy: number } {
+      const delay = typeof delayMs === 'number' ? () => delayMs : delayMs
+      return {
+        pieces: [],
+        begins: 0,
+        busy: 0,
+        maxBusy: 0,
+        begin() {
+          this.begins++
+          this.pieces = []
+        },
+        text(chunk) {
+          this.pieces.push(chunk)
+          const ms = delay(this.pieces.length)
+          if (!ms) return
+          this.busy++
+          this.maxBusy = Math.max(this.maxBusy, this.busy)
+          return new Promise((resolve) => setTimeout(resolve, ms)).then(() => void this.busy--)
+        },
+      }
+    }
+    const big = 'INFO: a line of the log\n'.repeat(40_000)
+
+    it('hands a body over in pieces and waits for a slow sink, without its idle timeout firing meanwhile', async () => {
+      handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(big)
+      const redactor = new Redactor()
+      const c = new ApiClient({ baseUrl: new URL('/', base), redactor, idleTimeoutMs: 400, retry: { retries: 0 } })
+      // The first piece takes three idle timeouts to be taken, the others 5 ms each.
+      const slow = sink((piece) => (piece === 1 ? 1200 : 5))
+      const started = Date.now()
+      const response = await c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: slow })
+      expect(response.text).toBe('')
+      expect(slow.pieces.join('')).toBe(big)
+      expect(slow.pieces.length).toBeGreaterThan(5)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1200 + (slow.pieces.length - 1) * 5)
+      // Never two pieces at once, and all in one attempt.
+      expect(slow.maxBusy).toBe(1)
+      expect(slow.begins).toBe(1)
+      c.dispose()
+    })
+
+    it('does not stream an HTML page served as text/plain: it fails and is retried as one', async () => {
+      handler = (_req, res, n) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(n === 1 ? '\n  <!DOCTYPE html><html><title>Sign in</title></html>' : 'INFO: ok\n')
+      const c = client()
+      const taken = sink()
+      await c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: taken })
+      expect(taken.begins).toBe(2)
+      expect(taken.pieces.join('')).toBe('INFO: ok\n')
+      c.dispose()
+    })
+
+    it("ends with the sink's own error, not retried as a network failure", async () => {
+      handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(big)
+      const c = client()
+      const broken: TextSink = { begin: () => undefined, text: () => Promise.reject(new Error('the console went away')) }
+      await expect(c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: broken })).rejects.toThrow('the console went away')
+      expect(hits).toHaveLength(1)
+      c.dispose()
+    })
+
+    it('refuses an answer whose Content-Length is past the limit before reading it', async () => {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(big.length) })
+        res.write(big.slice(0, 100))
+        setTimeout(() => res.destroy(), 100)
+      }
+      const c = client()
+      const taken = sink()
+      const failure = await failureOf(c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: taken, maxBytes: 64 * 1024 }))
+      expect(failure.kind).toBe('too-large')
+      expect(taken.pieces).toEqual([])
+      c.dispose()
+    })
   })
 })

@@ -3,7 +3,7 @@ import { CancelledByRunner, GateError } from '../../src/engine/gate-error.js'
 import type { Status } from '../../src/engine/status.js'
 import { HttpFailure } from '../../src/http/failure.js'
 import type { GateConsole } from '../../src/report/action-console.js'
-import type { Adapter, Run, Snapshot } from '../../src/systems/adapter.js'
+import type { Adapter, Run, ShowOutput, Snapshot } from '../../src/systems/adapter.js'
 
 class RecordingConsole implements GateConsole {
   readonly lines: string[] = []
@@ -37,11 +37,11 @@ class ScriptedRun implements Run {
     if (step instanceof Error) throw step
     return { status: step, detail: step }
   }
-  async output(final: boolean): Promise<{ lines: string[] }[]> {
+  async output(final: boolean, _signal: AbortSignal, show: ShowOutput): Promise<void> {
     const upTo = final ? this.logs.length : Math.min(this.logs.length, this.polls)
     const fresh = this.logs.slice(this.emitted, upTo)
     this.emitted = upTo
-    return [{ lines: fresh }]
+    await show({ lines: fresh })
   }
 }
 
@@ -121,5 +121,33 @@ describe('runGate', () => {
   it('fails at once on an error that retrying will not fix', async () => {
     const denied = new HttpFailure({ kind: 'forbidden', request: 'GET x', status: 403, transient: false, mayHaveReachedServer: true })
     await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toBe(denied)
+  })
+
+  it("waits for the console to take each group before the run reads on, numbering lines across groups", async () => {
+    const events: string[] = []
+    const titles: string[] = []
+    const slowConsole: GateConsole = {
+      info: () => undefined,
+      logs: (title, lines) => {
+        titles.push(title)
+        events.push(`printing ${lines.join(',')}`)
+        return new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => void events.push(`printed ${lines.join(',')}`))
+      },
+    }
+    const streaming: Run = {
+      id: 'a',
+      title: 'job a',
+      startedHere: true,
+      poll: async () => ({ status: 'succeeded', detail: 'done' }),
+      output: async (_final, _signal, show) => {
+        for (const lines of [['1', '2'], ['3']]) {
+          await show({ lines })
+          events.push(`read on after ${lines.join(',')}`)
+        }
+      },
+    }
+    await runGate(adapterOf(streaming), options({ console: slowConsole }))
+    expect(events).toEqual(['printing 1,2', 'printed 1,2', 'read on after 1,2', 'printing 3', 'printed 3', 'read on after 3'])
+    expect(titles).toEqual(['job a — log lines 1–2', 'job a — log lines 3–3'])
   })
 })

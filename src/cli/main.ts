@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { CliHost, resultJson } from '../host/cli-host.js'
 import { run } from '../main.js'
+import { drainOf } from '../report/action-console.js'
 import { actionObservers } from '../observers/registry.js'
 import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine } from './args.js'
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   const host = new CliHost({
     inputs: commandLine.inputs,
     renderer: output,
+    drained: () => drainOf(log),
     json: options.json ? (text) => process.stdout.write(text) : undefined,
     dotenv: options.dotenv ? { path: options.dotenv, prefix: options.dotenvPrefix } : undefined,
   })

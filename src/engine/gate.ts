@@ -165,7 +165,7 @@ async function discover(adapter: Adapter, options: GateOptions, track: (runs: Ru
 async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOptions): Promise<boolean> {
   if (!outcome.run.output) return true
   try {
-    showLog(outcome, await outcome.run.output(final, options.signal), options.console)
+    await outcome.run.output(final, options.signal, (group) => showLog(outcome, group, options.console))
     return true
   } catch (error) {
     if (!isPassing(error)) throw error
@@ -174,13 +174,12 @@ async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOp
   }
 }
 
-function showLog(outcome: RunOutcome, groups: OutputGroup[], console: GateConsole): void {
-  for (const { title, lines } of groups) {
-    if (lines.length === 0) continue
-    const first = outcome.linesShown + 1
-    outcome.linesShown += lines.length
-    console.logs(title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
-  }
+/** Prints one group of a run's output; resolves once the console has taken it. */
+async function showLog(outcome: RunOutcome, { title, lines }: OutputGroup, console: GateConsole): Promise<void> {
+  if (lines.length === 0) return
+  const first = outcome.linesShown + 1
+  outcome.linesShown += lines.length
+  await console.logs(title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
 }
 
 /** An explained failure already says what was being done; a bare HTTP failure gets the context. */
@@ -223,7 +222,7 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
   for (const outcome of outcomes) {
     if (outputDone.has(outcome.run) || !outcome.run.output) continue
     try {
-      showLog(outcome, await outcome.run.output(true, cleanup), options.console)
+      await outcome.run.output(true, cleanup, (group) => showLog(outcome, group, options.console))
     } catch {
       notes.push(`The rest of the log of ${outcome.run.title} could not be fetched.`)
     }

@@ -11,6 +11,8 @@ export interface CliHostOptions {
   /** --json: the one JSON document for stdout, at the end. */
   json?: (text: string) => void
   dotenv?: { path: string; prefix: string }
+  /** Settles once the log's stream has caught up with what was written (its 'drain'). */
+  drained?: () => Promise<void>
 }
 
 /** The JSON document of --json. */
@@ -40,7 +42,11 @@ export class CliHost implements Host {
     const { renderer } = options
     this.console = {
       info: (text) => renderer.info(text),
-      logs: (title, lines) => renderer.logs(title, lines),
+      // A slow reader (a pipe into a CI's log) makes the gate wait rather than buffer a whole log in memory.
+      logs: (title, lines) => {
+        renderer.logs(title, lines)
+        return options.drained?.()
+      },
       warning: (text) => renderer.warning(text),
       debug: (text) => renderer.debug(text),
     }

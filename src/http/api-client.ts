@@ -21,6 +21,8 @@ export interface ApiRequest {
   /**
    * For large text answers (whole logs): receives a successful body as it arrives instead of
    * collecting it, so it is never held whole. `begin` is called at the start of every attempt.
+   * An HTML page (a login or proxy page, whatever its Content-Type says) is not streamed: it fails
+   * as any other unexpected body.
    */
   stream?: TextSink
   /** The most one answer may hold; defaults to the client's limit. */
@@ -29,7 +31,14 @@ export interface ApiRequest {
 
 export interface TextSink {
   begin(): void
-  text(chunk: string): void
+  /**
+   * A piece of the body, in order; a returned promise holds the rest back until it settles. An
+   * error it throws (or rejects with) ends the request with that error, never retried; a
+   * SyntaxError from a JSON answer's sink is reported as a body that is not JSON.
+   */
+  text(chunk: string): void | Promise<void>
+  /** After the whole of a successful body was taken; may throw as text() does. */
+  end?(): void
 }
 
 export interface ApiResponse {
@@ -172,6 +181,7 @@ export class ApiClient {
     const attempt = AbortSignal.timeout(this.options.attemptTimeoutMs ?? 60_000)
     const both = AbortSignal.any([signal, attempt])
     request.stream?.begin()
+    const guard = request.stream && new StreamGuard(request.stream)
     const pending = exchange({
       method: request.method,
       url,
@@ -181,7 +191,7 @@ export class ApiClient {
       signal: both,
       idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000,
       maxBytes: request.maxBytes ?? this.options.maxBytes ?? DEFAULT_MAX_BYTES,
-      onText: request.stream ? (chunk) => request.stream!.text(chunk) : undefined,
+      onText: guard && ((chunk) => guard.text(chunk)),
       streamIf: request.stream ? (status, type) => status >= 200 && status < 300 && !type?.toLowerCase().includes('text/html') : undefined,
     })
     // Logged once the request is on its way: the first stdout write costs start-up time.
@@ -190,12 +200,20 @@ export class ApiClient {
     let response: ExchangeResponse
     try {
       response = await pending
+      if (guard) response = { ...response, text: response.text || (await guard.end(response.status)) }
     } catch (error) {
+      if (guard?.failure) throw this.sinkFailure(label, request, guard.failure.error)
       if (signal.aborted) throw signal.reason
       if (attempt.aborted) throw this.networkFailure(label, new ExchangeError('no complete answer in time', 'ETIMEDOUT', true))
       throw this.networkFailure(label, error)
     }
     return this.interpret(label, request, response)
+  }
+
+  /** What the stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret() would. */
+  private sinkFailure(label: string, request: ApiRequest, error: unknown): unknown {
+    if (!(error instanceof SyntaxError) || request.accept !== 'json') return error
+    return new HttpFailure({ kind: 'unexpected-body', request: label, status: 200, transient: false, mayHaveReachedServer: true, serverMessage: 'a body that is not JSON' })
   }
 
   private agentFor(url: URL): Agent {
@@ -230,7 +248,8 @@ export class ApiClient {
 
     if (status >= 200 && status < 300) {
       if (looksLikeHtml(text, contentType)) throw fail('unexpected-body', true)
-      if (request.accept === 'text') return { status, text, data: undefined }
+      // A streamed body was taken, and checked, by its sink.
+      if (request.accept === 'text' || request.stream) return { status, text, data: undefined }
       try {
         return { status, text, data: JSON.parse(text) }
       } catch {
@@ -290,4 +309,62 @@ function retryAfterMs(value: string | undefined): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+// Enough of a body's start to tell an HTML document (looksLikeHtml) from a log.
+const SNIFF_CHARS = 1024
+
+/**
+ * Stands between a streamed body and its sink. The sink gets the body only once its start has been
+ * seen not to be an HTML page; an HTML page is collected instead (it is small, or the size limit
+ * ends it) and returned by end(), to fail as such. What the sink throws is kept as `failure`, so
+ * the request ends with it instead of taking it for a network failure.
+ */
+class StreamGuard {
+  failure: { error: unknown } | undefined
+  private head: string[] = []
+  private headChars = 0
+  private mode: 'sniffing' | 'streaming' | 'collecting' = 'sniffing'
+
+  constructor(private readonly sink: TextSink) {}
+
+  text(chunk: string): void | Promise<void> {
+    if (this.mode === 'streaming') return this.guarded(() => this.sink.text(chunk))
+    this.head.push(chunk)
+    this.headChars += chunk.length
+    if (this.mode === 'sniffing' && this.headChars >= SNIFF_CHARS) return this.decide()
+  }
+
+  /** After a complete answer: the collected HTML page, or '' once everything went to the sink (and it has ended). */
+  async end(status: number): Promise<string> {
+    if (this.mode === 'sniffing') await this.decide()
+    if (this.mode === 'collecting') return this.head.join('')
+    if (status >= 200 && status < 300 && this.sink.end) await this.guarded(() => this.sink.end!())
+    return ''
+  }
+
+  private decide(): void | Promise<void> {
+    const head = this.head.join('')
+    if (looksLikeHtml(head, undefined)) {
+      this.mode = 'collecting'
+      this.head = [head]
+      return
+    }
+    this.mode = 'streaming'
+    this.head = []
+    if (head) return this.guarded(() => this.sink.text(head))
+  }
+
+  private guarded(take: () => void | Promise<void>): void | Promise<void> {
+    const fail = (error: unknown): never => {
+      this.failure ??= { error }
+      throw error
+    }
+    try {
+      const busy = take()
+      if (busy) return busy.catch(fail)
+    } catch (error) {
+      fail(error)
+    }
+  }
 }

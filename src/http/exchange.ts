@@ -15,8 +15,12 @@ export interface ExchangeRequest {
   idleTimeoutMs: number
   /** The most one answer may hold; a larger answer is refused as soon as it passes this. */
   maxBytes: number
-  /** Receives the body as it arrives, decoded as UTF-8; without it the body is collected into `text`. */
-  onText?: (chunk: string) => void
+  /**
+   * Receives the body as it arrives, decoded as UTF-8; without it the body is collected into `text`.
+   * A returned promise holds the rest of the body back (the socket is not read, the idle timeout
+   * paused) until it settles: a slow consumer slows the server instead of filling memory.
+   */
+  onText?: (chunk: string) => void | Promise<void>
   /** Decides, once the status is known, whether `onText` takes this answer (an error page is collected instead). */
   streamIf?: (status: number, contentType: string | undefined) => boolean
 }
@@ -85,16 +89,35 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
     req.on('error', (error: NodeJS.ErrnoException) => finish(new ExchangeError(error.message, error.code ?? 'ECONNRESET', answered)))
     req.on('response', (res) => {
       answered = true
+      // An answer that declares more than the limit is refused before a byte of it is read.
+      if (Number(res.headers['content-length']) > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
       const decoder = new StringDecoder('utf8')
       const parts: string[] = []
       let bytes = 0
       let complete = false
       const contentType = res.headers['content-type']
       const stream = request.onText && (request.streamIf?.(res.statusCode ?? 0, contentType) ?? true) ? request.onText : undefined
+      // Settles when the consumer has taken everything given so far.
+      let taken: Promise<void> = Promise.resolve()
       const take = (text: string): void => {
         if (!text) return
-        if (stream) stream(text)
-        else parts.push(text)
+        if (!stream) {
+          parts.push(text)
+          return
+        }
+        const busy = stream(text)
+        if (!busy) return
+        res.pause()
+        req!.setTimeout(0)
+        taken = Promise.all([taken, busy]).then(
+          () => {
+            // After the end, the socket may already serve another request: its timeout is not ours to set.
+            if (settled || complete) return
+            req!.setTimeout(request.idleTimeoutMs)
+            res.resume()
+          },
+          (error: unknown) => finish(error),
+        )
       }
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length
@@ -113,7 +136,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         } catch (error) {
           return finish(error)
         }
-        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: parts.join('') })
+        void taken.then(() => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: parts.join('') }))
       })
       // A socket closed mid-body emits 'aborted'/'error' on some Node versions and only 'close' on others.
       res.on('aborted', () => finish(cutOff(bytes)))

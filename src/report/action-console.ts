@@ -5,8 +5,13 @@ import { EOL } from 'node:os'
 export interface GateConsole {
   /** A line of our own, possibly quoting remote text; never read as a workflow command. */
   info(text: string): void
-  /** Lines from the server, in a collapsible group, printed as plain text whatever they contain. */
-  logs(title: string, lines: string[]): void
+  /**
+   * Lines from the server, in a collapsible group, printed as plain text whatever they contain.
+   * A console whose reader can fall behind returns a promise that settles once the reader has
+   * caught up (e.g. stdout's 'drain'); the engine waits for it before fetching more output, so
+   * output is never buffered without bound. A console that writes synchronously returns nothing.
+   */
+  logs(title: string, lines: string[]): void | Promise<void>
 }
 
 // The runner reads a stdout line as a command when, after leading white space, it starts with '::',
@@ -20,7 +25,14 @@ const MAX_INFO_LENGTH = 2000
 export class ActionConsole implements GateConsole {
   private token: string | undefined
 
-  constructor(private readonly write: (text: string) => void = (text) => process.stdout.write(text)) {}
+  /**
+   * `write` returns false when the reader has fallen behind (as a stream's write() does); `drained`
+   * then settles once it has caught up. By default: process.stdout and its 'drain'.
+   */
+  constructor(
+    private readonly write: (text: string) => unknown = (text) => process.stdout.write(text),
+    private readonly drained: () => Promise<void> = () => drainOf(process.stdout),
+  ) {}
 
   info(text: string): void {
     const clean = clip(oneLine(text), MAX_INFO_LENGTH)
@@ -28,21 +40,39 @@ export class ActionConsole implements GateConsole {
     else this.write(clean + EOL)
   }
 
-  logs(title: string, lines: string[]): void {
+  logs(title: string, lines: string[]): void | Promise<void> {
     if (lines.length === 0) return
-    this.write(`::group::${escapeCommandData(clip(oneLine(title), MAX_INFO_LENGTH))}${EOL}`)
-    this.verbatim(lines)
-    this.write(`::endgroup::${EOL}`)
+    let behind = this.write(`::group::${escapeCommandData(clip(oneLine(title), MAX_INFO_LENGTH))}${EOL}`) === false
+    behind = this.verbatim(lines) || behind
+    behind = this.write(`::endgroup::${EOL}`) === false || behind
+    if (behind) return this.drained()
   }
 
   private get stopToken(): string {
     return (this.token ??= randomBytes(16).toString('hex'))
   }
 
-  private verbatim(lines: string[]): void {
+  /** True when the reader has fallen behind. */
+  private verbatim(lines: string[]): boolean {
     const body = lines.map((line) => line.replace(/\r+$/, '').replace(/\r/g, ' ')).join(EOL)
-    this.write(`::stop-commands::${this.stopToken}${EOL}${body}${EOL}::${this.stopToken}::${EOL}`)
+    return this.write(`::stop-commands::${this.stopToken}${EOL}${body}${EOL}::${this.stopToken}::${EOL}`) === false
   }
+}
+
+/** Settles once `stream` has written out what it buffered, or can write no more (closed, failed). */
+export function drainOf(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      stream.off('error', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+    stream.on('error', done)
+  })
 }
 
 function oneLine(text: string): string {

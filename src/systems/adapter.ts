@@ -28,6 +28,13 @@ export interface OutputGroup {
   lines: string[]
 }
 
+/**
+ * Where a run hands its output, one group at a time, as it arrives. Resolves once the console has
+ * taken the group: a run awaits it before reading more, so a slow reader slows the fetching instead
+ * of filling memory.
+ */
+export type ShowOutput = (group: OutputGroup) => Promise<void>
+
 /** One thing on the server the gate waits for: a job, a deployment, an invocation, a job run. */
 export interface Run {
   readonly id: string
@@ -43,10 +50,11 @@ export interface Run {
    */
   poll(signal: AbortSignal, round: number): Promise<Snapshot>
   /**
-   * Lines of output not returned before, in order. With `final`, the run has ended (or the gate is
-   * giving up on it): return everything that is left, however recently output was fetched.
+   * Shows, through `show`, the output not shown before, in order, and resolves once it has all been
+   * shown. With `final`, the run has ended (or the gate is giving up on it): show everything that is
+   * left, however recently output was fetched. What was shown before a failure stays shown.
    */
-  output?(final: boolean, signal: AbortSignal): Promise<OutputGroup[]>
+  output?(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void>
   /** Asks the server to stop the run; resolves to what happened, in words for the log. */
   cancel?(signal: AbortSignal): Promise<string>
   /** Said instead when the run cannot be stopped through the API, e.g. Otter. */

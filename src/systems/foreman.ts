@@ -5,14 +5,16 @@ import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import { explained, GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
-import type { ApiClient } from '../http/api-client.js'
+import type { ApiClient, TextSink } from '../http/api-client.js'
+import { JsonElements } from '../http/json-elements.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
-import type { GateConsole } from '../report/action-console.js'
+import { clip, type GateConsole } from '../report/action-console.js'
 import { sleep } from '../engine/sleep.js'
-import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, Snapshot } from './adapter.js'
+import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, ShowOutput, Snapshot } from './adapter.js'
 import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
+import { hashOf } from './line-hash.js'
 
 const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 type Operation = (typeof OPERATIONS)[number]
@@ -36,6 +38,10 @@ const CANCEL_CHECK_EVERY_MS = 400
 // this much before the newest entry seen, and dropping what was shown, loses none of them.
 const SINCE_OVERLAP_SECONDS = 10
 const LAST_LINES = 5
+// A summary line is clipped at 2000 characters anyway (redacting-host.ts).
+const LAST_LINE_CHARS = 2000
+// Output of unfinished hosts held back to print host by host; past this it prints as it is.
+const HELD_MAX_CHARS = 4 * 1024 * 1024
 
 interface Settings {
   operation: Operation
@@ -280,9 +286,10 @@ class ForemanApi {
     private readonly scope: Record<string, string> = {},
   ) {}
 
-  async read(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
+  /** With `stream`, the answer goes to it as it arrives (and nothing is returned). */
+  async read(doing: string, path: string, query: Record<string, string>, signal: AbortSignal, stream?: TextSink): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json' }, signal)).data
+      return (await this.client.read({ method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json', stream }, signal)).data
     } catch (error) {
       throw this.explain(error, doing)
     }
@@ -352,11 +359,22 @@ class Invocation implements Run {
   private names = new Map<number, string>()
   private since: number | undefined
   private newest = 0
-  /** Per host, the entries already shown from the overlap window, so each is shown once. */
-  private shown = new Map<number, Set<string>>()
-  private lastLines = new Map<number, string[]>()
-  /** With several hosts, each host's lines wait here until it has finished, then print as one group. */
-  private held = new Map<number, string[]>()
+  /**
+   * The entries shown that are still in the overlap window, so each is shown once: a 53-bit hash of
+   * host, timestamp, type and text (never the text itself), to the entry's timestamp.
+   */
+  private shown = new Map<number, number>()
+  /** Per host, its last few lines (clipped, joined by '\n'), for the summary of a host that did not succeed. */
+  private lastLines = new Map<number, string>()
+  /**
+   * With several hosts, each host's lines wait here until it has finished, then print as one group;
+   * joined by '\n' (no line has one), one string per host rather than one per line.
+   */
+  private held = new Map<number, string>()
+  /** The text held, in all; past HELD_MAX_CHARS what is held prints at once, so memory stays bounded. */
+  private heldChars = 0
+  /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
+  private continued = new Set<number>()
   private failedHosts: string[] | undefined
 
   constructor(
@@ -395,38 +413,57 @@ class Invocation implements Run {
   /**
    * New output of every host in one request, whatever the number of hosts. With one host it streams
    * live; with several, each host's output prints as one group once that host has finished, so a
-   * fleet's log reads host by host instead of a new group per host at every poll.
+   * fleet's log reads host by host instead of a new group per host at every poll. The answer is
+   * read host by host as it arrives, never held whole; what it said is kept per host only as much
+   * as showing each entry once needs (see `shown`, `held`, `lastLines`).
    */
-  async output(final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
+  async output(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void> {
     const query: Record<string, string> = this.since === undefined ? {} : { since: String(this.since) }
     const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` }
-    const answer = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal))
     const live = (this.counts?.total ?? 1) <= 1
-    const groups: OutputGroup[] = []
-    for (const host of hostOutputs(context, answer)) {
-      const lines = this.fresh(host)
-      if (live) {
-        if (lines.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines })
-        continue
-      }
-      const held = this.held.get(host.host_id) ?? []
-      held.push(...lines)
-      if (host.refresh && !host.complete) this.held.set(host.host_id, held)
-      else {
-        this.held.delete(host.host_id)
-        if (held.length) groups.push({ title: `${this.hostName(host.host_id)} — output`, lines: held })
-      }
-    }
-    if (final) {
-      // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
-      for (const [hostId, lines] of this.held) if (lines.length) groups.push({ title: `${this.hostName(hostId)} — output`, lines })
-      this.held.clear()
-    }
+    // An attempt cut off halfway is retried whole: what it showed is in `shown`, and shows only once.
+    const hosts = new JsonElements('outputs', (value, index) => this.take(hostOutput(context, value, index), live, show))
+    await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts)
+    field(context, object(context, hosts.value), 'outputs', 'array')
+    // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
+    if (final) await this.showHeld(show, true)
     this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS)
-    for (const seen of this.shown.values()) {
-      for (const key of seen) if (Number(key.slice(0, key.indexOf(' '))) <= this.since) seen.delete(key)
+    for (const [key, timestamp] of this.shown) if (timestamp <= this.since) this.shown.delete(key)
+  }
+
+  /** One host's part of the answer: shown at once (one host), or held until the host has finished. */
+  private take(host: HostOutput, live: boolean, show: ShowOutput): void | Promise<void> {
+    const lines = this.fresh(host)
+    if (live) return lines.length ? show(this.group(host.host_id, lines)) : undefined
+    const before = this.held.get(host.host_id)
+    const fresh = lines.join('\n')
+    const held = lines.length === 0 ? before : before === undefined ? fresh : `${before}\n${fresh}`
+    this.heldChars += (held?.length ?? 0) - (before?.length ?? 0)
+    if (host.refresh && !host.complete) {
+      if (held !== undefined) this.held.set(host.host_id, held)
+      // The unfinished hosts hold too much: it prints now, and their later output says it continues.
+      return this.heldChars > HELD_MAX_CHARS ? this.showHeld(show, false) : undefined
     }
-    return groups
+    this.held.delete(host.host_id)
+    const group = held === undefined ? undefined : this.group(host.host_id, held.split('\n'))
+    this.continued.delete(host.host_id)
+    if (!group) return undefined
+    this.heldChars -= held!.length
+    return show(group)
+  }
+
+  private async showHeld(show: ShowOutput, final: boolean): Promise<void> {
+    const holding = [...this.held]
+    this.held.clear()
+    this.heldChars = 0
+    for (const [hostId, lines] of holding) {
+      await show(this.group(hostId, lines.split('\n')))
+      if (!final) this.continued.add(hostId)
+    }
+  }
+
+  private group(hostId: number, lines: string[]): OutputGroup {
+    return { title: `${this.hostName(hostId)} — output${this.continued.has(hostId) ? ' (continued)' : ''}`, lines }
   }
 
   async cancel(signal: AbortSignal): Promise<string> {
@@ -494,7 +531,7 @@ class Invocation implements Run {
     for (const host of hosts) {
       if (host.status === 'success') continue
       failedHosts.push(host.name)
-      bad.push({ text: `${host.name}: ${host.status}`, code: this.lastLines.get(host.id) })
+      bad.push({ text: `${host.name}: ${host.status}`, code: this.lastLines.get(host.id)?.split('\n') })
     }
     this.failedHosts = failedHosts
     const { succeeded, total } = this.counts
@@ -502,17 +539,20 @@ class Invocation implements Run {
   }
 
   private fresh(host: HostOutput): string[] {
-    const seen = this.shown.get(host.host_id) ?? new Set<string>()
-    this.shown.set(host.host_id, seen)
     const lines: string[] = []
-    for (const entry of [...host.output].sort((a, b) => a.timestamp - b.timestamp)) {
-      const key = `${entry.timestamp} ${entry.output_type} ${entry.output}`
-      if (seen.has(key)) continue
-      seen.add(key)
+    const entries = host.output.length > 1 ? [...host.output].sort((a, b) => a.timestamp - b.timestamp) : host.output
+    for (const entry of entries) {
+      const key = hashOf(`${host.host_id} ${entry.timestamp} ${entry.output_type} ${entry.output}`)
+      if (this.shown.has(key)) continue
+      this.shown.set(key, entry.timestamp)
       this.newest = Math.max(this.newest, entry.timestamp)
       for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/)) lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line)
     }
-    if (lines.length) this.lastLines.set(host.host_id, [...(this.lastLines.get(host.host_id) ?? []), ...lines].slice(-LAST_LINES))
+    if (lines.length) {
+      const before = this.lastLines.get(host.host_id)?.split('\n') ?? []
+      const last = [...before, ...lines.slice(-LAST_LINES).map((line) => clip(line, LAST_LINE_CHARS))].slice(-LAST_LINES)
+      this.lastLines.set(host.host_id, detached(last.join('\n')))
+    }
     return lines
   }
 
@@ -565,6 +605,14 @@ function isStopped(status: Status): boolean {
   return status === 'succeeded' || status === 'failed' || status === 'canceled' || status === 'warning'
 }
 
+/**
+ * A copy of `text` that shares no memory with it. V8 keeps a line split from an entry as a slice of
+ * the entry's text: keeping the last lines of a megabyte-long entry would keep the megabyte.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8')
+}
+
 /** "a, b, c and 4 more" */
 function named(items: string[], first = 3): string {
   return items.length <= first ? items.join(', ') : `${items.slice(0, first).join(', ')} and ${items.length - first} more`
@@ -587,9 +635,10 @@ function createdInvocationId(doing: string, answer: unknown): number {
   return id
 }
 
-/** The bulk outputs answer, each host's entries checked: a null or odd entry is named, not crashed on. */
-function hostOutputs(context: AnswerContext, answer: Record<string, unknown>): HostOutput[] {
-  return objects(context, field(context, answer, 'outputs', 'array'), "'outputs'").map((host) => ({
+/** One host of the bulk outputs answer, its entries checked: a null or odd entry is named, not crashed on. */
+function hostOutput(context: AnswerContext, value: unknown, index: number): HostOutput {
+  const host = object(context, value, `'outputs'[${index}]`)
+  return {
     host_id: field(context, host, 'host_id', 'number'),
     complete: field(context, host, 'complete', 'boolean', 'optional') ?? false,
     refresh: field(context, host, 'refresh', 'boolean', 'optional') ?? false,
@@ -598,7 +647,7 @@ function hostOutputs(context: AnswerContext, answer: Record<string, unknown>): H
       output: field(context, entry, 'output', 'string'),
       timestamp: field(context, entry, 'timestamp', 'number'),
     })),
-  }))
+  }
 }
 
 function describeAttempt(settings: Settings): { what: string; subject: string } {

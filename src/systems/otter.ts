@@ -1,11 +1,11 @@
 import { checkHeaderSafe, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
-import type { ApiClient } from '../http/api-client.js'
+import type { ApiClient, TextSink } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import { explained, GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
-import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
+import type { Adapter, Run, ShowOutput, Snapshot } from './adapter.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { WholeLog } from './whole-log.js'
 
@@ -147,21 +147,38 @@ class OtterJob implements Run {
     return { status: 'running', detail: `Otter answered an undocumented status '${text}'; still waiting` }
   }
 
-  async output(final: boolean, signal: AbortSignal): Promise<OutputGroup[]> {
-    if (!this.log.worthFetching(Date.now(), final)) return []
-    const text = await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal)
-    const lines = this.log.update(text, Date.now(), final)
-    this.firstError ??= lines.find((line) => line.startsWith('ERROR:'))
-    return [{ lines }]
+  /**
+   * Otter answers with the whole log every time: it is read as it arrives, the lines shown before
+   * skipped without being kept, the new ones shown in batches while the rest is still coming.
+   */
+  async output(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void> {
+    if (!this.log.worthFetching(Date.now(), final)) return
+    // Batches print one after another, in order, even if an attempt breaks off while one is printing.
+    let printing = Promise.resolve()
+    const print = (batches: string[][]): Promise<void> | undefined => {
+      if (batches.length === 0) return undefined
+      for (const lines of batches) {
+        this.firstError ??= lines.find((line) => line.startsWith('ERROR:'))
+        printing = printing.then(() => show({ lines }))
+      }
+      return printing
+    }
+    const sink: TextSink = { begin: () => this.log.begin(final), text: (chunk) => print(this.log.text(chunk)) }
+    try {
+      await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal, sink)
+      print(this.log.end(Date.now()))
+    } finally {
+      await printing
+    }
   }
 
   failureDetail(): string | undefined {
     return this.firstError && `first error: ${this.firstError.slice(0, 300)}`
   }
 
-  private async get(path: string, doing: string, maxBytes: number, signal: AbortSignal): Promise<string> {
+  private async get(path: string, doing: string, maxBytes: number, signal: AbortSignal, stream?: TextSink): Promise<string> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text', maxBytes }, signal)).text
+      return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text', maxBytes, stream }, signal)).text
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error
       const what = `${doing} of ${this.title}`

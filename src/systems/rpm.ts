@@ -5,7 +5,7 @@ import { explained, GateError } from '../engine/gate-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
-import type { Adapter, OutputGroup, Run, Snapshot } from './adapter.js'
+import type { Adapter, Run, ShowOutput, Snapshot } from './adapter.js'
 import { field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 
@@ -223,12 +223,12 @@ class JobRun implements Run {
     return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing }
   }
 
-  async output(final: boolean): Promise<OutputGroup[]> {
-    if (!final || this.shown) return []
+  async output(final: boolean, _signal: AbortSignal, show: ShowOutput): Promise<void> {
+    if (!final || this.shown) return
     this.shown = true
     const { stdout, stderr, results_path: results } = this.latest
     const section = (name: string, text: string | undefined): string[] => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : [])
-    return [{ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] }]
+    await show({ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] })
   }
 }
 
