@@ -151,7 +151,23 @@ export function parseOutputFile(text: string): Record<string, string> {
 // The command names actions/runner registers (src/Runner.Common/ExtensionManager.cs lists the
 // IActionCommandExtension classes of src/Runner.Worker/ActionCommandManager.cs; 'internal-set-repo-path'
 // is registered only for plugins) plus 'stop-commands', which ActionCommandManager.Initialize adds.
-const REGISTERED_COMMANDS = ['stop-commands', 'set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher', 'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo']
+const REGISTERED_COMMANDS = [
+  'stop-commands',
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-path',
+  'add-mask',
+  'add-matcher',
+  'remove-matcher',
+  'warning',
+  'error',
+  'notice',
+  'debug',
+  'group',
+  'endgroup',
+  'echo',
+]
 
 // .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and U+0085).
 const DOTNET_LEADING_WHITE_SPACE = /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085]+/u
@@ -204,7 +220,15 @@ function parseV2(line: string, registered: (name: string) => boolean): WorkflowC
   const name = space < 0 ? info : info.slice(0, space)
   if (!registered(name)) return undefined
   const properties = space > 0 ? info.slice(space + 1).trim() : ''
-  return { name: name.toLowerCase(), properties, value: unescape(message.slice(end + 2), [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']]) }
+  return {
+    name: name.toLowerCase(),
+    properties,
+    value: unescape(message.slice(end + 2), [
+      ['%0D', '\r'],
+      ['%0A', '\n'],
+      ['%25', '%'],
+    ]),
+  }
 }
 
 function parseLegacy(line: string, registered: (name: string) => boolean): WorkflowCommand | undefined {
@@ -217,7 +241,17 @@ function parseLegacy(line: string, registered: (name: string) => boolean): Workf
   const name = space < 0 ? info : info.slice(0, space)
   if (!registered(name)) return undefined
   const properties = space > 0 ? info.slice(space + 1).trim() : ''
-  return { name: name.toLowerCase(), properties, value: unescape(line.slice(end + 1), [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']]) }
+  return {
+    name: name.toLowerCase(),
+    properties,
+    value: unescape(line.slice(end + 1), [
+      ['%3B', ';'],
+      ['%0D', '\r'],
+      ['%0A', '\n'],
+      ['%5D', ']'],
+      ['%25', '%'],
+    ]),
+  }
 }
 
 // The runner replaces each escape in turn over the whole string, in this order (as String.Replace does).

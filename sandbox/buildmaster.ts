@@ -116,7 +116,8 @@ export class BuildMasterSimulator implements Simulator {
     if (!route) return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>BuildMaster</body></html>' }
     if (!route.methods.includes(request.method)) return text(405, `Method ${request.method} is not allowed.`)
     const unknown = [...params.keys()].filter((name) => (name.startsWith('$') ? !route.variables : !route.params.includes(name)))
-    if (unknown.length) return text(400, `Unknown parameter${unknown.length === 1 ? '' : 's'} for ${request.path}: ${unknown.join(', ')} (the sandbox refuses what it does not model).`)
+    if (unknown.length)
+      return text(400, `Unknown parameter${unknown.length === 1 ? '' : 's'} for ${request.path}: ${unknown.join(', ')} (the sandbox refuses what it does not model).`)
     try {
       return route.handler(this, params)
     } catch (error) {
@@ -132,7 +133,13 @@ export class BuildMasterSimulator implements Simulator {
     oneOf(p, 'status', ['active', 'canceled', 'deployed'])
     integer(p, 'releaseId')
     const releases = this.releases.filter(
-      (r) => (!app || r.applicationId === app.id) && matches(p, 'releaseNumber', r.releaseNumber) && matches(p, 'releaseName', r.releaseName) && matches(p, 'releaseId', String(r.id)) && matches(p, 'status', r.status) && matches(p, 'pipelineName', r.pipelineName),
+      (r) =>
+        (!app || r.applicationId === app.id) &&
+        matches(p, 'releaseNumber', r.releaseNumber) &&
+        matches(p, 'releaseName', r.releaseName) &&
+        matches(p, 'releaseId', String(r.id)) &&
+        matches(p, 'status', r.status) &&
+        matches(p, 'pipelineName', r.pipelineName),
     )
     return json(releases.map((r) => this.releaseJson(r)))
   }
@@ -260,7 +267,15 @@ export class BuildMasterSimulator implements Simulator {
     const startAt = startTime ? Date.parse(startTime) : Date.now()
     if (Number.isNaN(startAt)) throw new ApiError(`Invalid startTime: ${startTime}`)
     build.furthestStage = stage.name
-    const created = stage.environments.map((environment): Deployment => ({ id: this.nextId++, buildId: build.id, stage, environment, createdAt: Date.now(), startAt, variables: variables(p) }))
+    const created = stage.environments.map((environment): Deployment => ({
+      id: this.nextId++,
+      buildId: build.id,
+      stage,
+      environment,
+      createdAt: Date.now(),
+      startAt,
+      variables: variables(p),
+    }))
     this.deployments.push(...created)
     return json(created.map((d) => this.deploymentJson(d)))
   }
@@ -271,7 +286,17 @@ export class BuildMasterSimulator implements Simulator {
     if (this.releases.some((r) => r.applicationId === applicationId && r.releaseNumber === releaseNumber)) {
       throw new ApiError(`A release with number ${releaseNumber} already exists.`)
     }
-    const release: Release = { id: this.nextId++, applicationId, releaseNumber, releaseName: p.get('releaseName') ?? releaseNumber, pipelineName, template, status: 'active', variables: variables(p), createdOn: now() }
+    const release: Release = {
+      id: this.nextId++,
+      applicationId,
+      releaseNumber,
+      releaseName: p.get('releaseName') ?? releaseNumber,
+      pipelineName,
+      template,
+      status: 'active',
+      variables: variables(p),
+      createdOn: now(),
+    }
     this.releases.push(release)
     return release
   }
@@ -350,7 +375,20 @@ export class BuildMasterSimulator implements Simulator {
   private buildJson(b: Build): object {
     const r = this.releaseOf(b)
     const app = this.setup.applications.find((a) => a.id === r.applicationId)!
-    return { id: b.id, buildNumber: b.buildNumber, status: b.status, createdBy: 'SYSTEM', createdOn: b.createdOn, pipelineName: r.pipelineName, furthestStage: b.furthestStage, applicationId: app.id, applicationName: app.name, releaseId: r.id, releaseNumber: r.releaseNumber, releaseName: r.releaseName }
+    return {
+      id: b.id,
+      buildNumber: b.buildNumber,
+      status: b.status,
+      createdBy: 'SYSTEM',
+      createdOn: b.createdOn,
+      pipelineName: r.pipelineName,
+      furthestStage: b.furthestStage,
+      applicationId: app.id,
+      applicationName: app.name,
+      releaseId: r.id,
+      releaseNumber: r.releaseNumber,
+      releaseName: r.releaseName,
+    }
   }
 
   private deploymentJson(d: Deployment): object {
@@ -404,11 +442,25 @@ const RELEASE = ['releaseId', 'releaseNumber']
 const BUILD = ['buildId', 'buildNumber']
 const ROUTES: Record<string, Route> = {
   '/api/releases': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', 'pipelineName', 'status'], handler: (simulator, p) => simulator.listReleases(p) },
-  '/api/releases/create': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'], variables: true, handler: (simulator, p) => simulator.createRelease(p) },
-  '/api/releases/create-from-template': { methods: ['POST', 'PUT'], params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'], variables: true, handler: (simulator, p) => simulator.createReleaseFromTemplate(p) },
+  '/api/releases/create': {
+    methods: ['POST', 'PUT'],
+    params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'],
+    variables: true,
+    handler: (simulator, p) => simulator.createRelease(p),
+  },
+  '/api/releases/create-from-template': {
+    methods: ['POST', 'PUT'],
+    params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'],
+    variables: true,
+    handler: (simulator, p) => simulator.createReleaseFromTemplate(p),
+  },
   '/api/releases/cancel': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'reason'], handler: (simulator, p) => simulator.cancelRelease(p) },
   '/api/releases/restore': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP], handler: (simulator, p) => simulator.restoreRelease(p) },
-  '/api/releases/builds': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'pipelineName', 'furthestStage', 'status'], handler: (simulator, p) => simulator.listBuilds(p) },
+  '/api/releases/builds': {
+    methods: ['GET', 'POST'],
+    params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'pipelineName', 'furthestStage', 'status'],
+    handler: (simulator, p) => simulator.listBuilds(p),
+  },
   '/api/releases/builds/create': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'buildNumber'], variables: true, handler: (simulator, p) => simulator.createBuild(p) },
   '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], params: [...BUILD, ...RELEASE, ...APP], handler: (simulator, p) => simulator.rejectBuild(p) },
   '/api/releases/builds/deployments': {
@@ -416,7 +468,12 @@ const ROUTES: Record<string, Route> = {
     params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'deploymentId', 'pipelineName', 'pipelineStageName', 'environmentId', 'environmentName', 'status'],
     handler: (simulator, p) => simulator.listDeployments(p),
   },
-  '/api/releases/builds/deploy': { methods: ['POST', 'PUT'], params: [...BUILD, ...RELEASE, ...APP, 'toStage', 'force', 'startTime'], variables: true, handler: (simulator, p) => simulator.deployBuild(p) },
+  '/api/releases/builds/deploy': {
+    methods: ['POST', 'PUT'],
+    params: [...BUILD, ...RELEASE, ...APP, 'toStage', 'force', 'startTime'],
+    variables: true,
+    handler: (simulator, p) => simulator.deployBuild(p),
+  },
 }
 
 function required(p: Map<string, string>, name: string): string {

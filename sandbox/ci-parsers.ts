@@ -55,7 +55,10 @@ export function azureCommands(log: string): AzureCommand[] {
     if (areaEvent.length !== 2) continue
     const properties: Record<string, string> = {}
     if (space > 0) {
-      for (const pair of info.slice(space + 1).split(';').filter(Boolean)) {
+      for (const pair of info
+        .slice(space + 1)
+        .split(';')
+        .filter(Boolean)) {
         const at = pair.indexOf('=')
         if (at > 0 && at < pair.length - 1) properties[pair.slice(0, at).toLowerCase()] = azureUnescape(pair.slice(at + 1))
       }
@@ -66,7 +69,12 @@ export function azureCommands(log: string): AzureCommand[] {
 }
 
 function azureUnescape(text: string): string {
-  return text.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%AZP25/g, '%')
+  return text
+    .replace(/%3B/g, ';')
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%AZP25/g, '%')
 }
 
 /**

@@ -80,7 +80,12 @@ export function foremanHosts(count: number, prefix = 'web'): ForemanHost[] {
 
 export const FOREMAN_SETUP: ForemanSetup = {
   ...FOREMAN_USER,
-  hosts: [...foremanHosts(10), { id: 11, name: 'db-flaky-01.example.com' }, { id: 12, name: 'db-02.example.com' }, { id: 13, name: 'pos-01.shop.example.com', organizationId: 3, locationId: 4 }],
+  hosts: [
+    ...foremanHosts(10),
+    { id: 11, name: 'db-flaky-01.example.com' },
+    { id: 12, name: 'db-02.example.com' },
+    { id: 13, name: 'pos-01.shop.example.com', organizationId: 3, locationId: 4 },
+  ],
   organizations: [
     { id: 1, name: 'Default Organization' },
     { id: 3, name: 'Shop' },
@@ -112,8 +117,23 @@ const ROUTE_PARAMS: Record<string, string[]> = {
 }
 // The job_invocation fields of the create call, as the job invocations API documents them.
 const CREATE_FIELDS = [
-  'job_template_id', 'targeting_type', 'randomized_ordering', 'inputs', 'ssh', 'ssh_user', 'password', 'key_passphrase', 'recurrence', 'scheduling',
-  'concurrency_control', 'bookmark_id', 'search_query', 'description_format', 'execution_timeout_interval', 'feature', 'time_to_pickup',
+  'job_template_id',
+  'targeting_type',
+  'randomized_ordering',
+  'inputs',
+  'ssh',
+  'ssh_user',
+  'password',
+  'key_passphrase',
+  'recurrence',
+  'scheduling',
+  'concurrency_control',
+  'bookmark_id',
+  'search_query',
+  'description_format',
+  'execution_timeout_interval',
+  'feature',
+  'time_to_pickup',
 ]
 const NESTED_FIELDS: Record<string, string[]> = {
   ssh: ['effective_user', 'effective_user_password'],
@@ -148,7 +168,8 @@ export class ForemanSimulator implements Simulator {
     const route = this.route(request.method, p)
     if (!route) return json(404, { message: `Route ${request.method} ${p} not found` })
     const unmodelled = [...new Set(q.keys())].filter((name) => !ROUTE_PARAMS[route.name]!.includes(name))
-    if (unmodelled.length) return json(400, { error: { message: `The sandbox does not model parameter ${unmodelled.join(', ')} of ${request.method} ${p}: refused rather than ignored` } })
+    if (unmodelled.length)
+      return json(400, { error: { message: `The sandbox does not model parameter ${unmodelled.join(', ')} of ${request.method} ${p}: refused rather than ignored` } })
     const scope = this.scope(q)
     if (typeof scope === 'string') return json(404, { error: { message: scope } })
     const id = route.id
@@ -219,17 +240,26 @@ export class ForemanSimulator implements Simulator {
     const unknown = Object.keys(ji).filter((k) => !CREATE_FIELDS.includes(k))
     for (const [key, allowed] of Object.entries(NESTED_FIELDS)) {
       const nested = ji[key]
-      if (nested && typeof nested === 'object') unknown.push(...Object.keys(nested).filter((k) => !allowed.includes(k)).map((k) => `${key}[${k}]`))
+      if (nested && typeof nested === 'object')
+        unknown.push(
+          ...Object.keys(nested)
+            .filter((k) => !allowed.includes(k))
+            .map((k) => `${key}[${k}]`),
+        )
     }
     if (unknown.length) return json(422, { error: { message: `Unknown parameters of job_invocation: ${unknown.join(', ')}` } })
-    const template = ji.job_template_id !== undefined ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id)) : this.setup.templates.find((t) => t.feature === ji.feature)
+    const template =
+      ji.job_template_id !== undefined ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id)) : this.setup.templates.find((t) => t.feature === ji.feature)
     if (!template) return json(422, { error: { message: ji.feature ? `Feature ${text(ji.feature)} has no job template` : `Job template ${String(ji.job_template_id)} not found` } })
     if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query') return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
     const recurrence = ji.recurrence as { cron_line?: string } | undefined
     if (recurrence?.cron_line !== undefined && cronLineProblem(recurrence.cron_line) !== undefined) {
       return json(500, { error: { message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line` } })
     }
-    const hosts = selectHosts(this.setup.hosts.filter((h) => inScope(h, scope)), text(ji.search_query))
+    const hosts = selectHosts(
+      this.setup.hosts.filter((h) => inScope(h, scope)),
+      text(ji.search_query),
+    )
     if (typeof hosts === 'string') return json(422, { error: { message: hosts } })
     if (hosts.length === 0) return json(422, { error: { message: `Validation failed: Targeting: no hosts match '${text(ji.search_query)}'` } })
     const scheduling = ji.scheduling as { start_at?: string } | undefined
@@ -239,7 +269,15 @@ export class ForemanSimulator implements Simulator {
     return json(201, this.show(invocation, false, false))
   }
 
-  private add(templateId: number, hosts: ForemanHost[], startAt: number, inputs: Record<string, string>, recurring: boolean, body: unknown, scope: Invocation['scope']): Invocation {
+  private add(
+    templateId: number,
+    hosts: ForemanHost[],
+    startAt: number,
+    inputs: Record<string, string>,
+    recurring: boolean,
+    body: unknown,
+    scope: Invocation['scope'],
+  ): Invocation {
     const script = this.setup.script ?? defaultScript
     const invocation: Invocation = {
       id: this.nextId++,
@@ -295,7 +333,15 @@ export class ForemanSimulator implements Simulator {
     const perPage = q.get('per_page') === 'all' ? i.runs.length : Number(q.get('per_page') ?? 20)
     const page = Number(q.get('page') ?? 1)
     const slice = i.runs.slice((page - 1) * perPage, page * perPage)
-    return json(200, { total: i.runs.length, subtotal: i.runs.length, page, per_page: perPage, search: null, sort: { by: null, order: null }, results: slice.map((r) => ({ id: r.host.id, name: r.host.name, job_status: this.state(r) })) })
+    return json(200, {
+      total: i.runs.length,
+      subtotal: i.runs.length,
+      page,
+      per_page: perPage,
+      search: null,
+      sort: { by: null, order: null },
+      results: slice.map((r) => ({ id: r.host.id, name: r.host.name, job_status: this.state(r) })),
+    })
   }
 
   /** A host's output entries up to now; `since` drops those at or before it. */
@@ -307,10 +353,15 @@ export class ForemanSimulator implements Simulator {
     for (let n = 1; n <= run.script.lines; n++) {
       const at = run.startAt + (run.script.durationMs * n) / (run.script.lines + 1)
       if (at > Math.min(t, end)) break
-      all.push({ output_type: run.script.exitStatus && n === run.script.lines ? 'stderr' : 'stdout', output: `${run.host.name}: step ${n} of ${run.script.lines}${run.script.exitStatus && n === run.script.lines ? ' failed: permission denied' : ''}\n`, timestamp: at / 1000 })
+      all.push({
+        output_type: run.script.exitStatus && n === run.script.lines ? 'stderr' : 'stdout',
+        output: `${run.host.name}: step ${n} of ${run.script.lines}${run.script.exitStatus && n === run.script.lines ? ' failed: permission denied' : ''}\n`,
+        timestamp: at / 1000,
+      })
     }
     const state = this.state(run, t)
-    if (state === 'success' || state === 'error') all.push({ output_type: 'debug', output: `Exit status: ${run.script.exitStatus}`, timestamp: (run.startAt + run.script.durationMs) / 1000 })
+    if (state === 'success' || state === 'error')
+      all.push({ output_type: 'debug', output: `Exit status: ${run.script.exitStatus}`, timestamp: (run.startAt + run.script.durationMs) / 1000 })
     if (state === 'cancelled') all.push({ output_type: 'debug', output: 'The job was cancelled', timestamp: run.cancelledAt! / 1000 })
     const running = state === 'running' || state === 'N/A'
     return { complete: !running, refresh: running, output: all.filter((e) => e.timestamp > since) }
@@ -325,7 +376,13 @@ export class ForemanSimulator implements Simulator {
   private outputs(i: Invocation, q: URLSearchParams): SandboxResponse {
     const since = q.get('since') ? Number(q.get('since')) : -Infinity
     const search = q.get('search_query')
-    const ids = search === null ? undefined : /^id\s*\^\s*\(([\d,\s]+)\)$/.exec(search)?.[1]?.split(',').map((x) => Number(x.trim()))
+    const ids =
+      search === null
+        ? undefined
+        : /^id\s*\^\s*\(([\d,\s]+)\)$/
+            .exec(search)?.[1]
+            ?.split(',')
+            .map((x) => Number(x.trim()))
     if (search !== null && !ids) return json(400, { error: { message: `The sandbox models only search_query=id ^ (<ids>) for outputs, not '${search}'` } })
     const runs = ids ? i.runs.filter((r) => ids.includes(r.host.id)) : i.runs
     return json(200, { outputs: runs.map((r) => ({ host_id: r.host.id, ...this.entries(i, r, since) })) })
@@ -352,9 +409,25 @@ export class ForemanSimulator implements Simulator {
     const runs = i.runs.filter((r) => failedOnly !== true || ['error', 'cancelled'].includes(this.state(r)))
     if (runs.length === 0) return json(422, { error: { message: 'There are no failed hosts to rerun' } })
     // A rerun runs the same script, but a flaky host passes the second time.
-    const again = this.add(i.templateId, runs.map((r) => r.host), Date.now(), i.inputs, false, i.body, i.scope)
+    const again = this.add(
+      i.templateId,
+      runs.map((r) => r.host),
+      Date.now(),
+      i.inputs,
+      false,
+      i.body,
+      i.scope,
+    )
     for (const run of again.runs) run.script = { ...run.script, exitStatus: 0 }
-    return json(201, { id: again.id, job_category: 'Commands', description: again.description, password: null, key_passphrase: null, effective_user_password: null, ssh_user: null })
+    return json(201, {
+      id: again.id,
+      job_category: 'Commands',
+      description: again.description,
+      password: null,
+      key_passphrase: null,
+      effective_user_password: null,
+      ssh_user: null,
+    })
   }
 
   private withInvocation(id: string, answer: (i: Invocation) => SandboxResponse): SandboxResponse {
@@ -364,7 +437,9 @@ export class ForemanSimulator implements Simulator {
 }
 
 function inScope(host: ForemanHost, scope: Invocation['scope']): boolean {
-  return (scope.organizationId === undefined || (host.organizationId ?? 1) === scope.organizationId) && (scope.locationId === undefined || (host.locationId ?? 2) === scope.locationId)
+  return (
+    (scope.organizationId === undefined || (host.organizationId ?? 1) === scope.organizationId) && (scope.locationId === undefined || (host.locationId ?? 2) === scope.locationId)
+  )
 }
 
 /** A boolean parameter from the JSON body or the query: undefined when absent, 'invalid' when not a boolean. */

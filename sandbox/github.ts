@@ -123,8 +123,8 @@ export class GitHubSimulator implements Simulator {
   }
 
   private listDeployments(repository: string, query: URLSearchParams): SandboxResponse {
-    const matches = this.deploymentsOf(repository).filter(
-      (d) => ['environment', 'ref', 'sha', 'task'].every((name) => !query.has(name) || String((d as unknown as Record<string, unknown>)[name]) === query.get(name)),
+    const matches = this.deploymentsOf(repository).filter((d) =>
+      ['environment', 'ref', 'sha', 'task'].every((name) => !query.has(name) || String((d as unknown as Record<string, unknown>)[name]) === query.get(name)),
     )
     const perPage = Math.min(100, Number(query.get('per_page') ?? 30) || 30)
     return json(200, matches.reverse().slice(0, perPage).map(view))

@@ -48,10 +48,15 @@ export class RpmSimulator implements Simulator {
   handle(request: SandboxRequest): SandboxResponse {
     if (request.query.get('token') !== RPM_TOKEN) return { status: 403, contentType: 'application/json', body: '{"message":"Forbidden"}' }
     const match = /^\/v1\/job_runs(?:\/(\d+))?(\.json|\.xml)?$/.exec(request.path)
-    if (!match) return { status: 404, contentType: 'text/html', body: '<html><head><title>The page you were looking for doesn\'t exist (404)</title></head></html>' }
+    if (!match) return { status: 404, contentType: 'text/html', body: "<html><head><title>The page you were looking for doesn't exist (404)</title></head></html>" }
     if (request.method !== 'GET') return { status: 405, contentType: 'application/json', body: '{"message":"Method not allowed"}' }
     const unmodelled = [...new Set(request.query.keys())].filter((name) => name !== 'token' && (match[1] !== undefined || !FILTERS.includes(name)))
-    if (unmodelled.length) return { status: 400, contentType: 'application/json', body: JSON.stringify({ message: `The sandbox does not model parameter ${unmodelled.join(', ')}: refused rather than ignored` }) }
+    if (unmodelled.length)
+      return {
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({ message: `The sandbox does not model parameter ${unmodelled.join(', ')}: refused rather than ignored` }),
+      }
     const json = !this.forceXml && (match[2] === '.json' || (!match[2] && String(request.headers.accept ?? '').includes('json')))
     const visible = this.runs.filter((r) => Date.now() >= r.createdAt)
     if (match[1]) {
@@ -97,13 +102,22 @@ export class RpmSimulator implements Simulator {
 
   private answer(json: boolean, runs: object[], list: boolean): SandboxResponse {
     if (json) return { status: 200, contentType: 'application/json;charset=utf-8', body: JSON.stringify(list ? runs : runs[0]) }
-    const xml = runs.map((r) => `<job-run>${Object.entries(r).map(([k, v]) => `<${k.replace(/_/g, '-')}>${typeof v === 'object' ? '' : String(v)}</${k.replace(/_/g, '-')}>`).join('')}</job-run>`).join('')
+    const xml = runs
+      .map(
+        (r) =>
+          `<job-run>${Object.entries(r)
+            .map(([k, v]) => `<${k.replace(/_/g, '-')}>${typeof v === 'object' ? '' : String(v)}</${k.replace(/_/g, '-')}>`)
+            .join('')}</job-run>`,
+      )
+      .join('')
     return { status: 200, contentType: 'application/xml;charset=utf-8', body: `<?xml version="1.0" encoding="UTF-8"?>${list ? `<job-runs>${xml}</job-runs>` : xml}` }
   }
 }
 
 function notFound(json: boolean): SandboxResponse {
-  return json ? { status: 404, contentType: 'application/json', body: '{"message":"No records found"}' } : { status: 404, contentType: 'application/xml', body: '<errors><error>No records found</error></errors>' }
+  return json
+    ? { status: 404, contentType: 'application/json', body: '{"message":"No records found"}' }
+    : { status: 404, contentType: 'application/xml', body: '<errors><error>No records found</error></errors>' }
 }
 
 /** A job run's field as RPM's filters compare it: as text. */

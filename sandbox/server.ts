@@ -126,7 +126,15 @@ export class Sandbox {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://sandbox')
     const mount = this.mounts.find((m) => url.pathname.startsWith(m.prefix))
-    const record: RecordedRequest = { system: mount?.simulator.system ?? 'none', method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, status: 0, bytesSent: 0 }
+    const record: RecordedRequest = {
+      system: mount?.simulator.system ?? 'none',
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+      status: 0,
+      bytesSent: 0,
+    }
     this.requests.push(record)
 
     const fault = this.faults.pick(record.method, url.pathname)
@@ -164,7 +172,11 @@ export class Sandbox {
 
 /** What IIS or a reverse proxy answers for a path no application serves. */
 export function notFoundPage(): SandboxResponse {
-  return { status: 404, contentType: 'text/html', body: '<!DOCTYPE html><html><head><title>404 - File or directory not found.</title></head><body><h2>404 - File or directory not found.</h2></body></html>' }
+  return {
+    status: 404,
+    contentType: 'text/html',
+    body: '<!DOCTYPE html><html><head><title>404 - File or directory not found.</title></head><body><h2>404 - File or directory not found.</h2></body></html>',
+  }
 }
 
 // Each sandbox gets its own inventory, so a test that replaces the hosts does not touch another's.

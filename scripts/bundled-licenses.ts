@@ -63,7 +63,11 @@ const LICENSE_FILE = /^(?:licen[cs]e|copying)(?:[.-][\w.-]*)?$/i
 export function bundledPackages(stats: BundleStats, root: string, distFile: (file: string, chunk: StatsChunk) => string): BundledPackage[] {
   if (!stats.chunks?.length) throw new Error('the stats name no chunks: were they written by `ncc build --stats-out`?')
   const filesOfChunk = new Map<string | number, string[]>()
-  for (const chunk of stats.chunks) filesOfChunk.set(chunk.id, (chunk.files ?? []).map((file) => distFile(file, chunk)))
+  for (const chunk of stats.chunks)
+    filesOfChunk.set(
+      chunk.id,
+      (chunk.files ?? []).map((file) => distFile(file, chunk)),
+    )
 
   // resource path → the dist/ files its code is in
   const resources = new Map<string, Set<string>>()
@@ -81,7 +85,11 @@ export function bundledPackages(stats: BundleStats, root: string, distFile: (fil
     for (const module of chunk.modules) visit(module, filesOfChunk.get(chunk.id) ?? [])
   }
   for (const module of stats.modules ?? []) {
-    if (module.chunks?.length) visit(module, module.chunks.flatMap((id) => filesOfChunk.get(id) ?? []))
+    if (module.chunks?.length)
+      visit(
+        module,
+        module.chunks.flatMap((id) => filesOfChunk.get(id) ?? []),
+      )
   }
 
   const rootDir = realpathSync(root)
@@ -113,9 +121,7 @@ export function bundledPackages(stats: BundleStats, root: string, distFile: (fil
       licenseText: own ? undefined : licenseText(directory, key),
     })
   }
-  return [...packages.values()]
-    .map((p) => ({ ...p, files: p.files.sort(byDistFile) }))
-    .sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
+  return [...packages.values()].map((p) => ({ ...p, files: p.files.sort(byDistFile) })).sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
 }
 
 /** dist/licenses.txt: a list, then each third-party package with its licence text; our stand-ins in a note. */
@@ -178,10 +184,17 @@ function licenseOf(packageJson: PackageJson): string | undefined {
 }
 
 function licenseText(directory: string, key: string): string {
-  const files = readdirSync(directory).filter((f) => LICENSE_FILE.test(f)).sort()
+  const files = readdirSync(directory)
+    .filter((f) => LICENSE_FILE.test(f))
+    .sort()
   if (!files.length) throw new Error(`${key} (${directory}) ships no LICENSE file to reproduce`)
   return files
-    .map((f) => readFileSync(join(directory, f), 'utf8').replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trim())
+    .map((f) =>
+      readFileSync(join(directory, f), 'utf8')
+        .replace(/\r\n?/g, '\n')
+        .replace(/[ \t]+$/gm, '')
+        .trim(),
+    )
     .join('\n\n')
 }
 

@@ -7,7 +7,11 @@ const sandbox = await Sandbox.start()
 
 async function step(title: string, inputs: Record<string, string>): Promise<ActionRun> {
   console.log(`\n\x1b[1m━━ ${title}\x1b[0m`)
-  console.log(Object.entries(inputs).map(([k, v]) => `   ${k}: ${v.includes('\n') ? `|\n${v.replace(/^/gm, '     ')}` : v}`).join('\n'))
+  console.log(
+    Object.entries(inputs)
+      .map(([k, v]) => `   ${k}: ${v.includes('\n') ? `|\n${v.replace(/^/gm, '     ')}` : v}`)
+      .join('\n'),
+  )
   console.log('')
   const view = new RunnerView()
   const run = await runAction({ inputs, onStdout: (chunk) => view.write(chunk) })

@@ -42,11 +42,16 @@ function check(): void {
 
     const problems: string[] = []
     // The stats describe dist/ only if dist/ is this bundle.
-    const fresh = new Map(readdirSync(out).filter((f) => /\.c?js$/.test(f)).map((f) => [f === 'index.cjs' ? 'index.js' : f, join(out, f)]))
+    const fresh = new Map(
+      readdirSync(out)
+        .filter((f) => /\.c?js$/.test(f))
+        .map((f) => [f === 'index.cjs' ? 'index.js' : f, join(out, f)]),
+    )
     const committed = readdirSync('dist').filter((f) => /\.c?js$/.test(f))
     for (const f of new Set([...fresh.keys(), ...committed])) {
       const built = fresh.get(f)
-      if (!built || !committed.includes(f) || !readFileSync(built).equals(readFileSync(join('dist', f)))) problems.push(`dist/${f} is not what npm run bundle builds from these sources`)
+      if (!built || !committed.includes(f) || !readFileSync(built).equals(readFileSync(join('dist', f))))
+        problems.push(`dist/${f} is not what npm run bundle builds from these sources`)
     }
     if (problems.length) fail(problems, 'Run npm run bundle and commit dist/.')
 
@@ -55,7 +60,8 @@ function check(): void {
     const actual = existsSync(LICENSES) ? readFileSync(LICENSES, 'utf8') : ''
     const listed = listedPackages(actual)
     const bundled = packages.filter((p) => !p.own)
-    for (const p of bundled) if (!listed.has(`${p.name}@${p.version}`)) problems.push(`${p.name} ${p.version} (${p.license}, in ${p.files.join(', ')}) is bundled but missing from ${LICENSES}`)
+    for (const p of bundled)
+      if (!listed.has(`${p.name}@${p.version}`)) problems.push(`${p.name} ${p.version} (${p.license}, in ${p.files.join(', ')}) is bundled but missing from ${LICENSES}`)
     for (const key of listed) if (!bundled.some((p) => `${p.name}@${p.version}` === key)) problems.push(`${key} is listed in ${LICENSES} but not bundled`)
     if (!problems.length && actual !== expected) problems.push(`${LICENSES} is out of date (a licence text, source or file list changed)`)
     if (problems.length) fail(problems, 'Run npm run bundle and commit dist/.')
@@ -68,7 +74,10 @@ function check(): void {
 /** The ncc command of `npm run bundle`, writing to `out` and its stats to `stats`. */
 function nccArguments(out: string, stats: string): string[] {
   const bundle = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.bundle ?? ''
-  const command = bundle.split('&&').map((part) => part.trim()).find((part) => part.startsWith('ncc build '))
+  const command = bundle
+    .split('&&')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('ncc build '))
   if (!command) throw new Error(`no 'ncc build' command in package.json's bundle script: ${bundle}`)
   const args = command.split(/\s+/).slice(1)
   const result: string[] = []

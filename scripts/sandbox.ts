@@ -21,7 +21,17 @@ for (const [name, stages] of Object.entries(bm.pipelines)) {
 // A few job runs of step 35 that start, finish and fail over the first minute.
 sandbox.rpm.add(
   { id: 1, runKey: 1346787283, stepId: 35, stepName: 'Deploy web tier', automationId: 6, durationMs: 20_000, status: 'Complete', stdout: 'Deployed web tier to 4 hosts\n' },
-  { id: 2, runKey: 1346787284, stepId: 35, stepName: 'Smoke tests', automationId: 8, appearAfterMs: 10_000, durationMs: 30_000, status: 'Problem', stderr: 'smoke: /health answered 503\n' },
+  {
+    id: 2,
+    runKey: 1346787284,
+    stepId: 35,
+    stepName: 'Smoke tests',
+    automationId: 8,
+    appearAfterMs: 10_000,
+    durationMs: 30_000,
+    status: 'Problem',
+    stderr: 'smoke: /health answered 503\n',
+  },
 )
 console.log(`\nBMC RPM: server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`)
 console.log('  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35')
@@ -30,9 +40,13 @@ console.log(`\nForeman: server-url ${sandbox.url('foreman')}  username ${FOREMAN
 console.log(`  hosts ${fm.hosts.map((h) => h.name).join(', ')} (hosts named *flaky* fail)`)
 console.log(`  templates ${fm.templates.map((t) => `${t.id} '${t.name}' (feature ${t.feature})`).join(', ')}`)
 console.log(`\nTry: npm run action -- system=otter server-url=${sandbox.url('otter')} template=deploy-web variables='Env=prod'`)
-console.log(`     npm run action -- system=buildmaster server-url=${sandbox.url('buildmaster')} api-key=${bm.apiKey} application=web-shop release=1.0.0 pipeline=Simple stage=Integration`)
+console.log(
+  `     npm run action -- system=buildmaster server-url=${sandbox.url('buildmaster')} api-key=${bm.apiKey} application=web-shop release=1.0.0 pipeline=Simple stage=Integration`,
+)
 console.log(`     npm run action -- system=rpm server-url=${sandbox.url('rpm')} api-key=${RPM_TOKEN} 'filter=step_id=35'`)
-console.log(`     npm run action -- system=foreman server-url=${sandbox.url('foreman')} username=${FOREMAN_USER.username} password=${FOREMAN_USER.password} template=171 'search-query=name ~ db'`)
+console.log(
+  `     npm run action -- system=foreman server-url=${sandbox.url('foreman')} username=${FOREMAN_USER.username} password=${FOREMAN_USER.password} template=171 'search-query=name ~ db'`,
+)
 console.log('Ctrl-C stops the sandbox.')
 const stop = () => void sandbox.stop().then(() => process.exit(0))
 process.on('SIGINT', stop)

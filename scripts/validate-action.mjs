@@ -25,7 +25,12 @@ for (const [name, input] of Object.entries(action.inputs ?? {})) {
 
 const copy = join(mkdtempSync(join(tmpdir(), 'action-')), 'action.yml')
 writeFileSync(copy, text.replace(/using:\s*node24/, 'using: node20'))
-const targets = [copy, ...readdirSync('.github/workflows').filter((f) => /\.ya?ml$/.test(f)).map((f) => join('.github/workflows', f))]
+const targets = [
+  copy,
+  ...readdirSync('.github/workflows')
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => join('.github/workflows', f)),
+]
 for (const file of targets) {
   try {
     execFileSync(process.execPath, [cli, file], { stdio: 'pipe' })
@@ -37,7 +42,8 @@ for (const file of targets) {
 const dependabot = parse(readFileSync('.github/dependabot.yml', 'utf8'))
 if (dependabot?.version !== 2) problems.push('.github/dependabot.yml: version must be 2')
 for (const [i, update] of (dependabot?.updates ?? []).entries()) {
-  if (!update['package-ecosystem'] || !update.directory || !update.schedule?.interval) problems.push(`.github/dependabot.yml: updates[${i}] needs package-ecosystem, directory and schedule.interval`)
+  if (!update['package-ecosystem'] || !update.directory || !update.schedule?.interval)
+    problems.push(`.github/dependabot.yml: updates[${i}] needs package-ecosystem, directory and schedule.interval`)
 }
 for (const ecosystem of ['npm', 'github-actions']) {
   if (!dependabot?.updates?.some((u) => u['package-ecosystem'] === ecosystem)) problems.push(`.github/dependabot.yml: no updates for ${ecosystem}`)

@@ -44,7 +44,10 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
     controller.abort(new CancelledByRunner(name))
-    setTimeout(() => guard.forceEnd('canceled', 'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.'), GRACE_AFTER_SIGINT_MS).unref()
+    setTimeout(
+      () => guard.forceEnd('canceled', 'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.'),
+      GRACE_AFTER_SIGINT_MS,
+    ).unref()
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
@@ -116,7 +119,10 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
   } catch (error) {
     // Only a bug of ours gets here: the stack helps whoever fixes it.
     host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
-    guard.end({ ending: 'unknown', message: `release-gate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}. This is a bug; please report it with the debug log.` })
+    guard.end({
+      ending: 'unknown',
+      message: `release-gate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}. This is a bug; please report it with the debug log.`,
+    })
   } finally {
     client?.dispose()
     process.off('SIGINT', onSignal)
@@ -173,7 +179,8 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
 function describeFailure(error: unknown, redactor: Redactor, attempt: Attempt): { message: string; ending: Ending } {
   if (error instanceof GateError) return { message: redactor.redact(error.message), ending: 'unknown' }
   // Adapters explain their failures in their own terms; one that slipped through still gets the general advice.
-  if (error instanceof HttpFailure) return { message: explainFailure(error, { server: attempt.server, serverUrl: attempt.serverUrl, doing: `sending ${error.request}` }), ending: 'unknown' }
+  if (error instanceof HttpFailure)
+    return { message: explainFailure(error, { server: attempt.server, serverUrl: attempt.serverUrl, doing: `sending ${error.request}` }), ending: 'unknown' }
   if (error instanceof CancelledByRunner) {
     return { message: `The workflow was cancelled (${error.signalName}) before an outcome was known.`, ending: 'canceled' }
   }

@@ -110,10 +110,19 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     const later = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => deployElsewhere('Integration'))
     const waited = await bm({ operation: 'wait', release, build: '1' })
     await later
-    const ids = (stage: string) => sandbox.buildmaster.deployments.filter((d) => d.stage.name === stage && sandbox.buildmaster.builds.find((b) => b.id === d.buildId)?.releaseId === releasesNumbered(release)[0]!.id).map((d) => String(d.id))
+    const ids = (stage: string) =>
+      sandbox.buildmaster.deployments
+        .filter((d) => d.stage.name === stage && sandbox.buildmaster.builds.find((b) => b.id === d.buildId)?.releaseId === releasesNumbered(release)[0]!.id)
+        .map((d) => String(d.id))
     expect(waited.exitCode).toBe(0)
     expect(waited.stdout).toContain(`Waiting: no deployments of build 1 of release ${release} of web-shop yet`)
-    expect(waited.outputs).toMatchObject({ status: 'succeeded', 'deployment-ids': ids('Integration').join(','), 'job-ids': ids('Integration').join(','), 'release-number': release, 'build-number': '1' })
+    expect(waited.outputs).toMatchObject({
+      status: 'succeeded',
+      'deployment-ids': ids('Integration').join(','),
+      'job-ids': ids('Integration').join(','),
+      'release-number': release,
+      'build-number': '1',
+    })
 
     expect((await deployElsewhere('Production')).status).toBe(200)
     const [latest, named, missing] = await Promise.all([
@@ -171,7 +180,7 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     expect(errors(asId)[0]).toContain('Application 2024 not found.')
   })
 
-  it('rejects a build and cancels a release, then explains in BuildMaster\'s own words', async () => {
+  it("rejects a build and cancels a release, then explains in BuildMaster's own words", async () => {
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Simple', build: '1' })
     const rejected = await bm({ operation: 'reject-build', release, build: '1' })
@@ -193,10 +202,12 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     expect(everythingShown(run).replace(`::add-mask::${wrong}\n`, '')).not.toContain(wrong)
   })
 
-  it('shows BuildMaster\'s message for an unknown stage', async () => {
+  it("shows BuildMaster's message for an unknown stage", async () => {
     const run = await bm({ release: nextRelease(), pipeline: 'Simple', stage: 'Staging' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toMatch(/BuildMaster rejected deploying build 1 of release 1\.\d+\.0 of web-shop to stage Staging \(HTTP 400\): Stage "Staging" not found in pipeline Simple\./)
+    expect(errors(run)[0]).toMatch(
+      /BuildMaster rejected deploying build 1 of release 1\.\d+\.0 of web-shop to stage Staging \(HTTP 400\): Stage "Staging" not found in pipeline Simple\./,
+    )
   })
 
   it('rides out 30% faulty polls with one deploy sent', async () => {

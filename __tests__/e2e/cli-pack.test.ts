@@ -18,7 +18,10 @@ beforeAll(async () => {
   sandbox.otter.addTemplate('quick', { durationMs: 600, outcome: 'Succeeded', logLines: 2 })
   sandbox.otter.addTemplate('quick-error', { durationMs: 600, outcome: 'Error', logLines: 2 })
   dir = mkdtempSync(join(tmpdir(), 'release-gate-pack-'))
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...npmEnv() } })) as { filename: string; files: { path: string }[] }[]
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...npmEnv() } })) as {
+    filename: string
+    files: { path: string }[]
+  }[]
   tarball = join(dir, packed!.filename)
   files = packed!.files.map((f) => f.path)
 })
@@ -45,14 +48,18 @@ describe('the packed package (npm pack), run with npx, offline', () => {
     expect(pkg.bin).toEqual({ 'release-gate': 'dist/cli/index.js' })
     // The bundles are self-contained: a dependency would be fetched from the registry at install.
     expect(pkg.dependencies ?? {}).toEqual({})
-    expect(files).toEqual(expect.arrayContaining(['dist/cli/index.js', 'dist/index.js', 'dist/package.json', 'dist/licenses.txt', 'action.yml', 'README.md', 'LICENSE', 'package.json']))
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/cli/index.js', 'dist/index.js', 'dist/package.json', 'dist/licenses.txt', 'action.yml', 'README.md', 'LICENSE', 'package.json']),
+    )
     for (const chunk of files.filter((f) => /^dist\/\d+\.index\.cjs\.js$/.test(f))) expect(files).toContain(chunk.replace('dist/', 'dist/cli/'))
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('node_modules/') || f.startsWith('__tests__/'))).toEqual([])
     expect(readFileSync(join(ROOT, pkg.bin['release-gate']!), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
   })
 
   it("keeps the command out of the action's bundle, so the action starts no slower", () => {
-    const action = [join(ROOT, 'dist', 'index.js'), ...files.filter((f) => /^dist\/\d+\.index\.cjs\.js$/.test(f)).map((f) => join(ROOT, f))].map((f) => readFileSync(f, 'utf8')).join('\n')
+    const action = [join(ROOT, 'dist', 'index.js'), ...files.filter((f) => /^dist\/\d+\.index\.cjs\.js$/.test(f)).map((f) => join(ROOT, f))]
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n')
     for (const onlyInTheCommand of ['RELEASE_GATE_', 'release_gate_log_', 'task.setvariable', 'dotenv-prefix']) {
       expect([onlyInTheCommand, action.includes(onlyInTheCommand)]).toEqual([onlyInTheCommand, false])
       expect(readFileSync(join(ROOT, 'dist', 'cli', 'index.js'), 'utf8')).toContain(onlyInTheCommand)

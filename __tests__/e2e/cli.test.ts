@@ -37,14 +37,22 @@ async function runCli(options: CliRunOptions): Promise<CliRun> {
     else slots.free++
   }
 }
-const json = (run: CliRun) => JSON.parse(run.stdout) as { status: string; jobId: string; url: string; exitCode: number; ending: string; message?: string; outputs: Record<string, string> }
+const json = (run: CliRun) =>
+  JSON.parse(run.stdout) as { status: string; jobId: string; url: string; exitCode: number; ending: string; message?: string; outputs: Record<string, string> }
 
 describe('release-gate, the command (dist/cli/index.js as a process)', () => {
   it.concurrent('prints one JSON document on stdout with the status, job id, url and every output; the log goes to stderr', async () => {
     const run = await runCli({ args: [...otter('quick'), '--json', '--variables', 'Environment=production', '--variables=Version=1.4.2'] })
     expect(run.exitCode).toBe(0)
     const result = json(run)
-    expect(result).toEqual({ status: 'succeeded', jobId: expect.stringMatching(/^\d+$/), url: '', exitCode: 0, ending: 'passed', outputs: { status: 'succeeded', 'job-id': result.jobId, url: '', 'job-ids': result.jobId } })
+    expect(result).toEqual({
+      status: 'succeeded',
+      jobId: expect.stringMatching(/^\d+$/),
+      url: '',
+      exitCode: 0,
+      ending: 'passed',
+      outputs: { status: 'succeeded', 'job-id': result.jobId, url: '', 'job-ids': result.jobId },
+    })
     expect(sandbox.otter.job(result.jobId)?.variables).toEqual({ Environment: 'production', Version: '1.4.2' })
     expect(run.stderr).toContain(`Started Otter job ${result.jobId} (template 'quick')`)
     expect(run.stderr).toContain('│ INFO: step 4 of 4')
@@ -148,7 +156,13 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
   })
 
   it.concurrent('reads every input from RELEASE_GATE_* variables, secrets included, and warns about a secret on the command line', async () => {
-    const env = { RELEASE_GATE_SYSTEM: 'otter', RELEASE_GATE_SERVER_URL: sandbox.url('otter'), RELEASE_GATE_TEMPLATE: 'secured', RELEASE_GATE_TIMEOUT: '20s', RELEASE_GATE_JSON: 'true' }
+    const env = {
+      RELEASE_GATE_SYSTEM: 'otter',
+      RELEASE_GATE_SERVER_URL: sandbox.url('otter'),
+      RELEASE_GATE_TEMPLATE: 'secured',
+      RELEASE_GATE_TIMEOUT: '20s',
+      RELEASE_GATE_JSON: 'true',
+    }
     const [fromEnv, onCommandLine] = await Promise.all([
       runCli({ args: [], env: { ...env, RELEASE_GATE_API_KEY: 'sandbox-secret-key' } }),
       runCli({ args: ['--api-key', 'sandbox-secret-key'], env }),
@@ -219,7 +233,10 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
     const summary = join(dir, 'github-summary')
     writeFileSync(output, '')
     writeFileSync(summary, '')
-    const run = await runCli({ args: [...otter('hostile'), '--json', '--api-key', 'not-needed-but-masked'], env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary } })
+    const run = await runCli({
+      args: [...otter('hostile'), '--json', '--api-key', 'not-needed-but-masked'],
+      env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    })
     expect(run.exitCode).toBe(0)
     const result = json(run)
     expect(parseOutputFile(readFileSync(output, 'utf8'))).toEqual(result.outputs)

@@ -33,7 +33,9 @@ describe('TLS', () => {
   })
 
   it('trusts the CA given in ca-certificate, as PEM text or as a file, for this step only', async () => {
-    const asText = await runAction({ inputs: { system: 'otter', 'server-url': secure.url('otter'), template: 'smoke-warn', 'fail-on': 'never', 'ca-certificate': certificate.cert } })
+    const asText = await runAction({
+      inputs: { system: 'otter', 'server-url': secure.url('otter'), template: 'smoke-warn', 'fail-on': 'never', 'ca-certificate': certificate.cert },
+    })
     expect(asText.exitCode).toBe(0)
     expect(asText.outputs.status).toBe('warning')
     const file = join(mkdtempSync(join(tmpdir(), 'release-gate-ca-')), 'ca.pem')
@@ -81,7 +83,14 @@ describe('Every input is checked before the first request, one problem one messa
   it('checks calendar dates: a 13th month or the 30th of February', async () => {
     const bm = { system: 'buildmaster', 'server-url': plain.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', release: '9.0.0', pipeline: 'Simple' }
     expect((await noRequests({ ...bm, 'start-time': '2026-13-45T02:00' }))[0]).toMatch(/^Input 'start-time': '2026-13-45T02:00' is not accepted/)
-    const fm = { system: 'foreman', 'server-url': plain.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', 'search-query': 'name ~ web' }
+    const fm = {
+      system: 'foreman',
+      'server-url': plain.url('foreman'),
+      username: FOREMAN_USER.username,
+      password: FOREMAN_USER.password,
+      template: '171',
+      'search-query': 'name ~ web',
+    }
     expect((await noRequests({ ...fm, 'start-at': '2026-02-30T02:00:00Z' }))[0]).toMatch(/^Input 'start-at': '2026-02-30T02:00:00Z' is not a date-time/)
   })
 
@@ -108,14 +117,26 @@ describe('Every input is checked before the first request, one problem one messa
       "- Input 'variables': line 4 sets 'A' a second time; write one NAME=value per line",
     ])
     const yaml = await noRequests({ system: 'otter', 'server-url': plain.url('otter'), template: 't', variables: 'Env:\n  nested: 1\n' })
-    expect(yaml).toEqual(["Input 'variables': the value of 'Env' must be text, a number or true/false, not a list or mapping; write a YAML mapping of NAME: value, or one NAME=value per line"])
+    expect(yaml).toEqual([
+      "Input 'variables': the value of 'Env' must be text, a number or true/false, not a list or mapping; write a YAML mapping of NAME: value, or one NAME=value per line",
+    ])
   })
 })
 
 it('BuildMaster: a deploy that fails after the build was created says which build and how to deploy it', async () => {
   const run = await runAction({
-    inputs: { system: 'buildmaster', 'server-url': plain.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', release: '9.1.0', pipeline: 'Simple', stage: 'Nowhere' },
+    inputs: {
+      system: 'buildmaster',
+      'server-url': plain.url('buildmaster'),
+      'api-key': BUILDMASTER_SETUP.apiKey,
+      application: 'web-shop',
+      release: '9.1.0',
+      pipeline: 'Simple',
+      stage: 'Nowhere',
+    },
   })
   expect(run.exitCode).toBe(1)
-  expect(errors(run)[0]).toMatch(/Build 1 of release 9\.1\.0 of web-shop was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: 1\.$/)
+  expect(errors(run)[0]).toMatch(
+    /Build 1 of release 9\.1\.0 of web-shop was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: 1\.$/,
+  )
 })

@@ -17,12 +17,33 @@ const created = () => sandbox.requestsFor('foreman').filter((r) => r.method === 
 
 describe('Foreman end to end (bundle as a process)', () => {
   it('runs a template on 10 hosts with inputs, streaming each host once, in order', async () => {
-    const run = await foreman({ template: '171', 'search-query': 'name ~ web', variables: 'command=uptime', 'concurrency-level': '5', 'execution-timeout': '10m', 'effective-user': 'deploy' })
+    const run = await foreman({
+      template: '171',
+      'search-query': 'name ~ web',
+      variables: 'command=uptime',
+      'concurrency-level': '5',
+      'execution-timeout': '10m',
+      'effective-user': 'deploy',
+    })
     expect(run.exitCode).toBe(0)
     const id = run.outputs['job-id']!
-    expect(run.outputs).toMatchObject({ status: 'succeeded', url: `${sandbox.url('foreman')}job_invocations/${id}`, 'hosts-total': '10', 'hosts-succeeded': '10', 'hosts-failed': '0' })
+    expect(run.outputs).toMatchObject({
+      status: 'succeeded',
+      url: `${sandbox.url('foreman')}job_invocations/${id}`,
+      'hosts-total': '10',
+      'hosts-succeeded': '10',
+      'hosts-failed': '0',
+    })
     const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === id)!
-    expect(invocation.body).toMatchObject({ job_template_id: '171', targeting_type: 'static_query', search_query: 'name ~ web', inputs: { command: 'uptime' }, concurrency_control: { concurrency_level: 5 }, execution_timeout_interval: 600, ssh: { effective_user: 'deploy' } })
+    expect(invocation.body).toMatchObject({
+      job_template_id: '171',
+      targeting_type: 'static_query',
+      search_query: 'name ~ web',
+      inputs: { command: 'uptime' },
+      concurrency_control: { concurrency_level: 5 },
+      execution_timeout_interval: 600,
+      ssh: { effective_user: 'deploy' },
+    })
     const lines = remoteLines(run)
     for (const host of foremanHosts(10)) {
       expect(lines.filter((l) => l.startsWith(`${host.name}: step`))).toEqual([1, 2, 3].map((n) => `${host.name}: step ${n} of 3`))

@@ -165,13 +165,24 @@ describe('GitHub Deployments (bundle as a process, GITHUB_API_URL at the sandbox
     expect(run.exitCode).toBe(1)
     expect(errors(run)[0]).toMatch(/Otter job \d+ \(template 'migrate-db'\): failed/)
     expect(sandbox.requestsFor('github', `/repos/${repo}/`)).toHaveLength(3)
-    expect(warnings(run)).toEqual([expect.stringMatching(/^Could not record the GitHub deployment: creating the GitHub deployment .* failed \(HTTP 502: Server Error after 3 tries\)\. The gate goes on/)])
+    expect(warnings(run)).toEqual([
+      expect.stringMatching(/^Could not record the GitHub deployment: creating the GitHub deployment .* failed \(HTTP 502: Server Error after 3 tries\)\. The gate goes on/),
+    ])
   })
 
   it('BuildMaster with no environment: each BuildMaster deployment becomes a GitHub deployment in its own environment', async () => {
     const repo = repository()
     const run = await runAction({
-      inputs: { system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', release: '7.0.0', pipeline: 'Standard', stage: 'Production', ...mirrored },
+      inputs: {
+        system: 'buildmaster',
+        'server-url': sandbox.url('buildmaster'),
+        'api-key': BUILDMASTER_SETUP.apiKey,
+        application: 'web-shop',
+        release: '7.0.0',
+        pipeline: 'Standard',
+        stage: 'Production',
+        ...mirrored,
+      },
       env: githubEnv(repo),
     })
     expect(run.exitCode).toBe(1)
@@ -229,10 +240,13 @@ async function forwardProxy(resolve: (host: string) => string): Promise<{ url: s
   const server: Server = createServer((req, res) => {
     const target = new URL(req.url ?? '/')
     seen.push(target.host)
-    const upstream = httpRequest({ host: resolve(target.hostname), port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
+    const upstream = httpRequest(
+      { host: resolve(target.hostname), port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
     upstream.on('error', () => res.writeHead(502).end())
     req.pipe(upstream)
   })

@@ -49,7 +49,7 @@ function stepsOnceInOrder(lines: string[], n: number): boolean {
 
 /** Resolves once `seen` is true, checking every 20 ms; false after `ms`. */
 async function until(seen: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     if (seen()) return true
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
@@ -93,11 +93,23 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
         logFetches = n
         void (async () => {
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
-          await write(res, lines.slice(0, 10_000).map((line) => `${line}\n`).join(''))
+          await write(
+            res,
+            lines
+              .slice(0, 10_000)
+              .map((line) => `${line}\n`)
+              .join(''),
+          )
           // The rest comes only once the first half shows in the step's output (or after 10 s).
           const early = await until(() => stdout.includes(`${step(5000, 20_000)}\n`), 10_000)
           if (n === 1) printedEarly = early
-          await write(res, lines.slice(10_000).map((line) => `${line}\n`).join(''))
+          await write(
+            res,
+            lines
+              .slice(10_000)
+              .map((line) => `${line}\n`)
+              .join(''),
+          )
           res.end()
         })()
       },
@@ -121,7 +133,12 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
     let stdout = ''
     let printedEarly = false
     const show = (n: number): Record<string, unknown> =>
-      foremanShow(n === 1 ? 'running' : 'succeeded', { total: hosts.length, succeeded: n === 1 ? 0 : hosts.length, pending: n === 1 ? hosts.length : 0, targeting: { hosts: hosts.map((id) => ({ id, name: name(id) })) } })
+      foremanShow(n === 1 ? 'running' : 'succeeded', {
+        total: hosts.length,
+        succeeded: n === 1 ? 0 : hosts.length,
+        pending: n === 1 ? hosts.length : 0,
+        targeting: { hosts: hosts.map((id) => ({ id, name: name(id) })) },
+      })
     const routes: Record<string, Route> = {
       'POST api/job_invocations': () => foremanShow('queued'),
       'api/job_invocations/42': (n) => show(n),
@@ -199,7 +216,12 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
     const routes: Record<string, Route> = {
       'POST api/job_invocations': () => foremanShow('queued'),
       'api/job_invocations/42': (n) =>
-        foremanShow(n <= 1 ? 'running' : 'succeeded', { total: 2, succeeded: n <= 1 ? 0 : 2, pending: n <= 1 ? 2 : 0, targeting: { hosts: [1, 2].map((id) => ({ id, name: `web-${id}.example.com` })) } }),
+        foremanShow(n <= 1 ? 'running' : 'succeeded', {
+          total: 2,
+          succeeded: n <= 1 ? 0 : 2,
+          pending: n <= 1 ? 2 : 0,
+          targeting: { hosts: [1, 2].map((id) => ({ id, name: `web-${id}.example.com` })) },
+        }),
       'api/job_invocations/42/outputs': (n, seen) => {
         const since = Number(seen.query.get('since') ?? -Infinity)
         const output = (id: number) => entries(id, 0, n === 1 ? 40_000 : 41_000).filter((entry) => (entry as { timestamp: number }).timestamp > since)

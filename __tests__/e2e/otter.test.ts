@@ -32,7 +32,9 @@ describe('Otter end to end (bundle as a process)', () => {
     const strict = await otter({ template: 'smoke-warn' })
     expect(strict.exitCode).toBe(1)
     expect(strict.outputs.status).toBe('warning')
-    expect(errors(strict)).toEqual([expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning fails on Warning; set fail-on: error to tolerate it\)\.$/)])
+    expect(errors(strict)).toEqual([
+      expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning fails on Warning; set fail-on: error to tolerate it\)\.$/),
+    ])
     const lenient = await otter({ template: 'smoke-warn', 'fail-on': 'error' })
     expect(lenient.exitCode).toBe(0)
     expect(lenient.outputs.status).toBe('warning')
@@ -51,7 +53,9 @@ describe('Otter end to end (bundle as a process)', () => {
     const before = sandbox.requests.length
     const run = await otter({ template: 'no-such-template' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual(['Otter has no job template named \'no-such-template\' (HTTP 404: Job template "no-such-template" was not found.). Check the template input: it must name a job template that allows API use.'])
+    expect(errors(run)).toEqual([
+      'Otter has no job template named \'no-such-template\' (HTTP 404: Job template "no-such-template" was not found.). Check the template input: it must name a job template that allows API use.',
+    ])
     expect(sandbox.requests.length - before).toBe(1)
     expect(run.stdout).not.toMatch(/\n\s+at /)
   })
@@ -82,7 +86,9 @@ describe('Otter end to end (bundle as a process)', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()))
     const run = await runAction({ inputs: { system: 'otter', 'server-url': url, template: 'quick' } })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual([`Could not reach Otter at ${url} while triggering job template 'quick' (ECONNREFUSED). Check server-url and that this runner can reach the server.`])
+    expect(errors(run)).toEqual([
+      `Could not reach Otter at ${url} while triggering job template 'quick' (ECONNREFUSED). Check server-url and that this runner can reach the server.`,
+    ])
   })
 
   it('returns the token at once with wait: false', async () => {
@@ -126,7 +132,9 @@ describe('Otter end to end (bundle as a process)', () => {
     expect(sandbox.requestsFor('otter').every((r) => r.url.startsWith('/otter/api/jobs/'))).toBe(true)
     const run = await runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('/'), template: 'quick' } })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toContain("found nothing at POST /api/jobs/trigger (HTTP 404) while triggering job template 'quick': an HTML page titled '404 - File or directory not found.'")
+    expect(errors(run)[0]).toContain(
+      "found nothing at POST /api/jobs/trigger (HTTP 404) while triggering job template 'quick': an HTML page titled '404 - File or directory not found.'",
+    )
   })
 
   it('rejects invalid inputs before sending any request, naming each', async () => {

@@ -47,7 +47,15 @@ describe('The verdict: fail-on judges the outcome only', () => {
 describe('Annotations and closing lines name what failed', () => {
   it('BuildMaster: names the failing environment, one closing line per deployment, one clock for durations', async () => {
     const run = await runAction({
-      inputs: { system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', release: '7.1.0', pipeline: 'Standard', stage: 'Production' },
+      inputs: {
+        system: 'buildmaster',
+        'server-url': sandbox.url('buildmaster'),
+        'api-key': BUILDMASTER_SETUP.apiKey,
+        application: 'web-shop',
+        release: '7.1.0',
+        pipeline: 'Standard',
+        stage: 'Production',
+      },
     })
     expect(run.exitCode).toBe(1)
     const [error] = errors(run)
@@ -64,7 +72,14 @@ describe('Annotations and closing lines name what failed', () => {
 
   it('Foreman: names the failing hosts, lists them in the summary with their last lines as code', async () => {
     const run = await runAction({
-      inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', 'search-query': 'name ~ db' },
+      inputs: {
+        system: 'foreman',
+        'server-url': sandbox.url('foreman'),
+        username: FOREMAN_USER.username,
+        password: FOREMAN_USER.password,
+        template: '171',
+        'search-query': 'name ~ db',
+      },
     })
     expect(run.exitCode).toBe(1)
     expect(errors(run)).toEqual([expect.stringMatching(/: failed after \d+s — host db-flaky-01\.example\.com did not succeed\.$/)])
@@ -120,12 +135,22 @@ describe('The job summary is written for every run past input checking', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('timed-out')
     expect(run.durationMs).toBeLessThan(4000)
-    expect(errors(run)).toEqual([expect.stringMatching(/^The timeout \(1s\) was reached while the job was being started or looked up\. If a start request was on its way, the job may have started on Otter/)])
+    expect(errors(run)).toEqual([
+      expect.stringMatching(/^The timeout \(1s\) was reached while the job was being started or looked up\. If a start request was on its way, the job may have started on Otter/),
+    ])
     expect(run.summary).toContain('timed-out')
   })
 
   it('for an operation that waits on nothing, and can be titled or turned off', async () => {
-    const inputs = { system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', release: '7.2.0', pipeline: 'Simple', operation: 'create-release' }
+    const inputs = {
+      system: 'buildmaster',
+      'server-url': sandbox.url('buildmaster'),
+      'api-key': BUILDMASTER_SETUP.apiKey,
+      application: 'web-shop',
+      release: '7.2.0',
+      pipeline: 'Simple',
+      operation: 'create-release',
+    }
     const titled = await runAction({ inputs: { ...inputs, 'summary-title': 'Release 7.2.0 for the shop' } })
     expect(titled.exitCode).toBe(0)
     expect(titled.summary).toContain('<h3>Release 7.2.0 for the shop — ✅ succeeded</h3>')
@@ -146,7 +171,15 @@ describe('The job summary is written for every run past input checking', () => {
 describe('Foreman counts agree with what was streamed', () => {
   it('when the timeout arrives while hosts finish', async () => {
     const run = await runAction({
-      inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', 'search-query': 'name ~ web', timeout: '1500ms' },
+      inputs: {
+        system: 'foreman',
+        'server-url': sandbox.url('foreman'),
+        username: FOREMAN_USER.username,
+        password: FOREMAN_USER.password,
+        template: '171',
+        'search-query': 'name ~ web',
+        timeout: '1500ms',
+      },
     })
     expect(run.exitCode).toBe(1)
     const succeeded = remoteLines(run).filter((line) => line === 'Exit status: 0').length

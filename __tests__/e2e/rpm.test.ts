@@ -16,7 +16,17 @@ afterEach(() => {
 
 function jobRun(overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript {
   const id = nextId++
-  return { id, runKey: 1_700_000_000 + id, stepId: 35, stepName: 'Deploy web tier', automationId: 6, durationMs: 1500, status: 'Complete', stdout: `deployed by run ${id}\n`, ...overrides }
+  return {
+    id,
+    runKey: 1_700_000_000 + id,
+    stepId: 35,
+    stepName: 'Deploy web tier',
+    automationId: 6,
+    durationMs: 1500,
+    status: 'Complete',
+    stdout: `deployed by run ${id}\n`,
+    ...overrides,
+  }
 }
 
 const rpm = (inputs: Record<string, string>) => runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs } })
@@ -28,7 +38,11 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     const result = await rpm({ 'job-id': String(run.id) })
     expect(result.exitCode).toBe(0)
     expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-id': String(run.id) })
-    expect(remoteLines(result)).toEqual(['stdout:', `deployed by run ${run.id}`, `results_path: /opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_35/output_${run.runKey}.txt`])
+    expect(remoteLines(result)).toEqual([
+      'stdout:',
+      `deployed by run ${run.id}`,
+      `results_path: /opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_35/output_${run.runKey}.txt`,
+    ])
     // The title names the request the step belongs to (step.request), as RPM gives it.
     expect(result.summary).toMatch(/RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;, request &#39;Release 4\.2&#39;\)<\/td><td>✅ succeeded \(Complete, /)
     expect(sandbox.requestsFor('rpm').every((r) => r.url.startsWith('/brpm/v1/job_runs'))).toBe(true)
@@ -97,7 +111,8 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     // The token is masked as is and in the forms a server may echo it in, and nothing else is.
     const masks = result.commands.filter((c) => c.name === 'add-mask').map((c) => c.value)
     expect(masks[0]).toBe(RPM_TOKEN)
-    const decoded = (mask: string) => mask.replace(/%([0-9a-f]{2})|&#(\d+);|\\u([0-9a-f]{4})/gi, (_, p: string, d: string, u: string) => String.fromCharCode(p ? parseInt(p, 16) : d ? Number(d) : parseInt(u, 16)))
+    const decoded = (mask: string) =>
+      mask.replace(/%([0-9a-f]{2})|&#(\d+);|\\u([0-9a-f]{4})/gi, (_, p: string, d: string, u: string) => String.fromCharCode(p ? parseInt(p, 16) : d ? Number(d) : parseInt(u, 16)))
     expect(masks.map(decoded)).toEqual(masks.map(() => RPM_TOKEN))
     expect(result.outputs.status).toBe('succeeded')
   })

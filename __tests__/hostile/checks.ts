@@ -18,7 +18,10 @@ const NEVER_ISSUED = ['set-output', 'set-env', 'add-path', 'save-state', 'add-ma
  */
 export function foreignCommands(run: ActionRun, secrets: string[] = []): (WorkflowCommand & { stream: string })[] {
   const foreign: (WorkflowCommand & { stream: string })[] = []
-  for (const [stream, commands] of [['stdout', run.commands], ['stderr', runnerCommands(run.stderr)]] as const) {
+  for (const [stream, commands] of [
+    ['stdout', run.commands],
+    ['stderr', runnerCommands(run.stderr)],
+  ] as const) {
     let open = false
     let errorCount = 0
     for (const command of commands) {
@@ -128,15 +131,16 @@ export function expectOutcome(run: ActionRun, expected: Outcome): void {
   const status = run.outputs.status
   const want = expected.status
   if (want !== undefined) {
-    const ok =
-      want === 'set' ? !!status : want === 'unset' ? !status : want instanceof RegExp ? want.test(status ?? '') : status === want
+    const ok = want === 'set' ? !!status : want === 'unset' ? !status : want instanceof RegExp ? want.test(status ?? '') : status === want
     if (!ok) problems.push(`status output ${JSON.stringify(status)}, expected ${want === 'set' ? 'one' : want === 'unset' ? 'none' : String(want)}`)
   }
   if (expected.withinMs !== undefined && !(run.durationMs < expected.withinMs)) problems.push(`took ${Math.round(run.durationMs)} ms, expected under ${expected.withinMs} ms`)
   const errors = errorsOf(run)
   if (expected.errors !== undefined && errors.length !== expected.errors) problems.push(`${errors.length} ::error annotations, expected ${expected.errors}`)
   if (problems.length > 0) {
-    throw new Error(`${problems.join('; ')}\n--- errors shown: ${JSON.stringify(errors)}\n--- outputs: ${JSON.stringify(run.outputs)}\n--- stderr: ${run.stderr.slice(0, 400)}\n--- stdout ends:\n${tail(run)}`)
+    throw new Error(
+      `${problems.join('; ')}\n--- errors shown: ${JSON.stringify(errors)}\n--- outputs: ${JSON.stringify(run.outputs)}\n--- stderr: ${run.stderr.slice(0, 400)}\n--- stdout ends:\n${tail(run)}`,
+    )
   }
 }
 

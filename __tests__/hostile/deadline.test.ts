@@ -30,17 +30,23 @@ function expectBoundedFailure(result: Awaited<ReturnType<typeof run>>): void {
 
 describe('the timeout bounds the run', () => {
   it.concurrent('a status request that is never answered (no headers ever): timed-out (or failed) within timeout + 5 s, exit 1', async () => {
-    await withServer(otterJob(() => never()), async (server) => {
-      const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
-      expectBoundedFailure(result)
-    })
+    await withServer(
+      otterJob(() => never()),
+      async (server) => {
+        const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
+        expectBoundedFailure(result)
+      },
+    )
   })
 
   it.concurrent('a status answer that trickles one byte every 500 ms forever: timed-out (or failed) within timeout + 5 s, exit 1', async () => {
-    await withServer(otterJob(() => trickle(500)), async (server) => {
-      const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
-      expectBoundedFailure(result)
-    })
+    await withServer(
+      otterJob(() => trickle(500)),
+      async (server) => {
+        const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
+        expectBoundedFailure(result)
+      },
+    )
   })
 
   it.concurrent('a trigger that is never answered: the step ends within timeout + 5 s, exit 1, with a status output and one ::error', async () => {
@@ -60,18 +66,24 @@ describe('the timeout bounds the run', () => {
   })
 
   it.concurrent('503 with Retry-After: 86400 (seconds) on every status check: timed-out (or failed) within timeout + 5 s', async () => {
-    await withServer(otterJob(() => text('Service Unavailable', 503, { 'Retry-After': '86400' })), async (server) => {
-      const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
-      expectBoundedFailure(result)
-    })
+    await withServer(
+      otterJob(() => text('Service Unavailable', 503, { 'Retry-After': '86400' })),
+      async (server) => {
+        const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
+        expectBoundedFailure(result)
+      },
+    )
   })
 
   it.concurrent('503 with Retry-After as an HTTP date a day ahead: timed-out (or failed) within timeout + 5 s', async () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toUTCString()
-    await withServer(otterJob(() => text('Service Unavailable', 503, { 'Retry-After': tomorrow })), async (server) => {
-      const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
-      expectBoundedFailure(result)
-    })
+    await withServer(
+      otterJob(() => text('Service Unavailable', 503, { 'Retry-After': tomorrow })),
+      async (server) => {
+        const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: WATCHDOG_MS })
+        expectBoundedFailure(result)
+      },
+    )
   })
 
   it.concurrent('429 with Retry-After: 86400 on the trigger: the step ends within timeout + 5 s, exit 1', async () => {
@@ -121,10 +133,13 @@ describe('cancellation ends inside the runner grace period', () => {
   })
 
   it.concurrent('Otter: SIGINT while a status check hangs: canceled, within 7.5 s of SIGINT', async () => {
-    await withServer(otterJob((n) => (n === 1 ? 'Executing' : never())), async (server) => {
-      const result = await run(otterInputs(server, { timeout: '60s' }), { cancelAfterMs: SIGINT_AT })
-      expectOutcome(result, { exit: 1, status: 'canceled', withinMs: SIGINT_AT + CANCEL_GRACE_MS, errors: 1 })
-    })
+    await withServer(
+      otterJob((n) => (n === 1 ? 'Executing' : never())),
+      async (server) => {
+        const result = await run(otterInputs(server, { timeout: '60s' }), { cancelAfterMs: SIGINT_AT })
+        expectOutcome(result, { exit: 1, status: 'canceled', withinMs: SIGINT_AT + CANCEL_GRACE_MS, errors: 1 })
+      },
+    )
   })
 })
 
@@ -135,12 +150,15 @@ describe('durations a timer cannot hold are input errors', () => {
     [{ 'max-poll-interval': '30d' }, 'max-poll-interval'],
     [{ timeout: '400d' }, 'timeout'],
   ])('%j: an input error naming %s, exit 1, and no request reaches the server', async (inputs, name) => {
-    await withServer(otterJob(() => 'Succeeded'), async (server) => {
-      const result = await run({ ...otterInputs(server), 'poll-interval': '1s', 'max-poll-interval': '60s', ...inputs }, { watchdogMs: 15_000 })
-      expectOutcome(result, { exit: 1, status: 'unset', errors: 1 })
-      // The input's own name, not a longer one containing it (poll-interval is not max-poll-interval).
-      expect(errorsOf(result)[0]).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`))
-      expect(server.requests.map((r) => `${r.method} /${r.path}`)).toEqual([])
-    })
+    await withServer(
+      otterJob(() => 'Succeeded'),
+      async (server) => {
+        const result = await run({ ...otterInputs(server), 'poll-interval': '1s', 'max-poll-interval': '60s', ...inputs }, { watchdogMs: 15_000 })
+        expectOutcome(result, { exit: 1, status: 'unset', errors: 1 })
+        // The input's own name, not a longer one containing it (poll-interval is not max-poll-interval).
+        expect(errorsOf(result)[0]).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`))
+        expect(server.requests.map((r) => `${r.method} /${r.path}`)).toEqual([])
+      },
+    )
   })
 })

@@ -96,11 +96,14 @@ describe('server text never becomes a workflow command', () => {
     const bodies = [`Internal error ${SET_OUTPUT}`, 'Internal error ##[add-mask]PWN-500', 'Internal error ##[error]PWN-500']
     // Four failures in a row outlast the retries of one check (today), so the failure is reported before
     // the next check; every body carries a payload, so whichever attempt is quoted, one is shown.
-    await withServer({ 'POST api/jobs/trigger': () => '4711', 'api/jobs/status': (n) => (n <= 8 ? text(bodies[(n - 1) % 3]!, 500) : 'Succeeded'), 'api/jobs/logs': () => otterLog }, async (server) => {
-      const result = await run(otterInputs(server, { timeout: '30s' }), { watchdogMs: 40_000 })
-      expect(foreignCommands(result)).toEqual([])
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-    })
+    await withServer(
+      { 'POST api/jobs/trigger': () => '4711', 'api/jobs/status': (n) => (n <= 8 ? text(bodies[(n - 1) % 3]!, 500) : 'Succeeded'), 'api/jobs/logs': () => otterLog },
+      async (server) => {
+        const result = await run(otterInputs(server, { timeout: '30s' }), { watchdogMs: 40_000 })
+        expect(foreignCommands(result)).toEqual([])
+        expectOutcome(result, { exit: 0, status: 'succeeded' })
+      },
+    )
   })
 
   it.concurrent.each([
@@ -108,7 +111,7 @@ describe('server text never becomes a workflow command', () => {
     ['500 on the trigger', 'POST api/jobs/trigger', 500],
     ['404 on the status', 'api/jobs/status', 404],
     ['403 on the status', 'api/jobs/status', 403],
-  ])('an error body quoted in the final message (%s): the one ::error is the action\'s, nothing else acts', async (_name, path, status) => {
+  ])("an error body quoted in the final message (%s): the one ::error is the action's, nothing else acts", async (_name, path, status) => {
     const routes: Record<string, Route> = { 'POST api/jobs/trigger': () => '4711', 'api/jobs/status': () => 'Executing', 'api/jobs/logs': () => otterLog }
     routes[path] = () => text(`Refused: ${SET_OUTPUT} ##[error]PWN-body`, status)
     await withServer(routes, async (server) => {
@@ -121,14 +124,15 @@ describe('server text never becomes a workflow command', () => {
   it.concurrent('Foreman: a hostile host name, job description, undocumented status_label, output lines and a 503 JSON error: no command acts', async () => {
     const hostName = 'web-1 ##[add-mask]PWN-host'
     const labels = ['running', `running ${SET_OUTPUT}`, '##[error]PWN-label', 'running']
-    const show = (n: number) =>
-      foremanShow(labels[n - 1] ?? 'succeeded', { description: `Deploy ${SET_OUTPUT}`, targeting: { hosts: [{ id: 1, name: hostName }] } })
+    const show = (n: number) => foremanShow(labels[n - 1] ?? 'succeeded', { description: `Deploy ${SET_OUTPUT}`, targeting: { hosts: [{ id: 1, name: hostName }] } })
     const routes: Record<string, Route> = {
       'POST api/job_invocations': () => foremanShow('queued', { description: `Deploy ${SET_OUTPUT}` }),
       'api/job_invocations/42': (n) => show(n),
       // Four failures in a row outlast one fetch's retries, so the failure is reported.
       'api/job_invocations/42/outputs': (n) =>
-        n >= 2 && n <= 5 ? json({ error: { message: `Backend busy ##[error]PWN-foreman-503` } }, 503) : foremanOutputs(['hello', `line ${SET_OUTPUT}`, '::add-mask::PWN-output'], n > 5),
+        n >= 2 && n <= 5
+          ? json({ error: { message: `Backend busy ##[error]PWN-foreman-503` } }, 503)
+          : foremanOutputs(['hello', `line ${SET_OUTPUT}`, '::add-mask::PWN-output'], n > 5),
       'api/job_invocations/42/hosts': () => ({ ...foremanHosts('success'), results: [{ id: 1, name: hostName, job_status: 'success' }] }),
     }
     await withServer(routes, async (server) => {
@@ -143,7 +147,13 @@ describe('server text never becomes a workflow command', () => {
   it.concurrent('Foreman: hostile template names in the template lookup and in the invocation: no command acts', async () => {
     const hostile = { id: 8, name: `Run Command ${SET_OUTPUT}` }
     const routes: Record<string, Route> = {
-      'api/job_templates': () => ({ total: 3, subtotal: 3, page: 1, per_page: 20, results: [hostile, { id: 9, name: '##[add-mask]PWN-template' }, { id: 7, name: 'Run Command' }] }),
+      'api/job_templates': () => ({
+        total: 3,
+        subtotal: 3,
+        page: 1,
+        per_page: 20,
+        results: [hostile, { id: 9, name: '##[add-mask]PWN-template' }, { id: 7, name: 'Run Command' }],
+      }),
       'POST api/job_invocations': () => foremanShow('queued', { job_category: '##[error]PWN-category', template_name: hostile.name }),
       'api/job_invocations/42': (n) => foremanShow(n < 3 ? 'running' : 'succeeded', { job_category: '##[error]PWN-category', template_name: hostile.name }),
       'api/job_invocations/42/outputs': (n) => foremanOutputs(['hello'], n > 2),
@@ -166,7 +176,12 @@ describe('server text never becomes a workflow command', () => {
       'v1/job_runs/5.json': (n) =>
         n <= statuses.length + 1
           ? rpmRun({ step, status: statuses[n - 2] ?? 'Running' })
-          : rpmDone({ step: { ...step, aasm_state: 'complete' }, stdout: `ok\n${SET_OUTPUT}\n::add-mask::PWN-stdout\n`, stderr: '##[error]PWN-stderr\n', results_path: '/tmp/##[error]PWN-results' }),
+          : rpmDone({
+              step: { ...step, aasm_state: 'complete' },
+              stdout: `ok\n${SET_OUTPUT}\n::add-mask::PWN-stdout\n`,
+              stderr: '##[error]PWN-stderr\n',
+              results_path: '/tmp/##[error]PWN-results',
+            }),
     }
     await withServer(routes, async (server) => {
       const inputs = rpmInputs(server)

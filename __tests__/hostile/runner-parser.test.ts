@@ -44,7 +44,22 @@ describe('runnerCommands reads stdout as the runner does', () => {
   })
 
   it('every command the runner registers is recognised', () => {
-    const registered = ['set-env', 'set-output', 'save-state', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher', 'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo']
+    const registered = [
+      'set-env',
+      'set-output',
+      'save-state',
+      'add-path',
+      'add-mask',
+      'add-matcher',
+      'remove-matcher',
+      'warning',
+      'error',
+      'notice',
+      'debug',
+      'group',
+      'endgroup',
+      'echo',
+    ]
     expect(names(registered.map((n) => `::${n}::x`).join('\n'))).toEqual(registered)
     expect(names(registered.map((n) => `x ##[${n}]x`).join('\n'))).toEqual(registered)
   })

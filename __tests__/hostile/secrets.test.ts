@@ -32,7 +32,11 @@ describe('secrets that cannot be sent are input errors', () => {
     ['buildmaster', 'api-key', 'ключ-Bm4-секрет'],
     ['foreman', 'password', 'pass-line-one-Kx7\npass-line-two-Kx7'],
   ])('%s %s %j: an input error naming it, no request, the secret not shown', async (system, input, secret) => {
-    const routes: Record<string, Route> = { ...otterJob(), 'POST api/job_invocations': () => foremanShow('succeeded'), 'POST api/releases/builds/deployments': () => [bmDeployment({ status: 'succeeded' })] }
+    const routes: Record<string, Route> = {
+      ...otterJob(),
+      'POST api/job_invocations': () => foremanShow('succeeded'),
+      'POST api/releases/builds/deployments': () => [bmDeployment({ status: 'succeeded' })],
+    }
     await withServer(routes, async (server) => {
       const inputs = system === 'otter' ? otterInputs(server) : system === 'foreman' ? foremanInputs(server) : buildmasterInputs(server)
       const result = await run({ ...inputs, [input]: secret }, { watchdogMs: 15_000 })
@@ -55,10 +59,15 @@ describe('a secret echoed in another encoding is not shown', () => {
       'v1/job_runs/5.json': (n) => {
         if (n === 1) return rpmRun({ status: `Running ${echo('url-encoded, lower-case hex')}` })
         // Four failures in a row outlast one check's retries (today), so the failure is reported.
-        if (n <= 5) return text(`Internal error for GET /v1/job_runs/5.json?token=${forms['url-encoded']} ${echo('url-encoded, lower-case hex', 'html entities', 'json-escaped')}`, 500)
+        if (n <= 5)
+          return text(`Internal error for GET /v1/job_runs/5.json?token=${forms['url-encoded']} ${echo('url-encoded, lower-case hex', 'html entities', 'json-escaped')}`, 500)
         if (n === 6) return rpmRun({ status: `Queued ${echo('fully percent-encoded', 'form-encoded')}` })
         if (n === 7) return json({ error: `bad request ${echo('json-escaped, slashes and \\u00XX', 'html numeric entities')}` }, 500)
-        return rpmDone({ stdout: `token was ${token}\n${echo('url-encoded')}\n${echo('html entities', 'json-escaped')}\n`, stderr: `${echo('url-encoded, lower-case hex')}\n`, results_path: `/results?token=${forms['url-encoded']}` })
+        return rpmDone({
+          stdout: `token was ${token}\n${echo('url-encoded')}\n${echo('html entities', 'json-escaped')}\n`,
+          stderr: `${echo('url-encoded, lower-case hex')}\n`,
+          results_path: `/results?token=${forms['url-encoded']}`,
+        })
       },
     }
     await withServer(routes, async (server) => {
@@ -108,12 +117,19 @@ describe('a secret echoed in another encoding is not shown', () => {
     await withServer(routes, async (server) => {
       const result = await run(foremanInputs(server, { ...credentials, 'ssh-user': 'deployer', 'cron-line': '0 2 * * *' }), { watchdogMs: 15_000 })
       expectOutcome(result, { exit: 1, errors: 1 })
-      expect(errorsOf(result)[0]).toContain("Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 0 2 * * * is not valid format of cron line")
+      expect(errorsOf(result)[0]).toContain(
+        "Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 0 2 * * * is not valid format of cron line",
+      )
       const visible = shown(result)
       for (const secret of Object.values(credentials)) expect(formsFound(visible, secret)).toEqual([])
       // They did travel, where the job invocations API takes them; the SSH user is not a secret.
       const body = JSON.parse(server.to('api/job_invocations', 'POST')[0]!.body) as { job_invocation: Record<string, unknown> }
-      expect(body.job_invocation).toMatchObject({ ssh_user: 'deployer', password: credentials['ssh-password'], key_passphrase: credentials['key-passphrase'], ssh: { effective_user_password: credentials['effective-user-password'] } })
+      expect(body.job_invocation).toMatchObject({
+        ssh_user: 'deployer',
+        password: credentials['ssh-password'],
+        key_passphrase: credentials['key-passphrase'],
+        ssh: { effective_user_password: credentials['effective-user-password'] },
+      })
       expect(result.commands.filter((c) => c.name === 'add-mask').map((c) => c.value)).not.toContain('deployer')
     })
   })
@@ -154,11 +170,14 @@ describe('a message clipped inside a secret does not show its beginning', () => 
   })
 
   it.concurrent('an undocumented Otter status with the key across the 80-character clip', async () => {
-    await withServer({ 'POST api/jobs/trigger': () => '4711', 'api/jobs/status': (n) => (n < 3 ? `${'w'.repeat(74)}${key}` : 'Succeeded'), 'api/jobs/logs': () => 'INFO: ok\n' }, async (server) => {
-      const result = await run(otterInputs(server, { 'api-key': key }), { watchdogMs: 20_000 })
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-      expect(prefixesFound(shown(result), key)).toEqual([])
-    })
+    await withServer(
+      { 'POST api/jobs/trigger': () => '4711', 'api/jobs/status': (n) => (n < 3 ? `${'w'.repeat(74)}${key}` : 'Succeeded'), 'api/jobs/logs': () => 'INFO: ok\n' },
+      async (server) => {
+        const result = await run(otterInputs(server, { 'api-key': key }), { watchdogMs: 20_000 })
+        expectOutcome(result, { exit: 0, status: 'succeeded' })
+        expect(prefixesFound(shown(result), key)).toEqual([])
+      },
+    )
   })
 
   it.concurrent('an Otter trigger answer that is not a token, with the key across the 80-character clip', async () => {

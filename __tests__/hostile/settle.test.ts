@@ -48,7 +48,8 @@ describe('answers cut short', () => {
   it.concurrent('Otter status cut short on two checks (once by length, once chunked) is ridden out: succeeded, exit 0, log shown once', async () => {
     const routes: Record<string, Route> = {
       'POST api/jobs/trigger': () => '4711',
-      'api/jobs/status': (n) => (n === 1 ? truncated('Executing', { framing: 'length' }) : n === 2 ? truncated('Executing', { framing: 'chunked' }) : n < 4 ? 'Executing' : 'Succeeded'),
+      'api/jobs/status': (n) =>
+        n === 1 ? truncated('Executing', { framing: 'length' }) : n === 2 ? truncated('Executing', { framing: 'chunked' }) : n < 4 ? 'Executing' : 'Succeeded',
       'api/jobs/logs': () => LOG,
     }
     await withServer(routes, async (server) => {
@@ -60,10 +61,13 @@ describe('answers cut short', () => {
   })
 
   it.concurrent('Otter status reset mid-body once is ridden out: succeeded, exit 0', async () => {
-    await withServer(otterRoutes((n) => n === 2, { framing: 'length', end: 'reset' }), async (server) => {
-      const result = await run(otterInputs(server), { watchdogMs: 25_000 })
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-    })
+    await withServer(
+      otterRoutes((n) => n === 2, { framing: 'length', end: 'reset' }),
+      async (server) => {
+        const result = await run(otterInputs(server), { watchdogMs: 25_000 })
+        expectOutcome(result, { exit: 0, status: 'succeeded' })
+      },
+    )
   })
 
   it.concurrent('an Otter log answer cut short once is ridden out: every line shown once, in order', async () => {
@@ -94,10 +98,22 @@ describe('answers cut short', () => {
 
   it.concurrent('an RPM job run answer (JSON) cut short on two checks is ridden out: succeeded, exit 0', async () => {
     const body = JSON.stringify(rpmRun())
-    await withServer({ 'v1/job_runs/5.json': (n) => (n === 2 ? truncated(body, { contentType: 'application/json' }) : n === 3 ? truncated(body, { contentType: 'application/json', framing: 'chunked' }) : n < 5 ? rpmRun() : rpmDone()) }, async (server) => {
-      const result = await run(rpmInputs(server), { watchdogMs: 25_000 })
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-    })
+    await withServer(
+      {
+        'v1/job_runs/5.json': (n) =>
+          n === 2
+            ? truncated(body, { contentType: 'application/json' })
+            : n === 3
+              ? truncated(body, { contentType: 'application/json', framing: 'chunked' })
+              : n < 5
+                ? rpmRun()
+                : rpmDone(),
+      },
+      async (server) => {
+        const result = await run(rpmInputs(server), { watchdogMs: 25_000 })
+        expectOutcome(result, { exit: 0, status: 'succeeded' })
+      },
+    )
   })
 
   it.concurrent('a Foreman invocation answer cut short every time: a failed step with an ::error inside the timeout', async () => {
@@ -120,7 +136,11 @@ describe('answers cut short', () => {
 
 describe('an Otter log answer that is empty or shorter once', () => {
   const lines = Array.from({ length: 12 }, (_, i) => `INFO: line ${i + 1} of 12`)
-  const upTo = (count: number): string => lines.slice(0, count).map((line) => `${line}\n`).join('')
+  const upTo = (count: number): string =>
+    lines
+      .slice(0, count)
+      .map((line) => `${line}\n`)
+      .join('')
 
   it.concurrent.each([
     ['empty', ''],

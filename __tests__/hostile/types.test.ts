@@ -34,24 +34,33 @@ describe('answers of the wrong type', () => {
   })
 
   it.concurrent('Foreman outputs answer with outputs: {} — a failed step naming outputs', async () => {
-    await withServer(foremanJob(() => ({ outputs: {} })), async (server) => {
-      const result = await run(foremanInputs(server), { watchdogMs: 20_000 })
-      expectExplained(result, 'outputs')
-    })
+    await withServer(
+      foremanJob(() => ({ outputs: {} })),
+      async (server) => {
+        const result = await run(foremanInputs(server), { watchdogMs: 20_000 })
+        expectExplained(result, 'outputs')
+      },
+    )
   })
 
   it.concurrent('Foreman host output: null — a failed step naming output', async () => {
-    await withServer(foremanJob(() => ({ outputs: [{ host_id: 1, complete: false, refresh: true, output: null }] })), async (server) => {
-      const result = await run(foremanInputs(server), { watchdogMs: 20_000 })
-      expectExplained(result, 'output')
-    })
+    await withServer(
+      foremanJob(() => ({ outputs: [{ host_id: 1, complete: false, refresh: true, output: null }] })),
+      async (server) => {
+        const result = await run(foremanInputs(server), { watchdogMs: 20_000 })
+        expectExplained(result, 'output')
+      },
+    )
   })
 
   it.concurrent('Foreman output entry whose output is a number — a failed step naming output', async () => {
-    await withServer(foremanJob(() => ({ outputs: [{ host_id: 1, complete: false, refresh: true, output: [{ output_type: 'stdout', output: 42, timestamp: 1_700_000_000 }] }] })), async (server) => {
-      const result = await run(foremanInputs(server), { watchdogMs: 20_000 })
-      expectExplained(result, 'output')
-    })
+    await withServer(
+      foremanJob(() => ({ outputs: [{ host_id: 1, complete: false, refresh: true, output: [{ output_type: 'stdout', output: 42, timestamp: 1_700_000_000 }] }] })),
+      async (server) => {
+        const result = await run(foremanInputs(server), { watchdogMs: 20_000 })
+        expectExplained(result, 'output')
+      },
+    )
   })
 
   it.concurrent('a Foreman create answer without id — a failed step naming id, and no request to job_invocations/undefined', async () => {
@@ -89,13 +98,24 @@ describe('variable names that Object.prototype also has', () => {
   })
 
   it.concurrent('constructor and toString are sent as Foreman template inputs (JSON body)', async () => {
-    await withServer(foremanJob(() => foremanOutputs(['hello'], true), () => foremanShow('succeeded')), async (server) => {
-      const result = await run(foremanInputs(server, { variables: '{"constructor": "a", "toString": "b"}' }), { watchdogMs: 20_000 })
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-      const [create] = server.to('api/job_invocations', 'POST')
-      const body = JSON.parse(create?.body ?? '{}') as { job_invocation?: { inputs?: Record<string, unknown> } }
-      expect(Object.entries(body.job_invocation?.inputs ?? {})).toEqual(expect.arrayContaining([['constructor', 'a'], ['toString', 'b']]))
-    })
+    await withServer(
+      foremanJob(
+        () => foremanOutputs(['hello'], true),
+        () => foremanShow('succeeded'),
+      ),
+      async (server) => {
+        const result = await run(foremanInputs(server, { variables: '{"constructor": "a", "toString": "b"}' }), { watchdogMs: 20_000 })
+        expectOutcome(result, { exit: 0, status: 'succeeded' })
+        const [create] = server.to('api/job_invocations', 'POST')
+        const body = JSON.parse(create?.body ?? '{}') as { job_invocation?: { inputs?: Record<string, unknown> } }
+        expect(Object.entries(body.job_invocation?.inputs ?? {})).toEqual(
+          expect.arrayContaining([
+            ['constructor', 'a'],
+            ['toString', 'b'],
+          ]),
+        )
+      },
+    )
   })
 
   it.concurrent.each([
@@ -107,7 +127,12 @@ describe('variable names that Object.prototype also has', () => {
       expectOutcome(result, {})
       if (result.exitCode === 0) {
         const [trigger] = server.to('api/jobs/trigger', 'POST')
-        expect([...new URLSearchParams(trigger?.body ?? '')]).toEqual(expect.arrayContaining([['__proto__', 'x'], ['A', '1']]))
+        expect([...new URLSearchParams(trigger?.body ?? '')]).toEqual(
+          expect.arrayContaining([
+            ['__proto__', 'x'],
+            ['A', '1'],
+          ]),
+        )
       } else {
         expectOutcome(result, { exit: 1, errors: 1, status: 'unset' })
         expect(errorsOf(result)[0]).toMatch(/__proto__/)

@@ -13,19 +13,19 @@ function capture() {
 }
 
 describe('ActionConsole', () => {
-  it('prints remote lines in a group that the runner cannot read as commands', () => {
+  it('prints remote lines in a group that the runner cannot read as commands', async () => {
     const { console, text } = capture()
-    console.logs('Job 1 — log', ['INFO: fine', ...HOSTILE_LINES])
+    await console.logs('Job 1 — log', ['INFO: fine', ...HOSTILE_LINES])
     const names = runnerCommands(text()).map((c) => c.name)
     expect(names.filter((n) => n !== 'stop-commands')).toEqual(['group', 'endgroup'])
     for (const line of HOSTILE_LINES) expect(text()).toContain(line)
   })
 
-  it('uses a fresh unguessable token for each console', () => {
+  it('uses a fresh unguessable token for each console', async () => {
     const a = capture()
     const b = capture()
-    a.console.logs('t', ['x'])
-    b.console.logs('t', ['x'])
+    await a.console.logs('t', ['x'])
+    await b.console.logs('t', ['x'])
     const token = (out: string) => /::stop-commands::(\w+)/.exec(out)?.[1]
     expect(token(a.text())).toMatch(/^[0-9a-f]{32}$/)
     expect(token(a.text())).not.toBe(token(b.text()))
@@ -39,9 +39,9 @@ describe('ActionConsole', () => {
     expect(text()).toContain('Job 1: Executing ::add-mask::x')
   })
 
-  it('escapes a group title so it stays one command', () => {
+  it('escapes a group title so it stays one command', async () => {
     const { console, text } = capture()
-    console.logs('a\n::error::b', ['x'])
+    await console.logs('a\n::error::b', ['x'])
     expect(runnerCommands(text()).map((c) => c.name)).toEqual(['group', 'stop-commands', 'endgroup'])
   })
 

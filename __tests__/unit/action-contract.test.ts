@@ -44,6 +44,19 @@ describe('action.yml, the public contract', () => {
   })
 
   it('declares the outputs the action sets', () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(['build-number', 'deployment-ids', 'github-deployment-ids', 'hosts-cancelled', 'hosts-failed', 'hosts-succeeded', 'hosts-total', 'job-id', 'job-ids', 'release-number', 'status', 'url'])
+    expect(Object.keys(action.outputs).sort()).toEqual([
+      'build-number',
+      'deployment-ids',
+      'github-deployment-ids',
+      'hosts-cancelled',
+      'hosts-failed',
+      'hosts-succeeded',
+      'hosts-total',
+      'job-id',
+      'job-ids',
+      'release-number',
+      'status',
+      'url',
+    ])
   })
 })

@@ -30,7 +30,9 @@ describe('BuildMaster inputs', () => {
     expect(await problemsFor({ operation: 'wait', 'job-id': '12, 13 x' })).toEqual([expect.stringContaining("'x' is not a deployment id")])
     expect(await problemsFor({ operation: 'promote' })).toEqual([expect.stringContaining('use one of deploy, create-release')])
     expect(await problemsFor({ 'api-key': '' })).toEqual([expect.stringContaining("Input 'api-key': is required for BuildMaster")])
-    expect(await problemsFor({ operation: 'create-release', stage: 'Prod' })).toEqual([expect.stringContaining("Input 'stage': is only used by operation: deploy, deploy-build, or wait")])
+    expect(await problemsFor({ operation: 'create-release', stage: 'Prod' })).toEqual([
+      expect.stringContaining("Input 'stage': is only used by operation: deploy, deploy-build, or wait"),
+    ])
   })
 
   it('waits on deployment ids, or on the deployments of application, release and build', async () => {
@@ -40,13 +42,17 @@ describe('BuildMaster inputs', () => {
     expect(await problemsFor({ operation: 'wait', 'job-id': ',' })).toEqual([expect.stringContaining("Input 'job-id': ',' holds no deployment id")])
     expect(await problemsFor({ operation: 'wait', build: '3', stage: 'Prod' })).toEqual([])
     expect(await problemsFor({ operation: 'wait' })).toEqual([expect.stringContaining("Input 'build': is required for operation: wait without job-id")])
-    expect(await problemsFor({ operation: 'wait', application: '', release: '' })).toEqual([expect.stringContaining("Input 'job-id': or application, release and build, is required with operation: wait")])
+    expect(await problemsFor({ operation: 'wait', application: '', release: '' })).toEqual([
+      expect.stringContaining("Input 'job-id': or application, release and build, is required with operation: wait"),
+    ])
     expect(await problemsFor({ operation: 'wait', release: '', build: '3' })).toEqual([expect.stringContaining("Input 'release': is required for operation: wait without job-id")])
   })
 
   it('restore-release, a reason only for cancel-release, and the name: prefix', async () => {
     expect(await problemsFor({ operation: 'restore-release' })).toEqual([])
-    expect(await problemsFor({ operation: 'restore-release', variables: 'A=1' })).toEqual([expect.stringContaining("Input 'variables': are not sent with operation: restore-release")])
+    expect(await problemsFor({ operation: 'restore-release', variables: 'A=1' })).toEqual([
+      expect.stringContaining("Input 'variables': are not sent with operation: restore-release"),
+    ])
     expect(await problemsFor({ operation: 'cancel-release', reason: 'superseded' })).toEqual([])
     expect(await problemsFor({ reason: 'superseded' })).toEqual([expect.stringContaining("Input 'reason': is only used by operation: cancel-release")])
     expect(await problemsFor({ application: 'name:2024' })).toEqual([])

@@ -20,7 +20,11 @@ const stats: BundleStats = {
         {
           name: './src/main.ts + 2 modules',
           nameForCondition: at('src/main.ts'),
-          modules: [{ nameForCondition: at('src/main.ts') }, { nameForCondition: at('node_modules/p-retry/index.js') }, { nameForCondition: at('node_modules/@actions/core/lib/core.js') }],
+          modules: [
+            { nameForCondition: at('src/main.ts') },
+            { nameForCondition: at('node_modules/p-retry/index.js') },
+            { nameForCondition: at('node_modules/@actions/core/lib/core.js') },
+          ],
         },
         { nameForCondition: at('tools/undici-stub/index.js') },
         { name: 'external "fs"' },

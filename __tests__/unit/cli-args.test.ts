@@ -39,7 +39,10 @@ describe('the command line', () => {
   it('warns about a secret on the command line, and takes it', () => {
     const { inputs, warnings } = parse(['--api-key', 'k1', '--password=p1'])
     expect(inputs).toMatchObject({ 'api-key': 'k1', password: 'p1' })
-    expect(warnings).toEqual([expect.stringMatching(/^--api-key on the command line .* set RELEASE_GATE_API_KEY instead$/), expect.stringMatching(/^--password .* set RELEASE_GATE_PASSWORD instead$/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/^--api-key on the command line .* set RELEASE_GATE_API_KEY instead$/),
+      expect.stringMatching(/^--password .* set RELEASE_GATE_PASSWORD instead$/),
+    ])
     expect(warnings.join()).not.toMatch(/k1|p1/)
   })
 
@@ -60,8 +63,18 @@ describe('the command line', () => {
   })
 
   it('reads its own options from flags and RELEASE_GATE_* variables', () => {
-    expect(parse(['--json', '--dotenv', 'out.env', '--ci', 'GitLab', '--debug']).options).toMatchObject({ json: true, dotenv: 'out.env', ci: 'gitlab', debug: true, dotenvPrefix: 'GATE_' })
-    expect(parse([], { RELEASE_GATE_JSON: 'true', RELEASE_GATE_DOTENV_PREFIX: 'DEPLOY_', RELEASE_GATE_CI: 'azure' }).options).toMatchObject({ json: true, dotenvPrefix: 'DEPLOY_', ci: 'azure' })
+    expect(parse(['--json', '--dotenv', 'out.env', '--ci', 'GitLab', '--debug']).options).toMatchObject({
+      json: true,
+      dotenv: 'out.env',
+      ci: 'gitlab',
+      debug: true,
+      dotenvPrefix: 'GATE_',
+    })
+    expect(parse([], { RELEASE_GATE_JSON: 'true', RELEASE_GATE_DOTENV_PREFIX: 'DEPLOY_', RELEASE_GATE_CI: 'azure' }).options).toMatchObject({
+      json: true,
+      dotenvPrefix: 'DEPLOY_',
+      ci: 'azure',
+    })
     expect(parse(['--json=false'], { RELEASE_GATE_JSON: 'true' }).options.json).toBe(false)
     expect(parse(['--ci', 'travis']).errors[0]).toBe("--ci: 'travis' is not accepted; use one of auto, github, gitlab, azure, plain")
     expect(parse(['--dotenv-prefix', 'a-b']).errors[0]).toMatch(/GitLab takes only letters, digits and _/)

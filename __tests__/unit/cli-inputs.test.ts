@@ -43,7 +43,13 @@ describe('the command line and action.yml share one source', () => {
     }
     for (const option of CLI_OPTIONS) expect(help).toContain(`--${option.flag}`)
     for (const code of [0, 1, 2, 3, 4, 130]) expect(help).toMatch(new RegExp(` ${code} [a-z]`))
-    expect(Math.max(...helpText(100).split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
+    expect(
+      Math.max(
+        ...helpText(100)
+          .split('\n')
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(100)
   })
 
   it('treats every input that action.yml calls masked as a secret, and knows only declared multi-line inputs', () => {

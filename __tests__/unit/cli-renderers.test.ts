@@ -18,7 +18,10 @@ const summary: Summary = {
   title: 'release-gate: Foreman restart',
   status: 'failed',
   lead: 'Run job template on Foreman (https://f/): failed after waiting 12s.',
-  table: { header: ['Job', 'Status', 'Run time (server)', 'Waited', 'Link'], rows: [['Foreman job invocation 7', '❌ failed', '10s', '12s', { text: 'open', link: 'https://f/job_invocations/7' }]] },
+  table: {
+    header: ['Job', 'Status', 'Run time (server)', 'Waited', 'Link'],
+    rows: [['Foreman job invocation 7', '❌ failed', '10s', '12s', { text: 'open', link: 'https://f/job_invocations/7' }]],
+  },
   facts: [['hosts-failed', '1']],
   sections: [{ title: 'Hosts that did not succeed', items: [{ text: 'web-1: failed', code: ['exit 1'] }] }],
   notes: ['a note the log already showed'],
@@ -37,8 +40,8 @@ describe('where the command runs', () => {
 describe('GitLab rendering', () => {
   it('puts each log chunk in a collapsed section that GitLab parses, with a unique name', () => {
     const { renderer, out } = capture('gitlab')
-    renderer.logs('Otter job 1 — log lines 1–2', ['a', 'b'])
-    renderer.logs('Otter job 1 — log lines 3–3', ['c'])
+    void renderer.logs('Otter job 1 — log lines 1–2', ['a', 'b'])
+    void renderer.logs('Otter job 1 — log lines 3–3', ['c'])
     expect(gitlabSections(out()).map((s) => `${s.kind}:${s.name}${s.options}`)).toEqual([
       'start:release_gate_log_1[collapsed=true]',
       'end:release_gate_log_1',
@@ -64,7 +67,7 @@ describe('Azure Pipelines rendering', () => {
 
   it('groups logs, raises warnings and the failure as issues, and marks a tolerated Warning as SucceededWithIssues', () => {
     const { renderer, out } = capture('azure')
-    renderer.logs('Job — log', ['##[error]not ours'])
+    void renderer.logs('Job — log', ['##[error]not ours'])
     renderer.warning('careful; 50% ] done')
     renderer.end({ ending: 'passed', withIssues: true }, 0)
     renderer.end({ ending: 'failed', message: 'Otter job 1: failed\nsecond line' }, 1)
@@ -89,7 +92,7 @@ describe('Azure Pipelines rendering', () => {
 describe('plain rendering', () => {
   it('marks server lines, and colours only our own labels when asked', () => {
     const plain = capture('plain')
-    plain.renderer.logs('Job — log', ['\x1b[31mred\x1b[0m', '::error::x'])
+    void plain.renderer.logs('Job — log', ['\x1b[31mred\x1b[0m', '::error::x'])
     plain.renderer.warning('w')
     plain.renderer.end({ ending: 'unknown', message: 'Otter refused the API key' }, 3)
     expect(plain.out()).toBe('┌ Job — log\n│ red\n│ ::error::x\nwarning: w\nerror: Otter refused the API key\nexit code 3: no outcome known\n')
@@ -116,7 +119,7 @@ describe('GitHub Actions rendering (the command in a run: step)', () => {
     const env = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
     writeFileSync(env.GITHUB_OUTPUT, '')
     const { renderer, out } = capture('github', env)
-    renderer.logs('Job — log', ['::error::injected', '##[error]injected'])
+    void renderer.logs('Job — log', ['::error::injected', '##[error]injected'])
     renderer.output('job-id', '7')
     renderer.output('url', 'multi\nline')
     renderer.mask('s3cret')
@@ -124,7 +127,11 @@ describe('GitHub Actions rendering (the command in a run: step)', () => {
     renderer.end({ ending: 'failed', message: 'Job: failed\n50%' }, 1)
     expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8'))).toEqual({ 'job-id': '7', url: 'multi\nline' })
     expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toContain('<h3>release-gate: Foreman restart — ❌ failed</h3>')
-    expect(runnerCommands(out()).map((c) => [c.name, c.value]).filter(([name]) => name !== 'stop-commands')).toEqual([
+    expect(
+      runnerCommands(out())
+        .map((c) => [c.name, c.value])
+        .filter(([name]) => name !== 'stop-commands'),
+    ).toEqual([
       ['group', 'Job — log'],
       ['endgroup', ''],
       ['add-mask', 's3cret'],
@@ -147,7 +154,15 @@ describe('outputs for later jobs', () => {
   })
 
   it('prints the JSON document with no marker any CI acts on, and parses back to the same values', () => {
-    const doc = resultJson({ status: 'failed', jobId: '7', url: 'https://x/#a', exitCode: 1, ending: 'failed', message: '##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K', outputs: { url: 'https://x/#a' } })
+    const doc = resultJson({
+      status: 'failed',
+      jobId: '7',
+      url: 'https://x/#a',
+      exitCode: 1,
+      ending: 'failed',
+      message: '##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K',
+      outputs: { url: 'https://x/#a' },
+    })
     expect((JSON.parse(doc) as { message: string }).message).toBe('##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K')
     expect(azureCommands(doc)).toEqual([])
     expect(azureFormatting(doc)).toEqual([])
@@ -156,7 +171,7 @@ describe('outputs for later jobs', () => {
     expect(doc).not.toMatch(/[\x1b\r]/)
   })
 
-  it("sets the exit code first, so it stands when rendering fails or run() ends the process by force", () => {
+  it('sets the exit code first, so it stands when rendering fails or run() ends the process by force', () => {
     // run()'s forced end calls host.end() and then process.exit(process.exitCode ?? 1).
     const failing: Renderer = Object.assign(Object.create(capture('plain').renderer) as Renderer, {
       end: () => {
@@ -183,6 +198,14 @@ describe('outputs for later jobs', () => {
     host.end({ ending: 'passed' })
     expect(process.exitCode).toBe(4)
     process.exitCode = before
-    expect(JSON.parse(json)).toEqual({ status: 'timed-out', jobId: '9', url: '', exitCode: 4, ending: 'timed-out', message: 'The timeout (2s) passed.', outputs: { status: 'timed-out', 'job-id': '9' } })
+    expect(JSON.parse(json)).toEqual({
+      status: 'timed-out',
+      jobId: '9',
+      url: '',
+      exitCode: 4,
+      ending: 'timed-out',
+      message: 'The timeout (2s) passed.',
+      outputs: { status: 'timed-out', 'job-id': '9' },
+    })
   })
 })

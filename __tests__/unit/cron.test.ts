@@ -52,7 +52,15 @@ const REFUSED = [
 ]
 
 async function actionProblems(cronLine: string): Promise<string[]> {
-  const inputs: Record<string, string> = { system: 'foreman', 'server-url': 'https://foreman.example.com/', username: 'u', password: 'p', template: '171', 'search-query': 'name ~ web', 'cron-line': cronLine }
+  const inputs: Record<string, string> = {
+    system: 'foreman',
+    'server-url': 'https://foreman.example.com/',
+    username: 'u',
+    password: 'p',
+    template: '171',
+    'search-query': 'name ~ web',
+    'cron-line': cronLine,
+  }
   const read = (name: string) => inputs[name] ?? ''
   const problems = new InputProblems()
   const config = await readGateConfig(read, problems)
@@ -67,7 +75,9 @@ async function actionProblems(cronLine: string): Promise<string[]> {
 
 function sandboxStatus(cronLine: string): number {
   const simulator = new ForemanSimulator({ ...FOREMAN_SETUP, hosts: [...FOREMAN_SETUP.hosts] })
-  const body = JSON.stringify({ job_invocation: { job_template_id: '171', targeting_type: 'static_query', search_query: 'name = web-001.example.com', recurrence: { cron_line: cronLine } } })
+  const body = JSON.stringify({
+    job_invocation: { job_template_id: '171', targeting_type: 'static_query', search_query: 'name = web-001.example.com', recurrence: { cron_line: cronLine } },
+  })
   const authorization = 'Basic ' + Buffer.from(`${FOREMAN_USER.username}:${FOREMAN_USER.password}`).toString('base64')
   const answer = simulator.handle({ method: 'POST', path: '/api/job_invocations', query: new URLSearchParams(), headers: { authorization }, body })
   return (answer as { status: number }).status
@@ -88,7 +98,7 @@ describe('cron lines: the action and the sandbox agree with Foreman', () => {
     const [minute] = await actionProblems('61 * * * *')
     expect(minute).toContain("the minute field '61' has '61', outside 0-59")
     const [step] = await actionProblems('0/5 * * * *')
-    expect(step).toContain("Foreman takes a step only after * or a range, e.g. */5 or 0-59/5")
+    expect(step).toContain('Foreman takes a step only after * or a range, e.g. */5 or 0-59/5')
     const [nickname] = await actionProblems('@Daily')
     expect(nickname).toContain('write @daily')
     const [never] = await actionProblems('0 0 30 2 *')

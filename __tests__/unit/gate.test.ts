@@ -50,7 +50,15 @@ function adapterOf(...runs: Run[]): Adapter {
 }
 
 function options(overrides: Partial<GateOptions> = {}): GateOptions & { console: RecordingConsole } {
-  return { wait: true, timeoutMs: 10_000, pollIntervalMs: 5, maxPollIntervalMs: 10, signal: new AbortController().signal, console: new RecordingConsole(), ...overrides } as GateOptions & { console: RecordingConsole }
+  return {
+    wait: true,
+    timeoutMs: 10_000,
+    pollIntervalMs: 5,
+    maxPollIntervalMs: 10,
+    signal: new AbortController().signal,
+    console: new RecordingConsole(),
+    ...overrides,
+  } as GateOptions & { console: RecordingConsole }
 }
 
 describe('runGate', () => {
@@ -88,7 +96,13 @@ describe('runGate', () => {
       return { ...run, id, title: run.title, startedHere: true, poll: (signal, round) => (rounds.push([id, round]), run.poll()) }
     }
     await runGate(adapterOf(recording('a', ['running', 'running', 'succeeded']), recording('b', ['running', 'succeeded'])), options())
-    expect(rounds).toEqual([['a', 1], ['b', 1], ['a', 2], ['b', 2], ['a', 3]])
+    expect(rounds).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['a', 2],
+      ['b', 2],
+      ['a', 3],
+    ])
   })
 
   it('does not wait when wait is false', async () => {
@@ -123,7 +137,7 @@ describe('runGate', () => {
     await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toBe(denied)
   })
 
-  it("waits for the console to take each group before the run reads on, numbering lines across groups", async () => {
+  it('waits for the console to take each group before the run reads on, numbering lines across groups', async () => {
     const events: string[] = []
     const titles: string[] = []
     const slowConsole: GateConsole = {

@@ -146,7 +146,10 @@ describe('classify: which GitHub failures are worth another try', () => {
   const answer = (status: number, data: unknown = {}, headers: Record<string, string> = {}) => ({ status, response: { status, data, headers } })
 
   it('tells a missing permission from a rate limit', () => {
-    expect(classify(answer(403, { message: 'Resource not accessible by integration' }))).toMatchObject({ kind: 'forbidden', message: 'HTTP 403: Resource not accessible by integration' })
+    expect(classify(answer(403, { message: 'Resource not accessible by integration' }))).toMatchObject({
+      kind: 'forbidden',
+      message: 'HTTP 403: Resource not accessible by integration',
+    })
     expect(classify(answer(403, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '2' }))).toMatchObject({ kind: 'transient', retryAfterMs: 2000 })
     expect(classify(answer(429)).kind).toBe('transient')
   })
@@ -175,14 +178,19 @@ describe('DeploymentMirror', () => {
     expect(github.states).toEqual(['create production', '1 in_progress', '1 success'])
     const [create, progress, done] = github.calls
     expect(create).toMatchObject({ body: { ref: 'a'.repeat(40), auto_merge: false, required_contexts: [], payload: { server: 'Otter', job: 'deploy' } } })
-    expect(progress).toMatchObject({ body: { log_url: 'https://github.com/acme/web/actions/runs/7', environment_url: 'https://otter.example.com/jobs/471', description: 'Running: job 471' } })
+    expect(progress).toMatchObject({
+      body: { log_url: 'https://github.com/acme/web/actions/runs/7', environment_url: 'https://otter.example.com/jobs/471', description: 'Running: job 471' },
+    })
     expect(done).toMatchObject({ body: { state: 'success', description: 'Succeeded: job 471', environment_url: 'https://otter.example.com/jobs/471' } })
     expect(outputs).toEqual({ 'github-deployment-ids': '1' })
     expect(info).toEqual(["GitHub deployment 1 of acme/web, environment 'production': created."])
   })
 
   it('fails the deployment on a Warning only when fail-on fails the step on it', async () => {
-    for (const [failOn, state] of [['warning', 'failure'], ['error', 'success']] as const) {
+    for (const [failOn, state] of [
+      ['warning', 'failure'],
+      ['error', 'success'],
+    ] as const) {
       const { observer, github } = mirror({ failOn })
       await observer.starting()
       const job = run('1')
@@ -205,7 +213,9 @@ describe('DeploymentMirror', () => {
     await observer.runEnded(outcome(east, 'succeeded'))
     await observer.ended({ status: 'failed', ending: 'failed', result: result('failed', [outcome(east, 'succeeded'), outcome(west, 'failed')]) })
     expect(github.states.sort()).toEqual(['1 in_progress', '1 success', '2 failure', '2 in_progress', 'create Prod-East', 'create Prod-West'])
-    expect(github.calls.find((c) => c.kind === 'status' && c.body.state === 'failure')).toMatchObject({ body: { description: 'Failed: job 11 — step 3: exit code 1', environment_url: 'https://bm/builds/1' } })
+    expect(github.calls.find((c) => c.kind === 'status' && c.body.state === 'failure')).toMatchObject({
+      body: { description: 'Failed: job 11 — step 3: exit code 1', environment_url: 'https://bm/builds/1' },
+    })
     expect(outputs['github-deployment-ids']).toBe('1,2')
   })
 
@@ -232,7 +242,9 @@ describe('DeploymentMirror', () => {
     await observer.runsFound([run('1')])
     await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', []) })
     expect(github.states).toEqual(['create production', ...Array<string>(3).fill('1 in_progress'), ...Array<string>(3).fill('1 success')])
-    expect(warnings).toEqual([expect.stringMatching(/^Could not record the GitHub deployment: setting GitHub deployment 1 to in_progress failed \(HTTP 502 after 3 tries\)\. The gate goes on/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Could not record the GitHub deployment: setting GitHub deployment 1 to in_progress failed \(HTTP 502 after 3 tries\)\. The gate goes on/),
+    ])
   })
 
   it('holds the start only briefly when GitHub hangs; the outcome still follows the deployment (a stale in_progress is skipped)', async () => {
@@ -274,7 +286,7 @@ describe('DeploymentMirror', () => {
     cancel.abort()
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(github.states).toEqual(['create production', '1 in_progress', '1 error'])
-    expect(github.calls.at(-1)).toMatchObject({ body: { description: "Cancelled (the workflow was cancelled): job 1; it may still be running on Otter" } })
+    expect(github.calls.at(-1)).toMatchObject({ body: { description: 'Cancelled (the workflow was cancelled): job 1; it may still be running on Otter' } })
     // The gate's own cleanup comes later and reports canceled: nothing more is sent.
     github.answer = (_call, signal) => hang(signal)
     const before = Date.now()
@@ -298,7 +310,9 @@ describe('DeploymentMirror', () => {
     const failed = mirror()
     await failed.observer.starting()
     await failed.observer.ended({ status: '', ending: 'unknown' })
-    expect(failed.github.calls.at(-1)).toMatchObject({ body: { state: 'error', description: expect.stringMatching(/^No outcome known for Otter deploy; see the workflow run's log$/) } })
+    expect(failed.github.calls.at(-1)).toMatchObject({
+      body: { state: 'error', description: expect.stringMatching(/^No outcome known for Otter deploy; see the workflow run's log$/) },
+    })
 
     const started = mirror()
     await started.observer.starting()

@@ -18,7 +18,14 @@ afterAll(async () => {
 
 const repository = { owner: 'acme', repo: 'octokit' }
 const signal = () => AbortSignal.timeout(5000)
-const deployment = { ref: 'b'.repeat(40), environment: 'staging', description: 'release-gate: test', payload: { server: 'Otter' }, auto_merge: false, required_contexts: [] } as const
+const deployment = {
+  ref: 'b'.repeat(40),
+  environment: 'staging',
+  description: 'release-gate: test',
+  payload: { server: 'Otter' },
+  auto_merge: false,
+  required_contexts: [],
+} as const
 
 describe('octokitApi: @actions/github against the simulated GitHub', () => {
   it('creates a deployment and its statuses at GITHUB_API_URL, with the token', async () => {
@@ -28,7 +35,10 @@ describe('octokitApi: @actions/github against the simulated GitHub', () => {
     expect(created).toMatchObject({ id, environment: 'staging', ref: 'b'.repeat(40), auto_merge: false, required_contexts: [], payload: { server: 'Otter' } })
     expect(created!.statuses).toEqual([expect.objectContaining({ state: 'success', log_url: 'https://github.com/acme/octokit/actions/runs/1' })])
     const requests = sandbox.requestsFor('github', '/repos/acme/octokit/')
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([`POST /github-api/repos/acme/octokit/deployments`, `POST /github-api/repos/acme/octokit/deployments/${id}/statuses`])
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST /github-api/repos/acme/octokit/deployments`,
+      `POST /github-api/repos/acme/octokit/deployments/${id}/statuses`,
+    ])
     expect(requests.every((r) => r.headers.authorization === `token ${GITHUB_TOKEN}` && r.headers['x-github-api-version'] === '2022-11-28')).toBe(true)
   })
 

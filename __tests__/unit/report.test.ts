@@ -4,7 +4,14 @@ import { buildReport, verdictOf } from '../../src/report/report.js'
 import type { Run } from '../../src/systems/adapter.js'
 
 const run = (id: string, extra: Partial<Run> = {}): Run => ({ id, title: `job ${id}`, startedHere: true, poll: async () => ({ status: 'running', detail: '' }), ...extra })
-const outcome = (id: string, status: Status, extra: Partial<RunOutcome> = {}, runExtra: Partial<Run> = {}): RunOutcome => ({ run: run(id, runExtra), status, detail: '', linesShown: 0, endedAt: 5000, ...extra })
+const outcome = (id: string, status: Status, extra: Partial<RunOutcome> = {}, runExtra: Partial<Run> = {}): RunOutcome => ({
+  run: run(id, runExtra),
+  status,
+  detail: '',
+  linesShown: 0,
+  endedAt: 5000,
+  ...extra,
+})
 const result = (status: GateResult['status'], runs: RunOutcome[], notes: string[] = []): GateResult => ({ status, runs, startedAt: 0, endedAt: 6000, notes })
 
 describe('verdictOf', () => {
@@ -19,14 +26,19 @@ describe('verdictOf', () => {
   })
 
   it('a run that timed out beside one that failed is still a timeout, and both are named', () => {
-    const verdict = verdictOf(result('failed', [outcome('a', 'failed'), outcome('b', 'timed-out', { keepsRunning: true, stopNote: 'job b keeps running on the server.' })]), 'warning')
+    const verdict = verdictOf(
+      result('failed', [outcome('a', 'failed'), outcome('b', 'timed-out', { keepsRunning: true, stopNote: 'job b keeps running on the server.' })]),
+      'warning',
+    )
     expect(verdict.ending).toBe('timed-out')
     expect(verdict.message).toBe('job a: failed after 5s; job b: timed-out after 5s. job b keeps running on the server.')
   })
 
   it('names the first few failing runs, then how many more, with what failed in each', () => {
     const runs = ['a', 'b', 'c', 'd', 'e'].map((id) => outcome(id, 'failed', {}, { failureDetail: () => `${id} broke` }))
-    expect(verdictOf(result('failed', runs), 'error').message).toBe('job a: failed after 5s — a broke; job b: failed after 5s — b broke; job c: failed after 5s — c broke; and 2 more.')
+    expect(verdictOf(result('failed', runs), 'error').message).toBe(
+      'job a: failed after 5s — a broke; job b: failed after 5s — b broke; job c: failed after 5s — c broke; and 2 more.',
+    )
   })
 
   it("uses the server's run time where it gave one, the time waited otherwise", () => {

@@ -45,8 +45,14 @@ describe('BuildMaster sandbox', () => {
   })
 
   it('refuses a parameter it does not model, a bad status and $variables where none are taken', () => {
-    expect(bm(simulator, '/api/releases/builds/deployments', { ...app, stage: 'Production' })).toMatchObject({ status: 400, body: expect.stringContaining('Unknown parameter for /api/releases/builds/deployments: stage') })
-    expect(bm(simulator, '/api/releases/builds/deployments', { ...app, status: 'done' })).toMatchObject({ status: 400, body: 'status must be one of pending, executing, succeeded, warned, failed.' })
+    expect(bm(simulator, '/api/releases/builds/deployments', { ...app, stage: 'Production' })).toMatchObject({
+      status: 400,
+      body: expect.stringContaining('Unknown parameter for /api/releases/builds/deployments: stage'),
+    })
+    expect(bm(simulator, '/api/releases/builds/deployments', { ...app, status: 'done' })).toMatchObject({
+      status: 400,
+      body: 'status must be one of pending, executing, succeeded, warned, failed.',
+    })
     expect(bm(simulator, '/api/releases', { ...app, $Commit: 'abc' })).toMatchObject({ status: 400 })
     expect(bm(simulator, '/api/releases/builds/deployments', { ...app, deploymentId: 'x' })).toMatchObject({ status: 400, body: 'deploymentId must be an integer.' })
   })
@@ -74,7 +80,10 @@ describe('Foreman sandbox', () => {
     expect(call(simulator, 'GET', `/api/job_invocations/${created.id}/outputs`, { search_query: 'name ~ web-001' })).toMatchObject({ status: 400 })
     expect(call(simulator, 'GET', '/api/job_templates', { search: 'job_category = Commands' })).toMatchObject({ status: 400 })
     expect(create(simulator, { search_query: 'hostgroup = Production' })).toMatchObject({ status: 422, body: expect.stringContaining('does not model the search') })
-    expect(create(simulator, { search_query: 'name ~ web', ssh_password: 'x' })).toMatchObject({ status: 422, body: expect.stringContaining('Unknown parameters of job_invocation: ssh_password') })
+    expect(create(simulator, { search_query: 'name ~ web', ssh_password: 'x' })).toMatchObject({
+      status: 422,
+      body: expect.stringContaining('Unknown parameters of job_invocation: ssh_password'),
+    })
     expect(create(simulator, { search_query: 'name ~ web', ssh: { password: 'x' } })).toMatchObject({ status: 422, body: expect.stringContaining('ssh[password]') })
   })
 
@@ -88,7 +97,9 @@ describe('Foreman sandbox', () => {
   it('gives job_status with host_status=true, and 404 for the hosts list on an older Foreman', () => {
     const simulator = fresh()
     const { id } = JSON.parse(create(simulator, { search_query: 'name ~ db' }).body) as { id: number }
-    const show = JSON.parse(call(simulator, 'GET', `/api/job_invocations/${id}`, { host_status: 'true', include_hosts: 'false' }).body) as { targeting: { hosts: { job_status: string }[] } }
+    const show = JSON.parse(call(simulator, 'GET', `/api/job_invocations/${id}`, { host_status: 'true', include_hosts: 'false' }).body) as {
+      targeting: { hosts: { job_status: string }[] }
+    }
     expect(show.targeting.hosts.map((h) => h.job_status)).toEqual(['running', 'running'])
     simulator.setup.hostsEndpoint = false
     expect(call(simulator, 'GET', `/api/job_invocations/${id}/hosts`)).toMatchObject({ status: 404 })
@@ -99,7 +110,8 @@ describe('RPM sandbox', () => {
   it('refuses a query parameter that is not a job runs filter', () => {
     const simulator = new RpmSimulator()
     simulator.add({ id: 1, runKey: 1, stepId: 35, stepName: 's', automationId: 6, durationMs: 10, status: 'Complete' })
-    const get = (query: Record<string, string>) => simulator.handle({ method: 'GET', path: '/v1/job_runs.json', query: new URLSearchParams({ token: RPM_TOKEN, ...query }), headers: {}, body: '' })
+    const get = (query: Record<string, string>) =>
+      simulator.handle({ method: 'GET', path: '/v1/job_runs.json', query: new URLSearchParams({ token: RPM_TOKEN, ...query }), headers: {}, body: '' })
     expect(get({ step_id: '35' })).toMatchObject({ status: 200 })
     expect(get({ step: '35' })).toMatchObject({ status: 400 })
   })

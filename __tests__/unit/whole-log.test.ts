@@ -113,7 +113,7 @@ function random(seed: number): (below: number) => number {
 function streamed(log: WholeLog, text: string, final: boolean, pick: (below: number) => number, batch?: (lines: string[]) => void): string[] {
   log.begin(final)
   const out: string[] = []
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const size = 1 + pick(40)
     for (const lines of log.text(text.slice(at, at + size))) {
       batch?.(lines)

@@ -35,10 +35,28 @@ interface OptionSpec {
 
 export const CLI_OPTIONS: OptionSpec[] = [
   { name: 'json', flag: 'json', env: true, description: 'Print one JSON document on stdout at the end (status, jobId, url, exitCode, outputs); the log goes to stderr.' },
-  { name: 'dotenv', flag: 'dotenv', value: 'FILE', env: true, description: "Write the outputs to FILE as KEY=value lines, for GitLab's artifacts:reports:dotenv: job-id becomes GATE_JOB_ID." },
-  { name: 'dotenvPrefix', flag: 'dotenv-prefix', value: 'PREFIX', env: true, description: `The prefix of the names --dotenv writes (default ${DEFAULT_DOTENV_PREFIX}; letters, digits and _ only; may be empty).` },
+  {
+    name: 'dotenv',
+    flag: 'dotenv',
+    value: 'FILE',
+    env: true,
+    description: "Write the outputs to FILE as KEY=value lines, for GitLab's artifacts:reports:dotenv: job-id becomes GATE_JOB_ID.",
+  },
+  {
+    name: 'dotenvPrefix',
+    flag: 'dotenv-prefix',
+    value: 'PREFIX',
+    env: true,
+    description: `The prefix of the names --dotenv writes (default ${DEFAULT_DOTENV_PREFIX}; letters, digits and _ only; may be empty).`,
+  },
   { name: 'debug', flag: 'debug', env: true, description: 'Print diagnostic messages (the requests sent, their retries).' },
-  { name: 'ci', flag: 'ci', value: CI_NAMES.join('|'), env: true, description: 'How to render: detected from the environment by default (GITHUB_ACTIONS, GITLAB_CI, TF_BUILD), else plain text.' },
+  {
+    name: 'ci',
+    flag: 'ci',
+    value: CI_NAMES.join('|'),
+    env: true,
+    description: 'How to render: detected from the environment by default (GITHUB_ACTIONS, GITLAB_CI, TF_BUILD), else plain text.',
+  },
   { name: 'help', flag: 'help', short: 'h', env: false, description: 'Show this help.' },
   { name: 'version', flag: 'version', short: 'V', env: false, description: 'Show the version.' },
 ]
@@ -81,7 +99,11 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     const short = /^-([A-Za-z])$/.exec(arg)
     if (!long && !short) {
       const pair = /^([a-z][a-z-]*)=/.exec(arg)
-      errors.push(pair && inputNames.has(pair[1]!) ? `unexpected argument '${arg}': write it as --${arg}` : `unexpected argument '${arg}': release-gate takes flags only, e.g. --template deploy-web`)
+      errors.push(
+        pair && inputNames.has(pair[1]!)
+          ? `unexpected argument '${arg}': write it as --${arg}`
+          : `unexpected argument '${arg}': release-gate takes flags only, e.g. --template deploy-web`,
+      )
       continue
     }
     const name = long ? long[1]! : short![1]!
@@ -125,7 +147,9 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
       values = multiLine ? fromFlags : [fromFlags[fromFlags.length - 1]!]
       sources[input.name] = 'flag'
       if (SECRET_INPUTS.includes(input.name)) {
-        warnings.push(`--${input.name} on the command line can be seen by other users of this machine (ps) and may be kept in shell history and CI logs; set ${envName(input.name)} instead`)
+        warnings.push(
+          `--${input.name} on the command line can be seen by other users of this machine (ps) and may be kept in shell history and CI logs; set ${envName(input.name)} instead`,
+        )
       }
     } else if (fromEnv !== undefined && fromEnv !== '') {
       // An empty variable counts as not set (CI systems often define variables empty): the default applies.
@@ -144,7 +168,9 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
         try {
           return readFile(path).replace(/\r?\n$/, '')
         } catch (error) {
-          errors.push(`${sources[input.name] === 'flag' ? `--${input.name}` : envName(input.name)}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+          errors.push(
+            `${sources[input.name] === 'flag' ? `--${input.name}` : envName(input.name)}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+          )
           return ''
         }
       })
@@ -179,7 +205,10 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   const known = [...ACTION_INPUTS.map((input) => input.name), ...CLI_OPTIONS.filter((o) => o.env).map((o) => o.flag)].map(envName)
   for (const variable of Object.keys(env)) {
     if (!variable.startsWith(ENV_PREFIX) || known.includes(variable)) continue
-    const closest = nearest(variable.slice(ENV_PREFIX.length), known.map((name) => name.slice(ENV_PREFIX.length)))
+    const closest = nearest(
+      variable.slice(ENV_PREFIX.length),
+      known.map((name) => name.slice(ENV_PREFIX.length)),
+    )
     if (closest) warnings.push(`${variable} is not a release-gate setting and is ignored; did you mean ${ENV_PREFIX}${closest}?`)
   }
   return { inputs, sources, options, errors, warnings }

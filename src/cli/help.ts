@@ -7,7 +7,9 @@ export function helpText(width = 100): string {
   const columns = Math.max(60, Math.min(width, 120))
   const paragraph = (text: string): string[] => wrap(text, columns)
   const lines: string[] = [
-    ...paragraph(`release-gate ${VERSION}: start or wait on a job in Otter, BuildMaster, Foreman or BMC RPM, stream its progress and log, and exit with its outcome. The GitHub Action release-gate, as a command.`),
+    ...paragraph(
+      `release-gate ${VERSION}: start or wait on a job in Otter, BuildMaster, Foreman or BMC RPM, stream its progress and log, and exit with its outcome. The GitHub Action release-gate, as a command.`,
+    ),
     '',
     'Usage: release-gate --system SYSTEM --server-url URL [--INPUT VALUE ...] [--json] [--dotenv FILE]',
     '',
@@ -18,7 +20,12 @@ export function helpText(width = 100): string {
     'Inputs:',
   ]
   const entries = ACTION_INPUTS.map((input) => {
-    const notes = [input.required ? 'required' : '', input.default ? `default: ${input.default}` : '', SECRET_INPUTS.includes(input.name) ? `secret: set ${envName(input.name)}` : '', MULTI_LINE_INPUTS.includes(input.name) ? 'repeatable, @FILE' : '']
+    const notes = [
+      input.required ? 'required' : '',
+      input.default ? `default: ${input.default}` : '',
+      SECRET_INPUTS.includes(input.name) ? `secret: set ${envName(input.name)}` : '',
+      MULTI_LINE_INPUTS.includes(input.name) ? 'repeatable, @FILE' : '',
+    ]
       .filter(Boolean)
       .join('; ')
     return { left: `--${input.name} VALUE`, text: `${input.description}${notes ? ` (${notes})` : ''}` }
@@ -35,7 +42,12 @@ export function helpText(width = 100): string {
     ),
   )
   lines.push('', 'Exit codes:')
-  lines.push(...table(EXIT_MEANINGS.map(([code, meaning]) => ({ left: String(code), text: meaning })), columns))
+  lines.push(
+    ...table(
+      EXIT_MEANINGS.map(([code, meaning]) => ({ left: String(code), text: meaning })),
+      columns,
+    ),
+  )
   lines.push(
     '',
     ...paragraph(

@@ -12,7 +12,8 @@ import { neutralise } from './neutralise.js'
 export interface Renderer {
   readonly ci: Exclude<CiName, 'auto'>
   info(text: string): void
-  logs(title: string, lines: string[]): void
+  /** May return a promise that settles once the reader has caught up (backpressure). */
+  logs(title: string, lines: string[]): void | Promise<void>
   warning(text: string): void
   debug(text: string): void
   mask(secret: string): void
@@ -159,7 +160,14 @@ export class AzureRenderer extends PlainRenderer {
       if (verdict.withIssues) this.options.write(`##vso[task.complete result=SucceededWithIssues;]${azureEscape('release-gate: passed with a tolerated Warning')}${EOL}`)
       return
     }
-    this.options.write(`##vso[task.logissue type=error]${azureEscape((verdict.message ?? 'release-gate failed.').split('\n').map((line) => neutralise(line)).join('\n'))}${EOL}`)
+    this.options.write(
+      `##vso[task.logissue type=error]${azureEscape(
+        (verdict.message ?? 'release-gate failed.')
+          .split('\n')
+          .map((line) => neutralise(line))
+          .join('\n'),
+      )}${EOL}`,
+    )
     this.options.write(`exit code ${exitCode}: ${meaning(exitCode)}${EOL}`)
   }
 }
@@ -193,8 +201,8 @@ export class GitHubRenderer implements Renderer {
     this.printer.info(text)
   }
 
-  logs(title: string, lines: string[]): void {
-    this.printer.logs(title, lines)
+  logs(title: string, lines: string[]): void | Promise<void> {
+    return this.printer.logs(title, lines)
   }
 
   warning(text: string): void {

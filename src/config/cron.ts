@@ -74,7 +74,8 @@ function parseField(text: string, field: CronField): Set<number> | string {
     if (!m) return `is not a cron field: use *, a number, a range like 1-5, a list like 1,3 and steps like */15 (${range})`
     const step = m[4] === undefined ? 1 : Number(m[4])
     if (step < 1) return 'has a step of 0'
-    if (m[4] !== undefined && m[2] !== undefined && m[3] === undefined) return `has '${item}': Foreman takes a step only after * or a range, e.g. */${m[4]} or ${m[2]}-${field.max}/${m[4]}`
+    if (m[4] !== undefined && m[2] !== undefined && m[3] === undefined)
+      return `has '${item}': Foreman takes a step only after * or a range, e.g. */${m[4]} or ${m[2]}-${field.max}/${m[4]}`
     let from = field.min
     let to = field.max
     if (m[2] !== undefined) {

@@ -25,7 +25,10 @@ export function formatDuration(ms: number): string {
 
 /** A server's timestamp for people: seconds, no milliseconds, in UTC. */
 export function formatTimestamp(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  return new Date(epochMs)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
 }
 
 /** Epoch ms of a server's date-time text, or undefined when it is not one. */

@@ -91,7 +91,11 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
   const apiKey = input('api-key')
   const username = input('username')
   const password = read('password')
-  for (const [name, value] of [['api-key', apiKey], ['username', username], ['password', password]] as const) {
+  for (const [name, value] of [
+    ['api-key', apiKey],
+    ['username', username],
+    ['password', password],
+  ] as const) {
     // A line break inside a secret is a paste accident (a trailing one is trimmed by the runner), and no server takes it.
     if (/[\u0000-\u001f\u007f]/.test(value)) problems.add(name, 'contains a line break or another control character; store the secret again as a single line')
   }

@@ -13,7 +13,7 @@ export class VariablesError extends Error {
 }
 
 const LINES_HINT = 'write one NAME=value per line'
-const YAML_HINT = "write a YAML mapping of NAME: value, or one NAME=value per line"
+const YAML_HINT = 'write a YAML mapping of NAME: value, or one NAME=value per line'
 const JSON_HINT = 'write a JSON object of "NAME": value'
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/

@@ -216,7 +216,7 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
       }
     }),
   )
-  await Promise.all(outcomes.filter((o) => o.stopNote !== undefined).map((o) => options.events?.runEnded?.(o)))
+  await Promise.all(outcomes.filter((o) => o.stopNote !== undefined).map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()))
   const notes = outcomes.filter((o) => o.stopNote).map((o) => `${why}: ${o.stopNote}`)
   if (outcomes.length === 0) notes.push(`${why}: nothing to wait on had started.`)
   for (const outcome of outcomes) {

@@ -45,7 +45,6 @@ export class ActionHost implements Host {
   }
 }
 
-
 /** The summary as GitHub renders it: HTML, every value escaped. */
 export function renderHtml(summary: Summary): string {
   const parts = [`<h3>${escape(summary.title)} — ${STATUS_ICON[summary.status] ?? '❔'} ${escape(summary.status || 'no outcome')}</h3>`, `<p>${escape(summary.lead)}</p>`]

@@ -44,8 +44,8 @@ export class CliHost implements Host {
       info: (text) => renderer.info(text),
       // A slow reader (a pipe into a CI's log) makes the gate wait rather than buffer a whole log in memory.
       logs: (title, lines) => {
-        renderer.logs(title, lines)
-        return options.drained?.()
+        const printing = renderer.logs(title, lines)
+        return printing ?? options.drained?.()
       },
       warning: (text) => renderer.warning(text),
       debug: (text) => renderer.debug(text),

@@ -220,7 +220,7 @@ export class ApiClient {
     const key = `${url.protocol}//${url.host}`
     let agent = this.agents.get(key)
     if (!agent) {
-      agent = this.http.getAgent(url.toString()) as Agent
+      agent = this.http.getAgent(url.toString())
       if (this.options.ca && url.protocol === 'https:') {
         // Proxy tunnels read TLS settings from the agent, not the request: set them where both look.
         const withOptions = agent as Agent & { options?: Record<string, unknown> }

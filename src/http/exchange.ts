@@ -67,10 +67,12 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
       if (settled) return
       settled = true
       signal.removeEventListener('abort', onAbort)
-      if (error !== undefined) {
+      if (response) {
+        resolve(response)
+      } else {
         req?.destroy()
         reject(error)
-      } else resolve(response!)
+      }
     }
     const onAbort = (): void => finish(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
@@ -108,12 +110,12 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         const busy = stream(text)
         if (!busy) return
         res.pause()
-        req!.setTimeout(0)
+        req.setTimeout(0)
         taken = Promise.all([taken, busy]).then(
           () => {
             // After the end, the socket may already serve another request: its timeout is not ours to set.
             if (settled || complete) return
-            req!.setTimeout(request.idleTimeoutMs)
+            req.setTimeout(request.idleTimeoutMs)
             res.resume()
           },
           (error: unknown) => finish(error),

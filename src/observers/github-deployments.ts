@@ -146,7 +146,11 @@ export class DeploymentMirror implements Observer {
         const status = outcome && isFinal(outcome.status) ? outcome.status : report.status === 'started' ? 'started' : ''
         this.finish(target, status, outcome?.keepsRunning ?? false)
       } else {
-        this.finish(target, report.status, runs.some((o) => o.keepsRunning))
+        this.finish(
+          target,
+          report.status,
+          runs.some((o) => o.keepsRunning),
+        )
       }
     }
     const until = this.stopAt ?? Date.now() + this.timing.endWaitMs
@@ -167,7 +171,11 @@ export class DeploymentMirror implements Observer {
       const done = target.run ? this.finished.has(target.run) : this.found.size > 0 && [...this.found].every((run) => this.finished.has(run))
       if (done) continue
       const runs = target.run ? [target.run] : [...this.found]
-      this.finish(target, 'canceled', runs.some((run) => !run.cancel))
+      this.finish(
+        target,
+        'canceled',
+        runs.some((run) => !run.cancel),
+      )
     }
   }
 
@@ -223,12 +231,19 @@ export class DeploymentMirror implements Observer {
       if (id === undefined || (state === 'in_progress' && target.final)) return
       const environmentUrl = target.environmentUrl && this.redact(target.environmentUrl)
       const sent = await this.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
-        this.options.api.createStatus(
-          this.options.repository,
-          id,
-          { state, description: this.clip(description), ...(this.options.logUrl ? { log_url: this.options.logUrl } : {}), ...(environmentUrl ? { environment_url: environmentUrl } : {}) },
-          signal,
-        ).then(() => true),
+        this.options.api
+          .createStatus(
+            this.options.repository,
+            id,
+            {
+              state,
+              description: this.clip(description),
+              ...(this.options.logUrl ? { log_url: this.options.logUrl } : {}),
+              ...(environmentUrl ? { environment_url: environmentUrl } : {}),
+            },
+            signal,
+          )
+          .then(() => true),
       )
       if (sent) this.options.console.debug(`GitHub deployment ${id}: ${state}`)
     })
@@ -282,7 +297,7 @@ export class DeploymentMirror implements Observer {
 
   private failed(doing: string, failure: GitHubCallError, tries: number): void {
     const { owner, repo } = this.options.repository
-    const unaffected = "The gate goes on; its outcome is not affected."
+    const unaffected = 'The gate goes on; its outcome is not affected.'
     if (failure.kind === 'forbidden' || failure.kind === 'unauthorized' || failure.kind === 'not-found') this.disabled = true
     switch (failure.kind) {
       case 'forbidden':
@@ -291,7 +306,9 @@ export class DeploymentMirror implements Observer {
             `Pull requests from forks, and Dependabot, get a read-only token: no deployment can be recorded for them. ${unaffected}`,
         )
       case 'unauthorized':
-        return this.warn(`GitHub refused github-token (${failure.message}) when ${doing}: no deployment is recorded. Check the token, or leave github-token out to use the workflow's own. ${unaffected}`)
+        return this.warn(
+          `GitHub refused github-token (${failure.message}) when ${doing}: no deployment is recorded. Check the token, or leave github-token out to use the workflow's own. ${unaffected}`,
+        )
       case 'not-found':
         return this.warn(
           `GitHub answered ${failure.message} when ${doing}: the token cannot see ${owner}/${repo}, or GITHUB_API_URL is not its GitHub's API. No deployment is recorded. ${unaffected}`,
@@ -331,7 +348,9 @@ export function finalState(status: string, failOn: FailOn): { state: DeploymentS
     case 'succeeded':
       return { state: 'success', word: 'Succeeded' }
     case 'warning':
-      return failsStep('warning', failOn) ? { state: 'failure', word: `Warning (fail-on: ${failOn} fails on it)` } : { state: 'success', word: `Succeeded with a warning (fail-on: ${failOn})` }
+      return failsStep('warning', failOn)
+        ? { state: 'failure', word: `Warning (fail-on: ${failOn} fails on it)` }
+        : { state: 'success', word: `Succeeded with a warning (fail-on: ${failOn})` }
     case 'failed':
       return { state: 'failure', word: 'Failed' }
     case 'timed-out':

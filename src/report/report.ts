@@ -119,7 +119,8 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     if (result.runs.length === 0) return { ending: stoppedEnding, message: result.notes[0] ?? `${sentence(stoppedEnding)} before anything started.` }
     const parts = [...failing, ...stopped].map((o) => runLine(o, result))
     const keepsRunning = stopped.filter((o) => o.keepsRunning)
-    const still = keepsRunning.length > 0 ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}` : ''
+    const still =
+      keepsRunning.length > 0 ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}` : ''
     return { ending: stoppedEnding, message: `${named(parts)}.${still}` }
   }
   if (failing.length > 0 && (result.status === 'failed' || result.status === 'warning') && failsStep(result.status, failOn)) {

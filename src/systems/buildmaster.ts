@@ -157,9 +157,13 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     for (const id of settings.deploymentIds) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a deployment id (a whole number)`)
     // job-id decides: application, release and build are not needed with it (and were always accepted
     // alongside it); a stage would select other deployments than the ids, so it is refused.
-    if (input('stage')) problems.add('stage', 'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage')
+    if (input('stage'))
+      problems.add('stage', 'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage')
   } else if (settings.selection && !application && !settings.release && !settings.build) {
-    problems.add('job-id', 'or application, release and build, is required with operation: wait: the deployment ids to wait on, or the build whose deployments to wait on (stage optional)')
+    problems.add(
+      'job-id',
+      'or application, release and build, is required with operation: wait: the deployment ids to wait on, or the build whose deployments to wait on (stage optional)',
+    )
   } else {
     const what = settings.selection ? 'operation: wait without job-id' : `operation: ${operation}`
     if (!application) problems.add('application', `is required for ${what}: the application's name or numeric id`)
@@ -168,7 +172,10 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   }
   if (settings.force && settings.force !== 'true' && settings.force !== 'false') problems.add('force', `'${settings.force}' is not accepted; use true or false`)
   if (settings.startTime && (!START_TIME.test(settings.startTime) || !isRealDateTime(settings.startTime))) {
-    problems.add('start-time', `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`)
+    problems.add(
+      'start-time',
+      `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`,
+    )
   }
   if (!deploys && operation !== 'wait' && input('stage')) problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)')
   if (!deploys) {
@@ -255,7 +262,9 @@ class BuildMasterAdapter implements Adapter {
     const existing = await this.findRelease(api)
     if (existing) {
       if (existing.status !== 'active') {
-        throw new GateError(`Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`)
+        throw new GateError(
+          `Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`,
+        )
       }
       console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`)
       return
@@ -298,7 +307,12 @@ class BuildMasterAdapter implements Adapter {
     const { build, stage } = this.settings
     const filter: Record<string, string> = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) }
     const where = stage ? ` to stage ${stage}` : ''
-    const all = await api.read(`looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, 'api/releases/builds/deployments', filter, listOf(deploymentJson))
+    const all = await api.read(
+      `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`,
+      'api/releases/builds/deployments',
+      filter,
+      listOf(deploymentJson),
+    )
     this.releaseNumber = this.settings.release
     this.buildNumber = build
     if (all.length === 0) {
@@ -316,7 +330,9 @@ class BuildMasterAdapter implements Adapter {
     const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id)
     this.selected = true
     const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`
-    this.console?.info(`Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`)
+    this.console?.info(
+      `Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`,
+    )
     return this.runs(chosen, new DeploymentBoard(api, filter), false)
   }
 
@@ -351,11 +367,18 @@ class BuildMasterAdapter implements Adapter {
     if (force) params.force = force
     if (startTime) params.startTime = startTime
     const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
-    const deployments = await api.sendOnce(`deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`, 'api/releases/builds/deploy', params, listOf(deploymentJson))
+    const deployments = await api.sendOnce(
+      `deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`,
+      'api/releases/builds/deploy',
+      params,
+      listOf(deploymentJson),
+    )
     if (deployments.length === 0) {
       throw new GateError(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`)
     }
-    console.info(`Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`)
+    console.info(
+      `Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`,
+    )
     const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber })
     return this.runs(deployments, board, true)
   }
@@ -364,7 +387,8 @@ class BuildMasterAdapter implements Adapter {
     const board = new DeploymentBoard(api, undefined, this.settings.deploymentIds)
     const found = await board.refresh()
     const missing = this.settings.deploymentIds.filter((id) => !found.has(id))
-    if (missing.length) throw new GateError(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`)
+    if (missing.length)
+      throw new GateError(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`)
     const deployments = this.settings.deploymentIds.map((id) => found.get(id)!)
     this.releaseNumber = deployments[0]!.releaseNumber
     this.buildNumber = deployments[0]!.buildNumber
@@ -432,7 +456,9 @@ class BuildMasterApi {
       const raced = error instanceof HttpFailure && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '')
       if (!(lost || raced)) throw this.explain(error, doing)
       if (!lookUp) {
-        throw new GateError(`BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`)
+        throw new GateError(
+          `BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`,
+        )
       }
       const found = await lookUp()
       if (found) return found
@@ -544,8 +570,12 @@ function describeAttempt(settings: Settings): { what: string; subject: string } 
     case 'deploy-build':
       return { what: `deploy build ${settings.build} of ${release}${stage}`, subject }
     case 'wait':
-      if (settings.selection) return { what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`, subject: `${subject} build ${settings.build}` }
-      return { what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`, subject: `deployment ${settings.deploymentIds.join(', ')}` }
+      if (settings.selection)
+        return { what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`, subject: `${subject} build ${settings.build}` }
+      return {
+        what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`,
+        subject: `deployment ${settings.deploymentIds.join(', ')}`,
+      }
     case 'reject-build':
       return { what: `reject build ${settings.build} of ${release}`, subject }
     default:

@@ -130,7 +130,10 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   if (cron) {
     const problem = cronLineProblem(cron)
     if (problem) {
-      problems.add('cron-line', `'${cron}' is not a cron line Foreman accepts: ${problem}. Use five fields (minute hour day-of-month month day-of-week) like '0 2 * * mon-fri', or a nickname like @daily`)
+      problems.add(
+        'cron-line',
+        `'${cron}' is not a cron line Foreman accepts: ${problem}. Use five fields (minute hour day-of-month month day-of-week) like '0 2 * * mon-fri', or a nickname like @daily`,
+      )
     } else put(options, ['recurrence', 'cron_line'], cron)
   }
   if (input('effective-user')) put(options, ['ssh', 'effective_user'], input('effective-user'))
@@ -142,10 +145,14 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     else put(options, [...credential.path], value)
   }
   const scope: Record<string, string> = {}
-  for (const [name, param] of [['organization-id', 'organization_id'], ['location-id', 'location_id']] as const) {
+  for (const [name, param] of [
+    ['organization-id', 'organization_id'],
+    ['location-id', 'location_id'],
+  ] as const) {
     const text = input(name)
     if (!text) continue
-    if (!/^\d+$/.test(text) || Number(text) <= 0) problems.add(name, `'${text}' is not accepted; use the numeric id of a Foreman ${name === 'organization-id' ? 'organization' : 'location'}, e.g. 1`)
+    if (!/^\d+$/.test(text) || Number(text) <= 0)
+      problems.add(name, `'${text}' is not accepted; use the numeric id of a Foreman ${name === 'organization-id' ? 'organization' : 'location'}, e.g. 1`)
     else scope[param] = text
   }
   const forceCancelText = input('force-cancel').toLowerCase() || 'false'
@@ -175,7 +182,8 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
   }
   if (operation === 'run') {
-    if (!settings.template && !settings.feature) problems.add('template', 'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label')
+    if (!settings.template && !settings.feature)
+      problems.add('template', 'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label')
     if (settings.template && settings.feature) problems.add('feature', 'cannot be used together with template; give one of them')
     if (!settings.searchQuery) problems.add('search-query', "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'")
     if (config.jobId) problems.add('job-id', 'is not used by operation: run')
@@ -186,7 +194,10 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     for (const name of ignored) problems.add(name, `is only used by operation: run`)
     // Foreman's rerun copies the invocation without its passwords and takes none: they cannot be given again.
     for (const credential of credentials) {
-      problems.add(credential.input, `is only used by operation: run${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`)
+      problems.add(
+        credential.input,
+        `is only used by operation: run${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`,
+      )
     }
   }
   return settings
@@ -311,7 +322,9 @@ class ForemanApi {
       return (await this.client.send({ method: 'POST', path, query: this.scope, json, accept: 'json' }, signal)).data
     } catch (error) {
       if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
-        throw new GateError(`Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`)
+        throw new GateError(
+          `Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`,
+        )
       }
       throw this.explain(error, doing)
     }
@@ -335,8 +348,12 @@ class ForemanApi {
   private explain(error: unknown, doing: string): unknown {
     if (!(error instanceof HttpFailure)) return error
     if (!error.htmlPage) {
-      if (error.kind === 'unauthorized') return new GateError(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`)
-      if (error.kind === 'forbidden') return new GateError(`Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`)
+      if (error.kind === 'unauthorized')
+        return new GateError(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`)
+      if (error.kind === 'forbidden')
+        return new GateError(
+          `Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`,
+        )
       // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
       if (error.status && error.status >= 400 && error.serverMessage) return explained(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
     }

@@ -35,7 +35,9 @@ export const otter: SystemDefinition = {
     // The header keeps the key out of URLs, proxy logs and error messages.
     const headers: Record<string, string> = config.apiKey ? { 'X-ApiKey': config.apiKey } : {}
     const attempt =
-      (config.operation || 'trigger') === 'wait' ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` } : { what: `trigger job template '${config.template}'`, subject: config.template }
+      (config.operation || 'trigger') === 'wait'
+        ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` }
+        : { what: `trigger job template '${config.template}'`, subject: config.template }
     return { headers, secrets: [config.apiKey], attempt, createAdapter: (client) => new OtterAdapter(config, client) }
   },
 }
@@ -48,7 +50,7 @@ function validate(config: GateConfig, problems: InputProblems): void {
   }
   if (operation === 'trigger') {
     if (!config.template) problems.add('template', 'is required to trigger an Otter job: the name of a job template that allows API use')
-    if (config.jobId) problems.add('job-id', "is only used with operation: wait; remove it, or set operation: wait to wait on that job")
+    if (config.jobId) problems.add('job-id', 'is only used with operation: wait; remove it, or set operation: wait to wait on that job')
     for (const name of Object.keys(config.variables)) {
       if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
         problems.add('variables', `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`)
@@ -74,17 +76,16 @@ class OtterAdapter implements Adapter {
     const doing = `triggering job template '${config.template}'`
     let token: string
     try {
-      const response = await this.client.send(
-        { method: 'POST', path: 'api/jobs/trigger', query: { template: config.template }, form: config.variables, accept: 'text' },
-        signal,
-      )
+      const response = await this.client.send({ method: 'POST', path: 'api/jobs/trigger', query: { template: config.template }, form: config.variables, accept: 'text' }, signal)
       token = response.text.trim()
     } catch (error) {
       throw this.explain(error, doing)
     }
     // The token goes into URLs and every line about the job: anything but a plain token is refused, not echoed.
     if (!/^[\w.-]{1,100}$/.test(token)) {
-      throw new GateError(`Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`)
+      throw new GateError(
+        `Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`,
+      )
     }
     return [new OtterJob(token, config.template, true, this.client, this.config)]
   }
@@ -98,7 +99,9 @@ class OtterAdapter implements Adapter {
       case 'not-found':
         // Otter says which template it did not find; an empty 404 came from something else at that URL.
         if (!error.serverMessage) break
-        return new GateError(`Otter has no job template named '${template}' (HTTP 404: ${error.serverMessage}). Check the template input: it must name a job template that allows API use.`)
+        return new GateError(
+          `Otter has no job template named '${template}' (HTTP 404: ${error.serverMessage}). Check the template input: it must name a job template that allows API use.`,
+        )
       case 'forbidden':
       case 'unauthorized':
         return new GateError(
@@ -166,7 +169,8 @@ class OtterJob implements Run {
     const sink: TextSink = { begin: () => this.log.begin(final), text: (chunk) => print(this.log.text(chunk)) }
     try {
       await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal, sink)
-      print(this.log.end(Date.now()))
+      // Awaited below, with everything else still printing.
+      void print(this.log.end(Date.now()))
     } finally {
       await printing
     }
@@ -184,7 +188,9 @@ class OtterJob implements Run {
       const what = `${doing} of ${this.title}`
       if (error.htmlPage) throw explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
       if (error.kind === 'not-found' || (error.kind === 'rejected' && error.status === 400)) {
-        throw new GateError(`Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`)
+        throw new GateError(
+          `Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`,
+        )
       }
       if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
         throw new GateError(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`)

@@ -44,8 +44,16 @@ export const rpm: SystemDefinition = {
       headers: {},
       secrets: [config.apiKey],
       attempt: settings.ids.length
-        ? { what: `wait on job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`, subject: `job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}` }
-        : { what: `wait on the job runs matching ${Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ')}`, subject: 'job runs' },
+        ? {
+            what: `wait on job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`,
+            subject: `job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`,
+          }
+        : {
+            what: `wait on the job runs matching ${Object.entries(settings.filter)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}`,
+            subject: 'job runs',
+          },
       createAdapter: (client) => new RpmAdapter(config, settings, client),
     }
   },
@@ -102,7 +110,9 @@ class RpmAdapter implements Adapter {
     client: ApiClient,
   ) {
     this.api = new RpmApi(config, client)
-    const described = Object.entries(settings.filter).map(([k, v]) => `${k}=${v}`).join(', ')
+    const described = Object.entries(settings.filter)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')
     this.nothingYet = `no RPM job runs match ${described} yet (RPM answers 404 until one does); waiting until timeout`
     if (settings.ids.length === 0) this.discover = (signal, round) => this.lookForNewRuns(signal, round)
   }
@@ -173,9 +183,9 @@ class RpmApi {
       case 'unauthorized':
         return `BMC RPM refused the token while ${doing} (HTTP ${error.status}): the token was refused. Check the api-key secret: it must be the API token of an RPM user.`
       case 'method-not-allowed':
-        return `BMC RPM answered 405 Method Not Allowed while ${doing}: its job runs API only allows reading, and this was a read, so server-url probably points at the wrong application or context path (${this.config.serverUrl}).`
+        return `BMC RPM answered 405 Method Not Allowed while ${doing}: its job runs API only allows reading, and this was a read, so server-url probably points at the wrong application or context path (${this.config.serverUrl.toString()}).`
       case 'unexpected-body':
-        return `BMC RPM answered ${doing} with ${error.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check server-url (${this.config.serverUrl}), including the application context such as /brpm.`
+        return `BMC RPM answered ${doing} with ${error.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check server-url (${this.config.serverUrl.toString()}), including the application context such as /brpm.`
     }
     return explainFailure(error, this.context(doing))
   }
