@@ -1,4 +1,4 @@
-import { cronLineProblem } from '../src/config/cron.js'
+import { cronLineProblem } from '../src/systems/foreman-cron.js'
 import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
 
 export interface ForemanHost {

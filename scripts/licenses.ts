@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { minifyChunks } from './minify-chunks.mjs'
 import { bundledPackages, listedPackages, renderLicenses, type BundleStats, type StatsChunk } from './bundled-licenses.js'
 
 const root = resolve('.')
@@ -39,6 +40,8 @@ function check(): void {
     const out = join(temp, 'dist')
     const stats = join(temp, 'stats.json')
     execFileSync(process.execPath, [join('node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), ...nccArguments(out, stats)], { stdio: 'inherit' })
+    // As finish-bundle.mjs does after ncc.
+    minifyChunks(out)
 
     const problems: string[] = []
     // The stats describe dist/ only if dist/ is this bundle.

@@ -20,6 +20,8 @@ const GRACE_AFTER_SIGINT_MS = 6500
 // What is left after cleanup to gather the summary's details (e.g. the hosts that failed).
 const REPORT_BUDGET_MS = 1500
 const OBSERVER_BUDGET_MS = 15_000
+// After a cancel, what an observer still has to say must fit the runner's grace beside the gate's cleanup.
+const OBSERVER_STOP_MS = 2500
 
 /** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
 export interface Observer extends GateEvents {
@@ -31,7 +33,7 @@ export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
   earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
   /** Observers made once the config is known (they may read their own inputs through the host). */
-  observers?: (context: { host: Host; config: GateConfig; attempt: Attempt; signal: AbortSignal }) => Promise<Observer[]>
+  observers?: (context: { host: Host; config: GateConfig; attempt: Attempt; signal: AbortSignal; redactor: Redactor }) => Promise<Observer[]>
 }
 
 /** One gate, from inputs to verdict, in whatever host runs it. */
@@ -69,13 +71,14 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     const { config, system, prepared } = configured
     const attempt: Attempt = { server: system.label, serverUrl: config.serverUrl.toString(), ...prepared.attempt }
     const deadline = startedAt + config.timeoutMs
+    const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000
     setTimeout(
       () => guard.forceEnd('timed-out', 'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.'),
-      deadline - Date.now() + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000,
+      forceAt - Date.now(),
     ).unref()
     let observers: Observer[]
     try {
-      observers = (await options.observers?.({ host, config, attempt, signal: controller.signal })) ?? []
+      observers = (await options.observers?.({ host, config, attempt, signal: controller.signal, redactor })) ?? []
     } catch (error) {
       // An observer's own inputs (e.g. environment for GitHub Deployments) are checked before any request too.
       if (!(error instanceof InputError)) throw error
@@ -99,7 +102,9 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     // Details are worth a short wait, never a late step: bounded by the deadline, and cut by a cancel.
     const stopped = !result || result.status === 'canceled' || result.status === 'timed-out'
     const budget = stopped ? REPORT_BUDGET_MS : Math.max(REPORT_BUDGET_MS, Math.min(10_000, deadline - Date.now()))
-    const details: DetailSection[] = result ? ((await adapter.details?.(AbortSignal.any([controller.signal, AbortSignal.timeout(budget)])).catch(() => [])) ?? []) : []
+    // After a cancel the runner's signal is already aborted: the budget alone bounds the details then.
+    const detailsSignal = controller.signal.aborted ? AbortSignal.timeout(budget) : AbortSignal.any([controller.signal, AbortSignal.timeout(budget)])
+    const details: DetailSection[] = result ? ((await adapter.details?.(detailsSignal).catch(() => [])) ?? []) : []
     const outputs = adapter.outputs?.() ?? {}
     const report = buildReport({ attempt, failOn: config.failOn, title: config.summaryTitle, result, failure, outputs, details, now: Date.now(), startedAt })
 
@@ -113,7 +118,11 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
     for (const line of report.closing) host.console.info(line)
     for (const warning of report.warnings) host.console.warning(warning)
-    await Promise.all(observers.map((observer) => observer.ended?.({ status: report.status, ending: report.verdict.ending, result }).catch(() => undefined) ?? Promise.resolve()))
+    // Observers finish well before the step would be ended by force: their calls never cost the verdict.
+    const observersEnded = Promise.all(
+      observers.map((observer) => observer.ended?.({ status: report.status, ending: report.verdict.ending, result }).catch(() => undefined) ?? Promise.resolve()),
+    )
+    await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), controller.signal)
     if (config.jobSummary) await host.writeSummary(report.summary)
     guard.end(report.verdict)
   } catch (error) {
@@ -148,6 +157,25 @@ async function configure(host: Host, redactor: Redactor): Promise<{ config: Gate
   }
   problems.throwIfAny()
   return { config: config!, system: system!, prepared: prepared! }
+}
+
+/**
+ * Waits for `work` at most `ms`, and at most OBSERVER_STOP_MS once `stop` aborts (a cancel must end
+ * the step inside the runner's grace); no timer outlives the wait.
+ */
+async function settledWithin(work: Promise<unknown>, ms: number, stop: AbortSignal): Promise<void> {
+  const done = new AbortController()
+  const bounded = (wait: number): Promise<void> => sleep(wait, done.signal).catch(() => undefined)
+  const afterStop = new Promise<void>((resolve) => {
+    const onStop = (): void => void bounded(OBSERVER_STOP_MS).then(resolve)
+    if (stop.aborted) onStop()
+    else stop.addEventListener('abort', onStop, { once: true, signal: done.signal })
+  })
+  try {
+    await Promise.race([work, bounded(ms), afterStop])
+  } finally {
+    done.abort()
+  }
 }
 
 /** The observers' hooks as one; an observer that fails is quiet about it and the gate goes on. */

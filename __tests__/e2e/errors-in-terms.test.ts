@@ -140,3 +140,15 @@ it('BuildMaster: a deploy that fails after the build was created says which buil
     /Build 1 of release 9\.1\.0 of web-shop was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: 1\.$/,
   )
 })
+
+it("a trigger answered by a proxy's 504 page says the job may have started, and is not sent again", async () => {
+  plain.faults.set({ rate: 1, kinds: ['504'], match: (method, path) => method === 'POST' && path.endsWith('/api/jobs/trigger') })
+  const before = plain.requestsFor('otter', '/api/jobs/trigger').length
+  const run = await runAction({ inputs: { system: 'otter', 'server-url': plain.url('otter'), template: 'deploy-web' } })
+  plain.faults.set(undefined)
+  expect(run.exitCode).toBe(1)
+  expect(errors(run)[0]).toMatch(
+    /^Otter failed while triggering job template 'deploy-web' \(HTTP 504\): an HTML page titled '504 Bad Gateway'\. The trigger was not sent again, because the job may have started anyway/,
+  )
+  expect(plain.requestsFor('otter', '/api/jobs/trigger').length - before).toBe(1)
+})

@@ -203,7 +203,7 @@ describe('GitHub Deployments (bundle as a process, GITHUB_API_URL at the sandbox
     const before = sandbox.requests.length
     const missing = await otter(repository(), { ...mirrored })
     expect(missing.exitCode).toBe(1)
-    expect(errors(missing)).toEqual([expect.stringMatching(/^Input 'environment': is required with github-deployment: true for otter/)])
+    expect(errors(missing)).toEqual([expect.stringMatching(/^Input 'environment': is required with github-deployment: true for Otter/)])
     const bad = await otter(repository(), { 'github-deployment': 'yes' })
     expect(bad.exitCode).toBe(1)
     expect(errors(bad)).toEqual(["Input 'github-deployment': 'yes' is not accepted; use true or false"])

@@ -3,6 +3,7 @@
  * run reports `canceled` inside the runner's 7.5 s grace period; durations that timers cannot hold
  * are input errors; a Retry-After beyond the deadline does not stretch the run.
  */
+import { remoteLines } from '../e2e/helpers.js'
 import { errorsOf, expectOutcome } from './checks.js'
 import { foremanInputs, foremanOutputs, foremanShow, never, otterInputs, run, text, trickle, withServer, type Route } from './servers.js'
 
@@ -121,6 +122,32 @@ describe('cancellation ends inside the runner grace period', () => {
       expectOutcome(result, { exit: 1, status: 'canceled', errors: 1 })
       expect(result.durationMs - result.signalledAtMs!).toBeLessThan(CANCEL_GRACE_MS)
       expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
+    })
+  })
+
+  it.concurrent('Foreman, two hosts: output held for an unfinished host is still shown when the final fetch hangs at the timeout', async () => {
+    const twoHosts = {
+      total: 2,
+      pending: 2,
+      targeting: {
+        hosts: [
+          { id: 1, name: 'web-1.example.com' },
+          { id: 2, name: 'web-2.example.com' },
+        ],
+      },
+    }
+    const routes: Record<string, Route> = {
+      'POST api/job_invocations': () => foremanShow('queued', twoHosts),
+      'api/job_invocations/42': () => foremanShow('running', twoHosts),
+      // The first answer holds web-1's first lines (it is still running); every later one hangs.
+      'api/job_invocations/42/outputs': (n) => (n === 1 ? foremanOutputs(['web-1 step 1', 'web-1 step 2']) : never()),
+      'api/job_invocations/42/hosts': () => ({ results: [] }),
+      'POST api/job_invocations/42/cancel': () => ({}),
+    }
+    await withServer(routes, async (server) => {
+      const result = await run(foremanInputs(server, { timeout: '3s' }), { watchdogMs: 20_000 })
+      expectOutcome(result, { exit: 1, status: 'timed-out' })
+      expect(remoteLines(result)).toEqual(['web-1 step 1', 'web-1 step 2'])
     })
   })
 

@@ -30,7 +30,7 @@ describe('action.yml, the public contract', () => {
     for (const system of [otter, buildmaster, foreman, rpm]) system.prepare(config!, (name) => (read.add(name), ''), problems)
     // The GitHub Deployments observer reads its switch, then its own inputs.
     readSwitch((name) => (read.add(name), ''), problems)
-    readDeploymentInputs((name) => (read.add(name), ''), 'otter', problems)
+    readDeploymentInputs((name) => (read.add(name), ''), { label: 'Otter', environmentPerRun: false }, problems)
     const declared = Object.keys(action.inputs)
     expect([...read].filter((name) => !declared.includes(name))).toEqual([])
     expect(declared.filter((name) => !read.has(name))).toEqual([])

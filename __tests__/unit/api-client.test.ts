@@ -104,6 +104,15 @@ describe('ApiClient', () => {
     c.dispose()
   })
 
+  it('does not re-send a create to a name that does not resolve: that will not fix itself', async () => {
+    const c = new ApiClient({ baseUrl: new URL('http://no-such-host.invalid/'), redactor: new Redactor(), retry: { retries: 3, minTimeoutMs: 200, maxTimeoutMs: 200 } })
+    const started = Date.now()
+    const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' }))
+    expect(failure).toMatchObject({ kind: 'unreachable', mayHaveReachedServer: false, transient: false })
+    expect(Date.now() - started).toBeLessThan(600)
+    c.dispose()
+  })
+
   it('says when nothing listens, without claiming the request reached the server', async () => {
     const closed = createServer()
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))

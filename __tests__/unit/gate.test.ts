@@ -120,6 +120,23 @@ describe('runGate', () => {
     expect(result.notes).toEqual([expect.stringContaining('job a cancelled'), expect.stringContaining('job b could not be cancelled')])
   })
 
+  it('says timed-out when the timeout stopped it, even beside a run that had failed', async () => {
+    const failed = new ScriptedRun('a', ['failed'])
+    const stuck = new ScriptedRun('b', ['running'])
+    const result = await runGate(adapterOf(failed, stuck), options({ timeoutMs: 60 }))
+    expect(result.status).toBe('timed-out')
+    expect(result.stoppedBy).toBe('timeout')
+    expect(result.runs.map((o) => o.status)).toEqual(['failed', 'timed-out'])
+  })
+
+  it('does not cancel a job it did not start (operation: wait): it says the job keeps running', async () => {
+    let cancelled = false
+    const theirs = Object.assign(new ScriptedRun('a', ['running'], [], async () => ((cancelled = true), 'job a cancelled')), { startedHere: false })
+    const result = await runGate(adapterOf(theirs), options({ timeoutMs: 50 }))
+    expect(cancelled).toBe(false)
+    expect(result.runs[0]).toMatchObject({ status: 'timed-out', keepsRunning: true, stopNote: 'job a keeps running: this step did not start it, so it did not cancel it.' })
+  })
+
   it('stops promptly when the runner cancels', async () => {
     const controller = new AbortController()
     const run = new ScriptedRun('a', ['running'], [], async () => 'job a cancelled')

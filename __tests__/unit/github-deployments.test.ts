@@ -107,19 +107,22 @@ describe('inputs', () => {
   const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
 
   it('requires environment for otter, foreman and rpm, not for buildmaster, naming the input', () => {
-    for (const system of ['otter', 'foreman', 'rpm'] as const) {
+    for (const label of ['Otter', 'Foreman', 'BMC RPM']) {
       const problems = new InputProblems()
-      readDeploymentInputs(reader({ 'github-token': 't0ken-value' }), system, problems)
+      readDeploymentInputs(reader({ 'github-token': 't0ken-value' }), { label, environmentPerRun: false }, problems)
       expect(() => problems.throwIfAny()).toThrow(/^Input 'environment': is required with github-deployment: true/)
     }
     const problems = new InputProblems()
-    expect(readDeploymentInputs(reader({ 'github-token': 't0ken-value' }), 'buildmaster', problems)).toEqual({ environment: '', token: 't0ken-value' })
+    expect(readDeploymentInputs(reader({ 'github-token': 't0ken-value' }), { label: 'BuildMaster', environmentPerRun: true }, problems)).toEqual({
+      environment: '',
+      token: 't0ken-value',
+    })
     expect(problems.count).toBe(0)
   })
 
   it('requires a one-line token and a one-line environment name', () => {
     const problems = new InputProblems()
-    readDeploymentInputs(reader({ 'github-token': '', environment: 'prod\nuction' }), 'otter', problems)
+    readDeploymentInputs(reader({ 'github-token': '', environment: 'prod\nuction' }), { label: 'Otter', environmentPerRun: false }, problems)
     expect(() => problems.throwIfAny()).toThrow(/Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/)
   })
 

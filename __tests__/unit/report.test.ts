@@ -12,13 +12,21 @@ const outcome = (id: string, status: Status, extra: Partial<RunOutcome> = {}, ru
   endedAt: 5000,
   ...extra,
 })
-const result = (status: GateResult['status'], runs: RunOutcome[], notes: string[] = []): GateResult => ({ status, runs, startedAt: 0, endedAt: 6000, notes })
+const result = (status: GateResult['status'], runs: RunOutcome[], notes: string[] = []): GateResult => ({
+  status,
+  runs,
+  startedAt: 0,
+  endedAt: 6000,
+  notes,
+  stoppedBy: status === 'timed-out' ? 'timeout' : status === 'canceled' ? 'cancel' : undefined,
+})
+const stoppedOn = { stopNote: 'the step stopped waiting.' }
 
 describe('verdictOf', () => {
   it('lets fail-on judge the outcome only: timeouts and cancels fail under every fail-on', () => {
     for (const failOn of ['warning', 'error', 'never'] as const) {
-      expect(verdictOf(result('timed-out', [outcome('a', 'timed-out')]), failOn).ending).toBe('timed-out')
-      expect(verdictOf(result('canceled', [outcome('a', 'canceled')]), failOn).ending).toBe('canceled')
+      expect(verdictOf(result('timed-out', [outcome('a', 'timed-out', stoppedOn)]), failOn).ending).toBe('timed-out')
+      expect(verdictOf(result('canceled', [outcome('a', 'canceled', stoppedOn)]), failOn).ending).toBe('canceled')
     }
     expect(verdictOf(result('failed', [outcome('a', 'failed')]), 'never')).toEqual({ ending: 'passed', withIssues: true })
     expect(verdictOf(result('warning', [outcome('a', 'warning')]), 'error')).toEqual({ ending: 'passed', withIssues: true })
@@ -27,11 +35,25 @@ describe('verdictOf', () => {
 
   it('a run that timed out beside one that failed is still a timeout, and both are named', () => {
     const verdict = verdictOf(
-      result('failed', [outcome('a', 'failed'), outcome('b', 'timed-out', { keepsRunning: true, stopNote: 'job b keeps running on the server.' })]),
+      result('timed-out', [outcome('a', 'failed'), outcome('b', 'timed-out', { keepsRunning: true, stopNote: 'job b keeps running on the server.' })]),
       'warning',
     )
     expect(verdict.ending).toBe('timed-out')
     expect(verdict.message).toBe('job a: failed after 5s; job b: timed-out after 5s. job b keeps running on the server.')
+  })
+
+  it('judges a run cancelled on the server (not by the step) as an outcome, like an Error', () => {
+    const cancelledThere = outcome('a', 'canceled', { detail: 'cancelled in BuildMaster' })
+    const there = { ...result('canceled', [cancelledThere]), stoppedBy: undefined }
+    expect(verdictOf(there, 'warning')).toEqual({ ending: 'failed', message: 'job a: canceled after 5s.' })
+    expect(verdictOf(there, 'never')).toEqual({ ending: 'passed', withIssues: true })
+  })
+
+  it('says so when the stop came after every run had ended, while the rest of the output was fetched', () => {
+    expect(verdictOf(result('canceled', [outcome('a', 'succeeded')]), 'warning')).toEqual({
+      ending: 'canceled',
+      message: 'The workflow was cancelled before the rest of the output was shown: job a: succeeded after 5s.',
+    })
   })
 
   it('names the first few failing runs, then how many more, with what failed in each', () => {

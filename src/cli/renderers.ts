@@ -7,6 +7,7 @@ import { STATUS_ICON } from '../report/report.js'
 import type { CiName } from './args.js'
 import { EXIT_MEANINGS } from './exit-codes.js'
 import { neutralise } from './neutralise.js'
+import { escapeCommandData } from '../text/words.js'
 
 /** How one CI shows the gate: the log, its outputs, the summary and the end. Every line goes through here. */
 export interface Renderer {
@@ -194,7 +195,7 @@ export class GitHubRenderer implements Renderer {
   }
 
   private command(name: string, text: string): void {
-    this.options.write(`::${name}::${escapeData(text)}${EOL}`)
+    this.options.write(`::${name}::${escapeCommandData(text)}${EOL}`)
   }
 
   info(text: string): void {
@@ -240,10 +241,6 @@ export class GitHubRenderer implements Renderer {
   end(verdict: Verdict, exitCode: number): void {
     if (exitCode !== 0) this.command('error', verdict.message ?? 'release-gate failed.')
   }
-}
-
-function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 }
 
 /**

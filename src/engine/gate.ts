@@ -52,6 +52,11 @@ export interface GateResult {
   endedAt: number
   /** Things the user should know about the outcome, e.g. that a job keeps running. */
   notes: string[]
+  /**
+   * Set when the gate stopped before knowing every outcome: the timeout, or the workflow's cancel. Then
+   * `status` says so (timed-out, canceled), whatever the runs that had ended ended in.
+   */
+  stoppedBy?: 'timeout' | 'cancel'
 }
 
 // Cancelling and fetching the rest of the log, together, must end well inside the runner's ~7.5 s
@@ -70,7 +75,14 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
-  const result = (status: GateResult['status'], notes: string[] = []): GateResult => ({ status, runs: outcomes, startedAt, endedAt: now(), notes })
+  const result = (status: GateResult['status'], notes: string[] = []): GateResult => ({
+    status,
+    runs: outcomes,
+    startedAt,
+    endedAt: now(),
+    notes,
+    stoppedBy: status === 'timed-out' ? 'timeout' : status === 'canceled' && signal.aborted ? 'cancel' : undefined,
+  })
   const stopped = (error: unknown): 'timed-out' | 'canceled' | undefined => {
     if (!signal.aborted || !(error === signal.reason || error instanceof CancelledByRunner || error instanceof DeadlineReached)) return undefined
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
@@ -120,16 +132,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
-      if (now() >= deadline) {
-        const notes = await giveUp(outcomes, outputDone, 'timed-out', options, now)
-        return result(outcomes.length === 0 ? 'timed-out' : worstOf(outcomes.map((o) => o.status as FinalStatus)), notes)
-      }
+      if (now() >= deadline) return result('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
     }
   } catch (error) {
     const status = stopped(error)
     if (!status) throw error
-    const notes = await giveUp(outcomes, outputDone, status, options, now)
-    return result(status === 'canceled' || outcomes.length === 0 ? status : worstOf(outcomes.map((o) => o.status as FinalStatus)), notes)
+    return result(status, await giveUp(outcomes, outputDone, status, options, now))
   }
 }
 
@@ -206,6 +214,12 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
       if (!run.cancel) {
         outcome.keepsRunning = true
         outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
+        return
+      }
+      if (!run.startedHere) {
+        // Someone else started it (operation: wait): the step stops watching, and leaves it to them.
+        outcome.keepsRunning = true
+        outcome.stopNote = `${run.title} keeps running: this step did not start it, so it did not cancel it.`
         return
       }
       try {

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { ActionConsole } from '../report/action-console.js'
 import { STATUS_ICON } from '../report/report.js'
+import { escapeHtml } from '../text/words.js'
 import type { Host, HostConsole, Summary, SummaryCell, Verdict } from './host.js'
 
 /** The GitHub Actions runner: INPUT_* variables, workflow commands, GITHUB_OUTPUT and the step summary. */
@@ -47,22 +48,21 @@ export class ActionHost implements Host {
 
 /** The summary as GitHub renders it: HTML, every value escaped. */
 export function renderHtml(summary: Summary): string {
-  const parts = [`<h3>${escape(summary.title)} — ${STATUS_ICON[summary.status] ?? '❔'} ${escape(summary.status || 'no outcome')}</h3>`, `<p>${escape(summary.lead)}</p>`]
+  const parts = [
+    `<h3>${escapeHtml(summary.title)} — ${STATUS_ICON[summary.status] ?? '❔'} ${escapeHtml(summary.status || 'no outcome')}</h3>`,
+    `<p>${escapeHtml(summary.lead)}</p>`,
+  ]
   if (summary.table && summary.table.rows.length > 0) {
-    const cell = (value: SummaryCell): string => (typeof value === 'string' ? escape(value) : `<a href="${escape(value.link)}">${escape(value.text)}</a>`)
-    const head = `<tr>${summary.table.header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>`
+    const cell = (value: SummaryCell): string => (typeof value === 'string' ? escapeHtml(value) : `<a href="${escapeHtml(value.link)}">${escapeHtml(value.text)}</a>`)
+    const head = `<tr>${summary.table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`
     const rows = summary.table.rows.map((row) => `<tr>${row.map((value) => `<td>${cell(value)}</td>`).join('')}</tr>`)
     parts.push(`<table>${head}${rows.join('')}</table>`)
   }
-  if (summary.facts.length > 0) parts.push(`<ul>${summary.facts.map(([name, value]) => `<li>${escape(name)}: <code>${escape(value)}</code></li>`).join('')}</ul>`)
+  if (summary.facts.length > 0) parts.push(`<ul>${summary.facts.map(([name, value]) => `<li>${escapeHtml(name)}: <code>${escapeHtml(value)}</code></li>`).join('')}</ul>`)
   for (const section of summary.sections) {
-    const items = section.items.map((item) => `<li>${escape(item.text)}${item.code?.length ? `<pre><code>${item.code.map(escape).join('\n')}</code></pre>` : ''}</li>`)
-    parts.push(`<p><strong>${escape(section.title)}</strong></p><ul>${items.join('')}</ul>`)
+    const items = section.items.map((item) => `<li>${escapeHtml(item.text)}${item.code?.length ? `<pre><code>${item.code.map(escapeHtml).join('\n')}</code></pre>` : ''}</li>`)
+    parts.push(`<p><strong>${escapeHtml(section.title)}</strong></p><ul>${items.join('')}</ul>`)
   }
-  if (summary.notes.length > 0) parts.push(`<ul>${summary.notes.map((note) => `<li>${escape(note)}</li>`).join('')}</ul>`)
+  if (summary.notes.length > 0) parts.push(`<ul>${summary.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>`)
   return parts.join('\n') + '\n'
-}
-
-export function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }

@@ -127,7 +127,7 @@ export class ApiClient {
   }
 
   async send(request: ApiRequest, signal: AbortSignal = NEVER): Promise<ApiResponse> {
-    return this.withRetries(request, signal, (failure) => !failure.mayHaveReachedServer || failure.kind === 'rate-limited')
+    return this.withRetries(request, signal, (failure) => (!failure.mayHaveReachedServer && failure.transient) || failure.kind === 'rate-limited')
   }
 
   dispose(): void {

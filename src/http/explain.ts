@@ -7,8 +7,6 @@ export interface FailureContext {
   serverUrl: string
   /** What we were doing, as a phrase: "triggering job template 'deploy'". */
   doing: string
-  /** The advice for a refused credential (401/403), in the server's own terms. */
-  credentialsAdvice?: string
 }
 
 /**
@@ -30,7 +28,7 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
       return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or server-url may point at the wrong place (${serverUrl}).`
     case 'unauthorized':
     case 'forbidden':
-      return `${server} refused the credentials while ${doing}${status}${said}. ${context.credentialsAdvice ?? 'Check the credentials and their permissions.'}`
+      return `${server} refused the credentials while ${doing}${status}${said}. Check the credentials and their permissions.`
     case 'not-found':
       return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check server-url (${serverUrl}), including any context path.`
     case 'method-not-allowed':
@@ -38,7 +36,7 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
     case 'rate-limited':
       return `${server} kept answering 'too many requests'${status} while ${doing}, even after waiting as it asked.`
     case 'server-error':
-      return `${server} failed while ${doing}${status}${said}, even after retries.`
+      return `${server} failed while ${doing}${status}${said}.`
     case 'rejected':
       return `${server} rejected ${doing}${status}${said}`
     case 'too-large':

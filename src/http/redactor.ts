@@ -1,3 +1,5 @@
+import { escapeHtml } from '../text/words.js'
+
 const SECRET_QUERY_PARAMS = /([?&](?:key|token|api_key|apikey|password|access_token)=)[^&\s#"']*/gi
 const MASK = '***'
 /**
@@ -62,8 +64,4 @@ function echoedForms(secret: string): string[] {
   const lower = (form: string): string => form.replace(/%[0-9A-F]{2}|\\u[0-9A-F]{4}/g, (escape) => escape.toLowerCase())
   const upper = (form: string): string => form.replace(/\\u[0-9a-f]{4}/g, (escape) => `\\u${escape.slice(2).toUpperCase()}`)
   return [...new Set(forms.flatMap((form) => [form, lower(form), upper(form)]))].filter((form) => form.length >= MIN_REDACTED_LENGTH)
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }

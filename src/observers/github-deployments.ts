@@ -1,4 +1,4 @@
-import type { FailOn, SystemName } from '../config/gate-config.js'
+import type { FailOn } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { GateResult, RunOutcome } from '../engine/gate.js'
 import { sleep } from '../engine/sleep.js'
@@ -130,7 +130,7 @@ export class DeploymentMirror implements Observer {
   runEnded(outcome: RunOutcome): Promise<void> {
     this.finished.add(outcome.run)
     const target = this.perRun ? this.targets.find((t) => t.run === outcome.run) : undefined
-    if (target && !target.final) this.finish(target, outcome.status, outcome.keepsRunning ?? false)
+    if (target && !target.final) this.finish(target, cancelledOnServer(outcome) ? CANCELLED_ON_SERVER : outcome.status, outcome.keepsRunning ?? false)
     return Promise.resolve()
   }
 
@@ -143,12 +143,14 @@ export class DeploymentMirror implements Observer {
       if (target.final) continue
       if (target.run) {
         const outcome = runs.find((o) => o.run === target.run)
-        const status = outcome && isFinal(outcome.status) ? outcome.status : report.status === 'started' ? 'started' : ''
+        const status = outcome && isFinal(outcome.status) ? (cancelledOnServer(outcome) ? CANCELLED_ON_SERVER : outcome.status) : report.status === 'started' ? 'started' : ''
         this.finish(target, status, outcome?.keepsRunning ?? false)
       } else {
+        // A job cancelled on its server is an outcome; only the workflow's own cancel ends as 'canceled'.
+        const status = report.status === 'canceled' && report.ending !== 'canceled' ? CANCELLED_ON_SERVER : report.status
         this.finish(
           target,
-          report.status,
+          status,
           runs.some((o) => o.keepsRunning),
         )
       }
@@ -341,6 +343,14 @@ export class DeploymentMirror implements Observer {
 const NO_OUTCOME = 'No outcome known'
 
 /** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
+/** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
+const CANCELLED_ON_SERVER = 'canceled-on-server'
+
+/** A run that ended cancelled without the step having stopped it (someone cancelled it in the server's UI). */
+function cancelledOnServer(outcome: RunOutcome): boolean {
+  return outcome.status === 'canceled' && outcome.stopNote === undefined
+}
+
 export function finalState(status: string, failOn: FailOn): { state: DeploymentState; word: string } | undefined {
   switch (status) {
     case 'started':
@@ -357,6 +367,8 @@ export function finalState(status: string, failOn: FailOn): { state: DeploymentS
       return { state: 'error', word: 'Timed out' }
     case 'canceled':
       return { state: 'error', word: 'Cancelled (the workflow was cancelled)' }
+    case CANCELLED_ON_SERVER:
+      return { state: 'error', word: 'Cancelled on the server' }
     default:
       return { state: 'error', word: NO_OUTCOME }
   }
@@ -369,7 +381,11 @@ export function clipDescription(text: string): string {
 }
 
 /** The inputs this observer reads beyond the switch; problems are added for the step's input error. */
-export function readDeploymentInputs(read: (name: string) => string, system: SystemName, problems: InputProblems): { environment: string; token: string } {
+export function readDeploymentInputs(
+  read: (name: string) => string,
+  system: { label: string; environmentPerRun: boolean },
+  problems: InputProblems,
+): { environment: string; token: string } {
   const environment = read('environment').trim()
   const token = read('github-token').trim()
   if (!token) {
@@ -377,10 +393,10 @@ export function readDeploymentInputs(read: (name: string) => string, system: Sys
   } else if (/[\s\u0000-\u001f\u007f]/.test(token)) {
     problems.add('github-token', 'contains white space or a control character; store the token again as a single line')
   }
-  if (!environment && system !== 'buildmaster') {
+  if (!environment && !system.environmentPerRun) {
     problems.add(
       'environment',
-      `is required with github-deployment: true for ${system}: the GitHub environment to record the deployment in, e.g. production (only BuildMaster can name each deployment after its own environment)`,
+      `is required with github-deployment: true for ${system.label}: the GitHub environment to record the deployment in, e.g. production (only a server whose deployments name their own environment, BuildMaster, can do without it)`,
     )
   } else if (Array.from(environment).length > 255 || /[\u0000-\u001f\u007f]/.test(environment)) {
     problems.add('environment', 'must be a GitHub environment name: one line of at most 255 characters')

@@ -1,5 +1,4 @@
 import { InputProblems } from '../config/input-error.js'
-import { Redactor } from '../http/redactor.js'
 import type { Observer } from '../main.js'
 import type { Repository } from './github-api.js'
 import { DeploymentMirror, readDeploymentInputs } from './github-deployments.js'
@@ -11,11 +10,10 @@ import type { ObserverContext } from './registry.js'
  * module, @actions/github and undici are one chunk of the bundle, loaded only with github-deployment: true.
  */
 export function githubDeployments(context: ObserverContext, env: NodeJS.ProcessEnv = process.env): Observer[] {
-  const { host, config, attempt, signal } = context
+  const { host, config, attempt, signal, redactor } = context
   const problems = new InputProblems()
-  const inputs = readDeploymentInputs((name) => host.input(name), config.system, problems)
-  const redactor = new Redactor()
-  for (const secret of [config.apiKey, config.password]) redactor.add(secret)
+  const inputs = readDeploymentInputs((name) => host.input(name), { label: attempt.server, environmentPerRun: attempt.environmentPerRun ?? false }, problems)
+  // The step's one redactor, which knows every secret of every system; the token joins it, so no channel shows it.
   // The workflow's token is masked by the runner already; one passed from a secret is too, and this makes sure.
   if (inputs.token) for (const form of new Set([inputs.token, ...redactor.add(inputs.token)])) host.mask(form)
   problems.throwIfAny()

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
+import { escapeCommandData } from '../text/words.js'
 
 /** Where the engine writes. The runner's implementation is below; tests use their own. */
 export interface GateConsole {
@@ -81,8 +82,4 @@ function oneLine(text: string): string {
 
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
-}
-
-function escapeCommandData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 }

@@ -4,6 +4,7 @@ import type { GateResult, RunOutcome } from '../engine/gate.js'
 import { failsStep } from '../engine/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../host/host.js'
 import type { DetailSection } from '../systems/adapter.js'
+import { named } from '../text/words.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {
@@ -14,6 +15,8 @@ export interface Attempt {
   what: string
   /** Names the work in a title: "deploy-web", "web-shop 4.2.0". */
   subject: string
+  /** The runs name their own environment (BuildMaster's deployments): an environment per run can be told. */
+  environmentPerRun?: boolean
 }
 
 export interface ReportInput {
@@ -45,9 +48,6 @@ export interface Report {
 /** One icon per status, for every host's rendering of the summary. */
 export const STATUS_ICON: Record<string, string> = { succeeded: '✅', warning: '⚠️', failed: '❌', canceled: '🚫', 'timed-out': '⏱️', started: '🚀', pending: '⏳', running: '⏳' }
 
-// What people see on the run's page: never more than a handful of annotations.
-const MAX_NAMED = 3
-
 export function buildReport(input: ReportInput): Report {
   const { attempt, result, failure } = input
   const title = input.title || `release-gate: ${attempt.server} ${attempt.subject}`.trim()
@@ -77,7 +77,7 @@ export function buildReport(input: ReportInput): Report {
       : result.runs.map((outcome) => `${runLine(outcome, result)}.`)
   const warnings: string[] = []
   if (verdict.withIssues) {
-    const tolerated = result.runs.filter((o) => o.status === 'warning' || o.status === 'failed')
+    const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
     warnings.push(`${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`)
   }
   const ended =
@@ -111,24 +111,38 @@ export function buildReport(input: ReportInput): Report {
  */
 export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   if (result.status === 'started') return { ending: 'passed' }
-  const stopped = result.runs.filter((o) => o.status === 'timed-out' || o.status === 'canceled')
-  const stoppedEnding: Ending | undefined =
-    result.status === 'canceled' || stopped.some((o) => o.status === 'canceled') ? 'canceled' : result.status === 'timed-out' || stopped.length > 0 ? 'timed-out' : undefined
-  const failing = result.runs.filter((o) => o.status === 'failed' || (o.status === 'warning' && failsStep('warning', failOn)))
-  if (stoppedEnding) {
-    if (result.runs.length === 0) return { ending: stoppedEnding, message: result.notes[0] ?? `${sentence(stoppedEnding)} before anything started.` }
+  const failing = result.runs.filter((o) => failsStep(outcomeOf(o) ?? 'succeeded', failOn))
+  if (result.stoppedBy) {
+    const ending: Ending = result.stoppedBy === 'cancel' ? 'canceled' : 'timed-out'
+    if (result.runs.length === 0) return { ending, message: result.notes[0] ?? `${sentence(ending)} before anything started.` }
+    const stopped = result.runs.filter((o) => o.stopNote !== undefined)
+    if (stopped.length === 0) {
+      // Every run had ended; the stop came while the last of their output was being fetched.
+      const why = ending === 'canceled' ? 'The workflow was cancelled' : 'The timeout was reached'
+      return { ending, message: `${why} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.` }
+    }
     const parts = [...failing, ...stopped].map((o) => runLine(o, result))
     const keepsRunning = stopped.filter((o) => o.keepsRunning)
     const still =
       keepsRunning.length > 0 ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}` : ''
-    return { ending: stoppedEnding, message: `${named(parts)}.${still}` }
+    return { ending, message: `${named(parts)}.${still}` }
   }
-  if (failing.length > 0 && (result.status === 'failed' || result.status === 'warning') && failsStep(result.status, failOn)) {
+  if (failing.length > 0) {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning') ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)` : ''
     const others = result.runs.length > failing.length ? ` ${result.runs.length - failing.length} of ${result.runs.length} did not fail.` : ''
     return { ending: 'failed', message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}` }
   }
-  return { ending: 'passed', withIssues: result.runs.some((o) => o.status === 'warning' || o.status === 'failed') }
+  return { ending: 'passed', withIssues: result.runs.some((o) => outcomeOf(o) !== 'succeeded') }
+}
+
+/**
+ * What a run's status says about the job, for fail-on: a run cancelled on the server (not by this
+ * step) did not complete, which counts like an Error; undefined for a run the step stopped waiting on.
+ */
+function outcomeOf(outcome: RunOutcome): 'succeeded' | 'warning' | 'failed' | undefined {
+  if (outcome.stopNote !== undefined) return undefined
+  if (outcome.status === 'succeeded' || outcome.status === 'warning' || outcome.status === 'failed') return outcome.status
+  return outcome.status === 'canceled' ? 'failed' : undefined
 }
 
 /** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
@@ -169,12 +183,6 @@ function runTable(result: GateResult): Summary['table'] {
 
 function facts(outputs: Record<string, string>): [string, string][] {
   return Object.entries(outputs).filter(([, value]) => value !== '')
-}
-
-/** "a, b, c and 4 more" */
-function named(items: string[]): string {
-  if (items.length <= MAX_NAMED) return items.join('; ')
-  return `${items.slice(0, MAX_NAMED).join('; ')}; and ${items.length - MAX_NAMED} more`
 }
 
 function sentence(text: string): string {

@@ -120,7 +120,7 @@ export const buildmaster: SystemDefinition = {
       // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
       headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
       secrets: [config.apiKey],
-      attempt: describeAttempt(settings),
+      attempt: { ...describeAttempt(settings), environmentPerRun: true },
       createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
     }
   },
@@ -322,12 +322,16 @@ class BuildMasterAdapter implements Adapter {
     const latest = all.reduce((a, b) => (b.id > a.id ? b : a))
     const stageName = stage || latest.pipelineStageName
     const perEnvironment = new Map<string, DeploymentJson>()
-    for (const d of all.filter((x) => x.pipelineStageName === stageName)) {
+    // Stage names are compared as BuildMaster does, without regard to case.
+    const sameStage = (name: string | undefined): boolean => (name ?? '').toLowerCase() === (stageName ?? '').toLowerCase()
+    for (const d of all.filter((x) => sameStage(x.pipelineStageName))) {
       const key = d.environmentId !== undefined ? `#${d.environmentId}` : (d.environmentName ?? '')
       const seen = perEnvironment.get(key)
       if (!seen || d.id > seen.id) perEnvironment.set(key, d)
     }
     const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id)
+    // Nothing of this stage yet: keep looking, rather than fix an empty selection and wait on nothing.
+    if (chosen.length === 0) return []
     this.selected = true
     const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`
     this.console?.info(

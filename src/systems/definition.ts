@@ -10,7 +10,7 @@ export interface PreparedSystem {
   /** Values to mask and redact everywhere. */
   secrets: string[]
   /** What the step sets out to do, in words: "trigger job template 'deploy-web'", and a name for titles. */
-  attempt: { what: string; subject: string }
+  attempt: { what: string; subject: string; environmentPerRun?: boolean }
   createAdapter(client: ApiClient): Adapter
 }
 

@@ -1,6 +1,6 @@
 import { isRealDateTime } from '../config/calendar.js'
-import { cronLineProblem } from '../config/cron.js'
-import { parseDuration } from '../config/duration.js'
+import { cronLineProblem } from './foreman-cron.js'
+import { parseDuration, parseTimestamp } from '../config/duration.js'
 import type { GateConfig, InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import { explained, GateError } from '../engine/gate-error.js'
@@ -15,6 +15,7 @@ import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, ShowOutput, S
 import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { hashOf } from './line-hash.js'
+import { named } from '../text/words.js'
 
 const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 type Operation = (typeof OPERATIONS)[number]
@@ -321,7 +322,9 @@ class ForemanApi {
     try {
       return (await this.client.send({ method: 'POST', path, query: this.scope, json, accept: 'json' }, signal)).data
     } catch (error) {
-      if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && !error.serverMessage))) {
+      // A 5xx with Foreman's own message is a validation failure (nothing was created); a bare one, or a
+      // proxy's HTML page, says nothing about whether the invocation was created.
+      if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && (error.htmlPage || !error.serverMessage)))) {
         throw new GateError(
           `Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`,
         )
@@ -440,10 +443,14 @@ class Invocation implements Run {
     const live = (this.counts?.total ?? 1) <= 1
     // An attempt cut off halfway is retried whole: what it showed is in `shown`, and shows only once.
     const hosts = new JsonElements('outputs', (value, index) => this.take(hostOutput(context, value, index), live, show))
-    await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts)
-    field(context, object(context, hosts.value), 'outputs', 'array')
-    // The job has ended (or the gate gave up): whatever a host still holds is all it will say.
-    if (final) await this.showHeld(show, true)
+    try {
+      await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts)
+      field(context, object(context, hosts.value), 'outputs', 'array')
+    } finally {
+      // The job has ended (or the gate gave up): whatever a host still holds is all it will say, and it
+      // was fetched already, so it is shown even when this last fetch failed.
+      if (final) await this.showHeld(show, true)
+    }
     this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS)
     for (const [key, timestamp] of this.shown) if (timestamp <= this.since) this.shown.delete(key)
   }
@@ -533,7 +540,7 @@ class Invocation implements Run {
   }
 
   failureDetail(): string | undefined {
-    if (this.failedHosts?.length) return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts)} did not succeed`
+    if (this.failedHosts?.length) return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts, { separator: ', ', more: ' and' })} did not succeed`
     if (!this.counts) return undefined
     const { failed, cancelled, total } = this.counts
     return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`
@@ -630,17 +637,12 @@ function detached(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8')
 }
 
-/** "a, b, c and 4 more" */
-function named(items: string[], first = 3): string {
-  return items.length <= first ? items.join(', ') : `${items.slice(0, first).join(', ')} and ${items.length - first} more`
-}
-
 /** The task's start (and end, once it has one), as Foreman timed them. */
 function taskTiming(show: Record<string, unknown>): RunTiming | undefined {
   const task = show.task
   if (!task || typeof task !== 'object') return undefined
   const { started_at: started, ended_at: ended } = task as Record<string, unknown>
-  const at = (value: unknown): number | undefined => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? Date.parse(value) : undefined)
+  const at = (value: unknown): number | undefined => (typeof value === 'string' ? parseTimestamp(value) : undefined)
   return { startedAt: at(started), endedAt: at(ended) }
 }
 

@@ -93,7 +93,13 @@ class OtterAdapter implements Adapter {
   private explain(error: unknown, doing: string): unknown {
     if (!(error instanceof HttpFailure)) return error
     const { template, apiKey } = this.config
-    // An HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
+    // A 5xx, even a proxy's HTML page (a 504 while Otter was starting the job), says nothing about whether it started.
+    if (error.kind === 'server-error' && error.mayHaveReachedServer) {
+      return new GateError(
+        `Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`,
+      )
+    }
+    // Any other HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
     if (error.htmlPage) return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
     switch (error.kind) {
       case 'not-found':
@@ -113,12 +119,6 @@ class OtterAdapter implements Adapter {
         return new GateError(
           `The trigger of job template '${template}' may have reached Otter, but no answer came (${error.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`,
         )
-      case 'server-error':
-        if (error.mayHaveReachedServer) {
-          return new GateError(
-            `Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`,
-          )
-        }
     }
     return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
   }
