@@ -152,11 +152,13 @@ function parseServerUrl(text: string, problems: InputProblems): URL | undefined 
   return url
 }
 
-function parseBoolean(name: string, text: string, problems: InputProblems): boolean | undefined {
-  const value = text.toLowerCase()
+/** A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input. */
+export function parseBoolean(name: string, text: string, problems: InputProblems, fallback?: boolean): boolean | undefined {
+  const value = text.trim().toLowerCase()
+  if (value === '') return fallback
   if (value === 'true') return true
   if (value === 'false') return false
-  problems.add(name, `'${text}' is not accepted; use true or false`)
+  problems.add(name, `'${text.trim()}' is not accepted; use true or false`)
   return undefined
 }
 

@@ -1,3 +1,4 @@
+import { parseBoolean } from '../config/gate-config.js'
 import { InputProblems } from '../config/input-error.js'
 import type { Observer, RunOptions } from '../main.js'
 
@@ -18,9 +19,5 @@ export async function actionObservers(context: ObserverContext): Promise<Observe
 
 /** github-deployment: false (the default) or true; anything else is an input error. */
 export function readSwitch(read: (name: string) => string, problems: InputProblems): boolean {
-  const text = read('github-deployment')
-  const value = text.trim().toLowerCase() || 'false'
-  if (value === 'true') return true
-  if (value !== 'false') problems.add('github-deployment', `'${text.trim()}' is not accepted; use true or false`)
-  return false
+  return parseBoolean('github-deployment', read('github-deployment'), problems, false) ?? false
 }

@@ -1,6 +1,6 @@
 import { isRealDateTime } from '../config/calendar.js'
 import { parseTimestamp } from '../config/duration.js'
-import { checkHeaderSafe, type GateConfig, type InputReader } from '../config/gate-config.js'
+import { checkHeaderSafe, parseBoolean, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { Variables } from '../config/variables.js'
 import { explained, GateError } from '../engine/gate-error.js'
@@ -170,7 +170,8 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     if (!settings.release) problems.add('release', `is required for ${what}: the release number, e.g. 1.4.0`)
     if ((settings.selection || operation === 'deploy-build' || operation === 'reject-build') && !settings.build) problems.add('build', `is required for ${what}: the build number`)
   }
-  if (settings.force && settings.force !== 'true' && settings.force !== 'false') problems.add('force', `'${settings.force}' is not accepted; use true or false`)
+  // Empty leaves BuildMaster's default, so the text itself is what is sent.
+  parseBoolean('force', settings.force, problems)
   if (settings.startTime && (!START_TIME.test(settings.startTime) || !isRealDateTime(settings.startTime))) {
     problems.add(
       'start-time',

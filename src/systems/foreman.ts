@@ -1,7 +1,7 @@
 import { isRealDateTime } from '../config/calendar.js'
 import { cronLineProblem } from './foreman-cron.js'
 import { parseDuration, parseTimestamp } from '../config/duration.js'
-import type { GateConfig, InputReader } from '../config/gate-config.js'
+import { parseBoolean, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import { explained, GateError } from '../engine/gate-error.js'
 import type { Status } from '../engine/status.js'
@@ -156,16 +156,13 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
       problems.add(name, `'${text}' is not accepted; use the numeric id of a Foreman ${name === 'organization-id' ? 'organization' : 'location'}, e.g. 1`)
     else scope[param] = text
   }
-  const forceCancelText = input('force-cancel').toLowerCase() || 'false'
-  if (forceCancelText !== 'true' && forceCancelText !== 'false') problems.add('force-cancel', `'${forceCancelText}' is not accepted; use true or false`)
+  const forceCancel = parseBoolean('force-cancel', input('force-cancel'), problems, false)
   if (input('description-format')) options.description_format = input('description-format')
-  const randomized = input('randomized-ordering').toLowerCase()
-  if (randomized && randomized !== 'true' && randomized !== 'false') problems.add('randomized-ordering', `'${randomized}' is not accepted; use true or false`)
-  else if (randomized) options.randomized_ordering = randomized === 'true'
+  const randomized = parseBoolean('randomized-ordering', input('randomized-ordering'), problems)
+  if (randomized !== undefined) options.randomized_ordering = randomized
   if (Object.keys(config.variables).length) options.inputs = config.variables
 
-  const waitScheduledText = input('wait-scheduled').toLowerCase() || 'false'
-  if (waitScheduledText !== 'true' && waitScheduledText !== 'false') problems.add('wait-scheduled', `'${waitScheduledText}' is not accepted; use true or false`)
+  const waitScheduled = parseBoolean('wait-scheduled', input('wait-scheduled'), problems, false)
   const targetingType = input('targeting-type') || 'static_query'
   if (targetingType !== 'static_query' && targetingType !== 'dynamic_query') problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`)
 
@@ -176,8 +173,8 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     searchQuery: input('search-query'),
     targetingType,
     invocationId: config.jobId,
-    waitScheduled: waitScheduledText === 'true',
-    forceCancel: forceCancelText === 'true',
+    waitScheduled: waitScheduled ?? false,
+    forceCancel: forceCancel ?? false,
     scope,
     options,
     scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
