@@ -62,7 +62,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
   try {
     let configured: Awaited<ReturnType<typeof configure>>
     try {
-      configured = await configure(rawHost, redactor)
+      configured = await configure(host)
     } catch (error) {
       if (!(error instanceof InputError)) throw error
       guard.end({ ending: 'input', message: error.message })
@@ -93,7 +93,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     try {
       result = await runGate(adapter, { ...config, deadline, signal: controller.signal, console: host.console, events: combine(observers, host) })
     } catch (error) {
-      failure = describeFailure(error, redactor, attempt)
+      failure = describeFailure(error, attempt)
       if (failure.ending === 'unknown' && !(error instanceof GateError || error instanceof HttpFailure)) {
         // Only a bug of ours gets here: the stack helps whoever fixes it.
         host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
@@ -144,17 +144,14 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
   }
 }
 
-async function configure(host: Host, redactor: Redactor): Promise<{ config: GateConfig; system: SystemDefinition; prepared: PreparedSystem }> {
+async function configure(host: Host): Promise<{ config: GateConfig; system: SystemDefinition; prepared: PreparedSystem }> {
   const problems = new InputProblems()
   const read = (name: string): string => host.input(name)
   const config = await readGateConfig(read, problems)
   const system = config && (await systemDefinition(config.system))
   const prepared = config && system?.prepare(config, read, problems)
-  for (const secret of new Set([config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])) {
-    if (!secret) continue
-    // The runner masks only what it is told: the forms a server may echo the secret in are masked too.
-    for (const form of new Set([secret, ...redactor.add(secret)])) host.mask(form)
-  }
+  // Masked (and redacted) before any problem is reported: a bad input's message may quote a secret.
+  for (const secret of [config?.apiKey, config?.password, ...(prepared?.secrets ?? [])]) if (secret) host.mask(secret)
   problems.throwIfAny()
   return { config: config!, system: system!, prepared: prepared! }
 }
@@ -204,8 +201,9 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
   }
 }
 
-function describeFailure(error: unknown, redactor: Redactor, attempt: Attempt): { message: string; ending: Ending } {
-  if (error instanceof GateError) return { message: redactor.redact(error.message), ending: 'unknown' }
+/** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */
+function describeFailure(error: unknown, attempt: Attempt): { message: string; ending: Ending } {
+  if (error instanceof GateError) return { message: error.message, ending: 'unknown' }
   // Adapters explain their failures in their own terms; one that slipped through still gets the general advice.
   if (error instanceof HttpFailure)
     return { message: explainFailure(error, { server: attempt.server, serverUrl: attempt.serverUrl, doing: `sending ${error.request}` }), ending: 'unknown' }

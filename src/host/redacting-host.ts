@@ -9,6 +9,7 @@ const MAX_MESSAGE = 4000
 /**
  * The host as main sees it: every string on its way out is redacted first and clipped after, so
  * a secret is masked in any channel (log, annotation, output, summary) and never half-shown at a cut.
+ * A secret masked here is redacted by us and masked by the host in every form a server may echo it in.
  */
 export function redacting(host: Host, redactor: Redactor): Host {
   const redact = (text: string): string => redactor.redact(text)
@@ -19,10 +20,15 @@ export function redacting(host: Host, redactor: Redactor): Host {
     warning: (text) => host.console.warning(clip(redact(text), MAX_MESSAGE)),
     debug: (text) => host.console.debug(redact(text)),
   }
+  const masked = new Set<string>()
   const cell = (value: SummaryCell): SummaryCell => (typeof value === 'string' ? line(value) : { text: line(value.text), link: redact(value.link) })
   return {
     input: (name) => host.input(name),
-    mask: (secret) => host.mask(secret),
+    mask: (secret) => {
+      if (!secret || masked.has(secret)) return
+      masked.add(secret)
+      for (const form of new Set([secret, ...redactor.add(secret)])) host.mask(form)
+    },
     console,
     setOutput: (name, value) => host.setOutput(name, redact(value)),
     writeSummary: (summary: Summary) =>

@@ -13,9 +13,9 @@ export function githubDeployments(context: ObserverContext, env: NodeJS.ProcessE
   const { host, config, attempt, signal, redactor } = context
   const problems = new InputProblems()
   const inputs = readDeploymentInputs((name) => host.input(name), { label: attempt.server, environmentPerRun: attempt.environmentPerRun ?? false }, problems)
-  // The step's one redactor, which knows every secret of every system; the token joins it, so no channel shows it.
-  // The workflow's token is masked by the runner already; one passed from a secret is too, and this makes sure.
-  if (inputs.token) for (const form of new Set([inputs.token, ...redactor.add(inputs.token)])) host.mask(form)
+  // The token joins the step's one redactor (the host's mask registers it), so no channel shows it. The
+  // workflow's token is masked by the runner already; one passed from a secret is too, and this makes sure.
+  host.mask(inputs.token)
   problems.throwIfAny()
 
   const repository = parseRepository(env.GITHUB_REPOSITORY)
@@ -26,7 +26,7 @@ export function githubDeployments(context: ObserverContext, env: NodeJS.ProcessE
   }
   return [
     new DeploymentMirror({
-      api: octokitApi(inputs.token, (message) => host.console.debug(redactor.redact(message))),
+      api: octokitApi(inputs.token, (message) => host.console.debug(message)),
       repository,
       ref,
       environment: inputs.environment,

@@ -1,0 +1,35 @@
+import type { Host, Verdict } from '../../src/host/host.js'
+import { redacting } from '../../src/host/redacting-host.js'
+import { Redactor } from '../../src/http/redactor.js'
+
+function recordingHost() {
+  const seen = { masks: [] as string[], info: [] as string[], outputs: {} as Record<string, string>, ended: undefined as Verdict | undefined }
+  const host: Host = {
+    input: () => '',
+    mask: (secret) => seen.masks.push(secret),
+    console: { info: (text) => seen.info.push(text), logs: () => undefined, warning: () => undefined, debug: () => undefined },
+    setOutput: (name, value) => (seen.outputs[name] = value),
+    writeSummary: async () => undefined,
+    end: (verdict) => (seen.ended = verdict),
+  }
+  return { host, seen }
+}
+
+describe('redacting host', () => {
+  it('masks a secret once, in every form a server may echo it, and redacts it from everything after', () => {
+    const { host, seen } = recordingHost()
+    const redactor = new Redactor()
+    const safe = redacting(host, redactor)
+    safe.mask('p@ss/word')
+    safe.mask('p@ss/word')
+    expect(seen.masks[0]).toBe('p@ss/word')
+    expect(seen.masks).toContain('p%40ss%2Fword')
+    expect(new Set(seen.masks).size).toBe(seen.masks.length)
+    safe.console.info('echoed p%40ss%2Fword and p@ss/word')
+    safe.setOutput('job-id', 'p@ss/word')
+    safe.end({ ending: 'unknown', message: 'key p@ss/word refused' })
+    expect(seen.info).toEqual(['echoed *** and ***'])
+    expect(seen.outputs['job-id']).toBe('***')
+    expect(seen.ended?.message).toBe('key *** refused')
+  })
+})
