@@ -8,7 +8,7 @@ import { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
 import { HttpFailure } from './http/failure.js'
 import { Redactor } from './http/redactor.js'
-import { sleep } from './engine/sleep.js'
+import { settledWithin } from './engine/sleep.js'
 import { buildReport, type Attempt } from './report/report.js'
 import type { DetailSection } from './systems/adapter.js'
 import type { PreparedSystem, SystemDefinition } from './systems/definition.js'
@@ -122,7 +122,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     const observersEnded = Promise.all(
       observers.map((observer) => observer.ended?.({ status: report.status, ending: report.verdict.ending, result }).catch(() => undefined) ?? Promise.resolve()),
     )
-    await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), controller.signal)
+    await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), { signal: controller.signal, afterMs: OBSERVER_STOP_MS })
     if (config.jobSummary) await host.writeSummary(report.summary)
     guard.end(report.verdict)
   } catch (error) {
@@ -156,41 +156,16 @@ async function configure(host: Host): Promise<{ config: GateConfig; system: Syst
   return { config: config!, system: system!, prepared: prepared! }
 }
 
-/**
- * Waits for `work` at most `ms`, and at most OBSERVER_STOP_MS once `stop` aborts (a cancel must end
- * the step inside the runner's grace); no timer outlives the wait.
- */
-async function settledWithin(work: Promise<unknown>, ms: number, stop: AbortSignal): Promise<void> {
-  const done = new AbortController()
-  const bounded = (wait: number): Promise<void> => sleep(wait, done.signal).catch(() => undefined)
-  const afterStop = new Promise<void>((resolve) => {
-    const onStop = (): void => void bounded(OBSERVER_STOP_MS).then(resolve)
-    if (stop.aborted) onStop()
-    else stop.addEventListener('abort', onStop, { once: true, signal: done.signal })
-  })
-  try {
-    await Promise.race([work, bounded(ms), afterStop])
-  } finally {
-    done.abort()
-  }
-}
-
 /** The observers' hooks as one; an observer that fails is quiet about it and the gate goes on. */
 function combine(observers: Observer[], host: Host): GateEvents | undefined {
   if (observers.length === 0) return undefined
   const each = async (call: (observer: Observer) => Promise<void> | undefined): Promise<void> => {
     await Promise.all(
       observers.map(async (observer) => {
-        // Cleared once the hook settles: a pending 15 s timer would keep the step's process alive after its verdict.
-        const budget = new AbortController()
-        try {
-          // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
-          await Promise.race([call(observer), sleep(OBSERVER_BUDGET_MS, budget.signal).then(() => Promise.reject(new Error('no answer in time')))])
-        } catch (error) {
-          host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
-        } finally {
-          budget.abort()
-        }
+        const failed = (error: unknown): void => host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
+        // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
+        const hook = (async () => call(observer))().catch(failed)
+        if (!(await settledWithin(hook, OBSERVER_BUDGET_MS))) failed(new Error('no answer in time'))
       }),
     )
   }

@@ -37,3 +37,37 @@ export function signalAt(epochMs: number, reason: unknown): AbortSignal {
   fire()
   return controller.signal
 }
+
+/**
+ * Whether `work` settles (either way) within `ms`; with `stop`, within `stop.afterMs` of its signal
+ * aborting too, if that comes first. No timer outlives the wait, so none keeps the process alive.
+ */
+export async function settledWithin(work: Promise<unknown>, ms: number, stop?: { signal: AbortSignal; afterMs: number }): Promise<boolean> {
+  const done = new AbortController()
+  const timeUp = (wait: number): Promise<false> =>
+    sleep(Math.max(0, wait), done.signal).then(
+      () => false as const,
+      () => false as const,
+    )
+  const waits: Promise<boolean>[] = [
+    work.then(
+      () => true,
+      () => true,
+    ),
+    timeUp(ms),
+  ]
+  if (stop) {
+    waits.push(
+      new Promise<boolean>((resolve) => {
+        const onStop = (): void => void timeUp(stop.afterMs).then(resolve)
+        if (stop.signal.aborted) onStop()
+        else stop.signal.addEventListener('abort', onStop, { once: true, signal: done.signal })
+      }),
+    )
+  }
+  try {
+    return await Promise.race(waits)
+  } finally {
+    done.abort()
+  }
+}

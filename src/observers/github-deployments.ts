@@ -1,7 +1,7 @@
 import type { FailOn } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { GateResult, RunOutcome } from '../engine/gate.js'
-import { sleep } from '../engine/sleep.js'
+import { settledWithin, sleep } from '../engine/sleep.js'
 import { failsStep, isFinal } from '../engine/status.js'
 import type { Ending, HostConsole } from '../host/host.js'
 import type { Redactor } from '../http/redactor.js'
@@ -402,14 +402,4 @@ export function readDeploymentInputs(
     problems.add('environment', 'must be a GitHub environment name: one line of at most 255 characters')
   }
   return { environment, token }
-}
-
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
 }
