@@ -75,14 +75,16 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
-  const result = (status: GateResult['status'], notes: string[] = []): GateResult => ({
+  const result = (status: GateResult['status'], notes: string[] = [], stoppedBy?: GateResult['stoppedBy']): GateResult => ({
     status,
     runs: outcomes,
     startedAt,
     endedAt: now(),
     notes,
-    stoppedBy: status === 'timed-out' ? 'timeout' : status === 'canceled' && signal.aborted ? 'cancel' : undefined,
+    stoppedBy,
   })
+  // The gate stopped before every outcome was known: its status says why, whatever ended before.
+  const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult => result(status, notes, status === 'timed-out' ? 'timeout' : 'cancel')
   const stopped = (error: unknown): 'timed-out' | 'canceled' | undefined => {
     if (!signal.aborted || !(error === signal.reason || error instanceof CancelledByRunner || error instanceof DeadlineReached)) return undefined
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
@@ -95,10 +97,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   } catch (error) {
     const status = stopped(error)
     if (!status) throw error
-    const why = status === 'timed-out' ? `The timeout (${formatDuration(options.timeoutMs)}) was reached` : 'The workflow was cancelled'
-    const note = `${why} while the job was being started or looked up. If a start request was on its way, the job may have started on ${adapter.serverLabel}: check there before re-running.`
+    const note = `${stopReason(status, options)} while the job was being started or looked up. If a start request was on its way, the job may have started on ${adapter.serverLabel}: check there before re-running.`
     console.info(note)
-    return result(status, [note])
+    return stoppedResult(status, [note])
   }
   const track = async (found: Run[]): Promise<void> => {
     for (const run of found) {
@@ -132,12 +133,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
-      if (now() >= deadline) return result('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
+      if (now() >= deadline) return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
     }
   } catch (error) {
     const status = stopped(error)
     if (!status) throw error
-    return result(status, await giveUp(outcomes, outputDone, status, options, now))
+    return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
   }
 }
 
@@ -200,9 +201,14 @@ function isPassing(error: unknown): error is Error {
   return error instanceof GateError ? error.passing : error instanceof HttpFailure && error.transient
 }
 
+/** Why the gate stopped, as the start of a sentence. */
+function stopReason(status: 'timed-out' | 'canceled', options: GateOptions): string {
+  return status === 'timed-out' ? `The timeout (${formatDuration(options.timeoutMs)}) was reached` : 'The workflow was cancelled'
+}
+
 /** Marks the unfinished runs, cancels what can be cancelled, shows the output left; returns what to tell the user. */
 async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'timed-out' | 'canceled', options: GateOptions, now: () => number): Promise<string[]> {
-  const why = status === 'timed-out' ? `The timeout (${formatDuration(options.timeoutMs)}) was reached` : 'The workflow was cancelled'
+  const why = stopReason(status, options)
   // The main signal may be aborted already; cleanup gets its own short budget.
   const cleanup = AbortSignal.timeout(CLEANUP_BUDGET_MS)
   await Promise.all(
