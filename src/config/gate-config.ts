@@ -3,6 +3,7 @@ import * as tls from 'node:tls'
 import { DURATION_FORMS, parseDuration } from './duration.js'
 import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
+import { clip } from '../text/words.js'
 
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
 export type SystemName = (typeof SYSTEM_NAMES)[number]
@@ -203,7 +204,7 @@ function readCaCertificate(text: string, problems: InputProblems): string[] | un
     try {
       pem = readFileSync(value, 'utf8')
     } catch {
-      problems.add('ca-certificate', `'${value.slice(0, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file this runner can read`)
+      problems.add('ca-certificate', `'${clip(value, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file this runner can read`)
       return undefined
     }
   }

@@ -1,3 +1,4 @@
+import { clip } from '../text/words.js'
 export type Variables = Record<string, string>
 
 /** Every problem in the variables input, in the terms of the format the user wrote. */
@@ -54,7 +55,7 @@ function fromLines(lines: { line: string; number: number }[]): Variables {
   for (const { line, number } of lines) {
     const match = LINE_FORM.exec(line)
     if (!match) {
-      problems.push(`line ${number} is not NAME=value: '${clip(line)}'`)
+      problems.push(`line ${number} is not NAME=value: '${clip(line, 60)}'`)
       continue
     }
     const name = match[1]!
@@ -96,12 +97,8 @@ function parseJson(text: string): unknown {
 function nameProblem(name: string, where: string): string | undefined {
   // JSON.parse keeps a '__proto__' key, but no server or record here would treat it as a plain name.
   if (name === '__proto__') return `${where}: '__proto__' cannot be a variable name`
-  if (!NAME.test(name)) return `${where}: '${clip(name)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`
+  if (!NAME.test(name)) return `${where}: '${clip(name, 60)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`
   return undefined
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
 function firstLine(error: unknown): string {

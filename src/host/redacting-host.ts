@@ -1,5 +1,5 @@
 import type { Redactor } from '../http/redactor.js'
-import { clip } from '../report/action-console.js'
+import { clip } from '../text/words.js'
 import type { Host, HostConsole, Summary, SummaryCell, Verdict } from './host.js'
 
 // One line of ours, quoting a server's text, never floods the log or an annotation.

@@ -1,3 +1,5 @@
+import { clip } from '../text/words.js'
+
 const MAX_MESSAGE = 500
 
 /** True for HTML documents: login pages, proxy error pages, maintenance pages. */
@@ -18,7 +20,7 @@ const BEFORE_REDACTION = 8 * MAX_MESSAGE
 /** The server's explanation from a plain-text or JSON error body, in its own words, redacted then clipped. */
 export function serverMessage(body: string, contentType: string | undefined, redactor: { redact(text: string): string }): string | undefined {
   const found = rawMessage(body.slice(0, 64 * 1024), contentType)
-  return found === undefined ? undefined : clip(redactor.redact(found.slice(0, BEFORE_REDACTION)))
+  return found === undefined ? undefined : clip(redactor.redact(found.slice(0, BEFORE_REDACTION)), MAX_MESSAGE)
 }
 
 function rawMessage(body: string, contentType: string | undefined): string | undefined {
@@ -60,8 +62,4 @@ function pick(value: unknown): string | undefined {
     }
   }
   return undefined
-}
-
-function clip(text: string): string {
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text
 }

@@ -1,3 +1,5 @@
+import { clip } from '../text/words.js'
+
 /** The few GitHub REST calls the Deployments mirror makes, and how their failures are told apart. */
 
 export interface Repository {
@@ -110,5 +112,5 @@ function retryAfter(headers: Record<string, string | number | undefined>): numbe
 
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat
+  return clip(flat, 300)
 }

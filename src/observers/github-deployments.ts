@@ -2,6 +2,7 @@ import type { FailOn } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import type { GateResult, RunOutcome } from '../engine/gate.js'
 import { settledWithin, sleep } from '../engine/sleep.js'
+import { clip } from '../text/words.js'
 import { failsStep, isFinal } from '../engine/status.js'
 import type { Ending, HostConsole } from '../host/host.js'
 import type { Redactor } from '../http/redactor.js'
@@ -376,8 +377,7 @@ export function finalState(status: string, failOn: FailOn): { state: DeploymentS
 
 /** At most 140 characters (code points, as GitHub counts them), ending in '…' when cut. */
 export function clipDescription(text: string): string {
-  const chars = Array.from(text.replace(/\s+/g, ' ').trim())
-  return chars.length <= MAX_DESCRIPTION ? chars.join('') : `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…`
+  return clip(text.replace(/\s+/g, ' ').trim(), MAX_DESCRIPTION)
 }
 
 /** The inputs this observer reads beyond the switch; problems are added for the step's input error. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
-import { escapeCommandData } from '../text/words.js'
+import { clip, escapeCommandData } from '../text/words.js'
 
 /** Where the engine writes. The runner's implementation is below; tests use their own. */
 export interface GateConsole {
@@ -78,8 +78,4 @@ export function drainOf(stream: NodeJS.WriteStream): Promise<void> {
 
 function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ')
-}
-
-export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }

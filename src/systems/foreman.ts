@@ -9,13 +9,13 @@ import type { ApiClient, TextSink } from '../http/api-client.js'
 import { JsonElements } from '../http/json-elements.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
-import { clip, type GateConsole } from '../report/action-console.js'
+import type { GateConsole } from '../report/action-console.js'
 import { sleep } from '../engine/sleep.js'
 import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, ShowOutput, Snapshot } from './adapter.js'
 import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { hashOf } from './line-hash.js'
-import { named } from '../text/words.js'
+import { clip, named } from '../text/words.js'
 
 const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 type Operation = (typeof OPERATIONS)[number]

@@ -8,6 +8,7 @@ import type { Status } from '../engine/status.js'
 import type { Adapter, Run, ShowOutput, Snapshot } from './adapter.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { WholeLog } from './whole-log.js'
+import { clip } from '../text/words.js'
 
 const OPERATIONS = ['trigger', 'wait'] as const
 // Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
@@ -177,7 +178,7 @@ class OtterJob implements Run {
   }
 
   failureDetail(): string | undefined {
-    return this.firstError && `first error: ${this.firstError.slice(0, 300)}`
+    return this.firstError && `first error: ${clip(this.firstError, 300)}`
   }
 
   private async get(path: string, doing: string, maxBytes: number, signal: AbortSignal, stream?: TextSink): Promise<string> {

@@ -8,6 +8,7 @@ import { HttpFailure } from '../http/failure.js'
 import type { Adapter, Run, ShowOutput, Snapshot } from './adapter.js'
 import { field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
+import { clip } from '../text/words.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
 const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running']
@@ -85,7 +86,7 @@ function parseFilter(text: string, problems: InputProblems): Record<string, stri
     const at = line.indexOf('=')
     const name = at > 0 ? line.slice(0, at).trim() : ''
     const value = at > 0 ? line.slice(at + 1).trim() : ''
-    const where = `line ${index + 1} ('${line.slice(0, 60)}')`
+    const where = `line ${index + 1} ('${clip(line, 60)}')`
     if (!name) return problems.add('filter', `${where} is not name=value`)
     if (!FILTERS.includes(name)) return problems.add('filter', `${where}: '${name}' is not a job runs filter; use ${FILTERS.join(', ')}`)
     if (INTEGER_FILTERS.includes(name) && !/^\d+$/.test(value)) return problems.add('filter', `${where}: ${name} takes a whole number`)

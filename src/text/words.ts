@@ -13,3 +13,10 @@ export function named(items: string[], { first = 3, separator = '; ', more = '; 
   if (items.length <= first) return items.join(separator)
   return `${items.slice(0, first).join(separator)}${more} ${items.length - first} more`
 }
+
+/** At most `max` characters (code points, so no emoji or accent is cut in half), ending in '…' when cut. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  const chars = Array.from(text)
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`
+}
