@@ -196,8 +196,6 @@ class BuildMasterAdapter implements Adapter {
   private releaseNumber = ''
   private buildNumber = ''
   private deploymentIds: string[] = []
-  /** Wait by selection: the deployments were found (they are then the ones waited on, whatever starts later). */
-  private selected = false
   private console?: GateConsole
 
   constructor(
@@ -274,7 +272,7 @@ class BuildMasterAdapter implements Adapter {
     if (!pipeline && !releaseTemplate) {
       throw new GateError(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`)
     }
-    const params: Record<string, string> = { ...this.settings.application, releaseNumber: this.settings.release, ...variables }
+    const params: Record<string, string> = { ...this.releaseParams(), ...variables }
     if (releaseName) params.releaseName = releaseName
     if (pipeline) params.pipelineName = pipeline
     if (releaseTemplate) params.template = releaseTemplate
@@ -304,7 +302,8 @@ class BuildMasterAdapter implements Adapter {
    * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error.
    */
   private async select(api: BuildMasterApi, first: boolean): Promise<Run[]> {
-    if (this.selected) return []
+    // Once found, the deployments are the ones waited on, whatever starts later.
+    if (this.deploymentIds.length > 0) return []
     const { build, stage } = this.settings
     const filter: Record<string, string> = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) }
     const where = stage ? ` to stage ${stage}` : ''
@@ -333,7 +332,6 @@ class BuildMasterAdapter implements Adapter {
     const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id)
     // Nothing of this stage yet: keep looking, rather than fix an empty selection and wait on nothing.
     if (chosen.length === 0) return []
-    this.selected = true
     const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`
     this.console?.info(
       `Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`,
@@ -406,7 +404,7 @@ class BuildMasterAdapter implements Adapter {
   }
 
   private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
-    return (await api.read('looking up the release', 'api/releases', { ...this.settings.application, releaseNumber: this.settings.release }, listOf(releaseJson)))[0]
+    return (await api.read('looking up the release', 'api/releases', this.releaseParams(), listOf(releaseJson)))[0]
   }
 
   private releaseParams(): Record<string, string> {

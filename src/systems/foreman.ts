@@ -4,7 +4,7 @@ import { parseDuration, parseTimestamp } from '../config/duration.js'
 import { parseBoolean, type GateConfig, type InputReader } from '../config/gate-config.js'
 import type { InputProblems } from '../config/input-error.js'
 import { explained, GateError } from '../engine/gate-error.js'
-import type { Status } from '../engine/status.js'
+import { isFinal, type Status } from '../engine/status.js'
 import type { ApiClient, TextSink } from '../http/api-client.js'
 import { JsonElements } from '../http/json-elements.js'
 import { explainFailure } from '../http/explain.js'
@@ -491,7 +491,7 @@ class Invocation implements Run {
     const result = await this.api.cancel(Number(this.id), signal)
     if (result === 'finished') {
       await this.poll(signal).catch(() => undefined)
-      return `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
+      return this.alreadyFinished()
     }
     // The job may have ended as it was cancelled: the counts reported must be the ones Foreman ends with.
     const stopped = await this.stoppedWithin(this.mayForce ? FORCE_AFTER_MS : 0, signal)
@@ -514,7 +514,11 @@ class Invocation implements Run {
     await this.poll(signal).catch(() => undefined)
     return result === 'cancelled'
       ? `Force-cancelled ${this.title} in Foreman: it is ended without waiting for hosts it cannot reach; check that the script stopped on them.`
-      : `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
+      : this.alreadyFinished()
+  }
+
+  private alreadyFinished(): string {
+    return `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
   }
 
   /**
@@ -525,7 +529,7 @@ class Invocation implements Run {
     const until = Date.now() + ms
     for (;;) {
       const snapshot = await this.poll(signal).catch(() => undefined)
-      if (snapshot && isStopped(snapshot.status)) return true
+      if (snapshot && isFinal(snapshot.status)) return true
       if (Date.now() + CANCEL_CHECK_EVERY_MS > until || signal.aborted) return snapshot ? false : undefined
       await sleep(CANCEL_CHECK_EVERY_MS, signal).catch(() => undefined)
     }
@@ -619,11 +623,6 @@ async function olderHostStatuses(api: ForemanApi, id: string, signal: AbortSigna
     hosts,
     note: `This Foreman has no per-invocation hosts endpoint (GET api/job_invocations/${id}/hosts answered 404; older versions lack it): the hosts' statuses were read from the job invocation itself, with host_status=true.`,
   }
-}
-
-/** A status after which a cancelled invocation will not change. */
-function isStopped(status: Status): boolean {
-  return status === 'succeeded' || status === 'failed' || status === 'canceled' || status === 'warning'
 }
 
 /**
