@@ -16,6 +16,10 @@ afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
 const otter = (inputs: Record<string, string>) => runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs } })
+const buildmaster = (inputs: Record<string, string>) =>
+  runAction({ inputs: { system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', ...inputs } })
+const foreman = (inputs: Record<string, string>) =>
+  runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', ...inputs } })
 const warnings = (run: ActionRun) => run.commands.filter((c) => c.name === 'warning').map((c) => c.value)
 const annotations = (run: ActionRun) => run.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.name))
 let rpmId = 9000
@@ -46,17 +50,7 @@ describe('The verdict: fail-on judges the outcome only', () => {
 
 describe('Annotations and closing lines name what failed', () => {
   it('BuildMaster: names the failing environment, one closing line per deployment, one clock for durations', async () => {
-    const run = await runAction({
-      inputs: {
-        system: 'buildmaster',
-        'server-url': sandbox.url('buildmaster'),
-        'api-key': BUILDMASTER_SETUP.apiKey,
-        application: 'web-shop',
-        release: '7.1.0',
-        pipeline: 'Standard',
-        stage: 'Production',
-      },
-    })
+    const run = await buildmaster({ release: '7.1.0', pipeline: 'Standard', stage: 'Production' })
     expect(run.exitCode).toBe(1)
     const [error] = errors(run)
     expect(error).toMatch(/→ Production \/ Prod-West\): failed in 1s\. 1 of 2 did not fail\.$/)
@@ -71,16 +65,7 @@ describe('Annotations and closing lines name what failed', () => {
   })
 
   it('Foreman: names the failing hosts, lists them in the summary with their last lines as code', async () => {
-    const run = await runAction({
-      inputs: {
-        system: 'foreman',
-        'server-url': sandbox.url('foreman'),
-        username: FOREMAN_USER.username,
-        password: FOREMAN_USER.password,
-        template: '171',
-        'search-query': 'name ~ db',
-      },
-    })
+    const run = await foreman({ 'search-query': 'name ~ db' })
     expect(run.exitCode).toBe(1)
     expect(errors(run)).toEqual([expect.stringMatching(/: failed after \d+s — host db-flaky-01\.example\.com did not succeed\.$/)])
     expect(run.summary).toContain('<li>db-flaky-01.example.com: error<pre><code>')
@@ -142,20 +127,12 @@ describe('The job summary is written for every run past input checking', () => {
   })
 
   it('for an operation that waits on nothing, and can be titled or turned off', async () => {
-    const inputs = {
-      system: 'buildmaster',
-      'server-url': sandbox.url('buildmaster'),
-      'api-key': BUILDMASTER_SETUP.apiKey,
-      application: 'web-shop',
-      release: '7.2.0',
-      pipeline: 'Simple',
-      operation: 'create-release',
-    }
-    const titled = await runAction({ inputs: { ...inputs, 'summary-title': 'Release 7.2.0 for the shop' } })
+    const inputs = { release: '7.2.0', pipeline: 'Simple', operation: 'create-release' }
+    const titled = await buildmaster({ ...inputs, 'summary-title': 'Release 7.2.0 for the shop' })
     expect(titled.exitCode).toBe(0)
     expect(titled.summary).toContain('<h3>Release 7.2.0 for the shop — ✅ succeeded</h3>')
     expect(titled.summary).toContain('Create release release 7.2.0 of web-shop on BuildMaster')
-    const silent = await runAction({ inputs: { ...inputs, 'job-summary': 'false' } })
+    const silent = await buildmaster({ ...inputs, 'job-summary': 'false' })
     expect(silent.exitCode).toBe(0)
     expect(silent.summary).toBe('')
   })
@@ -170,17 +147,7 @@ describe('The job summary is written for every run past input checking', () => {
 
 describe('Foreman counts agree with what was streamed', () => {
   it('when the timeout arrives while hosts finish', async () => {
-    const run = await runAction({
-      inputs: {
-        system: 'foreman',
-        'server-url': sandbox.url('foreman'),
-        username: FOREMAN_USER.username,
-        password: FOREMAN_USER.password,
-        template: '171',
-        'search-query': 'name ~ web',
-        timeout: '1500ms',
-      },
-    })
+    const run = await foreman({ 'search-query': 'name ~ web', timeout: '1500ms' })
     expect(run.exitCode).toBe(1)
     const succeeded = remoteLines(run).filter((line) => line === 'Exit status: 0').length
     expect(run.outputs['hosts-succeeded']).toBe(String(succeeded))
