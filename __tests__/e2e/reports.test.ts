@@ -131,7 +131,7 @@ describe('The job summary is written for every run past input checking', () => {
     const titled = await buildmaster({ ...inputs, 'summary-title': 'Release 7.2.0 for the shop' })
     expect(titled.exitCode).toBe(0)
     expect(titled.summary).toContain('<h3>Release 7.2.0 for the shop — ✅ succeeded</h3>')
-    expect(titled.summary).toContain('Create release release 7.2.0 of web-shop on BuildMaster')
+    expect(titled.summary).toContain('Create release 7.2.0 of web-shop on BuildMaster')
     const silent = await buildmaster({ ...inputs, 'job-summary': 'false' })
     expect(silent.exitCode).toBe(0)
     expect(silent.summary).toBe('')

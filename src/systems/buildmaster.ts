@@ -581,7 +581,10 @@ function describeAttempt(settings: Settings): { what: string; subject: string } 
       }
     case 'reject-build':
       return { what: `reject build ${settings.build} of ${release}`, subject }
+    case 'create-build':
+      return { what: `create a build of ${release}`, subject }
     default:
-      return { what: `${settings.operation.replace('-', ' ')} ${release}`, subject }
+      // create-release, cancel-release, restore-release: the verb, then the release ("create release 1.4.0 of web-shop").
+      return { what: `${settings.operation.replace(/-release$/, '')} ${release}`, subject }
   }
 }
