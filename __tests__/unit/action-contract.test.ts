@@ -60,3 +60,15 @@ describe('action.yml, the public contract', () => {
     ])
   })
 })
+
+describe('README, the contract for people', () => {
+  const readme = readFileSync('README.md', 'utf8')
+  const section = (from: string, to: string) => readme.slice(readme.indexOf(from), readme.indexOf(to))
+
+  it('lists every input of action.yml in its Inputs table, and every output in its Outputs table', () => {
+    const inputs = section('## Inputs', '## Outputs')
+    const outputs = section('## Outputs', '## What makes the step fail')
+    expect(Object.keys(action.inputs).filter((name) => !inputs.includes(`\`${name}\``))).toEqual([])
+    expect(Object.keys(action.outputs).filter((name) => !outputs.includes(`\`${name}\``))).toEqual([])
+  })
+})
