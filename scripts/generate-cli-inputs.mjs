@@ -26,6 +26,8 @@ export function render(actionYml, packageJson) {
     // the command has no default there, and takes the value from its flag or RELEASE_GATE_<NAME>.
     default: spec?.default === undefined || spec?.default === null || String(spec.default).includes('${{') ? '' : String(spec.default),
     required: spec?.required === true || spec?.required === 'true',
+    // action.yml says of every secret input that it is masked: that word makes it a secret flag too.
+    secret: /\bmasked\b/i.test(String(spec?.description ?? '')),
   }))
   const outputs = Object.entries(action.outputs ?? {}).map(([name, spec]) => ({ name, description: String(spec?.description ?? '').trim() }))
   const list = (items) => `[\n${items.map((item) => `  ${JSON.stringify(item)},`).join('\n')}\n]`
@@ -39,6 +41,8 @@ export function render(actionYml, packageJson) {
     "  /** As the runner applies it: action.yml's default, '' when it has none. */",
     '  default: string',
     '  required: boolean',
+    "  /** Masked, as action.yml's description says: best given in the environment. */",
+    '  secret: boolean',
     '}',
     '',
     'export interface ActionOutput {',

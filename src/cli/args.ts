@@ -3,7 +3,7 @@ import { ACTION_INPUTS } from './action-inputs.generated.js'
 /** Inputs that take one entry per line: repeated flags add lines, and `@file` reads lines from a file. */
 export const MULTI_LINE_INPUTS = ['variables', 'filter']
 /** Inputs that are secrets: best passed in the environment, where no process listing or shell history shows them. */
-export const SECRET_INPUTS = ['api-key', 'password', 'ssh-password', 'key-passphrase', 'effective-user-password', 'github-token']
+export const SECRET_INPUTS = ACTION_INPUTS.filter((input) => input.secret).map((input) => input.name)
 
 export const ENV_PREFIX = 'RELEASE_GATE_'
 export const CI_NAMES = ['auto', 'github', 'gitlab', 'azure', 'plain'] as const
