@@ -222,6 +222,22 @@ describe('DeploymentMirror', () => {
     expect(outputs['github-deployment-ids']).toBe('1,2')
   })
 
+  it('tells a job cancelled on its server from the workflow being cancelled', async () => {
+    const { observer, github } = mirror({ environment: '' })
+    const there = run('20', { environment: 'Prod-East' })
+    await observer.runsFound([there])
+    await observer.runEnded(outcome(there, 'canceled'))
+    await observer.ended({ status: 'canceled', ending: 'failed', result: result('canceled', [outcome(there, 'canceled')]) })
+    expect(github.calls.at(-1)).toMatchObject({ body: { state: 'error', description: 'Cancelled on the server: job 20' } })
+
+    const single = mirror()
+    await single.observer.starting()
+    const job = run('21')
+    await single.observer.runsFound([job])
+    await single.observer.ended({ status: 'canceled', ending: 'failed', result: result('canceled', [outcome(job, 'canceled')]) })
+    expect(single.github.calls.at(-1)).toMatchObject({ body: { state: 'error', description: 'Cancelled on the server: job 21' } })
+  })
+
   it('warns once on a 403, naming the permission, and then leaves GitHub alone', async () => {
     const { observer, github, warnings, outputs } = mirror({ environment: '' })
     github.answer = async () => {

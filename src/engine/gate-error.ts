@@ -2,7 +2,8 @@ import type { HttpFailure } from '../http/failure.js'
 
 /**
  * A failure the user can act on (wrong key, unknown template, unreachable server): its message is
- * complete, already redacted, and is shown without a stack trace.
+ * complete and is shown without a stack trace. Like everything shown, it is redacted on its way out
+ * by the host; a server's own words in it were redacted already where they were read.
  */
 export class GateError extends Error {
   constructor(
