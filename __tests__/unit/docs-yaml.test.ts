@@ -26,13 +26,13 @@ interface Block {
 function yamlBlocks(page: string, markdown: string): Block[] {
   const blocks: Block[] = []
   const lines = markdown.split('\n')
+  const at = (i: number) => lines[i] ?? ''
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,}|~{3,})\s*(yaml|yml)\s*$/.exec(lines[i])
-    if (!open) continue
-    const fence = open[2]
+    const fence = /^\s*(`{3,}|~{3,})\s*(yaml|yml)\s*$/.exec(at(i))?.[1]
+    if (!fence) continue
     const body: string[] = []
     let j = i + 1
-    while (j < lines.length && !lines[j].trim().startsWith(fence)) body.push(lines[j++])
+    while (j < lines.length && !at(j).trim().startsWith(fence)) body.push(at(j++))
     blocks.push({ page, line: i + 1, text: body.join('\n') })
     i = j
   }
@@ -143,11 +143,11 @@ describe('the relative links in README.md, CONTRIBUTING.md and docs/', () => {
       .replace(/\s/g, '-')
   const anchorsOf = (file: string) => {
     const text = readFileSync(file, 'utf8').replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
-    return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => anchor(match[1])))
+    return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => anchor(match[1] ?? '')))
   }
   const links = pages.flatMap((page) => {
     const text = readFileSync(page, 'utf8').replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
-    return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => ({ page, target: match[1] })).filter(({ target }) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
+    return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => ({ page, target: match[1] ?? '' })).filter(({ target }) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
   })
 
   it('finds links to check', () => {
@@ -156,7 +156,7 @@ describe('the relative links in README.md, CONTRIBUTING.md and docs/', () => {
 
   it('point at files that exist, and at headings that exist', () => {
     const broken = links.filter(({ page, target }) => {
-      const [path, fragment] = target.split('#')
+      const [path = '', fragment] = target.split('#')
       const file = path ? normalize(join(dirname(page), path)) : page
       if (!existsSync(file)) return true
       if (!fragment || statSync(file).isDirectory() || !file.endsWith('.md')) return false
