@@ -1,4 +1,4 @@
-// npm run bench: measures the bundle against the sandbox and prints the numbers the README quotes.
+// npm run bench: measures the bundle against the sandbox and prints the numbers CONTRIBUTING.md quotes ("Performance").
 // `npm run bench -- memory` (or startup, polling) runs only those sections.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'

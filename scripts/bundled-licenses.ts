@@ -140,7 +140,7 @@ export function renderLicenses(packages: BundledPackage[]): string {
     'of dist/; `npm run check-licenses` fails when a bundled package is missing from it. Do not edit it.',
   ]
   if (own.length) {
-    lines.push('', 'Not third-party: release-gate bundles its own stand-ins for these packages (see tools/ and the README);')
+    lines.push('', 'Not third-party: release-gate bundles its own stand-ins for these packages (see tools/ and CONTRIBUTING.md);')
     lines.push("they are release-gate's code, under its MIT licence (LICENSE), and contain no code of the packages named:")
     lines.push('', ...own.map((p) => `  ${p.name} ${p.version} (${p.directory}, in ${p.files.join(', ')})`))
   }
