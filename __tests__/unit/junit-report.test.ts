@@ -236,6 +236,36 @@ describe('JUnitReport: the observer', () => {
     expect(elements(parseXml(readFileSync(file, 'utf8')), 'failure')).toHaveLength(1)
   })
 
+  it("a run's hosts are its cases: cancelled ones skipped, unfinished ones at a timeout failures that say so", async () => {
+    const file = join(dir, 'hosts.xml')
+    const invocation = run('Foreman job invocation 9')
+    const sections = [
+      {
+        title: '1 of 3 hosts succeeded; 2 did not:',
+        items: [],
+        cases: [
+          { name: 'web-1', status: 'succeeded' as const, detail: 'success' },
+          { name: 'web-2', status: 'canceled' as const, detail: 'cancelled' },
+          { name: 'web-3', status: 'running' as const, detail: 'running', lines: ['half way'] },
+        ],
+      },
+    ]
+    await observer(file).ended(
+      end({
+        status: 'timed-out',
+        ending: 'timed-out',
+        result: result('timed-out', [outcome(invocation, 'timed-out', { stopNote: 'Cancelled it in Foreman.' })], { stoppedBy: 'timeout' }),
+        summary: { title: 't', status: 'timed-out', lead: '', facts: [], sections, notes: [] },
+      }),
+    )
+    const [ok, cancelled, unfinished] = elements(parseXml(readFileSync(file, 'utf8')), 'testcase')
+    expect(ok!.children).toEqual([])
+    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe('The job was cancelled on web-2 (Foreman job invocation 9): cancelled.')
+    const [failure] = elements(unfinished!, 'failure')
+    expect(failure!.attributes.message).toBe('The timeout (1m) was reached before the job finished on web-3 (Foreman job invocation 9): its status was running.')
+    expect(failure!.text).toBe('half way')
+  })
+
   it('without a run, one case for the attempt carries why', async () => {
     const file = join(dir, 'none.xml')
     await observer(file).ended(end({ status: '', ending: 'unknown', message: 'BuildMaster could not be reached at https://bm.example.com/ (connection refused).' }))
