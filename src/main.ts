@@ -2,7 +2,7 @@ import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
 import { CLEANUP_BUDGET_MS, runGate, type GateEvents, type GateResult } from './engine/gate.js'
 import { CancelledByRunner, GateError } from './engine/gate-error.js'
-import type { Ending, Host } from './host/host.js'
+import type { Ending, Host, Summary } from './host/host.js'
 import { redacting } from './host/redacting-host.js'
 import { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
@@ -26,7 +26,17 @@ const OBSERVER_STOP_MS = 2500
 /** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
 export interface Observer extends GateEvents {
   /** The gate has ended and its report is known; the observer's failures never change the verdict. */
-  ended?(report: { status: string; ending: Ending; result?: GateResult }): Promise<void>
+  ended?(report: GateEnd): Promise<void>
+}
+
+/** What an observer hears at the end: the report's status and verdict, the result, and the summary (its title, details, notes). */
+export interface GateEnd {
+  status: string
+  ending: Ending
+  /** The verdict's message: why the step fails, where it does. */
+  message?: string
+  result?: GateResult
+  summary: Summary
 }
 
 export interface RunOptions {
@@ -120,7 +130,11 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     for (const warning of report.warnings) host.console.warning(warning)
     // Observers finish well before the step would be ended by force: their calls never cost the verdict.
     const observersEnded = Promise.all(
-      observers.map((observer) => observer.ended?.({ status: report.status, ending: report.verdict.ending, result }).catch(() => undefined) ?? Promise.resolve()),
+      observers.map(
+        (observer) =>
+          observer.ended?.({ status: report.status, ending: report.verdict.ending, message: report.verdict.message, result, summary: report.summary }).catch(() => undefined) ??
+          Promise.resolve(),
+      ),
     )
     await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), { signal: controller.signal, afterMs: OBSERVER_STOP_MS })
     if (config.jobSummary) await host.writeSummary(report.summary)
@@ -173,6 +187,7 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
     starting: () => each((o) => o.starting?.()),
     runsFound: (runs) => each((o) => o.runsFound?.(runs)),
     runEnded: (outcome) => each((o) => o.runEnded?.(outcome)),
+    outputShown: (outcome, group) => each((o) => o.outputShown?.(outcome, group)),
   }
 }
 

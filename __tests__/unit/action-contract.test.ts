@@ -3,6 +3,7 @@ import { parse } from 'yaml'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputProblems } from '../../src/config/input-error.js'
 import { readDeploymentInputs } from '../../src/observers/github-deployments.js'
+import { reportPath } from '../../src/observers/junit.js'
 import { readSwitch } from '../../src/observers/registry.js'
 import { buildmaster } from '../../src/systems/buildmaster.js'
 import { foreman } from '../../src/systems/foreman.js'
@@ -31,6 +32,8 @@ describe('action.yml, the public contract', () => {
     // The GitHub Deployments observer reads its switch, then its own inputs.
     readSwitch((name) => (read.add(name), ''), problems)
     readDeploymentInputs((name) => (read.add(name), ''), { label: 'Otter', environmentPerRun: false }, problems)
+    // The JUnit report reads its path.
+    reportPath((name) => (read.add(name), ''), '.', problems)
     const declared = Object.keys(action.inputs)
     expect([...read].filter((name) => !declared.includes(name))).toEqual([])
     expect(declared.filter((name) => !read.has(name))).toEqual([])

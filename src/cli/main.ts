@@ -70,6 +70,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a token are given.
-  await run(host, { observers: actionObservers })
+  // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a token are given;
+  // a relative junit-report path starts from the current directory, as every path of the command does.
+  await run(host, { observers: (context) => actionObservers(context, process.cwd()) })
 }

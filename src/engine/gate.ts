@@ -15,6 +15,8 @@ export interface GateEvents {
   runsFound?(runs: Run[]): Promise<void>
   /** A run reached a final status (or the gate gave up on it). */
   runEnded?(outcome: RunOutcome): Promise<void>
+  /** A group of a run's output was shown (already in the log), e.g. for a report that quotes a run's last lines. */
+  outputShown?(outcome: RunOutcome, group: OutputGroup): Promise<void>
 }
 
 export interface GateOptions {
@@ -174,7 +176,7 @@ async function discover(adapter: Adapter, options: GateOptions, track: (runs: Ru
 async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOptions): Promise<boolean> {
   if (!outcome.run.output) return true
   try {
-    await outcome.run.output(final, options.signal, (group) => showLog(outcome, group, options.console))
+    await outcome.run.output(final, options.signal, (group) => showLog(outcome, group, options))
     return true
   } catch (error) {
     if (!isPassing(error)) throw error
@@ -184,11 +186,13 @@ async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOp
 }
 
 /** Prints one group of a run's output; resolves once the console has taken it. */
-async function showLog(outcome: RunOutcome, { title, lines }: OutputGroup, console: GateConsole): Promise<void> {
+async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOptions): Promise<void> {
+  const { title, lines } = group
   if (lines.length === 0) return
   const first = outcome.linesShown + 1
   outcome.linesShown += lines.length
-  await console.logs(title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
+  await options.console.logs(title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
+  await options.events?.outputShown?.(outcome, group)
 }
 
 /** An explained failure already says what was being done; a bare HTTP failure gets the context. */
@@ -242,7 +246,7 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
   for (const outcome of outcomes) {
     if (outputDone.has(outcome.run) || !outcome.run.output) continue
     try {
-      await outcome.run.output(true, cleanup, (group) => showLog(outcome, group, options.console))
+      await outcome.run.output(true, cleanup, (group) => showLog(outcome, group, options))
     } catch {
       notes.push(`The rest of the log of ${outcome.run.title} could not be fetched.`)
     }

@@ -7,14 +7,21 @@ export type ObserverContext = Parameters<NonNullable<RunOptions['observers']>>[0
 /**
  * The observers the inputs switch on. Each is its own chunk of the bundle, loaded only when switched
  * on: GitHub's client and undici (~500 kB) are never loaded, and never send a request, by default.
+ * `workspace` is where a relative junit-report path starts: the action's GITHUB_WORKSPACE, the command's
+ * current directory.
  */
-export async function actionObservers(context: ObserverContext): Promise<Observer[]> {
+export async function actionObservers(context: ObserverContext, workspace: string = process.env.GITHUB_WORKSPACE || process.cwd()): Promise<Observer[]> {
   const problems = new InputProblems()
   const wanted = readSwitch((name) => context.host.input(name), problems)
   problems.throwIfAny()
-  if (!wanted) return []
+  const observers: Observer[] = []
+  if (context.host.input('junit-report').trim()) {
+    const { junitReport } = await import('./junit.js')
+    observers.push(...junitReport(context, workspace))
+  }
+  if (!wanted) return observers
   const { githubDeployments } = await import('./github.js')
-  return githubDeployments(context)
+  return [...observers, ...githubDeployments(context)]
 }
 
 /** github-deployment: false (the default) or true; anything else is an input error. */

@@ -20,6 +20,21 @@ export interface RunTiming {
 export interface DetailSection {
   title: string
   items: { text: string; code?: string[] }[]
+  /**
+   * Every thing the section counts, the ones that went well too (e.g. each Foreman host), for reports
+   * that list each one (the JUnit report); the summary shows only `items`.
+   */
+  cases?: DetailCase[]
+}
+
+/** One thing a run judged within itself, e.g. a Foreman host. */
+export interface DetailCase {
+  name: string
+  status: Status
+  /** The server's own word for it, e.g. Foreman's job_status 'error'. */
+  detail: string
+  /** Its last lines of output, where kept (the ones that did not succeed). */
+  lines?: string[]
 }
 
 /** Output to show in one collapsible group; without a title, the run's title and line numbers. */

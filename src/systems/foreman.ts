@@ -11,7 +11,7 @@ import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
 import { sleep } from '../engine/sleep.js'
-import type { Adapter, DetailSection, OutputGroup, Run, RunTiming, ShowOutput, Snapshot } from './adapter.js'
+import type { Adapter, DetailCase, DetailSection, OutputGroup, Run, RunTiming, ShowOutput, Snapshot } from './adapter.js'
 import { count, field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
 import { hashOf } from './line-hash.js'
@@ -20,6 +20,18 @@ import { clip, named } from '../text/words.js'
 const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 type Operation = (typeof OPERATIONS)[number]
 
+// A host's job_status (GET api/job_invocations/:id/hosts): N/A (not started), planned/running, success,
+// error (which covers warning), cancelled — foreman_remote_execution's HostStatus::ExecutionStatus. Any
+// other word is taken as still running, never as a success.
+const HOST_STATUS: Record<string, Status> = {
+  success: 'succeeded',
+  error: 'failed',
+  warning: 'failed',
+  cancelled: 'canceled',
+  'N/A': 'pending',
+  planned: 'pending',
+  running: 'running',
+}
 const STATUS: Record<string, Status> = { queued: 'pending', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'canceled', warning: 'failed' }
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
 // The SSH and sudo credentials of a job invocation, where Foreman's create takes them: the input, the
@@ -551,16 +563,23 @@ class Invocation implements Run {
   async hostReport(signal: AbortSignal): Promise<{ sections: DetailSection[]; note?: string }> {
     if (!this.counts) return { sections: [] }
     const bad: DetailSection['items'] = []
+    const cases: DetailCase[] = []
     const failedHosts: string[] = []
     const { hosts, note } = await hostStatuses(this.api, this.id, signal)
     for (const host of hosts) {
-      if (host.status === 'success') continue
+      const status = HOST_STATUS[host.status] ?? 'running'
+      if (host.status === 'success') {
+        cases.push({ name: host.name, status, detail: host.status })
+        continue
+      }
+      const lines = this.lastLines.get(host.id)?.split('\n')
       failedHosts.push(host.name)
-      bad.push({ text: `${host.name}: ${host.status}`, code: this.lastLines.get(host.id)?.split('\n') })
+      bad.push({ text: `${host.name}: ${host.status}`, code: lines })
+      cases.push({ name: host.name, status, detail: host.status, lines })
     }
     this.failedHosts = failedHosts
     const { succeeded, total } = this.counts
-    return { sections: [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad }], note }
+    return { sections: [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad, cases }], note }
   }
 
   private fresh(host: HostOutput): string[] {

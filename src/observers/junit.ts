@@ -1,0 +1,193 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { rename, rm, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import type { FailOn } from '../config/gate-config.js'
+import { formatDuration } from '../config/duration.js'
+import { InputProblems } from '../config/input-error.js'
+import type { RunOutcome } from '../engine/gate.js'
+import { failsStep, isFinal } from '../engine/status.js'
+import type { GateEnd, Observer } from '../main.js'
+import { junitXml, type JUnitCase, type JUnitSuite } from '../report/junit-xml.js'
+import type { Attempt } from '../report/report.js'
+import type { DetailCase, OutputGroup, Run } from '../systems/adapter.js'
+import { clip } from '../text/words.js'
+import type { ObserverContext } from './registry.js'
+
+// The last lines kept per run while it runs, for a run that fails: a few, each clipped, so that
+// thousands of runs cost little memory.
+const TAIL_LINES = 10
+const TAIL_LINE_CHARS = 1000
+
+/**
+ * The JUnit report observer, made from the junit-report input: the path is checked (and its folders
+ * made) now, before any request, so that a bad one is an input error rather than a lost report.
+ */
+export function junitReport(context: ObserverContext, workspace: string): Observer[] {
+  const { host, config, attempt, redactor } = context
+  const problems = new InputProblems()
+  const file = reportPath((name) => host.input(name), workspace, problems)
+  problems.throwIfAny()
+  if (!file) return []
+  return [
+    new JUnitReport({
+      file,
+      attempt,
+      failOn: config.failOn,
+      timeoutMs: config.timeoutMs,
+      redact: (text) => redactor.redact(text),
+      warn: (text) => host.console.warning(text),
+    }),
+  ]
+}
+
+/** The report's absolute path, its folders made; undefined when not asked for. */
+export function reportPath(read: (name: string) => string, workspace: string, problems: InputProblems): string | undefined {
+  const given = read('junit-report').trim()
+  if (!given) return undefined
+  const problem = (why: string): undefined => void problems.add('junit-report', `'${given}' ${why}; give the path of a file, e.g. reports/release-gate.xml`)
+  if (/[/\\]$/.test(given) || /\0/.test(given)) return problem('is not a file name')
+  const file = resolve(workspace, given)
+  try {
+    mkdirSync(dirname(file), { recursive: true })
+    accessSync(dirname(file), constants.W_OK)
+  } catch (error) {
+    return problem(`cannot be written: its folder ${dirname(file)} cannot be made or written to (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+  }
+  const existing = statSync(file, { throwIfNoEntry: false })
+  if (existing?.isDirectory()) return problem('is a folder')
+  if (existing && !existing.isFile()) return problem('is not a regular file')
+  return file
+}
+
+interface Options {
+  file: string
+  attempt: Attempt
+  failOn: FailOn
+  timeoutMs: number
+  redact: (text: string) => string
+  warn: (text: string) => void
+  now?: () => number
+}
+
+/** Hears the gate and writes one JUnit XML file at its end; never changes the verdict. */
+export class JUnitReport implements Observer {
+  private readonly createdAt: number
+  private readonly tails = new Map<Run, string[]>()
+
+  constructor(private readonly options: Options) {
+    this.createdAt = (options.now ?? Date.now)()
+  }
+
+  outputShown(outcome: RunOutcome, group: OutputGroup): Promise<void> {
+    const before = this.tails.get(outcome.run) ?? []
+    const fresh = group.lines.slice(-TAIL_LINES).map((line) => clip(line, TAIL_LINE_CHARS))
+    this.tails.set(outcome.run, [...before, ...fresh].slice(-TAIL_LINES))
+    return Promise.resolve()
+  }
+
+  async ended(end: GateEnd): Promise<void> {
+    const { file } = this.options
+    try {
+      const xml = junitXml(this.suite(end), this.options.redact)
+      // Written whole, then renamed: a reader never finds half a report.
+      const partial = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
+      try {
+        await writeFile(partial, xml)
+        await rename(partial, file)
+      } finally {
+        await rm(partial, { force: true })
+      }
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
+      this.options.warn(`The JUnit report could not be written to ${file} (${why}). It is a side product: the step's outcome stands as reported.`)
+    }
+  }
+
+  /** The suite for the gate's ending. Exposed for tests. */
+  suite(end: GateEnd): JUnitSuite {
+    const { attempt } = this.options
+    const now = (this.options.now ?? Date.now)()
+    const startedAt = end.result?.startedAt ?? this.createdAt
+    const properties: [string, string][] = [
+      ['server', attempt.server],
+      ['server-url', attempt.serverUrl],
+      ['attempt', attempt.what],
+      ['status', end.status || 'none'],
+      ['ending', end.ending],
+    ]
+    if (end.message) properties.push(['message', end.message])
+    const notes = [...end.summary.notes]
+    // A section that lists nothing case by case still says something, e.g. that host statuses could not be read.
+    for (const section of end.summary.sections) if (!section.cases) notes.push(section.title, ...section.items.map((item) => item.text))
+    return { name: end.summary.title, startedAt, timeSeconds: (now - startedAt) / 1000, properties, cases: this.cases(end), notes }
+  }
+
+  private cases(end: GateEnd): JUnitCase[] {
+    const { attempt } = this.options
+    const { result } = end
+    const message = end.message ?? end.summary.lead
+    // Nothing existed to judge (the server unreachable, a create refused), or nothing was to wait on.
+    if (!result || result.runs.length === 0) {
+      const passed = end.ending === 'passed'
+      return [{ classname: attempt.server, name: attempt.what, outcome: passed ? 'passed' : 'failed', message: passed ? undefined : message, timeSeconds: undefined }]
+    }
+    const hosts = end.summary.sections.flatMap((section) => section.cases ?? [])
+    // A run that judges things within it (a Foreman invocation's hosts) is reported by those things.
+    if (result.runs.length === 1 && hosts.length > 0) return hosts.map((host) => this.hostCase(host, result.runs[0]!, end))
+    const names = new Map<string, number>()
+    for (const outcome of result.runs) names.set(this.nameOf(outcome.run), (names.get(this.nameOf(outcome.run)) ?? 0) + 1)
+    return result.runs.map((outcome) => {
+      const name = this.nameOf(outcome.run)
+      return this.runCase(outcome, (names.get(name) ?? 0) > 1 ? `${name} (${outcome.run.id})` : name, end)
+    })
+  }
+
+  /** BuildMaster's deployments by environment; every other run by its title. */
+  private nameOf(run: Run): string {
+    return this.options.attempt.environmentPerRun && run.environment ? run.environment : run.title
+  }
+
+  private runCase(outcome: RunOutcome, name: string, end: GateEnd): JUnitCase {
+    const { run, status, detail, timing } = outcome
+    const base = { classname: this.options.attempt.server, name, timeSeconds: seconds(timing?.startedAt, timing?.endedAt) }
+    const lines = this.tails.get(run)
+    const said = detail && detail.toLowerCase() !== status ? ` (${detail})` : ''
+    if (outcome.stopNote !== undefined) return { ...base, outcome: 'failed', message: `${this.stopped(end)} before ${run.title} finished: ${outcome.stopNote}`, lines }
+    if (end.result?.status === 'started' || !isFinal(status))
+      return { ...base, outcome: 'skipped', message: `Not waited on: ${end.result?.notes.join(' ') || `${run.title} was ${status}`}` }
+    if (status === 'succeeded') return { ...base, outcome: 'passed' }
+    if (status === 'canceled') return { ...base, outcome: 'skipped', message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.` }
+    if (status === 'warning' && !failsStep('warning', this.options.failOn))
+      return { ...base, outcome: 'passed', note: `${run.title} ended in Warning${said}; fail-on: ${this.options.failOn} tolerates it.` }
+    const why = run.failureDetail?.()
+    return { ...base, outcome: 'failed', message: `${run.title}: ${status}${said}${why ? ` — ${why}` : ''}`, lines }
+  }
+
+  private hostCase(host: DetailCase, outcome: RunOutcome, end: GateEnd): JUnitCase {
+    const base = { classname: this.options.attempt.server, name: host.name }
+    const on = `on ${host.name} (${outcome.run.title})`
+    switch (host.status) {
+      case 'succeeded':
+        return { ...base, outcome: 'passed' }
+      case 'canceled':
+        return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
+      case 'failed':
+      case 'warning':
+        return { ...base, outcome: 'failed', message: `The job did not succeed ${on}: ${host.detail}.`, lines: host.lines }
+      default: {
+        if (end.result?.status === 'started') return { ...base, outcome: 'skipped', message: `Not waited on: ${end.result.notes.join(' ')}` }
+        const when = end.result?.stoppedBy ? `${this.stopped(end)} before the job finished ${on}` : `The job had not finished ${on}`
+        return { ...base, outcome: 'failed', message: `${when}: its status was ${host.detail}.`, lines: host.lines }
+      }
+    }
+  }
+
+  /** Why the gate stopped waiting, as the start of a sentence. */
+  private stopped(end: GateEnd): string {
+    return end.result?.stoppedBy === 'cancel' ? 'The workflow was cancelled' : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
+  }
+}
+
+function seconds(startedAt: number | undefined, endedAt: number | undefined): number | undefined {
+  return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt ? (endedAt - startedAt) / 1000 : undefined
+}

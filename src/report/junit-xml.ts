@@ -1,0 +1,158 @@
+import { clip } from '../text/words.js'
+
+/** One thing the gate judged: a Foreman host, a BuildMaster deployment, an RPM job run, an Otter job. */
+export interface JUnitCase {
+  /** The server or system, e.g. 'Foreman'. */
+  classname: string
+  /** The host, environment or run. */
+  name: string
+  /** From the server's own timing, where it gives one. */
+  timeSeconds?: number
+  outcome: 'passed' | 'failed' | 'skipped'
+  /** One line: why it failed or was skipped. */
+  message?: string
+  /** Its last lines of output, for a failed case. */
+  lines?: string[]
+  /** A remark on a case that passed, e.g. a Warning that fail-on tolerated. */
+  note?: string
+}
+
+export interface JUnitSuite {
+  /** Like the summary's title. */
+  name: string
+  /** When the gate started, epoch ms. */
+  startedAt: number
+  timeSeconds: number
+  properties: [string, string][]
+  cases: JUnitCase[]
+  /** Lines for the suite's <system-out>, e.g. the gate's notes. */
+  notes: string[]
+}
+
+export interface JUnitLimits {
+  /** Characters of output kept per case: its last lines. */
+  caseOutputChars: number
+  /** Characters of output in the whole report; past this, cases carry no output. */
+  totalOutputChars: number
+  /** Cases written; past this, cases that passed are left out first. */
+  maxCases: number
+  /** Characters of a name, a classname or a property. */
+  nameChars: number
+  /** Characters of a one-line message. */
+  messageChars: number
+}
+
+// 10,000 hosts at ~250 bytes a case, and 2 MB of output at most: a report stays a few MB however large the fleet.
+export const DEFAULT_LIMITS: JUnitLimits = { caseOutputChars: 4000, totalOutputChars: 2_000_000, maxCases: 20_000, nameChars: 500, messageChars: 1000 }
+const LINE_CHARS = 1000
+
+/**
+ * The suite as JUnit XML, in the shape GitLab, Jenkins, Azure Pipelines and the GitHub test-reporter
+ * actions read (testsuites > testsuite > testcase with failure/skipped). Every string goes through
+ * `redact` before it is clipped (so a cut never leaves half a secret), then loses what XML 1.0 cannot
+ * carry and terminal escapes, then is escaped: no CDATA, so no terminator to handle.
+ */
+export function junitXml(suite: JUnitSuite, redact: (text: string) => string, limits: JUnitLimits = DEFAULT_LIMITS): string {
+  const clean = (text: string): string => xmlSafe(redact(text))
+  const oneLine = (text: string, max: number): string => clip(clean(text).replace(/\s+/g, ' ').trim(), max)
+  const notes = suite.notes.map((note) => clean(note))
+
+  let cases = suite.cases
+  if (cases.length > limits.maxCases) {
+    // What did not pass is what a reader looks for: passed cases make room first; the order stays.
+    const keepPassed = Math.max(0, limits.maxCases - cases.filter((c) => c.outcome !== 'passed').length)
+    let passed = 0
+    const kept = cases.filter((c) => c.outcome !== 'passed' || passed++ < keepPassed).slice(0, limits.maxCases)
+    notes.push(
+      `${cases.length - kept.length} of ${cases.length} cases are left out to keep this report small (${cases.filter((c) => c.outcome === 'passed').length - Math.min(passed, keepPassed)} that passed first).`,
+    )
+    cases = kept
+  }
+
+  let outputLeft = limits.totalOutputChars
+  let outputDropped = 0
+  const body: string[] = []
+  for (const c of cases) {
+    const attributes = [`classname="${attr(oneLine(c.classname, limits.nameChars))}"`, `name="${attr(oneLine(c.name, limits.nameChars))}"`]
+    if (c.timeSeconds !== undefined && Number.isFinite(c.timeSeconds) && c.timeSeconds >= 0) attributes.push(`time="${c.timeSeconds.toFixed(3)}"`)
+    const message = c.message === undefined ? undefined : oneLine(c.message, limits.messageChars)
+    if (c.outcome === 'passed') {
+      const note = c.note === undefined ? '' : `\n      <system-out>${text(oneLine(c.note, limits.messageChars))}</system-out>\n    `
+      body.push(`    <testcase ${attributes.join(' ')}${note ? `>${note}</testcase>` : '/>'}`)
+      continue
+    }
+    if (c.outcome === 'skipped') {
+      body.push(`    <testcase ${attributes.join(' ')}>\n      <skipped message="${attr(message ?? '')}"/>\n    </testcase>`)
+      continue
+    }
+    let output = tail(
+      (c.lines ?? []).map((line) => clip(clean(line), LINE_CHARS)),
+      limits.caseOutputChars,
+    )
+    if (output.length > outputLeft) {
+      outputDropped++
+      output = ''
+    }
+    outputLeft -= output.length
+    const content = output ? `${text(output)}` : ''
+    body.push(`    <testcase ${attributes.join(' ')}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>\n    </testcase>`)
+  }
+  if (outputDropped > 0) notes.push(`The output of ${outputDropped} failed cases is left out to keep this report small; the step's log has it.`)
+
+  const failures = cases.filter((c) => c.outcome === 'failed').length
+  const skipped = cases.filter((c) => c.outcome === 'skipped').length
+  const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${Math.max(0, suite.timeSeconds).toFixed(3)}"`
+  const name = attr(oneLine(suite.name, limits.nameChars))
+  // JUnit's schema: a timestamp without a time zone; it is UTC.
+  const timestamp = new Date(suite.startedAt).toISOString().slice(0, 19)
+  const properties = suite.properties.map(([key, value]) => `      <property name="${attr(oneLine(key, limits.nameChars))}" value="${attr(oneLine(value, limits.messageChars))}"/>`)
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${name}" ${counts}>`,
+    `  <testsuite name="${name}" ${counts} timestamp="${timestamp}">`,
+    ...(properties.length ? ['    <properties>', ...properties, '    </properties>'] : []),
+    ...body,
+    ...(notes.length ? [`    <system-out>${text(clip(notes.join('\n'), limits.caseOutputChars * 4))}</system-out>`] : []),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ]
+  return lines.join('\n')
+}
+
+/** The last lines that fit in `max` characters, the last one clipped if it alone does not. */
+function tail(lines: string[], max: number): string {
+  const kept: string[] = []
+  let size = 0
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!
+    if (size + line.length + 1 > max) {
+      if (kept.length === 0) kept.push(clip(line, max))
+      break
+    }
+    kept.unshift(line)
+    size += line.length + 1
+  }
+  return kept.join('\n')
+}
+
+// Terminal escapes (CSI, OSC, and two-character ones): a report is read in a browser, not a terminal.
+const TERMINAL_ESCAPES = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g
+// What XML 1.0 cannot carry (C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF), and
+// C1 controls, which it can but which terminals act on.
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/** Text XML 1.0 can carry, with line breaks as '\n'. */
+export function xmlSafe(value: string): string {
+  return value.replace(TERMINAL_ESCAPES, '').replace(/\r\n?/g, '\n').replace(NOT_XML, '')
+}
+
+/** Element content: what could open markup or end it is an entity. */
+function text(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** An attribute in double quotes: quotes too, and whitespace a parser would otherwise normalise away. */
+function attr(value: string): string {
+  return text(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+}
