@@ -1,8 +1,8 @@
 import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
-import { CLEANUP_BUDGET_MS, runGate, type GateEvents, type GateResult } from './engine/gate.js'
+import { CLEANUP_BUDGET_MS, FailedAfterStart, runGate, type GateEvents, type GateResult, type RunOutcome } from './engine/gate.js'
 import { CancelledByRunner, GateError } from './engine/gate-error.js'
-import type { Ending, Host, Summary } from './host/host.js'
+import { UnwritableFile, withOutputsProblem, type Ending, type Host, type Summary } from './host/host.js'
 import { redacting } from './host/redacting-host.js'
 import { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
@@ -100,10 +100,18 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
 
     let result: GateResult | undefined
     let failure: { message: string; ending: Ending } | undefined
+    // The runs known when the gate failed after the job existed: their ids are outputs all the same.
+    let abandoned: RunOutcome[] | undefined
     try {
       result = await runGate(adapter, { ...config, deadline, signal: controller.signal, console: host.console, events: combine(observers, host) })
-    } catch (error) {
+    } catch (caught) {
+      let error = caught
+      if (caught instanceof FailedAfterStart) {
+        error = caught.failure
+        abandoned = caught.runs
+      }
       failure = describeFailure(error, attempt)
+      if (caught instanceof FailedAfterStart && caught.notes.length > 0) failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
       if (failure.ending === 'unknown' && !(error instanceof GateError || error instanceof HttpFailure)) {
         // Only a bug of ours gets here: the stack helps whoever fixes it.
         host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
@@ -119,11 +127,12 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     const report = buildReport({ attempt, failOn: config.failOn, title: config.summaryTitle, result, failure, outputs, details, now: Date.now(), startedAt })
 
     guard.output('status', report.status)
-    if (result) {
-      const first = result.runs[0]?.run
+    const runs = result?.runs ?? abandoned
+    if (runs) {
+      const first = runs[0]?.run
       guard.output('job-id', first?.id ?? '')
       guard.output('url', first?.url ?? '')
-      guard.output('job-ids', result.runs.map((o) => o.run.id).join(','))
+      guard.output('job-ids', runs.map((o) => o.run.id).join(','))
     }
     for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
     for (const line of report.closing) host.console.info(line)
@@ -137,7 +146,14 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       ),
     )
     await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), { signal: controller.signal, afterMs: OBSERVER_STOP_MS })
-    if (config.jobSummary) await host.writeSummary(report.summary)
+    if (config.jobSummary) {
+      try {
+        await host.writeSummary(report.summary)
+      } catch (error) {
+        // The verdict below matters more than the summary: a summary that cannot be written is a warning.
+        host.console.warning(`The job summary could not be written to ${error instanceof UnwritableFile ? error.message : errorText(error)}; the log has the whole outcome.`)
+      }
+    }
     guard.end(report.verdict)
   } catch (error) {
     // Only a bug of ours gets here: the stack helps whoever fixes it.
@@ -211,18 +227,25 @@ function describeFailure(error: unknown, attempt: Attempt): { message: string; e
 class StepGuard {
   private done = false
   private readonly written = new Set<string>()
+  /** Why the outputs could not be written (a full disk, a directory): said once, at the end, after the outcome. */
+  private outputsProblem: string | undefined
 
   constructor(private readonly host: Host) {}
 
   output(name: string, value: string): void {
-    this.host.setOutput(name, value)
-    this.written.add(name)
+    // The outputs file failing (a full disk) must not hide the outcome: the rest of the report goes on.
+    try {
+      this.host.setOutput(name, value)
+      this.written.add(name)
+    } catch (error) {
+      this.outputsProblem ??= error instanceof UnwritableFile ? error.message : `the outputs file (${errorText(error)})`
+    }
   }
 
   end(verdict: Parameters<Host['end']>[0]): void {
     if (this.done) return
     this.done = true
-    this.host.end(verdict)
+    this.host.end(this.outputsProblem ? withOutputsProblem(verdict, this.outputsProblem) : verdict)
   }
 
   forceEnd(status: string, message: string): void {
@@ -231,4 +254,8 @@ class StepGuard {
     this.end({ ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown', message })
     process.exit(process.exitCode ?? 1)
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -86,7 +86,8 @@ describe('runGate', () => {
     await expect(runGate(adapterOf(new ScriptedRun('a', ['running', passing, 'succeeded'])), opts)).resolves.toMatchObject({ status: 'succeeded' })
     expect(opts.console.lines).toContain('Test failed while checking job a (HTTP 503), even after retries; trying again at the next check.')
     const lasting = new GateError('Test does not know job a.')
-    await expect(runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options())).rejects.toBe(lasting)
+    // The run existed: the failure travels with it (issue 18), for its id to be an output.
+    await expect(runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options())).rejects.toMatchObject({ failure: lasting, runs: [{ run: { id: 'a' } }] })
   })
 
   it('numbers the rounds of checks so that runs checked together can share one request', async () => {
@@ -151,7 +152,7 @@ describe('runGate', () => {
 
   it('fails at once on an error that retrying will not fix', async () => {
     const denied = new HttpFailure({ kind: 'forbidden', request: 'GET x', status: 403, transient: false, mayHaveReachedServer: true })
-    await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toBe(denied)
+    await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toMatchObject({ failure: denied })
   })
 
   it('waits for the console to take each group before the run reads on, numbering lines across groups', async () => {

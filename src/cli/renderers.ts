@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { renderHtml } from '../host/action-host.js'
-import type { Summary, SummaryCell, Verdict } from '../host/host.js'
+import { UnwritableFile, type Summary, type SummaryCell, type Verdict } from '../host/host.js'
 import { ActionConsole } from '../report/action-console.js'
 import { STATUS_ICON } from '../report/report.js'
 import type { CiName } from './args.js'
@@ -222,7 +222,12 @@ export class GitHubRenderer implements Renderer {
     const file = this.options.env.GITHUB_OUTPUT
     if (!file) return
     const delimiter = `ghadelimiter_${randomUUID()}`
-    appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`)
+    try {
+      appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`)
+    } catch (error) {
+      // A full disk, a directory: the run says so after the outcome, naming the file.
+      throw new UnwritableFile('GITHUB_OUTPUT', file, error)
+    }
   }
 
   summary(summary: Summary): void {
@@ -232,7 +237,8 @@ export class GitHubRenderer implements Renderer {
         appendFileSync(file, renderHtml(summary))
         return
       } catch (error) {
-        this.debug(`No job summary written: ${error instanceof Error ? error.message : String(error)}`)
+        // The log gets the summary below instead; the warning says why.
+        this.warning(`The job summary could not be written to ${new UnwritableFile('GITHUB_STEP_SUMMARY', file, error).message}; its lines follow in the log.`)
       }
     }
     for (const line of [...summaryLines(summary), summary.lead]) this.printer.info(line)

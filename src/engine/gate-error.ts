@@ -10,6 +10,8 @@ export class GateError extends Error {
     message: string,
     /** The cause may pass by itself (a 503, a reset): while polling, the engine tries again instead of giving up. */
     readonly passing = false,
+    /** The HTTP failure behind it, where there was one: e.g. a refused key is not worth a cancel request. */
+    readonly failure?: HttpFailure,
   ) {
     super(message)
     this.name = 'GateError'
@@ -18,7 +20,13 @@ export class GateError extends Error {
 
 /** An HTTP failure in the user's terms, still passing when the failure was. */
 export function explained(failure: HttpFailure, message: string): GateError {
-  return new GateError(message, failure.transient)
+  return new GateError(message, failure.transient, failure)
+}
+
+/** The server refused the credentials (401, 403): a cancel sent with them would be refused too. */
+export function isAuthFailure(error: unknown): boolean {
+  const failure = error instanceof GateError ? error.failure : error
+  return !!failure && typeof failure === 'object' && 'kind' in failure && (failure.kind === 'unauthorized' || failure.kind === 'forbidden')
 }
 
 /** Why the gate was stopped from outside: the runner's SIGINT/SIGTERM. */

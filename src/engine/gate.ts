@@ -2,7 +2,7 @@ import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../http/failure.js'
 import type { GateConsole } from '../report/action-console.js'
 import type { Adapter, OutputGroup, Run, RunTiming } from '../systems/adapter.js'
-import { CancelledByRunner, DeadlineReached, GateError } from './gate-error.js'
+import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from './gate-error.js'
 import { PollSchedule } from './poll-schedule.js'
 import { signalAt, sleep } from './sleep.js'
 import { isFinal, worstOf, type FinalStatus, type Status } from './status.js'
@@ -41,6 +41,10 @@ export interface RunOutcome {
   /** When the server says the run started and ended, where it says so (epoch ms). */
   timing?: RunTiming
   linesShown: number
+  /** Set when the log shown is known to miss lines the server had: why, and where to read it whole. */
+  logIncomplete?: string
+  /** Failed reads of the output since the run ended: bounded, so that a log that never comes back does not hold the step to its timeout. */
+  finalOutputFailures?: number
   /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
   stopNote?: string
   keepsRunning?: boolean
@@ -60,6 +64,25 @@ export interface GateResult {
    */
   stoppedBy?: 'timeout' | 'cancel'
 }
+
+/**
+ * The gate failed after the job existed (a status check answered 401, a login page, a 404...): the
+ * runs it knew of travel with the failure, so that their ids are still outputs, and `notes` say
+ * what became of each (cancelled, or that it may still be running and where to look).
+ */
+export class FailedAfterStart extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly runs: RunOutcome[],
+    readonly notes: string[],
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure))
+    this.name = 'FailedAfterStart'
+  }
+}
+
+// How often the rest of an ended run's output is read before the gate ends without it, saying so.
+export const FINAL_OUTPUT_TRIES = 5
 
 // Cancelling and fetching the rest of the log, together, must end well inside the runner's ~7.5 s
 // grace period after SIGINT, leaving time to report.
@@ -139,8 +162,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     }
   } catch (error) {
     const status = stopped(error)
-    if (!status) throw error
-    return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
+    if (status) return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
+    if (outcomes.length === 0) throw error
+    throw new FailedAfterStart(error, outcomes, await abandon(outcomes, error, options, now))
   }
 }
 
@@ -180,6 +204,13 @@ async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOp
     return true
   } catch (error) {
     if (!isPassing(error)) throw error
+    if (final && (outcome.finalOutputFailures = (outcome.finalOutputFailures ?? 0) + 1) >= FINAL_OUTPUT_TRIES) {
+      // The run has ended and its output will not come: the gate ends with the outcome, and says what is missing.
+      const where = outcome.run.url ? ` Read it whole at ${outcome.run.url}.` : ''
+      outcome.logIncomplete = `The log shown for ${outcome.run.title} is incomplete (${outcome.linesShown} lines shown): ${error.message.replace(/\.$/, '')}.${where}`
+      options.console.info(outcome.logIncomplete)
+      return true
+    }
     options.console.info(passingNote(error, `Fetching the log of ${outcome.run.title}`, 'it will be fetched again'))
     return false
   }
@@ -218,26 +249,8 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
   await Promise.all(
     outcomes.map(async (outcome): Promise<void> => {
       if (isFinal(outcome.status)) return
-      const { run } = outcome
       outcome.status = status
-      outcome.endedAt = now()
-      if (!run.cancel) {
-        outcome.keepsRunning = true
-        outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
-        return
-      }
-      if (!run.startedHere) {
-        // Someone else started it (operation: wait): the step stops watching, and leaves it to them.
-        outcome.keepsRunning = true
-        outcome.stopNote = `${run.title} keeps running: this step did not start it, so it did not cancel it.`
-        return
-      }
-      try {
-        outcome.stopNote = await run.cancel(cleanup)
-      } catch (error) {
-        outcome.keepsRunning = true
-        outcome.stopNote = `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
-      }
+      await stopRun(outcome, cleanup, now)
     }),
   )
   await Promise.all(outcomes.filter((o) => o.stopNote !== undefined).map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()))
@@ -253,4 +266,50 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
   }
   for (const note of notes) options.console.info(note)
   return notes
+}
+
+/** Cancels a run the gate stops waiting on where the usual rules allow (it can be, and this step started it); notes what became of it. */
+async function stopRun(outcome: RunOutcome, cleanup: AbortSignal, now: () => number, mayCancel = true): Promise<void> {
+  const { run } = outcome
+  outcome.endedAt = now()
+  if (!run.cancel) {
+    outcome.keepsRunning = true
+    outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
+    return
+  }
+  if (!run.startedHere) {
+    // Someone else started it (operation: wait): the step stops watching, and leaves it to them.
+    outcome.keepsRunning = true
+    outcome.stopNote = `${run.title} keeps running: this step did not start it, so it did not cancel it.`
+    return
+  }
+  if (!mayCancel) {
+    outcome.keepsRunning = true
+    outcome.stopNote = `${run.title} may still be running: it was not cancelled, because the server refused the credentials.`
+    return
+  }
+  try {
+    outcome.stopNote = await run.cancel(cleanup)
+  } catch (error) {
+    outcome.keepsRunning = true
+    outcome.stopNote = `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+  }
+}
+
+/**
+ * The gate cannot follow the runs any further (a check failed for good after the job existed): the
+ * unfinished ones are cancelled under the usual rules, except when the server refused the credentials
+ * (a cancel would be refused too); returns, for each, what became of it and where to look.
+ */
+async function abandon(outcomes: RunOutcome[], failure: unknown, options: GateOptions, now: () => number): Promise<string[]> {
+  const cleanup = AbortSignal.any([options.signal, AbortSignal.timeout(CLEANUP_BUDGET_MS)])
+  const mayCancel = !isAuthFailure(failure)
+  const unfinished = outcomes.filter((o) => !isFinal(o.status))
+  await Promise.all(unfinished.map((outcome) => stopRun(outcome, cleanup, now, mayCancel)))
+  await Promise.all(unfinished.map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()))
+  return unfinished.map((o) => {
+    const where = o.run.url && !o.stopNote!.includes(o.run.url) ? ` See ${o.run.url}.` : ''
+    const still = o.keepsRunning && !/running/.test(o.stopNote!) ? ` ${o.run.title} may still be running.` : ''
+    return `${o.stopNote}${still}${where}`
+  })
 }

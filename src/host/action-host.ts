@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import { ActionConsole } from '../report/action-console.js'
 import { STATUS_ICON } from '../report/report.js'
+import { fitSummary } from '../report/summary-size.js'
 import { escapeHtml } from '../text/words.js'
-import type { Host, HostConsole, Summary, SummaryCell, Verdict } from './host.js'
+import { UnwritableFile, type Host, type HostConsole, type Summary, type SummaryCell, type Verdict } from './host.js'
 
 /** The GitHub Actions runner: INPUT_* variables, workflow commands, GITHUB_OUTPUT and the step summary. */
 export class ActionHost implements Host {
@@ -28,15 +29,25 @@ export class ActionHost implements Host {
   }
 
   setOutput(name: string, value: string): void {
-    core.setOutput(name, value)
+    try {
+      core.setOutput(name, value)
+    } catch (error) {
+      // A full disk, a directory, a missing file: main says so after the outcome, naming the file.
+      throw new UnwritableFile('GITHUB_OUTPUT', process.env.GITHUB_OUTPUT ?? '', error)
+    }
   }
 
   async writeSummary(summary: Summary): Promise<void> {
+    const file = process.env.GITHUB_STEP_SUMMARY
+    if (!file) {
+      // No GITHUB_STEP_SUMMARY (an old runner, a local run): the log has said it all.
+      core.debug('No job summary written: GITHUB_STEP_SUMMARY is not set.')
+      return
+    }
     try {
       await core.summary.addRaw(renderHtml(summary), true).write()
     } catch (error) {
-      // No GITHUB_STEP_SUMMARY (an old runner, a local run): the log has said it all.
-      core.debug(`No job summary written: ${error instanceof Error ? error.message : String(error)}`)
+      throw new UnwritableFile('GITHUB_STEP_SUMMARY', file, error)
     }
   }
 
@@ -46,8 +57,12 @@ export class ActionHost implements Host {
   }
 }
 
-/** The summary as GitHub renders it: HTML, every value escaped. */
+/** The summary as GitHub renders it: HTML, every value escaped, within GitHub's size limit whatever the fleet. */
 export function renderHtml(summary: Summary): string {
+  return fitSummary(summary, renderWhole)
+}
+
+function renderWhole(summary: Summary): string {
   const parts = [
     `<h3>${escapeHtml(summary.title)} — ${STATUS_ICON[summary.status] ?? '❔'} ${escapeHtml(summary.status || 'no outcome')}</h3>`,
     `<p>${escapeHtml(summary.lead)}</p>`,

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { DOTENV_LIMIT_BYTES, dotenv } from '../cli/dotenv.js'
 import { EXIT_CODES } from '../cli/exit-codes.js'
 import type { Renderer } from '../cli/renderers.js'
-import type { Host, HostConsole, Summary, Verdict } from './host.js'
+import { UnwritableFile, withOutputsProblem, type Host, type HostConsole, type Summary, type Verdict } from './host.js'
 
 export interface CliHostOptions {
   /** Every input, resolved from flags, RELEASE_GATE_* variables and action.yml's defaults. */
@@ -74,10 +74,11 @@ export class CliHost implements Host {
   end(verdict: Verdict): void {
     if (this.ended) return
     this.ended = true
+    // An unwritable --dotenv file (a full disk) fails the command, with the job's outcome told first.
+    const problem = this.options.dotenv && this.writeDotenv(this.options.dotenv)
+    if (problem) verdict = withOutputsProblem(verdict, problem)
     const exitCode = EXIT_CODES[verdict.ending]
-    // Set first: whatever happens below, and however the process ends, the code stands.
     process.exitCode = exitCode
-    if (this.options.dotenv) this.writeDotenv(this.options.dotenv)
     this.options.renderer.end(verdict, exitCode)
     this.options.json?.(resultJson(this.result(verdict, exitCode)))
   }
@@ -102,7 +103,8 @@ export class CliHost implements Host {
     this.end({ ending: 'canceled', message })
   }
 
-  private writeDotenv({ path, prefix }: { path: string; prefix: string }): void {
+  /** Returns why the file could not be written, if it could not. */
+  private writeDotenv({ path, prefix }: { path: string; prefix: string }): string | undefined {
     let text = dotenv(this.outputs, prefix)
     if (Buffer.byteLength(text) > DOTENV_LIMIT_BYTES) {
       this.options.renderer.warning(`The outputs take ${Buffer.byteLength(text)} bytes as dotenv, more than GitLab accepts (${DOTENV_LIMIT_BYTES}); ${path} holds the status only.`)
@@ -110,8 +112,9 @@ export class CliHost implements Host {
     }
     try {
       writeFileSync(path, text)
+      return undefined
     } catch (error) {
-      this.options.renderer.warning(`Could not write the outputs to ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+      return new UnwritableFile('--dotenv', path, error).message
     }
   }
 }

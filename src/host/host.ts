@@ -57,3 +57,51 @@ export interface Summary {
 }
 
 export type SummaryCell = string | { text: string; link: string }
+
+/**
+ * A file the host writes (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, --dotenv) could not be written: the
+ * message names the file and why, in the user's terms.
+ */
+export class UnwritableFile extends Error {
+  constructor(what: string, path: string, cause: unknown) {
+    super(`the ${what} file ${path}: ${whyUnwritable(cause, path)}`)
+    this.name = 'UnwritableFile'
+  }
+}
+
+const WHY: Record<string, string> = {
+  ENOSPC: 'no space left on the device (ENOSPC)',
+  EISDIR: 'it is a directory (EISDIR)',
+  ENOENT: 'it does not exist (ENOENT)',
+  ENOTDIR: 'a part of its path is not a directory (ENOTDIR)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'permission denied (EPERM)',
+  EROFS: 'the file system is read-only (EROFS)',
+  EDQUOT: 'the disk quota is exceeded (EDQUOT)',
+  EFBIG: 'the file is too large (EFBIG)',
+  EIO: 'an input/output error (EIO)',
+}
+
+function whyUnwritable(cause: unknown, path: string): string {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  if (code && WHY[code]) return WHY[code]
+  // @actions/core refuses a missing GITHUB_OUTPUT without an error code ('Missing file at path: ...').
+  if (cause instanceof Error && /missing file/i.test(cause.message)) return 'it does not exist'
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return message.replace(path, '').replace(/[,\s']+$/, '') || 'unknown error'
+}
+
+/**
+ * The verdict once the outputs could not be written: the step fails whatever the job did (later
+ * steps cannot read its status), with one message that tells the job's outcome first, then the file.
+ */
+export function withOutputsProblem(verdict: Verdict, problem: string): Verdict {
+  const outcome =
+    verdict.ending === 'passed'
+      ? `The job passed${verdict.withIssues ? ' (with a Warning that fail-on tolerates)' : ''}, but the step fails: `
+      : `${(verdict.message ?? 'release-gate failed.').replace(/\.?$/, '.')} Also, `
+  return {
+    ending: verdict.ending === 'passed' ? 'unknown' : verdict.ending,
+    message: `${outcome}its outputs could not be written to ${problem}. Later steps cannot read status, job-id and the other outputs.`,
+  }
+}

@@ -75,7 +75,9 @@ export function buildReport(input: ReportInput): Report {
     result.status === 'started'
       ? [`${result.runs[0]?.run.title ?? 'The job'} started. ${result.notes.join(' ')}`.trim()]
       : result.runs.map((outcome) => `${runLine(outcome, result)}.`)
-  const warnings: string[] = []
+  // A log known to miss lines is never passed over in silence: a warning names the run and where to read it.
+  const incomplete = result.runs.flatMap((o) => (o.logIncomplete ? [o.logIncomplete] : []))
+  const warnings: string[] = [...incomplete]
   if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
     warnings.push(`${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`)
@@ -100,7 +102,7 @@ export function buildReport(input: ReportInput): Report {
       table: result.runs.length > 0 ? runTable(result) : undefined,
       facts: facts(input.outputs),
       sections: input.details,
-      notes: result.notes,
+      notes: [...result.notes, ...incomplete],
     },
   }
 }

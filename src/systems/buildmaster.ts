@@ -485,6 +485,8 @@ class BuildMasterApi {
     if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
       return new GateError(
         `BuildMaster refused the request while ${doing} (HTTP ${error.status}): the API key is invalid or lacks the Release & Build Deployment permission.${error.serverMessage ? ` BuildMaster said: ${error.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`,
+        false,
+        error,
       )
     }
     return explained(error, explainFailure(error, this.context(doing)))

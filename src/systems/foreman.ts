@@ -361,10 +361,16 @@ class ForemanApi {
     if (!(error instanceof HttpFailure)) return error
     if (!error.htmlPage) {
       if (error.kind === 'unauthorized')
-        return new GateError(`Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`)
+        return new GateError(
+          `Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`,
+          false,
+          error,
+        )
       if (error.kind === 'forbidden')
         return new GateError(
           `Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`,
+          false,
+          error,
         )
       // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
       if (error.status && error.status >= 400 && error.serverMessage) return explained(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)

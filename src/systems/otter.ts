@@ -175,6 +175,15 @@ class OtterJob implements Run {
     } finally {
       await printing
     }
+    const short = this.log.shortAnswer
+    // The log only grows (Otter appends to it): a final answer with fewer lines than were shown is a
+    // failed read (a proxy answering empty), not the log's end. Passing: the gate reads it again.
+    if (final && short) {
+      throw new GateError(
+        `Otter answered the log of ${this.title} with ${short.answerLines} line${short.answerLines === 1 ? '' : 's'}, fewer than the ${short.shownLines} already shown, so the rest of it was not read; the whole log is on the job's page in Otter (Jobs)`,
+        true,
+      )
+    }
   }
 
   failureDetail(): string | undefined {
@@ -194,7 +203,7 @@ class OtterJob implements Run {
         )
       }
       if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
-        throw new GateError(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`)
+        throw new GateError(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`, false, error)
       }
       throw explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
     }

@@ -24,6 +24,11 @@ export class WholeLog {
   private lastFetchAt: number | undefined
   private lastSize = 0
   private reading: Reading | undefined
+  /**
+   * Set by end() when the answer was shorter than the log already shown (cut short, or empty): a
+   * failed read, never the log's end. How many lines were shown, and how many the answer held.
+   */
+  shortAnswer: { shownLines: number; answerLines: number } | undefined
 
   constructor(
     private readonly startedAt: number,
@@ -82,14 +87,18 @@ export class WholeLog {
 
   /**
    * The answer is complete: returns the last batches (with `final`, including an unterminated last
-   * line). A log that shrank while the job runs is a bad answer (cut short, or empty), not a rewrite:
-   * nothing of it is shown, so that no line shows again once the whole log comes back.
+   * line). A log that shrank is a bad answer (cut short, or empty, e.g. by a proxy), not a rewrite:
+   * nothing of it is taken as the log, so that no line shows again once the whole log comes back,
+   * and `shortAnswer` says so, for the caller to read again rather than end with lines missing.
    */
   end(now: number): string[][] {
     const reading = this.current()
     const { final } = reading
     const out: string[][] = []
     const size = reading.chars + reading.tailChars
+    const shownLines = this.count
+    // While the job runs, an unfinished last line may still grow: only complete lines count then.
+    this.shortAnswer = (final ? size : reading.chars) < reading.shownCharsAtStart ? { shownLines, answerLines: reading.line + (reading.tail.length > 0 ? 1 : 0) } : undefined
     if (final && reading.tail.length > 0) {
       const line = reading.tail.join('')
       reading.tail = []
@@ -98,7 +107,7 @@ export class WholeLog {
     this.lastFetchAt = now
     this.lastSize = size
     if (reading.next) {
-      if (!final && reading.chars < reading.shownCharsAtStart) {
+      if (this.shortAnswer) {
         this.reading = undefined
         return out
       }
@@ -162,7 +171,8 @@ export class WholeLog {
   /** Hands out what is pending and takes it as shown; a rewritten answer's lines only once it has passed the shown length. */
   private handOut(reading: Reading, out: string[][]): void {
     if (reading.pending.length === 0) return
-    if (reading.next && !reading.final && reading.chars < reading.shownCharsAtStart) return
+    // Even at the end: an answer that never reaches the shown length is a failed read, nothing of it shown.
+    if (reading.next && reading.chars < reading.shownCharsAtStart) return
     for (let i = 0; i < reading.pending.length; i += this.batch.lines) out.push(reading.pending.slice(i, i + this.batch.lines))
     // In order: these lines follow the shown ones. Rewritten: they join the lines shown, to be skipped
     // by content if this answer breaks off (if it ends, its own lines replace the shown ones).
