@@ -131,23 +131,28 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(shown).not.toContain(basic)
   })
 
-  it('accepts cron lines with names and @nicknames as Foreman does, and refuses the rest before sending', async () => {
-    const [named, nickname] = await Promise.all([
+  it("sends the cron lines fugit reads (names, nicknames, 5/15) and shows Foreman's own error for the rest; refuses only a wrong field count before sending", async () => {
+    const [named, nickname, fugitStep] = await Promise.all([
       foreman({ template: '171', 'search-query': 'name = web-005.example.com', 'cron-line': '0 2 * * MON-fri' }),
       foreman({ template: '171', 'search-query': 'name = web-006.example.com', 'cron-line': '@daily' }),
+      foreman({ template: '171', 'search-query': 'name = web-007.example.com', 'cron-line': '5/15 * * * *' }),
     ])
-    for (const run of [named, nickname]) expect(run.outputs.status).toBe('started')
+    for (const run of [named, nickname, fugitStep]) expect(run.outputs.status).toBe('started')
     expect(named.stdout).toContain("is recurring on '0 2 * * MON-fri': not waiting for it")
-    const bodies = sandbox.foreman.invocations.slice(-2).map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
-    expect(bodies.sort()).toEqual(['0 2 * * MON-fri', '@daily'])
-    const before = sandbox.requests.length
-    const [outOfRange, shape] = await Promise.all([
-      foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' }),
-      foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' }),
-    ])
-    expect(errors(outOfRange)[0]).toContain("Input 'cron-line': '61 * * * *' is not a cron line Foreman accepts: the minute field '61' has '61', outside 0-59")
-    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line Foreman accepts")
-    expect(sandbox.requests.length).toBe(before)
+    const bodies = sandbox.foreman.invocations.slice(-3).map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
+    expect(bodies.sort()).toEqual(['0 2 * * MON-fri', '5/15 * * * *', '@daily'])
+    // Foreman's fugit refuses a minute of 61: its own message, verbatim, and nothing created.
+    const before = created().length
+    const outOfRange = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' })
+    expect(errors(outOfRange)[0]).toContain(
+      "Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 61 * * * * is not valid format of cron line",
+    )
+    expect(created().length - before).toBe(1)
+    expect(sandbox.foreman.invocations.filter((i) => (i.body as { recurrence?: { cron_line: string } }).recurrence?.cron_line === '61 * * * *')).toEqual([])
+    const requests = sandbox.requests.length
+    const shape = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' })
+    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line Foreman accepts: it has 2 fields")
+    expect(sandbox.requests.length).toBe(requests)
   })
 
   it('reports a scheduled invocation and returns instead of waiting', async () => {
