@@ -229,6 +229,22 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(everythingShown(run).replace(/::add-mask::.*\n/g, '')).not.toMatch(/line-one|line-two/)
   })
 
+  it('time-span: warned as ignored by Foreman >= 3.8 and not sent (concurrency_control[time_span] left the API in REX v11.0.0)', async () => {
+    const run = await foreman({ template: '171', 'search-query': 'name = web-009.example.com', 'time-span': '10m', 'concurrency-level': '2' })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain("::warning::Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span")
+    const body = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!.body as { concurrency_control: Record<string, unknown> }
+    expect(body.concurrency_control).toEqual({ concurrency_level: 2 })
+  })
+
+  it('refuses feature with targeting-type: dynamic_query before any request (Foreman runs a feature static: job_invocation_composer.rb ApiParams)', async () => {
+    const before = sandbox.requests.length
+    const run = await foreman({ feature: 'run_script', 'search-query': 'name ~ web', 'targeting-type': 'dynamic_query' })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)[0]).toContain("Input 'targeting-type': dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query")
+    expect(sandbox.requests.length).toBe(before)
+  })
+
   it('500 hosts cost requests per poll, not per host', async () => {
     const saved = sandbox.foreman.setup.hosts
     sandbox.foreman.useHosts(foremanHosts(500))
