@@ -1,4 +1,4 @@
-import { cronLineProblem } from '../src/systems/foreman-cron.js'
+import { fugitAccepts } from './foreman-cron.js'
 import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
 
 export interface ForemanHost {
@@ -21,6 +21,27 @@ export interface ForemanTemplate {
   feature?: string
 }
 
+/**
+ * The Foreman versions the sandbox can be, by what their remote execution API answers differently
+ * (theforeman/foreman_remote_execution; Foreman 3.9 ships REX 12.x, 3.13 ships 14.1, 3.15+ ships 16+):
+ *
+ * - `3.9`: while an invocation is queued (also for a moment right after an immediate create, before its
+ *   task exists) `succeeded`, `failed`, `pending` and `total` are "N/A" and there is never a `cancelled`
+ *   count (app/views/api/v2/job_invocations/base.json.rabl before v13.1.0 reads every count through
+ *   invocation_count, app/helpers/remote_execution_helper.rb, which answers 'N/A' while queued); no
+ *   GET /api/job_invocations/:id/hosts (app/views/api/v2/job_invocations/hosts.json.rabl is new in
+ *   v14.1.0); `task` has no `started_at`.
+ * - `3.13`: counts from progress_report (0 while queued) with `cancelled`, `total` "N/A" while queued
+ *   (base.json.rabl v13.1.0); the hosts list exists but its rows carry no `id` (hosts.json.rabl v14.1.0;
+ *   `:id` added in v15.0.0); `task` has no `started_at`.
+ * - `current`: the hosts list with ids, `task.started_at` (main.json.rabl v16.0.0 `child :task`), and
+ *   `include_hosts=false` honoured (controller after v17.1.0, commit 18f997cc; older ones ignore it).
+ */
+export type ForemanProfile = '3.9' | '3.13' | 'current'
+export const FOREMAN_PROFILES: readonly ForemanProfile[] = ['3.9', '3.13', 'current']
+/** On 3.9 an immediate invocation is queued this long after its create: its task is not there yet. */
+export const PLANNING_MS_3_9 = 800
+
 /** How one host runs: its output lines, how long it takes, and its exit status. */
 export interface HostScript {
   durationMs: number
@@ -28,6 +49,8 @@ export interface HostScript {
   exitStatus: number
   /** Foreman cannot reach the host: it stays running, a normal cancel does not stop it, a forced one does. */
   unreachable?: boolean
+  /** The host's task ends with the result `warning` (shown as job_status `error`, left out of `failed`). */
+  warning?: boolean
 }
 
 export interface ForemanSetup {
@@ -37,7 +60,9 @@ export interface ForemanSetup {
   templates: ForemanTemplate[]
   organizations: ForemanTaxonomy[]
   locations: ForemanTaxonomy[]
-  /** False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there. */
+  /** Which Foreman version to answer as; `current` by default. */
+  profile?: ForemanProfile
+  /** False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there (as profile 3.9 does). */
   hostsEndpoint?: boolean
   /** The script of a host in an invocation; by default hosts named *flaky* fail. */
   script?: (host: ForemanHost, inputs: Record<string, string>) => HostScript
@@ -63,7 +88,10 @@ interface Invocation {
   description: string
   createdAt: number
   startAt: number
+  /** Given a start_at (or a cron line): Foreman shows it as mode future (or recurring). */
+  scheduled: boolean
   recurring: boolean
+  targetingType: string
   inputs: Record<string, string>
   runs: HostRun[]
   body: unknown
@@ -85,6 +113,7 @@ export const FOREMAN_SETUP: ForemanSetup = {
     { id: 11, name: 'db-flaky-01.example.com' },
     { id: 12, name: 'db-02.example.com' },
     { id: 13, name: 'pos-01.shop.example.com', organizationId: 3, locationId: 4 },
+    { id: 14, name: 'app-warn-01.example.com' },
   ],
   organizations: [
     { id: 1, name: 'Default Organization' },
@@ -100,7 +129,12 @@ export const FOREMAN_SETUP: ForemanSetup = {
   ],
 }
 
-const defaultScript = (host: ForemanHost): HostScript => ({ durationMs: 1000 + (host.id % 5) * 200, lines: 3, exitStatus: host.name.includes('flaky') ? 1 : 0 })
+const defaultScript = (host: ForemanHost): HostScript => ({
+  durationMs: 1000 + (host.id % 5) * 200,
+  lines: 3,
+  exitStatus: host.name.includes('flaky') ? 1 : 0,
+  warning: host.name.includes('warn'),
+})
 
 // Every parameter each route models, beyond the path: one the sandbox does not model is refused (400),
 // never ignored, so that a test cannot pass while the action asks for something the sandbox skips.
@@ -155,6 +189,10 @@ export class ForemanSimulator implements Simulator {
 
   constructor(readonly setup: ForemanSetup = FOREMAN_SETUP) {}
 
+  get profile(): ForemanProfile {
+    return this.setup.profile ?? 'current'
+  }
+
   /** Replaces the inventory, e.g. with 1,000 hosts for the benchmark. */
   useHosts(hosts: ForemanHost[]): void {
     this.setup.hosts = hosts
@@ -179,7 +217,8 @@ export class ForemanSimulator implements Simulator {
       case 'create':
         return this.create(request.body, scope)
       case 'show':
-        return this.withInvocation(id!, (i) => json(200, this.show(i, q.get('include_hosts') !== 'false', isTrue(q.get('host_status')))))
+        // include_hosts is a parameter only after REX v17.1.0 (commit 18f997cc): older versions list the hosts whatever it says.
+        return this.withInvocation(id!, (i) => json(200, this.show(i, this.profile !== 'current' || q.get('include_hosts') !== 'false', isTrue(q.get('host_status')))))
       case 'hosts':
         return this.withInvocation(id!, (i) => this.hostsPage(i, q))
       case 'hostOutput':
@@ -198,7 +237,9 @@ export class ForemanSimulator implements Simulator {
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
     if (p === '/api/job_invocations' && method === 'POST') return { name: 'create' }
     if ((m = /^\/api\/job_invocations\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'show', id: m[1] }
-    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts$/.exec(p)) && method === 'GET' && this.setup.hostsEndpoint !== false) return { name: 'hosts', id: m[1] }
+    // GET .../hosts is routed from REX v14.1.0 (config/routes.rb, hosts.json.rabl): 3.9 answers 404.
+    const hostsEndpoint = this.setup.hostsEndpoint ?? this.profile !== '3.9'
+    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts$/.exec(p)) && method === 'GET' && hostsEndpoint) return { name: 'hosts', id: m[1] }
     if ((m = /^\/api\/job_invocations\/(\d+)\/hosts\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'hostOutput', id: m[1], hostId: Number(m[2]) }
     if ((m = /^\/api\/job_invocations\/(\d+)\/outputs$/.exec(p)) && method === 'GET') return { name: 'outputs', id: m[1] }
     if ((m = /^\/api\/job_invocations\/(\d+)\/cancel$/.exec(p)) && method === 'POST') return { name: 'cancel', id: m[1] }
@@ -252,8 +293,12 @@ export class ForemanSimulator implements Simulator {
       ji.job_template_id !== undefined ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id)) : this.setup.templates.find((t) => t.feature === ji.feature)
     if (!template) return json(422, { error: { message: ji.feature ? `Feature ${text(ji.feature)} has no job template` : `Job template ${String(ji.job_template_id)} not found` } })
     if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query') return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
+    // A feature's job is always static (app/models/job_invocation_composer.rb, ApiParams#initialize).
+    const targetingType = ji.feature ? 'static_query' : ji.targeting_type
     const recurrence = ji.recurrence as { cron_line?: string } | undefined
-    if (recurrence?.cron_line !== undefined && cronLineProblem(recurrence.cron_line) !== undefined) {
+    // foreman-tasks' Triggering validates the line with fugit (sandbox/foreman-cron.ts) and the create
+    // answers the validation error with a 500 (the job invocations API document's own example).
+    if (recurrence?.cron_line !== undefined && !fugitAccepts(recurrence.cron_line)) {
       return json(500, { error: { message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line` } })
     }
     const hosts = selectHosts(
@@ -263,9 +308,12 @@ export class ForemanSimulator implements Simulator {
     if (typeof hosts === 'string') return json(422, { error: { message: hosts } })
     if (hosts.length === 0) return json(422, { error: { message: `Validation failed: Targeting: no hosts match '${text(ji.search_query)}'` } })
     const scheduling = ji.scheduling as { start_at?: string } | undefined
-    const startAt = scheduling?.start_at ? Date.parse(scheduling.start_at) : Date.now()
+    // On 3.9 an immediate invocation stays queued until its task is planned (see ForemanProfile).
+    const startAt = scheduling?.start_at ? Date.parse(scheduling.start_at) : Date.now() + (this.profile === '3.9' ? PLANNING_MS_3_9 : 0)
     const inputs = (ji.inputs ?? {}) as Record<string, string>
     const invocation = this.add(template.id, hosts, startAt, inputs, !!recurrence, ji, scope)
+    invocation.scheduled = !!scheduling?.start_at
+    invocation.targetingType = text(targetingType)
     return json(201, this.show(invocation, false, false))
   }
 
@@ -285,7 +333,9 @@ export class ForemanSimulator implements Simulator {
       description: `Run ${this.setup.templates.find((t) => t.id === templateId)?.name}`,
       createdAt: Date.now(),
       startAt,
+      scheduled: false,
       recurring,
+      targetingType: 'static_query',
       inputs,
       runs: hosts.map((host) => ({ host, script: script(host, inputs), startAt })),
       body,
@@ -296,20 +346,49 @@ export class ForemanSimulator implements Simulator {
     return invocation
   }
 
-  private state(run: HostRun, t = Date.now()): 'N/A' | 'running' | 'success' | 'error' | 'cancelled' {
+  /** The result of the host's task; `warning` is the sandbox's own, shown as job_status `error` (jobStatus). */
+  private state(run: HostRun, t = Date.now()): 'N/A' | 'running' | 'success' | 'warning' | 'error' | 'cancelled' {
     if (run.cancelledAt !== undefined && run.cancelledAt <= t) return 'cancelled'
     if (t < run.startAt) return 'N/A'
     if (run.script.unreachable || t < run.startAt + run.script.durationMs) return 'running'
+    if (run.script.warning) return 'warning'
     return run.script.exitStatus === 0 ? 'success' : 'error'
+  }
+
+  /** A host's job_status: a task that ended in `warning` shows as `error` (remote_execution_helper.rb, template_invocation_status, v11–v17). */
+  private jobStatus(run: HostRun, t = Date.now()): string {
+    const state = this.state(run, t)
+    return state === 'warning' ? 'error' : state
   }
 
   private show(i: Invocation, includeHosts: boolean, hostStatus: boolean): object {
     const states = i.runs.map((r) => this.state(r))
     const count = (s: string) => states.filter((x) => x === s).length
-    const done = states.every((s) => s === 'success' || s === 'error' || s === 'cancelled')
-    const label = Date.now() < i.startAt ? 'queued' : !done ? 'running' : count('cancelled') ? 'cancelled' : count('error') ? 'failed' : 'succeeded'
+    const done = states.every((s) => s === 'success' || s === 'warning' || s === 'error' || s === 'cancelled')
+    const queued = Date.now() < i.startAt && !states.includes('cancelled')
+    // A task that ended in warning or error is ERROR, 'failed' (app/models/host_status/execution_status.rb, ExecutionTaskStatusMapper).
+    const label = queued ? 'queued' : !done ? 'running' : count('cancelled') ? 'cancelled' : count('error') || count('warning') ? 'failed' : 'succeeded'
     // host_status=true adds each host's job_status to targeting.hosts, as the job invocations API does.
-    const hosts = i.runs.map((r, n) => ({ id: r.host.id, name: r.host.name, ...(hostStatus ? { job_status: states[n] } : {}) }))
+    const hosts = i.runs.map((r) => ({ id: r.host.id, name: r.host.name, ...(hostStatus ? { job_status: this.jobStatus(r) } : {}) }))
+    // `failed` is progress_report[:error] (base.json.rabl v13.1.0+): a warning host is in no count but total.
+    const counts: Record<string, number | string> = {
+      succeeded: count('success'),
+      failed: count('error'),
+      pending: count('N/A') + count('running'),
+      cancelled: count('cancelled'),
+      total: i.runs.length,
+    }
+    if (this.profile === '3.9') {
+      // No cancelled count before REX v13.1.0; every count through invocation_count, "N/A" while queued.
+      delete counts.cancelled
+      if (queued) for (const key of ['succeeded', 'failed', 'pending', 'total']) counts[key] = 'N/A'
+    } else if (queued) {
+      // progress_report is all zeros while queued; total still goes through invocation_count: "N/A".
+      Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: 'N/A' })
+    }
+    const task: Record<string, unknown> = { id: `task-${i.id}`, state: queued ? 'scheduled' : done ? 'stopped' : 'running' }
+    // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has ended_at.
+    if (this.profile === 'current') task.started_at = queued ? null : new Date(i.startAt).toISOString()
     return {
       id: i.id,
       description: i.description,
@@ -317,15 +396,11 @@ export class ForemanSimulator implements Simulator {
       status: label === 'succeeded' ? 0 : 1,
       status_label: label,
       start_at: new Date(i.startAt).toISOString(),
-      succeeded: count('success'),
-      failed: count('error'),
-      pending: count('N/A') + count('running'),
-      cancelled: count('cancelled'),
-      total: i.runs.length,
+      ...counts,
       missing: 0,
-      mode: i.recurring ? 'recurring' : Date.now() < i.startAt ? 'future' : 'immediate',
-      task: { id: `task-${i.id}`, state: done ? 'stopped' : 'running', started_at: new Date(i.startAt).toISOString(), cancellable: !done },
-      targeting: includeHosts || hostStatus ? { hosts } : {},
+      mode: i.recurring ? 'recurring' : i.scheduled && queued ? 'future' : 'immediate',
+      task,
+      targeting: { targeting_type: i.targetingType, ...(includeHosts || hostStatus ? { hosts } : {}) },
     }
   }
 
@@ -340,7 +415,8 @@ export class ForemanSimulator implements Simulator {
       per_page: perPage,
       search: null,
       sort: { by: null, order: null },
-      results: slice.map((r) => ({ id: r.host.id, name: r.host.name, job_status: this.state(r) })),
+      // Rows carry `id` from REX v15.0.0 (hosts.json.rabl); 3.13 (REX 14.1) lists them without it.
+      results: slice.map((r) => ({ ...(this.profile === '3.13' ? {} : { id: r.host.id }), name: r.host.name, job_status: this.jobStatus(r) })),
     })
   }
 
@@ -360,7 +436,8 @@ export class ForemanSimulator implements Simulator {
       })
     }
     const state = this.state(run, t)
-    if (state === 'success' || state === 'error')
+    if (state === 'warning') all.push({ output_type: 'stderr', output: `${run.host.name}: finished with a warning\n`, timestamp: (run.startAt + run.script.durationMs) / 1000 })
+    if (state === 'success' || state === 'warning' || state === 'error')
       all.push({ output_type: 'debug', output: `Exit status: ${run.script.exitStatus}`, timestamp: (run.startAt + run.script.durationMs) / 1000 })
     if (state === 'cancelled') all.push({ output_type: 'debug', output: 'The job was cancelled', timestamp: run.cancelledAt! / 1000 })
     const running = state === 'running' || state === 'N/A'
@@ -406,8 +483,9 @@ export class ForemanSimulator implements Simulator {
   private rerun(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
     const failedOnly = bodyOrQuery(body, q, 'failed_only')
     if (failedOnly === 'invalid') return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
-    const runs = i.runs.filter((r) => failedOnly !== true || ['error', 'cancelled'].includes(this.state(r)))
-    if (runs.length === 0) return json(422, { error: { message: 'There are no failed hosts to rerun' } })
+    // failed_only reruns the failed_hosts (app/models/job_invocation.rb): once finished, every host that
+    // did not succeed. With none, Foreman still creates the invocation, an empty one.
+    const runs = i.runs.filter((r) => failedOnly !== true || this.state(r) !== 'success')
     // A rerun runs the same script, but a flaky host passes the second time.
     const again = this.add(
       i.templateId,

@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
 import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
-import { FOREMAN_SETUP, ForemanSimulator } from './foreman.js'
+import { FOREMAN_SETUP, ForemanSimulator, type ForemanProfile } from './foreman.js'
 import { GitHubSimulator } from './github.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
 import { RpmSimulator } from './rpm.js'
@@ -54,6 +54,8 @@ export interface SandboxOptions {
   buildmaster?: BuildMasterSetup
   /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
   tls?: { key: string; cert: string }
+  /** Which version of each server to answer as (see each simulator's profiles); `current` by default. */
+  profiles?: { foreman?: ForemanProfile }
 }
 
 export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/', github: '/github-api/' }
@@ -69,7 +71,7 @@ export class Sandbox {
   readonly otter: OtterSimulator
   readonly buildmaster: BuildMasterSimulator
   readonly rpm = new RpmSimulator()
-  readonly foreman = new ForemanSimulator({ ...FOREMAN_SETUP_COPY() })
+  readonly foreman: ForemanSimulator
   /** GitHub's deployments API, for the GitHub Deployments mirror: GITHUB_API_URL is githubApiUrl(). */
   readonly github = new GitHubSimulator()
   private readonly server: Server
@@ -79,6 +81,7 @@ export class Sandbox {
   private constructor(private readonly options: SandboxOptions) {
     this.otter = new OtterSimulator(options.otter?.templates)
     this.buildmaster = new BuildMasterSimulator(options.buildmaster)
+    this.foreman = new ForemanSimulator({ ...FOREMAN_SETUP_COPY(), profile: options.profiles?.foreman })
     const mounts = { ...DEFAULT_MOUNTS, ...options.mounts }
     this.mounts = [
       { prefix: withSlashes(mounts.otter), simulator: this.otter },

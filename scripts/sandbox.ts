@@ -1,11 +1,16 @@
 // npm run sandbox: the simulated servers in the foreground, for trying workflows locally.
-import { FOREMAN_USER } from '../sandbox/foreman.js'
+import { FOREMAN_PROFILES, FOREMAN_USER, type ForemanProfile } from '../sandbox/foreman.js'
 import { OTTER_TEMPLATES } from '../sandbox/otter.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
 import { Sandbox } from '../sandbox/server.js'
 
 const port = Number(process.env.PORT ?? 4780)
-const sandbox = await Sandbox.start({ port, host: '127.0.0.1' })
+const foremanProfile = (process.env.FOREMAN_PROFILE || 'current') as ForemanProfile
+if (!FOREMAN_PROFILES.includes(foremanProfile)) {
+  console.error(`FOREMAN_PROFILE '${foremanProfile}' is not a Foreman profile of the sandbox; use one of ${FOREMAN_PROFILES.join(', ')}`)
+  process.exit(2)
+}
+const sandbox = await Sandbox.start({ port, host: '127.0.0.1', profiles: { foreman: foremanProfile } })
 console.log(`release-gate sandbox listening on ${sandbox.url('/')}`)
 console.log(`\nOtter: server-url ${sandbox.url('otter')}`)
 for (const [name, t] of Object.entries(OTTER_TEMPLATES)) {
@@ -36,8 +41,10 @@ sandbox.rpm.add(
 console.log(`\nBMC RPM: server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`)
 console.log('  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35')
 const fm = sandbox.foreman.setup
-console.log(`\nForeman: server-url ${sandbox.url('foreman')}  username ${FOREMAN_USER.username}  password ${FOREMAN_USER.password}`)
-console.log(`  hosts ${fm.hosts.map((h) => h.name).join(', ')} (hosts named *flaky* fail)`)
+console.log(
+  `\nForeman ${foremanProfile} (FOREMAN_PROFILE: ${FOREMAN_PROFILES.join(', ')}): server-url ${sandbox.url('foreman')}  username ${FOREMAN_USER.username}  password ${FOREMAN_USER.password}`,
+)
+console.log(`  hosts ${fm.hosts.map((h) => h.name).join(', ')} (hosts named *flaky* fail, *warn* end in a warning)`)
 console.log(`  templates ${fm.templates.map((t) => `${t.id} '${t.name}' (feature ${t.feature})`).join(', ')}`)
 console.log(`\nTry: npm run action -- system=otter server-url=${sandbox.url('otter')} template=deploy-web variables='Env=prod'`)
 console.log(

@@ -97,6 +97,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     }
     client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, deadline, ca: config.ca, debug: (message) => host.console.debug(message) })
     const adapter = prepared.createAdapter(client)
+    for (const warning of prepared.warnings ?? []) host.console.warning(warning)
 
     let result: GateResult | undefined
     let failure: { message: string; ending: Ending } | undefined

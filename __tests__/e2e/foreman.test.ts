@@ -131,23 +131,28 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(shown).not.toContain(basic)
   })
 
-  it('accepts cron lines with names and @nicknames as Foreman does, and refuses the rest before sending', async () => {
-    const [named, nickname] = await Promise.all([
+  it("sends the cron lines fugit reads (names, nicknames, 5/15) and shows Foreman's own error for the rest; refuses only a wrong field count before sending", async () => {
+    const [named, nickname, fugitStep] = await Promise.all([
       foreman({ template: '171', 'search-query': 'name = web-005.example.com', 'cron-line': '0 2 * * MON-fri' }),
       foreman({ template: '171', 'search-query': 'name = web-006.example.com', 'cron-line': '@daily' }),
+      foreman({ template: '171', 'search-query': 'name = web-007.example.com', 'cron-line': '5/15 * * * *' }),
     ])
-    for (const run of [named, nickname]) expect(run.outputs.status).toBe('started')
+    for (const run of [named, nickname, fugitStep]) expect(run.outputs.status).toBe('started')
     expect(named.stdout).toContain("is recurring on '0 2 * * MON-fri': not waiting for it")
-    const bodies = sandbox.foreman.invocations.slice(-2).map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
-    expect(bodies.sort()).toEqual(['0 2 * * MON-fri', '@daily'])
-    const before = sandbox.requests.length
-    const [outOfRange, shape] = await Promise.all([
-      foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' }),
-      foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' }),
-    ])
-    expect(errors(outOfRange)[0]).toContain("Input 'cron-line': '61 * * * *' is not a cron line Foreman accepts: the minute field '61' has '61', outside 0-59")
-    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line Foreman accepts")
-    expect(sandbox.requests.length).toBe(before)
+    const bodies = sandbox.foreman.invocations.slice(-3).map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
+    expect(bodies.sort()).toEqual(['0 2 * * MON-fri', '5/15 * * * *', '@daily'])
+    // Foreman's fugit refuses a minute of 61: its own message, verbatim, and nothing created.
+    const before = created().length
+    const outOfRange = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' })
+    expect(errors(outOfRange)[0]).toContain(
+      "Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 61 * * * * is not valid format of cron line",
+    )
+    expect(created().length - before).toBe(1)
+    expect(sandbox.foreman.invocations.filter((i) => (i.body as { recurrence?: { cron_line: string } }).recurrence?.cron_line === '61 * * * *')).toEqual([])
+    const requests = sandbox.requests.length
+    const shape = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' })
+    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line Foreman accepts: it has 2 fields")
+    expect(sandbox.requests.length).toBe(requests)
   })
 
   it('reports a scheduled invocation and returns instead of waiting', async () => {
@@ -222,6 +227,22 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(errors(rerun)[0]).toContain("Input 'ssh-password': is only used by operation: run: Foreman's rerun takes no credentials")
     expect(sandbox.requests.length).toBe(before)
     expect(everythingShown(run).replace(/::add-mask::.*\n/g, '')).not.toMatch(/line-one|line-two/)
+  })
+
+  it('time-span: warned as ignored by Foreman >= 3.8 and not sent (concurrency_control[time_span] left the API in REX v11.0.0)', async () => {
+    const run = await foreman({ template: '171', 'search-query': 'name = web-009.example.com', 'time-span': '10m', 'concurrency-level': '2' })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain("::warning::Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span")
+    const body = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!.body as { concurrency_control: Record<string, unknown> }
+    expect(body.concurrency_control).toEqual({ concurrency_level: 2 })
+  })
+
+  it('refuses feature with targeting-type: dynamic_query before any request (Foreman runs a feature static: job_invocation_composer.rb ApiParams)', async () => {
+    const before = sandbox.requests.length
+    const run = await foreman({ feature: 'run_script', 'search-query': 'name ~ web', 'targeting-type': 'dynamic_query' })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)[0]).toContain("Input 'targeting-type': dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query")
+    expect(sandbox.requests.length).toBe(before)
   })
 
   it('500 hosts cost requests per poll, not per host', async () => {

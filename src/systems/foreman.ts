@@ -71,6 +71,8 @@ interface Settings {
   /** The job_invocation fields beyond template and targeting, already in Foreman's shape. */
   options: Record<string, unknown>
   scheduled: string | undefined
+  /** Inputs given that this server does not act on, said as warnings before any request. */
+  warnings: string[]
 }
 
 interface OutputEntry {
@@ -97,6 +99,7 @@ export const foreman: SystemDefinition = {
       headers: { Authorization: `Basic ${basic}` },
       secrets: [config.password, basic, ...CREDENTIALS.filter((c) => c.secret).map((c) => read(c.input))],
       attempt: describeAttempt(settings),
+      warnings: settings.warnings,
       createAdapter: (client) => new ForemanAdapter(config, settings, client),
     }
   },
@@ -132,7 +135,16 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     return text
   }
   integer('concurrency-level', ['concurrency_control', 'concurrency_level'])
-  integer('time-span', ['concurrency_control', 'time_span'], true)
+  // Why not sent: concurrency_control[time_span] left the API in foreman_remote_execution v11.0.0
+  // (Foreman 3.8; app/controllers/api/v2/job_invocations_controller.rb has `param :time_span` up to
+  // v10.1.0 and not from v11.0.0), and servers since ignore it silently: sending it would only look as
+  // if it took effect.
+  const warnings: string[] = []
+  if (input('time-span')) {
+    warnings.push(
+      `Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span, so it was not sent. Use concurrency-level to limit how many hosts run at a time.`,
+    )
+  }
   integer('execution-timeout', ['execution_timeout_interval'], true)
   integer('time-to-pickup', ['time_to_pickup'], true)
   integer('max-iterations', ['recurrence', 'max_iteration'])
@@ -141,13 +153,10 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   dateTime('end-time', ['recurrence', 'end_time'])
   const cron = input('cron-line')
   if (cron) {
+    // Only what no Foreman accepts is refused here; Foreman's own error judges the rest (foreman-cron.ts).
     const problem = cronLineProblem(cron)
-    if (problem) {
-      problems.add(
-        'cron-line',
-        `'${cron}' is not a cron line Foreman accepts: ${problem}. Use five fields (minute hour day-of-month month day-of-week) like '0 2 * * mon-fri', or a nickname like @daily`,
-      )
-    } else put(options, ['recurrence', 'cron_line'], cron)
+    if (problem) problems.add('cron-line', `'${cron}' is not a cron line Foreman accepts: ${problem}`)
+    else put(options, ['recurrence', 'cron_line'], cron)
   }
   if (input('effective-user')) put(options, ['ssh', 'effective_user'], input('effective-user'))
   const credentials = CREDENTIALS.filter((c) => read(c.input).trim())
@@ -177,6 +186,14 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
   const waitScheduled = parseBoolean('wait-scheduled', input('wait-scheduled'), problems, false)
   const targetingType = input('targeting-type') || 'static_query'
   if (targetingType !== 'static_query' && targetingType !== 'dynamic_query') problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`)
+  // Foreman sets static targeting for every job started by feature, whatever was asked
+  // (foreman_remote_execution app/models/job_invocation_composer.rb, ApiParams#initialize, v11–v17):
+  // a dynamic query would silently not be one.
+  if (targetingType === 'dynamic_query' && input('feature'))
+    problems.add(
+      'targeting-type',
+      "dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query. Use template instead, or leave targeting-type out",
+    )
 
   const settings: Settings = {
     operation,
@@ -190,6 +207,7 @@ function readSettings(config: GateConfig, read: InputReader, problems: InputProb
     scope,
     options,
     scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
+    warnings,
   }
   if (operation === 'run') {
     if (!settings.template && !settings.feature)
@@ -223,6 +241,8 @@ class ForemanAdapter implements Adapter {
   readonly serverLabel = 'Foreman'
   notWaiting?: string
   private invocation?: Invocation
+  /** operation: rerun-failed found no failed host: nothing was created. */
+  private nothingToRerun = false
   private console?: GateConsole
 
   constructor(
@@ -232,7 +252,8 @@ class ForemanAdapter implements Adapter {
   ) {}
 
   outputs(): Record<string, string> {
-    const counts = this.invocation?.counts
+    if (this.nothingToRerun) return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
+    const counts = this.invocation?.hostCounts ?? this.invocation?.counts
     if (!counts) return {}
     return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) }
   }
@@ -264,6 +285,18 @@ class ForemanAdapter implements Adapter {
     if (operation === 'rerun-failed' || operation === 'rerun') {
       const failedOnly = operation === 'rerun-failed'
       const hosts = failedOnly ? 'its failed hosts' : 'all its hosts'
+      // Foreman's rerun with failed_only and no failed host still creates an invocation, an empty one
+      // (foreman_remote_execution app/models/job_invocation_composer.rb, ParamsFromJobInvocation takes
+      // failed_host_ids whatever they are; rerun_possible? checks only the template). Asked first, so
+      // that a pipeline re-running a job that has since passed does not leave empty jobs behind.
+      if (failedOnly) {
+        const { hosts: statuses } = await hostStatuses(api, invocationId, signal)
+        if (statuses.every((host) => host.status === 'success')) {
+          this.nothingToRerun = true
+          console.info(`Job invocation ${invocationId} has no failed hosts (${statuses.length} of ${statuses.length} succeeded): nothing to rerun, and nothing was created.`)
+          return []
+        }
+      }
       const doing = `re-running job invocation ${invocationId} on ${hosts}`
       id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: failedOnly, job_invocation: {} }, signal))
       title = `Foreman job invocation ${id} (re-run of ${invocationId} on ${hosts})`
@@ -390,7 +423,10 @@ interface Counts {
 class Invocation implements Run {
   readonly id: string
   readonly url: string
+  /** Foreman's counts, with warning hosts among the failed; undefined until Foreman knows them (not "N/A"). */
   counts?: Counts
+  /** The same, from each host's own status once the hosts were listed: what outputs and summary report. */
+  hostCounts?: Counts
   private names = new Map<number, string>()
   private since: number | undefined
   private newest = 0
@@ -435,12 +471,17 @@ class Invocation implements Run {
       this.names.set(field(context, host, 'id', 'number'), field(context, host, 'name', 'string'))
     }
     const label = field(context, show, 'status_label', 'string')
-    const n = (name: string): number => count(context, show, name)
-    this.counts = { succeeded: n('succeeded'), failed: n('failed'), pending: n('pending'), cancelled: n('cancelled'), total: n('total') }
-    const { succeeded, failed, cancelled, total } = this.counts
-    const detail = `${label}: ${succeeded + failed + cancelled}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
     const status = STATUS[label]
     const timing = taskTiming(show)
+    const counts = hostCounts(context, show)
+    if (!counts) {
+      // Foreman has not counted the hosts yet (queued, or planning): "N/A" means not known, so keep waiting.
+      const detail = `${label}: Foreman has not counted the hosts yet`
+      return { status: status ?? 'running', detail: status ? detail : `${detail} (undocumented status '${label}'; still waiting)`, timing }
+    }
+    this.counts = counts
+    const { failed, cancelled, pending, total } = counts
+    const detail = `${label}: ${total - pending}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
     if (!status) return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)`, timing }
     return { status, detail, timing }
   }
@@ -572,19 +613,26 @@ class Invocation implements Run {
     const cases: DetailCase[] = []
     const failedHosts: string[] = []
     const { hosts, note } = await hostStatuses(this.api, this.id, signal)
+    const derived: Counts = { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: Math.max(this.counts.total, hosts.length) }
+    for (const host of hosts) derived[outcomeOf(host.status)]++
+    // Hosts Foreman counts but did not list (e.g. not visible to this user) keep Foreman's word.
+    derived.pending += derived.total - hosts.length
+    this.hostCounts = derived
     for (const host of hosts) {
       const status = HOST_STATUS[host.status] ?? 'running'
       if (host.status === 'success') {
         cases.push({ name: host.name, status, detail: host.status })
         continue
       }
-      const lines = this.lastLines.get(host.id)?.split('\n')
       failedHosts.push(host.name)
+      // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the host.
+      const id = host.id ?? this.idOf(host.name)
+      const lines = id === undefined ? undefined : this.lastLines.get(id)?.split('\n')
       bad.push({ text: `${host.name}: ${host.status}`, code: lines })
       cases.push({ name: host.name, status, detail: host.status, lines })
     }
     this.failedHosts = failedHosts
-    const { succeeded, total } = this.counts
+    const { succeeded, total } = derived
     return { sections: [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad, cases }], note }
   }
 
@@ -609,6 +657,48 @@ class Invocation implements Run {
   private hostName(id: number): string {
     return this.names.get(id) ?? `host ${id}`
   }
+
+  private idOf(name: string): number | undefined {
+    for (const [id, known] of this.names) if (known === name) return id
+    return undefined
+  }
+}
+
+interface HostStatus {
+  id?: number
+  name: string
+  /** Foreman's job_status: N/A, planned, running, success, error (a warning result too), cancelled. */
+  status: string
+}
+
+/**
+ * What a host's job_status says of it. Foreman shows a host whose task ended in `warning` as `error`
+ * (app/helpers/remote_execution_helper.rb, template_invocation_status, v11–v17), while the invocation's
+ * own `failed` count leaves it out (it is progress_report[:error], app/views/api/v2/job_invocations/
+ * base.json.rabl from v13.1.0): counting from the hosts counts it as failed.
+ */
+function outcomeOf(status: string): keyof Omit<Counts, 'total'> {
+  if (status === 'success') return 'succeeded'
+  if (status === 'cancelled') return 'cancelled'
+  if (status === 'error' || status === 'warning' || status === 'failed') return 'failed'
+  return 'pending'
+}
+
+/**
+ * The invocation's host counts, or undefined while Foreman does not know them yet. While it is queued,
+ * `total` is the text "N/A" (invocation_count in app/helpers/remote_execution_helper.rb, every version),
+ * and before remote execution 13.1 (Foreman <= 3.10) `succeeded`, `failed` and `pending` are too, and
+ * `cancelled` is absent (base.json.rabl v13.0.0 vs v13.1.0). A host whose result was `warning` is in none
+ * of succeeded, failed, pending and cancelled: what is left of the total once it is done is counted failed.
+ */
+function hostCounts(context: AnswerContext, show: Record<string, unknown>): Counts | undefined {
+  const n = (name: string): number | undefined => {
+    const value = show[name]
+    return typeof value === 'string' && value.trim().toUpperCase() === 'N/A' ? undefined : count(context, show, name)
+  }
+  const [succeeded, failed, pending, cancelled, total] = ['succeeded', 'failed', 'pending', 'cancelled', 'total'].map(n)
+  if (succeeded === undefined || failed === undefined || pending === undefined || cancelled === undefined || total === undefined) return undefined
+  return { succeeded, failed: Math.max(failed, total - succeeded - pending - cancelled), pending, cancelled, total }
 }
 
 /**
@@ -616,8 +706,8 @@ class Invocation implements Run {
  * Foreman older than that endpoint (it answers 404), from the invocation itself with host_status=true,
  * saying so.
  */
-async function hostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: { id: number; name: string; status: string }[]; note?: string }> {
-  const hosts: { id: number; name: string; status: string }[] = []
+async function hostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: HostStatus[]; note?: string }> {
+  const hosts: HostStatus[] = []
   const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${id}` }
   for (let page = 1; ; page++) {
     const answer = await api.readIfFound(context.doing, `api/job_invocations/${id}/hosts`, { page: String(page), per_page: '500' }, signal)
@@ -627,13 +717,15 @@ async function hostStatuses(api: ForemanApi, id: string, signal: AbortSignal): P
     }
     const results = objects(context, field(context, object(context, answer), 'results', 'array'), "'results'")
     for (const host of results) {
-      hosts.push({ id: field(context, host, 'id', 'number'), name: field(context, host, 'name', 'string'), status: field(context, host, 'job_status', 'string') })
+      // `id` is in the rows from remote execution 15.0 only (app/views/api/v2/job_invocations/hosts.json.rabl:
+      // v14.1.0 lists name, operatingsystem and hostgroup fields; v15.0.0 adds id).
+      hosts.push({ id: field(context, host, 'id', 'number', 'optional'), name: field(context, host, 'name', 'string'), status: field(context, host, 'job_status', 'string') })
     }
     if (results.length < 500) return { hosts }
   }
 }
 
-async function olderHostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: { id: number; name: string; status: string }[]; note: string }> {
+async function olderHostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: HostStatus[]; note: string }> {
   const context = { server: 'Foreman', doing: `reading the host statuses of job invocation ${id}` }
   const show = object(context, await api.read(context.doing, `api/job_invocations/${id}`, { host_status: 'true' }, signal))
   const targeting = field(context, show, 'targeting', 'object', 'optional')
@@ -658,13 +750,18 @@ function detached(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8')
 }
 
-/** The task's start (and end, once it has one), as Foreman timed them. */
+/**
+ * The task's start, where Foreman tells it: `task.started_at` is in the answer from remote execution
+ * 16.0 (Foreman 3.15; app/views/api/v2/job_invocations/main.json.rabl, `child :task` gains :started_at),
+ * and no version sends an end. So Foreman never times a whole run: the report says how long the gate
+ * waited instead, never a duration made of Foreman's start and the gate's own clock.
+ */
 function taskTiming(show: Record<string, unknown>): RunTiming | undefined {
   const task = show.task
   if (!task || typeof task !== 'object') return undefined
-  const { started_at: started, ended_at: ended } = task as Record<string, unknown>
-  const at = (value: unknown): number | undefined => (typeof value === 'string' ? parseTimestamp(value) : undefined)
-  return { startedAt: at(started), endedAt: at(ended) }
+  const started = (task as Record<string, unknown>).started_at
+  const startedAt = typeof started === 'string' ? parseTimestamp(started) : undefined
+  return startedAt === undefined ? undefined : { startedAt }
 }
 
 /** The id of the invocation a create or re-run answered with; never polled as `undefined`. */

@@ -1,0 +1,162 @@
+/**
+ * The Foreman remote execution routes the adapter may call, as upstream defines them: method, path,
+ * query parameters, the JSON body's fields (with their nesting), and the answer's fields the adapter
+ * reads. Every row names its source in theforeman/foreman_remote_execution (REX) at a tag, or Foreman
+ * core for the shared parameters. Auth for every route: HTTP Basic in the Authorization header (Foreman
+ * core, app/controllers/concerns/foreman/controller/authentication.rb); never in the URL.
+ */
+
+export interface ForemanRoute {
+  name: string
+  method: 'GET' | 'POST'
+  path: RegExp
+  /** Query parameters upstream takes on this route (beyond organization_id / location_id, taken by every API route). */
+  query: string[]
+  /** JSON body fields, nested objects as their own field lists; undefined: no body expected. */
+  body?: Record<string, string[] | true>
+  /** Fields of the answer the adapter reads. */
+  reads: string[]
+  source: string
+}
+
+// Foreman core, app/controllers/api/v2/base_controller.rb: every v2 API route takes the taxonomy scope.
+export const TAXONOMY = ['organization_id', 'location_id']
+
+export const FOREMAN_ROUTES: ForemanRoute[] = [
+  {
+    name: 'find a job template by name',
+    method: 'GET',
+    path: /^\/api\/job_templates$/,
+    query: ['search'],
+    reads: ['results[].id', 'results[].name'],
+    source: 'REX app/controllers/api/v2/job_templates_controller.rb (index, v11–v17); wrapped index answer: Foreman core app/views/api/v2/layouts/index_layout.json.erb',
+  },
+  {
+    name: 'create a job invocation',
+    method: 'POST',
+    path: /^\/api\/job_invocations$/,
+    query: [],
+    body: {
+      job_invocation: [
+        'job_template_id',
+        'feature',
+        'targeting_type',
+        'search_query',
+        'randomized_ordering',
+        'inputs',
+        'ssh',
+        'ssh_user',
+        'password',
+        'key_passphrase',
+        'recurrence',
+        'scheduling',
+        'concurrency_control',
+        'description_format',
+        'execution_timeout_interval',
+        'time_to_pickup',
+      ],
+      'job_invocation.ssh': ['effective_user', 'effective_user_password'],
+      'job_invocation.recurrence': ['cron_line', 'max_iteration', 'end_time'],
+      'job_invocation.scheduling': ['start_at', 'start_before'],
+      // time_span left the API in v11.0.0: only concurrency_level remains.
+      'job_invocation.concurrency_control': ['concurrency_level'],
+      'job_invocation.inputs': true,
+    },
+    reads: ['id'],
+    source: 'REX app/controllers/api/v2/job_invocations_controller.rb, def_param_group :job_invocation (v16.0.0; concurrency_control[time_span] up to v10.1.0 only)',
+  },
+  {
+    name: 'show a job invocation',
+    method: 'GET',
+    path: /^\/api\/job_invocations\/\d+$/,
+    // include_hosts: after v17.1.0 (commit 18f997cc); older versions ignore it and list the hosts.
+    query: ['host_status', 'include_hosts'],
+    reads: [
+      'status_label',
+      'succeeded',
+      'failed',
+      'pending',
+      'cancelled',
+      'total',
+      'task.started_at',
+      'targeting.hosts[].id',
+      'targeting.hosts[].name',
+      'targeting.hosts[].job_status',
+    ],
+    source:
+      'REX app/views/api/v2/job_invocations/base.json.rabl and main.json.rabl (counts "N/A" while queued through invocation_count; cancelled from v13.1.0; task.started_at from v16.0.0; job_status with host_status=true)',
+  },
+  {
+    name: 'list the hosts of a job invocation',
+    method: 'GET',
+    path: /^\/api\/job_invocations\/\d+\/hosts$/,
+    query: ['page', 'per_page'],
+    reads: ['results[].name', 'results[].job_status', 'results[].id'],
+    source: 'REX app/views/api/v2/job_invocations/hosts.json.rabl (new in v14.1.0; id from v15.0.0), controller #hosts paginates with page and per_page',
+  },
+  {
+    name: 'outputs of every host',
+    method: 'GET',
+    path: /^\/api\/job_invocations\/\d+\/outputs$/,
+    query: ['since', 'search_query'],
+    reads: ['outputs[].host_id', 'outputs[].complete', 'outputs[].refresh', 'outputs[].output[].output_type', 'outputs[].output[].output', 'outputs[].output[].timestamp'],
+    source: 'REX app/controllers/api/v2/job_invocations_controller.rb #outputs (param :search_query, :since; v16.0.0)',
+  },
+  {
+    name: 'cancel a job invocation',
+    method: 'POST',
+    path: /^\/api\/job_invocations\/\d+\/cancel$/,
+    query: [],
+    body: { '': ['force', 'job_invocation'], job_invocation: [] },
+    reads: [],
+    source: 'REX app/controllers/api/v2/job_invocations_controller.rb #cancel (param :force; 422 when it cannot be cancelled)',
+  },
+  {
+    name: 'rerun a job invocation',
+    method: 'POST',
+    path: /^\/api\/job_invocations\/\d+\/rerun$/,
+    query: [],
+    body: { '': ['failed_only', 'job_invocation'], job_invocation: [] },
+    reads: ['id'],
+    source: 'REX app/controllers/api/v2/job_invocations_controller.rb #rerun (param :failed_only, :succeeded_only; v16.0.0)',
+  },
+]
+
+/** Why a recorded request is not one of the routes above, or undefined when it is. */
+export function outsideContract(method: string, url: string, body: string, authorization: unknown): string | undefined {
+  const parsed = new URL(url, 'http://sandbox')
+  const path = parsed.pathname.replace(/^\/foreman/, '')
+  const route = FOREMAN_ROUTES.find((r) => r.method === method && r.path.test(path))
+  if (!route) return `${method} ${path} is no upstream route`
+  if (typeof authorization !== 'string' || !/^Basic [A-Za-z0-9+/=]+$/.test(authorization)) return `${method} ${path} without HTTP Basic auth in the Authorization header`
+  for (const name of parsed.searchParams.keys()) {
+    if (![...route.query, ...TAXONOMY].includes(name)) return `${method} ${path}: query parameter '${name}' is not one of ${route.name}'s`
+  }
+  if (!route.body) return body ? `${method} ${path} sends a body, where ${route.name} takes none` : undefined
+  let json: Record<string, unknown>
+  try {
+    json = JSON.parse(body) as Record<string, unknown>
+  } catch {
+    return `${method} ${path}: the body is not JSON`
+  }
+  const check = (value: Record<string, unknown>, at: string): string | undefined => {
+    const allowed = route.body![at]
+    if (allowed === true) return undefined
+    for (const [key, nested] of Object.entries(value)) {
+      const where = at ? `${at}.${key}` : key
+      if (!(allowed ?? []).includes(key)) return `${method} ${path}: body field '${where}' is not one upstream takes`
+      if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
+        if (route.body![where] === undefined) return `${method} ${path}: body field '${where}' is not an object upstream takes`
+        const problem = check(nested as Record<string, unknown>, where)
+        if (problem) return problem
+      }
+    }
+    return undefined
+  }
+  // The create nests everything in job_invocation; cancel and rerun take their flags at the top.
+  return route.body['']
+    ? check(json, '')
+    : Object.keys(json).every((k) => k in route.body!)
+      ? check(json.job_invocation as Record<string, unknown>, 'job_invocation')
+      : `${method} ${path}: body fields ${Object.keys(json).join(', ')}`
+}
