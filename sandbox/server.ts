@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
-import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
+import { BuildMasterSimulator, type BuildMasterProfile, type BuildMasterSetup } from './buildmaster.js'
 import { FOREMAN_SETUP, ForemanSimulator } from './foreman.js'
 import { GitHubSimulator } from './github.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
-import { RpmSimulator } from './rpm.js'
+import { RpmSimulator, type RpmProfile } from './rpm.js'
 
 /** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
 export interface RecordedRequest {
@@ -52,6 +52,8 @@ export interface SandboxOptions {
   mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string; github?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
+  /** Which server version each simulator behaves as (see each simulator's profile type); `current` by default. */
+  profiles?: { buildmaster?: BuildMasterProfile; rpm?: RpmProfile }
   /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
   tls?: { key: string; cert: string }
 }
@@ -68,7 +70,7 @@ export class Sandbox {
   readonly faults = new FaultInjector()
   readonly otter: OtterSimulator
   readonly buildmaster: BuildMasterSimulator
-  readonly rpm = new RpmSimulator()
+  readonly rpm: RpmSimulator
   readonly foreman = new ForemanSimulator({ ...FOREMAN_SETUP_COPY() })
   /** GitHub's deployments API, for the GitHub Deployments mirror: GITHUB_API_URL is githubApiUrl(). */
   readonly github = new GitHubSimulator()
@@ -78,7 +80,8 @@ export class Sandbox {
 
   private constructor(private readonly options: SandboxOptions) {
     this.otter = new OtterSimulator(options.otter?.templates)
-    this.buildmaster = new BuildMasterSimulator(options.buildmaster)
+    this.buildmaster = new BuildMasterSimulator(options.buildmaster, options.profiles?.buildmaster)
+    this.rpm = new RpmSimulator(options.profiles?.rpm)
     const mounts = { ...DEFAULT_MOUNTS, ...options.mounts }
     this.mounts = [
       { prefix: withSlashes(mounts.otter), simulator: this.otter },
