@@ -2,6 +2,23 @@ import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
 
 type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
 
+/**
+ * The BuildMaster versions whose Release & Build Deployment API behaves differently (API-NOTES.md,
+ * "What real servers do"):
+ * - `legacy`: builds and releases answer `number` (and a release `name`) where current servers answer
+ *   `buildNumber`/`releaseNumber`/`releaseName` (Inedo's Jenkins plugin, jenkinsci/inedo-buildmaster-plugin:
+ *   ApiBuild.number, ApiRelease.number, mock data ApiReleaseBuild.json); deploy answers a list, one
+ *   deployment per environment (the older docs; the plugin reads ApiDeployment[]); the deployments list
+ *   ignores the application, release, build and stage filters as BuildMaster 6.2.x does
+ *   (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33); it has
+ *   releases/create-from-template (the older docs).
+ * - `current`: deploy answers one deployment object (the current docs); a deployment's status is null
+ *   until it starts (the plugin waits on null and ''); `buildNumber`; no releases/create-from-template
+ *   (missing from the current docs; unverified whether it is gone): 404.
+ */
+export type BuildMasterProfile = 'legacy' | 'current'
+export const BUILDMASTER_PROFILES: BuildMasterProfile[] = ['legacy', 'current']
+
 export interface BuildMasterEnvironment {
   name: string
   durationMs: number
@@ -95,9 +112,17 @@ export class BuildMasterSimulator implements Simulator {
   readonly releases: Release[] = []
   readonly builds: Build[] = []
   readonly deployments: Deployment[] = []
+  /**
+   * How long a deployment waits, once due, for BuildMaster's execution dispatcher to start it; while it
+   * waits the current profile shows a null status. Tests raise it to watch a deployment not started yet.
+   */
+  dispatchMs = 0
   private nextId = 100
 
-  constructor(readonly setup: BuildMasterSetup = BUILDMASTER_SETUP) {}
+  constructor(
+    readonly setup: BuildMasterSetup = BUILDMASTER_SETUP,
+    readonly profile: BuildMasterProfile = 'current',
+  ) {}
 
   handle(request: SandboxRequest): SandboxResponse {
     const params = new Map<string, string>()
@@ -112,7 +137,8 @@ export class BuildMasterSimulator implements Simulator {
     const key = (request.headers['x-apikey'] as string | undefined) ?? params.get('key')
     params.delete('key')
     if (key !== this.setup.apiKey) return { status: 403, body: '' }
-    const route = ROUTES[request.path]
+    // Missing from the current docs (API-NOTES.md, "What real servers do"): the current profile has no such route.
+    const route = this.profile === 'current' && request.path === '/api/releases/create-from-template' ? undefined : ROUTES[request.path]
     if (!route) return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>BuildMaster</body></html>' }
     if (!route.methods.includes(request.method)) return text(405, `Method ${request.method} is not allowed.`)
     const unknown = [...params.keys()].filter((name) => (name.startsWith('$') ? !route.variables : !route.params.includes(name)))
@@ -220,13 +246,20 @@ export class BuildMasterSimulator implements Simulator {
   }
 
   listDeployments(p: Map<string, string>): SandboxResponse {
-    const app = this.optionalApplication(p)
+    const app = this.profile === 'legacy' ? undefined : this.optionalApplication(p)
     oneOf(p, 'status', ['pending', 'executing', 'succeeded', 'warned', 'failed'])
     for (const name of ['releaseId', 'buildId', 'deploymentId', 'environmentId']) integer(p, name)
+    // BuildMaster 6.2.x (the legacy profile) accepts these filters and ignores them: every deployment is listed
+    // (BuildMasterAutomation CHANGELOG 2.0.0, for BuildMaster 6.2.33). The id, environment and status filters still apply.
+    const ignored =
+      this.profile === 'legacy'
+        ? ['applicationId', 'applicationName', 'releaseNumber', 'releaseId', 'releaseName', 'buildNumber', 'buildId', 'pipelineName', 'pipelineStageName']
+        : []
+    if (ignored.length) p = new Map([...p].filter(([name]) => !ignored.includes(name)))
     const deployments = this.deployments.filter((d) => {
       const b = this.builds.find((x) => x.id === d.buildId)!
       const r = this.releaseOf(b)
-      const shown = this.deploymentJson(d) as { status: string; environmentId: number }
+      const shown = this.deploymentJson(d) as { status: string | null; environmentId: number }
       return (
         (!app || r.applicationId === app.id) &&
         matches(p, 'deploymentId', String(d.id)) &&
@@ -239,7 +272,7 @@ export class BuildMasterSimulator implements Simulator {
         matches(p, 'pipelineStageName', d.stage.name) &&
         matches(p, 'environmentId', String(shown.environmentId)) &&
         matches(p, 'environmentName', d.environment.name) &&
-        matches(p, 'status', shown.status)
+        matches(p, 'status', shown.status ?? '')
       )
     })
     return json(deployments.map((d) => this.deploymentJson(d)))
@@ -277,7 +310,8 @@ export class BuildMasterSimulator implements Simulator {
       variables: variables(p),
     }))
     this.deployments.push(...created)
-    return json(created.map((d) => this.deploymentJson(d)))
+    // The older docs and the plugin: a list, one per environment. The current docs: one deployment object.
+    return json(this.profile === 'legacy' ? created.map((d) => this.deploymentJson(d)) : this.deploymentJson(created[0]!))
   }
 
   // --- lookups and shapes -----------------------------------------------------------------------
@@ -353,10 +387,11 @@ export class BuildMasterSimulator implements Simulator {
     const app = this.setup.applications.find((a) => a.id === r.applicationId)!
     const builds = this.builds.filter((b) => b.releaseId === r.id)
     const latest = builds[builds.length - 1]
+    // Older servers: `number` and `name` (the plugin's ApiRelease).
+    const names = this.profile === 'legacy' ? { number: r.releaseNumber, name: r.releaseName } : { releaseNumber: r.releaseNumber, releaseName: r.releaseName }
     return {
       id: r.id,
-      releaseNumber: r.releaseNumber,
-      releaseName: r.releaseName,
+      ...names,
       sequence: r.id,
       template: r.template,
       status: r.status,
@@ -377,7 +412,8 @@ export class BuildMasterSimulator implements Simulator {
     const app = this.setup.applications.find((a) => a.id === r.applicationId)!
     return {
       id: b.id,
-      buildNumber: b.buildNumber,
+      // Older servers: `number` (the plugin's ApiBuild.number, mock data ApiReleaseBuild.json).
+      ...(this.profile === 'legacy' ? { number: b.buildNumber } : { buildNumber: b.buildNumber }),
       status: b.status,
       createdBy: 'SYSTEM',
       createdOn: b.createdOn,
@@ -398,16 +434,20 @@ export class BuildMasterSimulator implements Simulator {
     const t = Date.now()
     const canceledAt = d.canceled && d.canceled.at <= t ? d.canceled.at : undefined
     const until = canceledAt ?? t
-    const started = !d.stage.approvalRequired && until >= d.startAt
-    const ended = canceledAt !== undefined || (started && t >= d.startAt + d.environment.durationMs)
+    const startAt = d.startAt + this.dispatchMs
+    const started = !d.stage.approvalRequired && until >= startAt
+    const ended = canceledAt !== undefined || (started && t >= startAt + d.environment.durationMs)
+    // Not started and not held: the current profile has no status yet (Inedo's plugin waits on null and '');
+    // a deployment held for approval is pending.
+    const notYet = this.profile === 'current' && !d.stage.approvalRequired ? null : 'pending'
     // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn says so.
-    const status = canceledAt !== undefined ? 'failed' : !started ? 'pending' : ended ? d.environment.outcome : 'executing'
+    const status = canceledAt !== undefined ? 'failed' : !started ? notYet : ended ? d.environment.outcome : 'executing'
     return {
       id: d.id,
       plan: `Deploy to ${d.environment.name}`,
       status,
-      started: started ? iso(d.startAt) : null,
-      ended: canceledAt !== undefined ? iso(canceledAt) : ended ? iso(d.startAt + d.environment.durationMs) : null,
+      started: started ? iso(startAt) : null,
+      ended: canceledAt !== undefined ? iso(canceledAt) : ended ? iso(startAt + d.environment.durationMs) : null,
       createdBy: 'SYSTEM',
       createdOn: iso(d.createdAt),
       canceledBy: canceledAt !== undefined ? d.canceled!.by : null,

@@ -28,18 +28,32 @@ interface JobRun extends RpmJobRunScript {
 
 export const RPM_TOKEN = 'sandbox-rpm-token'
 
+/**
+ * RPM versions whose job runs API behaves differently. One is known: `current`, which reads the list
+ * filters nested, `filters[status]=…` in the query (or `{"filters": {...}}` in a JSON body), and ignores
+ * plain `?status=` keys, answering every job run (API-NOTES.md, "What real servers do": BMC's REST docs
+ * and the community brpm Ruby clients). No older behaviour is documented anywhere we could read, so
+ * there is no `legacy` profile.
+ */
+export type RpmProfile = 'current'
+export const RPM_PROFILES: RpmProfile[] = ['current']
+
 const FILTERS = ['currently_running', 'run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id', 'step_id']
 
 /**
  * BMC RPM's read-only job runs API: the token as a query parameter, JSON by Accept header or a .json
- * suffix (XML otherwise), 403 for a bad token, 404 when no records match, 405 for any write. A query
- * parameter that is not a documented filter is refused (400), never ignored.
+ * suffix (XML otherwise), 403 for a bad token, 404 when no records match, 405 for any write. Filters are
+ * read nested (`filters[step_id]=35`); a documented filter name given plain (`step_id=35`) is ignored,
+ * as RPM does, so every run is listed. Any other parameter is refused (400), never ignored, so that a
+ * test cannot pass on something the sandbox does not model.
  */
 export class RpmSimulator implements Simulator {
   readonly system = 'rpm'
   private readonly runs: JobRun[] = []
   /** Answer XML whatever the client asks for, as a misconfigured server might. */
   forceXml = false
+
+  constructor(readonly profile: RpmProfile = 'current') {}
 
   add(...scripts: RpmJobRunScript[]): void {
     for (const script of scripts) this.runs.push({ ...script, createdAt: Date.now() + (script.appearAfterMs ?? 0) })
@@ -50,7 +64,12 @@ export class RpmSimulator implements Simulator {
     const match = /^\/v1\/job_runs(?:\/(\d+))?(\.json|\.xml)?$/.exec(request.path)
     if (!match) return { status: 404, contentType: 'text/html', body: "<html><head><title>The page you were looking for doesn't exist (404)</title></head></html>" }
     if (request.method !== 'GET') return { status: 405, contentType: 'application/json', body: '{"message":"Method not allowed"}' }
-    const unmodelled = [...new Set(request.query.keys())].filter((name) => name !== 'token' && (match[1] !== undefined || !FILTERS.includes(name)))
+    const nested = (name: string): string | undefined => /^filters\[(\w+)\]$/.exec(name)?.[1]
+    // Plain filter names are not read by RPM (it reads params[:filters]): accepted and ignored, as there.
+    const ignoredPlain = (name: string): boolean => match[1] === undefined && FILTERS.includes(name)
+    const unmodelled = [...new Set(request.query.keys())].filter(
+      (name) => name !== 'token' && !ignoredPlain(name) && (match[1] !== undefined || !FILTERS.includes(nested(name) ?? '')),
+    )
     if (unmodelled.length)
       return {
         status: 400,
@@ -65,7 +84,7 @@ export class RpmSimulator implements Simulator {
     }
     let selected = visible.map((r) => this.shape(r))
     for (const name of FILTERS) {
-      const value = request.query.get(name)
+      const value = request.query.get(`filters[${name}]`)
       if (value === null) continue
       selected = selected.filter((r) => (name === 'currently_running' ? String(r.finished_at === null) === value : fieldText(r[name as keyof typeof r]) === value))
     }

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { FaultInjector } from './faults.js'
-import { BuildMasterSimulator, type BuildMasterSetup } from './buildmaster.js'
+import { BuildMasterSimulator, type BuildMasterProfile, type BuildMasterSetup } from './buildmaster.js'
 import { FOREMAN_SETUP, ForemanSimulator, type ForemanProfile } from './foreman.js'
 import { GitHubSimulator } from './github.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
-import { RpmSimulator } from './rpm.js'
+import { RpmSimulator, type RpmProfile } from './rpm.js'
 
 /** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
 export interface RecordedRequest {
@@ -52,10 +52,10 @@ export interface SandboxOptions {
   mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string; github?: string }
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
+  /** Which server version each simulator behaves as (see each simulator's profile type); `current` by default. */
+  profiles?: { foreman?: ForemanProfile; buildmaster?: BuildMasterProfile; rpm?: RpmProfile }
   /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
   tls?: { key: string; cert: string }
-  /** Which version of each server to answer as (see each simulator's profiles); `current` by default. */
-  profiles?: { foreman?: ForemanProfile }
 }
 
 export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/', github: '/github-api/' }
@@ -70,7 +70,7 @@ export class Sandbox {
   readonly faults = new FaultInjector()
   readonly otter: OtterSimulator
   readonly buildmaster: BuildMasterSimulator
-  readonly rpm = new RpmSimulator()
+  readonly rpm: RpmSimulator
   readonly foreman: ForemanSimulator
   /** GitHub's deployments API, for the GitHub Deployments mirror: GITHUB_API_URL is githubApiUrl(). */
   readonly github = new GitHubSimulator()
@@ -80,7 +80,8 @@ export class Sandbox {
 
   private constructor(private readonly options: SandboxOptions) {
     this.otter = new OtterSimulator(options.otter?.templates)
-    this.buildmaster = new BuildMasterSimulator(options.buildmaster)
+    this.buildmaster = new BuildMasterSimulator(options.buildmaster, options.profiles?.buildmaster)
+    this.rpm = new RpmSimulator(options.profiles?.rpm)
     this.foreman = new ForemanSimulator({ ...FOREMAN_SETUP_COPY(), profile: options.profiles?.foreman })
     const mounts = { ...DEFAULT_MOUNTS, ...options.mounts }
     this.mounts = [

@@ -1,24 +1,36 @@
 // npm run sandbox: the simulated servers in the foreground, for trying workflows locally.
+import { BUILDMASTER_PROFILES, type BuildMasterProfile } from '../sandbox/buildmaster.js'
 import { FOREMAN_PROFILES, FOREMAN_USER, type ForemanProfile } from '../sandbox/foreman.js'
 import { OTTER_TEMPLATES } from '../sandbox/otter.js'
-import { RPM_TOKEN } from '../sandbox/rpm.js'
+import { RPM_PROFILES, RPM_TOKEN, type RpmProfile } from '../sandbox/rpm.js'
 import { Sandbox } from '../sandbox/server.js'
 
-const port = Number(process.env.PORT ?? 4780)
-const foremanProfile = (process.env.FOREMAN_PROFILE || 'current') as ForemanProfile
-if (!FOREMAN_PROFILES.includes(foremanProfile)) {
-  console.error(`FOREMAN_PROFILE '${foremanProfile}' is not a Foreman profile of the sandbox; use one of ${FOREMAN_PROFILES.join(', ')}`)
-  process.exit(2)
+/** A profile named by an environment variable, e.g. BUILDMASTER_PROFILE=legacy; `current` when unset. */
+function profile<T extends string>(name: string, known: readonly T[]): T {
+  const value = (process.env[name] ?? '').trim() || 'current'
+  if (!known.includes(value as T)) {
+    console.error(`${name}='${value}' is not a sandbox profile; use one of ${known.join(', ')}`)
+    process.exit(2)
+  }
+  return value as T
 }
-const sandbox = await Sandbox.start({ port, host: '127.0.0.1', profiles: { foreman: foremanProfile } })
+const profiles = { buildmaster: profile<BuildMasterProfile>('BUILDMASTER_PROFILE', BUILDMASTER_PROFILES), rpm: profile<RpmProfile>('RPM_PROFILE', RPM_PROFILES) }
+
+const port = Number(process.env.PORT ?? 4780)
+const foremanProfile = profile<ForemanProfile>('FOREMAN_PROFILE', FOREMAN_PROFILES)
+const sandbox = await Sandbox.start({ port, host: '127.0.0.1', profiles: { ...profiles, foreman: foremanProfile } })
 console.log(`release-gate sandbox listening on ${sandbox.url('/')}`)
 console.log(`\nOtter: server-url ${sandbox.url('otter')}`)
 for (const [name, t] of Object.entries(OTTER_TEMPLATES)) {
   console.log(`  template ${name.padEnd(12)} ${t.outcome.padEnd(9)} after ${t.durationMs / 1000}s${t.apiKey ? `, api-key ${t.apiKey}` : ''}`)
 }
 const bm = sandbox.buildmaster.setup
-console.log(`\nBuildMaster: server-url ${sandbox.url('buildmaster')}  api-key ${bm.apiKey}`)
-console.log(`  applications ${bm.applications.map((a) => `${a.name} (id ${a.id})`).join(', ')}; release template(s) ${Object.keys(bm.templates).join(', ')}`)
+console.log(
+  `\nBuildMaster (profile ${profiles.buildmaster}; BUILDMASTER_PROFILE=${BUILDMASTER_PROFILES.join('|')}): server-url ${sandbox.url('buildmaster')}  api-key ${bm.apiKey}`,
+)
+console.log(
+  `  applications ${bm.applications.map((a) => `${a.name} (id ${a.id})`).join(', ')}; release template(s) ${Object.keys(bm.templates).join(', ')}${profiles.buildmaster === 'current' ? ' (legacy profile only: current answers 404 for create-from-template)' : ''}`,
+)
 for (const [name, stages] of Object.entries(bm.pipelines)) {
   const described = stages.map((s) => `${s.name} [${s.environments.map((e) => `${e.name}: ${e.outcome}`).join(', ')}${s.approvalRequired ? ', needs approval' : ''}]`)
   console.log(`  pipeline ${name}: ${described.join(' → ')}`)
@@ -38,7 +50,7 @@ sandbox.rpm.add(
     stderr: 'smoke: /health answered 503\n',
   },
 )
-console.log(`\nBMC RPM: server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`)
+console.log(`\nBMC RPM (profile ${profiles.rpm}; RPM_PROFILE=${RPM_PROFILES.join('|')}): server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`)
 console.log('  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35')
 const fm = sandbox.foreman.setup
 console.log(

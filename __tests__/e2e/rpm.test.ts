@@ -75,7 +75,8 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     const later = jobRun({ stepId: 4200, appearAfterMs: 600, durationMs: 800, request: null })
     const running = rpm({ filter: 'step_id=4200' })
     // The runs appear only after the step has looked once and found none, however slowly it started.
-    while (sandbox.requestsFor('rpm', 'step_id=4200').length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    // RPM reads its filters nested: the list request carries filters[step_id]=4200 (percent-encoded).
+    while (sandbox.requestsFor('rpm', 'filters%5Bstep_id%5D=4200').length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
     sandbox.rpm.add(late, later)
     const result = await running
     expect(result.exitCode).toBe(0)

@@ -24,8 +24,13 @@ describe('BuildMaster sandbox', () => {
   const app = { applicationName: 'web-shop', releaseNumber: '9.9.9' }
   bm(simulator, '/api/releases/create', { ...app, pipelineName: 'Standard' })
   bm(simulator, '/api/releases/builds/create', { ...app, buildNumber: '1' })
-  const production = list(bm(simulator, '/api/releases/builds/deploy', { ...app, buildNumber: '1', toStage: 'Production' }))
-  const testing = list(bm(simulator, '/api/releases/builds/deploy', { ...app, buildNumber: '1', toStage: 'Testing' }))
+  // The current profile answers a deploy with one deployment object: the stage's others are in the list.
+  const deploy = (toStage: string) => {
+    const one = JSON.parse(bm(simulator, '/api/releases/builds/deploy', { ...app, buildNumber: '1', toStage }).body) as Record<string, unknown>
+    return list(bm(simulator, '/api/releases/builds/deployments', { ...app, buildNumber: '1', pipelineStageName: toStage })).filter((d) => (d.id as number) >= (one.id as number))
+  }
+  const production = deploy('Production')
+  const testing = deploy('Testing')
 
   it('implements every documented filter of Get Deployments', () => {
     const ids = (params: Record<string, string>) => list(bm(simulator, '/api/releases/builds/deployments', params)).map((d) => d.id)
@@ -62,6 +67,42 @@ describe('BuildMaster sandbox', () => {
     const [cancelled, other] = list(bm(simulator, '/api/releases/builds/deployments', { ...app, pipelineStageName: 'Production' }))
     expect(cancelled).toMatchObject({ canceledBy: 'jane', canceledOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), ended: expect.any(String) })
     expect(other).toMatchObject({ canceledBy: null, canceledOn: null })
+  })
+})
+
+describe('BuildMaster sandbox profiles', () => {
+  const app = { applicationName: 'web-shop', releaseNumber: '8.8.8' }
+  const prepared = (profile: 'legacy' | 'current') => {
+    const simulator = new BuildMasterSimulator(BUILDMASTER_SETUP, profile)
+    bm(simulator, '/api/releases/create', { ...app, pipelineName: 'Standard' })
+    bm(simulator, '/api/releases/builds/create', { ...app, buildNumber: '1' })
+    return simulator
+  }
+
+  it('legacy: number for the build, a list for a deploy, and the application/release/build/stage filters ignored (BuildMaster 6.2.x)', () => {
+    const simulator = prepared('legacy')
+    expect(list(bm(simulator, '/api/releases/builds', app))[0]).toMatchObject({ number: '1' })
+    expect(list(bm(simulator, '/api/releases/builds', app))[0]).not.toHaveProperty('buildNumber')
+    const deployed = list(bm(simulator, '/api/releases/builds/deploy', { ...app, buildNumber: '1', toStage: 'Production' }))
+    expect(deployed.map((d) => d.environmentName)).toEqual(['Prod-East', 'Prod-West'])
+    bm(simulator, '/api/releases/builds/deploy', { ...app, buildNumber: '1', toStage: 'Testing' })
+    expect(list(bm(simulator, '/api/releases/builds/deployments', { ...app, buildNumber: '1', pipelineStageName: 'Testing' }))).toHaveLength(3)
+    expect(list(bm(simulator, '/api/releases/builds/deployments', { deploymentId: String(deployed[1]!.id) })).map((d) => d.id)).toEqual([deployed[1]!.id])
+    expect(bm(simulator, '/api/releases/create-from-template', { applicationName: 'web-shop', releaseNumber: '8.9.0', template: 'Standard Release' })).toMatchObject({
+      status: 200,
+    })
+  })
+
+  it('current: one object for a deploy, a null status until the deployment starts, and 404 for create-from-template', () => {
+    const simulator = prepared('current')
+    simulator.dispatchMs = 60_000
+    expect(list(bm(simulator, '/api/releases/builds', app))[0]).toMatchObject({ buildNumber: '1' })
+    const deployed = JSON.parse(bm(simulator, '/api/releases/builds/deploy', { ...app, buildNumber: '1', toStage: 'Production' }).body) as Record<string, unknown>
+    expect(deployed).toMatchObject({ environmentName: 'Prod-East', status: null, started: null })
+    expect(list(bm(simulator, '/api/releases/builds/deployments', { ...app, pipelineStageName: 'Production' })).map((d) => d.status)).toEqual([null, null])
+    expect(bm(simulator, '/api/releases/create-from-template', { applicationName: 'web-shop', releaseNumber: '8.9.0', template: 'Standard Release' })).toMatchObject({
+      status: 404,
+    })
   })
 })
 
@@ -112,7 +153,20 @@ describe('RPM sandbox', () => {
     simulator.add({ id: 1, runKey: 1, stepId: 35, stepName: 's', automationId: 6, durationMs: 10, status: 'Complete' })
     const get = (query: Record<string, string>) =>
       simulator.handle({ method: 'GET', path: '/v1/job_runs.json', query: new URLSearchParams({ token: RPM_TOKEN, ...query }), headers: {}, body: '' })
-    expect(get({ step_id: '35' })).toMatchObject({ status: 200 })
+    expect(get({ 'filters[step_id]': '35' })).toMatchObject({ status: 200 })
     expect(get({ step: '35' })).toMatchObject({ status: 400 })
+    expect(get({ 'filters[step]': '35' })).toMatchObject({ status: 400 })
+  })
+
+  it('reads nested filters only: a plain filter key is ignored and every run is listed, as RPM does', () => {
+    const simulator = new RpmSimulator('current')
+    simulator.add(
+      { id: 1, runKey: 1, stepId: 35, stepName: 's', automationId: 6, durationMs: 10, status: 'Complete' },
+      { id: 2, runKey: 2, stepId: 36, stepName: 't', automationId: 6, durationMs: 10, status: 'Complete' },
+    )
+    const ids = (query: Record<string, string>) =>
+      list(simulator.handle({ method: 'GET', path: '/v1/job_runs.json', query: new URLSearchParams({ token: RPM_TOKEN, ...query }), headers: {}, body: '' })).map((r) => r.id)
+    expect(ids({ step_id: '35' })).toEqual([1, 2])
+    expect(ids({ 'filters[step_id]': '35' })).toEqual([1])
   })
 })

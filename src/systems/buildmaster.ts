@@ -74,6 +74,15 @@ function listOf<T>(parse: Parser<T>): Parser<T[]> {
   return (context, data) => objects(context, data).map((item) => parse(context, item))
 }
 
+/**
+ * The deploy answer: Inedo's older docs and its Jenkins plugin (jenkinsci/inedo-buildmaster-plugin,
+ * BuildMasterApi.deployBuildToStage reads ApiDeployment[]) read a list, one deployment per environment;
+ * the current docs describe one deployment object. Both are taken.
+ */
+function oneOrList<T>(parse: Parser<T>): Parser<T[]> {
+  return (context, data) => (Array.isArray(data) ? listOf(parse)(context, data) : [parse(context, object(context, data, 'the deployment'))])
+}
+
 function releaseJson(context: AnswerContext, data: unknown): ReleaseJson {
   const release = object(context, data, 'the release')
   return { status: field(context, release, 'status', 'string'), pipelineName: field(context, release, 'pipelineName', 'string', 'optional') ?? '?' }
@@ -86,7 +95,10 @@ function numberOrText(context: AnswerContext, record: Record<string, unknown>, n
 
 function buildJson(context: AnswerContext, data: unknown): BuildJson {
   const build = object(context, data, 'the build')
-  return { buildNumber: numberOrText(context, build, 'buildNumber'), status: field(context, build, 'status', 'string') }
+  // Older servers name the build's number `number` (Inedo's Jenkins plugin: ApiBuild.number, and its
+  // mock data ApiReleaseBuild.json); current ones `buildNumber`. The same field either way.
+  const name = build.buildNumber === undefined && build.number !== undefined ? 'number' : 'buildNumber'
+  return { buildNumber: numberOrText(context, build, name), status: field(context, build, 'status', 'string') }
 }
 
 function deploymentJson(context: AnswerContext, data: unknown): DeploymentJson {
@@ -94,7 +106,9 @@ function deploymentJson(context: AnswerContext, data: unknown): DeploymentJson {
   const text = (name: string): string | undefined => field(context, d, name, 'string', 'optional')
   return {
     id: field(context, d, 'id', 'number'),
-    status: field(context, d, 'status', 'string'),
+    // Null or empty before the deployment starts: Inedo's Jenkins plugin keeps polling on null and ''
+    // (BuildMasterApi.waitForDeploymentToComplete, its `executing` list), and so does the gate.
+    status: field(context, d, 'status', 'string', 'optional') ?? '',
     pipelineStageName: text('pipelineStageName'),
     environmentId: field(context, d, 'environmentId', 'number', 'optional'),
     environmentName: text('environmentName'),
@@ -197,6 +211,7 @@ class BuildMasterAdapter implements Adapter {
   private buildNumber = ''
   private deploymentIds: string[] = []
   private console?: GateConsole
+  private saidIgnored = false
 
   constructor(
     private readonly config: GateConfig,
@@ -247,8 +262,9 @@ class BuildMasterAdapter implements Adapter {
     try {
       return await this.deploy(api, console, variables)
     } catch (error) {
-      if (!(error instanceof GateError)) throw error
-      // The build exists now: say so, so that a re-run deploys it instead of creating yet another.
+      // After BuildMaster took (or may have taken) the deploy, deploying again would deploy twice: that error says how to wait instead.
+      if (!(error instanceof GateError) || error instanceof AfterDeploy) throw error
+      // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet another.
       throw new GateError(
         `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`,
         error.passing,
@@ -278,7 +294,12 @@ class BuildMasterAdapter implements Adapter {
     if (releaseTemplate) params.template = releaseTemplate
     const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
     const doing = `creating release ${this.releaseLabel()}`
-    const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api))
+    // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
+    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks it.
+    const notFound = releaseTemplate
+      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
+      : undefined
+    const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api), notFound)
     const count = Object.keys(variables).length
     console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`)
   }
@@ -307,12 +328,7 @@ class BuildMasterAdapter implements Adapter {
     const { build, stage } = this.settings
     const filter: Record<string, string> = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) }
     const where = stage ? ` to stage ${stage}` : ''
-    const all = await api.read(
-      `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`,
-      'api/releases/builds/deployments',
-      filter,
-      listOf(deploymentJson),
-    )
+    const all = await this.listDeployments(api, `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, filter)
     this.releaseNumber = this.settings.release
     this.buildNumber = build
     if (all.length === 0) {
@@ -337,6 +353,19 @@ class BuildMasterAdapter implements Adapter {
       `Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`,
     )
     return this.runs(chosen, new DeploymentBoard(api, filter), false)
+  }
+
+  /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
+  private async listDeployments(api: BuildMasterApi, doing: string, filter: Record<string, string>, signal?: AbortSignal): Promise<DeploymentJson[]> {
+    const listed = await api.read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal)
+    const kept = listed.filter((d) => isSelectedBy(d, filter))
+    if (kept.length < listed.length && !this.saidIgnored) {
+      this.saidIgnored = true
+      this.console?.info(
+        `BuildMaster listed ${listed.length - kept.length} deployment${listed.length - kept.length === 1 ? '' : 's'} of other builds or stages than asked (BuildMaster 6.2.x ignores these filters); the gate checks each deployment and leaves those out.`,
+      )
+    }
+    return kept
   }
 
   private async checkBuild(api: BuildMasterApi): Promise<void> {
@@ -370,20 +399,54 @@ class BuildMasterAdapter implements Adapter {
     if (force) params.force = force
     if (startTime) params.startTime = startTime
     const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
-    const deployments = await api.sendOnce(
-      `deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}`,
-      'api/releases/builds/deploy',
-      params,
-      listOf(deploymentJson),
-    )
-    if (deployments.length === 0) {
-      throw new GateError(`BuildMaster answered the deploy of build ${this.buildNumber} with no deployments: the stage may have no environments.`)
+    const ofBuild = `build ${this.buildNumber} of release ${this.releaseLabel()}`
+    const buildFilter = { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber }
+    // The deployments of the build before the deploy: those listed after it that are not among them are the deploy's own.
+    const before = new Set((await this.listDeployments(api, `looking at the deployments of ${ofBuild}`, buildFilter)).map((d) => d.id))
+    const doing = `deploying ${ofBuild} ${where}`
+    const waitBySelection = `operation: wait with release: ${this.releaseNumber}, build: ${this.buildNumber}${stage ? ` and stage: ${stage}` : ''} (no job-id)`
+    let answer: unknown
+    try {
+      answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
+    } catch (error) {
+      if (!(error instanceof MaybeActed)) throw error
+      throw new AfterDeploy(`${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`)
     }
-    console.info(
-      `Deploying build ${this.buildNumber} of release ${this.releaseLabel()} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`,
-    )
-    const board = new DeploymentBoard(api, { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber })
-    return this.runs(deployments, board, true)
+    // From here on BuildMaster has taken the deploy: no message may advise deploying again.
+    let answered: DeploymentJson[]
+    try {
+      answered = oneOrList(deploymentJson)({ server: 'BuildMaster', doing }, answer)
+    } catch (error) {
+      if (!(error instanceof GateError)) throw error
+      throw new AfterDeploy(`${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`)
+    }
+    const stageName = stage || answered.find((d) => d.pipelineStageName)?.pipelineStageName
+    let deployments = answered
+    if (stageName) {
+      // The current docs answer one deployment, even for a stage with several environments: the rest are
+      // found in the deployments list, so that the stage is gated as a whole (as the plugin's list answer was).
+      try {
+        const listed = await this.listDeployments(api, `looking for every deployment of ${ofBuild} to stage ${stageName}`, buildFilter)
+        const own = listed.filter((d) => !before.has(d.id) && sameName(d.pipelineStageName, stageName))
+        deployments = [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort((a, b) => a.id - b.id)
+      } catch (error) {
+        if (!(error instanceof GateError)) {
+          // Cancelled or out of time: the deployments BuildMaster named are the ones the gate reports on.
+          if (answered.length > 0) return this.runs(answered, new DeploymentBoard(api, buildFilter), true)
+          throw error
+        }
+        if (answered.length === 0)
+          throw new AfterDeploy(`${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`)
+        console.info(`${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`)
+      }
+    }
+    if (deployments.length === 0) {
+      throw new AfterDeploy(
+        `BuildMaster accepted the deploy of ${ofBuild} ${where} but named no deployments, and lists none: the stage may have no environments. Check BuildMaster; to wait on deployments that appear, run with ${waitBySelection}.`,
+      )
+    }
+    console.info(`Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`)
+    return this.runs(deployments, new DeploymentBoard(api, buildFilter), true)
   }
 
   private async attach(api: BuildMasterApi): Promise<Run[]> {
@@ -400,7 +463,10 @@ class BuildMasterAdapter implements Adapter {
 
   private runs(deployments: DeploymentJson[], board: DeploymentBoard, startedHere: boolean): Run[] {
     this.deploymentIds = deployments.map((d) => String(d.id))
-    return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl))
+    const ids = this.deploymentIds.join(',')
+    // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again is the way on.
+    const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
+    return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain))
   }
 
   private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
@@ -449,17 +515,18 @@ class BuildMasterApi {
    * Creates something at most once. When the answer is lost after the request may have arrived,
    * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
    */
-  async sendOnce<T>(doing: string, path: string, form: Record<string, string>, parse: Parser<T>, lookUp?: () => Promise<T | undefined>): Promise<T> {
+  async sendOnce<T>(doing: string, path: string, form: Record<string, string>, parse: Parser<T>, lookUp?: () => Promise<T | undefined>, notFound?: string): Promise<T> {
     const context = { server: 'BuildMaster', doing }
     try {
       return parse(context, (await this.client.send(this.request(path, form), this.signal)).data)
     } catch (error) {
       if (error instanceof GateError) throw error
+      if (notFound && error instanceof HttpFailure && error.kind === 'not-found') throw new GateError(notFound)
       const lost = error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer))
       const raced = error instanceof HttpFailure && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '')
       if (!(lost || raced)) throw this.explain(error, doing)
       if (!lookUp) {
-        throw new GateError(
+        throw new MaybeActed(
           `BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`,
         )
       }
@@ -520,9 +587,11 @@ class DeploymentBoard {
   }
 
   async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
+    const read = (filter: Record<string, string>, doing: string) =>
+      this.api.read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal).then((all) => all.filter((d) => isSelectedBy(d, filter)))
     const lists = this.filter
-      ? [await this.api.read('checking the deployments', 'api/releases/builds/deployments', this.filter, listOf(deploymentJson), signal)]
-      : await Promise.all(this.ids.map((id) => this.api.read(`checking deployment ${id}`, 'api/releases/builds/deployments', { deploymentId: id }, listOf(deploymentJson), signal)))
+      ? [await read(this.filter, 'checking the deployments')]
+      : await Promise.all(this.ids.map((id) => read({ deploymentId: id }, `checking deployment ${id}`)))
     this.latest = new Map(lists.flat().map((d) => [String(d.id), d]))
     return this.latest
   }
@@ -540,25 +609,73 @@ class Deployment implements Run {
     private readonly board: DeploymentBoard,
     readonly startedHere: boolean,
     serverUrl: URL,
+    private readonly waitAgain: string,
   ) {
     this.id = String(first.id)
     this.environment = first.environmentName
     const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ')
     this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`
     this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString()
-    this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}`
+    this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}. ${waitAgain}`
   }
 
   async poll(signal: AbortSignal, round: number): Promise<Snapshot> {
-    const d = await this.board.get(this.id, signal, round)
+    let d: DeploymentJson
+    try {
+      d = await this.board.get(this.id, signal, round)
+    } catch (error) {
+      // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them again.
+      if (error instanceof GateError && !error.passing) throw new GateError(`${error.message.replace(/\.$/, '')}. ${this.waitAgain}`)
+      throw error
+    }
     const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
     if (d.canceledOn) return { status: 'canceled', detail: 'cancelled in BuildMaster', timing }
+    // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for pending.
+    if (!d.status.trim()) return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing }
     const status = DEPLOYMENT_STATUS[d.status]
     if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting`, timing }
     // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
     if (status === 'pending') return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)', timing }
     return { status, detail: d.status, timing }
   }
+}
+
+/** A failure after BuildMaster took (or may have taken) a deploy: its message says how to wait instead of deploying again. */
+class AfterDeploy extends GateError {}
+
+/** A create whose answer was lost and which was not sent again: it may have happened. */
+class MaybeActed extends GateError {}
+
+/** Names as BuildMaster compares them (stages, applications): without regard to case. */
+function sameName(a: string | undefined, b: string | undefined): boolean {
+  return (a ?? '').toLowerCase() === (b ?? '').toLowerCase()
+}
+
+/**
+ * Whether a listed deployment is one of those `filter` asks for. BuildMaster 6.2.x ignores the
+ * deployments filters for application, release and build (BuildMasterAutomation's CHANGELOG, 2.0.0 for
+ * BuildMaster 6.2.33: "no longer supports getting deploys for builds, releases, and applications") and
+ * lists every deployment: waiting on those would gate on other builds' deployments.
+ */
+function isSelectedBy(d: DeploymentJson, filter: Record<string, string>): boolean {
+  return Object.entries(filter).every(([name, value]) => {
+    switch (name) {
+      case 'applicationId':
+        return String(d.applicationId) === value
+      case 'applicationName':
+        return sameName(d.applicationName, value)
+      case 'releaseNumber':
+        return d.releaseNumber === value
+      case 'buildNumber':
+        return d.buildNumber === value
+      case 'pipelineStageName':
+        return sameName(d.pipelineStageName, value)
+      case 'deploymentId':
+        return String(d.id) === value
+      default:
+        return true
+    }
+  })
 }
 
 function prefixed(variables: Variables): Variables {

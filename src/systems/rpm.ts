@@ -5,6 +5,7 @@ import { explained, GateError } from '../engine/gate-error.js'
 import type { ApiClient } from '../http/api-client.js'
 import { explainFailure } from '../http/explain.js'
 import { HttpFailure } from '../http/failure.js'
+import type { GateConsole } from '../report/action-console.js'
 import type { Adapter, Run, ShowOutput, Snapshot } from './adapter.js'
 import { field, object, objects, type AnswerContext } from './answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from './definition.js'
@@ -20,6 +21,8 @@ const SUCCESS_STATUS = 'complete'
 interface JobRunJson {
   id: number
   automation_id: number | undefined
+  /** The fields the filters name, as RPM gave them (numbers or text), to check a run against the filter. */
+  filterFields: Record<string, unknown>
   status: string | undefined
   started_at: string | undefined
   finished_at: string | undefined
@@ -104,6 +107,8 @@ class RpmAdapter implements Adapter {
   readonly discover?: (signal: AbortSignal, round: number) => Promise<Run[]>
   private readonly api: RpmApi
   private readonly found = new Set<string>()
+  private console?: GateConsole
+  private readonly said = new Set<string>()
 
   constructor(
     config: GateConfig,
@@ -118,7 +123,8 @@ class RpmAdapter implements Adapter {
     if (settings.ids.length === 0) this.discover = (signal, round) => this.lookForNewRuns(signal, round)
   }
 
-  async start(signal: AbortSignal): Promise<Run[]> {
+  async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+    this.console = console
     const runs = await Promise.all(
       this.settings.ids.map(async (id) => {
         const first = await this.api.jobRun(id, signal)
@@ -130,11 +136,42 @@ class RpmAdapter implements Adapter {
   }
 
   private async lookForNewRuns(signal: AbortSignal, round: number): Promise<Run[]> {
-    const matching = await this.api.jobRuns(this.settings.filter, signal, round)
+    const listed = await this.api.jobRuns(this.settings.filter, signal, round)
+    // Each run is checked against the filter: a server that ignores it lists every job run, and the gate
+    // would then wait on unrelated runs and fail on their failures.
+    const matching = listed.filter((run) => this.matches(run))
     const fresh = matching.filter((run) => !this.found.has(String(run.id)))
     for (const run of fresh) this.found.add(String(run.id))
+    const dropped = listed.length - matching.length
+    if (dropped > 0) this.sayOnce('dropped', `BMC RPM listed ${dropped} job run${dropped === 1 ? '' : 's'} that the filter does not select (it may ignore filters): not waited on.`)
     return fresh.map((run) => new JobRun(run, this.api))
   }
+
+  private matches(run: JobRunJson): boolean {
+    return matchesFilter(run, this.settings.filter, (name) =>
+      this.sayOnce(`unknown ${name}`, `BMC RPM's job runs do not show ${name}, so the gate cannot check that filter itself: it relies on RPM's own filtering there.`),
+    )
+  }
+
+  private sayOnce(key: string, text: string): void {
+    if (this.said.has(key)) return
+    this.said.add(key)
+    this.console?.info(text)
+  }
+}
+
+/** Whether a run is one the filter selects; a filter field the run does not carry cannot be checked and is trusted to RPM. */
+function matchesFilter(run: JobRunJson, filter: Record<string, string>, unknown: (name: string) => void): boolean {
+  return Object.entries(filter).every(([name, wanted]) => {
+    const value = run.filterFields[name]
+    if (value === undefined || value === null) {
+      unknown(name)
+      return true
+    }
+    const text = typeof value === 'string' ? value : JSON.stringify(value)
+    // Text filters (status, job_type) are compared without case, as RPM's database collation usually does.
+    return name === 'status' || name === 'job_type' ? text.trim().toLowerCase() === wanted.toLowerCase() : text.trim() === wanted
+  })
 }
 
 /** The job runs API, with the token in the query (as RPM requires) and errors in the user's terms. */
@@ -151,7 +188,10 @@ class RpmApi {
   /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
   async jobRuns(filter: Record<string, string>, signal: AbortSignal, round: number): Promise<JobRunJson[]> {
     const context = { server: 'BMC RPM', doing: 'looking for job runs' }
-    const runs = await this.get('v1/job_runs.json', filter, context.doing, signal)
+    // RPM reads its list filters nested, filters[status]=…; plain ?status= is ignored and lists every run
+    // (API-NOTES.md, "What real servers do": BMC's REST docs and the community brpm Ruby clients).
+    const nested = Object.fromEntries(Object.entries(filter).map(([name, value]) => [`filters[${name}]`, value]))
+    const runs = await this.get('v1/job_runs.json', nested, context.doing, signal)
     const list = runs === undefined ? [] : objects(context, runs).map((run) => jobRun(context, run))
     this.listed = new Map(list.map((run) => [String(run.id), run]))
     this.listedRound = round
@@ -252,6 +292,13 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
   return {
     id: field(context, run, 'id', 'number'),
     automation_id: field(context, run, 'automation_id', 'number', 'optional'),
+    filterFields: {
+      ...Object.fromEntries(['run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id'].map((name) => [name, run[name]])),
+      // The documented answer nests the step (step.id) and has no step_id of its own.
+      step_id: run.step_id ?? (step ? step.id : undefined),
+      // currently_running: the run has not finished, as RPM's finished_at says (null while running).
+      currently_running: 'finished_at' in run ? String(run.finished_at === null || run.finished_at === undefined) : undefined,
+    },
     status: text('status'),
     started_at: text('started_at'),
     finished_at: text('finished_at'),
