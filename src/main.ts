@@ -32,6 +32,8 @@ export interface Observer extends GateEvents {
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
   earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
+  /** The signals that cancel the job: SIGINT and SIGTERM (the runner's), and SIGHUP for the command. */
+  signals?: NodeJS.Signals[]
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: { host: Host; config: GateConfig; attempt: Attempt; signal: AbortSignal; redactor: Redactor }) => Promise<Observer[]>
 }
@@ -51,8 +53,8 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       GRACE_AFTER_SIGINT_MS,
     ).unref()
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM']
+  for (const name of signals) process.on(name, onSignal)
   options.earlySignals?.stopListening()
   for (const name of options.earlySignals?.heard ?? []) onSignal(name)
   // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
@@ -134,8 +136,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     })
   } finally {
     client?.dispose()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    for (const name of signals) process.off(name, onSignal)
     process.off('beforeExit', onBeforeExit)
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
     // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires,
