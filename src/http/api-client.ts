@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 import pRetry from 'p-retry'
-import { exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
+import { CompressedError, exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
 import { HttpFailure, type FailureKind } from './failure.js'
 import type { Redactor } from './redactor.js'
 import { looksLikeHtml, serverMessage } from './server-message.js'
@@ -275,6 +275,9 @@ export class ApiClient {
     if (error instanceof TooLargeError) {
       return new HttpFailure({ kind: 'too-large', request: label, transient: false, mayHaveReachedServer: true, cause: error.message })
     }
+    if (error instanceof CompressedError) {
+      return new HttpFailure({ kind: 'unexpected-body', request: label, status: error.status, transient: false, mayHaveReachedServer: true, serverMessage: compressedBody(error) })
+    }
     const code = error instanceof ExchangeError || (error as { code?: unknown }).code ? String((error as { code?: unknown }).code) : ''
     const afterHeaders = error instanceof ExchangeError && error.afterHeaders
     const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
@@ -296,6 +299,11 @@ export class ApiClient {
   private label(request: ApiRequest): string {
     return `${request.method} ${this.options.redactor.redactUrl(this.url(request.path).pathname)}`
   }
+}
+
+/** A compressed answer in the user's terms: what it was, and who probably compressed it. */
+export function compressedBody(error: CompressedError): string {
+  return `a ${error.encoding}-compressed body, which release-gate never asks for (it sends no Accept-Encoding); a proxy in between may be compressing answers regardless`
 }
 
 function header(response: ExchangeResponse, name: string): string | undefined {
