@@ -251,7 +251,8 @@ export class ApiClient {
       // A streamed body was taken, and checked, by its sink.
       if (request.accept === 'text' || request.stream) return { status, text, data: undefined }
       try {
-        return { status, text, data: JSON.parse(text) }
+        // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+        return { status, text, data: JSON.parse(text.replace(/^\uFEFF/, '')) }
       } catch {
         const what = text.trim().startsWith('<') ? 'XML or markup instead of JSON' : text.trim() ? 'a body that is not JSON' : 'an empty body instead of JSON'
         throw fail('unexpected-body', false, { serverMessage: what })

@@ -42,7 +42,7 @@ export function boundedFetch(options: BoundedFetchOptions = {}): typeof fetch {
     return agent
   }
   const maxBytes = options.maxBytes ?? GITHUB_MAX_BYTES
-  return (async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  return async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input))
     const headers: Record<string, string> = {}
     new Headers(init.headers).forEach((value, name) => {
@@ -84,5 +84,5 @@ export function boundedFetch(options: BoundedFetchOptions = {}): typeof fetch {
     const response = new Response(body, { status, headers: responseHeaders })
     Object.defineProperty(response, 'url', { value: url.toString() })
     return response
-  })
+  }
 }
