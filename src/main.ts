@@ -71,6 +71,10 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       return
     }
     const { config, system, prepared } = configured
+    // Node hands a signal to JavaScript only when the event loop polls; start-up and configure() run
+    // without polling, so one that came meanwhile (a cancel as the step starts) is still pending here.
+    // One turn of the loop lets it be heard before anything is created on the server.
+    await new Promise((resolve) => setImmediate(resolve))
     const attempt: Attempt = { server: system.label, serverUrl: config.serverUrl.toString(), ...prepared.attempt }
     const deadline = startedAt + config.timeoutMs
     const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000
