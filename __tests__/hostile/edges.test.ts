@@ -3,6 +3,8 @@
  * ids beyond 2^53, control characters in the command's Azure output variables and dotenv file.
  */
 import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -141,5 +143,44 @@ describe("control characters in a server's values are inert in the command's out
       expect(dotenv).toMatch(/RELEASE_NUMBER=1\.0␛\]0;PWN-title␇␛\[2J-rc/)
       expect(dotenv.replace(/\n/g, '')).not.toMatch(/[\x00-\x1f\x7f]/)
     })
+  })
+})
+
+/** A forward proxy that refuses every CONNECT with `status`, recording the targets it was asked for. */
+async function refusingProxy(status: number, reason: string): Promise<{ url: string; asked: string[]; close(): Promise<void> }> {
+  const asked: string[] = []
+  const server = createServer((_, res) => res.writeHead(status).end())
+  server.on('connect', (req, socket) => {
+    asked.push(req.url ?? '')
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n`)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    asked,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe('a proxy that refuses CONNECT is named as the proxy, with its status', () => {
+  it.concurrent.each([
+    [407, 'Proxy Authentication Required'],
+    [502, 'Bad Gateway'],
+  ])("Otter's trigger through a proxy answering %d: the proxy and its status are named, and the trigger is not said to have reached Otter", async (status, reason) => {
+    const proxy = await refusingProxy(status, reason)
+    try {
+      // A name, not loopback: @actions/http-client never proxies loopback addresses.
+      const result = await run(
+        { system: 'otter', 'server-url': 'http://otter.corp.test:8626/', template: 'deploy-web', timeout: '20s' },
+        { watchdogMs: 30_000, env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } },
+      )
+      expectOutcome(result, { exit: 1, errors: 1, status: 'unset' })
+      const [error] = errorsOf(result)
+      expect(error).toContain(`the proxy (HTTP_PROXY) refused to open a connection to the server: HTTP ${status} ${reason}`)
+      expect(error).not.toMatch(/may have reached Otter/)
+      expect(proxy.asked[0]).toBe('otter.corp.test:8626')
+    } finally {
+      await proxy.close()
+    }
   })
 })

@@ -1,4 +1,4 @@
-import type { Agent } from 'node:http'
+import { STATUS_CODES, type Agent } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 import pRetry from 'p-retry'
 import { CompressedError, exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
@@ -282,6 +282,21 @@ export class ApiClient {
     const code = error instanceof ExchangeError || (error as { code?: unknown }).code ? String((error as { code?: unknown }).code) : ''
     const afterHeaders = error instanceof ExchangeError && error.afterHeaders
     const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
+    // @actions/http-client tunnels every proxied request with CONNECT (the tunnel package), which reports a
+    // proxy's refusal as 'tunneling socket could not be established, statusCode=407' with code ECONNRESET
+    // (tunnel/lib/tunnel.js, onConnect), and a proxy it cannot reach as '..., cause=...': either way the
+    // request never left the proxy, so it is no lost answer, and a create may be sent again.
+    const tunnel = /tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/.exec(message)
+    if (tunnel && !afterHeaders) {
+      const status = Number(tunnel[1])
+      const variable = this.base.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
+      const cause = tunnel[1]
+        ? `the proxy (${variable}) refused to open a connection to the server: HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim()
+        : `the proxy (${variable}) could not be reached: ${tunnel[2]}`
+      // A 407 or 403 will not change by itself; a gateway error may be a server restarting behind the proxy.
+      const transient = !tunnel[1] || status >= 500
+      return new HttpFailure({ kind: 'unreachable', request: label, status: undefined, transient, mayHaveReachedServer: false, cause, proxy: true })
+    }
     if (CERTIFICATE_CODES.includes(code)) {
       return new HttpFailure({ kind: 'untrusted-certificate', request: label, transient: false, mayHaveReachedServer: false, cause: code })
     }
