@@ -17,6 +17,7 @@ import {
   foremanInputs,
   foremanOutputs,
   foremanShow,
+  json,
   otterInputs,
   rpmDone,
   rpmInputs,
@@ -182,5 +183,45 @@ describe('a proxy that refuses CONNECT is named as the proxy, with its status', 
     } finally {
       await proxy.close()
     }
+  })
+})
+
+describe("a cancel while Foreman's create has not answered", () => {
+  it.concurrent('the answer comes 800 ms after SIGINT: the new invocation is learnt and cancelled, the step ends canceled', async () => {
+    let arrived: () => void = () => undefined
+    const createArrived = new Promise<void>((resolve) => (arrived = resolve))
+    const slowCreate: Answer = (res, req) => {
+      arrived()
+      setTimeout(() => json(foremanShow('queued'), 201)(res, req), 800)
+    }
+    const routes: Record<string, Route> = {
+      'POST api/job_invocations': () => slowCreate,
+      'api/job_invocations/42': () => foremanShow('running'),
+      'api/job_invocations/42/outputs': () => foremanOutputs(['working']),
+      'api/job_invocations/42/hosts': () => ({ results: [] }),
+      'POST api/job_invocations/42/cancel': () => ({}),
+    }
+    await withServer(routes, async (server) => {
+      const result = await run(foremanInputs(server, { timeout: '60s' }), { cancelWhen: createArrived, watchdogMs: 30_000 })
+      expectOutcome(result, { exit: 1, status: 'canceled', errors: 1 })
+      expect(result.durationMs - result.signalledAtMs!).toBeLessThan(7500)
+      expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
+      expect(result.outputs['job-id']).toBe('42')
+      expect(result.stdout).toMatch(/Cancelled Foreman job invocation 42/)
+    })
+  })
+
+  it.concurrent('no answer at all: the step says plainly that an invocation may have started, and where to find it', async () => {
+    let arrived: () => void = () => undefined
+    const createArrived = new Promise<void>((resolve) => (arrived = resolve))
+    const routes: Record<string, Route> = {
+      'POST api/job_invocations': () => () => arrived(),
+    }
+    await withServer(routes, async (server) => {
+      const result = await run(foremanInputs(server, { timeout: '60s' }), { cancelWhen: createArrived, watchdogMs: 30_000 })
+      expectOutcome(result, { exit: 1, status: 'canceled', errors: 1 })
+      expect(result.durationMs - result.signalledAtMs!).toBeLessThan(7500)
+      expect(result.stdout).toMatch(/a job invocation on 'name ~ web' may have started in Foreman\. Look for it under Monitor → Jobs/)
+    })
   })
 })
