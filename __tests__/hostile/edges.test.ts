@@ -84,6 +84,7 @@ describe('a compressed answer the gate never asked for is reported as compressed
       const [error] = errorsOf(result)
       expect(error).toContain(`${encoding}-compressed`)
       expect(error).not.toMatch(/characters of text/)
+      expect(error).toMatch(/The job may have started: check Otter's Jobs page/)
       // The request carried no Accept-Encoding: whoever compressed did it unasked.
       expect(server.to('api/jobs/trigger')[0]?.headers['accept-encoding']).toBeUndefined()
     })
