@@ -42,6 +42,8 @@ export interface GateEnd {
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
   earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
+  /** The signals that cancel the job: SIGINT and SIGTERM (the runner's), and SIGHUP for the command. */
+  signals?: NodeJS.Signals[]
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: { host: Host; config: GateConfig; attempt: Attempt; signal: AbortSignal; redactor: Redactor }) => Promise<Observer[]>
 }
@@ -61,8 +63,8 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       GRACE_AFTER_SIGINT_MS,
     ).unref()
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM']
+  for (const name of signals) process.on(name, onSignal)
   options.earlySignals?.stopListening()
   for (const name of options.earlySignals?.heard ?? []) onSignal(name)
   // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
@@ -79,6 +81,10 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
       return
     }
     const { config, system, prepared } = configured
+    // Node hands a signal to JavaScript only when the event loop polls; start-up and configure() run
+    // without polling, so one that came meanwhile (a cancel as the step starts) is still pending here.
+    // One turn of the loop lets it be heard before anything is created on the server.
+    await new Promise((resolve) => setImmediate(resolve))
     const attempt: Attempt = { server: system.label, serverUrl: config.serverUrl.toString(), ...prepared.attempt }
     const deadline = startedAt + config.timeoutMs
     const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000
@@ -165,8 +171,7 @@ export async function run(rawHost: Host, options: RunOptions = {}): Promise<void
     })
   } finally {
     client?.dispose()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    for (const name of signals) process.off(name, onSignal)
     process.off('beforeExit', onBeforeExit)
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
     // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires,

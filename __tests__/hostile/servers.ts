@@ -244,11 +244,14 @@ const PEAK_RSS_HOOK =
   'setInterval(sample,50).unref();process.on("exit",()=>{sample();writeFileSync(process.env.HOSTILE_PEAK_RSS_FILE,String(peak))})'
 
 /** Like run(), and also measures the action's peak resident memory in MB (undefined if it was killed). */
-export async function runMeasured(inputs: Record<string, string>, options: { watchdogMs?: number } = {}): Promise<{ result: ActionRun; peakRssMb: number | undefined }> {
+export async function runMeasured(
+  inputs: Record<string, string>,
+  options: { watchdogMs?: number; env?: Record<string, string> } = {},
+): Promise<{ result: ActionRun; peakRssMb: number | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'hostile-rss-'))
   const file = join(dir, 'peak')
   try {
-    const result = await run(inputs, { ...options, env: { HOSTILE_PEAK_RSS_FILE: file }, nodeArgs: ['--import', PEAK_RSS_HOOK] })
+    const result = await run(inputs, { ...options, env: { ...options.env, HOSTILE_PEAK_RSS_FILE: file }, nodeArgs: ['--import', PEAK_RSS_HOOK] })
     const peakRssMb = existsSync(file) ? Number(readFileSync(file, 'utf8')) / 2 ** 20 : undefined
     return { result, peakRssMb }
   } finally {

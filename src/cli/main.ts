@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { CliHost, resultJson } from '../host/cli-host.js'
-import { run } from '../main.js'
+import { run, type RunOptions } from '../main.js'
 import { drainOf } from '../report/action-console.js'
 import { actionObservers } from '../observers/registry.js'
 import { VERSION } from './action-inputs.generated.js'
@@ -9,29 +9,70 @@ import { EXIT_CODES } from './exit-codes.js'
 import { helpText } from './help.js'
 import { createRenderer, detectCi, type Renderer } from './renderers.js'
 
+/** The signals that end the command: a cancel from CI (SIGINT, SIGTERM) or a closed terminal (SIGHUP). */
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+/**
+ * A standard stream that may lose its reader (`release-gate … | head -1`, a closed terminal): EPIPE, EIO
+ * and the like end the writing to it, never the command. Node reports a write to a closed pipe as an
+ * 'error' event, which, unheard, is an uncaught exception (https://nodejs.org/api/process.html#a-note-on-process-io):
+ * a stack trace and exit 1, with the job left running. Heard, the gate goes on to its verdict and exit code.
+ */
+export class OutputStream {
+  private closed = false
+
+  constructor(readonly stream: NodeJS.WriteStream) {
+    stream.on('error', () => {
+      this.closed = true
+    })
+  }
+
+  get open(): boolean {
+    return !this.closed && !this.stream.destroyed && !this.stream.writableEnded
+  }
+
+  /** False when the stream is behind (or gone: then nobody waits for it). */
+  write(text: string): boolean {
+    if (!this.open) return true
+    try {
+      return this.stream.write(text)
+    } catch {
+      // A synchronous stream (a file, a TTY) may throw instead of emitting 'error'.
+      this.closed = true
+      return true
+    }
+  }
+}
+
 /** `release-gate`: the action's run() behind a command-line host. */
-export async function main(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): Promise<void> {
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Record<string, string | undefined> = process.env,
+  earlySignals?: RunOptions['earlySignals'],
+): Promise<void> {
+  const stdout = new OutputStream(process.stdout)
+  const stderr = new OutputStream(process.stderr)
   const commandLine = parseCommandLine(argv, env, (path) => readFileSync(path, 'utf8'))
   const { options } = commandLine
   if (options.help) {
-    process.stdout.write(helpText(process.stdout.columns))
+    stdout.write(helpText(process.stdout.columns))
     return
   }
   if (options.version) {
-    process.stdout.write(`${VERSION}\n`)
+    stdout.write(`${VERSION}\n`)
     return
   }
 
   const ci = options.ci === 'auto' ? detectCi(env) : options.ci
   const noColor = (env.NO_COLOR ?? '') !== ''
-  const log = options.json ? process.stderr : process.stdout
-  const renderer = (stream: NodeJS.WriteStream): Renderer =>
+  const log = options.json ? stderr : stdout
+  const renderer = (output: OutputStream): Renderer =>
     createRenderer(ci, {
-      write: (text) => stream.write(text),
+      write: (text) => output.write(text),
       env,
       debug: options.debug,
       // Our own labels only; GitLab's log view renders colour without a TTY.
-      color: !noColor && (ci === 'gitlab' || (ci === 'plain' && stream.isTTY === true)),
+      color: !noColor && (ci === 'gitlab' || (ci === 'plain' && output.stream.isTTY === true)),
     })
 
   const errors = [...commandLine.errors]
@@ -45,8 +86,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   }
   if (errors.length > 0) {
     const message = `${errors.join('\n')}\nrelease-gate --help lists every flag.`
-    renderer(process.stderr).end({ ending: 'input', message }, EXIT_CODES.input)
-    if (options.json) process.stdout.write(resultJson({ status: '', jobId: '', url: '', exitCode: EXIT_CODES.input, ending: 'input', message, outputs: {} }))
+    renderer(stderr).end({ ending: 'input', message }, EXIT_CODES.input)
+    if (options.json) stdout.write(resultJson({ status: '', jobId: '', url: '', exitCode: EXIT_CODES.input, ending: 'input', message, outputs: {} }))
     process.exitCode = EXIT_CODES.input
     return
   }
@@ -56,8 +97,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   const host = new CliHost({
     inputs: commandLine.inputs,
     renderer: output,
-    drained: () => drainOf(log),
-    json: options.json ? (text) => process.stdout.write(text) : undefined,
+    drained: () => drainOf(log.stream),
+    json: options.json ? (text) => stdout.write(text) : undefined,
     dotenv: options.dotenv ? { path: options.dotenv, prefix: options.dotenvPrefix } : undefined,
   })
   // run() cancels the job on the first SIGINT or SIGTERM and ends within seconds; a second one, from
@@ -68,9 +109,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     host.abandon('Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.')
     process.exit(EXIT_CODES.canceled)
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  for (const name of STOP_SIGNALS) process.on(name, onSignal)
+  // Heard before now (start-up, parsing): they count toward the second interrupt too, and run() acts on them.
+  for (let i = 0; i < (earlySignals?.heard.length ?? 0); i++) onSignal()
   // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a token are given;
   // a relative junit-report path starts from the current directory, as every path of the command does.
-  await run(host, { observers: (context) => actionObservers(context, process.cwd()) })
+  await run(host, { observers: (context) => actionObservers(context, process.cwd()), earlySignals, signals: STOP_SIGNALS })
 }

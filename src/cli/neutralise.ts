@@ -43,16 +43,27 @@ const GLUE = /[\p{M}\p{C}\u0640\u07FA\u180A\u1CD3\uFE73]/u
 const SGR = /\x1b\[[0-9;:]*m/g
 
 function replaceControls(text: string): string {
-  return text
-    .replace(SGR, '')
-    .replace(/[\r\n]+$/, '')
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f]/g, (c) => {
-      const code = c.charCodeAt(0)
-      if (code === 0x7f) return '\u2421'
-      if (code >= 0x80) return '\ufffd'
-      return String.fromCharCode(0x2400 + code)
-    })
+  return inertControls(
+    text
+      .replace(SGR, '')
+      .replace(/[\r\n]+$/, '')
+      .replace(/[\r\n]+/g, ' '),
+  )
+}
+
+/**
+ * Every control character but tab, CR and LF as its picture (ESC `␛`, BEL `␇`), DEL as `␡`, C1 controls as
+ * `�`: for values that keep their line breaks in their own encoding (an Azure `##vso[task.setvariable]`
+ * value, whose CR and LF are %0D and %0A) or lose them otherwise (a dotenv value), and are then printed
+ * or echoed by a later step, where an ESC would start a terminal sequence.
+ */
+export function inertControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0)
+    if (code === 0x7f) return '\u2421'
+    if (code >= 0x80) return '\ufffd'
+    return String.fromCharCode(0x2400 + code)
+  })
 }
 
 interface Marker {

@@ -6,7 +6,7 @@ import { ActionConsole } from '../report/action-console.js'
 import { STATUS_ICON } from '../report/report.js'
 import type { CiName } from './args.js'
 import { EXIT_MEANINGS } from './exit-codes.js'
-import { neutralise } from './neutralise.js'
+import { inertControls, neutralise } from './neutralise.js'
 import { escapeCommandData } from '../text/words.js'
 
 /** How one CI shows the gate: the log, its outputs, the summary and the end. Every line goes through here. */
@@ -152,7 +152,8 @@ export class AzureRenderer extends PlainRenderer {
 
   override output(name: string, value: string): void {
     // Variable names take letters, digits, '.' and '_': job-id is job_id, read as $(STEP.job_id).
-    this.options.write(`##vso[task.setvariable variable=${azureName(name)};isOutput=true]${azureEscape(value)}${EOL}`)
+    // The value is printed like every other line, so its controls are made inert too (ESC, BEL; issue 18).
+    this.options.write(`##vso[task.setvariable variable=${azureName(name)};isOutput=true]${azureEscape(inertControls(value))}${EOL}`)
   }
 
   override end(verdict: Verdict, exitCode: number): void {

@@ -133,7 +133,7 @@ function parseServerUrl(text: string, problems: InputProblems): URL | undefined 
   try {
     url = new URL(text)
   } catch {
-    problems.add('server-url', `'${text}' is not a URL; use ${accepts}`)
+    problems.add('server-url', `'${withoutSecrets(text)}' is not a URL; use ${accepts}`)
     return undefined
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -151,6 +151,23 @@ function parseServerUrl(text: string, problems: InputProblems): URL | undefined 
   }
   if (!url.pathname.endsWith('/')) url.pathname += '/'
   return url
+}
+
+/**
+ * What may be echoed of a server-url that did not parse: no user information (everything between the
+ * scheme and the last '@', since an unencoded password may itself hold '/', ':' or '@') and no query or
+ * fragment (a token may sit there). WHATWG URL parsing refuses e.g. a port above 65535, and such a text
+ * may still carry 'user:password@' (RFC 3986 §3.2.1 deprecates it precisely because it gets shown).
+ */
+export function withoutSecrets(text: string): string {
+  const at = text.lastIndexOf('@')
+  let shown = text
+  if (at >= 0) {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/*/i.exec(text)?.[0] ?? ''
+    shown = `${scheme}***@${text.slice(at + 1)}`
+  }
+  const query = shown.search(/[?#]/)
+  return query >= 0 ? `${shown.slice(0, query)}${shown[query]}***` : shown
 }
 
 /** A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input. */

@@ -1,7 +1,7 @@
-import type { Agent } from 'node:http'
+import { STATUS_CODES, type Agent } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 import pRetry from 'p-retry'
-import { exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
+import { CompressedError, exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
 import { HttpFailure, type FailureKind } from './failure.js'
 import type { Redactor } from './redactor.js'
 import { looksLikeHtml, serverMessage } from './server-message.js'
@@ -251,7 +251,8 @@ export class ApiClient {
       // A streamed body was taken, and checked, by its sink.
       if (request.accept === 'text' || request.stream) return { status, text, data: undefined }
       try {
-        return { status, text, data: JSON.parse(text) }
+        // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+        return { status, text, data: JSON.parse(text.replace(/^\uFEFF/, '')) }
       } catch {
         const what = text.trim().startsWith('<') ? 'XML or markup instead of JSON' : text.trim() ? 'a body that is not JSON' : 'an empty body instead of JSON'
         throw fail('unexpected-body', false, { serverMessage: what })
@@ -275,9 +276,27 @@ export class ApiClient {
     if (error instanceof TooLargeError) {
       return new HttpFailure({ kind: 'too-large', request: label, transient: false, mayHaveReachedServer: true, cause: error.message })
     }
+    if (error instanceof CompressedError) {
+      return new HttpFailure({ kind: 'unexpected-body', request: label, status: error.status, transient: false, mayHaveReachedServer: true, serverMessage: compressedBody(error) })
+    }
     const code = error instanceof ExchangeError || (error as { code?: unknown }).code ? String((error as { code?: unknown }).code) : ''
     const afterHeaders = error instanceof ExchangeError && error.afterHeaders
     const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
+    // @actions/http-client tunnels every proxied request with CONNECT (the tunnel package), which reports a
+    // proxy's refusal as 'tunneling socket could not be established, statusCode=407' with code ECONNRESET
+    // (tunnel/lib/tunnel.js, onConnect), and a proxy it cannot reach as '..., cause=...': either way the
+    // request never left the proxy, so it is no lost answer, and a create may be sent again.
+    const tunnel = /tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/.exec(message)
+    if (tunnel && !afterHeaders) {
+      const status = Number(tunnel[1])
+      const variable = this.base.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
+      const cause = tunnel[1]
+        ? `the proxy (${variable}) refused to open a connection to the server: HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim()
+        : `the proxy (${variable}) could not be reached: ${tunnel[2]}`
+      // A 407 or 403 will not change by itself; a gateway error may be a server restarting behind the proxy.
+      const transient = !tunnel[1] || status >= 500
+      return new HttpFailure({ kind: 'unreachable', request: label, status: undefined, transient, mayHaveReachedServer: false, cause, proxy: true })
+    }
     if (CERTIFICATE_CODES.includes(code)) {
       return new HttpFailure({ kind: 'untrusted-certificate', request: label, transient: false, mayHaveReachedServer: false, cause: code })
     }
@@ -296,6 +315,11 @@ export class ApiClient {
   private label(request: ApiRequest): string {
     return `${request.method} ${this.options.redactor.redactUrl(this.url(request.path).pathname)}`
   }
+}
+
+/** A compressed answer in the user's terms: what it was, and who probably compressed it. */
+export function compressedBody(error: CompressedError): string {
+  return `a ${error.encoding}-compressed body, which release-gate never asks for (it sends no Accept-Encoding); a proxy in between may be compressing answers regardless`
 }
 
 function header(response: ExchangeResponse, name: string): string | undefined {

@@ -53,6 +53,22 @@ export class TooLargeError extends Error {
 }
 
 /**
+ * An answer in a Content-Encoding (gzip, br, deflate), or a body that starts with gzip's magic bytes
+ * (RFC 1952 §2.3.1: 1f 8b), although no Accept-Encoding was sent: refused unread, never inflated. A
+ * client that inflates what it did not ask for can be made to hold gigabytes from a few kilobytes (a
+ * "decompression bomb"); one that does not would take the compressed bytes for text.
+ */
+export class CompressedError extends Error {
+  constructor(
+    readonly encoding: string,
+    readonly status: number,
+  ) {
+    super(`the answer was ${encoding}-compressed, which was not asked for`)
+    this.name = 'CompressedError'
+  }
+}
+
+/**
  * One HTTP request and its whole answer. It always settles: a body cut off before its end (a reset,
  * a Content-Length not reached, a chunked body without its last chunk) rejects, as does silence
  * beyond `idleTimeoutMs`, an oversized answer, or the signal.
@@ -93,6 +109,11 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
       answered = true
       // An answer that declares more than the limit is refused before a byte of it is read.
       if (Number(res.headers['content-length']) > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
+      // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110 §12.5.3).
+      const encoding = String(res.headers['content-encoding'] ?? '')
+        .trim()
+        .toLowerCase()
+      if (encoding && encoding !== 'identity') return finish(new CompressedError(encoding, res.statusCode ?? 0))
       const decoder = new StringDecoder('utf8')
       const parts: string[] = []
       let bytes = 0
@@ -122,6 +143,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         )
       }
       res.on('data', (chunk: Buffer) => {
+        if (bytes === 0 && chunk[0] === 0x1f && chunk[1] === 0x8b) return finish(new CompressedError('gzip', res.statusCode ?? 0))
         bytes += chunk.length
         if (bytes > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
         try {

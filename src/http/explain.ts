@@ -19,6 +19,9 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
   const status = failure.status ? ` (HTTP ${failure.status})` : ''
   switch (failure.kind) {
     case 'unreachable':
+      if (failure.proxy) {
+        return `Could not reach ${server} at ${serverUrl} while ${doing}: ${failure.cause}. Nothing reached ${server}. Check the proxy settings of this runner (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and that the proxy lets it through to the server.`
+      }
       return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check server-url and that this runner can reach the server.`
     case 'connection-lost':
       return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`

@@ -31,6 +31,8 @@ export interface FailureDetails {
   retryAfterMs?: number
   /** The underlying error, redacted: for debug output. */
   cause?: string
+  /** The runner's proxy (HTTPS_PROXY/HTTP_PROXY) refused or failed: the request never reached the server. */
+  proxy?: boolean
 }
 
 /** A failed HTTP exchange. Its message is already redacted and safe to print. */
@@ -44,6 +46,7 @@ export class HttpFailure extends Error implements FailureDetails {
   readonly mayHaveReachedServer: boolean
   readonly retryAfterMs?: number
   override readonly cause?: string
+  readonly proxy: boolean
 
   constructor(details: FailureDetails) {
     super(describe(details))
@@ -57,6 +60,7 @@ export class HttpFailure extends Error implements FailureDetails {
     this.mayHaveReachedServer = details.mayHaveReachedServer
     this.retryAfterMs = details.retryAfterMs
     this.cause = details.cause
+    this.proxy = details.proxy ?? false
   }
 }
 

@@ -33,6 +33,8 @@ export class JsonElements implements TextSink {
   /** Where the characters from `segmentStart` on go. */
   private destination: 'rest' | 'element' | 'drop' = 'rest'
   private segmentStart = 0
+  /** Nothing of the body seen yet: a byte-order mark there is skipped. */
+  private atStart = true
 
   constructor(
     private readonly field: string,
@@ -55,9 +57,15 @@ export class JsonElements implements TextSink {
     this.elementIndex = 0
     this.rest = []
     this.destination = 'rest'
+    this.atStart = true
   }
 
   text(chunk: string): void | Promise<void> {
+    if (this.atStart && chunk) {
+      this.atStart = false
+      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+      if (chunk.charCodeAt(0) === BOM) chunk = chunk.slice(1)
+    }
     this.segmentStart = 0
     return this.scan(chunk, 0)
   }
@@ -176,6 +184,7 @@ export class JsonElements implements TextSink {
   }
 }
 
+const BOM = 0xfeff
 const QUOTE = 34
 const BACKSLASH = 92
 const SPACE = 32

@@ -71,6 +71,9 @@ interface ErrorLike {
 /** Turns whatever a request threw (Octokit's RequestError, a network error) into a GitHubCallError. */
 export function classify(error: unknown): GitHubCallError {
   if (error instanceof GitHubCallError) return error
+  // Octokit wraps what its fetch threw (boundedFetch's refusals among it) in a RequestError, as its cause.
+  const cause = (error as { cause?: unknown } | undefined)?.cause
+  if (cause instanceof GitHubCallError) return cause
   const e = (error ?? {}) as ErrorLike
   const response = e.response
   if (!response || typeof response.status !== 'number') {

@@ -1,23 +1,38 @@
 import { getOctokit } from '@actions/github'
+import { boundedFetch } from './bounded-fetch.js'
 import { classify, GitHubCallError, messageOf, type GitHubApi } from './github-api.js'
 
 const API_VERSION = { 'x-github-api-version': '2022-11-28' }
 
 /**
- * GitHubApi over @actions/github. Its client is made at import time from the environment: the base URL
- * from GITHUB_API_URL (GitHub Enterprise Server works unchanged) and undici's fetch through a ProxyAgent
- * when HTTPS_PROXY/HTTP_PROXY applies (NO_PROXY honoured). Nothing passed here replaces those: a
- * `request` option to getOctokit() would replace the proxy-aware fetch, so each call passes only its signal.
+ * GitHubApi over @actions/github. The base URL comes from GITHUB_API_URL (GitHub Enterprise Server works
+ * unchanged). Its own fetch (undici's) is replaced by boundedFetch(): undici inflates any answer it gets,
+ * without a limit, and follows redirects with a POST's body (issue 18); boundedFetch reads at most
+ * 1 MB off the wire, inflates nothing, follows nothing, and keeps the proxy (HTTPS_PROXY, HTTP_PROXY,
+ * NO_PROXY) through @actions/http-client's agents. `request` replaces @actions/github's defaults whole,
+ * so its agent and proxy fetch go together.
  */
 export function octokitApi(token: string, debug: (message: string) => void): GitHubApi {
   const quiet = (message: string): void => debug(`GitHub client: ${message}`)
-  const octokit = getOctokit(token, { userAgent: 'release-gate', log: { debug: () => undefined, info: () => undefined, warn: quiet, error: quiet } })
-  const call = async <T>(request: () => Promise<T>): Promise<T> => {
+  const octokit = getOctokit(token, {
+    userAgent: 'release-gate',
+    log: { debug: () => undefined, info: () => undefined, warn: quiet, error: quiet },
+    request: { fetch: boundedFetch(), redirect: 'manual' },
+  })
+  const call = async <T extends { status: number; headers: Record<string, unknown> }>(request: () => Promise<T>): Promise<T> => {
+    let response: T
     try {
-      return await request()
+      response = await request()
     } catch (error) {
       throw classify(error)
     }
+    // Octokit resolves a 3xx as a response. Not followed: a POST re-sent elsewhere could create a deployment
+    // there (or hand back someone else's id); GitHub's API answers these POSTs with 201 or an error.
+    if (response.status >= 300 && response.status < 400) {
+      const location = typeof response.headers.location === 'string' ? ` to ${response.headers.location.replace(/[?#].*$/, '')}` : ''
+      throw new GitHubCallError('rejected', `HTTP ${response.status}: a redirect${location}, not followed`, response.status)
+    }
+    return response
   }
   return {
     async createDeployment(repository, deployment, signal) {

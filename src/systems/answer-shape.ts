@@ -20,6 +20,7 @@ export function field<K extends Kind>(context: AnswerContext, record: Record<str
   const value = record[name]
   if ((value === undefined || value === null) && optional) return undefined
   if (!isKind(value, kind)) throw unexpected(context, `'${name}'`, value, kind)
+  if (kind === 'number') exact(context, `'${name}'`, value as number)
   return value as Value<K>
 }
 
@@ -41,7 +42,20 @@ export function count(context: AnswerContext, record: Record<string, unknown>, n
   if (value === undefined || value === null) return 0
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN
   if (!Number.isFinite(n) || n < 0) throw unexpected(context, `'${name}'`, value, 'number')
+  exact(context, `'${name}'`, n)
   return n
+}
+
+/**
+ * An integer JavaScript cannot hold exactly (2^53 and beyond: JSON.parse rounds 9007199254740993 to
+ * …992) is refused, not used: an id off by one names another job, and would be cancelled or reported
+ * in its place. No API these systems document has ids that large.
+ */
+function exact(context: AnswerContext, what: string, value: number): void {
+  if (!Number.isInteger(value) || Number.isSafeInteger(value)) return
+  throw new GateError(
+    `${context.server} answered something unexpected while ${context.doing}: ${what} is a number beyond 2^53 (about ${value.toPrecision(4)}), which release-gate cannot hold exactly; it was refused rather than risk using the wrong id. server-url may point at a different product or version (or a proxy rewrote the answer).`,
+  )
 }
 
 function isKind(value: unknown, kind: Kind): boolean {

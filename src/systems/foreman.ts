@@ -49,6 +49,10 @@ const FORCE_AFTER_MS = 1500
 const CANCEL_CHECK_EVERY_MS = 400
 // Output entries may reach Foreman's database out of timestamp order across hosts; asking again for
 // this much before the newest entry seen, and dropping what was shown, loses none of them.
+// A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
+// to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
+// (the cancel, up to 4 s) follows this.
+const CREATE_ANSWER_AFTER_STOP_MS = 1500
 const SINCE_OVERLAP_SECONDS = 10
 const LAST_LINES = 5
 // A summary line is clipped at 2000 characters anyway (redacting-host.ts).
@@ -319,7 +323,30 @@ class ForemanAdapter implements Adapter {
     if (feature) body.feature = feature
     else body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
     const doing = `creating a job invocation on '${searchQuery}'`
-    return createdInvocationId(doing, await api.send(doing, 'api/job_invocations', { job_invocation: body }, signal))
+    // Stopped before the create went out: nothing is sent, nothing can have started.
+    signal.throwIfAborted()
+    // Stopped while it is on its way: Foreman creates the invocation whether or not anyone waits for the
+    // answer. Its answer is awaited a little longer, so that the gate can cancel the new invocation as it
+    // cancels any other (the signal is still aborted when start() returns, so the gate goes on to its cleanup).
+    const sending = new AbortController()
+    let grace: NodeJS.Timeout | undefined
+    const onStop = (): void => {
+      grace = setTimeout(() => sending.abort(signal.reason), CREATE_ANSWER_AFTER_STOP_MS)
+    }
+    signal.addEventListener('abort', onStop, { once: true })
+    try {
+      return createdInvocationId(doing, await api.send(doing, 'api/job_invocations', { job_invocation: body }, sending.signal))
+    } catch (error) {
+      if (!signal.aborted) throw error
+      this.console?.info(
+        `No answer came to the create before the step had to stop: a job invocation on '${searchQuery}' may have started in Foreman. ` +
+          `Look for it under Monitor → Jobs in Foreman (the newest, by this user), or with 'hammer job-invocation list --order "id DESC"', and cancel it there if it must not run.`,
+      )
+      throw signal.reason
+    } finally {
+      signal.removeEventListener('abort', onStop)
+      clearTimeout(grace)
+    }
   }
 
   private async templateId(api: ForemanApi, name: string, signal: AbortSignal): Promise<string> {

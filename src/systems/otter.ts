@@ -100,6 +100,12 @@ class OtterAdapter implements Adapter {
         `Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`,
       )
     }
+    // A success in a form nobody asked for (a compressed body): the trigger arrived, so the job may well have started.
+    if (error.kind === 'unexpected-body' && !error.htmlPage && error.status !== undefined && error.status >= 200 && error.status < 300) {
+      return new GateError(
+        `Otter answered ${doing} with ${error.serverMessage} (HTTP ${error.status}) instead of a job token. The job may have started: check Otter's Jobs page before re-running.`,
+      )
+    }
     // Any other HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
     if (error.htmlPage) return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
     switch (error.kind) {
