@@ -4,8 +4,22 @@ import { OTTER_TEMPLATES } from '../sandbox/otter.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
 import { Sandbox } from '../sandbox/server.js'
 
-const port = Number(process.env.PORT ?? 4780)
-const sandbox = await Sandbox.start({ port, host: '127.0.0.1' })
+const DEFAULT_PORT = 4780
+const portText = process.env.PORT?.trim() || String(DEFAULT_PORT)
+const port = Number(portText)
+if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+  console.error(`PORT=${portText} is not a port number: give one from 1 to 65535, e.g. PORT=${DEFAULT_PORT + 1} npm run sandbox`)
+  process.exit(2)
+}
+const sandbox = await Sandbox.start({ port, host: '127.0.0.1' }).catch((error: NodeJS.ErrnoException) => {
+  const why: Record<string, string> = {
+    EADDRINUSE: `port ${port} on 127.0.0.1 is taken (by another sandbox still running, or another program)`,
+    EACCES: `port ${port} on 127.0.0.1 needs privileges this user does not have`,
+  }
+  if (!error.code || !(error.code in why)) throw error
+  console.error(`The sandbox cannot listen: ${why[error.code]}.\nPick another port with PORT, e.g. PORT=${port === 65535 ? DEFAULT_PORT + 1 : port + 1} npm run sandbox`)
+  process.exit(1)
+})
 console.log(`release-gate sandbox listening on ${sandbox.url('/')}`)
 console.log(`\nOtter: server-url ${sandbox.url('otter')}`)
 for (const [name, t] of Object.entries(OTTER_TEMPLATES)) {
