@@ -62,7 +62,7 @@ async function timesToFirstRequest(variants: { args: string[]; env: Record<strin
       const first = new Promise<number>((resolve) => (seen = resolve))
       mark = performance.now()
       const child = spawn(process.execPath, args, {
-        env: { PATH: process.env.PATH ?? '', URL: url, GITHUB_API_URL: url.replace(/\/$/, ''), ...env, 'INPUT_SERVER-URL': url },
+        env: { PATH: process.env.PATH ?? '', URL: url, GITHUB_API_URL: url.replace(/\/$/, ''), ...env, 'INPUT_SERVER-URL': url, RELEASE_GATE_SERVER_URL: url },
         stdio: 'ignore',
       })
       times[v]!.push(await first)
@@ -87,7 +87,8 @@ if (want('startup')) {
     GITHUB_SHA: 'a'.repeat(40),
   }
   // The command (dist/cli/index.js) loads the same bundle plus its own chunk; its first request is the same Otter one.
-  const commandArgs = [join(ROOT, 'dist', 'cli', 'index.js'), '--system', 'otter', '--server-url', 'http://x/', '--template', 'bench', '--wait', 'false', '--ci', 'plain']
+  // The server URL comes from RELEASE_GATE_SERVER_URL, which timesToFirstRequest sets as it does INPUT_SERVER-URL.
+  const commandArgs = [join(ROOT, 'dist', 'cli', 'index.js'), '--system', 'otter', '--template', 'bench', '--wait', 'false', '--ci', 'plain']
   const [bareMs, bundleMs, githubMs, commandMs] = await timesToFirstRequest(
     [
       { args: ['-e', bare], env: {} },
