@@ -99,7 +99,14 @@ export class Sandbox {
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const sandbox = new Sandbox(options)
-    await new Promise<void>((resolve) => sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled 'error' event.
+    await new Promise<void>((resolve, reject) => {
+      sandbox.server.once('error', reject)
+      sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        sandbox.server.off('error', reject)
+        resolve()
+      })
+    })
     const { port } = sandbox.server.address() as AddressInfo
     const host = options.host ?? '127.0.0.1'
     sandbox.baseUrl = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`

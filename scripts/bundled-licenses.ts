@@ -5,7 +5,7 @@
 // perChunkOutput, which renders one licence file per chunk under the same name, so each chunk overwrites
 // the last and only the last chunk's packages survive (the YAML parser's chunk: `yaml` and nothing else).
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
-import { dirname, join, relative, sep } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 
 /** The parts of webpack's stats JSON read here. */
 export interface StatsModule {
@@ -106,8 +106,9 @@ export function bundledPackages(stats: BundleStats, root: string, distFile: (fil
       known.files = [...new Set([...known.files, ...files])]
       continue
     }
-    const where = relative(rootDir, directory)
-    const own = !where.startsWith('..') && !where.split(sep).includes('node_modules')
+    const ownStandIn = standIn(rootDir, directory, packageJson)
+    const where = ownStandIn ?? relative(rootDir, directory)
+    const own = ownStandIn !== undefined || (!where.startsWith('..') && !where.split(sep).includes('node_modules'))
     const license = licenseOf(packageJson)
     if (!license) throw new Error(`${key} (${where}) declares no licence in its package.json`)
     packages.set(key, {
@@ -161,6 +162,19 @@ export function listedPackages(text: string): Set<string> {
     if (line === '='.repeat(80) && header) listed.add(`${header[1]}@${header[2]}`)
   })
   return listed
+}
+
+/**
+ * `tools/<name>` when `directory` is one of our stand-ins: the project's own, or the same stand-in in
+ * another checkout whose node_modules this one links to (git worktrees sharing one install), where
+ * node_modules/undici resolves to that checkout's tools/undici-stub.
+ */
+function standIn(rootDir: string, directory: string, packageJson: PackageJson): string | undefined {
+  if (basename(dirname(directory)) !== 'tools') return undefined
+  const ours = join(rootDir, 'tools', basename(directory), 'package.json')
+  if (!existsSync(ours)) return undefined
+  const { name, version } = JSON.parse(readFileSync(ours, 'utf8')) as PackageJson
+  return name === packageJson.name && version === packageJson.version ? `tools/${basename(directory)}` : undefined
 }
 
 /** The nearest directory above `file` whose package.json names a package. */

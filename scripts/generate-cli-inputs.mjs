@@ -4,7 +4,7 @@
 // not parse YAML when it starts, so this runs at build time:
 //
 //   node scripts/generate-cli-inputs.mjs          npm run generate, and the first step of npm run bundle
-//   node scripts/generate-cli-inputs.mjs --check  the first step of npm run build (so of npm test and CI):
+//   node scripts/generate-cli-inputs.mjs --check  the first step of npm run typecheck (so of npm test and CI):
 //                                                 fails while the committed module is out of date
 //
 // __tests__/unit/cli-inputs.test.ts checks the same.

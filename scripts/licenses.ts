@@ -10,13 +10,13 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { minifyChunks } from './minify-chunks.mjs'
+import { finishBundle } from './finish-bundle.mjs'
 import { bundledPackages, listedPackages, renderLicenses, type BundleStats, type StatsChunk } from './bundled-licenses.js'
 
 const root = resolve('.')
 const LICENSES = join('dist', 'licenses.txt')
 // ncc names the entry's file after the entry (src/index.cjs → index.cjs; index.cjs.js in the stats) and
-// scripts/finish-bundle.mjs renames it to index.js; the lazily loaded chunks keep their names.
+// scripts/finish-bundle.mjs renames it to index.js; the lazily loaded chunks (the command's among them) keep their names.
 const distFile = (file: string, chunk: StatsChunk): string => (chunk.entry ? 'index.js' : file)
 
 const [mode, statsFile = join('.tmp', 'ncc-stats.json')] = process.argv.slice(2)
@@ -40,17 +40,14 @@ function check(): void {
     const out = join(temp, 'dist')
     const stats = join(temp, 'stats.json')
     execFileSync(process.execPath, [join('node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), ...nccArguments(out, stats)], { stdio: 'inherit' })
-    // As finish-bundle.mjs does after ncc.
-    minifyChunks(out)
+    // As npm run bundle does after ncc: dist/index.js, dist/cli/index.js (the command), minified chunks.
+    finishBundle(out)
 
     const problems: string[] = []
     // The stats describe dist/ only if dist/ is this bundle.
-    const fresh = new Map(
-      readdirSync(out)
-        .filter((f) => /\.c?js$/.test(f))
-        .map((f) => [f === 'index.cjs' ? 'index.js' : f, join(out, f)]),
-    )
-    const committed = readdirSync('dist').filter((f) => /\.c?js$/.test(f))
+    const shipped = (dir: string): string[] => [...readdirSync(dir).filter((f) => /\.c?js$/.test(f)), ...readdirSync(join(dir, 'cli')).map((f) => `cli/${f}`), 'package.json']
+    const fresh = new Map(shipped(out).map((f) => [f, join(out, f)]))
+    const committed = existsSync(join('dist', 'cli')) ? shipped('dist').filter((f) => existsSync(join('dist', f))) : []
     for (const f of new Set([...fresh.keys(), ...committed])) {
       const built = fresh.get(f)
       if (!built || !committed.includes(f) || !readFileSync(built).equals(readFileSync(join('dist', f))))

@@ -16,9 +16,23 @@ function profile<T extends string>(name: string, known: readonly T[]): T {
 }
 const profiles = { buildmaster: profile<BuildMasterProfile>('BUILDMASTER_PROFILE', BUILDMASTER_PROFILES), rpm: profile<RpmProfile>('RPM_PROFILE', RPM_PROFILES) }
 
-const port = Number(process.env.PORT ?? 4780)
 const foremanProfile = profile<ForemanProfile>('FOREMAN_PROFILE', FOREMAN_PROFILES)
-const sandbox = await Sandbox.start({ port, host: '127.0.0.1', profiles: { ...profiles, foreman: foremanProfile } })
+const DEFAULT_PORT = 4780
+const portText = process.env.PORT?.trim() || String(DEFAULT_PORT)
+const port = Number(portText)
+if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+  console.error(`PORT=${portText} is not a port number: give one from 1 to 65535, e.g. PORT=${DEFAULT_PORT + 1} npm run sandbox`)
+  process.exit(2)
+}
+const sandbox = await Sandbox.start({ port, host: '127.0.0.1', profiles: { ...profiles, foreman: foremanProfile } }).catch((error: NodeJS.ErrnoException) => {
+  const why: Record<string, string> = {
+    EADDRINUSE: `port ${port} on 127.0.0.1 is taken (by another sandbox still running, or another program)`,
+    EACCES: `port ${port} on 127.0.0.1 needs privileges this user does not have`,
+  }
+  if (!error.code || !(error.code in why)) throw error
+  console.error(`The sandbox cannot listen: ${why[error.code]}.\nPick another port with PORT, e.g. PORT=${port === 65535 ? DEFAULT_PORT + 1 : port + 1} npm run sandbox`)
+  process.exit(1)
+})
 console.log(`release-gate sandbox listening on ${sandbox.url('/')}`)
 console.log(`\nOtter: server-url ${sandbox.url('otter')}`)
 for (const [name, t] of Object.entries(OTTER_TEMPLATES)) {

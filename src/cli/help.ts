@@ -8,7 +8,7 @@ export function helpText(width = 100): string {
   const paragraph = (text: string): string[] => wrap(text, columns)
   const lines: string[] = [
     ...paragraph(
-      `release-gate ${VERSION}: start or wait on a job in Otter, BuildMaster, Foreman or BMC RPM, stream its progress and log, and exit with its outcome. The GitHub Action release-gate, as a command.`,
+      `release-gate ${VERSION}: start or wait on a job in Otter, BuildMaster, Foreman or BMC RPM, stream its progress and log, and exit with its outcome. The GitHub Action release-gate, as a command. Needs Node.js 22 or newer.`,
     ),
     '',
     'Usage: release-gate --system SYSTEM --server-url URL [--INPUT VALUE ...] [--json] [--dotenv FILE]',

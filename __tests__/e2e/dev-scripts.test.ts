@@ -1,0 +1,78 @@
+// npm run demo and npm run sandbox, as a newcomer runs them from a fresh clone.
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { ROOT } from '../../sandbox/action-runner.js'
+import { runCli } from '../../sandbox/cli-runner.js'
+import { Sandbox } from '../../sandbox/server.js'
+
+const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+
+/** Runs a script of scripts/ with tsx, as `npm run` does, without npm's own start-up. */
+async function tsx(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+describe('npm run sandbox', () => {
+  let busy: Server
+  beforeAll(async () => {
+    busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+  })
+  afterAll(() => new Promise((resolve) => busy.close(resolve)))
+
+  it('on a port that is taken, says so and how to pick another, without a stack trace', async () => {
+    const { port } = busy.address() as AddressInfo
+    const run = await tsx('sandbox.ts', { PORT: String(port) })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is taken`)
+    expect(run.stderr).toMatch(/PORT=\d+ npm run sandbox/)
+    expect(run.stderr).not.toMatch(/EADDRINUSE|\n\s+at /)
+  })
+
+  it('names PORT when it is not a port number, before listening', async () => {
+    const run = await tsx('sandbox.ts', { PORT: '47a80' })
+    expect([run.code, run.stderr.trim()]).toEqual([2, 'PORT=47a80 is not a port number: give one from 1 to 65535, e.g. PORT=4781 npm run sandbox'])
+  })
+})
+
+describe('npm run demo', () => {
+  it('runs the committed dist/ (no rebundle)', () => {
+    expect(scripts.demo).toBe('tsx scripts/demo.ts')
+  })
+
+  it('shows all four servers in a short output, and ends with a command line that works against the sandbox', async () => {
+    const run = await tsx('demo.ts')
+    expect([run.code, run.stderr]).toEqual([0, ''])
+    const lines = run.stdout.trimEnd().split('\n')
+    for (const system of ['Otter', 'BuildMaster', 'BMC RPM', 'Foreman']) expect(lines.filter((l) => l.includes(`━━ ${system}:`)).length).toBeGreaterThan(0)
+    expect(lines.length).toBeLessThanOrEqual(130)
+    const next = lines[lines.length - 1]!
+    expect(next).toMatch(/^node dist\/cli\/index\.js --system otter --server-url http:\/\/127\.0\.0\.1:4780\/otter\/ /)
+
+    // The line as printed, against a sandbox where `npm run sandbox` would be (here on a free port).
+    const sandbox = await Sandbox.start()
+    try {
+      const [, ...args] = next.replace('http://127.0.0.1:4780/otter/', sandbox.url('otter')).split(' ')
+      const tried = await runCli({ args: args.slice(1), env: { NO_COLOR: '1' } })
+      expect([tried.exitCode, tried.stderr]).toEqual([0, ''])
+      expect(tried.stdout).toContain("template 'deploy-web'")
+    } finally {
+      await sandbox.stop()
+    }
+  })
+})
