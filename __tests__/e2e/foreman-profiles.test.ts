@@ -59,10 +59,10 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))('Foreman %s (bundle 
 
   it('waits through a scheduled invocation\'s "N/A" counts, as wait-scheduled and as operation: wait', async () => {
     const later = (ms: number) => new Date(Date.now() + ms).toISOString()
-    const created = await foreman({ template: '171', 'search-query': 'name = web-002.example.com', 'start-at': later(4000) })
+    const created = await foreman({ template: '171', 'search-query': 'name = web-002.example.com', 'start-at': later(7000) })
     expect(created.outputs.status).toBe('started')
     const [scheduled, waited] = await Promise.all([
-      foreman({ template: '171', 'search-query': 'name = web-001.example.com', 'start-at': later(2500), 'wait-scheduled': 'true' }),
+      foreman({ template: '171', 'search-query': 'name = web-001.example.com', 'start-at': later(5000), 'wait-scheduled': 'true' }),
       foreman({ operation: 'wait', 'job-id': created.outputs['job-id']! }),
     ])
     for (const run of [scheduled, waited]) {

@@ -41,7 +41,8 @@ function yamlBlocks(page: string, markdown: string): Block[] {
 
 type Mapping = Record<string, unknown>
 const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value)
-const isStep = (value: unknown) => isMapping(value) && ('uses' in value || 'run' in value || 'script' in value)
+// GitHub steps (uses, run), GitLab and Azure scripts, and Azure tasks (task: PublishTestResults@2).
+const isStep = (value: unknown) => isMapping(value) && ('uses' in value || 'run' in value || 'script' in value || 'task' in value)
 
 /** What a block is, or undefined when it is a fragment nobody could paste. */
 function kindOf(document: unknown): string | undefined {

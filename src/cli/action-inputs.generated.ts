@@ -32,7 +32,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {"name":"search-query","description":"Foreman: the hosts to run on, as a Foreman search, e.g. 'name ~ web' or 'hostgroup = Production'.","default":"","required":false,"secret":false},
   {"name":"targeting-type","description":"Foreman: static_query (default) or dynamic_query.","default":"","required":false,"secret":false},
   {"name":"concurrency-level","description":"Foreman: run on at most this many hosts at a time.","default":"","required":false,"secret":false},
-  {"name":"time-span","description":"Foreman: spread the hosts' start over this many seconds (or a duration like 10m).","default":"","required":false,"secret":false},
+  {"name":"time-span","description":"Foreman before 3.8 only: spread the hosts' start over this many seconds (or a duration like 10m). Foreman 3.8 and later ignore it; the step warns and does not send it.","default":"","required":false,"secret":false},
   {"name":"execution-timeout","description":"Foreman: per-host execution timeout, in seconds or a duration like 15m (overrides the template's).","default":"","required":false,"secret":false},
   {"name":"time-to-pickup","description":"Foreman: how long a host may take to pick the job up, in seconds or a duration.","default":"","required":false,"secret":false},
   {"name":"effective-user","description":"Foreman: the user the script runs as on the hosts.","default":"","required":false,"secret":false},
