@@ -35,6 +35,17 @@ const withBom =
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(value))]))
   }
 
+describe('a server clock far in the future', () => {
+  it.concurrent('BMC RPM: a run that "finished" in 2296 is reported with the gate\'s own clock, not 270 years', async () => {
+    await withServer({ 'v1/job_runs/5.json': (n) => json(n < 2 ? rpmRun() : rpmDone({ finished_at: '2296-01-01T10:05:00Z' })) }, async (server) => {
+      const result = await run(rpmInputs(server), { watchdogMs: 20_000 })
+      expectOutcome(result, { exit: 0, status: 'succeeded', errors: 0 })
+      expect(result.stdout).not.toMatch(/in \d{3,}h/)
+      expect(result.stdout).toMatch(/succeeded after \d+(\.\d+)?m?s\./)
+    })
+  })
+})
+
 describe('a UTF-8 byte-order mark before JSON is ignored (RFC 8259 §8.1)', () => {
   it.concurrent('BMC RPM: every answer with a BOM, the run is watched to its end', async () => {
     await withServer({ 'v1/job_runs/5.json': (n) => withBom(n < 3 ? rpmRun() : rpmDone()) }, async (server) => {
