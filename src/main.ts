@@ -49,7 +49,17 @@ export interface RunOptions {
 }
 
 /** One gate, from inputs to verdict, in whatever host runs it. */
-export async function run(rawHost: Host, options: RunOptions = {}): Promise<void> {
+export async function run(givenHost?: Host, options?: RunOptions): Promise<void> {
+  // run() with no arguments runs the action as the runner would: what GitHub's local-action debugger calls
+  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads @actions/core.
+  if (!givenHost) {
+    const [{ ActionHost }, { actionObservers }] = await Promise.all([import('./host/action-host.js'), import('./observers/registry.js')])
+    return gate(new ActionHost(), options ?? { observers: actionObservers })
+  }
+  return gate(givenHost, options ?? {})
+}
+
+async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const startedAt = Date.now()
   const controller = new AbortController()
   const redactor = new Redactor()
