@@ -8,23 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
-import { foremanOutputs, foremanShow, withServer, type HostileServer, type Route } from './servers.js'
+import { foremanCliArgs, foremanOutputs, foremanShow, withServer, type Route } from './servers.js'
 
-const foremanArgs = (server: HostileServer): string[] => [
-  '--system',
-  'foreman',
-  '--server-url',
-  server.url,
-  '--username',
-  'ci-deployer',
-  '--template',
-  '7',
-  '--search-query',
-  'name ~ web',
-  '--timeout',
-  '20s',
-  '--json',
-]
 const env = { RELEASE_GATE_PASSWORD: 'foreman-pass-Kw8', RELEASE_GATE_POLL_INTERVAL: '200ms', RELEASE_GATE_MAX_POLL_INTERVAL: '300ms' }
 
 const endless: Record<string, Route> = {
@@ -46,7 +31,7 @@ describe('--json: one document however the command is stopped', () => {
     await withServer(endless, async (server) => {
       let sent = false
       const cli = await runCli({
-        args: foremanArgs(server),
+        args: foremanCliArgs(server, '--json'),
         env,
         onOutput: (_, stderr, child) => {
           if (sent || !stderr.includes('working')) return

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
-import { foremanHosts, foremanOutputs, foremanShow, withServer, type HostileServer, type Route } from './servers.js'
+import { foremanCliArgs, foremanHosts, foremanOutputs, foremanShow, withServer, type Route } from './servers.js'
 
 interface Closed {
   exitCode: number | null
@@ -51,22 +51,6 @@ async function runClosing(args: string[], close: 'stdout' | 'stderr', signalAfte
   return { exitCode, signal, ...seen }
 }
 
-const foremanArgs = (server: HostileServer, ...more: string[]): string[] => [
-  '--system',
-  'foreman',
-  '--server-url',
-  server.url,
-  '--username',
-  'ci-deployer',
-  '--template',
-  '7',
-  '--search-query',
-  'name ~ web',
-  '--timeout',
-  '20s',
-  ...more,
-]
-
 /** A job that runs for `polls` status checks, printing a line each time, then ends as `ending`. */
 function chattyJob(polls: number, ending: 'succeeded' | 'failed'): Record<string, Route> {
   return {
@@ -90,7 +74,7 @@ const noCrash = (run: Closed): void => {
 describe('a reader that goes away is not a crash', () => {
   it.concurrent('stdout closed after the first line (| head -1): the job is watched to its end, exit 0 for a success', async () => {
     await withServer(chattyJob(6, 'succeeded'), async (server) => {
-      const run = await runClosing(foremanArgs(server), 'stdout')
+      const run = await runClosing(foremanCliArgs(server), 'stdout')
       noCrash(run)
       expect(run.exitCode).toBe(0)
       // Every status check up to the end was made, after the reader had gone.
@@ -101,7 +85,7 @@ describe('a reader that goes away is not a crash', () => {
 
   it.concurrent('stdout closed, the job fails: the exit code is the failed verdict (1), not a crash', async () => {
     await withServer(chattyJob(4, 'failed'), async (server) => {
-      const run = await runClosing(foremanArgs(server), 'stdout')
+      const run = await runClosing(foremanCliArgs(server), 'stdout')
       noCrash(run)
       expect(run.exitCode).toBe(1)
       expect(server.to('api/job_invocations/42', 'GET').length).toBeGreaterThanOrEqual(4)
@@ -110,7 +94,7 @@ describe('a reader that goes away is not a crash', () => {
 
   it.concurrent('stdout closed, then SIGTERM: the Foreman job is cancelled as usual and the exit code says canceled', async () => {
     await withServer(chattyJob(1000, 'succeeded'), async (server) => {
-      const run = await runClosing(foremanArgs(server), 'stdout', { name: 'SIGTERM', afterMs: 1500 })
+      const run = await runClosing(foremanCliArgs(server), 'stdout', { name: 'SIGTERM', afterMs: 1500 })
       noCrash(run)
       expect(run.exitCode).toBe(130)
       expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
@@ -119,7 +103,7 @@ describe('a reader that goes away is not a crash', () => {
 
   it.concurrent('--json with stderr (the log) closed: the one document still comes on stdout, with the verdict', async () => {
     await withServer(chattyJob(5, 'succeeded'), async (server) => {
-      const run = await runClosing(foremanArgs(server, '--json'), 'stderr')
+      const run = await runClosing(foremanCliArgs(server, '--json'), 'stderr')
       noCrash(run)
       expect(run.exitCode).toBe(0)
       const document = JSON.parse(run.stdout) as { status: string; ending: string; exitCode: number }

@@ -383,3 +383,8 @@ export async function withServer<T>(routes: Record<string, Route>, use: (server:
     await server.close()
   }
 }
+
+/** The command's flags for a Foreman run against `server` (the password comes from RELEASE_GATE_PASSWORD). */
+export function foremanCliArgs(server: HostileServer, ...more: string[]): string[] {
+  return ['--system', 'foreman', '--server-url', server.url, '--username', 'ci-deployer', '--template', '7', '--search-query', 'name ~ web', '--timeout', '20s', ...more]
+}
