@@ -74,19 +74,42 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
       runCli({ args: [...otter('slow'), '--timeout', '1s', '--json'] }),
     ])
     expect([warnTolerated, failed, usage, input, unknownTemplate, unreachable, timedOut].map((r) => r.exitCode)).toEqual([0, 1, 2, 2, 3, 3, 4])
-    expect(json(warnTolerated)).toMatchObject({ status: 'warning', ending: 'passed', message: 'passed with a Warning that fail-on tolerates' })
+    expect(json(warnTolerated)).toMatchObject({ status: 'warning', ending: 'passed', message: 'passed with a Warning that --fail-on tolerates' })
     expect(json(failed)).toMatchObject({ status: 'failed', ending: 'failed', message: expect.stringMatching(/^Otter job \d+ \(template 'quick-error'\): failed/) })
     expect(usage.stderr).toContain('error: unknown flag --sever-url; did you mean --server-url?')
     expect(json(usage)).toMatchObject({ status: '', exitCode: 2, ending: 'input' })
-    expect(json(input)).toMatchObject({ status: '', ending: 'input', message: expect.stringContaining("Input 'timeout': 'forever' is not accepted") })
-    expect(json(input).message).toContain("Input 'poll-interval': '0s' is not accepted")
-    expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- Input '/)
+    expect(json(input)).toMatchObject({ status: '', ending: 'input', message: expect.stringContaining("--timeout (or RELEASE_GATE_TIMEOUT): 'forever' is not accepted") })
+    expect(json(input).message).toContain("--poll-interval (or RELEASE_GATE_POLL_INTERVAL): '0s' is not accepted")
+    expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- --timeout /)
     expect(json(unknownTemplate)).toMatchObject({ status: '', ending: 'unknown', message: expect.stringContaining("Otter has no job template named 'no-such-template'") })
     expect(json(unreachable)).toMatchObject({ status: '', ending: 'unknown' })
     expect(json(timedOut)).toMatchObject({ status: 'timed-out', ending: 'timed-out' })
     expect(timedOut.durationMs).toBeLessThan(8000)
     // Usage and input errors send nothing.
     expect(sandbox.requests.filter((r) => /usage-probe|input-probe/.test(r.url + r.body))).toEqual([])
+  })
+
+  // Issue 20: the command speaks the command's language.
+  it.concurrent('names the flag and the variable, not the action input, and reports bad input on stderr (not "Input \'server-url\': is required")', async () => {
+    const [missing, tooLong, warned, typo] = await Promise.all([
+      runCli({ args: ['--system', 'otter'] }),
+      runCli({ args: [...otter('input-probe'), '--timeout', '200h', '--json'] }),
+      runCli({ args: [...otter('quick-warn')] }),
+      runCli({ args: [...otter('usage-probe'), '--sever-url', 'https://typo/', '--json'] }),
+    ])
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stdout).toBe('')
+    expect(missing.stderr).toContain('--server-url (or RELEASE_GATE_SERVER_URL) is required')
+    expect(missing.stderr).not.toContain("Input '")
+    // The longest timeout is the gate's own outside GitHub.
+    expect(json(tooLong).message).toContain("--timeout (or RELEASE_GATE_TIMEOUT): '200h' is too long: at most 5 days ('120h')")
+    expect(json(tooLong).message).not.toContain('GitHub')
+    expect(warned.exitCode).toBe(1)
+    expect(warned.stdout).toContain('set --fail-on error to tolerate it')
+    expect(warned.stdout).not.toMatch(/fail-on: /)
+    // The hint to --help once, in the log and in the JSON document.
+    expect(typo.stderr.match(/release-gate --help lists every flag/g)).toHaveLength(1)
+    expect(json(typo).message!.match(/release-gate --help lists every flag/g)).toHaveLength(1)
   })
 
   it('cancels on SIGINT, cancelling the Foreman job through its API, and exits 130', async () => {
@@ -108,6 +131,8 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
       expect(result).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${result.jobId}/cancel`)).toHaveLength(1)
       expect(run.stderr).toContain(`Cancelled Foreman job invocation ${result.jobId}`)
+      // Issue 20: a signal interrupts a run of the command; there is no workflow to cancel.
+      expect(run.stdout + run.stderr).not.toMatch(/workflow/i)
     } finally {
       delete sandbox.foreman.setup.script
     }

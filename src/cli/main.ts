@@ -85,7 +85,9 @@ export async function main(
     }
   }
   if (errors.length > 0) {
-    const message = `${errors.join('\n')}\nrelease-gate --help lists every flag.`
+    // Said once: an unknown flag's error already says it.
+    const listed = errors.join('\n')
+    const message = listed.includes('release-gate --help lists every flag') ? listed : `${listed}\nrelease-gate --help lists every flag.`
     renderer(stderr).end({ ending: 'input', message }, EXIT_CODES.input)
     if (options.json) stdout.write(resultJson({ status: '', jobId: '', url: '', exitCode: EXIT_CODES.input, ending: 'input', message, outputs: {} }))
     process.exitCode = EXIT_CODES.input
@@ -98,6 +100,9 @@ export async function main(
     inputs: commandLine.inputs,
     renderer: output,
     drained: () => drainOf(log.stream),
+    // Bad input is an error of the command line, on stderr like a usage error; with --json the log is there already.
+    // GitHub's and Azure's annotations stay with the log, where their runners read workflow commands.
+    errors: log === stdout && (ci === 'plain' || ci === 'gitlab') ? renderer(stderr) : undefined,
     json: options.json ? (text) => stdout.write(text) : undefined,
     dotenv: options.dotenv ? { path: options.dotenv, prefix: options.dotenvPrefix } : undefined,
   })

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { DOTENV_LIMIT_BYTES, dotenv } from '../cli/dotenv.js'
 import { EXIT_CODES } from '../cli/exit-codes.js'
 import type { Renderer } from '../cli/renderers.js'
+import { inCommandTerms } from '../cli/terms.js'
 import { UnwritableFile, withOutputsProblem, type Host, type HostConsole, type Summary, type Verdict } from './host.js'
 
 export interface CliHostOptions {
@@ -13,6 +14,8 @@ export interface CliHostOptions {
   dotenv?: { path: string; prefix: string }
   /** Settles once the log's stream has caught up with what was written (its 'drain'). */
   drained?: () => Promise<void>
+  /** Where bad input is reported when the log goes to stdout: stderr, as with a usage error. */
+  errors?: Renderer
 }
 
 /** The JSON document of --json. */
@@ -40,15 +43,16 @@ export class CliHost implements Host {
 
   constructor(private readonly options: CliHostOptions) {
     const { renderer } = options
+    // Our own lines name inputs as a workflow does; the command says flags (issue 20). Remote log lines are left as they are.
     this.console = {
-      info: (text) => renderer.info(text),
+      info: (text) => renderer.info(inCommandTerms(text)),
       // A slow reader (a pipe into a CI's log) makes the gate wait rather than buffer a whole log in memory.
       logs: (title, lines) => {
         const printing = renderer.logs(title, lines)
         return printing ?? options.drained?.()
       },
-      warning: (text) => renderer.warning(text),
-      debug: (text) => renderer.debug(text),
+      warning: (text) => renderer.warning(inCommandTerms(text)),
+      debug: (text) => renderer.debug(inCommandTerms(text)),
     }
   }
 
@@ -67,7 +71,7 @@ export class CliHost implements Host {
   }
 
   writeSummary(summary: Summary): Promise<void> {
-    this.options.renderer.summary(summary)
+    this.options.renderer.summary({ ...summary, lead: inCommandTerms(summary.lead), notes: summary.notes.map(inCommandTerms) })
     return Promise.resolve()
   }
 
@@ -77,14 +81,16 @@ export class CliHost implements Host {
     // An unwritable --dotenv file (a full disk) fails the command, with the job's outcome told first.
     const problem = this.options.dotenv && this.writeDotenv(this.options.dotenv)
     if (problem) verdict = withOutputsProblem(verdict, problem)
+    if (verdict.message !== undefined) verdict = { ...verdict, message: inCommandTerms(verdict.message) }
     const exitCode = EXIT_CODES[verdict.ending]
     process.exitCode = exitCode
-    this.options.renderer.end(verdict, exitCode)
+    const renderer = verdict.ending === 'input' ? (this.options.errors ?? this.options.renderer) : this.options.renderer
+    renderer.end(verdict, exitCode)
     this.options.json?.(resultJson(this.result(verdict, exitCode)))
   }
 
   result(verdict: Verdict, exitCode: number): CliResult {
-    const message = verdict.message ?? (verdict.withIssues ? 'passed with a Warning that fail-on tolerates' : undefined)
+    const message = verdict.message ?? (verdict.withIssues ? inCommandTerms('passed with a Warning that fail-on tolerates') : undefined)
     return {
       status: this.outputs.status ?? '',
       jobId: this.outputs['job-id'] ?? '',
