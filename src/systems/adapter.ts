@@ -101,6 +101,8 @@ export interface Adapter {
   outputs?(): Record<string, string>
   /** Sections for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
   details?(signal: AbortSignal): Promise<DetailSection[]>
+  /** What was attempted, as known once started (e.g. a template given by id, now named); read after the gate ends. */
+  attempt?(): { what: string; subject: string } | undefined
   /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
   readonly notWaiting?: string
 }
