@@ -113,6 +113,10 @@ describe('Foreman end to end (bundle as a process)', () => {
       const id = run.outputs['job-id']
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
       expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
+      // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's "running: 2/10 hosts done" (issue 20).
+      const summary = summaryAsText(run.summary)
+      expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* cancelled\)/)
+      expect(summary).not.toContain('running:')
     } finally {
       delete sandbox.foreman.setup.script
     }

@@ -500,6 +500,8 @@ class Invocation implements Run {
   /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
   private continued = new Set<number>()
   private failedHosts: string[] | undefined
+  /** What the latest check said, the ones cancel() makes after the gate stopped polling included. */
+  private lastDetail: string | undefined
 
   constructor(
     id: number,
@@ -515,6 +517,16 @@ class Invocation implements Run {
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
+    const snapshot = await this.check(signal)
+    this.lastDetail = snapshot.detail
+    return snapshot
+  }
+
+  latestDetail(): string | undefined {
+    return this.lastDetail
+  }
+
+  private async check(signal: AbortSignal): Promise<Snapshot> {
     // Host names come with the first answer; later ones leave out a list that grows with the fleet.
     const first = this.names.size === 0
     const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` }
