@@ -141,6 +141,7 @@ const defaultScript = (host: ForemanHost): HostScript => ({
 const TAXONOMY = ['organization_id', 'location_id']
 const ROUTE_PARAMS: Record<string, string[]> = {
   templates: ['search', ...TAXONOMY],
+  template: [...TAXONOMY],
   create: [...TAXONOMY],
   show: ['include_hosts', 'host_status', ...TAXONOMY],
   hosts: ['page', 'per_page', ...TAXONOMY],
@@ -214,6 +215,11 @@ export class ForemanSimulator implements Simulator {
     switch (route.name) {
       case 'templates':
         return this.templates(q.get('search'))
+      case 'template': {
+        // A missing id is Foreman core's 404 (app/controllers/api/base_controller.rb, not_found: "Resource <name> not found by id '<id>'").
+        const template = this.setup.templates.find((t) => String(t.id) === id)
+        return template ? json(200, template) : json(404, { error: { message: `Resource job_template not found by id '${id}'` } })
+      }
       case 'create':
         return this.create(request.body, scope)
       case 'show':
@@ -235,6 +241,8 @@ export class ForemanSimulator implements Simulator {
   private route(method: string, p: string): { name: string; id?: string; hostId?: number } | undefined {
     let m: RegExpExecArray | null
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
+    // show: REX config/routes.rb (resources :job_templates), app/controllers/api/v2/job_templates_controller.rb.
+    if ((m = /^\/api\/job_templates\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'template', id: m[1] }
     if (p === '/api/job_invocations' && method === 'POST') return { name: 'create' }
     if ((m = /^\/api\/job_invocations\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'show', id: m[1] }
     // GET .../hosts is routed from REX v14.1.0 (config/routes.rb, hosts.json.rabl): 3.9 answers 404.

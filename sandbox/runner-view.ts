@@ -47,11 +47,22 @@ export class RunnerView {
 
 /** The job summary's HTML as plain text rows, for a terminal. */
 export function summaryAsText(html: string): string {
+  // Each block on its own line, list items indented and code under its item, so that a terminal reads
+  // "1 did not:\n  - db-flaky-01…: error\n      Exit status: 1", not run together (issue 20).
   return html
+    .replace(
+      /<pre><code>([\s\S]*?)<\/code><\/pre>/g,
+      (_all, code: string) =>
+        `\n${code
+          .split('\n')
+          .map((line) => `      ${line}`)
+          .join('\n')}`,
+    )
     .replace(/<h\d>(.*?)<\/h\d>/g, '$1\n')
+    .replace(/<\/p>/g, '\n')
     .replace(/<\/tr>/g, '\n')
     .replace(/<\/t[hd]>/g, ' | ')
-    .replace(/<li>/g, '- ')
+    .replace(/<li>/g, '  - ')
     .replace(/<\/li>/g, '\n')
     .replace(/<a href="([^"]*)">[^<]*<\/a>/g, '$1')
     .replace(/<[^>]+>/g, '')
@@ -60,5 +71,6 @@ export function summaryAsText(html: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
     .trim()
 }

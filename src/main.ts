@@ -141,7 +141,17 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     const detailsSignal = controller.signal.aborted ? AbortSignal.timeout(budget) : AbortSignal.any([controller.signal, AbortSignal.timeout(budget)])
     const details: DetailSection[] = result ? ((await adapter.details?.(detailsSignal).catch(() => [])) ?? []) : []
     const outputs = adapter.outputs?.() ?? {}
-    const report = buildReport({ attempt, failOn: config.failOn, title: config.summaryTitle, result, failure, outputs, details, now: Date.now(), startedAt })
+    const report = buildReport({
+      attempt: { ...attempt, ...adapter.attempt?.() },
+      failOn: config.failOn,
+      title: config.summaryTitle,
+      result,
+      failure,
+      outputs,
+      details,
+      now: Date.now(),
+      startedAt,
+    })
 
     guard.output('status', report.status)
     const runs = result?.runs ?? abandoned

@@ -32,6 +32,14 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     source: 'REX app/controllers/api/v2/job_templates_controller.rb (index, v11–v17); wrapped index answer: Foreman core app/views/api/v2/layouts/index_layout.json.erb',
   },
   {
+    name: 'name a job template given by id',
+    method: 'GET',
+    path: /^\/api\/job_templates\/\d+$/,
+    query: [],
+    reads: ['name'],
+    source: 'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl (name)',
+  },
+  {
     name: 'create a job invocation',
     method: 'POST',
     path: /^\/api\/job_invocations$/,

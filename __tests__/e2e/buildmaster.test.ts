@@ -70,7 +70,7 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     expect(run.outputs['deployment-ids']!.split(',')).toHaveLength(2)
     expect(run.summary).toMatch(/Production \/ Prod-East\)<\/td><td>✅ succeeded/)
     expect(run.summary).toMatch(/Production \/ Prod-West\)<\/td><td>❌ failed/)
-    expect(errors(run)[0]).toMatch(/^BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Production \/ Prod-West\): failed in \d+s\. 1 of 2 did not fail\.$/)
+    expect(errors(run)[0]).toMatch(/^BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Production \/ Prod-West\): failed in \d+s\. 1 of 2 succeeded\.$/)
   })
 
   it('fails on warned by default and passes with fail-on: error', async () => {

@@ -1,4 +1,5 @@
 import { runAction } from '../../sandbox/action-runner.js'
+import { summaryAsText } from '../../sandbox/runner-view.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, everythingShown, remoteLines } from './helpers.js'
@@ -64,6 +65,19 @@ describe('Foreman end to end (bundle as a process)', () => {
     expect(sandbox.foreman.invocations.at(-1)!.body).toMatchObject({ feature: 'katello_package_install' })
   })
 
+  it('shows a template given by id by its name (GET api/job_templates/:id, REX job_templates_controller#show), and keeps the id when the lookup fails (issue 20)', async () => {
+    const named = await foreman({ template: '171', 'search-query': 'name = web-001.example.com' })
+    expect(named.exitCode).toBe(0)
+    expect(named.stdout).toContain("(template 'Run Command - Script Default' on 'name = web-001.example.com')")
+    expect(summaryAsText(named.summary)).toContain("Run template 'Run Command - Script Default' on 'name = web-001.example.com' on Foreman")
+    expect(named.stdout + summaryAsText(named.summary)).not.toContain("template '171'")
+    sandbox.faults.set({ rate: 1, kinds: ['503'], match: (_m, path) => /\/api\/job_templates\/\d+$/.test(path) })
+    const kept = await foreman({ template: '171', 'search-query': 'name = web-001.example.com' })
+    expect(kept.exitCode).toBe(0)
+    expect(kept.stdout).toContain("(template '171' on 'name = web-001.example.com')")
+    expect(created().filter((r) => r.body.includes('"job_template_id":"171"')).length).toBeGreaterThanOrEqual(2)
+  })
+
   it('fails when a host fails, listing it with its last lines in the summary', async () => {
     const run = await foreman({ template: '171', 'search-query': 'name ~ db' })
     expect(run.exitCode).toBe(1)
@@ -99,6 +113,10 @@ describe('Foreman end to end (bundle as a process)', () => {
       const id = run.outputs['job-id']
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
       expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
+      // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's "running: 2/10 hosts done" (issue 20).
+      const summary = summaryAsText(run.summary)
+      expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* cancelled\)/)
+      expect(summary).not.toContain('running:')
     } finally {
       delete sandbox.foreman.setup.script
     }

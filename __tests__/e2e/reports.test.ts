@@ -53,7 +53,7 @@ describe('Annotations and closing lines name what failed', () => {
     const run = await buildmaster({ release: '7.1.0', pipeline: 'Standard', stage: 'Production' })
     expect(run.exitCode).toBe(1)
     const [error] = errors(run)
-    expect(error).toMatch(/→ Production \/ Prod-West\): failed in 1s\. 1 of 2 did not fail\.$/)
+    expect(error).toMatch(/→ Production \/ Prod-West\): failed in 1s\. 1 of 2 succeeded\.$/)
     expect(error).not.toContain('Prod-East')
     const closing = run.stdout.split('\n').filter((line) => /^BuildMaster deployment \d+ .*: (succeeded|failed) in \d+s\.$/.test(line))
     expect(closing).toHaveLength(2)

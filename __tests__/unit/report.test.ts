@@ -63,6 +63,12 @@ describe('verdictOf', () => {
     )
   })
 
+  it('says how many of the others succeeded, not that they "did not fail" (issue 20)', () => {
+    expect(verdictOf(result('failed', [outcome('a', 'failed'), outcome('b', 'succeeded')]), 'error').message).toBe('job a: failed after 5s. 1 of 2 succeeded.')
+    const mixed = [outcome('a', 'failed'), outcome('b', 'succeeded'), outcome('c', 'warning')]
+    expect(verdictOf(result('failed', mixed), 'error').message).toBe('job a: failed after 5s. 1 of 3 succeeded; 1 of 3 succeeded with warnings.')
+  })
+
   it("uses the server's run time where it gave one, the time waited otherwise", () => {
     const timed = outcome('a', 'failed', { timing: { startedAt: 1000, endedAt: 3000 } })
     expect(verdictOf(result('failed', [timed]), 'warning').message).toBe('job a: failed in 2s.')

@@ -290,6 +290,8 @@ async function stopRun(outcome: RunOutcome, cleanup: AbortSignal, now: () => num
   }
   try {
     outcome.stopNote = await run.cancel(cleanup)
+    // The cancel re-read the run (Foreman's counts once it stopped): the summary shows those, not "running: 2/10 hosts done" (issue 20).
+    outcome.detail = run.latestDetail?.() ?? outcome.detail
   } catch (error) {
     outcome.keepsRunning = true
     outcome.stopNote = `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`

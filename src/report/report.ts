@@ -131,10 +131,27 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   }
   if (failing.length > 0) {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning') ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)` : ''
-    const others = result.runs.length > failing.length ? ` ${result.runs.length - failing.length} of ${result.runs.length} did not fail.` : ''
+    const others =
+      result.runs.length > failing.length
+        ? ` ${othersLine(
+            result.runs.filter((o) => !failing.includes(o)),
+            result.runs.length,
+          )}`
+        : ''
     return { ending: 'failed', message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}` }
   }
   return { ending: 'passed', withIssues: result.runs.some((o) => outcomeOf(o) !== 'succeeded') }
+}
+
+/**
+ * The runs that did not fail the step, said by what they did ("1 of 2 succeeded.") rather than by
+ * what they did not do ("1 of 2 did not fail." read as a riddle — issue 20).
+ */
+function othersLine(others: RunOutcome[], total: number): string {
+  const warned = others.filter((o) => o.status === 'warning').length
+  const succeeded = others.length - warned
+  const parts = [...(succeeded > 0 ? [`${succeeded} of ${total} succeeded`] : []), ...(warned > 0 ? [`${warned} of ${total} succeeded with warnings`] : [])]
+  return `${parts.join('; ')}.`
 }
 
 /**

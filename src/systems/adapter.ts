@@ -72,6 +72,11 @@ export interface Run {
   output?(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void>
   /** Asks the server to stop the run; resolves to what happened, in words for the log. */
   cancel?(signal: AbortSignal): Promise<string>
+  /**
+   * What the run's latest check said, where it was checked again outside the gate's rounds (e.g. by
+   * cancel(), which re-reads the counts): the summary then shows the final word, not the last round's.
+   */
+  latestDetail?(): string | undefined
   /** Said instead when the run cannot be stopped through the API, e.g. Otter. */
   readonly whyNoCancel?: string
   /** Where the run deploys to, in the server's words (e.g. a BuildMaster environment), where it has one. */
@@ -101,6 +106,8 @@ export interface Adapter {
   outputs?(): Record<string, string>
   /** Sections for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
   details?(signal: AbortSignal): Promise<DetailSection[]>
+  /** What was attempted, as known once started (e.g. a template given by id, now named); read after the gate ends. */
+  attempt?(): { what: string; subject: string } | undefined
   /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
   readonly notWaiting?: string
 }

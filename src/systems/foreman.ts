@@ -57,6 +57,8 @@ const SINCE_OVERLAP_SECONDS = 10
 const LAST_LINES = 5
 // A summary line is clipped at 2000 characters anyway (redacting-host.ts).
 const LAST_LINE_CHARS = 2000
+// How long the name of a template given by id is worth waiting for; past it the id is shown.
+const TEMPLATE_NAME_MS = 5000
 // Output of unfinished hosts held back to print host by host; past this it prints as it is.
 const HELD_MAX_CHARS = 4 * 1024 * 1024
 
@@ -248,12 +250,18 @@ class ForemanAdapter implements Adapter {
   /** operation: rerun-failed found no failed host: nothing was created. */
   private nothingToRerun = false
   private console?: GateConsole
+  /** The name of a template given by its id, looked up once after the create; undefined: the id is all we know. */
+  private templateName?: string
 
   constructor(
     private readonly config: GateConfig,
     private readonly settings: Settings,
     private readonly client: ApiClient,
   ) {}
+
+  attempt(): { what: string; subject: string } | undefined {
+    return this.templateName === undefined ? undefined : describeAttempt({ ...this.settings, template: this.templateName })
+  }
 
   outputs(): Record<string, string> {
     if (this.nothingToRerun) return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
@@ -308,7 +316,9 @@ class ForemanAdapter implements Adapter {
     }
     if (operation === 'run') {
       id = await this.create(api, signal)
-      title = `Foreman job invocation ${id} (${this.settings.template ? `template '${this.settings.template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
+      if (/^\d+$/.test(this.settings.template)) this.templateName = await this.nameOfTemplate(api, this.settings.template, signal)
+      const template = this.templateName ?? this.settings.template
+      title = `Foreman job invocation ${id} (${template ? `template '${template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
       if (this.settings.scheduled && !this.settings.waitScheduled) {
         this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
       }
@@ -346,6 +356,22 @@ class ForemanAdapter implements Adapter {
     } finally {
       signal.removeEventListener('abort', onStop)
       clearTimeout(grace)
+    }
+  }
+
+  /**
+   * A template given by id is shown by its name ("template '171'" says nothing to a reader — issue 20):
+   * GET api/job_templates/:id (REX app/controllers/api/v2/job_templates_controller.rb, show; the name is
+   * in api/v2/job_templates/main.json.rabl). Fail safe: the job has started by now, so a lookup that fails
+   * or is slow only keeps the id, never fails the step; asked once, briefly bounded.
+   */
+  private async nameOfTemplate(api: ForemanApi, id: string, signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const doing = `looking up job template ${id}`
+      const found = object({ server: 'Foreman', doing }, await api.read(doing, `api/job_templates/${id}`, {}, AbortSignal.any([signal, AbortSignal.timeout(TEMPLATE_NAME_MS)])))
+      return typeof found.name === 'string' && found.name.trim() ? found.name : undefined
+    } catch {
+      return undefined
     }
   }
 
@@ -474,6 +500,8 @@ class Invocation implements Run {
   /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
   private continued = new Set<number>()
   private failedHosts: string[] | undefined
+  /** What the latest check said, the ones cancel() makes after the gate stopped polling included. */
+  private lastDetail: string | undefined
 
   constructor(
     id: number,
@@ -489,6 +517,16 @@ class Invocation implements Run {
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
+    const snapshot = await this.check(signal)
+    this.lastDetail = snapshot.detail
+    return snapshot
+  }
+
+  latestDetail(): string | undefined {
+    return this.lastDetail
+  }
+
+  private async check(signal: AbortSignal): Promise<Snapshot> {
     // Host names come with the first answer; later ones leave out a list that grows with the fleet.
     const first = this.names.size === 0
     const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` }
