@@ -43,7 +43,7 @@ describe('junit-report: a JUnit XML report of what the gate watched (bundle as a
   it('Foreman: one passing case per host, the suite named like the summary', async () => {
     const { run, report, cases, xml } = await foreman({ 'search-query': 'name ~ web' })
     expect(run.exitCode).toBe(0)
-    expect(suiteOf(report).attributes).toMatchObject({ name: 'release-gate: Foreman 171', tests: '10', failures: '0', skipped: '0' })
+    expect(suiteOf(report).attributes).toMatchObject({ name: 'release-gate: Foreman Run Command - Script Default', tests: '10', failures: '0', skipped: '0' })
     expect(cases.map((c) => c.attributes.name)).toEqual(foremanHosts(10).map((h) => h.name))
     expect(cases.every((c) => c.attributes.classname === 'Foreman' && c.children.length === 0)).toBe(true)
     expect(xml).not.toContain(FOREMAN_USER.password)
