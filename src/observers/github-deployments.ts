@@ -1,5 +1,4 @@
 import type { FailOn } from '../config/gate-config.js'
-import type { InputProblems } from '../config/input-error.js'
 import type { GateResult, RunOutcome } from '../engine/gate.js'
 import { settledWithin, sleep } from '../engine/sleep.js'
 import { clip } from '../text/words.js'
@@ -343,7 +342,6 @@ export class DeploymentMirror implements Observer {
 
 const NO_OUTCOME = 'No outcome known'
 
-/** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
 /** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
 const CANCELLED_ON_SERVER = 'canceled-on-server'
 
@@ -352,6 +350,7 @@ function cancelledOnServer(outcome: RunOutcome): boolean {
   return outcome.status === 'canceled' && outcome.stopNote === undefined
 }
 
+/** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
 export function finalState(status: string, failOn: FailOn): { state: DeploymentState; word: string } | undefined {
   switch (status) {
     case 'started':
@@ -378,28 +377,4 @@ export function finalState(status: string, failOn: FailOn): { state: DeploymentS
 /** At most 140 characters (code points, as GitHub counts them), ending in '…' when cut. */
 export function clipDescription(text: string): string {
   return clip(text.replace(/\s+/g, ' ').trim(), MAX_DESCRIPTION)
-}
-
-/** The inputs this observer reads beyond the switch; problems are added for the step's input error. */
-export function readDeploymentInputs(
-  read: (name: string) => string,
-  system: { label: string; environmentPerRun: boolean },
-  problems: InputProblems,
-): { environment: string; token: string } {
-  const environment = read('environment').trim()
-  const token = read('github-token').trim()
-  if (!token) {
-    problems.add('github-token', "is required with github-deployment: true; leave it out to use the workflow's own token (${{ github.token }})")
-  } else if (/[\s\u0000-\u001f\u007f]/.test(token)) {
-    problems.add('github-token', 'contains white space or a control character; store the token again as a single line')
-  }
-  if (!environment && !system.environmentPerRun) {
-    problems.add(
-      'environment',
-      `is required with github-deployment: true for ${system.label}: the GitHub environment to record the deployment in, e.g. production (only a server whose deployments name their own environment, BuildMaster, can do without it)`,
-    )
-  } else if (Array.from(environment).length > 255 || /[\u0000-\u001f\u007f]/.test(environment)) {
-    problems.add('environment', 'must be a GitHub environment name: one line of at most 255 characters')
-  }
-  return { environment, token }
 }

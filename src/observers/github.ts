@@ -1,7 +1,8 @@
 import { InputProblems } from '../config/input-error.js'
 import type { Observer } from '../main.js'
 import type { Repository } from './github-api.js'
-import { DeploymentMirror, readDeploymentInputs } from './github-deployments.js'
+import { DeploymentMirror } from './github-deployments.js'
+import { readDeploymentInputs } from './github-inputs.js'
 import { octokitApi } from './octokit-api.js'
 import type { ObserverContext } from './registry.js'
 
