@@ -1,43 +1,22 @@
 import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
-import { CLEANUP_BUDGET_MS, FailedAfterStart, runGate, type GateEvents, type GateResult, type RunOutcome } from './engine/gate.js'
-import { CancelledByRunner, GateError } from './engine/gate-error.js'
-import { UnwritableFile, withOutputsProblem, type Ending, type Host, type Summary } from './host/host.js'
+import { CLEANUP_BUDGET_MS, GRACE_AFTER_SIGINT_MS, OBSERVER_BUDGET_MS, OBSERVER_STOP_MS, REPORT_BUDGET_MS } from './contracts/budgets.js'
+import type { Observer } from './contracts/observer.js'
+import type { ObserverContext } from './observers/common/context.js'
+import { FailedAfterStart, runGate } from './engine/gate.js'
+import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
+import { CancelledByRunner, GateError } from './contracts/errors.js'
+import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
 import { redacting } from './host/redacting-host.js'
 import { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
-import { HttpFailure } from './http/failure.js'
+import { HttpFailure } from './contracts/http-failure.js'
 import { Redactor } from './http/redactor.js'
-import { settledWithin } from './engine/sleep.js'
+import { settledWithin } from './util/sleep.js'
 import { buildReport, type Attempt } from './report/report.js'
-import type { DetailSection } from './systems/adapter.js'
-import type { PreparedSystem, SystemDefinition } from './systems/definition.js'
+import type { DetailSection } from './contracts/run.js'
+import type { PreparedSystem, SystemDefinition } from './systems/common/definition.js'
 import { systemDefinition } from './systems/registry.js'
-
-// After SIGINT the runner waits about 7.5 s before it kills the step: the step ends before that,
-// with its status written, whatever a server does.
-const GRACE_AFTER_SIGINT_MS = 6500
-// What is left after cleanup to gather the summary's details (e.g. the hosts that failed).
-const REPORT_BUDGET_MS = 1500
-const OBSERVER_BUDGET_MS = 15_000
-// After a cancel, what an observer still has to say must fit the runner's grace beside the gate's cleanup.
-const OBSERVER_STOP_MS = 2500
-
-/** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
-export interface Observer extends GateEvents {
-  /** The gate has ended and its report is known; the observer's failures never change the verdict. */
-  ended?(report: GateEnd): Promise<void>
-}
-
-/** What an observer hears at the end: the report's status and verdict, the result, and the summary (its title, details, notes). */
-export interface GateEnd {
-  status: string
-  ending: Ending
-  /** The verdict's message: why the step fails, where it does. */
-  message?: string
-  result?: GateResult
-  summary: Summary
-}
 
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
@@ -45,7 +24,7 @@ export interface RunOptions {
   /** The signals that cancel the job: SIGINT and SIGTERM (the runner's), and SIGHUP for the command. */
   signals?: NodeJS.Signals[]
   /** Observers made once the config is known (they may read their own inputs through the host). */
-  observers?: (context: { host: Host; config: GateConfig; attempt: Attempt; signal: AbortSignal; redactor: Redactor }) => Promise<Observer[]>
+  observers?: (context: ObserverContext) => Promise<Observer[]>
 }
 
 /** One gate, from inputs to verdict, in whatever host runs it. */

@@ -4,7 +4,7 @@
  * fleet, the summary stays under it, in UTF-8 bytes, and says what it left out and that the log has it.
  */
 import { renderHtml } from '../../src/host/action-host.js'
-import type { Summary } from '../../src/host/host.js'
+import type { Summary } from '../../src/contracts/host.js'
 import { SUMMARY_LIMIT_BYTES } from '../../src/report/summary-size.js'
 import { expectOutcome } from './checks.js'
 import { foremanInputs, foremanShow, run, withServer, type Route } from './servers.js'

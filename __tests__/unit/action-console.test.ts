@@ -1,4 +1,4 @@
-import { ActionConsole, drainOf } from '../../src/report/action-console.js'
+import { ActionConsole, drainOf } from '../../src/host/action-console.js'
 import { HOSTILE_LINES } from '../../sandbox/otter.js'
 import { runnerCommands } from '../../sandbox/action-runner.js'
 

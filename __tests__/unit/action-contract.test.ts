@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputProblems } from '../../src/config/input-error.js'
-import { readDeploymentInputs } from '../../src/observers/github-inputs.js'
+import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
 import { reportPath } from '../../src/observers/junit.js'
 import { readSwitch } from '../../src/observers/registry.js'
-import { buildmaster } from '../../src/systems/buildmaster.js'
-import { foreman } from '../../src/systems/foreman.js'
-import { otter } from '../../src/systems/otter.js'
-import { rpm } from '../../src/systems/rpm.js'
+import { buildmaster } from '../../src/systems/buildmaster/index.js'
+import { foreman } from '../../src/systems/foreman/index.js'
+import { otter } from '../../src/systems/otter/index.js'
+import { rpm } from '../../src/systems/rpm/index.js'
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiClient, type TextSink } from '../../src/http/api-client.js'
-import { HttpFailure } from '../../src/http/failure.js'
+import { HttpFailure } from '../../src/contracts/http-failure.js'
 import { Redactor } from '../../src/http/redactor.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse, count: number) => void

@@ -1,6 +1,6 @@
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
-import { buildmaster } from '../../src/systems/buildmaster.js'
+import { buildmaster } from '../../src/systems/buildmaster/index.js'
 
 async function problemsFor(inputs: Record<string, string>): Promise<string[]> {
   const all: Record<string, string> = { system: 'buildmaster', 'server-url': 'https://bm.example.com/', 'api-key': 'k', application: 'web', release: '1.0', ...inputs }

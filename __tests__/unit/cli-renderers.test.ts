@@ -5,8 +5,8 @@ import { parseOutputFile, runnerCommands } from '../../sandbox/action-runner.js'
 import { azureCommands, azureFormatting, gitlabSections } from '../../sandbox/ci-parsers.js'
 import { dotenv, dotenvName } from '../../src/cli/dotenv.js'
 import { createRenderer, detectCi, summaryLines, type Renderer } from '../../src/cli/renderers.js'
-import { CliHost, resultJson } from '../../src/host/cli-host.js'
-import type { Summary } from '../../src/host/host.js'
+import { CliHost, resultJson } from '../../src/cli/cli-host.js'
+import type { Summary } from '../../src/contracts/host.js'
 
 function capture(ci: Renderer['ci'], env: Record<string, string> = {}, color = false) {
   let out = ''

@@ -1,6 +1,6 @@
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
-import { foreman } from '../../src/systems/foreman.js'
+import { foreman } from '../../src/systems/foreman/index.js'
 import { FOREMAN_SETUP, FOREMAN_USER, ForemanSimulator } from '../../sandbox/foreman.js'
 
 // Lines Foreman >= 3.8 accepts: fugit (floraison/fugit README "Fugit::Cron" examples, and its Parser in

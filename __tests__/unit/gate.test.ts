@@ -1,9 +1,9 @@
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
-import { CancelledByRunner, GateError } from '../../src/engine/gate-error.js'
-import type { Status } from '../../src/engine/status.js'
-import { HttpFailure } from '../../src/http/failure.js'
-import type { GateConsole } from '../../src/report/action-console.js'
-import type { Adapter, Run, ShowOutput, Snapshot } from '../../src/systems/adapter.js'
+import { CancelledByRunner, GateError } from '../../src/contracts/errors.js'
+import type { Status } from '../../src/contracts/status.js'
+import { HttpFailure } from '../../src/contracts/http-failure.js'
+import type { GateConsole } from '../../src/contracts/console.js'
+import type { Adapter, Run, ShowOutput, Snapshot } from '../../src/contracts/run.js'
 
 class RecordingConsole implements GateConsole {
   readonly lines: string[] = []

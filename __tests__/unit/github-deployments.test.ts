@@ -1,13 +1,13 @@
 import { InputProblems } from '../../src/config/input-error.js'
-import type { GateResult, RunOutcome } from '../../src/engine/gate.js'
-import type { Status } from '../../src/engine/status.js'
+import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
+import type { Status } from '../../src/contracts/status.js'
 import { Redactor } from '../../src/http/redactor.js'
-import { classify, GitHubCallError, type GitHubApi, type NewDeployment, type NewStatus } from '../../src/observers/github-api.js'
-import { clipDescription, DeploymentMirror, finalState, type MirrorOptions } from '../../src/observers/github-deployments.js'
-import { readDeploymentInputs } from '../../src/observers/github-inputs.js'
-import { workflowRunUrl } from '../../src/observers/github.js'
+import { classify, GitHubCallError, type GitHubApi, type NewDeployment, type NewStatus } from '../../src/observers/github/api.js'
+import { clipDescription, DeploymentMirror, finalState, type MirrorOptions } from '../../src/observers/github/deployments.js'
+import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
+import { workflowRunUrl } from '../../src/observers/github/index.js'
 import { readSwitch } from '../../src/observers/registry.js'
-import type { Run } from '../../src/systems/adapter.js'
+import type { Run } from '../../src/contracts/run.js'
 
 type Call = { kind: 'deployment'; body: NewDeployment } | { kind: 'status'; id: number; body: NewStatus }
 

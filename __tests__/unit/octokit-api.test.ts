@@ -1,6 +1,6 @@
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { Sandbox } from '../../sandbox/server.js'
-import type { GitHubApi } from '../../src/observers/github-api.js'
+import type { GitHubApi } from '../../src/observers/github/api.js'
 
 // @actions/github reads GITHUB_API_URL when it is imported, so the client is imported after the sandbox is up.
 let sandbox: Sandbox
@@ -8,7 +8,7 @@ let api: (token?: string) => GitHubApi
 beforeAll(async () => {
   sandbox = await Sandbox.start()
   process.env.GITHUB_API_URL = sandbox.githubApiUrl()
-  const { octokitApi } = await import('../../src/observers/octokit-api.js')
+  const { octokitApi } = await import('../../src/observers/github/octokit-api.js')
   api = (token = GITHUB_TOKEN) => octokitApi(token, () => undefined)
 })
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { Host, Verdict } from '../../src/host/host.js'
+import type { Host, Verdict } from '../../src/contracts/host.js'
 import { redacting } from '../../src/host/redacting-host.js'
 import { Redactor } from '../../src/http/redactor.js'
 

@@ -1,7 +1,7 @@
-import type { GateResult, RunOutcome } from '../../src/engine/gate.js'
-import type { Status } from '../../src/engine/status.js'
+import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
+import type { Status } from '../../src/contracts/status.js'
 import { buildReport, verdictOf } from '../../src/report/report.js'
-import type { Run } from '../../src/systems/adapter.js'
+import type { Run } from '../../src/contracts/run.js'
 
 const run = (id: string, extra: Partial<Run> = {}): Run => ({ id, title: `job ${id}`, startedHere: true, poll: async () => ({ status: 'running', detail: '' }), ...extra })
 const outcome = (id: string, status: Status, extra: Partial<RunOutcome> = {}, runExtra: Partial<Run> = {}): RunOutcome => ({

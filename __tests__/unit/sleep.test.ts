@@ -1,4 +1,4 @@
-import { settledWithin, sleep } from '../../src/engine/sleep.js'
+import { settledWithin, sleep } from '../../src/util/sleep.js'
 
 describe('settledWithin', () => {
   it('says whether the work settled in time, a rejection counting as settled', async () => {

@@ -1,4 +1,4 @@
-import { failsStep, isFinal, worstOf } from '../../src/engine/status.js'
+import { failsStep, isFinal, worstOf } from '../../src/contracts/status.js'
 
 describe('status model', () => {
   it('aggregates worst-wins', () => {

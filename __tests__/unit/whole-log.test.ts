@@ -1,4 +1,4 @@
-import { WholeLog } from '../../src/systems/whole-log.js'
+import { WholeLog } from '../../src/systems/common/whole-log.js'
 
 describe('WholeLog', () => {
   it('returns only lines not returned before, holding back an unfinished last line', () => {

@@ -1,4 +1,4 @@
-import { clip, named } from '../../src/text/words.js'
+import { clip, named } from '../../src/util/words.js'
 
 describe('clip', () => {
   it('keeps short text, cuts long text to the limit with an ellipsis, never halving a character', () => {

@@ -1,4 +1,4 @@
-import type { Ending } from '../host/host.js'
+import type { Ending } from '../contracts/host.js'
 
 /** The process exit code of each way a gate ends: one to one, documented in --help, the README and docs/command.md. */
 export const EXIT_CODES: Record<Ending, number> = {

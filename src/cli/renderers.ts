@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { renderHtml } from '../host/action-host.js'
-import { UnwritableFile, type Summary, type SummaryCell, type Verdict } from '../host/host.js'
-import { ActionConsole } from '../report/action-console.js'
+import { UnwritableFile, type Summary, type SummaryCell, type Verdict } from '../contracts/host.js'
+import { ActionConsole } from '../host/action-console.js'
 import { STATUS_ICON } from '../report/report.js'
 import type { CiName } from './args.js'
 import { EXIT_MEANINGS } from './exit-codes.js'
 import { inertControls, neutralise } from './neutralise.js'
-import { escapeCommandData } from '../text/words.js'
+import { escapeCommandData } from '../util/words.js'
 
 /** How one CI shows the gate: the log, its outputs, the summary and the end. Every line goes through here. */
 export interface Renderer {

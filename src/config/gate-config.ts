@@ -1,15 +1,15 @@
+import type { FailOn } from '../contracts/status.js'
 import { readFileSync } from 'node:fs'
 import * as tls from 'node:tls'
 import { DURATION_FORMS, parseDuration } from './duration.js'
 import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
-import { clip } from '../text/words.js'
+import { clip } from '../util/words.js'
 
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
 export type SystemName = (typeof SYSTEM_NAMES)[number]
 
-export const FAIL_ON = ['warning', 'error', 'never'] as const
-export type FailOn = (typeof FAIL_ON)[number]
+export const FAIL_ON = ['warning', 'error', 'never'] as const satisfies readonly FailOn[]
 
 /** Everything the gate needs, parsed and checked before the first request. */
 export interface GateConfig {

@@ -1,4 +1,4 @@
-import { clip } from '../text/words.js'
+import { clip } from '../util/words.js'
 export type Variables = Record<string, string>
 
 /** Every problem in the variables input, in the terms of the format the user wrote. */

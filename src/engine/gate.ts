@@ -1,23 +1,13 @@
 import { formatDuration } from '../config/duration.js'
-import { HttpFailure } from '../http/failure.js'
-import type { GateConsole } from '../report/action-console.js'
-import type { Adapter, OutputGroup, Run, RunTiming } from '../systems/adapter.js'
-import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from './gate-error.js'
+import { HttpFailure } from '../contracts/http-failure.js'
+import type { GateConsole } from '../contracts/console.js'
+import type { Adapter, OutputGroup, Run, RunTiming } from '../contracts/run.js'
+import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
-import { signalAt, sleep } from './sleep.js'
-import { isFinal, worstOf, type FinalStatus, type Status } from './status.js'
-
-/** Hooks for observers outside the engine (e.g. GitHub Deployments); each bounds its own time. */
-export interface GateEvents {
-  /** Before anything is sent to the server. */
-  starting?(): Promise<void>
-  /** Runs the gate now knows of: started here, attached to, or discovered while waiting. */
-  runsFound?(runs: Run[]): Promise<void>
-  /** A run reached a final status (or the gate gave up on it). */
-  runEnded?(outcome: RunOutcome): Promise<void>
-  /** A group of a run's output was shown (already in the log), e.g. for a report that quotes a run's last lines. */
-  outputShown?(outcome: RunOutcome, group: OutputGroup): Promise<void>
-}
+import { signalAt, sleep } from '../util/sleep.js'
+import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
+import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
+import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
 
 export interface GateOptions {
   events?: GateEvents
@@ -30,39 +20,6 @@ export interface GateOptions {
   signal: AbortSignal
   console: GateConsole
   now?: () => number
-}
-
-export interface RunOutcome {
-  run: Run
-  status: Status
-  detail: string
-  /** When the gate saw the run end (or gave up on it). */
-  endedAt?: number
-  /** When the server says the run started and ended, where it says so (epoch ms). */
-  timing?: RunTiming
-  linesShown: number
-  /** Set when the log shown is known to miss lines the server had: why, and where to read it whole. */
-  logIncomplete?: string
-  /** Failed reads of the output since the run ended: bounded, so that a log that never comes back does not hold the step to its timeout. */
-  finalOutputFailures?: number
-  /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
-  stopNote?: string
-  keepsRunning?: boolean
-}
-
-export interface GateResult {
-  /** 'started' when the gate did not wait. */
-  status: FinalStatus | 'started'
-  runs: RunOutcome[]
-  startedAt: number
-  endedAt: number
-  /** Things the user should know about the outcome, e.g. that a job keeps running. */
-  notes: string[]
-  /**
-   * Set when the gate stopped before knowing every outcome: the timeout, or the workflow's cancel. Then
-   * `status` says so (timed-out, canceled), whatever the runs that had ended ended in.
-   */
-  stoppedBy?: 'timeout' | 'cancel'
 }
 
 /**
@@ -83,10 +40,6 @@ export class FailedAfterStart extends Error {
 
 // How often the rest of an ended run's output is read before the gate ends without it, saying so.
 export const FINAL_OUTPUT_TRIES = 5
-
-// Cancelling and fetching the rest of the log, together, must end well inside the runner's ~7.5 s
-// grace period after SIGINT, leaving time to report.
-export const CLEANUP_BUDGET_MS = 4000
 
 /**
  * Starts the work through the adapter, then polls every run until all have ended, streaming their

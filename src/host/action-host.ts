@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import { ActionConsole } from '../report/action-console.js'
+import { ActionConsole } from './action-console.js'
 import { STATUS_ICON } from '../report/report.js'
 import { fitSummary } from '../report/summary-size.js'
-import { escapeHtml } from '../text/words.js'
-import { UnwritableFile, type Host, type HostConsole, type Summary, type SummaryCell, type Verdict } from './host.js'
+import { escapeHtml } from '../util/words.js'
+import { UnwritableFile, type Host, type HostConsole, type Summary, type SummaryCell, type Verdict } from '../contracts/host.js'
 
 /** The GitHub Actions runner: INPUT_* variables, workflow commands, GITHUB_OUTPUT and the step summary. */
 export class ActionHost implements Host {

@@ -1,6 +1,6 @@
 import type { Redactor } from '../http/redactor.js'
-import { clip } from '../text/words.js'
-import type { Host, HostConsole, Summary, SummaryCell, Verdict } from './host.js'
+import { clip } from '../util/words.js'
+import type { Host, HostConsole, Summary, SummaryCell, Verdict } from '../contracts/host.js'
 
 // One line of ours, quoting a server's text, never floods the log or an annotation.
 const MAX_LINE = 2000

@@ -2,10 +2,10 @@ import { STATUS_CODES, type Agent } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 import pRetry from 'p-retry'
 import { CompressedError, exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
-import { HttpFailure, type FailureKind } from './failure.js'
+import { HttpFailure, type FailureKind } from '../contracts/http-failure.js'
 import type { Redactor } from './redactor.js'
 import { looksLikeHtml, serverMessage } from './server-message.js'
-import { sleep } from '../engine/sleep.js'
+import { sleep } from '../util/sleep.js'
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT'

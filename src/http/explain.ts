@@ -1,4 +1,4 @@
-import type { HttpFailure } from './failure.js'
+import type { HttpFailure } from '../contracts/http-failure.js'
 
 export interface FailureContext {
   /** 'Otter', 'BuildMaster', ... */

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../text/words.js'
+import { escapeHtml } from '../util/words.js'
 
 const SECRET_QUERY_PARAMS = /([?&](?:key|token|api_key|apikey|password|access_token)=)[^&\s#"']*/gi
 const MASK = '***'

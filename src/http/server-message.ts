@@ -1,4 +1,4 @@
-import { clip } from '../text/words.js'
+import { clip } from '../util/words.js'
 
 const MAX_MESSAGE = 500
 

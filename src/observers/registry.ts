@@ -1,8 +1,7 @@
 import { parseBoolean } from '../config/gate-config.js'
 import { InputProblems } from '../config/input-error.js'
-import type { Observer, RunOptions } from '../main.js'
-
-export type ObserverContext = Parameters<NonNullable<RunOptions['observers']>>[0]
+import type { Observer } from '../contracts/observer.js'
+import type { ObserverContext } from './common/context.js'
 
 /**
  * The observers the inputs switch on. Each is its own chunk of the bundle, loaded only when switched
@@ -20,7 +19,7 @@ export async function actionObservers(context: ObserverContext, workspace: strin
     observers.push(...junitReport(context, workspace))
   }
   if (!wanted) return observers
-  const { githubDeployments } = await import('./github.js')
+  const { githubDeployments } = await import('./github/index.js')
   return [...observers, ...githubDeployments(context)]
 }
 

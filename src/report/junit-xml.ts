@@ -1,4 +1,4 @@
-import { clip } from '../text/words.js'
+import { clip } from '../util/words.js'
 
 /** One thing the gate judged: a Foreman host, a BuildMaster deployment, an RPM job run, an Otter job. */
 export interface JUnitCase {

@@ -1,10 +1,10 @@
 import { formatDuration } from '../config/duration.js'
-import type { FailOn } from '../config/gate-config.js'
-import type { GateResult, RunOutcome } from '../engine/gate.js'
-import { failsStep } from '../engine/status.js'
-import type { Ending, Summary, SummaryCell, Verdict } from '../host/host.js'
-import type { DetailSection } from '../systems/adapter.js'
-import { named } from '../text/words.js'
+import type { FailOn } from '../contracts/status.js'
+import type { GateResult, RunOutcome } from '../contracts/gate.js'
+import { failsStep } from '../contracts/status.js'
+import type { Ending, Summary, SummaryCell, Verdict } from '../contracts/host.js'
+import type { DetailSection } from '../contracts/run.js'
+import { named } from '../util/words.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {

@@ -1,5 +1,5 @@
-import type { Summary } from '../host/host.js'
-import { clip } from '../text/words.js'
+import type { Summary } from '../contracts/host.js'
+import { clip } from '../util/words.js'
 
 /**
  * GitHub drops a step summary larger than 1 MiB whole (actions/runner, FileCommandManager.cs:

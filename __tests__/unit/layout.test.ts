@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, normalize, relative } from 'node:path'
+
+// The layout CONTRIBUTING.md describes, kept true: each folder of src/ imports only the folders below it,
+// no two folders (or subfolders) import each other, no file imports itself round a circle, and no file
+// grows past 400 lines.
+const ORDER = ['contracts', 'util', 'config', 'http', 'engine', 'systems', 'report', 'observers', 'host', 'main.ts', 'cli', 'index.cjs']
+const MAX_LINES = 400
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : filesUnder(path)
+    return /\.(ts|cjs|mjs)$/.test(entry.name) ? [path] : []
+  })
+}
+
+/** Every relative import of a file (static, dynamic, require), as the path of the source file it names. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  const found = [...text.matchAll(/(?:from|import|require)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!)
+  return found.map((spec) => normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts'))
+}
+
+const SRC = 'src'
+const files = filesUnder(SRC)
+const graph = new Map(files.map((file) => [file, importsOf(file)]))
+
+/** The top-level place of a file in ORDER: its first folder under src/, or its own name at src/'s root. */
+function place(file: string): string {
+  return relative(SRC, file).split('/')[0]!
+}
+
+function cycles(edges: Map<string, Set<string>>): string[][] {
+  const found: string[][] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const stack: string[] = []
+  const visit = (node: string) => {
+    state.set(node, 'open')
+    stack.push(node)
+    for (const next of edges.get(node) ?? []) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next])
+      else if (!state.has(next)) visit(next)
+    }
+    stack.pop()
+    state.set(node, 'done')
+  }
+  for (const node of edges.keys()) if (!state.has(node)) visit(node)
+  return found
+}
+
+describe('the layout of src/', () => {
+  test('every import resolves to a file of src/', () => {
+    const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`))
+    expect(missing).toEqual([])
+  })
+
+  test('every file is in a place of the order', () => {
+    expect(files.map(place).filter((p) => !ORDER.includes(p))).toEqual([])
+  })
+
+  test('each folder imports only folders below it', () => {
+    const upward = [...graph].flatMap(([file, targets]) => targets.filter((t) => ORDER.indexOf(place(t)) > ORDER.indexOf(place(file))).map((t) => `${file} -> ${t}`))
+    expect(upward).toEqual([])
+  })
+
+  test('no two folders import each other, subfolders included', () => {
+    const folders = new Map<string, Set<string>>()
+    // A file at src/'s root (main.ts, index.cjs) is a place of its own.
+    const folderOf = (file: string) => (dirname(file) === SRC ? file : dirname(file))
+    for (const [file, targets] of graph) {
+      const from = folderOf(file)
+      for (const target of targets) {
+        if (folderOf(target) === from) continue
+        if (!folders.has(from)) folders.set(from, new Set())
+        folders.get(from)!.add(folderOf(target))
+      }
+    }
+    expect(cycles(folders)).toEqual([])
+  })
+
+  test('no file imports itself round a circle', () => {
+    expect(cycles(new Map([...graph].map(([file, targets]) => [file, new Set(targets)])))).toEqual([])
+  })
+
+  test(`no file of src/, sandbox/ or scripts/ is over ${MAX_LINES} lines`, () => {
+    const long = ['src', 'sandbox', 'scripts']
+      .flatMap(filesUnder)
+      .filter((file) => !file.endsWith('.generated.ts'))
+      .map((file) => ({ file, lines: readFileSync(file, 'utf8').split('\n').length - 1 }))
+      .filter(({ lines }) => lines > MAX_LINES)
+    expect(long).toEqual([])
+  })
+
+  test('the test itself would see an upward import', () => {
+    // A guard against a test that passes because it sees nothing: main.ts imports engine/ and systems/.
+    expect(graph.get('src/main.ts')).toEqual(expect.arrayContaining(['src/engine/gate.ts', 'src/systems/registry.ts']))
+    expect(ORDER.indexOf(place('src/main.ts'))).toBeGreaterThan(ORDER.indexOf(place('src/engine/gate.ts')))
+  })
+})

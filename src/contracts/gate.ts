@@ -1,0 +1,47 @@
+import type { OutputGroup, Run, RunTiming } from './run.js'
+import type { FinalStatus, Status } from './status.js'
+
+/** Hooks for observers outside the engine (e.g. GitHub Deployments); each bounds its own time. */
+export interface GateEvents {
+  /** Before anything is sent to the server. */
+  starting?(): Promise<void>
+  /** Runs the gate now knows of: started here, attached to, or discovered while waiting. */
+  runsFound?(runs: Run[]): Promise<void>
+  /** A run reached a final status (or the gate gave up on it). */
+  runEnded?(outcome: RunOutcome): Promise<void>
+  /** A group of a run's output was shown (already in the log), e.g. for a report that quotes a run's last lines. */
+  outputShown?(outcome: RunOutcome, group: OutputGroup): Promise<void>
+}
+
+export interface RunOutcome {
+  run: Run
+  status: Status
+  detail: string
+  /** When the gate saw the run end (or gave up on it). */
+  endedAt?: number
+  /** When the server says the run started and ended, where it says so (epoch ms). */
+  timing?: RunTiming
+  linesShown: number
+  /** Set when the log shown is known to miss lines the server had: why, and where to read it whole. */
+  logIncomplete?: string
+  /** Failed reads of the output since the run ended: bounded, so that a log that never comes back does not hold the step to its timeout. */
+  finalOutputFailures?: number
+  /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
+  stopNote?: string
+  keepsRunning?: boolean
+}
+
+export interface GateResult {
+  /** 'started' when the gate did not wait. */
+  status: FinalStatus | 'started'
+  runs: RunOutcome[]
+  startedAt: number
+  endedAt: number
+  /** Things the user should know about the outcome, e.g. that a job keeps running. */
+  notes: string[]
+  /**
+   * Set when the gate stopped before knowing every outcome: the timeout, or the workflow's cancel. Then
+   * `status` says so (timed-out, canceled), whatever the runs that had ended ended in.
+   */
+  stoppedBy?: 'timeout' | 'cancel'
+}

@@ -1,0 +1,18 @@
+import type { GateEvents, GateResult } from './gate.js'
+import type { Ending, Summary } from './host.js'
+
+/** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
+export interface Observer extends GateEvents {
+  /** The gate has ended and its report is known; the observer's failures never change the verdict. */
+  ended?(report: GateEnd): Promise<void>
+}
+
+/** What an observer hears at the end: the report's status and verdict, the result, and the summary (its title, details, notes). */
+export interface GateEnd {
+  status: string
+  ending: Ending
+  /** The verdict's message: why the step fails, where it does. */
+  message?: string
+  result?: GateResult
+  summary: Summary
+}

@@ -1,0 +1,113 @@
+import type { Status } from './status.js'
+import type { GateConsole } from './console.js'
+
+/** What one status check found. */
+export interface Snapshot {
+  status: Status
+  /** The server's own words for the state, e.g. 'Executing' or '12/40 done, 1 failed'. */
+  detail: string
+  /** When the server says the run started and ended, where its API tells. */
+  timing?: RunTiming
+}
+
+/** Epoch milliseconds, from the server's own timestamps. */
+export interface RunTiming {
+  startedAt?: number
+  endedAt?: number
+}
+
+/** A list for the job summary, e.g. the hosts that failed, each with its last lines. */
+export interface DetailSection {
+  title: string
+  items: { text: string; code?: string[] }[]
+  /**
+   * Every thing the section counts, the ones that went well too (e.g. each Foreman host), for reports
+   * that list each one (the JUnit report); the summary shows only `items`.
+   */
+  cases?: DetailCase[]
+}
+
+/** One thing a run judged within itself, e.g. a Foreman host. */
+export interface DetailCase {
+  name: string
+  status: Status
+  /** The server's own word for it, e.g. Foreman's job_status 'error'. */
+  detail: string
+  /** Its last lines of output, where kept (the ones that did not succeed). */
+  lines?: string[]
+}
+
+/** Output to show in one collapsible group; without a title, the run's title and line numbers. */
+export interface OutputGroup {
+  title?: string
+  lines: string[]
+}
+
+/**
+ * Where a run hands its output, one group at a time, as it arrives. Resolves once the console has
+ * taken the group: a run awaits it before reading more, so a slow reader slows the fetching instead
+ * of filling memory.
+ */
+export type ShowOutput = (group: OutputGroup) => Promise<void>
+
+/** One thing on the server the gate waits for: a job, a deployment, an invocation, a job run. */
+export interface Run {
+  readonly id: string
+  /** How we name it to the user, e.g. "Otter job 471 (template 'deploy-web')". */
+  readonly title: string
+  /** A page in the server's UI, where one can be formed. */
+  readonly url?: string
+  /** False when the gate attached to a run started elsewhere (operation: wait). */
+  readonly startedHere: boolean
+  /**
+   * `round` counts the gate's rounds of checks, each of which polls every unfinished run once: runs
+   * that one request can serve together fetch it once per round.
+   */
+  poll(signal: AbortSignal, round: number): Promise<Snapshot>
+  /**
+   * Shows, through `show`, the output not shown before, in order, and resolves once it has all been
+   * shown. With `final`, the run has ended (or the gate is giving up on it): show everything that is
+   * left, however recently output was fetched. What was shown before a failure stays shown.
+   */
+  output?(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void>
+  /** Asks the server to stop the run; resolves to what happened, in words for the log. */
+  cancel?(signal: AbortSignal): Promise<string>
+  /**
+   * What the run's latest check said, where it was checked again outside the gate's rounds (e.g. by
+   * cancel(), which re-reads the counts): the summary then shows the final word, not the last round's.
+   */
+  latestDetail?(): string | undefined
+  /** Said instead when the run cannot be stopped through the API, e.g. Otter. */
+  readonly whyNoCancel?: string
+  /** Where the run deploys to, in the server's words (e.g. a BuildMaster environment), where it has one. */
+  readonly environment?: string
+  /** After the run ended badly: what failed, in a few words (the first error line, the failing hosts). */
+  failureDetail?(): string | undefined
+}
+
+/** Speaks one server's API. Nothing outside the adapter knows which server it is. */
+export interface Adapter {
+  /** The server's name for messages, e.g. 'Otter'. */
+  readonly serverLabel: string
+  /**
+   * Starts the work (or attaches to existing work) and returns what to wait on: nothing, for an
+   * operation that is complete once it returns (e.g. creating a release).
+   */
+  start(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  /**
+   * For selections that can grow while waiting (a filter that matches runs as they start): called
+   * before each round of checks, returns the runs not returned before. The gate then waits until at
+   * least one run was found and every run found has ended.
+   */
+  discover?(signal: AbortSignal, round: number): Promise<Run[]>
+  /** Said while discover() has found nothing yet, e.g. "no job runs match the filter yet". */
+  readonly nothingYet?: string
+  /** Outputs beyond status, job-id and url, e.g. release-number; read after the gate ends. */
+  outputs?(): Record<string, string>
+  /** Sections for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
+  details?(signal: AbortSignal): Promise<DetailSection[]>
+  /** What was attempted, as known once started (e.g. a template given by id, now named); read after the gate ends. */
+  attempt?(): { what: string; subject: string } | undefined
+  /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
+  readonly notWaiting?: string
+}

@@ -1,0 +1,14 @@
+import type { GateConfig } from '../../config/gate-config.js'
+import type { Host } from '../../contracts/host.js'
+import type { Redactor } from '../../http/redactor.js'
+import type { Attempt } from '../../report/report.js'
+
+/** What an observer is made from, once the config is known: it may read its own inputs through the host. */
+export interface ObserverContext {
+  host: Host
+  config: GateConfig
+  attempt: Attempt
+  /** Aborted when the step is cancelled. */
+  signal: AbortSignal
+  redactor: Redactor
+}

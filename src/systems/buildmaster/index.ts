@@ -1,0 +1,322 @@
+import { checkHeaderSafe, type GateConfig, type InputReader } from '../../config/gate-config.js'
+import type { InputProblems } from '../../config/input-error.js'
+import type { Variables } from '../../config/variables.js'
+import { GateError } from '../../contracts/errors.js'
+import type { ApiClient } from '../../http/api-client.js'
+import type { GateConsole } from '../../contracts/console.js'
+import type { Adapter, Run } from '../../contracts/run.js'
+import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
+import {
+  ReleaseJson,
+  BuildJson,
+  DeploymentJson,
+  listOf,
+  oneOrList,
+  releaseJson,
+  buildJson,
+  deploymentJson,
+  BuildMasterApi,
+  DeploymentBoard,
+  Deployment,
+  AfterDeploy,
+  MaybeActed,
+  sameName,
+  isSelectedBy,
+} from './api.js'
+import { Settings, readSettings, prefixed, describeAttempt } from './inputs.js'
+
+export const buildmaster: SystemDefinition = {
+  name: 'buildmaster',
+  label: 'BuildMaster',
+
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
+    const settings = readSettings(config, read, problems)
+    checkHeaderSafe('api-key', config.apiKey, 'X-ApiKey', problems)
+    return {
+      // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
+      headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
+      secrets: [config.apiKey],
+      attempt: { ...describeAttempt(settings), environmentPerRun: true },
+      createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
+    }
+  },
+}
+
+class BuildMasterAdapter implements Adapter {
+  readonly serverLabel = 'BuildMaster'
+  readonly discover?: (signal: AbortSignal) => Promise<Run[]>
+  readonly nothingYet?: string
+  private releaseNumber = ''
+  private buildNumber = ''
+  private deploymentIds: string[] = []
+  private console?: GateConsole
+  private saidIgnored = false
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly settings: Settings,
+    private readonly client: ApiClient,
+  ) {
+    if (settings.selection) {
+      // Deployments that auto-promotion or another user will start may not exist yet: look for them until they do.
+      this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal), false)
+      this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`
+    }
+  }
+
+  outputs(): Record<string, string> {
+    return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') }
+  }
+
+  async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+    const { operation, release } = this.settings
+    const api = new BuildMasterApi(this.config, this.client, signal)
+    const variables = prefixed(this.config.variables)
+    this.console = console
+    if (this.settings.selection) return this.select(api, true)
+    if (operation === 'wait') return this.attach(api)
+    this.releaseNumber = release
+    if (operation === 'cancel-release') {
+      const params = { ...this.releaseParams(), ...(this.settings.reason ? { reason: this.settings.reason } : {}) }
+      await api.send(`cancelling release ${this.releaseLabel()}`, 'api/releases/cancel', params)
+      console.info(`Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`)
+      return []
+    }
+    if (operation === 'restore-release') return this.restore(api, console)
+    if (operation === 'reject-build') {
+      await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build })
+      this.buildNumber = this.settings.build
+      console.info(`Rejected build ${this.settings.build} of release ${this.releaseLabel()}.`)
+      return []
+    }
+    if (operation === 'deploy-build') {
+      this.buildNumber = this.settings.build
+      return this.deploy(api, console, variables)
+    }
+    // Whenever the step creates the release, the variables become release variables too (an existing release keeps its own).
+    await this.ensureRelease(api, console, variables)
+    if (operation === 'create-release') return []
+    this.buildNumber = await this.ensureBuild(api, console, variables)
+    if (operation === 'create-build') return []
+    try {
+      return await this.deploy(api, console, variables)
+    } catch (error) {
+      // After BuildMaster took (or may have taken) the deploy, deploying again would deploy twice: that error says how to wait instead.
+      if (!(error instanceof GateError) || error instanceof AfterDeploy) throw error
+      // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet another.
+      throw new GateError(
+        `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`,
+        error.passing,
+      )
+    }
+  }
+
+  /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
+  private async ensureRelease(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<void> {
+    const existing = await this.findRelease(api)
+    if (existing) {
+      if (existing.status !== 'active') {
+        throw new GateError(
+          `Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`,
+        )
+      }
+      console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`)
+      return
+    }
+    const { pipeline, releaseTemplate, releaseName } = this.settings
+    if (!pipeline && !releaseTemplate) {
+      throw new GateError(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`)
+    }
+    const params: Record<string, string> = { ...this.releaseParams(), ...variables }
+    if (releaseName) params.releaseName = releaseName
+    if (pipeline) params.pipelineName = pipeline
+    if (releaseTemplate) params.template = releaseTemplate
+    const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
+    const doing = `creating release ${this.releaseLabel()}`
+    // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
+    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks it.
+    const notFound = releaseTemplate
+      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
+      : undefined
+    const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api), notFound)
+    const count = Object.keys(variables).length
+    console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`)
+  }
+
+  /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
+  private async restore(api: BuildMasterApi, console: GateConsole): Promise<Run[]> {
+    const existing = await this.findRelease(api)
+    if (!existing) throw new GateError(`BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`)
+    if (existing.status === 'active') {
+      console.info(`Release ${this.releaseLabel()} is active already; nothing to restore.`)
+      return []
+    }
+    await api.send(`restoring release ${this.releaseLabel()}`, 'api/releases/restore', this.releaseParams())
+    console.info(`Restored release ${this.releaseLabel()} (it was ${existing.status}).`)
+    return []
+  }
+
+  /**
+   * Wait by selection: the deployments of the build to the stage (the stage of its latest deployment
+   * when none is given), the latest one to each environment. Until one exists, nothing is returned and
+   * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error.
+   */
+  private async select(api: BuildMasterApi, first: boolean): Promise<Run[]> {
+    // Once found, the deployments are the ones waited on, whatever starts later.
+    if (this.deploymentIds.length > 0) return []
+    const { build, stage } = this.settings
+    const filter: Record<string, string> = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) }
+    const where = stage ? ` to stage ${stage}` : ''
+    const all = await this.listDeployments(api, `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, filter)
+    this.releaseNumber = this.settings.release
+    this.buildNumber = build
+    if (all.length === 0) {
+      if (first) await this.checkBuild(api)
+      return []
+    }
+    const latest = all.reduce((a, b) => (b.id > a.id ? b : a))
+    const stageName = stage || latest.pipelineStageName
+    const perEnvironment = new Map<string, DeploymentJson>()
+    // Stage names are compared as BuildMaster does, without regard to case.
+    const sameStage = (name: string | undefined): boolean => (name ?? '').toLowerCase() === (stageName ?? '').toLowerCase()
+    for (const d of all.filter((x) => sameStage(x.pipelineStageName))) {
+      const key = d.environmentId !== undefined ? `#${d.environmentId}` : (d.environmentName ?? '')
+      const seen = perEnvironment.get(key)
+      if (!seen || d.id > seen.id) perEnvironment.set(key, d)
+    }
+    const chosen = [...perEnvironment.values()].sort((a, b) => a.id - b.id)
+    // Nothing of this stage yet: keep looking, rather than fix an empty selection and wait on nothing.
+    if (chosen.length === 0) return []
+    const count = `${chosen.length} deployment${chosen.length === 1 ? '' : 's'}`
+    this.console?.info(
+      `Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`,
+    )
+    return this.runs(chosen, new DeploymentBoard(api, filter), false)
+  }
+
+  /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
+  private async listDeployments(api: BuildMasterApi, doing: string, filter: Record<string, string>, signal?: AbortSignal): Promise<DeploymentJson[]> {
+    const listed = await api.read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal)
+    const kept = listed.filter((d) => isSelectedBy(d, filter))
+    if (kept.length < listed.length && !this.saidIgnored) {
+      this.saidIgnored = true
+      this.console?.info(
+        `BuildMaster listed ${listed.length - kept.length} deployment${listed.length - kept.length === 1 ? '' : 's'} of other builds or stages than asked (BuildMaster 6.2.x ignores these filters); the gate checks each deployment and leaves those out.`,
+      )
+    }
+    return kept
+  }
+
+  private async checkBuild(api: BuildMasterApi): Promise<void> {
+    const { build } = this.settings
+    const found = await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson))
+    if (found.length === 0) throw new GateError(`BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`)
+    if (found[0]!.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`)
+  }
+
+  private async ensureBuild(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<string> {
+    const { build } = this.settings
+    const find = async (): Promise<BuildJson | undefined> =>
+      build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson)))[0] : undefined
+    const existing = await find()
+    if (existing) {
+      if (existing.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`)
+      console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`)
+      return existing.buildNumber
+    }
+    const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables }
+    // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
+    const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, buildJson, build ? find : undefined)
+    console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`)
+    return created.buildNumber
+  }
+
+  private async deploy(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<Run[]> {
+    const { stage, force, startTime } = this.settings
+    const params: Record<string, string> = { ...this.releaseParams(), buildNumber: this.buildNumber, ...variables }
+    if (stage) params.toStage = stage
+    if (force) params.force = force
+    if (startTime) params.startTime = startTime
+    const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
+    const ofBuild = `build ${this.buildNumber} of release ${this.releaseLabel()}`
+    const buildFilter = { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber }
+    // The deployments of the build before the deploy: those listed after it that are not among them are the deploy's own.
+    const before = new Set((await this.listDeployments(api, `looking at the deployments of ${ofBuild}`, buildFilter)).map((d) => d.id))
+    const doing = `deploying ${ofBuild} ${where}`
+    const waitBySelection = `operation: wait with release: ${this.releaseNumber}, build: ${this.buildNumber}${stage ? ` and stage: ${stage}` : ''} (no job-id)`
+    let answer: unknown
+    try {
+      answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
+    } catch (error) {
+      if (!(error instanceof MaybeActed)) throw error
+      throw new AfterDeploy(`${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`)
+    }
+    // From here on BuildMaster has taken the deploy: no message may advise deploying again.
+    let answered: DeploymentJson[]
+    try {
+      answered = oneOrList(deploymentJson)({ server: 'BuildMaster', doing }, answer)
+    } catch (error) {
+      if (!(error instanceof GateError)) throw error
+      throw new AfterDeploy(`${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`)
+    }
+    const stageName = stage || answered.find((d) => d.pipelineStageName)?.pipelineStageName
+    let deployments = answered
+    if (stageName) {
+      // The current docs answer one deployment, even for a stage with several environments: the rest are
+      // found in the deployments list, so that the stage is gated as a whole (as the plugin's list answer was).
+      try {
+        const listed = await this.listDeployments(api, `looking for every deployment of ${ofBuild} to stage ${stageName}`, buildFilter)
+        const own = listed.filter((d) => !before.has(d.id) && sameName(d.pipelineStageName, stageName))
+        deployments = [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort((a, b) => a.id - b.id)
+      } catch (error) {
+        if (!(error instanceof GateError)) {
+          // Cancelled or out of time: the deployments BuildMaster named are the ones the gate reports on.
+          if (answered.length > 0) return this.runs(answered, new DeploymentBoard(api, buildFilter), true)
+          throw error
+        }
+        if (answered.length === 0)
+          throw new AfterDeploy(`${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`)
+        console.info(`${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`)
+      }
+    }
+    if (deployments.length === 0) {
+      throw new AfterDeploy(
+        `BuildMaster accepted the deploy of ${ofBuild} ${where} but named no deployments, and lists none: the stage may have no environments. Check BuildMaster; to wait on deployments that appear, run with ${waitBySelection}.`,
+      )
+    }
+    console.info(`Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`)
+    return this.runs(deployments, new DeploymentBoard(api, buildFilter), true)
+  }
+
+  private async attach(api: BuildMasterApi): Promise<Run[]> {
+    const board = new DeploymentBoard(api, undefined, this.settings.deploymentIds)
+    const found = await board.refresh()
+    const missing = this.settings.deploymentIds.filter((id) => !found.has(id))
+    if (missing.length)
+      throw new GateError(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`)
+    const deployments = this.settings.deploymentIds.map((id) => found.get(id)!)
+    this.releaseNumber = deployments[0]!.releaseNumber
+    this.buildNumber = deployments[0]!.buildNumber
+    return this.runs(deployments, board, false)
+  }
+
+  private runs(deployments: DeploymentJson[], board: DeploymentBoard, startedHere: boolean): Run[] {
+    this.deploymentIds = deployments.map((d) => String(d.id))
+    const ids = this.deploymentIds.join(',')
+    // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again is the way on.
+    const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
+    return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain))
+  }
+
+  private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
+    return (await api.read('looking up the release', 'api/releases', this.releaseParams(), listOf(releaseJson)))[0]
+  }
+
+  private releaseParams(): Record<string, string> {
+    return { ...this.settings.application, releaseNumber: this.settings.release }
+  }
+
+  private releaseLabel(): string {
+    return `${this.settings.release} of ${this.settings.applicationLabel}`
+  }
+}

@@ -1,0 +1,179 @@
+import { type GateConfig, type InputReader } from '../../config/gate-config.js'
+import type { InputProblems } from '../../config/input-error.js'
+import { GateError } from '../../contracts/errors.js'
+import type { ApiClient } from '../../http/api-client.js'
+import type { GateConsole } from '../../contracts/console.js'
+import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
+import { field, object, objects } from '../common/answer-shape.js'
+import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
+import { createdInvocationId, ForemanApi, hostStatuses } from './api.js'
+import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
+import { Invocation } from './invocation.js'
+
+// Output entries may reach Foreman's database out of timestamp order across hosts; asking again for
+// this much before the newest entry seen, and dropping what was shown, loses none of them.
+// A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
+// to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
+// (the cancel, up to 4 s) follows this.
+const CREATE_ANSWER_AFTER_STOP_MS = 1500
+
+// How long the name of a template given by id is worth waiting for; past it the id is shown.
+const TEMPLATE_NAME_MS = 5000
+
+export const foreman: SystemDefinition = {
+  name: 'foreman',
+  label: 'Foreman',
+
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
+    const settings = readSettings(config, read, problems)
+    const basic = Buffer.from(`${config.username}:${config.password}`).toString('base64')
+    return {
+      headers: { Authorization: `Basic ${basic}` },
+      secrets: [config.password, basic, ...CREDENTIALS.filter((c) => c.secret).map((c) => read(c.input))],
+      attempt: describeAttempt(settings),
+      warnings: settings.warnings,
+      createAdapter: (client) => new ForemanAdapter(config, settings, client),
+    }
+  },
+}
+
+class ForemanAdapter implements Adapter {
+  readonly serverLabel = 'Foreman'
+  notWaiting?: string
+  private invocation?: Invocation
+  /** operation: rerun-failed found no failed host: nothing was created. */
+  private nothingToRerun = false
+  private console?: GateConsole
+  /** The name of a template given by its id, looked up once after the create; undefined: the id is all we know. */
+  private templateName?: string
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly settings: Settings,
+    private readonly client: ApiClient,
+  ) {}
+
+  attempt(): { what: string; subject: string } | undefined {
+    return this.templateName === undefined ? undefined : describeAttempt({ ...this.settings, template: this.templateName })
+  }
+
+  outputs(): Record<string, string> {
+    if (this.nothingToRerun) return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
+    const counts = this.invocation?.hostCounts ?? this.invocation?.counts
+    if (!counts) return {}
+    return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) }
+  }
+
+  async details(signal: AbortSignal): Promise<DetailSection[]> {
+    if (!this.invocation) return []
+    try {
+      const { sections, note } = await this.invocation.hostReport(signal)
+      if (note) this.console?.info(note)
+      return sections
+    } catch (error) {
+      // Never lose the failed-host list silently: say why it is missing.
+      const why = signal.aborted ? 'no answer in time' : error instanceof Error ? error.message : String(error)
+      return [{ title: `The hosts' statuses could not be read (${why}); see the job invocation's page in Foreman.`, items: [] }]
+    }
+  }
+
+  async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+    const api = new ForemanApi(this.config, this.client, this.settings.scope)
+    this.console = console
+    const { operation, invocationId, forceCancel } = this.settings
+    if (operation === 'cancel') {
+      const invocation = new Invocation(Number(invocationId), `Foreman job invocation ${invocationId}`, false, api, this.config, forceCancel)
+      console.info(forceCancel ? await invocation.forceCancel(signal) : await invocation.cancel(signal))
+      return []
+    }
+    let id = Number(invocationId)
+    let title = `Foreman job invocation ${id}`
+    if (operation === 'rerun-failed' || operation === 'rerun') {
+      const failedOnly = operation === 'rerun-failed'
+      const hosts = failedOnly ? 'its failed hosts' : 'all its hosts'
+      // Foreman's rerun with failed_only and no failed host still creates an invocation, an empty one
+      // (foreman_remote_execution app/models/job_invocation_composer.rb, ParamsFromJobInvocation takes
+      // failed_host_ids whatever they are; rerun_possible? checks only the template). Asked first, so
+      // that a pipeline re-running a job that has since passed does not leave empty jobs behind.
+      if (failedOnly) {
+        const { hosts: statuses } = await hostStatuses(api, invocationId, signal)
+        if (statuses.every((host) => host.status === 'success')) {
+          this.nothingToRerun = true
+          console.info(`Job invocation ${invocationId} has no failed hosts (${statuses.length} of ${statuses.length} succeeded): nothing to rerun, and nothing was created.`)
+          return []
+        }
+      }
+      const doing = `re-running job invocation ${invocationId} on ${hosts}`
+      id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: failedOnly, job_invocation: {} }, signal))
+      title = `Foreman job invocation ${id} (re-run of ${invocationId} on ${hosts})`
+      console.info(`Re-running job invocation ${invocationId} on ${hosts} as job invocation ${id}.`)
+    }
+    if (operation === 'run') {
+      id = await this.create(api, signal)
+      if (/^\d+$/.test(this.settings.template)) this.templateName = await this.nameOfTemplate(api, this.settings.template, signal)
+      const template = this.templateName ?? this.settings.template
+      title = `Foreman job invocation ${id} (${template ? `template '${template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
+      if (this.settings.scheduled && !this.settings.waitScheduled) {
+        this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
+      }
+    }
+    this.invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
+    return [this.invocation]
+  }
+
+  private async create(api: ForemanApi, signal: AbortSignal): Promise<number> {
+    const { template, feature, searchQuery, targetingType, options } = this.settings
+    const body: Record<string, unknown> = { targeting_type: targetingType, search_query: searchQuery, ...options }
+    if (feature) body.feature = feature
+    else body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
+    const doing = `creating a job invocation on '${searchQuery}'`
+    // Stopped before the create went out: nothing is sent, nothing can have started.
+    signal.throwIfAborted()
+    // Stopped while it is on its way: Foreman creates the invocation whether or not anyone waits for the
+    // answer. Its answer is awaited a little longer, so that the gate can cancel the new invocation as it
+    // cancels any other (the signal is still aborted when start() returns, so the gate goes on to its cleanup).
+    const sending = new AbortController()
+    let grace: NodeJS.Timeout | undefined
+    const onStop = (): void => {
+      grace = setTimeout(() => sending.abort(signal.reason), CREATE_ANSWER_AFTER_STOP_MS)
+    }
+    signal.addEventListener('abort', onStop, { once: true })
+    try {
+      return createdInvocationId(doing, await api.send(doing, 'api/job_invocations', { job_invocation: body }, sending.signal))
+    } catch (error) {
+      if (!signal.aborted) throw error
+      this.console?.info(
+        `No answer came to the create before the step had to stop: a job invocation on '${searchQuery}' may have started in Foreman. ` +
+          `Look for it under Monitor → Jobs in Foreman (the newest, by this user), or with 'hammer job-invocation list --order "id DESC"', and cancel it there if it must not run.`,
+      )
+      throw signal.reason
+    } finally {
+      signal.removeEventListener('abort', onStop)
+      clearTimeout(grace)
+    }
+  }
+
+  /**
+   * A template given by id is shown by its name ("template '171'" says nothing to a reader — issue 20):
+   * GET api/job_templates/:id (REX app/controllers/api/v2/job_templates_controller.rb, show; the name is
+   * in api/v2/job_templates/main.json.rabl). Fail safe: the job has started by now, so a lookup that fails
+   * or is slow only keeps the id, never fails the step; asked once, briefly bounded.
+   */
+  private async nameOfTemplate(api: ForemanApi, id: string, signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const doing = `looking up job template ${id}`
+      const found = object({ server: 'Foreman', doing }, await api.read(doing, `api/job_templates/${id}`, {}, AbortSignal.any([signal, AbortSignal.timeout(TEMPLATE_NAME_MS)])))
+      return typeof found.name === 'string' && found.name.trim() ? found.name : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  private async templateId(api: ForemanApi, name: string, signal: AbortSignal): Promise<string> {
+    const context = { server: 'Foreman', doing: `looking up job template '${name}'` }
+    const found = object(context, await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal))
+    const match = objects(context, field(context, found, 'results', 'array'), "'results'").find((t) => t.name === name)
+    if (!match) throw new GateError(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`)
+    return String(field(context, match, 'id', 'number'))
+  }
+}
