@@ -64,9 +64,13 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     ...options.env,
   }
   const started = performance.now()
-  // RELEASE_GATE_ACTION_NODE runs the bundle on another Node.js, e.g. 24 as on the runner (npm run test:node24).
+  // RELEASE_GATE_ACTION_NODE runs the bundle on another Node.js, e.g. 24 as on the runner (npm run
+  // test:node24).
   const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
-  const child = spawn(node, [...(options.nodeArgs ?? []), options.bundle ?? join(ROOT, 'dist', 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(node, [...(options.nodeArgs ?? []), options.bundle ?? join(ROOT, 'dist', 'index.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -90,7 +94,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   }
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
   options.cancelWhen?.then(cancel, cancel)
-  const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)))
+  const exitCode = await new Promise<number | null>((resolveExit) =>
+    child.on('close', (code) => resolveExit(code)),
+  )
   exited = true
   const durationMs = performance.now() - started
   const exitedAt = Date.now()
@@ -112,11 +118,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
 
 /** INPUT_<NAME> for every input, with action.yml's defaults where the caller gave none. */
 export function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  const declared = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs
+  const declared = (
+    parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }
+  ).inputs
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(declared)) {
-    // The runner evaluates an expression default such as ${{ github.token }}; here there is nothing to evaluate it with.
-    if (spec.default !== undefined) env[inputName(name)] = String(spec.default).includes('${{') ? '' : String(spec.default)
+    // The runner evaluates an expression default such as ${{ github.token }}; here there is nothing to
+    // evaluate it with.
+    if (spec.default !== undefined)
+      env[inputName(name)] = String(spec.default).includes('${{') ? '' : String(spec.default)
   }
   for (const [name, value] of Object.entries(inputs)) {
     if (!(name in declared)) throw new Error(`action.yml declares no input '${name}'`)
@@ -169,7 +179,8 @@ const REGISTERED_COMMANDS = [
   'echo',
 ]
 
-// .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and U+0085).
+// .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and
+// U+0085).
 const DOTNET_LEADING_WHITE_SPACE = /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085]+/u
 
 /**
@@ -193,7 +204,9 @@ export function runnerCommands(stdout: string): WorkflowCommand[] {
   let stopToken: string | undefined
   for (const line of stdout.split(/\r\n|\r|\n/)) {
     if (!line.includes('::') && !line.includes('##[')) continue
-    const registered = (name: string): boolean => REGISTERED_COMMANDS.includes(name.toLowerCase()) || (stopToken !== undefined && name.toLowerCase() === stopToken.toLowerCase())
+    const registered = (name: string): boolean =>
+      REGISTERED_COMMANDS.includes(name.toLowerCase()) ||
+      (stopToken !== undefined && name.toLowerCase() === stopToken.toLowerCase())
     const command = parseV2(line, registered) ?? parseLegacy(line, registered)
     if (!command) continue
     if (stopToken !== undefined) {
@@ -202,7 +215,10 @@ export function runnerCommands(stdout: string): WorkflowCommand[] {
     }
     if (command.name === 'stop-commands') {
       const token = command.value
-      const refused = token === '' || token.toLowerCase() === 'pause-logging' || REGISTERED_COMMANDS.includes(token.toLowerCase())
+      const refused =
+        token === '' ||
+        token.toLowerCase() === 'pause-logging' ||
+        REGISTERED_COMMANDS.includes(token.toLowerCase())
       if (!refused) stopToken = token
     }
     commands.push(command)

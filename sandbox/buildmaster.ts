@@ -40,7 +40,11 @@ export interface BuildMasterSetup {
   templates: Record<string, string>
 }
 
-const env = (name: string, outcome: DeploymentOutcome = 'succeeded', durationMs = 1500): BuildMasterEnvironment => ({ name, durationMs, outcome })
+const env = (
+  name: string,
+  outcome: DeploymentOutcome = 'succeeded',
+  durationMs = 1500,
+): BuildMasterEnvironment => ({ name, durationMs, outcome })
 
 export const BUILDMASTER_SETUP: BuildMasterSetup = {
   apiKey: 'sandbox-buildmaster-key',
@@ -54,7 +58,10 @@ export const BUILDMASTER_SETUP: BuildMasterSetup = {
     Standard: [
       { name: 'Integration', environments: [env('Integration')] },
       { name: 'Testing', environments: [env('Testing', 'warned')] },
-      { name: 'Production', environments: [env('Prod-East', 'succeeded', 2000), env('Prod-West', 'failed', 1000)] },
+      {
+        name: 'Production',
+        environments: [env('Prod-East', 'succeeded', 2000), env('Prod-West', 'failed', 1000)],
+      },
       { name: 'Approval', environments: [env('Audit')], approvalRequired: true },
     ],
     Simple: [
@@ -127,7 +134,8 @@ export class BuildMasterSimulator implements Simulator {
   handle(request: SandboxRequest): SandboxResponse {
     const params = new Map<string, string>()
     const sources = [new URLSearchParams(request.query)]
-    if (request.headers['content-type']?.includes('application/x-www-form-urlencoded')) sources.push(new URLSearchParams(request.body))
+    if (request.headers['content-type']?.includes('application/x-www-form-urlencoded'))
+      sources.push(new URLSearchParams(request.body))
     for (const source of sources) {
       for (const [key, value] of source) {
         if (params.has(key)) return text(400, `Duplicate parameter: ${key}`)
@@ -137,13 +145,27 @@ export class BuildMasterSimulator implements Simulator {
     const key = (request.headers['x-apikey'] as string | undefined) ?? params.get('key')
     params.delete('key')
     if (key !== this.setup.apiKey) return { status: 403, body: '' }
-    // Missing from the current docs (API-NOTES.md, "What real servers do"): the current profile has no such route.
-    const route = this.profile === 'current' && request.path === '/api/releases/create-from-template' ? undefined : ROUTES[request.path]
-    if (!route) return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>BuildMaster</body></html>' }
+    // Missing from the current docs (API-NOTES.md, "What real servers do"): the current profile has no such
+    // route.
+    const route =
+      this.profile === 'current' && request.path === '/api/releases/create-from-template'
+        ? undefined
+        : ROUTES[request.path]
+    if (!route)
+      return {
+        status: 404,
+        contentType: 'text/html',
+        body: '<html><head><title>Not Found</title></head><body>BuildMaster</body></html>',
+      }
     if (!route.methods.includes(request.method)) return text(405, `Method ${request.method} is not allowed.`)
-    const unknown = [...params.keys()].filter((name) => (name.startsWith('$') ? !route.variables : !route.params.includes(name)))
+    const unknown = [...params.keys()].filter((name) =>
+      name.startsWith('$') ? !route.variables : !route.params.includes(name),
+    )
     if (unknown.length)
-      return text(400, `Unknown parameter${unknown.length === 1 ? '' : 's'} for ${request.path}: ${unknown.join(', ')} (the sandbox refuses what it does not model).`)
+      return text(
+        400,
+        `Unknown parameter${unknown.length === 1 ? '' : 's'} for ${request.path}: ${unknown.join(', ')} (the sandbox refuses what it does not model).`,
+      )
     try {
       return route.handler(this, params)
     } catch (error) {
@@ -190,7 +212,8 @@ export class BuildMasterSimulator implements Simulator {
 
   cancelRelease(p: Map<string, string>): SandboxResponse {
     const release = this.release(p)
-    if (release.status === 'canceled') throw new ApiError(`Release ${release.releaseNumber} is already canceled.`)
+    if (release.status === 'canceled')
+      throw new ApiError(`Release ${release.releaseNumber} is already canceled.`)
     release.status = 'canceled'
     release.canceled = { by: 'SYSTEM', on: now(), reason: p.get('reason') }
     return { status: 200, body: '' }
@@ -198,7 +221,8 @@ export class BuildMasterSimulator implements Simulator {
 
   restoreRelease(p: Map<string, string>): SandboxResponse {
     const release = this.release(p)
-    // Unverified: what BuildMaster answers for a release that is not canceled. The action looks first and does not ask.
+    // Unverified: what BuildMaster answers for a release that is not canceled. The action looks first and
+    // does not ask.
     if (release.status !== 'canceled') throw new ApiError(`Release ${release.releaseNumber} is not canceled.`)
     release.status = 'active'
     delete release.canceled
@@ -229,11 +253,23 @@ export class BuildMasterSimulator implements Simulator {
 
   createBuild(p: Map<string, string>): SandboxResponse {
     const release = this.release(p)
-    if (release.status !== 'active') throw new ApiError(`Release ${release.releaseNumber} is ${release.status}; builds can only be created for active releases.`)
+    if (release.status !== 'active')
+      throw new ApiError(
+        `Release ${release.releaseNumber} is ${release.status}; builds can only be created for active releases.`,
+      )
     const existing = this.builds.filter((b) => b.releaseId === release.id)
     const buildNumber = p.get('buildNumber') ?? String(existing.length + 1)
-    if (existing.some((b) => b.buildNumber === buildNumber)) throw new ApiError(`Build ${buildNumber} already exists for release ${release.releaseNumber}.`)
-    const build: Build = { id: this.nextId++, releaseId: release.id, buildNumber, status: 'active', furthestStage: null, variables: variables(p), createdOn: now() }
+    if (existing.some((b) => b.buildNumber === buildNumber))
+      throw new ApiError(`Build ${buildNumber} already exists for release ${release.releaseNumber}.`)
+    const build: Build = {
+      id: this.nextId++,
+      releaseId: release.id,
+      buildNumber,
+      status: 'active',
+      furthestStage: null,
+      variables: variables(p),
+      createdOn: now(),
+    }
     this.builds.push(build)
     return json(this.buildJson(build))
   }
@@ -249,11 +285,22 @@ export class BuildMasterSimulator implements Simulator {
     const app = this.profile === 'legacy' ? undefined : this.optionalApplication(p)
     oneOf(p, 'status', ['pending', 'executing', 'succeeded', 'warned', 'failed'])
     for (const name of ['releaseId', 'buildId', 'deploymentId', 'environmentId']) integer(p, name)
-    // BuildMaster 6.2.x (the legacy profile) accepts these filters and ignores them: every deployment is listed
-    // (BuildMasterAutomation CHANGELOG 2.0.0, for BuildMaster 6.2.33). The id, environment and status filters still apply.
+    // BuildMaster 6.2.x (the legacy profile) accepts these filters and ignores them: every deployment is
+    // listed (BuildMasterAutomation CHANGELOG 2.0.0, for BuildMaster 6.2.33). The id, environment and status
+    // filters still apply.
     const ignored =
       this.profile === 'legacy'
-        ? ['applicationId', 'applicationName', 'releaseNumber', 'releaseId', 'releaseName', 'buildNumber', 'buildId', 'pipelineName', 'pipelineStageName']
+        ? [
+            'applicationId',
+            'applicationName',
+            'releaseNumber',
+            'releaseId',
+            'releaseName',
+            'buildNumber',
+            'buildId',
+            'pipelineName',
+            'pipelineStageName',
+          ]
         : []
     if (ignored.length) p = new Map([...p].filter(([name]) => !ignored.includes(name)))
     const deployments = this.deployments.filter((d) => {
@@ -288,14 +335,24 @@ export class BuildMasterSimulator implements Simulator {
   deployBuild(p: Map<string, string>): SandboxResponse {
     const build = this.build(p)
     const release = this.releaseOf(build)
-    if (build.status === 'rejected') throw new ApiError(`Build ${build.buildNumber} has been rejected and cannot be deployed.`)
-    if (release.status !== 'active') throw new ApiError(`Release ${release.releaseNumber} is ${release.status}.`)
+    if (build.status === 'rejected')
+      throw new ApiError(`Build ${build.buildNumber} has been rejected and cannot be deployed.`)
+    if (release.status !== 'active')
+      throw new ApiError(`Release ${release.releaseNumber} is ${release.status}.`)
     const stages = this.setup.pipelines[release.pipelineName]!
     const toStage = p.get('toStage')
-    const stage = toStage ? stages.find((s) => s.name === toStage) : stages[build.furthestStage ? stages.findIndex((s) => s.name === build.furthestStage) + 1 : 0]
-    if (!stage) throw new ApiError(toStage ? `Stage "${toStage}" not found in pipeline ${release.pipelineName}.` : 'The build is already in the final stage of its pipeline.')
+    const stage = toStage
+      ? stages.find((s) => s.name === toStage)
+      : stages[build.furthestStage ? stages.findIndex((s) => s.name === build.furthestStage) + 1 : 0]
+    if (!stage)
+      throw new ApiError(
+        toStage
+          ? `Stage "${toStage}" not found in pipeline ${release.pipelineName}.`
+          : 'The build is already in the final stage of its pipeline.',
+      )
     const force = p.get('force')
-    if (force !== undefined && force !== 'true' && force !== 'false') throw new ApiError('force must be true or false.')
+    if (force !== undefined && force !== 'true' && force !== 'false')
+      throw new ApiError('force must be true or false.')
     const startTime = p.get('startTime')
     const startAt = startTime ? Date.parse(startTime) : Date.now()
     if (Number.isNaN(startAt)) throw new ApiError(`Invalid startTime: ${startTime}`)
@@ -311,12 +368,22 @@ export class BuildMasterSimulator implements Simulator {
     }))
     this.deployments.push(...created)
     // The older docs and the plugin: a list, one per environment. The current docs: one deployment object.
-    return json(this.profile === 'legacy' ? created.map((d) => this.deploymentJson(d)) : this.deploymentJson(created[0]!))
+    return json(
+      this.profile === 'legacy'
+        ? created.map((d) => this.deploymentJson(d))
+        : this.deploymentJson(created[0]!),
+    )
   }
 
   // --- lookups and shapes -----------------------------------------------------------------------
 
-  private addRelease(applicationId: number, releaseNumber: string, pipelineName: string, template: string | null, p: Map<string, string>): Release {
+  private addRelease(
+    applicationId: number,
+    releaseNumber: string,
+    pipelineName: string,
+    template: string | null,
+    p: Map<string, string>,
+  ): Release {
     if (this.releases.some((r) => r.applicationId === applicationId && r.releaseNumber === releaseNumber)) {
       throw new ApiError(`A release with number ${releaseNumber} already exists.`)
     }
@@ -342,10 +409,14 @@ export class BuildMasterSimulator implements Simulator {
   private application(p: Map<string, string>): { id: number; name: string } {
     const id = p.get('applicationId')
     const name = p.get('applicationName')
-    if (id !== undefined && name !== undefined) throw new ApiError('Specify applicationId or applicationName, not both.')
-    if (id === undefined && name === undefined) throw new ApiError('An application (applicationId or applicationName) is required.')
+    if (id !== undefined && name !== undefined)
+      throw new ApiError('Specify applicationId or applicationName, not both.')
+    if (id === undefined && name === undefined)
+      throw new ApiError('An application (applicationId or applicationName) is required.')
     if (id !== undefined && !/^\d+$/.test(id)) throw new ApiError('applicationId must be an integer.')
-    const app = this.setup.applications.find((a) => (id !== undefined ? a.id === Number(id) : a.name === name))
+    const app = this.setup.applications.find((a) =>
+      id !== undefined ? a.id === Number(id) : a.name === name,
+    )
     if (!app) throw new ApiError(`Application ${id ?? name} not found.`)
     return app
   }
@@ -353,7 +424,8 @@ export class BuildMasterSimulator implements Simulator {
   private release(p: Map<string, string>): Release {
     const id = p.get('releaseId')
     if (id !== undefined) {
-      if (p.has('applicationId') || p.has('applicationName')) throw new ApiError('Application must not be set when releaseId is specified.')
+      if (p.has('applicationId') || p.has('applicationName'))
+        throw new ApiError('Application must not be set when releaseId is specified.')
       const release = this.releases.find((r) => r.id === Number(id))
       if (!release) throw new ApiError(`Release ${id} not found.`)
       return release
@@ -388,7 +460,10 @@ export class BuildMasterSimulator implements Simulator {
     const builds = this.builds.filter((b) => b.releaseId === r.id)
     const latest = builds[builds.length - 1]
     // Older servers: `number` and `name` (the plugin's ApiRelease).
-    const names = this.profile === 'legacy' ? { number: r.releaseNumber, name: r.releaseName } : { releaseNumber: r.releaseNumber, releaseName: r.releaseName }
+    const names =
+      this.profile === 'legacy'
+        ? { number: r.releaseNumber, name: r.releaseName }
+        : { releaseNumber: r.releaseNumber, releaseName: r.releaseName }
     return {
       id: r.id,
       ...names,
@@ -440,14 +515,17 @@ export class BuildMasterSimulator implements Simulator {
     // Not started and not held: the current profile has no status yet (Inedo's plugin waits on null and '');
     // a deployment held for approval is pending.
     const notYet = this.profile === 'current' && !d.stage.approvalRequired ? null : 'pending'
-    // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn says so.
-    const status = canceledAt !== undefined ? 'failed' : !started ? notYet : ended ? d.environment.outcome : 'executing'
+    // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn
+    // says so.
+    const status =
+      canceledAt !== undefined ? 'failed' : !started ? notYet : ended ? d.environment.outcome : 'executing'
     return {
       id: d.id,
       plan: `Deploy to ${d.environment.name}`,
       status,
       started: started ? iso(startAt) : null,
-      ended: canceledAt !== undefined ? iso(canceledAt) : ended ? iso(startAt + d.environment.durationMs) : null,
+      ended:
+        canceledAt !== undefined ? iso(canceledAt) : ended ? iso(startAt + d.environment.durationMs) : null,
       createdBy: 'SYSTEM',
       createdOn: iso(d.createdAt),
       canceledBy: canceledAt !== undefined ? d.canceled!.by : null,
@@ -481,7 +559,11 @@ const APP = ['applicationId', 'applicationName']
 const RELEASE = ['releaseId', 'releaseNumber']
 const BUILD = ['buildId', 'buildNumber']
 const ROUTES: Record<string, Route> = {
-  '/api/releases': { methods: ['GET', 'POST'], params: [...APP, ...RELEASE, 'releaseName', 'pipelineName', 'status'], handler: (simulator, p) => simulator.listReleases(p) },
+  '/api/releases': {
+    methods: ['GET', 'POST'],
+    params: [...APP, ...RELEASE, 'releaseName', 'pipelineName', 'status'],
+    handler: (simulator, p) => simulator.listReleases(p),
+  },
   '/api/releases/create': {
     methods: ['POST', 'PUT'],
     params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'],
@@ -494,18 +576,46 @@ const ROUTES: Record<string, Route> = {
     variables: true,
     handler: (simulator, p) => simulator.createReleaseFromTemplate(p),
   },
-  '/api/releases/cancel': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'reason'], handler: (simulator, p) => simulator.cancelRelease(p) },
-  '/api/releases/restore': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP], handler: (simulator, p) => simulator.restoreRelease(p) },
+  '/api/releases/cancel': {
+    methods: ['POST', 'PUT'],
+    params: [...RELEASE, ...APP, 'reason'],
+    handler: (simulator, p) => simulator.cancelRelease(p),
+  },
+  '/api/releases/restore': {
+    methods: ['POST', 'PUT'],
+    params: [...RELEASE, ...APP],
+    handler: (simulator, p) => simulator.restoreRelease(p),
+  },
   '/api/releases/builds': {
     methods: ['GET', 'POST'],
     params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'pipelineName', 'furthestStage', 'status'],
     handler: (simulator, p) => simulator.listBuilds(p),
   },
-  '/api/releases/builds/create': { methods: ['POST', 'PUT'], params: [...RELEASE, ...APP, 'buildNumber'], variables: true, handler: (simulator, p) => simulator.createBuild(p) },
-  '/api/releases/builds/reject': { methods: ['POST', 'DELETE'], params: [...BUILD, ...RELEASE, ...APP], handler: (simulator, p) => simulator.rejectBuild(p) },
+  '/api/releases/builds/create': {
+    methods: ['POST', 'PUT'],
+    params: [...RELEASE, ...APP, 'buildNumber'],
+    variables: true,
+    handler: (simulator, p) => simulator.createBuild(p),
+  },
+  '/api/releases/builds/reject': {
+    methods: ['POST', 'DELETE'],
+    params: [...BUILD, ...RELEASE, ...APP],
+    handler: (simulator, p) => simulator.rejectBuild(p),
+  },
   '/api/releases/builds/deployments': {
     methods: ['GET', 'POST'],
-    params: [...APP, ...RELEASE, 'releaseName', ...BUILD, 'deploymentId', 'pipelineName', 'pipelineStageName', 'environmentId', 'environmentName', 'status'],
+    params: [
+      ...APP,
+      ...RELEASE,
+      'releaseName',
+      ...BUILD,
+      'deploymentId',
+      'pipelineName',
+      'pipelineStageName',
+      'environmentId',
+      'environmentName',
+      'status',
+    ],
     handler: (simulator, p) => simulator.listDeployments(p),
   },
   '/api/releases/builds/deploy': {
@@ -528,7 +638,8 @@ function matches(p: Map<string, string>, name: string, value: string): boolean {
 
 function oneOf(p: Map<string, string>, name: string, values: string[]): void {
   const value = p.get(name)
-  if (value !== undefined && !values.includes(value)) throw new ApiError(`${name} must be one of ${values.join(', ')}.`)
+  if (value !== undefined && !values.includes(value))
+    throw new ApiError(`${name} must be one of ${values.join(', ')}.`)
 }
 
 function integer(p: Map<string, string>, name: string): void {

@@ -60,10 +60,16 @@ export function azureCommands(log: string): AzureCommand[] {
         .split(';')
         .filter(Boolean)) {
         const at = pair.indexOf('=')
-        if (at > 0 && at < pair.length - 1) properties[pair.slice(0, at).toLowerCase()] = azureUnescape(pair.slice(at + 1))
+        if (at > 0 && at < pair.length - 1)
+          properties[pair.slice(0, at).toLowerCase()] = azureUnescape(pair.slice(at + 1))
       }
     }
-    commands.push({ area: areaEvent[0]!, event: areaEvent[1]!, properties, data: azureUnescape(line.slice(rb + 1)) })
+    commands.push({
+      area: areaEvent[0]!,
+      event: areaEvent[1]!,
+      properties,
+      data: azureUnescape(line.slice(rb + 1)),
+    })
   }
   return commands
 }
@@ -105,13 +111,19 @@ export interface GitLabSection {
  * `[k=v,...]` options, and the mandatory `\r\e[0K` after it.
  */
 export function gitlabSections(log: string): GitLabSection[] {
-  const marker = /section_((?:start)|(?:end)):(\d+):([a-zA-Z0-9_.-]+)(\[(?:\w+=\w+)(?:, ?(?:\w+=\w+))*\])?\r\x1b\[0K/g
-  return [...log.matchAll(marker)].map((m) => ({ kind: m[1] as 'start' | 'end', name: m[3]!, options: m[4] ?? '' }))
+  const marker =
+    /section_((?:start)|(?:end)):(\d+):([a-zA-Z0-9_.-]+)(\[(?:\w+=\w+)(?:, ?(?:\w+=\w+))*\])?\r\x1b\[0K/g
+  return [...log.matchAll(marker)].map((m) => ({
+    kind: m[1] as 'start' | 'end',
+    name: m[3]!,
+    options: m[4] ?? '',
+  }))
 }
 
 /**
  * The escape sequences GitLab's converter (and a terminal) would act on: every ESC; SGR (`ESC[…m`) styles
- * the text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the clipboard.
+ * the text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the
+ * clipboard.
  */
 export function escapeSequences(log: string): string[] {
   return [...log.matchAll(/\x1b(\[[0-9;:?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)/g)].map((m) => m[0])

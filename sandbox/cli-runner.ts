@@ -52,7 +52,9 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   }
   // Never let a stuck command hang the test run.
   timers.push(setTimeout(() => child.kill('SIGKILL'), 30_000))
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, sig) => resolve([code, sig])))
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, sig) => resolve([code, sig])),
+  )
   timers.forEach(clearTimeout)
   return { exitCode, signal, durationMs: performance.now() - started, stdout, stderr }
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** 'lost-answer' handles the request, then drops the connection before answering. */
-export type FaultKind = '502' | '503' | '504' | '500-html' | '429' | 'reset' | 'html-200' | 'slow' | 'lost-answer'
+export type FaultKind =
+  '502' | '503' | '504' | '500-html' | '429' | 'reset' | 'html-200' | 'slow' | 'lost-answer'
 
 export interface FaultPlan {
   /** Share of matching requests that fail, 0..1. */
@@ -58,13 +59,21 @@ export class FaultInjector {
         res.writeHead(429, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('Too Many Requests')
         return false
       case 'html-200':
-        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>')
+        res
+          .writeHead(200, { 'Content-Type': 'text/html' })
+          .end('<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>')
         return false
       case '500-html':
-        res.writeHead(500, { 'Content-Type': 'text/html' }).end('<html><head><title>500 - Internal server error.</title></head><body><h1>Server Error</h1></body></html>')
+        res
+          .writeHead(500, { 'Content-Type': 'text/html' })
+          .end(
+            '<html><head><title>500 - Internal server error.</title></head><body><h1>Server Error</h1></body></html>',
+          )
         return false
       default:
-        res.writeHead(Number(kind), { 'Content-Type': 'text/html' }).end(`<html><head><title>${kind} Bad Gateway</title></head><body>nginx</body></html>`)
+        res
+          .writeHead(Number(kind), { 'Content-Type': 'text/html' })
+          .end(`<html><head><title>${kind} Bad Gateway</title></head><body>nginx</body></html>`)
         return false
     }
   }

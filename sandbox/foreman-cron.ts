@@ -48,9 +48,13 @@ const DOW_ELT = `(?:${DOW}#(?:-?[1-5]|last|l)|${DOW}%\\d+(?:\\+\\d+)?|${elt(DOW)
 /** `jseq(elt, comma)` between `comma?`s. */
 const list = (e: string): string => `(?:[ \\t]*,)*${e}(?:,(?:[ \\t]*,)*${e})*(?:[ \\t]*,)*`
 const FIELDS = [list(elt(MOS)), list(elt(HOU)), `${list(elt(DOM))}&?`, list(elt(MON)), `${list(DOW_ELT)}&?`]
-const TZ = '(?: +(?<zone>[A-Z][a-zA-Z0-9+-]+(?:\\/[A-Z][a-zA-Z0-9+\\-_]+){0,2})| +[-+](?:[01]\\d|2[0-4]):?(?:00|15|30|45))?'
+const TZ =
+  '(?: +(?<zone>[A-Z][a-zA-Z0-9+-]+(?:\\/[A-Z][a-zA-Z0-9+\\-_]+){0,2})| +[-+](?:[01]\\d|2[0-4]):?(?:00|15|30|45))?'
 const CLASSIC = new RegExp(`^(${FIELDS.map((f) => `(${f})`).join('[ \\t]+')})${TZ}$`, 'i')
-const SECONDS = new RegExp(`^(${list(elt(MOS))})[ \\t]+(${FIELDS.map((f) => `(${f})`).join('[ \\t]+')})${TZ}$`, 'i')
+const SECONDS = new RegExp(
+  `^(${list(elt(MOS))})[ \\t]+(${FIELDS.map((f) => `(${f})`).join('[ \\t]+')})${TZ}$`,
+  'i',
+)
 
 /** Whether Foreman (fugit) accepts the line as a recurring job's cron line. */
 export function fugitAccepts(line: string): boolean {
@@ -84,19 +88,28 @@ function knownZone(zone: string): boolean {
 /** `range` (mixed signs fail) and `compact_month_days` (some chosen month has some chosen day). */
 function monthDaysMeet(dom: string, mon: string): boolean {
   const days = values(dom, 1, 31, (t) => (/^l/i.test(t) ? -1 : Number(t)))
-  const months = values(mon, 1, 12, (t) => (/^\d+$/.test(t) ? Number(t) : MONTHS.indexOf(t.toLowerCase()) + 1))
+  const months = values(mon, 1, 12, (t) =>
+    /^\d+$/.test(t) ? Number(t) : MONTHS.indexOf(t.toLowerCase()) + 1,
+  )
   if (days === 'invalid') return false
   if (days === 'any' || months === 'any' || months === 'invalid') return true
   return months.some((month) => days.some((day) => day < 0 || day <= MAXDAYS[month - 1]!))
 }
 
-function values(field: string, min: number, max: number, bound: (text: string) => number): number[] | 'any' | 'invalid' {
+function values(
+  field: string,
+  min: number,
+  max: number,
+  bound: (text: string) => number,
+): number[] | 'any' | 'invalid' {
   const out: number[] = []
   for (const item of field.split(',').filter(Boolean)) {
     const [range, step] = item.split('/')
     // A star, a random pick or a bare step: any value may come, so it never empties the field.
     if (!range || range === '*' || range.includes('~')) return 'any'
-    const [a, z] = range.startsWith('-') ? ['-' + range.slice(1).split('-')[0], range.slice(1).split('-')[1]] : range.split('-')
+    const [a, z] = range.startsWith('-')
+      ? ['-' + range.slice(1).split('-')[0], range.slice(1).split('-')[1]]
+      : range.split('-')
     const from = bound(a)
     const to = z === undefined ? (step ? max : from) : bound(z)
     if ((from < 0 && to > 0) || (to < 0 && from > 0)) return 'invalid'

@@ -103,7 +103,10 @@ interface Invocation {
 export const FOREMAN_USER = { username: 'admin', password: 'sandbox-foreman-token' }
 
 export function foremanHosts(count: number, prefix = 'web'): ForemanHost[] {
-  return Array.from({ length: count }, (_, i) => ({ id: i + 1, name: `${prefix}-${String(i + 1).padStart(3, '0')}.example.com` }))
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    name: `${prefix}-${String(i + 1).padStart(3, '0')}.example.com`,
+  }))
 }
 
 export const FOREMAN_SETUP: ForemanSetup = {
@@ -200,15 +203,21 @@ export class ForemanSimulator implements Simulator {
   }
 
   handle(request: SandboxRequest): SandboxResponse {
-    const expected = 'Basic ' + Buffer.from(`${this.setup.username}:${this.setup.password}`).toString('base64')
-    if (request.headers.authorization !== expected) return json(401, { error: { message: `Unable to authenticate user ${this.setup.username}` } })
+    const expected =
+      'Basic ' + Buffer.from(`${this.setup.username}:${this.setup.password}`).toString('base64')
+    if (request.headers.authorization !== expected)
+      return json(401, { error: { message: `Unable to authenticate user ${this.setup.username}` } })
     const p = request.path
     const q = request.query
     const route = this.route(request.method, p)
     if (!route) return json(404, { message: `Route ${request.method} ${p} not found` })
     const unmodelled = [...new Set(q.keys())].filter((name) => !ROUTE_PARAMS[route.name]!.includes(name))
     if (unmodelled.length)
-      return json(400, { error: { message: `The sandbox does not model parameter ${unmodelled.join(', ')} of ${request.method} ${p}: refused rather than ignored` } })
+      return json(400, {
+        error: {
+          message: `The sandbox does not model parameter ${unmodelled.join(', ')} of ${request.method} ${p}: refused rather than ignored`,
+        },
+      })
     const scope = this.scope(q)
     if (typeof scope === 'string') return json(404, { error: { message: scope } })
     const id = route.id
@@ -216,15 +225,28 @@ export class ForemanSimulator implements Simulator {
       case 'templates':
         return this.templates(q.get('search'))
       case 'template': {
-        // A missing id is Foreman core's 404 (app/controllers/api/base_controller.rb, not_found: "Resource <name> not found by id '<id>'").
+        // A missing id is Foreman core's 404 (app/controllers/api/base_controller.rb, not_found: "Resource
+        // <name> not found by id '<id>'").
         const template = this.setup.templates.find((t) => String(t.id) === id)
-        return template ? json(200, template) : json(404, { error: { message: `Resource job_template not found by id '${id}'` } })
+        return template
+          ? json(200, template)
+          : json(404, { error: { message: `Resource job_template not found by id '${id}'` } })
       }
       case 'create':
         return this.create(request.body, scope)
       case 'show':
-        // include_hosts is a parameter only after REX v17.1.0 (commit 18f997cc): older versions list the hosts whatever it says.
-        return this.withInvocation(id!, (i) => json(200, this.show(i, this.profile !== 'current' || q.get('include_hosts') !== 'false', isTrue(q.get('host_status')))))
+        // include_hosts is a parameter only after REX v17.1.0 (commit 18f997cc): older versions list the
+        // hosts whatever it says.
+        return this.withInvocation(id!, (i) =>
+          json(
+            200,
+            this.show(
+              i,
+              this.profile !== 'current' || q.get('include_hosts') !== 'false',
+              isTrue(q.get('host_status')),
+            ),
+          ),
+        )
       case 'hosts':
         return this.withInvocation(id!, (i) => this.hostsPage(i, q))
       case 'hostOutput':
@@ -241,17 +263,24 @@ export class ForemanSimulator implements Simulator {
   private route(method: string, p: string): { name: string; id?: string; hostId?: number } | undefined {
     let m: RegExpExecArray | null
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
-    // show: REX config/routes.rb (resources :job_templates), app/controllers/api/v2/job_templates_controller.rb.
-    if ((m = /^\/api\/job_templates\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'template', id: m[1] }
+    // show: REX config/routes.rb (resources :job_templates),
+    // app/controllers/api/v2/job_templates_controller.rb.
+    if ((m = /^\/api\/job_templates\/(\d+)$/.exec(p)) && method === 'GET')
+      return { name: 'template', id: m[1] }
     if (p === '/api/job_invocations' && method === 'POST') return { name: 'create' }
     if ((m = /^\/api\/job_invocations\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'show', id: m[1] }
     // GET .../hosts is routed from REX v14.1.0 (config/routes.rb, hosts.json.rabl): 3.9 answers 404.
     const hostsEndpoint = this.setup.hostsEndpoint ?? this.profile !== '3.9'
-    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts$/.exec(p)) && method === 'GET' && hostsEndpoint) return { name: 'hosts', id: m[1] }
-    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts\/(\d+)$/.exec(p)) && method === 'GET') return { name: 'hostOutput', id: m[1], hostId: Number(m[2]) }
-    if ((m = /^\/api\/job_invocations\/(\d+)\/outputs$/.exec(p)) && method === 'GET') return { name: 'outputs', id: m[1] }
-    if ((m = /^\/api\/job_invocations\/(\d+)\/cancel$/.exec(p)) && method === 'POST') return { name: 'cancel', id: m[1] }
-    if ((m = /^\/api\/job_invocations\/(\d+)\/rerun$/.exec(p)) && method === 'POST') return { name: 'rerun', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts$/.exec(p)) && method === 'GET' && hostsEndpoint)
+      return { name: 'hosts', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/hosts\/(\d+)$/.exec(p)) && method === 'GET')
+      return { name: 'hostOutput', id: m[1], hostId: Number(m[2]) }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/outputs$/.exec(p)) && method === 'GET')
+      return { name: 'outputs', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/cancel$/.exec(p)) && method === 'POST')
+      return { name: 'cancel', id: m[1] }
+    if ((m = /^\/api\/job_invocations\/(\d+)\/rerun$/.exec(p)) && method === 'POST')
+      return { name: 'rerun', id: m[1] }
     return undefined
   }
 
@@ -264,7 +293,8 @@ export class ForemanSimulator implements Simulator {
     ] as const) {
       const value = q.get(param)
       if (value === null) continue
-      if (!/^\d+$/.test(value) || !list.some((t) => t.id === Number(value))) return `${label} with id ${value} not found`
+      if (!/^\d+$/.test(value) || !list.some((t) => t.id === Number(value)))
+        return `${label} with id ${value} not found`
       scope[key] = Number(value)
     }
     return scope
@@ -272,9 +302,22 @@ export class ForemanSimulator implements Simulator {
 
   private templates(search: string | null): SandboxResponse {
     const name = search === null ? undefined : /^name\s*=\s*"(.*)"$/.exec(search)?.[1]
-    if (search !== null && name === undefined) return json(400, { error: { message: `The sandbox models only search=name = "<name>" for job templates, not '${search}'` } })
+    if (search !== null && name === undefined)
+      return json(400, {
+        error: {
+          message: `The sandbox models only search=name = "<name>" for job templates, not '${search}'`,
+        },
+      })
     const results = this.setup.templates.filter((t) => name === undefined || t.name === name)
-    return json(200, { total: this.setup.templates.length, subtotal: results.length, page: 1, per_page: 20, search, sort: { by: null, order: null }, results })
+    return json(200, {
+      total: this.setup.templates.length,
+      subtotal: results.length,
+      page: 1,
+      per_page: 20,
+      search,
+      sort: { by: null, order: null },
+      results,
+    })
   }
 
   private create(body: string, scope: Invocation['scope']): SandboxResponse {
@@ -296,28 +339,48 @@ export class ForemanSimulator implements Simulator {
             .map((k) => `${key}[${k}]`),
         )
     }
-    if (unknown.length) return json(422, { error: { message: `Unknown parameters of job_invocation: ${unknown.join(', ')}` } })
+    if (unknown.length)
+      return json(422, { error: { message: `Unknown parameters of job_invocation: ${unknown.join(', ')}` } })
     const template =
-      ji.job_template_id !== undefined ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id)) : this.setup.templates.find((t) => t.feature === ji.feature)
-    if (!template) return json(422, { error: { message: ji.feature ? `Feature ${text(ji.feature)} has no job template` : `Job template ${String(ji.job_template_id)} not found` } })
-    if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query') return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
+      ji.job_template_id !== undefined
+        ? this.setup.templates.find((t) => String(t.id) === String(ji.job_template_id))
+        : this.setup.templates.find((t) => t.feature === ji.feature)
+    if (!template)
+      return json(422, {
+        error: {
+          message: ji.feature
+            ? `Feature ${text(ji.feature)} has no job template`
+            : `Job template ${String(ji.job_template_id)} not found`,
+        },
+      })
+    if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query')
+      return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
     // A feature's job is always static (app/models/job_invocation_composer.rb, ApiParams#initialize).
     const targetingType = ji.feature ? 'static_query' : ji.targeting_type
     const recurrence = ji.recurrence as { cron_line?: string } | undefined
     // foreman-tasks' Triggering validates the line with fugit (sandbox/foreman-cron.ts) and the create
     // answers the validation error with a 500 (the job invocations API document's own example).
     if (recurrence?.cron_line !== undefined && !fugitAccepts(recurrence.cron_line)) {
-      return json(500, { error: { message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line` } })
+      return json(500, {
+        error: {
+          message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line`,
+        },
+      })
     }
     const hosts = selectHosts(
       this.setup.hosts.filter((h) => inScope(h, scope)),
       text(ji.search_query),
     )
     if (typeof hosts === 'string') return json(422, { error: { message: hosts } })
-    if (hosts.length === 0) return json(422, { error: { message: `Validation failed: Targeting: no hosts match '${text(ji.search_query)}'` } })
+    if (hosts.length === 0)
+      return json(422, {
+        error: { message: `Validation failed: Targeting: no hosts match '${text(ji.search_query)}'` },
+      })
     const scheduling = ji.scheduling as { start_at?: string } | undefined
     // On 3.9 an immediate invocation stays queued until its task is planned (see ForemanProfile).
-    const startAt = scheduling?.start_at ? Date.parse(scheduling.start_at) : Date.now() + (this.profile === '3.9' ? PLANNING_MS_3_9 : 0)
+    const startAt = scheduling?.start_at
+      ? Date.parse(scheduling.start_at)
+      : Date.now() + (this.profile === '3.9' ? PLANNING_MS_3_9 : 0)
     const inputs = (ji.inputs ?? {}) as Record<string, string>
     const invocation = this.add(template.id, hosts, startAt, inputs, !!recurrence, ji, scope)
     invocation.scheduled = !!scheduling?.start_at
@@ -355,7 +418,10 @@ export class ForemanSimulator implements Simulator {
   }
 
   /** The result of the host's task; `warning` is the sandbox's own, shown as job_status `error` (jobStatus). */
-  private state(run: HostRun, t = Date.now()): 'N/A' | 'running' | 'success' | 'warning' | 'error' | 'cancelled' {
+  private state(
+    run: HostRun,
+    t = Date.now(),
+  ): 'N/A' | 'running' | 'success' | 'warning' | 'error' | 'cancelled' {
     if (run.cancelledAt !== undefined && run.cancelledAt <= t) return 'cancelled'
     if (t < run.startAt) return 'N/A'
     if (run.script.unreachable || t < run.startAt + run.script.durationMs) return 'running'
@@ -374,10 +440,23 @@ export class ForemanSimulator implements Simulator {
     const count = (s: string) => states.filter((x) => x === s).length
     const done = states.every((s) => s === 'success' || s === 'warning' || s === 'error' || s === 'cancelled')
     const queued = Date.now() < i.startAt && !states.includes('cancelled')
-    // A task that ended in warning or error is ERROR, 'failed' (app/models/host_status/execution_status.rb, ExecutionTaskStatusMapper).
-    const label = queued ? 'queued' : !done ? 'running' : count('cancelled') ? 'cancelled' : count('error') || count('warning') ? 'failed' : 'succeeded'
+    // A task that ended in warning or error is ERROR, 'failed' (app/models/host_status/execution_status.rb,
+    // ExecutionTaskStatusMapper).
+    const label = queued
+      ? 'queued'
+      : !done
+        ? 'running'
+        : count('cancelled')
+          ? 'cancelled'
+          : count('error') || count('warning')
+            ? 'failed'
+            : 'succeeded'
     // host_status=true adds each host's job_status to targeting.hosts, as the job invocations API does.
-    const hosts = i.runs.map((r) => ({ id: r.host.id, name: r.host.name, ...(hostStatus ? { job_status: this.jobStatus(r) } : {}) }))
+    const hosts = i.runs.map((r) => ({
+      id: r.host.id,
+      name: r.host.name,
+      ...(hostStatus ? { job_status: this.jobStatus(r) } : {}),
+    }))
     // `failed` is progress_report[:error] (base.json.rabl v13.1.0+): a warning host is in no count but total.
     const counts: Record<string, number | string> = {
       succeeded: count('success'),
@@ -394,8 +473,12 @@ export class ForemanSimulator implements Simulator {
       // progress_report is all zeros while queued; total still goes through invocation_count: "N/A".
       Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: 'N/A' })
     }
-    const task: Record<string, unknown> = { id: `task-${i.id}`, state: queued ? 'scheduled' : done ? 'stopped' : 'running' }
-    // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has ended_at.
+    const task: Record<string, unknown> = {
+      id: `task-${i.id}`,
+      state: queued ? 'scheduled' : done ? 'stopped' : 'running',
+    }
+    // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has
+    // ended_at.
     if (this.profile === 'current') task.started_at = queued ? null : new Date(i.startAt).toISOString()
     return {
       id: i.id,
@@ -424,14 +507,29 @@ export class ForemanSimulator implements Simulator {
       search: null,
       sort: { by: null, order: null },
       // Rows carry `id` from REX v15.0.0 (hosts.json.rabl); 3.13 (REX 14.1) lists them without it.
-      results: slice.map((r) => ({ ...(this.profile === '3.13' ? {} : { id: r.host.id }), name: r.host.name, job_status: this.jobStatus(r) })),
+      results: slice.map((r) => ({
+        ...(this.profile === '3.13' ? {} : { id: r.host.id }),
+        name: r.host.name,
+        job_status: this.jobStatus(r),
+      })),
     })
   }
 
   /** A host's output entries up to now; `since` drops those at or before it. */
-  private entries(i: Invocation, run: HostRun, since: number): { complete: boolean; refresh: boolean; output: object[]; delayed?: boolean; start_at?: string } {
+  private entries(
+    i: Invocation,
+    run: HostRun,
+    since: number,
+  ): { complete: boolean; refresh: boolean; output: object[]; delayed?: boolean; start_at?: string } {
     const t = Date.now()
-    if (t < run.startAt && run.cancelledAt === undefined) return { complete: false, refresh: true, output: [], delayed: true, start_at: new Date(i.startAt).toISOString() }
+    if (t < run.startAt && run.cancelledAt === undefined)
+      return {
+        complete: false,
+        refresh: true,
+        output: [],
+        delayed: true,
+        start_at: new Date(i.startAt).toISOString(),
+      }
     const end = Math.min(run.cancelledAt ?? Infinity, run.startAt + run.script.durationMs)
     const all: { output_type: string; output: string; timestamp: number }[] = []
     for (let n = 1; n <= run.script.lines; n++) {
@@ -444,10 +542,20 @@ export class ForemanSimulator implements Simulator {
       })
     }
     const state = this.state(run, t)
-    if (state === 'warning') all.push({ output_type: 'stderr', output: `${run.host.name}: finished with a warning\n`, timestamp: (run.startAt + run.script.durationMs) / 1000 })
+    if (state === 'warning')
+      all.push({
+        output_type: 'stderr',
+        output: `${run.host.name}: finished with a warning\n`,
+        timestamp: (run.startAt + run.script.durationMs) / 1000,
+      })
     if (state === 'success' || state === 'warning' || state === 'error')
-      all.push({ output_type: 'debug', output: `Exit status: ${run.script.exitStatus}`, timestamp: (run.startAt + run.script.durationMs) / 1000 })
-    if (state === 'cancelled') all.push({ output_type: 'debug', output: 'The job was cancelled', timestamp: run.cancelledAt! / 1000 })
+      all.push({
+        output_type: 'debug',
+        output: `Exit status: ${run.script.exitStatus}`,
+        timestamp: (run.startAt + run.script.durationMs) / 1000,
+      })
+    if (state === 'cancelled')
+      all.push({ output_type: 'debug', output: 'The job was cancelled', timestamp: run.cancelledAt! / 1000 })
     const running = state === 'running' || state === 'N/A'
     return { complete: !running, refresh: running, output: all.filter((e) => e.timestamp > since) }
   }
@@ -468,7 +576,10 @@ export class ForemanSimulator implements Simulator {
             .exec(search)?.[1]
             ?.split(',')
             .map((x) => Number(x.trim()))
-    if (search !== null && !ids) return json(400, { error: { message: `The sandbox models only search_query=id ^ (<ids>) for outputs, not '${search}'` } })
+    if (search !== null && !ids)
+      return json(400, {
+        error: { message: `The sandbox models only search_query=id ^ (<ids>) for outputs, not '${search}'` },
+      })
     const runs = ids ? i.runs.filter((r) => ids.includes(r.host.id)) : i.runs
     return json(200, { outputs: runs.map((r) => ({ host_id: r.host.id, ...this.entries(i, r, since) })) })
   }
@@ -479,7 +590,8 @@ export class ForemanSimulator implements Simulator {
    */
   private cancel(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
     const force = bodyOrQuery(body, q, 'force')
-    if (force === 'invalid') return json(422, { error: { message: 'force must be one of: true, false, 1, 0' } })
+    if (force === 'invalid')
+      return json(422, { error: { message: 'force must be one of: true, false, 1, 0' } })
     const t = Date.now()
     i.cancels.push({ force: force === true, at: t })
     const live = i.runs.filter((r) => ['N/A', 'running'].includes(this.state(r, t)))
@@ -490,7 +602,8 @@ export class ForemanSimulator implements Simulator {
 
   private rerun(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
     const failedOnly = bodyOrQuery(body, q, 'failed_only')
-    if (failedOnly === 'invalid') return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
+    if (failedOnly === 'invalid')
+      return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
     // failed_only reruns the failed_hosts (app/models/job_invocation.rb): once finished, every host that
     // did not succeed. With none, Foreman still creates the invocation, an empty one.
     const runs = i.runs.filter((r) => failedOnly !== true || this.state(r) !== 'success')
@@ -518,13 +631,16 @@ export class ForemanSimulator implements Simulator {
 
   private withInvocation(id: string, answer: (i: Invocation) => SandboxResponse): SandboxResponse {
     const invocation = this.invocations.find((i) => i.id === Number(id))
-    return invocation ? answer(invocation) : json(404, { error: { message: `Resource job_invocation not found by id '${id}'` } })
+    return invocation
+      ? answer(invocation)
+      : json(404, { error: { message: `Resource job_invocation not found by id '${id}'` } })
   }
 }
 
 function inScope(host: ForemanHost, scope: Invocation['scope']): boolean {
   return (
-    (scope.organizationId === undefined || (host.organizationId ?? 1) === scope.organizationId) && (scope.locationId === undefined || (host.locationId ?? 2) === scope.locationId)
+    (scope.organizationId === undefined || (host.organizationId ?? 1) === scope.organizationId) &&
+    (scope.locationId === undefined || (host.locationId ?? 2) === scope.locationId)
   )
 }
 
@@ -566,5 +682,9 @@ function json(status: number, value: unknown): SandboxResponse {
 
 /** A JSON value as the text Foreman would quote back. */
 function text(value: unknown): string {
-  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value)
+  return typeof value === 'string'
+    ? value
+    : value === undefined || value === null
+      ? ''
+      : JSON.stringify(value)
 }

@@ -64,44 +64,71 @@ export class GitHubSimulator implements Simulator {
 
   async handle(request: SandboxRequest): Promise<SandboxResponse> {
     const auth = /^(?:bearer|token) (.+)$/i.exec(String(request.headers.authorization ?? ''))
-    if (auth?.[1] !== this.token) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+    if (auth?.[1] !== this.token)
+      return json(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      })
 
     const scripted = this.script.findIndex((s) => !s.match || s.match(request.method, request.path))
     if (scripted >= 0) {
       const [answer] = this.script.splice(scripted, 1)
       if (answer!.delayMs) await new Promise((resolve) => setTimeout(resolve, answer!.delayMs).unref())
-      if (answer!.status) return json(answer!.status, answer!.body ?? { message: 'Server Error' }, answer!.headers)
+      if (answer!.status)
+        return json(answer!.status, answer!.body ?? { message: 'Server Error' }, answer!.headers)
     }
 
     const route = /^\/repos\/([^/]+)\/([^/]+)\/deployments(?:\/(\d+)(\/statuses)?)?\/?$/.exec(request.path)
-    if (!route) return json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' })
+    if (!route)
+      return json(404, {
+        message: 'Not Found',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '404',
+      })
     const repository = `${decodeURIComponent(route[1]!)}/${decodeURIComponent(route[2]!)}`
     const id = route[3] === undefined ? undefined : Number(route[3])
     const statuses = route[4] !== undefined
 
     if (request.method === 'POST' && this.readOnly.has(repository)) {
-      const doc = statuses ? `${DOCS}/statuses#create-a-deployment-status` : `${DOCS}/deployments#create-a-deployment`
-      return json(403, { message: 'Resource not accessible by integration', documentation_url: doc, status: '403' }, { 'x-accepted-github-permissions': 'deployments=write' })
+      const doc = statuses
+        ? `${DOCS}/statuses#create-a-deployment-status`
+        : `${DOCS}/deployments#create-a-deployment`
+      return json(
+        403,
+        { message: 'Resource not accessible by integration', documentation_url: doc, status: '403' },
+        { 'x-accepted-github-permissions': 'deployments=write' },
+      )
     }
     if (id === undefined) {
       if (request.method === 'POST') return this.createDeployment(repository, request.body)
       if (request.method === 'GET') return this.listDeployments(repository, request.query)
     } else {
       const deployment = this.deployments.find((d) => d.id === id && d.repository === repository)
-      if (!deployment) return json(404, { message: 'Not Found', documentation_url: `${DOCS}/deployments`, status: '404' })
+      if (!deployment)
+        return json(404, { message: 'Not Found', documentation_url: `${DOCS}/deployments`, status: '404' })
       if (!statuses && request.method === 'GET') return json(200, view(deployment))
       if (statuses && request.method === 'POST') return this.createStatus(deployment, request.body)
       if (statuses && request.method === 'GET') return json(200, [...deployment.statuses].reverse())
     }
-    return json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' })
+    return json(404, {
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '404',
+    })
   }
 
   private createDeployment(repository: string, text: string): SandboxResponse {
     const body = parse(text)
-    if (!body || typeof body.ref !== 'string' || !body.ref) return invalid('Deployment', 'ref', 'missing_field')
+    if (!body || typeof body.ref !== 'string' || !body.ref)
+      return invalid('Deployment', 'ref', 'missing_field')
     if (body.required_contexts === undefined) {
       // Without required_contexts GitHub waits for every commit status: a mirror must pass [].
-      return json(409, { message: `Conflict: Commit status checks failed for ${body.ref}.`, documentation_url: `${DOCS}/deployments#create-a-deployment`, status: '409' })
+      return json(409, {
+        message: `Conflict: Commit status checks failed for ${body.ref}.`,
+        documentation_url: `${DOCS}/deployments#create-a-deployment`,
+        status: '409',
+      })
     }
     const now = new Date().toISOString()
     const deployment: SimulatedDeployment = {
@@ -124,7 +151,10 @@ export class GitHubSimulator implements Simulator {
 
   private listDeployments(repository: string, query: URLSearchParams): SandboxResponse {
     const matches = this.deploymentsOf(repository).filter((d) =>
-      ['environment', 'ref', 'sha', 'task'].every((name) => !query.has(name) || String((d as unknown as Record<string, unknown>)[name]) === query.get(name)),
+      ['environment', 'ref', 'sha', 'task'].every(
+        (name) =>
+          !query.has(name) || String((d as unknown as Record<string, unknown>)[name]) === query.get(name),
+      ),
     )
     const perPage = Math.min(100, Number(query.get('per_page') ?? 30) || 30)
     return json(200, matches.reverse().slice(0, perPage).map(view))
@@ -132,12 +162,20 @@ export class GitHubSimulator implements Simulator {
 
   private createStatus(deployment: SimulatedDeployment, text: string): SandboxResponse {
     const body = parse(text)
-    if (!body || !STATES.includes(body.state as (typeof STATES)[number])) return invalid('DeploymentStatus', 'state', 'invalid')
+    if (!body || !STATES.includes(body.state as (typeof STATES)[number]))
+      return invalid('DeploymentStatus', 'state', 'invalid')
     const description = typeof body.description === 'string' ? body.description : ''
     if (Array.from(description).length > 140) {
       return json(422, {
         message: 'Validation Failed',
-        errors: [{ resource: 'DeploymentStatus', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }],
+        errors: [
+          {
+            resource: 'DeploymentStatus',
+            code: 'custom',
+            field: 'description',
+            message: 'description is too long (maximum is 140 characters)',
+          },
+        ],
         documentation_url: `${DOCS}/statuses#create-a-deployment-status`,
         status: '422',
       })
@@ -151,26 +189,41 @@ export class GitHubSimulator implements Simulator {
       created_at: new Date().toISOString(),
     }
     deployment.statuses.push(status)
-    return json(201, { ...status, deployment_url: `/repos/${deployment.repository}/deployments/${deployment.id}` })
+    return json(201, {
+      ...status,
+      deployment_url: `/repos/${deployment.repository}/deployments/${deployment.id}`,
+    })
   }
 }
 
 function view(d: SimulatedDeployment): Record<string, unknown> {
   const { statuses: _statuses, repository, ...rest } = d
-  return { ...rest, url: `/repos/${repository}/deployments/${d.id}`, statuses_url: `/repos/${repository}/deployments/${d.id}/statuses`, updated_at: d.created_at }
+  return {
+    ...rest,
+    url: `/repos/${repository}/deployments/${d.id}`,
+    statuses_url: `/repos/${repository}/deployments/${d.id}/statuses`,
+    updated_at: d.created_at,
+  }
 }
 
 function parse(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text)
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
 }
 
 function invalid(resource: string, field: string, code: string): SandboxResponse {
-  return json(422, { message: 'Validation Failed', errors: [{ resource, field, code }], documentation_url: DOCS, status: '422' })
+  return json(422, {
+    message: 'Validation Failed',
+    errors: [{ resource, field, code }],
+    documentation_url: DOCS,
+    status: '422',
+  })
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): SandboxResponse {

@@ -63,7 +63,12 @@ export const OTTER_TEMPLATES: Record<string, OtterTemplate> = {
   'smoke-warn': { durationMs: 2000, outcome: 'Warning', logLines: 10 },
   'migrate-db': { durationMs: 2000, outcome: 'Error', logLines: 10 },
   secured: { apiKey: 'sandbox-secret-key', durationMs: 1500, outcome: 'Succeeded', logLines: 5 },
-  hostile: { durationMs: 1500, outcome: 'Succeeded', log: [...HOSTILE_LINES, ...CI_HOSTILE_LINES], logLines: 3 },
+  hostile: {
+    durationMs: 1500,
+    outcome: 'Succeeded',
+    log: [...HOSTILE_LINES, ...CI_HOSTILE_LINES],
+    logLines: 3,
+  },
   'big-log': { durationMs: 10_000, outcome: 'Succeeded', logLines: 50_000 },
 }
 
@@ -99,7 +104,9 @@ export class OtterSimulator implements Simulator {
   handle(request: SandboxRequest): SandboxResponse {
     if (request.method !== 'GET' && request.method !== 'POST') return text(405, 'Method not allowed.')
     const params = new URLSearchParams(request.query)
-    const form = request.headers['content-type']?.includes('application/x-www-form-urlencoded') ? new URLSearchParams(request.body) : new URLSearchParams()
+    const form = request.headers['content-type']?.includes('application/x-www-form-urlencoded')
+      ? new URLSearchParams(request.body)
+      : new URLSearchParams()
     switch (request.path) {
       case '/api/jobs/trigger':
         return this.trigger(params, form, request)
@@ -108,7 +115,11 @@ export class OtterSimulator implements Simulator {
       case '/api/jobs/logs':
         return this.withJob(params, form, request, (job) => ({ ...text(200, ''), chunks: this.logs(job) }))
       default:
-        return { status: 404, contentType: 'text/html', body: '<html><head><title>Not Found</title></head><body>Otter: page not found</body></html>' }
+        return {
+          status: 404,
+          contentType: 'text/html',
+          body: '<html><head><title>Not Found</title></head><body>Otter: page not found</body></html>',
+        }
     }
   }
 
@@ -127,7 +138,12 @@ export class OtterSimulator implements Simulator {
     return text(200, token)
   }
 
-  private withJob(query: URLSearchParams, form: URLSearchParams, request: SandboxRequest, answer: (job: Job) => SandboxResponse): SandboxResponse {
+  private withJob(
+    query: URLSearchParams,
+    form: URLSearchParams,
+    request: SandboxRequest,
+    answer: (job: Job) => SandboxResponse,
+  ): SandboxResponse {
     const token = query.get('token') ?? form.get('token')
     if (!token) return text(400, 'The token parameter is required.')
     const job = this.jobs.get(token)
@@ -175,7 +191,8 @@ function scriptLines(job: Job): Script {
     line(index) {
       if (index < head.length) return head[index]!
       const i = index - head.length + 1
-      if (i <= generated) return `INFO: step ${i} of ${generated}: ensuring configuration on server web-${(i % 8) + 1}`
+      if (i <= generated)
+        return `INFO: step ${i} of ${generated}: ensuring configuration on server web-${(i % 8) + 1}`
       return tail[i - generated - 1]!
     },
   }
@@ -198,7 +215,12 @@ function* chunksOf(script: Script, count: number): Generator<string> {
   if (size > 0) yield piece.join('')
 }
 
-function keyMatches(template: OtterTemplate, query: URLSearchParams, form: URLSearchParams, request: SandboxRequest): boolean {
+function keyMatches(
+  template: OtterTemplate,
+  query: URLSearchParams,
+  form: URLSearchParams,
+  request: SandboxRequest,
+): boolean {
   if (!template.apiKey) return true
   const given = request.headers['x-apikey'] ?? query.get('key') ?? form.get('key')
   return given === template.apiKey

@@ -38,7 +38,16 @@ export const RPM_TOKEN = 'sandbox-rpm-token'
 export type RpmProfile = 'current'
 export const RPM_PROFILES: RpmProfile[] = ['current']
 
-const FILTERS = ['currently_running', 'run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id', 'step_id']
+const FILTERS = [
+  'currently_running',
+  'run_key',
+  'status',
+  'job_type',
+  'process_id',
+  'automation_id',
+  'user_id',
+  'step_id',
+]
 
 /**
  * BMC RPM's read-only job runs API: the token as a query parameter, JSON by Accept header or a .json
@@ -56,27 +65,42 @@ export class RpmSimulator implements Simulator {
   constructor(readonly profile: RpmProfile = 'current') {}
 
   add(...scripts: RpmJobRunScript[]): void {
-    for (const script of scripts) this.runs.push({ ...script, createdAt: Date.now() + (script.appearAfterMs ?? 0) })
+    for (const script of scripts)
+      this.runs.push({ ...script, createdAt: Date.now() + (script.appearAfterMs ?? 0) })
   }
 
   handle(request: SandboxRequest): SandboxResponse {
-    if (request.query.get('token') !== RPM_TOKEN) return { status: 403, contentType: 'application/json', body: '{"message":"Forbidden"}' }
+    if (request.query.get('token') !== RPM_TOKEN)
+      return { status: 403, contentType: 'application/json', body: '{"message":"Forbidden"}' }
     const match = /^\/v1\/job_runs(?:\/(\d+))?(\.json|\.xml)?$/.exec(request.path)
-    if (!match) return { status: 404, contentType: 'text/html', body: "<html><head><title>The page you were looking for doesn't exist (404)</title></head></html>" }
-    if (request.method !== 'GET') return { status: 405, contentType: 'application/json', body: '{"message":"Method not allowed"}' }
+    if (!match)
+      return {
+        status: 404,
+        contentType: 'text/html',
+        body: "<html><head><title>The page you were looking for doesn't exist (404)</title></head></html>",
+      }
+    if (request.method !== 'GET')
+      return { status: 405, contentType: 'application/json', body: '{"message":"Method not allowed"}' }
     const nested = (name: string): string | undefined => /^filters\[(\w+)\]$/.exec(name)?.[1]
     // Plain filter names are not read by RPM (it reads params[:filters]): accepted and ignored, as there.
     const ignoredPlain = (name: string): boolean => match[1] === undefined && FILTERS.includes(name)
     const unmodelled = [...new Set(request.query.keys())].filter(
-      (name) => name !== 'token' && !ignoredPlain(name) && (match[1] !== undefined || !FILTERS.includes(nested(name) ?? '')),
+      (name) =>
+        name !== 'token' &&
+        !ignoredPlain(name) &&
+        (match[1] !== undefined || !FILTERS.includes(nested(name) ?? '')),
     )
     if (unmodelled.length)
       return {
         status: 400,
         contentType: 'application/json',
-        body: JSON.stringify({ message: `The sandbox does not model parameter ${unmodelled.join(', ')}: refused rather than ignored` }),
+        body: JSON.stringify({
+          message: `The sandbox does not model parameter ${unmodelled.join(', ')}: refused rather than ignored`,
+        }),
       }
-    const json = !this.forceXml && (match[2] === '.json' || (!match[2] && String(request.headers.accept ?? '').includes('json')))
+    const json =
+      !this.forceXml &&
+      (match[2] === '.json' || (!match[2] && String(request.headers.accept ?? '').includes('json')))
     const visible = this.runs.filter((r) => Date.now() >= r.createdAt)
     if (match[1]) {
       const run = visible.find((r) => r.id === Number(match[1]))
@@ -86,7 +110,11 @@ export class RpmSimulator implements Simulator {
     for (const name of FILTERS) {
       const value = request.query.get(`filters[${name}]`)
       if (value === null) continue
-      selected = selected.filter((r) => (name === 'currently_running' ? String(r.finished_at === null) === value : fieldText(r[name as keyof typeof r]) === value))
+      selected = selected.filter((r) =>
+        name === 'currently_running'
+          ? String(r.finished_at === null) === value
+          : fieldText(r[name as keyof typeof r]) === value,
+      )
     }
     return selected.length ? this.answer(json, selected, true) : notFound(json)
   }
@@ -111,32 +139,52 @@ export class RpmSimulator implements Simulator {
       user_id: run.userId ?? 1,
       step_id: run.stepId,
       step: {
-        aasm_state: ended ? (run.stepState ?? (run.status.toLowerCase() === 'complete' ? 'complete' : 'problem')) : 'in_process',
+        aasm_state: ended
+          ? (run.stepState ?? (run.status.toLowerCase() === 'complete' ? 'complete' : 'problem'))
+          : 'in_process',
         id: run.stepId,
         name: run.stepName,
-        ...(run.request === null ? {} : { request: { aasm_state: 'started', ...(run.request ?? { id: 3, name: 'Release 4.2' }) } }),
+        ...(run.request === null
+          ? {}
+          : { request: { aasm_state: 'started', ...(run.request ?? { id: 3, name: 'Release 4.2' }) } }),
       },
     }
   }
 
   private answer(json: boolean, runs: object[], list: boolean): SandboxResponse {
-    if (json) return { status: 200, contentType: 'application/json;charset=utf-8', body: JSON.stringify(list ? runs : runs[0]) }
+    if (json)
+      return {
+        status: 200,
+        contentType: 'application/json;charset=utf-8',
+        body: JSON.stringify(list ? runs : runs[0]),
+      }
     const xml = runs
       .map(
         (r) =>
           `<job-run>${Object.entries(r)
-            .map(([k, v]) => `<${k.replace(/_/g, '-')}>${typeof v === 'object' ? '' : String(v)}</${k.replace(/_/g, '-')}>`)
+            .map(
+              ([k, v]) =>
+                `<${k.replace(/_/g, '-')}>${typeof v === 'object' ? '' : String(v)}</${k.replace(/_/g, '-')}>`,
+            )
             .join('')}</job-run>`,
       )
       .join('')
-    return { status: 200, contentType: 'application/xml;charset=utf-8', body: `<?xml version="1.0" encoding="UTF-8"?>${list ? `<job-runs>${xml}</job-runs>` : xml}` }
+    return {
+      status: 200,
+      contentType: 'application/xml;charset=utf-8',
+      body: `<?xml version="1.0" encoding="UTF-8"?>${list ? `<job-runs>${xml}</job-runs>` : xml}`,
+    }
   }
 }
 
 function notFound(json: boolean): SandboxResponse {
   return json
     ? { status: 404, contentType: 'application/json', body: '{"message":"No records found"}' }
-    : { status: 404, contentType: 'application/xml', body: '<errors><error>No records found</error></errors>' }
+    : {
+        status: 404,
+        contentType: 'application/xml',
+        body: '<errors><error>No records found</error></errors>',
+      }
 }
 
 /** A job run's field as RPM's filters compare it: as text. */

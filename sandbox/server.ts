@@ -58,7 +58,13 @@ export interface SandboxOptions {
   tls?: { key: string; cert: string }
 }
 
-export const DEFAULT_MOUNTS = { otter: '/otter/', buildmaster: '/buildmaster/', rpm: '/brpm/', foreman: '/foreman/', github: '/github-api/' }
+export const DEFAULT_MOUNTS = {
+  otter: '/otter/',
+  buildmaster: '/buildmaster/',
+  rpm: '/brpm/',
+  foreman: '/foreman/',
+  github: '/github-api/',
+}
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -94,12 +100,15 @@ export class Sandbox {
       // The longest prefix wins, so a system mounted at '/' does not hide the others.
       .sort((a, b) => b.prefix.length - a.prefix.length)
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.route(req, res)
-    this.server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler)
+    this.server = options.tls
+      ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : createServer(handler)
   }
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const sandbox = new Sandbox(options)
-    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled 'error' event.
+    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled
+    // 'error' event.
     await new Promise<void>((resolve, reject) => {
       sandbox.server.once('error', reject)
       sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -163,7 +172,13 @@ export class Sandbox {
     } else {
       const path = '/' + url.pathname.slice(mount.prefix.length)
       try {
-        answer = await mount.simulator.handle({ method: record.method, path, query: url.searchParams, headers: req.headers, body })
+        answer = await mount.simulator.handle({
+          method: record.method,
+          path,
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+        })
       } catch (error) {
         answer = { status: 500, body: `Sandbox error: ${String(error)}`, contentType: 'text/plain' }
       }
@@ -175,7 +190,10 @@ export class Sandbox {
       return
     }
     if (res.destroyed) return
-    res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'text/plain; charset=utf-8', ...answer.headers })
+    res.writeHead(answer.status, {
+      'Content-Type': answer.contentType ?? 'text/plain; charset=utf-8',
+      ...answer.headers,
+    })
     if (answer.chunks) await writeChunks(res, answer.chunks, (bytes) => (record.bytesSent += bytes))
     else res.end(answer.body)
   }
@@ -191,14 +209,22 @@ export function notFoundPage(): SandboxResponse {
 }
 
 // Each sandbox gets its own inventory, so a test that replaces the hosts does not touch another's.
-const FOREMAN_SETUP_COPY = () => ({ ...FOREMAN_SETUP, hosts: [...FOREMAN_SETUP.hosts], templates: [...FOREMAN_SETUP.templates] })
+const FOREMAN_SETUP_COPY = () => ({
+  ...FOREMAN_SETUP,
+  hosts: [...FOREMAN_SETUP.hosts],
+  templates: [...FOREMAN_SETUP.templates],
+})
 
 function withSlashes(path: string): string {
   return `/${path}/`.replace(/\/+/g, '/')
 }
 
 /** Writes a made-as-sent body, waiting for 'drain' when the client reads slower; stops if the client goes. */
-async function writeChunks(res: ServerResponse, chunks: Iterable<string>, sent: (bytes: number) => void): Promise<void> {
+async function writeChunks(
+  res: ServerResponse,
+  chunks: Iterable<string>,
+  sent: (bytes: number) => void,
+): Promise<void> {
   for (const chunk of chunks) {
     if (res.destroyed) return
     sent(Buffer.byteLength(chunk))

@@ -14,9 +14,15 @@ export interface XmlElement {
 
 const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*/
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
-// §2.2 Char: tab, line feed, carriage return, and the ranges below; nothing else may appear, even as a reference.
+// §2.2 Char: tab, line feed, carriage return, and the ranges below; nothing else may appear, even as a
+// reference.
 const isXmlChar = (code: number): boolean =>
-  code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+  code === 0x9 ||
+  code === 0xa ||
+  code === 0xd ||
+  (code >= 0x20 && code <= 0xd7ff) ||
+  (code >= 0xe000 && code <= 0xfffd) ||
+  (code >= 0x10000 && code <= 0x10ffff)
 
 export function parseXml(source: string): XmlElement {
   for (const char of source) {
@@ -65,7 +71,8 @@ export function parseXml(source: string): XmlElement {
   if (source.startsWith('<?xml', at)) {
     const end = source.indexOf('?>', at)
     if (end < 0) fail('unterminated XML declaration')
-    if (!/^<\?xml\s+version="1\.0"(\s+encoding="UTF-8")?\s*$/.test(source.slice(at, end))) fail('unexpected XML declaration')
+    if (!/^<\?xml\s+version="1\.0"(\s+encoding="UTF-8")?\s*$/.test(source.slice(at, end)))
+      fail('unexpected XML declaration')
     at = end + 2
   }
   misc()

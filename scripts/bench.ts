@@ -1,4 +1,5 @@
-// npm run bench: measures the bundle against the sandbox and prints the numbers CONTRIBUTING.md quotes ("Performance").
+// npm run bench: measures the bundle against the sandbox and prints the numbers CONTRIBUTING.md quotes
+// ("Performance").
 // `npm run bench -- memory` (or startup, polling) runs only those sections.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -13,11 +14,13 @@ import { Sandbox } from '../sandbox/server.js'
 
 const SECTIONS = ['startup', 'polling', 'memory']
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
-for (const name of chosen) if (!SECTIONS.includes(name)) throw new Error(`unknown bench section '${name}'; use ${SECTIONS.join(', ')}`)
+for (const name of chosen)
+  if (!SECTIONS.includes(name)) throw new Error(`unknown bench section '${name}'; use ${SECTIONS.join(', ')}`)
 const want = (section: string) => chosen.length === 0 || chosen.includes(section)
 
 const rows: [string, string, string, string][] = []
-const row = (what: string, measured: string, target: string, ok: boolean) => rows.push([what, measured, target, ok ? 'ok' : 'MISSED'])
+const row = (what: string, measured: string, target: string, ok: boolean) =>
+  rows.push([what, measured, target, ok ? 'ok' : 'MISSED'])
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
@@ -26,7 +29,11 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 async function measured(inputs: Record<string, string>): Promise<{ run: ActionRun; peakMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-'))
   try {
-    const run = await runAction({ inputs, nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')], env: { RELEASE_GATE_BENCH_RSS_FILE: join(dir, 'rss') } })
+    const run = await runAction({
+      inputs,
+      nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')],
+      env: { RELEASE_GATE_BENCH_RSS_FILE: join(dir, 'rss') },
+    })
     return { run, peakMb: Number(readFileSync(join(dir, 'rss'), 'utf8')) / 1024 / 1024 }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -47,7 +54,10 @@ function stepsInOrder(stdout: string, n: number): boolean {
 
 // 1. Start-up: process spawn → first request at the server, bundle vs. a bare node http request,
 // alternating the two so that the machine's noise falls on both alike.
-async function timesToFirstRequest(variants: { args: string[]; env: Record<string, string> }[], runs: number): Promise<number[][]> {
+async function timesToFirstRequest(
+  variants: { args: string[]; env: Record<string, string> }[],
+  runs: number,
+): Promise<number[][]> {
   let mark = 0
   let seen: ((ms: number) => void) | undefined
   const server = createServer((_req, res) => {
@@ -62,7 +72,14 @@ async function timesToFirstRequest(variants: { args: string[]; env: Record<strin
       const first = new Promise<number>((resolve) => (seen = resolve))
       mark = performance.now()
       const child = spawn(process.execPath, args, {
-        env: { PATH: process.env.PATH ?? '', URL: url, GITHUB_API_URL: url.replace(/\/$/, ''), ...env, 'INPUT_SERVER-URL': url, RELEASE_GATE_SERVER_URL: url },
+        env: {
+          PATH: process.env.PATH ?? '',
+          URL: url,
+          GITHUB_API_URL: url.replace(/\/$/, ''),
+          ...env,
+          'INPUT_SERVER-URL': url,
+          RELEASE_GATE_SERVER_URL: url,
+        },
         stdio: 'ignore',
       })
       times[v]!.push(await first)
@@ -77,7 +94,8 @@ if (want('startup')) {
   const bare = `require('http').get(process.env.URL, (r) => r.resume())`
   const actionEnv = inputEnv({ system: 'otter', 'server-url': 'http://x/', template: 'bench', wait: 'false' })
   // With github-deployment: true the first request is GitHub's (the deployment is created before the job
-  // starts), after loading the GitHub chunk (@actions/github and undici); the bench server answers it like any other.
+  // starts), after loading the GitHub chunk (@actions/github and undici); the bench server answers it like
+  // any other.
   const githubEnv = {
     ...actionEnv,
     'INPUT_GITHUB-DEPLOYMENT': 'true',
@@ -86,9 +104,20 @@ if (want('startup')) {
     GITHUB_REPOSITORY: 'acme/bench',
     GITHUB_SHA: 'a'.repeat(40),
   }
-  // The command (dist/cli/index.js) loads the same bundle plus its own chunk; its first request is the same Otter one.
-  // The server URL comes from RELEASE_GATE_SERVER_URL, which timesToFirstRequest sets as it does INPUT_SERVER-URL.
-  const commandArgs = [join(ROOT, 'dist', 'cli', 'index.js'), '--system', 'otter', '--template', 'bench', '--wait', 'false', '--ci', 'plain']
+  // The command (dist/cli/index.js) loads the same bundle plus its own chunk; its first request is the same
+  // Otter one. The server URL comes from RELEASE_GATE_SERVER_URL, which timesToFirstRequest sets as it does
+  // INPUT_SERVER-URL.
+  const commandArgs = [
+    join(ROOT, 'dist', 'cli', 'index.js'),
+    '--system',
+    'otter',
+    '--template',
+    'bench',
+    '--wait',
+    'false',
+    '--ci',
+    'plain',
+  ]
   const [bareMs, bundleMs, githubMs, commandMs] = await timesToFirstRequest(
     [
       { args: ['-e', bare], env: {} },
@@ -114,15 +143,30 @@ if (want('startup')) {
   )
 
   const commandRatio = median(commandMs!) / median(bareMs!)
-  row('the command: start → first request (dist/cli/index.js)', `${median(commandMs!).toFixed(0)} ms (${commandRatio.toFixed(2)}× bare)`, '≤ 1.6×', commandRatio <= 1.6)
+  row(
+    'the command: start → first request (dist/cli/index.js)',
+    `${median(commandMs!).toFixed(0)} ms (${commandRatio.toFixed(2)}× bare)`,
+    '≤ 1.6×',
+    commandRatio <= 1.6,
+  )
 
   // 2. Bundle size: everything under dist/ that node may load, the action's and the command's (one bundle).
-  const distBytes = [...readdirSync(join(ROOT, 'dist')), ...readdirSync(join(ROOT, 'dist', 'cli')).map((f) => join('cli', f))]
+  const distBytes = [
+    ...readdirSync(join(ROOT, 'dist')),
+    ...readdirSync(join(ROOT, 'dist', 'cli')).map((f) => join('cli', f)),
+  ]
     .filter((f) => f.endsWith('.js'))
     .reduce((sum, f) => sum + statSync(join(ROOT, 'dist', f)).size, 0)
   const entryBytes = statSync(join(ROOT, 'dist', 'index.js')).size
-  row('bundle size (index.js; all of dist/, action and command)', `${kb(entryBytes)}; ${kb(distBytes)}`, '≤ 1,000 kB', distBytes <= 1000 * 1000)
-  const githubChunks = readdirSync(join(ROOT, 'dist')).filter((f) => /^\d+\.index\.cjs\.js$/.test(f) && readFileSync(join(ROOT, 'dist', f), 'utf8').includes('octokit'))
+  row(
+    'bundle size (index.js; all of dist/, action and command)',
+    `${kb(entryBytes)}; ${kb(distBytes)}`,
+    '≤ 1,000 kB',
+    distBytes <= 1000 * 1000,
+  )
+  const githubChunks = readdirSync(join(ROOT, 'dist')).filter(
+    (f) => /^\d+\.index\.cjs\.js$/.test(f) && readFileSync(join(ROOT, 'dist', f), 'utf8').includes('octokit'),
+  )
   const githubBytes = githubChunks.reduce((sum, f) => sum + statSync(join(ROOT, 'dist', f)).size, 0)
   row(
     'GitHub Deployments chunks (loaded only when on)',
@@ -138,13 +182,25 @@ try {
     // 3. A 20-second job: status checks and detection lag.
     sandbox.otter.addTemplate('twenty', { durationMs: 20_000, outcome: 'Succeeded', logLines: 200 })
     const before = sandbox.requests.length
-    const twenty = await runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'twenty' } })
+    const twenty = await runAction({
+      inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'twenty' },
+    })
     const seen = sandbox.requests.slice(before)
     const statusChecks = seen.filter((r) => r.url.includes('/api/jobs/status')).length
     const lag = twenty.exitedAt - sandbox.otter.finishesAt(twenty.outputs['job-id']!)!
-    row('20 s job: status checks', String(statusChecks), '(2 s poller: 10, 10 s poller: 2 with 10 s lag)', statusChecks <= 12)
+    row(
+      '20 s job: status checks',
+      String(statusChecks),
+      '(2 s poller: 10, 10 s poller: 2 with 10 s lag)',
+      statusChecks <= 12,
+    )
     row('20 s job: job finished → step exited', `${lag} ms`, '≤ max(2 s, 10 %) = 2000 ms', lag <= 2000)
-    row('20 s job: requests per second', (seen.length / (twenty.durationMs / 1000)).toFixed(2), '≤ 1', seen.length / (twenty.durationMs / 1000) <= 1)
+    row(
+      '20 s job: requests per second',
+      (seen.length / (twenty.durationMs / 1000)).toFixed(2),
+      '≤ 1',
+      seen.length / (twenty.durationMs / 1000) <= 1,
+    )
 
     // 4. Longer jobs, from the schedule itself (a real 10-minute run would make the bench take 10 minutes).
     for (const minutes of [10, 60]) {
@@ -172,9 +228,17 @@ try {
     const MEMORY_LIMIT_MB = 128
     for (const lines of [50_000, 200_000, 500_000]) {
       const name = `log-${lines}`
-      sandbox.otter.addTemplate(name, { durationMs: 10_000 + lines / 50, outcome: 'Succeeded', logLines: lines })
+      sandbox.otter.addTemplate(name, {
+        durationMs: 10_000 + lines / 50,
+        outcome: 'Succeeded',
+        logLines: lines,
+      })
       const beforeLog = sandbox.requests.length
-      const { run, peakMb } = await measured({ system: 'otter', 'server-url': sandbox.url('otter'), template: name })
+      const { run, peakMb } = await measured({
+        system: 'otter',
+        'server-url': sandbox.url('otter'),
+        template: name,
+      })
       const seen = sandbox.requests.slice(beforeLog)
       const logFetches = seen.filter((r) => r.url.includes('/api/jobs/logs'))
       const downloaded = logFetches.reduce((sum, r) => sum + r.bytesSent, 0)
@@ -197,7 +261,11 @@ try {
     for (const hosts of [1000, 5000, 10_000]) {
       // A few-second job, 3 lines per host: requests must grow with polls, not hosts × polls.
       sandbox.foreman.useHosts(foremanHosts(hosts))
-      sandbox.foreman.setup.script = (host) => ({ durationMs: 1500 + (host.id % 10) * 150, lines: 3, exitStatus: 0 })
+      sandbox.foreman.setup.script = (host) => ({
+        durationMs: 1500 + (host.id % 10) * 150,
+        lines: 3,
+        exitStatus: 0,
+      })
       const beforeFleet = sandbox.requests.length
       const { run, peakMb } = await measured({
         system: 'foreman',
@@ -229,7 +297,9 @@ try {
   await sandbox.stop()
 }
 
-const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'result', 'target', ''][i]!.length))
+const widths = [0, 1, 2, 3].map((i) =>
+  Math.max(...rows.map((r) => r[i]!.length), ['measure', 'result', 'target', ''][i]!.length),
+)
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
 console.log(`\nrelease-gate bench · node ${process.version} · ${new Date().toISOString()}\n`)
 console.log(line(['measure', 'result', 'target', '']))

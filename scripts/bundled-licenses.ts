@@ -60,8 +60,13 @@ const LICENSE_FILE = /^(?:licen[cs]e|copying)(?:[.-][\w.-]*)?$/i
  * inside a concatenation appear in the stats too, with no chunk of their own, and do not count by
  * themselves. `distFile` names a chunk's file as it is in dist/ (ncc and finish-bundle rename the entry).
  */
-export function bundledPackages(stats: BundleStats, root: string, distFile: (file: string, chunk: StatsChunk) => string): BundledPackage[] {
-  if (!stats.chunks?.length) throw new Error('the stats name no chunks: were they written by `ncc build --stats-out`?')
+export function bundledPackages(
+  stats: BundleStats,
+  root: string,
+  distFile: (file: string, chunk: StatsChunk) => string,
+): BundledPackage[] {
+  if (!stats.chunks?.length)
+    throw new Error('the stats name no chunks: were they written by `ncc build --stats-out`?')
   const filesOfChunk = new Map<string | number, string[]>()
   for (const chunk of stats.chunks)
     filesOfChunk.set(
@@ -81,7 +86,8 @@ export function bundledPackages(stats: BundleStats, root: string, distFile: (fil
     for (const inner of module.modules ?? []) visit(inner, files)
   }
   for (const chunk of stats.chunks) {
-    if (!chunk.modules || chunk.filteredModules) throw new Error(`the stats do not list every module of chunk ${chunk.id}`)
+    if (!chunk.modules || chunk.filteredModules)
+      throw new Error(`the stats do not list every module of chunk ${chunk.id}`)
     for (const module of chunk.modules) visit(module, filesOfChunk.get(chunk.id) ?? [])
   }
   for (const module of stats.modules ?? []) {
@@ -108,7 +114,8 @@ export function bundledPackages(stats: BundleStats, root: string, distFile: (fil
     }
     const ownStandIn = standIn(rootDir, directory, packageJson)
     const where = ownStandIn ?? relative(rootDir, directory)
-    const own = ownStandIn !== undefined || (!where.startsWith('..') && !where.split(sep).includes('node_modules'))
+    const own =
+      ownStandIn !== undefined || (!where.startsWith('..') && !where.split(sep).includes('node_modules'))
     const license = licenseOf(packageJson)
     if (!license) throw new Error(`${key} (${where}) declares no licence in its package.json`)
     packages.set(key, {
@@ -122,7 +129,9 @@ export function bundledPackages(stats: BundleStats, root: string, distFile: (fil
       licenseText: own ? undefined : licenseText(directory, key),
     })
   }
-  return [...packages.values()].map((p) => ({ ...p, files: p.files.sort(byDistFile) })).sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
+  return [...packages.values()]
+    .map((p) => ({ ...p, files: p.files.sort(byDistFile) }))
+    .sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
 }
 
 /** dist/licenses.txt: a list, then each third-party package with its licence text; our stand-ins in a note. */
@@ -141,8 +150,13 @@ export function renderLicenses(packages: BundledPackage[]): string {
     'of dist/; `npm run check-licenses` fails when a bundled package is missing from it. Do not edit it.',
   ]
   if (own.length) {
-    lines.push('', 'Not third-party: release-gate bundles its own stand-ins for these packages (see tools/ and CONTRIBUTING.md);')
-    lines.push("they are release-gate's code, under its MIT licence (LICENSE), and contain no code of the packages named:")
+    lines.push(
+      '',
+      'Not third-party: release-gate bundles its own stand-ins for these packages (see tools/ and CONTRIBUTING.md);',
+    )
+    lines.push(
+      "they are release-gate's code, under its MIT licence (LICENSE), and contain no code of the packages named:",
+    )
     lines.push('', ...own.map((p) => `  ${p.name} ${p.version} (${p.directory}, in ${p.files.join(', ')})`))
   }
   for (const p of thirdParty) {
@@ -174,7 +188,9 @@ function standIn(rootDir: string, directory: string, packageJson: PackageJson): 
   const ours = join(rootDir, 'tools', basename(directory), 'package.json')
   if (!existsSync(ours)) return undefined
   const { name, version } = JSON.parse(readFileSync(ours, 'utf8')) as PackageJson
-  return name === packageJson.name && version === packageJson.version ? `tools/${basename(directory)}` : undefined
+  return name === packageJson.name && version === packageJson.version
+    ? `tools/${basename(directory)}`
+    : undefined
 }
 
 /** The nearest directory above `file` whose package.json names a package. */
@@ -182,7 +198,8 @@ function packageDirectory(file: string): string {
   let directory = dirname(realpathSync(file))
   for (;;) {
     const candidate = join(directory, 'package.json')
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as PackageJson).name) return directory
+    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as PackageJson).name)
+      return directory
     const parent = dirname(directory)
     if (parent === directory) throw new Error(`no package.json with a name above ${file}`)
     directory = parent
@@ -213,7 +230,8 @@ function licenseText(directory: string, key: string): string {
 }
 
 function sourceOf(packageJson: PackageJson): string | undefined {
-  const repository = typeof packageJson.repository === 'string' ? packageJson.repository : packageJson.repository?.url
+  const repository =
+    typeof packageJson.repository === 'string' ? packageJson.repository : packageJson.repository?.url
   if (!repository) return packageJson.homepage
   const url = repository
     .replace(/^git\+/, '')

@@ -15,11 +15,35 @@ if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
 
 const sandbox = await Sandbox.start()
 // Shorter jobs than the sandbox's defaults keep the demo to a few seconds and a screenful per server.
-sandbox.otter.addTemplate('deploy-web', { pendingMs: 300, durationMs: 2000, outcome: 'Succeeded', logLines: 4 })
+sandbox.otter.addTemplate('deploy-web', {
+  pendingMs: 300,
+  durationMs: 2000,
+  outcome: 'Succeeded',
+  logLines: 4,
+})
 sandbox.otter.addTemplate('smoke-warn', { durationMs: 1500, outcome: 'Warning', logLines: 2 })
 sandbox.rpm.add(
-  { id: 1, runKey: 1346787283, stepId: 35, stepName: 'Deploy web tier', automationId: 6, durationMs: 1500, status: 'Complete', stdout: 'Deployed web tier to 4 hosts\n' },
-  { id: 2, runKey: 1346787284, stepId: 35, stepName: 'Warm caches', automationId: 8, appearAfterMs: 500, durationMs: 2000, status: 'Complete', stdout: 'Caches warm\n' },
+  {
+    id: 1,
+    runKey: 1346787283,
+    stepId: 35,
+    stepName: 'Deploy web tier',
+    automationId: 6,
+    durationMs: 1500,
+    status: 'Complete',
+    stdout: 'Deployed web tier to 4 hosts\n',
+  },
+  {
+    id: 2,
+    runKey: 1346787284,
+    stepId: 35,
+    stepName: 'Warm caches',
+    automationId: 8,
+    appearAfterMs: 500,
+    durationMs: 2000,
+    status: 'Complete',
+    stdout: 'Caches warm\n',
+  },
 )
 
 interface Step {
@@ -29,7 +53,12 @@ interface Step {
 const steps: Step[] = [
   {
     title: 'Otter: trigger a deployment with variables and gate on it',
-    inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'deploy-web', variables: 'Environment=production\nReleaseNumber=4.2.0' },
+    inputs: {
+      system: 'otter',
+      'server-url': sandbox.url('otter'),
+      template: 'deploy-web',
+      variables: 'Environment=production\nReleaseNumber=4.2.0',
+    },
   },
   {
     title: 'Otter: a job that ends in Warning fails the step (fail-on: warning is the default)',
@@ -67,7 +96,8 @@ const steps: Step[] = [
 
 function show({ title, inputs }: Step, run: ActionRun): void {
   console.log(`\n\x1b[1m━━ ${title}\x1b[0m`)
-  for (const [k, v] of Object.entries(inputs)) console.log(`   ${k}: ${v.includes('\n') ? `|\n${v.replace(/^/gm, '     ')}` : v}`)
+  for (const [k, v] of Object.entries(inputs))
+    console.log(`   ${k}: ${v.includes('\n') ? `|\n${v.replace(/^/gm, '     ')}` : v}`)
   console.log('')
   const view = new RunnerView()
   view.write(run.stdout)
@@ -79,8 +109,12 @@ function show({ title, inputs }: Step, run: ActionRun): void {
 try {
   const runs = steps.map((step) => runAction({ inputs: step.inputs }))
   for (const [i, step] of steps.entries()) show(step, await runs[i]!)
-  console.log(`\nThe sandbox served ${sandbox.requests.length} requests. Next, with \`npm run sandbox\` running in another terminal, try the command:`)
-  console.log(`node dist/cli/index.js --system otter --server-url http://127.0.0.1:4780/otter/ --template deploy-web --variables Environment=staging`)
+  console.log(
+    `\nThe sandbox served ${sandbox.requests.length} requests. Next, with \`npm run sandbox\` running in another terminal, try the command:`,
+  )
+  console.log(
+    `node dist/cli/index.js --system otter --server-url http://127.0.0.1:4780/otter/ --template deploy-web --variables Environment=staging`,
+  )
 } finally {
   await sandbox.stop()
 }

@@ -26,4 +26,5 @@ export function finishBundle(dir) {
   minifyChunks(dir)
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) finishBundle(process.argv[2] ?? 'dist')
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  finishBundle(process.argv[2] ?? 'dist')

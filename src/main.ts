@@ -1,6 +1,12 @@
 import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
-import { CLEANUP_BUDGET_MS, GRACE_AFTER_SIGINT_MS, OBSERVER_BUDGET_MS, OBSERVER_STOP_MS, REPORT_BUDGET_MS } from './contracts/budgets.js'
+import {
+  CLEANUP_BUDGET_MS,
+  GRACE_AFTER_SIGINT_MS,
+  OBSERVER_BUDGET_MS,
+  OBSERVER_STOP_MS,
+  REPORT_BUDGET_MS,
+} from './contracts/budgets.js'
 import type { Observer } from './contracts/observer.js'
 import type { ObserverContext } from './observers/common/context.js'
 import { FailedAfterStart, runGate } from './engine/gate.js'
@@ -30,9 +36,13 @@ export interface RunOptions {
 /** One gate, from inputs to verdict, in whatever host runs it. */
 export async function run(givenHost?: Host, options?: RunOptions): Promise<void> {
   // run() with no arguments runs the action as the runner would: what GitHub's local-action debugger calls
-  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads @actions/core.
+  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads
+  // @actions/core.
   if (!givenHost) {
-    const [{ ActionHost }, { actionObservers }] = await Promise.all([import('./host/action-host.js'), import('./observers/registry.js')])
+    const [{ ActionHost }, { actionObservers }] = await Promise.all([
+      import('./host/action-host.js'),
+      import('./observers/registry.js'),
+    ])
     return gate(new ActionHost(), options ?? { observers: actionObservers })
   }
   return gate(givenHost, options ?? {})
@@ -48,7 +58,11 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     if (controller.signal.aborted) return
     controller.abort(new CancelledByRunner(name))
     setTimeout(
-      () => guard.forceEnd('canceled', 'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.'),
+      () =>
+        guard.forceEnd(
+          'canceled',
+          'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.',
+        ),
       GRACE_AFTER_SIGINT_MS,
     ).unref()
   }
@@ -57,7 +71,11 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   options.earlySignals?.stopListening()
   for (const name of options.earlySignals?.heard ?? []) onSignal(name)
   // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
-  const onBeforeExit = (): void => guard.forceEnd('', 'release-gate stopped before reaching a verdict. This is a bug; please report it with the debug log.')
+  const onBeforeExit = (): void =>
+    guard.forceEnd(
+      '',
+      'release-gate stopped before reaching a verdict. This is a bug; please report it with the debug log.',
+    )
   process.on('beforeExit', onBeforeExit)
   let client: ApiClient | undefined
   try {
@@ -74,23 +92,40 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     // without polling, so one that came meanwhile (a cancel as the step starts) is still pending here.
     // One turn of the loop lets it be heard before anything is created on the server.
     await new Promise((resolve) => setImmediate(resolve))
-    const attempt: Attempt = { server: system.label, serverUrl: config.serverUrl.toString(), ...prepared.attempt }
+    const attempt: Attempt = {
+      server: system.label,
+      serverUrl: config.serverUrl.toString(),
+      ...prepared.attempt,
+    }
     const deadline = startedAt + config.timeoutMs
     const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000
     setTimeout(
-      () => guard.forceEnd('timed-out', 'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.'),
+      () =>
+        guard.forceEnd(
+          'timed-out',
+          'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.',
+        ),
       forceAt - Date.now(),
     ).unref()
     let observers: Observer[]
     try {
-      observers = (await options.observers?.({ host, config, attempt, signal: controller.signal, redactor })) ?? []
+      observers =
+        (await options.observers?.({ host, config, attempt, signal: controller.signal, redactor })) ?? []
     } catch (error) {
-      // An observer's own inputs (e.g. environment for GitHub Deployments) are checked before any request too.
+      // An observer's own inputs (e.g. environment for GitHub Deployments) are checked before any request
+      // too.
       if (!(error instanceof InputError)) throw error
       guard.end({ ending: 'input', message: error.message })
       return
     }
-    client = new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, redactor, deadline, ca: config.ca, debug: (message) => host.console.debug(message) })
+    client = new ApiClient({
+      baseUrl: config.serverUrl,
+      headers: prepared.headers,
+      redactor,
+      deadline,
+      ca: config.ca,
+      debug: (message) => host.console.debug(message),
+    })
     const adapter = prepared.createAdapter(client)
     for (const warning of prepared.warnings ?? []) host.console.warning(warning)
 
@@ -99,7 +134,13 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     // The runs known when the gate failed after the job existed: their ids are outputs all the same.
     let abandoned: RunOutcome[] | undefined
     try {
-      result = await runGate(adapter, { ...config, deadline, signal: controller.signal, console: host.console, events: combine(observers, host) })
+      result = await runGate(adapter, {
+        ...config,
+        deadline,
+        signal: controller.signal,
+        console: host.console,
+        events: combine(observers, host),
+      })
     } catch (caught) {
       let error = caught
       if (caught instanceof FailedAfterStart) {
@@ -107,7 +148,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
         abandoned = caught.runs
       }
       failure = describeFailure(error, attempt)
-      if (caught instanceof FailedAfterStart && caught.notes.length > 0) failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
+      if (caught instanceof FailedAfterStart && caught.notes.length > 0)
+        failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
       if (failure.ending === 'unknown' && !(error instanceof GateError || error instanceof HttpFailure)) {
         // Only a bug of ours gets here: the stack helps whoever fixes it.
         host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
@@ -115,10 +157,16 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     }
     // Details are worth a short wait, never a late step: bounded by the deadline, and cut by a cancel.
     const stopped = !result || result.status === 'canceled' || result.status === 'timed-out'
-    const budget = stopped ? REPORT_BUDGET_MS : Math.max(REPORT_BUDGET_MS, Math.min(10_000, deadline - Date.now()))
+    const budget = stopped
+      ? REPORT_BUDGET_MS
+      : Math.max(REPORT_BUDGET_MS, Math.min(10_000, deadline - Date.now()))
     // After a cancel the runner's signal is already aborted: the budget alone bounds the details then.
-    const detailsSignal = controller.signal.aborted ? AbortSignal.timeout(budget) : AbortSignal.any([controller.signal, AbortSignal.timeout(budget)])
-    const details: DetailSection[] = result ? ((await adapter.details?.(detailsSignal).catch(() => [])) ?? []) : []
+    const detailsSignal = controller.signal.aborted
+      ? AbortSignal.timeout(budget)
+      : AbortSignal.any([controller.signal, AbortSignal.timeout(budget)])
+    const details: DetailSection[] = result
+      ? ((await adapter.details?.(detailsSignal).catch(() => [])) ?? [])
+      : []
     const outputs = adapter.outputs?.() ?? {}
     const report = buildReport({
       attempt: { ...attempt, ...adapter.attempt?.() },
@@ -147,17 +195,29 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     const observersEnded = Promise.all(
       observers.map(
         (observer) =>
-          observer.ended?.({ status: report.status, ending: report.verdict.ending, message: report.verdict.message, result, summary: report.summary }).catch(() => undefined) ??
-          Promise.resolve(),
+          observer
+            .ended?.({
+              status: report.status,
+              ending: report.verdict.ending,
+              message: report.verdict.message,
+              result,
+              summary: report.summary,
+            })
+            .catch(() => undefined) ?? Promise.resolve(),
       ),
     )
-    await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), { signal: controller.signal, afterMs: OBSERVER_STOP_MS })
+    await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), {
+      signal: controller.signal,
+      afterMs: OBSERVER_STOP_MS,
+    })
     if (config.jobSummary) {
       try {
         await host.writeSummary(report.summary)
       } catch (error) {
         // The verdict below matters more than the summary: a summary that cannot be written is a warning.
-        host.console.warning(`The job summary could not be written to ${error instanceof UnwritableFile ? error.message : errorText(error)}; the log has the whole outcome.`)
+        host.console.warning(
+          `The job summary could not be written to ${error instanceof UnwritableFile ? error.message : errorText(error)}; the log has the whole outcome.`,
+        )
       }
     }
     guard.end(report.verdict)
@@ -179,14 +239,17 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   }
 }
 
-async function configure(host: Host): Promise<{ config: GateConfig; system: SystemDefinition; prepared: PreparedSystem }> {
+async function configure(
+  host: Host,
+): Promise<{ config: GateConfig; system: SystemDefinition; prepared: PreparedSystem }> {
   const problems = new InputProblems()
   const read = (name: string): string => host.input(name)
   const config = await readGateConfig(read, problems)
   const system = config && (await systemDefinition(config.system))
   const prepared = config && system?.prepare(config, read, problems)
   // Masked (and redacted) before any problem is reported: a bad input's message may quote a secret.
-  for (const secret of [config?.apiKey, config?.password, ...(prepared?.secrets ?? [])]) if (secret) host.mask(secret)
+  for (const secret of [config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])
+    if (secret) host.mask(secret)
   problems.throwIfAny()
   return { config: config!, system: system!, prepared: prepared! }
 }
@@ -197,7 +260,8 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
   const each = async (call: (observer: Observer) => Promise<void> | undefined): Promise<void> => {
     await Promise.all(
       observers.map(async (observer) => {
-        const failed = (error: unknown): void => host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
+        const failed = (error: unknown): void =>
+          host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
         // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
         const hook = (async () => call(observer))().catch(failed)
         if (!(await settledWithin(hook, OBSERVER_BUDGET_MS))) failed(new Error('no answer in time'))
@@ -215,14 +279,28 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
 /** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */
 function describeFailure(error: unknown, attempt: Attempt): { message: string; ending: Ending } {
   if (error instanceof GateError) return { message: error.message, ending: 'unknown' }
-  // Adapters explain their failures in their own terms; one that slipped through still gets the general advice.
+  // Adapters explain their failures in their own terms; one that slipped through still gets the general
+  // advice.
   if (error instanceof HttpFailure)
-    return { message: explainFailure(error, { server: attempt.server, serverUrl: attempt.serverUrl, doing: `sending ${error.request}` }), ending: 'unknown' }
+    return {
+      message: explainFailure(error, {
+        server: attempt.server,
+        serverUrl: attempt.serverUrl,
+        doing: `sending ${error.request}`,
+      }),
+      ending: 'unknown',
+    }
   if (error instanceof CancelledByRunner) {
-    return { message: `The workflow was cancelled (${error.signalName}) before an outcome was known.`, ending: 'canceled' }
+    return {
+      message: `The workflow was cancelled (${error.signalName}) before an outcome was known.`,
+      ending: 'canceled',
+    }
   }
   const message = error instanceof Error ? error.message : String(error)
-  return { message: `release-gate failed unexpectedly: ${message}. This is a bug; please report it with the debug log.`, ending: 'unknown' }
+  return {
+    message: `release-gate failed unexpectedly: ${message}. This is a bug; please report it with the debug log.`,
+    ending: 'unknown',
+  }
 }
 
 /**
@@ -243,7 +321,8 @@ class StepGuard {
       this.host.setOutput(name, value)
       this.written.add(name)
     } catch (error) {
-      this.outputsProblem ??= error instanceof UnwritableFile ? error.message : `the outputs file (${errorText(error)})`
+      this.outputsProblem ??=
+        error instanceof UnwritableFile ? error.message : `the outputs file (${errorText(error)})`
     }
   }
 
@@ -256,7 +335,10 @@ class StepGuard {
   forceEnd(status: string, message: string): void {
     if (this.done) return
     if (status && !this.written.has('status')) this.output('status', status)
-    this.end({ ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown', message })
+    this.end({
+      ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown',
+      message,
+    })
     process.exit(process.exitCode ?? 1)
   }
 }

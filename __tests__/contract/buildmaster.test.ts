@@ -64,7 +64,15 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     reads: [],
     source: `${DOCS}, Cancel Release`,
   },
-  { methods: ['POST'], path: '/api/releases/restore', params: [...APP, 'releaseNumber'], required: ['releaseNumber'], auth: AUTH, reads: [], source: `${DOCS}, Restore Release` },
+  {
+    methods: ['POST'],
+    path: '/api/releases/restore',
+    params: [...APP, 'releaseNumber'],
+    required: ['releaseNumber'],
+    auth: AUTH,
+    reads: [],
+    source: `${DOCS}, Restore Release`,
+  },
   {
     methods: ['POST'],
     path: '/api/releases/builds',
@@ -107,7 +115,9 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     variables: '$',
     required: ['buildNumber'],
     auth: AUTH,
-    reads: [`a list of deployments (older docs, the plugin's deployBuildToStage) or one deployment (current docs): ${DEPLOYMENT_FIELDS.join(', ')}`],
+    reads: [
+      `a list of deployments (older docs, the plugin's deployBuildToStage) or one deployment (current docs): ${DEPLOYMENT_FIELDS.join(', ')}`,
+    ],
     source: `${DOCS}, Deploy Build`,
   },
 ]
@@ -121,19 +131,54 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster contract, profile %s', (profile
 
   it('sends only requests the upstream table documents, and uses every route in it', async () => {
     const bm = (inputs: Record<string, string>) =>
-      gate({ system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', ...inputs })
-    expect((await bm({ release: '1.0.0', pipeline: 'Simple', stage: 'Production', variables: 'Commit=abc' })).status).toBe('succeeded')
-    const forced = await bm({ release: '1.0.0', stage: 'Integration', force: 'true', 'start-time': '2020-01-01T00:00' })
+      gate({
+        system: 'buildmaster',
+        'server-url': sandbox.url('buildmaster'),
+        'api-key': BUILDMASTER_SETUP.apiKey,
+        application: 'web-shop',
+        ...inputs,
+      })
+    expect(
+      (await bm({ release: '1.0.0', pipeline: 'Simple', stage: 'Production', variables: 'Commit=abc' }))
+        .status,
+    ).toBe('succeeded')
+    const forced = await bm({
+      release: '1.0.0',
+      stage: 'Integration',
+      force: 'true',
+      'start-time': '2020-01-01T00:00',
+    })
     expect([forced.status, forced.error]).toEqual(['succeeded', undefined])
     expect((await bm({ operation: 'create-build', release: '1.0.0', build: '9' })).status).toBe('succeeded')
-    expect((await bm({ operation: 'deploy-build', release: '1.0.0', build: '9', stage: 'Integration', wait: 'false' })).status).toBe('started')
-    expect((await bm({ operation: 'wait', release: '1.0.0', build: '9', stage: 'Integration' })).status).toBe('succeeded')
+    expect(
+      (
+        await bm({
+          operation: 'deploy-build',
+          release: '1.0.0',
+          build: '9',
+          stage: 'Integration',
+          wait: 'false',
+        })
+      ).status,
+    ).toBe('started')
+    expect((await bm({ operation: 'wait', release: '1.0.0', build: '9', stage: 'Integration' })).status).toBe(
+      'succeeded',
+    )
     const ids = sandbox.buildmaster.deployments.slice(0, 2).map((d) => String(d.id))
-    expect((await bm({ operation: 'wait', application: '', 'job-id': ids.join(',') })).status).toBe('succeeded')
+    expect((await bm({ operation: 'wait', application: '', 'job-id': ids.join(',') })).status).toBe(
+      'succeeded',
+    )
     expect((await bm({ operation: 'reject-build', release: '1.0.0', build: '9' })).status).toBe('succeeded')
-    expect((await bm({ operation: 'create-release', release: '2.0.0', 'release-template': 'Standard Release' })).status).toBe(profile === 'legacy' ? 'succeeded' : 'error')
-    expect((await bm({ operation: 'create-release', release: '3.0.0', pipeline: 'Simple' })).status).toBe('succeeded')
-    expect((await bm({ operation: 'cancel-release', release: '3.0.0', reason: 'test' })).status).toBe('succeeded')
+    expect(
+      (await bm({ operation: 'create-release', release: '2.0.0', 'release-template': 'Standard Release' }))
+        .status,
+    ).toBe(profile === 'legacy' ? 'succeeded' : 'error')
+    expect((await bm({ operation: 'create-release', release: '3.0.0', pipeline: 'Simple' })).status).toBe(
+      'succeeded',
+    )
+    expect((await bm({ operation: 'cancel-release', release: '3.0.0', reason: 'test' })).status).toBe(
+      'succeeded',
+    )
     expect((await bm({ operation: 'restore-release', release: '3.0.0' })).status).toBe('succeeded')
 
     const mount = DEFAULT_MOUNTS.buildmaster

@@ -29,7 +29,8 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     path: /^\/api\/job_templates$/,
     query: ['search'],
     reads: ['results[].id', 'results[].name'],
-    source: 'REX app/controllers/api/v2/job_templates_controller.rb (index, v11–v17); wrapped index answer: Foreman core app/views/api/v2/layouts/index_layout.json.erb',
+    source:
+      'REX app/controllers/api/v2/job_templates_controller.rb (index, v11–v17); wrapped index answer: Foreman core app/views/api/v2/layouts/index_layout.json.erb',
   },
   {
     name: 'name a job template given by id',
@@ -37,7 +38,8 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     path: /^\/api\/job_templates\/\d+$/,
     query: [],
     reads: ['name'],
-    source: 'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl (name)',
+    source:
+      'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl (name)',
   },
   {
     name: 'create a job invocation',
@@ -71,7 +73,8 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
       'job_invocation.inputs': true,
     },
     reads: ['id'],
-    source: 'REX app/controllers/api/v2/job_invocations_controller.rb, def_param_group :job_invocation (v16.0.0; concurrency_control[time_span] up to v10.1.0 only)',
+    source:
+      'REX app/controllers/api/v2/job_invocations_controller.rb, def_param_group :job_invocation (v16.0.0; concurrency_control[time_span] up to v10.1.0 only)',
   },
   {
     name: 'show a job invocation',
@@ -100,15 +103,24 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     path: /^\/api\/job_invocations\/\d+\/hosts$/,
     query: ['page', 'per_page'],
     reads: ['results[].name', 'results[].job_status', 'results[].id'],
-    source: 'REX app/views/api/v2/job_invocations/hosts.json.rabl (new in v14.1.0; id from v15.0.0), controller #hosts paginates with page and per_page',
+    source:
+      'REX app/views/api/v2/job_invocations/hosts.json.rabl (new in v14.1.0; id from v15.0.0), controller #hosts paginates with page and per_page',
   },
   {
     name: 'outputs of every host',
     method: 'GET',
     path: /^\/api\/job_invocations\/\d+\/outputs$/,
     query: ['since', 'search_query'],
-    reads: ['outputs[].host_id', 'outputs[].complete', 'outputs[].refresh', 'outputs[].output[].output_type', 'outputs[].output[].output', 'outputs[].output[].timestamp'],
-    source: 'REX app/controllers/api/v2/job_invocations_controller.rb #outputs (param :search_query, :since; v16.0.0)',
+    reads: [
+      'outputs[].host_id',
+      'outputs[].complete',
+      'outputs[].refresh',
+      'outputs[].output[].output_type',
+      'outputs[].output[].output',
+      'outputs[].output[].timestamp',
+    ],
+    source:
+      'REX app/controllers/api/v2/job_invocations_controller.rb #outputs (param :search_query, :since; v16.0.0)',
   },
   {
     name: 'cancel a job invocation',
@@ -117,7 +129,8 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     query: [],
     body: { '': ['force', 'job_invocation'], job_invocation: [] },
     reads: [],
-    source: 'REX app/controllers/api/v2/job_invocations_controller.rb #cancel (param :force; 422 when it cannot be cancelled)',
+    source:
+      'REX app/controllers/api/v2/job_invocations_controller.rb #cancel (param :force; 422 when it cannot be cancelled)',
   },
   {
     name: 'rerun a job invocation',
@@ -126,19 +139,27 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     query: [],
     body: { '': ['failed_only', 'job_invocation'], job_invocation: [] },
     reads: ['id'],
-    source: 'REX app/controllers/api/v2/job_invocations_controller.rb #rerun (param :failed_only, :succeeded_only; v16.0.0)',
+    source:
+      'REX app/controllers/api/v2/job_invocations_controller.rb #rerun (param :failed_only, :succeeded_only; v16.0.0)',
   },
 ]
 
 /** Why a recorded request is not one of the routes above, or undefined when it is. */
-export function outsideContract(method: string, url: string, body: string, authorization: unknown): string | undefined {
+export function outsideContract(
+  method: string,
+  url: string,
+  body: string,
+  authorization: unknown,
+): string | undefined {
   const parsed = new URL(url, 'http://sandbox')
   const path = parsed.pathname.replace(/^\/foreman/, '')
   const route = FOREMAN_ROUTES.find((r) => r.method === method && r.path.test(path))
   if (!route) return `${method} ${path} is no upstream route`
-  if (typeof authorization !== 'string' || !/^Basic [A-Za-z0-9+/=]+$/.test(authorization)) return `${method} ${path} without HTTP Basic auth in the Authorization header`
+  if (typeof authorization !== 'string' || !/^Basic [A-Za-z0-9+/=]+$/.test(authorization))
+    return `${method} ${path} without HTTP Basic auth in the Authorization header`
   for (const name of parsed.searchParams.keys()) {
-    if (![...route.query, ...TAXONOMY].includes(name)) return `${method} ${path}: query parameter '${name}' is not one of ${route.name}'s`
+    if (![...route.query, ...TAXONOMY].includes(name))
+      return `${method} ${path}: query parameter '${name}' is not one of ${route.name}'s`
   }
   if (!route.body) return body ? `${method} ${path} sends a body, where ${route.name} takes none` : undefined
   let json: Record<string, unknown>
@@ -152,9 +173,11 @@ export function outsideContract(method: string, url: string, body: string, autho
     if (allowed === true) return undefined
     for (const [key, nested] of Object.entries(value)) {
       const where = at ? `${at}.${key}` : key
-      if (!(allowed ?? []).includes(key)) return `${method} ${path}: body field '${where}' is not one upstream takes`
+      if (!(allowed ?? []).includes(key))
+        return `${method} ${path}: body field '${where}' is not one upstream takes`
       if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
-        if (route.body![where] === undefined) return `${method} ${path}: body field '${where}' is not an object upstream takes`
+        if (route.body![where] === undefined)
+          return `${method} ${path}: body field '${where}' is not an object upstream takes`
         const problem = check(nested as Record<string, unknown>, where)
         if (problem) return problem
       }

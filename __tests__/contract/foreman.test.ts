@@ -9,13 +9,37 @@ import { FOREMAN_ROUTES, outsideContract } from './foreman-routes.js'
 describe('Foreman contract: every request is an upstream route with upstream parameters', () => {
   it('the checker itself refuses what upstream does not take', () => {
     const auth = 'Basic ' + Buffer.from('a:b').toString('base64')
-    expect(outsideContract('GET', '/foreman/api/job_invocations/5/hosts?page=1&per_page=500', '', auth)).toBeUndefined()
-    expect(outsideContract('GET', '/foreman/api/v2/job_invocations/5/logs', '', auth)).toContain('is no upstream route')
-    expect(outsideContract('GET', '/foreman/api/job_invocations/5?host_status=true', '', undefined)).toContain('without HTTP Basic auth')
-    expect(outsideContract('GET', '/foreman/api/job_invocations/5?per_page=5', '', auth)).toContain("query parameter 'per_page'")
-    const timeSpan = JSON.stringify({ job_invocation: { job_template_id: '1', targeting_type: 'static_query', search_query: 'x', concurrency_control: { time_span: 60 } } })
-    expect(outsideContract('POST', '/foreman/api/job_invocations', timeSpan, auth)).toContain("'job_invocation.concurrency_control.time_span'")
-    expect(outsideContract('POST', '/foreman/api/job_invocations/5/rerun', JSON.stringify({ failed_only: true, job_invocation: {} }), auth)).toBeUndefined()
+    expect(
+      outsideContract('GET', '/foreman/api/job_invocations/5/hosts?page=1&per_page=500', '', auth),
+    ).toBeUndefined()
+    expect(outsideContract('GET', '/foreman/api/v2/job_invocations/5/logs', '', auth)).toContain(
+      'is no upstream route',
+    )
+    expect(
+      outsideContract('GET', '/foreman/api/job_invocations/5?host_status=true', '', undefined),
+    ).toContain('without HTTP Basic auth')
+    expect(outsideContract('GET', '/foreman/api/job_invocations/5?per_page=5', '', auth)).toContain(
+      "query parameter 'per_page'",
+    )
+    const timeSpan = JSON.stringify({
+      job_invocation: {
+        job_template_id: '1',
+        targeting_type: 'static_query',
+        search_query: 'x',
+        concurrency_control: { time_span: 60 },
+      },
+    })
+    expect(outsideContract('POST', '/foreman/api/job_invocations', timeSpan, auth)).toContain(
+      "'job_invocation.concurrency_control.time_span'",
+    )
+    expect(
+      outsideContract(
+        'POST',
+        '/foreman/api/job_invocations/5/rerun',
+        JSON.stringify({ failed_only: true, job_invocation: {} }),
+        auth,
+      ),
+    ).toBeUndefined()
     for (const route of FOREMAN_ROUTES) expect(route.source).toMatch(/\S/)
   })
 
@@ -25,7 +49,16 @@ describe('Foreman contract: every request is an upstream route with upstream par
       const sandbox = await Sandbox.start({ profiles: { foreman: profile } })
       try {
         const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-          runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, ...inputs }, ...extra })
+          runAction({
+            inputs: {
+              system: 'foreman',
+              'server-url': sandbox.url('foreman'),
+              username: FOREMAN_USER.username,
+              password: FOREMAN_USER.password,
+              ...inputs,
+            },
+            ...extra,
+          })
         const later = new Date(Date.now() + 3_600_000).toISOString()
         const [full, failed, scheduled, cron, feature] = await Promise.all([
           foreman({
@@ -47,8 +80,19 @@ describe('Foreman contract: every request is an upstream route with upstream par
             'location-id': '2',
           }),
           foreman({ template: '171', 'search-query': 'name ~ db' }),
-          foreman({ template: '171', 'search-query': 'name = web-001.example.com', 'start-at': later, 'start-before': new Date(Date.now() + 7_200_000).toISOString() }),
-          foreman({ template: '171', 'search-query': 'name = web-002.example.com', 'cron-line': '0 2 * * mon#1', 'max-iterations': '3', 'end-time': later }),
+          foreman({
+            template: '171',
+            'search-query': 'name = web-001.example.com',
+            'start-at': later,
+            'start-before': new Date(Date.now() + 7_200_000).toISOString(),
+          }),
+          foreman({
+            template: '171',
+            'search-query': 'name = web-002.example.com',
+            'cron-line': '0 2 * * mon#1',
+            'max-iterations': '3',
+            'end-time': later,
+          }),
           foreman({ feature: 'run_script', 'search-query': 'name = web-003.example.com' }),
         ])
         expect(full.outputs.status).toBe('succeeded')
@@ -64,9 +108,17 @@ describe('Foreman contract: every request is an upstream route with upstream par
           foreman({ operation: 'wait', 'job-id': id }),
         ])
         for (const run of [rerunFailed, rerunAll, nothing, waited]) expect(run.outputs.status).not.toBe('')
-        sandbox.foreman.setup.script = (host) => ({ durationMs: 60_000, lines: 2, exitStatus: 0, unreachable: host.name.endsWith('2.example.com') })
+        sandbox.foreman.setup.script = (host) => ({
+          durationMs: 60_000,
+          lines: 2,
+          exitStatus: 0,
+          unreachable: host.name.endsWith('2.example.com'),
+        })
         const [interrupted, stuck] = await Promise.all([
-          foreman({ template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' }, { cancelAfterMs: 2000 }),
+          foreman(
+            { template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' },
+            { cancelAfterMs: 2000 },
+          ),
           foreman({ template: '171', 'search-query': 'name = web-004.example.com', wait: 'false' }),
         ])
         expect(interrupted.outputs.status).toBe('canceled')
@@ -78,11 +130,17 @@ describe('Foreman contract: every request is an upstream route with upstream par
 
         const requests = sandbox.requestsFor('foreman')
         expect(requests.length).toBeGreaterThan(30)
-        const outside = requests.map((r) => outsideContract(r.method, r.url, r.body, r.headers.authorization)).filter(Boolean)
+        const outside = requests
+          .map((r) => outsideContract(r.method, r.url, r.body, r.headers.authorization))
+          .filter(Boolean)
         expect(outside).toEqual([])
         // Every route of the table was exercised on this version, but the hosts list where it does not exist.
         const used = FOREMAN_ROUTES.filter((route) =>
-          requests.some((r) => r.method === route.method && route.path.test(new URL(r.url, 'http://x').pathname.replace(/^\/foreman/, ''))),
+          requests.some(
+            (r) =>
+              r.method === route.method &&
+              route.path.test(new URL(r.url, 'http://x').pathname.replace(/^\/foreman/, '')),
+          ),
         )
         expect(used.map((r) => r.name).sort()).toEqual(FOREMAN_ROUTES.map((r) => r.name).sort())
       } finally {

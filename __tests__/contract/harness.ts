@@ -31,7 +31,9 @@ export interface ContractRow {
 }
 
 /** Runs one gate in process and returns its status and what it printed. */
-export async function gate(inputs: Record<string, string>): Promise<{ status: string; lines: string[]; error?: string }> {
+export async function gate(
+  inputs: Record<string, string>,
+): Promise<{ status: string; lines: string[]; error?: string }> {
   const env = inputEnv({ 'poll-interval': '200ms', 'max-poll-interval': '500ms', ...inputs })
   const read = (name: string): string => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
   const problems = new InputProblems()
@@ -41,11 +43,23 @@ export async function gate(inputs: Record<string, string>): Promise<{ status: st
   problems.throwIfAny()
   const redactor = new Redactor()
   for (const secret of prepared.secrets) redactor.add(secret)
-  const client = new ApiClient({ baseUrl: config!.serverUrl, headers: prepared.headers, redactor, deadline: Date.now() + config!.timeoutMs })
+  const client = new ApiClient({
+    baseUrl: config!.serverUrl,
+    headers: prepared.headers,
+    redactor,
+    deadline: Date.now() + config!.timeoutMs,
+  })
   const lines: string[] = []
-  const console = { info: (text: string) => void lines.push(text), logs: (title: string, logLines: string[]) => void lines.push(title, ...logLines) }
+  const console = {
+    info: (text: string) => void lines.push(text),
+    logs: (title: string, logLines: string[]) => void lines.push(title, ...logLines),
+  }
   try {
-    const result = await runGate(prepared.createAdapter(client), { ...config!, signal: new AbortController().signal, console })
+    const result = await runGate(prepared.createAdapter(client), {
+      ...config!,
+      signal: new AbortController().signal,
+      console,
+    })
     return { status: result.status, lines }
   } catch (error) {
     return { status: 'error', lines, error: error instanceof Error ? error.message : String(error) }
@@ -60,19 +74,33 @@ export function offTable(request: RecordedRequest, mount: string, table: Contrac
   const path = '/' + url.pathname.slice(mount.length).replace(/^\/+/, '')
   const params = new Map<string, string>([...url.searchParams])
   const query = new Set(url.searchParams.keys())
-  if (String(request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) for (const [k, v] of new URLSearchParams(request.body)) params.set(k, v)
+  if (String(request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded'))
+    for (const [k, v] of new URLSearchParams(request.body)) params.set(k, v)
   const problems: string[] = []
   for (const row of table) {
-    if (!row.methods.includes(request.method) || !(typeof row.path === 'string' ? row.path === path : row.path.test(path))) continue
+    if (
+      !row.methods.includes(request.method) ||
+      !(typeof row.path === 'string' ? row.path === path : row.path.test(path))
+    )
+      continue
     const wrong: string[] = []
     for (const name of params.keys()) {
-      const credential = typeof row.auth === 'object' && 'query' in row.auth && name === row.auth.query && query.has(name)
+      const credential =
+        typeof row.auth === 'object' && 'query' in row.auth && name === row.auth.query && query.has(name)
       const variable = (row.variables === '$' && name.startsWith('$')) || row.variables === 'any'
-      if (!credential && !variable && !row.params.includes(name)) wrong.push(`parameter '${name}' is not in the table`)
+      if (!credential && !variable && !row.params.includes(name))
+        wrong.push(`parameter '${name}' is not in the table`)
     }
-    for (const name of row.required ?? []) if (!params.has(name)) wrong.push(`required parameter '${name}' is missing`)
-    if (typeof row.auth === 'object' && 'header' in row.auth && !request.headers[row.auth.header.toLowerCase()]) wrong.push(`no ${row.auth.header} header`)
-    if (typeof row.auth === 'object' && 'query' in row.auth && !query.has(row.auth.query)) wrong.push(`no ${row.auth.query} query parameter`)
+    for (const name of row.required ?? [])
+      if (!params.has(name)) wrong.push(`required parameter '${name}' is missing`)
+    if (
+      typeof row.auth === 'object' &&
+      'header' in row.auth &&
+      !request.headers[row.auth.header.toLowerCase()]
+    )
+      wrong.push(`no ${row.auth.header} header`)
+    if (typeof row.auth === 'object' && 'query' in row.auth && !query.has(row.auth.query))
+      wrong.push(`no ${row.auth.query} query parameter`)
     if (wrong.length === 0) return undefined
     problems.push(`${row.methods.join('|')} ${String(row.path)}: ${wrong.join('; ')}`)
   }

@@ -44,13 +44,19 @@ describe('Otter contract', () => {
   let sandbox: Sandbox
   beforeAll(async () => {
     sandbox = await Sandbox.start({
-      otter: { templates: { quick: { durationMs: 600, outcome: 'Succeeded', logLines: 5 }, failing: { durationMs: 600, outcome: 'Error', logLines: 3 } } },
+      otter: {
+        templates: {
+          quick: { durationMs: 600, outcome: 'Succeeded', logLines: 5 },
+          failing: { durationMs: 600, outcome: 'Error', logLines: 3 },
+        },
+      },
     })
   })
   afterAll(() => sandbox.stop())
 
   it('sends only requests the upstream table documents, and uses every route', async () => {
-    const otter = (inputs: Record<string, string>) => gate({ system: 'otter', 'server-url': sandbox.url('otter'), 'api-key': 'otter-key-1', ...inputs })
+    const otter = (inputs: Record<string, string>) =>
+      gate({ system: 'otter', 'server-url': sandbox.url('otter'), 'api-key': 'otter-key-1', ...inputs })
     const triggered = await otter({ template: 'quick', variables: 'Env=prod\nCommit=abc' })
     expect(triggered.status).toBe('succeeded')
     expect((await otter({ template: 'failing' })).status).toBe('failed')
@@ -60,6 +66,10 @@ describe('Otter contract', () => {
     const mount = DEFAULT_MOUNTS.otter
     const seen = sandbox.requestsFor('otter')
     expect(seen.map((r) => offTable(r, mount, OTTER_CONTRACT)).filter(Boolean)).toEqual([])
-    expect(OTTER_CONTRACT.filter((row) => !seen.some((r) => offTable(r, mount, [row]) === undefined)).map((row) => String(row.path))).toEqual([])
+    expect(
+      OTTER_CONTRACT.filter((row) => !seen.some((r) => offTable(r, mount, [row]) === undefined)).map((row) =>
+        String(row.path),
+      ),
+    ).toEqual([])
   })
 })

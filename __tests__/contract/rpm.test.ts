@@ -7,7 +7,16 @@ import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
 import { gate, offTable, type ContractRow } from './harness.js'
 
 const DOCS = 'BMC RPM REST docs, job runs (seeds/003); API-NOTES "What real servers do": filters are nested'
-const FILTERS = ['currently_running', 'run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id', 'step_id']
+const FILTERS = [
+  'currently_running',
+  'run_key',
+  'status',
+  'job_type',
+  'process_id',
+  'automation_id',
+  'user_id',
+  'step_id',
+]
 const FIELDS = [
   'id',
   'automation_id',
@@ -52,13 +61,49 @@ describe.each(RPM_PROFILES)('BMC RPM contract, profile %s', (profile) => {
 
   it('sends only requests the upstream table documents, every filter nested, and uses every route', async () => {
     sandbox.rpm.add(
-      { id: 1, runKey: 11, stepId: 35, stepName: 'Deploy', automationId: 6, processId: 70, userId: 2, durationMs: 600, status: 'Complete' },
-      { id: 2, runKey: 12, stepId: 36, stepName: 'Other', automationId: 7, durationMs: 600, status: 'Problem' },
-      { id: 3, runKey: 13, stepId: 37, stepName: 'Long', automationId: 8, processId: 71, userId: 3, durationMs: 2500, status: 'Complete' },
+      {
+        id: 1,
+        runKey: 11,
+        stepId: 35,
+        stepName: 'Deploy',
+        automationId: 6,
+        processId: 70,
+        userId: 2,
+        durationMs: 600,
+        status: 'Complete',
+      },
+      {
+        id: 2,
+        runKey: 12,
+        stepId: 36,
+        stepName: 'Other',
+        automationId: 7,
+        durationMs: 600,
+        status: 'Problem',
+      },
+      {
+        id: 3,
+        runKey: 13,
+        stepId: 37,
+        stepName: 'Long',
+        automationId: 8,
+        processId: 71,
+        userId: 3,
+        durationMs: 2500,
+        status: 'Complete',
+      },
     )
-    const rpm = (inputs: Record<string, string>) => gate({ system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, timeout: '15s', ...inputs })
+    const rpm = (inputs: Record<string, string>) =>
+      gate({
+        system: 'rpm',
+        'server-url': sandbox.url('rpm'),
+        'api-key': RPM_TOKEN,
+        timeout: '15s',
+        ...inputs,
+      })
     // Every filter at once, while run 3 is still running: it is found, then waited on by id.
-    const every = 'run_key=13\nstatus=Running\njob_type=automation\nprocess_id=71\nautomation_id=8\nuser_id=3\nstep_id=37\ncurrently_running=true'
+    const every =
+      'run_key=13\nstatus=Running\njob_type=automation\nprocess_id=71\nautomation_id=8\nuser_id=3\nstep_id=37\ncurrently_running=true'
     expect((await rpm({ filter: every })).status).toBe('succeeded')
     expect((await rpm({ 'job-id': '1' })).status).toBe('succeeded')
     expect((await rpm({ filter: 'step_id=35' })).status).toBe('succeeded')
@@ -66,7 +111,11 @@ describe.each(RPM_PROFILES)('BMC RPM contract, profile %s', (profile) => {
     const mount = DEFAULT_MOUNTS.rpm
     const seen = sandbox.requestsFor('rpm')
     expect(seen.map((r) => offTable(r, mount, RPM_CONTRACT)).filter(Boolean)).toEqual([])
-    expect(RPM_CONTRACT.filter((row) => !seen.some((r) => offTable(r, mount, [row]) === undefined)).map((row) => String(row.path))).toEqual([])
+    expect(
+      RPM_CONTRACT.filter((row) => !seen.some((r) => offTable(r, mount, [row]) === undefined)).map((row) =>
+        String(row.path),
+      ),
+    ).toEqual([])
     expect(seen.some((r) => r.url.includes('filters%5Bcurrently_running%5D=true'))).toBe(true)
   })
 })

@@ -39,7 +39,9 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
   const deploymentIds = (release: string, buildNumber: string, stage: string): string[] => {
     const r = sandbox.buildmaster.releases.find((x) => x.releaseNumber === release)!
     const b = sandbox.buildmaster.builds.find((x) => x.releaseId === r.id && x.buildNumber === buildNumber)!
-    return sandbox.buildmaster.deployments.filter((d) => d.buildId === b.id && d.stage.name === stage).map((d) => String(d.id))
+    return sandbox.buildmaster.deployments
+      .filter((d) => d.buildId === b.id && d.stage.name === stage)
+      .map((d) => String(d.id))
   }
   const waitAdvice = (ids: string[]) => `run with operation: wait and job-id: ${ids.join(',')}`
 
@@ -49,8 +51,15 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
     expect(run.exitCode).toBe(0)
     const ids = deploymentIds(release, '1', 'Production')
     expect(ids).toHaveLength(2)
-    expect(run.outputs).toMatchObject({ status: 'succeeded', 'build-number': '1', 'deployment-ids': ids.join(','), 'job-ids': ids.join(',') })
-    expect(run.stdout).toContain(`Deploying build 1 of release ${release} of web-shop to stage Production: 2 deployments.`)
+    expect(run.outputs).toMatchObject({
+      status: 'succeeded',
+      'build-number': '1',
+      'deployment-ids': ids.join(','),
+      'job-ids': ids.join(','),
+    })
+    expect(run.stdout).toContain(
+      `Deploying build 1 of release ${release} of web-shop to stage Production: 2 deployments.`,
+    )
   })
 
   it("failure: the stage's second environment fails the gate, even when the deploy answer named only the first (Inedo's current docs)", async () => {
@@ -66,10 +75,14 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
     const startedHeld = (async () => {
-      while (deploymentIds(release, '1', 'Approval').length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+      while (deploymentIds(release, '1', 'Approval').length === 0)
+        await new Promise((resolve) => setTimeout(resolve, 50))
       await new Promise((resolve) => setTimeout(resolve, 800))
     })()
-    const cancelled = await bm({ operation: 'deploy-build', release, build: '1', stage: 'Approval' }, { cancelWhen: startedHeld })
+    const cancelled = await bm(
+      { operation: 'deploy-build', release, build: '1', stage: 'Approval' },
+      { cancelWhen: startedHeld },
+    )
     const ids = deploymentIds(release, '1', 'Approval')
     expect(cancelled.outputs.status).toBe('canceled')
     expect(cancelled.stdout).toContain("BuildMaster's API cannot cancel a deployment")
@@ -78,7 +91,9 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
 
     const cancelRelease = await bm({ operation: 'cancel-release', release, reason: 'abandoned' })
     expect(cancelRelease.exitCode).toBe(0)
-    expect(sandbox.buildmaster.releases.find((r) => r.releaseNumber === release)).toMatchObject({ status: 'canceled' })
+    expect(sandbox.buildmaster.releases.find((r) => r.releaseNumber === release)).toMatchObject({
+      status: 'canceled',
+    })
   })
 
   it("waits by selection only on the build's own deployments, even where the server lists other builds' (BuildMaster 6.2.x ignores the filters)", async () => {
@@ -89,21 +104,32 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
     await bm({ operation: 'deploy-build', release, build: '1', stage: 'Production', wait: 'false' })
     const run = await bm({ operation: 'wait', release, build: '1' })
     expect(run.exitCode).toBe(0)
-    expect(run.outputs).toMatchObject({ status: 'succeeded', 'deployment-ids': deploymentIds(release, '1', 'Production').join(',') })
+    expect(run.outputs).toMatchObject({
+      status: 'succeeded',
+      'deployment-ids': deploymentIds(release, '1', 'Production').join(','),
+    })
     if (profile === 'legacy') expect(run.stdout).toContain('BuildMaster 6.2.x ignores these filters')
   })
 
   it('after a deploy whose answer was lost, says how to wait on it, never to deploy again', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Simple', build: '1' })
-    sandbox.faults.set({ rate: 1, kinds: ['lost-answer'], match: (_m, path) => path.endsWith('/api/releases/builds/deploy') })
+    sandbox.faults.set({
+      rate: 1,
+      kinds: ['lost-answer'],
+      match: (_m, path) => path.endsWith('/api/releases/builds/deploy'),
+    })
     const run = await bm({ operation: 'deploy-build', release, build: '1', stage: 'Integration' })
     expect(run.exitCode).toBe(1)
     expect(deploymentIds(release, '1', 'Integration')).toHaveLength(1)
-    expect(sandbox.requestsFor('buildmaster', '/api/releases/builds/deploy').filter((r) => r.url.endsWith('/deploy') && r.body.includes(`releaseNumber=${release}`))).toHaveLength(
-      1,
+    expect(
+      sandbox
+        .requestsFor('buildmaster', '/api/releases/builds/deploy')
+        .filter((r) => r.url.endsWith('/deploy') && r.body.includes(`releaseNumber=${release}`)),
+    ).toHaveLength(1)
+    expect(errors(run)[0]).toContain(
+      `run with operation: wait with release: ${release}, build: 1 and stage: Integration (no job-id)`,
     )
-    expect(errors(run)[0]).toContain(`run with operation: wait with release: ${release}, build: 1 and stage: Integration (no job-id)`)
     expect(errors(run).join('\n')).not.toMatch(/deploy-build|operation: deploy\b/)
   })
 
@@ -113,7 +139,9 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
     const ids = deploymentIds(release, '1', 'Approval')
     expect(run.outputs.status).toBe('timed-out')
     expect(run.stdout).toContain(waitAdvice(ids))
-    expect([...errors(run), ...run.commands.filter((c) => c.name === 'warning').map((c) => c.value)].join('\n')).not.toMatch(/deploy-build|operation: deploy\b/)
+    expect(
+      [...errors(run), ...run.commands.filter((c) => c.name === 'warning').map((c) => c.value)].join('\n'),
+    ).not.toMatch(/deploy-build|operation: deploy\b/)
   })
 
   if (profile === 'current') {
@@ -127,7 +155,11 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
     })
 
     it('current: no releases/create-from-template (404) is explained, naming the pipeline input', async () => {
-      const run = await bm({ operation: 'create-release', release: nextRelease(), 'release-template': 'Standard Release' })
+      const run = await bm({
+        operation: 'create-release',
+        release: nextRelease(),
+        'release-template': 'Standard Release',
+      })
       expect(run.exitCode).toBe(1)
       expect(errors(run)[0]).toContain('this BuildMaster may not have that endpoint')
       expect(errors(run)[0]).toContain('set the pipeline input')
@@ -137,7 +169,10 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
       const release = nextRelease()
       const run = await bm({ operation: 'create-release', release, 'release-template': 'Standard Release' })
       expect(run.exitCode).toBe(0)
-      expect(sandbox.buildmaster.releases.find((r) => r.releaseNumber === release)).toMatchObject({ pipelineName: 'Standard', template: 'Standard Release' })
+      expect(sandbox.buildmaster.releases.find((r) => r.releaseNumber === release)).toMatchObject({
+        pipelineName: 'Standard',
+        template: 'Standard Release',
+      })
     })
   }
 })

@@ -15,31 +15,56 @@ let releaseCounter = 0
 const nextRelease = () => `1.${++releaseCounter}.0`
 
 const bm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-  runAction({ inputs: { system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': KEY, application: 'web-shop', ...inputs }, ...extra })
+  runAction({
+    inputs: {
+      system: 'buildmaster',
+      'server-url': sandbox.url('buildmaster'),
+      'api-key': KEY,
+      application: 'web-shop',
+      ...inputs,
+    },
+    ...extra,
+  })
 
-const releasesNumbered = (number: string) => sandbox.buildmaster.releases.filter((r) => r.releaseNumber === number)
+const releasesNumbered = (number: string) =>
+  sandbox.buildmaster.releases.filter((r) => r.releaseNumber === number)
 
 describe('BuildMaster end to end (bundle as a process)', () => {
   it('deploy: creates the release and a build with $variables, deploys it and gates on it', async () => {
     const release = nextRelease()
     const before = sandbox.requests.length
-    const run = await bm({ release, pipeline: 'Simple', stage: 'Integration', variables: 'Commit=abc123\nUrl=https://x:1/?a=b' })
+    const run = await bm({
+      release,
+      pipeline: 'Simple',
+      stage: 'Integration',
+      variables: 'Commit=abc123\nUrl=https://x:1/?a=b',
+    })
     expect(run.exitCode).toBe(0)
-    const build = sandbox.buildmaster.builds.find((b) => String(b.id) && b.buildNumber === run.outputs['build-number'])!
+    const build = sandbox.buildmaster.builds.find(
+      (b) => String(b.id) && b.buildNumber === run.outputs['build-number'],
+    )!
     expect(run.outputs).toMatchObject({ status: 'succeeded', 'release-number': release, 'build-number': '1' })
     const [deployment] = sandbox.buildmaster.deployments.filter((d) => d.buildId === build.id)
     expect(run.outputs['deployment-ids']).toBe(String(deployment!.id))
     expect(run.outputs['job-id']).toBe(String(deployment!.id))
-    expect(run.outputs.url).toBe(`${sandbox.url('buildmaster')}applications/1/builds/build?buildId=${build.id}`)
+    expect(run.outputs.url).toBe(
+      `${sandbox.url('buildmaster')}applications/1/builds/build?buildId=${build.id}`,
+    )
     // The step created the release: the variables are release variables too, then build and deploy variables.
     expect(releasesNumbered(release)[0]!.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
     expect(build.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
     expect(deployment!.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
-    expect(run.stdout).toContain(`Created release ${release} of web-shop (pipeline Simple) with 2 release variables.`)
-    expect(run.stdout).toMatch(/BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Integration \/ Integration\): executing/)
+    expect(run.stdout).toContain(
+      `Created release ${release} of web-shop (pipeline Simple) with 2 release variables.`,
+    )
+    expect(run.stdout).toMatch(
+      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Integration \/ Integration\): executing/,
+    )
     expect(run.summary).toContain('release-number: <code>')
     const seen = sandbox.requests.slice(before)
-    expect(seen.every((r) => !r.url.includes('key') && !r.body.includes(KEY) && r.headers['x-apikey'] === KEY)).toBe(true)
+    expect(
+      seen.every((r) => !r.url.includes('key') && !r.body.includes(KEY) && r.headers['x-apikey'] === KEY),
+    ).toBe(true)
     expect(seen.every((r) => r.status !== 400)).toBe(true)
   })
 
@@ -55,11 +80,19 @@ describe('BuildMaster end to end (bundle as a process)', () => {
 
   it('checks for a release whose create answer was lost before sending it again', async () => {
     const release = nextRelease()
-    sandbox.faults.set({ rate: 1, kinds: ['lost-answer'], match: (_m, path) => path.endsWith('/api/releases/create') })
+    sandbox.faults.set({
+      rate: 1,
+      kinds: ['lost-answer'],
+      match: (_m, path) => path.endsWith('/api/releases/create'),
+    })
     const run = await bm({ release, pipeline: 'Simple', operation: 'create-release' })
     expect(run.exitCode).toBe(0)
     expect(releasesNumbered(release)).toHaveLength(1)
-    expect(sandbox.requestsFor('buildmaster', '/api/releases/create').filter((r) => r.body.includes(`releaseNumber=${release}`))).toHaveLength(1)
+    expect(
+      sandbox
+        .requestsFor('buildmaster', '/api/releases/create')
+        .filter((r) => r.body.includes(`releaseNumber=${release}`)),
+    ).toHaveLength(1)
   })
 
   it('waits on every environment of the stage and aggregates worst-wins', async () => {
@@ -70,7 +103,9 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     expect(run.outputs['deployment-ids']!.split(',')).toHaveLength(2)
     expect(run.summary).toMatch(/Production \/ Prod-East\)<\/td><td>✅ succeeded/)
     expect(run.summary).toMatch(/Production \/ Prod-West\)<\/td><td>❌ failed/)
-    expect(errors(run)[0]).toMatch(/^BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Production \/ Prod-West\): failed in \d+s\. 1 of 2 succeeded\.$/)
+    expect(errors(run)[0]).toMatch(
+      /^BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Production \/ Prod-West\): failed in \d+s\. 1 of 2 succeeded\.$/,
+    )
   })
 
   it('fails on warned by default and passes with fail-on: error', async () => {
@@ -87,17 +122,40 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     const release = nextRelease()
     // From a pipeline: the default sandbox profile (current) has no releases/create-from-template, as Inedo's
     // current docs list none; templates are tested per profile in buildmaster-profiles.test.ts.
-    const created = await bm({ operation: 'create-release', release, pipeline: 'Standard', 'release-name': 'Autumn' })
+    const created = await bm({
+      operation: 'create-release',
+      release,
+      pipeline: 'Standard',
+      'release-name': 'Autumn',
+    })
     expect(created.exitCode).toBe(0)
-    expect(releasesNumbered(release)[0]).toMatchObject({ pipelineName: 'Standard', template: null, releaseName: 'Autumn' })
+    expect(releasesNumbered(release)[0]).toMatchObject({
+      pipelineName: 'Standard',
+      template: null,
+      releaseName: 'Autumn',
+    })
     const build = await bm({ operation: 'create-build', release, build: '7', variables: 'Commit=def' })
     expect(build.outputs).toMatchObject({ status: 'succeeded', 'build-number': '7', 'deployment-ids': '' })
     expect(sandbox.buildmaster.deployments.filter((d) => d.variables.Commit === 'def')).toHaveLength(0)
-    const started = await bm({ operation: 'deploy-build', release, build: '7', stage: 'Integration', wait: 'false' })
+    const started = await bm({
+      operation: 'deploy-build',
+      release,
+      build: '7',
+      stage: 'Integration',
+      wait: 'false',
+    })
     expect(started.outputs.status).toBe('started')
-    const waited = await bm({ operation: 'wait', application: '', 'job-id': started.outputs['deployment-ids']! })
+    const waited = await bm({
+      operation: 'wait',
+      application: '',
+      'job-id': started.outputs['deployment-ids']!,
+    })
     expect(waited.exitCode).toBe(0)
-    expect(waited.outputs).toMatchObject({ status: 'succeeded', 'release-number': release, 'build-number': '7' })
+    expect(waited.outputs).toMatchObject({
+      status: 'succeeded',
+      'release-number': release,
+      'build-number': '7',
+    })
   })
 
   it('waits by selection on the deployments another user or auto-promotion starts: found when they appear, the latest stage or a named one', async () => {
@@ -107,17 +165,31 @@ describe('BuildMaster end to end (bundle as a process)', () => {
       fetch(`${sandbox.url('buildmaster')}api/releases/builds/deploy`, {
         method: 'POST',
         headers: { 'X-ApiKey': KEY, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ applicationName: 'web-shop', releaseNumber: release, buildNumber: '1', toStage: stage }),
+        body: new URLSearchParams({
+          applicationName: 'web-shop',
+          releaseNumber: release,
+          buildNumber: '1',
+          toStage: stage,
+        }),
       })
-    const later = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => deployElsewhere('Integration'))
+    const later = new Promise((resolve) => setTimeout(resolve, 2500)).then(() =>
+      deployElsewhere('Integration'),
+    )
     const waited = await bm({ operation: 'wait', release, build: '1' })
     await later
     const ids = (stage: string) =>
       sandbox.buildmaster.deployments
-        .filter((d) => d.stage.name === stage && sandbox.buildmaster.builds.find((b) => b.id === d.buildId)?.releaseId === releasesNumbered(release)[0]!.id)
+        .filter(
+          (d) =>
+            d.stage.name === stage &&
+            sandbox.buildmaster.builds.find((b) => b.id === d.buildId)?.releaseId ===
+              releasesNumbered(release)[0]!.id,
+        )
         .map((d) => String(d.id))
     expect(waited.exitCode).toBe(0)
-    expect(waited.stdout).toContain(`Waiting: no deployments of build 1 of release ${release} of web-shop yet`)
+    expect(waited.stdout).toContain(
+      `Waiting: no deployments of build 1 of release ${release} of web-shop yet`,
+    )
     expect(waited.outputs).toMatchObject({
       status: 'succeeded',
       'deployment-ids': ids('Integration').join(','),
@@ -134,10 +206,17 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     ])
     expect(latest.outputs['deployment-ids']).toBe(ids('Production').join(','))
     expect(ids('Production')).toHaveLength(2)
-    expect(latest.stdout).toContain(`Found 2 deployments of build 1 of release ${release} of web-shop to stage Production (the stage of its latest deployment)`)
+    expect(latest.stdout).toContain(
+      `Found 2 deployments of build 1 of release ${release} of web-shop to stage Production (the stage of its latest deployment)`,
+    )
     expect(latest.outputs.status).toBe('succeeded')
-    expect(named.outputs).toMatchObject({ status: 'succeeded', 'deployment-ids': ids('Integration').join(',') })
-    expect(errors(missing)).toEqual([`BuildMaster has no build 99 of release ${release} of web-shop: check the application, release and build inputs.`])
+    expect(named.outputs).toMatchObject({
+      status: 'succeeded',
+      'deployment-ids': ids('Integration').join(','),
+    })
+    expect(errors(missing)).toEqual([
+      `BuildMaster has no build 99 of release ${release} of web-shop: check the application, release and build inputs.`,
+    ])
   })
 
   it('a deployment cancelled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
@@ -145,21 +224,30 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
     const cancelSoon = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => {
       const build = sandbox.buildmaster.builds.find((b) => b.releaseId === releasesNumbered(release)[0]!.id)!
-      sandbox.buildmaster.cancelDeployment(sandbox.buildmaster.deployments.find((d) => d.buildId === build.id)!.id)
+      sandbox.buildmaster.cancelDeployment(
+        sandbox.buildmaster.deployments.find((d) => d.buildId === build.id)!.id,
+      )
     })
     const run = await bm({ operation: 'deploy-build', release, build: '1', stage: 'Approval' })
     await cancelSoon
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('canceled')
-    expect(run.stdout).toMatch(/BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): cancelled in BuildMaster/)
+    expect(run.stdout).toMatch(
+      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): cancelled in BuildMaster/,
+    )
   })
 
   it('cancels a release with a reason and restores it; restoring an active release asks nothing', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-release', release, pipeline: 'Simple' })
     const cancelled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
-    expect(cancelled.stdout).toContain(`Cancelled release ${release} of web-shop (reason: superseded by 2.0).`)
-    expect(releasesNumbered(release)[0]).toMatchObject({ status: 'canceled', canceled: { reason: 'superseded by 2.0' } })
+    expect(cancelled.stdout).toContain(
+      `Cancelled release ${release} of web-shop (reason: superseded by 2.0).`,
+    )
+    expect(releasesNumbered(release)[0]).toMatchObject({
+      status: 'canceled',
+      canceled: { reason: 'superseded by 2.0' },
+    })
     const restored = await bm({ operation: 'restore-release', release })
     expect(restored.exitCode).toBe(0)
     expect(restored.stdout).toContain(`Restored release ${release} of web-shop (it was canceled).`)
@@ -167,7 +255,11 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     const again = await bm({ operation: 'restore-release', release })
     expect(again.exitCode).toBe(0)
     expect(again.stdout).toContain(`Release ${release} of web-shop is active already; nothing to restore.`)
-    expect(sandbox.requestsFor('buildmaster', '/api/releases/restore').filter((r) => r.body.includes(`releaseNumber=${release}`))).toHaveLength(1)
+    expect(
+      sandbox
+        .requestsFor('buildmaster', '/api/releases/restore')
+        .filter((r) => r.body.includes(`releaseNumber=${release}`)),
+    ).toHaveLength(1)
   })
 
   it('names an application whose name is all digits with name:, and takes plain digits as an id', async () => {
@@ -178,7 +270,9 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     ])
     expect(named.exitCode).toBe(0)
     expect(named.stdout).toContain(`Created release ${release} of 2024 (pipeline Simple).`)
-    expect(sandbox.buildmaster.releases.filter((r) => r.releaseNumber === release).map((r) => r.applicationId)).toEqual([3])
+    expect(
+      sandbox.buildmaster.releases.filter((r) => r.releaseNumber === release).map((r) => r.applicationId),
+    ).toEqual([3])
     expect(errors(asId)[0]).toContain('Application 2024 not found.')
   })
 
@@ -200,7 +294,9 @@ describe('BuildMaster end to end (bundle as a process)', () => {
     const wrong = 'not-the-key-42'
     const run = await bm({ release: nextRelease(), pipeline: 'Simple', 'api-key': wrong })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toContain('the API key is invalid or lacks the Release & Build Deployment permission')
+    expect(errors(run)[0]).toContain(
+      'the API key is invalid or lacks the Release & Build Deployment permission',
+    )
     expect(everythingShown(run).replace(`::add-mask::${wrong}\n`, '')).not.toContain(wrong)
   })
 
@@ -214,7 +310,14 @@ describe('BuildMaster end to end (bundle as a process)', () => {
 
   it('rides out 30% faulty polls with one deploy sent', async () => {
     const release = nextRelease()
-    sandbox.faults.set({ rate: 0.3, kinds: ['502', '503', 'reset', 'html-200', '429'], match: (_m, path) => path.endsWith('/deployments') }, 11)
+    sandbox.faults.set(
+      {
+        rate: 0.3,
+        kinds: ['502', '503', 'reset', 'html-200', '429'],
+        match: (_m, path) => path.endsWith('/deployments'),
+      },
+      11,
+    )
     const before = sandbox.requests.length
     const run = await bm({ release, pipeline: 'Standard', stage: 'Production' })
     const seen = sandbox.requests.slice(before)
@@ -234,10 +337,17 @@ describe('BuildMaster end to end (bundle as a process)', () => {
 
   it('checks its inputs before any request', async () => {
     const before = sandbox.requests.length
-    const run = await bm({ application: '', release: '', 'start-time': 'tomorrow', force: 'yes', operation: 'deploy-build' })
+    const run = await bm({
+      application: '',
+      release: '',
+      'start-time': 'tomorrow',
+      force: 'yes',
+      operation: 'deploy-build',
+    })
     expect(run.exitCode).toBe(1)
     const [message] = errors(run)
-    for (const input of ['application', 'release', 'build', 'start-time', 'force']) expect(message).toContain(`Input '${input}'`)
+    for (const input of ['application', 'release', 'build', 'start-time', 'force'])
+      expect(message).toContain(`Input '${input}'`)
     expect(sandbox.requests.length).toBe(before)
   })
 })

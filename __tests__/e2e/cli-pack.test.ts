@@ -7,7 +7,12 @@ import { ROOT, runAction } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
 import { Sandbox } from '../../sandbox/server.js'
 
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string>; dependencies?: Record<string, string> }
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string
+  version: string
+  bin: Record<string, string>
+  dependencies?: Record<string, string>
+}
 
 let sandbox: Sandbox
 let dir: string
@@ -19,7 +24,11 @@ beforeAll(async () => {
   sandbox.otter.addTemplate('quick', { durationMs: 600, outcome: 'Succeeded', logLines: 2 })
   sandbox.otter.addTemplate('quick-error', { durationMs: 600, outcome: 'Error', logLines: 2 })
   dir = mkdtempSync(join(tmpdir(), 'release-gate-pack-'))
-  const pack = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...npmEnv() } })
+  const pack = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...npmEnv() },
+  })
   packed = (JSON.parse(pack) as (typeof packed)[])[0]!
   tarball = join(dir, packed.filename)
   files = packed.files.map((f) => f.path)
@@ -50,19 +59,38 @@ describe('the packed package (npm pack), run with npx, offline', () => {
     // The bundle is self-contained: a dependency would be fetched from the registry at install.
     expect(pkg.dependencies ?? {}).toEqual({})
     expect(files).toEqual(
-      expect.arrayContaining(['dist/cli/index.js', 'dist/index.js', 'dist/package.json', 'dist/licenses.txt', 'action.yml', 'README.md', 'LICENSE', 'package.json']),
+      expect.arrayContaining([
+        'dist/cli/index.js',
+        'dist/index.js',
+        'dist/package.json',
+        'dist/licenses.txt',
+        'action.yml',
+        'README.md',
+        'LICENSE',
+        'package.json',
+      ]),
     )
-    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('node_modules/') || f.startsWith('__tests__/'))).toEqual([])
-    expect(readFileSync(join(ROOT, pkg.bin['release-gate']!), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+    expect(
+      files.filter(
+        (f) => f.startsWith('src/') || f.startsWith('node_modules/') || f.startsWith('__tests__/'),
+      ),
+    ).toEqual([])
+    expect(
+      readFileSync(join(ROOT, pkg.bin['release-gate']!), 'utf8').startsWith('#!/usr/bin/env node\n'),
+    ).toBe(true)
   })
 
   it('ships one bundle for the action and the command: no chunk twice, at most 1,000 kB of JavaScript in all', () => {
-    // The command is dist/cli/index.js, a few lines that load dist/index.js; before, it was a second full bundle (1.66 MB in all).
+    // The command is dist/cli/index.js, a few lines that load dist/index.js; before, it was a second full
+    // bundle (1.66 MB in all).
     expect(files.filter((f) => f.startsWith('dist/cli/'))).toEqual(['dist/cli/index.js'])
     expect(statSync(join(ROOT, 'dist', 'cli', 'index.js')).size).toBeLessThan(500)
     const js = packed.files.filter((f) => f.path.endsWith('.js') && f.path.startsWith('dist/'))
     const total = js.reduce((sum, f) => sum + f.size, 0)
-    expect([total <= JS_LIMIT, `${(total / 1000).toFixed(0)} kB in ${js.map((f) => f.path).join(', ')}`]).toEqual([true, expect.any(String)])
+    expect([
+      total <= JS_LIMIT,
+      `${(total / 1000).toFixed(0)} kB in ${js.map((f) => f.path).join(', ')}`,
+    ]).toEqual([true, expect.any(String)])
   })
 
   it("keeps the command's code in a chunk of its own, which the action never loads", async () => {
@@ -75,11 +103,19 @@ describe('the packed package (npm pack), run with npx, offline', () => {
       expect([s, code('dist/index.js').includes(s)]).toEqual([s, false])
       expect([s, code(commandChunks[0]!).includes(s)]).toEqual([s, true])
     }
-    // What the action actually loads, from Node's module cache at exit: the entry and the Otter chunk, not the command's.
+    // What the action actually loads, from Node's module cache at exit: the entry and the Otter chunk, not
+    // the command's.
     const hook = join(dir, 'loaded-hook.cjs')
-    writeFileSync(hook, "process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_FILE, Object.keys(require.cache).join('\\n')))\n")
+    writeFileSync(
+      hook,
+      "process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_FILE, Object.keys(require.cache).join('\\n')))\n",
+    )
     const loaded = join(dir, 'loaded.txt')
-    const run = await runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick' }, nodeArgs: ['--require', hook], env: { LOADED_FILE: loaded } })
+    const run = await runAction({
+      inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick' },
+      nodeArgs: ['--require', hook],
+      env: { LOADED_FILE: loaded },
+    })
     expect(run.exitCode).toBe(0)
     const actionLoaded = readFileSync(loaded, 'utf8')
       .split('\n')
@@ -92,9 +128,15 @@ describe('the packed package (npm pack), run with npx, offline', () => {
   it('lists every package bundled into the action and the command in dist/licenses.txt', () => {
     const stats = join(ROOT, '.tmp', 'ncc-stats.json')
     expect([stats, existsSync(stats)]).toEqual([stats, true]) // written by npm run bundle
-    const packages = bundledPackages(JSON.parse(readFileSync(stats, 'utf8')) as BundleStats, resolve(ROOT), (file, chunk) => (chunk.entry ? 'index.js' : file))
+    const packages = bundledPackages(
+      JSON.parse(readFileSync(stats, 'utf8')) as BundleStats,
+      resolve(ROOT),
+      (file, chunk) => (chunk.entry ? 'index.js' : file),
+    )
     const listed = listedPackages(readFileSync(join(ROOT, 'dist', 'licenses.txt'), 'utf8'))
-    expect(packages.filter((p) => !p.own && !listed.has(`${p.name}@${p.version}`)).map((p) => p.name)).toEqual([])
+    expect(
+      packages.filter((p) => !p.own && !listed.has(`${p.name}@${p.version}`)).map((p) => p.name),
+    ).toEqual([])
   })
 
   it('prints the version of package.json and of the latest CHANGELOG entry for --version', async () => {
@@ -105,7 +147,12 @@ describe('the packed package (npm pack), run with npx, offline', () => {
   })
 
   it('runs as `npx --yes ./release-gate-x.y.z.tgz --help`', async () => {
-    const run = await runCli({ command: ['npx', '--yes', `./${pkg.name}-${pkg.version}.tgz`], args: ['--help'], cwd: dir, env: npmEnv() })
+    const run = await runCli({
+      command: ['npx', '--yes', `./${pkg.name}-${pkg.version}.tgz`],
+      args: ['--help'],
+      cwd: dir,
+      env: npmEnv(),
+    })
     expect([run.exitCode, run.stderr]).toEqual([0, ''])
     expect(run.stdout).toContain(`release-gate ${pkg.version}: start or wait on a job`)
   })
@@ -113,8 +160,26 @@ describe('the packed package (npm pack), run with npx, offline', () => {
   it('gates on a sandbox job as `npm exec --package=<tgz> -- release-gate`, with its exit code', async () => {
     const exec = ['npm', 'exec', '--yes', `--package=${tarball}`, '--', 'release-gate']
     const [passed, failed] = await Promise.all([
-      runCli({ command: exec, args: ['--system', 'otter', '--server-url', sandbox.url('otter'), '--template', 'quick', '--json'], cwd: dir, env: npmEnv() }),
-      runCli({ command: exec, args: ['--system', 'otter', '--server-url', sandbox.url('otter'), '--template', 'quick-error', '--json'], cwd: dir, env: npmEnv() }),
+      runCli({
+        command: exec,
+        args: ['--system', 'otter', '--server-url', sandbox.url('otter'), '--template', 'quick', '--json'],
+        cwd: dir,
+        env: npmEnv(),
+      }),
+      runCli({
+        command: exec,
+        args: [
+          '--system',
+          'otter',
+          '--server-url',
+          sandbox.url('otter'),
+          '--template',
+          'quick-error',
+          '--json',
+        ],
+        cwd: dir,
+        env: npmEnv(),
+      }),
     ])
     expect([passed.exitCode, failed.exitCode]).toEqual([0, 1])
     expect(JSON.parse(passed.stdout)).toMatchObject({ status: 'succeeded', exitCode: 0 })

@@ -8,10 +8,15 @@ import { ROOT } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
 import { Sandbox } from '../../sandbox/server.js'
 
-const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+const scripts = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts
 
 /** Runs a script of scripts/ with tsx, as `npm run` does, without npm's own start-up. */
-async function tsx(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function tsx(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', script)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -46,7 +51,10 @@ describe('npm run sandbox', () => {
 
   it('names PORT when it is not a port number, before listening', async () => {
     const run = await tsx('sandbox.ts', { PORT: '47a80' })
-    expect([run.code, run.stderr.trim()]).toEqual([2, 'PORT=47a80 is not a port number: give one from 1 to 65535, e.g. PORT=4781 npm run sandbox'])
+    expect([run.code, run.stderr.trim()]).toEqual([
+      2,
+      'PORT=47a80 is not a port number: give one from 1 to 65535, e.g. PORT=4781 npm run sandbox',
+    ])
   })
 })
 
@@ -59,10 +67,13 @@ describe('npm run demo', () => {
     const run = await tsx('demo.ts')
     expect([run.code, run.stderr]).toEqual([0, ''])
     const lines = run.stdout.trimEnd().split('\n')
-    for (const system of ['Otter', 'BuildMaster', 'BMC RPM', 'Foreman']) expect(lines.filter((l) => l.includes(`━━ ${system}:`)).length).toBeGreaterThan(0)
+    for (const system of ['Otter', 'BuildMaster', 'BMC RPM', 'Foreman'])
+      expect(lines.filter((l) => l.includes(`━━ ${system}:`)).length).toBeGreaterThan(0)
     expect(lines.length).toBeLessThanOrEqual(130)
     const next = lines[lines.length - 1]!
-    expect(next).toMatch(/^node dist\/cli\/index\.js --system otter --server-url http:\/\/127\.0\.0\.1:4780\/otter\/ /)
+    expect(next).toMatch(
+      /^node dist\/cli\/index\.js --system otter --server-url http:\/\/127\.0\.0\.1:4780\/otter\/ /,
+    )
 
     // The line as printed, against a sandbox where `npm run sandbox` would be (here on a free port).
     const sandbox = await Sandbox.start()

@@ -12,9 +12,19 @@ afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
 const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-  runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, ...inputs }, ...extra })
+  runAction({
+    inputs: {
+      system: 'foreman',
+      'server-url': sandbox.url('foreman'),
+      username: FOREMAN_USER.username,
+      password: FOREMAN_USER.password,
+      ...inputs,
+    },
+    ...extra,
+  })
 
-const created = () => sandbox.requestsFor('foreman').filter((r) => r.method === 'POST' && r.url.endsWith('/api/job_invocations'))
+const created = () =>
+  sandbox.requestsFor('foreman').filter((r) => r.method === 'POST' && r.url.endsWith('/api/job_invocations'))
 
 describe('Foreman end to end (bundle as a process)', () => {
   it('runs a template on 10 hosts with inputs, streaming each host once, in order', async () => {
@@ -47,7 +57,9 @@ describe('Foreman end to end (bundle as a process)', () => {
     })
     const lines = remoteLines(run)
     for (const host of foremanHosts(10)) {
-      expect(lines.filter((l) => l.startsWith(`${host.name}: step`))).toEqual([1, 2, 3].map((n) => `${host.name}: step ${n} of 3`))
+      expect(lines.filter((l) => l.startsWith(`${host.name}: step`))).toEqual(
+        [1, 2, 3].map((n) => `${host.name}: step ${n} of 3`),
+      )
     }
     expect(lines.filter((l) => l === 'Exit status: 0')).toHaveLength(10)
     expect(run.stdout).toMatch(/::group::web-001\.example\.com — output/)
@@ -55,12 +67,20 @@ describe('Foreman end to end (bundle as a process)', () => {
   })
 
   it('finds a template by name, and runs a feature', async () => {
-    const byName = await foreman({ template: 'Run Command - Script Default', 'search-query': 'name = web-001.example.com' })
+    const byName = await foreman({
+      template: 'Run Command - Script Default',
+      'search-query': 'name = web-001.example.com',
+    })
     expect(byName.exitCode).toBe(0)
     expect(sandbox.requestsFor('foreman', '/api/job_templates?search=')).not.toHaveLength(0)
     const missing = await foreman({ template: 'No Such Template', 'search-query': 'name ~ web' })
-    expect(errors(missing)).toEqual(["Foreman has no job template named 'No Such Template'. Check the template input (a name or a numeric id)."])
-    const feature = await foreman({ feature: 'katello_package_install', 'search-query': 'name = web-002.example.com' })
+    expect(errors(missing)).toEqual([
+      "Foreman has no job template named 'No Such Template'. Check the template input (a name or a numeric id).",
+    ])
+    const feature = await foreman({
+      feature: 'katello_package_install',
+      'search-query': 'name = web-002.example.com',
+    })
     expect(feature.exitCode).toBe(0)
     expect(sandbox.foreman.invocations.at(-1)!.body).toMatchObject({ feature: 'katello_package_install' })
   })
@@ -68,21 +88,38 @@ describe('Foreman end to end (bundle as a process)', () => {
   it('shows a template given by id by its name (GET api/job_templates/:id, REX job_templates_controller#show), and keeps the id when the lookup fails (issue 20)', async () => {
     const named = await foreman({ template: '171', 'search-query': 'name = web-001.example.com' })
     expect(named.exitCode).toBe(0)
-    expect(named.stdout).toContain("(template 'Run Command - Script Default' on 'name = web-001.example.com')")
-    expect(summaryAsText(named.summary)).toContain("Run template 'Run Command - Script Default' on 'name = web-001.example.com' on Foreman")
+    expect(named.stdout).toContain(
+      "(template 'Run Command - Script Default' on 'name = web-001.example.com')",
+    )
+    expect(summaryAsText(named.summary)).toContain(
+      "Run template 'Run Command - Script Default' on 'name = web-001.example.com' on Foreman",
+    )
     expect(named.stdout + summaryAsText(named.summary)).not.toContain("template '171'")
-    sandbox.faults.set({ rate: 1, kinds: ['503'], match: (_m, path) => /\/api\/job_templates\/\d+$/.test(path) })
+    sandbox.faults.set({
+      rate: 1,
+      kinds: ['503'],
+      match: (_m, path) => /\/api\/job_templates\/\d+$/.test(path),
+    })
     const kept = await foreman({ template: '171', 'search-query': 'name = web-001.example.com' })
     expect(kept.exitCode).toBe(0)
     expect(kept.stdout).toContain("(template '171' on 'name = web-001.example.com')")
-    expect(created().filter((r) => r.body.includes('"job_template_id":"171"')).length).toBeGreaterThanOrEqual(2)
+    expect(created().filter((r) => r.body.includes('"job_template_id":"171"')).length).toBeGreaterThanOrEqual(
+      2,
+    )
   })
 
   it('fails when a host fails, listing it with its last lines in the summary', async () => {
     const run = await foreman({ template: '171', 'search-query': 'name ~ db' })
     expect(run.exitCode).toBe(1)
-    expect(run.outputs).toMatchObject({ status: 'failed', 'hosts-total': '2', 'hosts-failed': '1', 'hosts-succeeded': '1' })
-    expect(remoteLines(run)).toContain('[stderr] db-flaky-01.example.com: step 3 of 3 failed: permission denied')
+    expect(run.outputs).toMatchObject({
+      status: 'failed',
+      'hosts-total': '2',
+      'hosts-failed': '1',
+      'hosts-succeeded': '1',
+    })
+    expect(remoteLines(run)).toContain(
+      '[stderr] db-flaky-01.example.com: step 3 of 3 failed: permission denied',
+    )
     expect(run.summary).toContain('1 of 2 hosts succeeded; 1 did not:')
     expect(run.summary).toContain('<li>db-flaky-01.example.com: error<pre><code>')
     expect(run.summary).toContain('Exit status: 1')
@@ -91,15 +128,24 @@ describe('Foreman end to end (bundle as a process)', () => {
   it('re-runs the failed hosts only, or all hosts, and waits on the new invocation', async () => {
     const failed = await foreman({ template: '171', 'search-query': 'name ~ db' })
     const id = failed.outputs['job-id']!
-    const [failedOnly, all] = await Promise.all([foreman({ operation: 'rerun-failed', 'job-id': id }), foreman({ operation: 'rerun', 'job-id': id })])
+    const [failedOnly, all] = await Promise.all([
+      foreman({ operation: 'rerun-failed', 'job-id': id }),
+      foreman({ operation: 'rerun', 'job-id': id }),
+    ])
     expect(failedOnly.exitCode).toBe(0)
     expect(failedOnly.outputs['hosts-total']).toBe('1')
     expect(failedOnly.outputs['job-id']).not.toBe(id)
-    expect(failedOnly.stdout).toContain(`Re-running job invocation ${id} on its failed hosts as job invocation ${failedOnly.outputs['job-id']}`)
+    expect(failedOnly.stdout).toContain(
+      `Re-running job invocation ${id} on its failed hosts as job invocation ${failedOnly.outputs['job-id']}`,
+    )
     expect(all.exitCode).toBe(0)
     expect(all.outputs['hosts-total']).toBe('2')
-    expect(all.stdout).toContain(`Re-running job invocation ${id} on all its hosts as job invocation ${all.outputs['job-id']}`)
-    const reruns = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/rerun`).map((r) => JSON.parse(r.body) as { failed_only: boolean })
+    expect(all.stdout).toContain(
+      `Re-running job invocation ${id} on all its hosts as job invocation ${all.outputs['job-id']}`,
+    )
+    const reruns = sandbox
+      .requestsFor('foreman', `/api/job_invocations/${id}/rerun`)
+      .map((r) => JSON.parse(r.body) as { failed_only: boolean })
     expect(reruns.map((r) => r.failed_only).sort()).toEqual([false, true])
   })
 
@@ -113,7 +159,8 @@ describe('Foreman end to end (bundle as a process)', () => {
       const id = run.outputs['job-id']
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
       expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
-      // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's "running: 2/10 hosts done" (issue 20).
+      // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's
+      // "running: 2/10 hosts done" (issue 20).
       const summary = summaryAsText(run.summary)
       expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* cancelled\)/)
       expect(summary).not.toContain('running:')
@@ -125,7 +172,11 @@ describe('Foreman end to end (bundle as a process)', () => {
   it('cancels on timeout too', async () => {
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 3, exitStatus: 0 })
     try {
-      const run = await foreman({ template: '171', 'search-query': 'name = web-003.example.com', timeout: '3s' })
+      const run = await foreman({
+        template: '171',
+        'search-query': 'name = web-003.example.com',
+        timeout: '3s',
+      })
       expect(run.outputs.status).toBe('timed-out')
       expect(run.stdout).toMatch(/timeout \(3s\) was reached: Cancelled Foreman job invocation \d+/)
     } finally {
@@ -151,25 +202,41 @@ describe('Foreman end to end (bundle as a process)', () => {
 
   it("sends the cron lines fugit reads (names, nicknames, 5/15) and shows Foreman's own error for the rest; refuses only a wrong field count before sending", async () => {
     const [named, nickname, fugitStep] = await Promise.all([
-      foreman({ template: '171', 'search-query': 'name = web-005.example.com', 'cron-line': '0 2 * * MON-fri' }),
+      foreman({
+        template: '171',
+        'search-query': 'name = web-005.example.com',
+        'cron-line': '0 2 * * MON-fri',
+      }),
       foreman({ template: '171', 'search-query': 'name = web-006.example.com', 'cron-line': '@daily' }),
       foreman({ template: '171', 'search-query': 'name = web-007.example.com', 'cron-line': '5/15 * * * *' }),
     ])
     for (const run of [named, nickname, fugitStep]) expect(run.outputs.status).toBe('started')
     expect(named.stdout).toContain("is recurring on '0 2 * * MON-fri': not waiting for it")
-    const bodies = sandbox.foreman.invocations.slice(-3).map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
+    const bodies = sandbox.foreman.invocations
+      .slice(-3)
+      .map((i) => (i.body as { recurrence: { cron_line: string } }).recurrence.cron_line)
     expect(bodies.sort()).toEqual(['0 2 * * MON-fri', '5/15 * * * *', '@daily'])
     // Foreman's fugit refuses a minute of 61: its own message, verbatim, and nothing created.
     const before = created().length
-    const outOfRange = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': '61 * * * *' })
+    const outOfRange = await foreman({
+      template: '171',
+      'search-query': 'name ~ web',
+      'cron-line': '61 * * * *',
+    })
     expect(errors(outOfRange)[0]).toContain(
       "Foreman rejected creating a job invocation on 'name ~ web' (HTTP 500): Validation failed: Triggering: Cronline 61 * * * * is not valid format of cron line",
     )
     expect(created().length - before).toBe(1)
-    expect(sandbox.foreman.invocations.filter((i) => (i.body as { recurrence?: { cron_line: string } }).recurrence?.cron_line === '61 * * * *')).toEqual([])
+    expect(
+      sandbox.foreman.invocations.filter(
+        (i) => (i.body as { recurrence?: { cron_line: string } }).recurrence?.cron_line === '61 * * * *',
+      ),
+    ).toEqual([])
     const requests = sandbox.requests.length
     const shape = await foreman({ template: '171', 'search-query': 'name ~ web', 'cron-line': 'every day' })
-    expect(errors(shape)[0]).toContain("Input 'cron-line': 'every day' is not a cron line Foreman accepts: it has 2 fields")
+    expect(errors(shape)[0]).toContain(
+      "Input 'cron-line': 'every day' is not a cron line Foreman accepts: it has 2 fields",
+    )
     expect(sandbox.requests.length).toBe(requests)
   })
 
@@ -184,13 +251,19 @@ describe('Foreman end to end (bundle as a process)', () => {
 
   it('scopes every request to organization-id and location-id', async () => {
     const before = sandbox.requests.length
-    const scoped = await foreman({ template: 'Run Command - Script Default', 'search-query': 'name ~ pos', 'organization-id': '3', 'location-id': '4' })
+    const scoped = await foreman({
+      template: 'Run Command - Script Default',
+      'search-query': 'name ~ pos',
+      'organization-id': '3',
+      'location-id': '4',
+    })
     expect(scoped.exitCode).toBe(0)
     expect(scoped.outputs['hosts-total']).toBe('1')
     const seen = sandbox.requests.slice(before).map((r) => new URL(r.url, 'http://x').searchParams)
     // The template lookup, the create, the status checks, the output and the host list: all scoped.
     expect(seen.length).toBeGreaterThan(4)
-    for (const query of seen) expect([query.getAll('organization_id'), query.getAll('location_id')]).toEqual([['3'], ['4']])
+    for (const query of seen)
+      expect([query.getAll('organization_id'), query.getAll('location_id')]).toEqual([['3'], ['4']])
     const [elsewhere, unknown] = await Promise.all([
       foreman({ template: '171', 'search-query': 'name ~ pos', 'organization-id': '1' }),
       foreman({ template: '171', 'search-query': 'name ~ pos', 'organization-id': '99' }),
@@ -204,31 +277,59 @@ describe('Foreman end to end (bundle as a process)', () => {
     try {
       const run = await foreman({ template: '171', 'search-query': 'name ~ db' })
       expect(run.outputs.status).toBe('failed')
-      expect(run.stdout).toMatch(/This Foreman has no per-invocation hosts endpoint \(GET api\/job_invocations\/\d+\/hosts answered 404/)
+      expect(run.stdout).toMatch(
+        /This Foreman has no per-invocation hosts endpoint \(GET api\/job_invocations\/\d+\/hosts answered 404/,
+      )
       expect(run.summary).toContain('<li>db-flaky-01.example.com: error<pre><code>')
       expect(errors(run)[0]).toContain('host db-flaky-01.example.com did not succeed')
-      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${run.outputs['job-id']}?host_status=true`)).toHaveLength(1)
+      expect(
+        sandbox.requestsFor('foreman', `/api/job_invocations/${run.outputs['job-id']}?host_status=true`),
+      ).toHaveLength(1)
     } finally {
       delete sandbox.foreman.setup.hostsEndpoint
     }
   })
 
   it('force-cancel: on SIGINT a normal cancel that does not take is forced, inside the grace period; operation: cancel forces at once', async () => {
-    sandbox.foreman.setup.script = (host) => ({ durationMs: 60_000, lines: 2, exitStatus: 0, unreachable: host.name === 'web-008.example.com' })
+    sandbox.foreman.setup.script = (host) => ({
+      durationMs: 60_000,
+      lines: 2,
+      exitStatus: 0,
+      unreachable: host.name === 'web-008.example.com',
+    })
     try {
-      const run = await foreman({ template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' }, { cancelAfterMs: 2500 })
+      const run = await foreman(
+        { template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' },
+        { cancelAfterMs: 2500 },
+      )
       expect(run.outputs.status).toBe('canceled')
       expect(run.durationMs).toBeLessThan(2500 + 7000)
       const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!
       expect(invocation.cancels.map((c) => c.force)).toEqual([false, true])
-      expect(run.stdout).toContain('forced because a normal cancel had not stopped it after 1.5 s (1 of 9 hosts still running)')
+      expect(run.stdout).toContain(
+        'forced because a normal cancel had not stopped it after 1.5 s (1 of 9 hosts still running)',
+      )
       expect(run.outputs['hosts-cancelled']).toBe('9')
 
-      const stuck = await foreman({ template: '171', 'search-query': 'name = web-008.example.com', wait: 'false' })
-      const cancel = await foreman({ operation: 'cancel', 'job-id': stuck.outputs['job-id']!, 'force-cancel': 'true' })
+      const stuck = await foreman({
+        template: '171',
+        'search-query': 'name = web-008.example.com',
+        wait: 'false',
+      })
+      const cancel = await foreman({
+        operation: 'cancel',
+        'job-id': stuck.outputs['job-id']!,
+        'force-cancel': 'true',
+      })
       expect(cancel.exitCode).toBe(0)
-      expect(cancel.stdout).toContain(`Force-cancelled Foreman job invocation ${stuck.outputs['job-id']} in Foreman`)
-      expect(sandbox.foreman.invocations.find((i) => String(i.id) === stuck.outputs['job-id'])!.cancels.map((c) => c.force)).toEqual([true])
+      expect(cancel.stdout).toContain(
+        `Force-cancelled Foreman job invocation ${stuck.outputs['job-id']} in Foreman`,
+      )
+      expect(
+        sandbox.foreman.invocations
+          .find((i) => String(i.id) === stuck.outputs['job-id'])!
+          .cancels.map((c) => c.force),
+      ).toEqual([true])
     } finally {
       delete sandbox.foreman.setup.script
     }
@@ -237,29 +338,54 @@ describe('Foreman end to end (bundle as a process)', () => {
   it('checks the credential, scope and cancel inputs before any request', async () => {
     const before = sandbox.requests.length
     const [run, rerun] = await Promise.all([
-      foreman({ template: '171', 'search-query': 'name ~ web', 'organization-id': 'Default', 'location-id': '0', 'force-cancel': 'yes', 'ssh-password': 'line-one\nline-two' }),
+      foreman({
+        template: '171',
+        'search-query': 'name ~ web',
+        'organization-id': 'Default',
+        'location-id': '0',
+        'force-cancel': 'yes',
+        'ssh-password': 'line-one\nline-two',
+      }),
       foreman({ operation: 'rerun-failed', 'job-id': '42', 'ssh-password': 'secret-pw-1' }),
     ])
     const [message] = errors(run)
-    for (const input of ['organization-id', 'location-id', 'force-cancel', 'ssh-password']) expect(message).toContain(`Input '${input}'`)
-    expect(errors(rerun)[0]).toContain("Input 'ssh-password': is only used by operation: run: Foreman's rerun takes no credentials")
+    for (const input of ['organization-id', 'location-id', 'force-cancel', 'ssh-password'])
+      expect(message).toContain(`Input '${input}'`)
+    expect(errors(rerun)[0]).toContain(
+      "Input 'ssh-password': is only used by operation: run: Foreman's rerun takes no credentials",
+    )
     expect(sandbox.requests.length).toBe(before)
     expect(everythingShown(run).replace(/::add-mask::.*\n/g, '')).not.toMatch(/line-one|line-two/)
   })
 
   it('time-span: warned as ignored by Foreman >= 3.8 and not sent (concurrency_control[time_span] left the API in REX v11.0.0)', async () => {
-    const run = await foreman({ template: '171', 'search-query': 'name = web-009.example.com', 'time-span': '10m', 'concurrency-level': '2' })
+    const run = await foreman({
+      template: '171',
+      'search-query': 'name = web-009.example.com',
+      'time-span': '10m',
+      'concurrency-level': '2',
+    })
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toContain("::warning::Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span")
-    const body = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!.body as { concurrency_control: Record<string, unknown> }
+    expect(run.stdout).toContain(
+      "::warning::Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span",
+    )
+    const body = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!.body as {
+      concurrency_control: Record<string, unknown>
+    }
     expect(body.concurrency_control).toEqual({ concurrency_level: 2 })
   })
 
   it('refuses feature with targeting-type: dynamic_query before any request (Foreman runs a feature static: job_invocation_composer.rb ApiParams)', async () => {
     const before = sandbox.requests.length
-    const run = await foreman({ feature: 'run_script', 'search-query': 'name ~ web', 'targeting-type': 'dynamic_query' })
+    const run = await foreman({
+      feature: 'run_script',
+      'search-query': 'name ~ web',
+      'targeting-type': 'dynamic_query',
+    })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toContain("Input 'targeting-type': dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query")
+    expect(errors(run)[0]).toContain(
+      "Input 'targeting-type': dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query",
+    )
     expect(sandbox.requests.length).toBe(before)
   })
 
@@ -279,12 +405,20 @@ describe('Foreman end to end (bundle as a process)', () => {
   })
 
   it('rides out 30% faulty polls with one invocation created, every line once', async () => {
-    sandbox.faults.set({ rate: 0.3, kinds: ['502', '503', 'reset', 'html-200', '429'], match: (m, path) => m === 'GET' && /\/api\/job_invocations\/\d+/.test(path) }, 3)
+    sandbox.faults.set(
+      {
+        rate: 0.3,
+        kinds: ['502', '503', 'reset', 'html-200', '429'],
+        match: (m, path) => m === 'GET' && /\/api\/job_invocations\/\d+/.test(path),
+      },
+      3,
+    )
     const before = created().length
     const run = await foreman({ template: '171', 'search-query': 'name ~ web' })
     expect(created().length - before).toBe(1)
     expect(run.outputs.status).toBe('succeeded')
     const lines = remoteLines(run)
-    for (const host of foremanHosts(10)) expect(lines.filter((l) => l.startsWith(`${host.name}: step`))).toHaveLength(3)
+    for (const host of foremanHosts(10))
+      expect(lines.filter((l) => l.startsWith(`${host.name}: step`))).toHaveLength(3)
   })
 })

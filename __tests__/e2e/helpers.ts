@@ -18,7 +18,9 @@ export function remoteLines(run: ActionRun): string[] {
 
 /** The error annotations the runner would show. */
 export function errors(run: ActionRun): string[] {
-  return run.commands.filter((c) => c.name === 'error').map((c) => decodeURIComponent(c.value.replace(/%(?![0-9A-F]{2})/g, '%25')))
+  return run.commands
+    .filter((c) => c.name === 'error')
+    .map((c) => decodeURIComponent(c.value.replace(/%(?![0-9A-F]{2})/g, '%25')))
 }
 
 /** Everything a user or a log reader could see. */

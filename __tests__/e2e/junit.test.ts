@@ -28,7 +28,11 @@ async function withReport(
   extra: { cancelAfterMs?: number } = {},
 ): Promise<{ run: ActionRun; report: XmlElement; xml: string; cases: XmlElement[] }> {
   const relative = `reports/run-${++n}/junit.xml`
-  const run = await runAction({ inputs: { 'junit-report': relative, ...inputs }, env: { GITHUB_WORKSPACE: workspace }, ...extra })
+  const run = await runAction({
+    inputs: { 'junit-report': relative, ...inputs },
+    env: { GITHUB_WORKSPACE: workspace },
+    ...extra,
+  })
   const xml = readFileSync(join(workspace, relative), 'utf8')
   const report = parseXml(xml)
   return { run, report, xml, cases: elements(report, 'testcase') }
@@ -36,14 +40,26 @@ async function withReport(
 const suiteOf = (report: XmlElement) => elements(report, 'testsuite')[0]!
 const failureOf = (testcase: XmlElement) => elements(testcase, 'failure')[0]
 const foreman = (inputs: Record<string, string>) =>
-  withReport({ system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', ...inputs })
+  withReport({
+    system: 'foreman',
+    'server-url': sandbox.url('foreman'),
+    username: FOREMAN_USER.username,
+    password: FOREMAN_USER.password,
+    template: '171',
+    ...inputs,
+  })
 let rpmId = 7000
 
 describe('junit-report: a JUnit XML report of what the gate watched (bundle as a process)', () => {
   it('Foreman: one passing case per host, the suite named like the summary', async () => {
     const { run, report, cases, xml } = await foreman({ 'search-query': 'name ~ web' })
     expect(run.exitCode).toBe(0)
-    expect(suiteOf(report).attributes).toMatchObject({ name: 'release-gate: Foreman Run Command - Script Default', tests: '10', failures: '0', skipped: '0' })
+    expect(suiteOf(report).attributes).toMatchObject({
+      name: 'release-gate: Foreman Run Command - Script Default',
+      tests: '10',
+      failures: '0',
+      skipped: '0',
+    })
     expect(cases.map((c) => c.attributes.name)).toEqual(foremanHosts(10).map((h) => h.name))
     expect(cases.every((c) => c.attributes.classname === 'Foreman' && c.children.length === 0)).toBe(true)
     expect(xml).not.toContain(FOREMAN_USER.password)
@@ -53,7 +69,9 @@ describe('junit-report: a JUnit XML report of what the gate watched (bundle as a
     const { run, cases } = await foreman({ 'search-query': 'name ~ db' })
     expect(run.exitCode).toBe(1)
     const flaky = cases.find((c) => c.attributes.name === 'db-flaky-01.example.com')!
-    expect(failureOf(flaky)!.attributes.message).toMatch(/^The job did not succeed on db-flaky-01\.example\.com \(Foreman job invocation \d+ .*\): error\.$/)
+    expect(failureOf(flaky)!.attributes.message).toMatch(
+      /^The job did not succeed on db-flaky-01\.example\.com \(Foreman job invocation \d+ .*\): error\.$/,
+    )
     expect(failureOf(flaky)!.text).toMatch(/Exit status: [1-9]/)
     expect(cases.find((c) => c.attributes.name === 'db-02.example.com')!.children).toEqual([])
   })
@@ -105,7 +123,12 @@ describe('junit-report: a JUnit XML report of what the gate watched (bundle as a
       stderr: 'ERROR: web01 <down> & "out"\n',
     }
     sandbox.rpm.add(ok, bad)
-    const { run, cases } = await withReport({ system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, filter: `step_id=${step}\njob_type=automation` })
+    const { run, cases } = await withReport({
+      system: 'rpm',
+      'server-url': sandbox.url('rpm'),
+      'api-key': RPM_TOKEN,
+      filter: `step_id=${step}\njob_type=automation`,
+    })
     expect(run.exitCode).toBe(1)
     expect(cases).toHaveLength(2)
     expect(cases.every((c) => c.attributes.classname === 'BMC RPM')).toBe(true)
@@ -115,26 +138,46 @@ describe('junit-report: a JUnit XML report of what the gate watched (bundle as a
   })
 
   it('Otter: the job is one case; a failed one quotes its last lines and names the first error', async () => {
-    const { run, cases, report } = await withReport({ system: 'otter', 'server-url': sandbox.url('otter'), template: 'migrate-db' })
+    const { run, cases, report } = await withReport({
+      system: 'otter',
+      'server-url': sandbox.url('otter'),
+      template: 'migrate-db',
+    })
     expect(run.exitCode).toBe(1)
     expect(cases).toHaveLength(1)
     expect(cases[0]!.attributes.name).toMatch(/^Otter job \d+ \(template 'migrate-db'\)$/)
-    expect(failureOf(cases[0]!)!.attributes.message).toMatch(/^Otter job \d+ \(template 'migrate-db'\): failed \(Error\) — first error: ERROR: Execution failed: exit code 1$/)
+    expect(failureOf(cases[0]!)!.attributes.message).toMatch(
+      /^Otter job \d+ \(template 'migrate-db'\): failed \(Error\) — first error: ERROR: Execution failed: exit code 1$/,
+    )
     expect(failureOf(cases[0]!)!.text).toContain('ERROR: Execution failed')
-    expect(elements(report, 'property').find((p) => p.attributes.name === 'status')!.attributes.value).toBe('failed')
+    expect(elements(report, 'property').find((p) => p.attributes.name === 'status')!.attributes.value).toBe(
+      'failed',
+    )
   })
 
   it('a timeout: what had not finished is a failure that says so', async () => {
-    const { run, cases } = await withReport({ system: 'otter', 'server-url': sandbox.url('otter'), template: 'slow-forever', timeout: '2s' })
+    const { run, cases } = await withReport({
+      system: 'otter',
+      'server-url': sandbox.url('otter'),
+      template: 'slow-forever',
+      timeout: '2s',
+    })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('timed-out')
-    expect(failureOf(cases[0]!)!.attributes.message).toMatch(/^The timeout \(2s\) was reached before Otter job \d+ .* finished: .*keeps running/)
+    expect(failureOf(cases[0]!)!.attributes.message).toMatch(
+      /^The timeout \(2s\) was reached before Otter job \d+ .* finished: .*keeps running/,
+    )
   })
 
   it('a cancel: written before the step ends, the unfinished job a failure', async () => {
-    const { run, cases } = await withReport({ system: 'otter', 'server-url': sandbox.url('otter'), template: 'slow-forever' }, { cancelAfterMs: 2500 })
+    const { run, cases } = await withReport(
+      { system: 'otter', 'server-url': sandbox.url('otter'), template: 'slow-forever' },
+      { cancelAfterMs: 2500 },
+    )
     expect(run.outputs.status).toBe('canceled')
-    expect(failureOf(cases[0]!)!.attributes.message).toMatch(/^The workflow was cancelled before Otter job \d+/)
+    expect(failureOf(cases[0]!)!.attributes.message).toMatch(
+      /^The workflow was cancelled before Otter job \d+/,
+    )
   })
 
   it('an unreachable server: one case for the attempt, with the error', async () => {
@@ -153,11 +196,18 @@ describe('junit-report: a JUnit XML report of what the gate watched (bundle as a
     mkdirSync(join(workspace, 'a-folder'), { recursive: true })
     const before = sandbox.requestsFor('otter').length
     const run = await runAction({
-      inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', 'junit-report': 'a-folder' },
+      inputs: {
+        system: 'otter',
+        'server-url': sandbox.url('otter'),
+        template: 'quick',
+        'junit-report': 'a-folder',
+      },
       env: { GITHUB_WORKSPACE: workspace },
     })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual([expect.stringMatching(/^Input 'junit-report': 'a-folder' is a folder; give the path of a file/)])
+    expect(errors(run)).toEqual([
+      expect.stringMatching(/^Input 'junit-report': 'a-folder' is a folder; give the path of a file/),
+    ])
     expect(sandbox.requestsFor('otter')).toHaveLength(before)
   })
 

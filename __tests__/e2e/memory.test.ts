@@ -32,14 +32,19 @@ async function measured(options: RunOptions): Promise<{ run: ActionRun; peakMb: 
   const dir = mkdtempSync(join(tmpdir(), 'rg-memory-'))
   const file = join(dir, 'rss')
   try {
-    const run = await runAction({ ...options, nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')], env: { ...options.env, RELEASE_GATE_BENCH_RSS_FILE: file } })
+    const run = await runAction({
+      ...options,
+      nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')],
+      env: { ...options.env, RELEASE_GATE_BENCH_RSS_FILE: file },
+    })
     return { run, peakMb: existsSync(file) ? Number(readFileSync(file, 'utf8')) / 2 ** 20 : Infinity }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-const step = (i: number, of: number): string => `INFO: step ${i} of ${of}: ensuring configuration on server web-${(i % 8) + 1}`
+const step = (i: number, of: number): string =>
+  `INFO: step ${i} of ${of}: ensuring configuration on server web-${(i % 8) + 1}`
 
 /** True when 'step 1 of n' … 'step n of n' each appear once, in order. */
 function stepsOnceInOrder(lines: string[], n: number): boolean {
@@ -74,12 +79,17 @@ function drained(res: ServerResponse): Promise<void> {
 }
 
 describe('memory that stays flat as the work grows (bundle as a process)', () => {
-  it.concurrent(`streams a 200,000-line Otter log (13 MB, answered whole at every fetch) with a peak RSS under ${MAX_PEAK_RSS_MB} MB, every line once and in order`, async () => {
-    const { run, peakMb } = await measured({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'log-200k' } })
-    expect(run.exitCode).toBe(0)
-    expect(stepsOnceInOrder(remoteLines(run), 200_000)).toBe(true)
-    expect(peakMb).toBeLessThan(MAX_PEAK_RSS_MB)
-  })
+  it.concurrent(
+    `streams a 200,000-line Otter log (13 MB, answered whole at every fetch) with a peak RSS under ${MAX_PEAK_RSS_MB} MB, every line once and in order`,
+    async () => {
+      const { run, peakMb } = await measured({
+        inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'log-200k' },
+      })
+      expect(run.exitCode).toBe(0)
+      expect(stepsOnceInOrder(remoteLines(run), 200_000)).toBe(true)
+      expect(peakMb).toBeLessThan(MAX_PEAK_RSS_MB)
+    },
+  )
 
   it.concurrent('prints an Otter log while its answer is still arriving, not once it is whole', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => step(i + 1, 20_000))
@@ -116,7 +126,10 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
     }
     const server = await HostileServer.start(routes)
     try {
-      const run = await runAction({ inputs: { ...otterInputs(server), 'poll-interval': '200ms' }, onStdout: (chunk) => (stdout += chunk) })
+      const run = await runAction({
+        inputs: { ...otterInputs(server), 'poll-interval': '200ms' },
+        onStdout: (chunk) => (stdout += chunk),
+      })
       expect(run.exitCode).toBe(0)
       expect(printedEarly).toBe(true)
       expect(stepsOnceInOrder(remoteLines(run), 20_000)).toBe(true)
@@ -125,122 +138,164 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
     }
   })
 
-  it.concurrent('prints a Foreman fleet host by host while the outputs answer listing every host is still arriving', async () => {
-    const hosts = Array.from({ length: 2000 }, (_, i) => i + 1)
-    const name = (id: number): string => `web-${id}.example.com`
-    const host = (id: number): string =>
-      JSON.stringify({ host_id: id, complete: true, refresh: false, output: [{ output_type: 'stdout', output: `${name(id)}: deployed\n`, timestamp: 1_700_000_000 + id / 1000 }] })
-    let stdout = ''
-    let printedEarly = false
-    const show = (n: number): Record<string, unknown> =>
-      foremanShow(n === 1 ? 'running' : 'succeeded', {
-        total: hosts.length,
-        succeeded: n === 1 ? 0 : hosts.length,
-        pending: n === 1 ? hosts.length : 0,
-        targeting: { hosts: hosts.map((id) => ({ id, name: name(id) })) },
-      })
-    const routes: Record<string, Route> = {
-      'POST api/job_invocations': () => foremanShow('queued'),
-      'api/job_invocations/42': (n) => show(n),
-      'api/job_invocations/42/outputs': (n) => (res) => {
-        void (async () => {
-          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
-          await write(res, `{"outputs":[${hosts.slice(0, 1000).map(host).join(',')},`)
-          const early = await until(() => stdout.includes(`${name(500)}: deployed\n`), 10_000)
-          if (n === 1) printedEarly = early
-          await write(res, `${hosts.slice(1000).map(host).join(',')}]}`)
-          res.end()
-        })()
-      },
-      'api/job_invocations/42/hosts': () => ({ total: hosts.length, page: 1, per_page: 500, results: [] }),
-    }
-    const server = await HostileServer.start(routes)
-    try {
-      const run = await runAction({ inputs: { ...foremanInputs(server), 'poll-interval': '200ms' }, onStdout: (chunk) => (stdout += chunk) })
-      expect(run.exitCode).toBe(0)
-      expect(printedEarly).toBe(true)
-      const deployed = remoteLines(run).filter((line) => line.endsWith(': deployed'))
-      expect(deployed).toEqual(hosts.map((id) => `${name(id)}: deployed`))
-    } finally {
-      await server.close()
-    }
-  })
-
-  it.concurrent('does not read on while the runner has not read what was printed: the log waits on the server, not in memory', async () => {
-    const total = 400_000
-    const text = Array.from({ length: total }, (_, i) => `${step(i + 1, total)}\n`).join('')
-    let written = 0
-    let writtenWhileStalled = 0
-    let logFetches = 0
-    const routes: Record<string, Route> = {
-      'POST api/jobs/trigger': () => '4711',
-      'api/jobs/status': () => (logFetches >= 1 ? 'Succeeded' : 'Executing'),
-      'api/jobs/logs': (n) => (res) => {
-        logFetches = n
-        void (async () => {
-          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
-          for (let at = 0; at < text.length && !res.destroyed; at += 64 * 1024) {
-            const piece = text.slice(at, at + 64 * 1024)
-            written += piece.length
-            if (!res.write(piece)) await drained(res)
-          }
-          res.end()
-        })()
-      },
-    }
-    const server = await HostileServer.start(routes)
-    try {
-      // The runner reads nothing for 4 s: by then the step has stopped taking the 28 MB log.
-      const stalledMs = 4000
-      setTimeout(() => (writtenWhileStalled = written), stalledMs - 200)
-      const run = await runAction({ inputs: { ...otterInputs(server), 'poll-interval': '200ms', timeout: '60s' }, stdoutStalledMs: stalledMs })
-      expect(run.exitCode).toBe(0)
-      // What the socket buffers hold, a few MB at most; the rest waited on the server.
-      expect(writtenWhileStalled).toBeGreaterThan(0)
-      expect(writtenWhileStalled).toBeLessThan(text.length / 2)
-      expect(stepsOnceInOrder(remoteLines(run), total)).toBe(true)
-    } finally {
-      await server.close()
-    }
-  })
-
-  it.concurrent('prints what unfinished Foreman hosts hold once it passes 4 MB, their later output marked as continued', async () => {
-    // Two hosts, 3 MB each by the first poll, still running; both end by the second.
-    const line = (host: number, i: number): string => `web-${host}.example.com: line ${i} of a chatty task, padded to a realistic width`
-    const entries = (host: number, from: number, to: number): unknown[] =>
-      Array.from({ length: (to - from) / 1000 }, (_, k) => ({
-        output_type: 'stdout',
-        output: Array.from({ length: 1000 }, (_, j) => `${line(host, from + k * 1000 + j + 1)}\n`).join(''),
-        timestamp: 1_700_000_000 + (from + k * 1000) / 1000,
-      }))
-    const routes: Record<string, Route> = {
-      'POST api/job_invocations': () => foremanShow('queued'),
-      'api/job_invocations/42': (n) =>
-        foremanShow(n <= 1 ? 'running' : 'succeeded', {
-          total: 2,
-          succeeded: n <= 1 ? 0 : 2,
-          pending: n <= 1 ? 2 : 0,
-          targeting: { hosts: [1, 2].map((id) => ({ id, name: `web-${id}.example.com` })) },
-        }),
-      'api/job_invocations/42/outputs': (n, seen) => {
-        const since = Number(seen.query.get('since') ?? -Infinity)
-        const output = (id: number) => entries(id, 0, n === 1 ? 40_000 : 41_000).filter((entry) => (entry as { timestamp: number }).timestamp > since)
-        return { outputs: [1, 2].map((id) => ({ host_id: id, complete: n > 1, refresh: n === 1, output: output(id) })) }
-      },
-      'api/job_invocations/42/hosts': () => ({ total: 2, page: 1, per_page: 500, results: [] }),
-    }
-    const server = await HostileServer.start(routes)
-    try {
-      const run = await runAction({ inputs: { ...foremanInputs(server), 'poll-interval': '200ms' } })
-      expect(run.exitCode).toBe(0)
-      const groups = run.commands.filter((c) => c.name === 'group').map((c) => c.value)
-      expect(groups).toEqual(['web-1.example.com — output', 'web-2.example.com — output', 'web-1.example.com — output (continued)', 'web-2.example.com — output (continued)'])
-      for (const host of [1, 2]) {
-        const shown = remoteLines(run).filter((l) => l.startsWith(`web-${host}.`))
-        expect(shown).toEqual(Array.from({ length: 41_000 }, (_, i) => line(host, i + 1)))
+  it.concurrent(
+    'prints a Foreman fleet host by host while the outputs answer listing every host is still arriving',
+    async () => {
+      const hosts = Array.from({ length: 2000 }, (_, i) => i + 1)
+      const name = (id: number): string => `web-${id}.example.com`
+      const host = (id: number): string =>
+        JSON.stringify({
+          host_id: id,
+          complete: true,
+          refresh: false,
+          output: [
+            {
+              output_type: 'stdout',
+              output: `${name(id)}: deployed\n`,
+              timestamp: 1_700_000_000 + id / 1000,
+            },
+          ],
+        })
+      let stdout = ''
+      let printedEarly = false
+      const show = (n: number): Record<string, unknown> =>
+        foremanShow(n === 1 ? 'running' : 'succeeded', {
+          total: hosts.length,
+          succeeded: n === 1 ? 0 : hosts.length,
+          pending: n === 1 ? hosts.length : 0,
+          targeting: { hosts: hosts.map((id) => ({ id, name: name(id) })) },
+        })
+      const routes: Record<string, Route> = {
+        'POST api/job_invocations': () => foremanShow('queued'),
+        'api/job_invocations/42': (n) => show(n),
+        'api/job_invocations/42/outputs': (n) => (res) => {
+          void (async () => {
+            res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
+            await write(res, `{"outputs":[${hosts.slice(0, 1000).map(host).join(',')},`)
+            const early = await until(() => stdout.includes(`${name(500)}: deployed\n`), 10_000)
+            if (n === 1) printedEarly = early
+            await write(res, `${hosts.slice(1000).map(host).join(',')}]}`)
+            res.end()
+          })()
+        },
+        'api/job_invocations/42/hosts': () => ({ total: hosts.length, page: 1, per_page: 500, results: [] }),
       }
-    } finally {
-      await server.close()
-    }
-  })
+      const server = await HostileServer.start(routes)
+      try {
+        const run = await runAction({
+          inputs: { ...foremanInputs(server), 'poll-interval': '200ms' },
+          onStdout: (chunk) => (stdout += chunk),
+        })
+        expect(run.exitCode).toBe(0)
+        expect(printedEarly).toBe(true)
+        const deployed = remoteLines(run).filter((line) => line.endsWith(': deployed'))
+        expect(deployed).toEqual(hosts.map((id) => `${name(id)}: deployed`))
+      } finally {
+        await server.close()
+      }
+    },
+  )
+
+  it.concurrent(
+    'does not read on while the runner has not read what was printed: the log waits on the server, not in memory',
+    async () => {
+      const total = 400_000
+      const text = Array.from({ length: total }, (_, i) => `${step(i + 1, total)}\n`).join('')
+      let written = 0
+      let writtenWhileStalled = 0
+      let logFetches = 0
+      const routes: Record<string, Route> = {
+        'POST api/jobs/trigger': () => '4711',
+        'api/jobs/status': () => (logFetches >= 1 ? 'Succeeded' : 'Executing'),
+        'api/jobs/logs': (n) => (res) => {
+          logFetches = n
+          void (async () => {
+            res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
+            for (let at = 0; at < text.length && !res.destroyed; at += 64 * 1024) {
+              const piece = text.slice(at, at + 64 * 1024)
+              written += piece.length
+              if (!res.write(piece)) await drained(res)
+            }
+            res.end()
+          })()
+        },
+      }
+      const server = await HostileServer.start(routes)
+      try {
+        // The runner reads nothing for 4 s: by then the step has stopped taking the 28 MB log.
+        const stalledMs = 4000
+        setTimeout(() => (writtenWhileStalled = written), stalledMs - 200)
+        const run = await runAction({
+          inputs: { ...otterInputs(server), 'poll-interval': '200ms', timeout: '60s' },
+          stdoutStalledMs: stalledMs,
+        })
+        expect(run.exitCode).toBe(0)
+        // What the socket buffers hold, a few MB at most; the rest waited on the server.
+        expect(writtenWhileStalled).toBeGreaterThan(0)
+        expect(writtenWhileStalled).toBeLessThan(text.length / 2)
+        expect(stepsOnceInOrder(remoteLines(run), total)).toBe(true)
+      } finally {
+        await server.close()
+      }
+    },
+  )
+
+  it.concurrent(
+    'prints what unfinished Foreman hosts hold once it passes 4 MB, their later output marked as continued',
+    async () => {
+      // Two hosts, 3 MB each by the first poll, still running; both end by the second.
+      const line = (host: number, i: number): string =>
+        `web-${host}.example.com: line ${i} of a chatty task, padded to a realistic width`
+      const entries = (host: number, from: number, to: number): unknown[] =>
+        Array.from({ length: (to - from) / 1000 }, (_, k) => ({
+          output_type: 'stdout',
+          output: Array.from({ length: 1000 }, (_, j) => `${line(host, from + k * 1000 + j + 1)}\n`).join(''),
+          timestamp: 1_700_000_000 + (from + k * 1000) / 1000,
+        }))
+      const routes: Record<string, Route> = {
+        'POST api/job_invocations': () => foremanShow('queued'),
+        'api/job_invocations/42': (n) =>
+          foremanShow(n <= 1 ? 'running' : 'succeeded', {
+            total: 2,
+            succeeded: n <= 1 ? 0 : 2,
+            pending: n <= 1 ? 2 : 0,
+            targeting: { hosts: [1, 2].map((id) => ({ id, name: `web-${id}.example.com` })) },
+          }),
+        'api/job_invocations/42/outputs': (n, seen) => {
+          const since = Number(seen.query.get('since') ?? -Infinity)
+          const output = (id: number) =>
+            entries(id, 0, n === 1 ? 40_000 : 41_000).filter(
+              (entry) => (entry as { timestamp: number }).timestamp > since,
+            )
+          return {
+            outputs: [1, 2].map((id) => ({
+              host_id: id,
+              complete: n > 1,
+              refresh: n === 1,
+              output: output(id),
+            })),
+          }
+        },
+        'api/job_invocations/42/hosts': () => ({ total: 2, page: 1, per_page: 500, results: [] }),
+      }
+      const server = await HostileServer.start(routes)
+      try {
+        const run = await runAction({ inputs: { ...foremanInputs(server), 'poll-interval': '200ms' } })
+        expect(run.exitCode).toBe(0)
+        const groups = run.commands.filter((c) => c.name === 'group').map((c) => c.value)
+        expect(groups).toEqual([
+          'web-1.example.com — output',
+          'web-2.example.com — output',
+          'web-1.example.com — output (continued)',
+          'web-2.example.com — output (continued)',
+        ])
+        for (const host of [1, 2]) {
+          const shown = remoteLines(run).filter((l) => l.startsWith(`web-${host}.`))
+          expect(shown).toEqual(Array.from({ length: 41_000 }, (_, i) => line(host, i + 1)))
+        }
+      } finally {
+        await server.close()
+      }
+    },
+  )
 })

@@ -19,7 +19,9 @@ describe('Otter under stress (bundle as a process)', () => {
     const run = await otter({ template: 'endless', timeout: '3s' })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('timed-out')
-    expect(run.stdout).toMatch(/timeout \(3s\) was reached: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ \(template 'endless'\) keeps running on the server/)
+    expect(run.stdout).toMatch(
+      /timeout \(3s\) was reached: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ \(template 'endless'\) keeps running on the server/,
+    )
     expect(errors(run)[0]).toMatch(/Otter job \d+ \(template 'endless'\): timed-out after [34]s/)
     expect(run.durationMs).toBeLessThan(6000)
   })
@@ -29,18 +31,29 @@ describe('Otter under stress (bundle as a process)', () => {
     expect(run.exitCode).toBe(1)
     expect(run.durationMs).toBeLessThan(2500 + 7000)
     expect(run.outputs.status).toBe('canceled')
-    expect(run.stdout).toMatch(/workflow was cancelled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/)
+    expect(run.stdout).toMatch(
+      /workflow was cancelled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/,
+    )
     expect(run.summary).toContain('canceled')
     expect(run.stderr).toBe('')
   })
 
   it('stops on SIGINT during the trigger and says the job may have started', async () => {
-    sandbox.faults.set({ rate: 1, kinds: ['slow'], slowMs: 5000, match: (_m, path) => path.endsWith('/api/jobs/trigger') })
+    sandbox.faults.set({
+      rate: 1,
+      kinds: ['slow'],
+      slowMs: 5000,
+      match: (_m, path) => path.endsWith('/api/jobs/trigger'),
+    })
     const run = await otter({ template: 'steady' }, { cancelAfterMs: 700 })
     expect(run.exitCode).toBe(1)
     expect(run.durationMs).toBeLessThan(4000)
     expect(run.outputs.status).toBe('canceled')
-    expect(errors(run)).toEqual([expect.stringMatching(/workflow was cancelled.*while the job was being started or looked up.*may have started/)])
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        /workflow was cancelled.*while the job was being started or looked up.*may have started/,
+      ),
+    ])
   })
 
   it('streams a 50,000-line log once, downloading under 3x its final size', async () => {
@@ -58,7 +71,14 @@ describe('Otter under stress (bundle as a process)', () => {
   })
 
   it('rides out 30% faults on status and log polls: same outcome, one trigger, every line once in order', async () => {
-    sandbox.faults.set({ rate: 0.3, kinds: ['502', '503', '504', '500-html', '429', 'reset', 'html-200'], match: (_m, path) => /\/api\/jobs\/(status|logs)$/.test(path) }, 7)
+    sandbox.faults.set(
+      {
+        rate: 0.3,
+        kinds: ['502', '503', '504', '500-html', '429', 'reset', 'html-200'],
+        match: (_m, path) => /\/api\/jobs\/(status|logs)$/.test(path),
+      },
+      7,
+    )
     const before = sandbox.requests.length
     const run = await otter({ template: 'steady' })
     const seen = sandbox.requests.slice(before)
@@ -67,6 +87,8 @@ describe('Otter under stress (bundle as a process)', () => {
     expect(run.outputs.status).toBe('warning')
     expect(run.exitCode).toBe(1)
     const steps = remoteLines(run).filter((l) => l.includes(': ensuring configuration'))
-    expect(steps).toEqual(Array.from({ length: 400 }, (_, i) => expect.stringContaining(`step ${i + 1} of 400:`)))
+    expect(steps).toEqual(
+      Array.from({ length: 400 }, (_, i) => expect.stringContaining(`step ${i + 1} of 400:`)),
+    )
   })
 })

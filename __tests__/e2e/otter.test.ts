@@ -11,17 +11,26 @@ beforeAll(async () => {
 })
 afterAll(() => sandbox.stop())
 
-const otter = (inputs: Record<string, string> = {}) => runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', ...inputs } })
+const otter = (inputs: Record<string, string> = {}) =>
+  runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', ...inputs } })
 
 describe('Otter end to end (bundle as a process)', () => {
   it('triggers with variables, streams the log once in order and reports success', async () => {
-    const run = await otter({ variables: 'Environment=production\n# comment\nConnection=Server=db;Port=5432\nUrl=https://x:8443/?a=b' })
+    const run = await otter({
+      variables: 'Environment=production\n# comment\nConnection=Server=db;Port=5432\nUrl=https://x:8443/?a=b',
+    })
     expect(run.exitCode).toBe(0)
     const token = run.outputs['job-id']!
     expect(run.outputs).toEqual({ status: 'succeeded', 'job-id': token, 'job-ids': token, url: '' })
-    expect(sandbox.otter.job(token)?.variables).toEqual({ Environment: 'production', Connection: 'Server=db;Port=5432', Url: 'https://x:8443/?a=b' })
+    expect(sandbox.otter.job(token)?.variables).toEqual({
+      Environment: 'production',
+      Connection: 'Server=db;Port=5432',
+      Url: 'https://x:8443/?a=b',
+    })
     const steps = remoteLines(run).filter((l) => l.includes(': ensuring configuration'))
-    expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => expect.stringContaining(`step ${i + 1} of 12`)))
+    expect(steps).toEqual(
+      Array.from({ length: 12 }, (_, i) => expect.stringContaining(`step ${i + 1} of 12`)),
+    )
     expect(run.stdout).toMatch(/::group::Otter job \d+ \(template 'quick'\) — log lines 1–/)
     expect(run.summary).toContain('<table>')
     expect(run.summary).toMatch(/Otter job \d+ \(template &#39;quick&#39;\)<\/td><td>✅ succeeded/)
@@ -33,7 +42,9 @@ describe('Otter end to end (bundle as a process)', () => {
     expect(strict.exitCode).toBe(1)
     expect(strict.outputs.status).toBe('warning')
     expect(errors(strict)).toEqual([
-      expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning fails on Warning; set fail-on: error to tolerate it\)\.$/),
+      expect.stringMatching(
+        /^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s \(fail-on: warning fails on Warning; set fail-on: error to tolerate it\)\.$/,
+      ),
     ])
     const lenient = await otter({ template: 'smoke-warn', 'fail-on': 'error' })
     expect(lenient.exitCode).toBe(0)
@@ -70,13 +81,19 @@ describe('Otter end to end (bundle as a process)', () => {
     const good = await otter({ template: 'secured', 'api-key': 'sandbox-secret-key' })
     expect(good.exitCode).toBe(0)
     expect(sandbox.requests.filter((r) => r.url.includes('key'))).toEqual([])
-    expect(sandbox.requestsFor('otter', 'trigger').filter((r) => r.headers['x-apikey'] === 'sandbox-secret-key')).toHaveLength(1)
-    expect(everythingShown(good).replace('::add-mask::sandbox-secret-key\n', '')).not.toContain('sandbox-secret-key')
+    expect(
+      sandbox.requestsFor('otter', 'trigger').filter((r) => r.headers['x-apikey'] === 'sandbox-secret-key'),
+    ).toHaveLength(1)
+    expect(everythingShown(good).replace('::add-mask::sandbox-secret-key\n', '')).not.toContain(
+      'sandbox-secret-key',
+    )
   })
 
   it('asks for a key when the template needs one and none was given', async () => {
     const run = await otter({ template: 'secured' })
-    expect(errors(run)[0]).toContain("Otter requires an API key for job template 'secured' (HTTP 403): set the api-key input")
+    expect(errors(run)[0]).toContain(
+      "Otter requires an API key for job template 'secured' (HTTP 403): set the api-key input",
+    )
   })
 
   it('explains an unreachable server', async () => {
@@ -112,16 +129,27 @@ describe('Otter end to end (bundle as a process)', () => {
   it('explains an unknown job id', async () => {
     const run = await otter({ operation: 'wait', template: '', 'job-id': '999999' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toMatch(/^Otter does not know job '999999' \(HTTP 400: Invalid job token: 999999\)/)
+    expect(errors(run)[0]).toMatch(
+      /^Otter does not know job '999999' \(HTTP 400: Invalid job token: 999999\)/,
+    )
   })
 
   it('prints hostile log lines as text, so the runner acts on none of them', async () => {
     const run = await otter({ template: 'hostile' })
     expect(run.exitCode).toBe(0)
-    const acted = run.commands.map((c) => c.name).filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n))
+    const acted = run.commands
+      .map((c) => c.name)
+      .filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n))
     expect(acted).toEqual([])
-    expect(run.commands.filter((c) => c.name === 'group').every((c) => c.value.startsWith('Otter job '))).toBe(true)
-    for (const line of ['::set-output name=status::succeeded', '::add-mask::hunter2', '##[error]Injected legacy error', '::stop-commands::pwned']) {
+    expect(
+      run.commands.filter((c) => c.name === 'group').every((c) => c.value.startsWith('Otter job ')),
+    ).toBe(true)
+    for (const line of [
+      '::set-output name=status::succeeded',
+      '::add-mask::hunter2',
+      '##[error]Injected legacy error',
+      '::stop-commands::pwned',
+    ]) {
       expect(remoteLines(run)).toContain(line)
     }
     expect(run.outputs.status).toBe('succeeded')
@@ -130,7 +158,9 @@ describe('Otter end to end (bundle as a process)', () => {
 
   it('keeps the context path of server-url, and explains a server-url that misses it', async () => {
     expect(sandbox.requestsFor('otter').every((r) => r.url.startsWith('/otter/api/jobs/'))).toBe(true)
-    const run = await runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('/'), template: 'quick' } })
+    const run = await runAction({
+      inputs: { system: 'otter', 'server-url': sandbox.url('/'), template: 'quick' },
+    })
     expect(run.exitCode).toBe(1)
     expect(errors(run)[0]).toContain(
       "found nothing at POST /api/jobs/trigger (HTTP 404) while triggering job template 'quick': an HTML page titled '404 - File or directory not found.'",
@@ -139,7 +169,12 @@ describe('Otter end to end (bundle as a process)', () => {
 
   it('rejects invalid inputs before sending any request, naming each', async () => {
     const before = sandbox.requests.length
-    const run = await otter({ template: '', timeout: 'forever', variables: 'A=1\nnot a pair', 'fail-on': 'maybe' })
+    const run = await otter({
+      template: '',
+      timeout: 'forever',
+      variables: 'A=1\nnot a pair',
+      'fail-on': 'maybe',
+    })
     expect(run.exitCode).toBe(1)
     const [message] = errors(run)
     expect(message).toContain("Input 'template': is required to trigger an Otter job")

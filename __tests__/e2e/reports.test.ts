@@ -15,13 +15,32 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
-const otter = (inputs: Record<string, string>) => runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs } })
+const otter = (inputs: Record<string, string>) =>
+  runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs } })
 const buildmaster = (inputs: Record<string, string>) =>
-  runAction({ inputs: { system: 'buildmaster', 'server-url': sandbox.url('buildmaster'), 'api-key': BUILDMASTER_SETUP.apiKey, application: 'web-shop', ...inputs } })
+  runAction({
+    inputs: {
+      system: 'buildmaster',
+      'server-url': sandbox.url('buildmaster'),
+      'api-key': BUILDMASTER_SETUP.apiKey,
+      application: 'web-shop',
+      ...inputs,
+    },
+  })
 const foreman = (inputs: Record<string, string>) =>
-  runAction({ inputs: { system: 'foreman', 'server-url': sandbox.url('foreman'), username: FOREMAN_USER.username, password: FOREMAN_USER.password, template: '171', ...inputs } })
+  runAction({
+    inputs: {
+      system: 'foreman',
+      'server-url': sandbox.url('foreman'),
+      username: FOREMAN_USER.username,
+      password: FOREMAN_USER.password,
+      template: '171',
+      ...inputs,
+    },
+  })
 const warnings = (run: ActionRun) => run.commands.filter((c) => c.name === 'warning').map((c) => c.value)
-const annotations = (run: ActionRun) => run.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.name))
+const annotations = (run: ActionRun) =>
+  run.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.name))
 let rpmId = 9000
 
 describe('The verdict: fail-on judges the outcome only', () => {
@@ -30,7 +49,9 @@ describe('The verdict: fail-on judges the outcome only', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('timed-out')
     const [error] = errors(run)
-    expect(error).toMatch(/Otter job (\d+) \(template 'slow-forever'\): timed-out after 2s\. .*Otter job \1 .*keeps running on the server/)
+    expect(error).toMatch(
+      /Otter job (\d+) \(template 'slow-forever'\): timed-out after 2s\. .*Otter job \1 .*keeps running on the server/,
+    )
     expect(annotations(run)).toHaveLength(1)
   })
 
@@ -38,13 +59,21 @@ describe('The verdict: fail-on judges the outcome only', () => {
     const run = await otter({ template: 'smoke-warn', 'fail-on': 'error' })
     expect(run.exitCode).toBe(0)
     expect(errors(run)).toEqual([])
-    expect(warnings(run)).toEqual([expect.stringMatching(/^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s: not failing the step \(fail-on: error\)\.$/)])
+    expect(warnings(run)).toEqual([
+      expect.stringMatching(
+        /^Otter job \d+ \(template 'smoke-warn'\): warning after \d+s: not failing the step \(fail-on: error\)\.$/,
+      ),
+    ])
   })
 
   it("names Otter's first ERROR line, and drops the fail-on note where fail-on played no part", async () => {
     const run = await otter({ template: 'migrate-db' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual([expect.stringMatching(/^Otter job \d+ \(template 'migrate-db'\): failed after \d+s — first error: ERROR: Execution failed: exit code 1\.$/)])
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        /^Otter job \d+ \(template 'migrate-db'\): failed after \d+s — first error: ERROR: Execution failed: exit code 1\.$/,
+      ),
+    ])
   })
 })
 
@@ -55,9 +84,12 @@ describe('Annotations and closing lines name what failed', () => {
     const [error] = errors(run)
     expect(error).toMatch(/→ Production \/ Prod-West\): failed in 1s\. 1 of 2 succeeded\.$/)
     expect(error).not.toContain('Prod-East')
-    const closing = run.stdout.split('\n').filter((line) => /^BuildMaster deployment \d+ .*: (succeeded|failed) in \d+s\.$/.test(line))
+    const closing = run.stdout
+      .split('\n')
+      .filter((line) => /^BuildMaster deployment \d+ .*: (succeeded|failed) in \d+s\.$/.test(line))
     expect(closing).toHaveLength(2)
-    // The run's own duration, from BuildMaster's started/ended, is the same in the log, the annotation and the summary.
+    // The run's own duration, from BuildMaster's started/ended, is the same in the log, the annotation and
+    // the summary.
     expect(closing.find((line) => line.includes('Prod-West'))).toContain('failed in 1s.')
     expect(closing.find((line) => line.includes('Prod-East'))).toContain('succeeded in 2s.')
     expect(run.summary).toMatch(/Prod-West\)<\/td><td>❌ failed<\/td><td>1s<\/td>/)
@@ -67,7 +99,9 @@ describe('Annotations and closing lines name what failed', () => {
   it('Foreman: names the failing hosts, lists them in the summary with their last lines as code', async () => {
     const run = await foreman({ 'search-query': 'name ~ db' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual([expect.stringMatching(/: failed after \d+s — host db-flaky-01\.example\.com did not succeed\.$/)])
+    expect(errors(run)).toEqual([
+      expect.stringMatching(/: failed after \d+s — host db-flaky-01\.example\.com did not succeed\.$/),
+    ])
     expect(run.summary).toContain('<li>db-flaky-01.example.com: error<pre><code>')
     // With several hosts, each host's output is one group, printed once the host has finished.
     const groups = run.commands.filter((c) => c.name === 'group').map((c) => c.value)
@@ -77,11 +111,26 @@ describe('Annotations and closing lines name what failed', () => {
 
   it('RPM: names the failed run; times without milliseconds; the same duration everywhere', async () => {
     const id = rpmId++
-    sandbox.rpm.add({ id, runKey: 1_800_000_000 + id, stepId: 40, stepName: 'Smoke', automationId: 9, durationMs: 2000, status: 'Failed', stdout: 'boom\n' })
-    const run = await runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, 'job-id': String(id) } })
+    sandbox.rpm.add({
+      id,
+      runKey: 1_800_000_000 + id,
+      stepId: 40,
+      stepName: 'Smoke',
+      automationId: 9,
+      durationMs: 2000,
+      status: 'Failed',
+      stdout: 'boom\n',
+    })
+    const run = await runAction({
+      inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, 'job-id': String(id) },
+    })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)).toEqual([`RPM job run ${id} (automation 9, step 'Smoke', request 'Release 4.2'): failed in 2s.`])
-    expect(run.stdout).toContain(`RPM job run ${id} (automation 9, step 'Smoke', request 'Release 4.2'): failed in 2s.`)
+    expect(errors(run)).toEqual([
+      `RPM job run ${id} (automation 9, step 'Smoke', request 'Release 4.2'): failed in 2s.`,
+    ])
+    expect(run.stdout).toContain(
+      `RPM job run ${id} (automation 9, step 'Smoke', request 'Release 4.2'): failed in 2s.`,
+    )
     expect(run.summary).toMatch(/<td>2s<\/td>/)
     expect(run.summary).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC → \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/)
     expect(run.summary).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}/)
@@ -94,13 +143,17 @@ describe('The job summary is written for every run past input checking', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('')
     expect(run.summary).toContain('<h3>release-gate: Otter secured')
-    expect(run.summary).toContain(`Trigger job template &#39;secured&#39; on Otter (${sandbox.url('otter')}): no outcome is known. Otter refused the API key`)
+    expect(run.summary).toContain(
+      `Trigger job template &#39;secured&#39; on Otter (${sandbox.url('otter')}): no outcome is known. Otter refused the API key`,
+    )
   })
 
   it('when the template does not exist', async () => {
     const run = await otter({ template: 'no-such-template' })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toMatch(/Otter has no job template named 'no-such-template' \(HTTP 404: Job template "no-such-template" was not found\.\)/)
+    expect(errors(run)[0]).toMatch(
+      /Otter has no job template named 'no-such-template' \(HTTP 404: Job template "no-such-template" was not found\.\)/,
+    )
     expect(run.summary).toContain('no outcome is known. Otter has no job template named')
   })
 
@@ -109,19 +162,28 @@ describe('The job summary is written for every run past input checking', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const run = await runAction({ inputs: { system: 'otter', 'server-url': `http://127.0.0.1:${port}/otter/`, template: 'deploy-web' } })
+    const run = await runAction({
+      inputs: { system: 'otter', 'server-url': `http://127.0.0.1:${port}/otter/`, template: 'deploy-web' },
+    })
     expect(run.exitCode).toBe(1)
     expect(run.summary).toMatch(/no outcome is known\. Could not reach Otter/)
   })
 
   it('when the timeout passes before anything started', async () => {
-    sandbox.faults.set({ rate: 1, kinds: ['slow'], slowMs: 5000, match: (_m, path) => path.endsWith('/api/jobs/trigger') })
+    sandbox.faults.set({
+      rate: 1,
+      kinds: ['slow'],
+      slowMs: 5000,
+      match: (_m, path) => path.endsWith('/api/jobs/trigger'),
+    })
     const run = await otter({ template: 'deploy-web', timeout: '1s' })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('timed-out')
     expect(run.durationMs).toBeLessThan(4000)
     expect(errors(run)).toEqual([
-      expect.stringMatching(/^The timeout \(1s\) was reached while the job was being started or looked up\. If a start request was on its way, the job may have started on Otter/),
+      expect.stringMatching(
+        /^The timeout \(1s\) was reached while the job was being started or looked up\. If a start request was on its way, the job may have started on Otter/,
+      ),
     ])
     expect(run.summary).toContain('timed-out')
   })

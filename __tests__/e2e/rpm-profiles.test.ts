@@ -19,10 +19,29 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile
 
   const jobRun = (overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript => {
     const id = nextId++
-    return { id, runKey: 1_800_000_000 + id, stepId: 35, stepName: 'Deploy web tier', automationId: 6, durationMs: 1500, status: 'Complete', ...overrides }
+    return {
+      id,
+      runKey: 1_800_000_000 + id,
+      stepId: 35,
+      stepName: 'Deploy web tier',
+      automationId: 6,
+      durationMs: 1500,
+      status: 'Complete',
+      ...overrides,
+    }
   }
   const rpm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-    runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, 'poll-interval': '300ms', 'max-poll-interval': '1s', ...inputs }, ...extra })
+    runAction({
+      inputs: {
+        system: 'rpm',
+        'server-url': sandbox.url('rpm'),
+        'api-key': RPM_TOKEN,
+        'poll-interval': '300ms',
+        'max-poll-interval': '1s',
+        ...inputs,
+      },
+      ...extra,
+    })
 
   it('success: waits on the runs the filter selects, sending the filter nested (filters[step_id]) with the token as before', async () => {
     const step = nextStep++
@@ -35,13 +54,20 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile
     expect(lists.length).toBeGreaterThan(0)
     for (const request of lists) {
       const query = new URLSearchParams(request.url.split('?')[1])
-      expect(Object.fromEntries(query)).toEqual({ 'filters[step_id]': String(step), 'filters[job_type]': 'automation', token: RPM_TOKEN })
+      expect(Object.fromEntries(query)).toEqual({
+        'filters[step_id]': String(step),
+        'filters[job_type]': 'automation',
+        token: RPM_TOKEN,
+      })
     }
   })
 
   it('failure: a selected run that ends in Problem fails the gate', async () => {
     const step = nextStep++
-    sandbox.rpm.add(jobRun({ stepId: step }), jobRun({ stepId: step, status: 'Problem', stderr: 'smoke: 503\n' }))
+    sandbox.rpm.add(
+      jobRun({ stepId: step }),
+      jobRun({ stepId: step, status: 'Problem', stderr: 'smoke: 503\n' }),
+    )
     const result = await rpm({ filter: `step_id=${step}` })
     expect(result.exitCode).toBe(1)
     expect(result.outputs.status).toBe('failed')
@@ -70,8 +96,17 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile
 
 describe('BMC RPM that ignores the filter altogether', () => {
   it("checks every listed run against the filter: only step 35's run is waited on", async () => {
-    const ours = rpmRun({ id: 5, run_key: 111, step: { id: 35, name: 'Deploy web', aasm_state: 'in_process' } })
-    const unrelated = rpmDone({ id: 6, run_key: 222, status: 'Problem', step: { id: 99, name: 'Other', aasm_state: 'problem' } })
+    const ours = rpmRun({
+      id: 5,
+      run_key: 111,
+      step: { id: 35, name: 'Deploy web', aasm_state: 'in_process' },
+    })
+    const unrelated = rpmDone({
+      id: 6,
+      run_key: 222,
+      status: 'Problem',
+      step: { id: 99, name: 'Other', aasm_state: 'problem' },
+    })
     await withServer(
       {
         // Run 5 ends after a few checks, in the list and on its own; run 6, of another step, has failed.
@@ -79,10 +114,18 @@ describe('BMC RPM that ignores the filter altogether', () => {
         'v1/job_runs/5.json': (n) => (n < 2 ? ours : rpmDone({ id: 5, run_key: 111 })),
       },
       async (server) => {
-        const result = await run({ system: 'rpm', 'server-url': server.url, 'api-key': 'rpm-token-Hq3', filter: 'step_id=35', timeout: '20s' })
+        const result = await run({
+          system: 'rpm',
+          'server-url': server.url,
+          'api-key': 'rpm-token-Hq3',
+          filter: 'step_id=35',
+          timeout: '20s',
+        })
         expect(errors(result)).toEqual([])
         expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-ids': '5' })
-        expect(result.stdout).toContain('BMC RPM listed 1 job run that the filter does not select (it may ignore filters): not waited on.')
+        expect(result.stdout).toContain(
+          'BMC RPM listed 1 job run that the filter does not select (it may ignore filters): not waited on.',
+        )
         expect(server.to('v1/job_runs/6.json')).toHaveLength(0)
       },
     )

@@ -29,7 +29,8 @@ function jobRun(overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript {
   }
 }
 
-const rpm = (inputs: Record<string, string>) => runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs } })
+const rpm = (inputs: Record<string, string>) =>
+  runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs } })
 
 describe('BMC RPM end to end (bundle as a process)', () => {
   it('waits on a job run by id and shows its output; the server-url keeps the /brpm context', async () => {
@@ -44,18 +45,26 @@ describe('BMC RPM end to end (bundle as a process)', () => {
       `results_path: /opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_35/output_${run.runKey}.txt`,
     ])
     // The title names the request the step belongs to (step.request), as RPM gives it.
-    expect(result.summary).toMatch(/RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;, request &#39;Release 4\.2&#39;\)<\/td><td>✅ succeeded \(Complete, /)
+    expect(result.summary).toMatch(
+      /RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;, request &#39;Release 4\.2&#39;\)<\/td><td>✅ succeeded \(Complete, /,
+    )
     expect(sandbox.requestsFor('rpm').every((r) => r.url.startsWith('/brpm/v1/job_runs'))).toBe(true)
   })
 
   it('fails on a run that ended in Problem, showing its stderr and naming the status', async () => {
-    const run = jobRun({ status: 'Problem', stderr: 'ERROR: service web01 did not start\n', stdout: undefined })
+    const run = jobRun({
+      status: 'Problem',
+      stderr: 'ERROR: service web01 did not start\n',
+      stdout: undefined,
+    })
     sandbox.rpm.add(run)
     const result = await rpm({ 'job-id': String(run.id) })
     expect(result.exitCode).toBe(1)
     expect(result.outputs.status).toBe('failed')
     expect(remoteLines(result)).toContain('ERROR: service web01 did not start')
-    expect(result.stdout).toContain(`RPM job run ${run.id} (automation 6, step 'Deploy web tier', request 'Release 4.2'): ended with status 'Problem' (step problem)`)
+    expect(result.stdout).toContain(
+      `RPM job run ${run.id} (automation 6, step 'Deploy web tier', request 'Release 4.2'): ended with status 'Problem' (step problem)`,
+    )
   })
 
   it('waits for every run a filter matches, finishing at different times', async () => {
@@ -76,7 +85,8 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     const running = rpm({ filter: 'step_id=4200' })
     // The runs appear only after the step has looked once and found none, however slowly it started.
     // RPM reads its filters nested: the list request carries filters[step_id]=4200 (percent-encoded).
-    while (sandbox.requestsFor('rpm', 'filters%5Bstep_id%5D=4200').length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (sandbox.requestsFor('rpm', 'filters%5Bstep_id%5D=4200').length === 0)
+      await new Promise((resolve) => setTimeout(resolve, 50))
     sandbox.rpm.add(late, later)
     const result = await running
     expect(result.exitCode).toBe(0)
@@ -85,7 +95,9 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     // Runs a filter finds over time, each found on a later check, all count: job-ids names every one.
     expect(result.outputs['job-ids']).toBe(`${late.id},${later.id}`)
     // Without step.request the title names no request.
-    expect(result.stdout).toContain(`Waiting on RPM job run ${later.id} (automation 6, step 'Deploy web tier')`)
+    expect(result.stdout).toContain(
+      `Waiting on RPM job run ${later.id} (automation 6, step 'Deploy web tier')`,
+    )
   })
 
   it('takes a success status in any case as RPM documents it (Complete)', async () => {
@@ -104,23 +116,34 @@ describe('BMC RPM end to end (bundle as a process)', () => {
   })
 
   it("never lets the server's text act as a workflow command, even in titles", async () => {
-    const run = jobRun({ stepName: 'Deploy\n::add-mask::x\n::error::from a step name', stdout: '::set-output name=status::failed\n' })
+    const run = jobRun({
+      stepName: 'Deploy\n::add-mask::x\n::error::from a step name',
+      stdout: '::set-output name=status::failed\n',
+    })
     sandbox.rpm.add(run)
     const result = await rpm({ 'job-id': String(run.id) })
     expect(result.exitCode).toBe(0)
-    expect(result.commands.map((c) => c.name).filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n))).toEqual([])
+    expect(
+      result.commands
+        .map((c) => c.name)
+        .filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n)),
+    ).toEqual([])
     // The token is masked as is and in the forms a server may echo it in, and nothing else is.
     const masks = result.commands.filter((c) => c.name === 'add-mask').map((c) => c.value)
     expect(masks[0]).toBe(RPM_TOKEN)
     const decoded = (mask: string) =>
-      mask.replace(/%([0-9a-f]{2})|&#(\d+);|\\u([0-9a-f]{4})/gi, (_, p: string, d: string, u: string) => String.fromCharCode(p ? parseInt(p, 16) : d ? Number(d) : parseInt(u, 16)))
+      mask.replace(/%([0-9a-f]{2})|&#(\d+);|\\u([0-9a-f]{4})/gi, (_, p: string, d: string, u: string) =>
+        String.fromCharCode(p ? parseInt(p, 16) : d ? Number(d) : parseInt(u, 16)),
+      )
     expect(masks.map(decoded)).toEqual(masks.map(() => RPM_TOKEN))
     expect(result.outputs.status).toBe('succeeded')
   })
 
   it('names an unknown id', async () => {
     const result = await rpm({ 'job-id': '424242' })
-    expect(errors(result)).toEqual(['BMC RPM has no job run 424242 (HTTP 404). Check job-id: it takes job run ids.'])
+    expect(errors(result)).toEqual([
+      'BMC RPM has no job run 424242 (HTTP 404). Check job-id: it takes job run ids.',
+    ])
   })
 
   it('says a bad token was refused without ever showing it, even in URLs', async () => {
@@ -140,9 +163,19 @@ describe('BMC RPM end to end (bundle as a process)', () => {
   })
 
   it('rides out 30% faulty polls', async () => {
-    const runs = [jobRun({ stepId: 4300, durationMs: 2500 }), jobRun({ stepId: 4300, durationMs: 3000, status: 'Problem' })]
+    const runs = [
+      jobRun({ stepId: 4300, durationMs: 2500 }),
+      jobRun({ stepId: 4300, durationMs: 3000, status: 'Problem' }),
+    ]
     sandbox.rpm.add(...runs)
-    sandbox.faults.set({ rate: 0.3, kinds: ['502', '503', 'reset', 'html-200', '500-html'], match: (_m, path) => path.startsWith('/brpm/') }, 5)
+    sandbox.faults.set(
+      {
+        rate: 0.3,
+        kinds: ['502', '503', 'reset', 'html-200', '500-html'],
+        match: (_m, path) => path.startsWith('/brpm/'),
+      },
+      5,
+    )
     const result = await rpm({ filter: 'step_id=4300' })
     expect(result.outputs.status).toBe('failed')
     expect(result.summary).toContain(`RPM job run ${runs[0]!.id}`)
@@ -153,7 +186,9 @@ describe('BMC RPM end to end (bundle as a process)', () => {
     const before = sandbox.requests.length
     const result = await rpm({ filter: 'step=4\nrun_key=abc', operation: 'trigger' })
     const [message] = errors(result)
-    expect(message).toContain("Input 'operation': 'trigger' is not available: RPM's job runs API is read-only")
+    expect(message).toContain(
+      "Input 'operation': 'trigger' is not available: RPM's job runs API is read-only",
+    )
     expect(message).toContain("'step' is not a job runs filter; use run_key, process_id")
     expect(message).toContain('run_key takes a whole number')
     expect(sandbox.requests.length).toBe(before)

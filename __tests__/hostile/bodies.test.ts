@@ -18,39 +18,60 @@ const otterWithLog = (log: Route): Record<string, Route> => ({
 })
 
 describe('bodies too big to hold', () => {
-  it.concurrent('an Otter log answer of ~100 MB (with Content-Length): a failed step naming the size limit, quickly, without ballooning', async () => {
-    await withServer(
-      otterWithLog(() => stream(100 * 2 ** 20)),
-      async (server) => {
-        const { result, peakRssMb } = await runMeasured(otterInputs(server, { timeout: '60s' }), { watchdogMs: QUICKLY_MS + 500 })
-        expectOutcome(result, { exit: 1, errors: 1, withinMs: QUICKLY_MS })
-        expect(errorsOf(result)[0]).toMatch(SIZE_WORDS)
-        expect(peakRssMb ?? Infinity).toBeLessThan(MAX_PEAK_RSS_MB)
-      },
-    )
-  })
+  it.concurrent(
+    'an Otter log answer of ~100 MB (with Content-Length): a failed step naming the size limit, quickly, without ballooning',
+    async () => {
+      await withServer(
+        otterWithLog(() => stream(100 * 2 ** 20)),
+        async (server) => {
+          const { result, peakRssMb } = await runMeasured(otterInputs(server, { timeout: '60s' }), {
+            watchdogMs: QUICKLY_MS + 500,
+          })
+          expectOutcome(result, { exit: 1, errors: 1, withinMs: QUICKLY_MS })
+          expect(errorsOf(result)[0]).toMatch(SIZE_WORDS)
+          expect(peakRssMb ?? Infinity).toBeLessThan(MAX_PEAK_RSS_MB)
+        },
+      )
+    },
+  )
 
-  it.concurrent('an Otter log answer that never ends (chunked): a failed step naming the size limit, quickly, without ballooning', async () => {
-    await withServer(
-      otterWithLog(() => stream(Infinity)),
-      async (server) => {
-        const { result, peakRssMb } = await runMeasured(otterInputs(server, { timeout: '60s' }), { watchdogMs: QUICKLY_MS + 500 })
-        expectOutcome(result, { exit: 1, errors: 1, withinMs: QUICKLY_MS })
-        expect(errorsOf(result)[0]).toMatch(SIZE_WORDS)
-        expect(peakRssMb ?? Infinity).toBeLessThan(MAX_PEAK_RSS_MB)
-      },
-    )
-  })
+  it.concurrent(
+    'an Otter log answer that never ends (chunked): a failed step naming the size limit, quickly, without ballooning',
+    async () => {
+      await withServer(
+        otterWithLog(() => stream(Infinity)),
+        async (server) => {
+          const { result, peakRssMb } = await runMeasured(otterInputs(server, { timeout: '60s' }), {
+            watchdogMs: QUICKLY_MS + 500,
+          })
+          expectOutcome(result, { exit: 1, errors: 1, withinMs: QUICKLY_MS })
+          expect(errorsOf(result)[0]).toMatch(SIZE_WORDS)
+          expect(peakRssMb ?? Infinity).toBeLessThan(MAX_PEAK_RSS_MB)
+        },
+      )
+    },
+  )
 
-  it.concurrent('an RPM job run answer (JSON) that never ends: a failed step naming the size limit, quickly, without ballooning', async () => {
-    await withServer(
-      { 'v1/job_runs/5.json': () => stream(Infinity, '{"id":5,"status":"Running","stdout":"padding padding padding padding padding padding"},\n') },
-      async (server) => {
-        const { result, peakRssMb } = await runMeasured(rpmInputs(server, { timeout: '60s' }), { watchdogMs: QUICKLY_MS + 500 })
-        expectOutcome(result, { exit: 1, errors: 1, withinMs: QUICKLY_MS })
-        expect(errorsOf(result)[0]).toMatch(SIZE_WORDS)
-        expect(peakRssMb ?? Infinity).toBeLessThan(MAX_PEAK_RSS_MB)
-      },
-    )
-  })
+  it.concurrent(
+    'an RPM job run answer (JSON) that never ends: a failed step naming the size limit, quickly, without ballooning',
+    async () => {
+      await withServer(
+        {
+          'v1/job_runs/5.json': () =>
+            stream(
+              Infinity,
+              '{"id":5,"status":"Running","stdout":"padding padding padding padding padding padding"},\n',
+            ),
+        },
+        async (server) => {
+          const { result, peakRssMb } = await runMeasured(rpmInputs(server, { timeout: '60s' }), {
+            watchdogMs: QUICKLY_MS + 500,
+          })
+          expectOutcome(result, { exit: 1, errors: 1, withinMs: QUICKLY_MS })
+          expect(errorsOf(result)[0]).toMatch(SIZE_WORDS)
+          expect(peakRssMb ?? Infinity).toBeLessThan(MAX_PEAK_RSS_MB)
+        },
+      )
+    },
+  )
 })

@@ -8,7 +8,15 @@ import { runnerCommands, type ActionRun, type WorkflowCommand } from '../../sand
 export const MARK = 'PWN'
 
 /** Commands nobody but a server trying its luck would issue through this action. */
-const NEVER_ISSUED = ['set-output', 'set-env', 'add-path', 'save-state', 'add-matcher', 'remove-matcher', 'echo']
+const NEVER_ISSUED = [
+  'set-output',
+  'set-env',
+  'add-path',
+  'save-state',
+  'add-matcher',
+  'remove-matcher',
+  'echo',
+]
 
 /**
  * The commands in stdout (and stderr, which the runner also reads for commands) that the action did
@@ -16,7 +24,10 @@ const NEVER_ISSUED = ['set-output', 'set-env', 'add-path', 'save-state', 'add-ma
  * stop-commands whose token the server chose; any command whose data starts with the server's marker;
  * an endgroup without an open group, or a group inside a group; every error but one.
  */
-export function foreignCommands(run: ActionRun, secrets: string[] = []): (WorkflowCommand & { stream: string })[] {
+export function foreignCommands(
+  run: ActionRun,
+  secrets: string[] = [],
+): (WorkflowCommand & { stream: string })[] {
   const foreign: (WorkflowCommand & { stream: string })[] = []
   for (const [stream, commands] of [
     ['stdout', run.commands],
@@ -30,7 +41,11 @@ export function foreignCommands(run: ActionRun, secrets: string[] = []): (Workfl
       }
       if (NEVER_ISSUED.includes(command.name)) bad()
       // The action masks each secret in the forms a server may echo it in; those are its own masks.
-      else if (command.name === 'add-mask' && !secrets.some((secret) => decodings(command.value).includes(secret))) bad()
+      else if (
+        command.name === 'add-mask' &&
+        !secrets.some((secret) => decodings(command.value).includes(secret))
+      )
+        bad()
       else if (command.name === 'stop-commands' && new RegExp(MARK, 'i').test(command.value)) bad()
       else if (command.value.trimStart().toUpperCase().startsWith(MARK)) bad()
       else if (command.name === 'group') {
@@ -57,7 +72,9 @@ export function shown(run: ActionRun): string {
     .split(/\r\n|\r|\n/)
     .filter((line) => !/^\s*::add-mask::/i.test(line))
     .join('\n')
-  return [stdout, run.stderr, run.summary, JSON.stringify(run.outputs), ...Object.values(run.outputs)].join('\n')
+  return [stdout, run.stderr, run.summary, JSON.stringify(run.outputs), ...Object.values(run.outputs)].join(
+    '\n',
+  )
 }
 
 /** The forms a server may echo a secret in: as is, URL-encoded (both hex cases, form style), HTML- and JSON-escaped. */
@@ -68,8 +85,15 @@ export function secretForms(secret: string): Record<string, string> {
     'url-encoded': percent,
     'url-encoded, lower-case hex': percent.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
     'form-encoded': new URLSearchParams({ s: secret }).toString().slice(2),
-    'fully percent-encoded': [...Buffer.from(secret)].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''),
-    'html entities': secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+    'fully percent-encoded': [...Buffer.from(secret)]
+      .map((byte) => `%${byte.toString(16).padStart(2, '0')}`)
+      .join(''),
+    'html entities': secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;'),
     // A strict encoder (OWASP-style) writes every symbol as a numeric entity.
     'html numeric entities': secret.replace(/[^A-Za-z0-9]/g, (c) => `&#${c.charCodeAt(0)};`),
     'json-escaped': JSON.stringify(secret).slice(1, -1),
@@ -101,7 +125,11 @@ export function prefixesFound(text: string, secret: string, min = 4): string[] {
 /** A run that exits 0 must have said how the job went. */
 export function expectNoSilentGreen(run: ActionRun): void {
   const silentGreen = run.exitCode === 0 && !run.outputs.status
-  expect(silentGreen ? `silent green: exit 0 without a status output; stdout ends:\n${tail(run)}` : 'no silent green').toBe('no silent green')
+  expect(
+    silentGreen
+      ? `silent green: exit 0 without a status output; stdout ends:\n${tail(run)}`
+      : 'no silent green',
+  ).toBe('no silent green')
 }
 
 /** For failure messages: the end of stdout. */
@@ -127,16 +155,29 @@ export interface Outcome {
 export function expectOutcome(run: ActionRun, expected: Outcome): void {
   const problems: string[] = []
   if (run.exitCode === 0 && !run.outputs.status) problems.push('silent green: exit 0 without a status output')
-  if ('exit' in expected && run.exitCode !== expected.exit) problems.push(`exit code ${run.exitCode}, expected ${expected.exit}`)
+  if ('exit' in expected && run.exitCode !== expected.exit)
+    problems.push(`exit code ${run.exitCode}, expected ${expected.exit}`)
   const status = run.outputs.status
   const want = expected.status
   if (want !== undefined) {
-    const ok = want === 'set' ? !!status : want === 'unset' ? !status : want instanceof RegExp ? want.test(status ?? '') : status === want
-    if (!ok) problems.push(`status output ${JSON.stringify(status)}, expected ${want === 'set' ? 'one' : want === 'unset' ? 'none' : String(want)}`)
+    const ok =
+      want === 'set'
+        ? !!status
+        : want === 'unset'
+          ? !status
+          : want instanceof RegExp
+            ? want.test(status ?? '')
+            : status === want
+    if (!ok)
+      problems.push(
+        `status output ${JSON.stringify(status)}, expected ${want === 'set' ? 'one' : want === 'unset' ? 'none' : String(want)}`,
+      )
   }
-  if (expected.withinMs !== undefined && !(run.durationMs < expected.withinMs)) problems.push(`took ${Math.round(run.durationMs)} ms, expected under ${expected.withinMs} ms`)
+  if (expected.withinMs !== undefined && !(run.durationMs < expected.withinMs))
+    problems.push(`took ${Math.round(run.durationMs)} ms, expected under ${expected.withinMs} ms`)
   const errors = errorsOf(run)
-  if (expected.errors !== undefined && errors.length !== expected.errors) problems.push(`${errors.length} ::error annotations, expected ${expected.errors}`)
+  if (expected.errors !== undefined && errors.length !== expected.errors)
+    problems.push(`${errors.length} ::error annotations, expected ${expected.errors}`)
   if (problems.length > 0) {
     throw new Error(
       `${problems.join('; ')}\n--- errors shown: ${JSON.stringify(errors)}\n--- outputs: ${JSON.stringify(run.outputs)}\n--- stderr: ${run.stderr.slice(0, 400)}\n--- stdout ends:\n${tail(run)}`,

@@ -10,7 +10,11 @@ import { ROOT } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
 import { foremanCliArgs, foremanOutputs, foremanShow, withServer, type Route } from './servers.js'
 
-const env = { RELEASE_GATE_PASSWORD: 'foreman-pass-Kw8', RELEASE_GATE_POLL_INTERVAL: '200ms', RELEASE_GATE_MAX_POLL_INTERVAL: '300ms' }
+const env = {
+  RELEASE_GATE_PASSWORD: 'foreman-pass-Kw8',
+  RELEASE_GATE_POLL_INTERVAL: '200ms',
+  RELEASE_GATE_MAX_POLL_INTERVAL: '300ms',
+}
 
 const endless: Record<string, Route> = {
   'POST api/job_invocations': () => foremanShow('queued'),
@@ -27,24 +31,31 @@ interface Document {
 }
 
 describe('--json: one document however the command is stopped', () => {
-  it.concurrent('SIGHUP while the job runs: the Foreman job is cancelled, one document says canceled, exit 130', async () => {
-    await withServer(endless, async (server) => {
-      let sent = false
-      const cli = await runCli({
-        args: foremanCliArgs(server, '--json'),
-        env,
-        onOutput: (_, stderr, child) => {
-          if (sent || !stderr.includes('working')) return
-          sent = true
-          child.kill('SIGHUP')
-        },
+  it.concurrent(
+    'SIGHUP while the job runs: the Foreman job is cancelled, one document says canceled, exit 130',
+    async () => {
+      await withServer(endless, async (server) => {
+        let sent = false
+        const cli = await runCli({
+          args: foremanCliArgs(server, '--json'),
+          env,
+          onOutput: (_, stderr, child) => {
+            if (sent || !stderr.includes('working')) return
+            sent = true
+            child.kill('SIGHUP')
+          },
+        })
+        expect(cli.signal).toBeNull()
+        expect(cli.exitCode).toBe(130)
+        expect(JSON.parse(cli.stdout) as Document).toMatchObject({
+          status: 'canceled',
+          ending: 'canceled',
+          exitCode: 130,
+        })
+        expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
       })
-      expect(cli.signal).toBeNull()
-      expect(cli.exitCode).toBe(130)
-      expect(JSON.parse(cli.stdout) as Document).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
-      expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
-    })
-  })
+    },
+  )
 
   it.concurrent.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s while the command is still reading its flags (before its gate listens): nothing is started, one document says canceled, exit 130',
@@ -64,11 +75,27 @@ fs.readFileSync = function (path, ...rest) {
   return read.call(this, path, ...rest)
 }`,
       )
-      const routes: Record<string, Route> = { 'POST api/jobs/trigger': () => '4711', 'api/jobs/status': () => 'Executing', 'api/jobs/logs': () => '' }
+      const routes: Record<string, Route> = {
+        'POST api/jobs/trigger': () => '4711',
+        'api/jobs/status': () => 'Executing',
+        'api/jobs/logs': () => '',
+      }
       await withServer(routes, async (server) => {
         let sent = false
         const cli = await runCli({
-          args: ['--system', 'otter', '--server-url', server.url, '--template', 'deploy-web', '--variables', `@${variables}`, '--timeout', '20s', '--json'],
+          args: [
+            '--system',
+            'otter',
+            '--server-url',
+            server.url,
+            '--template',
+            'deploy-web',
+            '--variables',
+            `@${variables}`,
+            '--timeout',
+            '20s',
+            '--json',
+          ],
           env,
           command: [process.execPath, '--require', hook, join(ROOT, 'dist', 'cli', 'index.js')],
           onOutput: (_, stderr, child) => {

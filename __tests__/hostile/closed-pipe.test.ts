@@ -9,7 +9,14 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
-import { foremanCliArgs, foremanHosts, foremanOutputs, foremanShow, withServer, type Route } from './servers.js'
+import {
+  foremanCliArgs,
+  foremanHosts,
+  foremanOutputs,
+  foremanShow,
+  withServer,
+  type Route,
+} from './servers.js'
 
 interface Closed {
   exitCode: number | null
@@ -22,7 +29,11 @@ interface Closed {
  * Runs dist/cli/index.js and closes our end of `close` once it has written something: the next
  * writes to it fail with EPIPE, as after `| head -1`. `signalAfterClose` sends a signal then too.
  */
-async function runClosing(args: string[], close: 'stdout' | 'stderr', signalAfterClose?: { name: NodeJS.Signals; afterMs: number }): Promise<Closed> {
+async function runClosing(
+  args: string[],
+  close: 'stdout' | 'stderr',
+  signalAfterClose?: { name: NodeJS.Signals; afterMs: number },
+): Promise<Closed> {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'index.js'), ...args], {
     cwd: ROOT,
     env: {
@@ -46,7 +57,9 @@ async function runClosing(args: string[], close: 'stdout' | 'stderr', signalAfte
     })
   }
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, sig) => resolve([code, sig])))
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, sig) => resolve([code, sig])),
+  )
   clearTimeout(killer)
   return { exitCode, signal, ...seen }
 }
@@ -72,42 +85,54 @@ const noCrash = (run: Closed): void => {
 }
 
 describe('a reader that goes away is not a crash', () => {
-  it.concurrent('stdout closed after the first line (| head -1): the job is watched to its end, exit 0 for a success', async () => {
-    await withServer(chattyJob(6, 'succeeded'), async (server) => {
-      const run = await runClosing(foremanCliArgs(server), 'stdout')
-      noCrash(run)
-      expect(run.exitCode).toBe(0)
-      // Every status check up to the end was made, after the reader had gone.
-      expect(server.to('api/job_invocations/42', 'GET').length).toBeGreaterThanOrEqual(6)
-      expect(server.to('api/job_invocations/42/cancel', 'POST')).toEqual([])
-    })
-  })
+  it.concurrent(
+    'stdout closed after the first line (| head -1): the job is watched to its end, exit 0 for a success',
+    async () => {
+      await withServer(chattyJob(6, 'succeeded'), async (server) => {
+        const run = await runClosing(foremanCliArgs(server), 'stdout')
+        noCrash(run)
+        expect(run.exitCode).toBe(0)
+        // Every status check up to the end was made, after the reader had gone.
+        expect(server.to('api/job_invocations/42', 'GET').length).toBeGreaterThanOrEqual(6)
+        expect(server.to('api/job_invocations/42/cancel', 'POST')).toEqual([])
+      })
+    },
+  )
 
-  it.concurrent('stdout closed, the job fails: the exit code is the failed verdict (1), not a crash', async () => {
-    await withServer(chattyJob(4, 'failed'), async (server) => {
-      const run = await runClosing(foremanCliArgs(server), 'stdout')
-      noCrash(run)
-      expect(run.exitCode).toBe(1)
-      expect(server.to('api/job_invocations/42', 'GET').length).toBeGreaterThanOrEqual(4)
-    })
-  })
+  it.concurrent(
+    'stdout closed, the job fails: the exit code is the failed verdict (1), not a crash',
+    async () => {
+      await withServer(chattyJob(4, 'failed'), async (server) => {
+        const run = await runClosing(foremanCliArgs(server), 'stdout')
+        noCrash(run)
+        expect(run.exitCode).toBe(1)
+        expect(server.to('api/job_invocations/42', 'GET').length).toBeGreaterThanOrEqual(4)
+      })
+    },
+  )
 
-  it.concurrent('stdout closed, then SIGTERM: the Foreman job is cancelled as usual and the exit code says canceled', async () => {
-    await withServer(chattyJob(1000, 'succeeded'), async (server) => {
-      const run = await runClosing(foremanCliArgs(server), 'stdout', { name: 'SIGTERM', afterMs: 1500 })
-      noCrash(run)
-      expect(run.exitCode).toBe(130)
-      expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
-    })
-  })
+  it.concurrent(
+    'stdout closed, then SIGTERM: the Foreman job is cancelled as usual and the exit code says canceled',
+    async () => {
+      await withServer(chattyJob(1000, 'succeeded'), async (server) => {
+        const run = await runClosing(foremanCliArgs(server), 'stdout', { name: 'SIGTERM', afterMs: 1500 })
+        noCrash(run)
+        expect(run.exitCode).toBe(130)
+        expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
+      })
+    },
+  )
 
-  it.concurrent('--json with stderr (the log) closed: the one document still comes on stdout, with the verdict', async () => {
-    await withServer(chattyJob(5, 'succeeded'), async (server) => {
-      const run = await runClosing(foremanCliArgs(server, '--json'), 'stderr')
-      noCrash(run)
-      expect(run.exitCode).toBe(0)
-      const document = JSON.parse(run.stdout) as { status: string; ending: string; exitCode: number }
-      expect(document).toMatchObject({ status: 'succeeded', ending: 'passed', exitCode: 0 })
-    })
-  })
+  it.concurrent(
+    '--json with stderr (the log) closed: the one document still comes on stdout, with the verdict',
+    async () => {
+      await withServer(chattyJob(5, 'succeeded'), async (server) => {
+        const run = await runClosing(foremanCliArgs(server, '--json'), 'stderr')
+        noCrash(run)
+        expect(run.exitCode).toBe(0)
+        const document = JSON.parse(run.stdout) as { status: string; ending: string; exitCode: number }
+        expect(document).toMatchObject({ status: 'succeeded', ending: 'passed', exitCode: 0 })
+      })
+    },
+  )
 })

@@ -11,7 +11,9 @@ const names = (stdout: string): string[] => runnerCommands(stdout).map((c) => c.
 describe('runnerCommands reads stdout as the runner does', () => {
   it('v2 commands: at the start of a line, after leading white space (tabs, NBSP, U+0085 too)', () => {
     expect(runnerCommands('::error::boom\n')).toEqual([{ name: 'error', properties: '', value: 'boom' }])
-    expect(runnerCommands('   ::warning file=a.js,line=2::careful')).toEqual([{ name: 'warning', properties: 'file=a.js,line=2', value: 'careful' }])
+    expect(runnerCommands('   ::warning file=a.js,line=2::careful')).toEqual([
+      { name: 'warning', properties: 'file=a.js,line=2', value: 'careful' },
+    ])
     expect(names('\t\u00a0\u0085::notice::hi')).toEqual(['notice'])
     // U+FEFF is not white space to .NET (JavaScript's trimStart would strip it).
     expect(names('\ufeff::error::x')).toEqual([])
@@ -22,7 +24,9 @@ describe('runnerCommands reads stdout as the runner does', () => {
   })
 
   it('legacy ##[ commands act ANYWHERE in a line (IndexOf), with ;-separated properties', () => {
-    expect(runnerCommands('Otter job 1: ##[set-output name=status;]succeeded')).toEqual([{ name: 'set-output', properties: 'name=status;', value: 'succeeded' }])
+    expect(runnerCommands('Otter job 1: ##[set-output name=status;]succeeded')).toEqual([
+      { name: 'set-output', properties: 'name=status;', value: 'succeeded' },
+    ])
     expect(names('##[error]at the start')).toEqual(['error'])
     expect(names('a##[add-mask]glued')).toEqual(['add-mask'])
   })
@@ -34,7 +38,9 @@ describe('runnerCommands reads stdout as the runner does', () => {
 
   it('a line that parses as v2 is not looked at again for ##[; an unregistered v2 name falls through to it', () => {
     expect(names('::debug::##[set-output name=a;]b')).toEqual(['debug'])
-    expect(runnerCommands('::nope::##[error]legacy')).toEqual([{ name: 'error', properties: '', value: 'legacy' }])
+    expect(runnerCommands('::nope::##[error]legacy')).toEqual([
+      { name: 'error', properties: '', value: 'legacy' },
+    ])
     expect(names(':: ##[error]x')).toEqual(['error'])
   })
 
@@ -99,18 +105,19 @@ describe('runnerCommands reads stdout as the runner does', () => {
   })
 
   it('a stop token the runner refuses (empty, pause-logging, a command name) stops nothing', () => {
-    expect(names('::stop-commands::\n::error::a\n::stop-commands::pause-logging\n::error::b\n::stop-commands::ERROR\n::error::c')).toEqual([
-      'stop-commands',
-      'error',
-      'stop-commands',
-      'error',
-      'stop-commands',
-      'error',
-    ])
+    expect(
+      names(
+        '::stop-commands::\n::error::a\n::stop-commands::pause-logging\n::error::b\n::stop-commands::ERROR\n::error::c',
+      ),
+    ).toEqual(['stop-commands', 'error', 'stop-commands', 'error', 'stop-commands', 'error'])
   })
 
   it('what @actions/core writes parses back to what it meant', () => {
-    expect(runnerCommands('::add-mask::s3cret%0Aline2\n::group::Job — log lines 1–3\n::endgroup::\n::debug::GET http://h/x?token=***')).toEqual([
+    expect(
+      runnerCommands(
+        '::add-mask::s3cret%0Aline2\n::group::Job — log lines 1–3\n::endgroup::\n::debug::GET http://h/x?token=***',
+      ),
+    ).toEqual([
       { name: 'add-mask', properties: '', value: 's3cret\nline2' },
       { name: 'group', properties: '', value: 'Job — log lines 1–3' },
       { name: 'endgroup', properties: '', value: '' },

@@ -4,7 +4,13 @@
  * (text or JSON) or a misbehaviour (a truncated body, a reset, no answer at all, a trickle, a body
  * without end). Everything a test asserts on at the server (requests, their bodies) is recorded.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -64,7 +70,9 @@ export class HostileServer {
 
   /** Requests whose path (without query) equals or ends with `path`, optionally of one method. */
   to(path: string, method?: string): Seen[] {
-    return this.requests.filter((r) => (r.path === path || r.path.endsWith(`/${path}`)) && (!method || r.method === method))
+    return this.requests.filter(
+      (r) => (r.path === path || r.path.endsWith(`/${path}`)) && (!method || r.method === method),
+    )
   }
 
   /** Registers something to undo at close (timers of trickles and streams). */
@@ -123,7 +131,9 @@ export function text(body: string, status = 200, headers: Record<string, string>
 
 export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Answer {
   return (res) => {
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(value))
+    res
+      .writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers })
+      .end(JSON.stringify(value))
   }
 }
 
@@ -147,7 +157,9 @@ export function truncated(body: string, options: TruncateOptions = {}): Answer {
   return (res) => {
     const bytes = Buffer.from(body)
     const keep = options.keep ?? Math.floor(bytes.length / 2)
-    const headers: Record<string, string | number> = { 'Content-Type': options.contentType ?? 'text/plain; charset=utf-8' }
+    const headers: Record<string, string | number> = {
+      'Content-Type': options.contentType ?? 'text/plain; charset=utf-8',
+    }
     if ((options.framing ?? 'length') === 'length') headers['Content-Length'] = bytes.length
     res.writeHead(options.status ?? 200, headers)
     res.flushHeaders()
@@ -182,11 +194,17 @@ export function trickle(everyMs = 500, status = 200, contentType = 'text/plain')
  * A body of `totalBytes` made of repeated `line`s, streamed with backpressure (never held in memory
  * as a whole). With `totalBytes` Infinity it is chunked and never ends.
  */
-export function stream(totalBytes: number, line = 'INFO: step output of a very chatty job, padded to make a long line ..........\n'): Answer {
+export function stream(
+  totalBytes: number,
+  line = 'INFO: step output of a very chatty job, padded to make a long line ..........\n',
+): Answer {
   return function (this: HostileServer, res) {
     const chunk = Buffer.from(line.repeat(Math.max(1, Math.floor(65536 / line.length))))
     const finite = Number.isFinite(totalBytes)
-    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', ...(finite ? { 'Content-Length': String(totalBytes) } : {}) })
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      ...(finite ? { 'Content-Length': String(totalBytes) } : {}),
+    })
     let sent = 0
     let stopped = false
     const stop = (): void => {
@@ -203,7 +221,8 @@ export function stream(totalBytes: number, line = 'INFO: step output of a very c
           res.end()
           return
         }
-        const piece = finite && totalBytes - sent < chunk.length ? chunk.subarray(0, totalBytes - sent) : chunk
+        const piece =
+          finite && totalBytes - sent < chunk.length ? chunk.subarray(0, totalBytes - sent) : chunk
         sent += piece.length
         if (!res.write(piece)) {
           res.once('drain', pump)
@@ -226,7 +245,13 @@ export function stream(totalBytes: number, line = 'INFO: step output of a very c
  */
 export async function run(
   inputs: Record<string, string>,
-  options: { watchdogMs?: number; cancelAfterMs?: number; cancelWhen?: Promise<unknown>; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  options: {
+    watchdogMs?: number
+    cancelAfterMs?: number
+    cancelWhen?: Promise<unknown>
+    env?: Record<string, string>
+    nodeArgs?: string[]
+  } = {},
 ): Promise<ActionRun> {
   const runOptions: RunOptions = {
     inputs: { 'poll-interval': '200ms', 'max-poll-interval': '300ms', ...inputs },
@@ -251,7 +276,11 @@ export async function runMeasured(
   const dir = mkdtempSync(join(tmpdir(), 'hostile-rss-'))
   const file = join(dir, 'peak')
   try {
-    const result = await run(inputs, { ...options, env: { ...options.env, HOSTILE_PEAK_RSS_FILE: file }, nodeArgs: ['--import', PEAK_RSS_HOOK] })
+    const result = await run(inputs, {
+      ...options,
+      env: { ...options.env, HOSTILE_PEAK_RSS_FILE: file },
+      nodeArgs: ['--import', PEAK_RSS_HOOK],
+    })
     const peakRssMb = existsSync(file) ? Number(readFileSync(file, 'utf8')) / 2 ** 20 : undefined
     return { result, peakRssMb }
   } finally {
@@ -259,7 +288,10 @@ export async function runMeasured(
   }
 }
 
-export const otterInputs = (server: HostileServer, extra: Record<string, string> = {}): Record<string, string> => ({
+export const otterInputs = (
+  server: HostileServer,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
   system: 'otter',
   'server-url': server.url,
   template: 'deploy-web',
@@ -267,7 +299,10 @@ export const otterInputs = (server: HostileServer, extra: Record<string, string>
   ...extra,
 })
 
-export const rpmInputs = (server: HostileServer, extra: Record<string, string> = {}): Record<string, string> => ({
+export const rpmInputs = (
+  server: HostileServer,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
   system: 'rpm',
   'server-url': server.url,
   'api-key': 'rpm-token-Hq3',
@@ -276,7 +311,10 @@ export const rpmInputs = (server: HostileServer, extra: Record<string, string> =
   ...extra,
 })
 
-export const foremanInputs = (server: HostileServer, extra: Record<string, string> = {}): Record<string, string> => ({
+export const foremanInputs = (
+  server: HostileServer,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
   system: 'foreman',
   'server-url': server.url,
   username: 'ci-deployer',
@@ -287,7 +325,10 @@ export const foremanInputs = (server: HostileServer, extra: Record<string, strin
   ...extra,
 })
 
-export const buildmasterInputs = (server: HostileServer, extra: Record<string, string> = {}): Record<string, string> => ({
+export const buildmasterInputs = (
+  server: HostileServer,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
   system: 'buildmaster',
   'server-url': server.url,
   'api-key': 'bm-key-Vt5',
@@ -318,11 +359,20 @@ export function rpmRun(overrides: Record<string, unknown> = {}): Record<string, 
 }
 
 export function rpmDone(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return rpmRun({ status: 'Complete', finished_at: '2026-01-01T10:05:00Z', step: { id: 35, name: 'Deploy web', aasm_state: 'complete' }, stdout: 'deployed\n', ...overrides })
+  return rpmRun({
+    status: 'Complete',
+    finished_at: '2026-01-01T10:05:00Z',
+    step: { id: 35, name: 'Deploy web', aasm_state: 'complete' },
+    stdout: 'deployed\n',
+    ...overrides,
+  })
 }
 
 /** A Foreman job invocation as GET api/job_invocations/<id> answers it. */
-export function foremanShow(status_label: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function foremanShow(
+  status_label: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const done = status_label === 'succeeded' || status_label === 'failed'
   return {
     id: 42,
@@ -346,14 +396,24 @@ export function foremanOutputs(lines: string[], complete = false, hostId = 1): R
         host_id: hostId,
         complete,
         refresh: !complete,
-        output: lines.map((output, i) => ({ output_type: 'stdout', output: `${output}\n`, timestamp: 1_700_000_000 + i })),
+        output: lines.map((output, i) => ({
+          output_type: 'stdout',
+          output: `${output}\n`,
+          timestamp: 1_700_000_000 + i,
+        })),
       },
     ],
   }
 }
 
 export function foremanHosts(jobStatus = 'success'): Record<string, unknown> {
-  return { total: 1, subtotal: 1, page: 1, per_page: 500, results: [{ id: 1, name: 'web-1.example.com', job_status: jobStatus }] }
+  return {
+    total: 1,
+    subtotal: 1,
+    page: 1,
+    per_page: 500,
+    results: [{ id: 1, name: 'web-1.example.com', job_status: jobStatus }],
+  }
 }
 
 /** A BuildMaster deployment as api/releases/builds/deployments lists it. */
@@ -375,7 +435,10 @@ export function bmDeployment(overrides: Record<string, unknown> = {}): Record<st
 }
 
 /** Starts a server with `routes`, hands it to `use`, and closes it whatever happens. */
-export async function withServer<T>(routes: Record<string, Route>, use: (server: HostileServer) => Promise<T>): Promise<T> {
+export async function withServer<T>(
+  routes: Record<string, Route>,
+  use: (server: HostileServer) => Promise<T>,
+): Promise<T> {
   const server = await HostileServer.start(routes)
   try {
     return await use(server)
@@ -386,5 +449,19 @@ export async function withServer<T>(routes: Record<string, Route>, use: (server:
 
 /** The command's flags for a Foreman run against `server` (the password comes from RELEASE_GATE_PASSWORD). */
 export function foremanCliArgs(server: HostileServer, ...more: string[]): string[] {
-  return ['--system', 'foreman', '--server-url', server.url, '--username', 'ci-deployer', '--template', '7', '--search-query', 'name ~ web', '--timeout', '20s', ...more]
+  return [
+    '--system',
+    'foreman',
+    '--server-url',
+    server.url,
+    '--username',
+    'ci-deployer',
+    '--template',
+    '7',
+    '--search-query',
+    'name ~ web',
+    '--timeout',
+    '20s',
+    ...more,
+  ]
 }

@@ -10,7 +10,20 @@
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { expectOutcome } from './checks.js'
-import { foremanInputs, foremanOutputs, foremanShow, otterInputs, rpmDone, rpmInputs, rpmRun, run, truncated, withServer, type Route, type TruncateOptions } from './servers.js'
+import {
+  foremanInputs,
+  foremanOutputs,
+  foremanShow,
+  otterInputs,
+  rpmDone,
+  rpmInputs,
+  rpmRun,
+  run,
+  truncated,
+  withServer,
+  type Route,
+  type TruncateOptions,
+} from './servers.js'
 
 const TIMEOUT_MS = 5000
 // Time for the process to start, give up and report once the timeout has passed.
@@ -36,29 +49,47 @@ const CUTS: [string, TruncateOptions][] = [
 ]
 
 describe('answers cut short', () => {
-  it.concurrent.each(CUTS)('Otter status cut short every time (%s): a failed step with an ::error inside the timeout, never exit 0', async (_name, how) => {
-    await withServer(otterRoutes(always, how), async (server) => {
-      const result = await run(otterInputs(server, { timeout: `${TIMEOUT_MS / 1000}s` }), { watchdogMs: TIMEOUT_MS + GRACE_MS + 3000 })
-      expectOutcome(result, { exit: 1, errors: 1, withinMs: TIMEOUT_MS + GRACE_MS })
-      // It kept trying while the timeout allowed.
-      expect(server.to('api/jobs/status').length).toBeGreaterThan(1)
-    })
-  })
+  it.concurrent.each(CUTS)(
+    'Otter status cut short every time (%s): a failed step with an ::error inside the timeout, never exit 0',
+    async (_name, how) => {
+      await withServer(otterRoutes(always, how), async (server) => {
+        const result = await run(otterInputs(server, { timeout: `${TIMEOUT_MS / 1000}s` }), {
+          watchdogMs: TIMEOUT_MS + GRACE_MS + 3000,
+        })
+        expectOutcome(result, { exit: 1, errors: 1, withinMs: TIMEOUT_MS + GRACE_MS })
+        // It kept trying while the timeout allowed.
+        expect(server.to('api/jobs/status').length).toBeGreaterThan(1)
+      })
+    },
+  )
 
-  it.concurrent('Otter status cut short on two checks (once by length, once chunked) is ridden out: succeeded, exit 0, log shown once', async () => {
-    const routes: Record<string, Route> = {
-      'POST api/jobs/trigger': () => '4711',
-      'api/jobs/status': (n) =>
-        n === 1 ? truncated('Executing', { framing: 'length' }) : n === 2 ? truncated('Executing', { framing: 'chunked' }) : n < 4 ? 'Executing' : 'Succeeded',
-      'api/jobs/logs': () => LOG,
-    }
-    await withServer(routes, async (server) => {
-      const result = await run(otterInputs(server), { watchdogMs: 25_000 })
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-      expect(remoteLines(result).filter((l) => l.startsWith('INFO:'))).toEqual(['INFO: step 1', 'INFO: step 2', 'INFO: step 3'])
-      expect(server.to('api/jobs/trigger')).toHaveLength(1)
-    })
-  })
+  it.concurrent(
+    'Otter status cut short on two checks (once by length, once chunked) is ridden out: succeeded, exit 0, log shown once',
+    async () => {
+      const routes: Record<string, Route> = {
+        'POST api/jobs/trigger': () => '4711',
+        'api/jobs/status': (n) =>
+          n === 1
+            ? truncated('Executing', { framing: 'length' })
+            : n === 2
+              ? truncated('Executing', { framing: 'chunked' })
+              : n < 4
+                ? 'Executing'
+                : 'Succeeded',
+        'api/jobs/logs': () => LOG,
+      }
+      await withServer(routes, async (server) => {
+        const result = await run(otterInputs(server), { watchdogMs: 25_000 })
+        expectOutcome(result, { exit: 0, status: 'succeeded' })
+        expect(remoteLines(result).filter((l) => l.startsWith('INFO:'))).toEqual([
+          'INFO: step 1',
+          'INFO: step 2',
+          'INFO: step 3',
+        ])
+        expect(server.to('api/jobs/trigger')).toHaveLength(1)
+      })
+    },
+  )
 
   it.concurrent('Otter status reset mid-body once is ridden out: succeeded, exit 0', async () => {
     await withServer(
@@ -70,68 +101,94 @@ describe('answers cut short', () => {
     )
   })
 
-  it.concurrent('an Otter log answer cut short once is ridden out: every line shown once, in order', async () => {
-    let logFetches = 0
-    const routes: Record<string, Route> = {
-      'POST api/jobs/trigger': () => '4711',
-      // The job ends once the log has been fetched twice: the cut answer and a whole one.
-      'api/jobs/status': () => (logFetches >= 2 ? 'Succeeded' : 'Executing'),
-      'api/jobs/logs': (n) => {
-        logFetches = n
-        return n === 1 ? truncated(LOG, { framing: 'length', keep: 20 }) : LOG
-      },
-    }
-    await withServer(routes, async (server) => {
-      const result = await run(otterInputs(server), { watchdogMs: 25_000 })
-      expectOutcome(result, { exit: 0, status: 'succeeded' })
-      expect(remoteLines(result).filter((l) => l.startsWith('INFO:'))).toEqual(['INFO: step 1', 'INFO: step 2', 'INFO: step 3'])
-    })
-  })
-
-  it.concurrent('an Otter trigger answer cut short is not sent again (the job may have started) and fails the step with an ::error', async () => {
-    await withServer({ 'POST api/jobs/trigger': () => truncated('4711', { keep: 2 }), 'api/jobs/status': () => 'Succeeded', 'api/jobs/logs': () => LOG }, async (server) => {
-      const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: 15_000 })
-      expectOutcome(result, { exit: 1, errors: 1, withinMs: 10_000 })
-      expect(server.to('api/jobs/trigger')).toHaveLength(1)
-    })
-  })
-
-  it.concurrent('an RPM job run answer (JSON) cut short on two checks is ridden out: succeeded, exit 0', async () => {
-    const body = JSON.stringify(rpmRun())
-    await withServer(
-      {
-        'v1/job_runs/5.json': (n) =>
-          n === 2
-            ? truncated(body, { contentType: 'application/json' })
-            : n === 3
-              ? truncated(body, { contentType: 'application/json', framing: 'chunked' })
-              : n < 5
-                ? rpmRun()
-                : rpmDone(),
-      },
-      async (server) => {
-        const result = await run(rpmInputs(server), { watchdogMs: 25_000 })
+  it.concurrent(
+    'an Otter log answer cut short once is ridden out: every line shown once, in order',
+    async () => {
+      let logFetches = 0
+      const routes: Record<string, Route> = {
+        'POST api/jobs/trigger': () => '4711',
+        // The job ends once the log has been fetched twice: the cut answer and a whole one.
+        'api/jobs/status': () => (logFetches >= 2 ? 'Succeeded' : 'Executing'),
+        'api/jobs/logs': (n) => {
+          logFetches = n
+          return n === 1 ? truncated(LOG, { framing: 'length', keep: 20 }) : LOG
+        },
+      }
+      await withServer(routes, async (server) => {
+        const result = await run(otterInputs(server), { watchdogMs: 25_000 })
         expectOutcome(result, { exit: 0, status: 'succeeded' })
-      },
-    )
-  })
+        expect(remoteLines(result).filter((l) => l.startsWith('INFO:'))).toEqual([
+          'INFO: step 1',
+          'INFO: step 2',
+          'INFO: step 3',
+        ])
+      })
+    },
+  )
 
-  it.concurrent('a Foreman invocation answer cut short every time: a failed step with an ::error inside the timeout', async () => {
-    const body = JSON.stringify(foremanShow('running'))
-    await withServer(
-      {
-        'POST api/job_invocations': () => foremanShow('queued'),
-        'api/job_invocations/42': () => truncated(body, { contentType: 'application/json', framing: 'chunked' }),
-        'api/job_invocations/42/outputs': () => foremanOutputs(['hello']),
-        'api/job_invocations/42/hosts': () => ({ results: [] }),
-        'POST api/job_invocations/42/cancel': () => ({}),
-      },
-      async (server) => {
-        const result = await run(foremanInputs(server, { timeout: `${TIMEOUT_MS / 1000}s` }), { watchdogMs: TIMEOUT_MS + GRACE_MS + 3000 })
-        expectOutcome(result, { exit: 1, errors: 1, withinMs: TIMEOUT_MS + GRACE_MS })
-      },
-    )
-  })
+  it.concurrent(
+    'an Otter trigger answer cut short is not sent again (the job may have started) and fails the step with an ::error',
+    async () => {
+      await withServer(
+        {
+          'POST api/jobs/trigger': () => truncated('4711', { keep: 2 }),
+          'api/jobs/status': () => 'Succeeded',
+          'api/jobs/logs': () => LOG,
+        },
+        async (server) => {
+          const result = await run(otterInputs(server, { timeout: '5s' }), { watchdogMs: 15_000 })
+          expectOutcome(result, { exit: 1, errors: 1, withinMs: 10_000 })
+          expect(server.to('api/jobs/trigger')).toHaveLength(1)
+        },
+      )
+    },
+  )
+
+  it.concurrent(
+    'an RPM job run answer (JSON) cut short on two checks is ridden out: succeeded, exit 0',
+    async () => {
+      const body = JSON.stringify(rpmRun())
+      await withServer(
+        {
+          'v1/job_runs/5.json': (n) =>
+            n === 2
+              ? truncated(body, { contentType: 'application/json' })
+              : n === 3
+                ? truncated(body, { contentType: 'application/json', framing: 'chunked' })
+                : n < 5
+                  ? rpmRun()
+                  : rpmDone(),
+        },
+        async (server) => {
+          const result = await run(rpmInputs(server), { watchdogMs: 25_000 })
+          expectOutcome(result, { exit: 0, status: 'succeeded' })
+        },
+      )
+    },
+  )
+
+  it.concurrent(
+    'a Foreman invocation answer cut short every time: a failed step with an ::error inside the timeout',
+    async () => {
+      const body = JSON.stringify(foremanShow('running'))
+      await withServer(
+        {
+          'POST api/job_invocations': () => foremanShow('queued'),
+          'api/job_invocations/42': () =>
+            truncated(body, { contentType: 'application/json', framing: 'chunked' }),
+          'api/job_invocations/42/outputs': () => foremanOutputs(['hello']),
+          'api/job_invocations/42/hosts': () => ({ results: [] }),
+          'POST api/job_invocations/42/cancel': () => ({}),
+        },
+        async (server) => {
+          const result = await run(foremanInputs(server, { timeout: `${TIMEOUT_MS / 1000}s` }), {
+            watchdogMs: TIMEOUT_MS + GRACE_MS + 3000,
+          })
+          expectOutcome(result, { exit: 1, errors: 1, withinMs: TIMEOUT_MS + GRACE_MS })
+        },
+      )
+    },
+  )
 })
 
 describe('an Otter log answer that is empty or shorter once', () => {

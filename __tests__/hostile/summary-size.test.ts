@@ -14,24 +14,39 @@ const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
 const plain = (html: string): string => html.replace(/&#39;/g, "'").replace(/&quot;/g, '"')
 
 /** A Foreman invocation over `total` hosts that all failed, with `output` for each (by host id). */
-function failedFleet(total: number, name: (id: number) => string, output: (id: number) => string[] = () => []): Record<string, Route> {
+function failedFleet(
+  total: number,
+  name: (id: number) => string,
+  output: (id: number) => string[] = () => [],
+): Record<string, Route> {
   const counts = { total, succeeded: 0, failed: total, pending: 0, cancelled: 0, targeting: { hosts: [] } }
   return {
     'POST api/job_invocations': () => foremanShow('queued', { ...counts, failed: 0, pending: total }),
-    'api/job_invocations/42': (n) => (n === 1 ? foremanShow('running', { ...counts, failed: 0, pending: total }) : foremanShow('failed', counts)),
+    'api/job_invocations/42': (n) =>
+      n === 1
+        ? foremanShow('running', { ...counts, failed: 0, pending: total })
+        : foremanShow('failed', counts),
     'api/job_invocations/42/outputs': () => ({
       outputs: Array.from({ length: total }, (_, i) => ({
         host_id: i + 1,
         complete: true,
         refresh: false,
-        output: output(i + 1).map((line, j) => ({ output_type: 'stdout', output: `${line}\n`, timestamp: 1_700_000_000 + j })),
+        output: output(i + 1).map((line, j) => ({
+          output_type: 'stdout',
+          output: `${line}\n`,
+          timestamp: 1_700_000_000 + j,
+        })),
       })).filter((host) => host.output.length > 0),
     }),
     'api/job_invocations/42/hosts': (_n, seen) => {
       const page = Number(seen.query.get('page') ?? '1')
       const perPage = Number(seen.query.get('per_page') ?? '500')
       const from = (page - 1) * perPage
-      const results = Array.from({ length: Math.max(0, Math.min(perPage, total - from)) }, (_, i) => ({ id: from + i + 1, name: name(from + i + 1), job_status: 'error' }))
+      const results = Array.from({ length: Math.max(0, Math.min(perPage, total - from)) }, (_, i) => ({
+        id: from + i + 1,
+        name: name(from + i + 1),
+        job_status: 'error',
+      }))
       return { total, subtotal: total, page, per_page: perPage, results }
     },
     'POST api/job_invocations/42/cancel': () => ({}),
@@ -42,14 +57,17 @@ describe('the step summary stays under 1 MiB, whatever the fleet', () => {
   it.concurrent(
     'Foreman, 10,000 failing hosts with long names: under 1 MiB, says that it is shortened and that the log has everything',
     async () => {
-      const name = (id: number): string => `web-${String(id).padStart(5, '0')}.${'a-rather-long-subdomain.'.repeat(6)}example.com`
+      const name = (id: number): string =>
+        `web-${String(id).padStart(5, '0')}.${'a-rather-long-subdomain.'.repeat(6)}example.com`
       await withServer(failedFleet(10_000, name), async (server) => {
         const result = await run(foremanInputs(server, { timeout: '60s' }), { watchdogMs: 90_000 })
         expectOutcome(result, { exit: 1, status: 'failed', errors: 1 })
         expect(bytes(result.summary)).toBeGreaterThan(1000)
         expect(bytes(result.summary)).toBeLessThan(SUMMARY_LIMIT_BYTES)
         expect(result.summary).toContain('0 of 10000 hosts succeeded')
-        expect(plain(result.summary)).toMatch(/shortened to stay under GitHub's 1 MiB limit.*log shows everything/)
+        expect(plain(result.summary)).toMatch(
+          /shortened to stay under GitHub's 1 MiB limit.*log shows everything/,
+        )
         expect(result.summary).toContain(name(1))
       })
     },
@@ -72,7 +90,9 @@ describe('the step summary stays under 1 MiB, whatever the fleet', () => {
           expect(bytes(result.summary)).toBeLessThan(SUMMARY_LIMIT_BYTES)
           for (const id of [1, 100, 200]) expect(result.summary).toContain(`web-${id}.example.com: error`)
           expect(result.summary).toContain('host 200 line 4: éé')
-          expect(plain(result.summary)).toMatch(/shortened to stay under GitHub's 1 MiB limit for a step summary: the lists show at most the last 10 lines/)
+          expect(plain(result.summary)).toMatch(
+            /shortened to stay under GitHub's 1 MiB limit for a step summary: the lists show at most the last 10 lines/,
+          )
         },
       )
     },
@@ -85,7 +105,10 @@ describe('the step summary stays under 1 MiB, whatever the fleet', () => {
       '❌ failed (Problem)',
       '5m',
       '6m',
-      { text: 'open', link: `https://rpm.example.com/brpm/automation_results/${i + 1}?a-long-query=${'x'.repeat(60)}` },
+      {
+        text: 'open',
+        link: `https://rpm.example.com/brpm/automation_results/${i + 1}?a-long-query=${'x'.repeat(60)}`,
+      },
     ])
     const summary: Summary = {
       title: 'release-gate: BMC RPM runs',

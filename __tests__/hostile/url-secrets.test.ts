@@ -19,7 +19,16 @@ const urls = [
 
 describe('credentials inside an unparseable server-url are never shown', () => {
   it.concurrent.each(urls)('the action: %s', async (url) => {
-    const result = await run({ system: 'otter', 'server-url': url, template: 'deploy-web', 'api-key': 'otter-key-Hh2', timeout: '20s' }, { watchdogMs: 15_000 })
+    const result = await run(
+      {
+        system: 'otter',
+        'server-url': url,
+        template: 'deploy-web',
+        'api-key': 'otter-key-Hh2',
+        timeout: '20s',
+      },
+      { watchdogMs: 15_000 },
+    )
     expectOutcome(result, { exit: 1, errors: 1, status: 'unset' })
     expect(errorsOf(result)[0]).toMatch(/server-url/)
     expect(errorsOf(result)[0]).toMatch(/is not a URL/)
@@ -28,12 +37,16 @@ describe('credentials inside an unparseable server-url are never shown', () => {
   })
 
   it.concurrent.each(urls)('the command, its stderr and its --json document: %s', async (url) => {
-    const cli = await runCli({ args: ['--system', 'otter', '--server-url', url, '--template', 'deploy-web', '--json'], env: { RELEASE_GATE_API_KEY: 'otter-key-Hh2' } })
+    const cli = await runCli({
+      args: ['--system', 'otter', '--server-url', url, '--template', 'deploy-web', '--json'],
+      env: { RELEASE_GATE_API_KEY: 'otter-key-Hh2' },
+    })
     expect(cli.exitCode).toBe(2)
     const document = JSON.parse(cli.stdout) as { ending: string; message: string }
     expect(document.ending).toBe('input')
     expect(document.message).toMatch(/server-url.*is not a URL/)
     expect(document.message).not.toContain('deployer')
-    for (const secret of [PASSWORD, TOKEN]) expect(formsFound(`${cli.stdout}\n${cli.stderr}`, secret)).toEqual([])
+    for (const secret of [PASSWORD, TOKEN])
+      expect(formsFound(`${cli.stdout}\n${cli.stderr}`, secret)).toEqual([])
   })
 })

@@ -28,10 +28,15 @@ describe('action.yml, the public contract', () => {
       read.add(name)
       return { system: 'otter', 'server-url': 'https://h/' }[name] ?? ''
     }, problems)
-    for (const system of [otter, buildmaster, foreman, rpm]) system.prepare(config!, (name) => (read.add(name), ''), problems)
+    for (const system of [otter, buildmaster, foreman, rpm])
+      system.prepare(config!, (name) => (read.add(name), ''), problems)
     // The GitHub Deployments observer reads its switch, then its own inputs.
     readSwitch((name) => (read.add(name), ''), problems)
-    readDeploymentInputs((name) => (read.add(name), ''), { label: 'Otter', environmentPerRun: false }, problems)
+    readDeploymentInputs(
+      (name) => (read.add(name), ''),
+      { label: 'Otter', environmentPerRun: false },
+      problems,
+    )
     // The JUnit report reads its path.
     reportPath((name) => (read.add(name), ''), '.', problems)
     const declared = Object.keys(action.inputs)
@@ -41,8 +46,14 @@ describe('action.yml, the public contract', () => {
 
   it('keeps the defaults the config falls back to', async () => {
     const problems = new InputProblems()
-    const fromDefaults = await readGateConfig((name) => action.inputs[name]?.default ?? { system: 'otter', 'server-url': 'https://h/' }[name] ?? '', problems)
-    const fromNothing = await readGateConfig((name) => ({ system: 'otter', 'server-url': 'https://h/' })[name] ?? '', problems)
+    const fromDefaults = await readGateConfig(
+      (name) => action.inputs[name]?.default ?? { system: 'otter', 'server-url': 'https://h/' }[name] ?? '',
+      problems,
+    )
+    const fromNothing = await readGateConfig(
+      (name) => ({ system: 'otter', 'server-url': 'https://h/' })[name] ?? '',
+      problems,
+    )
     expect(fromDefaults).toEqual(fromNothing)
   })
 

@@ -25,7 +25,12 @@ beforeEach(() => (hits = []))
 function client(path = '/ctx/', secret = 's3cr3t-key'): ApiClient {
   const redactor = new Redactor()
   redactor.add(secret)
-  return new ApiClient({ baseUrl: new URL(path, base), headers: { 'X-ApiKey': secret }, redactor, retry: { minTimeoutMs: 10, maxTimeoutMs: 20 } })
+  return new ApiClient({
+    baseUrl: new URL(path, base),
+    headers: { 'X-ApiKey': secret },
+    redactor,
+    retry: { minTimeoutMs: 10, maxTimeoutMs: 20 },
+  })
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<HttpFailure> {
@@ -42,7 +47,9 @@ describe('ApiClient', () => {
   it('keeps the context path, sends the key as a header and parses JSON', async () => {
     handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}')
     const c = client('/brpm')
-    await expect(c.read({ method: 'GET', path: 'v1/job_runs', query: { status: 'Complete' }, accept: 'json' })).resolves.toMatchObject({ data: { ok: true } })
+    await expect(
+      c.read({ method: 'GET', path: 'v1/job_runs', query: { status: 'Complete' }, accept: 'json' }),
+    ).resolves.toMatchObject({ data: { ok: true } })
     expect(hits[0]!.url).toBe('/brpm/v1/job_runs?status=Complete')
     expect(hits[0]!.headers['x-apikey']).toBe('s3cr3t-key')
     c.dispose()
@@ -51,11 +58,16 @@ describe('ApiClient', () => {
   it('retries a read through 503s and an HTML page, then succeeds', async () => {
     handler = (_req, res, n) => {
       if (n === 1) res.writeHead(503).end('<html><title>Service Unavailable</title></html>')
-      else if (n === 2) res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!DOCTYPE html><html><title>Sign in</title></html>')
+      else if (n === 2)
+        res
+          .writeHead(200, { 'Content-Type': 'text/html' })
+          .end('<!DOCTYPE html><html><title>Sign in</title></html>')
       else res.writeHead(200).end('Executing')
     }
     const c = client()
-    await expect(c.read({ method: 'GET', path: 'api/jobs/status', accept: 'text' })).resolves.toMatchObject({ text: 'Executing' })
+    await expect(c.read({ method: 'GET', path: 'api/jobs/status', accept: 'text' })).resolves.toMatchObject({
+      text: 'Executing',
+    })
     expect(hits).toHaveLength(3)
     c.dispose()
   })
@@ -63,7 +75,9 @@ describe('ApiClient', () => {
   it('never re-sends a create after an answer that may mean it happened', async () => {
     handler = (_req, res) => res.writeHead(502).end('bad gateway')
     const c = client()
-    const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', form: { a: '1' }, accept: 'text' }))
+    const failure = await failureOf(
+      c.send({ method: 'POST', path: 'api/jobs/trigger', form: { a: '1' }, accept: 'text' }),
+    )
     expect(failure.kind).toBe('server-error')
     expect(failure.mayHaveReachedServer).toBe(true)
     expect(hits).toHaveLength(1)
@@ -71,10 +85,13 @@ describe('ApiClient', () => {
   })
 
   it('re-sends a create the server refused with 429 (it was not processed), honouring Retry-After', async () => {
-    handler = (_req, res, n) => (n === 1 ? res.writeHead(429, { 'Retry-After': '1' }).end() : res.writeHead(200).end('42'))
+    handler = (_req, res, n) =>
+      n === 1 ? res.writeHead(429, { 'Retry-After': '1' }).end() : res.writeHead(200).end('42')
     const c = client()
     const started = Date.now()
-    await expect(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' })).resolves.toMatchObject({ text: '42' })
+    await expect(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' })).resolves.toMatchObject(
+      { text: '42' },
+    )
     expect(Date.now() - started).toBeGreaterThanOrEqual(950)
     expect(hits).toHaveLength(2)
     c.dispose()
@@ -87,25 +104,41 @@ describe('ApiClient', () => {
     expect(hits).toHaveLength(1)
     handler = (_req, res) => res.writeHead(400).end('Invalid parameter: stage')
     const rejected = await failureOf(c.read({ method: 'GET', path: 'x', accept: 'text' }))
-    expect(rejected).toMatchObject({ kind: 'rejected', serverMessage: 'Invalid parameter: stage', status: 400 })
+    expect(rejected).toMatchObject({
+      kind: 'rejected',
+      serverMessage: 'Invalid parameter: stage',
+      status: 400,
+    })
     handler = (_req, res) => res.writeHead(302, { Location: 'https://sso.example.com/login' }).end()
-    expect((await failureOf(c.read({ method: 'GET', path: 'x', accept: 'text' }))).serverMessage).toBe('a redirect to https://sso.example.com/login')
-    handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/xml' }).end('<job-run><id>1</id></job-run>')
-    expect(await failureOf(c.read({ method: 'GET', path: 'x', accept: 'json' }))).toMatchObject({ kind: 'unexpected-body', serverMessage: 'XML or markup instead of JSON' })
+    expect((await failureOf(c.read({ method: 'GET', path: 'x', accept: 'text' }))).serverMessage).toBe(
+      'a redirect to https://sso.example.com/login',
+    )
+    handler = (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/xml' }).end('<job-run><id>1</id></job-run>')
+    expect(await failureOf(c.read({ method: 'GET', path: 'x', accept: 'json' }))).toMatchObject({
+      kind: 'unexpected-body',
+      serverMessage: 'XML or markup instead of JSON',
+    })
     c.dispose()
   })
 
   it('keeps secrets out of every message, even when the server echoes them', async () => {
     handler = (_req, res) => res.writeHead(400).end('Bad key s3cr3t-key for https://x/?token=abc')
     const c = client()
-    const failure = await failureOf(c.read({ method: 'GET', path: 'x', query: { token: 's3cr3t-key' }, accept: 'text' }))
+    const failure = await failureOf(
+      c.read({ method: 'GET', path: 'x', query: { token: 's3cr3t-key' }, accept: 'text' }),
+    )
     expect(failure.message).not.toContain('s3cr3t-key')
     expect(failure.message).not.toContain('abc')
     c.dispose()
   })
 
   it('does not re-send a create to a name that does not resolve: that will not fix itself', async () => {
-    const c = new ApiClient({ baseUrl: new URL('http://no-such-host.invalid/'), redactor: new Redactor(), retry: { retries: 3, minTimeoutMs: 200, maxTimeoutMs: 200 } })
+    const c = new ApiClient({
+      baseUrl: new URL('http://no-such-host.invalid/'),
+      redactor: new Redactor(),
+      retry: { retries: 3, minTimeoutMs: 200, maxTimeoutMs: 200 },
+    })
     const started = Date.now()
     const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' }))
     expect(failure).toMatchObject({ kind: 'unreachable', mayHaveReachedServer: false, transient: false })
@@ -118,7 +151,11 @@ describe('ApiClient', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const c = new ApiClient({ baseUrl: new URL(`http://127.0.0.1:${port}/`), redactor: new Redactor(), retry: { retries: 1, minTimeoutMs: 10, maxTimeoutMs: 10 } })
+    const c = new ApiClient({
+      baseUrl: new URL(`http://127.0.0.1:${port}/`),
+      redactor: new Redactor(),
+      retry: { retries: 1, minTimeoutMs: 10, maxTimeoutMs: 10 },
+    })
     const failure = await failureOf(c.send({ method: 'POST', path: 'api/jobs/trigger', accept: 'text' }))
     expect(failure).toMatchObject({ kind: 'unreachable', mayHaveReachedServer: false, cause: 'ECONNREFUSED' })
     c.dispose()
@@ -126,7 +163,9 @@ describe('ApiClient', () => {
 
   describe('streamed bodies', () => {
     /** A sink that records what it got, taking `delayMs` to take each piece. */
-    function sink(delayMs: number | ((piece: number) => number) = 0): TextSink & { pieces: string[]; begins: number; busy: number; maxBusy: number } {
+    function sink(
+      delayMs: number | ((piece: number) => number) = 0,
+    ): TextSink & { pieces: string[]; begins: number; busy: number; maxBusy: number } {
       const delay = typeof delayMs === 'number' ? () => delayMs : delayMs
       return {
         pieces: [],
@@ -152,7 +191,12 @@ describe('ApiClient', () => {
     it('hands a body over in pieces and waits for a slow sink, without its idle timeout firing meanwhile', async () => {
       handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(big)
       const redactor = new Redactor()
-      const c = new ApiClient({ baseUrl: new URL('/', base), redactor, idleTimeoutMs: 400, retry: { retries: 0 } })
+      const c = new ApiClient({
+        baseUrl: new URL('/', base),
+        redactor,
+        idleTimeoutMs: 400,
+        retry: { retries: 0 },
+      })
       // The first piece takes three idle timeouts to be taken, the others 5 ms each.
       const slow = sink((piece) => (piece === 1 ? 1200 : 5))
       const started = Date.now()
@@ -168,7 +212,10 @@ describe('ApiClient', () => {
     })
 
     it('does not stream an HTML page served as text/plain: it fails and is retried as one', async () => {
-      handler = (_req, res, n) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(n === 1 ? '\n  <!DOCTYPE html><html><title>Sign in</title></html>' : 'INFO: ok\n')
+      handler = (_req, res, n) =>
+        res
+          .writeHead(200, { 'Content-Type': 'text/plain' })
+          .end(n === 1 ? '\n  <!DOCTYPE html><html><title>Sign in</title></html>' : 'INFO: ok\n')
       const c = client()
       const taken = sink()
       await c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: taken })
@@ -180,8 +227,13 @@ describe('ApiClient', () => {
     it("ends with the sink's own error, not retried as a network failure", async () => {
       handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(big)
       const c = client()
-      const broken: TextSink = { begin: () => undefined, text: () => Promise.reject(new Error('the console went away')) }
-      await expect(c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: broken })).rejects.toThrow('the console went away')
+      const broken: TextSink = {
+        begin: () => undefined,
+        text: () => Promise.reject(new Error('the console went away')),
+      }
+      await expect(
+        c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: broken }),
+      ).rejects.toThrow('the console went away')
       expect(hits).toHaveLength(1)
       c.dispose()
     })
@@ -194,7 +246,9 @@ describe('ApiClient', () => {
       }
       const c = client()
       const taken = sink()
-      const failure = await failureOf(c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: taken, maxBytes: 64 * 1024 }))
+      const failure = await failureOf(
+        c.read({ method: 'GET', path: 'api/jobs/logs', accept: 'text', stream: taken, maxBytes: 64 * 1024 }),
+      )
       expect(failure.kind).toBe('too-large')
       expect(taken.pieces).toEqual([])
       c.dispose()

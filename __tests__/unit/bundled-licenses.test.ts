@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { bundledPackages, listedPackages, renderLicenses, type BundleStats } from '../../scripts/bundled-licenses.js'
+import {
+  bundledPackages,
+  listedPackages,
+  renderLicenses,
+  type BundleStats,
+} from '../../scripts/bundled-licenses.js'
 
 const root = resolve('.')
 const at = (path: string): string => join(root, path)
-const versionOf = (name: string): string => (JSON.parse(readFileSync(at(`node_modules/${name}/package.json`), 'utf8')) as { version: string }).version
+const versionOf = (name: string): string =>
+  (JSON.parse(readFileSync(at(`node_modules/${name}/package.json`), 'utf8')) as { version: string }).version
 const distFile = (file: string, chunk: { entry?: boolean }): string => (chunk.entry ? 'index.js' : file)
 
 // The shape ncc's stats have: sources concatenated into one module (scope hoisting) with dependencies
@@ -30,7 +36,11 @@ const stats: BundleStats = {
         { name: 'external "fs"' },
       ],
     },
-    { id: 815, files: ['815.index.cjs.js'], modules: [{ nameForCondition: at('node_modules/yaml/dist/index.js') }] },
+    {
+      id: 815,
+      files: ['815.index.cjs.js'],
+      modules: [{ nameForCondition: at('node_modules/yaml/dist/index.js') }],
+    },
   ],
   modules: [
     { nameForCondition: at('node_modules/p-retry/index.js'), chunks: [] },
@@ -54,17 +64,36 @@ describe('bundledPackages', () => {
 
   it('gives each its version, licence, licence text and the dist/ files it is in', () => {
     const pRetry = packages.find((p) => p.name === 'p-retry')!
-    expect(pRetry).toMatchObject({ version: versionOf('p-retry'), license: 'MIT', source: 'https://github.com/sindresorhus/p-retry', files: ['index.js'] })
+    expect(pRetry).toMatchObject({
+      version: versionOf('p-retry'),
+      license: 'MIT',
+      source: 'https://github.com/sindresorhus/p-retry',
+      files: ['index.js'],
+    })
     expect(pRetry.licenseText).toContain('Permission is hereby granted')
-    expect(packages.find((p) => p.name === 'yaml')).toMatchObject({ license: 'ISC', files: ['index.js', '815.index.cjs.js'] })
+    expect(packages.find((p) => p.name === 'yaml')).toMatchObject({
+      license: 'ISC',
+      files: ['index.js', '815.index.cjs.js'],
+    })
   })
 
   it('treats the stand-ins under tools/ as our own code, without a third-party licence text', () => {
-    expect(packages.find((p) => p.own)).toMatchObject({ name: 'undici', directory: 'tools/undici-stub', licenseText: undefined, files: ['index.js'] })
+    expect(packages.find((p) => p.own)).toMatchObject({
+      name: 'undici',
+      directory: 'tools/undici-stub',
+      licenseText: undefined,
+      files: ['index.js'],
+    })
   })
 
   it('refuses stats that do not list every module of a chunk', () => {
-    expect(() => bundledPackages({ chunks: [{ id: 1, files: ['a.js'], filteredModules: 3, modules: [] }] }, root, distFile)).toThrow(/every module of chunk 1/)
+    expect(() =>
+      bundledPackages(
+        { chunks: [{ id: 1, files: ['a.js'], filteredModules: 3, modules: [] }] },
+        root,
+        distFile,
+      ),
+    ).toThrow(/every module of chunk 1/)
     expect(() => bundledPackages({}, root, distFile)).toThrow(/no chunks/)
   })
 })
@@ -72,7 +101,11 @@ describe('bundledPackages', () => {
 describe('renderLicenses and listedPackages', () => {
   it('lists the third-party packages, each with its licence text, and names the stand-ins apart', () => {
     const text = renderLicenses(bundledPackages(stats, root, distFile))
-    expect([...listedPackages(text)]).toEqual([`@actions/core@${versionOf('@actions/core')}`, `p-retry@${versionOf('p-retry')}`, `yaml@${versionOf('yaml')}`])
+    expect([...listedPackages(text)]).toEqual([
+      `@actions/core@${versionOf('@actions/core')}`,
+      `p-retry@${versionOf('p-retry')}`,
+      `yaml@${versionOf('yaml')}`,
+    ])
     expect(text).toContain('undici 6.999.0-release-gate-stub (tools/undici-stub, in index.js)')
     expect(text).toContain('License: ISC')
   })

@@ -9,29 +9,62 @@ const parse = (argv: string[], env: Record<string, string> = {}) => parseCommand
 
 describe('the command line', () => {
   it('takes every input as --name value or --name=value', () => {
-    const { inputs, errors, sources } = parse(['--system', 'otter', '--server-url=https://o.example/', '--template', 'deploy-web', '--timeout=2m'])
+    const { inputs, errors, sources } = parse([
+      '--system',
+      'otter',
+      '--server-url=https://o.example/',
+      '--template',
+      'deploy-web',
+      '--timeout=2m',
+    ])
     expect(errors).toEqual([])
-    expect(inputs).toMatchObject({ system: 'otter', 'server-url': 'https://o.example/', template: 'deploy-web', timeout: '2m', 'fail-on': 'warning' })
+    expect(inputs).toMatchObject({
+      system: 'otter',
+      'server-url': 'https://o.example/',
+      template: 'deploy-web',
+      timeout: '2m',
+      'fail-on': 'warning',
+    })
     expect(sources).toMatchObject({ system: 'flag', timeout: 'flag', 'fail-on': 'default' })
   })
 
   it('keeps a value with = and spaces whole, and the last of a repeated single-value flag', () => {
-    expect(parse(['--search-query=name ~ web=1', '--template', 'a', '--template', 'b']).inputs).toMatchObject({ 'search-query': 'name ~ web=1', template: 'b' })
+    expect(parse(['--search-query=name ~ web=1', '--template', 'a', '--template', 'b']).inputs).toMatchObject(
+      { 'search-query': 'name ~ web=1', template: 'b' },
+    )
   })
 
   it('adds a line per repeated multi-line flag, and reads @file', () => {
     expect(parse(['--variables', 'X=1', '--variables=Y=a=b']).inputs.variables).toBe('X=1\nY=a=b')
-    expect(parse(['--variables', '@vars.txt', '--variables', '@more.txt']).inputs.variables).toBe('A=1\nB=two words\nC=3')
-    expect(parse(['--filter', 'step_id=35', '--filter', 'job_type=automation']).inputs.filter).toBe('step_id=35\njob_type=automation')
-    expect(parse(['--variables', '@nope.txt']).errors).toEqual(["--variables: cannot read 'nope.txt' (ENOENT)"])
+    expect(parse(['--variables', '@vars.txt', '--variables', '@more.txt']).inputs.variables).toBe(
+      'A=1\nB=two words\nC=3',
+    )
+    expect(parse(['--filter', 'step_id=35', '--filter', 'job_type=automation']).inputs.filter).toBe(
+      'step_id=35\njob_type=automation',
+    )
+    expect(parse(['--variables', '@nope.txt']).errors).toEqual([
+      "--variables: cannot read 'nope.txt' (ENOENT)",
+    ])
     // Only multi-line inputs read files: an Otter template may well start with '@'.
     expect(parse(['--template', '@team/deploy']).inputs.template).toBe('@team/deploy')
   })
 
   it('falls back to RELEASE_GATE_<NAME>, and then to the default; a flag wins; an empty variable is not set', () => {
-    const env = { RELEASE_GATE_SYSTEM: 'rpm', RELEASE_GATE_API_KEY: 'k', RELEASE_GATE_JOB_ID: '7', RELEASE_GATE_TIMEOUT: '', RELEASE_GATE_VARIABLES: '@vars.txt' }
+    const env = {
+      RELEASE_GATE_SYSTEM: 'rpm',
+      RELEASE_GATE_API_KEY: 'k',
+      RELEASE_GATE_JOB_ID: '7',
+      RELEASE_GATE_TIMEOUT: '',
+      RELEASE_GATE_VARIABLES: '@vars.txt',
+    }
     const { inputs, sources, warnings } = parse(['--job-id', '8'], env)
-    expect(inputs).toMatchObject({ system: 'rpm', 'api-key': 'k', 'job-id': '8', timeout: '30m', variables: 'A=1\nB=two words' })
+    expect(inputs).toMatchObject({
+      system: 'rpm',
+      'api-key': 'k',
+      'job-id': '8',
+      timeout: '30m',
+      variables: 'A=1\nB=two words',
+    })
     expect(sources).toMatchObject({ system: 'env', 'api-key': 'env', 'job-id': 'flag', timeout: 'default' })
     expect(warnings).toEqual([])
   })
@@ -47,18 +80,30 @@ describe('the command line', () => {
   })
 
   it('names an unknown flag and suggests the closest', () => {
-    expect(parse(['--sever-url', 'https://x/']).errors).toEqual(['unknown flag --sever-url; did you mean --server-url? (release-gate --help lists every flag)'])
+    expect(parse(['--sever-url', 'https://x/']).errors).toEqual([
+      'unknown flag --sever-url; did you mean --server-url? (release-gate --help lists every flag)',
+    ])
     expect(parse(['--server_url=https://x/']).errors[0]).toContain('did you mean --server-url?')
     expect(parse(['--jsno']).errors[0]).toContain('did you mean --json?')
-    expect(parse(['--frobnicate']).errors).toEqual(['unknown flag --frobnicate (release-gate --help lists every flag)'])
+    expect(parse(['--frobnicate']).errors).toEqual([
+      'unknown flag --frobnicate (release-gate --help lists every flag)',
+    ])
     expect(parse(['-x']).errors[0]).toMatch(/^unknown flag -x/)
   })
 
   it('refuses positional arguments, a flag without its value, and a bad switch value', () => {
-    expect(parse(['deploy-web']).errors[0]).toMatch(/^unexpected argument 'deploy-web': release-gate takes flags only/)
-    expect(parse(['template=deploy-web']).errors[0]).toBe("unexpected argument 'template=deploy-web': write it as --template=deploy-web")
-    expect(parse(['--template']).errors).toEqual(['--template needs a value: --template VALUE or --template=VALUE'])
-    expect(parse(['--template', '--json']).errors).toEqual(['--template needs a value: --template VALUE or --template=VALUE'])
+    expect(parse(['deploy-web']).errors[0]).toMatch(
+      /^unexpected argument 'deploy-web': release-gate takes flags only/,
+    )
+    expect(parse(['template=deploy-web']).errors[0]).toBe(
+      "unexpected argument 'template=deploy-web': write it as --template=deploy-web",
+    )
+    expect(parse(['--template']).errors).toEqual([
+      '--template needs a value: --template VALUE or --template=VALUE',
+    ])
+    expect(parse(['--template', '--json']).errors).toEqual([
+      '--template needs a value: --template VALUE or --template=VALUE',
+    ])
     expect(parse(['--json=maybe']).errors[0]).toMatch(/^--json is a switch/)
   })
 
@@ -70,20 +115,30 @@ describe('the command line', () => {
       debug: true,
       dotenvPrefix: 'GATE_',
     })
-    expect(parse([], { RELEASE_GATE_JSON: 'true', RELEASE_GATE_DOTENV_PREFIX: 'DEPLOY_', RELEASE_GATE_CI: 'azure' }).options).toMatchObject({
+    expect(
+      parse([], {
+        RELEASE_GATE_JSON: 'true',
+        RELEASE_GATE_DOTENV_PREFIX: 'DEPLOY_',
+        RELEASE_GATE_CI: 'azure',
+      }).options,
+    ).toMatchObject({
       json: true,
       dotenvPrefix: 'DEPLOY_',
       ci: 'azure',
     })
     expect(parse(['--json=false'], { RELEASE_GATE_JSON: 'true' }).options.json).toBe(false)
-    expect(parse(['--ci', 'travis']).errors[0]).toBe("--ci: 'travis' is not accepted; use one of auto, github, gitlab, azure, plain")
+    expect(parse(['--ci', 'travis']).errors[0]).toBe(
+      "--ci: 'travis' is not accepted; use one of auto, github, gitlab, azure, plain",
+    )
     expect(parse(['--dotenv-prefix', 'a-b']).errors[0]).toMatch(/GitLab takes only letters, digits and _/)
     expect(parse(['-h']).options.help).toBe(true)
     expect(parse(['-V']).options.version).toBe(true)
   })
 
   it('warns about a RELEASE_GATE_ variable that looks misspelt, and ignores unrelated ones', () => {
-    expect(parse([], { RELEASE_GATE_SERVERURL: 'x', RELEASE_GATE_ACTION_NODE: '/usr/bin/node' }).warnings).toEqual([
+    expect(
+      parse([], { RELEASE_GATE_SERVERURL: 'x', RELEASE_GATE_ACTION_NODE: '/usr/bin/node' }).warnings,
+    ).toEqual([
       'RELEASE_GATE_SERVERURL is not a release-gate setting and is ignored; did you mean RELEASE_GATE_SERVER_URL?',
     ])
   })

@@ -14,11 +14,17 @@ const action = parse(readFileSync('action.yml', 'utf8')) as {
 describe('the command line and action.yml share one source', () => {
   it('has the generated module up to date with action.yml and package.json (npm run generate)', () => {
     // Exits 1 with the fix in its message when action.yml, package.json or the generator changed alone.
-    expect(() => execFileSync(process.execPath, ['scripts/generate-cli-inputs.mjs', '--check'], { stdio: 'pipe' })).not.toThrow()
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/generate-cli-inputs.mjs', '--check'], { stdio: 'pipe' }),
+    ).not.toThrow()
     expect(ACTION_INPUTS.map((i) => i.name)).toEqual(Object.keys(action.inputs))
     for (const input of ACTION_INPUTS) {
       const spec = action.inputs[input.name]!
-      expect([input.name, input.description, input.required]).toEqual([input.name, spec.description, spec.required === true])
+      expect([input.name, input.description, input.required]).toEqual([
+        input.name,
+        spec.description,
+        spec.required === true,
+      ])
     }
     expect(ACTION_OUTPUTS.map((o) => o.name)).toEqual(Object.keys(action.outputs))
     expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version)
@@ -30,7 +36,10 @@ describe('the command line and action.yml share one source', () => {
     const { inputs, errors } = parseCommandLine([], {}, () => '')
     expect(errors).toEqual([])
     for (const input of ACTION_INPUTS) {
-      expect([input.name, inputs[input.name]]).toEqual([input.name, (runner[`INPUT_${input.name.toUpperCase()}`] ?? '').trim()])
+      expect([input.name, inputs[input.name]]).toEqual([
+        input.name,
+        (runner[`INPUT_${input.name.toUpperCase()}`] ?? '').trim(),
+      ])
     }
   })
 

@@ -1,5 +1,13 @@
 import { runnerCommands } from '../../sandbox/action-runner.js'
-import { azureCommands, azureFormatting, bareCarriageReturns, escapeSequences, gitlabSections, icuIndexOf, jenkinsNotes } from '../../sandbox/ci-parsers.js'
+import {
+  azureCommands,
+  azureFormatting,
+  bareCarriageReturns,
+  escapeSequences,
+  gitlabSections,
+  icuIndexOf,
+  jenkinsNotes,
+} from '../../sandbox/ci-parsers.js'
 import { CI_HOSTILE_LINES, HOSTILE_LINES } from '../../sandbox/otter.js'
 import { neutralise } from '../../src/cli/neutralise.js'
 
@@ -37,9 +45,18 @@ describe('neutralise: server text that no CI acts on', () => {
   it('is needed: the hostile lines do act on the CIs as printed raw', () => {
     const raw = CI_HOSTILE_LINES.join('\n')
     const acted = allCis(raw)
-    expect(acted.azure.map((c) => c.properties.variable ?? c.event)).toEqual(['status', 'complete', 'logissue', 'glued', 'hyphen'])
+    expect(acted.azure.map((c) => c.properties.variable ?? c.event)).toEqual([
+      'status',
+      'complete',
+      'logissue',
+      'glued',
+      'hyphen',
+    ])
     expect(acted.azureFormatting).toEqual(['group', 'error'])
-    expect(acted.gitlab.map((s) => `${s.kind}:${s.name}`)).toEqual(['start:injected', 'end:release_gate_log_1'])
+    expect(acted.gitlab.map((s) => `${s.kind}:${s.name}`)).toEqual([
+      'start:injected',
+      'end:release_gate_log_1',
+    ])
     expect(acted.bareCr).toBeGreaterThan(0)
     expect(acted.jenkins).toBe(1)
     expect(acted.escapes.length).toBeGreaterThan(4)
@@ -70,7 +87,9 @@ describe('neutralise: server text that no CI acts on', () => {
     expect(neutralise('::error::x', { lineStart: false })).toBe('::error::x')
     expect(neutralise('\x1b[0Ksection_start:1:n\r\x1b[0Khead')).toBe('␛[0Ksection_start :1:n ␛[0Khead')
     expect(neutralise('\x1b[32mgreen\x1b[0m and \x1b[1;31mbold red\x1b[m')).toBe('green and bold red')
-    expect(neutralise('bell\x07 back\x08 nul\x00 del\x7f c1\u009b tab\tkept')).toBe('bell␇ back␈ nul␀ del␡ c1\ufffd tab\tkept')
+    expect(neutralise('bell\x07 back\x08 nul\x00 del\x7f c1\u009b tab\tkept')).toBe(
+      'bell␇ back␈ nul␀ del␡ c1\ufffd tab\tkept',
+    )
     expect(neutralise('progress 10%\r20%\r30%\r\n')).toBe('progress 10% 20% 30%')
   })
 
@@ -92,7 +111,8 @@ describe('neutralise: server text that no CI acts on', () => {
     const collator = new Intl.Collator('en')
     const missed: string[] = []
     for (let code = 0; code < 0x110000; code++) {
-      if ((code >= 0xd800 && code < 0xe000) || (code >= 0x30000 && code < 0xe0000) || code >= 0xe1000) continue
+      if ((code >= 0xd800 && code < 0xe000) || (code >= 0x30000 && code < 0xe0000) || code >= 0xe1000)
+        continue
       const ch = String.fromCodePoint(code)
       if (collator.compare(`#${ch}#`, '##') !== 0) continue
       const out = neutralise(`#${ch}#[group]x`)
@@ -102,7 +122,11 @@ describe('neutralise: server text that no CI acts on', () => {
   })
 
   it('neutralises a 50,000-line log quickly', () => {
-    const lines = Array.from({ length: 50_000 }, (_, i) => (i % 100 === 0 ? `ts 12:00:${i % 60}: Ünïcödé #${i} ##vso[x.y]` : `INFO: step ${i} of 50000: server web-${i % 8}`))
+    const lines = Array.from({ length: 50_000 }, (_, i) =>
+      i % 100 === 0
+        ? `ts 12:00:${i % 60}: Ünïcödé #${i} ##vso[x.y]`
+        : `INFO: step ${i} of 50000: server web-${i % 8}`,
+    )
     const started = performance.now()
     for (const line of lines) neutralise(line)
     expect(performance.now() - started).toBeLessThan(2000)

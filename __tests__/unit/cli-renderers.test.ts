@@ -20,7 +20,15 @@ const summary: Summary = {
   lead: 'Run job template on Foreman (https://f/): failed after waiting 12s.',
   table: {
     header: ['Job', 'Status', 'Run time (server)', 'Waited', 'Link'],
-    rows: [['Foreman job invocation 7', '❌ failed', '10s', '12s', { text: 'open', link: 'https://f/job_invocations/7' }]],
+    rows: [
+      [
+        'Foreman job invocation 7',
+        '❌ failed',
+        '10s',
+        '12s',
+        { text: 'open', link: 'https://f/job_invocations/7' },
+      ],
+    ],
   },
   facts: [['hosts-failed', '1']],
   sections: [{ title: 'Hosts that did not succeed', items: [{ text: 'web-1: failed', code: ['exit 1'] }] }],
@@ -59,9 +67,24 @@ describe('Azure Pipelines rendering', () => {
     renderer.output('url', 'https://b/x?a=1;b=2]%0A%AZP25 ##vso[task.complete result=Failed;]')
     renderer.output('release-number', 'line1\nline2\r')
     expect(azureCommands(out())).toEqual([
-      { area: 'task', event: 'setvariable', properties: { variable: 'job_id', isoutput: 'true' }, data: '42' },
-      { area: 'task', event: 'setvariable', properties: { variable: 'url', isoutput: 'true' }, data: 'https://b/x?a=1;b=2]%0A%AZP25 ##vso[task.complete result=Failed;]' },
-      { area: 'task', event: 'setvariable', properties: { variable: 'release_number', isoutput: 'true' }, data: 'line1\nline2\r' },
+      {
+        area: 'task',
+        event: 'setvariable',
+        properties: { variable: 'job_id', isoutput: 'true' },
+        data: '42',
+      },
+      {
+        area: 'task',
+        event: 'setvariable',
+        properties: { variable: 'url', isoutput: 'true' },
+        data: 'https://b/x?a=1;b=2]%0A%AZP25 ##vso[task.complete result=Failed;]',
+      },
+      {
+        area: 'task',
+        event: 'setvariable',
+        properties: { variable: 'release_number', isoutput: 'true' },
+        data: 'line1\nline2\r',
+      },
     ])
   })
 
@@ -74,8 +97,18 @@ describe('Azure Pipelines rendering', () => {
     expect(azureFormatting(out())).toEqual(['group', 'endgroup'])
     expect(azureCommands(out())).toEqual([
       { area: 'task', event: 'logissue', properties: { type: 'warning' }, data: 'careful; 50% ] done' },
-      { area: 'task', event: 'complete', properties: { result: 'SucceededWithIssues' }, data: 'release-gate: passed with a tolerated Warning' },
-      { area: 'task', event: 'logissue', properties: { type: 'error' }, data: 'Otter job 1: failed\nsecond line' },
+      {
+        area: 'task',
+        event: 'complete',
+        properties: { result: 'SucceededWithIssues' },
+        data: 'release-gate: passed with a tolerated Warning',
+      },
+      {
+        area: 'task',
+        event: 'logissue',
+        properties: { type: 'error' },
+        data: 'Otter job 1: failed\nsecond line',
+      },
     ])
   })
 
@@ -95,7 +128,9 @@ describe('plain rendering', () => {
     void plain.renderer.logs('Job — log', ['\x1b[31mred\x1b[0m', '::error::x'])
     plain.renderer.warning('w')
     plain.renderer.end({ ending: 'unknown', message: 'Otter refused the API key' }, 3)
-    expect(plain.out()).toBe('┌ Job — log\n│ red\n│ ::error::x\nwarning: w\nerror: Otter refused the API key\nexit code 3: no outcome known\n')
+    expect(plain.out()).toBe(
+      '┌ Job — log\n│ red\n│ ::error::x\nwarning: w\nerror: Otter refused the API key\nexit code 3: no outcome known\n',
+    )
     const tty = capture('plain', {}, true)
     tty.renderer.warning('w')
     expect(tty.out()).toBe('\x1b[33mwarning:\x1b[0m w\n')
@@ -125,8 +160,13 @@ describe('GitHub Actions rendering (the command in a run: step)', () => {
     renderer.mask('s3cret')
     renderer.summary(summary)
     renderer.end({ ending: 'failed', message: 'Job: failed\n50%' }, 1)
-    expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8'))).toEqual({ 'job-id': '7', url: 'multi\nline' })
-    expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toContain('<h3>release-gate: Foreman restart — ❌ failed</h3>')
+    expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8'))).toEqual({
+      'job-id': '7',
+      url: 'multi\nline',
+    })
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toContain(
+      '<h3>release-gate: Foreman restart — ❌ failed</h3>',
+    )
     expect(
       runnerCommands(out())
         .map((c) => [c.name, c.value])
@@ -142,8 +182,13 @@ describe('GitHub Actions rendering (the command in a run: step)', () => {
 
 describe('outputs for later jobs', () => {
   it('writes dotenv as GitLab parses it: KEY=value lines, [A-Za-z0-9_] names, one line each, empties left out', () => {
-    const text = dotenv({ status: 'succeeded', 'job-id': '1042', url: '', 'release-number': ' 4.2.0 ', 'odd-value': 'a=b\nc' }, 'GATE_')
-    expect(text).toBe('GATE_STATUS=succeeded\nGATE_JOB_ID=1042\nGATE_RELEASE_NUMBER=4.2.0\nGATE_ODD_VALUE=a=b c\n')
+    const text = dotenv(
+      { status: 'succeeded', 'job-id': '1042', url: '', 'release-number': ' 4.2.0 ', 'odd-value': 'a=b\nc' },
+      'GATE_',
+    )
+    expect(text).toBe(
+      'GATE_STATUS=succeeded\nGATE_JOB_ID=1042\nGATE_RELEASE_NUMBER=4.2.0\nGATE_ODD_VALUE=a=b c\n',
+    )
     // GitLab's parser (parse_dotenv_artifact_service.rb): every line /^(.*?)=(.*)$/, key /\A[a-zA-Z0-9_]+\z/.
     for (const line of text.trimEnd().split('\n')) {
       const [, key, value] = /^(.*?)=(.*)$/.exec(line)!
@@ -163,7 +208,9 @@ describe('outputs for later jobs', () => {
       message: '##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K',
       outputs: { url: 'https://x/#a' },
     })
-    expect((JSON.parse(doc) as { message: string }).message).toBe('##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K')
+    expect((JSON.parse(doc) as { message: string }).message).toBe(
+      '##vso[task.complete result=Succeeded;]\n::error::x \x1b[0Ksection_start:1:n\r\x1b[0K',
+    )
     expect(azureCommands(doc)).toEqual([])
     expect(azureFormatting(doc)).toEqual([])
     expect(runnerCommands(doc)).toEqual([])

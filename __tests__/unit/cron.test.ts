@@ -101,29 +101,58 @@ async function actionProblems(cronLine: string): Promise<string[]> {
 function sandboxAnswer(cronLine: string): { status: number; body: string } {
   const simulator = new ForemanSimulator({ ...FOREMAN_SETUP, hosts: [...FOREMAN_SETUP.hosts] })
   const body = JSON.stringify({
-    job_invocation: { job_template_id: '171', targeting_type: 'static_query', search_query: 'name = web-001.example.com', recurrence: { cron_line: cronLine } },
+    job_invocation: {
+      job_template_id: '171',
+      targeting_type: 'static_query',
+      search_query: 'name = web-001.example.com',
+      recurrence: { cron_line: cronLine },
+    },
   })
-  const authorization = 'Basic ' + Buffer.from(`${FOREMAN_USER.username}:${FOREMAN_USER.password}`).toString('base64')
-  return simulator.handle({ method: 'POST', path: '/api/job_invocations', query: new URLSearchParams(), headers: { authorization }, body })
+  const authorization =
+    'Basic ' + Buffer.from(`${FOREMAN_USER.username}:${FOREMAN_USER.password}`).toString('base64')
+  return simulator.handle({
+    method: 'POST',
+    path: '/api/job_invocations',
+    query: new URLSearchParams(),
+    headers: { authorization },
+    body,
+  })
 }
 
 describe('cron lines: the action refuses only what no Foreman reads; Foreman (fugit) judges the rest', () => {
-  it.each(FOREMAN_ACCEPTS)('fugit accepts %j: the action sends it and the sandbox creates the job', async (line) => {
-    expect(await actionProblems(line)).toEqual([])
-    expect(sandboxAnswer(line).status).toBe(201)
-  })
+  it.each(FOREMAN_ACCEPTS)(
+    'fugit accepts %j: the action sends it and the sandbox creates the job',
+    async (line) => {
+      expect(await actionProblems(line)).toEqual([])
+      expect(sandboxAnswer(line).status).toBe(201)
+    },
+  )
 
-  it.each(FOREMAN_REFUSES)("fugit refuses %j: the action sends it and the sandbox answers Foreman's 500", async (line) => {
-    expect(await actionProblems(line)).toEqual([])
-    const answer = sandboxAnswer(line)
-    expect(answer.status).toBe(500)
-    expect(JSON.parse(answer.body)).toEqual({ error: { message: `Validation failed: Triggering: Cronline ${line} is not valid format of cron line` } })
-  })
+  it.each(FOREMAN_REFUSES)(
+    "fugit refuses %j: the action sends it and the sandbox answers Foreman's 500",
+    async (line) => {
+      expect(await actionProblems(line)).toEqual([])
+      const answer = sandboxAnswer(line)
+      expect(answer.status).toBe(500)
+      expect(JSON.parse(answer.body)).toEqual({
+        error: {
+          message: `Validation failed: Triggering: Cronline ${line} is not valid format of cron line`,
+        },
+      })
+    },
+  )
 
-  it.each(NO_FOREMAN_ACCEPTS)('no Foreman reads %j: refused before sending, and the sandbox refuses it too', async (line) => {
-    expect(await actionProblems(line)).toEqual([expect.stringMatching(/^Input 'cron-line': .* is not a cron line Foreman accepts: it has \d+ fields?, where Foreman reads five/)])
-    expect(sandboxAnswer(line).status).toBe(500)
-  })
+  it.each(NO_FOREMAN_ACCEPTS)(
+    'no Foreman reads %j: refused before sending, and the sandbox refuses it too',
+    async (line) => {
+      expect(await actionProblems(line)).toEqual([
+        expect.stringMatching(
+          /^Input 'cron-line': .* is not a cron line Foreman accepts: it has \d+ fields?, where Foreman reads five/,
+        ),
+      ])
+      expect(sandboxAnswer(line).status).toBe(500)
+    },
+  )
 
   it('claims no rule Foreman does not have: the message names only the field count and what Foreman reads', async () => {
     const [message] = await actionProblems('0 2 * *')

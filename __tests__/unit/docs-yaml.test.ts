@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 
-// The documentation users copy from: every YAML example must paste and run, and every link must lead somewhere.
+// The documentation users copy from: every YAML example must paste and run, and every link must lead
+// somewhere.
 const pages = [
   'README.md',
   'CONTRIBUTING.md',
@@ -40,9 +41,11 @@ function yamlBlocks(page: string, markdown: string): Block[] {
 }
 
 type Mapping = Record<string, unknown>
-const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isMapping = (value: unknown): value is Mapping =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 // GitHub steps (uses, run), GitLab and Azure scripts, and Azure tasks (task: PublishTestResults@2).
-const isStep = (value: unknown) => isMapping(value) && ('uses' in value || 'run' in value || 'script' in value || 'task' in value)
+const isStep = (value: unknown) =>
+  isMapping(value) && ('uses' in value || 'run' in value || 'script' in value || 'task' in value)
 
 /** What a block is, or undefined when it is a fragment nobody could paste. */
 function kindOf(document: unknown): string | undefined {
@@ -93,7 +96,15 @@ describe('the YAML examples in README.md, CONTRIBUTING.md and docs/', () => {
       { page: 'x.md', line: 8, text: '- run: ls' },
     ])
     expect(blocks.length).toBeGreaterThan(20)
-    for (const page of ['README.md', 'docs/otter.md', 'docs/buildmaster.md', 'docs/foreman.md', 'docs/rpm.md', 'docs/github-deployments.md', 'docs/command.md'])
+    for (const page of [
+      'README.md',
+      'docs/otter.md',
+      'docs/buildmaster.md',
+      'docs/foreman.md',
+      'docs/rpm.md',
+      'docs/github-deployments.md',
+      'docs/command.md',
+    ])
       expect(blocks.filter((block) => block.page === page).length).toBeGreaterThan(0)
   })
 
@@ -101,8 +112,12 @@ describe('the YAML examples in README.md, CONTRIBUTING.md and docs/', () => {
     const problems = blocks.flatMap((block) => {
       const documents = parseAllDocuments(block.text)
       if (!Array.isArray(documents)) return [`${where(block)}: no document`]
-      const messages = documents.flatMap((document) => [...document.errors, ...document.warnings].map((problem) => `${where(block)}: ${problem.message}`))
-      return documents.length === 1 ? messages : [...messages, `${where(block)}: ${documents.length} documents (a '...' or '---' line ends one)`]
+      const messages = documents.flatMap((document) =>
+        [...document.errors, ...document.warnings].map((problem) => `${where(block)}: ${problem.message}`),
+      )
+      return documents.length === 1
+        ? messages
+        : [...messages, `${where(block)}: ${documents.length} documents (a '...' or '---' line ends one)`]
     })
     expect(problems).toEqual([])
   })
@@ -119,8 +134,12 @@ describe('the YAML examples in README.md, CONTRIBUTING.md and docs/', () => {
       gateSteps(parse(block.text)).flatMap((step) => {
         const inputs = isMapping(step.with) ? Object.keys(step.with) : []
         return [
-          ...inputs.filter((name) => !declared.has(name)).map((name) => `${where(block)}: unknown input '${name}'`),
-          ...required.filter((name) => !inputs.includes(name)).map((name) => `${where(block)}: missing required input '${name}'`),
+          ...inputs
+            .filter((name) => !declared.has(name))
+            .map((name) => `${where(block)}: unknown input '${name}'`),
+          ...required
+            .filter((name) => !inputs.includes(name))
+            .map((name) => `${where(block)}: missing required input '${name}'`),
         ]
       }),
     )
@@ -128,9 +147,13 @@ describe('the YAML examples in README.md, CONTRIBUTING.md and docs/', () => {
   })
 
   it('shows the action in a complete workflow for each server in the README', () => {
-    const readme = blocks.filter((block) => block.page === 'README.md').map((block) => parse(block.text) as unknown)
+    const readme = blocks
+      .filter((block) => block.page === 'README.md')
+      .map((block) => parse(block.text) as unknown)
     const workflows = readme.filter((document) => kindOf(document) === 'workflow')
-    const systems = workflows.flatMap((document) => gateSteps(document).map((step) => (step.with as Mapping).system))
+    const systems = workflows.flatMap((document) =>
+      gateSteps(document).map((step) => (step.with as Mapping).system),
+    )
     expect([...new Set(systems)].sort()).toEqual(['buildmaster', 'foreman', 'otter', 'rpm'])
   })
 })
@@ -148,7 +171,9 @@ describe('the relative links in README.md, CONTRIBUTING.md and docs/', () => {
   }
   const links = pages.flatMap((page) => {
     const text = readFileSync(page, 'utf8').replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
-    return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => ({ page, target: match[1] ?? '' })).filter(({ target }) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
+    return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((match) => ({ page, target: match[1] ?? '' }))
+      .filter(({ target }) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
   })
 
   it('finds links to check', () => {

@@ -22,16 +22,32 @@ async function problemsOf(inputs: Record<string, string>): Promise<string[]> {
 describe('readGateConfig', () => {
   it('applies the defaults and keeps the context path with a trailing slash', async () => {
     const { config } = await read(base)
-    expect(config).toMatchObject({ system: 'otter', wait: true, timeoutMs: 1_800_000, pollIntervalMs: 1000, maxPollIntervalMs: 60_000, failOn: 'warning' })
+    expect(config).toMatchObject({
+      system: 'otter',
+      wait: true,
+      timeoutMs: 1_800_000,
+      pollIntervalMs: 1000,
+      maxPollIntervalMs: 60_000,
+      failOn: 'warning',
+    })
     expect(config?.serverUrl.toString()).toBe('https://otter.example.com/otter/')
   })
 
   it('lists the four systems for an unknown one', async () => {
-    expect(await problemsOf({ ...base, system: 'jenkins' })).toEqual(["Input 'system': 'jenkins' is not a supported system; use one of buildmaster, otter, foreman, rpm"])
+    expect(await problemsOf({ ...base, system: 'jenkins' })).toEqual([
+      "Input 'system': 'jenkins' is not a supported system; use one of buildmaster, otter, foreman, rpm",
+    ])
   })
 
   it('reports every bad input at once, each by name', async () => {
-    const problems = await problemsOf({ system: 'otter', 'server-url': 'ftp://x', wait: 'yes', timeout: 'soon', 'fail-on': 'sometimes', variables: 'A=1\noops' })
+    const problems = await problemsOf({
+      system: 'otter',
+      'server-url': 'ftp://x',
+      wait: 'yes',
+      timeout: 'soon',
+      'fail-on': 'sometimes',
+      variables: 'A=1\noops',
+    })
     expect(problems).toHaveLength(5)
     expect(problems.join('\n')).toMatch(/'server-url'.*ftp:/)
     expect(problems.join('\n')).toMatch(/'wait': 'yes' is not accepted; use true or false/)
@@ -41,13 +57,23 @@ describe('readGateConfig', () => {
   })
 
   it('refuses credentials, queries and missing URLs', async () => {
-    expect(await problemsOf({ ...base, 'server-url': 'https://user:pw@host/' })).toEqual([expect.stringContaining('must not contain credentials')])
-    expect(await problemsOf({ ...base, 'server-url': 'https://host/?key=1' })).toEqual([expect.stringContaining('must not contain a query')])
-    expect(await problemsOf({ ...base, 'server-url': '' })).toEqual([expect.stringContaining("'server-url': is required")])
-    expect(await problemsOf({ ...base, 'server-url': 'not a url' })).toEqual([expect.stringContaining("'not a url' is not a URL")])
+    expect(await problemsOf({ ...base, 'server-url': 'https://user:pw@host/' })).toEqual([
+      expect.stringContaining('must not contain credentials'),
+    ])
+    expect(await problemsOf({ ...base, 'server-url': 'https://host/?key=1' })).toEqual([
+      expect.stringContaining('must not contain a query'),
+    ])
+    expect(await problemsOf({ ...base, 'server-url': '' })).toEqual([
+      expect.stringContaining("'server-url': is required"),
+    ])
+    expect(await problemsOf({ ...base, 'server-url': 'not a url' })).toEqual([
+      expect.stringContaining("'not a url' is not a URL"),
+    ])
   })
 
   it('refuses a max-poll-interval shorter than poll-interval', async () => {
-    expect(await problemsOf({ ...base, 'poll-interval': '10s', 'max-poll-interval': '5s' })).toEqual([expect.stringContaining("'max-poll-interval': must not be shorter")])
+    expect(await problemsOf({ ...base, 'poll-interval': '10s', 'max-poll-interval': '5s' })).toEqual([
+      expect.stringContaining("'max-poll-interval': must not be shorter"),
+    ])
   })
 })

@@ -16,7 +16,14 @@ class RecordingConsole implements GateConsole {
   }
 }
 
-const flaky = () => new HttpFailure({ kind: 'server-error', request: 'GET x', status: 503, transient: true, mayHaveReachedServer: true })
+const flaky = () =>
+  new HttpFailure({
+    kind: 'server-error',
+    request: 'GET x',
+    status: 503,
+    transient: true,
+    mayHaveReachedServer: true,
+  })
 
 /** A run that follows a script of poll answers; a thrown entry is a failed poll. */
 class ScriptedRun implements Run {
@@ -83,20 +90,38 @@ describe('runGate', () => {
   it("rides out an adapter's explained failure when its cause was passing, and stops on a lasting one", async () => {
     const passing = new GateError('Test failed while checking job a (HTTP 503), even after retries.', true)
     const opts = options()
-    await expect(runGate(adapterOf(new ScriptedRun('a', ['running', passing, 'succeeded'])), opts)).resolves.toMatchObject({ status: 'succeeded' })
-    expect(opts.console.lines).toContain('Test failed while checking job a (HTTP 503), even after retries; trying again at the next check.')
+    await expect(
+      runGate(adapterOf(new ScriptedRun('a', ['running', passing, 'succeeded'])), opts),
+    ).resolves.toMatchObject({ status: 'succeeded' })
+    expect(opts.console.lines).toContain(
+      'Test failed while checking job a (HTTP 503), even after retries; trying again at the next check.',
+    )
     const lasting = new GateError('Test does not know job a.')
     // The run existed: the failure travels with it (issue 18), for its id to be an output.
-    await expect(runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options())).rejects.toMatchObject({ failure: lasting, runs: [{ run: { id: 'a' } }] })
+    await expect(
+      runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options()),
+    ).rejects.toMatchObject({ failure: lasting, runs: [{ run: { id: 'a' } }] })
   })
 
   it('numbers the rounds of checks so that runs checked together can share one request', async () => {
     const rounds: [string, number][] = []
     const recording = (id: string, script: Status[]): Run => {
       const run = new ScriptedRun(id, script)
-      return { ...run, id, title: run.title, startedHere: true, poll: (signal, round) => (rounds.push([id, round]), run.poll()) }
+      return {
+        ...run,
+        id,
+        title: run.title,
+        startedHere: true,
+        poll: (signal, round) => (rounds.push([id, round]), run.poll()),
+      }
     }
-    await runGate(adapterOf(recording('a', ['running', 'running', 'succeeded']), recording('b', ['running', 'succeeded'])), options())
+    await runGate(
+      adapterOf(
+        recording('a', ['running', 'running', 'succeeded']),
+        recording('b', ['running', 'succeeded']),
+      ),
+      options(),
+    )
     expect(rounds).toEqual([
       ['a', 1],
       ['b', 1],
@@ -108,7 +133,9 @@ describe('runGate', () => {
 
   it('does not wait when wait is false', async () => {
     const run = new ScriptedRun('a', ['running'])
-    await expect(runGate(adapterOf(run), options({ wait: false }))).resolves.toMatchObject({ status: 'started' })
+    await expect(runGate(adapterOf(run), options({ wait: false }))).resolves.toMatchObject({
+      status: 'started',
+    })
     expect(run.polls).toBe(0)
   })
 
@@ -118,7 +145,10 @@ describe('runGate', () => {
     const opts = options({ timeoutMs: 50 })
     const result = await runGate(adapterOf(cancellable, stuck), opts)
     expect(result.status).toBe('timed-out')
-    expect(result.notes).toEqual([expect.stringContaining('job a cancelled'), expect.stringContaining('job b could not be cancelled')])
+    expect(result.notes).toEqual([
+      expect.stringContaining('job a cancelled'),
+      expect.stringContaining('job b could not be cancelled'),
+    ])
   })
 
   it('says timed-out when the timeout stopped it, even beside a run that had failed', async () => {
@@ -132,10 +162,17 @@ describe('runGate', () => {
 
   it('does not cancel a job it did not start (operation: wait): it says the job keeps running', async () => {
     let cancelled = false
-    const theirs = Object.assign(new ScriptedRun('a', ['running'], [], async () => ((cancelled = true), 'job a cancelled')), { startedHere: false })
+    const theirs = Object.assign(
+      new ScriptedRun('a', ['running'], [], async () => ((cancelled = true), 'job a cancelled')),
+      { startedHere: false },
+    )
     const result = await runGate(adapterOf(theirs), options({ timeoutMs: 50 }))
     expect(cancelled).toBe(false)
-    expect(result.runs[0]).toMatchObject({ status: 'timed-out', keepsRunning: true, stopNote: 'job a keeps running: this step did not start it, so it did not cancel it.' })
+    expect(result.runs[0]).toMatchObject({
+      status: 'timed-out',
+      keepsRunning: true,
+      stopNote: 'job a keeps running: this step did not start it, so it did not cancel it.',
+    })
   })
 
   it('stops promptly when the runner cancels', async () => {
@@ -151,8 +188,16 @@ describe('runGate', () => {
   })
 
   it('fails at once on an error that retrying will not fix', async () => {
-    const denied = new HttpFailure({ kind: 'forbidden', request: 'GET x', status: 403, transient: false, mayHaveReachedServer: true })
-    await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toMatchObject({ failure: denied })
+    const denied = new HttpFailure({
+      kind: 'forbidden',
+      request: 'GET x',
+      status: 403,
+      transient: false,
+      mayHaveReachedServer: true,
+    })
+    await expect(runGate(adapterOf(new ScriptedRun('a', [denied])), options())).rejects.toMatchObject({
+      failure: denied,
+    })
   })
 
   it('waits for the console to take each group before the run reads on, numbering lines across groups', async () => {
@@ -163,7 +208,9 @@ describe('runGate', () => {
       logs: (title, lines) => {
         titles.push(title)
         events.push(`printing ${lines.join(',')}`)
-        return new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => void events.push(`printed ${lines.join(',')}`))
+        return new Promise<void>((resolve) => setTimeout(resolve, 20)).then(
+          () => void events.push(`printed ${lines.join(',')}`),
+        )
       },
     }
     const streaming: Run = {
@@ -179,7 +226,14 @@ describe('runGate', () => {
       },
     }
     await runGate(adapterOf(streaming), options({ console: slowConsole }))
-    expect(events).toEqual(['printing 1,2', 'printed 1,2', 'read on after 1,2', 'printing 3', 'printed 3', 'read on after 3'])
+    expect(events).toEqual([
+      'printing 1,2',
+      'printed 1,2',
+      'read on after 1,2',
+      'printing 3',
+      'printed 3',
+      'read on after 3',
+    ])
     expect(titles).toEqual(['job a — log lines 1–2', 'job a — log lines 3–3'])
   })
 })

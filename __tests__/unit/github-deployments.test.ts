@@ -2,8 +2,19 @@ import { InputProblems } from '../../src/config/input-error.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { Status } from '../../src/contracts/status.js'
 import { Redactor } from '../../src/http/redactor.js'
-import { classify, GitHubCallError, type GitHubApi, type NewDeployment, type NewStatus } from '../../src/observers/github/api.js'
-import { clipDescription, DeploymentMirror, finalState, type MirrorOptions } from '../../src/observers/github/deployments.js'
+import {
+  classify,
+  GitHubCallError,
+  type GitHubApi,
+  type NewDeployment,
+  type NewStatus,
+} from '../../src/observers/github/api.js'
+import {
+  clipDescription,
+  DeploymentMirror,
+  finalState,
+  type MirrorOptions,
+} from '../../src/observers/github/deployments.js'
 import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
 import { workflowRunUrl } from '../../src/observers/github/index.js'
 import { readSwitch } from '../../src/observers/registry.js'
@@ -31,14 +42,25 @@ class FakeGitHub implements GitHubApi {
   }
 
   get states(): string[] {
-    return this.calls.map((c) => (c.kind === 'deployment' ? `create ${c.body.environment}` : `${c.id} ${c.body.state}`))
+    return this.calls.map((c) =>
+      c.kind === 'deployment' ? `create ${c.body.environment}` : `${c.id} ${c.body.state}`,
+    )
   }
 }
 
-const hang = (signal: AbortSignal) => new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
+const hang = (signal: AbortSignal) =>
+  new Promise<never>((_resolve, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+  )
 
 function run(id: string, extra: Partial<Run> = {}): Run {
-  return { id, title: `job ${id}`, startedHere: true, poll: async () => ({ status: 'running', detail: '' }), ...extra }
+  return {
+    id,
+    title: `job ${id}`,
+    startedHere: true,
+    poll: async () => ({ status: 'running', detail: '' }),
+    ...extra,
+  }
 }
 
 function outcome(r: Run, status: Status, extra: Partial<RunOutcome> = {}): RunOutcome {
@@ -63,13 +85,26 @@ function mirror(overrides: Partial<MirrorOptions> = {}) {
     ref: 'a'.repeat(40),
     environment: 'production',
     logUrl: 'https://github.com/acme/web/actions/runs/7',
-    attempt: { server: 'Otter', serverUrl: 'https://otter.example.com/', what: "trigger job template 'deploy'", subject: 'deploy' },
+    attempt: {
+      server: 'Otter',
+      serverUrl: 'https://otter.example.com/',
+      what: "trigger job template 'deploy'",
+      subject: 'deploy',
+    },
     failOn: 'warning',
     console: { info: (t) => info.push(t), warning: (t) => warnings.push(t), debug: () => undefined },
     setOutput: (name, value) => (outputs[name] = value),
     redactor,
     signal: cancel.signal,
-    timing: { attemptMs: 200, callMs: 600, startWaitMs: 300, endWaitMs: 800, stopMs: 400, retries: 2, backoffMs: 10 },
+    timing: {
+      attemptMs: 200,
+      callMs: 600,
+      startWaitMs: 300,
+      endWaitMs: 800,
+      stopMs: 400,
+      retries: 2,
+      backoffMs: 10,
+    },
     ...overrides,
   })
   return { observer, github, warnings, info, outputs, cancel }
@@ -110,11 +145,23 @@ describe('inputs', () => {
   it('requires environment for otter, foreman and rpm, not for buildmaster, naming the input', () => {
     for (const label of ['Otter', 'Foreman', 'BMC RPM']) {
       const problems = new InputProblems()
-      readDeploymentInputs(reader({ 'github-token': 't0ken-value' }), { label, environmentPerRun: false }, problems)
-      expect(() => problems.throwIfAny()).toThrow(/^Input 'environment': is required with github-deployment: true/)
+      readDeploymentInputs(
+        reader({ 'github-token': 't0ken-value' }),
+        { label, environmentPerRun: false },
+        problems,
+      )
+      expect(() => problems.throwIfAny()).toThrow(
+        /^Input 'environment': is required with github-deployment: true/,
+      )
     }
     const problems = new InputProblems()
-    expect(readDeploymentInputs(reader({ 'github-token': 't0ken-value' }), { label: 'BuildMaster', environmentPerRun: true }, problems)).toEqual({
+    expect(
+      readDeploymentInputs(
+        reader({ 'github-token': 't0ken-value' }),
+        { label: 'BuildMaster', environmentPerRun: true },
+        problems,
+      ),
+    ).toEqual({
       environment: '',
       token: 't0ken-value',
     })
@@ -123,47 +170,75 @@ describe('inputs', () => {
 
   it('requires a one-line token and a one-line environment name', () => {
     const problems = new InputProblems()
-    readDeploymentInputs(reader({ 'github-token': '', environment: 'prod\nuction' }), { label: 'Otter', environmentPerRun: false }, problems)
-    expect(() => problems.throwIfAny()).toThrow(/Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/)
+    readDeploymentInputs(
+      reader({ 'github-token': '', environment: 'prod\nuction' }),
+      { label: 'Otter', environmentPerRun: false },
+      problems,
+    )
+    expect(() => problems.throwIfAny()).toThrow(
+      /Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/,
+    )
   })
 
   it('reads the switch: false by default, true, or an input error', () => {
     const problems = new InputProblems()
-    const switched = (text: string) => readSwitch((name) => (name === 'github-deployment' ? text : ''), problems)
+    const switched = (text: string) =>
+      readSwitch((name) => (name === 'github-deployment' ? text : ''), problems)
     expect(switched('')).toBe(false)
     expect(switched(' TRUE ')).toBe(true)
     expect(switched('false')).toBe(false)
     expect(problems.count).toBe(0)
     switched('yes')
-    expect(() => problems.throwIfAny()).toThrow("Input 'github-deployment': 'yes' is not accepted; use true or false")
+    expect(() => problems.throwIfAny()).toThrow(
+      "Input 'github-deployment': 'yes' is not accepted; use true or false",
+    )
   })
 
   it('links the workflow run, and its attempt from the second on', () => {
     const repo = { owner: 'acme', repo: 'web' }
-    expect(workflowRunUrl({ GITHUB_SERVER_URL: 'https://ghe.example.com/', GITHUB_RUN_ID: '9' }, repo)).toBe('https://ghe.example.com/acme/web/actions/runs/9')
-    expect(workflowRunUrl({ GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2' }, repo)).toBe('https://github.com/acme/web/actions/runs/9/attempts/2')
+    expect(workflowRunUrl({ GITHUB_SERVER_URL: 'https://ghe.example.com/', GITHUB_RUN_ID: '9' }, repo)).toBe(
+      'https://ghe.example.com/acme/web/actions/runs/9',
+    )
+    expect(workflowRunUrl({ GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2' }, repo)).toBe(
+      'https://github.com/acme/web/actions/runs/9/attempts/2',
+    )
     expect(workflowRunUrl({}, repo)).toBeUndefined()
   })
 })
 
 describe('classify: which GitHub failures are worth another try', () => {
-  const answer = (status: number, data: unknown = {}, headers: Record<string, string> = {}) => ({ status, response: { status, data, headers } })
+  const answer = (status: number, data: unknown = {}, headers: Record<string, string> = {}) => ({
+    status,
+    response: { status, data, headers },
+  })
 
   it('tells a missing permission from a rate limit', () => {
     expect(classify(answer(403, { message: 'Resource not accessible by integration' }))).toMatchObject({
       kind: 'forbidden',
       message: 'HTTP 403: Resource not accessible by integration',
     })
-    expect(classify(answer(403, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '2' }))).toMatchObject({ kind: 'transient', retryAfterMs: 2000 })
+    expect(
+      classify(answer(403, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '2' })),
+    ).toMatchObject({ kind: 'transient', retryAfterMs: 2000 })
     expect(classify(answer(429)).kind).toBe('transient')
   })
 
   it('retries server errors and lost connections, not refusals', () => {
     expect(classify(answer(502, '<html>Bad gateway</html>')).kind).toBe('transient')
-    expect(classify({ status: 500, message: 'connect ECONNREFUSED' })).toMatchObject({ kind: 'transient', message: 'no answer (connect ECONNREFUSED)' })
+    expect(classify({ status: 500, message: 'connect ECONNREFUSED' })).toMatchObject({
+      kind: 'transient',
+      message: 'no answer (connect ECONNREFUSED)',
+    })
     expect(classify(answer(401, { message: 'Bad credentials' })).kind).toBe('unauthorized')
     expect(classify(answer(404)).kind).toBe('not-found')
-    expect(classify(answer(422, { message: 'Validation Failed', errors: [{ message: 'description is too long (maximum is 140 characters)' }] }))).toMatchObject({
+    expect(
+      classify(
+        answer(422, {
+          message: 'Validation Failed',
+          errors: [{ message: 'description is too long (maximum is 140 characters)' }],
+        }),
+      ),
+    ).toMatchObject({
       kind: 'rejected',
       message: 'HTTP 422: Validation Failed: description is too long (maximum is 140 characters)',
     })
@@ -178,14 +253,35 @@ describe('DeploymentMirror', () => {
     const job = run('471', { url: 'https://otter.example.com/jobs/471' })
     await observer.runsFound([job])
     await observer.runEnded(outcome(job, 'succeeded'))
-    await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', [outcome(job, 'succeeded')]) })
+    await observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
     expect(github.states).toEqual(['create production', '1 in_progress', '1 success'])
     const [create, progress, done] = github.calls
-    expect(create).toMatchObject({ body: { ref: 'a'.repeat(40), auto_merge: false, required_contexts: [], payload: { server: 'Otter', job: 'deploy' } } })
-    expect(progress).toMatchObject({
-      body: { log_url: 'https://github.com/acme/web/actions/runs/7', environment_url: 'https://otter.example.com/jobs/471', description: 'Running: job 471' },
+    expect(create).toMatchObject({
+      body: {
+        ref: 'a'.repeat(40),
+        auto_merge: false,
+        required_contexts: [],
+        payload: { server: 'Otter', job: 'deploy' },
+      },
     })
-    expect(done).toMatchObject({ body: { state: 'success', description: 'Succeeded: job 471', environment_url: 'https://otter.example.com/jobs/471' } })
+    expect(progress).toMatchObject({
+      body: {
+        log_url: 'https://github.com/acme/web/actions/runs/7',
+        environment_url: 'https://otter.example.com/jobs/471',
+        description: 'Running: job 471',
+      },
+    })
+    expect(done).toMatchObject({
+      body: {
+        state: 'success',
+        description: 'Succeeded: job 471',
+        environment_url: 'https://otter.example.com/jobs/471',
+      },
+    })
     expect(outputs).toEqual({ 'github-deployment-ids': '1' })
     expect(info).toEqual(["GitHub deployment 1 of acme/web, environment 'production': created."])
   })
@@ -199,7 +295,11 @@ describe('DeploymentMirror', () => {
       await observer.starting()
       const job = run('1')
       await observer.runsFound([job])
-      await observer.ended({ status: 'warning', ending: failOn === 'warning' ? 'failed' : 'passed', result: result('warning', [outcome(job, 'warning')]) })
+      await observer.ended({
+        status: 'warning',
+        ending: failOn === 'warning' ? 'failed' : 'passed',
+        result: result('warning', [outcome(job, 'warning')]),
+      })
       expect(github.calls.at(-1)).toMatchObject({ body: { state } })
     }
   })
@@ -209,14 +309,29 @@ describe('DeploymentMirror', () => {
     await observer.starting()
     expect(github.calls).toEqual([])
     const east = run('10', { environment: 'Prod-East', url: 'https://bm/builds/1' })
-    const west = run('11', { environment: 'Prod-West', url: 'https://bm/builds/1', failureDetail: () => 'step 3: exit code 1' })
+    const west = run('11', {
+      environment: 'Prod-West',
+      url: 'https://bm/builds/1',
+      failureDetail: () => 'step 3: exit code 1',
+    })
     const loose = run('12')
     await observer.runsFound([east, west, loose])
     await new Promise((resolve) => setTimeout(resolve, 10))
     await observer.runEnded(outcome(west, 'failed'))
     await observer.runEnded(outcome(east, 'succeeded'))
-    await observer.ended({ status: 'failed', ending: 'failed', result: result('failed', [outcome(east, 'succeeded'), outcome(west, 'failed')]) })
-    expect(github.states.sort()).toEqual(['1 in_progress', '1 success', '2 failure', '2 in_progress', 'create Prod-East', 'create Prod-West'])
+    await observer.ended({
+      status: 'failed',
+      ending: 'failed',
+      result: result('failed', [outcome(east, 'succeeded'), outcome(west, 'failed')]),
+    })
+    expect(github.states.sort()).toEqual([
+      '1 in_progress',
+      '1 success',
+      '2 failure',
+      '2 in_progress',
+      'create Prod-East',
+      'create Prod-West',
+    ])
     expect(github.calls.find((c) => c.kind === 'status' && c.body.state === 'failure')).toMatchObject({
       body: { description: 'Failed: job 11 — step 3: exit code 1', environment_url: 'https://bm/builds/1' },
     })
@@ -228,15 +343,27 @@ describe('DeploymentMirror', () => {
     const there = run('20', { environment: 'Prod-East' })
     await observer.runsFound([there])
     await observer.runEnded(outcome(there, 'canceled'))
-    await observer.ended({ status: 'canceled', ending: 'failed', result: result('canceled', [outcome(there, 'canceled')]) })
-    expect(github.calls.at(-1)).toMatchObject({ body: { state: 'error', description: 'Cancelled on the server: job 20' } })
+    await observer.ended({
+      status: 'canceled',
+      ending: 'failed',
+      result: result('canceled', [outcome(there, 'canceled')]),
+    })
+    expect(github.calls.at(-1)).toMatchObject({
+      body: { state: 'error', description: 'Cancelled on the server: job 20' },
+    })
 
     const single = mirror()
     await single.observer.starting()
     const job = run('21')
     await single.observer.runsFound([job])
-    await single.observer.ended({ status: 'canceled', ending: 'failed', result: result('canceled', [outcome(job, 'canceled')]) })
-    expect(single.github.calls.at(-1)).toMatchObject({ body: { state: 'error', description: 'Cancelled on the server: job 21' } })
+    await single.observer.ended({
+      status: 'canceled',
+      ending: 'failed',
+      result: result('canceled', [outcome(job, 'canceled')]),
+    })
+    expect(single.github.calls.at(-1)).toMatchObject({
+      body: { state: 'error', description: 'Cancelled on the server: job 21' },
+    })
   })
 
   it('warns once on a 403, naming the permission, and then leaves GitHub alone', async () => {
@@ -261,14 +388,22 @@ describe('DeploymentMirror', () => {
     await observer.starting()
     await observer.runsFound([run('1')])
     await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', []) })
-    expect(github.states).toEqual(['create production', ...Array<string>(3).fill('1 in_progress'), ...Array<string>(3).fill('1 success')])
+    expect(github.states).toEqual([
+      'create production',
+      ...Array<string>(3).fill('1 in_progress'),
+      ...Array<string>(3).fill('1 success'),
+    ])
     expect(warnings).toEqual([
-      expect.stringMatching(/^Could not record the GitHub deployment: setting GitHub deployment 1 to in_progress failed \(HTTP 502 after 3 tries\)\. The gate goes on/),
+      expect.stringMatching(
+        /^Could not record the GitHub deployment: setting GitHub deployment 1 to in_progress failed \(HTTP 502 after 3 tries\)\. The gate goes on/,
+      ),
     ])
   })
 
   it('holds the start only briefly when GitHub hangs; the outcome still follows the deployment (a stale in_progress is skipped)', async () => {
-    const { observer, github, warnings } = mirror({ timing: { attemptMs: 5000, callMs: 5000, startWaitMs: 150, endWaitMs: 2000 } })
+    const { observer, github, warnings } = mirror({
+      timing: { attemptMs: 5000, callMs: 5000, startWaitMs: 150, endWaitMs: 2000 },
+    })
     let release!: () => void
     const slow = new Promise<void>((resolve) => (release = resolve))
     github.answer = async (call) => {
@@ -281,7 +416,11 @@ describe('DeploymentMirror', () => {
     await observer.runsFound([job])
     await observer.runEnded(outcome(job, 'succeeded'))
     release()
-    await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', [outcome(job, 'succeeded')]) })
+    await observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
     expect(github.states).toEqual(['create production', '1 success'])
     expect(warnings).toEqual([])
   })
@@ -306,11 +445,19 @@ describe('DeploymentMirror', () => {
     cancel.abort()
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(github.states).toEqual(['create production', '1 in_progress', '1 error'])
-    expect(github.calls.at(-1)).toMatchObject({ body: { description: 'Cancelled (the workflow was cancelled): job 1; it may still be running on Otter' } })
+    expect(github.calls.at(-1)).toMatchObject({
+      body: {
+        description: 'Cancelled (the workflow was cancelled): job 1; it may still be running on Otter',
+      },
+    })
     // The gate's own cleanup comes later and reports canceled: nothing more is sent.
     github.answer = (_call, signal) => hang(signal)
     const before = Date.now()
-    await observer.ended({ status: 'canceled', ending: 'canceled', result: result('canceled', [outcome(job, 'canceled')]) })
+    await observer.ended({
+      status: 'canceled',
+      ending: 'canceled',
+      result: result('canceled', [outcome(job, 'canceled')]),
+    })
     expect(Date.now() - before).toBeLessThan(350)
     expect(github.calls).toHaveLength(3)
   })
@@ -322,7 +469,11 @@ describe('DeploymentMirror', () => {
     await observer.runsFound([job])
     await observer.runEnded(outcome(job, 'succeeded'))
     cancel.abort()
-    await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', [outcome(job, 'succeeded')]) })
+    await observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
     expect(github.states).toEqual(['create production', '1 in_progress', '1 success'])
   })
 
@@ -331,7 +482,10 @@ describe('DeploymentMirror', () => {
     await failed.observer.starting()
     await failed.observer.ended({ status: '', ending: 'unknown' })
     expect(failed.github.calls.at(-1)).toMatchObject({
-      body: { state: 'error', description: expect.stringMatching(/^No outcome known for Otter deploy; see the workflow run's log$/) },
+      body: {
+        state: 'error',
+        description: expect.stringMatching(/^No outcome known for Otter deploy; see the workflow run's log$/),
+      },
     })
 
     const started = mirror()
@@ -346,7 +500,11 @@ describe('DeploymentMirror', () => {
     await observer.starting()
     const job = run('1', { title: `job with server-api-key-123 in its title ${'x'.repeat(200)}` })
     await observer.runsFound([job])
-    await observer.ended({ status: 'failed', ending: 'failed', result: result('failed', [outcome(job, 'failed')]) })
+    await observer.ended({
+      status: 'failed',
+      ending: 'failed',
+      result: result('failed', [outcome(job, 'failed')]),
+    })
     const sent = JSON.stringify(github.calls)
     expect(sent).not.toContain('server-api-key-123')
     for (const call of github.calls) expect(Array.from(call.body.description).length).toBeLessThanOrEqual(140)

@@ -1,7 +1,11 @@
 import { JsonElements } from '../../src/http/json-elements.js'
 
 /** Feeds `text` in pieces cut at `cuts`; returns the elements seen and the rest's value. */
-async function read(text: string, cuts: number[] = [], field = 'outputs'): Promise<{ elements: unknown[]; value: unknown }> {
+async function read(
+  text: string,
+  cuts: number[] = [],
+  field = 'outputs',
+): Promise<{ elements: unknown[]; value: unknown }> {
   const elements: unknown[] = []
   const reader = new JsonElements(field, (element, index) => {
     expect(index).toBe(elements.length)
@@ -20,7 +24,11 @@ async function read(text: string, cuts: number[] = [], field = 'outputs'): Promi
 const ANSWER = {
   total: 3,
   outputs: [
-    { host_id: 1, complete: true, output: [{ output_type: 'stdout', output: 'a "quoted" ] } , [ { line\n', timestamp: 1 }] },
+    {
+      host_id: 1,
+      complete: true,
+      output: [{ output_type: 'stdout', output: 'a "quoted" ] } , [ { line\n', timestamp: 1 }],
+    },
     { host_id: 2, complete: false, output: [] },
     { host_id: 3, nested: [[1, [2]], { '"outputs"': [9] }], output: 'tricky \\ \\" ü ✓ \u2028' },
   ],
@@ -40,11 +48,17 @@ describe('JsonElements', () => {
       expect(await read(text, [cut])).toEqual({ elements: ANSWER.outputs, value: { ...ANSWER, outputs: [] } })
     }
     const everyCharacter = Array.from({ length: text.length }, (_, i) => i)
-    expect(await read(text, everyCharacter)).toEqual({ elements: ANSWER.outputs, value: { ...ANSWER, outputs: [] } })
+    expect(await read(text, everyCharacter)).toEqual({
+      elements: ANSWER.outputs,
+      value: { ...ANSWER, outputs: [] },
+    })
   })
 
   it('streams arrays of numbers, strings and nulls, and empty arrays', async () => {
-    expect(await read('{"outputs":[1, "two,]", null, true, -3.5e2 ]}', [14, 20])).toEqual({ elements: [1, 'two,]', null, true, -350], value: { outputs: [] } })
+    expect(await read('{"outputs":[1, "two,]", null, true, -3.5e2 ]}', [14, 20])).toEqual({
+      elements: [1, 'two,]', null, true, -350],
+      value: { outputs: [] },
+    })
     expect(await read('{"outputs":[]}')).toEqual({ elements: [], value: { outputs: [] } })
     expect(await read('{ "outputs" : [ ] , "x": 1 }')).toEqual({ elements: [], value: { outputs: [], x: 1 } })
   })
@@ -76,6 +90,15 @@ describe('JsonElements', () => {
     reader.begin()
     await reader.text('{"outputs":[1,2,3]}')
     reader.end()
-    expect(events).toEqual(['start 1', 'done 1', 'start 1', 'done 1', 'start 2', 'done 2', 'start 3', 'done 3'])
+    expect(events).toEqual([
+      'start 1',
+      'done 1',
+      'start 1',
+      'done 1',
+      'start 2',
+      'done 2',
+      'start 3',
+      'done 3',
+    ])
   })
 })

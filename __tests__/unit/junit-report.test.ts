@@ -38,7 +38,9 @@ describe('The strict XML reader the tests rely on', () => {
   })
 
   it('reads attributes, text and references', () => {
-    const root = parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<a x="&quot;1&quot;&#10;"><b>&lt;ok&gt; &amp; &#x41;</b></a>')
+    const root = parseXml(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<a x="&quot;1&quot;&#10;"><b>&lt;ok&gt; &amp; &#x41;</b></a>',
+    )
     expect(root.attributes.x).toBe('"1"\n')
     expect(root.children[0]!.text).toBe('<ok> & A')
   })
@@ -77,7 +79,18 @@ describe('junitXml: the JUnit XML writer', () => {
 
   it('escapes markup in attributes and text, and keeps a message on one line', () => {
     const hostile = `</testcase><testcase name="x">"quotes" & 'apostrophes' ]]> <![CDATA[ x ]]>`
-    const xml = junitXml(suite([{ classname: `a"b<c>&`, name: hostile, outcome: 'failed', message: `line one\nline two\t"${hostile}"`, lines: [hostile, ']]>'] }]), same)
+    const xml = junitXml(
+      suite([
+        {
+          classname: `a"b<c>&`,
+          name: hostile,
+          outcome: 'failed',
+          message: `line one\nline two\t"${hostile}"`,
+          lines: [hostile, ']]>'],
+        },
+      ]),
+      same,
+    )
     const root = parseXml(xml)
     const [testcase] = elements(root, 'testcase')
     expect(elements(root, 'testcase')).toHaveLength(1)
@@ -89,12 +102,26 @@ describe('junitXml: the JUnit XML writer', () => {
   })
 
   it('removes control characters, terminal escapes and lone surrogates, keeps tabs, line breaks and emoji', () => {
-    const dirty = 'red \u001b[31mERROR\u001b[0m \u0000nul\u0007bell\u000bvt \u0085nel \ud800lone \ufffe tab\there 🚀 \u001b]8;;http://x\u0007link\u001b]8;;\u0007'
-    const xml = junitXml(suite([{ classname: 'Otter', name: dirty, outcome: 'failed', message: dirty, lines: [dirty, 'second\r\nthird'] }]), same)
+    const dirty =
+      'red \u001b[31mERROR\u001b[0m \u0000nul\u0007bell\u000bvt \u0085nel \ud800lone \ufffe tab\there 🚀 \u001b]8;;http://x\u0007link\u001b]8;;\u0007'
+    const xml = junitXml(
+      suite([
+        {
+          classname: 'Otter',
+          name: dirty,
+          outcome: 'failed',
+          message: dirty,
+          lines: [dirty, 'second\r\nthird'],
+        },
+      ]),
+      same,
+    )
     const root = parseXml(xml)
     const [testcase] = elements(root, 'testcase')
     expect(testcase!.attributes.name).toBe('red ERROR nulbellvt nel lone tab here 🚀 link')
-    expect(elements(testcase!, 'failure')[0]!.text).toBe('red ERROR nulbellvt nel lone  tab\there 🚀 link\nsecond\nthird')
+    expect(elements(testcase!, 'failure')[0]!.text).toBe(
+      'red ERROR nulbellvt nel lone  tab\there 🚀 link\nsecond\nthird',
+    )
   })
 
   it('never shows a secret, in names, messages, output, properties or notes, even where clipping would cut it', () => {
@@ -103,14 +130,26 @@ describe('junitXml: the JUnit XML writer', () => {
     redactor.add(secret)
     const long = `${'x'.repeat(990)}${secret}`
     const xml = junitXml(
-      suite([{ classname: 'Foreman', name: `host ${secret}`, outcome: 'failed', message: long, lines: [`token=${secret}`, long] }], {
-        properties: [['server-url', `https://u:${secret}@example.com/?token=abc`]],
-        notes: [`note ${secret}`],
-      }),
+      suite(
+        [
+          {
+            classname: 'Foreman',
+            name: `host ${secret}`,
+            outcome: 'failed',
+            message: long,
+            lines: [`token=${secret}`, long],
+          },
+        ],
+        {
+          properties: [['server-url', `https://u:${secret}@example.com/?token=abc`]],
+          notes: [`note ${secret}`],
+        },
+      ),
       (text) => redactor.redact(text),
     )
     parseXml(xml)
-    for (const form of [secret, 's3cr3t-Pa', 's3cr3t-Pa$$word&amp;', encodeURIComponent(secret)]) expect(xml).not.toContain(form)
+    for (const form of [secret, 's3cr3t-Pa', 's3cr3t-Pa$$word&amp;', encodeURIComponent(secret)])
+      expect(xml).not.toContain(form)
     expect(xml).toContain('***')
   })
 
@@ -129,17 +168,30 @@ describe('junitXml: the JUnit XML writer', () => {
     expect(elements(root, 'testcase')).toHaveLength(10_000)
     const failures = elements(root, 'failure')
     expect(failures).toHaveLength(5000)
-    // The first failures keep their last lines, clipped to the per-case budget; the rest keep their message only.
+    // The first failures keep their last lines, clipped to the per-case budget; the rest keep their message
+    // only.
     expect(failures[0]!.text.length).toBeLessThanOrEqual(4000)
     expect(failures[0]!.text).toMatch(/line 49 y+$/)
     expect(failures[4999]!.text).toBe('')
     expect(failures[4999]!.attributes.message).toContain('host-9999')
-    expect(root.children[0]!.children.find((c) => c.name === 'system-out')!.text).toMatch(/The output of \d+ failed cases is left out/)
+    expect(root.children[0]!.children.find((c) => c.name === 'system-out')!.text).toMatch(
+      /The output of \d+ failed cases is left out/,
+    )
   })
 
   it('past the most cases it writes, leaves out passed cases first and says so', () => {
-    const cases: JUnitCase[] = Array.from({ length: 30 }, (_, i) => ({ classname: 'RPM', name: `run ${i}`, outcome: i % 10 === 9 ? 'failed' : 'passed' }))
-    const xml = junitXml(suite(cases), same, { caseOutputChars: 100, totalOutputChars: 1000, maxCases: 10, nameChars: 100, messageChars: 100 })
+    const cases: JUnitCase[] = Array.from({ length: 30 }, (_, i) => ({
+      classname: 'RPM',
+      name: `run ${i}`,
+      outcome: i % 10 === 9 ? 'failed' : 'passed',
+    }))
+    const xml = junitXml(suite(cases), same, {
+      caseOutputChars: 100,
+      totalOutputChars: 1000,
+      maxCases: 10,
+      nameChars: 100,
+      messageChars: 100,
+    })
     const root = parseXml(xml)
     const names = elements(root, 'testcase').map((c) => c.attributes.name)
     expect(names).toHaveLength(10)
@@ -165,7 +217,11 @@ describe('junit-report: the path', () => {
   it.each([
     ['a folder', 'folder', /'folder' is a folder/],
     ['a name ending in /', 'reports/', /'reports\/' is not a file name/],
-    ['a path through a file', 'plain-file/gate.xml', /'plain-file\/gate\.xml' cannot be written: its folder .* cannot be made or written to \(E(NOTDIR|EXIST)\)/],
+    [
+      'a path through a file',
+      'plain-file/gate.xml',
+      /'plain-file\/gate\.xml' cannot be written: its folder .* cannot be made or written to \(E(NOTDIR|EXIST)\)/,
+    ],
   ])('refuses %s, naming the input', (_, raw, message) => {
     mkdirSync(join(dir, 'folder'), { recursive: true })
     writeFileSync(join(dir, 'plain-file'), '')
@@ -177,9 +233,25 @@ describe('junit-report: the path', () => {
 
 describe('JUnitReport: the observer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'junit-observer-'))
-  const run = (title: string, extra: Partial<Run> = {}): Run => ({ id: title, title, startedHere: true, poll: async () => ({ status: 'running', detail: '' }), ...extra })
-  const outcome = (r: Run, status: RunOutcome['status'], extra: Partial<RunOutcome> = {}): RunOutcome => ({ run: r, status, detail: '', linesShown: 0, ...extra })
-  const result = (status: GateResult['status'], runs: RunOutcome[], extra: Partial<GateResult> = {}): GateResult => ({
+  const run = (title: string, extra: Partial<Run> = {}): Run => ({
+    id: title,
+    title,
+    startedHere: true,
+    poll: async () => ({ status: 'running', detail: '' }),
+    ...extra,
+  })
+  const outcome = (r: Run, status: RunOutcome['status'], extra: Partial<RunOutcome> = {}): RunOutcome => ({
+    run: r,
+    status,
+    detail: '',
+    linesShown: 0,
+    ...extra,
+  })
+  const result = (
+    status: GateResult['status'],
+    runs: RunOutcome[],
+    extra: Partial<GateResult> = {},
+  ): GateResult => ({
     status,
     runs,
     startedAt: 0,
@@ -190,13 +262,30 @@ describe('JUnitReport: the observer', () => {
   const end = (extra: Partial<GateEnd>): GateEnd => ({
     status: 'failed',
     ending: 'failed',
-    summary: { title: 'release-gate: BuildMaster web-shop 1.0', status: 'failed', lead: '', facts: [], sections: [], notes: [] },
+    summary: {
+      title: 'release-gate: BuildMaster web-shop 1.0',
+      status: 'failed',
+      lead: '',
+      facts: [],
+      sections: [],
+      notes: [],
+    },
     ...extra,
   })
-  const observer = (file: string, warn: (text: string) => void = () => undefined, environmentPerRun = false) =>
+  const observer = (
+    file: string,
+    warn: (text: string) => void = () => undefined,
+    environmentPerRun = false,
+  ) =>
     new JUnitReport({
       file,
-      attempt: { server: 'BuildMaster', serverUrl: 'https://bm.example.com/', what: 'deploy', subject: 'web-shop', environmentPerRun },
+      attempt: {
+        server: 'BuildMaster',
+        serverUrl: 'https://bm.example.com/',
+        what: 'deploy',
+        subject: 'web-shop',
+        environmentPerRun,
+      },
       failOn: 'warning',
       timeoutMs: 60_000,
       redact: (text) => text,
@@ -208,8 +297,17 @@ describe('JUnitReport: the observer', () => {
     const west = run('deployment 2', { environment: 'Prod-West', failureDetail: () => 'first error: boom' })
     const east = run('deployment 1', { environment: 'Prod-East' })
     const report = observer(file, undefined, true)
-    await report.outputShown(outcome(west, 'running'), { lines: Array.from({ length: 15 }, (_, i) => `west ${i}`) })
-    await report.ended(end({ result: result('failed', [outcome(east, 'succeeded', { timing: { startedAt: 0, endedAt: 2000 } }), outcome(west, 'failed', { detail: 'Failed' })]) }))
+    await report.outputShown(outcome(west, 'running'), {
+      lines: Array.from({ length: 15 }, (_, i) => `west ${i}`),
+    })
+    await report.ended(
+      end({
+        result: result('failed', [
+          outcome(east, 'succeeded', { timing: { startedAt: 0, endedAt: 2000 } }),
+          outcome(west, 'failed', { detail: 'Failed' }),
+        ]),
+      }),
+    )
     const root = parseXml(readFileSync(file, 'utf8'))
     const [first, second] = elements(root, 'testcase')
     expect(first!.attributes).toEqual({ classname: 'BuildMaster', name: 'Prod-East', time: '2.000' })
@@ -230,8 +328,12 @@ describe('JUnitReport: the observer', () => {
       redact: (t) => t,
       warn: () => undefined,
     })
-    await tolerant.ended(end({ status: 'warning', ending: 'passed', result: result('warning', [outcome(job, 'warning')]) }))
-    expect(elements(parseXml(readFileSync(file, 'utf8')), 'system-out')[0]!.text).toMatch(/ended in Warning; fail-on: error tolerates it/)
+    await tolerant.ended(
+      end({ status: 'warning', ending: 'passed', result: result('warning', [outcome(job, 'warning')]) }),
+    )
+    expect(elements(parseXml(readFileSync(file, 'utf8')), 'system-out')[0]!.text).toMatch(
+      /ended in Warning; fail-on: error tolerates it/,
+    )
     await observer(file).ended(end({ result: result('warning', [outcome(job, 'warning')]) }))
     expect(elements(parseXml(readFileSync(file, 'utf8')), 'failure')).toHaveLength(1)
   })
@@ -254,21 +356,35 @@ describe('JUnitReport: the observer', () => {
       end({
         status: 'timed-out',
         ending: 'timed-out',
-        result: result('timed-out', [outcome(invocation, 'timed-out', { stopNote: 'Cancelled it in Foreman.' })], { stoppedBy: 'timeout' }),
+        result: result(
+          'timed-out',
+          [outcome(invocation, 'timed-out', { stopNote: 'Cancelled it in Foreman.' })],
+          { stoppedBy: 'timeout' },
+        ),
         summary: { title: 't', status: 'timed-out', lead: '', facts: [], sections, notes: [] },
       }),
     )
     const [ok, cancelled, unfinished] = elements(parseXml(readFileSync(file, 'utf8')), 'testcase')
     expect(ok!.children).toEqual([])
-    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe('The job was cancelled on web-2 (Foreman job invocation 9): cancelled.')
+    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe(
+      'The job was cancelled on web-2 (Foreman job invocation 9): cancelled.',
+    )
     const [failure] = elements(unfinished!, 'failure')
-    expect(failure!.attributes.message).toBe('The timeout (1m) was reached before the job finished on web-3 (Foreman job invocation 9): its status was running.')
+    expect(failure!.attributes.message).toBe(
+      'The timeout (1m) was reached before the job finished on web-3 (Foreman job invocation 9): its status was running.',
+    )
     expect(failure!.text).toBe('half way')
   })
 
   it('without a run, one case for the attempt carries why', async () => {
     const file = join(dir, 'none.xml')
-    await observer(file).ended(end({ status: '', ending: 'unknown', message: 'BuildMaster could not be reached at https://bm.example.com/ (connection refused).' }))
+    await observer(file).ended(
+      end({
+        status: '',
+        ending: 'unknown',
+        message: 'BuildMaster could not be reached at https://bm.example.com/ (connection refused).',
+      }),
+    )
     const [testcase] = elements(parseXml(readFileSync(file, 'utf8')), 'testcase')
     expect(testcase!.attributes.name).toBe('deploy')
     expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(/could not be reached/)
@@ -277,7 +393,11 @@ describe('JUnitReport: the observer', () => {
   it('a write that fails warns, naming the file, and does not throw', async () => {
     const warnings: string[] = []
     const file = join(dir, 'missing-folder', 'gate.xml')
-    await observer(file, (text) => warnings.push(text)).ended(end({ ending: 'passed', status: 'succeeded', result: result('succeeded', []) }))
-    expect(warnings).toEqual([`The JUnit report could not be written to ${file} (ENOENT). It is a side product: the step's outcome stands as reported.`])
+    await observer(file, (text) => warnings.push(text)).ended(
+      end({ ending: 'passed', status: 'succeeded', result: result('succeeded', []) }),
+    )
+    expect(warnings).toEqual([
+      `The JUnit report could not be written to ${file} (ENOENT). It is a side product: the step's outcome stands as reported.`,
+    ])
   })
 })

@@ -4,7 +4,20 @@ import { dirname, join, normalize, relative } from 'node:path'
 // The layout CONTRIBUTING.md describes, kept true: each folder of src/ imports only the folders below it,
 // no two folders (or subfolders) import each other, no file imports itself round a circle, and no file
 // grows past 400 lines.
-const ORDER = ['contracts', 'util', 'config', 'http', 'engine', 'systems', 'report', 'observers', 'host', 'main.ts', 'cli', 'index.cjs']
+const ORDER = [
+  'contracts',
+  'util',
+  'config',
+  'http',
+  'engine',
+  'systems',
+  'report',
+  'observers',
+  'host',
+  'main.ts',
+  'cli',
+  'index.cjs',
+]
 const MAX_LINES = 400
 
 function filesUnder(dir: string): string[] {
@@ -51,7 +64,9 @@ function cycles(edges: Map<string, Set<string>>): string[][] {
 
 describe('the layout of src/', () => {
   test('every import resolves to a file of src/', () => {
-    const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`))
+    const missing = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`),
+    )
     expect(missing).toEqual([])
   })
 
@@ -60,7 +75,11 @@ describe('the layout of src/', () => {
   })
 
   test('each folder imports only folders below it', () => {
-    const upward = [...graph].flatMap(([file, targets]) => targets.filter((t) => ORDER.indexOf(place(t)) > ORDER.indexOf(place(file))).map((t) => `${file} -> ${t}`))
+    const upward = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((t) => ORDER.indexOf(place(t)) > ORDER.indexOf(place(file)))
+        .map((t) => `${file} -> ${t}`),
+    )
     expect(upward).toEqual([])
   })
 
@@ -94,7 +113,9 @@ describe('the layout of src/', () => {
 
   test('the test itself would see an upward import', () => {
     // A guard against a test that passes because it sees nothing: main.ts imports engine/ and systems/.
-    expect(graph.get('src/main.ts')).toEqual(expect.arrayContaining(['src/engine/gate.ts', 'src/systems/registry.ts']))
+    expect(graph.get('src/main.ts')).toEqual(
+      expect.arrayContaining(['src/engine/gate.ts', 'src/systems/registry.ts']),
+    )
     expect(ORDER.indexOf(place('src/main.ts'))).toBeGreaterThan(ORDER.indexOf(place('src/engine/gate.ts')))
   })
 })

@@ -30,12 +30,17 @@ describe('what the Marketplace and users of a release see', () => {
   it('names an author and keeps the branding', () => {
     expect(action.author?.trim()).toBeTruthy()
     expect(action.author).not.toBe(action.name)
-    expect(action.branding).toEqual({ icon: expect.any(String), color: expect.stringMatching(/^(white|black|yellow|blue|green|orange|red|purple|gray-dark)$/) })
+    expect(action.branding).toEqual({
+      icon: expect.any(String),
+      color: expect.stringMatching(/^(white|black|yellow|blue|green|orange|red|purple|gray-dark)$/),
+    })
   })
 
   it('ships the MIT licence package.json declares', () => {
     expect(pkg.license).toBe('MIT')
-    expect(readFileSync('LICENSE', 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} release-gate contributors\n/)
+    expect(readFileSync('LICENSE', 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} release-gate contributors\n/,
+    )
   })
 
   it("has the version of package.json as the changelog's latest entry, dated, under an Unreleased section", () => {
@@ -43,21 +48,26 @@ describe('what the Marketplace and users of a release see', () => {
     const versions = [...changelog.matchAll(/^## \[([^\]]+)\]/gm)].map((m) => m[1])
     expect(versions[0]).toBe('Unreleased')
     expect(versions[1]).toBe(pkg.version)
-    expect(changelog).toMatch(new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'))
-    // The command's --version (dist/cli/index.js) prints VERSION, generated from package.json: see cli-pack.test.ts for the bundle.
+    expect(changelog).toMatch(
+      new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'),
+    )
+    // The command's --version (dist/cli/index.js) prints VERSION, generated from package.json: see
+    // cli-pack.test.ts for the bundle.
     expect(VERSION).toBe(pkg.version)
   })
 
   it("needs Node.js 22 or newer, and the command's --help says so", () => {
-    // Node.js 20 reached its end of life in April 2026 (https://github.com/nodejs/Release#end-of-life-releases).
+    // Node.js 20 reached its end of life in April 2026
+    // (https://github.com/nodejs/Release#end-of-life-releases).
     expect(pkg.engines.node).toBe('>=22')
     expect(helpText(200)).toContain('Needs Node.js 22 or newer.')
   })
 
   it('installs from git with nothing but the committed bundle: no script makes npm prepare the clone', () => {
     // npm's git fetcher (pacote lib/git.js, #prepareDir) runs a full `npm install` (every devDependency) in a
-    // temporary clone before packing it when package.json has workspaces or one of these scripts; its DirFetcher
-    // then runs `prepare`. Without them `npx github:<owner>/release-gate#v1` just packs the clone as committed.
+    // temporary clone before packing it when package.json has workspaces or one of these scripts; its
+    // DirFetcher then runs `prepare`. Without them `npx github:<owner>/release-gate#v1` just packs the clone
+    // as committed.
     const PREPARED_BY_PACOTE = ['build', 'prepare', 'prepack', 'preinstall', 'install', 'postinstall']
     expect(Object.keys(pkg.scripts).filter((name) => PREPARED_BY_PACOTE.includes(name))).toEqual([])
     expect(pkg.workspaces).toBeUndefined()
@@ -75,8 +85,11 @@ describe('what the Marketplace and users of a release see', () => {
 
   it('lists the licence of each bundled runtime dependency in dist/licenses.txt', () => {
     // The full check is `npm run check-licenses`, against what ncc actually bundled; this one needs no build.
-    const listed = [...listedPackages(readFileSync('dist/licenses.txt', 'utf8'))].map((key) => key.replace(/@[^@]+$/, ''))
-    for (const name of ['@actions/core', '@actions/http-client', 'p-retry', 'parse-duration', 'yaml']) expect(listed).toContain(name)
+    const listed = [...listedPackages(readFileSync('dist/licenses.txt', 'utf8'))].map((key) =>
+      key.replace(/@[^@]+$/, ''),
+    )
+    for (const name of ['@actions/core', '@actions/http-client', 'p-retry', 'parse-duration', 'yaml'])
+      expect(listed).toContain(name)
   })
 
   it('says how to report a vulnerability', () => {

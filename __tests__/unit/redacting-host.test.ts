@@ -3,11 +3,21 @@ import { redacting } from '../../src/host/redacting-host.js'
 import { Redactor } from '../../src/http/redactor.js'
 
 function recordingHost() {
-  const seen = { masks: [] as string[], info: [] as string[], outputs: {} as Record<string, string>, ended: undefined as Verdict | undefined }
+  const seen = {
+    masks: [] as string[],
+    info: [] as string[],
+    outputs: {} as Record<string, string>,
+    ended: undefined as Verdict | undefined,
+  }
   const host: Host = {
     input: () => '',
     mask: (secret) => seen.masks.push(secret),
-    console: { info: (text) => seen.info.push(text), logs: () => undefined, warning: () => undefined, debug: () => undefined },
+    console: {
+      info: (text) => seen.info.push(text),
+      logs: () => undefined,
+      warning: () => undefined,
+      debug: () => undefined,
+    },
     setOutput: (name, value) => (seen.outputs[name] = value),
     writeSummary: async () => undefined,
     end: (verdict) => (seen.ended = verdict),

@@ -35,8 +35,12 @@ describe('Redactor', () => {
 
   it('masks secret-looking query parameters even when the value is not registered', () => {
     const redactor = new Redactor()
-    expect(redactor.redact('GET https://h/api/job_runs?token=abc123&status=Complete')).toBe('GET https://h/api/job_runs?token=***&status=Complete')
-    expect(redactor.redact('https://h/api/jobs/trigger?template=t&key=s3cret')).toBe('https://h/api/jobs/trigger?template=t&key=***')
+    expect(redactor.redact('GET https://h/api/job_runs?token=abc123&status=Complete')).toBe(
+      'GET https://h/api/job_runs?token=***&status=Complete',
+    )
+    expect(redactor.redact('https://h/api/jobs/trigger?template=t&key=s3cret')).toBe(
+      'https://h/api/jobs/trigger?template=t&key=***',
+    )
   })
 
   it('ignores empty secrets', () => {

@@ -3,8 +3,19 @@ import type { Status } from '../../src/contracts/status.js'
 import { buildReport, verdictOf } from '../../src/report/report.js'
 import type { Run } from '../../src/contracts/run.js'
 
-const run = (id: string, extra: Partial<Run> = {}): Run => ({ id, title: `job ${id}`, startedHere: true, poll: async () => ({ status: 'running', detail: '' }), ...extra })
-const outcome = (id: string, status: Status, extra: Partial<RunOutcome> = {}, runExtra: Partial<Run> = {}): RunOutcome => ({
+const run = (id: string, extra: Partial<Run> = {}): Run => ({
+  id,
+  title: `job ${id}`,
+  startedHere: true,
+  poll: async () => ({ status: 'running', detail: '' }),
+  ...extra,
+})
+const outcome = (
+  id: string,
+  status: Status,
+  extra: Partial<RunOutcome> = {},
+  runExtra: Partial<Run> = {},
+): RunOutcome => ({
   run: run(id, runExtra),
   status,
   detail: '',
@@ -25,21 +36,36 @@ const stoppedOn = { stopNote: 'the step stopped waiting.' }
 describe('verdictOf', () => {
   it('lets fail-on judge the outcome only: timeouts and cancels fail under every fail-on', () => {
     for (const failOn of ['warning', 'error', 'never'] as const) {
-      expect(verdictOf(result('timed-out', [outcome('a', 'timed-out', stoppedOn)]), failOn).ending).toBe('timed-out')
-      expect(verdictOf(result('canceled', [outcome('a', 'canceled', stoppedOn)]), failOn).ending).toBe('canceled')
+      expect(verdictOf(result('timed-out', [outcome('a', 'timed-out', stoppedOn)]), failOn).ending).toBe(
+        'timed-out',
+      )
+      expect(verdictOf(result('canceled', [outcome('a', 'canceled', stoppedOn)]), failOn).ending).toBe(
+        'canceled',
+      )
     }
-    expect(verdictOf(result('failed', [outcome('a', 'failed')]), 'never')).toEqual({ ending: 'passed', withIssues: true })
-    expect(verdictOf(result('warning', [outcome('a', 'warning')]), 'error')).toEqual({ ending: 'passed', withIssues: true })
+    expect(verdictOf(result('failed', [outcome('a', 'failed')]), 'never')).toEqual({
+      ending: 'passed',
+      withIssues: true,
+    })
+    expect(verdictOf(result('warning', [outcome('a', 'warning')]), 'error')).toEqual({
+      ending: 'passed',
+      withIssues: true,
+    })
     expect(verdictOf(result('warning', [outcome('a', 'warning')]), 'warning').ending).toBe('failed')
   })
 
   it('a run that timed out beside one that failed is still a timeout, and both are named', () => {
     const verdict = verdictOf(
-      result('timed-out', [outcome('a', 'failed'), outcome('b', 'timed-out', { keepsRunning: true, stopNote: 'job b keeps running on the server.' })]),
+      result('timed-out', [
+        outcome('a', 'failed'),
+        outcome('b', 'timed-out', { keepsRunning: true, stopNote: 'job b keeps running on the server.' }),
+      ]),
       'warning',
     )
     expect(verdict.ending).toBe('timed-out')
-    expect(verdict.message).toBe('job a: failed after 5s; job b: timed-out after 5s. job b keeps running on the server.')
+    expect(verdict.message).toBe(
+      'job a: failed after 5s; job b: timed-out after 5s. job b keeps running on the server.',
+    )
   })
 
   it('judges a run cancelled on the server (not by the step) as an outcome, like an Error', () => {
@@ -52,21 +78,28 @@ describe('verdictOf', () => {
   it('says so when the stop came after every run had ended, while the rest of the output was fetched', () => {
     expect(verdictOf(result('canceled', [outcome('a', 'succeeded')]), 'warning')).toEqual({
       ending: 'canceled',
-      message: 'The workflow was cancelled before the rest of the output was shown: job a: succeeded after 5s.',
+      message:
+        'The workflow was cancelled before the rest of the output was shown: job a: succeeded after 5s.',
     })
   })
 
   it('names the first few failing runs, then how many more, with what failed in each', () => {
-    const runs = ['a', 'b', 'c', 'd', 'e'].map((id) => outcome(id, 'failed', {}, { failureDetail: () => `${id} broke` }))
+    const runs = ['a', 'b', 'c', 'd', 'e'].map((id) =>
+      outcome(id, 'failed', {}, { failureDetail: () => `${id} broke` }),
+    )
     expect(verdictOf(result('failed', runs), 'error').message).toBe(
       'job a: failed after 5s — a broke; job b: failed after 5s — b broke; job c: failed after 5s — c broke; and 2 more.',
     )
   })
 
   it('says how many of the others succeeded, not that they "did not fail" (issue 20)', () => {
-    expect(verdictOf(result('failed', [outcome('a', 'failed'), outcome('b', 'succeeded')]), 'error').message).toBe('job a: failed after 5s. 1 of 2 succeeded.')
+    expect(
+      verdictOf(result('failed', [outcome('a', 'failed'), outcome('b', 'succeeded')]), 'error').message,
+    ).toBe('job a: failed after 5s. 1 of 2 succeeded.')
     const mixed = [outcome('a', 'failed'), outcome('b', 'succeeded'), outcome('c', 'warning')]
-    expect(verdictOf(result('failed', mixed), 'error').message).toBe('job a: failed after 5s. 1 of 3 succeeded; 1 of 3 succeeded with warnings.')
+    expect(verdictOf(result('failed', mixed), 'error').message).toBe(
+      'job a: failed after 5s. 1 of 3 succeeded; 1 of 3 succeeded with warnings.',
+    )
   })
 
   it("uses the server's run time where it gave one, the time waited otherwise", () => {
@@ -90,6 +123,8 @@ describe('buildReport', () => {
     expect(report.verdict).toEqual({ ending: 'unknown', message: 'Otter refused the API key.' })
     expect(report.status).toBe('')
     expect(report.summary.title).toBe('release-gate: Otter x')
-    expect(report.summary.lead).toBe("Trigger job template 'x' on Otter (https://o/): no outcome is known. Otter refused the API key.")
+    expect(report.summary.lead).toBe(
+      "Trigger job template 'x' on Otter (https://o/): no outcome is known. Otter refused the API key.",
+    )
   })
 })

@@ -11,7 +11,9 @@ describe('settledWithin', () => {
     const stop = new AbortController()
     const started = Date.now()
     setTimeout(() => stop.abort(), 20)
-    await expect(settledWithin(new Promise(() => undefined), 60_000, { signal: stop.signal, afterMs: 30 })).resolves.toBe(false)
+    await expect(
+      settledWithin(new Promise(() => undefined), 60_000, { signal: stop.signal, afterMs: 30 }),
+    ).resolves.toBe(false)
     expect(Date.now() - started).toBeLessThan(1000)
   })
 })

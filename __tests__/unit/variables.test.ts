@@ -2,7 +2,8 @@ import { parseVariables } from '../../src/config/variables.js'
 
 describe('parseVariables', () => {
   it('reads NAME=value lines, keeping = and : in values and skipping blanks and comments', async () => {
-    const text = '# deploy settings\nTargetServer=web-01\n\nConnection=Server=db;Port=5432\n  Url = https://example.com:8443/a?b=c  \n'
+    const text =
+      '# deploy settings\nTargetServer=web-01\n\nConnection=Server=db;Port=5432\n  Url = https://example.com:8443/a?b=c  \n'
     await expect(parseVariables(text)).resolves.toEqual({
       TargetServer: 'web-01',
       Connection: 'Server=db;Port=5432',
@@ -16,7 +17,9 @@ describe('parseVariables', () => {
   })
 
   it('quotes a malformed line with its line number', async () => {
-    await expect(parseVariables('A=1\n\nthis is not a pair\n')).rejects.toThrow("line 3 is not NAME=value: 'this is not a pair'")
+    await expect(parseVariables('A=1\n\nthis is not a pair\n')).rejects.toThrow(
+      "line 3 is not NAME=value: 'this is not a pair'",
+    )
   })
 
   it('refuses a name given twice', async () => {
@@ -24,11 +27,19 @@ describe('parseVariables', () => {
   })
 
   it('reads a JSON mapping, turning numbers and booleans into text', async () => {
-    await expect(parseVariables('{"Replicas": 3, "DryRun": false, "Name": "web"}')).resolves.toEqual({ Replicas: '3', DryRun: 'false', Name: 'web' })
+    await expect(parseVariables('{"Replicas": 3, "DryRun": false, "Name": "web"}')).resolves.toEqual({
+      Replicas: '3',
+      DryRun: 'false',
+      Name: 'web',
+    })
   })
 
   it('reads a YAML mapping', async () => {
-    await expect(parseVariables('Env: production\nUrl: "https://x:1/?a=b"\nCount: 2\n')).resolves.toEqual({ Env: 'production', Url: 'https://x:1/?a=b', Count: '2' })
+    await expect(parseVariables('Env: production\nUrl: "https://x:1/?a=b"\nCount: 2\n')).resolves.toEqual({
+      Env: 'production',
+      Url: 'https://x:1/?a=b',
+      Count: '2',
+    })
   })
 
   it('refuses nested values and lists', async () => {

@@ -30,7 +30,8 @@ describe('WholeLog', () => {
   it('downloads under 3x a steadily growing 50,000-line log, polled every second', () => {
     const lines = Array.from({ length: 50_000 }, (_, i) => `INFO: line ${i + 1} of the job log`)
     const durationMs = 60_000
-    const textAt = (t: number) => lines.slice(0, Math.floor((lines.length * Math.min(t, durationMs)) / durationMs)).join('\n') + '\n'
+    const textAt = (t: number) =>
+      lines.slice(0, Math.floor((lines.length * Math.min(t, durationMs)) / durationMs)).join('\n') + '\n'
     const log = new WholeLog(0)
     let downloaded = 0
     let shown = 0
@@ -111,7 +112,13 @@ function random(seed: number): (below: number) => number {
 }
 
 /** Feeds an answer in pieces of random sizes (a multi-byte character never split: that is the decoder's job). */
-function streamed(log: WholeLog, text: string, final: boolean, pick: (below: number) => number, batch?: (lines: string[]) => void): string[] {
+function streamed(
+  log: WholeLog,
+  text: string,
+  final: boolean,
+  pick: (below: number) => number,
+  batch?: (lines: string[]) => void,
+): string[] {
   log.begin(final)
   const out: string[] = []
   for (let at = 0; at < text.length;) {
@@ -194,17 +201,25 @@ describe('WholeLog reading answers as streams', () => {
 
   it('holds a rewritten answer back until it is as long as the shown log: a shortened rewrite shows nothing', () => {
     const log = new WholeLog(0, 32 * 1024, 3000, { lines: 1, chars: 100_000 })
-    expect(log.update('INFO: one\nINFO: two\nINFO: three\n', 1, false)).toEqual(['INFO: one', 'INFO: two', 'INFO: three'])
+    expect(log.update('INFO: one\nINFO: two\nINFO: three\n', 1, false)).toEqual([
+      'INFO: one',
+      'INFO: two',
+      'INFO: three',
+    ])
     expect(log.update('Service Unavailable\n', 2, false)).toEqual([])
     expect(log.update('INFO: one\nINFO: two\nINFO: three\nINFO: four\n', 3, false)).toEqual(['INFO: four'])
   })
 
   it('keeps a hash per shown line, not the text: 200,000 lines shown, then the same log again shows nothing', () => {
     const log = new WholeLog(0)
-    const text = Array.from({ length: 200_000 }, (_, i) => `INFO: step ${i + 1} of 200000: ensuring configuration\n`).join('')
+    const text = Array.from(
+      { length: 200_000 },
+      (_, i) => `INFO: step ${i + 1} of 200000: ensuring configuration\n`,
+    ).join('')
     let count = 0
     log.begin(false)
-    for (let at = 0; at < text.length; at += 65_536) for (const batch of log.text(text.slice(at, at + 65_536))) count += batch.length
+    for (let at = 0; at < text.length; at += 65_536)
+      for (const batch of log.text(text.slice(at, at + 65_536))) count += batch.length
     for (const batch of log.end(1)) count += batch.length
     expect(count).toBe(200_000)
     expect(log.update(text, 2, false)).toEqual([])

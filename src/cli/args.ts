@@ -34,13 +34,20 @@ interface OptionSpec {
 }
 
 export const CLI_OPTIONS: OptionSpec[] = [
-  { name: 'json', flag: 'json', env: true, description: 'Print one JSON document on stdout at the end (status, jobId, url, exitCode, outputs); the log goes to stderr.' },
+  {
+    name: 'json',
+    flag: 'json',
+    env: true,
+    description:
+      'Print one JSON document on stdout at the end (status, jobId, url, exitCode, outputs); the log goes to stderr.',
+  },
   {
     name: 'dotenv',
     flag: 'dotenv',
     value: 'FILE',
     env: true,
-    description: "Write the outputs to FILE as KEY=value lines, for GitLab's artifacts:reports:dotenv: job-id becomes GATE_JOB_ID.",
+    description:
+      "Write the outputs to FILE as KEY=value lines, for GitLab's artifacts:reports:dotenv: job-id becomes GATE_JOB_ID.",
   },
   {
     name: 'dotenvPrefix',
@@ -49,13 +56,19 @@ export const CLI_OPTIONS: OptionSpec[] = [
     env: true,
     description: `The prefix of the names --dotenv writes (default ${DEFAULT_DOTENV_PREFIX}; letters, digits and _ only; may be empty).`,
   },
-  { name: 'debug', flag: 'debug', env: true, description: 'Print diagnostic messages (the requests sent, their retries).' },
+  {
+    name: 'debug',
+    flag: 'debug',
+    env: true,
+    description: 'Print diagnostic messages (the requests sent, their retries).',
+  },
   {
     name: 'ci',
     flag: 'ci',
     value: CI_NAMES.join('|'),
     env: true,
-    description: 'How to render: detected from the environment by default (GITHUB_ACTIONS, GITLAB_CI, TF_BUILD), else plain text.',
+    description:
+      'How to render: detected from the environment by default (GITHUB_ACTIONS, GITLAB_CI, TF_BUILD), else plain text.',
   },
   { name: 'help', flag: 'help', short: 'h', env: false, description: 'Show this help.' },
   { name: 'version', flag: 'version', short: 'V', env: false, description: 'Show the version.' },
@@ -81,18 +94,27 @@ export function envName(name: string): string {
  * Reads the command line: every action input is a flag of the same name (`--name value` or `--name=value`)
  * that falls back to RELEASE_GATE_<NAME> and then to action.yml's default, as the runner applies it.
  */
-export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>, readFile: (path: string) => string): CommandLine {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string,
+): CommandLine {
   const errors: string[] = []
   const warnings: string[] = []
   const given = new Map<string, string[]>()
   const switches = new Map<string, string>()
   const inputNames = new Set(ACTION_INPUTS.map((input) => input.name))
-  const optionByFlag = new Map(CLI_OPTIONS.flatMap((o) => [[o.flag, o] as const, ...(o.short ? [[o.short, o] as const] : [])]))
+  const optionByFlag = new Map(
+    CLI_OPTIONS.flatMap((o) => [[o.flag, o] as const, ...(o.short ? [[o.short, o] as const] : [])]),
+  )
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--') {
-      if (i + 1 < argv.length) errors.push(`unexpected argument '${argv[i + 1]}': release-gate takes flags only, e.g. --template deploy-web`)
+      if (i + 1 < argv.length)
+        errors.push(
+          `unexpected argument '${argv[i + 1]}': release-gate takes flags only, e.g. --template deploy-web`,
+        )
       break
     }
     const long = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg)
@@ -143,7 +165,8 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     const fromEnv = env[envName(input.name)]
     let values: string[] | undefined
     if (fromFlags) {
-      // A repeated flag adds lines to a multi-line input; any other takes the last one given, as most commands do.
+      // A repeated flag adds lines to a multi-line input; any other takes the last one given, as most
+      // commands do.
       values = multiLine ? fromFlags : [fromFlags[fromFlags.length - 1]!]
       sources[input.name] = 'flag'
       if (SECRET_INPUTS.includes(input.name)) {
@@ -178,7 +201,14 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     inputs[input.name] = values.join('\n')
   }
 
-  const options: CliOptions = { json: false, dotenvPrefix: DEFAULT_DOTENV_PREFIX, debug: false, ci: 'auto', help: false, version: false }
+  const options: CliOptions = {
+    json: false,
+    dotenvPrefix: DEFAULT_DOTENV_PREFIX,
+    debug: false,
+    ci: 'auto',
+    help: false,
+    version: false,
+  }
   for (const option of CLI_OPTIONS) {
     const fromFlag = switches.get(option.flag)
     const fromEnv = option.env ? env[envName(option.flag)] : undefined
@@ -187,7 +217,8 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     const where = fromFlag !== undefined ? `--${option.flag}` : envName(option.flag)
     if (option.value === undefined) {
       const on = /^(true|1|yes)$/i.test(raw)
-      if (!on && !/^(false|0|no)$/i.test(raw)) errors.push(`${where}: '${raw}' is not accepted; use true or false`)
+      if (!on && !/^(false|0|no)$/i.test(raw))
+        errors.push(`${where}: '${raw}' is not accepted; use true or false`)
       ;(options[option.name] as boolean) = on
     } else if (option.name === 'ci') {
       const ci = CI_NAMES.find((name) => name === raw.toLowerCase())
@@ -195,21 +226,30 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
       else errors.push(`${where}: '${raw}' is not accepted; use one of ${CI_NAMES.join(', ')}`)
     } else if (option.name === 'dotenvPrefix') {
       if (/^[A-Za-z0-9_]*$/.test(raw)) options.dotenvPrefix = raw
-      else errors.push(`${where}: '${raw}' is not accepted: GitLab takes only letters, digits and _ in variable names`)
+      else
+        errors.push(
+          `${where}: '${raw}' is not accepted: GitLab takes only letters, digits and _ in variable names`,
+        )
     } else if (option.name === 'dotenv') {
       options.dotenv = raw
     }
   }
 
   // A misspelt variable would be ignored without a word: say so when it is close to a known one.
-  const known = [...ACTION_INPUTS.map((input) => input.name), ...CLI_OPTIONS.filter((o) => o.env).map((o) => o.flag)].map(envName)
+  const known = [
+    ...ACTION_INPUTS.map((input) => input.name),
+    ...CLI_OPTIONS.filter((o) => o.env).map((o) => o.flag),
+  ].map(envName)
   for (const variable of Object.keys(env)) {
     if (!variable.startsWith(ENV_PREFIX) || known.includes(variable)) continue
     const closest = nearest(
       variable.slice(ENV_PREFIX.length),
       known.map((name) => name.slice(ENV_PREFIX.length)),
     )
-    if (closest) warnings.push(`${variable} is not a release-gate setting and is ignored; did you mean ${ENV_PREFIX}${closest}?`)
+    if (closest)
+      warnings.push(
+        `${variable} is not a release-gate setting and is ignored; did you mean ${ENV_PREFIX}${closest}?`,
+      )
   }
   return { inputs, sources, options, errors, warnings }
 }
@@ -238,7 +278,12 @@ function levenshtein(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
     previous = current
   }
   return previous[b.length]!

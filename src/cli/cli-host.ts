@@ -3,7 +3,14 @@ import { DOTENV_LIMIT_BYTES, dotenv } from './dotenv.js'
 import { EXIT_CODES } from './exit-codes.js'
 import type { Renderer } from './renderers.js'
 import { inCommandTerms } from './terms.js'
-import { UnwritableFile, withOutputsProblem, type Host, type HostConsole, type Summary, type Verdict } from '../contracts/host.js'
+import {
+  UnwritableFile,
+  withOutputsProblem,
+  type Host,
+  type HostConsole,
+  type Summary,
+  type Verdict,
+} from '../contracts/host.js'
 
 export interface CliHostOptions {
   /** Every input, resolved from flags, RELEASE_GATE_* variables and action.yml's defaults. */
@@ -43,7 +50,8 @@ export class CliHost implements Host {
 
   constructor(private readonly options: CliHostOptions) {
     const { renderer } = options
-    // Our own lines name inputs as a workflow does; the command says flags (issue 20). Remote log lines are left as they are.
+    // Our own lines name inputs as a workflow does; the command says flags (issue 20). Remote log lines are
+    // left as they are.
     this.console = {
       info: (text) => renderer.info(inCommandTerms(text)),
       // A slow reader (a pipe into a CI's log) makes the gate wait rather than buffer a whole log in memory.
@@ -71,7 +79,11 @@ export class CliHost implements Host {
   }
 
   writeSummary(summary: Summary): Promise<void> {
-    this.options.renderer.summary({ ...summary, lead: inCommandTerms(summary.lead), notes: summary.notes.map(inCommandTerms) })
+    this.options.renderer.summary({
+      ...summary,
+      lead: inCommandTerms(summary.lead),
+      notes: summary.notes.map(inCommandTerms),
+    })
     return Promise.resolve()
   }
 
@@ -84,13 +96,16 @@ export class CliHost implements Host {
     if (verdict.message !== undefined) verdict = { ...verdict, message: inCommandTerms(verdict.message) }
     const exitCode = EXIT_CODES[verdict.ending]
     process.exitCode = exitCode
-    const renderer = verdict.ending === 'input' ? (this.options.errors ?? this.options.renderer) : this.options.renderer
+    const renderer =
+      verdict.ending === 'input' ? (this.options.errors ?? this.options.renderer) : this.options.renderer
     renderer.end(verdict, exitCode)
     this.options.json?.(resultJson(this.result(verdict, exitCode)))
   }
 
   result(verdict: Verdict, exitCode: number): CliResult {
-    const message = verdict.message ?? (verdict.withIssues ? inCommandTerms('passed with a Warning that fail-on tolerates') : undefined)
+    const message =
+      verdict.message ??
+      (verdict.withIssues ? inCommandTerms('passed with a Warning that fail-on tolerates') : undefined)
     return {
       status: this.outputs.status ?? '',
       jobId: this.outputs['job-id'] ?? '',
@@ -113,7 +128,9 @@ export class CliHost implements Host {
   private writeDotenv({ path, prefix }: { path: string; prefix: string }): string | undefined {
     let text = dotenv(this.outputs, prefix)
     if (Buffer.byteLength(text) > DOTENV_LIMIT_BYTES) {
-      this.options.renderer.warning(`The outputs take ${Buffer.byteLength(text)} bytes as dotenv, more than GitLab accepts (${DOTENV_LIMIT_BYTES}); ${path} holds the status only.`)
+      this.options.renderer.warning(
+        `The outputs take ${Buffer.byteLength(text)} bytes as dotenv, more than GitLab accepts (${DOTENV_LIMIT_BYTES}); ${path} holds the status only.`,
+      )
       text = dotenv({ status: this.outputs.status ?? '' }, prefix)
     }
     try {

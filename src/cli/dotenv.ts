@@ -14,7 +14,10 @@ import { inertControls } from './neutralise.js'
  */
 export function dotenv(outputs: Record<string, string>, prefix: string): string {
   const lines = Object.entries(outputs)
-    .map(([name, value]) => [dotenvName(name, prefix), inertControls(value.replace(/[\r\n]+/g, ' ')).trim()] as const)
+    .map(
+      ([name, value]) =>
+        [dotenvName(name, prefix), inertControls(value.replace(/[\r\n]+/g, ' ')).trim()] as const,
+    )
     .filter(([, value]) => value !== '')
     .map(([key, value]) => `${key}=${value}`)
   return lines.length ? lines.join('\n') + '\n' : ''

@@ -11,10 +11,16 @@ export const EXIT_CODES: Record<Ending, number> = {
 }
 
 export const EXIT_MEANINGS: [number, string][] = [
-  [0, 'passed: the job succeeded, or ended in a Warning that fail-on tolerates (also: started, with wait false)'],
+  [
+    0,
+    'passed: the job succeeded, or ended in a Warning that fail-on tolerates (also: started, with wait false)',
+  ],
   [1, 'failed: the job failed per fail-on'],
   [2, 'bad usage or input: an unknown flag, a missing or invalid input; nothing was sent'],
-  [3, 'no outcome known: unreachable server, refused credentials, unknown template or job, a server that kept failing'],
+  [
+    3,
+    'no outcome known: unreachable server, refused credentials, unknown template or job, a server that kept failing',
+  ],
   [4, 'timed out: timeout passed before the job ended'],
   [130, 'cancelled by SIGINT or SIGTERM (the job is cancelled on the server where its API can)'],
 ]

@@ -15,8 +15,9 @@ export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 /**
  * A standard stream that may lose its reader (`release-gate … | head -1`, a closed terminal): EPIPE, EIO
  * and the like end the writing to it, never the command. Node reports a write to a closed pipe as an
- * 'error' event, which, unheard, is an uncaught exception (https://nodejs.org/api/process.html#a-note-on-process-io):
- * a stack trace and exit 1, with the job left running. Heard, the gate goes on to its verdict and exit code.
+ * 'error' event, which, unheard, is an uncaught exception
+ * (https://nodejs.org/api/process.html#a-note-on-process-io): a stack trace and exit 1, with the job left
+ * running. Heard, the gate goes on to its verdict and exit code.
  */
 export class OutputStream {
   private closed = false
@@ -81,15 +82,30 @@ export async function main(
     try {
       writeFileSync(options.dotenv, '')
     } catch (error) {
-      errors.push(`--dotenv: cannot write '${options.dotenv}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+      errors.push(
+        `--dotenv: cannot write '${options.dotenv}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      )
     }
   }
   if (errors.length > 0) {
     // Said once: an unknown flag's error already says it.
     const listed = errors.join('\n')
-    const message = listed.includes('release-gate --help lists every flag') ? listed : `${listed}\nrelease-gate --help lists every flag.`
+    const message = listed.includes('release-gate --help lists every flag')
+      ? listed
+      : `${listed}\nrelease-gate --help lists every flag.`
     renderer(stderr).end({ ending: 'input', message }, EXIT_CODES.input)
-    if (options.json) stdout.write(resultJson({ status: '', jobId: '', url: '', exitCode: EXIT_CODES.input, ending: 'input', message, outputs: {} }))
+    if (options.json)
+      stdout.write(
+        resultJson({
+          status: '',
+          jobId: '',
+          url: '',
+          exitCode: EXIT_CODES.input,
+          ending: 'input',
+          message,
+          outputs: {},
+        }),
+      )
     process.exitCode = EXIT_CODES.input
     return
   }
@@ -100,8 +116,9 @@ export async function main(
     inputs: commandLine.inputs,
     renderer: output,
     drained: () => drainOf(log.stream),
-    // Bad input is an error of the command line, on stderr like a usage error; with --json the log is there already.
-    // GitHub's and Azure's annotations stay with the log, where their runners read workflow commands.
+    // Bad input is an error of the command line, on stderr like a usage error; with --json the log is there
+    // already. GitHub's and Azure's annotations stay with the log, where their runners read workflow
+    // commands.
     errors: log === stdout && (ci === 'plain' || ci === 'gitlab') ? renderer(stderr) : undefined,
     json: options.json ? (text) => stdout.write(text) : undefined,
     dotenv: options.dotenv ? { path: options.dotenv, prefix: options.dotenvPrefix } : undefined,
@@ -111,13 +128,20 @@ export async function main(
   let signals = 0
   const onSignal = (): void => {
     if (++signals < 2) return
-    host.abandon('Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.')
+    host.abandon(
+      'Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.',
+    )
     process.exit(EXIT_CODES.canceled)
   }
   for (const name of STOP_SIGNALS) process.on(name, onSignal)
   // Heard before now (start-up, parsing): they count toward the second interrupt too, and run() acts on them.
   for (let i = 0; i < (earlySignals?.heard.length ?? 0); i++) onSignal()
-  // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a token are given;
-  // a relative junit-report path starts from the current directory, as every path of the command does.
-  await run(host, { observers: (context) => actionObservers(context, process.cwd()), earlySignals, signals: STOP_SIGNALS })
+  // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a
+  // token are given; a relative junit-report path starts from the current directory, as every path of the
+  // command does.
+  await run(host, {
+    observers: (context) => actionObservers(context, process.cwd()),
+    earlySignals,
+    signals: STOP_SIGNALS,
+  })
 }

@@ -112,6 +112,9 @@ function breakMarkers(text: string, lineStart: boolean): string {
   const colons = lineStart ? LEADING_COLONS.exec(skeleton) : null
   if (colons) spaceBefore.add(original(colons[0].length - 1))
   if (spaceBefore.size === 0) return text
-  if (ascii) return [...spaceBefore].sort((a, b) => b - a).reduce((result, at) => `${result.slice(0, at)} ${result.slice(at)}`, text)
+  if (ascii)
+    return [...spaceBefore]
+      .sort((a, b) => b - a)
+      .reduce((result, at) => `${result.slice(0, at)} ${result.slice(at)}`, text)
   return points.map((point, index) => (spaceBefore.has(index) ? ` ${point}` : point)).join('')
 }

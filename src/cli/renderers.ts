@@ -55,7 +55,8 @@ export function createRenderer(ci: Exclude<CiName, 'auto'>, options: RendererOpt
 }
 
 const EOL = '\n'
-const meaning = (code: number): string => EXIT_MEANINGS.find(([c]) => c === code)?.[1].replace(/:.*$/, '') ?? ''
+const meaning = (code: number): string =>
+  EXIT_MEANINGS.find(([c]) => c === code)?.[1].replace(/:.*$/, '') ?? ''
 
 /** Plain text for terminals, Jenkins and any other CI: server lines marked off with '│ ', colour only on a TTY. */
 export class PlainRenderer implements Renderer {
@@ -78,7 +79,10 @@ export class PlainRenderer implements Renderer {
     if (lines.length === 0) return
     this.options.write(`${this.paint('2', '┌')} ${neutralise(title)}${EOL}`)
     // A server's line can never pass for one of ours: each is marked.
-    this.options.write(lines.map((line) => `${this.paint('2', '│')} ${neutralise(line, { lineStart: false })}`).join(EOL) + EOL)
+    this.options.write(
+      lines.map((line) => `${this.paint('2', '│')} ${neutralise(line, { lineStart: false })}`).join(EOL) +
+        EOL,
+    )
   }
 
   warning(text: string): void {
@@ -86,7 +90,9 @@ export class PlainRenderer implements Renderer {
   }
 
   debug(text: string): void {
-    if (this.options.debug) for (const line of text.split(/\r?\n/)) this.options.write(`${this.paint('2', `debug: ${neutralise(line)}`)}${EOL}`)
+    if (this.options.debug)
+      for (const line of text.split(/\r?\n/))
+        this.options.write(`${this.paint('2', `debug: ${neutralise(line)}`)}${EOL}`)
   }
 
   mask(_secret: string): void {
@@ -123,7 +129,9 @@ export class GitLabRenderer extends PlainRenderer {
     // Names are [A-Za-z0-9_.-]; a counter keeps each one unique in the job's log.
     const name = `release_gate_log_${++this.sections}`
     const now = Math.floor(Date.now() / 1000)
-    this.options.write(`\x1b[0Ksection_start:${now}:${name}[collapsed=true]\r\x1b[0K${neutralise(title)}${EOL}`)
+    this.options.write(
+      `\x1b[0Ksection_start:${now}:${name}[collapsed=true]\r\x1b[0K${neutralise(title)}${EOL}`,
+    )
     this.options.write(lines.map((line) => neutralise(line)).join(EOL) + EOL)
     this.options.write(`\x1b[0Ksection_end:${Math.floor(Date.now() / 1000)}:${name}\r\x1b[0K${EOL}`)
   }
@@ -153,13 +161,18 @@ export class AzureRenderer extends PlainRenderer {
   override output(name: string, value: string): void {
     // Variable names take letters, digits, '.' and '_': job-id is job_id, read as $(STEP.job_id).
     // The value is printed like every other line, so its controls are made inert too (ESC, BEL; issue 18).
-    this.options.write(`##vso[task.setvariable variable=${azureName(name)};isOutput=true]${azureEscape(inertControls(value))}${EOL}`)
+    this.options.write(
+      `##vso[task.setvariable variable=${azureName(name)};isOutput=true]${azureEscape(inertControls(value))}${EOL}`,
+    )
   }
 
   override end(verdict: Verdict, exitCode: number): void {
     if (exitCode === 0) {
       // A Warning that fail-on tolerated: the task shows as succeeded with issues, not as a plain success.
-      if (verdict.withIssues) this.options.write(`##vso[task.complete result=SucceededWithIssues;]${azureEscape('release-gate: passed with a tolerated Warning')}${EOL}`)
+      if (verdict.withIssues)
+        this.options.write(
+          `##vso[task.complete result=SucceededWithIssues;]${azureEscape('release-gate: passed with a tolerated Warning')}${EOL}`,
+        )
       return
     }
     this.options.write(
@@ -180,7 +193,12 @@ export function azureName(name: string): string {
 
 /** Command data and property values as the agent unescapes them (CommandStringConvertor, DECODE_PERCENTS on). */
 export function azureEscape(text: string): string {
-  return text.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D')
+  return text
+    .replace(/%/g, '%AZP25')
+    .replace(/;/g, '%3B')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A')
+    .replace(/]/g, '%5D')
 }
 
 /**
@@ -239,7 +257,9 @@ export class GitHubRenderer implements Renderer {
         return
       } catch (error) {
         // The log gets the summary below instead; the warning says why.
-        this.warning(`The job summary could not be written to ${new UnwritableFile('GITHUB_STEP_SUMMARY', file, error).message}; its lines follow in the log.`)
+        this.warning(
+          `The job summary could not be written to ${new UnwritableFile('GITHUB_STEP_SUMMARY', file, error).message}; its lines follow in the log.`,
+        )
       }
     }
     for (const line of [...summaryLines(summary), summary.lead]) this.printer.info(line)
@@ -256,7 +276,9 @@ export class GitHubRenderer implements Renderer {
  * verdict's message follows.
  */
 export function summaryLines(summary: Summary): string[] {
-  const lines = [`${summary.title} — ${STATUS_ICON[summary.status] ?? '❔'} ${summary.status || 'no outcome'}`]
+  const lines = [
+    `${summary.title} — ${STATUS_ICON[summary.status] ?? '❔'} ${summary.status || 'no outcome'}`,
+  ]
   const header = summary.table?.header ?? []
   for (const row of summary.table?.rows ?? []) {
     const [label, ...cells] = row

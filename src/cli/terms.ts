@@ -20,7 +20,8 @@ const NAMES = ACTION_INPUTS.map((input) => input.name)
 /** The values a message may give an input in "name: value" form, by input; true/false for every input. */
 const VALUES: Record<string, string> = {
   // Every operation of Otter, BuildMaster and Foreman (src/systems/*.ts OPERATIONS).
-  operation: 'trigger|wait|deploy|create-release|create-build|deploy-build|reject-build|cancel-release|restore-release|rerun-failed|rerun|run|cancel',
+  operation:
+    'trigger|wait|deploy|create-release|create-build|deploy-build|reject-build|cancel-release|restore-release|rerun-failed|rerun|run|cancel',
   'fail-on': 'warning|error|never',
   // Ids only: "job-id: wait either on…" is prose, not a value.
   'job-id': '\\d[\\d, ]*\\d|\\d',
@@ -31,12 +32,19 @@ const flag = (name: string): string => `--${name}`
 const named = (name: string): string => `${flag(name)} (or ${envName(name)})`
 
 const RULES: [RegExp, (match: string, ...groups: string[]) => string][] = [
-  // InputProblems' prefix: "Input 'x': is required" -> "--x (or RELEASE_GATE_X) is required"; with a quoted value, the colon stays.
-  [new RegExp(`\\bInput '(${NAMES})'(:)?( (?=is |are |must |or |cannot |contains |holds )|)`, 'g'), (_m, name, colon, verb) => `${named(name)}${verb ? ' ' : (colon ?? '')}`],
+  // InputProblems' prefix: "Input 'x': is required" -> "--x (or RELEASE_GATE_X) is required"; with a quoted
+  // value, the colon stays.
+  [
+    new RegExp(`\\bInput '(${NAMES})'(:)?( (?=is |are |must |or |cannot |contains |holds )|)`, 'g'),
+    (_m, name, colon, verb) => `${named(name)}${verb ? ' ' : (colon ?? '')}`,
+  ],
   // "operation: wait", "fail-on: error", "wait: false", "github-deployment: true" -> "--operation wait", …
   [
     new RegExp(`(?<![\\w-])(${NAMES}): (true|false|${Object.values(VALUES).join('|')})(?![\\w-])`, 'g'),
-    (match, name, value) => (value === 'true' || value === 'false' || new RegExp(`^(?:${VALUES[name] ?? '(?!)'})$`).test(value) ? `${flag(name)} ${value}` : match),
+    (match, name, value) =>
+      value === 'true' || value === 'false' || new RegExp(`^(?:${VALUES[name] ?? '(?!)'})$`).test(value)
+        ? `${flag(name)} ${value}`
+        : match,
   ],
   // "the ca-certificate input", "the environment input" -> "--ca-certificate", "--environment".
   [new RegExp(`\\b(?:the )?(${NAMES}) input\\b`, 'g'), (_m, name) => flag(name)],
@@ -54,6 +62,7 @@ const RULES: [RegExp, (match: string, ...groups: string[]) => string][] = [
 /** A message of the gate's, as the command says it: flags and variables instead of workflow inputs. */
 export function inCommandTerms(text: string): string {
   let result = text
-  for (const [pattern, replace] of RULES) result = result.replace(pattern, replace as (substring: string, ...args: unknown[]) => string)
+  for (const [pattern, replace] of RULES)
+    result = result.replace(pattern, replace as (substring: string, ...args: unknown[]) => string)
   return result
 }

@@ -38,7 +38,10 @@ export interface GateConfig {
 export type InputReader = (name: string) => string
 
 // A self-hosted runner's job may run up to 5 days; nothing can wait longer than that.
-const LONGEST_TIMEOUT = { ms: 5 * 24 * 3600_000, text: "5 days ('120h'), the longest a GitHub Actions job can run" }
+const LONGEST_TIMEOUT = {
+  ms: 5 * 24 * 3600_000,
+  text: "5 days ('120h'), the longest a GitHub Actions job can run",
+}
 // Checking less than once an hour would leave a finished job unnoticed for too long.
 const LONGEST_POLL_INTERVAL = { ms: 3600_000, text: "1 hour ('1h')" }
 
@@ -56,14 +59,20 @@ export const DEFAULTS = {
  * Whenever the system is known a config comes back, with stand-ins for inputs that were wrong, so the
  * system can add its own problems to the same list; it must not be used while `problems` has any.
  */
-export async function readGateConfig(read: InputReader, problems: InputProblems): Promise<GateConfig | undefined> {
+export async function readGateConfig(
+  read: InputReader,
+  problems: InputProblems,
+): Promise<GateConfig | undefined> {
   const input = (name: string): string => read(name).trim()
   const withDefault = (name: keyof typeof DEFAULTS): string => input(name) || DEFAULTS[name]
 
   const systemText = input('system').toLowerCase()
   const system = SYSTEM_NAMES.find((name) => name === systemText)
   if (!system) {
-    problems.add('system', `${systemText ? `'${systemText}' is not a supported system` : 'is required'}; use one of ${SYSTEM_NAMES.join(', ')}`)
+    problems.add(
+      'system',
+      `${systemText ? `'${systemText}' is not a supported system` : 'is required'}; use one of ${SYSTEM_NAMES.join(', ')}`,
+    )
   }
 
   const serverUrl = parseServerUrl(input('server-url'), problems)
@@ -71,15 +80,32 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
   const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
   const ca = readCaCertificate(read('ca-certificate'), problems)
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
-  const pollIntervalMs = parseDurationInput('poll-interval', withDefault('poll-interval'), LONGEST_POLL_INTERVAL, problems)
-  const maxPollIntervalMs = parseDurationInput('max-poll-interval', withDefault('max-poll-interval'), LONGEST_POLL_INTERVAL, problems)
+  const pollIntervalMs = parseDurationInput(
+    'poll-interval',
+    withDefault('poll-interval'),
+    LONGEST_POLL_INTERVAL,
+    problems,
+  )
+  const maxPollIntervalMs = parseDurationInput(
+    'max-poll-interval',
+    withDefault('max-poll-interval'),
+    LONGEST_POLL_INTERVAL,
+    problems,
+  )
   if (pollIntervalMs !== undefined && maxPollIntervalMs !== undefined && maxPollIntervalMs < pollIntervalMs) {
-    problems.add('max-poll-interval', `must not be shorter than poll-interval (${input('poll-interval') || DEFAULTS['poll-interval']})`)
+    problems.add(
+      'max-poll-interval',
+      `must not be shorter than poll-interval (${input('poll-interval') || DEFAULTS['poll-interval']})`,
+    )
   }
 
   const failOnText = withDefault('fail-on').toLowerCase()
   const failOn = FAIL_ON.find((value) => value === failOnText)
-  if (!failOn) problems.add('fail-on', `'${failOnText}' is not accepted; use warning (fail on Warning or Error), error (fail only on Error) or never`)
+  if (!failOn)
+    problems.add(
+      'fail-on',
+      `'${failOnText}' is not accepted; use warning (fail on Warning or Error), error (fail only on Error) or never`,
+    )
 
   let variables: Variables = {}
   try {
@@ -97,8 +123,13 @@ export async function readGateConfig(read: InputReader, problems: InputProblems)
     ['username', username],
     ['password', password],
   ] as const) {
-    // A line break inside a secret is a paste accident (a trailing one is trimmed by the runner), and no server takes it.
-    if (/[\u0000-\u001f\u007f]/.test(value)) problems.add(name, 'contains a line break or another control character; store the secret again as a single line')
+    // A line break inside a secret is a paste accident (a trailing one is trimmed by the runner), and no
+    // server takes it.
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      problems.add(
+        name,
+        'contains a line break or another control character; store the secret again as a single line',
+      )
   }
 
   if (!system) return undefined
@@ -142,7 +173,10 @@ function parseServerUrl(text: string, problems: InputProblems): URL | undefined 
   }
   if (url.username || url.password) {
     // The URL is printed in logs and the summary; credentials belong in their own (masked) inputs.
-    problems.add('server-url', 'must not contain credentials; use the api-key, or username and password, inputs instead')
+    problems.add(
+      'server-url',
+      'must not contain credentials; use the api-key, or username and password, inputs instead',
+    )
     return undefined
   }
   if (url.search || url.hash) {
@@ -171,7 +205,12 @@ export function withoutSecrets(text: string): string {
 }
 
 /** A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input. */
-export function parseBoolean(name: string, text: string, problems: InputProblems, fallback?: boolean): boolean | undefined {
+export function parseBoolean(
+  name: string,
+  text: string,
+  problems: InputProblems,
+  fallback?: boolean,
+): boolean | undefined {
   const value = text.trim().toLowerCase()
   if (value === '') return fallback
   if (value === 'true') return true
@@ -180,7 +219,12 @@ export function parseBoolean(name: string, text: string, problems: InputProblems
   return undefined
 }
 
-function parseDurationInput(name: string, text: string, longest: { ms: number; text: string }, problems: InputProblems): number | undefined {
+function parseDurationInput(
+  name: string,
+  text: string,
+  longest: { ms: number; text: string },
+  problems: InputProblems,
+): number | undefined {
   const ms = parseDuration(text)
   if (ms === undefined) {
     problems.add(name, `'${text}' is not accepted; use ${DURATION_FORMS}`)
@@ -203,7 +247,10 @@ function parseDurationInput(name: string, text: string, longest: { ms: number; t
  */
 export function checkHeaderSafe(name: string, value: string, header: string, problems: InputProblems): void {
   if (/[^\t\u0020-\u007e\u0080-\u00ff]/.test(value) && !/[\u0000-\u001f\u007f]/.test(value)) {
-    problems.add(name, `contains characters that cannot be sent in the ${header} header (only Latin-1 text can); check that the secret holds the key itself`)
+    problems.add(
+      name,
+      `contains characters that cannot be sent in the ${header} header (only Latin-1 text can); check that the secret holds the key itself`,
+    )
   }
 }
 
@@ -221,23 +268,31 @@ function readCaCertificate(text: string, problems: InputProblems): string[] | un
     try {
       pem = readFileSync(value, 'utf8')
     } catch {
-      problems.add('ca-certificate', `'${clip(value, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file this runner can read`)
+      problems.add(
+        'ca-certificate',
+        `'${clip(value, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file this runner can read`,
+      )
       return undefined
     }
   }
   const certificates = pem.match(PEM)
   if (!certificates) {
-    problems.add('ca-certificate', 'holds no PEM certificate; give the CA certificate as text starting with -----BEGIN CERTIFICATE-----, or the path of such a file')
+    problems.add(
+      'ca-certificate',
+      'holds no PEM certificate; give the CA certificate as text starting with -----BEGIN CERTIFICATE-----, or the path of such a file',
+    )
     return undefined
   }
-  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed along.
+  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed
+  // along.
   const defaults = (tlsDefaults ??= loadDefaults())
   return [...defaults, ...certificates]
 }
 
 let tlsDefaults: string[] | undefined
 function loadDefaults(): string[] {
-  // Node 22.15+ (the runner's 24 included) tells the defaults with NODE_EXTRA_CA_CERTS; older ones only the bundled roots.
+  // Node 22.15+ (the runner's 24 included) tells the defaults with NODE_EXTRA_CA_CERTS; older ones only the
+  // bundled roots.
   const withExtras = (tls as { getCACertificates?: (kind: string) => string[] }).getCACertificates
   return withExtras ? withExtras('default') : [...tls.rootCertificates]
 }

@@ -1,7 +1,11 @@
 /** A problem with what the user wrote in the workflow: reported without a stack trace, before any request. */
 export class InputError extends Error {
   constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`)
+    super(
+      problems.length === 1
+        ? problems[0]
+        : `${problems.length} inputs need fixing:\n- ${problems.join('\n- ')}`,
+    )
     this.name = 'InputError'
   }
 }

@@ -39,7 +39,10 @@ export async function parseVariables(text: string): Promise<Variables> {
   try {
     parsed = parse(text)
   } catch (error) {
-    throw new VariablesError([`not NAME=value lines, and not valid YAML either: ${firstLine(error)}`], YAML_HINT)
+    throw new VariablesError(
+      [`not NAME=value lines, and not valid YAML either: ${firstLine(error)}`],
+      YAML_HINT,
+    )
   }
   return fromMapping(parsed, 'YAML')
 }
@@ -79,7 +82,8 @@ function fromMapping(value: unknown, format: 'YAML' | 'JSON'): Variables {
   for (const [name, raw] of Object.entries(value)) {
     const bad = nameProblem(name, `${format} key`)
     if (bad) problems.push(bad)
-    else if (raw !== null && typeof raw === 'object') problems.push(`the value of '${name}' must be text, a number or true/false, not a list or mapping`)
+    else if (raw !== null && typeof raw === 'object')
+      problems.push(`the value of '${name}' must be text, a number or true/false, not a list or mapping`)
     else result[name] = raw === null || raw === undefined ? '' : String(raw)
   }
   if (problems.length > 0) throw new VariablesError(problems, hint)
@@ -97,7 +101,8 @@ function parseJson(text: string): unknown {
 function nameProblem(name: string, where: string): string | undefined {
   // JSON.parse keeps a '__proto__' key, but no server or record here would treat it as a plain name.
   if (name === '__proto__') return `${where}: '__proto__' cannot be a variable name`
-  if (!NAME.test(name)) return `${where}: '${clip(name, 60)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`
+  if (!NAME.test(name))
+    return `${where}: '${clip(name, 60)}' is not a variable name (letters, digits, '_', '-', '.'; not starting with a digit)`
   return undefined
 }
 

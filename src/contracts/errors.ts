@@ -26,7 +26,12 @@ export function explained(failure: HttpFailure, message: string): GateError {
 /** The server refused the credentials (401, 403): a cancel sent with them would be refused too. */
 export function isAuthFailure(error: unknown): boolean {
   const failure = error instanceof GateError ? error.failure : error
-  return !!failure && typeof failure === 'object' && 'kind' in failure && (failure.kind === 'unauthorized' || failure.kind === 'forbidden')
+  return (
+    !!failure &&
+    typeof failure === 'object' &&
+    'kind' in failure &&
+    (failure.kind === 'unauthorized' || failure.kind === 'forbidden')
+  )
 }
 
 /** Why the gate was stopped from outside: the runner's SIGINT/SIGTERM. */

@@ -2,7 +2,13 @@
 export type Status = 'pending' | 'running' | FinalStatus
 export type FinalStatus = 'succeeded' | 'warning' | 'failed' | 'canceled' | 'timed-out'
 
-const SEVERITY: Record<FinalStatus, number> = { succeeded: 0, warning: 1, 'timed-out': 2, canceled: 3, failed: 4 }
+const SEVERITY: Record<FinalStatus, number> = {
+  succeeded: 0,
+  warning: 1,
+  'timed-out': 2,
+  canceled: 3,
+  failed: 4,
+}
 
 export function isFinal(status: Status): status is FinalStatus {
   return status in SEVERITY
@@ -10,7 +16,10 @@ export function isFinal(status: Status): status is FinalStatus {
 
 /** Worst wins: failed > canceled > timed-out > warning > succeeded. */
 export function worstOf(statuses: FinalStatus[]): FinalStatus {
-  return statuses.reduce<FinalStatus>((worst, status) => (SEVERITY[status] > SEVERITY[worst] ? status : worst), 'succeeded')
+  return statuses.reduce<FinalStatus>(
+    (worst, status) => (SEVERITY[status] > SEVERITY[worst] ? status : worst),
+    'succeeded',
+  )
 }
 
 /** Whether a final status fails the step under the user's fail-on policy. */

@@ -53,7 +53,11 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
-  const result = (status: GateResult['status'], notes: string[] = [], stoppedBy?: GateResult['stoppedBy']): GateResult => ({
+  const result = (
+    status: GateResult['status'],
+    notes: string[] = [],
+    stoppedBy?: GateResult['stoppedBy'],
+  ): GateResult => ({
     status,
     runs: outcomes,
     startedAt,
@@ -62,9 +66,14 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     stoppedBy,
   })
   // The gate stopped before every outcome was known: its status says why, whatever ended before.
-  const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult => result(status, notes, status === 'timed-out' ? 'timeout' : 'cancel')
+  const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult =>
+    result(status, notes, status === 'timed-out' ? 'timeout' : 'cancel')
   const stopped = (error: unknown): 'timed-out' | 'canceled' | undefined => {
-    if (!signal.aborted || !(error === signal.reason || error instanceof CancelledByRunner || error instanceof DeadlineReached)) return undefined
+    if (
+      !signal.aborted ||
+      !(error === signal.reason || error instanceof CancelledByRunner || error instanceof DeadlineReached)
+    )
+      return undefined
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
   }
 
@@ -82,7 +91,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const track = async (found: Run[]): Promise<void> => {
     for (const run of found) {
       outcomes.push({ run, status: 'pending', detail: '', linesShown: 0 })
-      console.info(`${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`)
+      console.info(
+        `${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`,
+      )
     }
     if (found.length > 0) await options.events?.runsFound?.(found)
   }
@@ -101,7 +112,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       await sleep(waitFor, signal)
       if (adapter.discover) {
         await discover(adapter, polling, track, round)
-        if (round === 1 && outcomes.length === 0) console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
+        if (round === 1 && outcomes.length === 0)
+          console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
       }
       for (const outcome of outcomes) {
         if (!isFinal(outcome.status)) await checkStatus(outcome, polling, now, round)
@@ -111,7 +123,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
-      if (now() >= deadline) return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
+      if (now() >= deadline)
+        return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
     }
   } catch (error) {
     const status = stopped(error)
@@ -121,7 +134,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   }
 }
 
-async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () => number, round: number): Promise<void> {
+async function checkStatus(
+  outcome: RunOutcome,
+  options: GateOptions,
+  now: () => number,
+  round: number,
+): Promise<void> {
   try {
     const snapshot = await outcome.run.poll(options.signal, round)
     if (snapshot.status !== outcome.status || snapshot.detail !== outcome.detail) {
@@ -136,11 +154,18 @@ async function checkStatus(outcome: RunOutcome, options: GateOptions, now: () =>
     }
   } catch (error) {
     if (!isPassing(error)) throw error
-    options.console.info(passingNote(error, `Status check for ${outcome.run.title}`, 'trying again at the next check'))
+    options.console.info(
+      passingNote(error, `Status check for ${outcome.run.title}`, 'trying again at the next check'),
+    )
   }
 }
 
-async function discover(adapter: Adapter, options: GateOptions, track: (runs: Run[]) => Promise<void>, round: number): Promise<void> {
+async function discover(
+  adapter: Adapter,
+  options: GateOptions,
+  track: (runs: Run[]) => Promise<void>,
+  round: number,
+): Promise<void> {
   try {
     await track(await adapter.discover!(options.signal, round))
   } catch (error) {
@@ -157,14 +182,20 @@ async function streamOutput(outcome: RunOutcome, final: boolean, options: GateOp
     return true
   } catch (error) {
     if (!isPassing(error)) throw error
-    if (final && (outcome.finalOutputFailures = (outcome.finalOutputFailures ?? 0) + 1) >= FINAL_OUTPUT_TRIES) {
-      // The run has ended and its output will not come: the gate ends with the outcome, and says what is missing.
+    if (
+      final &&
+      (outcome.finalOutputFailures = (outcome.finalOutputFailures ?? 0) + 1) >= FINAL_OUTPUT_TRIES
+    ) {
+      // The run has ended and its output will not come: the gate ends with the outcome, and says what is
+      // missing.
       const where = outcome.run.url ? ` Read it whole at ${outcome.run.url}.` : ''
       outcome.logIncomplete = `The log shown for ${outcome.run.title} is incomplete (${outcome.linesShown} lines shown): ${error.message.replace(/\.$/, '')}.${where}`
       options.console.info(outcome.logIncomplete)
       return true
     }
-    options.console.info(passingNote(error, `Fetching the log of ${outcome.run.title}`, 'it will be fetched again'))
+    options.console.info(
+      passingNote(error, `Fetching the log of ${outcome.run.title}`, 'it will be fetched again'),
+    )
     return false
   }
 }
@@ -175,13 +206,18 @@ async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOpt
   if (lines.length === 0) return
   const first = outcome.linesShown + 1
   outcome.linesShown += lines.length
-  await options.console.logs(title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`, lines)
+  await options.console.logs(
+    title ?? `${outcome.run.title} — log lines ${first}–${outcome.linesShown}`,
+    lines,
+  )
   await options.events?.outputShown?.(outcome, group)
 }
 
 /** An explained failure already says what was being done; a bare HTTP failure gets the context. */
 function passingNote(error: Error, what: string, next: string): string {
-  return error instanceof GateError ? `${error.message.replace(/\.$/, '')}; ${next}.` : `${what} failed (${error.message}); ${next}.`
+  return error instanceof GateError
+    ? `${error.message.replace(/\.$/, '')}; ${next}.`
+    : `${what} failed (${error.message}); ${next}.`
 }
 
 /** Failures worth riding out: the server or the network is having a moment, and retries ran out. */
@@ -191,11 +227,19 @@ function isPassing(error: unknown): error is Error {
 
 /** Why the gate stopped, as the start of a sentence. */
 function stopReason(status: 'timed-out' | 'canceled', options: GateOptions): string {
-  return status === 'timed-out' ? `The timeout (${formatDuration(options.timeoutMs)}) was reached` : 'The workflow was cancelled'
+  return status === 'timed-out'
+    ? `The timeout (${formatDuration(options.timeoutMs)}) was reached`
+    : 'The workflow was cancelled'
 }
 
 /** Marks the unfinished runs, cancels what can be cancelled, shows the output left; returns what to tell the user. */
-async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'timed-out' | 'canceled', options: GateOptions, now: () => number): Promise<string[]> {
+async function giveUp(
+  outcomes: RunOutcome[],
+  outputDone: Set<Run>,
+  status: 'timed-out' | 'canceled',
+  options: GateOptions,
+  now: () => number,
+): Promise<string[]> {
   const why = stopReason(status, options)
   // The main signal may be aborted already; cleanup gets its own short budget.
   const cleanup = AbortSignal.timeout(CLEANUP_BUDGET_MS)
@@ -206,7 +250,11 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
       await stopRun(outcome, cleanup, now)
     }),
   )
-  await Promise.all(outcomes.filter((o) => o.stopNote !== undefined).map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()))
+  await Promise.all(
+    outcomes
+      .filter((o) => o.stopNote !== undefined)
+      .map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()),
+  )
   const notes = outcomes.filter((o) => o.stopNote).map((o) => `${why}: ${o.stopNote}`)
   if (outcomes.length === 0) notes.push(`${why}: nothing to wait on had started.`)
   for (const outcome of outcomes) {
@@ -222,7 +270,12 @@ async function giveUp(outcomes: RunOutcome[], outputDone: Set<Run>, status: 'tim
 }
 
 /** Cancels a run the gate stops waiting on where the usual rules allow (it can be, and this step started it); notes what became of it. */
-async function stopRun(outcome: RunOutcome, cleanup: AbortSignal, now: () => number, mayCancel = true): Promise<void> {
+async function stopRun(
+  outcome: RunOutcome,
+  cleanup: AbortSignal,
+  now: () => number,
+  mayCancel = true,
+): Promise<void> {
   const { run } = outcome
   outcome.endedAt = now()
   if (!run.cancel) {
@@ -243,7 +296,8 @@ async function stopRun(outcome: RunOutcome, cleanup: AbortSignal, now: () => num
   }
   try {
     outcome.stopNote = await run.cancel(cleanup)
-    // The cancel re-read the run (Foreman's counts once it stopped): the summary shows those, not "running: 2/10 hosts done" (issue 20).
+    // The cancel re-read the run (Foreman's counts once it stopped): the summary shows those, not "running:
+    // 2/10 hosts done" (issue 20).
     outcome.detail = run.latestDetail?.() ?? outcome.detail
   } catch (error) {
     outcome.keepsRunning = true
@@ -256,7 +310,12 @@ async function stopRun(outcome: RunOutcome, cleanup: AbortSignal, now: () => num
  * unfinished ones are cancelled under the usual rules, except when the server refused the credentials
  * (a cancel would be refused too); returns, for each, what became of it and where to look.
  */
-async function abandon(outcomes: RunOutcome[], failure: unknown, options: GateOptions, now: () => number): Promise<string[]> {
+async function abandon(
+  outcomes: RunOutcome[],
+  failure: unknown,
+  options: GateOptions,
+  now: () => number,
+): Promise<string[]> {
   const cleanup = AbortSignal.any([options.signal, AbortSignal.timeout(CLEANUP_BUDGET_MS)])
   const mayCancel = !isAuthFailure(failure)
   const unfinished = outcomes.filter((o) => !isFinal(o.status))
@@ -264,7 +323,8 @@ async function abandon(outcomes: RunOutcome[], failure: unknown, options: GateOp
   await Promise.all(unfinished.map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()))
   return unfinished.map((o) => {
     const where = o.run.url && !o.stopNote!.includes(o.run.url) ? ` See ${o.run.url}.` : ''
-    const still = o.keepsRunning && !/running/.test(o.stopNote!) ? ` ${o.run.title} may still be running.` : ''
+    const still =
+      o.keepsRunning && !/running/.test(o.stopNote!) ? ` ${o.run.title} may still be running.` : ''
     return `${o.stopNote}${still}${where}`
   })
 }

@@ -31,7 +31,8 @@ export class ActionConsole implements GateConsole {
 
   logs(title: string, lines: string[]): void | Promise<void> {
     if (lines.length === 0) return
-    let behind = this.write(`::group::${escapeCommandData(clip(oneLine(title), MAX_INFO_LENGTH))}${EOL}`) === false
+    let behind =
+      this.write(`::group::${escapeCommandData(clip(oneLine(title), MAX_INFO_LENGTH))}${EOL}`) === false
     behind = this.verbatim(lines) || behind
     behind = this.write(`::endgroup::${EOL}`) === false || behind
     if (behind) return this.drained()
@@ -44,7 +45,9 @@ export class ActionConsole implements GateConsole {
   /** True when the reader has fallen behind. */
   private verbatim(lines: string[]): boolean {
     const body = lines.map((line) => line.replace(/\r+$/, '').replace(/\r/g, ' ')).join(EOL)
-    return this.write(`::stop-commands::${this.stopToken}${EOL}${body}${EOL}::${this.stopToken}::${EOL}`) === false
+    return (
+      this.write(`::stop-commands::${this.stopToken}${EOL}${body}${EOL}::${this.stopToken}::${EOL}`) === false
+    )
   }
 }
 

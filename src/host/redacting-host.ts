@@ -21,7 +21,8 @@ export function redacting(host: Host, redactor: Redactor): Host {
     debug: (text) => host.console.debug(redact(text)),
   }
   const masked = new Set<string>()
-  const cell = (value: SummaryCell): SummaryCell => (typeof value === 'string' ? line(value) : { text: line(value.text), link: redact(value.link) })
+  const cell = (value: SummaryCell): SummaryCell =>
+    typeof value === 'string' ? line(value) : { text: line(value.text), link: redact(value.link) }
   return {
     input: (name) => host.input(name),
     mask: (secret) => {
@@ -36,7 +37,10 @@ export function redacting(host: Host, redactor: Redactor): Host {
         title: line(summary.title),
         status: summary.status,
         lead: clip(redact(summary.lead), MAX_MESSAGE),
-        table: summary.table && { header: summary.table.header, rows: summary.table.rows.map((row) => row.map(cell)) },
+        table: summary.table && {
+          header: summary.table.header,
+          rows: summary.table.rows.map((row) => row.map(cell)),
+        },
         facts: summary.facts.map(([name, value]) => [name, line(value)]),
         sections: summary.sections.map((section) => ({
           title: line(section.title),
@@ -44,6 +48,10 @@ export function redacting(host: Host, redactor: Redactor): Host {
         })),
         notes: summary.notes.map(line),
       }),
-    end: (verdict: Verdict) => host.end({ ...verdict, message: verdict.message === undefined ? undefined : clip(redact(verdict.message), MAX_MESSAGE) }),
+    end: (verdict: Verdict) =>
+      host.end({
+        ...verdict,
+        message: verdict.message === undefined ? undefined : clip(redact(verdict.message), MAX_MESSAGE),
+      }),
   }
 }

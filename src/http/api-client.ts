@@ -127,18 +127,28 @@ export class ApiClient {
   }
 
   async send(request: ApiRequest, signal: AbortSignal = NEVER): Promise<ApiResponse> {
-    return this.withRetries(request, signal, (failure) => (!failure.mayHaveReachedServer && failure.transient) || failure.kind === 'rate-limited')
+    return this.withRetries(
+      request,
+      signal,
+      (failure) => (!failure.mayHaveReachedServer && failure.transient) || failure.kind === 'rate-limited',
+    )
   }
 
   dispose(): void {
-    // Through a proxy, @actions/http-client hands out tunnel's agent, which has no destroy() and keeps no idle sockets.
+    // Through a proxy, @actions/http-client hands out tunnel's agent, which has no destroy() and keeps no
+    // idle sockets.
     for (const agent of this.agents.values()) if (typeof agent.destroy === 'function') agent.destroy()
     this.http.dispose()
   }
 
-  private async withRetries(request: ApiRequest, signal: AbortSignal, retryable: (failure: HttpFailure) => boolean): Promise<ApiResponse> {
+  private async withRetries(
+    request: ApiRequest,
+    signal: AbortSignal,
+    retryable: (failure: HttpFailure) => boolean,
+  ): Promise<ApiResponse> {
     const label = this.label(request)
-    const shouldRetry = (error: Error): boolean => error instanceof HttpFailure && retryable(error) && !signal.aborted
+    const shouldRetry = (error: Error): boolean =>
+      error instanceof HttpFailure && retryable(error) && !signal.aborted
     return pRetry(() => this.once(request, label, signal), {
       retries: this.retry.retries,
       minTimeout: this.retry.minTimeoutMs,
@@ -151,13 +161,19 @@ export class ApiClient {
         if (!shouldRetry(error) || error.retriesLeft === 0) return
         const retryAfter = error instanceof HttpFailure ? error.retryAfterMs : undefined
         if (retryAfter !== undefined && this.pastDeadline(retryAfter)) {
-          // Waiting as asked would outlive the timeout: wait only until it, where the gate stops as timed out.
-          this.options.debug?.(`${error.message}; the server asked to wait ${Math.round(retryAfter / 1000)}s, past the timeout: waiting until the timeout instead`)
-          // A little past it, so that the gate's own deadline signal ends this wait, as for any request in flight.
+          // Waiting as asked would outlive the timeout: wait only until it, where the gate stops as timed
+          // out.
+          this.options.debug?.(
+            `${error.message}; the server asked to wait ${Math.round(retryAfter / 1000)}s, past the timeout: waiting until the timeout instead`,
+          )
+          // A little past it, so that the gate's own deadline signal ends this wait, as for any request in
+          // flight.
           await sleep(Math.max(0, this.options.deadline! - Date.now()) + 250, signal)
           throw error
         }
-        this.options.debug?.(`${error.message}; retrying (${error.retriesLeft} ${error.retriesLeft === 1 ? 'try' : 'tries'} left)`)
+        this.options.debug?.(
+          `${error.message}; retrying (${error.retriesLeft} ${error.retriesLeft === 1 ? 'try' : 'tries'} left)`,
+        )
         if (retryAfter) await sleep(Math.min(retryAfter, MAX_RETRY_AFTER_MS), signal)
       },
     })
@@ -169,7 +185,11 @@ export class ApiClient {
 
   private async once(request: ApiRequest, label: string, signal: AbortSignal): Promise<ApiResponse> {
     const url = this.url(request.path, request.query)
-    const headers: Record<string, string> = { Accept: request.accept === 'json' ? 'application/json' : 'text/plain, */*', 'User-Agent': 'release-gate', ...this.options.headers }
+    const headers: Record<string, string> = {
+      Accept: request.accept === 'json' ? 'application/json' : 'text/plain, */*',
+      'User-Agent': 'release-gate',
+      ...this.options.headers,
+    }
     let body: string | undefined
     if (request.form) {
       body = new URLSearchParams(request.form).toString()
@@ -192,7 +212,9 @@ export class ApiClient {
       idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000,
       maxBytes: request.maxBytes ?? this.options.maxBytes ?? DEFAULT_MAX_BYTES,
       onText: guard && ((chunk) => guard.text(chunk)),
-      streamIf: request.stream ? (status, type) => status >= 200 && status < 300 && !type?.toLowerCase().includes('text/html') : undefined,
+      streamIf: request.stream
+        ? (status, type) => status >= 200 && status < 300 && !type?.toLowerCase().includes('text/html')
+        : undefined,
     })
     // Logged once the request is on its way: the first stdout write costs start-up time.
     this.options.debug?.(`${request.method} ${this.options.redactor.redactUrl(url)}`)
@@ -204,7 +226,8 @@ export class ApiClient {
     } catch (error) {
       if (guard?.failure) throw this.sinkFailure(label, request, guard.failure.error)
       if (signal.aborted) throw signal.reason
-      if (attempt.aborted) throw this.networkFailure(label, new ExchangeError('no complete answer in time', 'ETIMEDOUT', true))
+      if (attempt.aborted)
+        throw this.networkFailure(label, new ExchangeError('no complete answer in time', 'ETIMEDOUT', true))
       throw this.networkFailure(label, error)
     }
     return this.interpret(label, request, response)
@@ -213,7 +236,14 @@ export class ApiClient {
   /** What the stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret() would. */
   private sinkFailure(label: string, request: ApiRequest, error: unknown): unknown {
     if (!(error instanceof SyntaxError) || request.accept !== 'json') return error
-    return new HttpFailure({ kind: 'unexpected-body', request: label, status: 200, transient: false, mayHaveReachedServer: true, serverMessage: 'a body that is not JSON' })
+    return new HttpFailure({
+      kind: 'unexpected-body',
+      request: label,
+      status: 200,
+      transient: false,
+      mayHaveReachedServer: true,
+      serverMessage: 'a body that is not JSON',
+    })
   }
 
   private agentFor(url: URL): Agent {
@@ -234,7 +264,11 @@ export class ApiClient {
   private interpret(label: string, request: ApiRequest, response: ExchangeResponse): ApiResponse {
     const { status, text } = response
     const contentType = header(response, 'content-type')
-    const fail = (kind: FailureKind, transient: boolean, extra: { retryAfterMs?: number; serverMessage?: string } = {}): HttpFailure =>
+    const fail = (
+      kind: FailureKind,
+      transient: boolean,
+      extra: { retryAfterMs?: number; serverMessage?: string } = {},
+    ): HttpFailure =>
       new HttpFailure({
         kind,
         request: label,
@@ -251,35 +285,60 @@ export class ApiClient {
       // A streamed body was taken, and checked, by its sink.
       if (request.accept === 'text' || request.stream) return { status, text, data: undefined }
       try {
-        // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+        // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
+        // first.
         return { status, text, data: JSON.parse(text.replace(/^\uFEFF/, '')) }
       } catch {
-        const what = text.trim().startsWith('<') ? 'XML or markup instead of JSON' : text.trim() ? 'a body that is not JSON' : 'an empty body instead of JSON'
+        const what = text.trim().startsWith('<')
+          ? 'XML or markup instead of JSON'
+          : text.trim()
+            ? 'a body that is not JSON'
+            : 'an empty body instead of JSON'
         throw fail('unexpected-body', false, { serverMessage: what })
       }
     }
     if (status >= 300 && status < 400) {
       const location = header(response, 'location')
-      throw fail('redirected', false, { serverMessage: location ? `a redirect to ${this.options.redactor.redactUrl(location)}` : 'a redirect' })
+      throw fail('redirected', false, {
+        serverMessage: location ? `a redirect to ${this.options.redactor.redactUrl(location)}` : 'a redirect',
+      })
     }
     if (status === 401) throw fail('unauthorized', false)
     if (status === 403) throw fail('forbidden', false)
     if (status === 404) throw fail('not-found', false)
     if (status === 405) throw fail('method-not-allowed', false)
     if (status === 408) throw fail('server-error', true)
-    if (status === 429) throw fail('rate-limited', true, { retryAfterMs: retryAfterMs(header(response, 'retry-after')) })
-    if (status >= 500) throw fail('server-error', true, { retryAfterMs: retryAfterMs(header(response, 'retry-after')) })
+    if (status === 429)
+      throw fail('rate-limited', true, { retryAfterMs: retryAfterMs(header(response, 'retry-after')) })
+    if (status >= 500)
+      throw fail('server-error', true, { retryAfterMs: retryAfterMs(header(response, 'retry-after')) })
     throw fail('rejected', false)
   }
 
   private networkFailure(label: string, error: unknown): HttpFailure {
     if (error instanceof TooLargeError) {
-      return new HttpFailure({ kind: 'too-large', request: label, transient: false, mayHaveReachedServer: true, cause: error.message })
+      return new HttpFailure({
+        kind: 'too-large',
+        request: label,
+        transient: false,
+        mayHaveReachedServer: true,
+        cause: error.message,
+      })
     }
     if (error instanceof CompressedError) {
-      return new HttpFailure({ kind: 'unexpected-body', request: label, status: error.status, transient: false, mayHaveReachedServer: true, serverMessage: compressedBody(error) })
+      return new HttpFailure({
+        kind: 'unexpected-body',
+        request: label,
+        status: error.status,
+        transient: false,
+        mayHaveReachedServer: true,
+        serverMessage: compressedBody(error),
+      })
     }
-    const code = error instanceof ExchangeError || (error as { code?: unknown }).code ? String((error as { code?: unknown }).code) : ''
+    const code =
+      error instanceof ExchangeError || (error as { code?: unknown }).code
+        ? String((error as { code?: unknown }).code)
+        : ''
     const afterHeaders = error instanceof ExchangeError && error.afterHeaders
     const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
     // @actions/http-client tunnels every proxied request with CONNECT (the tunnel package), which reports a
@@ -295,21 +354,53 @@ export class ApiClient {
         : `the proxy (${variable}) could not be reached: ${tunnel[2]}`
       // A 407 or 403 will not change by itself; a gateway error may be a server restarting behind the proxy.
       const transient = !tunnel[1] || status >= 500
-      return new HttpFailure({ kind: 'unreachable', request: label, status: undefined, transient, mayHaveReachedServer: false, cause, proxy: true })
+      return new HttpFailure({
+        kind: 'unreachable',
+        request: label,
+        status: undefined,
+        transient,
+        mayHaveReachedServer: false,
+        cause,
+        proxy: true,
+      })
     }
     if (CERTIFICATE_CODES.includes(code)) {
-      return new HttpFailure({ kind: 'untrusted-certificate', request: label, transient: false, mayHaveReachedServer: false, cause: code })
+      return new HttpFailure({
+        kind: 'untrusted-certificate',
+        request: label,
+        transient: false,
+        mayHaveReachedServer: false,
+        cause: code,
+      })
     }
     if (!afterHeaders && NEVER_SENT.includes(code)) {
       // A refused connection may be a restart; a name that does not resolve will not fix itself.
       const transient = code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
-      return new HttpFailure({ kind: 'unreachable', request: label, transient, mayHaveReachedServer: false, cause: code })
+      return new HttpFailure({
+        kind: 'unreachable',
+        request: label,
+        transient,
+        mayHaveReachedServer: false,
+        cause: code,
+      })
     }
     if (code.startsWith('ERR_INVALID') || code === 'ERR_UNESCAPED_CHARACTERS') {
-      return new HttpFailure({ kind: 'not-sendable', request: label, transient: false, mayHaveReachedServer: false, cause: message })
+      return new HttpFailure({
+        kind: 'not-sendable',
+        request: label,
+        transient: false,
+        mayHaveReachedServer: false,
+        cause: message,
+      })
     }
     const cause = code === 'ETIMEDOUT' ? message : code === 'ECUTOFF' ? message : code || message
-    return new HttpFailure({ kind: 'connection-lost', request: label, transient: true, mayHaveReachedServer: true, cause })
+    return new HttpFailure({
+      kind: 'connection-lost',
+      request: label,
+      transient: true,
+      mayHaveReachedServer: true,
+      cause,
+    })
   }
 
   private label(request: ApiRequest): string {

@@ -94,32 +94,58 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
     signal.addEventListener('abort', onAbort, { once: true })
 
     const module = request.url.protocol === 'https:' ? https : http
-    const headers = { ...request.headers, ...(request.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}) }
+    const headers = {
+      ...request.headers,
+      ...(request.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}),
+    }
     try {
       req = module.request(request.url, { method: request.method, headers, agent: request.agent })
     } catch (error) {
-      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the server.
-      finish(new ExchangeError(error instanceof Error ? error.message : String(error), (error as { code?: string }).code ?? 'ERR_INVALID_REQUEST', false))
+      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the
+      // server.
+      finish(
+        new ExchangeError(
+          error instanceof Error ? error.message : String(error),
+          (error as { code?: string }).code ?? 'ERR_INVALID_REQUEST',
+          false,
+        ),
+      )
       return
     }
     let answered = false
-    req.setTimeout(request.idleTimeoutMs, () => finish(new ExchangeError(`no answer for ${Math.round(request.idleTimeoutMs / 1000)}s`, 'ETIMEDOUT', answered)))
-    req.on('error', (error: NodeJS.ErrnoException) => finish(new ExchangeError(error.message, error.code ?? 'ECONNRESET', answered)))
+    req.setTimeout(request.idleTimeoutMs, () =>
+      finish(
+        new ExchangeError(
+          `no answer for ${Math.round(request.idleTimeoutMs / 1000)}s`,
+          'ETIMEDOUT',
+          answered,
+        ),
+      ),
+    )
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish(new ExchangeError(error.message, error.code ?? 'ECONNRESET', answered)),
+    )
     req.on('response', (res) => {
       answered = true
       // An answer that declares more than the limit is refused before a byte of it is read.
-      if (Number(res.headers['content-length']) > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
-      // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110 §12.5.3).
+      if (Number(res.headers['content-length']) > request.maxBytes)
+        return finish(new TooLargeError(request.maxBytes))
+      // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110
+      // §12.5.3).
       const encoding = String(res.headers['content-encoding'] ?? '')
         .trim()
         .toLowerCase()
-      if (encoding && encoding !== 'identity') return finish(new CompressedError(encoding, res.statusCode ?? 0))
+      if (encoding && encoding !== 'identity')
+        return finish(new CompressedError(encoding, res.statusCode ?? 0))
       const decoder = new StringDecoder('utf8')
       const parts: string[] = []
       let bytes = 0
       let complete = false
       const contentType = res.headers['content-type']
-      const stream = request.onText && (request.streamIf?.(res.statusCode ?? 0, contentType) ?? true) ? request.onText : undefined
+      const stream =
+        request.onText && (request.streamIf?.(res.statusCode ?? 0, contentType) ?? true)
+          ? request.onText
+          : undefined
       // Settles when the consumer has taken everything given so far.
       let taken: Promise<void> = Promise.resolve()
       const take = (text: string): void => {
@@ -143,7 +169,8 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         )
       }
       res.on('data', (chunk: Buffer) => {
-        if (bytes === 0 && chunk[0] === 0x1f && chunk[1] === 0x8b) return finish(new CompressedError('gzip', res.statusCode ?? 0))
+        if (bytes === 0 && chunk[0] === 0x1f && chunk[1] === 0x8b)
+          return finish(new CompressedError('gzip', res.statusCode ?? 0))
         bytes += chunk.length
         if (bytes > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
         try {
@@ -160,7 +187,9 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         } catch (error) {
           return finish(error)
         }
-        void taken.then(() => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: parts.join('') }))
+        void taken.then(() =>
+          finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: parts.join('') }),
+        )
       })
       // A socket closed mid-body emits 'aborted'/'error' on some Node versions and only 'close' on others.
       res.on('aborted', () => finish(cutOff(bytes)))

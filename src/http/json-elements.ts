@@ -63,7 +63,8 @@ export class JsonElements implements TextSink {
   text(chunk: string): void | Promise<void> {
     if (this.atStart && chunk) {
       this.atStart = false
-      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
+      // first.
       if (chunk.charCodeAt(0) === BOM) chunk = chunk.slice(1)
     }
     this.segmentStart = 0
@@ -72,7 +73,8 @@ export class JsonElements implements TextSink {
 
   /** The answer is complete: parses what was kept into `value`. */
   end(): void {
-    if (this.inString || this.depth !== 0 || this.inElement) throw new SyntaxError('the JSON answer ended before its last value did')
+    if (this.inString || this.depth !== 0 || this.inElement)
+      throw new SyntaxError('the JSON answer ended before its last value did')
     this.value = JSON.parse(this.rest.join(''))
     this.rest = []
   }
@@ -97,7 +99,8 @@ export class JsonElements implements TextSink {
       }
       if (c === SPACE || c === TAB || c === LF || c === CR) continue
       if (this.valueOfField) {
-        // The first character of the field's value: only an array is streamed; anything else is kept for the shape check.
+        // The first character of the field's value: only an array is streamed; anything else is kept for the
+        // shape check.
         this.valueOfField = false
         if (c === OPEN_BRACKET) {
           this.depth++

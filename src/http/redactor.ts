@@ -46,14 +46,21 @@ function echoedForms(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1)
   const symbol = /[^A-Za-z0-9]/g
   const hex = (c: string): string => c.charCodeAt(0).toString(16).padStart(4, '0')
-  const perByte = [...Buffer.from(secret)].map((byte) => `%${byte.toString(16).padStart(2, '0').toUpperCase()}`).join('')
+  const perByte = [...Buffer.from(secret)]
+    .map((byte) => `%${byte.toString(16).padStart(2, '0').toUpperCase()}`)
+    .join('')
   const forms = [
     secret,
     uri,
     new URLSearchParams({ s: secret }).toString().slice(2),
     perByte,
     escapeHtml(secret),
-    secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#x27;'),
+    secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&#34;')
+      .replace(/'/g, '&#x27;'),
     secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
     secret.replace(symbol, (c) => `&#${c.charCodeAt(0)};`),
     json,
@@ -61,7 +68,11 @@ function echoedForms(secret: string): string[] {
     secret.replace(symbol, (c) => `\\u${hex(c)}`),
     json.replace(/\//g, '\\/').replace(/[&<>'+=]/g, (c) => `\\u${hex(c)}`),
   ]
-  const lower = (form: string): string => form.replace(/%[0-9A-F]{2}|\\u[0-9A-F]{4}/g, (escape) => escape.toLowerCase())
-  const upper = (form: string): string => form.replace(/\\u[0-9a-f]{4}/g, (escape) => `\\u${escape.slice(2).toUpperCase()}`)
-  return [...new Set(forms.flatMap((form) => [form, lower(form), upper(form)]))].filter((form) => form.length >= MIN_REDACTED_LENGTH)
+  const lower = (form: string): string =>
+    form.replace(/%[0-9A-F]{2}|\\u[0-9A-F]{4}/g, (escape) => escape.toLowerCase())
+  const upper = (form: string): string =>
+    form.replace(/\\u[0-9a-f]{4}/g, (escape) => `\\u${escape.slice(2).toUpperCase()}`)
+  return [...new Set(forms.flatMap((form) => [form, lower(form), upper(form)]))].filter(
+    (form) => form.length >= MIN_REDACTED_LENGTH,
+  )
 }

@@ -18,9 +18,15 @@ export function htmlTitle(body: string): string | undefined {
 const BEFORE_REDACTION = 8 * MAX_MESSAGE
 
 /** The server's explanation from a plain-text or JSON error body, in its own words, redacted then clipped. */
-export function serverMessage(body: string, contentType: string | undefined, redactor: { redact(text: string): string }): string | undefined {
+export function serverMessage(
+  body: string,
+  contentType: string | undefined,
+  redactor: { redact(text: string): string },
+): string | undefined {
   const found = rawMessage(body.slice(0, 64 * 1024), contentType)
-  return found === undefined ? undefined : clip(redactor.redact(found.slice(0, BEFORE_REDACTION)), MAX_MESSAGE)
+  return found === undefined
+    ? undefined
+    : clip(redactor.redact(found.slice(0, BEFORE_REDACTION)), MAX_MESSAGE)
 }
 
 function rawMessage(body: string, contentType: string | undefined): string | undefined {

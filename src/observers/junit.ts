@@ -41,17 +41,27 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
 }
 
 /** The report's absolute path, its folders made; undefined when not asked for. */
-export function reportPath(read: (name: string) => string, workspace: string, problems: InputProblems): string | undefined {
+export function reportPath(
+  read: (name: string) => string,
+  workspace: string,
+  problems: InputProblems,
+): string | undefined {
   const given = read('junit-report').trim()
   if (!given) return undefined
-  const problem = (why: string): undefined => void problems.add('junit-report', `'${given}' ${why}; give the path of a file, e.g. reports/release-gate.xml`)
+  const problem = (why: string): undefined =>
+    void problems.add(
+      'junit-report',
+      `'${given}' ${why}; give the path of a file, e.g. reports/release-gate.xml`,
+    )
   if (/[/\\]$/.test(given) || /\0/.test(given)) return problem('is not a file name')
   const file = resolve(workspace, given)
   try {
     mkdirSync(dirname(file), { recursive: true })
     accessSync(dirname(file), constants.W_OK)
   } catch (error) {
-    return problem(`cannot be written: its folder ${dirname(file)} cannot be made or written to (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+    return problem(
+      `cannot be written: its folder ${dirname(file)} cannot be made or written to (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    )
   }
   const existing = statSync(file, { throwIfNoEntry: false })
   if (existing?.isDirectory()) return problem('is a folder')
@@ -98,8 +108,11 @@ export class JUnitReport implements Observer {
         await rm(partial, { force: true })
       }
     } catch (error) {
-      const why = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
-      this.options.warn(`The JUnit report could not be written to ${file} (${why}). It is a side product: the step's outcome stands as reported.`)
+      const why =
+        (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
+      this.options.warn(
+        `The JUnit report could not be written to ${file} (${why}). It is a side product: the step's outcome stands as reported.`,
+      )
     }
   }
 
@@ -117,9 +130,18 @@ export class JUnitReport implements Observer {
     ]
     if (end.message) properties.push(['message', end.message])
     const notes = [...end.summary.notes]
-    // A section that lists nothing case by case still says something, e.g. that host statuses could not be read.
-    for (const section of end.summary.sections) if (!section.cases) notes.push(section.title, ...section.items.map((item) => item.text))
-    return { name: end.summary.title, startedAt, timeSeconds: (now - startedAt) / 1000, properties, cases: this.cases(end), notes }
+    // A section that lists nothing case by case still says something, e.g. that host statuses could not be
+    // read.
+    for (const section of end.summary.sections)
+      if (!section.cases) notes.push(section.title, ...section.items.map((item) => item.text))
+    return {
+      name: end.summary.title,
+      startedAt,
+      timeSeconds: (now - startedAt) / 1000,
+      properties,
+      cases: this.cases(end),
+      notes,
+    }
   }
 
   private cases(end: GateEnd): JUnitCase[] {
@@ -129,13 +151,23 @@ export class JUnitReport implements Observer {
     // Nothing existed to judge (the server unreachable, a create refused), or nothing was to wait on.
     if (!result || result.runs.length === 0) {
       const passed = end.ending === 'passed'
-      return [{ classname: attempt.server, name: attempt.what, outcome: passed ? 'passed' : 'failed', message: passed ? undefined : message, timeSeconds: undefined }]
+      return [
+        {
+          classname: attempt.server,
+          name: attempt.what,
+          outcome: passed ? 'passed' : 'failed',
+          message: passed ? undefined : message,
+          timeSeconds: undefined,
+        },
+      ]
     }
     const hosts = end.summary.sections.flatMap((section) => section.cases ?? [])
     // A run that judges things within it (a Foreman invocation's hosts) is reported by those things.
-    if (result.runs.length === 1 && hosts.length > 0) return hosts.map((host) => this.hostCase(host, result.runs[0]!, end))
+    if (result.runs.length === 1 && hosts.length > 0)
+      return hosts.map((host) => this.hostCase(host, result.runs[0]!, end))
     const names = new Map<string, number>()
-    for (const outcome of result.runs) names.set(this.nameOf(outcome.run), (names.get(this.nameOf(outcome.run)) ?? 0) + 1)
+    for (const outcome of result.runs)
+      names.set(this.nameOf(outcome.run), (names.get(this.nameOf(outcome.run)) ?? 0) + 1)
     return result.runs.map((outcome) => {
       const name = this.nameOf(outcome.run)
       return this.runCase(outcome, (names.get(name) ?? 0) > 1 ? `${name} (${outcome.run.id})` : name, end)
@@ -149,18 +181,46 @@ export class JUnitReport implements Observer {
 
   private runCase(outcome: RunOutcome, name: string, end: GateEnd): JUnitCase {
     const { run, status, detail, timing } = outcome
-    const base = { classname: this.options.attempt.server, name, timeSeconds: seconds(timing?.startedAt, timing?.endedAt) }
+    const base = {
+      classname: this.options.attempt.server,
+      name,
+      timeSeconds: seconds(timing?.startedAt, timing?.endedAt),
+    }
     const lines = this.tails.get(run)
     const said = detail && detail.toLowerCase() !== status ? ` (${detail})` : ''
-    if (outcome.stopNote !== undefined) return { ...base, outcome: 'failed', message: `${this.stopped(end)} before ${run.title} finished: ${outcome.stopNote}`, lines }
+    if (outcome.stopNote !== undefined)
+      return {
+        ...base,
+        outcome: 'failed',
+        message: `${this.stopped(end)} before ${run.title} finished: ${outcome.stopNote}`,
+        lines,
+      }
     if (end.result?.status === 'started' || !isFinal(status))
-      return { ...base, outcome: 'skipped', message: `Not waited on: ${end.result?.notes.join(' ') || `${run.title} was ${status}`}` }
+      return {
+        ...base,
+        outcome: 'skipped',
+        message: `Not waited on: ${end.result?.notes.join(' ') || `${run.title} was ${status}`}`,
+      }
     if (status === 'succeeded') return { ...base, outcome: 'passed' }
-    if (status === 'canceled') return { ...base, outcome: 'skipped', message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.` }
+    if (status === 'canceled')
+      return {
+        ...base,
+        outcome: 'skipped',
+        message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.`,
+      }
     if (status === 'warning' && !failsStep('warning', this.options.failOn))
-      return { ...base, outcome: 'passed', note: `${run.title} ended in Warning${said}; fail-on: ${this.options.failOn} tolerates it.` }
+      return {
+        ...base,
+        outcome: 'passed',
+        note: `${run.title} ended in Warning${said}; fail-on: ${this.options.failOn} tolerates it.`,
+      }
     const why = run.failureDetail?.()
-    return { ...base, outcome: 'failed', message: `${run.title}: ${status}${said}${why ? ` — ${why}` : ''}`, lines }
+    return {
+      ...base,
+      outcome: 'failed',
+      message: `${run.title}: ${status}${said}${why ? ` — ${why}` : ''}`,
+      lines,
+    }
   }
 
   private hostCase(host: DetailCase, outcome: RunOutcome, end: GateEnd): JUnitCase {
@@ -173,21 +233,38 @@ export class JUnitReport implements Observer {
         return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
       case 'failed':
       case 'warning':
-        return { ...base, outcome: 'failed', message: `The job did not succeed ${on}: ${host.detail}.`, lines: host.lines }
+        return {
+          ...base,
+          outcome: 'failed',
+          message: `The job did not succeed ${on}: ${host.detail}.`,
+          lines: host.lines,
+        }
       default: {
-        if (end.result?.status === 'started') return { ...base, outcome: 'skipped', message: `Not waited on: ${end.result.notes.join(' ')}` }
-        const when = end.result?.stoppedBy ? `${this.stopped(end)} before the job finished ${on}` : `The job had not finished ${on}`
-        return { ...base, outcome: 'failed', message: `${when}: its status was ${host.detail}.`, lines: host.lines }
+        if (end.result?.status === 'started')
+          return { ...base, outcome: 'skipped', message: `Not waited on: ${end.result.notes.join(' ')}` }
+        const when = end.result?.stoppedBy
+          ? `${this.stopped(end)} before the job finished ${on}`
+          : `The job had not finished ${on}`
+        return {
+          ...base,
+          outcome: 'failed',
+          message: `${when}: its status was ${host.detail}.`,
+          lines: host.lines,
+        }
       }
     }
   }
 
   /** Why the gate stopped waiting, as the start of a sentence. */
   private stopped(end: GateEnd): string {
-    return end.result?.stoppedBy === 'cancel' ? 'The workflow was cancelled' : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
+    return end.result?.stoppedBy === 'cancel'
+      ? 'The workflow was cancelled'
+      : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }
 }
 
 function seconds(startedAt: number | undefined, endedAt: number | undefined): number | undefined {
-  return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt ? (endedAt - startedAt) / 1000 : undefined
+  return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt
+    ? (endedAt - startedAt) / 1000
+    : undefined
 }

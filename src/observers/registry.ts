@@ -9,7 +9,10 @@ import type { ObserverContext } from './common/context.js'
  * `workspace` is where a relative junit-report path starts: the action's GITHUB_WORKSPACE, the command's
  * current directory.
  */
-export async function actionObservers(context: ObserverContext, workspace: string = process.env.GITHUB_WORKSPACE || process.cwd()): Promise<Observer[]> {
+export async function actionObservers(
+  context: ObserverContext,
+  workspace: string = process.env.GITHUB_WORKSPACE || process.cwd(),
+): Promise<Observer[]> {
   const problems = new InputProblems()
   const wanted = readSwitch((name) => context.host.input(name), problems)
   problems.throwIfAny()

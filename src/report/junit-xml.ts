@@ -42,8 +42,15 @@ export interface JUnitLimits {
   messageChars: number
 }
 
-// 10,000 hosts at ~250 bytes a case, and 2 MB of output at most: a report stays a few MB however large the fleet.
-export const DEFAULT_LIMITS: JUnitLimits = { caseOutputChars: 4000, totalOutputChars: 2_000_000, maxCases: 20_000, nameChars: 500, messageChars: 1000 }
+// 10,000 hosts at ~250 bytes a case, and 2 MB of output at most: a report stays a few MB however large the
+// fleet.
+export const DEFAULT_LIMITS: JUnitLimits = {
+  caseOutputChars: 4000,
+  totalOutputChars: 2_000_000,
+  maxCases: 20_000,
+  nameChars: 500,
+  messageChars: 1000,
+}
 const LINE_CHARS = 1000
 
 /**
@@ -52,7 +59,11 @@ const LINE_CHARS = 1000
  * `redact` before it is clipped (so a cut never leaves half a secret), then loses what XML 1.0 cannot
  * carry and terminal escapes, then is escaped: no CDATA, so no terminator to handle.
  */
-export function junitXml(suite: JUnitSuite, redact: (text: string) => string, limits: JUnitLimits = DEFAULT_LIMITS): string {
+export function junitXml(
+  suite: JUnitSuite,
+  redact: (text: string) => string,
+  limits: JUnitLimits = DEFAULT_LIMITS,
+): string {
   const clean = (text: string): string => xmlSafe(redact(text))
   const oneLine = (text: string, max: number): string => clip(clean(text).replace(/\s+/g, ' ').trim(), max)
   const notes = suite.notes.map((note) => clean(note))
@@ -62,7 +73,9 @@ export function junitXml(suite: JUnitSuite, redact: (text: string) => string, li
     // What did not pass is what a reader looks for: passed cases make room first; the order stays.
     const keepPassed = Math.max(0, limits.maxCases - cases.filter((c) => c.outcome !== 'passed').length)
     let passed = 0
-    const kept = cases.filter((c) => c.outcome !== 'passed' || passed++ < keepPassed).slice(0, limits.maxCases)
+    const kept = cases
+      .filter((c) => c.outcome !== 'passed' || passed++ < keepPassed)
+      .slice(0, limits.maxCases)
     notes.push(
       `${cases.length - kept.length} of ${cases.length} cases are left out to keep this report small (${cases.filter((c) => c.outcome === 'passed').length - Math.min(passed, keepPassed)} that passed first).`,
     )
@@ -73,16 +86,25 @@ export function junitXml(suite: JUnitSuite, redact: (text: string) => string, li
   let outputDropped = 0
   const body: string[] = []
   for (const c of cases) {
-    const attributes = [`classname="${attr(oneLine(c.classname, limits.nameChars))}"`, `name="${attr(oneLine(c.name, limits.nameChars))}"`]
-    if (c.timeSeconds !== undefined && Number.isFinite(c.timeSeconds) && c.timeSeconds >= 0) attributes.push(`time="${c.timeSeconds.toFixed(3)}"`)
+    const attributes = [
+      `classname="${attr(oneLine(c.classname, limits.nameChars))}"`,
+      `name="${attr(oneLine(c.name, limits.nameChars))}"`,
+    ]
+    if (c.timeSeconds !== undefined && Number.isFinite(c.timeSeconds) && c.timeSeconds >= 0)
+      attributes.push(`time="${c.timeSeconds.toFixed(3)}"`)
     const message = c.message === undefined ? undefined : oneLine(c.message, limits.messageChars)
     if (c.outcome === 'passed') {
-      const note = c.note === undefined ? '' : `\n      <system-out>${text(oneLine(c.note, limits.messageChars))}</system-out>\n    `
+      const note =
+        c.note === undefined
+          ? ''
+          : `\n      <system-out>${text(oneLine(c.note, limits.messageChars))}</system-out>\n    `
       body.push(`    <testcase ${attributes.join(' ')}${note ? `>${note}</testcase>` : '/>'}`)
       continue
     }
     if (c.outcome === 'skipped') {
-      body.push(`    <testcase ${attributes.join(' ')}>\n      <skipped message="${attr(message ?? '')}"/>\n    </testcase>`)
+      body.push(
+        `    <testcase ${attributes.join(' ')}>\n      <skipped message="${attr(message ?? '')}"/>\n    </testcase>`,
+      )
       continue
     }
     let output = tail(
@@ -95,9 +117,14 @@ export function junitXml(suite: JUnitSuite, redact: (text: string) => string, li
     }
     outputLeft -= output.length
     const content = output ? `${text(output)}` : ''
-    body.push(`    <testcase ${attributes.join(' ')}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>\n    </testcase>`)
+    body.push(
+      `    <testcase ${attributes.join(' ')}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>\n    </testcase>`,
+    )
   }
-  if (outputDropped > 0) notes.push(`The output of ${outputDropped} failed cases is left out to keep this report small; the step's log has it.`)
+  if (outputDropped > 0)
+    notes.push(
+      `The output of ${outputDropped} failed cases is left out to keep this report small; the step's log has it.`,
+    )
 
   const failures = cases.filter((c) => c.outcome === 'failed').length
   const skipped = cases.filter((c) => c.outcome === 'skipped').length
@@ -105,14 +132,19 @@ export function junitXml(suite: JUnitSuite, redact: (text: string) => string, li
   const name = attr(oneLine(suite.name, limits.nameChars))
   // JUnit's schema: a timestamp without a time zone; it is UTC.
   const timestamp = new Date(suite.startedAt).toISOString().slice(0, 19)
-  const properties = suite.properties.map(([key, value]) => `      <property name="${attr(oneLine(key, limits.nameChars))}" value="${attr(oneLine(value, limits.messageChars))}"/>`)
+  const properties = suite.properties.map(
+    ([key, value]) =>
+      `      <property name="${attr(oneLine(key, limits.nameChars))}" value="${attr(oneLine(value, limits.messageChars))}"/>`,
+  )
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${name}" ${counts}>`,
     `  <testsuite name="${name}" ${counts} timestamp="${timestamp}">`,
     ...(properties.length ? ['    <properties>', ...properties, '    </properties>'] : []),
     ...body,
-    ...(notes.length ? [`    <system-out>${text(clip(notes.join('\n'), limits.caseOutputChars * 4))}</system-out>`] : []),
+    ...(notes.length
+      ? [`    <system-out>${text(clip(notes.join('\n'), limits.caseOutputChars * 4))}</system-out>`]
+      : []),
     '  </testsuite>',
     '</testsuites>',
     '',
@@ -140,7 +172,8 @@ function tail(lines: string[], max: number): string {
 const TERMINAL_ESCAPES = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g
 // What XML 1.0 cannot carry (C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF), and
 // C1 controls, which it can but which terminals act on.
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /** Text XML 1.0 can carry, with line breaks as '\n'. */
 export function xmlSafe(value: string): string {
@@ -154,5 +187,10 @@ function text(value: string): string {
 
 /** An attribute in double quotes: quotes too, and whitespace a parser would otherwise normalise away. */
 function attr(value: string): string {
-  return text(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+  return text(value)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
 }

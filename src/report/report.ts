@@ -46,7 +46,16 @@ export interface Report {
 }
 
 /** One icon per status, for every host's rendering of the summary. */
-export const STATUS_ICON: Record<string, string> = { succeeded: '✅', warning: '⚠️', failed: '❌', canceled: '🚫', 'timed-out': '⏱️', started: '🚀', pending: '⏳', running: '⏳' }
+export const STATUS_ICON: Record<string, string> = {
+  succeeded: '✅',
+  warning: '⚠️',
+  failed: '❌',
+  canceled: '🚫',
+  'timed-out': '⏱️',
+  started: '🚀',
+  pending: '⏳',
+  running: '⏳',
+}
 
 export function buildReport(input: ReportInput): Report {
   const { attempt, result, failure } = input
@@ -80,7 +89,9 @@ export function buildReport(input: ReportInput): Report {
   const warnings: string[] = [...incomplete]
   if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
-    warnings.push(`${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`)
+    warnings.push(
+      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`,
+    )
   }
   const ended =
     result.status === 'started'
@@ -116,21 +127,29 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   const failing = result.runs.filter((o) => failsStep(outcomeOf(o) ?? 'succeeded', failOn))
   if (result.stoppedBy) {
     const ending: Ending = result.stoppedBy === 'cancel' ? 'canceled' : 'timed-out'
-    if (result.runs.length === 0) return { ending, message: result.notes[0] ?? `${sentence(ending)} before anything started.` }
+    if (result.runs.length === 0)
+      return { ending, message: result.notes[0] ?? `${sentence(ending)} before anything started.` }
     const stopped = result.runs.filter((o) => o.stopNote !== undefined)
     if (stopped.length === 0) {
       // Every run had ended; the stop came while the last of their output was being fetched.
       const why = ending === 'canceled' ? 'The workflow was cancelled' : 'The timeout was reached'
-      return { ending, message: `${why} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.` }
+      return {
+        ending,
+        message: `${why} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.`,
+      }
     }
     const parts = [...failing, ...stopped].map((o) => runLine(o, result))
     const keepsRunning = stopped.filter((o) => o.keepsRunning)
     const still =
-      keepsRunning.length > 0 ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}` : ''
+      keepsRunning.length > 0
+        ? ` ${keepsRunning.length === 1 ? keepsRunning[0]!.stopNote : `${named(keepsRunning.map((o) => o.run.title))} keep running on the server.`}`
+        : ''
     return { ending, message: `${named(parts)}.${still}` }
   }
   if (failing.length > 0) {
-    const becauseOfFailOn = failing.every((o) => o.status === 'warning') ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)` : ''
+    const becauseOfFailOn = failing.every((o) => o.status === 'warning')
+      ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`
+      : ''
     const others =
       result.runs.length > failing.length
         ? ` ${othersLine(
@@ -138,7 +157,10 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
             result.runs.length,
           )}`
         : ''
-    return { ending: 'failed', message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}` }
+    return {
+      ending: 'failed',
+      message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}`,
+    }
   }
   return { ending: 'passed', withIssues: result.runs.some((o) => outcomeOf(o) !== 'succeeded') }
 }
@@ -150,7 +172,10 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
 function othersLine(others: RunOutcome[], total: number): string {
   const warned = others.filter((o) => o.status === 'warning').length
   const succeeded = others.length - warned
-  const parts = [...(succeeded > 0 ? [`${succeeded} of ${total} succeeded`] : []), ...(warned > 0 ? [`${warned} of ${total} succeeded with warnings`] : [])]
+  const parts = [
+    ...(succeeded > 0 ? [`${succeeded} of ${total} succeeded`] : []),
+    ...(warned > 0 ? [`${warned} of ${total} succeeded with warnings`] : []),
+  ]
   return `${parts.join('; ')}.`
 }
 
@@ -160,7 +185,8 @@ function othersLine(others: RunOutcome[], total: number): string {
  */
 function outcomeOf(outcome: RunOutcome): 'succeeded' | 'warning' | 'failed' | undefined {
   if (outcome.stopNote !== undefined) return undefined
-  if (outcome.status === 'succeeded' || outcome.status === 'warning' || outcome.status === 'failed') return outcome.status
+  if (outcome.status === 'succeeded' || outcome.status === 'warning' || outcome.status === 'failed')
+    return outcome.status
   return outcome.status === 'canceled' ? 'failed' : undefined
 }
 
@@ -178,7 +204,9 @@ function withDetail(outcome: RunOutcome, result: GateResult): string {
 /** The run's own duration, as the server timed it. */
 export function ranFor(outcome: RunOutcome): string | undefined {
   const { startedAt, endedAt } = outcome.timing ?? {}
-  return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt ? formatDuration(endedAt - startedAt) : undefined
+  return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt
+    ? formatDuration(endedAt - startedAt)
+    : undefined
 }
 
 function waitedFor(outcome: RunOutcome, result: GateResult): number {

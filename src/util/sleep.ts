@@ -42,7 +42,11 @@ export function signalAt(epochMs: number, reason: unknown): AbortSignal {
  * Whether `work` settles (either way) within `ms`; with `stop`, within `stop.afterMs` of its signal
  * aborting too, if that comes first. No timer outlives the wait, so none keeps the process alive.
  */
-export async function settledWithin(work: Promise<unknown>, ms: number, stop?: { signal: AbortSignal; afterMs: number }): Promise<boolean> {
+export async function settledWithin(
+  work: Promise<unknown>,
+  ms: number,
+  stop?: { signal: AbortSignal; afterMs: number },
+): Promise<boolean> {
   const done = new AbortController()
   const timeUp = (wait: number): Promise<false> =>
     sleep(Math.max(0, wait), done.signal).then(

@@ -19,7 +19,8 @@ export interface NewDeployment {
   required_contexts: []
 }
 
-export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
+export type DeploymentState =
+  'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
 
 /** POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses */
 export interface NewStatus {
@@ -33,7 +34,12 @@ export interface NewStatus {
 export interface GitHubApi {
   /** Resolves to the new deployment's id. */
   createDeployment(repository: Repository, deployment: NewDeployment, signal: AbortSignal): Promise<number>
-  createStatus(repository: Repository, deploymentId: number, status: NewStatus, signal: AbortSignal): Promise<void>
+  createStatus(
+    repository: Repository,
+    deploymentId: number,
+    status: NewStatus,
+    signal: AbortSignal,
+  ): Promise<void>
 }
 
 /**
@@ -88,8 +94,14 @@ export function classify(error: unknown): GitHubCallError {
   if (status === 401) return new GitHubCallError('unauthorized', text, status)
   if (status === 403 || status === 429) {
     // GitHub's rate limits (primary and secondary) answer 403 too; only those are worth waiting for.
-    const rateLimited = status === 429 || String(headers['x-ratelimit-remaining']) === '0' || retryAfterMs !== undefined || /rate limit/i.test(said)
-    return rateLimited ? new GitHubCallError('transient', text, status, retryAfterMs) : new GitHubCallError('forbidden', text, status)
+    const rateLimited =
+      status === 429 ||
+      String(headers['x-ratelimit-remaining']) === '0' ||
+      retryAfterMs !== undefined ||
+      /rate limit/i.test(said)
+    return rateLimited
+      ? new GitHubCallError('transient', text, status, retryAfterMs)
+      : new GitHubCallError('forbidden', text, status)
   }
   if (status === 404) return new GitHubCallError('not-found', text, status)
   if (status === 408 || status >= 500) return new GitHubCallError('transient', text, status, retryAfterMs)
@@ -109,7 +121,8 @@ function retryAfter(headers: Record<string, string | number | undefined>): numbe
   const seconds = Number(headers['retry-after'])
   if (headers['retry-after'] !== undefined && Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
   const reset = Number(headers['x-ratelimit-reset'])
-  if (String(headers['x-ratelimit-remaining']) === '0' && Number.isFinite(reset)) return Math.max(0, reset * 1000 - Date.now())
+  if (String(headers['x-ratelimit-remaining']) === '0' && Number.isFinite(reset))
+    return Math.max(0, reset * 1000 - Date.now())
   return undefined
 }
 

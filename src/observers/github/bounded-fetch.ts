@@ -48,7 +48,8 @@ export function boundedFetch(options: BoundedFetchOptions = {}): typeof fetch {
     new Headers(init.headers).forEach((value, name) => {
       if (name !== 'accept-encoding') headers[name] = value
     })
-    if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new TypeError('release-gate sends GitHub only text bodies')
+    if (init.body !== undefined && init.body !== null && typeof init.body !== 'string')
+      throw new TypeError('release-gate sends GitHub only text bodies')
     let answer
     try {
       answer = await exchange({
@@ -63,9 +64,17 @@ export function boundedFetch(options: BoundedFetchOptions = {}): typeof fetch {
       })
     } catch (error) {
       if (error instanceof CompressedError) {
-        throw new GitHubCallError('rejected', `HTTP ${error.status} with a ${error.encoding}-compressed answer, which release-gate never asks for; it was not read`, error.status)
+        throw new GitHubCallError(
+          'rejected',
+          `HTTP ${error.status} with a ${error.encoding}-compressed answer, which release-gate never asks for; it was not read`,
+          error.status,
+        )
       }
-      if (error instanceof TooLargeError) throw new GitHubCallError('rejected', `an answer larger than ${formatBytes(maxBytes)}; it was refused unread`)
+      if (error instanceof TooLargeError)
+        throw new GitHubCallError(
+          'rejected',
+          `an answer larger than ${formatBytes(maxBytes)}; it was refused unread`,
+        )
       throw error
     }
     const responseHeaders = new Headers()

@@ -32,7 +32,15 @@ export interface MirrorTiming {
 
 // After SIGINT the step has 6.5 s in all, and the gate's cleanup may take 4 of them: GitHub gets 2.5 s,
 // started at the cancel itself, so the final status goes out while the gate cleans up.
-export const DEFAULT_TIMING: MirrorTiming = { attemptMs: 5000, callMs: 10_000, startWaitMs: 5000, endWaitMs: 10_000, stopMs: 2500, retries: 2, backoffMs: 500 }
+export const DEFAULT_TIMING: MirrorTiming = {
+  attemptMs: 5000,
+  callMs: 10_000,
+  startWaitMs: 5000,
+  endWaitMs: 10_000,
+  stopMs: 2500,
+  retries: 2,
+  backoffMs: 500,
+}
 
 export interface MirrorOptions {
   api: GitHubApi
@@ -99,7 +107,10 @@ export class DeploymentMirror implements Observer {
 
   async starting(): Promise<void> {
     if (this.perRun) return
-    const target = this.add(this.options.environment, `release-gate: ${this.options.attempt.what} on ${this.options.attempt.server}`)
+    const target = this.add(
+      this.options.environment,
+      `release-gate: ${this.options.attempt.what} on ${this.options.attempt.server}`,
+    )
     await settledWithin(target.chain, this.timing.startWaitMs)
   }
 
@@ -115,7 +126,9 @@ export class DeploymentMirror implements Observer {
     }
     for (const run of runs) {
       if (!run.environment) {
-        this.options.console.debug(`${run.title} names no environment of its own: no GitHub deployment for it (set the environment input to record one).`)
+        this.options.console.debug(
+          `${run.title} names no environment of its own: no GitHub deployment for it (set the environment input to record one).`,
+        )
         continue
       }
       const target = this.add(run.environment, `release-gate: ${run.title}`, run)
@@ -130,7 +143,12 @@ export class DeploymentMirror implements Observer {
   runEnded(outcome: RunOutcome): Promise<void> {
     this.finished.add(outcome.run)
     const target = this.perRun ? this.targets.find((t) => t.run === outcome.run) : undefined
-    if (target && !target.final) this.finish(target, cancelledOnServer(outcome) ? CANCELLED_ON_SERVER : outcome.status, outcome.keepsRunning ?? false)
+    if (target && !target.final)
+      this.finish(
+        target,
+        cancelledOnServer(outcome) ? CANCELLED_ON_SERVER : outcome.status,
+        outcome.keepsRunning ?? false,
+      )
     return Promise.resolve()
   }
 
@@ -143,11 +161,19 @@ export class DeploymentMirror implements Observer {
       if (target.final) continue
       if (target.run) {
         const outcome = runs.find((o) => o.run === target.run)
-        const status = outcome && isFinal(outcome.status) ? (cancelledOnServer(outcome) ? CANCELLED_ON_SERVER : outcome.status) : report.status === 'started' ? 'started' : ''
+        const status =
+          outcome && isFinal(outcome.status)
+            ? cancelledOnServer(outcome)
+              ? CANCELLED_ON_SERVER
+              : outcome.status
+            : report.status === 'started'
+              ? 'started'
+              : ''
         this.finish(target, status, outcome?.keepsRunning ?? false)
       } else {
         // A job cancelled on its server is an outcome; only the workflow's own cancel ends as 'canceled'.
-        const status = report.status === 'canceled' && report.ending !== 'canceled' ? CANCELLED_ON_SERVER : report.status
+        const status =
+          report.status === 'canceled' && report.ending !== 'canceled' ? CANCELLED_ON_SERVER : report.status
         this.finish(
           target,
           status,
@@ -158,9 +184,14 @@ export class DeploymentMirror implements Observer {
     const until = this.stopAt ?? Date.now() + this.timing.endWaitMs
     if (!(await settledWithin(Promise.all(this.targets.map((t) => t.chain)), until - Date.now()))) {
       this.cut.abort()
-      this.warn(`GitHub did not answer in time: the GitHub deployment${this.targets.length === 1 ? '' : 's'} may not show the outcome. The gate's outcome is not affected.`)
+      this.warn(
+        `GitHub did not answer in time: the GitHub deployment${this.targets.length === 1 ? '' : 's'} may not show the outcome. The gate's outcome is not affected.`,
+      )
     }
-    this.options.setOutput('github-deployment-ids', this.targets.flatMap((t) => (t.id === undefined ? [] : [String(t.id)])).join(','))
+    this.options.setOutput(
+      'github-deployment-ids',
+      this.targets.flatMap((t) => (t.id === undefined ? [] : [String(t.id)])).join(','),
+    )
   }
 
   /** The runner cancelled the workflow: the final status goes out now, within the stop budget. */
@@ -170,7 +201,9 @@ export class DeploymentMirror implements Observer {
     for (const target of this.targets) {
       if (target.final) continue
       // A gate whose runs have all ended is reporting, not cancelling: its own outcome follows.
-      const done = target.run ? this.finished.has(target.run) : this.found.size > 0 && [...this.found].every((run) => this.finished.has(run))
+      const done = target.run
+        ? this.finished.has(target.run)
+        : this.found.size > 0 && [...this.found].every((run) => this.finished.has(run))
       if (done) continue
       const runs = target.run ? [target.run] : [...this.found]
       this.finish(
@@ -197,17 +230,37 @@ export class DeploymentMirror implements Observer {
       job: this.redact(attempt.subject),
       action: this.redact(attempt.what),
       ...(this.options.logUrl ? { workflow_run: this.options.logUrl } : {}),
-      ...(run ? { run: { id: this.redact(run.id), title: this.redact(run.title), ...(run.url ? { url: this.redact(run.url) } : {}) } } : {}),
+      ...(run
+        ? {
+            run: {
+              id: this.redact(run.id),
+              title: this.redact(run.title),
+              ...(run.url ? { url: this.redact(run.url) } : {}),
+            },
+          }
+        : {}),
     }
     this.enqueue(target, async () => {
-      target.id = await this.call(`creating the GitHub deployment for environment '${environment}' in ${repository.owner}/${repository.repo}`, (signal) =>
-        this.options.api.createDeployment(
-          repository,
-          { ref: this.options.ref, environment, description: this.clip(description), payload, auto_merge: false, required_contexts: [] },
-          signal,
-        ),
+      target.id = await this.call(
+        `creating the GitHub deployment for environment '${environment}' in ${repository.owner}/${repository.repo}`,
+        (signal) =>
+          this.options.api.createDeployment(
+            repository,
+            {
+              ref: this.options.ref,
+              environment,
+              description: this.clip(description),
+              payload,
+              auto_merge: false,
+              required_contexts: [],
+            },
+            signal,
+          ),
       )
-      if (target.id !== undefined) this.options.console.info(`GitHub deployment ${target.id} of ${repository.owner}/${repository.repo}, environment '${environment}': created.`)
+      if (target.id !== undefined)
+        this.options.console.info(
+          `GitHub deployment ${target.id} of ${repository.owner}/${repository.repo}, environment '${environment}': created.`,
+        )
     })
     return target
   }
@@ -221,15 +274,24 @@ export class DeploymentMirror implements Observer {
     const still = keepsRunning ? `; it may still be running on ${this.options.attempt.server}` : ''
     // What failed, in the server's words (the first error line, the failing hosts), where the run says.
     const runs = target.run ? [target.run] : [...this.found]
-    const why = status === 'failed' || status === 'warning' ? (runs.length === 1 ? runs[0]!.failureDetail?.() : undefined) : undefined
-    const description = final.word === NO_OUTCOME ? `${NO_OUTCOME} for ${subject}; see the workflow run's log` : `${final.word}: ${subject}${still}${why ? ` — ${why}` : ''}`
+    const why =
+      status === 'failed' || status === 'warning'
+        ? runs.length === 1
+          ? runs[0]!.failureDetail?.()
+          : undefined
+        : undefined
+    const description =
+      final.word === NO_OUTCOME
+        ? `${NO_OUTCOME} for ${subject}; see the workflow run's log`
+        : `${final.word}: ${subject}${still}${why ? ` — ${why}` : ''}`
     this.send(target, final.state, description)
   }
 
   private send(target: Target, state: DeploymentState, description: string): void {
     this.enqueue(target, async () => {
       const id = target.id
-      // A final state queued behind this in_progress makes it pointless; a deployment never created has no statuses.
+      // A final state queued behind this in_progress makes it pointless; a deployment never created has no
+      // statuses.
       if (id === undefined || (state === 'in_progress' && target.final)) return
       const environmentUrl = target.environmentUrl && this.redact(target.environmentUrl)
       const sent = await this.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
@@ -257,13 +319,17 @@ export class DeploymentMirror implements Observer {
     const runs = [...this.found]
     if (runs.length === 1) return runs[0]!.title
     const { attempt } = this.options
-    return runs.length > 1 ? `${runs.length} jobs on ${attempt.server} (${attempt.subject})` : `${attempt.server} ${attempt.subject}`.trim()
+    return runs.length > 1
+      ? `${runs.length} jobs on ${attempt.server} (${attempt.subject})`
+      : `${attempt.server} ${attempt.subject}`.trim()
   }
 
   private enqueue(target: Target, task: () => Promise<void>): void {
     target.chain = target.chain.then(task).catch((error: unknown) => {
       // Only a bug of ours gets here: calls report their own failures.
-      this.options.console.debug(`GitHub Deployments: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+      this.options.console.debug(
+        `GitHub Deployments: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      )
     })
   }
 
@@ -275,7 +341,11 @@ export class DeploymentMirror implements Observer {
       if (this.disabled) return undefined
       const left = end() - Date.now()
       if (left <= 0 || this.cut.signal.aborted) {
-        this.failed(doing, new GitHubCallError('transient', 'no answer before the step had to end'), tries - 1)
+        this.failed(
+          doing,
+          new GitHubCallError('transient', 'no answer before the step had to end'),
+          tries - 1,
+        )
         return undefined
       }
       const timeoutMs = Math.min(this.timing.attemptMs, left)
@@ -284,15 +354,29 @@ export class DeploymentMirror implements Observer {
       try {
         return await request(signal)
       } catch (error) {
-        failure = signal.aborted ? new GitHubCallError('transient', `no answer within ${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, '')}s`) : classify(error)
+        failure = signal.aborted
+          ? new GitHubCallError(
+              'transient',
+              `no answer within ${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, '')}s`,
+            )
+          : classify(error)
       }
       if (this.disabled) return undefined
       const wait = failure.retryAfterMs ?? this.timing.backoffMs * 2 ** (tries - 1) * (0.5 + Math.random())
-      if (!failure.transient || tries > this.timing.retries || this.cut.signal.aborted || Date.now() + wait >= end()) {
+      if (
+        !failure.transient ||
+        tries > this.timing.retries ||
+        this.cut.signal.aborted ||
+        Date.now() + wait >= end()
+      ) {
         this.failed(doing, failure, tries)
         return undefined
       }
-      this.options.console.debug(this.redact(`GitHub Deployments: ${doing}: ${failure.message}; trying again in ${Math.round(wait)} ms`))
+      this.options.console.debug(
+        this.redact(
+          `GitHub Deployments: ${doing}: ${failure.message}; trying again in ${Math.round(wait)} ms`,
+        ),
+      )
       await sleep(wait, this.cut.signal).catch(() => undefined)
     }
   }
@@ -300,7 +384,8 @@ export class DeploymentMirror implements Observer {
   private failed(doing: string, failure: GitHubCallError, tries: number): void {
     const { owner, repo } = this.options.repository
     const unaffected = 'The gate goes on; its outcome is not affected.'
-    if (failure.kind === 'forbidden' || failure.kind === 'unauthorized' || failure.kind === 'not-found') this.disabled = true
+    if (failure.kind === 'forbidden' || failure.kind === 'unauthorized' || failure.kind === 'not-found')
+      this.disabled = true
     switch (failure.kind) {
       case 'forbidden':
         return this.warn(
@@ -316,7 +401,9 @@ export class DeploymentMirror implements Observer {
           `GitHub answered ${failure.message} when ${doing}: the token cannot see ${owner}/${repo}, or GITHUB_API_URL is not its GitHub's API. No deployment is recorded. ${unaffected}`,
         )
       default:
-        return this.warn(`Could not record the GitHub deployment: ${doing} failed (${failure.message}${tries > 1 ? ` after ${tries} tries` : ''}). ${unaffected}`)
+        return this.warn(
+          `Could not record the GitHub deployment: ${doing} failed (${failure.message}${tries > 1 ? ` after ${tries} tries` : ''}). ${unaffected}`,
+        )
     }
   }
 
@@ -351,7 +438,10 @@ function cancelledOnServer(outcome: RunOutcome): boolean {
 }
 
 /** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
-export function finalState(status: string, failOn: FailOn): { state: DeploymentState; word: string } | undefined {
+export function finalState(
+  status: string,
+  failOn: FailOn,
+): { state: DeploymentState; word: string } | undefined {
   switch (status) {
     case 'started':
       return undefined

@@ -10,10 +10,17 @@ import type { ObserverContext } from '../common/context.js'
  * The GitHub Deployments mirror, made from its inputs and the runner's GITHUB_* variables. This
  * module, @actions/github and undici are one chunk of the bundle, loaded only with github-deployment: true.
  */
-export function githubDeployments(context: ObserverContext, env: NodeJS.ProcessEnv = process.env): Observer[] {
+export function githubDeployments(
+  context: ObserverContext,
+  env: NodeJS.ProcessEnv = process.env,
+): Observer[] {
   const { host, config, attempt, signal, redactor } = context
   const problems = new InputProblems()
-  const inputs = readDeploymentInputs((name) => host.input(name), { label: attempt.server, environmentPerRun: attempt.environmentPerRun ?? false }, problems)
+  const inputs = readDeploymentInputs(
+    (name) => host.input(name),
+    { label: attempt.server, environmentPerRun: attempt.environmentPerRun ?? false },
+    problems,
+  )
   // The token joins the step's one redactor (the host's mask registers it), so no channel shows it. The
   // workflow's token is masked by the runner already; one passed from a secret is too, and this makes sure.
   host.mask(inputs.token)
@@ -22,7 +29,9 @@ export function githubDeployments(context: ObserverContext, env: NodeJS.ProcessE
   const repository = parseRepository(env.GITHUB_REPOSITORY)
   const ref = env.GITHUB_SHA?.trim()
   if (!repository || !ref) {
-    host.console.warning('github-deployment is true, but GITHUB_REPOSITORY and GITHUB_SHA are not set (this is not a GitHub Actions job): no GitHub deployment is recorded.')
+    host.console.warning(
+      'github-deployment is true, but GITHUB_REPOSITORY and GITHUB_SHA are not set (this is not a GitHub Actions job): no GitHub deployment is recorded.',
+    )
     return []
   }
   return [

@@ -9,9 +9,15 @@ export function readDeploymentInputs(
   const environment = read('environment').trim()
   const token = read('github-token').trim()
   if (!token) {
-    problems.add('github-token', "is required with github-deployment: true; leave it out to use the workflow's own token (${{ github.token }})")
+    problems.add(
+      'github-token',
+      "is required with github-deployment: true; leave it out to use the workflow's own token (${{ github.token }})",
+    )
   } else if (/[\s\u0000-\u001f\u007f]/.test(token)) {
-    problems.add('github-token', 'contains white space or a control character; store the token again as a single line')
+    problems.add(
+      'github-token',
+      'contains white space or a control character; store the token again as a single line',
+    )
   }
   if (!environment && !system.environmentPerRun) {
     problems.add(

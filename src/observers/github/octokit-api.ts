@@ -19,7 +19,9 @@ export function octokitApi(token: string, debug: (message: string) => void): Git
     log: { debug: () => undefined, info: () => undefined, warn: quiet, error: quiet },
     request: { fetch: boundedFetch(), redirect: 'manual' },
   })
-  const call = async <T extends { status: number; headers: Record<string, unknown> }>(request: () => Promise<T>): Promise<T> => {
+  const call = async <T extends { status: number; headers: Record<string, unknown> }>(
+    request: () => Promise<T>,
+  ): Promise<T> => {
     let response: T
     try {
       response = await request()
@@ -29,23 +31,49 @@ export function octokitApi(token: string, debug: (message: string) => void): Git
     // Octokit resolves a 3xx as a response. Not followed: a POST re-sent elsewhere could create a deployment
     // there (or hand back someone else's id); GitHub's API answers these POSTs with 201 or an error.
     if (response.status >= 300 && response.status < 400) {
-      const location = typeof response.headers.location === 'string' ? ` to ${response.headers.location.replace(/[?#].*$/, '')}` : ''
-      throw new GitHubCallError('rejected', `HTTP ${response.status}: a redirect${location}, not followed`, response.status)
+      const location =
+        typeof response.headers.location === 'string'
+          ? ` to ${response.headers.location.replace(/[?#].*$/, '')}`
+          : ''
+      throw new GitHubCallError(
+        'rejected',
+        `HTTP ${response.status}: a redirect${location}, not followed`,
+        response.status,
+      )
     }
     return response
   }
   return {
     async createDeployment(repository, deployment, signal) {
-      const response = await call(() => octokit.rest.repos.createDeployment({ ...repository, ...deployment, headers: API_VERSION, request: { signal } }))
+      const response = await call(() =>
+        octokit.rest.repos.createDeployment({
+          ...repository,
+          ...deployment,
+          headers: API_VERSION,
+          request: { signal },
+        }),
+      )
       const data = response.data as { id?: unknown }
       // 202 means GitHub merged branches instead of deploying; with auto_merge false it should never come.
       if (response.status !== 201 || typeof data.id !== 'number') {
-        throw new GitHubCallError('rejected', `HTTP ${response.status} without a deployment${messageOf(data) ? `: ${messageOf(data)}` : ''}`, response.status)
+        throw new GitHubCallError(
+          'rejected',
+          `HTTP ${response.status} without a deployment${messageOf(data) ? `: ${messageOf(data)}` : ''}`,
+          response.status,
+        )
       }
       return data.id
     },
     async createStatus(repository, deploymentId, status, signal) {
-      await call(() => octokit.rest.repos.createDeploymentStatus({ ...repository, deployment_id: deploymentId, ...status, headers: API_VERSION, request: { signal } }))
+      await call(() =>
+        octokit.rest.repos.createDeploymentStatus({
+          ...repository,
+          deployment_id: deploymentId,
+          ...status,
+          headers: API_VERSION,
+          request: { signal },
+        }),
+      )
     },
   }
 }

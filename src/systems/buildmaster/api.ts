@@ -1,4 +1,5 @@
-// BuildMaster's Release & Build Deployment API as the adapter reads it, across versions, and its deployments as runs.
+// BuildMaster's Release & Build Deployment API as the adapter reads it, across versions, and its deployments
+// as runs.
 import { parseTimestamp } from '../../config/duration.js'
 import { type GateConfig } from '../../config/gate-config.js'
 import { explained, GateError } from '../../contracts/errors.js'
@@ -9,7 +10,13 @@ import { HttpFailure } from '../../contracts/http-failure.js'
 import type { Run, Snapshot } from '../../contracts/run.js'
 import { field, object, objects, type AnswerContext } from '../common/answer-shape.js'
 
-export const DEPLOYMENT_STATUS: Record<string, Status> = { pending: 'pending', executing: 'running', succeeded: 'succeeded', warned: 'warning', failed: 'failed' }
+export const DEPLOYMENT_STATUS: Record<string, Status> = {
+  pending: 'pending',
+  executing: 'running',
+  succeeded: 'succeeded',
+  warned: 'warning',
+  failed: 'failed',
+}
 
 export interface ReleaseJson {
   status: string
@@ -49,12 +56,18 @@ export function listOf<T>(parse: Parser<T>): Parser<T[]> {
  * the current docs describe one deployment object. Both are taken.
  */
 export function oneOrList<T>(parse: Parser<T>): Parser<T[]> {
-  return (context, data) => (Array.isArray(data) ? listOf(parse)(context, data) : [parse(context, object(context, data, 'the deployment'))])
+  return (context, data) =>
+    Array.isArray(data)
+      ? listOf(parse)(context, data)
+      : [parse(context, object(context, data, 'the deployment'))]
 }
 
 export function releaseJson(context: AnswerContext, data: unknown): ReleaseJson {
   const release = object(context, data, 'the release')
-  return { status: field(context, release, 'status', 'string'), pipelineName: field(context, release, 'pipelineName', 'string', 'optional') ?? '?' }
+  return {
+    status: field(context, release, 'status', 'string'),
+    pipelineName: field(context, release, 'pipelineName', 'string', 'optional') ?? '?',
+  }
 }
 
 // Numbers are text in BuildMaster's API ('1.4.0', '12'); a number where text belongs is taken as text.
@@ -67,7 +80,10 @@ export function buildJson(context: AnswerContext, data: unknown): BuildJson {
   // Older servers name the build's number `number` (Inedo's Jenkins plugin: ApiBuild.number, and its
   // mock data ApiReleaseBuild.json); current ones `buildNumber`. The same field either way.
   const name = build.buildNumber === undefined && build.number !== undefined ? 'number' : 'buildNumber'
-  return { buildNumber: numberOrText(context, build, name), status: field(context, build, 'status', 'string') }
+  return {
+    buildNumber: numberOrText(context, build, name),
+    status: field(context, build, 'status', 'string'),
+  }
 }
 
 export function deploymentJson(context: AnswerContext, data: unknown): DeploymentJson {
@@ -103,7 +119,13 @@ export class BuildMasterApi {
     private readonly signal: AbortSignal,
   ) {}
 
-  async read<T>(doing: string, path: string, form: Record<string, string>, parse: Parser<T>, signal = this.signal): Promise<T> {
+  async read<T>(
+    doing: string,
+    path: string,
+    form: Record<string, string>,
+    parse: Parser<T>,
+    signal = this.signal,
+  ): Promise<T> {
     let data: unknown
     try {
       data = (await this.client.read(this.request(path, form), signal)).data
@@ -125,15 +147,28 @@ export class BuildMasterApi {
    * Creates something at most once. When the answer is lost after the request may have arrived,
    * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
    */
-  async sendOnce<T>(doing: string, path: string, form: Record<string, string>, parse: Parser<T>, lookUp?: () => Promise<T | undefined>, notFound?: string): Promise<T> {
+  async sendOnce<T>(
+    doing: string,
+    path: string,
+    form: Record<string, string>,
+    parse: Parser<T>,
+    lookUp?: () => Promise<T | undefined>,
+    notFound?: string,
+  ): Promise<T> {
     const context = { server: 'BuildMaster', doing }
     try {
       return parse(context, (await this.client.send(this.request(path, form), this.signal)).data)
     } catch (error) {
       if (error instanceof GateError) throw error
-      if (notFound && error instanceof HttpFailure && error.kind === 'not-found') throw new GateError(notFound)
-      const lost = error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer))
-      const raced = error instanceof HttpFailure && error.kind === 'rejected' && /already exists/i.test(error.serverMessage ?? '')
+      if (notFound && error instanceof HttpFailure && error.kind === 'not-found')
+        throw new GateError(notFound)
+      const lost =
+        error instanceof HttpFailure &&
+        (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer))
+      const raced =
+        error instanceof HttpFailure &&
+        error.kind === 'rejected' &&
+        /already exists/i.test(error.serverMessage ?? '')
       if (!(lost || raced)) throw this.explain(error, doing)
       if (!lookUp) {
         throw new MaybeActed(
@@ -157,7 +192,9 @@ export class BuildMasterApi {
 
   private explain(error: unknown, doing: string): unknown {
     if (!(error instanceof HttpFailure) || error.htmlPage) {
-      return error instanceof HttpFailure ? explained(error, explainFailure(error, this.context(doing))) : error
+      return error instanceof HttpFailure
+        ? explained(error, explainFailure(error, this.context(doing)))
+        : error
     }
     if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
       return new GateError(
@@ -198,7 +235,9 @@ export class DeploymentBoard {
 
   async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const read = (filter: Record<string, string>, doing: string) =>
-      this.api.read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal).then((all) => all.filter((d) => isSelectedBy(d, filter)))
+      this.api
+        .read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal)
+        .then((all) => all.filter((d) => isSelectedBy(d, filter)))
     const lists = this.filter
       ? [await read(this.filter, 'checking the deployments')]
       : await Promise.all(this.ids.map((id) => read({ deploymentId: id }, `checking deployment ${id}`)))
@@ -225,7 +264,10 @@ export class Deployment implements Run {
     this.environment = first.environmentName
     const where = [first.pipelineStageName, first.environmentName].filter(Boolean).join(' / ')
     this.title = `BuildMaster deployment ${first.id} (${first.applicationName} ${first.releaseNumber} build ${first.buildNumber}${where ? ` → ${where}` : ''})`
-    this.url = new URL(`applications/${first.applicationId}/builds/build?buildId=${first.buildId}`, serverUrl).toString()
+    this.url = new URL(
+      `applications/${first.applicationId}/builds/build?buildId=${first.buildId}`,
+      serverUrl,
+    ).toString()
     this.whyNoCancel = `BuildMaster's API cannot cancel a deployment: ${this.title} keeps running. Cancel it in BuildMaster if it must stop: ${this.url}. ${waitAgain}`
   }
 
@@ -234,18 +276,32 @@ export class Deployment implements Run {
     try {
       d = await this.board.get(this.id, signal, round)
     } catch (error) {
-      // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them again.
-      if (error instanceof GateError && !error.passing) throw new GateError(`${error.message.replace(/\.$/, '')}. ${this.waitAgain}`)
+      // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them
+      // again.
+      if (error instanceof GateError && !error.passing)
+        throw new GateError(`${error.message.replace(/\.$/, '')}. ${this.waitAgain}`)
       throw error
     }
     const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
     if (d.canceledOn) return { status: 'canceled', detail: 'cancelled in BuildMaster', timing }
-    // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for pending.
-    if (!d.status.trim()) return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing }
+    // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for
+    // pending.
+    if (!d.status.trim())
+      return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing }
     const status = DEPLOYMENT_STATUS[d.status]
-    if (!status) return { status: 'running', detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting`, timing }
+    if (!status)
+      return {
+        status: 'running',
+        detail: `BuildMaster answered an undocumented status '${d.status}'; still waiting`,
+        timing,
+      }
     // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
-    if (status === 'pending') return { status, detail: 'pending: waiting to start (approval, stage requirement or start-time)', timing }
+    if (status === 'pending')
+      return {
+        status,
+        detail: 'pending: waiting to start (approval, stage requirement or start-time)',
+        timing,
+      }
     return { status, detail: d.status, timing }
   }
 }

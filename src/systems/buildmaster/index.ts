@@ -58,14 +58,19 @@ class BuildMasterAdapter implements Adapter {
     private readonly client: ApiClient,
   ) {
     if (settings.selection) {
-      // Deployments that auto-promotion or another user will start may not exist yet: look for them until they do.
+      // Deployments that auto-promotion or another user will start may not exist yet: look for them until
+      // they do.
       this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal), false)
       this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`
     }
   }
 
   outputs(): Record<string, string> {
-    return { 'release-number': this.releaseNumber, 'build-number': this.buildNumber, 'deployment-ids': this.deploymentIds.join(',') }
+    return {
+      'release-number': this.releaseNumber,
+      'build-number': this.buildNumber,
+      'deployment-ids': this.deploymentIds.join(','),
+    }
   }
 
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
@@ -77,14 +82,22 @@ class BuildMasterAdapter implements Adapter {
     if (operation === 'wait') return this.attach(api)
     this.releaseNumber = release
     if (operation === 'cancel-release') {
-      const params = { ...this.releaseParams(), ...(this.settings.reason ? { reason: this.settings.reason } : {}) }
+      const params = {
+        ...this.releaseParams(),
+        ...(this.settings.reason ? { reason: this.settings.reason } : {}),
+      }
       await api.send(`cancelling release ${this.releaseLabel()}`, 'api/releases/cancel', params)
-      console.info(`Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`)
+      console.info(
+        `Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`,
+      )
       return []
     }
     if (operation === 'restore-release') return this.restore(api, console)
     if (operation === 'reject-build') {
-      await api.send('rejecting the build', 'api/releases/builds/reject', { ...this.releaseParams(), buildNumber: this.settings.build })
+      await api.send('rejecting the build', 'api/releases/builds/reject', {
+        ...this.releaseParams(),
+        buildNumber: this.settings.build,
+      })
       this.buildNumber = this.settings.build
       console.info(`Rejected build ${this.settings.build} of release ${this.releaseLabel()}.`)
       return []
@@ -93,7 +106,8 @@ class BuildMasterAdapter implements Adapter {
       this.buildNumber = this.settings.build
       return this.deploy(api, console, variables)
     }
-    // Whenever the step creates the release, the variables become release variables too (an existing release keeps its own).
+    // Whenever the step creates the release, the variables become release variables too (an existing release
+    // keeps its own).
     await this.ensureRelease(api, console, variables)
     if (operation === 'create-release') return []
     this.buildNumber = await this.ensureBuild(api, console, variables)
@@ -101,9 +115,11 @@ class BuildMasterAdapter implements Adapter {
     try {
       return await this.deploy(api, console, variables)
     } catch (error) {
-      // After BuildMaster took (or may have taken) the deploy, deploying again would deploy twice: that error says how to wait instead.
+      // After BuildMaster took (or may have taken) the deploy, deploying again would deploy twice: that error
+      // says how to wait instead.
       if (!(error instanceof GateError) || error instanceof AfterDeploy) throw error
-      // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet another.
+      // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet
+      // another.
       throw new GateError(
         `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`,
         error.passing,
@@ -112,7 +128,11 @@ class BuildMasterAdapter implements Adapter {
   }
 
   /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
-  private async ensureRelease(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<void> {
+  private async ensureRelease(
+    api: BuildMasterApi,
+    console: GateConsole,
+    variables: Variables,
+  ): Promise<void> {
     const existing = await this.findRelease(api)
     if (existing) {
       if (existing.status !== 'active') {
@@ -125,7 +145,9 @@ class BuildMasterAdapter implements Adapter {
     }
     const { pipeline, releaseTemplate, releaseName } = this.settings
     if (!pipeline && !releaseTemplate) {
-      throw new GateError(`Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`)
+      throw new GateError(
+        `Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
+      )
     }
     const params: Record<string, string> = { ...this.releaseParams(), ...variables }
     if (releaseName) params.releaseName = releaseName
@@ -134,19 +156,32 @@ class BuildMasterAdapter implements Adapter {
     const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
     const doing = `creating release ${this.releaseLabel()}`
     // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
-    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks it.
+    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks
+    // it.
     const notFound = releaseTemplate
       ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
       : undefined
-    const created = await api.sendOnce(doing, path, params, releaseJson, () => this.findRelease(api), notFound)
+    const created = await api.sendOnce(
+      doing,
+      path,
+      params,
+      releaseJson,
+      () => this.findRelease(api),
+      notFound,
+    )
     const count = Object.keys(variables).length
-    console.info(`Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`)
+    console.info(
+      `Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`,
+    )
   }
 
   /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
   private async restore(api: BuildMasterApi, console: GateConsole): Promise<Run[]> {
     const existing = await this.findRelease(api)
-    if (!existing) throw new GateError(`BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`)
+    if (!existing)
+      throw new GateError(
+        `BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`,
+      )
     if (existing.status === 'active') {
       console.info(`Release ${this.releaseLabel()} is active already; nothing to restore.`)
       return []
@@ -165,9 +200,17 @@ class BuildMasterAdapter implements Adapter {
     // Once found, the deployments are the ones waited on, whatever starts later.
     if (this.deploymentIds.length > 0) return []
     const { build, stage } = this.settings
-    const filter: Record<string, string> = { ...this.releaseParams(), buildNumber: build, ...(stage ? { pipelineStageName: stage } : {}) }
+    const filter: Record<string, string> = {
+      ...this.releaseParams(),
+      buildNumber: build,
+      ...(stage ? { pipelineStageName: stage } : {}),
+    }
     const where = stage ? ` to stage ${stage}` : ''
-    const all = await this.listDeployments(api, `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`, filter)
+    const all = await this.listDeployments(
+      api,
+      `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`,
+      filter,
+    )
     this.releaseNumber = this.settings.release
     this.buildNumber = build
     if (all.length === 0) {
@@ -178,7 +221,8 @@ class BuildMasterAdapter implements Adapter {
     const stageName = stage || latest.pipelineStageName
     const perEnvironment = new Map<string, DeploymentJson>()
     // Stage names are compared as BuildMaster does, without regard to case.
-    const sameStage = (name: string | undefined): boolean => (name ?? '').toLowerCase() === (stageName ?? '').toLowerCase()
+    const sameStage = (name: string | undefined): boolean =>
+      (name ?? '').toLowerCase() === (stageName ?? '').toLowerCase()
     for (const d of all.filter((x) => sameStage(x.pipelineStageName))) {
       const key = d.environmentId !== undefined ? `#${d.environmentId}` : (d.environmentName ?? '')
       const seen = perEnvironment.get(key)
@@ -195,8 +239,19 @@ class BuildMasterAdapter implements Adapter {
   }
 
   /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
-  private async listDeployments(api: BuildMasterApi, doing: string, filter: Record<string, string>, signal?: AbortSignal): Promise<DeploymentJson[]> {
-    const listed = await api.read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal)
+  private async listDeployments(
+    api: BuildMasterApi,
+    doing: string,
+    filter: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<DeploymentJson[]> {
+    const listed = await api.read(
+      doing,
+      'api/releases/builds/deployments',
+      filter,
+      listOf(deploymentJson),
+      signal,
+    )
     const kept = listed.filter((d) => isSelectedBy(d, filter))
     if (kept.length < listed.length && !this.saidIgnored) {
       this.saidIgnored = true
@@ -209,39 +264,85 @@ class BuildMasterAdapter implements Adapter {
 
   private async checkBuild(api: BuildMasterApi): Promise<void> {
     const { build } = this.settings
-    const found = await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson))
-    if (found.length === 0) throw new GateError(`BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`)
-    if (found[0]!.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`)
+    const found = await api.read(
+      'looking up the build',
+      'api/releases/builds',
+      { ...this.releaseParams(), buildNumber: build },
+      listOf(buildJson),
+    )
+    if (found.length === 0)
+      throw new GateError(
+        `BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`,
+      )
+    if (found[0]!.status === 'rejected')
+      throw new GateError(
+        `Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`,
+      )
   }
 
-  private async ensureBuild(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<string> {
+  private async ensureBuild(
+    api: BuildMasterApi,
+    console: GateConsole,
+    variables: Variables,
+  ): Promise<string> {
     const { build } = this.settings
     const find = async (): Promise<BuildJson | undefined> =>
-      build ? (await api.read('looking up the build', 'api/releases/builds', { ...this.releaseParams(), buildNumber: build }, listOf(buildJson)))[0] : undefined
+      build
+        ? (
+            await api.read(
+              'looking up the build',
+              'api/releases/builds',
+              { ...this.releaseParams(), buildNumber: build },
+              listOf(buildJson),
+            )
+          )[0]
+        : undefined
     const existing = await find()
     if (existing) {
-      if (existing.status === 'rejected') throw new GateError(`Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`)
+      if (existing.status === 'rejected')
+        throw new GateError(
+          `Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`,
+        )
       console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`)
       return existing.buildNumber
     }
     const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables }
     // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
-    const created = await api.sendOnce(`creating a build of release ${this.releaseLabel()}`, 'api/releases/builds/create', params, buildJson, build ? find : undefined)
+    const created = await api.sendOnce(
+      `creating a build of release ${this.releaseLabel()}`,
+      'api/releases/builds/create',
+      params,
+      buildJson,
+      build ? find : undefined,
+    )
     console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`)
     return created.buildNumber
   }
 
   private async deploy(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<Run[]> {
     const { stage, force, startTime } = this.settings
-    const params: Record<string, string> = { ...this.releaseParams(), buildNumber: this.buildNumber, ...variables }
+    const params: Record<string, string> = {
+      ...this.releaseParams(),
+      buildNumber: this.buildNumber,
+      ...variables,
+    }
     if (stage) params.toStage = stage
     if (force) params.force = force
     if (startTime) params.startTime = startTime
     const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
     const ofBuild = `build ${this.buildNumber} of release ${this.releaseLabel()}`
-    const buildFilter = { ...this.settings.application, releaseNumber: this.releaseNumber, buildNumber: this.buildNumber }
-    // The deployments of the build before the deploy: those listed after it that are not among them are the deploy's own.
-    const before = new Set((await this.listDeployments(api, `looking at the deployments of ${ofBuild}`, buildFilter)).map((d) => d.id))
+    const buildFilter = {
+      ...this.settings.application,
+      releaseNumber: this.releaseNumber,
+      buildNumber: this.buildNumber,
+    }
+    // The deployments of the build before the deploy: those listed after it that are not among them are the
+    // deploy's own.
+    const before = new Set(
+      (await this.listDeployments(api, `looking at the deployments of ${ofBuild}`, buildFilter)).map(
+        (d) => d.id,
+      ),
+    )
     const doing = `deploying ${ofBuild} ${where}`
     const waitBySelection = `operation: wait with release: ${this.releaseNumber}, build: ${this.buildNumber}${stage ? ` and stage: ${stage}` : ''} (no job-id)`
     let answer: unknown
@@ -249,7 +350,9 @@ class BuildMasterAdapter implements Adapter {
       answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
     } catch (error) {
       if (!(error instanceof MaybeActed)) throw error
-      throw new AfterDeploy(`${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`)
+      throw new AfterDeploy(
+        `${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`,
+      )
     }
     // From here on BuildMaster has taken the deploy: no message may advise deploying again.
     let answered: DeploymentJson[]
@@ -257,17 +360,26 @@ class BuildMasterAdapter implements Adapter {
       answered = oneOrList(deploymentJson)({ server: 'BuildMaster', doing }, answer)
     } catch (error) {
       if (!(error instanceof GateError)) throw error
-      throw new AfterDeploy(`${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`)
+      throw new AfterDeploy(
+        `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`,
+      )
     }
     const stageName = stage || answered.find((d) => d.pipelineStageName)?.pipelineStageName
     let deployments = answered
     if (stageName) {
       // The current docs answer one deployment, even for a stage with several environments: the rest are
-      // found in the deployments list, so that the stage is gated as a whole (as the plugin's list answer was).
+      // found in the deployments list, so that the stage is gated as a whole (as the plugin's list answer
+      // was).
       try {
-        const listed = await this.listDeployments(api, `looking for every deployment of ${ofBuild} to stage ${stageName}`, buildFilter)
+        const listed = await this.listDeployments(
+          api,
+          `looking for every deployment of ${ofBuild} to stage ${stageName}`,
+          buildFilter,
+        )
         const own = listed.filter((d) => !before.has(d.id) && sameName(d.pipelineStageName, stageName))
-        deployments = [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort((a, b) => a.id - b.id)
+        deployments = [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort(
+          (a, b) => a.id - b.id,
+        )
       } catch (error) {
         if (!(error instanceof GateError)) {
           // Cancelled or out of time: the deployments BuildMaster named are the ones the gate reports on.
@@ -275,8 +387,12 @@ class BuildMasterAdapter implements Adapter {
           throw error
         }
         if (answered.length === 0)
-          throw new AfterDeploy(`${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`)
-        console.info(`${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`)
+          throw new AfterDeploy(
+            `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`,
+          )
+        console.info(
+          `${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`,
+        )
       }
     }
     if (deployments.length === 0) {
@@ -284,7 +400,9 @@ class BuildMasterAdapter implements Adapter {
         `BuildMaster accepted the deploy of ${ofBuild} ${where} but named no deployments, and lists none: the stage may have no environments. Check BuildMaster; to wait on deployments that appear, run with ${waitBySelection}.`,
       )
     }
-    console.info(`Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`)
+    console.info(
+      `Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`,
+    )
     return this.runs(deployments, new DeploymentBoard(api, buildFilter), true)
   }
 
@@ -293,7 +411,9 @@ class BuildMasterAdapter implements Adapter {
     const found = await board.refresh()
     const missing = this.settings.deploymentIds.filter((id) => !found.has(id))
     if (missing.length)
-      throw new GateError(`BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`)
+      throw new GateError(
+        `BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`,
+      )
     const deployments = this.settings.deploymentIds.map((id) => found.get(id)!)
     this.releaseNumber = deployments[0]!.releaseNumber
     this.buildNumber = deployments[0]!.buildNumber
@@ -303,13 +423,16 @@ class BuildMasterAdapter implements Adapter {
   private runs(deployments: DeploymentJson[], board: DeploymentBoard, startedHere: boolean): Run[] {
     this.deploymentIds = deployments.map((d) => String(d.id))
     const ids = this.deploymentIds.join(',')
-    // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again is the way on.
+    // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again
+    // is the way on.
     const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
     return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain))
   }
 
   private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
-    return (await api.read('looking up the release', 'api/releases', this.releaseParams(), listOf(releaseJson)))[0]
+    return (
+      await api.read('looking up the release', 'api/releases', this.releaseParams(), listOf(releaseJson))
+    )[0]
   }
 
   private releaseParams(): Record<string, string> {

@@ -4,13 +4,23 @@ import { parseBoolean, type GateConfig, type InputReader } from '../../config/ga
 import type { InputProblems } from '../../config/input-error.js'
 import type { Variables } from '../../config/variables.js'
 
-export const OPERATIONS = ['deploy', 'create-release', 'create-build', 'deploy-build', 'wait', 'reject-build', 'cancel-release', 'restore-release'] as const
+export const OPERATIONS = [
+  'deploy',
+  'create-release',
+  'create-build',
+  'deploy-build',
+  'wait',
+  'reject-build',
+  'cancel-release',
+  'restore-release',
+] as const
 
 export type Operation = (typeof OPERATIONS)[number]
 
 // A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
 // as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
-export const START_TIME = /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i
+export const START_TIME =
+  /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i
 
 // `application: name:2024` names an application whose name is all digits (plain digits are an id).
 export const NAME_PREFIX = 'name:'
@@ -38,15 +48,32 @@ export interface Settings {
 export function readSettings(config: GateConfig, read: InputReader, problems: InputProblems): Settings {
   const input = (name: string): string => read(name).trim()
   const operation = (config.operation || 'deploy') as Operation
-  if (!OPERATIONS.includes(operation)) problems.add('operation', `'${operation}' is not a BuildMaster operation; use one of ${OPERATIONS.join(', ')}`)
-  if (!config.apiKey) problems.add('api-key', 'is required for BuildMaster: a key with access to the Release & Build Deployment API')
+  if (!OPERATIONS.includes(operation))
+    problems.add(
+      'operation',
+      `'${operation}' is not a BuildMaster operation; use one of ${OPERATIONS.join(', ')}`,
+    )
+  if (!config.apiKey)
+    problems.add(
+      'api-key',
+      'is required for BuildMaster: a key with access to the Release & Build Deployment API',
+    )
 
   const application = input('application')
   const named = application.startsWith(NAME_PREFIX) ? application.slice(NAME_PREFIX.length).trim() : undefined
-  if (named === '') problems.add('application', `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`)
+  if (named === '')
+    problems.add(
+      'application',
+      `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`,
+    )
   const settings: Settings = {
     operation,
-    application: named !== undefined ? { applicationName: named } : /^\d+$/.test(application) ? { applicationId: application } : { applicationName: application },
+    application:
+      named !== undefined
+        ? { applicationName: named }
+        : /^\d+$/.test(application)
+          ? { applicationId: application }
+          : { applicationName: application },
     applicationLabel: named ?? application,
     release: input('release'),
     releaseName: input('release-name'),
@@ -62,12 +89,20 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   }
   const deploys = operation === 'deploy' || operation === 'deploy-build'
   if (operation === 'wait' && !settings.selection) {
-    if (settings.deploymentIds.length === 0) problems.add('job-id', `'${config.jobId}' holds no deployment id: give one or more, separated by commas or spaces`)
-    for (const id of settings.deploymentIds) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a deployment id (a whole number)`)
+    if (settings.deploymentIds.length === 0)
+      problems.add(
+        'job-id',
+        `'${config.jobId}' holds no deployment id: give one or more, separated by commas or spaces`,
+      )
+    for (const id of settings.deploymentIds)
+      if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a deployment id (a whole number)`)
     // job-id decides: application, release and build are not needed with it (and were always accepted
     // alongside it); a stage would select other deployments than the ids, so it is refused.
     if (input('stage'))
-      problems.add('stage', 'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage')
+      problems.add(
+        'stage',
+        'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage',
+      )
   } else if (settings.selection && !application && !settings.release && !settings.build) {
     problems.add(
       'job-id',
@@ -75,9 +110,14 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     )
   } else {
     const what = settings.selection ? 'operation: wait without job-id' : `operation: ${operation}`
-    if (!application) problems.add('application', `is required for ${what}: the application's name or numeric id`)
+    if (!application)
+      problems.add('application', `is required for ${what}: the application's name or numeric id`)
     if (!settings.release) problems.add('release', `is required for ${what}: the release number, e.g. 1.4.0`)
-    if ((settings.selection || operation === 'deploy-build' || operation === 'reject-build') && !settings.build) problems.add('build', `is required for ${what}: the build number`)
+    if (
+      (settings.selection || operation === 'deploy-build' || operation === 'reject-build') &&
+      !settings.build
+    )
+      problems.add('build', `is required for ${what}: the build number`)
   }
   // Empty leaves BuildMaster's default, so the text itself is what is sent.
   parseBoolean('force', settings.force, problems)
@@ -87,19 +127,27 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       `'${settings.startTime}' is not accepted; use a date-time like 2026-11-24T02:00, a date like 2026-11-24, or a time of day like 22:30 (optionally with Z or +01:00)`,
     )
   }
-  if (!deploys && operation !== 'wait' && input('stage')) problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)')
+  if (!deploys && operation !== 'wait' && input('stage'))
+    problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)')
   if (!deploys) {
-    for (const name of ['force', 'start-time']) if (input(name)) problems.add(name, 'is only used by operation: deploy or deploy-build')
+    for (const name of ['force', 'start-time'])
+      if (input(name)) problems.add(name, 'is only used by operation: deploy or deploy-build')
   }
-  if (settings.reason && operation !== 'cancel-release') problems.add('reason', 'is only used by operation: cancel-release')
-  if (['wait', 'reject-build', 'cancel-release', 'restore-release'].includes(operation) && Object.keys(config.variables).length > 0) {
+  if (settings.reason && operation !== 'cancel-release')
+    problems.add('reason', 'is only used by operation: cancel-release')
+  if (
+    ['wait', 'reject-build', 'cancel-release', 'restore-release'].includes(operation) &&
+    Object.keys(config.variables).length > 0
+  ) {
     problems.add('variables', `are not sent with operation: ${operation}`)
   }
   return settings
 }
 
 export function prefixed(variables: Variables): Variables {
-  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]))
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [`$${name.replace(/^\$/, '')}`, value]),
+  )
 }
 
 export function describeAttempt(settings: Settings): { what: string; subject: string } {
@@ -113,7 +161,10 @@ export function describeAttempt(settings: Settings): { what: string; subject: st
       return { what: `deploy build ${settings.build} of ${release}${stage}`, subject }
     case 'wait':
       if (settings.selection)
-        return { what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`, subject: `${subject} build ${settings.build}` }
+        return {
+          what: `wait on the deployments of build ${settings.build} of ${release}${stage || ' to its latest stage'}`,
+          subject: `${subject} build ${settings.build}`,
+        }
       return {
         what: `wait on deployment${settings.deploymentIds.length === 1 ? '' : 's'} ${settings.deploymentIds.join(', ')}`,
         subject: `deployment ${settings.deploymentIds.join(', ')}`,
@@ -123,7 +174,8 @@ export function describeAttempt(settings: Settings): { what: string; subject: st
     case 'create-build':
       return { what: `create a build of ${release}`, subject }
     default:
-      // create-release, cancel-release, restore-release: the verb, then the release ("create release 1.4.0 of web-shop").
+      // create-release, cancel-release, restore-release: the verb, then the release ("create release 1.4.0 of
+      // web-shop").
       return { what: `${settings.operation.replace(/-release$/, '')} ${release}`, subject }
   }
 }

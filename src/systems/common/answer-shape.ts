@@ -7,16 +7,41 @@ export interface AnswerContext {
 }
 
 type Kind = 'number' | 'string' | 'boolean' | 'array' | 'object'
-type Value<K extends Kind> = K extends 'number' ? number : K extends 'string' ? string : K extends 'boolean' ? boolean : K extends 'array' ? unknown[] : Record<string, unknown>
+type Value<K extends Kind> = K extends 'number'
+  ? number
+  : K extends 'string'
+    ? string
+    : K extends 'boolean'
+      ? boolean
+      : K extends 'array'
+        ? unknown[]
+        : Record<string, unknown>
 
 /**
  * Reads one field of a JSON answer, checking its type. A wrong type is the server's bug or a
  * different product behind the URL: it ends the gate with a clear message instead of a crash or a
  * request to `.../undefined`.
  */
-export function field<K extends Kind>(context: AnswerContext, record: Record<string, unknown>, name: string, kind: K): Value<K>
-export function field<K extends Kind>(context: AnswerContext, record: Record<string, unknown>, name: string, kind: K, optional: 'optional'): Value<K> | undefined
-export function field<K extends Kind>(context: AnswerContext, record: Record<string, unknown>, name: string, kind: K, optional?: 'optional'): Value<K> | undefined {
+export function field<K extends Kind>(
+  context: AnswerContext,
+  record: Record<string, unknown>,
+  name: string,
+  kind: K,
+): Value<K>
+export function field<K extends Kind>(
+  context: AnswerContext,
+  record: Record<string, unknown>,
+  name: string,
+  kind: K,
+  optional: 'optional',
+): Value<K> | undefined
+export function field<K extends Kind>(
+  context: AnswerContext,
+  record: Record<string, unknown>,
+  name: string,
+  kind: K,
+  optional?: 'optional',
+): Value<K> | undefined {
   const value = record[name]
   if ((value === undefined || value === null) && optional) return undefined
   if (!isKind(value, kind)) throw unexpected(context, `'${name}'`, value, kind)
@@ -31,7 +56,11 @@ export function object(context: AnswerContext, value: unknown, what = 'the answe
 }
 
 /** The answer (or a field) as a list of JSON objects. */
-export function objects(context: AnswerContext, value: unknown, what = 'the answer'): Record<string, unknown>[] {
+export function objects(
+  context: AnswerContext,
+  value: unknown,
+  what = 'the answer',
+): Record<string, unknown>[] {
   if (!Array.isArray(value)) throw unexpected(context, what, value, 'array')
   return value.map((item, index) => object(context, item, `${what}[${index}]`))
 }
@@ -40,7 +69,12 @@ export function objects(context: AnswerContext, value: unknown, what = 'the answ
 export function count(context: AnswerContext, record: Record<string, unknown>, name: string): number {
   const value = record[name]
   if (value === undefined || value === null) return 0
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d+$/.test(value.trim())
+        ? Number(value)
+        : NaN
   if (!Number.isFinite(n) || n < 0) throw unexpected(context, `'${name}'`, value, 'number')
   exact(context, `'${name}'`, n)
   return n

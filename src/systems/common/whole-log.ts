@@ -60,7 +60,17 @@ export class WholeLog {
    * handed out stays shown; what it held back is dropped, to come again.
    */
   begin(final: boolean): void {
-    this.reading = { final, line: 0, chars: 0, tail: [], tailChars: 0, pending: [], pendingHashes: [], pendingChars: 0, shownCharsAtStart: this.shownChars }
+    this.reading = {
+      final,
+      line: 0,
+      chars: 0,
+      tail: [],
+      tailChars: 0,
+      pending: [],
+      pendingHashes: [],
+      pendingChars: 0,
+      shownCharsAtStart: this.shownChars,
+    }
   }
 
   /** The next piece of the answer; returns the batches of new lines ready to show, already taken as shown. */
@@ -70,7 +80,8 @@ export class WholeLog {
     let start = 0
     for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
       if (reading.tail.length > 0) {
-        // A line that began in an earlier piece: only such lines are put together, so a line without end costs no copying.
+        // A line that began in an earlier piece: only such lines are put together, so a line without end
+        // costs no copying.
         const line = reading.tail.join('') + chunk.slice(start, nl)
         reading.tail = []
         reading.tailChars = 0
@@ -98,7 +109,10 @@ export class WholeLog {
     const size = reading.chars + reading.tailChars
     const shownLines = this.count
     // While the job runs, an unfinished last line may still grow: only complete lines count then.
-    this.shortAnswer = (final ? size : reading.chars) < reading.shownCharsAtStart ? { shownLines, answerLines: reading.line + (reading.tail.length > 0 ? 1 : 0) } : undefined
+    this.shortAnswer =
+      (final ? size : reading.chars) < reading.shownCharsAtStart
+        ? { shownLines, answerLines: reading.line + (reading.tail.length > 0 ? 1 : 0) }
+        : undefined
     if (final && reading.tail.length > 0) {
       const line = reading.tail.join('')
       reading.tail = []
@@ -165,7 +179,8 @@ export class WholeLog {
     reading.pending.push(line)
     reading.pendingHashes.push(hash)
     reading.pendingChars += line.length
-    if (reading.pending.length >= this.batch.lines || reading.pendingChars >= this.batch.chars) this.handOut(reading, out)
+    if (reading.pending.length >= this.batch.lines || reading.pendingChars >= this.batch.chars)
+      this.handOut(reading, out)
   }
 
   /** Hands out what is pending and takes it as shown; a rewritten answer's lines only once it has passed the shown length. */
@@ -173,7 +188,8 @@ export class WholeLog {
     if (reading.pending.length === 0) return
     // Even at the end: an answer that never reaches the shown length is a failed read, nothing of it shown.
     if (reading.next && reading.chars < reading.shownCharsAtStart) return
-    for (let i = 0; i < reading.pending.length; i += this.batch.lines) out.push(reading.pending.slice(i, i + this.batch.lines))
+    for (let i = 0; i < reading.pending.length; i += this.batch.lines)
+      out.push(reading.pending.slice(i, i + this.batch.lines))
     // In order: these lines follow the shown ones. Rewritten: they join the lines shown, to be skipped
     // by content if this answer breaks off (if it ends, its own lines replace the shown ones).
     for (const hash of reading.pendingHashes) this.hashes = push(this.hashes, this.count++, hash)

@@ -1,4 +1,5 @@
-// Foreman's API as the adapter reads it: requests, per-host statuses across versions, and the answers' shapes.
+// Foreman's API as the adapter reads it: requests, per-host statuses across versions, and the answers'
+// shapes.
 import { type GateConfig } from '../../config/gate-config.js'
 import { explained, GateError } from '../../contracts/errors.js'
 import type { ApiClient, TextSink } from '../../http/api-client.js'
@@ -29,18 +30,39 @@ export class ForemanApi {
   ) {}
 
   /** With `stream`, the answer goes to it as it arrives (and nothing is returned). */
-  async read(doing: string, path: string, query: Record<string, string>, signal: AbortSignal, stream?: TextSink): Promise<unknown> {
+  async read(
+    doing: string,
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal,
+    stream?: TextSink,
+  ): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json', stream }, signal)).data
+      return (
+        await this.client.read(
+          { method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json', stream },
+          signal,
+        )
+      ).data
     } catch (error) {
       throw this.explain(error, doing)
     }
   }
 
   /** Like read, but a 404 (an endpoint this Foreman does not have) is undefined instead of an error. */
-  async readIfFound(doing: string, path: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
+  async readIfFound(
+    doing: string,
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json' }, signal)).data
+      return (
+        await this.client.read(
+          { method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json' },
+          signal,
+        )
+      ).data
     } catch (error) {
       if (error instanceof HttpFailure && error.kind === 'not-found') return undefined
       throw this.explain(error, doing)
@@ -50,11 +72,17 @@ export class ForemanApi {
   /** Creates something: never sent twice once it may have arrived. */
   async send(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<unknown> {
     try {
-      return (await this.client.send({ method: 'POST', path, query: this.scope, json, accept: 'json' }, signal)).data
+      return (
+        await this.client.send({ method: 'POST', path, query: this.scope, json, accept: 'json' }, signal)
+      ).data
     } catch (error) {
       // A 5xx with Foreman's own message is a validation failure (nothing was created); a bare one, or a
       // proxy's HTML page, says nothing about whether the invocation was created.
-      if (error instanceof HttpFailure && (error.kind === 'connection-lost' || (error.kind === 'server-error' && (error.htmlPage || !error.serverMessage)))) {
+      if (
+        error instanceof HttpFailure &&
+        (error.kind === 'connection-lost' ||
+          (error.kind === 'server-error' && (error.htmlPage || !error.serverMessage)))
+      ) {
         throw new GateError(
           `Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`,
         )
@@ -70,7 +98,10 @@ export class ForemanApi {
   async cancel(id: number, signal: AbortSignal, force = false): Promise<'cancelled' | 'finished'> {
     try {
       const json = force ? { force: true, job_invocation: {} } : { job_invocation: {} }
-      await this.client.read({ method: 'POST', path: `api/job_invocations/${id}/cancel`, query: this.scope, json, accept: 'json' }, signal)
+      await this.client.read(
+        { method: 'POST', path: `api/job_invocations/${id}/cancel`, query: this.scope, json, accept: 'json' },
+        signal,
+      )
       return 'cancelled'
     } catch (error) {
       if (error instanceof HttpFailure && error.status === 422) return 'finished'
@@ -94,9 +125,13 @@ export class ForemanApi {
           error,
         )
       // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
-      if (error.status && error.status >= 400 && error.serverMessage) return explained(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
+      if (error.status && error.status >= 400 && error.serverMessage)
+        return explained(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
     }
-    return explained(error, explainFailure(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }))
+    return explained(
+      error,
+      explainFailure(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }),
+    )
   }
 }
 
@@ -138,11 +173,32 @@ export function outcomeOf(status: string): keyof Omit<Counts, 'total'> {
 export function hostCounts(context: AnswerContext, show: Record<string, unknown>): Counts | undefined {
   const n = (name: string): number | undefined => {
     const value = show[name]
-    return typeof value === 'string' && value.trim().toUpperCase() === 'N/A' ? undefined : count(context, show, name)
+    return typeof value === 'string' && value.trim().toUpperCase() === 'N/A'
+      ? undefined
+      : count(context, show, name)
   }
-  const [succeeded, failed, pending, cancelled, total] = ['succeeded', 'failed', 'pending', 'cancelled', 'total'].map(n)
-  if (succeeded === undefined || failed === undefined || pending === undefined || cancelled === undefined || total === undefined) return undefined
-  return { succeeded, failed: Math.max(failed, total - succeeded - pending - cancelled), pending, cancelled, total }
+  const [succeeded, failed, pending, cancelled, total] = [
+    'succeeded',
+    'failed',
+    'pending',
+    'cancelled',
+    'total',
+  ].map(n)
+  if (
+    succeeded === undefined ||
+    failed === undefined ||
+    pending === undefined ||
+    cancelled === undefined ||
+    total === undefined
+  )
+    return undefined
+  return {
+    succeeded,
+    failed: Math.max(failed, total - succeeded - pending - cancelled),
+    pending,
+    cancelled,
+    total,
+  }
 }
 
 /**
@@ -150,30 +206,58 @@ export function hostCounts(context: AnswerContext, show: Record<string, unknown>
  * Foreman older than that endpoint (it answers 404), from the invocation itself with host_status=true,
  * saying so.
  */
-export async function hostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: HostStatus[]; note?: string }> {
+export async function hostStatuses(
+  api: ForemanApi,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ hosts: HostStatus[]; note?: string }> {
   const hosts: HostStatus[] = []
   const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${id}` }
   for (let page = 1; ; page++) {
-    const answer = await api.readIfFound(context.doing, `api/job_invocations/${id}/hosts`, { page: String(page), per_page: '500' }, signal)
+    const answer = await api.readIfFound(
+      context.doing,
+      `api/job_invocations/${id}/hosts`,
+      { page: String(page), per_page: '500' },
+      signal,
+    )
     if (answer === undefined) {
-      if (page > 1) throw new GateError(`Foreman stopped answering the hosts of job invocation ${id} at page ${page} (HTTP 404).`)
+      if (page > 1)
+        throw new GateError(
+          `Foreman stopped answering the hosts of job invocation ${id} at page ${page} (HTTP 404).`,
+        )
       return olderHostStatuses(api, id, signal)
     }
     const results = objects(context, field(context, object(context, answer), 'results', 'array'), "'results'")
     for (const host of results) {
-      // `id` is in the rows from remote execution 15.0 only (app/views/api/v2/job_invocations/hosts.json.rabl:
-      // v14.1.0 lists name, operatingsystem and hostgroup fields; v15.0.0 adds id).
-      hosts.push({ id: field(context, host, 'id', 'number', 'optional'), name: field(context, host, 'name', 'string'), status: field(context, host, 'job_status', 'string') })
+      // `id` is in the rows from remote execution 15.0 only
+      // (app/views/api/v2/job_invocations/hosts.json.rabl: v14.1.0 lists name, operatingsystem and hostgroup
+      // fields; v15.0.0 adds id).
+      hosts.push({
+        id: field(context, host, 'id', 'number', 'optional'),
+        name: field(context, host, 'name', 'string'),
+        status: field(context, host, 'job_status', 'string'),
+      })
     }
     if (results.length < 500) return { hosts }
   }
 }
 
-export async function olderHostStatuses(api: ForemanApi, id: string, signal: AbortSignal): Promise<{ hosts: HostStatus[]; note: string }> {
+export async function olderHostStatuses(
+  api: ForemanApi,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ hosts: HostStatus[]; note: string }> {
   const context = { server: 'Foreman', doing: `reading the host statuses of job invocation ${id}` }
-  const show = object(context, await api.read(context.doing, `api/job_invocations/${id}`, { host_status: 'true' }, signal))
+  const show = object(
+    context,
+    await api.read(context.doing, `api/job_invocations/${id}`, { host_status: 'true' }, signal),
+  )
   const targeting = field(context, show, 'targeting', 'object', 'optional')
-  const listed = objects(context, (targeting && field(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")
+  const listed = objects(
+    context,
+    (targeting && field(context, targeting, 'hosts', 'array', 'optional')) ?? [],
+    "'targeting.hosts'",
+  )
   const hosts = listed.map((host) => ({
     id: field(context, host, 'id', 'number'),
     name: field(context, host, 'name', 'string'),
@@ -205,6 +289,9 @@ export function hostOutput(context: AnswerContext, value: unknown, index: number
 export function createdInvocationId(doing: string, answer: unknown): number {
   const context = { server: 'Foreman', doing }
   const id = field(context, object(context, answer), 'id', 'number')
-  if (!Number.isInteger(id) || id <= 0) throw new GateError(`Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`)
+  if (!Number.isInteger(id) || id <= 0)
+    throw new GateError(
+      `Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`,
+    )
   return id
 }

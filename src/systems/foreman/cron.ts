@@ -18,7 +18,8 @@
  */
 
 // fugit's _tz_name and _tz_delta (lib/fugit/cron.rb), as a whole word.
-const TIME_ZONE = /^(?:[A-Z][a-zA-Z0-9+-]+(?:\/[A-Z][a-zA-Z0-9+\-_]+){0,2}|[-+](?:[01][0-9]|2[0-4]):?(?:00|15|30|45))$/
+const TIME_ZONE =
+  /^(?:[A-Z][a-zA-Z0-9+-]+(?:\/[A-Z][a-zA-Z0-9+\-_]+){0,2}|[-+](?:[01][0-9]|2[0-4]):?(?:00|15|30|45))$/
 
 /** Why no Foreman would accept the cron line, or undefined when Foreman is left to judge it. */
 export function cronLineProblem(line: string): string | undefined {
@@ -26,6 +27,7 @@ export function cronLineProblem(line: string): string | undefined {
   if (text === '' || text.startsWith('@')) return undefined
   // fugit takes blanks before a comma as part of the list ('1 ,2'): they do not start a field.
   const words = text.replace(/[ \t]+(?=,)/g, '').split(/[ \t]+/)
-  if (words.length === 5 || words.length === 6 || (words.length === 7 && TIME_ZONE.test(words[6]!))) return undefined
+  if (words.length === 5 || words.length === 6 || (words.length === 7 && TIME_ZONE.test(words[6]!)))
+    return undefined
   return `it has ${words.length} field${words.length === 1 ? '' : 's'}, where Foreman reads five (minute hour day-of-month month day-of-week, e.g. '0 2 * * mon-fri'), on Foreman 3.8 and later also six (seconds first) and a time zone after the fields, or a nickname like @daily`
 }

@@ -54,14 +54,22 @@ class ForemanAdapter implements Adapter {
   ) {}
 
   attempt(): { what: string; subject: string } | undefined {
-    return this.templateName === undefined ? undefined : describeAttempt({ ...this.settings, template: this.templateName })
+    return this.templateName === undefined
+      ? undefined
+      : describeAttempt({ ...this.settings, template: this.templateName })
   }
 
   outputs(): Record<string, string> {
-    if (this.nothingToRerun) return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
+    if (this.nothingToRerun)
+      return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
     const counts = this.invocation?.hostCounts ?? this.invocation?.counts
     if (!counts) return {}
-    return { 'hosts-total': String(counts.total), 'hosts-succeeded': String(counts.succeeded), 'hosts-failed': String(counts.failed), 'hosts-cancelled': String(counts.cancelled) }
+    return {
+      'hosts-total': String(counts.total),
+      'hosts-succeeded': String(counts.succeeded),
+      'hosts-failed': String(counts.failed),
+      'hosts-cancelled': String(counts.cancelled),
+    }
   }
 
   async details(signal: AbortSignal): Promise<DetailSection[]> {
@@ -72,8 +80,17 @@ class ForemanAdapter implements Adapter {
       return sections
     } catch (error) {
       // Never lose the failed-host list silently: say why it is missing.
-      const why = signal.aborted ? 'no answer in time' : error instanceof Error ? error.message : String(error)
-      return [{ title: `The hosts' statuses could not be read (${why}); see the job invocation's page in Foreman.`, items: [] }]
+      const why = signal.aborted
+        ? 'no answer in time'
+        : error instanceof Error
+          ? error.message
+          : String(error)
+      return [
+        {
+          title: `The hosts' statuses could not be read (${why}); see the job invocation's page in Foreman.`,
+          items: [],
+        },
+      ]
     }
   }
 
@@ -82,7 +99,14 @@ class ForemanAdapter implements Adapter {
     this.console = console
     const { operation, invocationId, forceCancel } = this.settings
     if (operation === 'cancel') {
-      const invocation = new Invocation(Number(invocationId), `Foreman job invocation ${invocationId}`, false, api, this.config, forceCancel)
+      const invocation = new Invocation(
+        Number(invocationId),
+        `Foreman job invocation ${invocationId}`,
+        false,
+        api,
+        this.config,
+        forceCancel,
+      )
       console.info(forceCancel ? await invocation.forceCancel(signal) : await invocation.cancel(signal))
       return []
     }
@@ -99,18 +123,29 @@ class ForemanAdapter implements Adapter {
         const { hosts: statuses } = await hostStatuses(api, invocationId, signal)
         if (statuses.every((host) => host.status === 'success')) {
           this.nothingToRerun = true
-          console.info(`Job invocation ${invocationId} has no failed hosts (${statuses.length} of ${statuses.length} succeeded): nothing to rerun, and nothing was created.`)
+          console.info(
+            `Job invocation ${invocationId} has no failed hosts (${statuses.length} of ${statuses.length} succeeded): nothing to rerun, and nothing was created.`,
+          )
           return []
         }
       }
       const doing = `re-running job invocation ${invocationId} on ${hosts}`
-      id = createdInvocationId(doing, await api.send(doing, `api/job_invocations/${invocationId}/rerun`, { failed_only: failedOnly, job_invocation: {} }, signal))
+      id = createdInvocationId(
+        doing,
+        await api.send(
+          doing,
+          `api/job_invocations/${invocationId}/rerun`,
+          { failed_only: failedOnly, job_invocation: {} },
+          signal,
+        ),
+      )
       title = `Foreman job invocation ${id} (re-run of ${invocationId} on ${hosts})`
       console.info(`Re-running job invocation ${invocationId} on ${hosts} as job invocation ${id}.`)
     }
     if (operation === 'run') {
       id = await this.create(api, signal)
-      if (/^\d+$/.test(this.settings.template)) this.templateName = await this.nameOfTemplate(api, this.settings.template, signal)
+      if (/^\d+$/.test(this.settings.template))
+        this.templateName = await this.nameOfTemplate(api, this.settings.template, signal)
       const template = this.templateName ?? this.settings.template
       title = `Foreman job invocation ${id} (${template ? `template '${template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
       if (this.settings.scheduled && !this.settings.waitScheduled) {
@@ -123,15 +158,21 @@ class ForemanAdapter implements Adapter {
 
   private async create(api: ForemanApi, signal: AbortSignal): Promise<number> {
     const { template, feature, searchQuery, targetingType, options } = this.settings
-    const body: Record<string, unknown> = { targeting_type: targetingType, search_query: searchQuery, ...options }
+    const body: Record<string, unknown> = {
+      targeting_type: targetingType,
+      search_query: searchQuery,
+      ...options,
+    }
     if (feature) body.feature = feature
-    else body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
+    else
+      body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
     const doing = `creating a job invocation on '${searchQuery}'`
     // Stopped before the create went out: nothing is sent, nothing can have started.
     signal.throwIfAborted()
     // Stopped while it is on its way: Foreman creates the invocation whether or not anyone waits for the
     // answer. Its answer is awaited a little longer, so that the gate can cancel the new invocation as it
-    // cancels any other (the signal is still aborted when start() returns, so the gate goes on to its cleanup).
+    // cancels any other (the signal is still aborted when start() returns, so the gate goes on to its
+    // cleanup).
     const sending = new AbortController()
     let grace: NodeJS.Timeout | undefined
     const onStop = (): void => {
@@ -139,7 +180,10 @@ class ForemanAdapter implements Adapter {
     }
     signal.addEventListener('abort', onStop, { once: true })
     try {
-      return createdInvocationId(doing, await api.send(doing, 'api/job_invocations', { job_invocation: body }, sending.signal))
+      return createdInvocationId(
+        doing,
+        await api.send(doing, 'api/job_invocations', { job_invocation: body }, sending.signal),
+      )
     } catch (error) {
       if (!signal.aborted) throw error
       this.console?.info(
@@ -159,10 +203,22 @@ class ForemanAdapter implements Adapter {
    * in api/v2/job_templates/main.json.rabl). Fail safe: the job has started by now, so a lookup that fails
    * or is slow only keeps the id, never fails the step; asked once, briefly bounded.
    */
-  private async nameOfTemplate(api: ForemanApi, id: string, signal: AbortSignal): Promise<string | undefined> {
+  private async nameOfTemplate(
+    api: ForemanApi,
+    id: string,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
     try {
       const doing = `looking up job template ${id}`
-      const found = object({ server: 'Foreman', doing }, await api.read(doing, `api/job_templates/${id}`, {}, AbortSignal.any([signal, AbortSignal.timeout(TEMPLATE_NAME_MS)])))
+      const found = object(
+        { server: 'Foreman', doing },
+        await api.read(
+          doing,
+          `api/job_templates/${id}`,
+          {},
+          AbortSignal.any([signal, AbortSignal.timeout(TEMPLATE_NAME_MS)]),
+        ),
+      )
       return typeof found.name === 'string' && found.name.trim() ? found.name : undefined
     } catch {
       return undefined
@@ -171,9 +227,17 @@ class ForemanAdapter implements Adapter {
 
   private async templateId(api: ForemanApi, name: string, signal: AbortSignal): Promise<string> {
     const context = { server: 'Foreman', doing: `looking up job template '${name}'` }
-    const found = object(context, await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal))
-    const match = objects(context, field(context, found, 'results', 'array'), "'results'").find((t) => t.name === name)
-    if (!match) throw new GateError(`Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`)
+    const found = object(
+      context,
+      await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal),
+    )
+    const match = objects(context, field(context, found, 'results', 'array'), "'results'").find(
+      (t) => t.name === name,
+    )
+    if (!match)
+      throw new GateError(
+        `Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`,
+      )
     return String(field(context, match, 'id', 'number'))
   }
 }

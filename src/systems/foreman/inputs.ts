@@ -1,4 +1,5 @@
-// Foreman's inputs: checked before any request and turned into the job_invocation fields Foreman's create takes.
+// Foreman's inputs: checked before any request and turned into the job_invocation fields Foreman's create
+// takes.
 import { isRealDateTime } from '../../config/calendar.js'
 import { cronLineProblem } from './cron.js'
 import { parseDuration } from '../../config/duration.js'
@@ -42,10 +43,19 @@ export interface Settings {
 export function readSettings(config: GateConfig, read: InputReader, problems: InputProblems): Settings {
   const input = (name: string): string => read(name).trim()
   const operation = (config.operation || 'run') as Operation
-  if (!OPERATIONS.includes(operation)) problems.add('operation', `'${operation}' is not a Foreman operation; use one of ${OPERATIONS.join(', ')}`)
+  if (!OPERATIONS.includes(operation))
+    problems.add(
+      'operation',
+      `'${operation}' is not a Foreman operation; use one of ${OPERATIONS.join(', ')}`,
+    )
   if (!config.username) problems.add('username', 'is required for Foreman (HTTP Basic auth)')
-  if (!config.password) problems.add('password', 'is required for Foreman: the password or a personal access token')
-  if (config.username.includes(':')) problems.add('username', "must not contain ':': HTTP Basic auth puts one between the user name and the password")
+  if (!config.password)
+    problems.add('password', 'is required for Foreman: the password or a personal access token')
+  if (config.username.includes(':'))
+    problems.add(
+      'username',
+      "must not contain ':': HTTP Basic auth puts one between the user name and the password",
+    )
 
   const options: Record<string, unknown> = {}
   const integer = (name: string, target: string[], asDuration = false): void => {
@@ -53,7 +63,10 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     if (!text) return
     const value = asDuration ? (parseDuration(text) ?? NaN) / 1000 : Number(text)
     if (!Number.isInteger(value) || value <= 0) {
-      problems.add(name, `'${text}' is not accepted; use a whole number${asDuration ? ' of seconds, or a duration like 90s or 15m' : ' above zero'}`)
+      problems.add(
+        name,
+        `'${text}' is not accepted; use a whole number${asDuration ? ' of seconds, or a duration like 90s or 15m' : ' above zero'}`,
+      )
       return
     }
     put(options, target, value)
@@ -97,7 +110,11 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   for (const credential of credentials) {
     const value = credential.secret ? read(credential.input) : input(credential.input)
     // A line break inside a secret is a paste accident, and Foreman would pass it on to the host.
-    if (/[\u0000-\u001f\u007f]/.test(value)) problems.add(credential.input, 'contains a line break or another control character; store the secret again as a single line')
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      problems.add(
+        credential.input,
+        'contains a line break or another control character; store the secret again as a single line',
+      )
     else put(options, [...credential.path], value)
   }
   const scope: Record<string, string> = {}
@@ -108,7 +125,10 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     const text = input(name)
     if (!text) continue
     if (!/^\d+$/.test(text) || Number(text) <= 0)
-      problems.add(name, `'${text}' is not accepted; use the numeric id of a Foreman ${name === 'organization-id' ? 'organization' : 'location'}, e.g. 1`)
+      problems.add(
+        name,
+        `'${text}' is not accepted; use the numeric id of a Foreman ${name === 'organization-id' ? 'organization' : 'location'}, e.g. 1`,
+      )
     else scope[param] = text
   }
   const forceCancel = parseBoolean('force-cancel', input('force-cancel'), problems, false)
@@ -119,7 +139,8 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
 
   const waitScheduled = parseBoolean('wait-scheduled', input('wait-scheduled'), problems, false)
   const targetingType = input('targeting-type') || 'static_query'
-  if (targetingType !== 'static_query' && targetingType !== 'dynamic_query') problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`)
+  if (targetingType !== 'static_query' && targetingType !== 'dynamic_query')
+    problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`)
   // Foreman sets static targeting for every job started by feature, whatever was asked
   // (foreman_remote_execution app/models/job_invocation_composer.rb, ApiParams#initialize, v11–v17):
   // a dynamic query would silently not be one.
@@ -140,19 +161,35 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     forceCancel: forceCancel ?? false,
     scope,
     options,
-    scheduled: cron ? `recurring on '${cron}'` : startAt && Date.parse(startAt) > Date.now() ? `scheduled for ${startAt}` : undefined,
+    scheduled: cron
+      ? `recurring on '${cron}'`
+      : startAt && Date.parse(startAt) > Date.now()
+        ? `scheduled for ${startAt}`
+        : undefined,
     warnings,
   }
   if (operation === 'run') {
     if (!settings.template && !settings.feature)
-      problems.add('template', 'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label')
-    if (settings.template && settings.feature) problems.add('feature', 'cannot be used together with template; give one of them')
-    if (!settings.searchQuery) problems.add('search-query', "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'")
+      problems.add(
+        'template',
+        'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label',
+      )
+    if (settings.template && settings.feature)
+      problems.add('feature', 'cannot be used together with template; give one of them')
+    if (!settings.searchQuery)
+      problems.add(
+        'search-query',
+        "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'",
+      )
     if (config.jobId) problems.add('job-id', 'is not used by operation: run')
   } else {
-    if (!config.jobId) problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`)
-    else if (!/^\d+$/.test(config.jobId)) problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
-    const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) => input(name))
+    if (!config.jobId)
+      problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`)
+    else if (!/^\d+$/.test(config.jobId))
+      problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
+    const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) =>
+      input(name),
+    )
     for (const name of ignored) problems.add(name, `is only used by operation: run`)
     // Foreman's rerun copies the invocation without its passwords and takes none: they cannot be given again.
     for (const credential of credentials) {
@@ -175,12 +212,24 @@ export function describeAttempt(settings: Settings): { what: string; subject: st
   const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`
   switch (settings.operation) {
     case 'run':
-      return { what: `run ${job} on '${settings.searchQuery}'`, subject: settings.template || settings.feature }
+      return {
+        what: `run ${job} on '${settings.searchQuery}'`,
+        subject: settings.template || settings.feature,
+      }
     case 'rerun-failed':
-      return { what: `re-run job invocation ${settings.invocationId} on its failed hosts`, subject: `job invocation ${settings.invocationId}` }
+      return {
+        what: `re-run job invocation ${settings.invocationId} on its failed hosts`,
+        subject: `job invocation ${settings.invocationId}`,
+      }
     case 'rerun':
-      return { what: `re-run job invocation ${settings.invocationId} on all its hosts`, subject: `job invocation ${settings.invocationId}` }
+      return {
+        what: `re-run job invocation ${settings.invocationId} on all its hosts`,
+        subject: `job invocation ${settings.invocationId}`,
+      }
     default:
-      return { what: `${settings.operation} job invocation ${settings.invocationId}`, subject: `job invocation ${settings.invocationId}` }
+      return {
+        what: `${settings.operation} job invocation ${settings.invocationId}`,
+        subject: `job invocation ${settings.invocationId}`,
+      }
   }
 }

@@ -4,11 +4,27 @@ import { type GateConfig } from '../../config/gate-config.js'
 import { isFinal, type Status } from '../../contracts/status.js'
 import { JsonElements } from '../../http/json-elements.js'
 import { sleep } from '../../util/sleep.js'
-import type { DetailCase, DetailSection, OutputGroup, Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
+import type {
+  DetailCase,
+  DetailSection,
+  OutputGroup,
+  Run,
+  RunTiming,
+  ShowOutput,
+  Snapshot,
+} from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import { hashOf } from '../../util/line-hash.js'
 import { clip, named } from '../../util/words.js'
-import { ForemanApi, hostCounts, hostOutput, hostStatuses, outcomeOf, type Counts, type HostOutput } from './api.js'
+import {
+  ForemanApi,
+  hostCounts,
+  hostOutput,
+  hostStatuses,
+  outcomeOf,
+  type Counts,
+  type HostOutput,
+} from './api.js'
 
 // A host's job_status (GET api/job_invocations/:id/hosts): N/A (not started), planned/running, success,
 // error (which covers warning), cancelled — foreman_remote_execution's HostStatus::ExecutionStatus. Any
@@ -23,7 +39,14 @@ export const HOST_STATUS: Record<string, Status> = {
   running: 'running',
 }
 
-export const STATUS: Record<string, Status> = { queued: 'pending', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'canceled', warning: 'failed' }
+export const STATUS: Record<string, Status> = {
+  queued: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'canceled',
+  warning: 'failed',
+}
 
 // After a normal cancel that Foreman accepted, how long the invocation may take to stop before the
 // cancel is forced (force-cancel: true). Cancel and the final output share a ~4 s budget after SIGINT:
@@ -99,9 +122,21 @@ export class Invocation implements Run {
     // Host names come with the first answer; later ones leave out a list that grows with the fleet.
     const first = this.names.size === 0
     const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` }
-    const show = object(context, await this.api.read(context.doing, `api/job_invocations/${this.id}`, first ? {} : { include_hosts: 'false' }, signal))
+    const show = object(
+      context,
+      await this.api.read(
+        context.doing,
+        `api/job_invocations/${this.id}`,
+        first ? {} : { include_hosts: 'false' },
+        signal,
+      ),
+    )
     const targeting = field(context, show, 'targeting', 'object', 'optional')
-    for (const host of objects(context, (targeting && field(context, targeting, 'hosts', 'array', 'optional')) ?? [], "'targeting.hosts'")) {
+    for (const host of objects(
+      context,
+      (targeting && field(context, targeting, 'hosts', 'array', 'optional')) ?? [],
+      "'targeting.hosts'",
+    )) {
       this.names.set(field(context, host, 'id', 'number'), field(context, host, 'name', 'string'))
     }
     const label = field(context, show, 'status_label', 'string')
@@ -111,12 +146,21 @@ export class Invocation implements Run {
     if (!counts) {
       // Foreman has not counted the hosts yet (queued, or planning): "N/A" means not known, so keep waiting.
       const detail = `${label}: Foreman has not counted the hosts yet`
-      return { status: status ?? 'running', detail: status ? detail : `${detail} (undocumented status '${label}'; still waiting)`, timing }
+      return {
+        status: status ?? 'running',
+        detail: status ? detail : `${detail} (undocumented status '${label}'; still waiting)`,
+        timing,
+      }
     }
     this.counts = counts
     const { failed, cancelled, pending, total } = counts
     const detail = `${label}: ${total - pending}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
-    if (!status) return { status: 'running', detail: `${detail} (undocumented status '${label}'; still waiting)`, timing }
+    if (!status)
+      return {
+        status: 'running',
+        detail: `${detail} (undocumented status '${label}'; still waiting)`,
+        timing,
+      }
     return { status, detail, timing }
   }
 
@@ -132,7 +176,9 @@ export class Invocation implements Run {
     const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` }
     const live = (this.counts?.total ?? 1) <= 1
     // An attempt cut off halfway is retried whole: what it showed is in `shown`, and shows only once.
-    const hosts = new JsonElements('outputs', (value, index) => this.take(hostOutput(context, value, index), live, show))
+    const hosts = new JsonElements('outputs', (value, index) =>
+      this.take(hostOutput(context, value, index), live, show),
+    )
     try {
       await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts)
       field(context, object(context, hosts.value), 'outputs', 'array')
@@ -177,7 +223,10 @@ export class Invocation implements Run {
   }
 
   private group(hostId: number, lines: string[]): OutputGroup {
-    return { title: `${this.hostName(hostId)} — output${this.continued.has(hostId) ? ' (continued)' : ''}`, lines }
+    return {
+      title: `${this.hostName(hostId)} — output${this.continued.has(hostId) ? ' (continued)' : ''}`,
+      lines,
+    }
   }
 
   async cancel(signal: AbortSignal): Promise<string> {
@@ -190,7 +239,10 @@ export class Invocation implements Run {
     const stopped = await this.stoppedWithin(this.mayForce ? FORCE_AFTER_MS : 0, signal)
     if (stopped !== false || !this.mayForce) {
       // Only a cancel seen not to take is forced: without a status, the step does not force blindly.
-      const still = stopped === false ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with force-cancel: true.` : ''
+      const still =
+        stopped === false
+          ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with force-cancel: true.`
+          : ''
       return `Cancelled ${this.title} in Foreman.${still}`
     }
     const why = `a normal cancel had not stopped it after ${FORCE_AFTER_MS / 1000} s (${this.stillRunning()})`
@@ -230,11 +282,14 @@ export class Invocation implements Run {
 
   private stillRunning(): string {
     const { pending = 0, total = 0 } = this.counts ?? {}
-    return pending ? `${pending} of ${total} host${total === 1 ? '' : 's'} still running` : 'its task was still running'
+    return pending
+      ? `${pending} of ${total} host${total === 1 ? '' : 's'} still running`
+      : 'its task was still running'
   }
 
   failureDetail(): string | undefined {
-    if (this.failedHosts?.length) return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts, { separator: ', ', more: ' and' })} did not succeed`
+    if (this.failedHosts?.length)
+      return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts, { separator: ', ', more: ' and' })} did not succeed`
     if (!this.counts) return undefined
     const { failed, cancelled, total } = this.counts
     return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`
@@ -247,7 +302,13 @@ export class Invocation implements Run {
     const cases: DetailCase[] = []
     const failedHosts: string[] = []
     const { hosts, note } = await hostStatuses(this.api, this.id, signal)
-    const derived: Counts = { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: Math.max(this.counts.total, hosts.length) }
+    const derived: Counts = {
+      succeeded: 0,
+      failed: 0,
+      pending: 0,
+      cancelled: 0,
+      total: Math.max(this.counts.total, hosts.length),
+    }
     for (const host of hosts) derived[outcomeOf(host.status)]++
     // Hosts Foreman counts but did not list (e.g. not visible to this user) keep Foreman's word.
     derived.pending += derived.total - hosts.length
@@ -259,7 +320,8 @@ export class Invocation implements Run {
         continue
       }
       failedHosts.push(host.name)
-      // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the host.
+      // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the
+      // host.
       const id = host.id ?? this.idOf(host.name)
       const lines = id === undefined ? undefined : this.lastLines.get(id)?.split('\n')
       bad.push({ text: `${host.name}: ${host.status}`, code: lines })
@@ -267,22 +329,35 @@ export class Invocation implements Run {
     }
     this.failedHosts = failedHosts
     const { succeeded, total } = derived
-    return { sections: [{ title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`, items: bad, cases }], note }
+    return {
+      sections: [
+        {
+          title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`,
+          items: bad,
+          cases,
+        },
+      ],
+      note,
+    }
   }
 
   private fresh(host: HostOutput): string[] {
     const lines: string[] = []
-    const entries = host.output.length > 1 ? [...host.output].sort((a, b) => a.timestamp - b.timestamp) : host.output
+    const entries =
+      host.output.length > 1 ? [...host.output].sort((a, b) => a.timestamp - b.timestamp) : host.output
     for (const entry of entries) {
       const key = hashOf(`${host.host_id} ${entry.timestamp} ${entry.output_type} ${entry.output}`)
       if (this.shown.has(key)) continue
       this.shown.set(key, entry.timestamp)
       this.newest = Math.max(this.newest, entry.timestamp)
-      for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/)) lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line)
+      for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/))
+        lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line)
     }
     if (lines.length) {
       const before = this.lastLines.get(host.host_id)?.split('\n') ?? []
-      const last = [...before, ...lines.slice(-LAST_LINES).map((line) => clip(line, LAST_LINE_CHARS))].slice(-LAST_LINES)
+      const last = [...before, ...lines.slice(-LAST_LINES).map((line) => clip(line, LAST_LINE_CHARS))].slice(
+        -LAST_LINES,
+      )
       this.lastLines.set(host.host_id, detached(last.join('\n')))
     }
     return lines

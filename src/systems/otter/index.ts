@@ -39,27 +39,48 @@ export const otter: SystemDefinition = {
       (config.operation || 'trigger') === 'wait'
         ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` }
         : { what: `trigger job template '${config.template}'`, subject: config.template }
-    return { headers, secrets: [config.apiKey], attempt, createAdapter: (client) => new OtterAdapter(config, client) }
+    return {
+      headers,
+      secrets: [config.apiKey],
+      attempt,
+      createAdapter: (client) => new OtterAdapter(config, client),
+    }
   },
 }
 
 function validate(config: GateConfig, problems: InputProblems): void {
   const operation = config.operation || 'trigger'
   if (!(OPERATIONS as readonly string[]).includes(operation)) {
-    problems.add('operation', `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`)
+    problems.add(
+      'operation',
+      `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`,
+    )
     return
   }
   if (operation === 'trigger') {
-    if (!config.template) problems.add('template', 'is required to trigger an Otter job: the name of a job template that allows API use')
-    if (config.jobId) problems.add('job-id', 'is only used with operation: wait; remove it, or set operation: wait to wait on that job')
+    if (!config.template)
+      problems.add(
+        'template',
+        'is required to trigger an Otter job: the name of a job template that allows API use',
+      )
+    if (config.jobId)
+      problems.add(
+        'job-id',
+        'is only used with operation: wait; remove it, or set operation: wait to wait on that job',
+      )
     for (const name of Object.keys(config.variables)) {
       if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
-        problems.add('variables', `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`)
+        problems.add(
+          'variables',
+          `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`,
+        )
       }
     }
   } else {
-    if (!config.jobId) problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
-    if (Object.keys(config.variables).length > 0) problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
+    if (!config.jobId)
+      problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+    if (Object.keys(config.variables).length > 0)
+      problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
   }
 }
 
@@ -73,16 +94,27 @@ class OtterAdapter implements Adapter {
 
   async start(signal: AbortSignal): Promise<Run[]> {
     const { config } = this
-    if ((config.operation || 'trigger') === 'wait') return [new OtterJob(config.jobId, '', false, this.client, this.config)]
+    if ((config.operation || 'trigger') === 'wait')
+      return [new OtterJob(config.jobId, '', false, this.client, this.config)]
     const doing = `triggering job template '${config.template}'`
     let token: string
     try {
-      const response = await this.client.send({ method: 'POST', path: 'api/jobs/trigger', query: { template: config.template }, form: config.variables, accept: 'text' }, signal)
+      const response = await this.client.send(
+        {
+          method: 'POST',
+          path: 'api/jobs/trigger',
+          query: { template: config.template },
+          form: config.variables,
+          accept: 'text',
+        },
+        signal,
+      )
       token = response.text.trim()
     } catch (error) {
       throw this.explain(error, doing)
     }
-    // The token goes into URLs and every line about the job: anything but a plain token is refused, not echoed.
+    // The token goes into URLs and every line about the job: anything but a plain token is refused, not
+    // echoed.
     if (!/^[\w.-]{1,100}$/.test(token)) {
       throw new GateError(
         `Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`,
@@ -94,20 +126,33 @@ class OtterAdapter implements Adapter {
   private explain(error: unknown, doing: string): unknown {
     if (!(error instanceof HttpFailure)) return error
     const { template, apiKey } = this.config
-    // A 5xx, even a proxy's HTML page (a 504 while Otter was starting the job), says nothing about whether it started.
+    // A 5xx, even a proxy's HTML page (a 504 while Otter was starting the job), says nothing about whether it
+    // started.
     if (error.kind === 'server-error' && error.mayHaveReachedServer) {
       return new GateError(
         `Otter failed while ${doing} (HTTP ${error.status})${error.serverMessage ? `: ${error.serverMessage}` : ''}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`,
       )
     }
-    // A success in a form nobody asked for (a compressed body): the trigger arrived, so the job may well have started.
-    if (error.kind === 'unexpected-body' && !error.htmlPage && error.status !== undefined && error.status >= 200 && error.status < 300) {
+    // A success in a form nobody asked for (a compressed body): the trigger arrived, so the job may well have
+    // started.
+    if (
+      error.kind === 'unexpected-body' &&
+      !error.htmlPage &&
+      error.status !== undefined &&
+      error.status >= 200 &&
+      error.status < 300
+    ) {
       return new GateError(
         `Otter answered ${doing} with ${error.serverMessage} (HTTP ${error.status}) instead of a job token. The job may have started: check Otter's Jobs page before re-running.`,
       )
     }
-    // Any other HTML page means something other than Otter's API answered (a wrong URL or a proxy): the generic advice fits.
-    if (error.htmlPage) return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
+    // Any other HTML page means something other than Otter's API answered (a wrong URL or a proxy): the
+    // generic advice fits.
+    if (error.htmlPage)
+      return explained(
+        error,
+        explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }),
+      )
     switch (error.kind) {
       case 'not-found':
         // Otter says which template it did not find; an empty 404 came from something else at that URL.
@@ -127,7 +172,10 @@ class OtterAdapter implements Adapter {
           `The trigger of job template '${template}' may have reached Otter, but no answer came (${error.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`,
         )
     }
-    return explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }))
+    return explained(
+      error,
+      explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing }),
+    )
   }
 }
 
@@ -173,7 +221,10 @@ class OtterJob implements Run {
       }
       return printing
     }
-    const sink: TextSink = { begin: () => this.log.begin(final), text: (chunk) => print(this.log.text(chunk)) }
+    const sink: TextSink = {
+      begin: () => this.log.begin(final),
+      text: (chunk) => print(this.log.text(chunk)),
+    }
     try {
       await this.get('api/jobs/logs', 'fetching the log', LOG_MAX_BYTES, signal, sink)
       // Awaited below, with everything else still printing.
@@ -196,22 +247,48 @@ class OtterJob implements Run {
     return this.firstError && `first error: ${clip(this.firstError, 300)}`
   }
 
-  private async get(path: string, doing: string, maxBytes: number, signal: AbortSignal, stream?: TextSink): Promise<string> {
+  private async get(
+    path: string,
+    doing: string,
+    maxBytes: number,
+    signal: AbortSignal,
+    stream?: TextSink,
+  ): Promise<string> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { token: this.id }, accept: 'text', maxBytes, stream }, signal)).text
+      return (
+        await this.client.read(
+          { method: 'GET', path, query: { token: this.id }, accept: 'text', maxBytes, stream },
+          signal,
+        )
+      ).text
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error
       const what = `${doing} of ${this.title}`
-      if (error.htmlPage) throw explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
+      if (error.htmlPage)
+        throw explained(
+          error,
+          explainFailure(error, {
+            server: 'Otter',
+            serverUrl: this.config.serverUrl.toString(),
+            doing: what,
+          }),
+        )
       if (error.kind === 'not-found' || (error.kind === 'rejected' && error.status === 400)) {
         throw new GateError(
           `Otter does not know job '${this.id}' (HTTP ${error.status}${error.serverMessage ? `: ${error.serverMessage}` : ''}) while ${what}. Check job-id: it must be the token a trigger returned.`,
         )
       }
       if (error.kind === 'forbidden' || error.kind === 'unauthorized') {
-        throw new GateError(`Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`, false, error)
+        throw new GateError(
+          `Otter refused the API key (HTTP ${error.status}) while ${what}. Check the api-key secret: it must be the key of the job's template.`,
+          false,
+          error,
+        )
       }
-      throw explained(error, explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }))
+      throw explained(
+        error,
+        explainFailure(error, { server: 'Otter', serverUrl: this.config.serverUrl.toString(), doing: what }),
+      )
     }
   }
 }

@@ -15,7 +15,8 @@ const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 's
 const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running']
 // Step states after which the run will not change, whatever its status says.
 const ENDED_STEP_STATES = ['complete', 'problem']
-// The one success status RPM documents, 'Complete'; compared without case, so 'COMPLETE' or 'complete' pass too.
+// The one success status RPM documents, 'Complete'; compared without case, so 'COMPLETE' or 'complete' pass
+// too.
 const SUCCESS_STATUS = 'complete'
 
 interface JobRunJson {
@@ -29,7 +30,13 @@ interface JobRunJson {
   results_path: string | undefined
   stdout: string | undefined
   stderr: string | undefined
-  step: { name: string; aasm_state: string; request: { id: number | undefined; name: string | undefined } | undefined } | undefined
+  step:
+    | {
+        name: string
+        aasm_state: string
+        request: { id: number | undefined; name: string | undefined } | undefined
+      }
+    | undefined
 }
 
 interface Settings {
@@ -65,19 +72,30 @@ export const rpm: SystemDefinition = {
 
 function readSettings(config: GateConfig, read: InputReader, problems: InputProblems): Settings {
   if (config.operation && config.operation !== 'wait') {
-    problems.add('operation', `'${config.operation}' is not available: RPM's job runs API is read-only, so the only operation is wait (the default)`)
+    problems.add(
+      'operation',
+      `'${config.operation}' is not available: RPM's job runs API is read-only, so the only operation is wait (the default)`,
+    )
   }
   if (!config.apiKey) problems.add('api-key', 'is required for BMC RPM: the API token of an RPM user')
-  if (!config.wait) problems.add('wait', 'must be true for BMC RPM: waiting on job runs is all this system does')
-  if (Object.keys(config.variables).length > 0) problems.add('variables', 'are not used by BMC RPM: its API only reads job runs')
+  if (!config.wait)
+    problems.add('wait', 'must be true for BMC RPM: waiting on job runs is all this system does')
+  if (Object.keys(config.variables).length > 0)
+    problems.add('variables', 'are not used by BMC RPM: its API only reads job runs')
   const ids = config.jobId.split(/[\s,]+/).filter(Boolean)
-  for (const id of ids) if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a job run id (a whole number)`)
+  for (const id of ids)
+    if (!/^\d+$/.test(id)) problems.add('job-id', `'${id}' is not a job run id (a whole number)`)
   const filterText = read('filter')
   const filter = parseFilter(filterText, problems)
   // A filter with bad lines was given: its own messages say what to fix, job-id is not what is missing.
   const filterGiven = filterText.split(/\r?\n/).some((line) => line.trim() && !line.trim().startsWith('#'))
-  if (ids.length === 0 && !filterGiven) problems.add('job-id', 'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them')
-  if (ids.length > 0 && Object.keys(filter).length > 0) problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs')
+  if (ids.length === 0 && !filterGiven)
+    problems.add(
+      'job-id',
+      'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them',
+    )
+  if (ids.length > 0 && Object.keys(filter).length > 0)
+    problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs')
   return { ids, filter }
 }
 
@@ -91,10 +109,14 @@ function parseFilter(text: string, problems: InputProblems): Record<string, stri
     const value = at > 0 ? line.slice(at + 1).trim() : ''
     const where = `line ${index + 1} ('${clip(line, 60)}')`
     if (!name) return problems.add('filter', `${where} is not name=value`)
-    if (!FILTERS.includes(name)) return problems.add('filter', `${where}: '${name}' is not a job runs filter; use ${FILTERS.join(', ')}`)
-    if (INTEGER_FILTERS.includes(name) && !/^\d+$/.test(value)) return problems.add('filter', `${where}: ${name} takes a whole number`)
-    if (name === 'currently_running' && value !== 'true' && value !== 'false') return problems.add('filter', `${where}: currently_running takes true or false`)
-    if (name === 'job_type' && value !== 'automation' && value !== 'notification') return problems.add('filter', `${where}: job_type takes automation or notification`)
+    if (!FILTERS.includes(name))
+      return problems.add('filter', `${where}: '${name}' is not a job runs filter; use ${FILTERS.join(', ')}`)
+    if (INTEGER_FILTERS.includes(name) && !/^\d+$/.test(value))
+      return problems.add('filter', `${where}: ${name} takes a whole number`)
+    if (name === 'currently_running' && value !== 'true' && value !== 'false')
+      return problems.add('filter', `${where}: currently_running takes true or false`)
+    if (name === 'job_type' && value !== 'automation' && value !== 'notification')
+      return problems.add('filter', `${where}: job_type takes automation or notification`)
     if (name in filter) return problems.add('filter', `${where} sets ${name} a second time`)
     filter[name] = value
   })
@@ -128,7 +150,8 @@ class RpmAdapter implements Adapter {
     const runs = await Promise.all(
       this.settings.ids.map(async (id) => {
         const first = await this.api.jobRun(id, signal)
-        if (!first) throw new GateError(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`)
+        if (!first)
+          throw new GateError(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`)
         return new JobRun(first, this.api)
       }),
     )
@@ -143,13 +166,20 @@ class RpmAdapter implements Adapter {
     const fresh = matching.filter((run) => !this.found.has(String(run.id)))
     for (const run of fresh) this.found.add(String(run.id))
     const dropped = listed.length - matching.length
-    if (dropped > 0) this.sayOnce('dropped', `BMC RPM listed ${dropped} job run${dropped === 1 ? '' : 's'} that the filter does not select (it may ignore filters): not waited on.`)
+    if (dropped > 0)
+      this.sayOnce(
+        'dropped',
+        `BMC RPM listed ${dropped} job run${dropped === 1 ? '' : 's'} that the filter does not select (it may ignore filters): not waited on.`,
+      )
     return fresh.map((run) => new JobRun(run, this.api))
   }
 
   private matches(run: JobRunJson): boolean {
     return matchesFilter(run, this.settings.filter, (name) =>
-      this.sayOnce(`unknown ${name}`, `BMC RPM's job runs do not show ${name}, so the gate cannot check that filter itself: it relies on RPM's own filtering there.`),
+      this.sayOnce(
+        `unknown ${name}`,
+        `BMC RPM's job runs do not show ${name}, so the gate cannot check that filter itself: it relies on RPM's own filtering there.`,
+      ),
     )
   }
 
@@ -161,7 +191,11 @@ class RpmAdapter implements Adapter {
 }
 
 /** Whether a run is one the filter selects; a filter field the run does not carry cannot be checked and is trusted to RPM. */
-function matchesFilter(run: JobRunJson, filter: Record<string, string>, unknown: (name: string) => void): boolean {
+function matchesFilter(
+  run: JobRunJson,
+  filter: Record<string, string>,
+  unknown: (name: string) => void,
+): boolean {
   return Object.entries(filter).every(([name, wanted]) => {
     const value = run.filterFields[name]
     if (value === undefined || value === null) {
@@ -170,7 +204,9 @@ function matchesFilter(run: JobRunJson, filter: Record<string, string>, unknown:
     }
     const text = typeof value === 'string' ? value : JSON.stringify(value)
     // Text filters (status, job_type) are compared without case, as RPM's database collation usually does.
-    return name === 'status' || name === 'job_type' ? text.trim().toLowerCase() === wanted.toLowerCase() : text.trim() === wanted
+    return name === 'status' || name === 'job_type'
+      ? text.trim().toLowerCase() === wanted.toLowerCase()
+      : text.trim() === wanted
   })
 }
 
@@ -190,7 +226,9 @@ class RpmApi {
     const context = { server: 'BMC RPM', doing: 'looking for job runs' }
     // RPM reads its list filters nested, filters[status]=…; plain ?status= is ignored and lists every run
     // (API-NOTES.md, "What real servers do": BMC's REST docs and the community brpm Ruby clients).
-    const nested = Object.fromEntries(Object.entries(filter).map(([name, value]) => [`filters[${name}]`, value]))
+    const nested = Object.fromEntries(
+      Object.entries(filter).map(([name, value]) => [`filters[${name}]`, value]),
+    )
     const runs = await this.get('v1/job_runs.json', nested, context.doing, signal)
     const list = runs === undefined ? [] : objects(context, runs).map((run) => jobRun(context, run))
     this.listed = new Map(list.map((run) => [String(run.id), run]))
@@ -207,9 +245,19 @@ class RpmApi {
     return answer === undefined ? undefined : jobRun(context, answer)
   }
 
-  private async get(path: string, query: Record<string, string>, doing: string, signal: AbortSignal): Promise<unknown> {
+  private async get(
+    path: string,
+    query: Record<string, string>,
+    doing: string,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     try {
-      return (await this.client.read({ method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' }, signal)).data
+      return (
+        await this.client.read(
+          { method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' },
+          signal,
+        )
+      ).data
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error
       if (error.kind === 'not-found' && !error.htmlPage) return undefined
@@ -253,7 +301,11 @@ class JobRun implements Run {
     const step = first.step ? `, step '${first.step.name}'` : ''
     // The request the step belongs to, as RPM names it (step.request), when it gives one.
     const request = first.step?.request
-    const requestName = request?.name ? `, request '${request.name}'` : request?.id !== undefined ? `, request ${request.id}` : ''
+    const requestName = request?.name
+      ? `, request '${request.name}'`
+      : request?.id !== undefined
+        ? `, request ${request.id}`
+        : ''
     this.title = `RPM job run ${first.id} (automation ${first.automation_id ?? '?'}${step}${requestName})`
     this.whyNoCancel = `RPM's job runs API is read-only: ${this.title} keeps running in RPM.`
   }
@@ -264,22 +316,43 @@ class JobRun implements Run {
     this.latest = run
     const status = run.status ?? 'unknown'
     const timing = { startedAt: parseTimestamp(run.started_at), endedAt: parseTimestamp(run.finished_at) }
-    const at = (ms: number | undefined, text: string | undefined): string => (ms !== undefined ? formatTimestamp(ms) : (text ?? '?'))
+    const at = (ms: number | undefined, text: string | undefined): string =>
+      ms !== undefined ? formatTimestamp(ms) : (text ?? '?')
     const times = `${at(timing.startedAt, run.started_at)} → ${run.finished_at ? at(timing.endedAt, run.finished_at) : '…'}`
     // Only 'Complete' is documented; any other status on an ended run fails, named as RPM gave it.
     const complete = status.trim().toLowerCase() === SUCCESS_STATUS
-    const ended = run.finished_at !== undefined || complete || ENDED_STEP_STATES.includes(run.step?.aasm_state.toLowerCase() ?? '')
-    if (!ended) return { status: 'running', detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}`, timing }
+    const ended =
+      run.finished_at !== undefined ||
+      complete ||
+      ENDED_STEP_STATES.includes(run.step?.aasm_state.toLowerCase() ?? '')
+    if (!ended)
+      return {
+        status: 'running',
+        detail: `${status}${run.step ? `, step ${run.step.aasm_state}` : ''}`,
+        timing,
+      }
     if (complete) return { status: 'succeeded', detail: `${status}, ${times}`, timing }
-    return { status: 'failed', detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`, timing }
+    return {
+      status: 'failed',
+      detail: `ended with status '${status}'${run.step ? ` (step ${run.step.aasm_state})` : ''}, ${times}`,
+      timing,
+    }
   }
 
   async output(final: boolean, _signal: AbortSignal, show: ShowOutput): Promise<void> {
     if (!final || this.shown) return
     this.shown = true
     const { stdout, stderr, results_path: results } = this.latest
-    const section = (name: string, text: string | undefined): string[] => (text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : [])
-    await show({ title: `${this.title} — output`, lines: [...section('stdout', stdout), ...section('stderr', stderr), ...(results ? [`results_path: ${results}`] : [])] })
+    const section = (name: string, text: string | undefined): string[] =>
+      text ? [`${name}:`, ...text.replace(/\n$/, '').split(/\r?\n/)] : []
+    await show({
+      title: `${this.title} — output`,
+      lines: [
+        ...section('stdout', stdout),
+        ...section('stderr', stderr),
+        ...(results ? [`results_path: ${results}`] : []),
+      ],
+    })
   }
 }
 
@@ -293,11 +366,17 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
     id: field(context, run, 'id', 'number'),
     automation_id: field(context, run, 'automation_id', 'number', 'optional'),
     filterFields: {
-      ...Object.fromEntries(['run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id'].map((name) => [name, run[name]])),
+      ...Object.fromEntries(
+        ['run_key', 'status', 'job_type', 'process_id', 'automation_id', 'user_id'].map((name) => [
+          name,
+          run[name],
+        ]),
+      ),
       // The documented answer nests the step (step.id) and has no step_id of its own.
       step_id: run.step_id ?? (step ? step.id : undefined),
       // currently_running: the run has not finished, as RPM's finished_at says (null while running).
-      currently_running: 'finished_at' in run ? String(run.finished_at === null || run.finished_at === undefined) : undefined,
+      currently_running:
+        'finished_at' in run ? String(run.finished_at === null || run.finished_at === undefined) : undefined,
     },
     status: text('status'),
     started_at: text('started_at'),
@@ -308,7 +387,10 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
     step: step && {
       name: field(context, step, 'name', 'string', 'optional') ?? '?',
       aasm_state: field(context, step, 'aasm_state', 'string', 'optional') ?? '',
-      request: request && { id: field(context, request, 'id', 'number', 'optional'), name: field(context, request, 'name', 'string', 'optional') },
+      request: request && {
+        id: field(context, request, 'id', 'number', 'optional'),
+        name: field(context, request, 'name', 'string', 'optional'),
+      },
     },
   }
 }
