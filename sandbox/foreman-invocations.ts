@@ -1,0 +1,272 @@
+// Foreman's job invocations as the sandbox models them: the create (every field checked against the API's
+// own list, the cron line as foreman-tasks checks it), the show as each profile answers it, cancel and rerun.
+import { fugitAccepts } from './foreman-cron.js'
+import {
+  bodyOrQuery,
+  defaultScript,
+  hostState,
+  inScope,
+  jobStatus,
+  json,
+  PLANNING_MS_3_9,
+  selectHosts,
+  text,
+  type ForemanHost,
+  type ForemanProfile,
+  type ForemanSetup,
+  type Invocation,
+} from './foreman-model.js'
+import type { SandboxResponse } from './server.js'
+
+/** What the create and the rerun need of the simulator: its setup, its version, its invocations. */
+export interface InvocationStore {
+  readonly setup: ForemanSetup
+  readonly profile: ForemanProfile
+  readonly invocations: Invocation[]
+  nextInvocationId(): number
+}
+
+// The job_invocation fields of the create call, as the job invocations API documents them.
+const CREATE_FIELDS = [
+  'job_template_id',
+  'targeting_type',
+  'randomized_ordering',
+  'inputs',
+  'ssh',
+  'ssh_user',
+  'password',
+  'key_passphrase',
+  'recurrence',
+  'scheduling',
+  'concurrency_control',
+  'bookmark_id',
+  'search_query',
+  'description_format',
+  'execution_timeout_interval',
+  'feature',
+  'time_to_pickup',
+]
+const NESTED_FIELDS: Record<string, string[]> = {
+  ssh: ['effective_user', 'effective_user_password'],
+  recurrence: ['cron_line', 'max_iteration', 'end_time', 'purpose'],
+  scheduling: ['start_at', 'start_before'],
+  concurrency_control: ['time_span', 'concurrency_level'],
+}
+
+export function createInvocation(
+  foreman: InvocationStore,
+  body: string,
+  scope: Invocation['scope'],
+): SandboxResponse {
+  let parsed: { job_invocation?: Record<string, unknown> }
+  try {
+    parsed = JSON.parse(body) as typeof parsed
+  } catch {
+    return json(400, { error: { message: 'Invalid JSON' } })
+  }
+  const ji = parsed.job_invocation
+  if (!ji || typeof ji !== 'object') return json(422, { error: { message: 'job_invocation is required' } })
+  const unknown = Object.keys(ji).filter((k) => !CREATE_FIELDS.includes(k))
+  for (const [key, allowed] of Object.entries(NESTED_FIELDS)) {
+    const nested = ji[key]
+    if (nested && typeof nested === 'object')
+      unknown.push(
+        ...Object.keys(nested)
+          .filter((k) => !allowed.includes(k))
+          .map((k) => `${key}[${k}]`),
+      )
+  }
+  if (unknown.length)
+    return json(422, { error: { message: `Unknown parameters of job_invocation: ${unknown.join(', ')}` } })
+  const template =
+    ji.job_template_id !== undefined
+      ? foreman.setup.templates.find((t) => String(t.id) === String(ji.job_template_id))
+      : foreman.setup.templates.find((t) => t.feature === ji.feature)
+  if (!template)
+    return json(422, {
+      error: {
+        message: ji.feature
+          ? `Feature ${text(ji.feature)} has no job template`
+          : `Job template ${String(ji.job_template_id)} not found`,
+      },
+    })
+  if (ji.targeting_type !== 'static_query' && ji.targeting_type !== 'dynamic_query')
+    return json(422, { error: 'targeting_type must be static_query or dynamic_query' })
+  // A feature's job is always static (app/models/job_invocation_composer.rb, ApiParams#initialize).
+  const targetingType = ji.feature ? 'static_query' : ji.targeting_type
+  const recurrence = ji.recurrence as { cron_line?: string } | undefined
+  // foreman-tasks' Triggering validates the line with fugit (sandbox/foreman-cron.ts) and the create
+  // answers the validation error with a 500 (the job invocations API document's own example).
+  if (recurrence?.cron_line !== undefined && !fugitAccepts(recurrence.cron_line)) {
+    return json(500, {
+      error: {
+        message: `Validation failed: Triggering: Cronline ${recurrence.cron_line} is not valid format of cron line`,
+      },
+    })
+  }
+  const hosts = selectHosts(
+    foreman.setup.hosts.filter((h) => inScope(h, scope)),
+    text(ji.search_query),
+  )
+  if (typeof hosts === 'string') return json(422, { error: { message: hosts } })
+  if (hosts.length === 0)
+    return json(422, {
+      error: { message: `Validation failed: Targeting: no hosts match '${text(ji.search_query)}'` },
+    })
+  const scheduling = ji.scheduling as { start_at?: string } | undefined
+  // On 3.9 an immediate invocation stays queued until its task is planned (see ForemanProfile).
+  const startAt = scheduling?.start_at
+    ? Date.parse(scheduling.start_at)
+    : Date.now() + (foreman.profile === '3.9' ? PLANNING_MS_3_9 : 0)
+  const inputs = (ji.inputs ?? {}) as Record<string, string>
+  const invocation = addInvocation(foreman, template.id, hosts, startAt, inputs, !!recurrence, ji, scope)
+  invocation.scheduled = !!scheduling?.start_at
+  invocation.targetingType = text(targetingType)
+  return json(201, showInvocation(foreman.profile, invocation, false, false))
+}
+
+export function showInvocation(
+  profile: ForemanProfile,
+  i: Invocation,
+  includeHosts: boolean,
+  hostStatus: boolean,
+): object {
+  const states = i.runs.map((r) => hostState(r))
+  const count = (s: string) => states.filter((x) => x === s).length
+  const done = states.every((s) => s === 'success' || s === 'warning' || s === 'error' || s === 'cancelled')
+  const queued = Date.now() < i.startAt && !states.includes('cancelled')
+  // A task that ended in warning or error is ERROR, 'failed' (app/models/host_status/execution_status.rb,
+  // ExecutionTaskStatusMapper).
+  const label = queued
+    ? 'queued'
+    : !done
+      ? 'running'
+      : count('cancelled')
+        ? 'cancelled'
+        : count('error') || count('warning')
+          ? 'failed'
+          : 'succeeded'
+  // host_status=true adds each host's job_status to targeting.hosts, as the job invocations API does.
+  const hosts = i.runs.map((r) => ({
+    id: r.host.id,
+    name: r.host.name,
+    ...(hostStatus ? { job_status: jobStatus(r) } : {}),
+  }))
+  // `failed` is progress_report[:error] (base.json.rabl v13.1.0+): a warning host is in no count but total.
+  const counts: Record<string, number | string> = {
+    succeeded: count('success'),
+    failed: count('error'),
+    pending: count('N/A') + count('running'),
+    cancelled: count('cancelled'),
+    total: i.runs.length,
+  }
+  if (profile === '3.9') {
+    // No cancelled count before REX v13.1.0; every count through invocation_count, "N/A" while queued.
+    delete counts.cancelled
+    if (queued) for (const key of ['succeeded', 'failed', 'pending', 'total']) counts[key] = 'N/A'
+  } else if (queued) {
+    // progress_report is all zeros while queued; total still goes through invocation_count: "N/A".
+    Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: 'N/A' })
+  }
+  const task: Record<string, unknown> = {
+    id: `task-${i.id}`,
+    state: queued ? 'scheduled' : done ? 'stopped' : 'running',
+  }
+  // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has
+  // ended_at.
+  if (profile === 'current') task.started_at = queued ? null : new Date(i.startAt).toISOString()
+  return {
+    id: i.id,
+    description: i.description,
+    job_category: 'Commands',
+    status: label === 'succeeded' ? 0 : 1,
+    status_label: label,
+    start_at: new Date(i.startAt).toISOString(),
+    ...counts,
+    missing: 0,
+    mode: i.recurring ? 'recurring' : i.scheduled && queued ? 'future' : 'immediate',
+    task,
+    targeting: { targeting_type: i.targetingType, ...(includeHosts || hostStatus ? { hosts } : {}) },
+  }
+}
+
+/**
+ * A normal cancel stops the hosts Foreman can reach; hosts it cannot reach keep running until a
+ * forced cancel ends them without their word. Once nothing runs, the job cannot be cancelled (422).
+ */
+export function cancelInvocation(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
+  const force = bodyOrQuery(body, q, 'force')
+  if (force === 'invalid') return json(422, { error: { message: 'force must be one of: true, false, 1, 0' } })
+  const t = Date.now()
+  i.cancels.push({ force: force === true, at: t })
+  const live = i.runs.filter((r) => ['N/A', 'running'].includes(hostState(r, t)))
+  if (live.length === 0) return json(422, { message: 'The job could not be cancelled.' })
+  for (const r of live) if (force === true || !r.script.unreachable) r.cancelledAt = t
+  return json(200, { cancelled: true, id: i.id })
+}
+
+export function rerunInvocation(
+  foreman: InvocationStore,
+  i: Invocation,
+  q: URLSearchParams,
+  body: string,
+): SandboxResponse {
+  const failedOnly = bodyOrQuery(body, q, 'failed_only')
+  if (failedOnly === 'invalid')
+    return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
+  // failed_only reruns the failed_hosts (app/models/job_invocation.rb): once finished, every host that
+  // did not succeed. With none, Foreman still creates the invocation, an empty one.
+  const runs = i.runs.filter((r) => failedOnly !== true || hostState(r) !== 'success')
+  // A rerun runs the same script, but a flaky host passes the second time.
+  const again = addInvocation(
+    foreman,
+    i.templateId,
+    runs.map((r) => r.host),
+    Date.now(),
+    i.inputs,
+    false,
+    i.body,
+    i.scope,
+  )
+  for (const run of again.runs) run.script = { ...run.script, exitStatus: 0 }
+  return json(201, {
+    id: again.id,
+    job_category: 'Commands',
+    description: again.description,
+    password: null,
+    key_passphrase: null,
+    effective_user_password: null,
+    ssh_user: null,
+  })
+}
+
+/** A new invocation of the hosts, each running the setup's script (the create's and the rerun's). */
+function addInvocation(
+  foreman: InvocationStore,
+  templateId: number,
+  hosts: ForemanHost[],
+  startAt: number,
+  inputs: Record<string, string>,
+  recurring: boolean,
+  body: unknown,
+  scope: Invocation['scope'],
+): Invocation {
+  const script = foreman.setup.script ?? defaultScript
+  const invocation: Invocation = {
+    id: foreman.nextInvocationId(),
+    templateId,
+    description: `Run ${foreman.setup.templates.find((t) => t.id === templateId)?.name}`,
+    createdAt: Date.now(),
+    startAt,
+    scheduled: false,
+    recurring,
+    targetingType: 'static_query',
+    inputs,
+    runs: hosts.map((host) => ({ host, script: script(host, inputs), startAt })),
+    body,
+    scope,
+    cancels: [],
+  }
+  foreman.invocations.push(invocation)
+  return invocation
+}
