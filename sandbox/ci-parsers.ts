@@ -1,6 +1,16 @@
 /**
- * What other CIs act on in a job's log, mirrored from their sources (see /work/notes/research-ci-hosts.md),
- * for tests of the command's renderers. runnerCommands (action-runner.ts) is GitHub's.
+ * What other CIs act on in a job's log, mirrored from their public sources, for tests of the command's
+ * renderers:
+ * - Azure Pipelines: the agent's Command.TryParse (github.com/microsoft/azure-pipelines-agent,
+ *   src/Microsoft.VisualStudio.Services.Agent/Command.cs) and its logging commands as documented
+ *   (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands);
+ * - GitLab: the job log converter (gitlab.com/gitlab-org/gitlab, lib/gitlab/ci/ansi2json/converter.rb, with
+ *   build_trace_section_regex in lib/gitlab/regex.rb) and its collapsible sections as documented
+ *   (https://docs.gitlab.com/ci/jobs/job_logs/#custom-collapsible-sections);
+ * - Jenkins: hudson.console.ConsoleNote (github.com/jenkinsci/jenkins,
+ *   core/src/main/java/hudson/console/ConsoleNote.java).
+ * GitHub's is runnerCommands (action-runner.ts), after actions/runner's ActionCommandManager
+ * (src/Runner.Worker/ActionCommandManager.cs).
  */
 
 /** Lines as the .NET agents read them: StreamReader.ReadLine ends a line at '\n', '\r\n' or a lone '\r'. */

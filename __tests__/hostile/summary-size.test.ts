@@ -3,7 +3,7 @@
  * FileCommandManager.cs: CreateStepSummaryCommand, AttachmentSizeLimit = 1024 * 1024). Whatever the
  * fleet, the summary stays under it, in UTF-8 bytes, and says what it left out and that the log has it.
  */
-import { renderHtml } from '../../src/host/action-host.js'
+import { renderHtml } from '../../src/host/summary-html.js'
 import type { Summary } from '../../src/contracts/host.js'
 import { SUMMARY_LIMIT_BYTES } from '../../src/report/summary-size.js'
 import { expectOutcome } from './checks.js'

@@ -9,7 +9,7 @@ const parse = (argv: string[], env: Record<string, string> = {}) => parseCommand
 
 describe('the command line', () => {
   it('takes every input as --name value or --name=value', () => {
-    const { inputs, errors, sources } = parse([
+    const { inputs, errors } = parse([
       '--system',
       'otter',
       '--server-url=https://o.example/',
@@ -25,7 +25,6 @@ describe('the command line', () => {
       timeout: '2m',
       'fail-on': 'warning',
     })
-    expect(sources).toMatchObject({ system: 'flag', timeout: 'flag', 'fail-on': 'default' })
   })
 
   it('keeps a value with = and spaces whole, and the last of a repeated single-value flag', () => {
@@ -57,7 +56,7 @@ describe('the command line', () => {
       RELEASE_GATE_TIMEOUT: '',
       RELEASE_GATE_VARIABLES: '@vars.txt',
     }
-    const { inputs, sources, warnings } = parse(['--job-id', '8'], env)
+    const { inputs, warnings } = parse(['--job-id', '8'], env)
     expect(inputs).toMatchObject({
       system: 'rpm',
       'api-key': 'k',
@@ -65,8 +64,11 @@ describe('the command line', () => {
       timeout: '30m',
       variables: 'A=1\nB=two words',
     })
-    expect(sources).toMatchObject({ system: 'env', 'api-key': 'env', 'job-id': 'flag', timeout: 'default' })
     expect(warnings).toEqual([])
+    // A file that cannot be read is named where it was given.
+    expect(parse([], { ...env, RELEASE_GATE_VARIABLES: '@nope.txt' }).errors).toEqual([
+      "RELEASE_GATE_VARIABLES: cannot read 'nope.txt' (ENOENT)",
+    ])
   })
 
   it('warns about a secret on the command line, and takes it', () => {

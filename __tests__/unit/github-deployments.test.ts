@@ -1,24 +1,19 @@
-import { InputProblems } from '../../src/config/input-error.js'
+// GitHub Deployments: the mirror against a GitHub that records its calls. Its rules (states, descriptions,
+// which failures are retried) are in github-deployment-rules.test.ts, its inputs in
+// github-deployment-inputs.test.ts.
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
+import type { Run } from '../../src/contracts/run.js'
 import type { Status } from '../../src/contracts/status.js'
+import { OBSERVER_STOP_MS } from '../../src/contracts/budgets.js'
 import { Redactor } from '../../src/http/redactor.js'
 import {
-  classify,
   GitHubCallError,
   type GitHubApi,
   type NewDeployment,
   type NewStatus,
 } from '../../src/observers/github/api.js'
-import {
-  clipDescription,
-  DeploymentMirror,
-  finalState,
-  type MirrorOptions,
-} from '../../src/observers/github/deployments.js'
-import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
-import { workflowRunUrl } from '../../src/observers/github/index.js'
-import { readSwitch } from '../../src/observers/registry.js'
-import type { Run } from '../../src/contracts/run.js'
+import { DEFAULT_TIMING } from '../../src/observers/github/calls.js'
+import { DeploymentMirror, type MirrorOptions } from '../../src/observers/github/deployments.js'
 
 type Call = { kind: 'deployment'; body: NewDeployment } | { kind: 'status'; id: number; body: NewStatus }
 
@@ -109,141 +104,6 @@ function mirror(overrides: Partial<MirrorOptions> = {}) {
   })
   return { observer, github, warnings, info, outputs, cancel }
 }
-
-describe('finalState: the gate status as a GitHub deployment state', () => {
-  it.each([
-    ['succeeded', 'warning', 'success'],
-    ['warning', 'warning', 'failure'],
-    ['warning', 'error', 'success'],
-    ['warning', 'never', 'success'],
-    ['failed', 'never', 'failure'],
-    ['timed-out', 'warning', 'error'],
-    ['canceled', 'warning', 'error'],
-    ['', 'warning', 'error'],
-  ] as const)('%p with fail-on %s → %s', (status, failOn, state) => {
-    expect(finalState(status, failOn)?.state).toBe(state)
-  })
-
-  it('leaves a job not waited on in progress, and says a cancel was a cancel', () => {
-    expect(finalState('started', 'warning')).toBeUndefined()
-    expect(finalState('canceled', 'warning')?.word).toMatch(/^Cancelled/)
-  })
-})
-
-describe('clipDescription', () => {
-  it('keeps at most 140 characters, counted as GitHub does, on one line', () => {
-    expect(clipDescription('short\nline')).toBe('short line')
-    const long = clipDescription('😀'.repeat(200))
-    expect(Array.from(long)).toHaveLength(140)
-    expect(long.endsWith('…')).toBe(true)
-  })
-})
-
-describe('inputs', () => {
-  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
-
-  it('requires environment for otter, foreman and rpm, not for buildmaster, naming the input', () => {
-    for (const label of ['Otter', 'Foreman', 'BMC RPM']) {
-      const problems = new InputProblems()
-      readDeploymentInputs(
-        reader({ 'github-token': 't0ken-value' }),
-        { label, environmentPerRun: false },
-        problems,
-      )
-      expect(() => problems.throwIfAny()).toThrow(
-        /^Input 'environment': is required with github-deployment: true/,
-      )
-    }
-    const problems = new InputProblems()
-    expect(
-      readDeploymentInputs(
-        reader({ 'github-token': 't0ken-value' }),
-        { label: 'BuildMaster', environmentPerRun: true },
-        problems,
-      ),
-    ).toEqual({
-      environment: '',
-      token: 't0ken-value',
-    })
-    expect(problems.count).toBe(0)
-  })
-
-  it('requires a one-line token and a one-line environment name', () => {
-    const problems = new InputProblems()
-    readDeploymentInputs(
-      reader({ 'github-token': '', environment: 'prod\nuction' }),
-      { label: 'Otter', environmentPerRun: false },
-      problems,
-    )
-    expect(() => problems.throwIfAny()).toThrow(
-      /Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/,
-    )
-  })
-
-  it('reads the switch: false by default, true, or an input error', () => {
-    const problems = new InputProblems()
-    const switched = (text: string) =>
-      readSwitch((name) => (name === 'github-deployment' ? text : ''), problems)
-    expect(switched('')).toBe(false)
-    expect(switched(' TRUE ')).toBe(true)
-    expect(switched('false')).toBe(false)
-    expect(problems.count).toBe(0)
-    switched('yes')
-    expect(() => problems.throwIfAny()).toThrow(
-      "Input 'github-deployment': 'yes' is not accepted; use true or false",
-    )
-  })
-
-  it('links the workflow run, and its attempt from the second on', () => {
-    const repo = { owner: 'acme', repo: 'web' }
-    expect(workflowRunUrl({ GITHUB_SERVER_URL: 'https://ghe.example.com/', GITHUB_RUN_ID: '9' }, repo)).toBe(
-      'https://ghe.example.com/acme/web/actions/runs/9',
-    )
-    expect(workflowRunUrl({ GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2' }, repo)).toBe(
-      'https://github.com/acme/web/actions/runs/9/attempts/2',
-    )
-    expect(workflowRunUrl({}, repo)).toBeUndefined()
-  })
-})
-
-describe('classify: which GitHub failures are worth another try', () => {
-  const answer = (status: number, data: unknown = {}, headers: Record<string, string> = {}) => ({
-    status,
-    response: { status, data, headers },
-  })
-
-  it('tells a missing permission from a rate limit', () => {
-    expect(classify(answer(403, { message: 'Resource not accessible by integration' }))).toMatchObject({
-      kind: 'forbidden',
-      message: 'HTTP 403: Resource not accessible by integration',
-    })
-    expect(
-      classify(answer(403, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '2' })),
-    ).toMatchObject({ kind: 'transient', retryAfterMs: 2000 })
-    expect(classify(answer(429)).kind).toBe('transient')
-  })
-
-  it('retries server errors and lost connections, not refusals', () => {
-    expect(classify(answer(502, '<html>Bad gateway</html>')).kind).toBe('transient')
-    expect(classify({ status: 500, message: 'connect ECONNREFUSED' })).toMatchObject({
-      kind: 'transient',
-      message: 'no answer (connect ECONNREFUSED)',
-    })
-    expect(classify(answer(401, { message: 'Bad credentials' })).kind).toBe('unauthorized')
-    expect(classify(answer(404)).kind).toBe('not-found')
-    expect(
-      classify(
-        answer(422, {
-          message: 'Validation Failed',
-          errors: [{ message: 'description is too long (maximum is 140 characters)' }],
-        }),
-      ),
-    ).toMatchObject({
-      kind: 'rejected',
-      message: 'HTTP 422: Validation Failed: description is too long (maximum is 140 characters)',
-    })
-  })
-})
 
 describe('DeploymentMirror', () => {
   it('creates the deployment before the job starts, in_progress when it is known, and the outcome at the end', async () => {
@@ -505,8 +365,14 @@ describe('DeploymentMirror', () => {
       ending: 'failed',
       result: result('failed', [outcome(job, 'failed')]),
     })
-    const sent = JSON.stringify(github.calls)
-    expect(sent).not.toContain('server-api-key-123')
+    // Every call was made: a test of what is sent must see something sent.
+    expect(github.states).toEqual(['create production', '1 in_progress', '1 failure'])
+    for (const call of github.calls.filter((c) => c.kind === 'status')) {
+      // The title reached GitHub, redacted and clipped to GitHub's limit.
+      expect(call.body.description).toMatch(/^(Running|Failed): job with \*\*\* in its title x+…$/)
+      expect(Array.from(call.body.description)).toHaveLength(140)
+    }
+    expect(JSON.stringify(github.calls)).not.toContain('server-api-key-123')
     for (const call of github.calls) expect(Array.from(call.body.description).length).toBeLessThanOrEqual(140)
   })
 })
@@ -520,5 +386,11 @@ describe('DeploymentMirror made after a cancel', () => {
     await observer.ended({ status: 'canceled', ending: 'canceled', result: result('canceled', []) })
     expect(github.calls).toEqual([])
     expect(outputs['github-deployment-ids']).toBe('')
+  })
+})
+
+describe('its budget after a cancel', () => {
+  it("is the observers' stop budget of the contracts, defined once", () => {
+    expect(DEFAULT_TIMING.stopMs).toBe(OBSERVER_STOP_MS)
   })
 })

@@ -74,12 +74,9 @@ export const CLI_OPTIONS: OptionSpec[] = [
   { name: 'version', flag: 'version', short: 'V', env: false, description: 'Show the version.' },
 ]
 
-export type Source = 'flag' | 'env' | 'default'
-
 export interface CommandLine {
   /** Every declared input, as the host gives it to the gate: the flag, else RELEASE_GATE_<NAME>, else action.yml's default. */
   inputs: Record<string, string>
-  sources: Record<string, Source>
   options: CliOptions
   /** Usage errors: the command exits 2 without running. */
   errors: string[]
@@ -158,7 +155,6 @@ export function parseCommandLine(
   }
 
   const inputs: Record<string, string> = {}
-  const sources: Record<string, Source> = {}
   for (const input of ACTION_INPUTS) {
     const multiLine = MULTI_LINE_INPUTS.includes(input.name)
     const fromFlags = given.get(input.name)
@@ -168,7 +164,6 @@ export function parseCommandLine(
       // A repeated flag adds lines to a multi-line input; any other takes the last one given, as most
       // commands do.
       values = multiLine ? fromFlags : [fromFlags[fromFlags.length - 1]!]
-      sources[input.name] = 'flag'
       if (SECRET_INPUTS.includes(input.name)) {
         warnings.push(
           `--${input.name} on the command line can be seen by other users of this machine (ps) and may be kept in shell history and CI logs; set ${envName(input.name)} instead`,
@@ -177,11 +172,9 @@ export function parseCommandLine(
     } else if (fromEnv !== undefined && fromEnv !== '') {
       // An empty variable counts as not set (CI systems often define variables empty): the default applies.
       values = [fromEnv]
-      sources[input.name] = 'env'
     }
     if (!values) {
       inputs[input.name] = input.default
-      sources[input.name] = 'default'
       continue
     }
     if (multiLine) {
@@ -192,7 +185,7 @@ export function parseCommandLine(
           return readFile(path).replace(/\r?\n$/, '')
         } catch (error) {
           errors.push(
-            `${sources[input.name] === 'flag' ? `--${input.name}` : envName(input.name)}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+            `${fromFlags ? `--${input.name}` : envName(input.name)}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
           )
           return ''
         }
@@ -251,7 +244,7 @@ export function parseCommandLine(
         `${variable} is not a release-gate setting and is ignored; did you mean ${ENV_PREFIX}${closest}?`,
       )
   }
-  return { inputs, sources, options, errors, warnings }
+  return { inputs, options, errors, warnings }
 }
 
 function unknownFlag(shown: string, name: string): string {

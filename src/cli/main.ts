@@ -70,6 +70,7 @@ export async function main(
   const renderer = (output: OutputStream): Renderer =>
     createRenderer(ci, {
       write: (text) => output.write(text),
+      drained: () => drainOf(output.stream),
       env,
       debug: options.debug,
       // Our own labels only; GitLab's log view renders colour without a TTY.

@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto'
-import { appendFileSync } from 'node:fs'
-import { renderHtml } from '../host/action-host.js'
-import { UnwritableFile, type Summary, type SummaryCell, type Verdict } from '../contracts/host.js'
-import { ActionConsole } from '../host/action-console.js'
+import type { Summary, SummaryCell, Verdict } from '../contracts/host.js'
+import { GitHubWriter } from '../host/github-writer.js'
 import { STATUS_ICON } from '../report/report.js'
 import type { CiName } from './args.js'
 import { EXIT_MEANINGS } from './exit-codes.js'
 import { inertControls, neutralise } from './neutralise.js'
-import { escapeCommandData } from '../util/words.js'
 
 /** How one CI shows the gate: the log, its outputs, the summary and the end. Every line goes through here. */
 export interface Renderer {
@@ -25,8 +21,10 @@ export interface Renderer {
 }
 
 export interface RendererOptions {
-  /** Where the log goes: stdout, or stderr with --json. */
-  write: (text: string) => void
+  /** Where the log goes: stdout, or stderr with --json. False when its reader has fallen behind. */
+  write: (text: string) => unknown
+  /** Settles once the log's reader has caught up; without it, nothing waits. */
+  drained?: () => Promise<void>
   env: Record<string, string | undefined>
   debug: boolean
   /** ANSI colours for our own labels (never for server text): a TTY without NO_COLOR, or GitLab's log view. */
@@ -202,71 +200,56 @@ export function azureEscape(text: string): string {
 }
 
 /**
- * GitHub Actions, for `release-gate` run in a `run:` step: the action's own printer (remote lines inside a
- * stop-commands block), workflow commands, GITHUB_OUTPUT and the step summary, as the action writes them.
+ * GitHub Actions, for `release-gate` run in a `run:` step: written by the action's own GitHubWriter (remote
+ * lines inside a stop-commands block, workflow commands, GITHUB_OUTPUT, the step summary), to the log's stream.
  */
 export class GitHubRenderer implements Renderer {
   readonly ci: Renderer['ci'] = 'github'
-  private readonly printer: ActionConsole
+  private readonly github: GitHubWriter
 
-  constructor(private readonly options: RendererOptions) {
-    this.printer = new ActionConsole(options.write)
-  }
-
-  private command(name: string, text: string): void {
-    this.options.write(`::${name}::${escapeCommandData(text)}${EOL}`)
+  constructor(options: RendererOptions) {
+    this.github = new GitHubWriter(options)
   }
 
   info(text: string): void {
-    this.printer.info(text)
+    this.github.info(text)
   }
 
   logs(title: string, lines: string[]): void | Promise<void> {
-    return this.printer.logs(title, lines)
+    return this.github.logs(title, lines)
   }
 
   warning(text: string): void {
-    this.command('warning', text)
+    this.github.warning(text)
   }
 
   debug(text: string): void {
-    this.command('debug', text)
+    this.github.debug(text)
   }
 
   mask(secret: string): void {
-    this.command('add-mask', secret)
+    this.github.mask(secret)
   }
 
   output(name: string, value: string): void {
-    const file = this.options.env.GITHUB_OUTPUT
-    if (!file) return
-    const delimiter = `ghadelimiter_${randomUUID()}`
-    try {
-      appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`)
-    } catch (error) {
-      // A full disk, a directory: the run says so after the outcome, naming the file.
-      throw new UnwritableFile('GITHUB_OUTPUT', file, error)
-    }
+    // No GITHUB_OUTPUT (not in a runner): --json and --dotenv carry the outputs.
+    this.github.output(name, value)
   }
 
   summary(summary: Summary): void {
-    const file = this.options.env.GITHUB_STEP_SUMMARY
-    if (file) {
-      try {
-        appendFileSync(file, renderHtml(summary))
-        return
-      } catch (error) {
-        // The log gets the summary below instead; the warning says why.
-        this.warning(
-          `The job summary could not be written to ${new UnwritableFile('GITHUB_STEP_SUMMARY', file, error).message}; its lines follow in the log.`,
-        )
-      }
+    try {
+      if (this.github.summary(summary)) return
+    } catch (error) {
+      // The log gets the summary below instead; the warning says why.
+      this.warning(
+        `The job summary could not be written to ${error instanceof Error ? error.message : String(error)}; its lines follow in the log.`,
+      )
     }
-    for (const line of [...summaryLines(summary), summary.lead]) this.printer.info(line)
+    for (const line of [...summaryLines(summary), summary.lead]) this.github.info(line)
   }
 
   end(verdict: Verdict, exitCode: number): void {
-    if (exitCode !== 0) this.command('error', verdict.message ?? 'release-gate failed.')
+    if (exitCode !== 0) this.github.error(verdict.message ?? 'release-gate failed.')
   }
 }
 

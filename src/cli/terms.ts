@@ -1,6 +1,3 @@
-import { ACTION_INPUTS } from './action-inputs.generated.js'
-import { envName } from './args.js'
-
 /**
  * The gate's own messages name inputs as a workflow writes them ("Input 'server-url': is required",
  * "set fail-on: error", "Check server-url"), and speak of a cancelled workflow. The engine and the adapters
@@ -11,6 +8,8 @@ import { envName } from './args.js'
  * value that input takes: server text quoted in a message is left alone unless it happens to spell out one
  * of these templates word for word. Server logs never pass through here.
  */
+import { ACTION_INPUTS } from './action-inputs.generated.js'
+import { envName } from './args.js'
 
 const NAMES = ACTION_INPUTS.map((input) => input.name)
   .sort((a, b) => b.length - a.length)

@@ -18,10 +18,6 @@ export class InputProblems {
     this.list.push(`Input '${input}': ${message}`)
   }
 
-  get count(): number {
-    return this.list.length
-  }
-
   throwIfAny(): void {
     if (this.list.length > 0) throw new InputError([...this.list])
   }

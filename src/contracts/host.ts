@@ -85,8 +85,6 @@ const WHY: Record<string, string> = {
 function whyUnwritable(cause: unknown, path: string): string {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code
   if (code && WHY[code]) return WHY[code]
-  // @actions/core refuses a missing GITHUB_OUTPUT without an error code ('Missing file at path: ...').
-  if (cause instanceof Error && /missing file/i.test(cause.message)) return 'it does not exist'
   const message = cause instanceof Error ? cause.message : String(cause)
   return message.replace(path, '').replace(/[,\s']+$/, '') || 'unknown error'
 }

@@ -19,7 +19,7 @@ export class ActionConsole implements GateConsole {
    * then settles once it has caught up. By default: process.stdout and its 'drain'.
    */
   constructor(
-    private readonly write: (text: string) => unknown = (text) => process.stdout.write(text),
+    protected readonly write: (text: string) => unknown = (text) => process.stdout.write(text),
     private readonly drained: () => Promise<void> = () => drainOf(process.stdout),
   ) {}
 

@@ -1,6 +1,5 @@
-import { clip } from '../../util/words.js'
-
 /** The few GitHub REST calls the Deployments mirror makes, and how their failures are told apart. */
+import { clip } from '../../util/words.js'
 
 export interface Repository {
   owner: string

@@ -1,46 +1,15 @@
 import type { FailOn } from '../../contracts/status.js'
 import type { GateResult, RunOutcome } from '../../contracts/gate.js'
-import { settledWithin, sleep } from '../../util/sleep.js'
-import { clip } from '../../util/words.js'
-import { failsStep, isFinal } from '../../contracts/status.js'
+import { settledWithin } from '../../util/sleep.js'
+import { isFinal } from '../../contracts/status.js'
 import type { Ending, HostConsole } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
 import type { Observer } from '../../contracts/observer.js'
 import type { Attempt } from '../../report/report.js'
 import type { Run } from '../../contracts/run.js'
-import { GitHubCallError, classify, type DeploymentState, type GitHubApi, type Repository } from './api.js'
-
-/** GitHub refuses a deployment status description longer than this (422). */
-export const MAX_DESCRIPTION = 140
-
-export interface MirrorTiming {
-  /** One attempt of one request. */
-  attemptMs: number
-  /** One call, its retries included. */
-  callMs: number
-  /** How long `starting` holds the gate so that the deployment exists before the job starts. */
-  startWaitMs: number
-  /** How long the end of a gate that ended on its own waits for GitHub's answers. */
-  endWaitMs: number
-  /** After a cancel or a timeout, everything left to do for GitHub, from that moment. */
-  stopMs: number
-  /** Tries after the first, for transient failures. */
-  retries: number
-  /** The first wait before a retry; it doubles, with jitter. */
-  backoffMs: number
-}
-
-// After SIGINT the step has 6.5 s in all, and the gate's cleanup may take 4 of them: GitHub gets 2.5 s,
-// started at the cancel itself, so the final status goes out while the gate cleans up.
-export const DEFAULT_TIMING: MirrorTiming = {
-  attemptMs: 5000,
-  callMs: 10_000,
-  startWaitMs: 5000,
-  endWaitMs: 10_000,
-  stopMs: 2500,
-  retries: 2,
-  backoffMs: 500,
-}
+import type { DeploymentState, GitHubApi, Repository } from './api.js'
+import { DEFAULT_TIMING, GitHubCalls, type MirrorTiming } from './calls.js'
+import { CANCELLED_ON_SERVER, NO_OUTCOME, cancelledOnServer, clipDescription, finalState } from './states.js'
 
 export interface MirrorOptions {
   api: GitHubApi
@@ -83,21 +52,19 @@ interface Target {
  */
 export class DeploymentMirror implements Observer {
   private readonly timing: MirrorTiming
+  private readonly github: GitHubCalls
   private readonly targets: Target[] = []
   private readonly found = new Set<Run>()
   private readonly finished = new Set<Run>()
-  /** Ends every request in flight and every wait between retries when the stop budget runs out. */
-  private readonly cut = new AbortController()
-  private stopAt: number | undefined
-  private disabled = false
-  private warned = false
   private gateEnded = false
   private readonly onCancel = (): void => this.cancelled()
 
   constructor(private readonly options: MirrorOptions) {
     this.timing = { ...DEFAULT_TIMING, ...options.timing }
+    const { repository, console, redactor } = options
+    this.github = new GitHubCalls({ repository, console, redactor, timing: this.timing })
     // Cancelled before the gate began: nothing will start, so nothing is recorded.
-    if (options.signal.aborted) this.disabled = true
+    if (options.signal.aborted) this.github.disable()
     else options.signal.addEventListener('abort', this.onCancel, { once: true })
   }
 
@@ -155,7 +122,7 @@ export class DeploymentMirror implements Observer {
   async ended(report: { status: string; ending: Ending; result?: GateResult }): Promise<void> {
     this.gateEnded = true
     this.options.signal.removeEventListener('abort', this.onCancel)
-    if (report.status === 'canceled' || report.status === 'timed-out') this.stopping()
+    if (report.status === 'canceled' || report.status === 'timed-out') this.github.stopping()
     const runs = report.result?.runs ?? []
     for (const target of this.targets) {
       if (target.final) continue
@@ -181,10 +148,10 @@ export class DeploymentMirror implements Observer {
         )
       }
     }
-    const until = this.stopAt ?? Date.now() + this.timing.endWaitMs
+    const until = this.github.deadline ?? Date.now() + this.timing.endWaitMs
     if (!(await settledWithin(Promise.all(this.targets.map((t) => t.chain)), until - Date.now()))) {
-      this.cut.abort()
-      this.warn(
+      this.github.cutAll()
+      this.github.warn(
         `GitHub did not answer in time: the GitHub deployment${this.targets.length === 1 ? '' : 's'} may not show the outcome. The gate's outcome is not affected.`,
       )
     }
@@ -197,7 +164,7 @@ export class DeploymentMirror implements Observer {
   /** The runner cancelled the workflow: the final status goes out now, within the stop budget. */
   private cancelled(): void {
     if (this.gateEnded) return
-    this.stopping()
+    this.github.stopping()
     for (const target of this.targets) {
       if (target.final) continue
       // A gate whose runs have all ended is reporting, not cancelling: its own outcome follows.
@@ -212,12 +179,6 @@ export class DeploymentMirror implements Observer {
         runs.some((run) => !run.cancel),
       )
     }
-  }
-
-  private stopping(): void {
-    if (this.stopAt !== undefined) return
-    this.stopAt = Date.now() + this.timing.stopMs
-    setTimeout(() => this.cut.abort(), this.timing.stopMs).unref()
   }
 
   private add(environment: string, description: string, run?: Run): Target {
@@ -241,7 +202,7 @@ export class DeploymentMirror implements Observer {
         : {}),
     }
     this.enqueue(target, async () => {
-      target.id = await this.call(
+      target.id = await this.github.call(
         `creating the GitHub deployment for environment '${environment}' in ${repository.owner}/${repository.repo}`,
         (signal) =>
           this.options.api.createDeployment(
@@ -269,7 +230,7 @@ export class DeploymentMirror implements Observer {
     const final = finalState(status, this.options.failOn)
     if (!final) return
     target.final = final.state
-    if (status === 'canceled' || status === 'timed-out') this.stopping()
+    if (status === 'canceled' || status === 'timed-out') this.github.stopping()
     const subject = this.subject(target)
     const still = keepsRunning ? `; it may still be running on ${this.options.attempt.server}` : ''
     // What failed, in the server's words (the first error line, the failing hosts), where the run says.
@@ -294,7 +255,7 @@ export class DeploymentMirror implements Observer {
       // statuses.
       if (id === undefined || (state === 'in_progress' && target.final)) return
       const environmentUrl = target.environmentUrl && this.redact(target.environmentUrl)
-      const sent = await this.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
+      const sent = await this.github.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
         this.options.api
           .createStatus(
             this.options.repository,
@@ -333,91 +294,6 @@ export class DeploymentMirror implements Observer {
     })
   }
 
-  /** One GitHub request with its retries, bounded in time; undefined when it failed (and was reported). */
-  private async call<T>(doing: string, request: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-    const deadline = Date.now() + this.timing.callMs
-    const end = (): number => Math.min(deadline, this.stopAt ?? Infinity)
-    for (let tries = 1; ; tries++) {
-      if (this.disabled) return undefined
-      const left = end() - Date.now()
-      if (left <= 0 || this.cut.signal.aborted) {
-        this.failed(
-          doing,
-          new GitHubCallError('transient', 'no answer before the step had to end'),
-          tries - 1,
-        )
-        return undefined
-      }
-      const timeoutMs = Math.min(this.timing.attemptMs, left)
-      const signal = AbortSignal.any([this.cut.signal, AbortSignal.timeout(timeoutMs)])
-      let failure: GitHubCallError
-      try {
-        return await request(signal)
-      } catch (error) {
-        failure = signal.aborted
-          ? new GitHubCallError(
-              'transient',
-              `no answer within ${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, '')}s`,
-            )
-          : classify(error)
-      }
-      if (this.disabled) return undefined
-      const wait = failure.retryAfterMs ?? this.timing.backoffMs * 2 ** (tries - 1) * (0.5 + Math.random())
-      if (
-        !failure.transient ||
-        tries > this.timing.retries ||
-        this.cut.signal.aborted ||
-        Date.now() + wait >= end()
-      ) {
-        this.failed(doing, failure, tries)
-        return undefined
-      }
-      this.options.console.debug(
-        this.redact(
-          `GitHub Deployments: ${doing}: ${failure.message}; trying again in ${Math.round(wait)} ms`,
-        ),
-      )
-      await sleep(wait, this.cut.signal).catch(() => undefined)
-    }
-  }
-
-  private failed(doing: string, failure: GitHubCallError, tries: number): void {
-    const { owner, repo } = this.options.repository
-    const unaffected = 'The gate goes on; its outcome is not affected.'
-    if (failure.kind === 'forbidden' || failure.kind === 'unauthorized' || failure.kind === 'not-found')
-      this.disabled = true
-    switch (failure.kind) {
-      case 'forbidden':
-        return this.warn(
-          `GitHub refused ${doing} (${failure.message}): the token may not write deployments. Add 'permissions: deployments: write' to the job (or to the workflow). ` +
-            `Pull requests from forks, and Dependabot, get a read-only token: no deployment can be recorded for them. ${unaffected}`,
-        )
-      case 'unauthorized':
-        return this.warn(
-          `GitHub refused github-token (${failure.message}) when ${doing}: no deployment is recorded. Check the token, or leave github-token out to use the workflow's own. ${unaffected}`,
-        )
-      case 'not-found':
-        return this.warn(
-          `GitHub answered ${failure.message} when ${doing}: the token cannot see ${owner}/${repo}, or GITHUB_API_URL is not its GitHub's API. No deployment is recorded. ${unaffected}`,
-        )
-      default:
-        return this.warn(
-          `Could not record the GitHub deployment: ${doing} failed (${failure.message}${tries > 1 ? ` after ${tries} tries` : ''}). ${unaffected}`,
-        )
-    }
-  }
-
-  /** One warning in all: the first failure is worth an annotation, the rest only the debug log. */
-  private warn(message: string): void {
-    const text = this.redact(message)
-    if (this.warned) {
-      this.options.console.debug(text)
-      return
-    }
-    this.warned = true
-    this.options.console.warning(text)
-  }
-
   private redact(text: string): string {
     return this.options.redactor.redact(text)
   }
@@ -425,46 +301,4 @@ export class DeploymentMirror implements Observer {
   private clip(text: string): string {
     return clipDescription(this.redact(text))
   }
-}
-
-const NO_OUTCOME = 'No outcome known'
-
-/** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
-const CANCELLED_ON_SERVER = 'canceled-on-server'
-
-/** A run that ended cancelled without the step having stopped it (someone cancelled it in the server's UI). */
-function cancelledOnServer(outcome: RunOutcome): boolean {
-  return outcome.status === 'canceled' && outcome.stopNote === undefined
-}
-
-/** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
-export function finalState(
-  status: string,
-  failOn: FailOn,
-): { state: DeploymentState; word: string } | undefined {
-  switch (status) {
-    case 'started':
-      return undefined
-    case 'succeeded':
-      return { state: 'success', word: 'Succeeded' }
-    case 'warning':
-      return failsStep('warning', failOn)
-        ? { state: 'failure', word: `Warning (fail-on: ${failOn} fails on it)` }
-        : { state: 'success', word: `Succeeded with a warning (fail-on: ${failOn})` }
-    case 'failed':
-      return { state: 'failure', word: 'Failed' }
-    case 'timed-out':
-      return { state: 'error', word: 'Timed out' }
-    case 'canceled':
-      return { state: 'error', word: 'Cancelled (the workflow was cancelled)' }
-    case CANCELLED_ON_SERVER:
-      return { state: 'error', word: 'Cancelled on the server' }
-    default:
-      return { state: 'error', word: NO_OUTCOME }
-  }
-}
-
-/** At most 140 characters (code points, as GitHub counts them), ending in '…' when cut. */
-export function clipDescription(text: string): string {
-  return clip(text.replace(/\s+/g, ' ').trim(), MAX_DESCRIPTION)
 }

@@ -1,0 +1,71 @@
+import { InputProblems } from '../../src/config/input-error.js'
+import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
+import { workflowRunUrl } from '../../src/observers/github/index.js'
+import { readSwitch } from '../../src/observers/registry.js'
+
+describe('inputs', () => {
+  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+
+  it('requires environment for otter, foreman and rpm, not for buildmaster, naming the input', () => {
+    for (const label of ['Otter', 'Foreman', 'BMC RPM']) {
+      const problems = new InputProblems()
+      readDeploymentInputs(
+        reader({ 'github-token': 't0ken-value' }),
+        { label, environmentPerRun: false },
+        problems,
+      )
+      expect(() => problems.throwIfAny()).toThrow(
+        /^Input 'environment': is required with github-deployment: true/,
+      )
+    }
+    const problems = new InputProblems()
+    expect(
+      readDeploymentInputs(
+        reader({ 'github-token': 't0ken-value' }),
+        { label: 'BuildMaster', environmentPerRun: true },
+        problems,
+      ),
+    ).toEqual({
+      environment: '',
+      token: 't0ken-value',
+    })
+    expect(() => problems.throwIfAny()).not.toThrow()
+  })
+
+  it('requires a one-line token and a one-line environment name', () => {
+    const problems = new InputProblems()
+    readDeploymentInputs(
+      reader({ 'github-token': '', environment: 'prod\nuction' }),
+      { label: 'Otter', environmentPerRun: false },
+      problems,
+    )
+    expect(() => problems.throwIfAny()).toThrow(
+      /Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/,
+    )
+  })
+
+  it('reads the switch: false by default, true, or an input error', () => {
+    const problems = new InputProblems()
+    const switched = (text: string) =>
+      readSwitch((name) => (name === 'github-deployment' ? text : ''), problems)
+    expect(switched('')).toBe(false)
+    expect(switched(' TRUE ')).toBe(true)
+    expect(switched('false')).toBe(false)
+    expect(() => problems.throwIfAny()).not.toThrow()
+    switched('yes')
+    expect(() => problems.throwIfAny()).toThrow(
+      "Input 'github-deployment': 'yes' is not accepted; use true or false",
+    )
+  })
+
+  it('links the workflow run, and its attempt from the second on', () => {
+    const repo = { owner: 'acme', repo: 'web' }
+    expect(workflowRunUrl({ GITHUB_SERVER_URL: 'https://ghe.example.com/', GITHUB_RUN_ID: '9' }, repo)).toBe(
+      'https://ghe.example.com/acme/web/actions/runs/9',
+    )
+    expect(workflowRunUrl({ GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2' }, repo)).toBe(
+      'https://github.com/acme/web/actions/runs/9/attempts/2',
+    )
+    expect(workflowRunUrl({}, repo)).toBeUndefined()
+  })
+})

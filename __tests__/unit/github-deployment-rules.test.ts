@@ -1,0 +1,70 @@
+import { classify } from '../../src/observers/github/api.js'
+import { clipDescription, finalState } from '../../src/observers/github/states.js'
+
+describe('finalState: the gate status as a GitHub deployment state', () => {
+  it.each([
+    ['succeeded', 'warning', 'success'],
+    ['warning', 'warning', 'failure'],
+    ['warning', 'error', 'success'],
+    ['warning', 'never', 'success'],
+    ['failed', 'never', 'failure'],
+    ['timed-out', 'warning', 'error'],
+    ['canceled', 'warning', 'error'],
+    ['', 'warning', 'error'],
+  ] as const)('%p with fail-on %s → %s', (status, failOn, state) => {
+    expect(finalState(status, failOn)?.state).toBe(state)
+  })
+
+  it('leaves a job not waited on in progress, and says a cancel was a cancel', () => {
+    expect(finalState('started', 'warning')).toBeUndefined()
+    expect(finalState('canceled', 'warning')?.word).toMatch(/^Cancelled/)
+  })
+})
+
+describe('clipDescription', () => {
+  it('keeps at most 140 characters, counted as GitHub does, on one line', () => {
+    expect(clipDescription('short\nline')).toBe('short line')
+    const long = clipDescription('😀'.repeat(200))
+    expect(Array.from(long)).toHaveLength(140)
+    expect(long.endsWith('…')).toBe(true)
+  })
+})
+
+describe('classify: which GitHub failures are worth another try', () => {
+  const answer = (status: number, data: unknown = {}, headers: Record<string, string> = {}) => ({
+    status,
+    response: { status, data, headers },
+  })
+
+  it('tells a missing permission from a rate limit', () => {
+    expect(classify(answer(403, { message: 'Resource not accessible by integration' }))).toMatchObject({
+      kind: 'forbidden',
+      message: 'HTTP 403: Resource not accessible by integration',
+    })
+    expect(
+      classify(answer(403, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '2' })),
+    ).toMatchObject({ kind: 'transient', retryAfterMs: 2000 })
+    expect(classify(answer(429)).kind).toBe('transient')
+  })
+
+  it('retries server errors and lost connections, not refusals', () => {
+    expect(classify(answer(502, '<html>Bad gateway</html>')).kind).toBe('transient')
+    expect(classify({ status: 500, message: 'connect ECONNREFUSED' })).toMatchObject({
+      kind: 'transient',
+      message: 'no answer (connect ECONNREFUSED)',
+    })
+    expect(classify(answer(401, { message: 'Bad credentials' })).kind).toBe('unauthorized')
+    expect(classify(answer(404)).kind).toBe('not-found')
+    expect(
+      classify(
+        answer(422, {
+          message: 'Validation Failed',
+          errors: [{ message: 'description is too long (maximum is 140 characters)' }],
+        }),
+      ),
+    ).toMatchObject({
+      kind: 'rejected',
+      message: 'HTTP 422: Validation Failed: description is too long (maximum is 140 characters)',
+    })
+  })
+})
