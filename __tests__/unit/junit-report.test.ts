@@ -9,6 +9,7 @@ import { JUnitReport, reportPath } from '../../src/observers/junit.js'
 import { junitXml, type JUnitCase, type JUnitSuite } from '../../src/report/junit-xml.js'
 import type { Run } from '../../src/contracts/run.js'
 import { elements, parseXml } from '../../sandbox/xml.js'
+import { outcomeOf } from './fake-runs.js'
 
 const suite = (cases: JUnitCase[], extra: Partial<JUnitSuite> = {}): JUnitSuite => ({
   name: 'release-gate: Foreman deploy',
@@ -240,13 +241,7 @@ describe('JUnitReport: the observer', () => {
     poll: async () => ({ status: 'running', detail: '' }),
     ...extra,
   })
-  const outcome = (r: Run, status: RunOutcome['status'], extra: Partial<RunOutcome> = {}): RunOutcome => ({
-    run: r,
-    status,
-    detail: '',
-    linesShown: 0,
-    ...extra,
-  })
+  const outcome = outcomeOf
   const result = (
     status: GateResult['status'],
     runs: RunOutcome[],
