@@ -1,6 +1,5 @@
 import { InputProblems } from '../../src/config/input-error.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
-import type { Status } from '../../src/contracts/status.js'
 import { Redactor } from '../../src/http/redactor.js'
 import {
   classify,
@@ -18,7 +17,7 @@ import {
 import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
 import { workflowRunUrl } from '../../src/observers/github/index.js'
 import { readSwitch } from '../../src/observers/registry.js'
-import type { Run } from '../../src/contracts/run.js'
+import { fakeRun, outcomeOf } from './fake-runs.js'
 
 type Call = { kind: 'deployment'; body: NewDeployment } | { kind: 'status'; id: number; body: NewStatus }
 
@@ -53,19 +52,8 @@ const hang = (signal: AbortSignal) =>
     signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
   )
 
-function run(id: string, extra: Partial<Run> = {}): Run {
-  return {
-    id,
-    title: `job ${id}`,
-    startedHere: true,
-    poll: async () => ({ status: 'running', detail: '' }),
-    ...extra,
-  }
-}
-
-function outcome(r: Run, status: Status, extra: Partial<RunOutcome> = {}): RunOutcome {
-  return { run: r, status, detail: '', linesShown: 0, ...extra }
-}
+const run = fakeRun
+const outcome = outcomeOf
 
 function result(status: GateResult['status'], runs: RunOutcome[]): GateResult {
   return { status, runs, startedAt: 0, endedAt: 1, notes: [] }
@@ -284,6 +272,24 @@ describe('DeploymentMirror', () => {
     })
     expect(outputs).toEqual({ 'github-deployment-ids': '1' })
     expect(info).toEqual(["GitHub deployment 1 of acme/web, environment 'production': created."])
+  })
+
+  it('remembers, for the post step, the deployments created and not yet given a final state', async () => {
+    const remembered: number[][] = []
+    const { observer, github } = mirror({ remember: (open) => remembered.push(open) })
+    await observer.starting()
+    const job = run('471')
+    await observer.runsFound([job])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Killed here, the post step would finish deployment 1: in_progress is not a final state.
+    expect(remembered).toEqual([[1]])
+    await observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
+    expect(github.states).toEqual(['create production', '1 in_progress', '1 success'])
+    expect(remembered).toEqual([[1], []])
   })
 
   it('fails the deployment on a Warning only when fail-on fails the step on it', async () => {

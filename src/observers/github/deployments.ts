@@ -1,17 +1,17 @@
 import type { FailOn } from '../../contracts/status.js'
 import type { GateResult, RunOutcome } from '../../contracts/gate.js'
 import { settledWithin, sleep } from '../../util/sleep.js'
-import { clip } from '../../util/words.js'
-import { failsStep, isFinal } from '../../contracts/status.js'
+import { isFinal } from '../../contracts/status.js'
 import type { Ending, HostConsole } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
 import type { Observer } from '../../contracts/observer.js'
 import type { Attempt } from '../../report/report.js'
 import type { Run } from '../../contracts/run.js'
 import { GitHubCallError, classify, type DeploymentState, type GitHubApi, type Repository } from './api.js'
+import { CANCELLED_ON_SERVER, NO_OUTCOME, cancelledOnServer, clipDescription, finalState } from './states.js'
 
-/** GitHub refuses a deployment status description longer than this (422). */
-export const MAX_DESCRIPTION = 140
+// Re-exported where they were: the post step finds them in states.ts without loading the mirror.
+export { clipDescription, finalState, MAX_DESCRIPTION } from './states.js'
 
 export interface MirrorTiming {
   /** One attempt of one request. */
@@ -60,6 +60,8 @@ export interface MirrorOptions {
   /** Aborted when the runner cancels the workflow (SIGINT). */
   signal: AbortSignal
   timing?: Partial<MirrorTiming>
+  /** Hears the ids of the deployments still without a final state, whenever that changes (for the post step). */
+  remember?(open: number[]): void
 }
 
 /** One GitHub deployment and the statuses queued for it, sent in order. */
@@ -74,6 +76,8 @@ interface Target {
   final?: DeploymentState
   inProgress: boolean
   environmentUrl?: string
+  /** Its final state reached GitHub. */
+  closed?: boolean
 }
 
 /**
@@ -257,6 +261,7 @@ export class DeploymentMirror implements Observer {
             signal,
           ),
       )
+      this.remember()
       if (target.id !== undefined)
         this.options.console.info(
           `GitHub deployment ${target.id} of ${repository.owner}/${repository.repo}, environment '${environment}': created.`,
@@ -309,8 +314,18 @@ export class DeploymentMirror implements Observer {
           )
           .then(() => true),
       )
-      if (sent) this.options.console.debug(`GitHub deployment ${id}: ${state}`)
+      if (!sent) return
+      this.options.console.debug(`GitHub deployment ${id}: ${state}`)
+      if (state !== 'in_progress') {
+        target.closed = true
+        this.remember()
+      }
     })
+  }
+
+  /** The deployments created and not yet given a final state: what the post step finishes if the step dies. */
+  private remember(): void {
+    this.options.remember?.(this.targets.flatMap((t) => (t.id === undefined || t.closed ? [] : [t.id])))
   }
 
   /** What the descriptions call the job: the run's title when there is one run, else the attempt. */
@@ -425,46 +440,4 @@ export class DeploymentMirror implements Observer {
   private clip(text: string): string {
     return clipDescription(this.redact(text))
   }
-}
-
-const NO_OUTCOME = 'No outcome known'
-
-/** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
-const CANCELLED_ON_SERVER = 'canceled-on-server'
-
-/** A run that ended cancelled without the step having stopped it (someone cancelled it in the server's UI). */
-function cancelledOnServer(outcome: RunOutcome): boolean {
-  return outcome.status === 'canceled' && outcome.stopNote === undefined
-}
-
-/** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
-export function finalState(
-  status: string,
-  failOn: FailOn,
-): { state: DeploymentState; word: string } | undefined {
-  switch (status) {
-    case 'started':
-      return undefined
-    case 'succeeded':
-      return { state: 'success', word: 'Succeeded' }
-    case 'warning':
-      return failsStep('warning', failOn)
-        ? { state: 'failure', word: `Warning (fail-on: ${failOn} fails on it)` }
-        : { state: 'success', word: `Succeeded with a warning (fail-on: ${failOn})` }
-    case 'failed':
-      return { state: 'failure', word: 'Failed' }
-    case 'timed-out':
-      return { state: 'error', word: 'Timed out' }
-    case 'canceled':
-      return { state: 'error', word: 'Cancelled (the workflow was cancelled)' }
-    case CANCELLED_ON_SERVER:
-      return { state: 'error', word: 'Cancelled on the server' }
-    default:
-      return { state: 'error', word: NO_OUTCOME }
-  }
-}
-
-/** At most 140 characters (code points, as GitHub counts them), ending in '…' when cut. */
-export function clipDescription(text: string): string {
-  return clip(text.replace(/\s+/g, ' ').trim(), MAX_DESCRIPTION)
 }

@@ -1,0 +1,52 @@
+// The deployment states the mirror sends, shared with the post step, which finishes a deployment the main
+// step left without one.
+import type { FailOn } from '../../contracts/status.js'
+import { failsStep } from '../../contracts/status.js'
+import type { RunOutcome } from '../../contracts/gate.js'
+import { clip } from '../../util/words.js'
+import type { DeploymentState } from './api.js'
+
+/** GitHub refuses a deployment status description longer than this (422). */
+export const MAX_DESCRIPTION = 140
+
+export const NO_OUTCOME = 'No outcome known'
+
+/** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
+export const CANCELLED_ON_SERVER = 'canceled-on-server'
+
+/** A run that ended cancelled without the step having stopped it (someone cancelled it in the server's UI). */
+export function cancelledOnServer(outcome: RunOutcome): boolean {
+  return outcome.status === 'canceled' && outcome.stopNote === undefined
+}
+
+/** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
+export function finalState(
+  status: string,
+  failOn: FailOn,
+): { state: DeploymentState; word: string } | undefined {
+  switch (status) {
+    case 'started':
+      return undefined
+    case 'succeeded':
+      return { state: 'success', word: 'Succeeded' }
+    case 'warning':
+      return failsStep('warning', failOn)
+        ? { state: 'failure', word: `Warning (fail-on: ${failOn} fails on it)` }
+        : { state: 'success', word: `Succeeded with a warning (fail-on: ${failOn})` }
+    case 'failed':
+      return { state: 'failure', word: 'Failed' }
+    case 'timed-out':
+      return { state: 'error', word: 'Timed out' }
+    case 'canceled':
+      return { state: 'error', word: 'Cancelled (the workflow was cancelled)' }
+    case CANCELLED_ON_SERVER:
+      return { state: 'error', word: 'Cancelled on the server' }
+    default:
+      return { state: 'error', word: NO_OUTCOME }
+  }
+}
+
+/** At most 140 characters (code points, as GitHub counts them), ending in '…' when cut. */
+export function clipDescription(text: string): string {
+  return clip(text.replace(/\s+/g, ' ').trim(), MAX_DESCRIPTION)
+}
