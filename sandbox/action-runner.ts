@@ -21,6 +21,9 @@ export interface ActionRun {
   summary: string
   /** The workflow commands the runner would have acted on, in order. */
   commands: WorkflowCommand[]
+  /** The step state it kept for the post step (GITHUB_STATE), by name, the last value of each; and as written. */
+  state: Record<string, string>
+  stateFile: string
 }
 
 export interface WorkflowCommand {
@@ -44,6 +47,10 @@ export interface RunOptions {
   nodeArgs?: string[]
   /** Read nothing of the action's stdout for this long at first: a runner that has fallen behind. */
   stdoutStalledMs?: number
+  /** SIGKILL, with no warning, once this holds of what the step printed and kept so far (checked every 50 ms). */
+  killWhen?: (progress: { stdout: string; state: Record<string, string> }) => boolean
+  /** The step state the runner hands a post step: STATE_<name> variables. */
+  state?: Record<string, string>
 }
 
 /** Runs dist/index.js the way the GitHub runner does: INPUT_* variables, output and summary files. */
@@ -51,13 +58,19 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'release-gate-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
+  const stateFile = join(dir, 'state')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
+  writeFileSync(stateFile, '')
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
+    ...Object.fromEntries(
+      Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
+    ),
     GITHUB_ACTIONS: 'true',
     RUNNER_TEMP: dir,
     ...inputEnv(options.inputs),
@@ -93,6 +106,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
   }
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
+  const { killWhen } = options
+  if (killWhen) {
+    const check = setInterval(() => {
+      if (exited || !killWhen({ stdout, state: parseOutputFile(readFileSync(stateFile, 'utf8')) })) return
+      clearInterval(check)
+      child.kill('SIGKILL')
+    }, 50)
+    timers.push(check)
+  }
   options.cancelWhen?.then(cancel, cancel)
   const exitCode = await new Promise<number | null>((resolveExit) =>
     child.on('close', (code) => resolveExit(code)),
@@ -111,9 +133,19 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     commands: runnerCommands(stdout),
+    stateFile: readFileSync(stateFile, 'utf8'),
+    state: parseOutputFile(readFileSync(stateFile, 'utf8')),
   }
   rmSync(dir, { recursive: true, force: true })
   return result
+}
+
+/**
+ * The action's post step (dist/post.js), as the runner runs it after `main`: the same inputs, and the state
+ * main kept as STATE_<name> variables.
+ */
+export function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
+  return runAction({ ...options, bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'), state: main.state })
 }
 
 /** INPUT_<NAME> for every input, with action.yml's defaults where the caller gave none. */

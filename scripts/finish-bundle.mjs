@@ -4,6 +4,7 @@
 // - dist/package.json: the CommonJS bundle needs its own, because the project's says "type": "module";
 // - dist/cli/index.js, the command (package.json "bin", linked by npm as `release-gate`): a two-line file
 //   that marks the process as the command and loads the same bundle, so that the two share every chunk;
+// - dist/post.js, the action's post step (action.yml runs.post), marked and loaded the same way;
 // - the lazily loaded chunks minified (minify-chunks.mjs).
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -17,12 +18,19 @@ globalThis[Symbol.for('release-gate.command')] = true
 require('../index.js')
 `
 
+/** The post step's entry (action.yml runs.post). src/index.cjs reads the mark and starts the post step. */
+export const POST_ENTRY = `// release-gate's post step: it finishes the cleanup when the main step was killed (see docs/post-step.md).
+globalThis[Symbol.for('release-gate.post')] = true
+require('./index.js')
+`
+
 export function finishBundle(dir) {
   renameSync(join(dir, 'index.cjs'), join(dir, 'index.js'))
   writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n')
   mkdirSync(join(dir, 'cli'), { recursive: true })
   writeFileSync(join(dir, 'cli', 'index.js'), COMMAND_BIN)
   chmodSync(join(dir, 'cli', 'index.js'), 0o755)
+  writeFileSync(join(dir, 'post.js'), POST_ENTRY)
   minifyChunks(dir)
 }
 

@@ -15,7 +15,10 @@ const problems = []
 if (action.runs?.using !== 'node24') problems.push(`runs.using is '${action.runs?.using}', expected node24`)
 if (action.runs?.main !== 'dist/index.js')
   problems.push(`runs.main is '${action.runs?.main}', expected dist/index.js`)
-if (!existsSync('dist/index.js')) problems.push('dist/index.js is missing: run npm run bundle')
+if (action.runs?.post !== 'dist/post.js')
+  problems.push(`runs.post is '${action.runs?.post}', expected dist/post.js`)
+for (const file of ['dist/index.js', 'dist/post.js'])
+  if (!existsSync(file)) problems.push(`${file} is missing: run npm run bundle`)
 // The Marketplace refuses a description of 125 characters or more, and wants branding.
 if (!(action.description?.length < 125))
   problems.push(
@@ -62,5 +65,5 @@ if (problems.length) {
   process.exit(1)
 }
 console.log(
-  `action.yml, ${targets.length - 1} workflow(s) and dependabot.yml are valid (runs.using: node24, main: dist/index.js)`,
+  `action.yml, ${targets.length - 1} workflow(s) and dependabot.yml are valid (runs.using: node24, main: dist/index.js, post: dist/post.js)`,
 )

@@ -14,14 +14,14 @@ import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
 import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
 import { redacting } from './host/redacting-host.js'
-import { ApiClient } from './http/api-client.js'
+import type { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
 import { HttpFailure } from './contracts/http-failure.js'
 import { Redactor } from './http/redactor.js'
 import { settledWithin } from './util/sleep.js'
 import { buildReport, type Attempt } from './report/report.js'
 import type { DetailSection } from './contracts/run.js'
-import type { PreparedSystem, SystemDefinition } from './systems/common/definition.js'
+import { serverClient, type PreparedSystem, type SystemDefinition } from './systems/common/definition.js'
 import { systemDefinition } from './systems/registry.js'
 
 export interface RunOptions {
@@ -118,12 +118,9 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       guard.end({ ending: 'input', message: error.message })
       return
     }
-    client = new ApiClient({
-      baseUrl: config.serverUrl,
-      headers: prepared.headers,
+    client = serverClient(config, prepared, {
       redactor,
       deadline,
-      ca: config.ca,
       debug: (message) => host.console.debug(message),
     })
     const adapter = prepared.createAdapter(client)
@@ -254,12 +251,18 @@ async function configure(
   return { config: config!, system: system!, prepared: prepared! }
 }
 
-/** The observers' hooks as one; an observer that fails is quiet about it and the gate goes on. */
+/**
+ * The observers' hooks as one; an observer that fails is quiet about it and the gate goes on. A hook no
+ * observer has is left out, so that an event nobody hears (a group of output, for most) costs nothing.
+ */
 function combine(observers: Observer[], host: Host): GateEvents | undefined {
   if (observers.length === 0) return undefined
-  const each = async (call: (observer: Observer) => Promise<void> | undefined): Promise<void> => {
+  const each = async (
+    hearing: Observer[],
+    call: (observer: Observer) => Promise<void> | undefined,
+  ): Promise<void> => {
     await Promise.all(
-      observers.map(async (observer) => {
+      hearing.map(async (observer) => {
         const failed = (error: unknown): void =>
           host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
         // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
@@ -268,11 +271,18 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
       }),
     )
   }
+  const hearing = (hook: keyof GateEvents): Observer[] | undefined => {
+    const found = observers.filter((observer) => typeof observer[hook] === 'function')
+    return found.length > 0 ? found : undefined
+  }
+  const [starting, found, ended, shown] = (['starting', 'runsFound', 'runEnded', 'outputShown'] as const).map(
+    hearing,
+  )
   return {
-    starting: () => each((o) => o.starting?.()),
-    runsFound: (runs) => each((o) => o.runsFound?.(runs)),
-    runEnded: (outcome) => each((o) => o.runEnded?.(outcome)),
-    outputShown: (outcome, group) => each((o) => o.outputShown?.(outcome, group)),
+    starting: starting && (() => each(starting, (o) => o.starting?.())),
+    runsFound: found && ((runs) => each(found, (o) => o.runsFound?.(runs))),
+    runEnded: ended && ((outcome) => each(ended, (o) => o.runEnded?.(outcome))),
+    outputShown: shown && ((outcome, group) => each(shown, (o) => o.outputShown?.(outcome, group))),
   }
 }
 

@@ -13,12 +13,17 @@ import { rpm } from '../../src/systems/rpm/index.js'
 const action = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>
   outputs: Record<string, { description: string }>
-  runs: { using: string; main: string }
+  runs: { using: string; main: string; post?: string; 'post-if'?: string }
 }
 
 describe('action.yml, the public contract', () => {
-  it('runs the committed bundle on node24', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  it('runs the committed bundle on node24, with a post step that runs whatever happened (always())', () => {
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post.js',
+      'post-if': 'always()',
+    })
   })
 
   it('declares every input the code reads, and the code reads every declared input', async () => {

@@ -2,8 +2,6 @@
 // which failures are retried) are in github-deployment-rules.test.ts, its inputs in
 // github-deployment-inputs.test.ts.
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
-import type { Run } from '../../src/contracts/run.js'
-import type { Status } from '../../src/contracts/status.js'
 import { OBSERVER_STOP_MS } from '../../src/contracts/budgets.js'
 import { Redactor } from '../../src/http/redactor.js'
 import {
@@ -14,6 +12,7 @@ import {
 } from '../../src/observers/github/api.js'
 import { DEFAULT_TIMING } from '../../src/observers/github/calls.js'
 import { DeploymentMirror, type MirrorOptions } from '../../src/observers/github/deployments.js'
+import { fakeRun as run, outcomeOf as outcome } from './fake-runs.js'
 
 type Call = { kind: 'deployment'; body: NewDeployment } | { kind: 'status'; id: number; body: NewStatus }
 
@@ -47,20 +46,6 @@ const hang = (signal: AbortSignal) =>
   new Promise<never>((_resolve, reject) =>
     signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
   )
-
-function run(id: string, extra: Partial<Run> = {}): Run {
-  return {
-    id,
-    title: `job ${id}`,
-    startedHere: true,
-    poll: async () => ({ status: 'running', detail: '' }),
-    ...extra,
-  }
-}
-
-function outcome(r: Run, status: Status, extra: Partial<RunOutcome> = {}): RunOutcome {
-  return { run: r, status, detail: '', linesShown: 0, ...extra }
-}
 
 function result(status: GateResult['status'], runs: RunOutcome[]): GateResult {
   return { status, runs, startedAt: 0, endedAt: 1, notes: [] }
@@ -144,6 +129,24 @@ describe('DeploymentMirror', () => {
     })
     expect(outputs).toEqual({ 'github-deployment-ids': '1' })
     expect(info).toEqual(["GitHub deployment 1 of acme/web, environment 'production': created."])
+  })
+
+  it('remembers, for the post step, the deployments created and not yet given a final state', async () => {
+    const remembered: number[][] = []
+    const { observer, github } = mirror({ remember: (open) => remembered.push(open) })
+    await observer.starting()
+    const job = run('471')
+    await observer.runsFound([job])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Killed here, the post step would finish deployment 1: in_progress is not a final state.
+    expect(remembered).toEqual([[1]])
+    await observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
+    expect(github.states).toEqual(['create production', '1 in_progress', '1 success'])
+    expect(remembered).toEqual([[1], []])
   })
 
   it('fails the deployment on a Warning only when fail-on fails the step on it', async () => {

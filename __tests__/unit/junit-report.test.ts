@@ -9,6 +9,7 @@ import type { GateEnd } from '../../src/contracts/observer.js'
 import { JUnitReport, reportPath } from '../../src/observers/junit.js'
 import type { Run } from '../../src/contracts/run.js'
 import { elements, parseXml } from '../../sandbox/xml.js'
+import { outcomeOf } from './fake-runs.js'
 
 describe('junit-report: the path', () => {
   const dir = mkdtempSync(join(tmpdir(), 'junit-path-'))
@@ -49,13 +50,7 @@ describe('JUnitReport: the observer', () => {
     poll: async () => ({ status: 'running', detail: '' }),
     ...extra,
   })
-  const outcome = (r: Run, status: RunOutcome['status'], extra: Partial<RunOutcome> = {}): RunOutcome => ({
-    run: r,
-    status,
-    detail: '',
-    linesShown: 0,
-    ...extra,
-  })
+  const outcome = outcomeOf
   const result = (
     status: GateResult['status'],
     runs: RunOutcome[],

@@ -14,6 +14,7 @@ const ORDER = [
   'report',
   'observers',
   'host',
+  'post',
   'main.ts',
   'cli',
   'index.cjs',

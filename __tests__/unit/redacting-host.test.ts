@@ -42,4 +42,15 @@ describe('redacting host', () => {
     expect(seen.outputs['job-id']).toBe('***')
     expect(seen.ended?.message).toBe('key *** refused')
   })
+
+  it('keeps step state redacted where the host keeps state, and has none where it does not (the command)', () => {
+    const { host } = recordingHost()
+    const redactor = new Redactor()
+    expect('saveState' in redacting(host, redactor)).toBe(false)
+    const saved: Record<string, string> = {}
+    const safe = redacting({ ...host, saveState: (name, value) => (saved[name] = value) }, redactor)
+    safe.mask('p@ss/word')
+    safe.saveState!('gate', '{"title":"job p@ss/word","url":"https://h/?token=p%40ss%2Fword"}')
+    expect(saved).toEqual({ gate: '{"title":"job ***","url":"https://h/?token=***"}' })
+  })
 })

@@ -13,9 +13,16 @@ export class InputError extends Error {
 /** Collects every input problem so the user can fix them all in one edit. */
 export class InputProblems {
   private readonly list: string[] = []
+  private readonly names = new Set<string>()
 
   add(input: string, message: string): void {
     this.list.push(`Input '${input}': ${message}`)
+    this.names.add(input)
+  }
+
+  /** The inputs that have a problem, each once. */
+  get inputs(): string[] {
+    return [...this.names]
   }
 
   throwIfAny(): void {

@@ -18,6 +18,11 @@ export interface Host {
   writeSummary(summary: Summary): Promise<void>
   /** The end of the step: the exit code and the one failure message. */
   end(verdict: Verdict): void
+  /**
+   * Keeps a value for the action's post step (the runner's step state, GITHUB_STATE), where the host has
+   * one: the command has none. The last value saved under a name is the one the post step reads.
+   */
+  saveState?(name: string, value: string): void
 }
 
 export interface HostConsole extends GateConsole {

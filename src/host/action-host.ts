@@ -44,6 +44,15 @@ export class ActionHost implements Host {
     })
   }
 
+  /**
+   * Appended to GITHUB_STATE at once, so that it survives the step being killed: the runner reads the file
+   * when the step ends, however it ends. Without the file (not a runner) nothing is kept: the old
+   * '::save-state' command would put it in the log instead.
+   */
+  saveState(name: string, value: string): void {
+    if (process.env.GITHUB_STATE) core.saveState(name, value)
+  }
+
   end(verdict: Verdict): void {
     if (verdict.ending === 'passed') {
       process.exitCode = 0

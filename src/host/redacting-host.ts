@@ -53,5 +53,9 @@ export function redacting(host: Host, redactor: Redactor): Host {
         ...verdict,
         message: verdict.message === undefined ? undefined : clip(redact(verdict.message), MAX_MESSAGE),
       }),
+    // Only where the host keeps state (the action): the observers switch the post step's record on by it.
+    ...(host.saveState && {
+      saveState: (name: string, value: string) => host.saveState!(name, redact(value)),
+    }),
   }
 }

@@ -2,12 +2,13 @@ import { parseBoolean } from '../config/gate-config.js'
 import { InputProblems } from '../config/input-error.js'
 import type { Observer } from '../contracts/observer.js'
 import type { ObserverContext } from './common/context.js'
+import { postState } from './post-state.js'
 
 /**
  * The observers the inputs switch on. Each is its own chunk of the bundle, loaded only when switched
  * on: GitHub's client and undici (~500 kB) are never loaded, and never send a request, by default.
  * `workspace` is where a relative junit-report path starts: the action's GITHUB_WORKSPACE, the command's
- * current directory.
+ * current directory. The post step's record is kept wherever the host keeps step state: the action only.
  */
 export async function actionObservers(
   context: ObserverContext,
@@ -16,7 +17,7 @@ export async function actionObservers(
   const problems = new InputProblems()
   const wanted = readSwitch((name) => context.host.input(name), problems)
   problems.throwIfAny()
-  const observers: Observer[] = []
+  const observers: Observer[] = postState(context)
   if (context.host.input('junit-report').trim()) {
     const { junitReport } = await import('./junit.js')
     observers.push(...junitReport(context, workspace))

@@ -29,6 +29,8 @@ export interface MirrorOptions {
   /** Aborted when the runner cancels the workflow (SIGINT). */
   signal: AbortSignal
   timing?: Partial<MirrorTiming>
+  /** Hears the ids of the deployments still without a final state, whenever that changes (for the post step). */
+  remember?(open: number[]): void
 }
 
 /** One GitHub deployment and the statuses queued for it, sent in order. */
@@ -42,6 +44,8 @@ interface Target {
   /** The final state, once queued: nothing else is sent after it. */
   final?: DeploymentState
   inProgress: boolean
+  /** Its final state reached GitHub. */
+  closed?: boolean
   environmentUrl?: string
 }
 
@@ -218,6 +222,7 @@ export class DeploymentMirror implements Observer {
             signal,
           ),
       )
+      this.remember()
       if (target.id !== undefined)
         this.options.console.info(
           `GitHub deployment ${target.id} of ${repository.owner}/${repository.repo}, environment '${environment}': created.`,
@@ -270,8 +275,18 @@ export class DeploymentMirror implements Observer {
           )
           .then(() => true),
       )
-      if (sent) this.options.console.debug(`GitHub deployment ${id}: ${state}`)
+      if (!sent) return
+      this.options.console.debug(`GitHub deployment ${id}: ${state}`)
+      if (state !== 'in_progress') {
+        target.closed = true
+        this.remember()
+      }
     })
+  }
+
+  /** The deployments created and not yet given a final state: what the post step finishes if the step dies. */
+  private remember(): void {
+    this.options.remember?.(this.targets.flatMap((t) => (t.id === undefined || t.closed ? [] : [t.id])))
   }
 
   /** What the descriptions call the job: the run's title when there is one run, else the attempt. */

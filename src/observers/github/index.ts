@@ -3,8 +3,10 @@ import type { Observer } from '../../contracts/observer.js'
 import type { Repository } from './api.js'
 import { DeploymentMirror } from './deployments.js'
 import { readDeploymentInputs } from './inputs.js'
+import { finishLeftOpen, openIds, rememberOpen } from './left-open.js'
 import { octokitApi } from './octokit-api.js'
 import type { ObserverContext } from '../common/context.js'
+import type { Host } from '../../contracts/host.js'
 
 /**
  * The GitHub Deployments mirror, made from its inputs and the runner's GITHUB_* variables. This
@@ -47,8 +49,43 @@ export function githubDeployments(
       setOutput: (name, value) => host.setOutput(name, value),
       redactor,
       signal,
+      // The ids go to the step state, for the post step to finish what a killed step left in progress.
+      ...(host.saveState && { remember: rememberOpen((name, value) => host.saveState!(name, value)) }),
     }),
   ]
+}
+
+/**
+ * The post step: the deployments the main step left without a final state (kept in `state`) are set to
+ * error with `description`. The token comes from the inputs again; the state never holds it.
+ */
+export async function finishDeployments(
+  host: Host,
+  state: string,
+  description: string,
+  signal: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const ids = openIds(state)
+  if (ids.length === 0) return
+  const token = host.input('github-token').trim()
+  host.mask(token)
+  const repository = parseRepository(env.GITHUB_REPOSITORY)
+  if (!token || !repository) {
+    host.console.warning(
+      `GitHub deployment${ids.length === 1 ? '' : 's'} ${ids.join(', ')} ${ids.length === 1 ? 'was' : 'were'} left in progress: ${token ? 'GITHUB_REPOSITORY is not set' : 'github-token is empty'} in the post step.`,
+    )
+    return
+  }
+  await finishLeftOpen({
+    ids,
+    api: octokitApi(token, (message) => host.console.debug(message)),
+    repository,
+    logUrl: workflowRunUrl(env, repository),
+    description,
+    console: host.console,
+    signal,
+  })
 }
 
 function parseRepository(text: string | undefined): Repository | undefined {
