@@ -78,6 +78,8 @@ export async function post(options: PostOptions = {}): Promise<void> {
     host.console.debug(`release-gate post step: nothing to do, ${todo.quiet}.`)
     return
   }
+  // Set once the budget ran out and the step said so: what finishes afterwards is not said a second time.
+  let late = false
   const work = (async () => {
     host.console.info(
       todo.early
@@ -103,6 +105,7 @@ export async function post(options: PostOptions = {}): Promise<void> {
       AbortSignal.timeout(Math.max(0, cancelUntil - now())),
       cancelUntil,
     )
+    if (late) return
     for (const outcome of outcomes) say(host, outcome)
     if (deployments) {
       const { finishDeployments } = await import('../observers/github/index.js')
@@ -132,13 +135,17 @@ export async function post(options: PostOptions = {}): Promise<void> {
       `release-gate's post step failed unexpectedly: ${error instanceof Error ? error.message : String(error)}. This is a bug; please report it with the debug log.`,
     )
   })
-  if (!(await settledWithin(work, startedAt + POST_BUDGET_MS - EXIT_SHARE_MS - now())))
+  // Half the exit's share past the cancels' own deadline: a cancel cut at its deadline says so itself, with
+  // its URL; this one speaks only for work that did not end even then.
+  if (!(await settledWithin(work, startedAt + POST_BUDGET_MS - EXIT_SHARE_MS / 2 - now()))) {
+    late = true
     host.console.warning(
       `release-gate's post step ran out of its ${POST_BUDGET_MS / 1000} s: ${named(
         todo.cancel.map((run) => run.title),
         { separator: ', ', more: ' and' },
       )} may still be running on ${gate.server}.`,
     )
+  }
 }
 
 function say(host: Host, { run, cancelled, message }: CancelOutcome): void {
