@@ -72,6 +72,29 @@ describe('ApiClient', () => {
     c.dispose()
   })
 
+  it('starts no retry past the deadline, whether the server asked to wait or the backoff would', async () => {
+    handler = (_req, res) => res.writeHead(503).end('Service Unavailable')
+    const redactor = new Redactor()
+    const debug: string[] = []
+    const c = new ApiClient({
+      baseUrl: new URL('/ctx/', base),
+      redactor,
+      retry: { minTimeoutMs: 2000, maxTimeoutMs: 4000 },
+      deadline: Date.now() + 300,
+      debug: (line) => debug.push(line),
+    })
+    const started = Date.now()
+    const failure = await failureOf(c.read({ method: 'GET', path: 'api/jobs/status', accept: 'text' }))
+    expect(failure.kind).toBe('server-error')
+    expect(hits).toHaveLength(1)
+    // It waits until just past the deadline (where the gate's own signal would end it), not the backoff.
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(debug).toContain(
+      'GET /ctx/api/jobs/status answered HTTP 503: Service Unavailable; the next try would start past the timeout: waiting until the timeout instead',
+    )
+    c.dispose()
+  })
+
   it('never re-sends a create after an answer that may mean it happened', async () => {
     handler = (_req, res) => res.writeHead(502).end('bad gateway')
     const c = client()

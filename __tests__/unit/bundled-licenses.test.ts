@@ -28,7 +28,7 @@ const stats: BundleStats = {
           nameForCondition: at('src/main.ts'),
           modules: [
             { nameForCondition: at('src/main.ts') },
-            { nameForCondition: at('node_modules/p-retry/index.js') },
+            { nameForCondition: at('node_modules/parse-duration/index.js') },
             { nameForCondition: at('node_modules/@actions/core/lib/core.js') },
           ],
         },
@@ -43,7 +43,7 @@ const stats: BundleStats = {
     },
   ],
   modules: [
-    { nameForCondition: at('node_modules/p-retry/index.js'), chunks: [] },
+    { nameForCondition: at('node_modules/parse-duration/index.js'), chunks: [] },
     { nameForCondition: at('node_modules/tunnel/index.js'), chunks: [] },
     { nameForCondition: at('tools/actions-exec-stub/index.js'), chunks: [] },
     { nameForCondition: at('node_modules/yaml/dist/index.js'), chunks: [815, 792] },
@@ -56,21 +56,21 @@ describe('bundledPackages', () => {
   it('finds the packages inside concatenated modules and in every chunk, and not the orphans', () => {
     expect(packages.map((p) => [p.name, p.own])).toEqual([
       ['@actions/core', false],
-      ['p-retry', false],
+      ['parse-duration', false],
       ['undici', true],
       ['yaml', false],
     ])
   })
 
   it('gives each its version, licence, licence text and the dist/ files it is in', () => {
-    const pRetry = packages.find((p) => p.name === 'p-retry')!
-    expect(pRetry).toMatchObject({
-      version: versionOf('p-retry'),
+    const parseDuration = packages.find((p) => p.name === 'parse-duration')!
+    expect(parseDuration).toMatchObject({
+      version: versionOf('parse-duration'),
       license: 'MIT',
-      source: 'https://github.com/sindresorhus/p-retry',
+      source: 'https://github.com/jkroso/parse-duration',
       files: ['index.js'],
     })
-    expect(pRetry.licenseText).toContain('Permission is hereby granted')
+    expect(parseDuration.licenseText).toContain('Permission is hereby granted')
     expect(packages.find((p) => p.name === 'yaml')).toMatchObject({
       license: 'ISC',
       files: ['index.js', '815.index.cjs.js'],
@@ -103,7 +103,7 @@ describe('renderLicenses and listedPackages', () => {
     const text = renderLicenses(bundledPackages(stats, root, distFile))
     expect([...listedPackages(text)]).toEqual([
       `@actions/core@${versionOf('@actions/core')}`,
-      `p-retry@${versionOf('p-retry')}`,
+      `parse-duration@${versionOf('parse-duration')}`,
       `yaml@${versionOf('yaml')}`,
     ])
     expect(text).toContain('undici 6.999.0-release-gate-stub (tools/undici-stub, in index.js)')

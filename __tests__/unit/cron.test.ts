@@ -2,6 +2,8 @@ import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
 import { foreman } from '../../src/systems/foreman/index.js'
 import { FOREMAN_SETUP, FOREMAN_USER, ForemanSimulator } from '../../sandbox/foreman.js'
+import { fugitAccepts } from '../../sandbox/foreman-cron.js'
+import { cronLineProblem } from '../../src/systems/foreman/cron.js'
 
 // Lines Foreman >= 3.8 accepts: fugit (floraison/fugit README "Fugit::Cron" examples, and its Parser in
 // lib/fugit/cron.rb v1.13.0), which foreman-tasks >= 8.0 uses (commit 7d4ed59c). The action must send
@@ -159,5 +161,59 @@ describe('cron lines: the action refuses only what no Foreman reads; Foreman (fu
     expect(message).toBe(
       "Input 'cron-line': '0 2 * *' is not a cron line Foreman accepts: it has 4 fields, where Foreman reads five (minute hour day-of-month month day-of-week, e.g. '0 2 * * mon-fri'), on Foreman 3.8 and later also six (seconds first) and a time zone after the fields, or a nickname like @daily",
     )
+  })
+})
+
+// 1,800 lines of fugit's field forms, good and bad, as five fields, with seconds, with a time zone, cut
+// short and run long: the action's check (src/systems/foreman/cron.ts) against the sandbox's own model of
+// fugit (sandbox/foreman-cron.ts, which imports nothing from src/), so that a rule the check adds and
+// fugit does not have fails here, not only for the fixed examples above.
+function generatedLines(): string[] {
+  const seconds = ['0', '30', '*/10', 'x']
+  const fields = [
+    ['*', '0', '5/15', '30', '*/2', '61'],
+    ['*', '0', '23', '0-23/2', '24', '25'],
+    ['*', '1', 'L', '-7-L', '31', '1,15', '0'],
+    ['*', 'jan', '1-12', 'JAN-mar', '2', '13'],
+    ['*', 'mon#1', '1-5', 'fri-mon', 'sun', '8'],
+  ]
+  const zones = ['Europe/Berlin', '+05:30', 'Mars/Base', 'x']
+  let seed = 19
+  const pick = (from: string[]): string => from[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % from.length]!
+  const lines: string[] = []
+  for (let i = 0; i < 300; i++) {
+    const classic = fields.map(pick)
+    for (const words of [
+      classic,
+      [pick(seconds), ...classic],
+      [...classic, pick(zones)],
+      [pick(seconds), ...classic, pick(zones)],
+      classic.slice(0, 1 + (i % 4)),
+      [...classic, pick(zones), pick(zones), pick(seconds)],
+    ])
+      lines.push(words.join(i % 3 ? ' ' : '  '))
+  }
+  return lines
+}
+
+describe("cron lines: the action's check against the sandbox's independent model of fugit", () => {
+  const lines = generatedLines()
+
+  it('refuses no line that fugit accepts', () => {
+    const refusedButAccepted = lines.filter((line) => cronLineProblem(line) && fugitAccepts(line))
+    expect(refusedButAccepted).toEqual([])
+  })
+
+  it('is no empty check: the lines hold ones both accept, ones only fugit refuses, and ones both refuse', () => {
+    expect(lines.filter((line) => !cronLineProblem(line) && fugitAccepts(line)).length).toBeGreaterThan(50)
+    expect(lines.filter((line) => !cronLineProblem(line) && !fugitAccepts(line)).length).toBeGreaterThan(50)
+    expect(lines.filter((line) => cronLineProblem(line) && !fugitAccepts(line)).length).toBeGreaterThan(50)
+  })
+
+  it('refuses every line of a field count no Foreman reads', () => {
+    for (const line of lines) {
+      const count = line.trim().split(/\s+/).length
+      if (count < 5 || count > 7) expect([line, cronLineProblem(line)]).toEqual([line, expect.any(String)])
+    }
   })
 })

@@ -47,6 +47,14 @@ describe('classify: which GitHub failures are worth another try', () => {
     expect(classify(answer(429)).kind).toBe('transient')
   })
 
+  it('reads Retry-After as the servers’ client does: seconds or an HTTP date (one parser for both)', () => {
+    const inAMinute = new Date(Date.now() + 60_000).toUTCString()
+    const asked = classify(answer(503, {}, { 'retry-after': inAMinute })).retryAfterMs
+    expect(asked).toBeGreaterThan(55_000)
+    expect(asked).toBeLessThanOrEqual(60_000)
+    expect(classify(answer(429, {}, { 'retry-after': 'soon' })).retryAfterMs).toBeUndefined()
+  })
+
   it('retries server errors and lost connections, not refusals', () => {
     expect(classify(answer(502, '<html>Bad gateway</html>')).kind).toBe('transient')
     expect(classify({ status: 500, message: 'connect ECONNREFUSED' })).toMatchObject({

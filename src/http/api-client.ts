@@ -1,11 +1,16 @@
-import { STATUS_CODES, type Agent } from 'node:http'
+import type { Agent } from 'node:http'
 import { HttpClient } from '@actions/http-client'
-import pRetry from 'p-retry'
-import { CompressedError, exchange, ExchangeError, TooLargeError, type ExchangeResponse } from './exchange.js'
-import { HttpFailure, type FailureKind } from '../contracts/http-failure.js'
+import { interpret, networkFailure, sinkFailure, type ApiResponse } from './answers.js'
+import { exchange, ExchangeError, type ExchangeResponse } from './exchange.js'
+import { HttpFailure } from '../contracts/http-failure.js'
 import type { Redactor } from './redactor.js'
-import { looksLikeHtml, serverMessage } from './server-message.js'
+import { retrying, type RetryPolicy } from './retry.js'
+import { StreamGuard, type TextSink } from './stream-guard.js'
 import { sleep } from '../util/sleep.js'
+
+export type { ApiResponse } from './answers.js'
+export type { RetryPolicy } from './retry.js'
+export type { TextSink } from './stream-guard.js'
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT'
@@ -27,32 +32,6 @@ export interface ApiRequest {
   stream?: TextSink
   /** The most one answer may hold; defaults to the client's limit. */
   maxBytes?: number
-}
-
-export interface TextSink {
-  begin(): void
-  /**
-   * A piece of the body, in order; a returned promise holds the rest back until it settles. An
-   * error it throws (or rejects with) ends the request with that error, never retried; a
-   * SyntaxError from a JSON answer's sink is reported as a body that is not JSON.
-   */
-  text(chunk: string): void | Promise<void>
-  /** After the whole of a successful body was taken; may throw as text() does. */
-  end?(): void
-}
-
-export interface ApiResponse {
-  status: number
-  /** The body; empty when it was streamed. */
-  text: string
-  /** Parsed body; only for accept: 'json'. */
-  data: unknown
-}
-
-export interface RetryPolicy {
-  retries: number
-  minTimeoutMs: number
-  maxTimeoutMs: number
 }
 
 export interface ApiClientOptions {
@@ -78,20 +57,6 @@ export interface ApiClientOptions {
 const NEVER = new AbortController().signal
 const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeoutMs: 500, maxTimeoutMs: 4000 }
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-const MAX_RETRY_AFTER_MS = 60_000
-// Attempts that end in these never reached the server: safe to send again, even a create.
-const NEVER_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']
-const CERTIFICATE_CODES = [
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-]
 
 /**
  * The one way this action talks HTTP. `read` is for requests that change nothing and is retried on
@@ -147,40 +112,26 @@ export class ApiClient {
     retryable: (failure: HttpFailure) => boolean,
   ): Promise<ApiResponse> {
     const label = this.label(request)
-    const shouldRetry = (error: Error): boolean =>
-      error instanceof HttpFailure && retryable(error) && !signal.aborted
-    return pRetry(() => this.once(request, label, signal), {
-      retries: this.retry.retries,
-      minTimeout: this.retry.minTimeoutMs,
-      maxTimeout: this.retry.maxTimeoutMs,
-      factor: 2,
-      randomize: true,
+    const { deadline, debug } = this.options
+    return retrying(() => this.once(request, label, signal), {
+      policy: this.retry,
       signal,
-      shouldRetry,
-      onFailedAttempt: async (error) => {
-        if (!shouldRetry(error) || error.retriesLeft === 0) return
-        const retryAfter = error instanceof HttpFailure ? error.retryAfterMs : undefined
-        if (retryAfter !== undefined && this.pastDeadline(retryAfter)) {
-          // Waiting as asked would outlive the timeout: wait only until it, where the gate stops as timed
-          // out.
-          this.options.debug?.(
-            `${error.message}; the server asked to wait ${Math.round(retryAfter / 1000)}s, past the timeout: waiting until the timeout instead`,
-          )
-          // A little past it, so that the gate's own deadline signal ends this wait, as for any request in
-          // flight.
-          await sleep(Math.max(0, this.options.deadline! - Date.now()) + 250, signal)
-          throw error
-        }
-        this.options.debug?.(
-          `${error.message}; retrying (${error.retriesLeft} ${error.retriesLeft === 1 ? 'try' : 'tries'} left)`,
-        )
-        if (retryAfter) await sleep(Math.min(retryAfter, MAX_RETRY_AFTER_MS), signal)
+      retryable: (error) => error instanceof HttpFailure && retryable(error),
+      askedMs: (error) => (error as HttpFailure).retryAfterMs,
+      deadline: () => deadline,
+      pastDeadline: async (error, waitMs) => {
+        // Waiting would outlive the timeout: wait only until it, where the gate stops as timed out.
+        const why = (error as HttpFailure).retryAfterMs
+          ? `the server asked to wait ${Math.round(waitMs / 1000)}s, past the timeout`
+          : 'the next try would start past the timeout'
+        debug?.(`${(error as Error).message}; ${why}: waiting until the timeout instead`)
+        // A little past it, so that the gate's own deadline signal ends this wait, as for any request in
+        // flight.
+        await sleep(Math.max(0, deadline! - Date.now()) + 250, signal)
       },
+      onRetry: (error, _waitMs, left) =>
+        debug?.(`${(error as Error).message}; retrying (${left} ${left === 1 ? 'try' : 'tries'} left)`),
     })
-  }
-
-  private pastDeadline(inMs: number): boolean {
-    return this.options.deadline !== undefined && Date.now() + inMs >= this.options.deadline
   }
 
   private async once(request: ApiRequest, label: string, signal: AbortSignal): Promise<ApiResponse> {
@@ -219,31 +170,20 @@ export class ApiClient {
     // Logged once the request is on its way: the first stdout write costs start-up time.
     this.options.debug?.(`${request.method} ${this.options.redactor.redactUrl(url)}`)
 
+    const { redactor } = this.options
     let response: ExchangeResponse
     try {
       response = await pending
       if (guard) response = { ...response, text: response.text || (await guard.end(response.status)) }
     } catch (error) {
-      if (guard?.failure) throw this.sinkFailure(label, request, guard.failure.error)
+      if (guard?.failure) throw sinkFailure(label, request.accept, guard.failure.error)
       if (signal.aborted) throw signal.reason
-      if (attempt.aborted)
-        throw this.networkFailure(label, new ExchangeError('no complete answer in time', 'ETIMEDOUT', true))
-      throw this.networkFailure(label, error)
+      const lost = attempt.aborted
+        ? new ExchangeError('no complete answer in time', 'ETIMEDOUT', true)
+        : error
+      throw networkFailure(label, lost, redactor, this.base.protocol)
     }
-    return this.interpret(label, request, response)
-  }
-
-  /** What the stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret() would. */
-  private sinkFailure(label: string, request: ApiRequest, error: unknown): unknown {
-    if (!(error instanceof SyntaxError) || request.accept !== 'json') return error
-    return new HttpFailure({
-      kind: 'unexpected-body',
-      request: label,
-      status: 200,
-      transient: false,
-      mayHaveReachedServer: true,
-      serverMessage: 'a body that is not JSON',
-    })
+    return interpret(label, { accept: request.accept, streamed: !!request.stream }, response, redactor)
   }
 
   private agentFor(url: URL): Agent {
@@ -261,225 +201,7 @@ export class ApiClient {
     return agent
   }
 
-  private interpret(label: string, request: ApiRequest, response: ExchangeResponse): ApiResponse {
-    const { status, text } = response
-    const contentType = header(response, 'content-type')
-    const fail = (
-      kind: FailureKind,
-      transient: boolean,
-      extra: { retryAfterMs?: number; serverMessage?: string } = {},
-    ): HttpFailure =>
-      new HttpFailure({
-        kind,
-        request: label,
-        status,
-        transient,
-        mayHaveReachedServer: true,
-        serverMessage: extra.serverMessage ?? serverMessage(text, contentType, this.options.redactor),
-        htmlPage: looksLikeHtml(text, contentType),
-        retryAfterMs: extra.retryAfterMs,
-      })
-
-    if (status >= 200 && status < 300) {
-      if (looksLikeHtml(text, contentType)) throw fail('unexpected-body', true)
-      // A streamed body was taken, and checked, by its sink.
-      if (request.accept === 'text' || request.stream) return { status, text, data: undefined }
-      try {
-        // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
-        // first.
-        return { status, text, data: JSON.parse(text.replace(/^\uFEFF/, '')) }
-      } catch {
-        const what = text.trim().startsWith('<')
-          ? 'XML or markup instead of JSON'
-          : text.trim()
-            ? 'a body that is not JSON'
-            : 'an empty body instead of JSON'
-        throw fail('unexpected-body', false, { serverMessage: what })
-      }
-    }
-    if (status >= 300 && status < 400) {
-      const location = header(response, 'location')
-      throw fail('redirected', false, {
-        serverMessage: location ? `a redirect to ${this.options.redactor.redactUrl(location)}` : 'a redirect',
-      })
-    }
-    if (status === 401) throw fail('unauthorized', false)
-    if (status === 403) throw fail('forbidden', false)
-    if (status === 404) throw fail('not-found', false)
-    if (status === 405) throw fail('method-not-allowed', false)
-    if (status === 408) throw fail('server-error', true)
-    if (status === 429)
-      throw fail('rate-limited', true, { retryAfterMs: retryAfterMs(header(response, 'retry-after')) })
-    if (status >= 500)
-      throw fail('server-error', true, { retryAfterMs: retryAfterMs(header(response, 'retry-after')) })
-    throw fail('rejected', false)
-  }
-
-  private networkFailure(label: string, error: unknown): HttpFailure {
-    if (error instanceof TooLargeError) {
-      return new HttpFailure({
-        kind: 'too-large',
-        request: label,
-        transient: false,
-        mayHaveReachedServer: true,
-        cause: error.message,
-      })
-    }
-    if (error instanceof CompressedError) {
-      return new HttpFailure({
-        kind: 'unexpected-body',
-        request: label,
-        status: error.status,
-        transient: false,
-        mayHaveReachedServer: true,
-        serverMessage: compressedBody(error),
-      })
-    }
-    const code =
-      error instanceof ExchangeError || (error as { code?: unknown }).code
-        ? String((error as { code?: unknown }).code)
-        : ''
-    const afterHeaders = error instanceof ExchangeError && error.afterHeaders
-    const message = this.options.redactor.redact(error instanceof Error ? error.message : String(error))
-    // @actions/http-client tunnels every proxied request with CONNECT (the tunnel package), which reports a
-    // proxy's refusal as 'tunneling socket could not be established, statusCode=407' with code ECONNRESET
-    // (tunnel/lib/tunnel.js, onConnect), and a proxy it cannot reach as '..., cause=...': either way the
-    // request never left the proxy, so it is no lost answer, and a create may be sent again.
-    const tunnel = /tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/.exec(message)
-    if (tunnel && !afterHeaders) {
-      const status = Number(tunnel[1])
-      const variable = this.base.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
-      const cause = tunnel[1]
-        ? `the proxy (${variable}) refused to open a connection to the server: HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim()
-        : `the proxy (${variable}) could not be reached: ${tunnel[2]}`
-      // A 407 or 403 will not change by itself; a gateway error may be a server restarting behind the proxy.
-      const transient = !tunnel[1] || status >= 500
-      return new HttpFailure({
-        kind: 'unreachable',
-        request: label,
-        status: undefined,
-        transient,
-        mayHaveReachedServer: false,
-        cause,
-        proxy: true,
-      })
-    }
-    if (CERTIFICATE_CODES.includes(code)) {
-      return new HttpFailure({
-        kind: 'untrusted-certificate',
-        request: label,
-        transient: false,
-        mayHaveReachedServer: false,
-        cause: code,
-      })
-    }
-    if (!afterHeaders && NEVER_SENT.includes(code)) {
-      // A refused connection may be a restart; a name that does not resolve will not fix itself.
-      const transient = code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
-      return new HttpFailure({
-        kind: 'unreachable',
-        request: label,
-        transient,
-        mayHaveReachedServer: false,
-        cause: code,
-      })
-    }
-    if (code.startsWith('ERR_INVALID') || code === 'ERR_UNESCAPED_CHARACTERS') {
-      return new HttpFailure({
-        kind: 'not-sendable',
-        request: label,
-        transient: false,
-        mayHaveReachedServer: false,
-        cause: message,
-      })
-    }
-    const cause = code === 'ETIMEDOUT' ? message : code === 'ECUTOFF' ? message : code || message
-    return new HttpFailure({
-      kind: 'connection-lost',
-      request: label,
-      transient: true,
-      mayHaveReachedServer: true,
-      cause,
-    })
-  }
-
   private label(request: ApiRequest): string {
     return `${request.method} ${this.options.redactor.redactUrl(this.url(request.path).pathname)}`
-  }
-}
-
-/** A compressed answer in the user's terms: what it was, and who probably compressed it. */
-export function compressedBody(error: CompressedError): string {
-  return `a ${error.encoding}-compressed body, which release-gate never asks for (it sends no Accept-Encoding); a proxy in between may be compressing answers regardless`
-}
-
-function header(response: ExchangeResponse, name: string): string | undefined {
-  const value = response.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (!value) return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
-}
-
-// Enough of a body's start to tell an HTML document (looksLikeHtml) from a log.
-const SNIFF_CHARS = 1024
-
-/**
- * Stands between a streamed body and its sink. The sink gets the body only once its start has been
- * seen not to be an HTML page; an HTML page is collected instead (it is small, or the size limit
- * ends it) and returned by end(), to fail as such. What the sink throws is kept as `failure`, so
- * the request ends with it instead of taking it for a network failure.
- */
-class StreamGuard {
-  failure: { error: unknown } | undefined
-  private head: string[] = []
-  private headChars = 0
-  private mode: 'sniffing' | 'streaming' | 'collecting' = 'sniffing'
-
-  constructor(private readonly sink: TextSink) {}
-
-  text(chunk: string): void | Promise<void> {
-    if (this.mode === 'streaming') return this.guarded(() => this.sink.text(chunk))
-    this.head.push(chunk)
-    this.headChars += chunk.length
-    if (this.mode === 'sniffing' && this.headChars >= SNIFF_CHARS) return this.decide()
-  }
-
-  /** After a complete answer: the collected HTML page, or '' once everything went to the sink (and it has ended). */
-  async end(status: number): Promise<string> {
-    if (this.mode === 'sniffing') await this.decide()
-    if (this.mode === 'collecting') return this.head.join('')
-    if (status >= 200 && status < 300 && this.sink.end) await this.guarded(() => this.sink.end!())
-    return ''
-  }
-
-  private decide(): void | Promise<void> {
-    const head = this.head.join('')
-    if (looksLikeHtml(head, undefined)) {
-      this.mode = 'collecting'
-      this.head = [head]
-      return
-    }
-    this.mode = 'streaming'
-    this.head = []
-    if (head) return this.guarded(() => this.sink.text(head))
-  }
-
-  private guarded(take: () => void | Promise<void>): void | Promise<void> {
-    const fail = (error: unknown): never => {
-      this.failure ??= { error }
-      throw error
-    }
-    try {
-      const busy = take()
-      if (busy) return busy.catch(fail)
-    } catch (error) {
-      fail(error)
-    }
   }
 }

@@ -1,4 +1,5 @@
 /** The few GitHub REST calls the Deployments mirror makes, and how their failures are told apart. */
+import { retryAfterMs as retryAfterHeader } from '../../http/retry.js'
 import { clip } from '../../util/words.js'
 
 export interface Repository {
@@ -117,8 +118,8 @@ export function messageOf(data: unknown): string {
 }
 
 function retryAfter(headers: Record<string, string | number | undefined>): number | undefined {
-  const seconds = Number(headers['retry-after'])
-  if (headers['retry-after'] !== undefined && Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const asked = retryAfterHeader(headers['retry-after'])
+  if (asked !== undefined) return asked
   const reset = Number(headers['x-ratelimit-reset'])
   if (String(headers['x-ratelimit-remaining']) === '0' && Number.isFinite(reset))
     return Math.max(0, reset * 1000 - Date.now())

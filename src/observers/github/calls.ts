@@ -1,8 +1,10 @@
 import { OBSERVER_STOP_MS } from '../../contracts/budgets.js'
 import type { HostConsole } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
-import { sleep } from '../../util/sleep.js'
+import { retrying } from '../../http/retry.js'
 import { GitHubCallError, classify, type Repository } from './api.js'
+
+const OUT_OF_TIME = 'no answer before the step had to end'
 
 export interface MirrorTiming {
   /** One attempt of one request. */
@@ -81,48 +83,57 @@ export class GitHubCalls {
   async call<T>(doing: string, request: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
     const deadline = Date.now() + this.options.timing.callMs
     const end = (): number => Math.min(deadline, this.stopAt ?? Infinity)
-    for (let tries = 1; ; tries++) {
+    const { retries, backoffMs } = this.options.timing
+    let tries = 0
+    try {
+      // The client's one retry loop (http/retry.ts), with the mirror's own bounds: its call time, the stop
+      // budget's cut, nothing sent once GitHub refused the token.
+      return await retrying(() => this.attempt(request, end(), () => tries++), {
+        policy: { retries, minTimeoutMs: backoffMs, maxTimeoutMs: Infinity },
+        signal: this.cut.signal,
+        retryable: (error) => error instanceof GitHubCallError && error.transient && !this.disabled,
+        askedMs: (error) => (error as GitHubCallError).retryAfterMs,
+        deadline: end,
+        onRetry: (error, wait) =>
+          this.options.console.debug(
+            this.redact(
+              `GitHub Deployments: ${doing}: ${(error as Error).message}; trying again in ${Math.round(wait)} ms`,
+            ),
+          ),
+      })
+    } catch (error) {
+      // Another call found GitHub refusing the token or the repository: it warned, and the mirror is off.
       if (this.disabled) return undefined
-      const left = end() - Date.now()
-      if (left <= 0 || this.cut.signal.aborted) {
-        this.failed(
-          doing,
-          new GitHubCallError('transient', 'no answer before the step had to end'),
-          tries - 1,
-        )
-        return undefined
-      }
-      const timeoutMs = Math.min(this.options.timing.attemptMs, left)
-      const signal = AbortSignal.any([this.cut.signal, AbortSignal.timeout(timeoutMs)])
-      let failure: GitHubCallError
-      try {
-        return await request(signal)
-      } catch (error) {
-        failure = signal.aborted
-          ? new GitHubCallError(
-              'transient',
-              `no answer within ${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, '')}s`,
-            )
-          : classify(error)
-      }
-      if (this.disabled) return undefined
-      const wait =
-        failure.retryAfterMs ?? this.options.timing.backoffMs * 2 ** (tries - 1) * (0.5 + Math.random())
-      if (
-        !failure.transient ||
-        tries > this.options.timing.retries ||
-        this.cut.signal.aborted ||
-        Date.now() + wait >= end()
-      ) {
-        this.failed(doing, failure, tries)
-        return undefined
-      }
-      this.options.console.debug(
-        this.redact(
-          `GitHub Deployments: ${doing}: ${failure.message}; trying again in ${Math.round(wait)} ms`,
-        ),
+      // Anything but GitHub's failure is the stop budget's cut, ending the wait for the next try.
+      this.failed(
+        doing,
+        error instanceof GitHubCallError ? error : new GitHubCallError('transient', OUT_OF_TIME),
+        tries,
       )
-      await sleep(wait, this.cut.signal).catch(() => undefined)
+      return undefined
+    }
+  }
+
+  /** One try, within the attempt time and what is left of the call's; none once the mirror is off or out of time. */
+  private async attempt<T>(
+    request: (signal: AbortSignal) => Promise<T>,
+    end: number,
+    sent: () => void,
+  ): Promise<T> {
+    const left = end - Date.now()
+    if (this.disabled || left <= 0 || this.cut.signal.aborted)
+      throw new GitHubCallError('transient', OUT_OF_TIME)
+    sent()
+    const timeoutMs = Math.min(this.options.timing.attemptMs, left)
+    const signal = AbortSignal.any([this.cut.signal, AbortSignal.timeout(timeoutMs)])
+    try {
+      return await request(signal)
+    } catch (error) {
+      if (!signal.aborted) throw classify(error)
+      throw new GitHubCallError(
+        'transient',
+        `no answer within ${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, '')}s`,
+      )
     }
   }
 

@@ -6,24 +6,18 @@ import type { ApiClient } from '../../http/api-client.js'
 import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, Run } from '../../contracts/run.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
+import { deploymentJson, isSelectedBy, listOf, oneOrList, sameName, type DeploymentJson } from './answers.js'
+import { AfterDeploy, BuildMasterApi, MaybeActed } from './api.js'
+import { Deployment, DeploymentBoard } from './deployment.js'
 import {
-  ReleaseJson,
-  BuildJson,
-  DeploymentJson,
-  listOf,
-  oneOrList,
-  releaseJson,
-  buildJson,
-  deploymentJson,
-  BuildMasterApi,
-  DeploymentBoard,
-  Deployment,
-  AfterDeploy,
-  MaybeActed,
-  sameName,
-  isSelectedBy,
-} from './api.js'
-import { Settings, readSettings, prefixed, describeAttempt } from './inputs.js'
+  describeAttempt,
+  prefixed,
+  readSettings,
+  releaseLabel,
+  releaseParams,
+  type Settings,
+} from './inputs.js'
+import { Releases } from './releases.js'
 
 export const buildmaster: SystemDefinition = {
   name: 'buildmaster',
@@ -60,7 +54,7 @@ class BuildMasterAdapter implements Adapter {
     if (settings.selection) {
       // Deployments that auto-promotion or another user will start may not exist yet: look for them until
       // they do.
-      this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal), false)
+      this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal))
       this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`
     }
   }
@@ -76,30 +70,23 @@ class BuildMasterAdapter implements Adapter {
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
     const { operation, release } = this.settings
     const api = new BuildMasterApi(this.config, this.client, signal)
+    const releases = new Releases(api, this.settings, console)
     const variables = prefixed(this.config.variables)
     this.console = console
-    if (this.settings.selection) return this.select(api, true)
+    if (this.settings.selection) return this.select(api, releases)
     if (operation === 'wait') return this.attach(api)
     this.releaseNumber = release
     if (operation === 'cancel-release') {
-      const params = {
-        ...this.releaseParams(),
-        ...(this.settings.reason ? { reason: this.settings.reason } : {}),
-      }
-      await api.send(`cancelling release ${this.releaseLabel()}`, 'api/releases/cancel', params)
-      console.info(
-        `Cancelled release ${this.releaseLabel()}${this.settings.reason ? ` (reason: ${this.settings.reason})` : ''}.`,
-      )
+      await releases.cancel()
       return []
     }
-    if (operation === 'restore-release') return this.restore(api, console)
+    if (operation === 'restore-release') {
+      await releases.restore()
+      return []
+    }
     if (operation === 'reject-build') {
-      await api.send('rejecting the build', 'api/releases/builds/reject', {
-        ...this.releaseParams(),
-        buildNumber: this.settings.build,
-      })
+      await releases.rejectBuild()
       this.buildNumber = this.settings.build
-      console.info(`Rejected build ${this.settings.build} of release ${this.releaseLabel()}.`)
       return []
     }
     if (operation === 'deploy-build') {
@@ -108,9 +95,9 @@ class BuildMasterAdapter implements Adapter {
     }
     // Whenever the step creates the release, the variables become release variables too (an existing release
     // keeps its own).
-    await this.ensureRelease(api, console, variables)
+    await releases.ensure(variables)
     if (operation === 'create-release') return []
-    this.buildNumber = await this.ensureBuild(api, console, variables)
+    this.buildNumber = await releases.ensureBuild(variables)
     if (operation === 'create-build') return []
     try {
       return await this.deploy(api, console, variables)
@@ -127,76 +114,13 @@ class BuildMasterAdapter implements Adapter {
     }
   }
 
-  /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
-  private async ensureRelease(
-    api: BuildMasterApi,
-    console: GateConsole,
-    variables: Variables,
-  ): Promise<void> {
-    const existing = await this.findRelease(api)
-    if (existing) {
-      if (existing.status !== 'active') {
-        throw new GateError(
-          `Release ${this.releaseLabel()} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`,
-        )
-      }
-      console.info(`Release ${this.releaseLabel()} exists (pipeline ${existing.pipelineName}); using it.`)
-      return
-    }
-    const { pipeline, releaseTemplate, releaseName } = this.settings
-    if (!pipeline && !releaseTemplate) {
-      throw new GateError(
-        `Release ${this.releaseLabel()} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
-      )
-    }
-    const params: Record<string, string> = { ...this.releaseParams(), ...variables }
-    if (releaseName) params.releaseName = releaseName
-    if (pipeline) params.pipelineName = pipeline
-    if (releaseTemplate) params.template = releaseTemplate
-    const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
-    const doing = `creating release ${this.releaseLabel()}`
-    // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
-    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks
-    // it.
-    const notFound = releaseTemplate
-      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
-      : undefined
-    const created = await api.sendOnce(
-      doing,
-      path,
-      params,
-      releaseJson,
-      () => this.findRelease(api),
-      notFound,
-    )
-    const count = Object.keys(variables).length
-    console.info(
-      `Created release ${this.releaseLabel()} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`,
-    )
-  }
-
-  /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
-  private async restore(api: BuildMasterApi, console: GateConsole): Promise<Run[]> {
-    const existing = await this.findRelease(api)
-    if (!existing)
-      throw new GateError(
-        `BuildMaster has no release ${this.releaseLabel()}: check the application and release inputs.`,
-      )
-    if (existing.status === 'active') {
-      console.info(`Release ${this.releaseLabel()} is active already; nothing to restore.`)
-      return []
-    }
-    await api.send(`restoring release ${this.releaseLabel()}`, 'api/releases/restore', this.releaseParams())
-    console.info(`Restored release ${this.releaseLabel()} (it was ${existing.status}).`)
-    return []
-  }
-
   /**
    * Wait by selection: the deployments of the build to the stage (the stage of its latest deployment
    * when none is given), the latest one to each environment. Until one exists, nothing is returned and
-   * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error.
+   * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error,
+   * checked with `releases` on the first look (when the step starts).
    */
-  private async select(api: BuildMasterApi, first: boolean): Promise<Run[]> {
+  private async select(api: BuildMasterApi, releases?: Releases): Promise<Run[]> {
     // Once found, the deployments are the ones waited on, whatever starts later.
     if (this.deploymentIds.length > 0) return []
     const { build, stage } = this.settings
@@ -214,7 +138,7 @@ class BuildMasterAdapter implements Adapter {
     this.releaseNumber = this.settings.release
     this.buildNumber = build
     if (all.length === 0) {
-      if (first) await this.checkBuild(api)
+      if (releases) await releases.checkBuild()
       return []
     }
     const latest = all.reduce((a, b) => (b.id > a.id ? b : a))
@@ -262,63 +186,6 @@ class BuildMasterAdapter implements Adapter {
     return kept
   }
 
-  private async checkBuild(api: BuildMasterApi): Promise<void> {
-    const { build } = this.settings
-    const found = await api.read(
-      'looking up the build',
-      'api/releases/builds',
-      { ...this.releaseParams(), buildNumber: build },
-      listOf(buildJson),
-    )
-    if (found.length === 0)
-      throw new GateError(
-        `BuildMaster has no build ${build} of release ${this.releaseLabel()}: check the application, release and build inputs.`,
-      )
-    if (found[0]!.status === 'rejected')
-      throw new GateError(
-        `Build ${build} of release ${this.releaseLabel()} was rejected: no deployment of it will start.`,
-      )
-  }
-
-  private async ensureBuild(
-    api: BuildMasterApi,
-    console: GateConsole,
-    variables: Variables,
-  ): Promise<string> {
-    const { build } = this.settings
-    const find = async (): Promise<BuildJson | undefined> =>
-      build
-        ? (
-            await api.read(
-              'looking up the build',
-              'api/releases/builds',
-              { ...this.releaseParams(), buildNumber: build },
-              listOf(buildJson),
-            )
-          )[0]
-        : undefined
-    const existing = await find()
-    if (existing) {
-      if (existing.status === 'rejected')
-        throw new GateError(
-          `Build ${build} of release ${this.releaseLabel()} exists but was rejected: use a new build number.`,
-        )
-      console.info(`Build ${build} of release ${this.releaseLabel()} exists; using it.`)
-      return existing.buildNumber
-    }
-    const params = { ...this.releaseParams(), ...(build ? { buildNumber: build } : {}), ...variables }
-    // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
-    const created = await api.sendOnce(
-      `creating a build of release ${this.releaseLabel()}`,
-      'api/releases/builds/create',
-      params,
-      buildJson,
-      build ? find : undefined,
-    )
-    console.info(`Created build ${created.buildNumber} of release ${this.releaseLabel()}.`)
-    return created.buildNumber
-  }
-
   private async deploy(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<Run[]> {
     const { stage, force, startTime } = this.settings
     const params: Record<string, string> = {
@@ -357,7 +224,7 @@ class BuildMasterAdapter implements Adapter {
     // From here on BuildMaster has taken the deploy: no message may advise deploying again.
     let answered: DeploymentJson[]
     try {
-      answered = oneOrList(deploymentJson)({ server: 'BuildMaster', doing }, answer)
+      answered = oneOrList(deploymentJson)(api.answer(doing), answer)
     } catch (error) {
       if (!(error instanceof GateError)) throw error
       throw new AfterDeploy(
@@ -428,18 +295,11 @@ class BuildMasterAdapter implements Adapter {
     const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
     return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain))
   }
-
-  private async findRelease(api: BuildMasterApi): Promise<ReleaseJson | undefined> {
-    return (
-      await api.read('looking up the release', 'api/releases', this.releaseParams(), listOf(releaseJson))
-    )[0]
-  }
-
   private releaseParams(): Record<string, string> {
-    return { ...this.settings.application, releaseNumber: this.settings.release }
+    return releaseParams(this.settings)
   }
 
   private releaseLabel(): string {
-    return `${this.settings.release} of ${this.settings.applicationLabel}`
+    return releaseLabel(this.settings)
   }
 }

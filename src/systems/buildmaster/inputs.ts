@@ -179,3 +179,13 @@ export function describeAttempt(settings: Settings): { what: string; subject: st
       return { what: `${settings.operation.replace(/-release$/, '')} ${release}`, subject }
   }
 }
+
+/** The release's parameters, as every call that names a release sends them. */
+export function releaseParams(settings: Settings): Record<string, string> {
+  return { ...settings.application, releaseNumber: settings.release }
+}
+
+/** The release in messages: '1.4.0 of web-shop'. */
+export function releaseLabel(settings: Settings): string {
+  return `${settings.release} of ${settings.applicationLabel}`
+}

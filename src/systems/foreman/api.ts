@@ -1,11 +1,11 @@
 // Foreman's API as the adapter reads it: requests, per-host statuses across versions, and the answers'
 // shapes.
 import { type GateConfig } from '../../config/gate-config.js'
-import { explained, GateError } from '../../contracts/errors.js'
+import { GateError } from '../../contracts/errors.js'
 import type { ApiClient, TextSink } from '../../http/api-client.js'
-import { explainFailure } from '../../http/explain.js'
 import { HttpFailure } from '../../contracts/http-failure.js'
 import { count, field, object, objects, type AnswerContext } from '../common/answer-shape.js'
+import { saying, Server } from '../common/server.js'
 
 export interface OutputEntry {
   output_type: string
@@ -22,12 +22,33 @@ export interface HostOutput {
 
 /** The remote execution API with its uneven error shapes turned into one clear message each. */
 export class ForemanApi {
+  private readonly server: Server
+
   constructor(
-    private readonly config: GateConfig,
+    config: GateConfig,
     private readonly client: ApiClient,
     /** organization_id and location_id: Foreman takes them as parameters of every request. */
     private readonly scope: Record<string, string> = {},
-  ) {}
+  ) {
+    this.server = new Server({
+      server: 'Foreman',
+      serverUrl: config.serverUrl,
+      refused: (failure, doing) =>
+        failure.kind === 'unauthorized'
+          ? `Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`
+          : `Foreman denied ${doing} (HTTP 403)${saying(failure)}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`,
+      // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
+      other: (failure, doing) =>
+        failure.status && failure.status >= 400 && failure.serverMessage
+          ? `Foreman rejected ${doing} (HTTP ${failure.status}): ${failure.serverMessage}`
+          : undefined,
+    })
+  }
+
+  /** Which server, doing what: for the checks of an answer's shape. */
+  answer(doing: string): AnswerContext {
+    return this.server.answer(doing)
+  }
 
   /** With `stream`, the answer goes to it as it arrives (and nothing is returned). */
   async read(
@@ -45,7 +66,7 @@ export class ForemanApi {
         )
       ).data
     } catch (error) {
-      throw this.explain(error, doing)
+      throw this.server.explain(error, doing)
     }
   }
 
@@ -65,7 +86,7 @@ export class ForemanApi {
       ).data
     } catch (error) {
       if (error instanceof HttpFailure && error.kind === 'not-found') return undefined
-      throw this.explain(error, doing)
+      throw this.server.explain(error, doing)
     }
   }
 
@@ -87,8 +108,19 @@ export class ForemanApi {
           `Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`,
         )
       }
-      throw this.explain(error, doing)
+      throw this.server.explain(error, doing)
     }
+  }
+
+  /** Creates a job invocation (a run, a re-run): its id, checked. Never sent twice once it may have arrived. */
+  async create(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<number> {
+    const context = this.answer(doing)
+    const id = field(context, object(context, await this.send(doing, path, json, signal)), 'id', 'number')
+    if (!Number.isInteger(id) || id <= 0)
+      throw new GateError(
+        `Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`,
+      )
+    return id
   }
 
   /**
@@ -105,33 +137,8 @@ export class ForemanApi {
       return 'cancelled'
     } catch (error) {
       if (error instanceof HttpFailure && error.status === 422) return 'finished'
-      throw this.explain(error, `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`)
+      throw this.server.explain(error, `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`)
     }
-  }
-
-  private explain(error: unknown, doing: string): unknown {
-    if (!(error instanceof HttpFailure)) return error
-    if (!error.htmlPage) {
-      if (error.kind === 'unauthorized')
-        return new GateError(
-          `Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`,
-          false,
-          error,
-        )
-      if (error.kind === 'forbidden')
-        return new GateError(
-          `Foreman denied ${doing} (HTTP 403)${error.serverMessage ? `: ${error.serverMessage}` : ''}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`,
-          false,
-          error,
-        )
-      // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
-      if (error.status && error.status >= 400 && error.serverMessage)
-        return explained(error, `Foreman rejected ${doing} (HTTP ${error.status}): ${error.serverMessage}`)
-    }
-    return explained(
-      error,
-      explainFailure(error, { server: 'Foreman', serverUrl: this.config.serverUrl.toString(), doing }),
-    )
   }
 }
 
@@ -154,7 +161,8 @@ export interface HostStatus {
  * What a host's job_status says of it. Foreman shows a host whose task ended in `warning` as `error`
  * (app/helpers/remote_execution_helper.rb, template_invocation_status, v11–v17), while the invocation's
  * own `failed` count leaves it out (it is progress_report[:error], app/views/api/v2/job_invocations/
- * base.json.rabl from v13.1.0): counting from the hosts counts it as failed.
+ * base.json.rabl from v13.1.0): counting from the hosts counts it as failed, as Foreman's own
+ * progress_report[:failed] does (why: HOST_STATUS in invocation.ts).
  */
 export function outcomeOf(status: string): keyof Omit<Counts, 'total'> {
   if (status === 'success') return 'succeeded'
@@ -212,7 +220,7 @@ export async function hostStatuses(
   signal: AbortSignal,
 ): Promise<{ hosts: HostStatus[]; note?: string }> {
   const hosts: HostStatus[] = []
-  const context = { server: 'Foreman', doing: `listing the hosts of job invocation ${id}` }
+  const context = api.answer(`listing the hosts of job invocation ${id}`)
   for (let page = 1; ; page++) {
     const answer = await api.readIfFound(
       context.doing,
@@ -247,7 +255,7 @@ export async function olderHostStatuses(
   id: string,
   signal: AbortSignal,
 ): Promise<{ hosts: HostStatus[]; note: string }> {
-  const context = { server: 'Foreman', doing: `reading the host statuses of job invocation ${id}` }
+  const context = api.answer(`reading the host statuses of job invocation ${id}`)
   const show = object(
     context,
     await api.read(context.doing, `api/job_invocations/${id}`, { host_status: 'true' }, signal),
@@ -283,15 +291,4 @@ export function hostOutput(context: AnswerContext, value: unknown, index: number
       timestamp: field(context, entry, 'timestamp', 'number'),
     })),
   }
-}
-
-/** The id of the invocation a create or re-run answered with; never polled as `undefined`. */
-export function createdInvocationId(doing: string, answer: unknown): number {
-  const context = { server: 'Foreman', doing }
-  const id = field(context, object(context, answer), 'id', 'number')
-  if (!Number.isInteger(id) || id <= 0)
-    throw new GateError(
-      `Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`,
-    )
-  return id
 }

@@ -6,12 +6,10 @@ import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { createdInvocationId, ForemanApi, hostStatuses } from './api.js'
+import { ForemanApi, hostStatuses } from './api.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
 
-// Output entries may reach Foreman's database out of timestamp order across hosts; asking again for
-// this much before the newest entry seen, and dropping what was shown, loses none of them.
 // A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
 // to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
 // (the cancel, up to 4 s) follows this.
@@ -130,14 +128,11 @@ class ForemanAdapter implements Adapter {
         }
       }
       const doing = `re-running job invocation ${invocationId} on ${hosts}`
-      id = createdInvocationId(
+      id = await api.create(
         doing,
-        await api.send(
-          doing,
-          `api/job_invocations/${invocationId}/rerun`,
-          { failed_only: failedOnly, job_invocation: {} },
-          signal,
-        ),
+        `api/job_invocations/${invocationId}/rerun`,
+        { failed_only: failedOnly, job_invocation: {} },
+        signal,
       )
       title = `Foreman job invocation ${id} (re-run of ${invocationId} on ${hosts})`
       console.info(`Re-running job invocation ${invocationId} on ${hosts} as job invocation ${id}.`)
@@ -180,10 +175,7 @@ class ForemanAdapter implements Adapter {
     }
     signal.addEventListener('abort', onStop, { once: true })
     try {
-      return createdInvocationId(
-        doing,
-        await api.send(doing, 'api/job_invocations', { job_invocation: body }, sending.signal),
-      )
+      return await api.create(doing, 'api/job_invocations', { job_invocation: body }, sending.signal)
     } catch (error) {
       if (!signal.aborted) throw error
       this.console?.info(
@@ -211,7 +203,7 @@ class ForemanAdapter implements Adapter {
     try {
       const doing = `looking up job template ${id}`
       const found = object(
-        { server: 'Foreman', doing },
+        api.answer(doing),
         await api.read(
           doing,
           `api/job_templates/${id}`,
@@ -226,7 +218,7 @@ class ForemanAdapter implements Adapter {
   }
 
   private async templateId(api: ForemanApi, name: string, signal: AbortSignal): Promise<string> {
-    const context = { server: 'Foreman', doing: `looking up job template '${name}'` }
+    const context = api.answer(`looking up job template '${name}'`)
     const found = object(
       context,
       await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal),

@@ -4,31 +4,22 @@ import { type GateConfig } from '../../config/gate-config.js'
 import { isFinal, type Status } from '../../contracts/status.js'
 import { JsonElements } from '../../http/json-elements.js'
 import { sleep } from '../../util/sleep.js'
-import type {
-  DetailCase,
-  DetailSection,
-  OutputGroup,
-  Run,
-  RunTiming,
-  ShowOutput,
-  Snapshot,
-} from '../../contracts/run.js'
+import type { DetailCase, DetailSection, Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
-import { hashOf } from '../../util/line-hash.js'
-import { clip, named } from '../../util/words.js'
-import {
-  ForemanApi,
-  hostCounts,
-  hostOutput,
-  hostStatuses,
-  outcomeOf,
-  type Counts,
-  type HostOutput,
-} from './api.js'
+import { named } from '../../util/words.js'
+import { ForemanApi, hostCounts, hostOutput, hostStatuses, outcomeOf, type Counts } from './api.js'
+import { HostOutputs } from './host-output.js'
 
 // A host's job_status (GET api/job_invocations/:id/hosts): N/A (not started), planned/running, success,
-// error (which covers warning), cancelled — foreman_remote_execution's HostStatus::ExecutionStatus. Any
-// other word is taken as still running, never as a success.
+// error, cancelled (foreman_remote_execution app/helpers/remote_execution_helper.rb,
+// template_invocation_status). Any other word is taken as still running, never as a success.
+//
+// Why `warning` is failed: Foreman itself counts a host whose task ended with result `warning` as failed.
+// template_invocation_status answers `error` for it ("return 'error' if task.result == 'warning'");
+// HostStatus::ExecutionStatus gives it ERROR, "Last execution failed" (app/models/host_status/
+// execution_status.rb: ERROR is "result = 'error' OR result = 'warning'"); and TemplateInvocation::
+// TaskResultMap maps warning to failed, so JobInvocation#progress_report's :failed is error + warning.
+// (The API's own `failed` count is progress_report[:error] alone: see outcomeOf and hostCounts in api.ts.)
 export const HOST_STATUS: Record<string, Status> = {
   success: 'succeeded',
   error: 'failed',
@@ -39,6 +30,10 @@ export const HOST_STATUS: Record<string, Status> = {
   running: 'running',
 }
 
+// The invocation's status_label. JobInvocation#status_label is HostStatus::ExecutionStatus::
+// ExecutionTaskStatusMapper's: `succeeded` only for a task stopped with result success, `failed` for any
+// other stopped task, a `warning` result included. `warning` is mapped all the same, to what Foreman
+// counts it as (see HOST_STATUS), should a version or a plugin ever answer it.
 export const STATUS: Record<string, Status> = {
   queued: 'pending',
   running: 'running',
@@ -55,16 +50,6 @@ export const FORCE_AFTER_MS = 1500
 
 export const CANCEL_CHECK_EVERY_MS = 400
 
-export const SINCE_OVERLAP_SECONDS = 10
-
-export const LAST_LINES = 5
-
-// A summary line is clipped at 2000 characters anyway (redacting-host.ts).
-export const LAST_LINE_CHARS = 2000
-
-// Output of unfinished hosts held back to print host by host; past this it prints as it is.
-export const HELD_MAX_CHARS = 4 * 1024 * 1024
-
 export class Invocation implements Run {
   readonly id: string
   readonly url: string
@@ -73,24 +58,7 @@ export class Invocation implements Run {
   /** The same, from each host's own status once the hosts were listed: what outputs and summary report. */
   hostCounts?: Counts
   private names = new Map<number, string>()
-  private since: number | undefined
-  private newest = 0
-  /**
-   * The entries shown that are still in the overlap window, so each is shown once: a 53-bit hash of
-   * host, timestamp, type and text (never the text itself), to the entry's timestamp.
-   */
-  private shown = new Map<number, number>()
-  /** Per host, its last few lines (clipped, joined by '\n'), for the summary of a host that did not succeed. */
-  private lastLines = new Map<number, string>()
-  /**
-   * With several hosts, each host's lines wait here until it has finished, then print as one group;
-   * joined by '\n' (no line has one), one string per host rather than one per line.
-   */
-  private held = new Map<number, string>()
-  /** The text held, in all; past HELD_MAX_CHARS what is held prints at once, so memory stays bounded. */
-  private heldChars = 0
-  /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
-  private continued = new Set<number>()
+  private readonly outputs = new HostOutputs((id) => this.names.get(id) ?? `host ${id}`)
   private failedHosts: string[] | undefined
   /** What the latest check said, the ones cancel() makes after the gate stopped polling included. */
   private lastDetail: string | undefined
@@ -121,7 +89,7 @@ export class Invocation implements Run {
   private async check(signal: AbortSignal): Promise<Snapshot> {
     // Host names come with the first answer; later ones leave out a list that grows with the fleet.
     const first = this.names.size === 0
-    const context = { server: 'Foreman', doing: `checking job invocation ${this.id}` }
+    const context = this.api.answer(`checking job invocation ${this.id}`)
     const show = object(
       context,
       await this.api.read(
@@ -165,19 +133,17 @@ export class Invocation implements Run {
   }
 
   /**
-   * New output of every host in one request, whatever the number of hosts. With one host it streams
-   * live; with several, each host's output prints as one group once that host has finished, so a
-   * fleet's log reads host by host instead of a new group per host at every poll. The answer is
-   * read host by host as it arrives, never held whole; what it said is kept per host only as much
-   * as showing each entry once needs (see `shown`, `held`, `lastLines`).
+   * New output of every host in one request, whatever the number of hosts, shown as HostOutputs
+   * says. The answer is read host by host as it arrives, never held whole.
    */
   async output(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void> {
-    const query: Record<string, string> = this.since === undefined ? {} : { since: String(this.since) }
-    const context = { server: 'Foreman', doing: `fetching the output of job invocation ${this.id}` }
+    const { since } = this.outputs
+    const query: Record<string, string> = since === undefined ? {} : { since: String(since) }
+    const context = this.api.answer(`fetching the output of job invocation ${this.id}`)
     const live = (this.counts?.total ?? 1) <= 1
-    // An attempt cut off halfway is retried whole: what it showed is in `shown`, and shows only once.
+    // An attempt cut off halfway is retried whole: what it showed is shown only once.
     const hosts = new JsonElements('outputs', (value, index) =>
-      this.take(hostOutput(context, value, index), live, show),
+      this.outputs.take(hostOutput(context, value, index), live, show),
     )
     try {
       await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts)
@@ -185,48 +151,9 @@ export class Invocation implements Run {
     } finally {
       // The job has ended (or the gate gave up): whatever a host still holds is all it will say, and it
       // was fetched already, so it is shown even when this last fetch failed.
-      if (final) await this.showHeld(show, true)
+      if (final) await this.outputs.showHeld(show, true)
     }
-    this.since = Math.max(0, this.newest - SINCE_OVERLAP_SECONDS)
-    for (const [key, timestamp] of this.shown) if (timestamp <= this.since) this.shown.delete(key)
-  }
-
-  /** One host's part of the answer: shown at once (one host), or held until the host has finished. */
-  private take(host: HostOutput, live: boolean, show: ShowOutput): void | Promise<void> {
-    const lines = this.fresh(host)
-    if (live) return lines.length ? show(this.group(host.host_id, lines)) : undefined
-    const before = this.held.get(host.host_id)
-    const fresh = lines.join('\n')
-    const held = lines.length === 0 ? before : before === undefined ? fresh : `${before}\n${fresh}`
-    this.heldChars += (held?.length ?? 0) - (before?.length ?? 0)
-    if (host.refresh && !host.complete) {
-      if (held !== undefined) this.held.set(host.host_id, held)
-      // The unfinished hosts hold too much: it prints now, and their later output says it continues.
-      return this.heldChars > HELD_MAX_CHARS ? this.showHeld(show, false) : undefined
-    }
-    this.held.delete(host.host_id)
-    const group = held === undefined ? undefined : this.group(host.host_id, held.split('\n'))
-    this.continued.delete(host.host_id)
-    if (!group) return undefined
-    this.heldChars -= held!.length
-    return show(group)
-  }
-
-  private async showHeld(show: ShowOutput, final: boolean): Promise<void> {
-    const holding = [...this.held]
-    this.held.clear()
-    this.heldChars = 0
-    for (const [hostId, lines] of holding) {
-      await show(this.group(hostId, lines.split('\n')))
-      if (!final) this.continued.add(hostId)
-    }
-  }
-
-  private group(hostId: number, lines: string[]): OutputGroup {
-    return {
-      title: `${this.hostName(hostId)} — output${this.continued.has(hostId) ? ' (continued)' : ''}`,
-      lines,
-    }
+    this.outputs.answered()
   }
 
   async cancel(signal: AbortSignal): Promise<string> {
@@ -323,7 +250,7 @@ export class Invocation implements Run {
       // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the
       // host.
       const id = host.id ?? this.idOf(host.name)
-      const lines = id === undefined ? undefined : this.lastLines.get(id)?.split('\n')
+      const lines = id === undefined ? undefined : this.outputs.lastLinesOf(id)
       bad.push({ text: `${host.name}: ${host.status}`, code: lines })
       cases.push({ name: host.name, status, detail: host.status, lines })
     }
@@ -341,44 +268,10 @@ export class Invocation implements Run {
     }
   }
 
-  private fresh(host: HostOutput): string[] {
-    const lines: string[] = []
-    const entries =
-      host.output.length > 1 ? [...host.output].sort((a, b) => a.timestamp - b.timestamp) : host.output
-    for (const entry of entries) {
-      const key = hashOf(`${host.host_id} ${entry.timestamp} ${entry.output_type} ${entry.output}`)
-      if (this.shown.has(key)) continue
-      this.shown.set(key, entry.timestamp)
-      this.newest = Math.max(this.newest, entry.timestamp)
-      for (const line of entry.output.replace(/\r?\n$/, '').split(/\r?\n/))
-        lines.push(entry.output_type === 'stderr' ? `[stderr] ${line}` : line)
-    }
-    if (lines.length) {
-      const before = this.lastLines.get(host.host_id)?.split('\n') ?? []
-      const last = [...before, ...lines.slice(-LAST_LINES).map((line) => clip(line, LAST_LINE_CHARS))].slice(
-        -LAST_LINES,
-      )
-      this.lastLines.set(host.host_id, detached(last.join('\n')))
-    }
-    return lines
-  }
-
-  private hostName(id: number): string {
-    return this.names.get(id) ?? `host ${id}`
-  }
-
   private idOf(name: string): number | undefined {
     for (const [id, known] of this.names) if (known === name) return id
     return undefined
   }
-}
-
-/**
- * A copy of `text` that shares no memory with it. V8 keeps a line split from an entry as a slice of
- * the entry's text: keeping the last lines of a megabyte-long entry would keep the megabyte.
- */
-export function detached(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8')
 }
 
 /**

@@ -1,0 +1,142 @@
+// BuildMaster's releases and builds: found before anything is created, created at most once, restored,
+// cancelled and rejected, each operation safe to run again.
+import type { Variables } from '../../config/variables.js'
+import type { GateConsole } from '../../contracts/console.js'
+import { GateError } from '../../contracts/errors.js'
+import { buildJson, listOf, releaseJson, type BuildJson, type ReleaseJson } from './answers.js'
+import type { BuildMasterApi } from './api.js'
+import { releaseLabel, releaseParams, type Settings } from './inputs.js'
+
+export class Releases {
+  private readonly label: string
+  private readonly params: Record<string, string>
+
+  constructor(
+    private readonly api: BuildMasterApi,
+    private readonly settings: Settings,
+    private readonly console: GateConsole,
+  ) {
+    this.label = releaseLabel(settings)
+    this.params = releaseParams(settings)
+  }
+
+  async cancel(): Promise<void> {
+    const { reason } = this.settings
+    await this.api.send(`cancelling release ${this.label}`, 'api/releases/cancel', {
+      ...this.params,
+      ...(reason ? { reason } : {}),
+    })
+    this.console.info(`Cancelled release ${this.label}${reason ? ` (reason: ${reason})` : ''}.`)
+  }
+
+  async rejectBuild(): Promise<void> {
+    const { build } = this.settings
+    await this.api.send('rejecting the build', 'api/releases/builds/reject', {
+      ...this.params,
+      buildNumber: build,
+    })
+    this.console.info(`Rejected build ${build} of release ${this.label}.`)
+  }
+
+  /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
+  async ensure(variables: Variables): Promise<void> {
+    const existing = await this.find()
+    if (existing) {
+      if (existing.status !== 'active') {
+        throw new GateError(
+          `Release ${this.label} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`,
+        )
+      }
+      this.console.info(`Release ${this.label} exists (pipeline ${existing.pipelineName}); using it.`)
+      return
+    }
+    const { pipeline, releaseTemplate, releaseName } = this.settings
+    if (!pipeline && !releaseTemplate) {
+      throw new GateError(
+        `Release ${this.label} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
+      )
+    }
+    const params: Record<string, string> = { ...this.params, ...variables }
+    if (releaseName) params.releaseName = releaseName
+    if (pipeline) params.pipelineName = pipeline
+    if (releaseTemplate) params.template = releaseTemplate
+    const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
+    const doing = `creating release ${this.label}`
+    // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
+    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks
+    // it.
+    const notFound = releaseTemplate
+      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
+      : undefined
+    const created = await this.api.sendOnce(doing, path, params, releaseJson, () => this.find(), notFound)
+    const count = Object.keys(variables).length
+    this.console.info(
+      `Created release ${this.label} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`,
+    )
+  }
+
+  /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
+  async restore(): Promise<void> {
+    const existing = await this.find()
+    if (!existing)
+      throw new GateError(
+        `BuildMaster has no release ${this.label}: check the application and release inputs.`,
+      )
+    if (existing.status === 'active') {
+      this.console.info(`Release ${this.label} is active already; nothing to restore.`)
+      return
+    }
+    await this.api.send(`restoring release ${this.label}`, 'api/releases/restore', this.params)
+    this.console.info(`Restored release ${this.label} (it was ${existing.status}).`)
+  }
+
+  /** The build input's build, which must exist and not be rejected: no deployment of it would ever start. */
+  async checkBuild(): Promise<void> {
+    const { build } = this.settings
+    const found = await this.findBuild()
+    if (!found)
+      throw new GateError(
+        `BuildMaster has no build ${build} of release ${this.label}: check the application, release and build inputs.`,
+      )
+    if (found.status === 'rejected')
+      throw new GateError(
+        `Build ${build} of release ${this.label} was rejected: no deployment of it will start.`,
+      )
+  }
+
+  /** The build input's build, or a new one; its number. */
+  async ensureBuild(variables: Variables): Promise<string> {
+    const { build } = this.settings
+    const existing = build ? await this.findBuild() : undefined
+    if (existing) {
+      if (existing.status === 'rejected')
+        throw new GateError(
+          `Build ${build} of release ${this.label} exists but was rejected: use a new build number.`,
+        )
+      this.console.info(`Build ${build} of release ${this.label} exists; using it.`)
+      return existing.buildNumber
+    }
+    const params = { ...this.params, ...(build ? { buildNumber: build } : {}), ...variables }
+    // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
+    const created = await this.api.sendOnce(
+      `creating a build of release ${this.label}`,
+      'api/releases/builds/create',
+      params,
+      buildJson,
+      build ? () => this.findBuild() : undefined,
+    )
+    this.console.info(`Created build ${created.buildNumber} of release ${this.label}.`)
+    return created.buildNumber
+  }
+
+  private async find(): Promise<ReleaseJson | undefined> {
+    return (
+      await this.api.read('looking up the release', 'api/releases', this.params, listOf(releaseJson))
+    )[0]
+  }
+
+  private async findBuild(): Promise<BuildJson | undefined> {
+    const params = { ...this.params, buildNumber: this.settings.build }
+    return (await this.api.read('looking up the build', 'api/releases/builds', params, listOf(buildJson)))[0]
+  }
+}

@@ -1,0 +1,113 @@
+// Otter's Job Orchestration API as the adapter uses it: the trigger, and the reads of one job, with
+// their failures in Otter's terms.
+import type { GateConfig } from '../../config/gate-config.js'
+import { GateError } from '../../contracts/errors.js'
+import { HttpFailure } from '../../contracts/http-failure.js'
+import type { ApiClient, TextSink } from '../../http/api-client.js'
+import { saying, Server } from '../common/server.js'
+
+export class OtterApi {
+  private readonly server: Server
+
+  constructor(
+    private readonly config: GateConfig,
+    private readonly client: ApiClient,
+  ) {
+    this.server = new Server({
+      server: 'Otter',
+      serverUrl: config.serverUrl,
+      refused: (failure, doing) =>
+        `Otter refused the API key (HTTP ${failure.status}) while ${doing}. Check the api-key secret: it must be the key of the job's template.`,
+    })
+  }
+
+  /** Triggers the job template with the variables as form fields; the job's token. Never sent twice. */
+  async trigger(signal: AbortSignal): Promise<string> {
+    const { template, variables } = this.config
+    const doing = `triggering job template '${template}'`
+    let token: string
+    try {
+      const response = await this.client.send(
+        { method: 'POST', path: 'api/jobs/trigger', query: { template }, form: variables, accept: 'text' },
+        signal,
+      )
+      token = response.text.trim()
+    } catch (error) {
+      throw this.triggerFailure(error, doing)
+    }
+    // The token goes into URLs and every line about the job: anything but a plain token is refused, not
+    // echoed.
+    if (!/^[\w.-]{1,100}$/.test(token)) {
+      throw new GateError(
+        `Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`,
+      )
+    }
+    return token
+  }
+
+  /** One of a job's texts (its status, its whole log), by its token. */
+  async read(
+    path: string,
+    job: { id: string; title: string },
+    doing: string,
+    maxBytes: number,
+    signal: AbortSignal,
+    stream?: TextSink,
+  ): Promise<string> {
+    try {
+      return (
+        await this.client.read(
+          { method: 'GET', path, query: { token: job.id }, accept: 'text', maxBytes, stream },
+          signal,
+        )
+      ).text
+    } catch (error) {
+      const what = `${doing} of ${job.title}`
+      throw this.server.explain(error, what, (failure) =>
+        failure.kind === 'not-found' || (failure.kind === 'rejected' && failure.status === 400)
+          ? `Otter does not know job '${job.id}' (HTTP ${failure.status}${saying(failure)}) while ${what}. Check job-id: it must be the token a trigger returned.`
+          : undefined,
+      )
+    }
+  }
+
+  private triggerFailure(error: unknown, doing: string): unknown {
+    const { template, apiKey } = this.config
+    if (error instanceof HttpFailure) {
+      // A 5xx, even a proxy's HTML page (a 504 while Otter was starting the job), says nothing about whether it
+      // started.
+      if (error.kind === 'server-error' && error.mayHaveReachedServer) {
+        return new GateError(
+          `Otter failed while ${doing} (HTTP ${error.status})${saying(error)}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`,
+        )
+      }
+      // A success in a form nobody asked for (a compressed body): the trigger arrived, so the job may well have
+      // started.
+      const success = error.status !== undefined && error.status >= 200 && error.status < 300
+      if (error.kind === 'unexpected-body' && !error.htmlPage && success) {
+        return new GateError(
+          `Otter answered ${doing} with ${error.serverMessage} (HTTP ${error.status}) instead of a job token. The job may have started: check Otter's Jobs page before re-running.`,
+        )
+      }
+    }
+    return this.server.explain(error, doing, (failure) => {
+      switch (failure.kind) {
+        case 'not-found':
+          // Otter says which template it did not find; an empty 404 came from something else at that URL.
+          if (!failure.serverMessage) return undefined
+          return `Otter has no job template named '${template}' (HTTP 404: ${failure.serverMessage}). Check the template input: it must name a job template that allows API use.`
+        case 'forbidden':
+        case 'unauthorized':
+          return apiKey
+            ? `Otter refused the API key for job template '${template}' (HTTP ${failure.status}): the key is wrong, or the template expects a different one. Check the api-key secret.`
+            : `Otter requires an API key for job template '${template}' (HTTP ${failure.status}): set the api-key input from a secret.`
+        case 'connection-lost':
+          // Not passing, unlike the connection-lost it explains: a trigger is never sent twice.
+          return new GateError(
+            `The trigger of job template '${template}' may have reached Otter, but no answer came (${failure.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`,
+          )
+      }
+      return undefined
+    })
+  }
+}

@@ -1,0 +1,54 @@
+// Otter's inputs: checked before any request, and what the step sets out to do in words.
+import type { GateConfig } from '../../config/gate-config.js'
+import type { InputProblems } from '../../config/input-error.js'
+
+const OPERATIONS = ['trigger', 'wait'] as const
+// Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
+const RESERVED_VARIABLES = ['template', 'key']
+
+/** trigger (the default) or wait. */
+export function operationOf(config: GateConfig): string {
+  return config.operation || 'trigger'
+}
+
+export function validate(config: GateConfig, problems: InputProblems): void {
+  const operation = operationOf(config)
+  if (!(OPERATIONS as readonly string[]).includes(operation)) {
+    problems.add(
+      'operation',
+      `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`,
+    )
+    return
+  }
+  if (operation === 'trigger') {
+    if (!config.template)
+      problems.add(
+        'template',
+        'is required to trigger an Otter job: the name of a job template that allows API use',
+      )
+    if (config.jobId)
+      problems.add(
+        'job-id',
+        'is only used with operation: wait; remove it, or set operation: wait to wait on that job',
+      )
+    for (const name of Object.keys(config.variables)) {
+      if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
+        problems.add(
+          'variables',
+          `'${name}' cannot be a job variable: Otter's trigger API reads it as its own parameter`,
+        )
+      }
+    }
+  } else {
+    if (!config.jobId)
+      problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+    if (Object.keys(config.variables).length > 0)
+      problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
+  }
+}
+
+export function describeAttempt(config: GateConfig): { what: string; subject: string } {
+  return operationOf(config) === 'wait'
+    ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` }
+    : { what: `trigger job template '${config.template}'`, subject: config.template }
+}

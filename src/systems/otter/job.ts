@@ -1,0 +1,90 @@
+// One Otter job as a run of the gate: its status, and its whole log read again and shown as it grows.
+import { GateError } from '../../contracts/errors.js'
+import type { Run, ShowOutput, Snapshot } from '../../contracts/run.js'
+import type { Status } from '../../contracts/status.js'
+import type { TextSink } from '../../http/api-client.js'
+import { clip } from '../../util/words.js'
+import { WholeLog } from '../common/whole-log.js'
+import type { OtterApi } from './api.js'
+
+// A status is one word; a whole log may be tens of megabytes, but not without end.
+const STATUS_MAX_BYTES = 64 * 1024
+const LOG_MAX_BYTES = 64 * 1024 * 1024
+
+const STATUS: Record<string, Status> = {
+  pending: 'pending',
+  executing: 'running',
+  succeeded: 'succeeded',
+  warning: 'warning',
+  error: 'failed',
+}
+
+export class OtterJob implements Run {
+  readonly title: string
+  readonly whyNoCancel: string
+  private readonly log: WholeLog
+  private firstError: string | undefined
+
+  constructor(
+    readonly id: string,
+    template: string,
+    readonly startedHere: boolean,
+    private readonly api: OtterApi,
+  ) {
+    this.title = template ? `Otter job ${id} (template '${template}')` : `Otter job ${id}`
+    this.whyNoCancel = `Otter's Job Orchestration API cannot cancel jobs: ${this.title} keeps running on the server. Cancel it in Otter if it must stop.`
+    this.log = new WholeLog(Date.now())
+  }
+
+  async poll(signal: AbortSignal): Promise<Snapshot> {
+    const text = (
+      await this.api.read('api/jobs/status', this, 'checking the status', STATUS_MAX_BYTES, signal)
+    ).trim()
+    const status = STATUS[text.toLowerCase()]
+    if (status) return { status, detail: text }
+    // An undocumented state: keep waiting (the timeout still bounds us) but say what Otter answered.
+    return { status: 'running', detail: `Otter answered an undocumented status '${text}'; still waiting` }
+  }
+
+  /**
+   * Otter answers with the whole log every time: it is read as it arrives, the lines shown before
+   * skipped without being kept, the new ones shown in batches while the rest is still coming.
+   */
+  async output(final: boolean, signal: AbortSignal, show: ShowOutput): Promise<void> {
+    if (!this.log.worthFetching(Date.now(), final)) return
+    // Batches print one after another, in order, even if an attempt breaks off while one is printing.
+    let printing = Promise.resolve()
+    const print = (batches: string[][]): Promise<void> | undefined => {
+      if (batches.length === 0) return undefined
+      for (const lines of batches) {
+        this.firstError ??= lines.find((line) => line.startsWith('ERROR:'))
+        printing = printing.then(() => show({ lines }))
+      }
+      return printing
+    }
+    const sink: TextSink = {
+      begin: () => this.log.begin(final),
+      text: (chunk) => print(this.log.text(chunk)),
+    }
+    try {
+      await this.api.read('api/jobs/logs', this, 'fetching the log', LOG_MAX_BYTES, signal, sink)
+      // Awaited below, with everything else still printing.
+      void print(this.log.end(Date.now()))
+    } finally {
+      await printing
+    }
+    const short = this.log.shortAnswer
+    // The log only grows (Otter appends to it): a final answer with fewer lines than were shown is a
+    // failed read (a proxy answering empty), not the log's end. Passing: the gate reads it again.
+    if (final && short) {
+      throw new GateError(
+        `Otter answered the log of ${this.title} with ${short.answerLines} line${short.answerLines === 1 ? '' : 's'}, fewer than the ${short.shownLines} already shown, so the rest of it was not read; the whole log is on the job's page in Otter (Jobs)`,
+        true,
+      )
+    }
+  }
+
+  failureDetail(): string | undefined {
+    return this.firstError && `first error: ${clip(this.firstError, 300)}`
+  }
+}
