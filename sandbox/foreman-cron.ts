@@ -1,6 +1,6 @@
 /**
  * The sandbox Foreman's own reading of a cron line, kept apart from the action's check
- * (src/systems/foreman-cron.ts) so that a test of the two can fail.
+ * (src/systems/foreman/cron.ts) so that a test of the two can fail.
  *
  * Foreman >= 3.8 (foreman-tasks >= 8.0, commit 7d4ed59c "Replace parse-cron with fugit") accepts a line
  * when `Fugit.do_parse_cron(line)` parses it and finds a next time (app/models/foreman_tasks/
