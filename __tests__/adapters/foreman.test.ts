@@ -1,8 +1,8 @@
-import { runAction } from '../../sandbox/action-runner.js'
+import { runInProcess } from './in-process.js'
 import { summaryAsText } from '../../sandbox/runner-view.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, everythingShown, remoteLines } from './helpers.js'
+import { errors, everythingShown, remoteLines } from '../e2e/helpers.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
 const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-  runAction({
+  runInProcess({
     inputs: {
       system: 'foreman',
       'server-url': sandbox.url('foreman'),
@@ -26,46 +26,7 @@ const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number
 const created = () =>
   sandbox.requestsFor('foreman').filter((r) => r.method === 'POST' && r.url.endsWith('/api/job_invocations'))
 
-describe('Foreman end to end (bundle as a process)', () => {
-  it('runs a template on 10 hosts with inputs, streaming each host once, in order', async () => {
-    const run = await foreman({
-      template: '171',
-      'search-query': 'name ~ web',
-      variables: 'command=uptime',
-      'concurrency-level': '5',
-      'execution-timeout': '10m',
-      'effective-user': 'deploy',
-    })
-    expect(run.exitCode).toBe(0)
-    const id = run.outputs['job-id']!
-    expect(run.outputs).toMatchObject({
-      status: 'succeeded',
-      url: `${sandbox.url('foreman')}job_invocations/${id}`,
-      'hosts-total': '10',
-      'hosts-succeeded': '10',
-      'hosts-failed': '0',
-    })
-    const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === id)!
-    expect(invocation.body).toMatchObject({
-      job_template_id: '171',
-      targeting_type: 'static_query',
-      search_query: 'name ~ web',
-      inputs: { command: 'uptime' },
-      concurrency_control: { concurrency_level: 5 },
-      execution_timeout_interval: 600,
-      ssh: { effective_user: 'deploy' },
-    })
-    const lines = remoteLines(run)
-    for (const host of foremanHosts(10)) {
-      expect(lines.filter((l) => l.startsWith(`${host.name}: step`))).toEqual(
-        [1, 2, 3].map((n) => `${host.name}: step ${n} of 3`),
-      )
-    }
-    expect(lines.filter((l) => l === 'Exit status: 0')).toHaveLength(10)
-    expect(run.stdout).toMatch(/::group::web-001\.example\.com — output/)
-    expect(run.stdout).toContain('succeeded: 10/10 hosts done, 0 failed')
-  })
-
+describe('Foreman adapter (in process)', () => {
   it('finds a template by name, and runs a feature', async () => {
     const byName = await foreman({
       template: 'Run Command - Script Default',
@@ -147,26 +108,6 @@ describe('Foreman end to end (bundle as a process)', () => {
       .requestsFor('foreman', `/api/job_invocations/${id}/rerun`)
       .map((r) => JSON.parse(r.body) as { failed_only: boolean })
     expect(reruns.map((r) => r.failed_only).sort()).toEqual([false, true])
-  })
-
-  it('cancels the invocation on SIGINT before exiting, within the grace period', async () => {
-    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 3, exitStatus: 0 })
-    try {
-      const run = await foreman({ template: '171', 'search-query': 'name ~ web' }, { cancelAfterMs: 2500 })
-      expect(run.exitCode).toBe(1)
-      expect(run.durationMs).toBeLessThan(2500 + 7000)
-      expect(run.outputs.status).toBe('canceled')
-      const id = run.outputs['job-id']
-      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
-      expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
-      // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's
-      // "running: 2/10 hosts done" (issue 20).
-      const summary = summaryAsText(run.summary)
-      expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* cancelled\)/)
-      expect(summary).not.toContain('running:')
-    } finally {
-      delete sandbox.foreman.setup.script
-    }
   })
 
   it('cancels on timeout too', async () => {

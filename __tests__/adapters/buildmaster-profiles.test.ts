@@ -2,14 +2,14 @@
  * The main BuildMaster scenarios across every sandbox profile (sandbox/buildmaster.ts names each
  * profile's upstream sources): the bundle as a process, as the runner starts it.
  */
-import { runAction } from '../../sandbox/action-runner.js'
+import { runInProcess } from './in-process.js'
 import { BUILDMASTER_PROFILES, BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors } from './helpers.js'
+import { errors } from '../e2e/helpers.js'
 
 const KEY = BUILDMASTER_SETUP.apiKey
 
-describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process)', (profile) => {
+describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (in process)', (profile) => {
   let sandbox: Sandbox
   beforeAll(async () => {
     sandbox = await Sandbox.start({ profiles: { buildmaster: profile } })
@@ -23,7 +23,7 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster profile %s (bundle as a process
   let releaseCounter = 0
   const nextRelease = () => `${profile === 'legacy' ? 6 : 7}.${++releaseCounter}.0`
   const bm = (inputs: Record<string, string>, extra: { cancelWhen?: Promise<unknown> } = {}) =>
-    runAction({
+    runInProcess({
       inputs: {
         system: 'buildmaster',
         'server-url': sandbox.url('buildmaster'),

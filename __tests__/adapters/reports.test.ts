@@ -1,11 +1,12 @@
+import { runInProcess } from './in-process.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { runAction, type ActionRun } from '../../sandbox/action-runner.js'
+import { type ActionRun } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, remoteLines } from './helpers.js'
+import { errors, remoteLines } from '../e2e/helpers.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -16,9 +17,9 @@ afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
 const otter = (inputs: Record<string, string>) =>
-  runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs } })
+  runInProcess({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs } })
 const buildmaster = (inputs: Record<string, string>) =>
-  runAction({
+  runInProcess({
     inputs: {
       system: 'buildmaster',
       'server-url': sandbox.url('buildmaster'),
@@ -28,7 +29,7 @@ const buildmaster = (inputs: Record<string, string>) =>
     },
   })
 const foreman = (inputs: Record<string, string>) =>
-  runAction({
+  runInProcess({
     inputs: {
       system: 'foreman',
       'server-url': sandbox.url('foreman'),
@@ -121,7 +122,7 @@ describe('Annotations and closing lines name what failed', () => {
       status: 'Failed',
       stdout: 'boom\n',
     })
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, 'job-id': String(id) },
     })
     expect(run.exitCode).toBe(1)
@@ -162,7 +163,7 @@ describe('The job summary is written for every run past input checking', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { system: 'otter', 'server-url': `http://127.0.0.1:${port}/otter/`, template: 'deploy-web' },
     })
     expect(run.exitCode).toBe(1)

@@ -2,13 +2,13 @@
  * The main BMC RPM scenarios across every sandbox profile (sandbox/rpm.ts: one profile, `current`,
  * is known), through the bundle as a process; and a server that ignores filters altogether.
  */
-import { runAction } from '../../sandbox/action-runner.js'
+import { runInProcess } from './in-process.js'
 import { RPM_PROFILES, RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { rpmDone, rpmRun, run, withServer } from '../hostile/servers.js'
-import { errors } from './helpers.js'
+import { errors } from '../e2e/helpers.js'
 
-describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile) => {
+describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
   let sandbox: Sandbox
   let nextId = 900
   let nextStep = 9000
@@ -31,7 +31,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile
     }
   }
   const rpm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-    runAction({
+    runInProcess({
       inputs: {
         system: 'rpm',
         'server-url': sandbox.url('rpm'),

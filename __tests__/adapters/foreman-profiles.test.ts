@@ -1,13 +1,13 @@
-import { runAction } from '../../sandbox/action-runner.js'
+import { runInProcess } from './in-process.js'
 import { FOREMAN_PROFILES, FOREMAN_USER, foremanHosts, type ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, remoteLines } from './helpers.js'
+import { errors, remoteLines } from '../e2e/helpers.js'
 
 // The same runs against each Foreman version the sandbox models (sandbox/foreman.ts, ForemanProfile):
 // 3.9 (counts "N/A" while queued, no cancelled count, no hosts list, no task.started_at), 3.13 (hosts
 // list rows without id) and current.
 describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
-  'Foreman %s (bundle as a process)',
+  'Foreman %s (in process)',
   (profile: ForemanProfile) => {
     let sandbox: Sandbox
     beforeAll(async () => {
@@ -17,7 +17,7 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
     afterEach(() => delete sandbox.foreman.setup.script)
 
     const foreman = (inputs: Record<string, string>) =>
-      runAction({
+      runInProcess({
         inputs: {
           system: 'foreman',
           'server-url': sandbox.url('foreman'),

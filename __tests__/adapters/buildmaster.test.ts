@@ -1,7 +1,7 @@
-import { runAction } from '../../sandbox/action-runner.js'
+import { runInProcess } from './in-process.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, everythingShown } from './helpers.js'
+import { errors, everythingShown } from '../e2e/helpers.js'
 
 const KEY = BUILDMASTER_SETUP.apiKey
 let sandbox: Sandbox
@@ -15,7 +15,7 @@ let releaseCounter = 0
 const nextRelease = () => `1.${++releaseCounter}.0`
 
 const bm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-  runAction({
+  runInProcess({
     inputs: {
       system: 'buildmaster',
       'server-url': sandbox.url('buildmaster'),
@@ -29,45 +29,7 @@ const bm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = 
 const releasesNumbered = (number: string) =>
   sandbox.buildmaster.releases.filter((r) => r.releaseNumber === number)
 
-describe('BuildMaster end to end (bundle as a process)', () => {
-  it('deploy: creates the release and a build with $variables, deploys it and gates on it', async () => {
-    const release = nextRelease()
-    const before = sandbox.requests.length
-    const run = await bm({
-      release,
-      pipeline: 'Simple',
-      stage: 'Integration',
-      variables: 'Commit=abc123\nUrl=https://x:1/?a=b',
-    })
-    expect(run.exitCode).toBe(0)
-    const build = sandbox.buildmaster.builds.find(
-      (b) => String(b.id) && b.buildNumber === run.outputs['build-number'],
-    )!
-    expect(run.outputs).toMatchObject({ status: 'succeeded', 'release-number': release, 'build-number': '1' })
-    const [deployment] = sandbox.buildmaster.deployments.filter((d) => d.buildId === build.id)
-    expect(run.outputs['deployment-ids']).toBe(String(deployment!.id))
-    expect(run.outputs['job-id']).toBe(String(deployment!.id))
-    expect(run.outputs.url).toBe(
-      `${sandbox.url('buildmaster')}applications/1/builds/build?buildId=${build.id}`,
-    )
-    // The step created the release: the variables are release variables too, then build and deploy variables.
-    expect(releasesNumbered(release)[0]!.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
-    expect(build.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
-    expect(deployment!.variables).toEqual({ Commit: 'abc123', Url: 'https://x:1/?a=b' })
-    expect(run.stdout).toContain(
-      `Created release ${release} of web-shop (pipeline Simple) with 2 release variables.`,
-    )
-    expect(run.stdout).toMatch(
-      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Integration \/ Integration\): executing/,
-    )
-    expect(run.summary).toContain('release-number: <code>')
-    const seen = sandbox.requests.slice(before)
-    expect(
-      seen.every((r) => !r.url.includes('key') && !r.body.includes(KEY) && r.headers['x-apikey'] === KEY),
-    ).toBe(true)
-    expect(seen.every((r) => r.status !== 400)).toBe(true)
-  })
-
+describe('BuildMaster adapter (in process)', () => {
   it('re-runs reuse the release instead of creating a second one', async () => {
     const release = nextRelease()
     const first = await bm({ release, pipeline: 'Simple', stage: 'Integration' })
