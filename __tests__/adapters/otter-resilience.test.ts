@@ -1,6 +1,6 @@
-import { runInProcess } from './in-process.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, remoteLines } from '../e2e/helpers.js'
+import { otterGate } from './servers.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
 const otter = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-  runInProcess({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs }, ...extra })
+  otterGate(sandbox, inputs, extra)
 
 describe('Otter under stress (in process)', () => {
   it('times out: status timed-out, the step fails, and it says the job keeps running', async () => {

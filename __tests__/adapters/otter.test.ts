@@ -1,8 +1,9 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { runInProcess } from './in-process.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, everythingShown, remoteLines } from '../e2e/helpers.js'
+import { otterGate } from './servers.js'
+import { runInProcess } from './in-process.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -11,10 +12,7 @@ beforeAll(async () => {
 })
 afterAll(() => sandbox.stop())
 
-const otter = (inputs: Record<string, string> = {}) =>
-  runInProcess({
-    inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', ...inputs },
-  })
+const otter = (inputs: Record<string, string> = {}) => otterGate(sandbox, { template: 'quick', ...inputs })
 
 describe('Otter adapter (in process)', () => {
   it('fails on Warning by default, and passes with fail-on: error', async () => {

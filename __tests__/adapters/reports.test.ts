@@ -1,12 +1,10 @@
-import { runInProcess } from './in-process.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type ActionRun } from '../../sandbox/action-runner.js'
-import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
-import { FOREMAN_USER } from '../../sandbox/foreman.js'
-import { RPM_TOKEN } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, remoteLines } from '../e2e/helpers.js'
+import { buildmasterGate, foremanGate, otterGate, rpmGate } from './servers.js'
+import { runInProcess } from './in-process.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -16,29 +14,9 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
-const otter = (inputs: Record<string, string>) =>
-  runInProcess({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs } })
-const buildmaster = (inputs: Record<string, string>) =>
-  runInProcess({
-    inputs: {
-      system: 'buildmaster',
-      'server-url': sandbox.url('buildmaster'),
-      'api-key': BUILDMASTER_SETUP.apiKey,
-      application: 'web-shop',
-      ...inputs,
-    },
-  })
-const foreman = (inputs: Record<string, string>) =>
-  runInProcess({
-    inputs: {
-      system: 'foreman',
-      'server-url': sandbox.url('foreman'),
-      username: FOREMAN_USER.username,
-      password: FOREMAN_USER.password,
-      template: '171',
-      ...inputs,
-    },
-  })
+const otter = (inputs: Record<string, string>) => otterGate(sandbox, inputs)
+const buildmaster = (inputs: Record<string, string>) => buildmasterGate(sandbox, inputs)
+const foreman = (inputs: Record<string, string>) => foremanGate(sandbox, { template: '171', ...inputs })
 const warnings = (run: ActionRun) => run.commands.filter((c) => c.name === 'warning').map((c) => c.value)
 const annotations = (run: ActionRun) =>
   run.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.name))
@@ -122,9 +100,7 @@ describe('Annotations and closing lines name what failed', () => {
       status: 'Failed',
       stdout: 'boom\n',
     })
-    const run = await runInProcess({
-      inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, 'job-id': String(id) },
-    })
+    const run = await rpmGate(sandbox, { 'job-id': String(id) })
     expect(run.exitCode).toBe(1)
     expect(errors(run)).toEqual([
       `RPM job run ${id} (automation 9, step 'Smoke', request 'Release 4.2'): failed in 2s.`,

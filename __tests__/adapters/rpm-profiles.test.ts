@@ -2,11 +2,11 @@
  * The main BMC RPM scenarios across every sandbox profile (sandbox/rpm.ts: one profile, `current`,
  * is known), through the bundle as a process; and a server that ignores filters altogether.
  */
-import { runInProcess } from './in-process.js'
 import { RPM_PROFILES, RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { rpmDone, rpmRun, run, withServer } from '../hostile/servers.js'
 import { errors } from '../e2e/helpers.js'
+import { rpmGate } from './servers.js'
 
 describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
   let sandbox: Sandbox
@@ -31,17 +31,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
     }
   }
   const rpm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-    runInProcess({
-      inputs: {
-        system: 'rpm',
-        'server-url': sandbox.url('rpm'),
-        'api-key': RPM_TOKEN,
-        'poll-interval': '300ms',
-        'max-poll-interval': '1s',
-        ...inputs,
-      },
-      ...extra,
-    })
+    rpmGate(sandbox, { 'poll-interval': '300ms', 'max-poll-interval': '1s', ...inputs }, extra)
 
   it('success: waits on the runs the filter selects, sending the filter nested (filters[step_id]) with the token as before', async () => {
     const step = nextStep++

@@ -1,7 +1,7 @@
-import { runInProcess } from './in-process.js'
 import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, everythingShown, remoteLines } from '../e2e/helpers.js'
+import { rpmGate } from './servers.js'
 
 let sandbox: Sandbox
 let nextId = 500
@@ -29,10 +29,7 @@ function jobRun(overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript {
   }
 }
 
-const rpm = (inputs: Record<string, string>) =>
-  runInProcess({
-    inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs },
-  })
+const rpm = (inputs: Record<string, string>) => rpmGate(sandbox, inputs)
 
 describe('BMC RPM adapter (in process)', () => {
   it('fails on a run that ended in Problem, showing its stderr and naming the status', async () => {

@@ -1,11 +1,11 @@
-import { runAction } from '../../sandbox/action-runner.js'
-import { FOREMAN_PROFILES, FOREMAN_USER, type ForemanProfile } from '../../sandbox/foreman.js'
+import { FOREMAN_PROFILES, type ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { foremanGate } from '../adapters/servers.js'
 import { FOREMAN_ROUTES, outsideContract } from './foreman-routes.js'
 
-// Every request the action (the bundle, as a process) sends to Foreman, across its operations and each
-// Foreman version the sandbox models, must be one of the upstream routes in foreman-routes.ts, with only
-// the parameters and body fields upstream takes there.
+// Every request the action (run() in process) sends to Foreman, across its operations and each Foreman
+// version the sandbox models, must be one of the upstream routes in foreman-routes.ts, with only the
+// parameters and body fields upstream takes there.
 describe('Foreman contract: every request is an upstream route with upstream parameters', () => {
   it('the checker itself refuses what upstream does not take', () => {
     const auth = 'Basic ' + Buffer.from('a:b').toString('base64')
@@ -49,16 +49,7 @@ describe('Foreman contract: every request is an upstream route with upstream par
       const sandbox = await Sandbox.start({ profiles: { foreman: profile } })
       try {
         const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-          runAction({
-            inputs: {
-              system: 'foreman',
-              'server-url': sandbox.url('foreman'),
-              username: FOREMAN_USER.username,
-              password: FOREMAN_USER.password,
-              ...inputs,
-            },
-            ...extra,
-          })
+          foremanGate(sandbox, inputs, extra)
         const later = new Date(Date.now() + 3_600_000).toISOString()
         const [full, failed, scheduled, cron, feature] = await Promise.all([
           foreman({

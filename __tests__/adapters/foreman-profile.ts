@@ -1,14 +1,13 @@
-import { runInProcess } from './in-process.js'
-import { FOREMAN_PROFILES, FOREMAN_USER, foremanHosts, type ForemanProfile } from '../../sandbox/foreman.js'
+import { foremanHosts, type ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, remoteLines } from '../e2e/helpers.js'
+import { foremanGate } from './servers.js'
 
 // The same runs against each Foreman version the sandbox models (sandbox/foreman.ts, ForemanProfile):
 // 3.9 (counts "N/A" while queued, no cancelled count, no hosts list, no task.started_at), 3.13 (hosts
-// list rows without id) and current.
-describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
-  'Foreman %s (in process)',
-  (profile: ForemanProfile) => {
+// list rows without id) and current; foreman-<profile>.test.ts runs them for each, in parallel.
+export function describeForemanProfile(profile: ForemanProfile): void {
+  describe(`Foreman ${profile} (in process)`, () => {
     let sandbox: Sandbox
     beforeAll(async () => {
       sandbox = await Sandbox.start({ profiles: { foreman: profile } })
@@ -16,16 +15,7 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
     afterAll(() => sandbox.stop())
     afterEach(() => delete sandbox.foreman.setup.script)
 
-    const foreman = (inputs: Record<string, string>) =>
-      runInProcess({
-        inputs: {
-          system: 'foreman',
-          'server-url': sandbox.url('foreman'),
-          username: FOREMAN_USER.username,
-          password: FOREMAN_USER.password,
-          ...inputs,
-        },
-      })
+    const foreman = (inputs: Record<string, string>) => foremanGate(sandbox, inputs)
     const invocation = (id: string | undefined) =>
       sandbox.foreman.invocations.find((i) => String(i.id) === id)!
 
@@ -123,5 +113,5 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
       expect(sandbox.requestsFor('foreman', '/rerun')).toEqual([])
       expect(sandbox.foreman.invocations.length).toBe(before)
     })
-  },
-)
+  })
+}
