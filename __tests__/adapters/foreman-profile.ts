@@ -81,14 +81,14 @@ export function describeForemanProfile(profile: ForemanProfile): void {
       const created = await foreman({
         template: '171',
         'search-query': 'name = web-002.example.com',
-        'start-at': later(7000),
+        'start-at': later(3000),
       })
       expect(created.outputs.status).toBe('started')
       const [scheduled, waited] = await Promise.all([
         foreman({
           template: '171',
           'search-query': 'name = web-001.example.com',
-          'start-at': later(5000),
+          'start-at': later(2500),
           'wait-scheduled': 'true',
         }),
         foreman({ operation: 'wait', 'job-id': created.outputs['job-id']! }),
