@@ -4,8 +4,10 @@
  */
 import { RPM_PROFILES, RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { rpmDone, rpmRun, run, withServer } from '../hostile/servers.js'
+import { rpmDone, rpmRun } from '../hostile/api-answers.js'
+import { withServer } from '../hostile/servers.js'
 import { errors } from '../e2e/helpers.js'
+import { runInProcess } from './in-process.js'
 import { rpmGate } from './servers.js'
 
 describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
@@ -104,12 +106,16 @@ describe('BMC RPM that ignores the filter altogether', () => {
         'v1/job_runs/5.json': (n) => (n < 2 ? ours : rpmDone({ id: 5, run_key: 111 })),
       },
       async (server) => {
-        const result = await run({
-          system: 'rpm',
-          'server-url': server.url,
-          'api-key': 'rpm-token-Hq3',
-          filter: 'step_id=35',
-          timeout: '20s',
+        const result = await runInProcess({
+          inputs: {
+            system: 'rpm',
+            'server-url': server.url,
+            'api-key': 'rpm-token-Hq3',
+            filter: 'step_id=35',
+            timeout: '20s',
+            'poll-interval': '200ms',
+            'max-poll-interval': '300ms',
+          },
         })
         expect(errors(result)).toEqual([])
         expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-ids': '5' })
