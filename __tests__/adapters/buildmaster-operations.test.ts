@@ -1,5 +1,6 @@
 import { errors, everythingShown } from '../e2e/helpers.js'
-import { buildmasterGate, buildmasterReleases, sandboxForFile } from './servers.js'
+import { buildmasterReleases, sandboxForFile } from '../sandbox.js'
+import { buildmasterGate } from './servers.js'
 
 const sandbox = sandboxForFile()
 
@@ -14,7 +15,7 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
   it('a deployment cancelled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
-    const cancelSoon = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => {
+    const cancelSoon = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => {
       const build = sandbox.buildmaster.builds.find((b) => b.releaseId === releasesNumbered(release)[0]!.id)!
       sandbox.buildmaster.cancelDeployment(
         sandbox.buildmaster.deployments.find((d) => d.buildId === build.id)!.id,

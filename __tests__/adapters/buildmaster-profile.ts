@@ -23,7 +23,7 @@ export function describeBuildMasterProfile(profile: BuildMasterProfile): void {
     let releaseCounter = 0
     const nextRelease = () => `${profile === 'legacy' ? 6 : 7}.${++releaseCounter}.0`
     const bm = (inputs: Record<string, string>, extra: { cancelWhen?: Promise<unknown> } = {}) =>
-      buildmasterGate(sandbox, { 'poll-interval': '300ms', 'max-poll-interval': '1s', ...inputs }, extra)
+      buildmasterGate(sandbox, inputs, extra)
     /** The ids of the deployments of a release's build to a stage, as the sandbox holds them. */
     const deploymentIds = (release: string, buildNumber: string, stage: string): string[] => {
       const r = sandbox.buildmaster.releases.find((x) => x.releaseNumber === release)!

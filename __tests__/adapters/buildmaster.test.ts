@@ -1,6 +1,7 @@
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { errors } from '../e2e/helpers.js'
-import { buildmasterGate, buildmasterReleases, sandboxForFile } from './servers.js'
+import { buildmasterReleases, sandboxForFile } from '../sandbox.js'
+import { buildmasterGate } from './servers.js'
 
 const KEY = BUILDMASTER_SETUP.apiKey
 const sandbox = sandboxForFile()
@@ -117,7 +118,8 @@ describe('BuildMaster adapter (in process)', () => {
           toStage: stage,
         }),
       })
-    const later = new Promise((resolve) => setTimeout(resolve, 2500)).then(() =>
+    // Status checks are 100-250 ms apart: the gate has waited through several by then.
+    const later = new Promise((resolve) => setTimeout(resolve, 1000)).then(() =>
       deployElsewhere('Integration'),
     )
     const waited = await bm({ operation: 'wait', release, build: '1' })

@@ -1,6 +1,7 @@
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { errors, everythingShown } from '../e2e/helpers.js'
-import { foremanGate, invocationsCreated, sandboxForFile } from './servers.js'
+import { invocationsCreated, sandboxForFile } from '../sandbox.js'
+import { foremanGate } from './servers.js'
 
 const sandbox = sandboxForFile()
 

@@ -172,7 +172,7 @@ describe('junit-report: a JUnit XML report of what the gate watched (in process)
   it('a cancel: written before the step ends, the unfinished job a failure', async () => {
     const { run, cases } = await withReport(
       { system: 'otter', 'server-url': sandbox.url('otter'), template: 'slow-forever' },
-      { cancelAfterMs: 2500 },
+      { cancelAfterMs: 1000 },
     )
     expect(run.outputs.status).toBe('canceled')
     expect(failureOf(cases[0]!)!.attributes.message).toMatch(

@@ -7,6 +7,7 @@ import { FOREMAN_PROFILES } from '../../sandbox/foreman.js'
 it.each([
   ...BUILDMASTER_PROFILES.map((profile) => `buildmaster-${profile}.test.ts`),
   ...FOREMAN_PROFILES.map((profile) => `foreman-${profile}.test.ts`),
+  ...FOREMAN_PROFILES.map((profile) => `../contract/foreman-${profile}.test.ts`),
 ])('%s runs the scenarios of its sandbox profile', (file) => {
   expect(existsSync(new URL(file, import.meta.url))).toBe(true)
 })

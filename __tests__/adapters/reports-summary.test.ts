@@ -1,7 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { errors, remoteLines } from '../e2e/helpers.js'
-import { buildmasterGate, foremanGate, otterGate, sandboxForFile } from './servers.js'
+import { sandboxForFile } from '../sandbox.js'
+import { buildmasterGate, foremanGate, otterGate } from './servers.js'
 import { runInProcess } from './in-process.js'
 
 const sandbox = sandboxForFile()
@@ -73,8 +74,10 @@ describe('The job summary is written for every run past input checking', () => {
   })
 
   it('tells two gate steps apart by default', async () => {
-    const a = await otter({ template: 'smoke-warn', 'fail-on': 'never' })
-    const b = await otter({ template: 'deploy-web', timeout: '20s' })
+    const [a, b] = await Promise.all([
+      otter({ template: 'smoke-warn', 'fail-on': 'never' }),
+      otter({ template: 'deploy-web', timeout: '20s' }),
+    ])
     expect(a.summary).toContain('<h3>release-gate: Otter smoke-warn')
     expect(b.summary).toContain('<h3>release-gate: Otter deploy-web')
   })

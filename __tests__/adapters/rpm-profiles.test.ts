@@ -33,7 +33,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
     }
   }
   const rpm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-    rpmGate(sandbox, { 'poll-interval': '300ms', 'max-poll-interval': '1s', ...inputs }, extra)
+    rpmGate(sandbox, inputs, extra)
 
   it('success: waits on the runs the filter selects, sending the filter nested (filters[step_id]) with the token as before', async () => {
     const step = nextStep++
@@ -68,7 +68,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
   it('cancel: RPM cannot cancel a job run, so a cancelled workflow names the run that keeps running', async () => {
     const running = jobRun({ stepId: nextStep++, durationMs: 60_000 })
     sandbox.rpm.add(running)
-    const result = await rpm({ 'job-id': String(running.id) }, { cancelAfterMs: 2500 })
+    const result = await rpm({ 'job-id': String(running.id) }, { cancelAfterMs: 1000 })
     expect(result.outputs.status).toBe('canceled')
     expect(result.stdout).toContain(
       `RPM's job runs API is read-only: RPM job run ${running.id} (automation 6, step 'Deploy web tier', request 'Release 4.2') keeps running in RPM.`,

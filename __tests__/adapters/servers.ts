@@ -1,83 +1,20 @@
-/**
- * One gate in process against a server of the sandbox, with the credentials the sandbox accepts:
- * `inputs` add to them or replace them (an empty api-key, another password); and the sandbox of a test
- * file.
- */
+/** One gate in process against a server of the sandbox, with the credentials the sandbox accepts. */
 import type { ActionRun } from '../../sandbox/action-runner.js'
-import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
-import { FOREMAN_USER } from '../../sandbox/foreman.js'
-import { RPM_TOKEN } from '../../sandbox/rpm.js'
-import { Sandbox, type SandboxOptions } from '../../sandbox/server.js'
+import type { Sandbox } from '../../sandbox/server.js'
+import { buildmasterInputs, foremanInputs, otterInputs, rpmInputs } from '../sandbox.js'
 import { runInProcess, type InProcessOptions } from './in-process.js'
-
-/**
- * The sandbox of one test file: started before its tests, stopped after them, its faults cleared after
- * each. It is there once the tests run: this object forwards to the sandbox that beforeAll starts.
- */
-export function sandboxForFile(options?: SandboxOptions): Sandbox {
-  let started: Sandbox | undefined
-  beforeAll(async () => {
-    started = await Sandbox.start(options)
-  })
-  afterAll(() => started?.stop())
-  afterEach(() => started?.faults.set(undefined))
-  return new Proxy({} as Sandbox, {
-    get(_target, key) {
-      if (!started) throw new Error('the sandbox starts in beforeAll: use it inside a test')
-      const value: unknown = Reflect.get(started, key)
-      return typeof value === 'function' ? (value as () => unknown).bind(started) : value
-    },
-  })
-}
 
 type Inputs = Record<string, string>
 type Extra = Omit<InProcessOptions, 'inputs'>
 
-export function otterGate(sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> {
-  return runInProcess({
-    inputs: { system: 'otter', 'server-url': sandbox.url('otter'), ...inputs },
-    ...extra,
-  })
-}
+export const otterGate = (sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> =>
+  runInProcess({ inputs: otterInputs(sandbox, inputs), ...extra })
 
-/** BuildMaster's web-shop application unless `inputs` name another. */
-export function buildmasterGate(sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> {
-  return runInProcess({
-    inputs: {
-      system: 'buildmaster',
-      'server-url': sandbox.url('buildmaster'),
-      'api-key': BUILDMASTER_SETUP.apiKey,
-      application: 'web-shop',
-      ...inputs,
-    },
-    ...extra,
-  })
-}
+export const buildmasterGate = (sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> =>
+  runInProcess({ inputs: buildmasterInputs(sandbox, inputs), ...extra })
 
-export function foremanGate(sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> {
-  return runInProcess({
-    inputs: {
-      system: 'foreman',
-      'server-url': sandbox.url('foreman'),
-      username: FOREMAN_USER.username,
-      password: FOREMAN_USER.password,
-      ...inputs,
-    },
-    ...extra,
-  })
-}
+export const foremanGate = (sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> =>
+  runInProcess({ inputs: foremanInputs(sandbox, inputs), ...extra })
 
-export function rpmGate(sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> {
-  return runInProcess({
-    inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs },
-    ...extra,
-  })
-}
-
-/** BuildMaster's releases with this number, as the sandbox holds them. */
-export const buildmasterReleases = (sandbox: Sandbox, number: string) =>
-  sandbox.buildmaster.releases.filter((r) => r.releaseNumber === number)
-
-/** The job invocations Foreman was asked to create, as the sandbox saw the requests. */
-export const invocationsCreated = (sandbox: Sandbox) =>
-  sandbox.requestsFor('foreman').filter((r) => r.method === 'POST' && r.url.endsWith('/api/job_invocations'))
+export const rpmGate = (sandbox: Sandbox, inputs: Inputs, extra: Extra = {}): Promise<ActionRun> =>
+  runInProcess({ inputs: rpmInputs(sandbox, inputs), ...extra })

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
-import { sandboxForFile } from '../adapters/servers.js'
+import { sandboxForFile } from '../sandbox.js'
 import { cliTemplates, json, otterArgs, runCli } from './cli.js'
 
 const sandbox = sandboxForFile()

@@ -10,7 +10,7 @@ import {
   gitlabSections,
   jenkinsNotes,
 } from '../../sandbox/ci-parsers.js'
-import { sandboxForFile } from '../adapters/servers.js'
+import { sandboxForFile } from '../sandbox.js'
 import { cliTemplates, json, otterArgs, runCli } from './cli.js'
 
 const sandbox = sandboxForFile()

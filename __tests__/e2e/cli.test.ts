@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { azureCommands } from '../../sandbox/ci-parsers.js'
 import { runnerCommands } from '../../sandbox/action-runner.js'
-import { sandboxForFile } from '../adapters/servers.js'
+import { sandboxForFile } from '../sandbox.js'
 import { cliTemplates, json, otterArgs, runCli } from './cli.js'
 
 const sandbox = sandboxForFile()

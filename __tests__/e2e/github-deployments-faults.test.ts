@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { runAction } from '../../sandbox/action-runner.js'
-import { sandboxForFile } from '../adapters/servers.js'
+import { sandboxForFile } from '../sandbox.js'
 import { githubRuns, mirrored, states, warnings } from './github.js'
 import { errors } from './helpers.js'
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { runAction } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
-import { sandboxForFile } from '../adapters/servers.js'
+import { sandboxForFile } from '../sandbox.js'
 import { githubRuns, mirrored, SHA, states } from './github.js'
 import { errors, everythingShown } from './helpers.js'
 

@@ -1,31 +1,24 @@
 /**
  * Each server through the shipped bundle, as the runner starts it: its chunk loads and runs a job to the
- * end, nothing on stderr, the exit code, stdout that the runner acts on only for our own commands, and
- * the runner's SIGINT ending the step inside its grace period. What each adapter does is tested in
- * process, in __tests__/adapters/.
+ * end, nothing on stderr, the exit code, and stdout that the runner acts on only for our own commands
+ * (signals.test.ts: the runner's SIGINT). What each adapter does is tested in process, in
+ * __tests__/adapters/.
  */
 import { runAction } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
-import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
-import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
-import { summaryAsText } from '../../sandbox/runner-view.js'
-import { Sandbox } from '../../sandbox/server.js'
+import { foremanHosts } from '../../sandbox/foreman.js'
+import type { RpmJobRunScript } from '../../sandbox/rpm.js'
+import { buildmasterInputs, foremanInputs, otterInputs, rpmInputs, sandboxForFile } from '../sandbox.js'
 import { remoteLines } from './helpers.js'
 
-let sandbox: Sandbox
-beforeAll(async () => {
-  sandbox = await Sandbox.start()
+const sandbox = sandboxForFile()
+beforeAll(() => {
   sandbox.otter.addTemplate('quick', { durationMs: 1200, outcome: 'Succeeded', logLines: 12 })
-  sandbox.otter.addTemplate('endless', { durationMs: 600_000, outcome: 'Succeeded', logLines: 600 })
 })
-afterAll(() => sandbox.stop())
 
 describe('Otter (bundle as a process)', () => {
-  const otter = (inputs: Record<string, string> = {}, extra: { cancelAfterMs?: number } = {}) =>
-    runAction({
-      inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', ...inputs },
-      ...extra,
-    })
+  const otter = (inputs: Record<string, string> = {}) =>
+    runAction({ inputs: otterInputs(sandbox, { template: 'quick', ...inputs }) })
 
   it('triggers with variables, streams the log once in order and reports success', async () => {
     const run = await otter({
@@ -70,18 +63,6 @@ describe('Otter (bundle as a process)', () => {
     expect(run.outputs.status).toBe('succeeded')
     expect(run.commands.filter((c) => c.name === 'add-mask')).toEqual([])
   })
-
-  it('stops on SIGINT well inside the grace period, reporting canceled and that the job keeps running', async () => {
-    const run = await otter({ template: 'endless' }, { cancelAfterMs: 2500 })
-    expect(run.exitCode).toBe(1)
-    expect(run.durationMs).toBeLessThan(2500 + 7000)
-    expect(run.outputs.status).toBe('canceled')
-    expect(run.stdout).toMatch(
-      /workflow was cancelled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/,
-    )
-    expect(run.summary).toContain('canceled')
-    expect(run.stderr).toBe('')
-  })
 })
 
 describe('BuildMaster (bundle as a process)', () => {
@@ -89,16 +70,7 @@ describe('BuildMaster (bundle as a process)', () => {
   const nextRelease = () => '1.1.0'
   const releasesNumbered = (number: string) =>
     sandbox.buildmaster.releases.filter((r) => r.releaseNumber === number)
-  const bm = (inputs: Record<string, string>) =>
-    runAction({
-      inputs: {
-        system: 'buildmaster',
-        'server-url': sandbox.url('buildmaster'),
-        'api-key': KEY,
-        application: 'web-shop',
-        ...inputs,
-      },
-    })
+  const bm = (inputs: Record<string, string>) => runAction({ inputs: buildmasterInputs(sandbox, inputs) })
 
   it('deploy: creates the release and a build with $variables, deploys it and gates on it', async () => {
     const release = nextRelease()
@@ -140,17 +112,7 @@ describe('BuildMaster (bundle as a process)', () => {
 })
 
 describe('Foreman (bundle as a process)', () => {
-  const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-    runAction({
-      inputs: {
-        system: 'foreman',
-        'server-url': sandbox.url('foreman'),
-        username: FOREMAN_USER.username,
-        password: FOREMAN_USER.password,
-        ...inputs,
-      },
-      ...extra,
-    })
+  const foreman = (inputs: Record<string, string>) => runAction({ inputs: foremanInputs(sandbox, inputs) })
 
   it('runs a template on 10 hosts with inputs, streaming each host once, in order', async () => {
     const run = await foreman({
@@ -190,26 +152,6 @@ describe('Foreman (bundle as a process)', () => {
     expect(run.stdout).toMatch(/::group::web-001\.example\.com — output/)
     expect(run.stdout).toContain('succeeded: 10/10 hosts done, 0 failed')
   })
-
-  it('cancels the invocation on SIGINT before exiting, within the grace period', async () => {
-    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 3, exitStatus: 0 })
-    try {
-      const run = await foreman({ template: '171', 'search-query': 'name ~ web' }, { cancelAfterMs: 2500 })
-      expect(run.exitCode).toBe(1)
-      expect(run.durationMs).toBeLessThan(2500 + 7000)
-      expect(run.outputs.status).toBe('canceled')
-      const id = run.outputs['job-id']
-      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
-      expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
-      // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's
-      // "running: 2/10 hosts done" (issue 20).
-      const summary = summaryAsText(run.summary)
-      expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* cancelled\)/)
-      expect(summary).not.toContain('running:')
-    } finally {
-      delete sandbox.foreman.setup.script
-    }
-  })
 })
 
 describe('BMC RPM (bundle as a process)', () => {
@@ -223,10 +165,7 @@ describe('BMC RPM (bundle as a process)', () => {
     status: 'Complete',
     stdout: 'deployed by run 500\n',
   })
-  const rpm = (inputs: Record<string, string>) =>
-    runAction({
-      inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs },
-    })
+  const rpm = (inputs: Record<string, string>) => runAction({ inputs: rpmInputs(sandbox, inputs) })
 
   it('waits on a job run by id and shows its output; the server-url keeps the /brpm context', async () => {
     const run = jobRun()
