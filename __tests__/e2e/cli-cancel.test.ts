@@ -21,6 +21,7 @@ const foreman = (...more: string[]) => [
   'name ~ web-0',
   ...more,
 ]
+const SLOW_CANCEL_MS = 5000
 const foremanCredentials = {
   RELEASE_GATE_USERNAME: FOREMAN_USER.username,
   RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
@@ -81,7 +82,8 @@ describe('release-gate, the command, interrupted (dist/cli/index.js as a process
     sandbox.faults.set({
       rate: 1,
       kinds: ['slow'],
-      slowMs: 10_000,
+      // Longer than the cleanup budget (4 s) that run() alone would wait for the cancel.
+      slowMs: SLOW_CANCEL_MS,
       match: (method, path) => method === 'POST' && path.endsWith('/cancel'),
     })
     let firstAt = 0
@@ -107,6 +109,9 @@ describe('release-gate, the command, interrupted (dist/cli/index.js as a process
     } finally {
       delete sandbox.foreman.setup.script
       sandbox.faults.set(undefined)
+      // The sandbox answers the cancel once its delay is over: a timer that must not outlive the file.
+      const answered = firstAt + SLOW_CANCEL_MS + 200 - performance.now()
+      if (firstAt) await new Promise((resolve) => setTimeout(resolve, Math.max(0, answered)))
     }
   })
 })
