@@ -30,7 +30,7 @@ export interface InProcessOptions {
  * Status checks 100–250 ms apart unless a test says otherwise: a job is seen to end within a quarter of a
  * second instead of up to 2 s, and an adapter is polled more often than in real use, never less.
  */
-export const FAST_POLLS = { 'poll-interval': '100ms', 'max-poll-interval': '250ms' }
+const FAST_POLLS = { 'poll-interval': '100ms', 'max-poll-interval': '250ms' }
 
 /**
  * Runs one gate in this process and returns what runAction() returns for the bundle. A cancel is the
@@ -52,12 +52,12 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
   options.cancelWhen?.then(cancel, cancel)
   // The step ends when run() returns, or when it ends the step by force (cleanup outlived its budget),
-  // which a process would do with process.exit while run() still waits.
-  await new Promise<void>((resolve) => {
+  // which a process does with process.exit while run() still waits; here run() goes on unheard.
+  await new Promise<void>((resolve, reject) => {
     run(host, {
       observers: (context) => actionObservers(context, options.env?.GITHUB_WORKSPACE ?? process.cwd()),
       exit: () => resolve(),
-    }).then(resolve, resolve)
+    }).then(resolve, reject)
   })
   ended = true
   timers.forEach(clearTimeout)
