@@ -31,6 +31,12 @@ export interface RunOptions {
   signals?: NodeJS.Signals[]
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: ObserverContext) => Promise<Observer[]>
+  /**
+   * Ends the process: when cleanup outlives its budget, and 1 s after the verdict (a socket left open
+   * must not hold the step). process.exit by default; a test that runs run() inside its own process
+   * gives one that records the end instead of ending the test runner.
+   */
+  exit?: (code?: number | string) => void
 }
 
 /** One gate, from inputs to verdict, in whatever host runs it. */
@@ -53,7 +59,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const controller = new AbortController()
   const redactor = new Redactor()
   const host = redacting(rawHost, redactor)
-  const guard = new StepGuard(host)
+  const exit = options.exit ?? ((code?: number | string): void => process.exit(code))
+  const guard = new StepGuard(host, exit)
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
     controller.abort(new CancelledByRunner(name))
@@ -232,7 +239,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
     // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires,
     // and 1 s leaves time for stdout, a pipe, to drain.
-    setTimeout(() => process.exit(), 1000).unref()
+    setTimeout(() => exit(), 1000).unref()
   }
 }
 
@@ -323,7 +330,10 @@ class StepGuard {
   /** Why the outputs could not be written (a full disk, a directory): said once, at the end, after the outcome. */
   private outputsProblem: string | undefined
 
-  constructor(private readonly host: Host) {}
+  constructor(
+    private readonly host: Host,
+    private readonly exit: (code?: number | string) => void,
+  ) {}
 
   output(name: string, value: string): void {
     // The outputs file failing (a full disk) must not hide the outcome: the rest of the report goes on.
@@ -349,7 +359,7 @@ class StepGuard {
       ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown',
       message,
     })
-    process.exit(process.exitCode ?? 1)
+    this.exit(process.exitCode ?? 1)
   }
 }
 

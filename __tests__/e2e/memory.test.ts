@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, ROOT, type ActionRun, type RunOptions } from '../../sandbox/action-runner.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { foremanInputs, foremanShow, HostileServer, otterInputs, type Route } from '../hostile/servers.js'
+import { foremanShow } from '../hostile/api-answers.js'
+import { foremanInputs, HostileServer, otterInputs, type Route } from '../hostile/servers.js'
 import { remoteLines } from './helpers.js'
 
 // A 200,000-line log (13 MB) took 171 MB when the log was held (before issue 12) and takes ~70 MB

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
-import { foremanCliArgs, foremanOutputs, foremanShow, withServer, type Route } from './servers.js'
+import { foremanOutputs, foremanShow } from './api-answers.js'
+import { foremanCliArgs, withServer, type Route } from './servers.js'
 
 const env = {
   RELEASE_GATE_PASSWORD: 'foreman-pass-Kw8',

@@ -9,14 +9,8 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
-import {
-  foremanCliArgs,
-  foremanHosts,
-  foremanOutputs,
-  foremanShow,
-  withServer,
-  type Route,
-} from './servers.js'
+import { foremanHosts, foremanOutputs, foremanShow } from './api-answers.js'
+import { foremanCliArgs, withServer, type Route } from './servers.js'
 
 interface Closed {
   exitCode: number | null

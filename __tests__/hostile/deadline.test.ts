@@ -5,18 +5,8 @@
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { errorsOf, expectOutcome } from './checks.js'
-import {
-  foremanInputs,
-  foremanOutputs,
-  foremanShow,
-  never,
-  otterInputs,
-  run,
-  text,
-  trickle,
-  withServer,
-  type Route,
-} from './servers.js'
+import { foremanOutputs, foremanShow } from './api-answers.js'
+import { foremanInputs, never, otterInputs, run, text, trickle, withServer, type Route } from './servers.js'
 
 const TIMEOUT_MS = 5000
 // Start-up, giving up and reporting: the step must end within timeout + this.

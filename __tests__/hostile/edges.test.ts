@@ -10,18 +10,13 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { runCli } from '../../sandbox/cli-runner.js'
 import { errorsOf, expectOutcome } from './checks.js'
+import { bmDeployment, foremanHosts, foremanOutputs, foremanShow, rpmDone, rpmRun } from './api-answers.js'
 import {
-  bmDeployment,
   buildmasterInputs,
-  foremanHosts,
   foremanInputs,
-  foremanOutputs,
-  foremanShow,
   json,
   otterInputs,
-  rpmDone,
   rpmInputs,
-  rpmRun,
   run,
   withServer,
   type Answer,

@@ -7,18 +7,13 @@
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { expectOutcome, foreignCommands } from './checks.js'
+import { bmDeployment, foremanHosts, foremanOutputs, foremanShow, rpmDone, rpmRun } from './api-answers.js'
 import {
-  bmDeployment,
   buildmasterInputs,
-  foremanHosts,
   foremanInputs,
-  foremanOutputs,
-  foremanShow,
   json,
   otterInputs,
-  rpmDone,
   rpmInputs,
-  rpmRun,
   run,
   text,
   withServer,

@@ -5,17 +5,8 @@
  * cancel with the same refused credentials would be refused too.
  */
 import { errorsOf, expectOutcome } from './checks.js'
-import {
-  foremanInputs,
-  foremanOutputs,
-  foremanShow,
-  otterInputs,
-  run,
-  text,
-  withServer,
-  type Answer,
-  type Route,
-} from './servers.js'
+import { foremanOutputs, foremanShow } from './api-answers.js'
+import { foremanInputs, otterInputs, run, text, withServer, type Answer, type Route } from './servers.js'
 
 const LOGIN_PAGE =
   '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form action="/login">Sign in</form></body></html>'

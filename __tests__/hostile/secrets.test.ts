@@ -5,18 +5,13 @@
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { errorsOf, expectOutcome, formsFound, prefixesFound, secretForms, shown } from './checks.js'
+import { bmDeployment, foremanHosts, foremanOutputs, foremanShow, rpmDone, rpmRun } from './api-answers.js'
 import {
-  bmDeployment,
   buildmasterInputs,
-  foremanHosts,
   foremanInputs,
-  foremanOutputs,
-  foremanShow,
   json,
   otterInputs,
-  rpmDone,
   rpmInputs,
-  rpmRun,
   run,
   text,
   withServer,

@@ -10,14 +10,11 @@
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { expectOutcome } from './checks.js'
+import { foremanOutputs, foremanShow, rpmDone, rpmRun } from './api-answers.js'
 import {
   foremanInputs,
-  foremanOutputs,
-  foremanShow,
   otterInputs,
-  rpmDone,
   rpmInputs,
-  rpmRun,
   run,
   truncated,
   withServer,

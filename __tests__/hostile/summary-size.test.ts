@@ -7,7 +7,8 @@ import { renderHtml } from '../../src/host/summary-html.js'
 import type { Summary } from '../../src/contracts/host.js'
 import { SUMMARY_LIMIT_BYTES } from '../../src/report/summary-size.js'
 import { expectOutcome } from './checks.js'
-import { foremanInputs, foremanShow, run, withServer, type Route } from './servers.js'
+import { foremanShow } from './api-answers.js'
+import { foremanInputs, run, withServer, type Route } from './servers.js'
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
 /** The summary's text, its HTML escapes of quotes undone. */

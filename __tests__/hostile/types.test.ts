@@ -5,19 +5,8 @@
  * names of Object.prototype members are sent, or refused by name, never silently dropped.
  */
 import { errorsOf, expectOutcome } from './checks.js'
-import {
-  foremanHosts,
-  foremanInputs,
-  foremanOutputs,
-  foremanShow,
-  otterInputs,
-  rpmDone,
-  rpmInputs,
-  rpmRun,
-  run,
-  withServer,
-  type Route,
-} from './servers.js'
+import { foremanHosts, foremanOutputs, foremanShow, rpmDone, rpmRun } from './api-answers.js'
+import { foremanInputs, otterInputs, rpmInputs, run, withServer, type Route } from './servers.js'
 
 const UNEXPECTED = /unexpected|expected|instead of|not (a|an) |invalid|wrong|malformed|missing/i
 

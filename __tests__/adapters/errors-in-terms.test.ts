@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runAction } from '../../sandbox/action-runner.js'
+import { runInProcess } from './in-process.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { selfSignedCertificate } from '../../sandbox/tls.js'
-import { errors } from './helpers.js'
+import { errors } from '../e2e/helpers.js'
 
 let plain: Sandbox
 let secure: Sandbox
@@ -27,7 +27,7 @@ afterAll(() => Promise.all([plain.stop(), secure.stop(), v6.stop()]))
 
 describe('TLS', () => {
   it('explains an untrusted certificate as a certificate problem and how to trust the CA', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         system: 'otter',
         'server-url': secure.url('otter'),
@@ -46,7 +46,7 @@ describe('TLS', () => {
   })
 
   it('trusts the CA given in ca-certificate, as PEM text or as a file, for this step only', async () => {
-    const asText = await runAction({
+    const asText = await runInProcess({
       inputs: {
         system: 'otter',
         'server-url': secure.url('otter'),
@@ -59,7 +59,7 @@ describe('TLS', () => {
     expect(asText.outputs.status).toBe('warning')
     const file = join(mkdtempSync(join(tmpdir(), 'release-gate-ca-')), 'ca.pem')
     writeFileSync(file, certificate.cert)
-    const asFile = await runAction({
+    const asFile = await runInProcess({
       inputs: {
         system: 'otter',
         'server-url': secure.url('otter'),
@@ -73,7 +73,7 @@ describe('TLS', () => {
 
   it('refuses a ca-certificate that holds no certificate, before any request', async () => {
     const before = secure.requests.length
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         system: 'otter',
         'server-url': secure.url('otter'),
@@ -89,7 +89,7 @@ describe('TLS', () => {
 
 it('works with an IPv6 literal server URL', async () => {
   expect(v6.url('otter')).toMatch(/^http:\/\/\[::1\]:\d+\/otter\/$/)
-  const run = await runAction({
+  const run = await runInProcess({
     inputs: { system: 'otter', 'server-url': v6.url('otter'), template: 'smoke-warn', 'fail-on': 'never' },
   })
   expect(run.exitCode).toBe(0)
@@ -100,7 +100,7 @@ it('does not call an empty 404 from something other than Otter an unknown templa
   const server: Server = createServer((_req, res) => res.writeHead(404).end())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/otter/`
-  const run = await runAction({ inputs: { system: 'otter', 'server-url': url, template: 'deploy-web' } })
+  const run = await runInProcess({ inputs: { system: 'otter', 'server-url': url, template: 'deploy-web' } })
   server.close()
   expect(run.exitCode).toBe(1)
   expect(errors(run)[0]).not.toContain('no job template named')
@@ -112,7 +112,7 @@ it('does not call an empty 404 from something other than Otter an unknown templa
 describe('Every input is checked before the first request, one problem one message', () => {
   const noRequests = async (inputs: Record<string, string>, sandbox = plain): Promise<string[]> => {
     const before = sandbox.requests.length
-    const run = await runAction({ inputs })
+    const run = await runInProcess({ inputs })
     expect(run.exitCode).toBe(1)
     expect(sandbox.requests.length).toBe(before)
     return errors(run)[0]!.split('\n')
@@ -204,7 +204,7 @@ describe('Every input is checked before the first request, one problem one messa
 })
 
 it('BuildMaster: a deploy that fails after the build was created says which build and how to deploy it', async () => {
-  const run = await runAction({
+  const run = await runInProcess({
     inputs: {
       system: 'buildmaster',
       'server-url': plain.url('buildmaster'),
@@ -228,7 +228,7 @@ it("a trigger answered by a proxy's 504 page says the job may have started, and 
     match: (method, path) => method === 'POST' && path.endsWith('/api/jobs/trigger'),
   })
   const before = plain.requestsFor('otter', '/api/jobs/trigger').length
-  const run = await runAction({
+  const run = await runInProcess({
     inputs: { system: 'otter', 'server-url': plain.url('otter'), template: 'deploy-web' },
   })
   plain.faults.set(undefined)

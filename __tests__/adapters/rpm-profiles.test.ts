@@ -2,13 +2,15 @@
  * The main BMC RPM scenarios across every sandbox profile (sandbox/rpm.ts: one profile, `current`,
  * is known), through the bundle as a process; and a server that ignores filters altogether.
  */
-import { runAction } from '../../sandbox/action-runner.js'
 import { RPM_PROFILES, RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { rpmDone, rpmRun, run, withServer } from '../hostile/servers.js'
-import { errors } from './helpers.js'
+import { rpmDone, rpmRun } from '../hostile/api-answers.js'
+import { withServer } from '../hostile/servers.js'
+import { errors } from '../e2e/helpers.js'
+import { runInProcess } from './in-process.js'
+import { rpmGate } from './servers.js'
 
-describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile) => {
+describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
   let sandbox: Sandbox
   let nextId = 900
   let nextStep = 9000
@@ -31,17 +33,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile
     }
   }
   const rpm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
-    runAction({
-      inputs: {
-        system: 'rpm',
-        'server-url': sandbox.url('rpm'),
-        'api-key': RPM_TOKEN,
-        'poll-interval': '300ms',
-        'max-poll-interval': '1s',
-        ...inputs,
-      },
-      ...extra,
-    })
+    rpmGate(sandbox, inputs, extra)
 
   it('success: waits on the runs the filter selects, sending the filter nested (filters[step_id]) with the token as before', async () => {
     const step = nextStep++
@@ -76,7 +68,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (bundle as a process)', (profile
   it('cancel: RPM cannot cancel a job run, so a cancelled workflow names the run that keeps running', async () => {
     const running = jobRun({ stepId: nextStep++, durationMs: 60_000 })
     sandbox.rpm.add(running)
-    const result = await rpm({ 'job-id': String(running.id) }, { cancelAfterMs: 2500 })
+    const result = await rpm({ 'job-id': String(running.id) }, { cancelAfterMs: 1000 })
     expect(result.outputs.status).toBe('canceled')
     expect(result.stdout).toContain(
       `RPM's job runs API is read-only: RPM job run ${running.id} (automation 6, step 'Deploy web tier', request 'Release 4.2') keeps running in RPM.`,
@@ -114,12 +106,16 @@ describe('BMC RPM that ignores the filter altogether', () => {
         'v1/job_runs/5.json': (n) => (n < 2 ? ours : rpmDone({ id: 5, run_key: 111 })),
       },
       async (server) => {
-        const result = await run({
-          system: 'rpm',
-          'server-url': server.url,
-          'api-key': 'rpm-token-Hq3',
-          filter: 'step_id=35',
-          timeout: '20s',
+        const result = await runInProcess({
+          inputs: {
+            system: 'rpm',
+            'server-url': server.url,
+            'api-key': 'rpm-token-Hq3',
+            filter: 'step_id=35',
+            timeout: '20s',
+            'poll-interval': '200ms',
+            'max-poll-interval': '300ms',
+          },
         })
         expect(errors(result)).toEqual([])
         expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-ids': '5' })

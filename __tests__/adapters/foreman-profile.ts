@@ -1,14 +1,13 @@
-import { runAction } from '../../sandbox/action-runner.js'
-import { FOREMAN_PROFILES, FOREMAN_USER, foremanHosts, type ForemanProfile } from '../../sandbox/foreman.js'
+import { foremanHosts, type ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, remoteLines } from './helpers.js'
+import { errors, remoteLines } from '../e2e/helpers.js'
+import { foremanGate } from './servers.js'
 
 // The same runs against each Foreman version the sandbox models (sandbox/foreman.ts, ForemanProfile):
 // 3.9 (counts "N/A" while queued, no cancelled count, no hosts list, no task.started_at), 3.13 (hosts
-// list rows without id) and current.
-describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
-  'Foreman %s (bundle as a process)',
-  (profile: ForemanProfile) => {
+// list rows without id) and current; foreman-<profile>.test.ts runs them for each, in parallel.
+export function describeForemanProfile(profile: ForemanProfile): void {
+  describe(`Foreman ${profile} (in process)`, () => {
     let sandbox: Sandbox
     beforeAll(async () => {
       sandbox = await Sandbox.start({ profiles: { foreman: profile } })
@@ -16,16 +15,7 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
     afterAll(() => sandbox.stop())
     afterEach(() => delete sandbox.foreman.setup.script)
 
-    const foreman = (inputs: Record<string, string>) =>
-      runAction({
-        inputs: {
-          system: 'foreman',
-          'server-url': sandbox.url('foreman'),
-          username: FOREMAN_USER.username,
-          password: FOREMAN_USER.password,
-          ...inputs,
-        },
-      })
+    const foreman = (inputs: Record<string, string>) => foremanGate(sandbox, inputs)
     const invocation = (id: string | undefined) =>
       sandbox.foreman.invocations.find((i) => String(i.id) === id)!
 
@@ -91,14 +81,14 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
       const created = await foreman({
         template: '171',
         'search-query': 'name = web-002.example.com',
-        'start-at': later(7000),
+        'start-at': later(3000),
       })
       expect(created.outputs.status).toBe('started')
       const [scheduled, waited] = await Promise.all([
         foreman({
           template: '171',
           'search-query': 'name = web-001.example.com',
-          'start-at': later(5000),
+          'start-at': later(2500),
           'wait-scheduled': 'true',
         }),
         foreman({ operation: 'wait', 'job-id': created.outputs['job-id']! }),
@@ -123,5 +113,5 @@ describe.each(FOREMAN_PROFILES.map((profile) => [profile]))(
       expect(sandbox.requestsFor('foreman', '/rerun')).toEqual([])
       expect(sandbox.foreman.invocations.length).toBe(before)
     })
-  },
-)
+  })
+}

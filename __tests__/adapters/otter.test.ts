@@ -1,8 +1,9 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { runAction } from '../../sandbox/action-runner.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, everythingShown, remoteLines } from './helpers.js'
+import { errors, everythingShown, remoteLines } from '../e2e/helpers.js'
+import { otterGate } from './servers.js'
+import { runInProcess } from './in-process.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -11,32 +12,9 @@ beforeAll(async () => {
 })
 afterAll(() => sandbox.stop())
 
-const otter = (inputs: Record<string, string> = {}) =>
-  runAction({ inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick', ...inputs } })
+const otter = (inputs: Record<string, string> = {}) => otterGate(sandbox, { template: 'quick', ...inputs })
 
-describe('Otter end to end (bundle as a process)', () => {
-  it('triggers with variables, streams the log once in order and reports success', async () => {
-    const run = await otter({
-      variables: 'Environment=production\n# comment\nConnection=Server=db;Port=5432\nUrl=https://x:8443/?a=b',
-    })
-    expect(run.exitCode).toBe(0)
-    const token = run.outputs['job-id']!
-    expect(run.outputs).toEqual({ status: 'succeeded', 'job-id': token, 'job-ids': token, url: '' })
-    expect(sandbox.otter.job(token)?.variables).toEqual({
-      Environment: 'production',
-      Connection: 'Server=db;Port=5432',
-      Url: 'https://x:8443/?a=b',
-    })
-    const steps = remoteLines(run).filter((l) => l.includes(': ensuring configuration'))
-    expect(steps).toEqual(
-      Array.from({ length: 12 }, (_, i) => expect.stringContaining(`step ${i + 1} of 12`)),
-    )
-    expect(run.stdout).toMatch(/::group::Otter job \d+ \(template 'quick'\) — log lines 1–/)
-    expect(run.summary).toContain('<table>')
-    expect(run.summary).toMatch(/Otter job \d+ \(template &#39;quick&#39;\)<\/td><td>✅ succeeded/)
-    expect(run.stderr).toBe('')
-  })
-
+describe('Otter adapter (in process)', () => {
   it('fails on Warning by default, and passes with fail-on: error', async () => {
     const strict = await otter({ template: 'smoke-warn' })
     expect(strict.exitCode).toBe(1)
@@ -101,7 +79,7 @@ describe('Otter end to end (bundle as a process)', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/otter/`
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const run = await runAction({ inputs: { system: 'otter', 'server-url': url, template: 'quick' } })
+    const run = await runInProcess({ inputs: { system: 'otter', 'server-url': url, template: 'quick' } })
     expect(run.exitCode).toBe(1)
     expect(errors(run)).toEqual([
       `Could not reach Otter at ${url} while triggering job template 'quick' (ECONNREFUSED). Check server-url and that this runner can reach the server.`,
@@ -134,31 +112,9 @@ describe('Otter end to end (bundle as a process)', () => {
     )
   })
 
-  it('prints hostile log lines as text, so the runner acts on none of them', async () => {
-    const run = await otter({ template: 'hostile' })
-    expect(run.exitCode).toBe(0)
-    const acted = run.commands
-      .map((c) => c.name)
-      .filter((n) => !['group', 'endgroup', 'stop-commands', 'debug', 'add-mask'].includes(n))
-    expect(acted).toEqual([])
-    expect(
-      run.commands.filter((c) => c.name === 'group').every((c) => c.value.startsWith('Otter job ')),
-    ).toBe(true)
-    for (const line of [
-      '::set-output name=status::succeeded',
-      '::add-mask::hunter2',
-      '##[error]Injected legacy error',
-      '::stop-commands::pwned',
-    ]) {
-      expect(remoteLines(run)).toContain(line)
-    }
-    expect(run.outputs.status).toBe('succeeded')
-    expect(run.commands.filter((c) => c.name === 'add-mask')).toEqual([])
-  })
-
   it('keeps the context path of server-url, and explains a server-url that misses it', async () => {
     expect(sandbox.requestsFor('otter').every((r) => r.url.startsWith('/otter/api/jobs/'))).toBe(true)
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { system: 'otter', 'server-url': sandbox.url('/'), template: 'quick' },
     })
     expect(run.exitCode).toBe(1)

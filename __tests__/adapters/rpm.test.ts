@@ -1,7 +1,7 @@
-import { runAction } from '../../sandbox/action-runner.js'
 import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { errors, everythingShown, remoteLines } from './helpers.js'
+import { errors, everythingShown, remoteLines } from '../e2e/helpers.js'
+import { rpmGate } from './servers.js'
 
 let sandbox: Sandbox
 let nextId = 500
@@ -29,28 +29,9 @@ function jobRun(overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript {
   }
 }
 
-const rpm = (inputs: Record<string, string>) =>
-  runAction({ inputs: { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, ...inputs } })
+const rpm = (inputs: Record<string, string>) => rpmGate(sandbox, inputs)
 
-describe('BMC RPM end to end (bundle as a process)', () => {
-  it('waits on a job run by id and shows its output; the server-url keeps the /brpm context', async () => {
-    const run = jobRun()
-    sandbox.rpm.add(run)
-    const result = await rpm({ 'job-id': String(run.id) })
-    expect(result.exitCode).toBe(0)
-    expect(result.outputs).toMatchObject({ status: 'succeeded', 'job-id': String(run.id) })
-    expect(remoteLines(result)).toEqual([
-      'stdout:',
-      `deployed by run ${run.id}`,
-      `results_path: /opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_35/output_${run.runKey}.txt`,
-    ])
-    // The title names the request the step belongs to (step.request), as RPM gives it.
-    expect(result.summary).toMatch(
-      /RPM job run \d+ \(automation 6, step &#39;Deploy web tier&#39;, request &#39;Release 4\.2&#39;\)<\/td><td>✅ succeeded \(Complete, /,
-    )
-    expect(sandbox.requestsFor('rpm').every((r) => r.url.startsWith('/brpm/v1/job_runs'))).toBe(true)
-  })
-
+describe('BMC RPM adapter (in process)', () => {
   it('fails on a run that ended in Problem, showing its stderr and naming the status', async () => {
     const run = jobRun({
       status: 'Problem',

@@ -1,0 +1,3 @@
+import { describeBuildMasterProfile } from './buildmaster-profile.js'
+
+describeBuildMasterProfile('legacy')

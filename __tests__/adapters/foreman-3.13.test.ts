@@ -1,0 +1,3 @@
+import { describeForemanProfile } from './foreman-profile.js'
+
+describeForemanProfile('3.13')

@@ -1,0 +1,3 @@
+import { describeForemanContract } from './foreman-contract.js'
+
+describeForemanContract('current')

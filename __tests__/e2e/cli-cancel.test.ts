@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FOREMAN_USER } from '../../sandbox/foreman.js'
+import { sandboxForFile } from '../sandbox.js'
+import { cliTemplates, json, otterArgs, runCli } from './cli.js'
+
+const sandbox = sandboxForFile()
+cliTemplates(sandbox)
+const otter = (template: string, ...more: string[]) => otterArgs(sandbox, template, ...more)
+const dir = mkdtempSync(join(tmpdir(), 'release-gate-cli-'))
+// A template on nine hosts; the credentials come from RELEASE_GATE_* variables.
+const foreman = (...more: string[]) => [
+  '--system',
+  'foreman',
+  '--server-url',
+  sandbox.url('foreman'),
+  '--template',
+  '171',
+  '--search-query',
+  'name ~ web-0',
+  ...more,
+]
+const SLOW_CANCEL_MS = 5000
+const foremanCredentials = {
+  RELEASE_GATE_USERNAME: FOREMAN_USER.username,
+  RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
+}
+
+describe('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
+  it('cancels on SIGINT, cancelling the Foreman job through its API, and exits 130', async () => {
+    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+    let sent = false
+    try {
+      const run = await runCli({
+        args: foreman('--json'),
+        env: foremanCredentials,
+        onOutput: (_stdout, stderr, child) => {
+          if (!sent && /Started Foreman job invocation/.test(stderr)) {
+            sent = true
+            child.kill('SIGINT')
+          }
+        },
+      })
+      expect(run.exitCode).toBe(130)
+      const result = json(run)
+      expect(result).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
+      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${result.jobId}/cancel`)).toHaveLength(1)
+      expect(run.stderr).toContain(`Cancelled Foreman job invocation ${result.jobId}`)
+      // Issue 20: a signal interrupts a run of the command; there is no workflow to cancel.
+      expect(run.stdout + run.stderr).not.toMatch(/workflow/i)
+    } finally {
+      delete sandbox.foreman.setup.script
+    }
+  })
+
+  it.concurrent(
+    'exits 130 on SIGTERM too, saying that an Otter job keeps running (its API cannot cancel)',
+    async () => {
+      let sent = false
+      const run = await runCli({
+        args: [...otter('slow'), '--json'],
+        onOutput: (_stdout, stderr, child) => {
+          if (!sent && /Started Otter job/.test(stderr)) {
+            sent = true
+            child.kill('SIGTERM')
+          }
+        },
+      })
+      expect(run.exitCode).toBe(130)
+      expect(json(run)).toMatchObject({
+        status: 'canceled',
+        ending: 'canceled',
+        exitCode: 130,
+        message: expect.stringContaining('keeps running on the server'),
+      })
+    },
+  )
+
+  it('ends at once on a second interrupt, when the cancel is slow', async () => {
+    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+    sandbox.faults.set({
+      rate: 1,
+      kinds: ['slow'],
+      // Longer than the cleanup budget (4 s) that run() alone would wait for the cancel.
+      slowMs: SLOW_CANCEL_MS,
+      match: (method, path) => method === 'POST' && path.endsWith('/cancel'),
+    })
+    let firstAt = 0
+    try {
+      const run = await runCli({
+        args: foreman('--dotenv', join(dir, 'second.env')),
+        env: foremanCredentials,
+        onOutput: (stdout, _stderr, child) => {
+          if (!firstAt && /Started Foreman job invocation/.test(stdout)) {
+            firstAt = performance.now()
+            child.kill('SIGINT')
+            setTimeout(() => child.kill('SIGINT'), 300)
+          }
+        },
+      })
+      expect(run.exitCode).toBe(130)
+      // run() alone would wait for the cancel up to its cleanup budget (4 s) before ending.
+      expect(performance.now() - firstAt).toBeLessThan(3500)
+      expect(run.stdout).toContain(
+        'error: Stopped at a second interrupt, without waiting for the cancel to finish',
+      )
+      expect(readFileSync(join(dir, 'second.env'), 'utf8')).toMatch(/^GATE_STATUS=canceled\n/)
+    } finally {
+      delete sandbox.foreman.setup.script
+      sandbox.faults.set(undefined)
+      // The sandbox answers the cancel once its delay is over: a timer that must not outlive the file.
+      const answered = firstAt + SLOW_CANCEL_MS + 200 - performance.now()
+      if (firstAt) await new Promise((resolve) => setTimeout(resolve, Math.max(0, answered)))
+    }
+  })
+})
