@@ -10,7 +10,7 @@ import { EOL } from 'node:os'
 import { inputEnv, parseOutputFile, runnerCommands, type ActionRun } from '../../sandbox/action-runner.js'
 import type { Host, HostConsole, Summary, Verdict } from '../../src/contracts/host.js'
 import { ActionConsole } from '../../src/host/action-console.js'
-import { renderHtml } from '../../src/host/action-host.js'
+import { renderHtml } from '../../src/host/summary-html.js'
 import { run } from '../../src/main.js'
 import { actionObservers } from '../../src/observers/registry.js'
 import { escapeCommandData } from '../../src/util/words.js'
@@ -71,6 +71,9 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     outputs: parseOutputFile(host.outputFile),
     summary: host.summaryFile,
     commands: runnerCommands(host.stdout),
+    // No post step in process: the step state is the bundle's, tested in e2e/post-step.test.ts.
+    state: {},
+    stateFile: '',
   }
 }
 
