@@ -6,14 +6,15 @@
  * (the bundle and its chunks, exit codes of a process, real signals, stderr, Node.js 24) stays in
  * __tests__/e2e and __tests__/hostile, through runAction().
  */
-import { EOL } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inputEnv, parseOutputFile, runnerCommands, type ActionRun } from '../../sandbox/action-runner.js'
-import type { Host, HostConsole, Summary, Verdict } from '../../src/contracts/host.js'
-import { ActionConsole } from '../../src/host/action-console.js'
-import { renderHtml } from '../../src/host/summary-html.js'
+import type { Verdict } from '../../src/contracts/host.js'
+import { ActionHost } from '../../src/host/action-host.js'
+import { GitHubWriter } from '../../src/host/github-writer.js'
 import { run } from '../../src/main.js'
 import { actionObservers } from '../../src/observers/registry.js'
-import { escapeCommandData } from '../../src/util/words.js'
 
 export interface InProcessOptions {
   /** Inputs by their action.yml names; defaults from action.yml fill the rest, as the runner does. */
@@ -38,7 +39,11 @@ const FAST_POLLS = { 'poll-interval': '100ms', 'max-poll-interval': '250ms' }
  * runs one gate at a time. stderr is always empty: nothing here is a process of its own.
  */
 export async function runInProcess(options: InProcessOptions): Promise<ActionRun> {
-  const host = new InMemoryActionHost(inputEnv({ ...FAST_POLLS, ...options.inputs }))
+  const dir = mkdtempSync(join(tmpdir(), 'rg-in-process-'))
+  const host = new InMemoryActionHost(inputEnv({ ...FAST_POLLS, ...options.inputs }), {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+  })
   const started = performance.now()
   const timers: NodeJS.Timeout[] = []
   let signalledAtMs: number | undefined
@@ -61,6 +66,9 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   })
   ended = true
   timers.forEach(clearTimeout)
+  const outputFile = host.outputFile
+  const summary = host.summaryFile
+  rmSync(dir, { recursive: true, force: true })
   return {
     exitCode: host.exitCode,
     exitedAt: Date.now(),
@@ -68,8 +76,8 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     signalledAtMs,
     stdout: host.stdout,
     stderr: '',
-    outputs: parseOutputFile(host.outputFile),
-    summary: host.summaryFile,
+    outputs: parseOutputFile(outputFile),
+    summary,
     commands: runnerCommands(host.stdout),
     // No post step in process: the step state is the bundle's, tested in e2e/post-step.test.ts.
     state: {},
@@ -78,62 +86,48 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
 }
 
 /**
- * ActionHost (src/host/action-host.ts) with @actions/core's writes kept in memory: the same console,
- * the same summary HTML, workflow commands, output file lines and exit code as @actions/core writes them.
+ * The action's own host (ActionHost, its GitHubWriter included) with stdout kept in memory and the
+ * outputs and summary files in a folder of this run; only what touches the process is its own: inputs
+ * come from this run's INPUT_* values (process.env is shared by the runs of a test file), and the exit
+ * code is kept instead of set on the process (which would fail jest's own).
  */
-export class InMemoryActionHost implements Host {
-  stdout = ''
-  outputFile = ''
-  summaryFile = ''
+export class InMemoryActionHost extends ActionHost {
   /** null until the step ends, as a process that has not exited. */
   exitCode: number | null = null
-  readonly console: HostConsole
 
-  constructor(private readonly env: Record<string, string>) {
-    const printer = new ActionConsole((text) => {
-      this.stdout += text
-      return true
-    })
-    this.console = {
-      info: (text) => printer.info(text),
-      logs: (title, lines) => printer.logs(title, lines),
-      warning: (text) => this.command('warning', text),
-      debug: (text) => this.command('debug', text),
-    }
+  constructor(
+    private readonly env: Record<string, string>,
+    /** None by default: outputs and the summary are then not written, as on a runner without the files. */
+    private readonly files = { GITHUB_OUTPUT: '', GITHUB_STEP_SUMMARY: '' },
+    private readonly out = { text: '' },
+  ) {
+    super(new GitHubWriter({ write: (text) => (out.text += text), env: files }))
+  }
+
+  get stdout(): string {
+    return this.out.text
   }
 
   /** core.getInput: INPUT_<NAME>, trimmed. */
-  input(name: string): string {
+  override input(name: string): string {
     return (this.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
   }
 
-  mask(secret: string): void {
-    this.command('add-mask', secret)
+  /** ActionHost.end, with the exit code kept here. */
+  override end(verdict: Verdict): void {
+    if (verdict.ending !== 'passed') this.github.error(verdict.message ?? 'release-gate failed.')
+    this.exitCode = verdict.ending === 'passed' ? 0 : 1
   }
 
-  /** core.setOutput with GITHUB_OUTPUT set: a heredoc line in the outputs file. */
-  setOutput(name: string, value: string): void {
-    const delimiter = `ghadelimiter_${Math.random().toString(36).slice(2)}`
-    this.outputFile += `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`
+  get outputFile(): string {
+    return readIfThere(this.files.GITHUB_OUTPUT)
   }
 
-  /** core.summary.addRaw(html, true).write(): appended to the summary file. */
-  async writeSummary(summary: Summary): Promise<void> {
-    this.summaryFile += renderHtml(summary) + EOL
+  get summaryFile(): string {
+    return readIfThere(this.files.GITHUB_STEP_SUMMARY)
   }
+}
 
-  /** ActionHost.end: exit code 0, or core.setFailed (an ::error:: command, exit code 1). */
-  end(verdict: Verdict): void {
-    if (verdict.ending === 'passed') {
-      this.exitCode = 0
-      return
-    }
-    this.command('error', verdict.message ?? 'release-gate failed.')
-    this.exitCode = 1
-  }
-
-  /** core's issueCommand with no properties. */
-  private command(name: string, text: string): void {
-    this.stdout += `::${name}::${escapeCommandData(text)}${EOL}`
-  }
+function readIfThere(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : ''
 }

@@ -11,7 +11,7 @@ export class ActionHost implements Host {
   readonly console: HostConsole
 
   /** `github`: stdout and the runner's files, by default; a test's own streams and files. */
-  constructor(private readonly github: GitHubWriter = new GitHubWriter()) {
+  constructor(protected readonly github: GitHubWriter = new GitHubWriter()) {
     this.console = {
       info: (text) => github.info(text),
       logs: (title, lines) => github.logs(title, lines),
