@@ -80,6 +80,8 @@ export async function post(options: PostOptions = {}): Promise<void> {
   }
   // Set once the budget ran out and the step said so: what finishes afterwards is not said a second time.
   let late = false
+  // Everything ends by `endsAt`, which leaves the exit its share of the budget.
+  const endsAt = startedAt + POST_BUDGET_MS - EXIT_SHARE_MS
   const work = (async () => {
     host.console.info(
       todo.early
@@ -96,7 +98,7 @@ export async function post(options: PostOptions = {}): Promise<void> {
         run.why ?? `${run.title} may still be running on ${gate.server}${run.url ? `: ${run.url}` : ''}.`,
       )
     const deployments = todo.early ? state(STEP_STATE.deployments) : ''
-    const cancelUntil = startedAt + POST_BUDGET_MS - EXIT_SHARE_MS - (deployments ? GITHUB_SHARE_MS : 0)
+    const cancelUntil = endsAt - (deployments ? GITHUB_SHARE_MS : 0)
     const outcomes = await cancelRuns(
       host,
       redactor,
@@ -125,7 +127,7 @@ export async function post(options: PostOptions = {}): Promise<void> {
         stopped
           ? `Cancelled by release-gate's post step: the step ended before its outcome (${titles(todo.cancel)})`
           : `No outcome known: the step ended early; ${titles([...todo.cancel, ...todo.keepRunning, ...todo.leftAlone]) || 'the job'} may still be running on ${gate.server}`,
-        AbortSignal.timeout(Math.max(0, startedAt + POST_BUDGET_MS - EXIT_SHARE_MS - now())),
+        AbortSignal.timeout(Math.max(0, endsAt - now())),
       )
     }
   })().catch((error: unknown) => {
@@ -137,7 +139,7 @@ export async function post(options: PostOptions = {}): Promise<void> {
   })
   // Half the exit's share past the cancels' own deadline: a cancel cut at its deadline says so itself, with
   // its URL; this one speaks only for work that did not end even then.
-  if (!(await settledWithin(work, startedAt + POST_BUDGET_MS - EXIT_SHARE_MS / 2 - now()))) {
+  if (!(await settledWithin(work, endsAt + EXIT_SHARE_MS / 2 - now()))) {
     late = true
     host.console.warning(
       `release-gate's post step ran out of its ${POST_BUDGET_MS / 1000} s: ${named(
