@@ -19,6 +19,7 @@ import { explainFailure } from './http/explain.js'
 import { HttpFailure } from './contracts/http-failure.js'
 import { Redactor } from './http/redactor.js'
 import { settledWithin } from './util/sleep.js'
+import { endProcess } from './util/exit.js'
 import { buildReport, type Attempt } from './report/report.js'
 import type { DetailSection } from './contracts/run.js'
 import { serverClient, type PreparedSystem, type SystemDefinition } from './systems/common/definition.js'
@@ -32,11 +33,11 @@ export interface RunOptions {
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: ObserverContext) => Promise<Observer[]>
   /**
-   * Ends the process: when cleanup outlives its budget, and 1 s after the verdict (a socket left open
-   * must not hold the step). process.exit by default; a test that runs run() inside its own process
-   * gives one that records the end instead of ending the test runner.
+   * Ends the process with the verdict's exit code: when cleanup outlives its budget, and 1 s after the
+   * verdict (a socket left open must not hold the step). endProcess by default; a test that runs run()
+   * inside its own process gives one that records the end instead of ending the test runner.
    */
-  exit?: (code?: number | string) => void
+  exit?: (code: number) => void
 }
 
 /** One gate, from inputs to verdict, in whatever host runs it. */
@@ -59,8 +60,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const controller = new AbortController()
   const redactor = new Redactor()
   const host = redacting(rawHost, redactor)
-  const exit = options.exit ?? ((code?: number | string): void => process.exit(code))
-  const guard = new StepGuard(host, exit)
+  const guard = new StepGuard(host, options.exit ?? endProcess)
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
     controller.abort(new CancelledByRunner(name))
@@ -238,8 +238,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     process.off('beforeExit', onBeforeExit)
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
     // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires,
-    // and 1 s leaves time for stdout, a pipe, to drain.
-    setTimeout(() => exit(), 1000).unref()
+    // and 1 s leaves time for stdout, a pipe, to drain. With the verdict's code, never a default.
+    setTimeout(() => guard.exit(), 1000).unref()
   }
 }
 
@@ -325,14 +325,15 @@ function describeFailure(error: unknown, attempt: Attempt): { message: string; e
  * empties before a verdict, with whatever status is known written.
  */
 class StepGuard {
-  private done = false
+  /** The verdict's exit code, once the step has ended. */
+  private code: number | undefined
   private readonly written = new Set<string>()
   /** Why the outputs could not be written (a full disk, a directory): said once, at the end, after the outcome. */
   private outputsProblem: string | undefined
 
   constructor(
     private readonly host: Host,
-    private readonly exit: (code?: number | string) => void,
+    private readonly endProcess: (code: number) => void,
   ) {}
 
   output(name: string, value: string): void {
@@ -346,20 +347,38 @@ class StepGuard {
     }
   }
 
-  end(verdict: Parameters<Host['end']>[0]): void {
-    if (this.done) return
-    this.done = true
-    this.host.end(this.outputsProblem ? withOutputsProblem(verdict, this.outputsProblem) : verdict)
+  /** Ends the step once; returns the verdict's exit code (the first verdict's, when called again). */
+  end(verdict: Parameters<Host['end']>[0]): number {
+    if (this.code !== undefined) return this.code
+    // Stands if the host fails while ending (an annotation that cannot be written): never a pass by accident.
+    this.code = verdict.ending === 'passed' ? 0 : 1
+    this.code = this.host.end(
+      this.outputsProblem ? withOutputsProblem(verdict, this.outputsProblem) : verdict,
+    )
+    return this.code
+  }
+
+  /** Ends the process with the verdict's code; a step with no verdict yet gets one first, as a failure. */
+  exit(): void {
+    this.endProcess(
+      this.code ??
+        this.end({
+          ending: 'unknown',
+          message:
+            'release-gate stopped before reaching a verdict. This is a bug; please report it with the debug log.',
+        }),
+    )
   }
 
   forceEnd(status: string, message: string): void {
-    if (this.done) return
+    if (this.code !== undefined) return
     if (status && !this.written.has('status')) this.output('status', status)
-    this.end({
-      ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown',
-      message,
-    })
-    this.exit(process.exitCode ?? 1)
+    this.endProcess(
+      this.end({
+        ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown',
+        message,
+      }),
+    )
   }
 }
 

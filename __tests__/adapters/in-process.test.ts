@@ -8,12 +8,13 @@ describe('run() inside the test process', () => {
     const host = new InMemoryActionHost(
       inputEnv({ system: 'otter', 'server-url': 'http://127.0.0.1:9/otter/' }),
     )
-    const ends: (number | string | undefined)[] = []
+    const ends: number[] = []
     await run(host, { exit: (code) => void ends.push(code) })
     expect(host.exitCode).toBe(1)
     expect(host.stdout).toContain("::error::Input 'template': is required")
     // The end armed once the verdict is out fires 1 s later: with process.exit, this test would not be here.
+    // It carries the verdict's code: with none, Node.js would exit 0 (issue 25).
     await new Promise((resolve) => setTimeout(resolve, 1100))
-    expect(ends).toEqual([undefined])
+    expect(ends).toEqual([1])
   })
 })

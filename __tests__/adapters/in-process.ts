@@ -58,12 +58,21 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   options.cancelWhen?.then(cancel, cancel)
   // The step ends when run() returns, or when it ends the step by force (cleanup outlived its budget),
   // which a process does with process.exit while run() still waits; here run() goes on unheard.
+  // The code a forced end would exit with must be the verdict's (a process.exit with none once exited 0).
+  let exitedWith: number | undefined
   await new Promise<void>((resolve, reject) => {
     run(host, {
       observers: (context) => actionObservers(context, options.env?.GITHUB_WORKSPACE ?? process.cwd()),
-      exit: () => resolve(),
+      exit: (code) => {
+        exitedWith = code
+        resolve()
+      },
     }).then(resolve, reject)
   })
+  if (exitedWith !== undefined && exitedWith !== host.exitCode)
+    throw new Error(
+      `run() ended the process with ${exitedWith}, but its verdict's exit code is ${host.exitCode}`,
+    )
   ended = true
   timers.forEach(clearTimeout)
   const outputFile = host.outputFile
@@ -114,9 +123,10 @@ export class InMemoryActionHost extends ActionHost {
   }
 
   /** ActionHost.end, with the exit code kept here. */
-  override end(verdict: Verdict): void {
+  override end(verdict: Verdict): number {
     if (verdict.ending !== 'passed') this.github.error(verdict.message ?? 'release-gate failed.')
     this.exitCode = verdict.ending === 'passed' ? 0 : 1
+    return this.exitCode
   }
 
   get outputFile(): string {

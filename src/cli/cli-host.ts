@@ -46,7 +46,8 @@ export interface CliResult {
 export class CliHost implements Host {
   readonly console: HostConsole
   private readonly outputs: Record<string, string> = {}
-  private ended = false
+  /** The exit code, once the command has ended. */
+  private ended: number | undefined
 
   constructor(private readonly options: CliHostOptions) {
     const { renderer } = options
@@ -87,19 +88,22 @@ export class CliHost implements Host {
     return Promise.resolve()
   }
 
-  end(verdict: Verdict): void {
-    if (this.ended) return
-    this.ended = true
+  end(verdict: Verdict): number {
+    if (this.ended !== undefined) return this.ended
+    // Set before anything is written, so that it stands if writing fails.
+    this.ended = EXIT_CODES[verdict.ending]
     // An unwritable --dotenv file (a full disk) fails the command, with the job's outcome told first.
     const problem = this.options.dotenv && this.writeDotenv(this.options.dotenv)
     if (problem) verdict = withOutputsProblem(verdict, problem)
     if (verdict.message !== undefined) verdict = { ...verdict, message: inCommandTerms(verdict.message) }
     const exitCode = EXIT_CODES[verdict.ending]
+    this.ended = exitCode
     process.exitCode = exitCode
     const renderer =
       verdict.ending === 'input' ? (this.options.errors ?? this.options.renderer) : this.options.renderer
     renderer.end(verdict, exitCode)
     this.options.json?.(resultJson(this.result(verdict, exitCode)))
+    return exitCode
   }
 
   result(verdict: Verdict, exitCode: number): CliResult {
@@ -117,11 +121,14 @@ export class CliHost implements Host {
     }
   }
 
-  /** Ends at once, without waiting for run() (a second interrupt): whatever is known is written. */
-  abandon(message: string): void {
-    if (this.ended) return
+  /**
+   * Ends at once, without waiting for run() (a second interrupt): whatever is known is written. Returns
+   * the exit code: the verdict's, when run() had reached one.
+   */
+  abandon(message: string): number {
+    if (this.ended !== undefined) return this.ended
     if (this.outputs.status === undefined) this.setOutput('status', 'canceled')
-    this.end({ ending: 'canceled', message })
+    return this.end({ ending: 'canceled', message })
   }
 
   /** Returns why the file could not be written, if it could not. */

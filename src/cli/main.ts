@@ -7,6 +7,7 @@ import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine } from './args.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { helpText } from './help.js'
+import { endProcess } from '../util/exit.js'
 import { createRenderer, detectCi, type Renderer } from './renderers.js'
 
 /** The signals that end the command: a cancel from CI (SIGINT, SIGTERM) or a closed terminal (SIGHUP). */
@@ -129,10 +130,11 @@ export async function main(
   let signals = 0
   const onSignal = (): void => {
     if (++signals < 2) return
-    host.abandon(
-      'Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.',
+    endProcess(
+      host.abandon(
+        'Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.',
+      ),
     )
-    process.exit(EXIT_CODES.canceled)
   }
   for (const name of STOP_SIGNALS) process.on(name, onSignal)
   // Heard before now (start-up, parsing): they count toward the second interrupt too, and run() acts on them.

@@ -16,8 +16,12 @@ export interface Host {
   setOutput(name: string, value: string): void
   /** Renders the job summary where the host has one. */
   writeSummary(summary: Summary): Promise<void>
-  /** The end of the step: the exit code and the one failure message. */
-  end(verdict: Verdict): void
+  /**
+   * The end of the step: the exit code and the one failure message. Returns the exit code the verdict
+   * means in this host (the action: 0 or 1; the command: one per ending), which also ends the process if
+   * something keeps it alive afterwards.
+   */
+  end(verdict: Verdict): number
   /**
    * Keeps a value for the action's post step (the runner's step state, GITHUB_STATE), where the host has
    * one: the command has none. The last value saved under a name is the one the post step reads.

@@ -53,13 +53,14 @@ export class ActionHost implements Host {
     if (process.env.GITHUB_STATE) core.saveState(name, value)
   }
 
-  end(verdict: Verdict): void {
+  end(verdict: Verdict): number {
     if (verdict.ending === 'passed') {
       process.exitCode = 0
-      return
+      return 0
     }
     // As core.setFailed does: the exit code first, so that it stands if writing the annotation fails.
     process.exitCode = 1
     this.github.error(verdict.message ?? 'release-gate failed.')
+    return 1
   }
 }

@@ -12,6 +12,7 @@ import { STEP_STATE } from '../observers/common/step-state.js'
 import { readGateState, type GateState, type SavedRun } from '../observers/post-state.js'
 import { named } from '../util/words.js'
 import { settledWithin } from '../util/sleep.js'
+import { endProcess } from '../util/exit.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
 
 /** The whole post step, from start to exit, whatever the servers do. */
@@ -62,8 +63,10 @@ export function plan(gate: GateState | undefined): Plan {
 export async function postStep(): Promise<void> {
   await post()
   // A request it stopped waiting for may still hold a socket open: the step ends all the same. Unref'd: a
-  // clean run exits before it fires, and 1 s leaves time for stdout, a pipe, to drain.
-  setTimeout(() => process.exit(), 1000).unref()
+  // clean run exits before it fires, and 1 s leaves time for stdout, a pipe, to drain. Always 0: the
+  // post step says in warnings what it could not do; the job's verdict is main's, and a failing post
+  // step would fail a job that main passed.
+  setTimeout(() => endProcess(0), 1000).unref()
 }
 
 export async function post(options: PostOptions = {}): Promise<void> {
