@@ -24,6 +24,8 @@ export interface ActionRun {
   /** The step state it kept for the post step (GITHUB_STATE), by name, the last value of each; and as written. */
   state: Record<string, string>
   stateFile: string
+  /** RUNNER_TEMP: the runner keeps it for the whole job, so a post step finds what main left there. */
+  runnerTemp: string
 }
 
 export interface WorkflowCommand {
@@ -51,6 +53,8 @@ export interface RunOptions {
   killWhen?: (progress: { stdout: string; state: Record<string, string> }) => boolean
   /** The step state the runner hands a post step: STATE_<name> variables. */
   state?: Record<string, string>
+  /** RUNNER_TEMP, when a step before made it (the post step gets main's); a fresh folder by default. */
+  runnerTemp?: string
 }
 
 /** Runs dist/index.js the way the GitHub runner does: INPUT_* variables, output and summary files. */
@@ -62,6 +66,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   writeFileSync(stateFile, '')
+  // The runner empties RUNNER_TEMP only at the start and end of a job (actions/runner
+  // src/Runner.Worker/TempDirectoryManager.cs): main's files there are the post step's to read.
+  const runnerTemp = options.runnerTemp ?? mkdtempSync(join(tmpdir(), 'release-gate-runner-temp-'))
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
@@ -72,7 +79,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
     ),
     GITHUB_ACTIONS: 'true',
-    RUNNER_TEMP: dir,
+    RUNNER_TEMP: runnerTemp,
     ...inputEnv(options.inputs),
     ...options.env,
   }
@@ -135,8 +142,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     commands: runnerCommands(stdout),
     stateFile: readFileSync(stateFile, 'utf8'),
     state: parseOutputFile(readFileSync(stateFile, 'utf8')),
+    runnerTemp,
   }
   rmSync(dir, { recursive: true, force: true })
+  // Kept while a post step may follow (main kept state); the post step's run removes it.
+  if (!options.runnerTemp && !result.stateFile) rmSync(runnerTemp, { recursive: true, force: true })
   return result
 }
 
@@ -144,8 +154,17 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
  * The action's post step (dist/post.js), as the runner runs it after `main`: the same inputs, and the state
  * main kept as STATE_<name> variables.
  */
-export function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
-  return runAction({ ...options, bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'), state: main.state })
+export async function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
+  try {
+    return await runAction({
+      ...options,
+      bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'),
+      state: main.state,
+      runnerTemp: main.runnerTemp,
+    })
+  } finally {
+    rmSync(main.runnerTemp, { recursive: true, force: true })
+  }
 }
 
 /** INPUT_<NAME> for every input, with action.yml's defaults where the caller gave none. */

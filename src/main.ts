@@ -125,6 +125,11 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       guard.end({ ending: 'input', message: error.message })
       return
     }
+    // Told before the status output is written, on every path that writes it (a forced end too): the post
+    // step must not say that the step ended before its verdict when it did not.
+    guard.onStatus = (status) => {
+      for (const observer of observers) observer.statusWritten?.(status)
+    }
     client = serverClient(config, prepared, {
       redactor,
       deadline,
@@ -282,11 +287,12 @@ function combine(observers: Observer[], host: Host): GateEvents | undefined {
     const found = observers.filter((observer) => typeof observer[hook] === 'function')
     return found.length > 0 ? found : undefined
   }
-  const [starting, found, ended, shown] = (['starting', 'runsFound', 'runEnded', 'outputShown'] as const).map(
-    hearing,
-  )
+  const [starting, created, found, ended, shown] = (
+    ['starting', 'created', 'runsFound', 'runEnded', 'outputShown'] as const
+  ).map(hearing)
   return {
     starting: starting && (() => each(starting, (o) => o.starting?.())),
+    created: created && ((id) => each(created, (o) => o.created?.(id))),
     runsFound: found && ((runs) => each(found, (o) => o.runsFound?.(runs))),
     runEnded: ended && ((outcome) => each(ended, (o) => o.runEnded?.(outcome))),
     outputShown: shown && ((outcome, group) => each(shown, (o) => o.outputShown?.(outcome, group))),
@@ -336,7 +342,11 @@ class StepGuard {
     private readonly endProcess: (code: number) => void,
   ) {}
 
+  /** Hears the status before it is written (the post step's record, which never throws). */
+  onStatus?: (status: string) => void
+
   output(name: string, value: string): void {
+    if (name === 'status') this.onStatus?.(value)
     // The outputs file failing (a full disk) must not hide the outcome: the rest of the report goes on.
     try {
       this.host.setOutput(name, value)

@@ -3,6 +3,7 @@ import { InputProblems } from '../config/input-error.js'
 import type { Observer } from '../contracts/observer.js'
 import type { ObserverContext } from './common/context.js'
 import { postState } from './post-state.js'
+import { stepRecord } from './common/step-state.js'
 
 /**
  * The observers the inputs switch on. Each is its own chunk of the bundle, loaded only when switched
@@ -17,14 +18,19 @@ export async function actionObservers(
   const problems = new InputProblems()
   const wanted = readSwitch((name) => context.host.input(name), problems)
   problems.throwIfAny()
-  const observers: Observer[] = postState(context)
+  // One record for the post step, shared by the observers that keep something in it; only where the
+  // runner keeps step state for a post step (GITHUB_STATE), so that nothing is left behind elsewhere.
+  const record = process.env.GITHUB_STATE
+    ? stepRecord(context.host, (text) => context.redactor.redact(text))
+    : undefined
+  const observers: Observer[] = postState(context, record)
   if (context.host.input('junit-report').trim()) {
     const { junitReport } = await import('./junit.js')
     observers.push(...junitReport(context, workspace))
   }
   if (!wanted) return observers
   const { githubDeployments } = await import('./github/index.js')
-  return [...observers, ...githubDeployments(context)]
+  return [...observers, ...githubDeployments(context, record)]
 }
 
 /** github-deployment: false (the default) or true; anything else is an input error. */
