@@ -114,4 +114,29 @@ describe('release-gate, the command, interrupted (dist/cli/index.js as a process
       if (firstAt) await new Promise((resolve) => setTimeout(resolve, Math.max(0, answered)))
     }
   })
+
+  it('killed with SIGKILL: nothing more happens, the job keeps running, and its Started line says where it is (docs/command.md)', async () => {
+    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+    let sent = false
+    try {
+      const run = await runCli({
+        args: foreman(),
+        env: foremanCredentials,
+        onOutput: (stdout, _stderr, child) => {
+          if (!sent && /Started Foreman job invocation/.test(stdout)) {
+            sent = true
+            child.kill('SIGKILL')
+          }
+        },
+      })
+      expect(run.signal).toBe('SIGKILL')
+      const [, id, url] = /Started Foreman job invocation (\d+) .* — (\S+)/.exec(run.stdout)!
+      expect(url).toBe(`${sandbox.url('foreman')}job_invocations/${id}`)
+      // No post step for the command: nothing cancels it, even a little later.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toEqual([])
+    } finally {
+      delete sandbox.foreman.setup.script
+    }
+  })
 })
