@@ -82,7 +82,8 @@ describe("the post step's state at scale (bundle as processes, against the sandb
       inputs: buildmaster('WideSlow', '25.2.0'),
       // Killed once the first half of the deployments have ended, as the log shows them.
       killWhen: ({ stdout }) =>
-        (stdout.match(/^BuildMaster deployment \d+ .*\): (succeeded|failed)/gim) ?? []).length >= DEPLOYMENTS / 2,
+        (stdout.match(/^BuildMaster deployment \d+ .*\): (succeeded|failed)/gim) ?? []).length >=
+        DEPLOYMENTS / 2,
     })
     expect(main.exitCode).toBeNull()
     expectSmallState(main)

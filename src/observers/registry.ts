@@ -1,3 +1,5 @@
+import { closeSync, lstatSync, openSync, readSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseBoolean } from '../config/gate-config.js'
 import { InputProblems } from '../config/input-error.js'
 import type { Observer } from '../contracts/observer.js'
@@ -36,4 +38,33 @@ export async function actionObservers(
 /** github-deployment: false (the default) or true; anything else is an input error. */
 export function readSwitch(read: (name: string) => string, problems: InputProblems): boolean {
   return parseBoolean('github-deployment', read('github-deployment'), problems, false) ?? false
+}
+
+/**
+ * An earlier run's JUnit report at the junit-report path is removed before anything else, so that a run
+ * that ends on an input error (or is killed before its report observer exists) does not leave it for a
+ * CI to publish as this run's. Only a file that reads as a JUnit report goes: a path given by mistake to
+ * some other file is left alone (the input is checked, and the report written, later).
+ */
+export function removeEarlierReport(
+  read: (name: string) => string,
+  workspace: string = process.env.GITHUB_WORKSPACE || process.cwd(),
+): void {
+  const given = read('junit-report').trim()
+  if (!given || given.includes('\0')) return
+  try {
+    const file = resolve(workspace, given)
+    if (!lstatSync(file).isFile()) return
+    const head = Buffer.alloc(4096)
+    const fd = openSync(file, 'r')
+    let read = 0
+    try {
+      read = readSync(fd, head, 0, head.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+    if (/^\s*(<\?xml[^>]*\?>\s*)?<testsuites[\s>]/.test(head.subarray(0, read).toString('utf8'))) rmSync(file)
+  } catch {
+    // Nothing there, or nothing that can be read: the report observer says what is wrong with the path.
+  }
 }
