@@ -9,7 +9,7 @@ import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { elements, parseXml, type XmlElement, readJUnit } from '../junit-readers.js'
+import { elements, type XmlElement, readJUnit } from '../junit-readers.js'
 import { errors } from '../e2e/helpers.js'
 
 let sandbox: Sandbox

@@ -8,7 +8,7 @@ import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { GateEnd } from '../../src/contracts/observer.js'
 import { JUnitReport, reportPath } from '../../src/observers/junit.js'
 import type { Run } from '../../src/contracts/run.js'
-import { elements, parseXml, readJUnit } from '../junit-readers.js'
+import { elements, readJUnit } from '../junit-readers.js'
 import { outcomeOf } from './fake-runs.js'
 
 describe('junit-report: the path', () => {
