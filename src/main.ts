@@ -10,6 +10,7 @@ import {
 import type { Observer } from './contracts/observer.js'
 import type { ObserverContext } from './observers/common/context.js'
 import { FailedAfterStart, runGate } from './engine/gate.js'
+import { DryRunFailed } from './engine/dry-run.js'
 import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
 import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
@@ -22,6 +23,7 @@ import { settledWithin } from './util/sleep.js'
 import { endProcess } from './util/exit.js'
 import { buildReport, type Attempt } from './report/report.js'
 import type { DetailSection } from './contracts/run.js'
+import type { CheckResult } from './contracts/dry-run.js'
 import { serverClient, type PreparedSystem, type SystemDefinition } from './systems/common/definition.js'
 import { systemDefinition } from './systems/registry.js'
 
@@ -137,6 +139,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     let failure: { message: string; ending: Ending } | undefined
     // The runs known when the gate failed after the job existed: their ids are outputs all the same.
     let abandoned: RunOutcome[] | undefined
+    // A dry run's checks, where one failed: the summary and the JUnit report list them all the same.
+    let checks: CheckResult[] | undefined
     try {
       result = await runGate(adapter, {
         ...config,
@@ -151,6 +155,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
         error = caught.failure
         abandoned = caught.runs
       }
+      if (caught instanceof DryRunFailed) [error, checks] = [caught.failure, caught.checks]
       failure = describeFailure(error, attempt)
       if (caught instanceof FailedAfterStart && caught.notes.length > 0)
         failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
@@ -182,6 +187,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       details,
       now: Date.now(),
       startedAt,
+      checks,
     })
 
     guard.output('status', report.status)
@@ -206,6 +212,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
               message: report.verdict.message,
               result,
               summary: report.summary,
+              checks: result?.checks ?? checks,
             })
             .catch(() => undefined) ?? Promise.resolve(),
       ),
