@@ -277,7 +277,7 @@ export class ForemanDryRun {
     const failed = hosts.filter((host) => host.status !== 'success').length
     return failed
       ? `re-run ${title} on its ${failed} failed host${failed === 1 ? '' : 's'}`
-      : `nothing: ${title} has no failed hosts, so nothing would be re-run or created`
+      : `find nothing to re-run: ${title} has no failed hosts, so no job invocation would be created`
   }
 
   /** undefined for Foreman's own 404 (not a page from something else at that URL). */
