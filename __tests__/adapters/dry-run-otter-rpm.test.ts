@@ -25,7 +25,9 @@ async function closedUrl(path: string): Promise<string> {
 describe('Otter dry run (in process)', () => {
   it('trigger: the server answers and the key is not refused, and the template is said to be uncheckable, in one line', async () => {
     const before = sandbox.requests.length
+    const dir = mkdtempSync(join(tmpdir(), 'rg-dry-junit-'))
     const run = await otter({
+      'junit-report': join(dir, 'otter.xml'),
       template: 'secured',
       'api-key': 'sandbox-secret-key',
       variables: 'Env=prod',
@@ -43,6 +45,12 @@ describe('Otter dry run (in process)', () => {
       `GET /api/jobs/status?token=${PROBE_TOKEN}`,
     ])
     expect(sandbox.otter.job('1000')).toBeUndefined()
+    // What the API cannot check is a skipped case of the JUnit report, saying why.
+    const xml = readFileSync(join(dir, 'otter.xml'), 'utf8')
+    expect(xml).toMatch(
+      /<testcase classname="Otter dry run" name="template &apos;secured&apos;">\s*<skipped message="Not checked: Otter&apos;s Job Orchestration API has no read for job templates/,
+    )
+    expect(xml).toContain('tests="3" failures="0" errors="0" skipped="1"')
   })
 
   it('wait: the job exists and its state; an unknown job or a refused key fails, naming the input', async () => {

@@ -1,4 +1,5 @@
 import { parseCommandLine } from '../../src/cli/args.js'
+import { helpText } from '../../src/cli/help.js'
 
 const files: Record<string, string> = { 'vars.txt': 'A=1\nB=two words\n', 'more.txt': 'C=3\r\n' }
 const read = (path: string): string => {
@@ -41,6 +42,7 @@ describe('the command line', () => {
     expect(parse(['--dry-run', 'maybe']).inputs['dry-run']).toBe('maybe')
     expect(parse([], { RELEASE_GATE_DRY_RUN: 'true' }).inputs['dry-run']).toBe('true')
     expect(parse([]).inputs['dry-run']).toBe('false')
+    expect(helpText(100).replace(/\s+/g, ' ')).toContain('(default: false; alone: --dry-run means true)')
     // An input that takes text still needs its value.
     expect(parse(['--template', '--dry-run']).errors).toEqual([
       '--template needs a value: --template VALUE or --template=VALUE',

@@ -6,7 +6,7 @@ export const MULTI_LINE_INPUTS = ['variables', 'filter']
 export const SECRET_INPUTS = ACTION_INPUTS.filter((input) => input.secret).map((input) => input.name)
 
 /** Inputs that take true or false (action.yml's default says which): given alone, a flag sets true. */
-const BOOLEAN_INPUTS = new Set(
+export const BOOLEAN_INPUTS = new Set(
   ACTION_INPUTS.filter((input) => /^(true|false)$/.test(input.default)).map((input) => input.name),
 )
 
