@@ -201,7 +201,7 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
       expect(json(run)).toMatchObject({ status: 'dry-run', jobId: '', exitCode: 0, ending: 'passed' })
       expect(run.stderr).toMatch(/^Dry run: \d+ checks? passed.*Nothing was created, started or changed on /m)
     }
-    expect(json(runs[2]!).outputs['hosts-total']).toBe('10')
+    expect(json(runs[2]).outputs['hosts-total']).toBe('10')
     expect(changing(before)).toEqual([])
   })
 
