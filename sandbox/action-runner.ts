@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { assertCanSignal, baseEnv } from './platform.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -38,6 +39,11 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Send SIGINT after this many ms, then SIGTERM 7.5 s later, as the runner does on cancel. */
   cancelAfterMs?: number
+  /**
+   * 'SIGTERM': the cancel starts at the runner's last signal, as when its Ctrl+C did not reach the step on
+   * Windows (a Ctrl+Break is that signal there): SIGTERM, then SIGKILL 2.5 s later. SIGINT by default.
+   */
+  firstSignal?: 'SIGINT' | 'SIGTERM'
   /** Send SIGINT (then SIGTERM 7.5 s later) when this settles: a cancel tied to what the server saw, not to a clock. */
   cancelWhen?: Promise<unknown>
   /** Called for every stdout chunk as it arrives (the demo streams it). */
@@ -63,8 +69,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   writeFileSync(summaryFile, '')
   writeFileSync(stateFile, '')
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
+    ...baseEnv(process.env.HOME ?? dir),
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_STATE: stateFile,
@@ -98,12 +103,19 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   }
   let signalledAtMs: number | undefined
   let exited = false
+  if (options.cancelAfterMs !== undefined || options.cancelWhen)
+    assertCanSignal(options.firstSignal ?? 'SIGINT')
+  // The runner's waits: 7.5 s after SIGINT, 2.5 s after SIGTERM (actions/runner, ProcessInvoker.cs).
   const cancel = (): void => {
     if (exited || signalledAtMs !== undefined) return
     signalledAtMs = performance.now() - started
-    child.kill('SIGINT')
-    timers.push(setTimeout(() => child.kill('SIGTERM'), 7500))
-    timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
+    const lastAfterMs = options.firstSignal === 'SIGTERM' ? 0 : 7500
+    if (lastAfterMs === 0) child.kill('SIGTERM')
+    else {
+      child.kill('SIGINT')
+      timers.push(setTimeout(() => child.kill('SIGTERM'), lastAfterMs))
+    }
+    timers.push(setTimeout(() => child.kill('SIGKILL'), lastAfterMs + 2500))
   }
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
   const { killWhen } = options

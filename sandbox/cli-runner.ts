@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './action-runner.js'
+import { assertCanSignal, baseEnv, commandLine } from './platform.js'
 
 export interface CliRun {
   exitCode: number | null
@@ -28,14 +29,19 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
   const [command, ...args] = options.command ?? [node, join(ROOT, 'dist', 'cli', 'index.js')]
   const started = performance.now()
-  const child = spawn(command!, [...args, ...options.args], {
+  const line = commandLine(command!, [...args, ...options.args])
+  const child = spawn(line.command, line.args, {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    shell: line.shell,
   })
   let stdout = ''
   let stderr = ''
-  const kill = (signal: NodeJS.Signals): void => void child.kill(signal)
+  const kill = (signal: NodeJS.Signals): void => {
+    assertCanSignal(signal)
+    child.kill(signal)
+  }
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk
     options.onOutput?.(stdout, stderr, { kill })
@@ -47,6 +53,7 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const timers: NodeJS.Timeout[] = []
   if (options.signal) {
     const { name, afterMs, secondAfterMs } = options.signal
+    assertCanSignal(name)
     timers.push(setTimeout(() => child.kill(name), afterMs))
     if (secondAfterMs !== undefined) timers.push(setTimeout(() => child.kill(name), afterMs + secondAfterMs))
   }

@@ -8,10 +8,14 @@ import { parseCommandLine } from './args.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { helpText } from './help.js'
 import { endProcess } from '../util/exit.js'
+import { cancelSignals } from '../contracts/signals.js'
 import { createRenderer, detectCi, type Renderer } from './renderers.js'
 
-/** The signals that end the command: a cancel from CI (SIGINT, SIGTERM) or a closed terminal (SIGHUP). */
-export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+/**
+ * The signals that end the command: a cancel from CI or a person (SIGINT and SIGTERM; on Windows Ctrl+C and
+ * Ctrl+Break, SIGINT and SIGBREAK) or a closed terminal or console window (SIGHUP).
+ */
+export const STOP_SIGNALS: NodeJS.Signals[] = cancelSignals(process.platform, 'command')
 
 /**
  * A standard stream that may lose its reader (`release-gate … | head -1`, a closed terminal): EPIPE, EIO
@@ -125,8 +129,9 @@ export async function main(
     json: options.json ? (text) => stdout.write(text) : undefined,
     dotenv: options.dotenv ? { path: options.dotenv, prefix: options.dotenvPrefix } : undefined,
   })
-  // run() cancels the job on the first SIGINT or SIGTERM and ends within seconds; a second one, from
-  // someone at a terminal who will not wait, ends the command at once.
+  // run() cancels the job on the first signal and ends within seconds; a second one (Ctrl+C twice, Ctrl+C
+  // then Ctrl+Break, or a CI agent's SIGTERM or Ctrl+Break after its SIGINT or Ctrl+C), from someone who
+  // will not wait, ends the command at once.
   let signals = 0
   const onSignal = (): void => {
     if (++signals < 2) return
@@ -146,5 +151,7 @@ export async function main(
     observers: (context) => actionObservers(context, process.cwd()),
     earlySignals,
     signals: STOP_SIGNALS,
+    // The second signal above ends the command at once; a first SIGTERM keeps the whole grace.
+    lastSignalGraceMs: 0,
   })
 }
