@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { assertCanSignal, baseEnv } from './platform.js'
+import { asRead, assertCanSignal, baseEnv } from './platform.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -120,8 +120,16 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
   const { killWhen } = options
   if (killWhen) {
+    // Read while the step writes it: a value half-written is not there yet.
+    const stateSoFar = (): Record<string, string> => {
+      try {
+        return parseOutputFile(readFileSync(stateFile, 'utf8'))
+      } catch {
+        return {}
+      }
+    }
     const check = setInterval(() => {
-      if (exited || !killWhen({ stdout, state: parseOutputFile(readFileSync(stateFile, 'utf8')) })) return
+      if (exited || !killWhen({ stdout, state: stateSoFar() })) return
       clearInterval(check)
       child.kill('SIGKILL')
     }, 50)
@@ -140,8 +148,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     exitedAt,
     durationMs,
     signalledAtMs,
-    stdout,
-    stderr,
+    stdout: asRead(stdout),
+    stderr: asRead(stderr),
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     commands: runnerCommands(stdout),
@@ -183,21 +191,52 @@ function inputName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 }
 
-/** Parses the GITHUB_OUTPUT file format (name<<delimiter ... delimiter). */
-export function parseOutputFile(text: string): Record<string, string> {
+/**
+ * GITHUB_OUTPUT and GITHUB_STATE as the runner reads them (actions/runner,
+ * src/Runner.Worker/FileCommandManager.cs, EnvFileKeyValuePairs): `NAME=value` lines, or `NAME<<DELIMITER`,
+ * the value's lines and the delimiter, the value being the text in between, its own line ends kept. Lines
+ * end at "\n"; on Windows (its ReadLine under OS_WINDOWS) at "\r\n" too, so that a file written with
+ * Windows' os.EOL, as @actions/core and the action write it there, reads as on Linux, while elsewhere a
+ * "\r" would stay in the line and the delimiter never match. Empty lines are skipped. What the runner
+ * refuses (no delimiter, a line with neither '=' nor '<<') fails the step there: it throws here.
+ */
+export function parseOutputFile(
+  text: string,
+  windows = process.platform === 'win32',
+): Record<string, string> {
   const outputs: Record<string, string> = {}
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]!)
-    if (heredoc) {
-      const [, name, delimiter] = heredoc
-      const value: string[] = []
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i]!)
-      outputs[name!] = value.join('\n')
-    } else if (lines[i]!.includes('=')) {
-      const at = lines[i]!.indexOf('=')
-      outputs[lines[i]!.slice(0, at)] = lines[i]!.slice(at + 1)
+  let index = 0
+  const readLine = (): { line: string; newline: string } | undefined => {
+    if (index >= text.length) return undefined
+    const from = index
+    const lf = text.indexOf('\n', index)
+    if (lf < 0) {
+      index = text.length
+      return { line: text.slice(from), newline: '' }
     }
+    const newline = windows && lf > from && text[lf - 1] === '\r' ? '\r\n' : '\n'
+    index = lf + 1
+    return { line: text.slice(from, lf + 1 - newline.length), newline }
+  }
+  for (let read = readLine(); read; read = readLine()) {
+    const { line } = read
+    if (line === '') continue
+    const equals = line.indexOf('=')
+    const heredoc = line.indexOf('<<')
+    if (equals >= 0 && (heredoc < 0 || equals < heredoc)) {
+      outputs[line.slice(0, equals)] = line.slice(equals + 1)
+      continue
+    }
+    if (heredoc <= 0 || heredoc + 2 === line.length) throw new Error(`Invalid format '${line}'`)
+    const delimiter = line.slice(heredoc + 2)
+    const start = index
+    let end = index
+    for (let value = readLine(); value?.line !== delimiter; value = readLine()) {
+      if (!value) throw new Error(`Invalid value. Matching delimiter not found '${delimiter}'`)
+      if (!value.newline) throw new Error('Invalid value. EOF marker missing new line.')
+      end = index - value.newline.length
+    }
+    outputs[line.slice(0, heredoc)] = end > start ? text.slice(start, end) : ''
   }
   return outputs
 }

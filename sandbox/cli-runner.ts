@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './action-runner.js'
-import { assertCanSignal, baseEnv, commandLine } from './platform.js'
+import { asRead, assertCanSignal, baseEnv, commandLine } from './platform.js'
 
 export interface CliRun {
   exitCode: number | null
@@ -63,5 +63,11 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
     child.on('close', (code, sig) => resolve([code, sig])),
   )
   timers.forEach(clearTimeout)
-  return { exitCode, signal, durationMs: performance.now() - started, stdout, stderr }
+  return {
+    exitCode,
+    signal,
+    durationMs: performance.now() - started,
+    stdout: asRead(stdout),
+    stderr: asRead(stderr),
+  }
 }

@@ -64,3 +64,13 @@ export function commandLine(
   const quote = (arg: string): string => (/^[\w./:=@\\-]+$/.test(arg) ? arg : `"${arg.replace(/"/g, '""')}"`)
   return { command: quote(command), args: args.map(quote), shell: true }
 }
+
+/**
+ * A process's output as a CI's log reader takes it, line by line: Windows' line end "\r\n" (os.EOL there,
+ * which @actions/core and the action write) read as "\n". The runner reads a step's output with .NET's
+ * StreamReader.ReadLine (actions/runner, src/Runner.Sdk/ProcessInvoker.cs), which ends a line at either.
+ * Tests then see the same text on every platform. A lone "\r" stays: it is part of a line.
+ */
+export function asRead(output: string): string {
+  return output.replace(/\r\n/g, '\n')
+}

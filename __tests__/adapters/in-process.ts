@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inputEnv, parseOutputFile, runnerCommands, type ActionRun } from '../../sandbox/action-runner.js'
+import { asRead } from '../../sandbox/platform.js'
 import type { Verdict } from '../../src/contracts/host.js'
 import { cancelSignals, lastSignal } from '../../src/contracts/signals.js'
 import { ActionHost } from '../../src/host/action-host.js'
@@ -97,7 +98,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     exitedAt: Date.now(),
     durationMs: performance.now() - started,
     signalledAtMs,
-    stdout: host.stdout,
+    stdout: asRead(host.stdout),
     stderr: '',
     outputs: parseOutputFile(outputFile),
     summary,

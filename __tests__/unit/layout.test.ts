@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, normalize, relative } from 'node:path'
+import { posix } from 'node:path'
+
+// Paths with '/' on every platform (join and normalize of node:path would give '\\' on Windows).
+const { dirname, join, normalize, relative } = posix
 
 // The layout CONTRIBUTING.md describes, kept true: each folder of src/ imports only the folders below it,
 // no two folders (or subfolders) import each other, no file imports itself round a circle, and no file
