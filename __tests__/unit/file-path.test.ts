@@ -44,8 +44,8 @@ describe('a file path on Windows (path.win32)', () => {
 
 describe('a file path on Linux and macOS (path.posix)', () => {
   it('from the base when relative; spaces, and characters Windows refuses, are fine', () => {
-    const onPosix = (given: string) => filePath(given, '/home/runner/work/my repo', path.posix)
-    expect(onPosix('out dir/gate.xml')).toEqual({ file: '/home/runner/work/my repo/out dir/gate.xml' })
+    const onPosix = (given: string) => filePath(given, '/srv/build/my repo', path.posix)
+    expect(onPosix('out dir/gate.xml')).toEqual({ file: '/srv/build/my repo/out dir/gate.xml' })
     expect(onPosix('/tmp/gate?.xml')).toEqual({ file: '/tmp/gate?.xml' })
     expect(onPosix('reports/')).toEqual({ why: 'is not a file name' })
   })
