@@ -32,7 +32,9 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const line = commandLine(command!, [...args, ...options.args])
   const child = spawn(line.command, line.args, {
     cwd: options.cwd ?? ROOT,
-    env: { ...baseEnv(), ...options.env },
+    // On Windows plain text's symbols are ASCII by default (src/cli/terminal.ts): the tests read the same
+    // text everywhere, and the default itself is tested with RELEASE_GATE_ASCII='' (not set).
+    env: { ...baseEnv(), ...(process.platform === 'win32' && { RELEASE_GATE_ASCII: 'false' }), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: line.shell,
   })

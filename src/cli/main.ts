@@ -8,6 +8,7 @@ import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine } from './args.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { helpText } from './help.js'
+import { showsUnicode } from './terminal.js'
 import { decodeText } from './text-file.js'
 import { endProcess } from '../util/exit.js'
 import { cancelSignals } from '../contracts/signals.js'
@@ -83,6 +84,8 @@ export async function main(
       debug: options.debug,
       // Our own labels only; GitLab's log view renders colour without a TTY.
       color: !noColor && (ci === 'gitlab' || (ci === 'plain' && output.stream.isTTY === true)),
+      // CIs' web logs read UTF-8; plain text may go to a Windows console or a program reading a code page.
+      ascii: options.ascii ?? (ci === 'plain' && !showsUnicode(env, process.platform)),
     })
 
   const errors = [...commandLine.errors]
