@@ -34,7 +34,11 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
     cwd: options.cwd ?? ROOT,
     // On Windows plain text's symbols are ASCII by default (src/cli/terminal.ts): the tests read the same
     // text everywhere, and the default itself is tested with RELEASE_GATE_ASCII='' (not set).
-    env: { ...baseEnv(), ...(process.platform === 'win32' && { RELEASE_GATE_ASCII: 'false' }), ...options.env },
+    env: {
+      ...baseEnv(),
+      ...(process.platform === 'win32' && { RELEASE_GATE_ASCII: 'false' }),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: line.shell,
   })
