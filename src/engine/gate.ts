@@ -10,6 +10,9 @@ import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
 import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
 
+// A failed dry run: main unwraps it as it unwraps FailedAfterStart.
+export { DryRunFailed }
+
 export interface GateOptions {
   events?: GateEvents
   wait: boolean
