@@ -5,6 +5,8 @@
  * and JSON, stderr, the chunks loaded and the requests a process sends.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, runPostStep, type ActionRun } from '../../sandbox/action-runner.js'
@@ -240,5 +242,47 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
     expect(buildmaster.exitCode).toBe(3)
     expect(json(buildmaster)).toMatchObject({ status: '', exitCode: 3, ending: 'unknown' })
     expect(json(buildmaster).message).toContain('Check --api-key')
+  })
+
+  it('fails on a cancelled release, an unknown pipeline and an unreachable server, exit 3 each', async () => {
+    for (const operation of ['create-release', 'cancel-release'])
+      expect(
+        (
+          await runAction({
+            inputs: buildmasterInputs(sandbox, { operation, release: '9.0.0', pipeline: 'Simple' }),
+          })
+        ).exitCode,
+      ).toBe(0)
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const unreachable = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/brpm`
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const buildmaster = (...more: string[]) =>
+      runCli({
+        args: [
+          ...common('buildmaster', 'buildmaster'),
+          '--application',
+          'web-shop',
+          '--dry-run',
+          '--json',
+          ...more,
+        ],
+        env: { RELEASE_GATE_API_KEY: BUILDMASTER_SETUP.apiKey },
+      })
+    const [cancelled, pipeline, rpm] = await Promise.all([
+      buildmaster('--release', '9.0.0'),
+      buildmaster('--release', '9.1.0', '--pipeline', 'Simpel'),
+      runCli({
+        args: ['--system', 'rpm', '--server-url', unreachable, '--job-id', '1', '--dry-run', '--json'],
+        env: { RELEASE_GATE_API_KEY: RPM_TOKEN },
+      }),
+    ])
+    for (const run of [cancelled, pipeline, rpm])
+      expect(json(run)).toMatchObject({ status: '', jobId: '', exitCode: 3, ending: 'unknown' })
+    expect(json(cancelled).message).toContain('Release 9.0.0 of web-shop exists but is canceled')
+    expect(json(pipeline).message).toContain("BuildMaster shows no release that uses pipeline 'Simpel'")
+    expect(json(pipeline).message).toContain('check --pipeline')
+    expect(json(rpm).message).toContain(`Could not reach BMC RPM at ${unreachable}/`)
+    expect(json(rpm).message).toContain('Check --server-url')
   })
 })
