@@ -2,16 +2,18 @@ import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
 import {
   CLEANUP_BUDGET_MS,
+  GRACE_AFTER_LAST_SIGNAL_MS,
   GRACE_AFTER_SIGINT_MS,
-  OBSERVER_BUDGET_MS,
   OBSERVER_STOP_MS,
   REPORT_BUDGET_MS,
 } from './contracts/budgets.js'
 import type { Observer } from './contracts/observer.js'
 import type { ObserverContext } from './observers/common/context.js'
-import { FailedAfterStart, runGate } from './engine/gate.js'
-import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
+import { combine } from './observers/combine.js'
+import { DryRunFailed, FailedAfterStart, runGate } from './engine/gate.js'
+import type { GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
+import { cancelSignals, isLastSignal } from './contracts/signals.js'
 import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
 import { redacting } from './host/redacting-host.js'
 import type { ApiClient } from './http/api-client.js'
@@ -28,8 +30,10 @@ import { systemDefinition } from './systems/registry.js'
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
   earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
-  /** The signals that cancel the job: SIGINT and SIGTERM (the runner's), and SIGHUP for the command. */
+  /** The signals that cancel the job: the runner's on this platform (contracts/signals.ts) by default. */
   signals?: NodeJS.Signals[]
+  /** The step's time after the runner's last signal (SIGTERM, Ctrl+Break); 0: the first signal's grace. */
+  lastSignalGraceMs?: number
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: ObserverContext) => Promise<Observer[]>
   /**
@@ -61,19 +65,25 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const redactor = new Redactor()
   const host = redacting(rawHost, redactor)
   const guard = new StepGuard(host, options.exit ?? endProcess)
-  const onSignal = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) return
-    controller.abort(new CancelledByRunner(name))
-    setTimeout(
+  const endByForceIn = (graceMs: number): void =>
+    void setTimeout(
       () =>
         guard.forceEnd(
           'canceled',
           'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.',
         ),
-      GRACE_AFTER_SIGINT_MS,
+      graceMs,
     ).unref()
+  const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
+  const onSignal = (name: NodeJS.Signals): void => {
+    // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
+    // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
+    if (lastSignalGraceMs > 0 && isLastSignal(name)) endByForceIn(lastSignalGraceMs)
+    if (controller.signal.aborted) return
+    controller.abort(new CancelledByRunner(name))
+    endByForceIn(GRACE_AFTER_SIGINT_MS)
   }
-  const signals = options.signals ?? ['SIGINT', 'SIGTERM']
+  const signals = options.signals ?? cancelSignals(process.platform, 'action')
   for (const name of signals) process.on(name, onSignal)
   options.earlySignals?.stopListening()
   for (const name of options.earlySignals?.heard ?? []) onSignal(name)
@@ -125,11 +135,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       guard.end({ ending: 'input', message: error.message })
       return
     }
-    // Told before the status output is written, on every path that writes it (a forced end too): the post
-    // step must not say that the step ended before its verdict when it did not.
-    guard.onStatus = (status) => {
-      for (const observer of observers) observer.statusWritten?.(status)
-    }
+    // Told before the status is written, on every path (a forced end too): the post step's record.
+    guard.onStatus = (status) => observers.forEach((observer) => observer.statusWritten?.(status))
     client = serverClient(config, prepared, {
       redactor,
       deadline,
@@ -141,7 +148,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     let result: GateResult | undefined
     let failure: { message: string; ending: Ending } | undefined
     // The runs known when the gate failed after the job existed: their ids are outputs all the same.
-    let abandoned: RunOutcome[] | undefined
+    let abandoned: RunOutcome[] | undefined, checks: DryRunFailed['checks'] | undefined
     try {
       result = await runGate(adapter, {
         ...config,
@@ -156,6 +163,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
         error = caught.failure
         abandoned = caught.runs
       }
+      if (caught instanceof DryRunFailed) [error, checks] = [caught.failure, caught.checks]
       failure = describeFailure(error, attempt)
       if (caught instanceof FailedAfterStart && caught.notes.length > 0)
         failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
@@ -187,6 +195,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       details,
       now: Date.now(),
       startedAt,
+      checks,
     })
 
     guard.output('status', report.status)
@@ -211,6 +220,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
               message: report.verdict.message,
               result,
               summary: report.summary,
+              checks: result?.checks ?? checks,
             })
             .catch(() => undefined) ?? Promise.resolve(),
       ),
@@ -261,42 +271,6 @@ async function configure(
     if (secret) host.mask(secret)
   problems.throwIfAny()
   return { config: config!, system: system!, prepared: prepared! }
-}
-
-/**
- * The observers' hooks as one; an observer that fails is quiet about it and the gate goes on. A hook no
- * observer has is left out, so that an event nobody hears (a group of output, for most) costs nothing.
- */
-function combine(observers: Observer[], host: Host): GateEvents | undefined {
-  if (observers.length === 0) return undefined
-  const each = async (
-    hearing: Observer[],
-    call: (observer: Observer) => Promise<void> | undefined,
-  ): Promise<void> => {
-    await Promise.all(
-      hearing.map(async (observer) => {
-        const failed = (error: unknown): void =>
-          host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
-        // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
-        const hook = (async () => call(observer))().catch(failed)
-        if (!(await settledWithin(hook, OBSERVER_BUDGET_MS))) failed(new Error('no answer in time'))
-      }),
-    )
-  }
-  const hearing = (hook: keyof GateEvents): Observer[] | undefined => {
-    const found = observers.filter((observer) => typeof observer[hook] === 'function')
-    return found.length > 0 ? found : undefined
-  }
-  const [starting, created, found, ended, shown] = (
-    ['starting', 'created', 'runsFound', 'runEnded', 'outputShown'] as const
-  ).map(hearing)
-  return {
-    starting: starting && (() => each(starting, (o) => o.starting?.())),
-    created: created && ((id) => each(created, (o) => o.created?.(id))),
-    runsFound: found && ((runs) => each(found, (o) => o.runsFound?.(runs))),
-    runEnded: ended && ((outcome) => each(ended, (o) => o.runEnded?.(outcome))),
-    outputShown: shown && ((outcome, group) => each(shown, (o) => o.outputShown?.(outcome, group))),
-  }
 }
 
 /** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */

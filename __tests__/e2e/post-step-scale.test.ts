@@ -5,8 +5,7 @@
  * deployments). The bundle runs as the runner runs it, main then the post step, against a stage of 1,000
  * deployments and a fleet of 10,000 Foreman hosts.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { runAction, runPostStep, type ActionRun } from '../../sandbox/action-runner.js'
+import { runAction, runPostStep, type ActionRun, postRecord } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP, type BuildMasterEnvironment } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
@@ -59,8 +58,7 @@ function expectSmallState(main: ActionRun): void {
   for (const value of Object.values(main.state)) expect(Buffer.byteLength(value)).toBeLessThan(16 * KIB)
 }
 
-const recordOf = (run: ActionRun): string =>
-  run.state.record && existsSync(run.state.record) ? readFileSync(run.state.record, 'utf8') : ''
+const recordOf = (run: ActionRun): string => postRecord(run.state)
 
 describe("the post step's state at scale (bundle as processes, against the sandbox)", () => {
   it('a stage of 1,000 BuildMaster deployments to their end: the state stays small, and the post step has nothing to do', async () => {

@@ -4,13 +4,19 @@
  * (dist/post.js) then runs as the runner runs it: the same inputs, and STATE_<name> variables made from
  * the GITHUB_STATE file main wrote.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { runAction, runPostStep, type ActionRun, type RunOptions } from '../../sandbox/action-runner.js'
+import {
+  runAction,
+  runPostStep,
+  type ActionRun,
+  type RunOptions,
+  postRecord,
+} from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { itSendsSignals } from '../sandbox.js'
 import { everythingShown } from './helpers.js'
 
 const OTTER_KEY = 'otter-secret-key-4711'
@@ -39,9 +45,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
-/** The post step's record main keeps under RUNNER_TEMP (its path is the step state), as written so far. */
-const recordOf = (state: Record<string, string>): string =>
-  state.record && existsSync(state.record) ? readFileSync(state.record, 'utf8') : ''
+const recordOf = postRecord
 /** Main runs until it has recorded a job for the post step, then is killed without warning. */
 const killedOnceStarted = ({ state }: { state: Record<string, string> }) =>
   /"t":"runs","runs":\[\{/.test(recordOf(state))
@@ -106,23 +110,26 @@ describe('the post step, after main was killed (bundle as processes, against the
     }
   })
 
-  it('Foreman: a cancel main could not confirm (the server failed it) is sent again by the post step', async () => {
-    sandbox.faults.set({ rate: 1, kinds: ['503'], match: (method, path) => path.endsWith('/cancel') })
-    const inputs = foremanInputs()
-    const known = sandbox.foreman.invocations.length
-    const main = await runAction({
-      inputs,
-      cancelWhen: once(() => sandbox.foreman.invocations.length > known),
-    })
-    expect(main.outputs.status).toBe('canceled')
-    sandbox.faults.set(undefined)
-    const id = main.outputs['job-id']!
-    const post = await runPostStep(main, { inputs })
-    expect(post.stdout).toContain('could not confirm that its job was cancelled')
-    expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
-    const cancels = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)
-    expect(cancels.at(-1)!.status).toBe(200)
-  })
+  itSendsSignals(
+    'Foreman: a cancel main could not confirm (the server failed it) is sent again by the post step',
+    async () => {
+      sandbox.faults.set({ rate: 1, kinds: ['503'], match: (method, path) => path.endsWith('/cancel') })
+      const inputs = foremanInputs()
+      const known = sandbox.foreman.invocations.length
+      const main = await runAction({
+        inputs,
+        cancelWhen: once(() => sandbox.foreman.invocations.length > known),
+      })
+      expect(main.outputs.status).toBe('canceled')
+      sandbox.faults.set(undefined)
+      const id = main.outputs['job-id']!
+      const post = await runPostStep(main, { inputs })
+      expect(post.stdout).toContain('could not confirm that its job was cancelled')
+      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+      const cancels = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)
+      expect(cancels.at(-1)!.status).toBe(200)
+    },
+  )
 
   it('Otter: cannot cancel; the log and a warning name the job as still running, and nothing is sent', async () => {
     const inputs = {

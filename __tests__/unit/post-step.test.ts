@@ -174,6 +174,9 @@ describe('what the post step does with it', () => {
   it('nothing when main kept no record, did not wait, or reached its verdict with nothing left to do', () => {
     expect(plan(replay([])).quiet).toMatch(/kept no record/)
     expect(plan(replay([{ ...GATE, wait: false }, runs(mine)])).quiet).toMatch(/did not wait/)
+    expect(plan(replay([{ ...GATE, dryRun: true }])).quiet).toBe(
+      'the main step was a dry run: it started nothing',
+    )
     const done = recorded(
       runs(mine, otter, theirs),
       { t: 'ended', ids: ['42'] },

@@ -8,10 +8,16 @@ import { signalAt, sleep } from '../util/sleep.js'
 import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
 import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
+import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
+
+// A failed dry run: main unwraps it as it unwraps FailedAfterStart.
+export { DryRunFailed }
 
 export interface GateOptions {
   events?: GateEvents
   wait: boolean
+  /** Check with reads only (the adapter's check()), and stop before anything would be started. */
+  dryRun?: boolean
   timeoutMs: number
   /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */
   deadline?: number
@@ -75,6 +81,24 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     )
       return undefined
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
+  }
+
+  if (options.dryRun) {
+    // No `starting` event: nothing will start, so no observer may act as if it would (a GitHub deployment).
+    const log = new CheckLog(console, signal)
+    try {
+      const plan = await checkOnly(adapter, signal, log)
+      return { ...result('dry-run'), checks: log.checks, plan }
+    } catch (error) {
+      const status = stopped(error)
+      if (!status) {
+        log.endedWith(error)
+        throw new DryRunFailed(error, log.checks)
+      }
+      const note = `${stopReason(status, options)} during the dry run; it sends nothing that changes anything, so nothing was started on ${adapter.serverLabel}.`
+      console.info(note)
+      return { ...stoppedResult(status, [note]), checks: log.checks }
+    }
   }
 
   let runs: Run[]

@@ -8,7 +8,7 @@ import type { Run } from '../contracts/run.js'
 import { isFinal } from '../contracts/status.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
-import type { SavedRun, StepRecord } from './common/step-state.js'
+import type { RecordEntry, SavedRun, StepRecord } from './common/step-state.js'
 
 // Runs the step did not start are only ever named by the post step: a filter matching thousands is listed
 // in part, and counted.
@@ -26,6 +26,7 @@ export function postState(context: ObserverContext, record: StepRecord | undefin
       serverUrl: redactor.redact(config.serverUrl.toString()),
       wait: config.wait,
       starts: attempt.starts,
+      ...(config.dryRun && { dryRun: true }),
     }),
   ]
 }
@@ -39,13 +40,7 @@ export class PostState implements Observer {
   constructor(
     private readonly record: StepRecord,
     private readonly text: (value: string) => string,
-    private readonly gate: {
-      system: string
-      server: string
-      serverUrl: string
-      wait: boolean
-      starts?: string
-    },
+    private readonly gate: Omit<Extract<RecordEntry, { t: 'gate' }>, 't'>,
   ) {}
 
   starting(): Promise<void> {

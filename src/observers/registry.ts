@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readSync, rmSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { parseBoolean } from '../config/gate-config.js'
+import { filePath } from '../util/file-path.js'
 import { InputProblems } from '../config/input-error.js'
 import type { Observer } from '../contracts/observer.js'
 import type { ObserverContext } from './common/context.js'
@@ -31,6 +31,7 @@ export async function actionObservers(
     observers.push(...junitReport(context, workspace))
   }
   if (!wanted) return observers
+  if (context.config.dryRun) return [...observers, ...(await noDeploymentInDryRun(context))]
   const { githubDeployments } = await import('./github/index.js')
   return [...observers, ...githubDeployments(context, record)]
 }
@@ -51,9 +52,10 @@ export function removeEarlierReport(
   workspace: string = process.env.GITHUB_WORKSPACE || process.cwd(),
 ): void {
   const given = read('junit-report').trim()
-  if (!given || given.includes('\0')) return
+  const named = given ? filePath(given, workspace) : undefined
+  if (!named || 'why' in named) return
   try {
-    const file = resolve(workspace, given)
+    const file = named.file
     if (!lstatSync(file).isFile()) return
     const head = Buffer.alloc(4096)
     const fd = openSync(file, 'r')
@@ -67,4 +69,23 @@ export function removeEarlierReport(
   } catch {
     // Nothing there, or nothing that can be read: the report observer says what is wrong with the path.
   }
+}
+
+/**
+ * A dry run starts nothing, so it records nothing in GitHub Deployments (and loads no GitHub client): the
+ * inputs github-deployment reads are checked all the same, and the log says why no deployment appears.
+ */
+async function noDeploymentInDryRun(context: ObserverContext): Promise<Observer[]> {
+  const { host, attempt } = context
+  const problems = new InputProblems()
+  const { readDeploymentInputs } = await import('./github/inputs.js')
+  const { token } = readDeploymentInputs(
+    (name) => host.input(name),
+    { label: attempt.server, environmentPerRun: attempt.environmentPerRun ?? false },
+    problems,
+  )
+  host.mask(token)
+  problems.throwIfAny()
+  host.console.info('github-deployment is true, but a dry run records no GitHub deployment: nothing starts.')
+  return []
 }

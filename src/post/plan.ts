@@ -148,6 +148,7 @@ export function plan(recorded: Recorded): Plan {
     deployments: [],
   })
   if (!recorded.gate) return none('the main step kept no record: it ended before it started anything')
+  if (recorded.gate.dryRun) return none('the main step was a dry run: it started nothing')
   if (!recorded.gate.wait || recorded.verdict?.wait === false)
     return none('the main step did not wait on its job (wait: false, or a scheduled job)')
   const server = recorded.gate.server

@@ -31,7 +31,16 @@ export interface SavedRun {
 
 export type RecordEntry =
   /** Written first: the server every later entry is about. */
-  | { t: 'gate'; system: string; server: string; serverUrl: string; wait: boolean; starts?: string }
+  | {
+      t: 'gate'
+      system: string
+      server: string
+      serverUrl: string
+      wait: boolean
+      starts?: string
+      /** Main was a dry run: it started nothing, so the post step has nothing to do. */
+      dryRun?: boolean
+    }
   /** A request that starts a job may be on its way from now on. */
   | { t: 'starting' }
   /** The server answered a start with this id, before the run was known (a create's answer). */
