@@ -165,8 +165,12 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     runnerTemp,
   }
   rmSync(dir, { recursive: true, force: true })
-  // Kept while a post step may follow (main kept state); the post step's run removes it.
-  if (!options.runnerTemp && !result.stateFile) rmSync(runnerTemp, { recursive: true, force: true })
+  // Kept while a post step may follow (main kept state): the post step's run removes it, or the test
+  // process's exit does.
+  if (!options.runnerTemp) {
+    if (result.stateFile) keptRunnerTemps.add(runnerTemp)
+    else rmSync(runnerTemp, { recursive: true, force: true })
+  }
   return result
 }
 
@@ -174,6 +178,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
  * The action's post step (dist/post.js), as the runner runs it after `main`: the same inputs, and the state
  * main kept as STATE_<name> variables.
  */
+const keptRunnerTemps = new Set<string>()
+process.on('exit', () => {
+  for (const dir of keptRunnerTemps) rmSync(dir, { recursive: true, force: true })
+})
+
 export async function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
   try {
     return await runAction({
@@ -184,6 +193,7 @@ export async function runPostStep(main: ActionRun, options: RunOptions): Promise
     })
   } finally {
     rmSync(main.runnerTemp, { recursive: true, force: true })
+    keptRunnerTemps.delete(main.runnerTemp)
   }
 }
 
