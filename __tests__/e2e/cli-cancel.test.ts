@@ -119,9 +119,11 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
     let sent = false
     try {
+      const cwd = mkdtempSync(join(tmpdir(), 'release-gate-cli-killed-'))
       const run = await runCli({
-        args: foreman(),
+        args: foreman('--junit-report', 'report.xml'),
         env: foremanCredentials,
+        cwd,
         onOutput: (stdout, _stderr, child) => {
           if (!sent && /Started Foreman job invocation/.test(stdout)) {
             sent = true
@@ -135,6 +137,10 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       // No post step for the command: nothing cancels it, even a little later.
       await new Promise((resolve) => setTimeout(resolve, 500))
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toEqual([])
+      // Its JUnit report is the one written before the job started: it says no verdict was reached.
+      expect(readFileSync(join(cwd, 'report.xml'), 'utf8')).toContain(
+        'No verdict: release-gate had not ended',
+      )
     } finally {
       delete sandbox.foreman.setup.script
     }
