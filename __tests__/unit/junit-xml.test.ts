@@ -1,7 +1,7 @@
 // The JUnit XML writer (src/report/junit-xml.ts), read back by a strict XML reader; the junit-report
 // observer that writes it to a file is in junit-report.test.ts.
 import { Redactor } from '../../src/http/redactor.js'
-import { junitXml, type JUnitCase, type JUnitSuite } from '../../src/report/junit-xml.js'
+import { DEFAULT_LIMITS, junitXml, type JUnitCase, type JUnitSuite } from '../../src/report/junit-xml.js'
 import {
   elements,
   gitlabCases,
@@ -196,6 +196,38 @@ describe('junitXml: the JUnit XML writer', () => {
     expect(root.children[0]!.children.find((c) => c.name === 'system-out')!.text).toMatch(
       /The output of \d+ failed cases is left out/,
     )
+  })
+
+  it('counts its limits in characters as written, after escaping: text full of & or quotes stays as small', async () => {
+    const limits = {
+      ...DEFAULT_LIMITS,
+      caseOutputChars: 400,
+      totalOutputChars: 4000,
+      messageChars: 100,
+      nameChars: 50,
+    }
+    const cases: JUnitCase[] = Array.from({ length: 50 }, (_, i) => ({
+      classname: '"'.repeat(200),
+      name: `host-${i} ${'<'.repeat(200)}`,
+      outcome: 'failed',
+      message: '&'.repeat(500),
+      lines: ['&'.repeat(300), '<>'.repeat(300)],
+    }))
+    const xml = junitXml(suite(cases), same, limits)
+    const root = await readJUnit(xml)
+    const written = (text: string): number =>
+      text.replace(/&/g, '&amp;').replace(/[<>]/g, '&lt;').replace(/"/g, '&quot;').length
+    let output = 0
+    for (const testcase of elements(root, 'testcase')) {
+      const failure = elements(testcase, 'failure')[0]!
+      // Read back, each '&' is one character again: what was written was five ('&amp;'), a quote six.
+      expect(written(failure.attributes.message!)).toBeLessThanOrEqual(100)
+      expect(written(testcase.attributes.classname!)).toBeLessThanOrEqual(50)
+      expect(written(failure.text)).toBeLessThanOrEqual(400)
+      output += written(failure.text)
+    }
+    expect(output).toBeLessThanOrEqual(4000)
+    expect(xml).toContain('The output of')
   })
 
   it('past the most cases it writes, leaves out passed cases first and says so', async () => {
