@@ -64,6 +64,8 @@ export class PostState implements Observer {
       if (this.seen.has(run)) continue
       this.seen.add(run)
       if (!run.startedHere && this.others++ >= MAX_OTHERS) {
+        // Only counted: its end changes nothing the post step says.
+        this.endedRuns.add(run)
         more++
         continue
       }
