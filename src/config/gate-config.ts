@@ -25,6 +25,11 @@ export interface GateConfig {
   jobId: string
   wait: boolean
   timeoutMs: number
+  /**
+   * How long a job may stay not started (pending) before the gate gives up on it; counted from its
+   * scheduled time when it has one. Undefined: only the timeout applies.
+   */
+  startTimeoutMs: number | undefined
   pollIntervalMs: number
   maxPollIntervalMs: number
   failOn: FailOn
@@ -80,6 +85,10 @@ export async function readGateConfig(
   const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
   const ca = readCaCertificate(read('ca-certificate'), problems)
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
+  // Empty: only the timeout bounds a job that does not start.
+  const startTimeoutMs = input('start-timeout')
+    ? parseDurationInput('start-timeout', input('start-timeout'), LONGEST_TIMEOUT, problems)
+    : undefined
   const pollIntervalMs = parseDurationInput(
     'poll-interval',
     withDefault('poll-interval'),
@@ -145,6 +154,7 @@ export async function readGateConfig(
     jobId: input('job-id'),
     wait: wait ?? true,
     timeoutMs: timeoutMs ?? 0,
+    startTimeoutMs,
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,
     failOn: failOn ?? 'warning',

@@ -2,8 +2,15 @@ import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../contracts/http-failure.js'
 import type { GateConsole } from '../contracts/console.js'
 import type { Adapter, OutputGroup, Run, RunTiming } from '../contracts/run.js'
-import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from '../contracts/errors.js'
+import {
+  CancelledByRunner,
+  DeadlineReached,
+  GateError,
+  isAuthFailure,
+  NotCancelled,
+} from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
+import { HoldWatch, type StartTimedOut } from './holds.js'
 import { signalAt, sleep } from '../util/sleep.js'
 import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
 import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
@@ -13,6 +20,8 @@ export interface GateOptions {
   events?: GateEvents
   wait: boolean
   timeoutMs: number
+  /** How long a run may stay not started before the gate gives up on it (engine/holds.ts); none: only the timeout. */
+  startTimeoutMs?: number
   /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */
   deadline?: number
   pollIntervalMs: number
@@ -66,8 +75,11 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     stoppedBy,
   })
   // The gate stopped before every outcome was known: its status says why, whatever ended before.
-  const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult =>
-    result(status, notes, status === 'timed-out' ? 'timeout' : 'cancel')
+  const stoppedResult = (
+    status: 'timed-out' | 'canceled',
+    notes: string[],
+    by: GateResult['stoppedBy'] = status === 'timed-out' ? 'timeout' : 'cancel',
+  ): GateResult => result(status, notes, by)
   const stopped = (error: unknown): 'timed-out' | 'canceled' | undefined => {
     if (
       !signal.aborted ||
@@ -88,9 +100,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     console.info(note)
     return stoppedResult(status, [note])
   }
+  const holds = new HoldWatch({ ...options, serverLabel: adapter.serverLabel, now }, startedAt)
   const track = async (found: Run[]): Promise<void> => {
     for (const run of found) {
-      outcomes.push({ run, status: 'pending', detail: '', linesShown: 0 })
+      const outcome: RunOutcome = { run, status: 'pending', detail: '', linesShown: 0 }
+      outcomes.push(outcome)
+      holds.found(outcome)
       console.info(
         `${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`,
       )
@@ -116,13 +131,20 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
           console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
       }
       for (const outcome of outcomes) {
-        if (!isFinal(outcome.status)) await checkStatus(outcome, polling, now, round)
+        if (!isFinal(outcome.status)) await checkStatus(outcome, polling, now, round, holds)
         if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), polling))) {
           if (isFinal(outcome.status)) outputDone.add(outcome.run)
         }
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
+      const start = holds.afterRound(outcomes, adapter.discover ? adapter.nothingYet : undefined)
+      if (start)
+        return stoppedResult(
+          'timed-out',
+          await giveUp(outcomes, outputDone, 'timed-out', options, now, start),
+          'start-timeout',
+        )
       if (now() >= deadline)
         return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
     }
@@ -139,6 +161,7 @@ async function checkStatus(
   options: GateOptions,
   now: () => number,
   round: number,
+  holds: HoldWatch,
 ): Promise<void> {
   try {
     const snapshot = await outcome.run.poll(options.signal, round)
@@ -147,6 +170,7 @@ async function checkStatus(
     }
     outcome.status = snapshot.status
     outcome.detail = snapshot.detail
+    holds.checked(outcome, snapshot)
     if (snapshot.timing) outcome.timing = plausible(snapshot.timing, now())
     if (isFinal(snapshot.status)) {
       outcome.endedAt = now()
@@ -239,15 +263,16 @@ async function giveUp(
   status: 'timed-out' | 'canceled',
   options: GateOptions,
   now: () => number,
+  start?: StartTimedOut,
 ): Promise<string[]> {
-  const why = stopReason(status, options)
+  const why = start?.why ?? stopReason(status, options)
   // The main signal may be aborted already; cleanup gets its own short budget.
   const cleanup = AbortSignal.timeout(CLEANUP_BUDGET_MS)
   await Promise.all(
     outcomes.map(async (outcome): Promise<void> => {
       if (isFinal(outcome.status)) return
       outcome.status = status
-      await stopRun(outcome, cleanup, now)
+      await stopRun(outcome, cleanup, now, true, start?.never(outcome))
     }),
   )
   await Promise.all(
@@ -256,7 +281,7 @@ async function giveUp(
       .map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()),
   )
   const notes = outcomes.filter((o) => o.stopNote).map((o) => `${why}: ${o.stopNote}`)
-  if (outcomes.length === 0) notes.push(`${why}: nothing to wait on had started.`)
+  if (outcomes.length === 0) notes.push(`${why}: ${start?.nothing ?? 'nothing to wait on had started.'}`)
   for (const outcome of outcomes) {
     if (outputDone.has(outcome.run) || !outcome.run.output) continue
     try {
@@ -269,15 +294,26 @@ async function giveUp(
   return notes
 }
 
-/** Cancels a run the gate stops waiting on where the usual rules allow (it can be, and this step started it); notes what became of it. */
+/**
+ * Cancels a run the gate stops waiting on where the usual rules allow (it can be, and this step started
+ * it); notes what became of it. `never`: it never started (start-timeout), said first.
+ */
 async function stopRun(
   outcome: RunOutcome,
   cleanup: AbortSignal,
   now: () => number,
   mayCancel = true,
+  never?: { sentence: string; stays: string },
 ): Promise<void> {
   const { run } = outcome
   outcome.endedAt = now()
+  if (never) {
+    // Cancelled where the usual rules allow; elsewhere it stays pending, and the note says where.
+    if (run.cancel && run.startedHere) await stopRun(outcome, cleanup, now, mayCancel)
+    else [outcome.keepsRunning, outcome.stopNote] = [true, never.stays]
+    outcome.stopNote = `${never.sentence} ${outcome.stopNote ?? ''}`.trim()
+    return
+  }
   if (!run.cancel) {
     outcome.keepsRunning = true
     outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
@@ -301,7 +337,11 @@ async function stopRun(
     outcome.detail = run.latestDetail?.() ?? outcome.detail
   } catch (error) {
     outcome.keepsRunning = true
-    outcome.stopNote = `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+    // The server answered without cancelling: its words say so, and where the run is.
+    outcome.stopNote =
+      error instanceof NotCancelled
+        ? error.message
+        : `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
   }
 }
 
