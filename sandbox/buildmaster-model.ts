@@ -33,6 +33,13 @@ export interface BuildMasterStage {
   environments: BuildMasterEnvironment[]
   /** Deployments to this stage wait for an approval that never comes: they stay pending. */
   approvalRequired?: boolean
+  /**
+   * A deploy to this stage without force=true is refused (400) with this text, as BuildMaster refuses a build
+   * whose stage requirements are not met. Inedo documents that such a build can only be forced (builds
+   * overview, "Force Deploy Build") and that a 400's body is text (Deploy Build); the words themselves are
+   * not documented, so these are the sandbox's own.
+   */
+  unmetRequirements?: string
 }
 
 export interface BuildMasterSetup {
@@ -70,6 +77,14 @@ export const BUILDMASTER_SETUP: BuildMasterSetup = {
     Simple: [
       { name: 'Integration', environments: [env('Integration')] },
       { name: 'Production', environments: [env('Prod-East'), env('Prod-West')] },
+    ],
+    Guarded: [
+      {
+        name: 'Release',
+        environments: [env('Release')],
+        unmetRequirements:
+          'Build cannot be deployed to Release: the stage requirements are not met (1 approval required, 0 given).',
+      },
     ],
   },
   templates: { 'Standard Release': 'Standard' },
@@ -120,6 +135,11 @@ export class BuildMasterStore {
    * waits the current profile shows a null status. Tests raise it to watch a deployment not started yet.
    */
   dispatchMs = 0
+  /**
+   * Status words capitalised and padded (' Succeeded '), where the docs write them in lower case: Inedo's own
+   * plugin compares them without case (BuildMasterApi.java, equalsIgnoreCase), so a client must too.
+   */
+  capitalisedStatus = false
   protected nextId = 100
 
   constructor(
@@ -279,7 +299,8 @@ export class BuildMasterStore {
     return {
       id: d.id,
       plan: `Deploy to ${d.environment.name}`,
-      status,
+      status:
+        this.capitalisedStatus && status ? ` ${status.charAt(0).toUpperCase()}${status.slice(1)} ` : status,
       started: started ? iso(startAt) : null,
       ended:
         canceledAt !== undefined ? iso(canceledAt) : ended ? iso(startAt + d.environment.durationMs) : null,

@@ -248,6 +248,7 @@ export class BuildMasterSimulator extends BuildMasterStore implements Simulator 
     const force = p.get('force')
     if (force !== undefined && force !== 'true' && force !== 'false')
       throw new ApiError('force must be true or false.')
+    if (stage.unmetRequirements && force !== 'true') throw new ApiError(stage.unmetRequirements)
     const startTime = p.get('startTime')
     const startAt = startTime ? Date.parse(startTime) : Date.now()
     if (Number.isNaN(startAt)) throw new ApiError(`Invalid startTime: ${startTime}`)

@@ -1,7 +1,7 @@
 import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../contracts/http-failure.js'
 import type { GateConsole } from '../contracts/console.js'
-import type { Adapter, OutputGroup, Run, RunTiming } from '../contracts/run.js'
+import type { Adapter, OutputGroup, Run } from '../contracts/run.js'
 import {
   CancelledByRunner,
   DeadlineReached,
@@ -10,11 +10,14 @@ import {
   NotCancelled,
 } from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
-import { HoldWatch, type StartTimedOut } from './holds.js'
+import { HoldWatch, type NotStarted, type StartTimedOut } from './holds.js'
 import { signalAt, sleep } from '../util/sleep.js'
 import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
 import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
+import { plausible } from './timing.js'
+
+export { plausible }
 
 export interface GateOptions {
   events?: GateEvents
@@ -121,6 +124,11 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
   const polling = { ...options, signal }
+  // Gives up on the runs not ended: start-timeout for those that did not start, the timeout, or a cancel.
+  const stop = async (status: 'timed-out' | 'canceled', start?: StartTimedOut): Promise<GateResult> => {
+    const notes = await giveUp(outcomes, outputDone, status, options, now, holds, start)
+    return stoppedResult(status, notes, start ? 'start-timeout' : undefined)
+  }
   try {
     for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
@@ -139,18 +147,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
       const start = holds.afterRound(outcomes, adapter.discover ? adapter.nothingYet : undefined)
-      if (start)
-        return stoppedResult(
-          'timed-out',
-          await giveUp(outcomes, outputDone, 'timed-out', options, now, start),
-          'start-timeout',
-        )
-      if (now() >= deadline)
-        return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
+      if (start) return stop('timed-out', start)
+      if (now() >= deadline) return stop('timed-out')
     }
   } catch (error) {
     const status = stopped(error)
-    if (status) return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
+    if (status) return stop(status)
     if (outcomes.length === 0) throw error
     throw new FailedAfterStart(error, outcomes, await abandon(outcomes, error, options, now))
   }
@@ -263,6 +265,7 @@ async function giveUp(
   status: 'timed-out' | 'canceled',
   options: GateOptions,
   now: () => number,
+  holds: HoldWatch,
   start?: StartTimedOut,
 ): Promise<string[]> {
   const why = start?.why ?? stopReason(status, options)
@@ -271,8 +274,10 @@ async function giveUp(
   await Promise.all(
     outcomes.map(async (outcome): Promise<void> => {
       if (isFinal(outcome.status)) return
+      // Status first: what it says of a run that never started is about a pending one.
+      const never = holds.notStarted(outcome, start?.runs.includes(outcome) ?? false)
       outcome.status = status
-      await stopRun(outcome, cleanup, now, true, start?.never(outcome))
+      await stopRun(outcome, cleanup, now, true, never)
     }),
   )
   await Promise.all(
@@ -303,13 +308,13 @@ async function stopRun(
   cleanup: AbortSignal,
   now: () => number,
   mayCancel = true,
-  never?: { sentence: string; stays: string },
+  never?: NotStarted,
 ): Promise<void> {
   const { run } = outcome
   outcome.endedAt = now()
   if (never) {
-    // Cancelled where the usual rules allow; elsewhere it stays pending, and the note says where.
-    if (run.cancel && run.startedHere) await stopRun(outcome, cleanup, now, mayCancel)
+    // Cancelled where the usual rules allow; at start-timeout, elsewhere it stays pending, said with where.
+    if (!never.stays || (run.cancel && run.startedHere)) await stopRun(outcome, cleanup, now, mayCancel)
     else [outcome.keepsRunning, outcome.stopNote] = [true, never.stays]
     outcome.stopNote = `${never.sentence} ${outcome.stopNote ?? ''}`.trim()
     return
@@ -367,20 +372,4 @@ async function abandon(
       o.keepsRunning && !/running/.test(o.stopNote!) ? ` ${o.run.title} may still be running.` : ''
     return `${o.stopNote}${still}${where}`
   })
-}
-
-// How far a server's clock may run ahead of ours before its timestamps stop being believed.
-const CLOCK_SKEW_MS = 5 * 60_000
-
-/**
- * The server's own timing, where it can be believed. A server clock far ahead of ours (or a hostile answer)
- * would otherwise give a run that lasted thousands of hours: a timestamp in our future, beyond a few minutes'
- * skew, or an end before the start, makes the report fall back to the gate's own clock.
- */
-export function plausible(timing: RunTiming, now: number): RunTiming | undefined {
-  const { startedAt, endedAt } = timing
-  const ahead = (at: number | undefined): boolean => at !== undefined && at > now + CLOCK_SKEW_MS
-  if (ahead(startedAt) || ahead(endedAt)) return undefined
-  if (startedAt !== undefined && endedAt !== undefined && endedAt < startedAt) return undefined
-  return timing
 }

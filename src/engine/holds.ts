@@ -27,14 +27,22 @@ const NOTICE_AT_MOST_MS = 30_000
 // then every hour. Widening, so that a job held for hours costs a handful of lines, never one per check.
 export const HEARTBEAT_INTERVALS = [60, 120, 300, 600, 1200, 1800, 3600]
 
-/** start-timeout ran out: how the gate words giving up, and what it says of each run that never started. */
+/** start-timeout ran out: how the gate words giving up, on which runs, or that nothing was found at all. */
 export interface StartTimedOut {
   /** The start of each note: "The start-timeout (5m) was reached". */
   why: string
-  /** For a run that never started: the sentence saying so, and what it says when the run is not cancelled. */
-  never(outcome: RunOutcome): { sentence: string; stays: string } | undefined
+  /** The runs that never started in time. */
+  runs: RunOutcome[]
   /** Said when the gate found nothing to wait on at all (a selection that matched nothing). */
   nothing?: string
+}
+
+/** What the gate says of a run it stops waiting on before it started. */
+export interface NotStarted {
+  /** "<run> never started: it was pending for 5m (<what holds it>)." */
+  sentence: string
+  /** At start-timeout, for a run that is not cancelled: that it stays pending, where, and how to wait on it again. */
+  stays?: string
 }
 
 /** What the watch knows of one run: since when it has not started, and what was said of it. */
@@ -110,34 +118,43 @@ export class HoldWatch {
         )
       }
       if (!this.expired(this.startedAt, now)) return undefined
-      return { why, never: () => undefined, nothing: `${nothingYet}; nothing to wait on started within it.` }
+      return { why, runs: [], nothing: `${nothingYet}; nothing to wait on started within it.` }
     }
     this.heartbeat(outcomes, now)
     const expired = outcomes.filter((o) => {
-      const watched = this.watched.get(o.run)
-      if (!watched || watched.started || watched.since === undefined || o.status !== 'pending') return false
-      return this.expired(Math.max(watched.since, o.hold?.startsAt ?? 0), now)
+      const watched = this.notStartedSince(o)
+      return watched !== undefined && this.expired(Math.max(watched, o.hold?.startsAt ?? 0), now)
     })
-    if (expired.length === 0) return undefined
-    return { why, never: (o) => (expired.includes(o) ? this.neverStarted(o, now) : undefined) }
+    return expired.length > 0 ? { why, runs: expired } : undefined
   }
 
   /**
-   * A run the gate gives up on at start-timeout: it never started. Its detail and note say for how long
-   * it was pending and what may hold it; where it is not cancelled, that it stays pending, and where.
+   * A run the gate stops waiting on (start-timeout, timeout, a cancel) while it has not started: its detail
+   * and note say for how long it was pending and what may hold it; at start-timeout (`gaveUp`), where it
+   * is not cancelled, that it stays pending and where. Undefined for a run that started.
    */
-  private neverStarted(outcome: RunOutcome, now: number): { sentence: string; stays: string } {
+  notStarted(outcome: RunOutcome, gaveUp: boolean): NotStarted | undefined {
+    const since = this.notStartedSince(outcome)
+    if (since === undefined) return undefined
     const { run } = outcome
-    const watched = this.watched.get(run)
-    const pending = formatDuration(now - (watched?.since ?? this.startedAt))
+    const pending = formatDuration(this.options.now() - since)
     const reason = outcome.hold?.reason
-    outcome.neverStarted = true
     outcome.detail = `never started${reason ? `; ${reason}` : ''}`
+    const sentence = `${run.title} never started: it was pending for ${pending}${reason ? ` (${reason})` : ''}.`
+    if (!gaveUp) return { sentence }
+    outcome.neverStarted = true
     const server = this.options.serverLabel
     return {
-      sentence: `${run.title} never started: it was pending for ${pending}${reason ? ` (${reason})` : ''}.`,
+      sentence,
       stays: `It stays pending on ${server}${run.url ? ` (${run.url})` : ''}${run.startedHere ? '' : ', and this step did not start it, so it did not cancel it'}: it may still start. To wait on it again, run with operation: wait and job-id: ${run.id} (the job-ids output).`,
     }
+  }
+
+  /** Since when a run has been pending, never having started; undefined for one that started. */
+  private notStartedSince(outcome: RunOutcome): number | undefined {
+    const watched = this.watched.get(outcome.run)
+    if (!watched || watched.started || outcome.status !== 'pending') return undefined
+    return watched.since
   }
 
   /** How long a run may be pending before its hold is said. */

@@ -3,7 +3,7 @@
 import { parseTimestamp } from '../../config/duration.js'
 import { GateError } from '../../contracts/errors.js'
 import type { Status } from '../../contracts/status.js'
-import type { Run, Snapshot } from '../../contracts/run.js'
+import type { Hold, Run, Snapshot } from '../../contracts/run.js'
 import { deploymentJson, isSelectedBy, listOf, type DeploymentJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 
@@ -14,6 +14,14 @@ export const DEPLOYMENT_STATUS: Record<string, Status> = {
   warned: 'warning',
   failed: 'failed',
 }
+
+// What can hold a deployment that has not started, as Inedo documents BuildMaster: stage requirements
+// (approvals, automated checks) and deployment windows hold a build until they are met or it is forced
+// (https://docs.inedo.com/docs/buildmaster/builds/overview, "Deploying a Build"; "Approvals & Deployment
+// Windows" under Automatic Checks & Approval Gates), startTime delays it (Deploy Build), and an execution
+// waits for a free agent or server. The API's `pending` says none of which.
+const PENDING =
+  "pending in BuildMaster: an approval or another requirement of its stage may not be met, a deployment window may be closed, or it waits for its start time or a free agent; BuildMaster's API does not say which"
 
 /** One request per round of checks for all deployments of a build, however many environments it has. */
 export class DeploymentBoard {
@@ -63,6 +71,8 @@ export class Deployment implements Run {
     readonly startedHere: boolean,
     serverUrl: URL,
     private readonly waitAgain: string,
+    /** When the deploy asked for it to start (start-time), where this step deployed it. */
+    private readonly start?: { at: number; text?: string },
   ) {
     this.id = String(first.id)
     this.environment = first.environmentName
@@ -88,11 +98,14 @@ export class Deployment implements Run {
     }
     const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
     if (d.canceledOn) return { status: 'canceled', detail: 'cancelled in BuildMaster', timing }
+    const hold: Hold = { reason: PENDING, startsAt: this.start?.at, startsAtText: this.start?.text }
     // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for
     // pending.
     if (!d.status.trim())
-      return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing }
-    const status = DEPLOYMENT_STATUS[d.status]
+      return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing, hold }
+    // Compared without case and surrounding blanks, as Inedo's plugin does (BuildMasterApi.java compares
+    // with equalsIgnoreCase; DeploymentStatus.fromString too).
+    const status = DEPLOYMENT_STATUS[d.status.trim().toLowerCase()]
     if (!status)
       return {
         status: 'running',
@@ -100,12 +113,7 @@ export class Deployment implements Run {
         timing,
       }
     // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
-    if (status === 'pending')
-      return {
-        status,
-        detail: 'pending: waiting to start (approval, stage requirement or start-time)',
-        timing,
-      }
+    if (status === 'pending') return { status, detail: 'pending', timing, hold }
     return { status, detail: d.status, timing }
   }
 }

@@ -15,8 +15,10 @@ import {
   readSettings,
   releaseLabel,
   releaseParams,
+  startTimeAt,
   type Settings,
 } from './inputs.js'
+import { explainRefusal } from './refusal.js'
 import { Releases } from './releases.js'
 
 export const buildmaster: SystemDefinition = {
@@ -216,7 +218,13 @@ class BuildMasterAdapter implements Adapter {
     try {
       answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
     } catch (error) {
-      if (!(error instanceof MaybeActed)) throw error
+      if (!(error instanceof MaybeActed))
+        throw await explainRefusal(error, api, this.settings, {
+          number: this.buildNumber,
+          label: ofBuild,
+          where,
+          serverUrl: this.config.serverUrl,
+        })
       throw new AfterDeploy(
         `${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`,
       )
@@ -293,7 +301,12 @@ class BuildMasterAdapter implements Adapter {
     // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again
     // is the way on.
     const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
-    return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain))
+    // When this step asked for a start time, it is when they start: said, and start-timeout counts from it.
+    const { startTime } = this.settings
+    const start = startedHere && startTime ? startTimeAt(startTime, Date.now()) : undefined
+    return deployments.map(
+      (d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain, start),
+    )
   }
   private releaseParams(): Record<string, string> {
     return releaseParams(this.settings)
