@@ -45,7 +45,10 @@ export function validate(config: GateConfig, problems: InputProblems): void {
     if (!config.jobId)
       problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
     else if (problem)
-      problems.add('job-id', `is not a job token: ${problem}; give the token a trigger returned (the job-id output)`)
+      problems.add(
+        'job-id',
+        `is not a job token: ${problem}; give the token a trigger returned (the job-id output)`,
+      )
     if (Object.keys(config.variables).length > 0)
       problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
   }
