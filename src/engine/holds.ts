@@ -146,7 +146,7 @@ export class HoldWatch {
     const server = this.options.serverLabel
     return {
       sentence,
-      stays: `It stays pending on ${server}${run.url ? ` (${run.url})` : ''}${run.startedHere ? '' : ', and this step did not start it, so it did not cancel it'}: it may still start. To wait on it again, run with operation: wait and job-id: ${run.id} (the job-ids output).`,
+      stays: `It stays pending on ${server}${run.url ? ` (${run.url})` : ''}${run.startedHere || !run.cancel ? '' : ', and this step did not start it, so it did not cancel it'}: it may still start. To wait on it again, run with operation: wait and job-id: ${run.id} (the job-ids output).`,
     }
   }
 

@@ -57,7 +57,7 @@ class BuildMasterAdapter implements Adapter {
       // Deployments that auto-promotion or another user will start may not exist yet: look for them until
       // they do.
       this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal))
-      this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`
+      this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet`
     }
   }
 

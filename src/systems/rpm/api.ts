@@ -13,6 +13,8 @@ export interface JobRunJson {
   filterFields: Record<string, unknown>
   status: string | undefined
   started_at: string | undefined
+  /** started_at is there and null: RPM has not run it yet (a server that leaves the field out says nothing). */
+  notStarted: boolean
   finished_at: string | undefined
   results_path: string | undefined
   stdout: string | undefined
@@ -144,6 +146,7 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
     },
     status: text('status'),
     started_at: text('started_at'),
+    notStarted: 'started_at' in run && run.started_at === null,
     finished_at: text('finished_at'),
     results_path: text('results_path'),
     stdout: text('stdout'),
