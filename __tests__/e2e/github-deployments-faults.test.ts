@@ -14,7 +14,8 @@ describe('GitHub Deployments when the step is cancelled, GitHub refuses or fails
     const run = await otter(
       repo,
       { ...mirrored, environment: 'production', template: 'endless' },
-      { cancelAfterMs: 2500 },
+      // Once GitHub holds the in_progress status, not at a time: a loaded machine may start the step late.
+      { cancelWhen: until(() => states(sandbox.github.deploymentsOf(repo)[0])?.includes('in_progress')) },
     )
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('canceled')
@@ -23,7 +24,7 @@ describe('GitHub Deployments when the step is cancelled, GitHub refuses or fails
     expect(deployment!.statuses[1]!.description).toMatch(
       /^Cancelled \(the workflow was cancelled\): Otter job \d+ .*; it may still be running on Otter$/,
     )
-    expect(run.durationMs - 2500).toBeLessThan(2000)
+    expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2000)
 
     const stuck = repository()
     sandbox.github.script.push({
@@ -33,12 +34,13 @@ describe('GitHub Deployments when the step is cancelled, GitHub refuses or fails
     const hung = await otter(
       stuck,
       { ...mirrored, environment: 'production', template: 'endless' },
-      { cancelAfterMs: 2500 },
+      // Once the in_progress status is on its way to the GitHub that hangs.
+      { cancelWhen: until(() => sandbox.requestsFor('github', `/repos/${stuck}/deployments/`).length > 0) },
     )
     expect(hung.exitCode).toBe(1)
     expect(hung.outputs.status).toBe('canceled')
     // SIGINT → exit: the runner's grace is ~7.5 s, the step's own limit 6.5 s; GitHub's share is 2.5 s.
-    expect(hung.durationMs - 2500).toBeLessThan(4000)
+    expect(hung.durationMs - hung.signalledAtMs!).toBeLessThan(4000)
     expect(warnings(hung)).toHaveLength(1)
   })
 
@@ -155,4 +157,9 @@ async function forwardProxy(
       return new Promise<void>((done) => server.close(() => done()))
     },
   }
+}
+
+/** Settles once `holds()` is true (checked every 50 ms). */
+async function until(holds: () => boolean | undefined): Promise<void> {
+  while (!holds()) await new Promise((resolve) => setTimeout(resolve, 50))
 }
