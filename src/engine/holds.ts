@@ -157,9 +157,10 @@ export class HoldWatch {
     return watched.since
   }
 
-  /** How long a run may be pending before its hold is said. */
+  /** How long a run may be pending before its hold is said: before half of start-timeout, when that is sooner. */
   private noticeAfter(): number {
-    return Math.min(NOTICE_AT_MOST_MS, NOTICE_AFTER_INTERVALS * this.options.pollIntervalMs)
+    const { pollIntervalMs, startTimeoutMs = Infinity } = this.options
+    return Math.min(NOTICE_AT_MOST_MS, NOTICE_AFTER_INTERVALS * pollIntervalMs, startTimeoutMs / 2)
   }
 
   private expired(from: number, now: number): boolean {
