@@ -6,18 +6,19 @@ import type { SandboxResponse } from './server.js'
 type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
 
 /**
- * The BuildMaster versions whose Release & Build Deployment API behaves differently (API-NOTES.md,
- * "What real servers do"):
+ * The BuildMaster versions whose Release & Build Deployment API behaves differently, each by its source:
  * - `legacy`: builds and releases answer `number` (and a release `name`) where current servers answer
  *   `buildNumber`/`releaseNumber`/`releaseName` (Inedo's Jenkins plugin, jenkinsci/inedo-buildmaster-plugin:
  *   ApiBuild.number, ApiRelease.number, mock data ApiReleaseBuild.json); deploy answers a list, one
- *   deployment per environment (the older docs; the plugin reads ApiDeployment[]); the deployments list
- *   ignores the application, release, build and stage filters as BuildMaster 6.2.x does
- *   (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33); it has
- *   releases/create-from-template (the older docs).
- * - `current`: deploy answers one deployment object (the current docs); a deployment's status is null
- *   until it starts (the plugin waits on null and ''); `buildNumber`; no releases/create-from-template
- *   (missing from the current docs; unverified whether it is gone): 404.
+ *   deployment per environment (docs.inedo.com/docs/buildmaster-reference-api-release-and-build as updated
+ *   2023-01-21: "a body with an array of deployment objects"; the plugin reads ApiDeployment[]); the deployments list ignores the application, release, build and
+ *   stage filters (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33, says the
+ *   API "no longer supports" them; ignoring is one reading, refusesDeploymentFilters the other); it has
+ *   releases/create-from-template (the docs as updated 2023-01-21).
+ * - `current`: deploy answers one deployment object (docs.inedo.com's Deploy Build page); `buildNumber`; no
+ *   releases/create-from-template (missing from the current pages; unverified whether it is gone): 404. A
+ *   deployment's status is null until it starts: a safe assumption, not a documented behaviour (the docs list
+ *   only the five words; Inedo's plugin waits on null and '', so a client must too).
  */
 export type BuildMasterProfile = 'legacy' | 'current'
 export const BUILDMASTER_PROFILES: BuildMasterProfile[] = ['legacy', 'current']
@@ -140,6 +141,12 @@ export class BuildMasterStore {
    * plugin compares them without case (BuildMasterApi.java, equalsIgnoreCase), so a client must too.
    */
   capitalisedStatus = false
+  /**
+   * The deployments list refuses (400) the application, release and build filters. BuildMasterAutomation's
+   * CHANGELOG (2.0.0, BuildMaster 6.2.33) says the API "no longer supports getting deploys for builds,
+   * releases, and applications": the legacy profile ignores them, as it found; this is the other reading.
+   */
+  refusesDeploymentFilters = false
   protected nextId = 100
 
   constructor(

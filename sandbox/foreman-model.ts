@@ -38,7 +38,7 @@ export interface ForemanTemplate {
  *   (base.json.rabl v13.1.0); the hosts list exists but its rows carry no `id` (hosts.json.rabl v14.1.0;
  *   `:id` added in v15.0.0); `task` has no `started_at`.
  * - `current`: the hosts list with ids, `task.started_at` (main.json.rabl v16.0.0 `child :task`), and
- *   `include_hosts=false` honoured (controller after v17.1.0, commit 18f997cc; older ones ignore it).
+ *   `include_hosts=false` honoured (the controller from v16.7.0, commit b30ba280; older ones ignore it).
  */
 export type ForemanProfile = '3.9' | '3.13' | 'current'
 export const FOREMAN_PROFILES: readonly ForemanProfile[] = ['3.9', '3.13', 'current']

@@ -101,7 +101,7 @@ export class ForemanSimulator implements Simulator, InvocationStore {
       case 'create':
         return createInvocation(this, request.body, scope)
       case 'show':
-        // include_hosts is a parameter only after REX v17.1.0 (commit 18f997cc): older versions list the
+        // include_hosts is a parameter from REX v16.7.0 (commit b30ba280): older versions list the
         // hosts whatever it says.
         return this.withInvocation(id!, (i) =>
           json(

@@ -37,8 +37,8 @@ export const RPM_TOKEN = 'sandbox-rpm-token'
 /**
  * RPM versions whose job runs API behaves differently. One is known: `current`, which reads the list
  * filters nested, `filters[status]=…` in the query (or `{"filters": {...}}` in a JSON body), and ignores
- * plain `?status=` keys, answering every job run (API-NOTES.md, "What real servers do": BMC's REST docs
- * and the community brpm Ruby clients). No older behaviour is documented anywhere we could read, so
+ * plain `?status=` keys, answering every job run (BMC's REST job runs page for RPM 4.4, whose filters example
+ * sends `{"filters": {...}}`, and the community brpm Ruby clients). No older behaviour is documented anywhere we could read, so
  * there is no `legacy` profile.
  */
 export type RpmProfile = 'current'

@@ -73,6 +73,21 @@ describe('BuildMaster: deployments that wait (in process)', () => {
     expect([forced.exitCode, forced.outputs.status]).toEqual([0, 'succeeded'])
   })
 
+  it('lists deployments without the build, release and application filters when BuildMaster refuses them (400), checking each itself', async () => {
+    sandbox.buildmaster.refusesDeploymentFilters = true
+    try {
+      const release = nextRelease()
+      const run = await bm({ release, pipeline: 'Simple', stage: 'Production' })
+      expect(run.outputs.status).toBe('succeeded')
+      expect(run.outputs['deployment-ids']!.split(',')).toHaveLength(2)
+      expect(
+        run.stdout.split('\n').filter((l) => l.startsWith('BuildMaster refused the deployments filters')),
+      ).toHaveLength(1)
+    } finally {
+      sandbox.buildmaster.refusesDeploymentFilters = false
+    }
+  })
+
   it('compares status words without case and blanks: a padded Succeeded is a success', async () => {
     sandbox.buildmaster.capitalisedStatus = true
     try {

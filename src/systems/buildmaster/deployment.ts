@@ -23,6 +23,45 @@ export const DEPLOYMENT_STATUS: Record<string, Status> = {
 const PENDING =
   "pending in BuildMaster: an approval or another requirement of its stage may not be met, a deployment window may be closed, or it waits for its start time or a free agent; BuildMaster's API does not say which"
 
+// The filters BuildMasterAutomation's CHANGELOG (2.0.0, tested on BuildMaster 6.2.33) says the API "no longer
+// supports getting deploys for" (builds, releases, applications): ignored there, every deployment listed,
+// and possibly refused (400) elsewhere. Either way each deployment listed is checked against what was asked.
+const UNSUPPORTED = /^(application|release|build)(Id|Name|Number)$/
+
+/** Told when BuildMaster refused filters (`refused`) or listed deployments they do not select (`dropped`). */
+export interface FilterNotes {
+  refused?(): void
+  dropped?(count: number): void
+}
+
+/**
+ * The deployments `filter` selects, each checked (isSelectedBy). A 400 for a filter on a build, release or
+ * application is asked again without those (the rest still narrows it).
+ */
+export async function listDeployments(
+  api: BuildMasterApi,
+  doing: string,
+  filter: Record<string, string>,
+  signal?: AbortSignal,
+  notes: FilterNotes = {},
+): Promise<DeploymentJson[]> {
+  const read = (sent: Record<string, string>) =>
+    api.read(doing, 'api/releases/builds/deployments', sent, listOf(deploymentJson), signal)
+  let listed: DeploymentJson[]
+  try {
+    listed = await read(filter)
+  } catch (error) {
+    const kept = Object.fromEntries(Object.entries(filter).filter(([name]) => !UNSUPPORTED.test(name)))
+    const refused = error instanceof GateError && error.failure?.status === 400
+    if (!refused || Object.keys(kept).length === Object.keys(filter).length) throw error
+    notes.refused?.()
+    listed = await read(kept)
+  }
+  const selected = listed.filter((d) => isSelectedBy(d, filter))
+  if (selected.length < listed.length) notes.dropped?.(listed.length - selected.length)
+  return selected
+}
+
 /** One request per round of checks for all deployments of a build, however many environments it has. */
 export class DeploymentBoard {
   private latest = new Map<string, DeploymentJson>()
@@ -47,9 +86,7 @@ export class DeploymentBoard {
 
   async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const read = (filter: Record<string, string>, doing: string) =>
-      this.api
-        .read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal)
-        .then((all) => all.filter((d) => isSelectedBy(d, filter)))
+      listDeployments(this.api, doing, filter, signal)
     const lists = this.filter
       ? [await read(this.filter, 'checking the deployments')]
       : await Promise.all(this.ids.map((id) => read({ deploymentId: id }, `checking deployment ${id}`)))

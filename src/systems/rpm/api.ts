@@ -61,7 +61,8 @@ export class RpmApi {
   async jobRuns(filter: Record<string, string>, signal: AbortSignal, round: number): Promise<JobRunJson[]> {
     const context = this.server.answer('looking for job runs')
     // RPM reads its list filters nested, filters[status]=…; plain ?status= is ignored and lists every run
-    // (API-NOTES.md, "What real servers do": BMC's REST docs and the community brpm Ruby clients).
+    // (BMC's REST job runs page for RPM 4.4, whose filters example sends {"filters": {...}}; the community
+    // brpm Ruby clients).
     const nested = Object.fromEntries(
       Object.entries(filter).map(([name, value]) => [`filters[${name}]`, value]),
     )
