@@ -53,6 +53,13 @@ describe('BMC RPM: job runs that wait (in process)', () => {
     )
   })
 
+  it('compares status words and step states without case and blanks: COMPLETE is a success', async () => {
+    const run = jobRun({ status: ' COMPLETE ', stepState: 'Complete ' })
+    sandbox.rpm.add(run)
+    const gate = await rpmGate(sandbox, { 'job-id': String(run.id) })
+    expect([gate.exitCode, gate.outputs.status]).toEqual([0, 'succeeded'])
+  })
+
   it('start-timeout: gives up on a filter that matches no job run, with a heartbeat-free short wait', async () => {
     const gate = await rpmGate(sandbox, { filter: 'run_key=424242', 'start-timeout': '1s' })
     expect([gate.exitCode, gate.outputs.status]).toEqual([1, 'timed-out'])
