@@ -89,7 +89,7 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
       const id = run.outputs['job-id']!
       const pausedLines = run.stdout.split('\n').filter((l) => l.includes('its task is paused in Foreman'))
       expect(pausedLines[0]).toBe(
-        `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name ~ web-00'): its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Monitor → Foreman Tasks). See ${run.outputs.url}`,
+        `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name ~ web-00'): its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Foreman Tasks, under Monitor). See ${run.outputs.url}`,
       )
       expect(errors(run)[0]).toMatch(
         /: timed-out after 3s\. Foreman answered that it could not be cancelled \(HTTP 422\)/,

@@ -84,7 +84,7 @@ describe('jobs that wait (the command as a process)', () => {
       })
       expect(paused.exitCode).toBe(4)
       expect(paused.stdout).toMatch(
-        /: its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it \(Monitor → Foreman Tasks\)\. See http/,
+        /: its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it \(Foreman Tasks, under Monitor\)\. See http/,
       )
     } finally {
       delete (sandbox.foreman.setup as Partial<ForemanSetup>).pauseAfterMs

@@ -66,7 +66,7 @@ export function plannedHold(counts: Counts | undefined, state: string | undefine
 export const PAUSED: Hold = {
   paused: true,
   reason:
-    'its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Monitor → Foreman Tasks)',
+    'its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Foreman Tasks, under Monitor)',
 }
 
 /**
