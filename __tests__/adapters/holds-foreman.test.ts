@@ -31,7 +31,7 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
 
   it('a scheduled job that stays queued: said at once with its start time; start-timeout counts from it, then cancels it', async () => {
     sandbox.foreman.setup.executorStopped = true
-    const startAt = new Date(Date.now() + 1500).toISOString()
+    const startAt = new Date(Date.now() + 2500).toISOString()
     const run = await foreman({
       template: '171',
       'search-query': 'name = web-001.example.com',
@@ -44,11 +44,11 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
     const title = `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name = web-001.example.com')`
     expect(run.stdout).toMatch(
       new RegExp(
-        `${title.replace(/[()]/g, '\\$&')} has not started yet: ${QUEUED.replace(/[()]/g, '\\$&')}\\. Starts \\d\\d:\\d\\d UTC, in [12] s\\. See ${run.outputs.url}`,
+        `${title.replace(/[()]/g, '\\$&')} has not started yet: ${QUEUED.replace(/[()]/g, '\\$&')}\\. Starts \\d\\d:\\d\\d UTC, in [1-3] s\\. See ${run.outputs.url}`,
       ),
     )
-    // 1.5 s to its start time, then 1 s of start-timeout: not before.
-    expect(run.durationMs).toBeGreaterThan(2400)
+    // Its start time, then 1 s of start-timeout: never before.
+    expect(run.exitedAt).toBeGreaterThanOrEqual(Date.parse(startAt) + 1000)
     expect(errors(run)[0]).toMatch(
       new RegExp(
         `^The start-timeout \\(1s\\) was reached: ${title.replace(/[()]/g, '\\$&')} never started: it was pending for \\d+s \\(queued in Foreman: .*\\)\\. Cancelled Foreman job invocation ${id} .* in Foreman\\.`,
@@ -92,7 +92,7 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
         `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name ~ web-00'): its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Foreman Tasks, under Monitor). See ${run.outputs.url}`,
       )
       expect(errors(run)[0]).toMatch(
-        /: timed-out after 3s\. Foreman answered that it could not be cancelled \(HTTP 422\)/,
+        /: timed-out after \d+s\. Foreman answered that it could not be cancelled \(HTTP 422\)/,
       )
       expect(errors(run)[0]).toContain(
         'it was not cancelled and keeps running; its task is paused in Foreman',

@@ -22,7 +22,7 @@ describe('Otter: a job that waits (in process)', () => {
     expect(errors(run)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^The start-timeout \\(2s\\) was reached: Otter job ${token} \\(template 'held'\\) never started: it was pending for 2s \\(pending in Otter: .*\\)\\. It stays pending on Otter: it may still start\\. To wait on it again, run with operation: wait and job-id: ${token} \\(the job-ids output\\)\\.$`,
+          `^The start-timeout \\(2s\\) was reached: Otter job ${token} \\(template 'held'\\) never started: it was pending for \\d+s \\(pending in Otter: .*\\)\\. It stays pending on Otter: it may still start\\. To wait on it again, run with operation: wait and job-id: ${token} \\(the job-ids output\\)\\.$`,
         ),
       ),
     ])

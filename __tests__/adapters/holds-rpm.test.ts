@@ -48,7 +48,7 @@ describe('BMC RPM: job runs that wait (in process)', () => {
     ])
     expect(errors(gate)[0]).toMatch(
       new RegExp(
-        `^The start-timeout \\(2s\\) was reached: RPM job run ${run.id} .* never started: it was pending for 2s \\(not started in BMC RPM yet: .*\\)\\. It stays pending on BMC RPM: it may still start\\. To wait on it again, run with operation: wait and job-id: ${run.id} \\(the job-ids output\\)\\.$`,
+        `^The start-timeout \\(2s\\) was reached: RPM job run ${run.id} .* never started: it was pending for \\d+s \\(not started in BMC RPM yet: .*\\)\\. It stays pending on BMC RPM: it may still start\\. To wait on it again, run with operation: wait and job-id: ${run.id} \\(the job-ids output\\)\\.$`,
       ),
     )
   })
