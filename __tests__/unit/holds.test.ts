@@ -161,6 +161,16 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     )
   })
 
+  it('calls nothing "not started" that no check said was: a run whose checks all failed is neither beaten nor given up on', () => {
+    const { holds, lines, pass } = watch(MINUTE)
+    const unknown = outcomeOf(runNamed('10'))
+    holds.found(unknown)
+    pass(2 * MINUTE)
+    expect(holds.afterRound([unknown])).toBeUndefined()
+    expect(holds.notStarted(unknown, false)).toBeUndefined()
+    expect(lines).toEqual([])
+  })
+
   it('words times for people', () => {
     const now = Date.parse('2026-12-08T14:00:00Z')
     expect(clock(now + 30 * MINUTE, now)).toBe('14:30 UTC')

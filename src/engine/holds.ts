@@ -51,6 +51,11 @@ interface Watched {
   since?: number
   /** It was seen running (started) at least once: start-timeout no longer applies. */
   started: boolean
+  /**
+   * A check answered that it has not started. Until one does, nothing is known: a run whose checks all
+   * failed is never called "not started", nor given up on by start-timeout.
+   */
+  seenPending: boolean
   /** The hold last said, so that the same one is not said twice. */
   said?: string
   /** How many heartbeats were said since `since`. */
@@ -73,7 +78,7 @@ export class HoldWatch {
 
   /** A run the gate now knows of: not started until a check says otherwise. */
   found(outcome: RunOutcome): void {
-    this.watched.set(outcome.run, { since: this.options.now(), started: false, beats: 0 })
+    this.watched.set(outcome.run, { since: this.options.now(), started: false, seenPending: false, beats: 0 })
   }
 
   /** After a status check: remembers what holds the run, and says it when it is new and worth saying. */
@@ -94,6 +99,7 @@ export class HoldWatch {
       watched.since = now
       watched.beats = 0
     }
+    if (snapshot.status === 'pending') watched.seenPending = true
     const hold = snapshot.hold
     if (!hold || hold.reason === watched.said) return
     const ahead = hold.startsAt !== undefined && hold.startsAt > now
@@ -153,7 +159,7 @@ export class HoldWatch {
   /** Since when a run has been pending, never having started; undefined for one that started. */
   private notStartedSince(outcome: RunOutcome): number | undefined {
     const watched = this.watched.get(outcome.run)
-    if (!watched || watched.started || outcome.status !== 'pending') return undefined
+    if (!watched || watched.started || !watched.seenPending || outcome.status !== 'pending') return undefined
     return watched.since
   }
 
@@ -183,6 +189,7 @@ export class HoldWatch {
     const due = outcomes.filter((o) => {
       const watched = this.watched.get(o.run)
       if (!watched || watched.since === undefined || isFinal(o.status)) return false
+      if (!watched.seenPending && !o.hold?.paused) return false
       if (!this.due(watched.since, watched.beats, now)) return false
       watched.beats++
       return true
