@@ -68,7 +68,7 @@ interface Watched {
  */
 export class HoldWatch {
   private readonly watched = new Map<Run, Watched>()
-  /** While discover() has found nothing: since when, and the heartbeats said. */
+  /** While discover() has found nothing (since the gate began): the heartbeats said. */
   private nothing = { beats: 0 }
 
   constructor(
