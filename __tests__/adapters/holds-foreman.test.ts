@@ -6,6 +6,10 @@
  */
 import { FOREMAN_PROFILES, type ForemanSetup } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { elements, parseXml } from '../../sandbox/xml.js'
 import { errors } from '../e2e/helpers.js'
 import { foremanGate } from './servers.js'
 
@@ -32,13 +36,20 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
   it('a scheduled job that stays queued: said at once with its start time; start-timeout counts from it, then cancels it', async () => {
     sandbox.foreman.setup.executorStopped = true
     const startAt = new Date(Date.now() + 2500).toISOString()
+    const report = join(mkdtempSync(join(tmpdir(), 'rg-holds-')), 'report.xml')
     const run = await foreman({
       template: '171',
       'search-query': 'name = web-001.example.com',
       'start-at': startAt,
       'wait-scheduled': 'true',
       'start-timeout': '1s',
+      'junit-report': report,
     })
+    // The JUnit report says so host by host.
+    const [testcase] = elements(parseXml(readFileSync(report, 'utf8')), 'testcase')
+    expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(
+      /^The start-timeout \(1s\) was reached: the job never started on web-001\.example\.com /,
+    )
     expect([run.exitCode, run.outputs.status]).toEqual([1, 'timed-out'])
     const id = run.outputs['job-id']!
     const title = `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name = web-001.example.com')`

@@ -231,6 +231,13 @@ export class JUnitReport implements Observer {
   private hostCase(host: DetailCase, outcome: RunOutcome, end: GateEnd): JUnitCase {
     const base = { classname: this.options.attempt.server, name: host.name }
     const on = `on ${host.name} (${outcome.run.title})`
+    // Given up on at start-timeout: a failure on every host, whatever the cancel made of it.
+    if (outcome.neverStarted)
+      return {
+        ...base,
+        outcome: 'failed',
+        message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
+      }
     switch (host.status) {
       case 'succeeded':
         return { ...base, outcome: 'passed' }
