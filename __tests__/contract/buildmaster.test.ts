@@ -5,7 +5,7 @@
  */
 import { BUILDMASTER_PROFILES, BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
-import { gate, offTable, type ContractRow } from './harness.js'
+import { changing, gate, offTable, type ContractRow } from './harness.js'
 
 // Inedo's documentation of the Release & Build Deployment API, one page per endpoint, as docs.inedo.com
 // publishes it today (pages of 2024–2026; their data objects have had no pipelineId "since BuildMaster 6.2":
@@ -34,7 +34,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases',
-    params: [...APP, 'releaseNumber'],
+    params: [...APP, 'releaseNumber', 'pipelineName'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
     source: `${page('releases-get')}; jenkinsci/inedo-buildmaster-plugin BuildMasterApi.getRelease (POST, form fields)`,
@@ -42,6 +42,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/create',
+    changes: true,
     params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'],
     variables: '$',
     required: ['releaseNumber', 'pipelineName'],
@@ -52,6 +53,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/create-from-template',
+    changes: true,
     params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'],
     variables: '$',
     required: ['releaseNumber', 'template'],
@@ -63,6 +65,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/cancel',
+    changes: true,
     params: [...APP, 'releaseNumber', 'reason'],
     required: ['releaseNumber'],
     auth: AUTH,
@@ -72,6 +75,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/restore',
+    changes: true,
     params: [...APP, 'releaseNumber'],
     required: ['releaseNumber'],
     auth: AUTH,
@@ -89,6 +93,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/create',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber'],
     variables: '$',
     required: ['releaseNumber'],
@@ -99,6 +104,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/reject',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber'],
     required: ['buildNumber'],
     auth: AUTH,
@@ -108,7 +114,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/deployments',
-    params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineStageName', 'deploymentId'],
+    params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineName', 'pipelineStageName', 'deploymentId'],
     auth: AUTH,
     reads: DEPLOYMENT_FIELDS,
     source: `${page('deployments-get')}; the plugin's getDeployments; webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0 (tested on 6.2.33): the API "no longer supports getting deploys for builds, releases, and applications", so every deployment listed is checked, and a 400 for those filters is asked again without them`,
@@ -116,6 +122,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/deploy',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber', 'toStage', 'force', 'startTime'],
     variables: '$',
     required: ['buildNumber'],
@@ -185,6 +192,27 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster contract, profile %s', (profile
       'succeeded',
     )
     expect((await bm({ operation: 'restore-release', release: '3.0.0' })).status).toBe('succeeded')
+
+    // A dry run of every operation: the reads BuildMaster also takes as POST, never a create, deploy,
+    // reject, cancel or restore. The release 3.0.0 exists (restored), 1.0.0 has builds 1 to 9.
+    const before = sandbox.requests.length
+    const dry = (inputs: Record<string, string>) => bm({ ...inputs, 'dry-run': 'true' })
+    const dryRuns = await Promise.all([
+      dry({ release: '1.0.0', pipeline: 'Simple', stage: 'Production', build: '1' }),
+      dry({ release: '4.0.0', pipeline: 'Simple', stage: 'Production' }),
+      dry({ operation: 'create-release', release: '5.0.0', 'release-template': 'Standard Release' }),
+      dry({ operation: 'create-build', release: '1.0.0', build: '10' }),
+      dry({ operation: 'deploy-build', release: '1.0.0', build: '1', stage: 'Integration' }),
+      dry({ operation: 'wait', release: '1.0.0', build: '1', stage: 'Production' }),
+      dry({ operation: 'wait', application: '', 'job-id': ids.join(',') }),
+      dry({ operation: 'reject-build', release: '1.0.0', build: '1' }),
+      dry({ operation: 'cancel-release', release: '3.0.0' }),
+      dry({ operation: 'restore-release', release: '3.0.0' }),
+    ])
+    expect(dryRuns.map((run) => [run.status, run.error])).toEqual(dryRuns.map(() => ['dry-run', undefined]))
+    const dryRequests = sandbox.requests.slice(before)
+    expect(dryRequests.length).toBeGreaterThan(dryRuns.length)
+    expect(changing(dryRequests, DEFAULT_MOUNTS.buildmaster, BUILDMASTER_CONTRACT)).toEqual([])
 
     const mount = DEFAULT_MOUNTS.buildmaster
     const seen = sandbox.requestsFor('buildmaster')

@@ -1,3 +1,4 @@
+import type { CheckResult } from './dry-run.js'
 import type { Hold, OutputGroup, Run, RunTiming } from './run.js'
 import type { FinalStatus, Status } from './status.js'
 
@@ -36,8 +37,8 @@ export interface RunOutcome {
 }
 
 export interface GateResult {
-  /** 'started' when the gate did not wait. */
-  status: FinalStatus | 'started'
+  /** 'started' when the gate did not wait; 'dry-run' when a dry run's checks all passed. */
+  status: FinalStatus | 'started' | 'dry-run'
   runs: RunOutcome[]
   startedAt: number
   endedAt: number
@@ -49,4 +50,8 @@ export interface GateResult {
    * the runs that had ended ended in.
    */
   stoppedBy?: 'timeout' | 'start-timeout' | 'cancel'
+  /** A dry run's checks, in the order made. */
+  checks?: CheckResult[]
+  /** A dry run's plan: what the real run would do, in words. */
+  plan?: string
 }

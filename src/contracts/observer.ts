@@ -1,3 +1,4 @@
+import type { CheckResult } from './dry-run.js'
 import type { GateEvents, GateResult } from './gate.js'
 import type { Ending, Summary } from './host.js'
 
@@ -15,4 +16,6 @@ export interface GateEnd {
   message?: string
   result?: GateResult
   summary: Summary
+  /** A dry run's checks, the one that failed included: set whenever the step was a dry run. */
+  checks?: CheckResult[]
 }

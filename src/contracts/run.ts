@@ -1,5 +1,6 @@
 import type { Status } from './status.js'
 import type { GateConsole } from './console.js'
+import type { DryRun } from './dry-run.js'
 
 /** What one status check found. */
 export interface Snapshot {
@@ -135,4 +136,12 @@ export interface Adapter {
   attempt?(): { what: string; subject: string } | undefined
   /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
   readonly notWaiting?: string
+  /**
+   * A dry run, instead of start(): checks with reads only what start() would use (the credentials, every
+   * name it would resolve), recording each check in `dryRun` as it is made, and resolves to what start()
+   * would do, in words: "create a job invocation of template 'x' (id 171) on 12 hosts". Never sends a
+   * request that changes anything. Throws where start() would fail (after recording the failed check).
+   * outputs() then gives what was resolved (e.g. hosts-total, release-number).
+   */
+  check?(signal: AbortSignal, dryRun: DryRun): Promise<string>
 }

@@ -2,13 +2,8 @@ import { formatDuration } from '../config/duration.js'
 import { HttpFailure } from '../contracts/http-failure.js'
 import type { GateConsole } from '../contracts/console.js'
 import type { Adapter, OutputGroup, Run } from '../contracts/run.js'
-import {
-  CancelledByRunner,
-  DeadlineReached,
-  GateError,
-  isAuthFailure,
-  NotCancelled,
-} from '../contracts/errors.js'
+import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from '../contracts/errors.js'
+import { NotCancelled } from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
 import { HoldWatch, type NotStarted, type StartTimedOut } from './holds.js'
 import { signalAt, sleep } from '../util/sleep.js'
@@ -16,12 +11,17 @@ import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
 import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
 import { plausible } from './timing.js'
+import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
 
 export { plausible }
+// A failed dry run: main unwraps it as it unwraps FailedAfterStart.
+export { DryRunFailed }
 
 export interface GateOptions {
   events?: GateEvents
   wait: boolean
+  /** Check with reads only (the adapter's check()), and stop before anything would be started. */
+  dryRun?: boolean
   timeoutMs: number
   /** How long a run may stay not started before the gate gives up on it (engine/holds.ts); none: only the timeout. */
   startTimeoutMs?: number
@@ -78,11 +78,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     stoppedBy,
   })
   // The gate stopped before every outcome was known: its status says why, whatever ended before.
-  const stoppedResult = (
-    status: 'timed-out' | 'canceled',
-    notes: string[],
-    by: GateResult['stoppedBy'] = status === 'timed-out' ? 'timeout' : 'cancel',
-  ): GateResult => result(status, notes, by)
+  const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult =>
+    result(status, notes, status === 'timed-out' ? 'timeout' : 'cancel')
   const stopped = (error: unknown): 'timed-out' | 'canceled' | undefined => {
     if (
       !signal.aborted ||
@@ -90,6 +87,24 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     )
       return undefined
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
+  }
+
+  if (options.dryRun) {
+    // No `starting` event: nothing will start, so no observer may act as if it would (a GitHub deployment).
+    const log = new CheckLog(console, signal)
+    try {
+      const plan = await checkOnly(adapter, signal, log)
+      return { ...result('dry-run'), checks: log.checks, plan }
+    } catch (error) {
+      const status = stopped(error)
+      if (!status) {
+        log.endedWith(error)
+        throw new DryRunFailed(error, log.checks)
+      }
+      const note = `${stopReason(status, options)} during the dry run; it sends nothing that changes anything, so nothing was started on ${adapter.serverLabel}.`
+      console.info(note)
+      return { ...stoppedResult(status, [note]), checks: log.checks }
+    }
   }
 
   let runs: Run[]
@@ -127,7 +142,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // Gives up on the runs not ended: start-timeout for those that did not start, the timeout, or a cancel.
   const stop = async (status: 'timed-out' | 'canceled', start?: StartTimedOut): Promise<GateResult> => {
     const notes = await giveUp(outcomes, outputDone, status, options, now, holds, start)
-    return stoppedResult(status, notes, start ? 'start-timeout' : undefined)
+    return start ? result(status, notes, 'start-timeout') : stoppedResult(status, notes)
   }
   try {
     for (let round = 1; ; round++) {

@@ -5,6 +5,8 @@ import { failsStep } from '../contracts/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../contracts/host.js'
 import type { DetailSection } from '../contracts/run.js'
 import { named } from '../util/words.js'
+import type { CheckResult } from '../contracts/dry-run.js'
+import { checkTable, dryRunLine } from './dry-run.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {
@@ -32,6 +34,8 @@ export interface ReportInput {
   details: DetailSection[]
   now: number
   startedAt: number
+  /** A dry run's checks, where it failed before a result (with a result, they are the result's). */
+  checks?: CheckResult[]
 }
 
 /** Everything the step says at its end, built once so that every channel tells the same story. */
@@ -53,6 +57,7 @@ export const STATUS_ICON: Record<string, string> = {
   canceled: '🚫',
   'timed-out': '⏱️',
   started: '🚀',
+  'dry-run': '🔍',
   pending: '⏳',
   running: '⏳',
   paused: '⏸️',
@@ -71,7 +76,10 @@ export function buildReport(input: ReportInput): Report {
       summary: {
         title,
         status: failure?.ending === 'canceled' ? 'canceled' : '',
-        lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        lead: input.checks
+          ? `Dry run of "${attempt.what}" on ${attempt.server} (${attempt.serverUrl}): a check failed. ${message}`
+          : `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        table: input.checks && checkTable(input.checks),
         facts: facts(input.outputs),
         sections: input.details,
         notes: [],
@@ -79,6 +87,7 @@ export function buildReport(input: ReportInput): Report {
     }
   }
 
+  if (result.status === 'dry-run') return dryRunReport(input, result, title)
   const verdict = verdictOf(result, input.failOn)
   const waited = formatDuration(result.endedAt - result.startedAt)
   const closing =
@@ -111,10 +120,32 @@ export function buildReport(input: ReportInput): Report {
       title,
       status: result.status,
       lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended}${verdict.ending === 'passed' ? '' : ` ${verdict.message ?? ''}`}`.trim(),
-      table: result.runs.length > 0 ? runTable(result) : undefined,
+      table: result.runs.length > 0 ? runTable(result) : result.checks && checkTable(result.checks),
       facts: facts(input.outputs),
       sections: input.details,
       notes: [...result.notes, ...incomplete],
+    },
+  }
+}
+
+/** Every check of the dry run passed (or could not be made through the API, and says so). */
+function dryRunReport(input: ReportInput, result: GateResult, title: string): Report {
+  const { attempt } = input
+  const checks = result.checks ?? []
+  const line = dryRunLine(checks, result.plan, attempt.server)
+  return {
+    verdict: { ending: 'passed' },
+    warnings: [],
+    closing: [line],
+    status: result.status,
+    summary: {
+      title,
+      status: result.status,
+      lead: `Dry run of "${attempt.what}" on ${attempt.server} (${attempt.serverUrl}). ${line.replace(/^Dry run: /, '')}`,
+      table: checkTable(checks),
+      facts: facts(input.outputs),
+      sections: input.details,
+      notes: result.notes,
     },
   }
 }
@@ -124,7 +155,7 @@ export function buildReport(input: ReportInput): Report {
  * knowing the outcome fails the step whatever it says.
  */
 export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
-  if (result.status === 'started') return { ending: 'passed' }
+  if (result.status === 'started' || result.status === 'dry-run') return { ending: 'passed' }
   const failing = result.runs.filter((o) => failsStep(outcomeOf(o) ?? 'succeeded', failOn))
   if (result.stoppedBy) {
     const ending: Ending = result.stoppedBy === 'cancel' ? 'canceled' : 'timed-out'

@@ -9,6 +9,8 @@ import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { ForemanApi, hostStatuses, outcomeOf } from './api.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
+import { ForemanDryRun } from './dry-run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
 
 // A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
 // to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
@@ -44,6 +46,8 @@ class ForemanAdapter implements Adapter {
   private console?: GateConsole
   /** The name of a template given by its id, looked up once after the create; undefined: the id is all we know. */
   private templateName?: string
+  /** A dry run's count of the hosts it resolved. */
+  private hostsTotal?: number
 
   constructor(
     private readonly config: GateConfig,
@@ -58,6 +62,8 @@ class ForemanAdapter implements Adapter {
   }
 
   outputs(): Record<string, string> {
+    // A dry run resolved the hosts only: none has run, so only their number is an output.
+    if (this.hostsTotal !== undefined) return { 'hosts-total': String(this.hostsTotal) }
     if (this.nothingToRerun)
       return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
     const counts = this.invocation?.hostCounts ?? this.invocation?.counts
@@ -89,6 +95,17 @@ class ForemanAdapter implements Adapter {
           items: [],
         },
       ]
+    }
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const api = new ForemanApi(this.config, this.client, this.settings.scope)
+    const check = new ForemanDryRun(api, this.config, this.settings, dryRun, signal)
+    try {
+      return await check.plan()
+    } finally {
+      this.hostsTotal = check.hostsTotal
+      this.templateName = check.templateName
     }
   }
 
