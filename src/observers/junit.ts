@@ -38,6 +38,7 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
     attempt,
     failOn: config.failOn,
     timeoutMs: config.timeoutMs,
+    startTimeoutMs: config.startTimeoutMs,
     redact: (text) => redactor.redact(text),
     warn: (text) => host.console.warning(text),
   })
@@ -110,6 +111,7 @@ interface Options {
   attempt: Attempt
   failOn: FailOn
   timeoutMs: number
+  startTimeoutMs?: number
   redact: (text: string) => string
   warn: (text: string) => void
   now?: () => number
@@ -262,7 +264,8 @@ export class JUnitReport implements Observer {
       return {
         ...base,
         outcome: 'failed',
-        message: `${this.stopped(end)} before ${run.title} finished: ${outcome.stopNote}`,
+        // A run that never started says so itself (for how long it was pending, what may hold it).
+        message: `${this.stopped(end)}${outcome.neverStarted ? '' : ` before ${run.title} finished`}: ${outcome.stopNote}`,
         lines,
       }
     if (end.result?.status === 'started' || !isFinal(status))
@@ -296,6 +299,13 @@ export class JUnitReport implements Observer {
   private hostCase(host: DetailCase, outcome: RunOutcome, end: GateEnd): JUnitCase {
     const base = { classname: this.options.attempt.server, name: host.name }
     const on = `on ${host.name} (${outcome.run.title})`
+    // Given up on at start-timeout: a failure on every host, whatever the cancel made of it.
+    if (outcome.neverStarted)
+      return {
+        ...base,
+        outcome: 'failed',
+        message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
+      }
     switch (host.status) {
       case 'succeeded':
         return { ...base, outcome: 'passed' }
@@ -336,7 +346,10 @@ export class JUnitReport implements Observer {
 
   /** Why the gate stopped waiting, as the start of a sentence. */
   private stopped(end: GateEnd): string {
-    return end.result?.stoppedBy === 'cancel'
+    const by = end.result?.stoppedBy
+    if (by === 'start-timeout')
+      return `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
+    return by === 'cancel'
       ? 'The workflow was cancelled'
       : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }

@@ -11,7 +11,7 @@ export interface RecordedDeployment {
   /** The run it mirrors (one deployment per BuildMaster environment); none for one deployment per step. */
   run?: string
   subject: string
-  final?: { state: DeploymentState; description: string; environmentUrl?: string }
+  final?: { state: DeploymentState; description: string; environmentUrl?: string; logUrl?: string }
   closed: boolean
 }
 
@@ -90,6 +90,7 @@ function deployment(recorded: Recorded, entry: RecordEntry): void {
       state: entry.state as DeploymentState,
       description: entry.description,
       ...(entry.environmentUrl && { environmentUrl: entry.environmentUrl }),
+      ...(entry.logUrl && { logUrl: entry.logUrl }),
     }
   if (entry.t === 'closed') known.closed = true
 }

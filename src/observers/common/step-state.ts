@@ -55,7 +55,14 @@ export type RecordEntry =
   /** A GitHub deployment main created, and what it was for (a run's title, or the whole attempt's). */
   | { t: 'deployment'; id: number; environment: string; run?: string; subject: string }
   /** The final status main queued for a deployment: the post step sends it again if it never arrived. */
-  | { t: 'final'; id: number; state: string; description: string; environmentUrl?: string }
+  | {
+      t: 'final'
+      id: number
+      state: string
+      description: string
+      environmentUrl?: string
+      logUrl?: string
+    }
   /** That final status reached GitHub. */
   | { t: 'closed'; id: number }
 

@@ -44,6 +44,7 @@ export function githubDeployments(
       repository,
       ref,
       environment: inputs.environment,
+      environmentUrl: inputs.environmentUrl || undefined,
       logUrl: workflowRunUrl(env, repository),
       attempt,
       failOn: config.failOn,

@@ -16,6 +16,8 @@ export interface LeftDeployment {
   state: DeploymentState
   description: string
   environmentUrl?: string
+  /** The job's page, where main's own status pointed; this workflow run's page by default. */
+  logUrl?: string
 }
 
 export interface LeftOpen {
@@ -42,7 +44,7 @@ export async function finishLeftOpen(options: LeftOpen): Promise<void> {
         {
           state: deployment.state,
           description,
-          ...(options.logUrl ? { log_url: options.logUrl } : {}),
+          ...((deployment.logUrl ?? options.logUrl) ? { log_url: deployment.logUrl ?? options.logUrl } : {}),
           ...(deployment.environmentUrl ? { environment_url: deployment.environmentUrl } : {}),
         },
         signal,

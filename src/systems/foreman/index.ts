@@ -6,7 +6,7 @@ import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { ForemanApi, hostStatuses } from './api.js'
+import { ForemanApi, hostStatuses, outcomeOf } from './api.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
 import { ForemanDryRun } from './dry-run.js'
@@ -136,7 +136,7 @@ class ForemanAdapter implements Adapter {
       // that a pipeline re-running a job that has since passed does not leave empty jobs behind.
       if (failedOnly) {
         const { hosts: statuses } = await hostStatuses(api, invocationId, signal)
-        if (statuses.every((host) => host.status === 'success')) {
+        if (statuses.every((host) => outcomeOf(host.status) === 'succeeded')) {
           this.nothingToRerun = true
           console.info(
             `Job invocation ${invocationId} has no failed hosts (${statuses.length} of ${statuses.length} succeeded): nothing to rerun, and nothing was created.`,
