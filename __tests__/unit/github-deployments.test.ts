@@ -191,6 +191,7 @@ describe('DeploymentMirror', () => {
         id: 1,
         state: 'success',
         description: 'Succeeded: job 471',
+        logUrl: 'https://github.com/acme/web/actions/runs/7',
       },
       { t: 'closed', id: 1 },
     ])
