@@ -175,6 +175,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     const report = buildReport({
       attempt: { ...attempt, ...adapter.attempt?.() },
       failOn: config.failOn,
+      maxFailed: config.maxFailed,
       title: config.summaryTitle,
       result,
       failure,
@@ -204,6 +205,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
               status: report.status,
               ending: report.verdict.ending,
               message: report.verdict.message,
+              tolerated: report.verdict.tolerated,
               result,
               summary: report.summary,
             })

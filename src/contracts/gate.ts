@@ -29,6 +29,11 @@ export interface RunOutcome {
   /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
   stopNote?: string
   keepsRunning?: boolean
+  /**
+   * A later attempt ran its failed units again (retry-failed): its own status no longer stands for them,
+   * each unit is judged by its last attempt.
+   */
+  retried?: boolean
 }
 
 export interface GateResult {
@@ -44,4 +49,9 @@ export interface GateResult {
    * `status` says so (timed-out, canceled), whatever the runs that had ended ended in.
    */
   stoppedBy?: 'timeout' | 'cancel'
+  /**
+   * Another attempt on the failed units was due but did not start (the stop came first, or the server
+   * refused it): why, in a sentence. The units stand as their last attempt that ran left them.
+   */
+  retryMissed?: string
 }

@@ -53,6 +53,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
+  // Set when an attempt on the failed units was due and did not start: why.
+  let retryMissed: string | undefined
   const result = (
     status: GateResult['status'],
     notes: string[] = [],
@@ -62,8 +64,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     runs: outcomes,
     startedAt,
     endedAt: now(),
-    notes,
+    notes: retryMissed ? [...notes, retryMissed] : notes,
     stoppedBy,
+    ...(retryMissed ? { retryMissed } : {}),
   })
   // The gate stopped before every outcome was known: its status says why, whatever ended before.
   const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult =>
@@ -106,6 +109,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
   const polling = { ...options, signal }
+  // While another attempt on the failed units is being started: a stop then is said as such.
+  let retrying = false
   try {
     for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
@@ -122,15 +127,56 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
         }
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
-      if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
+      if (allDone) {
+        retrying = true
+        const again = adapter.retry ? await nextAttempt(adapter, polling) : []
+        retrying = false
+        if (typeof again === 'string') retryMissed = again
+        else if (again === undefined) continue
+        else if (again.length > 0) {
+          // Each unit is judged by its last attempt: the runs that ended so far no longer stand for it.
+          for (const outcome of outcomes) outcome.retried = true
+          await track(again)
+          continue
+        }
+        return result(worstOf(standing(outcomes).map((o) => o.status as FinalStatus)))
+      }
       if (now() >= deadline)
         return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
     }
   } catch (error) {
     const status = stopped(error)
+    if (status && retrying)
+      retryMissed = `${stopReason(status, options)} while another attempt on the failed ${adapter.units ?? 'units'} was being started: they stand as their last attempt left them. If its start request was on its way, it may have started on ${adapter.serverLabel}: check there.`
     if (status) return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
     if (outcomes.length === 0) throw error
     throw new FailedAfterStart(error, outcomes, await abandon(outcomes, error, options, now))
+  }
+}
+
+/** The outcomes that stand: those no later attempt ran again. */
+export function standing(outcomes: RunOutcome[]): RunOutcome[] {
+  return outcomes.filter((o) => !o.retried)
+}
+
+/**
+ * The adapter's next attempt on the failed units: its runs, none when there is nothing to retry,
+ * undefined after a failure that may pass (tried again at the next check), or why it could not start (the
+ * server refused it): then the gate ends with the units as their last attempt left them.
+ */
+async function nextAttempt(adapter: Adapter, options: GateOptions): Promise<Run[] | string | undefined> {
+  try {
+    return await adapter.retry!(options.signal, options.console)
+  } catch (error) {
+    if (options.signal.aborted) throw error
+    if (isPassing(error)) {
+      options.console.info(passingNote(error, 'Starting another attempt', 'trying again at the next check'))
+      return undefined
+    }
+    if (!(error instanceof GateError || error instanceof HttpFailure)) throw error
+    const missed = `Another attempt on the failed ${adapter.units ?? 'units'} could not be started: ${error.message.replace(/\.$/, '')}. They stand as their last attempt left them.`
+    options.console.info(missed)
+    return missed
   }
 }
 
