@@ -2,6 +2,9 @@
 // The sandbox's cache-once-01 fails its first run of a job and passes the next; cache-broken-02 always fails
 // (sandbox/foreman-model.ts, defaultScript). Each test runs its own job (its own inputs), so that each
 // starts with cache-once-01's first run.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { invocationsCreated, sandboxForFile } from '../sandbox.js'
 import { errors } from '../e2e/helpers.js'
 import { foremanGate } from './servers.js'
@@ -144,9 +147,6 @@ describe('Foreman fleets: retry-failed (in process)', () => {
   })
 
   it('writes a flakyFailure per failed attempt of a host that passed, and a failure saying how many attempts of one that never did', async () => {
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs')
-    const { join } = await import('node:path')
-    const { tmpdir } = await import('node:os')
     const dir = mkdtempSync(join(tmpdir(), 'rg-junit-fleet-'))
     try {
       await fleet({ 'retry-failed': '2', 'junit-report': 'report.xml' }, { env: { GITHUB_WORKSPACE: dir } })
