@@ -203,4 +203,52 @@ describe('Foreman fleets: retry-failed (in process)', () => {
     )
     expect(errors(run)[0]).toContain('2 of 4 hosts failed; max-failed allows 1')
   })
+
+  describe('a stop during a retry follows the attempt that is running', () => {
+    // The first run of the job fails on cache-03 at once; every later run of it takes a minute.
+    beforeEach(() => {
+      sandbox.foreman.setup.script = (host, _inputs, { attempt }) => ({
+        durationMs: attempt === 1 ? 300 : 60_000,
+        lines: 1,
+        exitStatus: host.name.includes('cache-03') && attempt === 1 ? 1 : 0,
+      })
+    })
+    afterEach(() => delete sandbox.foreman.setup.script)
+
+    const retryStarted = async (before: number) => {
+      while (sandbox.foreman.invocations.length < before + 2) await new Promise((r) => setTimeout(r, 50))
+      await new Promise((r) => setTimeout(r, 500))
+    }
+
+    it('the timeout cancels the retry that is running, not the attempt before it', async () => {
+      const run = await fleet({ 'retry-failed': '2', 'max-failed': '1', timeout: '5s' })
+      expect(run.exitCode).toBe(1)
+      expect(run.outputs.status).toBe('timed-out')
+      const [first, second] = run.outputs['job-ids']!.split(',').map(Number)
+      const cancels = (id: number) => sandbox.foreman.invocations.find((i) => i.id === id)!.cancels.length
+      expect(cancels(first!)).toBe(0)
+      expect(cancels(second!)).toBeGreaterThan(0)
+      expect(errors(run)[0]).toMatch(
+        new RegExp(`^Foreman job invocation ${second} \\(attempt 2 of 3: .*\\): timed-out after \\d+s\\.$`),
+      )
+      expect(run.stdout).toContain(
+        `The timeout (5s) was reached: Cancelled Foreman job invocation ${second} (attempt 2 of 3`,
+      )
+    })
+
+    it("the workflow's cancel cancels the retry that is running", async () => {
+      const before = sandbox.foreman.invocations.length
+      const run = await fleet({ 'retry-failed': '1' }, { cancelWhen: retryStarted(before) })
+      expect(run.exitCode).toBe(1)
+      expect(run.outputs.status).toBe('canceled')
+      const ids = run.outputs['job-ids']!.split(',').map(Number)
+      expect(ids).toHaveLength(2)
+      expect(sandbox.foreman.invocations.find((i) => i.id === ids[1])!.cancels).toHaveLength(1)
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `The workflow was cancelled: Cancelled Foreman job invocation ${ids[1]} \\(attempt 2 of 2`,
+        ),
+      )
+    })
+  })
 })
