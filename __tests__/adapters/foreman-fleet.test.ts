@@ -149,7 +149,10 @@ describe('Foreman fleets: retry-failed (in process)', () => {
   it('writes a flakyFailure per failed attempt of a host that passed, and a failure saying how many attempts of one that never did', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rg-junit-fleet-'))
     try {
-      await fleet({ 'retry-failed': '2', 'junit-report': 'report.xml' }, { env: { GITHUB_WORKSPACE: dir } })
+      await fleet(
+        { 'retry-failed': '2', 'max-failed': '1', 'junit-report': 'report.xml' },
+        { env: { GITHUB_WORKSPACE: dir } },
+      )
       const xml = readFileSync(join(dir, 'report.xml'), 'utf8')
       const caseOf = (name: string) =>
         new RegExp(`<testcase classname="Foreman" name="${name}"[^]*?</testcase>`).exec(xml)?.[0] ?? ''
@@ -164,7 +167,12 @@ describe('Foreman fleets: retry-failed (in process)', () => {
         /<failure message="The job did not succeed on cache-broken-02\.example\.com \(Foreman job invocation \d+ \(attempt 3 of 3[^"]*\) after 3 attempts: error\."/,
       )
       expect(broken.match(/<rerunFailure /g)).toHaveLength(2)
+      // The failed host stays a failure; the suite says what max-failed allowed, and the step's status.
       expect(xml).toContain('tests="4" failures="1"')
+      expect(xml).toContain('<property name="status" value="succeeded"/>')
+      expect(xml).toContain(
+        '<property name="tolerated" value="1 of 4 hosts failed, within what max-failed allows (1)',
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
