@@ -79,16 +79,16 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
 ]
 
 export const ACTION_OUTPUTS: readonly ActionOutput[] = [
-  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job); empty when the step failed before any outcome was known."},
-  {"name":"job-ids","description":"Every id the step waited on, comma-separated: Otter, the job token; BuildMaster, the deployment ids; Foreman, the job invocation id; BMC RPM, the job run ids, including those a filter found while waiting."},
+  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job); empty when the step failed before any outcome was known. Failures that max-failed allows leave it succeeded."},
+  {"name":"job-ids","description":"Every id the step waited on, comma-separated: Otter, the job token; BuildMaster, the deployment ids; Foreman, the job invocation id, then each retry's (retry-failed); BMC RPM, the job run ids, including those a filter found while waiting."},
   {"name":"job-id","description":"The job's id: Otter, the job token; BuildMaster, the first deployment id; Foreman, the job invocation id; BMC RPM, the first job run id."},
   {"name":"url","description":"A link to the job in the server's UI where one can be formed: BuildMaster, the build's page; Foreman, the job invocation's page; empty for Otter and RPM."},
   {"name":"release-number","description":"BuildMaster: the release number used."},
   {"name":"build-number","description":"BuildMaster: the build number created or used."},
   {"name":"deployment-ids","description":"BuildMaster: the ids of the deployments started (or waited on, or found by operation: wait without job-id), comma-separated."},
-  {"name":"hosts-total","description":"Foreman: the number of hosts the job ran on."},
-  {"name":"hosts-succeeded","description":"Foreman: hosts that succeeded."},
-  {"name":"hosts-failed","description":"Foreman: hosts that failed."},
+  {"name":"hosts-total","description":"Foreman: the number of hosts the job ran on (each host once, whatever its attempts)."},
+  {"name":"hosts-succeeded","description":"Foreman: hosts that succeeded, on their first attempt or a later one (retry-failed)."},
+  {"name":"hosts-failed","description":"Foreman: hosts that failed, each judged by its last attempt (some may be within max-failed)."},
   {"name":"hosts-cancelled","description":"Foreman: hosts that were cancelled."},
   {"name":"github-deployment-ids","description":"With github-deployment: the ids of the GitHub deployments created, comma-separated."},
 ]
