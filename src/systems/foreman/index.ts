@@ -82,8 +82,9 @@ class ForemanAdapter implements Adapter {
   }
 
   async details(signal: AbortSignal): Promise<DetailSection[]> {
-    // Foreman never counted the hosts (e.g. stopped while queued): there are none to list.
-    if (!this.fleet.latest?.counts) return []
+    // Foreman never counted the hosts of any attempt (e.g. stopped while queued): there are none to list. An
+    // attempt it never counted (a retry stopped while queued) leaves its hosts as the one before left them.
+    if (!this.fleet.attempts.some((attempt) => attempt.counts)) return []
     try {
       for (const attempt of this.fleet.attempts) if (attempt.counts) await this.record(attempt, signal)
       return this.fleet.sections()
