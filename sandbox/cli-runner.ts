@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './action-runner.js'
+import { asRead, assertCanSignal, baseEnv, commandLine } from './platform.js'
 
 export interface CliRun {
   exitCode: number | null
@@ -28,14 +29,25 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
   const [command, ...args] = options.command ?? [node, join(ROOT, 'dist', 'cli', 'index.js')]
   const started = performance.now()
-  const child = spawn(command!, [...args, ...options.args], {
+  const line = commandLine(command!, [...args, ...options.args])
+  const child = spawn(line.command, line.args, {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    // On Windows plain text's symbols are ASCII by default (src/cli/terminal.ts): the tests read the same
+    // text everywhere, and the default itself is tested with RELEASE_GATE_ASCII='' (not set).
+    env: {
+      ...baseEnv(),
+      ...(process.platform === 'win32' && { RELEASE_GATE_ASCII: 'false' }),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    shell: line.shell,
   })
   let stdout = ''
   let stderr = ''
-  const kill = (signal: NodeJS.Signals): void => void child.kill(signal)
+  const kill = (signal: NodeJS.Signals): void => {
+    assertCanSignal(signal)
+    child.kill(signal)
+  }
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk
     options.onOutput?.(stdout, stderr, { kill })
@@ -47,6 +59,7 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const timers: NodeJS.Timeout[] = []
   if (options.signal) {
     const { name, afterMs, secondAfterMs } = options.signal
+    assertCanSignal(name)
     timers.push(setTimeout(() => child.kill(name), afterMs))
     if (secondAfterMs !== undefined) timers.push(setTimeout(() => child.kill(name), afterMs + secondAfterMs))
   }
@@ -56,5 +69,11 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
     child.on('close', (code, sig) => resolve([code, sig])),
   )
   timers.forEach(clearTimeout)
-  return { exitCode, signal, durationMs: performance.now() - started, stdout, stderr }
+  return {
+    exitCode,
+    signal,
+    durationMs: performance.now() - started,
+    stdout: asRead(stdout),
+    stderr: asRead(stderr),
+  }
 }

@@ -22,6 +22,8 @@ export interface ForemanTemplate {
   name: string
   /** Remote execution feature label that selects this template. */
   feature?: string
+  /** The template's job category (REX base.json.rabl answers it as job_category); 'Commands' by default. */
+  jobCategory?: string
 }
 
 /**
@@ -144,7 +146,12 @@ export const FOREMAN_SETUP: ForemanSetup = {
   ],
   templates: [
     { id: 171, name: 'Run Command - Script Default', feature: 'run_script' },
-    { id: 172, name: 'Package Action - Script Default', feature: 'katello_package_install' },
+    {
+      id: 172,
+      name: 'Package Action - Script Default',
+      feature: 'katello_package_install',
+      jobCategory: 'Packages',
+    },
   ],
 }
 

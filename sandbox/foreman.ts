@@ -7,8 +7,11 @@ import {
 } from './foreman-invocations.js'
 import {
   FOREMAN_SETUP,
+  inScope,
   isTrue,
   json,
+  selectHosts,
+  type ForemanTemplate,
   type ForemanHost,
   type ForemanProfile,
   type ForemanSetup,
@@ -37,6 +40,9 @@ export {
 // never ignored, so that a test cannot pass while the action asks for something the sandbox skips.
 const TAXONOMY = ['organization_id', 'location_id']
 const ROUTE_PARAMS: Record<string, string[]> = {
+  currentUser: [...TAXONOMY],
+  hostsIndex: ['search', 'per_page', 'page', ...TAXONOMY],
+  features: [...TAXONOMY],
   templates: ['search', ...TAXONOMY],
   template: [...TAXONOMY],
   create: [...TAXONOMY],
@@ -92,6 +98,13 @@ export class ForemanSimulator implements Simulator, InvocationStore {
     if (typeof scope === 'string') return json(404, { error: { message: scope } })
     const id = route.id
     switch (route.name) {
+      case 'currentUser':
+        // Foreman core, api/v2/users#show_current: the user the credentials belong to.
+        return json(200, { id: 1, login: this.setup.username, admin: true })
+      case 'hostsIndex':
+        return this.hostsIndex(q, scope)
+      case 'features':
+        return this.features()
       case 'templates':
         return this.templates(q.get('search'))
       case 'template': {
@@ -99,7 +112,7 @@ export class ForemanSimulator implements Simulator, InvocationStore {
         // <name> not found by id '<id>'").
         const template = this.setup.templates.find((t) => String(t.id) === id)
         return template
-          ? json(200, template)
+          ? json(200, templateJson(template))
           : json(404, { error: { message: `Resource job_template not found by id '${id}'` } })
       }
       case 'create':
@@ -133,6 +146,11 @@ export class ForemanSimulator implements Simulator, InvocationStore {
 
   private route(method: string, p: string): { name: string; id?: string; hostId?: number } | undefined {
     let m: RegExpExecArray | null
+    // Foreman core config/routes/api/v2.rb: get 'current_user' (users#show_current), resources :hosts.
+    if (p === '/api/current_user' && method === 'GET') return { name: 'currentUser' }
+    if (p === '/api/hosts' && method === 'GET') return { name: 'hostsIndex' }
+    // REX config/routes.rb: resources :remote_execution_features, only show, index, update.
+    if (p === '/api/remote_execution_features' && method === 'GET') return { name: 'features' }
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
     // show: REX config/routes.rb (resources :job_templates),
     // app/controllers/api/v2/job_templates_controller.rb.
@@ -187,6 +205,58 @@ export class ForemanSimulator implements Simulator, InvocationStore {
       per_page: 20,
       search,
       sort: { by: null, order: null },
+      results: results.map(templateJson),
+    })
+  }
+
+  /**
+   * The hosts a search selects, as Foreman core's api/v2/hosts_controller#index answers them: the
+   * wrapped index layout, `subtotal` counting every host the search selects, `results` one page of
+   * them (per_page). REX resolves a job's static query the same way (app/models/targeting.rb,
+   * Host.authorized(:view_hosts).search_for). A search Foreman cannot read is its 400 (Api::BaseController
+   * rescues ScopedSearch::QueryNotSupported as a param_error).
+   */
+  private hostsIndex(q: URLSearchParams, scope: Invocation['scope']): SandboxResponse {
+    const search = q.get('search') ?? ''
+    const visible = this.setup.hosts.filter((h) => inScope(h, scope))
+    const selected = search.trim() ? selectHosts(visible, search) : visible
+    if (typeof selected === 'string') return json(400, { error: { message: selected } })
+    const perPage = Number(q.get('per_page') ?? 20)
+    const page = Number(q.get('page') ?? 1)
+    return json(200, {
+      total: visible.length,
+      subtotal: selected.length,
+      page,
+      per_page: perPage,
+      search: search || null,
+      sort: { by: null, order: null },
+      results: selected.slice((page - 1) * perPage, page * perPage).map((h) => ({ id: h.id, name: h.name })),
+    })
+  }
+
+  /**
+   * Every remote execution feature, unpaginated (REX remote_execution_features_controller#index is
+   * resource_scope, not resource_scope_for_index), each as base.json.rabl shows it.
+   */
+  private features(): SandboxResponse {
+    const results = this.setup.templates
+      .filter((t) => t.feature)
+      .map((t, i) => ({
+        id: i + 1,
+        label: t.feature,
+        name: t.feature,
+        description: `Runs ${t.name}`,
+        job_template_id: t.id,
+        job_template_name: t.name,
+        host_action_button: false,
+      }))
+    return json(200, {
+      total: results.length,
+      subtotal: results.length,
+      page: 1,
+      per_page: results.length,
+      search: null,
+      sort: { by: null, order: null },
       results,
     })
   }
@@ -200,5 +270,17 @@ export class ForemanSimulator implements Simulator, InvocationStore {
     return invocation
       ? answer(invocation)
       : json(404, { error: { message: `Resource job_invocation not found by id '${id}'` } })
+  }
+}
+
+/** A job template as REX's api/v2/job_templates/base.json.rabl shows it (id, name, job_category, ...; v11–v17). */
+function templateJson(t: ForemanTemplate): object {
+  return {
+    id: t.id,
+    name: t.name,
+    job_category: t.jobCategory ?? 'Commands',
+    provider_type: 'script',
+    snippet: false,
+    description_format: null,
   }
 }

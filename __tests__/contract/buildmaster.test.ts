@@ -5,7 +5,7 @@
  */
 import { BUILDMASTER_PROFILES, BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
-import { gate, offTable, type ContractRow } from './harness.js'
+import { changing, gate, offTable, type ContractRow } from './harness.js'
 
 const DOCS = 'Inedo docs, BuildMaster Release & Build Deployment API (seeds/002)'
 const APP = ['applicationId', 'applicationName']
@@ -30,7 +30,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases',
-    params: [...APP, 'releaseNumber'],
+    params: [...APP, 'releaseNumber', 'pipelineName'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
     source: `${DOCS}, Get Releases; jenkinsci/inedo-buildmaster-plugin BuildMasterApi.getRelease (POST, form fields)`,
@@ -38,6 +38,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/create',
+    changes: true,
     params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'],
     variables: '$',
     required: ['releaseNumber', 'pipelineName'],
@@ -48,6 +49,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/create-from-template',
+    changes: true,
     params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'],
     variables: '$',
     required: ['releaseNumber', 'template'],
@@ -58,6 +60,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/cancel',
+    changes: true,
     params: [...APP, 'releaseNumber', 'reason'],
     required: ['releaseNumber'],
     auth: AUTH,
@@ -67,6 +70,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/restore',
+    changes: true,
     params: [...APP, 'releaseNumber'],
     required: ['releaseNumber'],
     auth: AUTH,
@@ -84,6 +88,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/create',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber'],
     variables: '$',
     required: ['releaseNumber'],
@@ -94,6 +99,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/reject',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber'],
     required: ['buildNumber'],
     auth: AUTH,
@@ -103,7 +109,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/deployments',
-    params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineStageName', 'deploymentId'],
+    params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineName', 'pipelineStageName', 'deploymentId'],
     auth: AUTH,
     reads: DEPLOYMENT_FIELDS,
     source: `${DOCS}, Get Deployments; the plugin's getDeployments; BuildMasterAutomation CHANGELOG 2.0.0 (6.2.x ignores the application/release/build filters)`,
@@ -111,6 +117,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases/builds/deploy',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber', 'toStage', 'force', 'startTime'],
     variables: '$',
     required: ['buildNumber'],
@@ -180,6 +187,27 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster contract, profile %s', (profile
       'succeeded',
     )
     expect((await bm({ operation: 'restore-release', release: '3.0.0' })).status).toBe('succeeded')
+
+    // A dry run of every operation: the reads BuildMaster also takes as POST, never a create, deploy,
+    // reject, cancel or restore. The release 3.0.0 exists (restored), 1.0.0 has builds 1 to 9.
+    const before = sandbox.requests.length
+    const dry = (inputs: Record<string, string>) => bm({ ...inputs, 'dry-run': 'true' })
+    const dryRuns = await Promise.all([
+      dry({ release: '1.0.0', pipeline: 'Simple', stage: 'Production', build: '1' }),
+      dry({ release: '4.0.0', pipeline: 'Simple', stage: 'Production' }),
+      dry({ operation: 'create-release', release: '5.0.0', 'release-template': 'Standard Release' }),
+      dry({ operation: 'create-build', release: '1.0.0', build: '10' }),
+      dry({ operation: 'deploy-build', release: '1.0.0', build: '1', stage: 'Integration' }),
+      dry({ operation: 'wait', release: '1.0.0', build: '1', stage: 'Production' }),
+      dry({ operation: 'wait', application: '', 'job-id': ids.join(',') }),
+      dry({ operation: 'reject-build', release: '1.0.0', build: '1' }),
+      dry({ operation: 'cancel-release', release: '3.0.0' }),
+      dry({ operation: 'restore-release', release: '3.0.0' }),
+    ])
+    expect(dryRuns.map((run) => [run.status, run.error])).toEqual(dryRuns.map(() => ['dry-run', undefined]))
+    const dryRequests = sandbox.requests.slice(before)
+    expect(dryRequests.length).toBeGreaterThan(dryRuns.length)
+    expect(changing(dryRequests, DEFAULT_MOUNTS.buildmaster, BUILDMASTER_CONTRACT)).toEqual([])
 
     const mount = DEFAULT_MOUNTS.buildmaster
     const seen = sandbox.requestsFor('buildmaster')

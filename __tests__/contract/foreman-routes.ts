@@ -17,6 +17,8 @@ export interface ForemanRoute {
   /** Fields of the answer the adapter reads. */
   reads: string[]
   source: string
+  /** The route creates, re-runs or cancels a job invocation: a dry run never sends it. */
+  changes?: true
 }
 
 // Foreman core, app/controllers/api/v2/base_controller.rb: every v2 API route takes the taxonomy scope.
@@ -24,11 +26,38 @@ export const TAXONOMY = ['organization_id', 'location_id']
 
 export const FOREMAN_ROUTES: ForemanRoute[] = [
   {
+    name: 'the user the credentials belong to',
+    method: 'GET',
+    path: /^\/api\/current_user$/,
+    query: [],
+    reads: ['login'],
+    source:
+      "Foreman core config/routes/api/v2.rb (get 'current_user', users#show_current); a dry run's authenticated read",
+  },
+  {
+    name: 'the hosts a search selects',
+    method: 'GET',
+    path: /^\/api\/hosts$/,
+    query: ['search', 'per_page', 'page'],
+    reads: ['subtotal', 'results[].name'],
+    source:
+      'Foreman core app/controllers/api/v2/hosts_controller.rb #index (search, per_page; wrapped index answer); REX app/models/targeting.rb resolve_hosts! selects the same hosts (Host.authorized(:view_hosts).search_for)',
+  },
+  {
+    name: 'the remote execution features',
+    method: 'GET',
+    path: /^\/api\/remote_execution_features$/,
+    query: [],
+    reads: ['results[].label', 'results[].job_template_name'],
+    source:
+      'REX app/controllers/api/v2/remote_execution_features_controller.rb #index (not paginated); app/views/api/v2/remote_execution_features/base.json.rabl',
+  },
+  {
     name: 'find a job template by name',
     method: 'GET',
     path: /^\/api\/job_templates$/,
     query: ['search'],
-    reads: ['results[].id', 'results[].name'],
+    reads: ['results[].id', 'results[].name', 'results[].job_category'],
     source:
       'REX app/controllers/api/v2/job_templates_controller.rb (index, v11–v17); wrapped index answer: Foreman core app/views/api/v2/layouts/index_layout.json.erb',
   },
@@ -37,12 +66,13 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     method: 'GET',
     path: /^\/api\/job_templates\/\d+$/,
     query: [],
-    reads: ['name'],
+    reads: ['name', 'job_category'],
     source:
-      'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl (name)',
+      'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl, extending base.json.rabl (name, job_category)',
   },
   {
     name: 'create a job invocation',
+    changes: true,
     method: 'POST',
     path: /^\/api\/job_invocations$/,
     query: [],
@@ -124,6 +154,7 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
   },
   {
     name: 'cancel a job invocation',
+    changes: true,
     method: 'POST',
     path: /^\/api\/job_invocations\/\d+\/cancel$/,
     query: [],
@@ -134,6 +165,7 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
   },
   {
     name: 'rerun a job invocation',
+    changes: true,
     method: 'POST',
     path: /^\/api\/job_invocations\/\d+\/rerun$/,
     query: [],
@@ -190,4 +222,10 @@ export function outsideContract(
     : Object.keys(json).every((k) => k in route.body!)
       ? check(json.job_invocation as Record<string, unknown>, 'job_invocation')
       : `${method} ${path}: body fields ${Object.keys(json).join(', ')}`
+}
+
+/** The route a recorded request is, or undefined when it is none of the table's. */
+export function routeOf(method: string, url: string): ForemanRoute | undefined {
+  const path = new URL(url, 'http://sandbox').pathname.replace(/^\/foreman/, '')
+  return FOREMAN_ROUTES.find((r) => r.method === method && r.path.test(path))
 }

@@ -4,7 +4,7 @@
  * it in URLs and form bodies).
  */
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
-import { gate, offTable, type ContractRow } from './harness.js'
+import { changing, gate, offTable, type ContractRow } from './harness.js'
 
 const DOCS = 'Inedo docs, Otter Job Orchestration API (seeds/000)'
 const AUTH = { header: 'X-ApiKey' }
@@ -13,6 +13,7 @@ export const OTTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/jobs/trigger',
+    changes: true,
     params: ['template'],
     variables: 'any',
     required: ['template'],
@@ -62,6 +63,20 @@ describe('Otter contract', () => {
     expect((await otter({ template: 'failing' })).status).toBe('failed')
     const token = sandbox.requestsFor('otter', '/api/jobs/status')[0]!.url.split('token=')[1]!
     expect((await otter({ operation: 'wait', 'job-id': decodeURIComponent(token) })).status).toBe('succeeded')
+
+    // A dry run of each operation: reads only, never a trigger.
+    const before = sandbox.requests.length
+    const dry = await Promise.all([
+      otter({ template: 'quick', variables: 'Env=prod', 'dry-run': 'true' }),
+      otter({ operation: 'wait', 'job-id': decodeURIComponent(token), 'dry-run': 'true' }),
+    ])
+    expect(dry.map((run) => [run.status, run.error])).toEqual([
+      ['dry-run', undefined],
+      ['dry-run', undefined],
+    ])
+    const dryRequests = sandbox.requests.slice(before)
+    expect(dryRequests).toHaveLength(2)
+    expect(changing(dryRequests, DEFAULT_MOUNTS.otter, OTTER_CONTRACT)).toEqual([])
 
     const mount = DEFAULT_MOUNTS.otter
     const seen = sandbox.requestsFor('otter')

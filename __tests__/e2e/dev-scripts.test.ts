@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
+import { baseEnv } from '../../sandbox/platform.js'
 import { Sandbox } from '../../sandbox/server.js'
 
 const scripts = (
@@ -17,9 +18,11 @@ async function tsx(
   script: string,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', script)], {
+  // tsx's own bin run by this node: node_modules/.bin/tsx is a shell script (tsx.cmd on Windows).
+  const tsxBin = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')
+  const child = spawn(process.execPath, [tsxBin, join(ROOT, 'scripts', script)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { baseEnv } from '../../sandbox/platform.js'
 import { Sandbox } from '../../sandbox/server.js'
 
 /**
@@ -16,7 +17,7 @@ afterAll(() => sandbox.stop())
 function runFromSource(
   inputs: Record<string, string>,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME }
+  const env: NodeJS.ProcessEnv = baseEnv()
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const child = spawn(
     process.execPath,

@@ -4,7 +4,7 @@
  */
 import { runAction } from '../../sandbox/action-runner.js'
 import { summaryAsText } from '../../sandbox/runner-view.js'
-import { foremanInputs, otterInputs, sandboxForFile } from '../sandbox.js'
+import { describeSendsSignals, foremanInputs, otterInputs, sandboxForFile } from '../sandbox.js'
 
 const sandbox = sandboxForFile()
 beforeAll(() => {
@@ -16,7 +16,7 @@ const otter = (inputs: Record<string, string>, extra: { cancelAfterMs: number })
 const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs: number }) =>
   runAction({ inputs: foremanInputs(sandbox, inputs), ...extra })
 
-describe("The runner's SIGINT (bundle as a process)", () => {
+describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
   it('stops on SIGINT well inside the grace period, reporting canceled and that the job keeps running', async () => {
     const run = await otter({ template: 'endless' }, { cancelAfterMs: 2500 })
     expect(run.exitCode).toBe(1)

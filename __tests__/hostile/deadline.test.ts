@@ -7,6 +7,7 @@ import { remoteLines } from '../e2e/helpers.js'
 import { errorsOf, expectOutcome } from './checks.js'
 import { foremanOutputs, foremanShow } from './api-answers.js'
 import { foremanInputs, never, otterInputs, run, text, trickle, withServer, type Route } from './servers.js'
+import { describeSendsSignals } from '../sandbox.js'
 
 const TIMEOUT_MS = 5000
 // Start-up, giving up and reporting: the step must end within timeout + this.
@@ -128,7 +129,7 @@ describe('the timeout bounds the run', () => {
   )
 })
 
-describe('cancellation ends inside the runner grace period', () => {
+describeSendsSignals('cancellation ends inside the runner grace period', () => {
   const SIGINT_AT = 2500
 
   it.concurrent(

@@ -63,6 +63,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {"name":"start-time","description":"BuildMaster: when the deployment starts: a date-time (2026-11-24T02:00), a date, or a time of day (22:30), optionally with Z or +01:00; empty starts now.","default":"","required":false,"secret":false},
   {"name":"reason","description":"BuildMaster, operation: cancel-release: why the release is cancelled, recorded by BuildMaster.","default":"","required":false,"secret":false},
   {"name":"wait","description":"true waits for the outcome and gates on it; false returns as soon as the job has started (status: started).","default":"true","required":false,"secret":false},
+  {"name":"dry-run","description":"true checks everything the step would do without doing it: the inputs, the credentials (with an authenticated read), and every name the server's API lets it read (template, hosts, application, release, build, job ids). Nothing is created, started, deployed, re-run or cancelled, and no GitHub deployment is made; the step says what it would do and what the server's API does not let it check. status is dry-run when every check passed.","default":"false","required":false,"secret":false},
   {"name":"timeout","description":"How long the step may take in all, starting the job included: 90s, 15m, 1h30m or plain seconds, at most 5 days (120h). It bounds every request, retry and wait; when it passes, status is timed-out and the step fails whatever fail-on says.","default":"30m","required":false,"secret":false},
   {"name":"poll-interval","description":"The first wait between status checks (same forms as timeout; above zero, at most 1h). Later checks back off towards max-poll-interval.","default":"1s","required":false,"secret":false},
   {"name":"max-poll-interval","description":"The longest wait between status checks (same forms as timeout; at most 1h).","default":"60s","required":false,"secret":false},
@@ -79,7 +80,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
 ]
 
 export const ACTION_OUTPUTS: readonly ActionOutput[] = [
-  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job); empty when the step failed before any outcome was known. Failures that max-failed allows leave it succeeded."},
+  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job), or dry-run when a dry run's checks all passed; empty when the step failed before any outcome was known. Failures that max-failed allows leave it succeeded."},
   {"name":"job-ids","description":"Every id the step waited on, comma-separated: Otter, the job token; BuildMaster, the deployment ids; Foreman, the job invocation id, then each retry's (retry-failed); BMC RPM, the job run ids, including those a filter found while waiting."},
   {"name":"job-id","description":"The job's id: Otter, the job token; BuildMaster, the first deployment id; Foreman, the job invocation id; BMC RPM, the first job run id."},
   {"name":"url","description":"A link to the job in the server's UI where one can be formed: BuildMaster, the build's page; Foreman, the job invocation's page; empty for Otter and RPM."},

@@ -25,6 +25,8 @@ export interface GateConfig {
   variables: Variables
   jobId: string
   wait: boolean
+  /** Check with reads only, and stop before the first request that would change anything. */
+  dryRun: boolean
   timeoutMs: number
   pollIntervalMs: number
   maxPollIntervalMs: number
@@ -52,6 +54,7 @@ const LONGEST_POLL_INTERVAL = { ms: 3600_000, text: "1 hour ('1h')" }
 
 export const DEFAULTS = {
   wait: 'true',
+  'dry-run': 'false',
   timeout: '30m',
   'poll-interval': '1s',
   'max-poll-interval': '60s',
@@ -82,6 +85,7 @@ export async function readGateConfig(
 
   const serverUrl = parseServerUrl(input('server-url'), problems)
   const wait = parseBoolean('wait', withDefault('wait'), problems)
+  const dryRun = parseBoolean('dry-run', withDefault('dry-run'), problems)
   const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
   const ca = readCaCertificate(read('ca-certificate'), problems)
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
@@ -152,6 +156,7 @@ export async function readGateConfig(
     variables,
     jobId: input('job-id'),
     wait: wait ?? true,
+    dryRun: dryRun ?? false,
     timeoutMs: timeoutMs ?? 0,
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,

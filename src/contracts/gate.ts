@@ -1,3 +1,4 @@
+import type { CheckResult } from './dry-run.js'
 import type { OutputGroup, Run, RunTiming } from './run.js'
 import type { FinalStatus, Status } from './status.js'
 
@@ -37,8 +38,8 @@ export interface RunOutcome {
 }
 
 export interface GateResult {
-  /** 'started' when the gate did not wait. */
-  status: FinalStatus | 'started'
+  /** 'started' when the gate did not wait; 'dry-run' when a dry run's checks all passed. */
+  status: FinalStatus | 'started' | 'dry-run'
   runs: RunOutcome[]
   startedAt: number
   endedAt: number
@@ -54,4 +55,8 @@ export interface GateResult {
    * refused it): why, in a sentence. The units stand as their last attempt that ran left them.
    */
   retryMissed?: string
+  /** A dry run's checks, in the order made. */
+  checks?: CheckResult[]
+  /** A dry run's plan: what the real run would do, in words. */
+  plan?: string
 }

@@ -1,3 +1,4 @@
+import type { CheckResult } from './dry-run.js'
 import type { GateEvents, GateResult } from './gate.js'
 import type { Ending, Summary } from './host.js'
 
@@ -17,4 +18,6 @@ export interface GateEnd {
   tolerated?: string
   result?: GateResult
   summary: Summary
+  /** A dry run's checks, the one that failed included: set whenever the step was a dry run. */
+  checks?: CheckResult[]
 }

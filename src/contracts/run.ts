@@ -1,5 +1,6 @@
 import type { Status } from './status.js'
 import type { GateConsole } from './console.js'
+import type { DryRun } from './dry-run.js'
 
 /** What one status check found. */
 export interface Snapshot {
@@ -145,4 +146,12 @@ export interface Adapter {
    * that may pass is tried again at the next check; the adapter sends each attempt's start once.
    */
   retry?(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  /**
+   * A dry run, instead of start(): checks with reads only what start() would use (the credentials, every
+   * name it would resolve), recording each check in `dryRun` as it is made, and resolves to what start()
+   * would do, in words: "create a job invocation of template 'x' (id 171) on 12 hosts". Never sends a
+   * request that changes anything. Throws where start() would fail (after recording the failed check).
+   * outputs() then gives what was resolved (e.g. hosts-total, release-number).
+   */
+  check?(signal: AbortSignal, dryRun: DryRun): Promise<string>
 }

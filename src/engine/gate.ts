@@ -1,17 +1,24 @@
 import { formatDuration } from '../config/duration.js'
-import { HttpFailure } from '../contracts/http-failure.js'
 import type { GateConsole } from '../contracts/console.js'
 import type { Adapter, OutputGroup, Run, RunTiming } from '../contracts/run.js'
-import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from '../contracts/errors.js'
+import { CancelledByRunner, DeadlineReached, isAuthFailure } from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
 import { signalAt, sleep } from '../util/sleep.js'
 import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
 import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
+import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
+import { nextAttempt, standing } from './attempts.js'
+import { isPassing, passingNote } from './passing.js'
+
+// A failed dry run: main unwraps it as it unwraps FailedAfterStart.
+export { DryRunFailed }
 
 export interface GateOptions {
   events?: GateEvents
   wait: boolean
+  /** Check with reads only (the adapter's check()), and stop before anything would be started. */
+  dryRun?: boolean
   timeoutMs: number
   /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */
   deadline?: number
@@ -80,6 +87,24 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
   }
 
+  if (options.dryRun) {
+    // No `starting` event: nothing will start, so no observer may act as if it would (a GitHub deployment).
+    const log = new CheckLog(console, signal)
+    try {
+      const plan = await checkOnly(adapter, signal, log)
+      return { ...result('dry-run'), checks: log.checks, plan }
+    } catch (error) {
+      const status = stopped(error)
+      if (!status) {
+        log.endedWith(error)
+        throw new DryRunFailed(error, log.checks)
+      }
+      const note = `${stopReason(status, options)} during the dry run; it sends nothing that changes anything, so nothing was started on ${adapter.serverLabel}.`
+      console.info(note)
+      return { ...stoppedResult(status, [note]), checks: log.checks }
+    }
+  }
+
   let runs: Run[]
   try {
     await options.events?.starting?.()
@@ -129,7 +154,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
       if (allDone) {
         retrying = true
-        const again = adapter.retry ? await nextAttempt(adapter, polling) : []
+        const again = adapter.retry ? await nextAttempt(adapter, polling.signal, polling.console) : []
         retrying = false
         if (typeof again === 'string') retryMissed = again
         else if (again === undefined) continue
@@ -151,32 +176,6 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     if (status) return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
     if (outcomes.length === 0) throw error
     throw new FailedAfterStart(error, outcomes, await abandon(outcomes, error, options, now))
-  }
-}
-
-/** The outcomes that stand: those no later attempt ran again. */
-export function standing(outcomes: RunOutcome[]): RunOutcome[] {
-  return outcomes.filter((o) => !o.retried)
-}
-
-/**
- * The adapter's next attempt on the failed units: its runs, none when there is nothing to retry,
- * undefined after a failure that may pass (tried again at the next check), or why it could not start (the
- * server refused it): then the gate ends with the units as their last attempt left them.
- */
-async function nextAttempt(adapter: Adapter, options: GateOptions): Promise<Run[] | string | undefined> {
-  try {
-    return await adapter.retry!(options.signal, options.console)
-  } catch (error) {
-    if (options.signal.aborted) throw error
-    if (isPassing(error)) {
-      options.console.info(passingNote(error, 'Starting another attempt', 'trying again at the next check'))
-      return undefined
-    }
-    if (!(error instanceof GateError || error instanceof HttpFailure)) throw error
-    const missed = `Another attempt on the failed ${adapter.units ?? 'units'} could not be started: ${error.message.replace(/\.$/, '')}. They stand as their last attempt left them.`
-    options.console.info(missed)
-    return missed
   }
 }
 
@@ -257,18 +256,6 @@ async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOpt
     lines,
   )
   await options.events?.outputShown?.(outcome, group)
-}
-
-/** An explained failure already says what was being done; a bare HTTP failure gets the context. */
-function passingNote(error: Error, what: string, next: string): string {
-  return error instanceof GateError
-    ? `${error.message.replace(/\.$/, '')}; ${next}.`
-    : `${what} failed (${error.message}); ${next}.`
-}
-
-/** Failures worth riding out: the server or the network is having a moment, and retries ran out. */
-function isPassing(error: unknown): error is Error {
-  return error instanceof GateError ? error.passing : error instanceof HttpFailure && error.transient
 }
 
 /** Why the gate stopped, as the start of a sentence. */

@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { FailOn } from '../contracts/status.js'
 import { formatDuration } from '../config/duration.js'
 import { InputProblems } from '../config/input-error.js'
@@ -10,6 +10,8 @@ import type { GateEnd, Observer } from '../contracts/observer.js'
 import { junitXml, type JUnitCase, type JUnitSuite } from '../report/junit-xml.js'
 import type { Attempt } from '../report/report.js'
 import type { DetailCase, OutputGroup, Run } from '../contracts/run.js'
+import type { CheckResult } from '../contracts/dry-run.js'
+import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
 
@@ -53,8 +55,9 @@ export function reportPath(
       'junit-report',
       `'${given}' ${why}; give the path of a file, e.g. reports/release-gate.xml`,
     )
-  if (/[/\\]$/.test(given) || /\0/.test(given)) return problem('is not a file name')
-  const file = resolve(workspace, given)
+  const named = filePath(given, workspace)
+  if ('why' in named) return problem(named.why)
+  const { file } = named
   try {
     mkdirSync(dirname(file), { recursive: true })
     accessSync(dirname(file), constants.W_OK)
@@ -149,6 +152,8 @@ export class JUnitReport implements Observer {
     const { attempt } = this.options
     const { result } = end
     const message = end.message ?? end.summary.lead
+    // A dry run judged its checks, one case each: what the server's API could not check is skipped.
+    if (end.checks?.length) return end.checks.map((check) => checkCase(check, attempt.server))
     // Nothing existed to judge (the server unreachable, a create refused), or nothing was to wait on.
     if (!result || result.runs.length === 0) {
       const passed = end.ending === 'passed'
@@ -272,6 +277,14 @@ export class JUnitReport implements Observer {
       ? 'The workflow was cancelled'
       : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }
+}
+
+function checkCase(check: CheckResult, server: string): JUnitCase {
+  const base = { classname: `${server} dry run`, name: check.name }
+  if (check.outcome === 'passed') return { ...base, outcome: 'passed', note: check.detail }
+  if (check.outcome === 'unchecked')
+    return { ...base, outcome: 'skipped', message: `Not checked: ${check.detail}` }
+  return { ...base, outcome: 'failed', message: check.detail }
 }
 
 function seconds(startedAt: number | undefined, endedAt: number | undefined): number | undefined {

@@ -7,6 +7,8 @@ import type { DetailSection, UnitNames } from '../contracts/run.js'
 import { named } from '../util/words.js'
 import type { Allowance } from '../config/fleet.js'
 import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
+import type { CheckResult } from '../contracts/dry-run.js'
+import { checkTable, dryRunLine } from './dry-run.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {
@@ -38,6 +40,8 @@ export interface ReportInput {
   details: DetailSection[]
   now: number
   startedAt: number
+  /** A dry run's checks, where it failed before a result (with a result, they are the result's). */
+  checks?: CheckResult[]
 }
 
 /** Everything the step says at its end, built once so that every channel tells the same story. */
@@ -59,6 +63,7 @@ export const STATUS_ICON: Record<string, string> = {
   canceled: '🚫',
   'timed-out': '⏱️',
   started: '🚀',
+  'dry-run': '🔍',
   pending: '⏳',
   running: '⏳',
 }
@@ -76,7 +81,10 @@ export function buildReport(input: ReportInput): Report {
       summary: {
         title,
         status: failure?.ending === 'canceled' ? 'canceled' : '',
-        lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        lead: input.checks
+          ? `Dry run of "${attempt.what}" on ${attempt.server} (${attempt.serverUrl}): a check failed. ${message}`
+          : `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        table: input.checks && checkTable(input.checks),
         facts: facts(input.outputs),
         sections: input.details,
         notes: [],
@@ -84,6 +92,7 @@ export function buildReport(input: ReportInput): Report {
     }
   }
 
+  if (result.status === 'dry-run') return dryRunReport(input, result, title)
   const { units, unitNote } = byUnits(input, result)
   const verdict = units?.verdict ?? verdictOf(result, input.failOn)
   const status = units?.status ?? result.status
@@ -121,10 +130,32 @@ export function buildReport(input: ReportInput): Report {
       title,
       status,
       lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended} ${said}`.trim(),
-      table: result.runs.length > 0 ? runTable(result) : undefined,
+      table: result.runs.length > 0 ? runTable(result) : result.checks && checkTable(result.checks),
       facts: facts(input.outputs),
       sections: healed ? [...input.details, healed] : input.details,
       notes: [...result.notes, ...incomplete, ...(unitNote ? [unitNote] : [])],
+    },
+  }
+}
+
+/** Every check of the dry run passed (or could not be made through the API, and says so). */
+function dryRunReport(input: ReportInput, result: GateResult, title: string): Report {
+  const { attempt } = input
+  const checks = result.checks ?? []
+  const line = dryRunLine(checks, result.plan, attempt.server)
+  return {
+    verdict: { ending: 'passed' },
+    warnings: [],
+    closing: [line],
+    status: result.status,
+    summary: {
+      title,
+      status: result.status,
+      lead: `Dry run of "${attempt.what}" on ${attempt.server} (${attempt.serverUrl}). ${line.replace(/^Dry run: /, '')}`,
+      table: checkTable(checks),
+      facts: facts(input.outputs),
+      sections: input.details,
+      notes: result.notes,
     },
   }
 }
@@ -151,7 +182,7 @@ function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgemen
  * knowing the outcome fails the step whatever it says.
  */
 export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
-  if (result.status === 'started') return { ending: 'passed' }
+  if (result.status === 'started' || result.status === 'dry-run') return { ending: 'passed' }
   // A run a later attempt ran again no longer stands for its units: the later one is judged.
   const failing = result.runs.filter((o) => !o.retried && failsStep(outcomeOf(o) ?? 'succeeded', failOn))
   if (result.stoppedBy) {

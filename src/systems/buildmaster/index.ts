@@ -18,6 +18,8 @@ import {
   type Settings,
 } from './inputs.js'
 import { Releases } from './releases.js'
+import { BuildMasterDryRun, KEY } from './dry-run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
 
 export const buildmaster: SystemDefinition = {
   name: 'buildmaster',
@@ -68,6 +70,35 @@ class BuildMasterAdapter implements Adapter {
       'release-number': this.releaseNumber,
       'build-number': this.buildNumber,
       'deployment-ids': this.deploymentIds.join(','),
+    }
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const api = new BuildMasterApi(this.config, this.client, signal)
+    const quiet: GateConsole = { info: () => undefined, logs: () => Promise.resolve() }
+    const releases = new Releases(api, this.settings, quiet)
+    if (this.settings.selection) {
+      // The wait's own look: read-only, it finds the deployments it would wait on (or checks the build).
+      const { build, stage } = this.settings
+      const found = await dryRun.check(
+        `deployments of build ${build} of release ${this.releaseLabel()}${stage ? ` to stage ${stage}` : ''}`,
+        () => this.select(api, releases),
+        (runs) =>
+          runs.length
+            ? `found ${runs.map((run) => run.id).join(', ')}`
+            : `none yet; build ${build} exists, so the step would wait until one starts`,
+        KEY,
+      )
+      return found.length
+        ? `wait on deployment${found.length === 1 ? '' : 's'} ${this.deploymentIds.join(', ')}`
+        : `wait until a deployment of build ${build} of release ${this.releaseLabel()} starts`
+    }
+    const plan = new BuildMasterDryRun(api, releases, this.settings, dryRun)
+    try {
+      return await plan.plan()
+    } finally {
+      ;({ releaseNumber: this.releaseNumber, buildNumber: this.buildNumber } = plan.resolved)
+      this.deploymentIds = plan.resolved.deploymentIds
     }
   }
 

@@ -7,9 +7,11 @@ import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { ForemanApi, hostStatuses } from './api.js'
-import { Fleet } from './fleet.js'
+import { Attempts } from './attempts.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
+import { ForemanDryRun } from './dry-run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
 
 // A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
 // to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
@@ -41,7 +43,7 @@ class ForemanAdapter implements Adapter {
   readonly units = 'hosts'
   notWaiting?: string
   /** The invocation of each attempt: the first, then one per retry of the hosts that failed. */
-  private readonly fleet = new Fleet()
+  private readonly attempts: Attempts
   /** operation: rerun-failed found no failed host: nothing was created. */
   private nothingToRerun = false
   private console?: GateConsole
@@ -50,15 +52,20 @@ class ForemanAdapter implements Adapter {
   private templateName?: string
   /** The create's job_invocation (operation: run), template resolved: each retry sends it again on fewer hosts. */
   private body?: Record<string, unknown>
-  /** How many hosts each retry was started on: a rerun that ran on more is said (see retry()). */
-  private readonly retried = new Map<Invocation, number>()
-  private saidOlderHosts = false
+  /** A dry run's count of the hosts it resolved. */
+  private hostsTotal?: number
 
   constructor(
     private readonly config: GateConfig,
     private readonly settings: Settings,
     private readonly client: ApiClient,
-  ) {}
+  ) {
+    this.attempts = new Attempts(settings.retryFailed, () => this.console)
+  }
+
+  private get fleet() {
+    return this.attempts.fleet
+  }
 
   attempt(): { what: string; subject: string } | undefined {
     return this.templateName === undefined
@@ -67,6 +74,8 @@ class ForemanAdapter implements Adapter {
   }
 
   outputs(): Record<string, string> {
+    // A dry run resolved the hosts only: none has run, so only their number is an output.
+    if (this.hostsTotal !== undefined) return { 'hosts-total': String(this.hostsTotal) }
     if (this.nothingToRerun)
       return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
     // Each host by its last attempt whose hosts were read; one attempt not read: Foreman's own counts.
@@ -86,7 +95,8 @@ class ForemanAdapter implements Adapter {
     // attempt it never counted (a retry stopped while queued) leaves its hosts as the one before left them.
     if (!this.fleet.attempts.some((attempt) => attempt.counts)) return []
     try {
-      for (const attempt of this.fleet.attempts) if (attempt.counts) await this.record(attempt, signal)
+      for (const attempt of this.fleet.attempts)
+        if (attempt.counts) await this.attempts.record(attempt, signal)
       return this.fleet.sections()
     } catch (error) {
       // Never lose the failed-host list silently: say why it is missing.
@@ -122,32 +132,20 @@ class ForemanAdapter implements Adapter {
    * one that ran it.
    */
   async retry(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
-    const latest = this.fleet.latest
-    const attempt = this.fleet.attempts.length
-    if (!latest?.startedHere || attempt > this.settings.retryFailed || latest.lastStatus !== 'failed')
-      return []
-    await this.record(latest, signal)
-    const failed = this.fleet.failedIn(latest)
-    if (failed.length === 0) return []
-    const next = attempt + 1
-    const of = this.settings.retryFailed + 1
-    const hosts = `${failed.length} host${failed.length === 1 ? '' : 's'}`
-    await console.logs(`Attempt ${next} of ${of}: ${hosts}`, [
-      `Job invocation ${latest.id} (attempt ${attempt} of ${of}) ended with ${hosts} failed: running the job again on them, inside the same timeout. Each host is judged by its last attempt.`,
-      ...failed,
-    ])
-    const { id, title } = await this.startAttempt(latest.id, failed, `attempt ${next} of ${of}`, signal)
+    const due = await this.attempts.due(signal, console)
+    if (!due) return []
+    const { id, title } = await this.startAttempt(due.after.id, due.failed, due.which, signal)
+    const { forceCancel } = this.settings
     const invocation = new Invocation(
       id,
       title,
       true,
       this.api!,
       this.config,
-      this.settings.forceCancel,
-      `attempt ${next}`,
+      forceCancel,
+      `attempt ${due.attempt}`,
     )
-    this.fleet.add(invocation)
-    this.retried.set(invocation, failed.length)
+    this.attempts.add(invocation, due.failed.length)
     return [invocation]
   }
 
@@ -184,25 +182,20 @@ class ForemanAdapter implements Adapter {
     }
   }
 
-  /** Reads an attempt's hosts once; says Foreman's notes once, and a retry that ran on more hosts than failed. */
-  private async record(invocation: Invocation, signal: AbortSignal): Promise<void> {
-    const { note, hosts } = await this.fleet.record(invocation, signal)
-    if (note && !this.saidOlderHosts) {
-      this.saidOlderHosts = true
-      this.console?.info(note)
-    }
-    const asked = this.retried.get(invocation)
-    if (asked !== undefined && hosts > asked) {
-      this.retried.delete(invocation)
-      this.console?.info(
-        `Foreman ran ${invocation.title} on ${hosts} hosts, not only the ${asked} that had failed: its API re-runs a static_query invocation on all of the original's hosts, whatever failed_only says. To re-run only the failed hosts, start the job with targeting-type: dynamic_query, or with operation: run and retry-failed.`,
-      )
-    }
-  }
-
   private job(): string {
     const template = this.templateName ?? this.settings.template
     return template ? `template '${template}'` : `feature ${this.settings.feature}`
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const api = new ForemanApi(this.config, this.client, this.settings.scope)
+    const check = new ForemanDryRun(api, this.config, this.settings, dryRun, signal)
+    try {
+      return await check.plan()
+    } finally {
+      this.hostsTotal = check.hostsTotal
+      this.templateName = check.templateName
+    }
   }
 
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
@@ -265,8 +258,7 @@ class ForemanAdapter implements Adapter {
       }
     }
     const invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
-    this.fleet.add(invocation)
-    if (failedBefore !== undefined) this.retried.set(invocation, failedBefore)
+    this.attempts.add(invocation, failedBefore)
     return [invocation]
   }
 

@@ -5,6 +5,10 @@ import { GateError } from '../../contracts/errors.js'
 import { HttpFailure } from '../../contracts/http-failure.js'
 import type { ApiClient, TextSink } from '../../http/api-client.js'
 import { saying, Server } from '../common/server.js'
+import { clip } from '../../util/words.js'
+
+/** The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers today). */
+export const PROBE_TOKEN = 'release-gate-dry-run'
 
 export class OtterApi {
   private readonly server: Server
@@ -43,6 +47,39 @@ export class OtterApi {
       )
     }
     return token
+  }
+
+  /**
+   * A dry run's look at the server without a job: a status read for a token no job has (no job's token is
+   * made of letters). The Job Orchestration API has no other read; its documented answers to a status
+   * read are 200, 400 (invalid parameters) and 403 (invalid key) (Inedo's Otter docs, Job Status Endpoint):
+   * a 400, or a 404 in Otter's words, means its API answered and did not refuse the key. Anything else is
+   * explained as a failed read. What Otter checks of a key before it knows the job is not documented: the
+   * dry run says that a template's own key is checked only when the template runs.
+   */
+  async probe(signal: AbortSignal): Promise<string> {
+    const doing = "checking that Otter's Job Orchestration API answers"
+    try {
+      const answer = await this.client.read(
+        {
+          method: 'GET',
+          path: 'api/jobs/status',
+          query: { token: PROBE_TOKEN },
+          accept: 'text',
+          maxBytes: 64 * 1024,
+        },
+        signal,
+      )
+      return `Otter's Job Orchestration API answered a status read (${clip(answer.text.trim(), 100) || 'empty'})`
+    } catch (error) {
+      const noSuchJob =
+        error instanceof HttpFailure &&
+        !error.htmlPage &&
+        (error.status === 400 || (error.status === 404 && !!error.serverMessage))
+      if (noSuchJob)
+        return `Otter's Job Orchestration API answered (HTTP ${error.status} for a token no job has${saying(error)})`
+      throw this.server.explain(error, doing)
+    }
   }
 
   /** One of a job's texts (its status, its whole log), by its token. */
