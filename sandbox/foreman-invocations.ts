@@ -125,7 +125,37 @@ export function createInvocation(
     targetingType: text(targetingType),
   })
   invocation.scheduled = !!scheduling?.start_at
-  return json(201, showInvocation(foreman.profile, invocation, false, false))
+  const level = (ji.concurrency_control as { concurrency_level?: unknown } | undefined)?.concurrency_level
+  if (typeof level === 'number' && level > 0) spread(invocation, level)
+  hold(foreman.setup, invocation)
+  return json(201, showInvocation(foreman.profile, invocation, false, false, foreman.setup.capitalisedStatus))
+}
+
+/** At most `level` hosts at a time (Dynflow's concurrency control): each wave starts as the one before ends. */
+function spread(i: Invocation, level: number): void {
+  i.concurrencyLevel = level
+  let at = i.startAt
+  for (let k = 0; k < i.runs.length; k += level) {
+    const wave = i.runs.slice(k, k + level)
+    for (const run of wave) run.startAt = at
+    at += Math.max(...wave.map((run) => run.script.durationMs))
+  }
+}
+
+/** What the setup holds an invocation in: a stopped task executor, or a task that pauses (see ForemanSetup). */
+function hold(setup: ForemanSetup, i: Invocation): void {
+  if (setup.executorStopped) {
+    i.stalled = i.scheduled ? 'scheduled' : 'planned'
+    for (const run of i.runs) run.startAt = Infinity
+  } else if (setup.pauseAfterMs !== undefined) {
+    i.pausedAt = i.startAt + setup.pauseAfterMs
+    for (const run of i.runs) run.frozenAt = i.pausedAt
+  }
+}
+
+/** A status word as capitalisedStatus answers it: ' Succeeded ' for 'succeeded'. */
+function shout(word: string, capitalised: boolean | undefined): string {
+  return capitalised ? ` ${word.charAt(0).toUpperCase()}${word.slice(1)} ` : word
 }
 
 export function showInvocation(
@@ -133,11 +163,14 @@ export function showInvocation(
   i: Invocation,
   includeHosts: boolean,
   hostStatus: boolean,
+  capitalised?: boolean,
 ): object {
   const states = i.runs.map((r) => hostState(r))
   const count = (s: string) => states.filter((x) => x === s).length
   const done = states.every((s) => s === 'success' || s === 'warning' || s === 'error' || s === 'cancelled')
-  const queued = Date.now() < i.startAt && !states.includes('cancelled')
+  const queued = (i.stalled === 'scheduled' || Date.now() < i.startAt) && !states.includes('cancelled')
+  const planned = i.stalled === 'planned' && !done
+  const paused = i.pausedAt !== undefined && Date.now() >= i.pausedAt && !done
   // A task that ended in warning or error is ERROR, 'failed' (app/models/host_status/execution_status.rb,
   // ExecutionTaskStatusMapper).
   const label = queued
@@ -153,7 +186,7 @@ export function showInvocation(
   const hosts = i.runs.map((r) => ({
     id: r.host.id,
     name: r.host.name,
-    ...(hostStatus ? { job_status: jobStatus(r) } : {}),
+    ...(hostStatus ? { job_status: shout(jobStatus(r), capitalised) } : {}),
   }))
   // `failed` is progress_report[:error] (base.json.rabl v13.1.0+): a warning host is in no count but total.
   const counts: Record<string, number | string> = {
@@ -170,23 +203,29 @@ export function showInvocation(
   } else if (queued) {
     // progress_report is all zeros while queued; total still goes through invocation_count: "N/A".
     Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: 'N/A' })
+  } else if (planned) {
+    // progress_report is all zeros while the task has no started_at; total is total_hosts_count
+    // (app/models/job_invocation.rb and base.json.rabl, v13.1.0).
+    Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0 })
   }
   const task: Record<string, unknown> = {
     id: `task-${i.id}`,
-    state: queued ? 'scheduled' : done ? 'stopped' : 'running',
+    state: queued ? 'scheduled' : planned ? 'planned' : paused ? 'paused' : done ? 'stopped' : 'running',
   }
   // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has
   // ended_at.
-  if (profile === 'current') task.started_at = queued ? null : new Date(i.startAt).toISOString()
+  if (profile === 'current') task.started_at = queued || planned ? null : new Date(i.startAt).toISOString()
   return {
     id: i.id,
     description: i.description,
     job_category: 'Commands',
     status: label === 'succeeded' ? 0 : 1,
-    status_label: label,
+    status_label: shout(label, capitalised),
     start_at: new Date(i.startAt).toISOString(),
     ...counts,
     missing: 0,
+    // concurrency_level is in base.json.rabl from REX v15.0.0.
+    ...(profile === 'current' ? { concurrency_level: i.concurrencyLevel ?? null } : {}),
     mode: i.recurring ? 'recurring' : i.scheduled && queued ? 'future' : 'immediate',
     task,
     targeting: { targeting_type: i.targetingType, ...(includeHosts || hostStatus ? { hosts } : {}) },
@@ -197,13 +236,22 @@ export function showInvocation(
  * A normal cancel stops the hosts Foreman can reach; hosts it cannot reach keep running until a
  * forced cancel ends them without their word. Once nothing runs, the job cannot be cancelled (422).
  */
-export function cancelInvocation(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
+export function cancelInvocation(
+  i: Invocation,
+  q: URLSearchParams,
+  body: string,
+  setup: Pick<ForemanSetup, 'cancelNotTaken'> = {},
+): SandboxResponse {
   const force = bodyOrQuery(body, q, 'force')
   if (force === 'invalid') return json(422, { error: { message: 'force must be one of: true, false, 1, 0' } })
   const t = Date.now()
   i.cancels.push({ force: force === true, at: t })
   const live = i.runs.filter((r) => ['N/A', 'running'].includes(hostState(r, t)))
-  if (live.length === 0) return json(422, { message: 'The job could not be cancelled.' })
+  // Not cancellable: nothing runs, the plan is only planned (not running), or its task is paused.
+  const paused = i.pausedAt !== undefined && i.pausedAt <= t
+  if (live.length === 0 || i.stalled === 'planned' || paused)
+    return json(422, { message: 'The job could not be cancelled.' })
+  if (setup.cancelNotTaken) return json(200, { cancelled: false, id: i.id })
   for (const r of live) if (force === true || !r.script.unreachable) r.cancelledAt = t
   return json(200, { cancelled: true, id: i.id })
 }

@@ -40,7 +40,7 @@ export interface ForemanTemplate {
  *   (base.json.rabl v13.1.0); the hosts list exists but its rows carry no `id` (hosts.json.rabl v14.1.0;
  *   `:id` added in v15.0.0); `task` has no `started_at`.
  * - `current`: the hosts list with ids, `task.started_at` (main.json.rabl v16.0.0 `child :task`), and
- *   `include_hosts=false` honoured (controller after v17.1.0, commit 18f997cc; older ones ignore it).
+ *   `include_hosts=false` honoured (the controller from v16.7.0, commit b30ba280; older ones ignore it).
  */
 export type ForemanProfile = '3.9' | '3.13' | 'current'
 export const FOREMAN_PROFILES: readonly ForemanProfile[] = ['3.9', '3.13', 'current']
@@ -71,6 +71,29 @@ export interface ForemanSetup {
   hostsEndpoint?: boolean
   /** The script of a host in an invocation; by default (defaultScript) as its name says. */
   script?: (host: ForemanHost, inputs: Record<string, string>, run: HostAttempt) => HostScript
+  /**
+   * Foreman's task executor (Dynflow) is not running: an invocation created meanwhile never starts. An
+   * immediate one stays planned (task state `planned`, status_label `running` since foreman-tasks counts
+   * every state but stopped as pending, counts 0 with a numeric total from REX 13.1); a scheduled one stays
+   * queued (task state `scheduled`) past its start_at. A cancel is refused (422) for the planned one
+   * (Dynflow's ExecutionPlan#cancellable? holds only for a running or scheduled plan) and taken for the
+   * scheduled one (its delayed plan is cancelled).
+   */
+  executorStopped?: boolean
+  /**
+   * An invocation's task pauses this long after it starts (a step failed without a rescue, Dynflow pauses
+   * the plan): the hosts not done by then stay as they were, the task state is `paused`, status_label stays
+   * `running` (foreman-tasks: pending? is state != 'stopped'), and a cancel is refused (422).
+   */
+  pauseAfterMs?: number
+  /**
+   * A cancel answers 200 `{"cancelled": false}` and stops nothing: REX's #cancel answers `{ cancelled:
+   * result }`, result being foreman-tasks' execution_plan.cancel.any? (app/models/foreman_tasks/task/
+   * dynflow_task.rb), false when no step could take the cancel.
+   */
+  cancelNotTaken?: boolean
+  /** status_label and job_status capitalised and padded (' Succeeded ', 'Success'): compared without case by a client. */
+  capitalisedStatus?: boolean
 }
 
 /** Which run of the same job a host is in: the job's template and inputs, run again on it. */
@@ -87,6 +110,8 @@ export interface HostRun {
   /** When it starts, after the invocation's start and any concurrency spread. */
   startAt: number
   cancelledAt?: number
+  /** The invocation's task paused at this time: the host stays as it was then. */
+  frozenAt?: number
 }
 
 /** A cancel request as the sandbox received it. */
@@ -111,6 +136,12 @@ export interface Invocation {
   /** The organization_id and location_id the create was scoped to, if any. */
   scope: { organizationId?: number; locationId?: number }
   cancels: CancelRequest[]
+  /** Created while the task executor was stopped (ForemanSetup.executorStopped): it never starts. */
+  stalled?: 'planned' | 'scheduled'
+  /** When its task paused (ForemanSetup.pauseAfterMs). */
+  pausedAt?: number
+  /** concurrency_control[concurrency_level]: at most this many hosts run at a time. */
+  concurrencyLevel?: number
 }
 
 export const FOREMAN_USER = { username: 'admin', password: 'sandbox-foreman-token' }
@@ -177,6 +208,11 @@ export function hostState(
   run: HostRun,
   t = Date.now(),
 ): 'N/A' | 'running' | 'success' | 'warning' | 'error' | 'cancelled' {
+  if (run.frozenAt !== undefined && run.frozenAt <= t) {
+    // A paused task: a host that had not finished when it paused stays as it was.
+    const then = hostState({ ...run, frozenAt: undefined }, run.frozenAt)
+    if (then === 'N/A' || then === 'running') return then
+  }
   if (run.cancelledAt !== undefined && run.cancelledAt <= t) return 'cancelled'
   if (t < run.startAt) return 'N/A'
   if (run.script.unreachable || t < run.startAt + run.script.durationMs) return 'running'

@@ -118,7 +118,7 @@ export class ForemanSimulator implements Simulator, InvocationStore {
       case 'create':
         return createInvocation(this, request.body, scope)
       case 'show':
-        // include_hosts is a parameter only after REX v17.1.0 (commit 18f997cc): older versions list the
+        // include_hosts is a parameter from REX v16.7.0 (commit b30ba280): older versions list the
         // hosts whatever it says.
         return this.withInvocation(id!, (i) =>
           json(
@@ -128,17 +128,18 @@ export class ForemanSimulator implements Simulator, InvocationStore {
               i,
               this.profile !== 'current' || q.get('include_hosts') !== 'false',
               isTrue(q.get('host_status')),
+              this.setup.capitalisedStatus,
             ),
           ),
         )
       case 'hosts':
-        return this.withInvocation(id!, (i) => hostsPage(this.profile, i, q))
+        return this.withInvocation(id!, (i) => hostsPage(this.profile, i, q, this.setup.capitalisedStatus))
       case 'hostOutput':
         return this.withInvocation(id!, (i) => hostOutput(i, route.hostId!, q.get('since')))
       case 'outputs':
         return this.withInvocation(id!, (i) => outputs(i, q))
       case 'cancel':
-        return this.withInvocation(id!, (i) => cancelInvocation(i, q, request.body))
+        return this.withInvocation(id!, (i) => cancelInvocation(i, q, request.body, this.setup))
       default:
         return this.withInvocation(id!, (i) => rerunInvocation(this, i, q, request.body))
     }

@@ -7,7 +7,11 @@ import { BUILDMASTER_PROFILES, BUILDMASTER_SETUP } from '../../sandbox/buildmast
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
 import { changing, gate, offTable, type ContractRow } from './harness.js'
 
-const DOCS = 'Inedo docs, BuildMaster Release & Build Deployment API (seeds/002)'
+// Inedo's documentation of the Release & Build Deployment API, one page per endpoint, as docs.inedo.com
+// publishes it today (pages of 2024–2026; their data objects have had no pipelineId "since BuildMaster 6.2":
+// they describe BuildMaster 6.2 and later). The page of each row: `${PAGES}/<page>`.
+const PAGES = 'https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build'
+const page = (name: string) => `Inedo's ${PAGES}/buildmaster-buildrelease-${name} (BuildMaster 6.2+)`
 const APP = ['applicationId', 'applicationName']
 const AUTH = { header: 'X-ApiKey' }
 const DEPLOYMENT_FIELDS = [
@@ -33,7 +37,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     params: [...APP, 'releaseNumber', 'pipelineName'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
-    source: `${DOCS}, Get Releases; jenkinsci/inedo-buildmaster-plugin BuildMasterApi.getRelease (POST, form fields)`,
+    source: `${page('releases-get')}; jenkinsci/inedo-buildmaster-plugin BuildMasterApi.getRelease (POST, form fields)`,
   },
   {
     methods: ['POST'],
@@ -44,7 +48,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     required: ['releaseNumber', 'pipelineName'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
-    source: `${DOCS}, Create Release`,
+    source: page('releases-create'),
   },
   {
     methods: ['POST'],
@@ -55,7 +59,8 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     required: ['releaseNumber', 'template'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
-    source: `${DOCS}, Create Release from Template (older docs only; API-NOTES: absent from the current docs)`,
+    source:
+      "Inedo's https://docs.inedo.com/docs/buildmaster-reference-api-release-and-build as updated 2023-01-21 (BuildMaster 6.x), Create Release from Template; the current pages (PAGES) no longer list it",
   },
   {
     methods: ['POST'],
@@ -65,7 +70,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     required: ['releaseNumber'],
     auth: AUTH,
     reads: [],
-    source: `${DOCS}, Cancel Release`,
+    source: page('releases-cancel'),
   },
   {
     methods: ['POST'],
@@ -75,7 +80,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     required: ['releaseNumber'],
     auth: AUTH,
     reads: [],
-    source: `${DOCS}, Restore Release`,
+    source: page('releases-restore'),
   },
   {
     methods: ['POST'],
@@ -83,7 +88,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     params: [...APP, 'releaseNumber', 'buildNumber'],
     auth: AUTH,
     reads: ['buildNumber (older servers: number)', 'status'],
-    source: `${DOCS}, Get Builds; the plugin's ApiBuild.number for older servers`,
+    source: `${page('builds-get')}; the plugin's ApiBuild.number for older servers`,
   },
   {
     methods: ['POST'],
@@ -94,7 +99,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     required: ['releaseNumber'],
     auth: AUTH,
     reads: ['buildNumber (older servers: number)', 'status'],
-    source: `${DOCS}, Create Build; the plugin's createBuild`,
+    source: `${page('builds-create')}; the plugin's createBuild`,
   },
   {
     methods: ['POST'],
@@ -104,7 +109,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     required: ['buildNumber'],
     auth: AUTH,
     reads: [],
-    source: `${DOCS}, Reject Build`,
+    source: page('builds-reject'),
   },
   {
     methods: ['POST'],
@@ -112,7 +117,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineName', 'pipelineStageName', 'deploymentId'],
     auth: AUTH,
     reads: DEPLOYMENT_FIELDS,
-    source: `${DOCS}, Get Deployments; the plugin's getDeployments; BuildMasterAutomation CHANGELOG 2.0.0 (6.2.x ignores the application/release/build filters)`,
+    source: `${page('deployments-get')}; the plugin's getDeployments; webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0 (tested on 6.2.33): the API "no longer supports getting deploys for builds, releases, and applications", so every deployment listed is checked, and a 400 for those filters is asked again without them`,
   },
   {
     methods: ['POST'],
@@ -125,7 +130,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     reads: [
       `a list of deployments (older docs, the plugin's deployBuildToStage) or one deployment (current docs): ${DEPLOYMENT_FIELDS.join(', ')}`,
     ],
-    source: `${DOCS}, Deploy Build`,
+    source: `${page('builds-deploy')} (force; startTime "Available in BuildMaster 6.0.2+"; a 400's body is text)`,
   },
 ]
 

@@ -1,12 +1,14 @@
 /**
  * Every request the Otter adapter sends is one Otter's Job Orchestration API documents: trigger,
- * status and logs, the key in the X-ApiKey header (API-NOTES: also accepted as `key`, which would put
- * it in URLs and form bodies).
+ * status and logs, the key in the X-ApiKey header. Otter's API keys page documents the header (and `key`
+ * in the query or a form, which would put the key in URLs and bodies):
+ * https://docs.inedo.com/docs/otter/configuring-for-your-team/otter-administration-security-api-keys
  */
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
 import { changing, gate, offTable, type ContractRow } from './harness.js'
 
-const DOCS = 'Inedo docs, Otter Job Orchestration API (seeds/000)'
+const DOCS =
+  "Inedo's https://docs.inedo.com/docs/otter/reference/api/jobs (Job Orchestration API, current docs)"
 const AUTH = { header: 'X-ApiKey' }
 
 export const OTTER_CONTRACT: ContractRow[] = [
@@ -18,8 +20,8 @@ export const OTTER_CONTRACT: ContractRow[] = [
     variables: 'any',
     required: ['template'],
     auth: AUTH,
-    reads: ['the job token, as plain text'],
-    source: `${DOCS}, Trigger Job (variables are the other form fields)`,
+    reads: ['the job token, as plain text: "a string of arbitrary length"'],
+    source: `${DOCS}, Trigger Job (variables are the other form fields; the token sent back URL-encoded)`,
   },
   {
     methods: ['GET'],

@@ -6,7 +6,10 @@ import { RPM_PROFILES, RPM_TOKEN } from '../../sandbox/rpm.js'
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
 import { changing, gate, offTable, type ContractRow } from './harness.js'
 
-const DOCS = 'BMC RPM REST docs, job runs (seeds/003); API-NOTES "What real servers do": filters are nested'
+// BMC's REST job runs page for RPM 4.4: its filters example sends them nested ({ "filters": { ... } }), which
+// a query carries as filters[name]=value.
+const DOCS =
+  "BMC's https://docs.bmc.com/xwiki/bin/view/More-Products/Release-Lifecycle-Management/BMC-Release-Process-Management/brpm44/Using/Using-REST-API/REST-API-commands/REST-job-runs (RPM 4.4)"
 const FILTERS = [
   'currently_running',
   'run_key',

@@ -5,8 +5,6 @@
  * and JSON, stderr, the chunks loaded and the requests a process sends.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, runPostStep, type ActionRun } from '../../sandbox/action-runner.js'
@@ -253,10 +251,9 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
           })
         ).exitCode,
       ).toBe(0)
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const unreachable = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/brpm`
-    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    // Port 9 (discard): privileged, so no test's server listens there. A port closed after use could be
+    // taken by another test file's sandbox before the command connects.
+    const unreachable = 'http://127.0.0.1:9/brpm'
     const buildmaster = (...more: string[]) =>
       runCli({
         args: [

@@ -21,7 +21,7 @@ export const EXIT_MEANINGS: [number, string][] = [
     3,
     'no outcome known: unreachable server, refused credentials, unknown template or job, a server that kept failing',
   ],
-  [4, 'timed out: timeout passed before the job ended'],
+  [4, 'timed out: timeout passed before the job ended, or start-timeout before it started'],
   [
     130,
     'cancelled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break (the job is cancelled on the server where its API can)',

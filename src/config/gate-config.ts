@@ -28,6 +28,11 @@ export interface GateConfig {
   /** Check with reads only, and stop before the first request that would change anything. */
   dryRun: boolean
   timeoutMs: number
+  /**
+   * How long a job may stay not started (pending) before the gate gives up on it; counted from its
+   * scheduled time when it has one. Undefined: only the timeout applies.
+   */
+  startTimeoutMs: number | undefined
   pollIntervalMs: number
   maxPollIntervalMs: number
   failOn: FailOn
@@ -89,6 +94,10 @@ export async function readGateConfig(
   const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
   const ca = readCaCertificate(read('ca-certificate'), problems)
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
+  // Empty: only the timeout bounds a job that does not start.
+  const startTimeoutMs = input('start-timeout')
+    ? parseDurationInput('start-timeout', input('start-timeout'), LONGEST_TIMEOUT, problems)
+    : undefined
   const pollIntervalMs = parseDurationInput(
     'poll-interval',
     withDefault('poll-interval'),
@@ -158,6 +167,7 @@ export async function readGateConfig(
     wait: wait ?? true,
     dryRun: dryRun ?? false,
     timeoutMs: timeoutMs ?? 0,
+    startTimeoutMs,
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,
     failOn: failOn ?? 'warning',

@@ -9,6 +9,31 @@ export interface Snapshot {
   detail: string
   /** When the server says the run started and ended, where its API tells. */
   timing?: RunTiming
+  /**
+   * Why the run has not started (status pending), or what holds a run that started (a paused Foreman
+   * task), in the server's terms, where the server tells. The engine says it once, then at widening
+   * intervals, and gives up on a run that does not start within start-timeout (engine/holds.ts):
+   * adapters never print it themselves.
+   */
+  hold?: Hold
+}
+
+/** What holds a run, as its server tells (see Snapshot.hold). */
+export interface Hold {
+  /** In the server's terms, one clause without a final period: "queued in Foreman: its task has not started". */
+  reason: string
+  /** When the server is to start it (epoch ms), where it says or the step asked for it: start-timeout counts from there. */
+  startsAt?: number
+  /**
+   * Said instead of a clock time and countdown when startsAt is only the latest the start can be: a time
+   * the server reads in its own time zone, which the step cannot know (BuildMaster's start-time).
+   */
+  startsAtText?: string
+  /**
+   * The run started and stopped: someone must act on the server (resume or cancel a paused Foreman
+   * task). Said at once; it is not "not started", so start-timeout does not apply, only timeout.
+   */
+  paused?: boolean
 }
 
 /** Epoch milliseconds, from the server's own timestamps. */

@@ -16,15 +16,18 @@ export function standing(outcomes: RunOutcome[]): RunOutcome[] {
  * The adapter's next attempt on the failed units: its runs, none when there is nothing to retry,
  * undefined after a failure that may pass (tried again at the next check), or why it could not start (the
  * server refused it): then the gate ends with the units as their last attempt left them. A stop (the
- * timeout, a cancel) is the caller's to handle.
+ * timeout, a cancel) is the caller's to handle. When it started, the `outcomes` so far no longer stand:
+ * each unit is judged by its last attempt.
  */
 export async function nextAttempt(
   adapter: Adapter,
-  signal: AbortSignal,
-  console: GateConsole,
+  { signal, console }: { signal: AbortSignal; console: GateConsole },
+  outcomes: RunOutcome[],
 ): Promise<Run[] | string | undefined> {
   try {
-    return (await adapter.retry?.(signal, console)) ?? []
+    const runs = (await adapter.retry?.(signal, console)) ?? []
+    if (runs.length > 0) for (const outcome of outcomes) outcome.retried = true
+    return runs
   } catch (error) {
     if (signal.aborted) throw error
     if (isPassing(error)) {
@@ -36,4 +39,9 @@ export async function nextAttempt(
     console.info(missed)
     return missed
   }
+}
+
+/** The stop came while another attempt was being started: what became of it, as far as can be told. */
+export function stoppedWhileStarting(why: string, adapter: Adapter): string {
+  return `${why} while another attempt on the failed ${adapter.units ?? 'units'} was being started: they stand as their last attempt left them. If its start request was on its way, it may have started on ${adapter.serverLabel}: check there.`
 }

@@ -36,6 +36,7 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
       attempt,
       failOn: config.failOn,
       timeoutMs: config.timeoutMs,
+      startTimeoutMs: config.startTimeoutMs,
       redact: (text) => redactor.redact(text),
       warn: (text) => host.console.warning(text),
     }),
@@ -77,6 +78,7 @@ interface Options {
   attempt: Attempt
   failOn: FailOn
   timeoutMs: number
+  startTimeoutMs?: number
   redact: (text: string) => string
   warn: (text: string) => void
   now?: () => number
@@ -198,7 +200,8 @@ export class JUnitReport implements Observer {
       return {
         ...base,
         outcome: 'failed',
-        message: `${this.stopped(end)} before ${run.title} finished: ${outcome.stopNote}`,
+        // A run that never started says so itself (for how long it was pending, what may hold it).
+        message: `${this.stopped(end)}${outcome.neverStarted ? '' : ` before ${run.title} finished`}: ${outcome.stopNote}`,
         lines,
       }
     if (end.result?.status === 'started' || !isFinal(status))
@@ -231,10 +234,18 @@ export class JUnitReport implements Observer {
 
   private hostCase(host: DetailCase, outcomes: RunOutcome[], end: GateEnd): JUnitCase {
     const base = { classname: this.options.attempt.server, name: host.name }
-    // The run of its last attempt: with retry-failed, the invocation that ran it last.
+    // The run of its last attempt: the invocation that ran it last (retry-failed), else the first one.
     const attempts = host.attempts ?? []
-    const run = attempts.at(-1)?.run ?? outcomes.find((o) => !o.retried)?.run.title ?? ''
-    const on = `on ${host.name} (${run})`
+    const last = attempts.at(-1)
+    const outcome = (last && outcomes.find((o) => o.run.title === last.run)) ?? outcomes[0]!
+    const on = `on ${host.name} (${outcome.run.title})`
+    // Given up on at start-timeout: a failure on every host, whatever the cancel made of it.
+    if (outcome.neverStarted)
+      return {
+        ...base,
+        outcome: 'failed',
+        message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
+      }
     // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did not.
     const earlier = attempts.slice(0, -1).map((a) => ({
       message: `Attempt ${a.attempt} of ${attempts.length} did not succeed on ${host.name} (${a.run}): ${a.detail}.`,
@@ -273,7 +284,10 @@ export class JUnitReport implements Observer {
 
   /** Why the gate stopped waiting, as the start of a sentence. */
   private stopped(end: GateEnd): string {
-    return end.result?.stoppedBy === 'cancel'
+    const by = end.result?.stoppedBy
+    if (by === 'start-timeout')
+      return `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
+    return by === 'cancel'
       ? 'The workflow was cancelled'
       : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }

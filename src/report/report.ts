@@ -66,6 +66,7 @@ export const STATUS_ICON: Record<string, string> = {
   'dry-run': '🔍',
   pending: '⏳',
   running: '⏳',
+  paused: '⏸️',
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -190,6 +191,9 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     if (result.runs.length === 0)
       return { ending, message: result.notes[0] ?? `${sentence(ending)} before anything started.` }
     const stopped = result.runs.filter((o) => o.stopNote !== undefined)
+    // A job that never started: what the gate said when it gave up (for how long it was pending, what may
+    // hold it, what became of it) is the message.
+    if (result.stoppedBy === 'start-timeout') return { ending, message: result.notes.join(' ') }
     if (stopped.length === 0 && result.retryMissed) {
       const failed = failing.length > 0 ? ` ${named(failing.map((o) => withDetail(o, result)))}.` : ''
       return { ending, message: `${result.retryMissed}${failed}` }
@@ -285,9 +289,11 @@ function runTable(result: GateResult): Summary['table'] {
   const rows = result.runs.map((outcome): SummaryCell[] => {
     const status = result.status === 'started' ? 'started' : outcome.status
     const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
+    // A run left paused on its server (a Foreman task someone must resume or cancel) says so first.
+    const paused = outcome.hold?.paused ? `${STATUS_ICON.paused} paused; ` : ''
     return [
       outcome.run.title,
-      `${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
+      `${paused}${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
       ranFor(outcome) ?? '—',
       result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
       outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',

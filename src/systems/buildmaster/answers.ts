@@ -10,6 +10,9 @@ export interface ReleaseJson {
 export interface BuildJson {
   buildNumber: string
   status: string
+  /** For the build's page in BuildMaster's UI, where the answer gives them (BuildInfo: id, applicationId). */
+  id?: number
+  applicationId?: number
 }
 
 export interface DeploymentJson {
@@ -69,6 +72,8 @@ export function buildJson(context: AnswerContext, data: unknown): BuildJson {
   return {
     buildNumber: numberOrText(context, build, name),
     status: field(context, build, 'status', 'string'),
+    id: field(context, build, 'id', 'number', 'optional'),
+    applicationId: field(context, build, 'applicationId', 'number', 'optional'),
   }
 }
 

@@ -54,9 +54,9 @@ export class Releases {
     if (releaseTemplate) params.template = releaseTemplate
     const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
     const doing = `creating release ${this.label}`
-    // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
-    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks
-    // it.
+    // releases/create-from-template is in Inedo's older Release & Build Deployment docs (as updated
+    // 2023-01-21) and missing from the current pages (docs.inedo.com/docs/buildmaster/reference/api/
+    // release-and-build): a 404 there most likely means this BuildMaster lacks it.
     const notFound = releaseTemplate
       ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
       : undefined

@@ -3,6 +3,7 @@
 // outputs and the verdict.
 import type { DetailCase, DetailSection } from '../../contracts/run.js'
 import { hostStatuses, outcomeOf, type Counts } from './api.js'
+import { word } from './holds.js'
 import { HOST_STATUS, type Invocation } from './invocation.js'
 
 /** A host in one attempt: Foreman's job_status there, and its last lines where it did not succeed. */
@@ -55,7 +56,7 @@ export class Fleet {
     for (const host of hosts) {
       const record = this.hosts.get(host.name) ?? { name: host.name, tries: [] }
       if (record.tries.length === 0) this.hosts.set(host.name, record)
-      const lines = host.status === 'success' ? undefined : invocation.lastLinesOf(host)
+      const lines = word(host.status) === 'success' ? undefined : invocation.lastLinesOf(host)
       record.tries.push({ attempt, status: host.status, run: invocation, ...(lines ? { lines } : {}) })
     }
     this.recorded.add(invocation)
@@ -68,7 +69,7 @@ export class Fleet {
     const failed: string[] = []
     for (const record of this.hosts.values()) {
       const last = record.tries.at(-1)
-      if (last?.attempt === attempt && outcomeOf(last.status) === 'failed') failed.push(record.name)
+      if (last?.attempt === attempt && outcomeOf(word(last.status)) === 'failed') failed.push(record.name)
     }
     return failed
   }
@@ -76,7 +77,7 @@ export class Fleet {
   /** Each host by its last attempt, with Foreman's counted but unlisted hosts as pending. */
   counts(): Counts {
     const counts: Counts = { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: this.total }
-    for (const record of this.hosts.values()) counts[outcomeOf(record.tries.at(-1)!.status)]++
+    for (const record of this.hosts.values()) counts[outcomeOf(word(record.tries.at(-1)!.status))]++
     // Hosts Foreman counts but did not list (e.g. not visible to this user) keep Foreman's word.
     counts.pending += Math.max(0, this.total - this.hosts.size)
     counts.total = Math.max(this.total, this.hosts.size)
@@ -89,12 +90,12 @@ export class Fleet {
     const cases: DetailCase[] = []
     for (const record of this.hosts.values()) {
       const last = record.tries.at(-1)!
-      const status = HOST_STATUS[last.status] ?? 'running'
+      const status = HOST_STATUS[word(last.status)] ?? 'running'
       const attempts =
         record.tries.length > 1
           ? record.tries.map((t) => ({
               attempt: t.attempt,
-              status: HOST_STATUS[t.status] ?? 'running',
+              status: HOST_STATUS[word(t.status)] ?? 'running',
               detail: t.status,
               run: t.run.title,
               ...(t.lines ? { lines: t.lines } : {}),
@@ -107,7 +108,7 @@ export class Fleet {
         ...(last.lines ? { lines: last.lines } : {}),
         ...(attempts ? { attempts } : {}),
       })
-      if (last.status !== 'success')
+      if (word(last.status) !== 'success')
         bad.push({ text: `${record.name}: ${last.status}${triesSaid(record.tries)}`, code: last.lines })
     }
     const { succeeded, total } = this.counts()

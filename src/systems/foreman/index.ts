@@ -6,7 +6,7 @@ import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { ForemanApi, hostStatuses } from './api.js'
+import { ForemanApi, hostStatuses, outcomeOf } from './api.js'
 import { Attempts } from './attempts.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
@@ -228,7 +228,7 @@ class ForemanAdapter implements Adapter {
       // that a pipeline re-running a job that has since passed does not leave empty jobs behind.
       if (failedOnly) {
         const { hosts: statuses } = await hostStatuses(api, invocationId, signal)
-        failedBefore = statuses.filter((host) => host.status !== 'success').length
+        failedBefore = statuses.filter((host) => outcomeOf(host.status) !== 'succeeded').length
         if (failedBefore === 0) {
           this.nothingToRerun = true
           console.info(

@@ -86,7 +86,7 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   integer('concurrency-level', ['concurrency_control', 'concurrency_level'])
   // Why not sent: concurrency_control[time_span] left the API in foreman_remote_execution v11.0.0
   // (Foreman 3.8; app/controllers/api/v2/job_invocations_controller.rb has `param :time_span` up to
-  // v10.1.0 and not from v11.0.0), and servers since ignore it silently: sending it would only look as
+  // v10.1.3 and not from v11.0.0), and servers since ignore it silently: sending it would only look as
   // if it took effect.
   const warnings: string[] = []
   if (input('time-span')) {

@@ -42,7 +42,7 @@ class RpmAdapter implements Adapter {
     client: ApiClient,
   ) {
     this.api = new RpmApi(config, client)
-    this.nothingYet = `no RPM job runs match ${describeFilter(settings.filter)} yet (RPM answers 404 until one does); waiting until timeout`
+    this.nothingYet = `no RPM job runs match ${describeFilter(settings.filter)} yet (RPM answers 404 until one does)`
     if (settings.ids.length === 0) this.discover = (signal, round) => this.lookForNewRuns(signal, round)
   }
 
