@@ -25,7 +25,9 @@ const jobRun = (overrides: Partial<RpmJobRunScript> = {}): RpmJobRunScript => {
 
 describe('BMC RPM: job runs that wait (in process)', () => {
   it('says a job run that has not started is pending, and waits for it to start and end', async () => {
-    const run = jobRun({ startAfterMs: 1500 })
+    // Its clock starts now, before the gate's: 4 s leaves the hold's notice (10 poll intervals, 1 s here,
+    // from the first pending check) room on a loaded machine, where the gate may start a second late.
+    const run = jobRun({ startAfterMs: 4000 })
     sandbox.rpm.add(run)
     const gate = await rpmGate(sandbox, { 'job-id': String(run.id) })
     expect([gate.exitCode, gate.outputs.status]).toEqual([0, 'succeeded'])
