@@ -79,6 +79,29 @@ export const BUILDMASTER_SETUP: BuildMasterSetup = {
       { name: 'Integration', environments: [env('Integration')] },
       { name: 'Production', environments: [env('Prod-East'), env('Prod-West')] },
     ],
+    // A fleet of environments per stage, some failing (for max-failed): 2 of 6 stores fail; of the regions,
+    // one warns and one fails.
+    Fleet: [
+      {
+        name: 'Stores',
+        environments: [
+          env('Store-1', 'succeeded', 900),
+          env('Store-2', 'failed', 700),
+          env('Store-3', 'succeeded', 1100),
+          env('Store-4', 'succeeded', 800),
+          env('Store-5', 'failed', 1000),
+          env('Store-6', 'succeeded', 1200),
+        ],
+      },
+      {
+        name: 'Regions',
+        environments: [
+          env('Region-A', 'succeeded', 800),
+          env('Region-B', 'warned', 900),
+          env('Region-C', 'failed', 700),
+        ],
+      },
+    ],
     Guarded: [
       {
         name: 'Release',

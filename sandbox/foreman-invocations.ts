@@ -24,6 +24,8 @@ export interface InvocationStore {
   readonly profile: ForemanProfile
   readonly invocations: Invocation[]
   nextInvocationId(): number
+  /** How often each host ran each job (template and inputs): a host's attempt at it (HostAttempt). */
+  readonly jobRuns: Map<string, number>
 }
 
 // The job_invocation fields of the create call, as the job invocations API documents them.
@@ -119,9 +121,10 @@ export function createInvocation(
     ? Date.parse(scheduling.start_at)
     : Date.now() + (foreman.profile === '3.9' ? PLANNING_MS_3_9 : 0)
   const inputs = (ji.inputs ?? {}) as Record<string, string>
-  const invocation = addInvocation(foreman, template.id, hosts, startAt, inputs, !!recurrence, ji, scope)
+  const invocation = addInvocation(foreman, template.id, hosts, startAt, inputs, !!recurrence, ji, scope, {
+    targetingType: text(targetingType),
+  })
   invocation.scheduled = !!scheduling?.start_at
-  invocation.targetingType = text(targetingType)
   const level = (ji.concurrency_control as { concurrency_level?: unknown } | undefined)?.concurrency_level
   if (typeof level === 'number' && level > 0) spread(invocation, level)
   hold(foreman.setup, invocation)
@@ -253,6 +256,21 @@ export function cancelInvocation(
   return json(200, { cancelled: true, id: i.id })
 }
 
+/**
+ * POST .../rerun (foreman_remote_execution app/controllers/api/v2/job_invocations_controller.rb #rerun, with
+ * JobInvocationComposer.from_job_invocation, app/models/job_invocation_composer.rb): a new invocation, with
+ * a new id, of the same template, inputs and targeting type; its passwords are not copied
+ * (ParamsFromJobInvocation#params), and the answer leaves them null.
+ *
+ * Its hosts: with failed_only the composer's search becomes `name ^ (<failed hosts>)`, JobInvocation#
+ * failed_hosts (app/models/job_invocation.rb: once finished, every targeted host whose task did not end in
+ * success, the cancelled and never-started ones included; while running, those failed or cancelled so far).
+ * But for a static_query invocation JobInvocationComposer#compose then gives the new targeting the
+ * original's hosts and marks it resolved (`if @reruns && job_invocation.targeting.static?`, since REX 1.6,
+ * aa7f0d56), so RunHostsJob#plan never resolves that search: a static rerun runs on all the original's
+ * hosts, failed_only or not. Only a dynamic_query rerun is resolved from the search, on the failed hosts
+ * (none: an empty invocation).
+ */
 export function rerunInvocation(
   foreman: InvocationStore,
   i: Invocation,
@@ -262,10 +280,16 @@ export function rerunInvocation(
   const failedOnly = bodyOrQuery(body, q, 'failed_only')
   if (failedOnly === 'invalid')
     return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
-  // failed_only reruns the failed_hosts (app/models/job_invocation.rb): once finished, every host that
-  // did not succeed. With none, Foreman still creates the invocation, an empty one.
-  const runs = i.runs.filter((r) => failedOnly !== true || hostState(r) !== 'success')
-  // A rerun runs the same script, but a flaky host passes the second time.
+  const states = i.runs.map((r) => hostState(r))
+  const finished = states.every(
+    (x) => x === 'success' || x === 'warning' || x === 'error' || x === 'cancelled',
+  )
+  const failed = (state: string): boolean =>
+    finished ? state !== 'success' : state === 'error' || state === 'warning' || state === 'cancelled'
+  const runs =
+    i.targetingType === 'static_query' || failedOnly !== true
+      ? i.runs
+      : i.runs.filter((_r, n) => failed(states[n]!))
   const again = addInvocation(
     foreman,
     i.templateId,
@@ -275,8 +299,8 @@ export function rerunInvocation(
     false,
     i.body,
     i.scope,
+    { targetingType: i.targetingType, rerun: true },
   )
-  for (const run of again.runs) run.script = { ...run.script, exitStatus: 0 }
   return json(201, {
     id: again.id,
     job_category: 'Commands',
@@ -298,8 +322,16 @@ function addInvocation(
   recurring: boolean,
   body: unknown,
   scope: Invocation['scope'],
+  { targetingType, rerun = false }: { targetingType: string; rerun?: boolean },
 ): Invocation {
   const script = foreman.setup.script ?? defaultScript
+  // Which run of this job each host is in: a host that fails once passes the job's next run (defaultScript).
+  const attempt = (host: ForemanHost): number => {
+    const key = `${templateId} ${JSON.stringify(inputs)} ${host.id}`
+    const n = (foreman.jobRuns.get(key) ?? 0) + 1
+    foreman.jobRuns.set(key, n)
+    return n
+  }
   const invocation: Invocation = {
     id: foreman.nextInvocationId(),
     templateId,
@@ -308,9 +340,13 @@ function addInvocation(
     startAt,
     scheduled: false,
     recurring,
-    targetingType: 'static_query',
+    targetingType,
     inputs,
-    runs: hosts.map((host) => ({ host, script: script(host, inputs), startAt })),
+    runs: hosts.map((host) => ({
+      host,
+      script: script(host, inputs, { attempt: attempt(host), rerun }),
+      startAt,
+    })),
     body,
     scope,
     cancels: [],

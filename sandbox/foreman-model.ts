@@ -71,8 +71,8 @@ export interface ForemanSetup {
   profile?: ForemanProfile
   /** False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there (as profile 3.9 does). */
   hostsEndpoint?: boolean
-  /** The script of a host in an invocation; by default hosts named *flaky* fail. */
-  script?: (host: ForemanHost, inputs: Record<string, string>) => HostScript
+  /** The script of a host in an invocation; by default (defaultScript) as its name says. */
+  script?: (host: ForemanHost, inputs: Record<string, string>, run: HostAttempt) => HostScript
   /**
    * Foreman's task executor (Dynflow) is not running: an invocation created meanwhile never starts. An
    * immediate one stays planned (task state `planned`, status_label `running` since foreman-tasks counts
@@ -96,6 +96,14 @@ export interface ForemanSetup {
   cancelNotTaken?: boolean
   /** status_label and job_status capitalised and padded (' Succeeded ', 'Success'): compared without case by a client. */
   capitalisedStatus?: boolean
+}
+
+/** Which run of the same job a host is in: the job's template and inputs, run again on it. */
+export interface HostAttempt {
+  /** 1 the first time this simulator runs the job (template and inputs) on the host, 2 the next… */
+  attempt: number
+  /** The invocation is a rerun (POST .../rerun) of an earlier one. */
+  rerun: boolean
 }
 
 export interface HostRun {
@@ -155,6 +163,11 @@ export const FOREMAN_SETUP: ForemanSetup = {
     { id: 12, name: 'db-02.example.com' },
     { id: 13, name: 'pos-01.shop.example.com', organizationId: 3, locationId: 4 },
     { id: 14, name: 'app-warn-01.example.com' },
+    // For retry-failed: one host fails its first run of a job and passes the next, one always fails.
+    { id: 15, name: 'cache-once-01.example.com' },
+    { id: 16, name: 'cache-broken-02.example.com' },
+    { id: 17, name: 'cache-03.example.com' },
+    { id: 18, name: 'cache-04.example.com' },
   ],
   organizations: [
     { id: 1, name: 'Default Organization' },
@@ -175,10 +188,20 @@ export const FOREMAN_SETUP: ForemanSetup = {
   ],
 }
 
-export const defaultScript = (host: ForemanHost): HostScript => ({
+/**
+ * How a host runs by its name: *flaky* fails when the job is created and passes when Foreman reruns it;
+ * *once* fails its first run of a job (a template with its inputs) and passes every later one, rerun or
+ * created again (a host that was briefly unreachable); *broken* always fails; *warn* ends in a warning.
+ */
+export const defaultScript = (host: ForemanHost, _inputs?: unknown, run?: HostAttempt): HostScript => ({
   durationMs: 1000 + (host.id % 5) * 200,
   lines: 3,
-  exitStatus: host.name.includes('flaky') ? 1 : 0,
+  exitStatus:
+    host.name.includes('broken') ||
+    (host.name.includes('flaky') && !run?.rerun) ||
+    (host.name.includes('once') && (run?.attempt ?? 1) === 1)
+      ? 1
+      : 0,
   warning: host.name.includes('warn'),
 })
 
@@ -231,10 +254,19 @@ export function isTrue(value: string | null): boolean {
   return value === 'true' || value === '1'
 }
 
-/** 'name ~ x', 'name = x', 'id = 3' and 'all'; any other search is refused as not modelled. */
+/**
+ * 'name ~ x', 'name = x', 'id = 3', 'all', and 'name ^ (a, b)' (scoped_search's IN, as Foreman's own
+ * Targeting.build_query_from_hosts writes a list of hosts: foreman_remote_execution app/models/targeting.rb);
+ * any other search is refused as not modelled.
+ */
 export function selectHosts(hosts: ForemanHost[], query: string): ForemanHost[] | string {
   const q = query.trim()
   if (q === 'all') return hosts
+  const list = /^name\s*\^\s*\(([^)]*)\)$/.exec(q)
+  if (list) {
+    const names = list[1]!.split(',').map((name) => name.trim())
+    return hosts.filter((h) => names.includes(h.name))
+  }
   const m = /^(name|id)\s*(~|=)\s*"?([^"]*)"?$/.exec(q)
   if (!m) return `The sandbox does not model the search '${q}': use name ~ x, name = x, id = n or all`
   const [, field, op, value] = m

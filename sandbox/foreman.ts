@@ -32,6 +32,7 @@ export {
   type ForemanSetup,
   type ForemanTaxonomy,
   type ForemanTemplate,
+  type HostAttempt,
   type HostScript,
 } from './foreman-model.js'
 
@@ -61,6 +62,7 @@ const ROUTE_PARAMS: Record<string, string[]> = {
 export class ForemanSimulator implements Simulator, InvocationStore {
   readonly system = 'foreman'
   readonly invocations: Invocation[] = []
+  readonly jobRuns = new Map<string, number>()
   private nextId = 500
 
   constructor(readonly setup: ForemanSetup = FOREMAN_SETUP) {}
@@ -72,6 +74,8 @@ export class ForemanSimulator implements Simulator, InvocationStore {
   /** Replaces the inventory, e.g. with 1,000 hosts for the benchmark. */
   useHosts(hosts: ForemanHost[]): void {
     this.setup.hosts = hosts
+    // A new inventory: every host's next run of a job is its first.
+    this.jobRuns.clear()
   }
 
   handle(request: SandboxRequest): SandboxResponse {

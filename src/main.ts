@@ -188,6 +188,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     const report = buildReport({
       attempt: { ...attempt, ...adapter.attempt?.() },
       failOn: config.failOn,
+      maxFailed: config.maxFailed,
       title: config.summaryTitle,
       result,
       failure,
@@ -215,9 +216,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
         (observer) =>
           observer
             .ended?.({
+              ...report.verdict,
               status: report.status,
-              ending: report.verdict.ending,
-              message: report.verdict.message,
               result,
               summary: report.summary,
               checks: result?.checks ?? checks,

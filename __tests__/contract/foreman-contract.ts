@@ -51,6 +51,16 @@ export function describeForemanContract(profile: ForemanProfile): void {
           }),
           foreman({ feature: 'run_script', 'search-query': 'name = web-003.example.com' }),
         ])
+        // retry-failed: each retry is a create of the same job on the failed hosts, credentials included.
+        const retried = await foreman({
+          template: 'Run Command - Script Default',
+          'search-query': 'name ~ cache',
+          'ssh-password': 'ssh-pw-2',
+          'retry-failed': '2',
+          'max-failed': '1',
+        })
+        expect(retried.outputs.status).toBe('succeeded')
+        expect(retried.outputs['job-ids']!.split(',')).toHaveLength(3)
         expect(full.outputs.status).toBe('succeeded')
         expect(full.stdout).toContain("::warning::Input 'time-span' is ignored")
         expect(failed.outputs.status).toBe('failed')
@@ -58,7 +68,7 @@ export function describeForemanContract(profile: ForemanProfile): void {
         expect(feature.outputs.status).toBe('succeeded')
         const id = failed.outputs['job-id']!
         const [rerunFailed, rerunAll, nothing, waited] = await Promise.all([
-          foreman({ operation: 'rerun-failed', 'job-id': id }),
+          foreman({ operation: 'rerun-failed', 'job-id': id, 'retry-failed': '1' }),
           foreman({ operation: 'rerun', 'job-id': id }),
           foreman({ operation: 'rerun-failed', 'job-id': full.outputs['job-id']!, 'organization-id': '1' }),
           foreman({ operation: 'wait', 'job-id': id }),

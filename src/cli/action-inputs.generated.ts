@@ -72,6 +72,8 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {"name":"summary-title","description":"The job summary's title; by default 'release-gate: <server> <job>', so two gate steps in one job are told apart.","default":"","required":false,"secret":false},
   {"name":"job-summary","description":"false writes no job summary.","default":"true","required":false,"secret":false},
   {"name":"fail-on","description":"Judges the job's outcome only: warning fails the step on Warning or Error; error fails only on Error; never does not fail on the outcome. A timeout, a cancel, or anything that kept the step from knowing the outcome (bad input, refused credentials, unreachable server) fails the step under every fail-on.","default":"warning","required":false,"secret":false},
+  {"name":"max-failed","description":"How many of the units the step judges may fail while it still passes: a count (3) or a share of them (5%, rounded down). Units: Foreman hosts, BuildMaster deployments of the stage, BMC RPM job runs; not Otter (one job). Failures within it pass the step with a warning naming them; over it, the step fails saying by how much. Cancelled or never-started units and a timeout are never allowed away; warned BuildMaster deployments stay judged by fail-on. Empty or 0: any failure fails the step.","default":"","required":false,"secret":false},
+  {"name":"retry-failed","description":"Foreman only, 0 to 5: when a job invocation this step started ends with failed hosts, run the job again on those hosts only, up to this many times, inside the same timeout; each host is judged by its last attempt (max-failed applies after it). Not with operation: wait or cancel, nor a recurring or unwaited scheduled job.","default":"0","required":false,"secret":false},
   {"name":"github-deployment","description":"true mirrors the gate into GitHub Deployments: a deployment of this commit in environment, in_progress while the job runs, then success, failure or error. Needs 'permissions: deployments: write'. GitHub's failures only warn; they never change the outcome. Default false: no GitHub request is made.","default":"false","required":false,"secret":false},
   {"name":"environment","description":"With github-deployment: the GitHub environment to record the deployment in, e.g. production. Required for Otter, Foreman and BMC RPM; for BuildMaster, empty records each BuildMaster deployment in the GitHub environment named after its BuildMaster environment.","default":"","required":false,"secret":false},
   {"name":"environment-url","description":"With github-deployment: the address of the deployed environment, which GitHub links as View deployment (environment_url), e.g. https://shop.example.com. Empty: none is sent. The job's page on the server goes in the deployment's log_url either way.","default":"","required":false,"secret":false},
@@ -80,16 +82,16 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
 ]
 
 export const ACTION_OUTPUTS: readonly ActionOutput[] = [
-  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job), or dry-run when a dry run's checks all passed; empty when the step failed before any outcome was known."},
-  {"name":"job-ids","description":"Every id the step waited on, comma-separated: Otter, the job token; BuildMaster, the deployment ids; Foreman, the job invocation id; BMC RPM, the job run ids, including those a filter found while waiting."},
+  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job), or dry-run when a dry run's checks all passed; empty when the step failed before any outcome was known. Failures that max-failed allows leave it succeeded."},
+  {"name":"job-ids","description":"Every id the step waited on, comma-separated: Otter, the job token; BuildMaster, the deployment ids; Foreman, the job invocation id, then each retry's (retry-failed); BMC RPM, the job run ids, including those a filter found while waiting."},
   {"name":"job-id","description":"The job's id: Otter, the job token; BuildMaster, the first deployment id; Foreman, the job invocation id; BMC RPM, the first job run id."},
   {"name":"url","description":"A link to the job in the server's UI where one can be formed: BuildMaster, the build's page; Foreman, the job invocation's page; empty for Otter and RPM."},
   {"name":"release-number","description":"BuildMaster: the release number used."},
   {"name":"build-number","description":"BuildMaster: the build number created or used."},
   {"name":"deployment-ids","description":"BuildMaster: the ids of the deployments started (or waited on, or found by operation: wait without job-id), comma-separated."},
-  {"name":"hosts-total","description":"Foreman: the number of hosts the job ran on."},
-  {"name":"hosts-succeeded","description":"Foreman: hosts that succeeded."},
-  {"name":"hosts-failed","description":"Foreman: hosts that failed."},
+  {"name":"hosts-total","description":"Foreman: the number of hosts the job ran on (each host once, whatever its attempts)."},
+  {"name":"hosts-succeeded","description":"Foreman: hosts that succeeded, on their first attempt or a later one (retry-failed)."},
+  {"name":"hosts-failed","description":"Foreman: hosts that failed, each judged by its last attempt (some may be within max-failed)."},
   {"name":"hosts-cancelled","description":"Foreman: hosts that were cancelled."},
   {"name":"github-deployment-ids","description":"With github-deployment: the ids of the GitHub deployments created, comma-separated."},
 ]

@@ -13,9 +13,9 @@ export const EXIT_CODES: Record<Ending, number> = {
 export const EXIT_MEANINGS: [number, string][] = [
   [
     0,
-    'passed: the job succeeded, or ended in a Warning that fail-on tolerates (also: started, with wait false)',
+    'passed: the job succeeded, or ended in a Warning that fail-on tolerates, or with failures max-failed allows (also: started, with wait false)',
   ],
-  [1, 'failed: the job failed per fail-on'],
+  [1, 'failed: the job failed per fail-on (and max-failed)'],
   [2, 'bad usage or input: an unknown flag, a missing or invalid input; nothing was sent'],
   [
     3,

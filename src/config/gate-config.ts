@@ -4,6 +4,7 @@ import * as tls from 'node:tls'
 import { DURATION_FORMS, parseDuration } from './duration.js'
 import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
+import { parseMaxFailed, parseRetryFailed, type Allowance } from './fleet.js'
 import { clip } from '../util/words.js'
 
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
@@ -35,6 +36,10 @@ export interface GateConfig {
   pollIntervalMs: number
   maxPollIntervalMs: number
   failOn: FailOn
+  /** max-failed: how many units may fail while the step passes; undefined when none may. */
+  maxFailed?: Allowance
+  /** retry-failed: how many more attempts the failed units get (Foreman); 0 when none. */
+  retryFailed: number
   /** The job summary's title; empty for one made of the system and the job's name. */
   summaryTitle: string
   jobSummary: boolean
@@ -120,6 +125,9 @@ export async function readGateConfig(
       `'${failOnText}' is not accepted; use warning (fail on Warning or Error), error (fail only on Error) or never`,
     )
 
+  const maxFailed = parseMaxFailed(read('max-failed'), problems)
+  const retryFailed = parseRetryFailed(read('retry-failed'), problems)
+
   let variables: Variables = {}
   try {
     variables = await parseVariables(read('variables'))
@@ -163,6 +171,8 @@ export async function readGateConfig(
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,
     failOn: failOn ?? 'warning',
+    maxFailed,
+    retryFailed,
     summaryTitle: input('summary-title'),
     jobSummary: jobSummary ?? true,
     ca,

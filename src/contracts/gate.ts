@@ -36,6 +36,11 @@ export interface RunOutcome {
   hold?: Hold
   /** The gate gave up on it because it did not start within start-timeout. */
   neverStarted?: boolean
+  /**
+   * A later attempt ran its failed units again (retry-failed): its own status no longer stands for them,
+   * each unit is judged by its last attempt.
+   */
+  retried?: boolean
 }
 
 export interface GateResult {
@@ -52,6 +57,11 @@ export interface GateResult {
    * the runs that had ended ended in.
    */
   stoppedBy?: 'timeout' | 'start-timeout' | 'cancel'
+  /**
+   * Another attempt on the failed units was due but did not start (the stop came first, or the server
+   * refused it): why, in a sentence. The units stand as their last attempt that ran left them.
+   */
+  retryMissed?: string
   /** A dry run's checks, in the order made. */
   checks?: CheckResult[]
   /** A dry run's plan: what the real run would do, in words. */

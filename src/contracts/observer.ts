@@ -16,6 +16,8 @@ export interface GateEnd {
   ending: Ending
   /** The verdict's message: why the step fails, where it does. */
   message?: string
+  /** The verdict passed with units failed within max-failed: the line saying so. */
+  tolerated?: string
   result?: GateResult
   summary: Summary
   /** A dry run's checks, the one that failed included: set whenever the step was a dry run. */

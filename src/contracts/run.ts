@@ -61,6 +61,31 @@ export interface DetailCase {
   detail: string
   /** Its last lines of output, where kept (the ones that did not succeed). */
   lines?: string[]
+  /**
+   * Every attempt it had, in order, where it had more than one (retry-failed): the last one is the one
+   * `status` tells; the earlier ones failed.
+   */
+  attempts?: CaseAttempt[]
+}
+
+/** What a server's units are called (max-failed counts them), and whether they are within its runs. */
+export interface UnitNames {
+  one: string
+  many: string
+  /** The units are within the runs (a Foreman invocation's hosts): the details' cases list them, not the runs. */
+  within?: boolean
+}
+
+/** One attempt of a unit that was retried: what it ended in, and its last lines where they were kept. */
+export interface CaseAttempt {
+  /** 1 for the first run, 2 for the first retry, … */
+  attempt: number
+  status: Status
+  /** The server's own word, e.g. Foreman's job_status 'error'. */
+  detail: string
+  /** The run of that attempt, as titled, e.g. "Foreman job invocation 502 (attempt 2 of 3 …)". */
+  run: string
+  lines?: string[]
 }
 
 /** Output to show in one collapsible group; without a title, the run's title and line numbers. */
@@ -115,6 +140,8 @@ export interface Run {
 export interface Adapter {
   /** The server's name for messages, e.g. 'Otter'. */
   readonly serverLabel: string
+  /** What its units are called, in the plural, where it retries them: e.g. 'hosts'. */
+  readonly units?: string
   /**
    * Starts the work (or attaches to existing work) and returns what to wait on: nothing, for an
    * operation that is complete once it returns (e.g. creating a release). `created` hears a new job's id
@@ -138,6 +165,14 @@ export interface Adapter {
   attempt?(): { what: string; subject: string } | undefined
   /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
   readonly notWaiting?: string
+  /**
+   * Called once every run has ended and its output has been shown: starts another attempt on the units
+   * that failed (Foreman's retry-failed) and returns its runs, which the gate then waits on inside the
+   * same deadline; nothing when there is nothing (more) to retry. The runs that ended before stay in the
+   * result; for the units the new runs cover, the new runs' outcomes are the ones that stand. A failure
+   * that may pass is tried again at the next check; the adapter sends each attempt's start once.
+   */
+  retry?(signal: AbortSignal, console: GateConsole): Promise<Run[]>
   /**
    * A dry run, instead of start(): checks with reads only what start() would use (the credentials, every
    * name it would resolve), recording each check in `dryRun` as it is made, and resolves to what start()

@@ -1,8 +1,7 @@
 import { formatDuration } from '../config/duration.js'
-import { HttpFailure } from '../contracts/http-failure.js'
 import type { GateConsole } from '../contracts/console.js'
 import type { Adapter, OutputGroup, Run } from '../contracts/run.js'
-import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from '../contracts/errors.js'
+import { CancelledByRunner, DeadlineReached, isAuthFailure } from '../contracts/errors.js'
 import { NotCancelled } from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
 import { HoldWatch, type NotStarted, type StartTimedOut } from './holds.js'
@@ -12,6 +11,8 @@ import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
 import { plausible } from './timing.js'
 import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
+import { nextAttempt, standing, stoppedWhileStarting } from './attempts.js'
+import { isPassing, passingNote } from './passing.js'
 
 export { plausible }
 // A failed dry run: main unwraps it as it unwraps FailedAfterStart.
@@ -65,6 +66,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
+  // Set when an attempt on the failed units was due and did not start: why.
+  let retryMissed: string | undefined
   const result = (
     status: GateResult['status'],
     notes: string[] = [],
@@ -74,8 +77,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     runs: outcomes,
     startedAt,
     endedAt: now(),
-    notes,
+    notes: retryMissed ? [...notes, retryMissed] : notes,
     stoppedBy,
+    ...(retryMissed ? { retryMissed } : {}),
   })
   // The gate stopped before every outcome was known: its status says why, whatever ended before.
   const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult =>
@@ -144,6 +148,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     const notes = await giveUp(outcomes, outputDone, status, options, now, holds, start)
     return start ? result(status, notes, 'start-timeout') : stoppedResult(status, notes)
   }
+  // While another attempt on the failed units is being started: a stop then is said as such.
+  let retrying = false
   try {
     for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
@@ -160,13 +166,25 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
         }
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
-      if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
+      if (allDone) {
+        retrying = true
+        const again = adapter.retry ? await nextAttempt(adapter, polling, outcomes) : []
+        retrying = false
+        if (typeof again === 'string') retryMissed = again
+        else if (again === undefined) continue
+        else if (again.length > 0) {
+          await track(again)
+          continue
+        }
+        return result(worstOf(standing(outcomes).map((o) => o.status as FinalStatus)))
+      }
       const start = holds.afterRound(outcomes, adapter.discover ? adapter.nothingYet : undefined)
       if (start) return stop('timed-out', start)
       if (now() >= deadline) return stop('timed-out')
     }
   } catch (error) {
     const status = stopped(error)
+    if (status && retrying) retryMissed = stoppedWhileStarting(stopReason(status, options), adapter)
     if (status) return stop(status)
     if (outcomes.length === 0) throw error
     throw new FailedAfterStart(error, outcomes, await abandon(outcomes, error, options, now))
@@ -252,18 +270,6 @@ async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOpt
     lines,
   )
   await options.events?.outputShown?.(outcome, group)
-}
-
-/** An explained failure already says what was being done; a bare HTTP failure gets the context. */
-function passingNote(error: Error, what: string, next: string): string {
-  return error instanceof GateError
-    ? `${error.message.replace(/\.$/, '')}; ${next}.`
-    : `${what} failed (${error.message}); ${next}.`
-}
-
-/** Failures worth riding out: the server or the network is having a moment, and retries ran out. */
-function isPassing(error: unknown): error is Error {
-  return error instanceof GateError ? error.passing : error instanceof HttpFailure && error.transient
 }
 
 /** Why the gate stopped, as the start of a sentence. */

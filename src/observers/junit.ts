@@ -199,6 +199,7 @@ export class JUnitReport implements Observer {
       ['ending', end.ending],
     ]
     if (end.message) properties.push(['message', end.message])
+    if (end.tolerated) properties.push(['tolerated', end.tolerated])
     const notes = [...end.summary.notes]
     // A section that lists nothing case by case still says something, e.g. that host statuses could not be
     // read.
@@ -234,9 +235,9 @@ export class JUnitReport implements Observer {
       ]
     }
     const hosts = end.summary.sections.flatMap((section) => section.cases ?? [])
-    // A run that judges things within it (a Foreman invocation's hosts) is reported by those things.
-    if (result.runs.length === 1 && hosts.length > 0)
-      return hosts.map((host) => this.hostCase(host, result.runs[0]!, end))
+    // Runs that judge things within them (a Foreman invocation's hosts, over every attempt) are reported by
+    // those things.
+    if (hosts.length > 0) return hosts.map((host) => this.hostCase(host, result.runs, end))
     const names = new Map<string, number>()
     for (const outcome of result.runs)
       names.set(this.nameOf(outcome.run), (names.get(this.nameOf(outcome.run)) ?? 0) + 1)
@@ -296,8 +297,12 @@ export class JUnitReport implements Observer {
     }
   }
 
-  private hostCase(host: DetailCase, outcome: RunOutcome, end: GateEnd): JUnitCase {
+  private hostCase(host: DetailCase, outcomes: RunOutcome[], end: GateEnd): JUnitCase {
     const base = { classname: this.options.attempt.server, name: host.name }
+    // The run of its last attempt: the invocation that ran it last (retry-failed), else the first one.
+    const attempts = host.attempts ?? []
+    const last = attempts.at(-1)
+    const outcome = (last && outcomes.find((o) => o.run.title === last.run)) ?? outcomes[0]!
     const on = `on ${host.name} (${outcome.run.title})`
     // Given up on at start-timeout: a failure on every host, whatever the cancel made of it.
     if (outcome.neverStarted)
@@ -306,9 +311,15 @@ export class JUnitReport implements Observer {
         outcome: 'failed',
         message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
       }
+    // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did not.
+    const earlier = attempts.slice(0, -1).map((a) => ({
+      message: `Attempt ${a.attempt} of ${attempts.length} did not succeed on ${host.name} (${a.run}): ${a.detail}.`,
+      lines: a.lines,
+    }))
+    const tries = attempts.length > 1 ? ` after ${attempts.length} attempts` : ''
     switch (host.status) {
       case 'succeeded':
-        return { ...base, outcome: 'passed' }
+        return { ...base, outcome: 'passed', ...(earlier.length ? { earlier } : {}) }
       case 'canceled':
         // Cancelled by the step itself (its timeout, the workflow's cancel): the host did not finish, which
         // fails it. Only a cancel by someone on the server is a skip.
@@ -325,8 +336,9 @@ export class JUnitReport implements Observer {
         return {
           ...base,
           outcome: 'failed',
-          message: `The job did not succeed ${on}: ${host.detail}.`,
+          message: `The job did not succeed ${on}${tries}: ${host.detail}.`,
           lines: host.lines,
+          ...(earlier.length ? { earlier } : {}),
         }
       default: {
         if (end.result?.status === 'started')

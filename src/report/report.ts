@@ -3,8 +3,10 @@ import type { FailOn } from '../contracts/status.js'
 import type { GateResult, RunOutcome } from '../contracts/gate.js'
 import { failsStep } from '../contracts/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../contracts/host.js'
-import type { DetailSection } from '../contracts/run.js'
+import type { DetailSection, UnitNames } from '../contracts/run.js'
 import { named } from '../util/words.js'
+import type { Allowance } from '../config/fleet.js'
+import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
 import type { CheckResult } from '../contracts/dry-run.js'
 import { checkTable, dryRunLine } from './dry-run.js'
 
@@ -21,11 +23,15 @@ export interface Attempt {
   environmentPerRun?: boolean
   /** Set when the attempt starts a job: where that job shows on the server, in words (for a step killed before it knew the id). */
   starts?: string
+  /** What the units max-failed counts are called (hosts, deployments, job runs); none for Otter's one job. */
+  units?: UnitNames
 }
 
 export interface ReportInput {
   attempt: Attempt
   failOn: FailOn
+  /** max-failed: how many units may fail while the step passes. */
+  maxFailed?: Allowance
   /** The summary-title input; empty for the default. */
   title: string
   /** Set when the gate ended; absent when it failed before an outcome was known. */
@@ -90,7 +96,9 @@ export function buildReport(input: ReportInput): Report {
   }
 
   if (result.status === 'dry-run') return dryRunReport(input, result, title)
-  const verdict = verdictOf(result, input.failOn)
+  const { units, unitNote } = byUnits(input, result)
+  const verdict = units?.verdict ?? verdictOf(result, input.failOn)
+  const status = units?.status ?? result.status
   const waited = formatDuration(result.endedAt - result.startedAt)
   const closing =
     result.status === 'started'
@@ -99,7 +107,8 @@ export function buildReport(input: ReportInput): Report {
   // A log known to miss lines is never passed over in silence: a warning names the run and where to read it.
   const incomplete = result.runs.flatMap((o) => (o.logIncomplete ? [o.logIncomplete] : []))
   const warnings: string[] = [...incomplete]
-  if (verdict.withIssues) {
+  if (units) warnings.push(...units.warnings)
+  else if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
     warnings.push(
       `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`,
@@ -112,20 +121,22 @@ export function buildReport(input: ReportInput): Report {
         ? result.status === 'succeeded'
           ? `done in ${waited}.`
           : `${result.status} after ${waited}. ${result.notes.join(' ')}`
-        : `${result.status} after waiting ${waited}.`
+        : `${status} after waiting ${waited}.`
+  const healed = units && attempt.units && healedSection(units.healed, attempt.units)
+  const said = verdict.ending === 'passed' ? (verdict.tolerated ?? '') : (verdict.message ?? '')
   return {
     verdict,
     warnings,
     closing,
-    status: result.status,
+    status,
     summary: {
       title,
-      status: result.status,
-      lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended}${verdict.ending === 'passed' ? '' : ` ${verdict.message ?? ''}`}`.trim(),
+      status,
+      lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended} ${said}`.trim(),
       table: result.runs.length > 0 ? runTable(result) : result.checks && checkTable(result.checks),
       facts: facts(input.outputs),
-      sections: input.details,
-      notes: [...result.notes, ...incomplete],
+      sections: healed ? [...input.details, healed] : input.details,
+      notes: [...result.notes, ...incomplete, ...(unitNote ? [unitNote] : [])],
     },
   }
 }
@@ -153,12 +164,30 @@ function dryRunReport(input: ReportInput, result: GateResult, title: string): Re
 }
 
 /**
+ * The judgement unit by unit, where it applies: max-failed was given, or units were retried (each is then
+ * judged by its last attempt), and the gate knew every outcome. A note says why it could not apply when
+ * the units were unknown (the hosts could not be listed): the runs are judged as a whole then.
+ */
+function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgement; unitNote?: string } {
+  const names = input.attempt.units
+  if (!names || result.status === 'started' || result.stoppedBy) return {}
+  if (!input.maxFailed && !result.runs.some((o) => o.retried)) return {}
+  const units = unitsOf(result, input.details, names)
+  if (!units)
+    return {
+      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? 'max-failed was not applied, and ' : ''}the outcome is the job's as a whole.`,
+    }
+  return { units: judgeUnits(units, input.failOn, input.maxFailed, names) }
+}
+
+/**
  * `fail-on` judges the job's outcome only: a timeout, a cancel, or anything that kept the gate from
  * knowing the outcome fails the step whatever it says.
  */
 export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   if (result.status === 'started' || result.status === 'dry-run') return { ending: 'passed' }
-  const failing = result.runs.filter((o) => failsStep(outcomeOf(o) ?? 'succeeded', failOn))
+  // A run a later attempt ran again no longer stands for its units: the later one is judged.
+  const failing = result.runs.filter((o) => !o.retried && failsStep(outcomeOf(o) ?? 'succeeded', failOn))
   if (result.stoppedBy) {
     const ending: Ending = result.stoppedBy === 'cancel' ? 'canceled' : 'timed-out'
     if (result.runs.length === 0)
@@ -167,6 +196,10 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     // A job that never started: what the gate said when it gave up (for how long it was pending, what may
     // hold it, what became of it) is the message.
     if (result.stoppedBy === 'start-timeout') return { ending, message: result.notes.join(' ') }
+    if (stopped.length === 0 && result.retryMissed) {
+      const failed = failing.length > 0 ? ` ${named(failing.map((o) => withDetail(o, result)))}.` : ''
+      return { ending, message: `${result.retryMissed}${failed}` }
+    }
     if (stopped.length === 0) {
       // Every run had ended; the stop came while the last of their output was being fetched.
       const why = ending === 'canceled' ? 'The workflow was cancelled' : 'The timeout was reached'
@@ -187,11 +220,12 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning')
       ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`
       : ''
+    const standing = result.runs.filter((o) => !o.retried)
     const others =
-      result.runs.length > failing.length
+      standing.length > failing.length
         ? ` ${othersLine(
-            result.runs.filter((o) => !failing.includes(o)),
-            result.runs.length,
+            standing.filter((o) => !failing.includes(o)),
+            standing.length,
           )}`
         : ''
     return {
@@ -199,7 +233,10 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
       message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}`,
     }
   }
-  return { ending: 'passed', withIssues: result.runs.some((o) => outcomeOf(o) !== 'succeeded') }
+  return {
+    ending: 'passed',
+    withIssues: result.runs.some((o) => !o.retried && outcomeOf(o) !== 'succeeded'),
+  }
 }
 
 /**

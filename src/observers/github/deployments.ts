@@ -138,7 +138,12 @@ export class DeploymentMirror implements Observer {
     return Promise.resolve()
   }
 
-  async ended(report: { status: string; ending: Ending; result?: GateResult }): Promise<void> {
+  async ended(report: {
+    status: string
+    ending: Ending
+    result?: GateResult
+    tolerated?: string
+  }): Promise<void> {
     this.gateEnded = true
     this.options.signal.removeEventListener('abort', this.onCancel)
     if (report.status === 'canceled' || report.status === 'timed-out') this.github.stopping()
@@ -170,6 +175,7 @@ export class DeploymentMirror implements Observer {
           target,
           status,
           runs.some((o) => o.keepsRunning),
+          report.tolerated,
         )
       }
     }
@@ -259,7 +265,8 @@ export class DeploymentMirror implements Observer {
     return target
   }
 
-  private finish(target: Target, status: string, keepsRunning: boolean): void {
+  /** `tolerated`: the step passed with units failed within max-failed, said after the subject. */
+  private finish(target: Target, status: string, keepsRunning: boolean, tolerated?: string): void {
     const final = finalState(status, this.options.failOn)
     if (!final) return
     target.final = final.state
@@ -275,7 +282,7 @@ export class DeploymentMirror implements Observer {
         ? runs.length === 1
           ? runs[0]!.failureDetail?.()
           : undefined
-        : undefined
+        : tolerated
     const description =
       final.word === NO_OUTCOME
         ? `${NO_OUTCOME} for ${subject}; see the workflow run's log`

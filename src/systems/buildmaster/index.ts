@@ -34,7 +34,11 @@ export const buildmaster: SystemDefinition = {
       // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
       headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
       secrets: [config.apiKey],
-      attempt: { ...describeAttempt(settings), environmentPerRun: true },
+      attempt: {
+        ...describeAttempt(settings),
+        environmentPerRun: true,
+        units: { one: 'deployment', many: 'deployments' },
+      },
       createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
     }
   },

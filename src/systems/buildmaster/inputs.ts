@@ -2,6 +2,7 @@
 import { isRealDateTime } from '../../config/calendar.js'
 import { parseBoolean, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import type { Variables } from '../../config/variables.js'
 
 export const OPERATIONS = [
@@ -141,6 +142,17 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   ) {
     problems.add('variables', `are not sent with operation: ${operation}`)
   }
+  refuseRetryFailed(
+    config,
+    "is Foreman only: BuildMaster's API cannot re-run one failed deployment, and deploying again would deploy the whole stage a second time",
+    problems,
+  )
+  if (!['deploy', 'deploy-build', 'wait'].includes(operation))
+    refuseMaxFailed(
+      config,
+      `is only used by operations that wait on deployments (deploy, deploy-build, wait), not by ${operation}`,
+      problems,
+    )
   return settings
 }
 

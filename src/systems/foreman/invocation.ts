@@ -4,10 +4,10 @@ import { type GateConfig } from '../../config/gate-config.js'
 import { isFinal, type Status } from '../../contracts/status.js'
 import { JsonElements } from '../../http/json-elements.js'
 import { sleep } from '../../util/sleep.js'
-import type { DetailCase, DetailSection, Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
+import type { Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import { named } from '../../util/words.js'
-import { ForemanApi, hostCounts, hostOutput, hostStatuses, outcomeOf, type Counts } from './api.js'
+import { ForemanApi, hostCounts, hostOutput, outcomeOf, type Counts, type HostStatus } from './api.js'
 import { HostOutputs } from './host-output.js'
 import { concurrencyNote, PAUSED, plannedHold, queuedHold, taskState, word } from './holds.js'
 import { NotCancelled } from '../../contracts/errors.js'
@@ -60,27 +60,33 @@ export class Invocation implements Run {
   /** The same, from each host's own status once the hosts were listed: what outputs and summary report. */
   hostCounts?: Counts
   private names = new Map<number, string>()
-  private readonly outputs = new HostOutputs((id) => this.names.get(id) ?? `host ${id}`)
+  private readonly outputs: HostOutputs
   private failedHosts: string[] | undefined
   /** What the latest check said, the ones cancel() makes after the gate stopped polling included. */
   private lastDetail: string | undefined
+  /** The status the latest check found: a retry follows an invocation that ended failed. */
+  lastStatus: Status | undefined
 
   constructor(
     id: number,
     readonly title: string,
     readonly startedHere: boolean,
-    private readonly api: ForemanApi,
+    readonly api: ForemanApi,
     config: GateConfig,
     /** On timeout or SIGINT, force the cancel when a normal one has not taken (force-cancel: true). */
     private readonly mayForce = false,
+    /** Which attempt it is, for its hosts' output groups (retry-failed): 'attempt 2'; none for the first. */
+    attempt?: string,
   ) {
     this.id = String(id)
     this.url = new URL(`job_invocations/${id}`, config.serverUrl).toString()
+    this.outputs = new HostOutputs((id) => this.names.get(id) ?? `host ${id}`, attempt)
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
     const snapshot = await this.check(signal)
     this.lastDetail = snapshot.detail
+    this.lastStatus = snapshot.status
     return snapshot
   }
 
@@ -246,50 +252,30 @@ export class Invocation implements Run {
     return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`
   }
 
-  /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
-  async hostReport(signal: AbortSignal): Promise<{ sections: DetailSection[]; note?: string }> {
-    if (!this.counts) return { sections: [] }
-    const bad: DetailSection['items'] = []
-    const cases: DetailCase[] = []
-    const failedHosts: string[] = []
-    const { hosts, note } = await hostStatuses(this.api, this.id, signal)
+  /**
+   * Takes its hosts' statuses as listed (Fleet.record reads them): the counts the outputs report and the
+   * hosts that did not succeed, for failureDetail.
+   */
+  learnHosts(hosts: HostStatus[]): void {
     const derived: Counts = {
       succeeded: 0,
       failed: 0,
       pending: 0,
       cancelled: 0,
-      total: Math.max(this.counts.total, hosts.length),
+      total: Math.max(this.counts?.total ?? 0, hosts.length),
     }
     for (const host of hosts) derived[outcomeOf(word(host.status))]++
     // Hosts Foreman counts but did not list (e.g. not visible to this user) keep Foreman's word.
     derived.pending += derived.total - hosts.length
     this.hostCounts = derived
-    for (const host of hosts) {
-      const status = HOST_STATUS[word(host.status)] ?? 'running'
-      if (word(host.status) === 'success') {
-        cases.push({ name: host.name, status, detail: host.status })
-        continue
-      }
-      failedHosts.push(host.name)
-      // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the
-      // host.
-      const id = host.id ?? this.idOf(host.name)
-      const lines = id === undefined ? undefined : this.outputs.lastLinesOf(id)
-      bad.push({ text: `${host.name}: ${host.status}`, code: lines })
-      cases.push({ name: host.name, status, detail: host.status, lines })
-    }
-    this.failedHosts = failedHosts
-    const { succeeded, total } = derived
-    return {
-      sections: [
-        {
-          title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`,
-          items: bad,
-          cases,
-        },
-      ],
-      note,
-    }
+    this.failedHosts = hosts.filter((host) => word(host.status) !== 'success').map((host) => host.name)
+  }
+
+  /** A host's last lines of output in this invocation, where they were kept. */
+  lastLinesOf(host: HostStatus): string[] | undefined {
+    // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the host.
+    const id = host.id ?? this.idOf(host.name)
+    return id === undefined ? undefined : this.outputs.lastLinesOf(id)
   }
 
   private idOf(name: string): number | undefined {

@@ -1,6 +1,7 @@
 // Otter's inputs: checked before any request, and what the step sets out to do in words.
 import type { GateConfig } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import { tokenProblem } from './api.js'
 
 const OPERATIONS = ['trigger', 'wait'] as const
@@ -13,6 +14,16 @@ export function operationOf(config: GateConfig): string {
 }
 
 export function validate(config: GateConfig, problems: InputProblems): void {
+  refuseMaxFailed(
+    config,
+    'is not used by Otter: the step waits on one job, so there is no share of units to allow; fail-on judges its outcome',
+    problems,
+  )
+  refuseRetryFailed(
+    config,
+    "is Foreman only: Otter runs one job and its API cannot re-run part of it; re-run the workflow's job instead",
+    problems,
+  )
   const operation = operationOf(config)
   if (!(OPERATIONS as readonly string[]).includes(operation)) {
     problems.add(

@@ -21,7 +21,7 @@ export const rpm: SystemDefinition = {
       // RPM takes its token only as a query parameter; the redactor keeps it out of everything printed.
       headers: {},
       secrets: [config.apiKey],
-      attempt: describeAttempt(settings),
+      attempt: { ...describeAttempt(settings), units: { one: 'job run', many: 'job runs' } },
       createAdapter: (client) => new RpmAdapter(config, settings, client),
     }
   },
