@@ -25,6 +25,8 @@ export interface ActionRun {
   /** The step state it kept for the post step (GITHUB_STATE), by name, the last value of each; and as written. */
   state: Record<string, string>
   stateFile: string
+  /** RUNNER_TEMP: the runner keeps it for the whole job, so a post step finds what main left there. */
+  runnerTemp: string
 }
 
 export interface WorkflowCommand {
@@ -57,6 +59,8 @@ export interface RunOptions {
   killWhen?: (progress: { stdout: string; state: Record<string, string> }) => boolean
   /** The step state the runner hands a post step: STATE_<name> variables. */
   state?: Record<string, string>
+  /** RUNNER_TEMP, when a step before made it (the post step gets main's); a fresh folder by default. */
+  runnerTemp?: string
 }
 
 /** Runs dist/index.js the way the GitHub runner does: INPUT_* variables, output and summary files. */
@@ -68,6 +72,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   writeFileSync(stateFile, '')
+  // The runner empties RUNNER_TEMP only at the start and end of a job (actions/runner
+  // src/Runner.Worker/TempDirectoryManager.cs): main's files there are the post step's to read.
+  const runnerTemp = options.runnerTemp ?? mkdtempSync(join(tmpdir(), 'release-gate-runner-temp-'))
   const env: Record<string, string> = {
     ...baseEnv(process.env.HOME ?? dir),
     GITHUB_OUTPUT: outputFile,
@@ -77,7 +84,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
     ),
     GITHUB_ACTIONS: 'true',
-    RUNNER_TEMP: dir,
+    RUNNER_TEMP: runnerTemp,
     ...inputEnv(options.inputs),
     ...options.env,
   }
@@ -155,8 +162,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     commands: runnerCommands(stdout),
     stateFile: readFileSync(stateFile, 'utf8'),
     state: parseOutputFile(readFileSync(stateFile, 'utf8')),
+    runnerTemp,
   }
   rmSync(dir, { recursive: true, force: true })
+  // Kept while a post step may follow (main kept state): the post step's run removes it, or the test
+  // process's exit does.
+  if (!options.runnerTemp) {
+    if (result.stateFile) keptRunnerTemps.add(runnerTemp)
+    else rmSync(runnerTemp, { recursive: true, force: true })
+  }
   return result
 }
 
@@ -164,8 +178,35 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
  * The action's post step (dist/post.js), as the runner runs it after `main`: the same inputs, and the state
  * main kept as STATE_<name> variables.
  */
-export function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
-  return runAction({ ...options, bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'), state: main.state })
+const keptRunnerTemps = new Set<string>()
+process.on('exit', () => {
+  for (const dir of keptRunnerTemps) rmSync(dir, { recursive: true, force: true })
+})
+
+export async function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
+  try {
+    return await runAction({
+      ...options,
+      bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'),
+      state: main.state,
+      runnerTemp: main.runnerTemp,
+    })
+  } finally {
+    rmSync(main.runnerTemp, { recursive: true, force: true })
+    keptRunnerTemps.delete(main.runnerTemp)
+  }
+}
+
+/**
+ * The post step's record as main wrote it so far: the file under RUNNER_TEMP whose path main keeps in its
+ * step state (STATE_record); '' when there is none yet.
+ */
+export function postRecord(state: Record<string, string>): string {
+  try {
+    return state.record ? readFileSync(state.record, 'utf8') : ''
+  } catch {
+    return ''
+  }
 }
 
 /** INPUT_<NAME> for every input, with action.yml's defaults where the caller gave none. */
