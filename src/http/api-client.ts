@@ -109,14 +109,14 @@ export class ApiClient {
   private async withRetries(
     request: ApiRequest,
     signal: AbortSignal,
-    retryable: (failure: HttpFailure) => boolean,
+    transient: (failure: HttpFailure) => boolean,
   ): Promise<ApiResponse> {
     const label = this.label(request)
     const { deadline, debug } = this.options
     return retrying(() => this.once(request, label, signal), {
       policy: this.retry,
       signal,
-      retryable: (error) => error instanceof HttpFailure && retryable(error),
+      transient: (error) => error instanceof HttpFailure && transient(error),
       askedMs: (error) => (error as HttpFailure).retryAfterMs,
       deadline: () => deadline,
       pastDeadline: async (error, waitMs) => {

@@ -129,7 +129,7 @@ export class Deployment implements Run {
     } catch (error) {
       // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them
       // again.
-      if (error instanceof GateError && !error.passing)
+      if (error instanceof GateError && !error.transient)
         throw new GateError(`${error.message.replace(/\.$/, '')}. ${this.waitAgain}`)
       throw error
     }

@@ -349,7 +349,7 @@ export class BuildMasterDryRun {
       if (error instanceof GateError && error.failure?.kind === 'rejected')
         throw new GateError(
           `${error.message.replace(/\.?$/, '.')} Check the application input: the application's name or numeric id (a name made only of digits as name:2024).`,
-          error.passing,
+          error.transient,
           error.failure,
         )
       throw error

@@ -146,7 +146,7 @@ class BuildMasterAdapter implements Adapter {
       // another.
       throw new GateError(
         `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`,
-        error.passing,
+        error.transient,
       )
     }
   }

@@ -176,7 +176,7 @@ class ForemanAdapter implements Adapter {
         title: `Foreman job invocation ${id} (${which}: re-run of ${after} on its ${hosts} that failed)`,
       }
     } catch (error) {
-      if (error instanceof GateError && error.passing)
+      if (error instanceof GateError && error.transient)
         throw new GateError(error.message, false, error.failure)
       throw error
     }

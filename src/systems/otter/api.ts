@@ -162,7 +162,7 @@ export class OtterApi {
             ? `Otter refused the API key for job template '${template}' (HTTP ${failure.status}): the key is wrong, or the template expects a different one. Check the api-key secret.`
             : `Otter requires an API key for job template '${template}' (HTTP ${failure.status}): set the api-key input from a secret.`
         case 'connection-lost':
-          // Not passing, unlike the connection-lost it explains: a trigger is never sent twice.
+          // Not transient, unlike the connection-lost it explains: a trigger is never sent twice.
           return new GateError(
             `The trigger of job template '${template}' may have reached Otter, but no answer came (${failure.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`,
           )

@@ -86,7 +86,7 @@ export class OtterJob implements Run {
     }
     const short = this.log.shortAnswer
     // The log only grows (Otter appends to it): a final answer with fewer lines than were shown is a
-    // failed read (a proxy answering empty), not the log's end. Passing: the gate reads it again.
+    // failed read (a proxy answering empty), not the log's end. Transient: the gate reads it again.
     if (final && short) {
       throw new GateError(
         `Otter answered the log of ${this.title} with ${short.answerLines} line${short.answerLines === 1 ? '' : 's'}, fewer than the ${short.shownLines} already shown, so the rest of it was not read; the whole log is on the job's page in Otter (Jobs)`,
