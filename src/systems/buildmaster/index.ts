@@ -242,8 +242,34 @@ class BuildMasterAdapter implements Adapter {
         (d) => d.id,
       ),
     )
+    const answered = await this.sendDeploy(api, params, ofBuild, where)
+    // From here on BuildMaster has taken the deploy: no message may advise deploying again.
+    const board = new DeploymentBoard(api, buildFilter)
+    const stageName = stage || answered.find((d) => d.pipelineStageName)?.pipelineStageName
+    const found = stageName
+      ? await this.stageDeployments(api, console, { answered, before, buildFilter, ofBuild, stageName })
+      : { deployments: answered }
+    if (found.stopped) return this.runs(found.deployments, board, true)
+    const { deployments } = found
+    if (deployments.length === 0) {
+      throw new AfterDeploy(
+        `BuildMaster accepted the deploy of ${ofBuild} ${where} but named no deployments, and lists none: the stage may have no environments. Check BuildMaster; to wait on deployments that appear, run with ${this.waitBySelection()}.`,
+      )
+    }
+    console.info(
+      `Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`,
+    )
+    return this.runs(deployments, board, true)
+  }
+
+  /** Sends the deploy, once: the deployments BuildMaster's answer names. */
+  private async sendDeploy(
+    api: BuildMasterApi,
+    params: Record<string, string>,
+    ofBuild: string,
+    where: string,
+  ): Promise<DeploymentJson[]> {
     const doing = `deploying ${ofBuild} ${where}`
-    const waitBySelection = `operation: wait with release: ${this.releaseNumber}, build: ${this.buildNumber}${stage ? ` and stage: ${stage}` : ''} (no job-id)`
     let answer: unknown
     try {
       answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
@@ -256,59 +282,70 @@ class BuildMasterAdapter implements Adapter {
           serverUrl: this.config.serverUrl,
         })
       throw new AfterDeploy(
-        `${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`,
+        `${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${this.waitBySelection()}.`,
       )
     }
-    // From here on BuildMaster has taken the deploy: no message may advise deploying again.
-    let answered: DeploymentJson[]
     try {
-      answered = oneOrList(deploymentJson)(api.answer(doing), answer)
+      return oneOrList(deploymentJson)(api.answer(doing), answer)
     } catch (error) {
       if (!(error instanceof GateError)) throw error
       throw new AfterDeploy(
-        `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`,
+        `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${this.waitBySelection()}.`,
       )
     }
-    const stageName = stage || answered.find((d) => d.pipelineStageName)?.pipelineStageName
-    let deployments = answered
-    if (stageName) {
-      // The current docs answer one deployment, even for a stage with several environments: the rest are
-      // found in the deployments list, so that the stage is gated as a whole (as the plugin's list answer
-      // was).
-      try {
-        const listed = await this.listDeployments(
-          api,
-          `looking for every deployment of ${ofBuild} to stage ${stageName}`,
-          buildFilter,
-        )
-        const own = listed.filter((d) => !before.has(d.id) && sameName(d.pipelineStageName, stageName))
-        deployments = [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort(
+  }
+
+  /**
+   * Every deployment of the deploy to the stage: the current docs answer one deployment, even for a stage
+   * with several environments; the rest are found in the deployments list, so that the stage is gated as
+   * a whole (as the plugin's list answer was). `stopped`: a cancel or the timeout cut the list short, and
+   * the deployments BuildMaster named are the ones the gate reports on.
+   */
+  private async stageDeployments(
+    api: BuildMasterApi,
+    console: GateConsole,
+    deploy: {
+      answered: DeploymentJson[]
+      before: Set<number>
+      buildFilter: Record<string, string>
+      ofBuild: string
+      stageName: string
+    },
+  ): Promise<{ deployments: DeploymentJson[]; stopped?: boolean }> {
+    const { answered, before, buildFilter, ofBuild, stageName } = deploy
+    try {
+      const listed = await this.listDeployments(
+        api,
+        `looking for every deployment of ${ofBuild} to stage ${stageName}`,
+        buildFilter,
+      )
+      const own = listed.filter((d) => !before.has(d.id) && sameName(d.pipelineStageName, stageName))
+      return {
+        deployments: [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort(
           (a, b) => a.id - b.id,
-        )
-      } catch (error) {
-        if (!(error instanceof GateError)) {
-          // Cancelled or out of time: the deployments BuildMaster named are the ones the gate reports on.
-          if (answered.length > 0) return this.runs(answered, new DeploymentBoard(api, buildFilter), true)
-          throw error
-        }
-        if (answered.length === 0)
-          throw new AfterDeploy(
-            `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`,
-          )
-        console.info(
-          `${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`,
-        )
+        ),
       }
-    }
-    if (deployments.length === 0) {
-      throw new AfterDeploy(
-        `BuildMaster accepted the deploy of ${ofBuild} ${where} but named no deployments, and lists none: the stage may have no environments. Check BuildMaster; to wait on deployments that appear, run with ${waitBySelection}.`,
+    } catch (error) {
+      if (!(error instanceof GateError)) {
+        // Cancelled or out of time: the deployments BuildMaster named are the ones the gate reports on.
+        if (answered.length > 0) return { deployments: answered, stopped: true }
+        throw error
+      }
+      if (answered.length === 0)
+        throw new AfterDeploy(
+          `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${this.waitBySelection()}.`,
+        )
+      console.info(
+        `${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`,
       )
+      return { deployments: answered }
     }
-    console.info(
-      `Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`,
-    )
-    return this.runs(deployments, new DeploymentBoard(api, buildFilter), true)
+  }
+
+  /** How to wait on the deploy's deployments without deploying again. */
+  private waitBySelection(): string {
+    const { stage } = this.settings
+    return `operation: wait with release: ${this.releaseNumber}, build: ${this.buildNumber}${stage ? ` and stage: ${stage}` : ''} (no job-id)`
   }
 
   private async attach(api: BuildMasterApi): Promise<Run[]> {
