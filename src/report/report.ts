@@ -3,29 +3,13 @@ import type { FailOn } from '../contracts/status.js'
 import type { GateResult, RunOutcome } from '../contracts/gate.js'
 import { failsStep } from '../contracts/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../contracts/host.js'
-import type { DetailSection, UnitNames } from '../contracts/run.js'
+import type { DetailSection } from '../contracts/run.js'
+import type { Attempt } from '../contracts/attempt.js'
 import { named } from '../util/words.js'
 import type { Allowance } from '../config/fleet.js'
 import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
 import type { CheckResult } from '../contracts/dry-run.js'
 import { checkTable, dryRunLine } from './dry-run.js'
-
-/** What the step set out to do, for the summary's first line and its default title. */
-export interface Attempt {
-  /** 'Otter', 'BuildMaster', ... */
-  server: string
-  serverUrl: string
-  /** A phrase: "trigger job template 'deploy-web'". */
-  what: string
-  /** Names the work in a title: "deploy-web", "web-shop 4.2.0". */
-  subject: string
-  /** The runs name their own environment (BuildMaster's deployments): an environment per run can be told. */
-  environmentPerRun?: boolean
-  /** Set when the attempt starts a job: where that job shows on the server, in words (for a step killed before it knew the id). */
-  starts?: string
-  /** What the units max-failed counts are called (hosts, deployments, job runs); none for Otter's one job. */
-  units?: UnitNames
-}
 
 export interface ReportInput {
   attempt: Attempt

@@ -1,7 +1,7 @@
 import type { GateConfig } from '../../config/gate-config.js'
 import type { Host } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
-import type { Attempt } from '../../report/report.js'
+import type { Attempt } from '../../contracts/attempt.js'
 
 /** What an observer is made from, once the config is known: it may read its own inputs through the host. */
 export interface ObserverContext {
