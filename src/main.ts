@@ -1,8 +1,7 @@
 // run(host): one gate, from inputs to verdict, in whatever host runs it. gate() reads as the step's
 // stages, one function each: the runner's signals, the configuration, the observers, the run, the
 // report and the ending.
-import { readGateConfig, type GateConfig } from './config/gate-config.js'
-import { InputError, InputProblems } from './config/input-error.js'
+import { InputError } from './config/input-error.js'
 import {
   CLEANUP_BUDGET_MS,
   DETAILS_BUDGET_MS,
@@ -35,8 +34,7 @@ import { endProcess } from './util/exit.js'
 import { buildReport, type Report } from './report/report.js'
 import type { Attempt } from './contracts/attempt.js'
 import type { Adapter, DetailSection } from './contracts/run.js'
-import { serverClient, type PreparedSystem, type SystemDefinition } from './systems/common/definition.js'
-import { systemDefinition } from './systems/registry.js'
+import { prepareSystem, type ReadySystem } from './systems/prepare.js'
 
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
@@ -83,12 +81,8 @@ interface Step {
   readonly options: RunOptions
 }
 
-/** The system the inputs name, its inputs checked, and the times that bound the step. */
-interface Configured {
-  config: GateConfig
-  system: SystemDefinition
-  prepared: PreparedSystem
-  attempt: Attempt
+/** The system the inputs name, ready for the run, and the times that bound the step. */
+interface Configured extends ReadySystem {
   /** Epoch ms: the timeout runs out. */
   deadline: number
   /** Epoch ms: the step is ended by force, whatever is still going on. */
@@ -115,12 +109,13 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     if (!configured) return
     const observers = await orInputError(step, () => startObservers(step, configured))
     if (!observers) return
-    client = serverClient(configured.config, configured.prepared, {
+    const connected = configured.connect({
       redactor: step.redactor,
       deadline: configured.deadline,
       debug: (message) => step.host.console.debug(message),
     })
-    const ending = await runTheGate(step, configured, client, observers)
+    client = connected.client
+    const ending = await runTheGate(step, configured, connected.adapter, observers)
     const { report, outputs } = await reportOn(step, configured, ending)
     await endWith(step, configured, observers, ending, report, outputs)
   } catch (error) {
@@ -196,23 +191,19 @@ async function orInputError<T>(step: Step, stage: () => Promise<T>): Promise<T |
   }
 }
 
-/** The inputs read and checked, the system found, and the step's deadline set (with its forced end). */
+/** The system prepared from the inputs, and the step's deadline set (with its forced end). */
 async function configure(step: Step): Promise<Configured> {
   const { host, guard, startedAt } = step
-  const problems = new InputProblems()
-  const read = (name: string): string => host.input(name)
-  const config = await readGateConfig(read, problems)
-  const system = config && (await systemDefinition(config.system))
-  const prepared = config && system?.prepare(config, read, problems)
   // Masked (and redacted) before any problem is reported: a bad input's message may quote a secret.
-  for (const secret of [config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])
-    if (secret) host.mask(secret)
-  problems.throwIfAny()
+  const ready = await prepareSystem(
+    (name) => host.input(name),
+    (secret) => host.mask(secret),
+  )
   // Node hands a signal to JavaScript only when the event loop polls; start-up and reading the inputs run
   // without polling, so one that came meanwhile (a cancel as the step starts) is still pending here. One
   // turn of the loop lets it be heard before anything is created on the server.
   await new Promise((resolve) => setImmediate(resolve))
-  const deadline = startedAt + config!.timeoutMs
+  const deadline = startedAt + ready.config.timeoutMs
   const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + FORCE_END_SLACK_MS
   setTimeout(
     () =>
@@ -222,8 +213,7 @@ async function configure(step: Step): Promise<Configured> {
       ),
     forceAt - Date.now(),
   ).unref()
-  const attempt = { server: system!.label, serverUrl: config!.serverUrl.toString(), ...prepared!.attempt }
-  return { config: config!, system: system!, prepared: prepared!, attempt, deadline, forceAt }
+  return { ...ready, deadline, forceAt }
 }
 
 /** The observers the options make (their own inputs checked, before any request), hearing the status first. */
@@ -239,16 +229,15 @@ async function startObservers(step: Step, { config, attempt }: Configured): Prom
 /** The gate, through the system's adapter: its result, or why it ended without one. */
 async function runTheGate(
   step: Step,
-  { config, prepared, attempt, deadline }: Configured,
-  client: ApiClient,
+  { settings, prepared, attempt, deadline }: Configured,
+  adapter: Adapter,
   observers: Observer[],
 ): Promise<GateEnding> {
   const { host, cancel } = step
-  const adapter = prepared.createAdapter(client)
   for (const warning of prepared.warnings ?? []) host.console.warning(warning)
   try {
     const result = await runGate(adapter, {
-      ...config,
+      ...settings,
       deadline,
       signal: cancel.signal,
       console: host.console,

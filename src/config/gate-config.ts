@@ -49,6 +49,24 @@ export interface GateConfig {
 
 export type InputReader = (name: string) => string
 
+/** What the engine uses of the config: the wait and its clock, never the server or its credentials. */
+export interface GateSettings {
+  wait: boolean
+  /** Check with reads only, and stop before anything would be started. */
+  dryRun?: boolean
+  timeoutMs: number
+  /** How long a run may stay not started before the gate gives up on it; none: only the timeout. */
+  startTimeoutMs?: number
+  pollIntervalMs: number
+  maxPollIntervalMs: number
+}
+
+/** The engine's settings, taken from the config one by one: nothing else of it (no credential) goes along. */
+export function gateSettings(config: GateConfig): GateSettings {
+  const { wait, dryRun, timeoutMs, startTimeoutMs, pollIntervalMs, maxPollIntervalMs } = config
+  return { wait, dryRun, timeoutMs, startTimeoutMs, pollIntervalMs, maxPollIntervalMs }
+}
+
 // A self-hosted runner's job may run up to 5 days; nothing can wait longer than that.
 const LONGEST_TIMEOUT = {
   ms: 5 * 24 * 3600_000,

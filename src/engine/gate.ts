@@ -1,6 +1,7 @@
 // The gate: starts the work through the adapter (or checks it, in a dry run), then checks every run round
 // after round until all have ended, streaming their output, or until the timeout, start-timeout or a
 // cancel stops it. The rounds' checks are in rounds.ts, the stopping in stopping.ts.
+import type { GateSettings } from '../config/gate-config.js'
 import type { GateConsole } from '../contracts/console.js'
 import type { Adapter, Run } from '../contracts/run.js'
 import { CancelledByRunner, DeadlineReached } from '../contracts/errors.js'
@@ -17,18 +18,7 @@ import { abandon, giveUp, stopReason } from './stopping.js'
 // A failed dry run: main unwraps it as it unwraps FailedAfterStart.
 export { DryRunFailed }
 
-/** The settings of config/ that the engine uses: the wait and its clock, never the credentials. */
-export interface GateSettings {
-  wait: boolean
-  /** Check with reads only (the adapter's check()), and stop before anything would be started. */
-  dryRun?: boolean
-  timeoutMs: number
-  /** How long a run may stay not started before the gate gives up on it (engine/holds.ts); none: only the timeout. */
-  startTimeoutMs?: number
-  pollIntervalMs: number
-  maxPollIntervalMs: number
-}
-
+/** The engine's settings (config/, gateSettings()), and what it reports to and is stopped by. */
 export interface GateOptions extends GateSettings {
   events?: GateEvents
   /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */

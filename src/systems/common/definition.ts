@@ -1,6 +1,6 @@
 import type { GateConfig, InputReader, SystemName } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
-import { ApiClient, type ApiClientOptions } from '../../http/api-client.js'
+import type { ApiClient } from '../../http/api-client.js'
 import type { Adapter } from '../../contracts/run.js'
 import type { Intent } from '../../contracts/attempt.js'
 
@@ -27,13 +27,4 @@ export interface SystemDefinition {
    * Adds each problem to `problems`; the result must not be used while there are any.
    */
   prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem
-}
-
-/** The client for a prepared system: its server, its headers and trusted certificates; the caller's redactor and deadline. */
-export function serverClient(
-  config: GateConfig,
-  prepared: PreparedSystem,
-  options: Pick<ApiClientOptions, 'redactor' | 'deadline' | 'debug'>,
-): ApiClient {
-  return new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, ca: config.ca, ...options })
 }
