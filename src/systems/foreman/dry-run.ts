@@ -46,7 +46,7 @@ export class ForemanDryRun {
       async () =>
         field(
           context,
-          object(context, await this.api.read(context.doing, 'api/current_user', {}, this.signal)),
+          object(context, await this.api.read(context.doing, { path: 'api/current_user' }, this.signal)),
           'login',
           'string',
         ),
@@ -80,7 +80,7 @@ export class ForemanDryRun {
       async () => {
         if (byId) {
           const answer = await this.ifFound(() =>
-            this.api.read(context.doing, `api/job_templates/${template}`, {}, this.signal),
+            this.api.read(context.doing, { path: `api/job_templates/${template}` }, this.signal),
           )
           if (answer === undefined)
             throw new GateError(
@@ -92,8 +92,7 @@ export class ForemanDryRun {
           context,
           await this.api.read(
             context.doing,
-            'api/job_templates',
-            { search: `name = "${template}"` },
+            { path: 'api/job_templates', query: { search: `name = "${template}"` } },
             this.signal,
           ),
         )
@@ -124,7 +123,7 @@ export class ForemanDryRun {
       async () => {
         const answer = object(
           context,
-          await this.api.read(context.doing, 'api/remote_execution_features', {}, this.signal),
+          await this.api.read(context.doing, { path: 'api/remote_execution_features' }, this.signal),
         )
         const features = objects(context, field(context, answer, 'results', 'array'), "'results'")
         const match = features.find((f) => f.label === label)
@@ -163,8 +162,7 @@ export class ForemanDryRun {
           context,
           await this.api.read(
             context.doing,
-            'api/hosts',
-            { search: searchQuery, per_page: String(FIRST_HOSTS) },
+            { path: 'api/hosts', query: { search: searchQuery, per_page: String(FIRST_HOSTS) } },
             this.signal,
           ),
         )
