@@ -4,6 +4,7 @@ import { parseBoolean, type GateConfig, type InputReader } from '../../config/ga
 import type { InputProblems } from '../../config/input-error.js'
 import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import type { Variables } from '../../config/variables.js'
+import type { Intent } from '../../contracts/attempt.js'
 
 export const OPERATIONS = [
   'deploy',
@@ -193,7 +194,7 @@ export function prefixed(variables: Variables): Variables {
   )
 }
 
-export function describeAttempt(settings: Settings): { what: string; subject: string; starts?: string } {
+export function describeAttempt(settings: Settings): Intent {
   const release = `release ${settings.release} of ${settings.applicationLabel}`
   const stage = settings.stage ? ` to stage ${settings.stage}` : ''
   const subject = `${settings.applicationLabel} ${settings.release}`.trim()

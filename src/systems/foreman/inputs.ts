@@ -5,6 +5,7 @@ import { cronLineProblem } from './cron.js'
 import { parseDuration } from '../../config/duration.js'
 import { parseBoolean, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import type { Intent } from '../../contracts/attempt.js'
 
 export const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 
@@ -285,7 +286,7 @@ export function put(target: Record<string, unknown>, path: string[], value: unkn
 const STARTS =
   "under Monitor → Jobs in Foreman (the newest, by this user), or with 'hammer job-invocation list'"
 
-export function describeAttempt(settings: Settings): { what: string; subject: string; starts?: string } {
+export function describeAttempt(settings: Settings): Intent {
   const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`
   switch (settings.operation) {
     case 'run':

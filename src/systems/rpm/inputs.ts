@@ -3,6 +3,7 @@ import type { GateConfig, InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
 import { refuseRetryFailed } from '../../config/fleet.js'
 import { clip } from '../../util/words.js'
+import type { Intent } from '../../contracts/attempt.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
 const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running']
@@ -19,7 +20,7 @@ export function describeFilter(filter: Record<string, string>): string {
     .join(', ')
 }
 
-export function describeAttempt(settings: Settings): { what: string; subject: string } {
+export function describeAttempt(settings: Settings): Intent {
   const runs = `job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`
   return settings.ids.length
     ? { what: `wait on ${runs}`, subject: runs }
