@@ -145,10 +145,13 @@ describe('every server sends through the one rule (where they judged it apart, t
   })
 
   it("Otter: each way a trigger may have started the job, in Otter's words", async () => {
-    const trigger = async (failed: HttpFailure) =>
-      new OtterApi(client(failed).client, await config('otter'))
-        .trigger('deploy', {}, never)
-        .catch((e: GateError) => e)
+    const trigger = async (failed: HttpFailure): Promise<GateError> => {
+      const api = new OtterApi(client(failed).client, await config('otter'))
+      return api.trigger('deploy', {}, never).then(
+        () => Promise.reject(new Error('the trigger succeeded')),
+        (error: GateError) => error,
+      )
+    }
     const lost = await trigger(failure({ kind: 'connection-lost', cause: 'ECONNRESET' }))
     expect(lost).toBeInstanceOf(MaybeActed)
     expect(lost.message).toMatch(
