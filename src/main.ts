@@ -32,6 +32,7 @@ import { Redactor } from './http/redactor.js'
 import { settledWithin } from './util/sleep.js'
 import { endProcess } from './util/exit.js'
 import { buildReport, type Report } from './report/report.js'
+import { Judge } from './report/judge.js'
 import type { Attempt } from './contracts/attempt.js'
 import type { Adapter, DetailSection } from './contracts/run.js'
 import { prepareSystem, type ReadySystem } from './systems/prepare.js'
@@ -87,6 +88,8 @@ interface Configured extends ReadySystem {
   deadline: number
   /** Epoch ms: the step is ended by force, whatever is still going on. */
   forceAt: number
+  /** fail-on, decided in one place (report/judge.ts): the report and the observers read its decisions. */
+  judge: Judge
 }
 
 /** How the gate itself ended: its result, or why it failed and what was known then. */
@@ -213,14 +216,14 @@ async function configure(step: Step): Promise<Configured> {
       ),
     forceAt - Date.now(),
   ).unref()
-  return { ...ready, deadline, forceAt }
+  return { ...ready, deadline, forceAt, judge: new Judge(ready.config.failOn) }
 }
 
 /** The observers the options make (their own inputs checked, before any request), hearing the status first. */
-async function startObservers(step: Step, { config, attempt }: Configured): Promise<Observer[]> {
+async function startObservers(step: Step, { config, attempt, judge }: Configured): Promise<Observer[]> {
   const { host, redactor, cancel, guard, options } = step
   const observers =
-    (await options.observers?.({ host, config, attempt, signal: cancel.signal, redactor })) ?? []
+    (await options.observers?.({ host, config, attempt, signal: cancel.signal, redactor, judge })) ?? []
   // Told before the status is written, on every path (a forced end too): the post step's record.
   guard.onStatus = (status) => observers.forEach((observer) => observer.statusWritten?.(status))
   return observers
@@ -266,7 +269,7 @@ async function reportOn(
   configured: Configured,
   ending: GateEnding,
 ): Promise<{ report: Report; outputs: Record<string, string> }> {
-  const { config, attempt, deadline } = configured
+  const { config, attempt, deadline, judge } = configured
   const { adapter, result, failure, checks } = ending
   // Details are worth a short wait, never a late step: bounded by the deadline, and cut by a cancel.
   const stopped = !result || result.status === 'canceled' || result.status === 'timed-out'
@@ -285,6 +288,7 @@ async function reportOn(
   const report = buildReport({
     attempt: { ...attempt, ...adapter.attempt?.() },
     failOn: config.failOn,
+    judge,
     maxFailed: config.maxFailed,
     title: config.summaryTitle,
     result,
@@ -326,6 +330,7 @@ async function endWith(
     result,
     summary: report.summary,
     checks: result?.checks ?? checks,
+    judge: report.judge,
   }
   const observersEnded = Promise.all(
     observers.map((observer) => observer.ended?.(end).catch(() => undefined) ?? Promise.resolve()),

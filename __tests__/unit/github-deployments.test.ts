@@ -5,6 +5,7 @@ import type { RecordEntry } from '../../src/observers/common/step-state.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import { OBSERVER_STOP_MS } from '../../src/contracts/budgets.js'
 import { Redactor } from '../../src/http/redactor.js'
+import { Judge } from '../../src/report/judge.js'
 import {
   GitHubCallError,
   type GitHubApi,
@@ -72,7 +73,7 @@ function mirror(overrides: Partial<MirrorOptions> = {}) {
       what: "trigger job template 'deploy'",
       subject: 'deploy',
     },
-    failOn: 'warning',
+    judge: new Judge('warning'),
     console: { info: (t) => info.push(t), warning: (t) => warnings.push(t), debug: () => undefined },
     setOutput: (name, value) => (outputs[name] = value),
     redactor,
@@ -202,7 +203,7 @@ describe('DeploymentMirror', () => {
       ['warning', 'failure'],
       ['error', 'success'],
     ] as const) {
-      const { observer, github } = mirror({ failOn })
+      const { observer, github } = mirror({ judge: new Judge(failOn) })
       await observer.starting()
       const job = run('1')
       await observer.runsFound([job])

@@ -30,6 +30,13 @@ const result = (status: GateResult['status'], runs: RunOutcome[], notes: string[
   endedAt: 6000,
   notes,
   stoppedBy: status === 'timed-out' ? 'timeout' : status === 'canceled' ? 'cancel' : undefined,
+  // As the engine words it when it stops (engine/stopping.ts).
+  stopReason:
+    status === 'timed-out'
+      ? 'The timeout (1m) was reached'
+      : status === 'canceled'
+        ? 'The workflow was cancelled'
+        : undefined,
 })
 const stoppedOn = { stopNote: 'the step stopped waiting.' }
 
@@ -81,6 +88,10 @@ describe('verdictOf', () => {
       message:
         'The workflow was cancelled before the rest of the output was shown: job a: succeeded after 5s.',
     })
+    // In the engine's words, as the JUnit report says it: the timeout was said without its length here.
+    expect(verdictOf(result('timed-out', [outcome('a', 'succeeded')]), 'warning').message).toBe(
+      'The timeout (1m) was reached before the rest of the output was shown: job a: succeeded after 5s.',
+    )
   })
 
   it('names the first few failing runs, then how many more, with what failed in each', () => {

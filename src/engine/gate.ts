@@ -206,13 +206,15 @@ class Gate {
   private async stop(status: 'timed-out' | 'canceled', start?: StartTimedOut): Promise<GateResult> {
     const why = start?.why ?? this.stopReason(status)
     const notes = await giveUp(this.outcomes, this.outputDone, status, why, this.context, this.holds!, start)
-    return start ? this.result(status, notes, 'start-timeout') : this.stoppedResult(status, notes)
+    return start
+      ? this.result(status, notes, { by: 'start-timeout', reason: why })
+      : this.stoppedResult(status, notes)
   }
 
   private result(
     status: GateResult['status'],
     notes: string[] = [],
-    stoppedBy?: GateResult['stoppedBy'],
+    stopped?: { by: NonNullable<GateResult['stoppedBy']>; reason: string },
   ): GateResult {
     const { retryMissed } = this
     return {
@@ -221,14 +223,15 @@ class Gate {
       startedAt: this.startedAt,
       endedAt: this.now(),
       notes: retryMissed ? [...notes, retryMissed] : notes,
-      stoppedBy,
+      ...(stopped ? { stoppedBy: stopped.by, stopReason: stopped.reason } : {}),
       ...(retryMissed ? { retryMissed } : {}),
     }
   }
 
   /** The gate stopped before every outcome was known: its status says why, whatever ended before. */
   private stoppedResult(status: 'timed-out' | 'canceled', notes: string[]): GateResult {
-    return this.result(status, notes, status === 'timed-out' ? 'timeout' : 'cancel')
+    const by = status === 'timed-out' ? 'timeout' : 'cancel'
+    return this.result(status, notes, { by, reason: this.stopReason(status) })
   }
 
   /** The stop `error` stands for, if it is one: the timeout or the workflow's cancel. */

@@ -1,11 +1,8 @@
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import type { FailOn } from '../contracts/status.js'
-import { formatDuration } from '../config/duration.js'
 import { InputProblems } from '../config/input-error.js'
 import type { RunOutcome } from '../contracts/gate.js'
-import { failsStep, isFinal } from '../contracts/status.js'
 import type { GateEnd, Observer } from '../contracts/observer.js'
 import { junitXml, type JUnitCase, type JUnitSuite } from '../report/junit-xml.js'
 import type { Attempt } from '../contracts/attempt.js'
@@ -28,7 +25,7 @@ const NO_VERDICT =
  * made) now, before any request, so that a bad one is an input error rather than a lost report.
  */
 export function junitReport(context: ObserverContext, workspace: string): Observer[] {
-  const { host, config, attempt, redactor } = context
+  const { host, attempt, redactor } = context
   const problems = new InputProblems()
   const file = reportPath((name) => host.input(name), workspace, problems)
   problems.throwIfAny()
@@ -36,9 +33,6 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
   const report = new JUnitReport({
     file,
     attempt,
-    failOn: config.failOn,
-    timeoutMs: config.timeoutMs,
-    startTimeoutMs: config.startTimeoutMs,
     redact: (text) => redactor.redact(text),
     warn: (text) => host.console.warning(text),
   })
@@ -109,9 +103,6 @@ function temporaryOf(file: string): string {
 interface Options {
   file: string
   attempt: Attempt
-  failOn: FailOn
-  timeoutMs: number
-  startTimeoutMs?: number
   redact: (text: string) => string
   warn: (text: string) => void
   now?: () => number
@@ -261,7 +252,9 @@ export class JUnitReport implements Observer {
     }
     const lines = this.tails.get(run)
     const said = detail && detail.toLowerCase() !== status ? ` (${detail})` : ''
-    if (outcome.stopNote !== undefined)
+    // How it ended, as the report judged it under fail-on.
+    const judged = end.judge.run(outcome).end
+    if (judged === 'stopped')
       return {
         ...base,
         outcome: 'failed',
@@ -269,24 +262,24 @@ export class JUnitReport implements Observer {
         message: `${this.stopped(end)}${outcome.neverStarted ? '' : ` before ${run.title} finished`}: ${outcome.stopNote}`,
         lines,
       }
-    if (end.result?.status === 'started' || !isFinal(status))
+    if (end.result?.status === 'started' || judged === 'unfinished')
       return {
         ...base,
         outcome: 'skipped',
         message: `Not waited on: ${end.result?.notes.join(' ') || `${run.title} was ${status}`}`,
       }
-    if (status === 'succeeded') return { ...base, outcome: 'passed' }
-    if (status === 'canceled')
+    if (judged === 'succeeded') return { ...base, outcome: 'passed' }
+    if (judged === 'cancelled-on-server')
       return {
         ...base,
         outcome: 'skipped',
         message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.`,
       }
-    if (status === 'warning' && !failsStep('warning', this.options.failOn))
+    if (judged === 'tolerated')
       return {
         ...base,
         outcome: 'passed',
-        note: `${run.title} ended in Warning${said}; fail-on: ${this.options.failOn} tolerates it.`,
+        note: `${run.title} ended in Warning${said}; fail-on: ${end.judge.failOn} tolerates it.`,
       }
     const why = run.failureDetail?.()
     return {
@@ -331,8 +324,23 @@ export class JUnitReport implements Observer {
             lines: host.lines,
           }
         return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
-      case 'failed':
       case 'warning':
+        // A Warning fail-on tolerates passes the step, as the report judged the units (units.ts).
+        if (!end.judge.warningFails)
+          return {
+            ...base,
+            outcome: 'passed',
+            note: `The job ended in Warning ${on}${tries}: ${host.detail}; fail-on: ${end.judge.failOn} tolerates it.`,
+            ...(earlier.length ? { earlier } : {}),
+          }
+        return {
+          ...base,
+          outcome: 'failed',
+          message: `The job did not succeed ${on}${tries}: ${host.detail}.`,
+          lines: host.lines,
+          ...(earlier.length ? { earlier } : {}),
+        }
+      case 'failed':
         return {
           ...base,
           outcome: 'failed',
@@ -356,14 +364,9 @@ export class JUnitReport implements Observer {
     }
   }
 
-  /** Why the gate stopped waiting, as the start of a sentence. */
+  /** Why the gate stopped waiting, as the start of a sentence: in the engine's words, as the report says it. */
   private stopped(end: GateEnd): string {
-    const by = end.result?.stoppedBy
-    if (by === 'start-timeout')
-      return `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
-    return by === 'cancel'
-      ? 'The workflow was cancelled'
-      : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
+    return end.result?.stopReason ?? 'The step stopped waiting'
   }
 }
 

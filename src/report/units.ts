@@ -5,7 +5,8 @@ import { allowedOf, describeAllowance, type Allowance } from '../config/fleet.js
 import type { GateResult } from '../contracts/gate.js'
 import type { Verdict } from '../contracts/host.js'
 import type { DetailCase, DetailSection, UnitNames } from '../contracts/run.js'
-import { failsStep, isFinal, worstOf, type FailOn, type FinalStatus } from '../contracts/status.js'
+import { isFinal, worstOf, type FailOn, type FinalStatus } from '../contracts/status.js'
+import { Judge } from './judge.js'
 import { named } from '../util/words.js'
 
 export interface UnitJudgement {
@@ -41,10 +42,12 @@ export function unitsOf(
  */
 export function judgeUnits(
   units: DetailCase[],
-  failOn: FailOn,
+  judged: Judge | FailOn,
   maxFailed: Allowance | undefined,
   names: UnitNames,
 ): UnitJudgement {
+  const judge = typeof judged === 'string' ? new Judge(judged) : judged
+  const { failOn } = judge
   const total = units.length
   const allowed = allowedOf(maxFailed, total)
   const failed = units.filter((u) => u.status === 'failed')
@@ -70,7 +73,7 @@ export function judgeUnits(
     if (cancelled.length > 0)
       reasons.push(of(cancelled, 'were cancelled (max-failed allows failed ones only, never cancelled ones)'))
     if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))
-    if (warned.length > 0 && failsStep('warning', failOn))
+    if (warned.length > 0 && judge.warningFails)
       reasons.push(
         of(
           warned,
