@@ -1,7 +1,7 @@
 // BuildMaster as the sandbox models it: the profiles (server versions), the scripted setup, the records
 // (releases, builds, deployments), the lookups every route shares, and each record's JSON as each profile
 // answers it. The routes that change them are in buildmaster.ts.
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
 

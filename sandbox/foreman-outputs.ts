@@ -8,7 +8,7 @@ import {
   type HostRun,
   type Invocation,
 } from './foreman-model.js'
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 export function hostsPage(profile: ForemanProfile, i: Invocation, q: URLSearchParams): SandboxResponse {
   const perPage = q.get('per_page') === 'all' ? i.runs.length : Number(q.get('per_page') ?? 20)

@@ -15,7 +15,7 @@ import {
   type Invocation,
 } from './foreman-model.js'
 import { hostOutput, hostsPage, outputs } from './foreman-outputs.js'
-import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
 export {
   FOREMAN_PROFILES,

@@ -1,4 +1,4 @@
-import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
 /** A job run and how it goes: it appears after `appearAfterMs`, runs `durationMs`, then ends as `status`. */
 export interface RpmJobRunScript {

@@ -7,6 +7,7 @@ import { FOREMAN_SETUP, ForemanSimulator, type ForemanProfile } from './foreman.
 import { GitHubSimulator } from './github.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
 import { RpmSimulator, type RpmProfile } from './rpm.js'
+import type { SandboxResponse, Simulator } from './simulator.js'
 
 /** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
 export interface RecordedRequest {
@@ -19,30 +20,6 @@ export interface RecordedRequest {
   status: number
   bytesSent: number
   fault?: string
-}
-
-export interface SandboxRequest {
-  method: string
-  /** The path below the system's context path, e.g. '/api/jobs/status'. */
-  path: string
-  query: URLSearchParams
-  headers: IncomingMessage['headers']
-  body: string
-}
-
-export interface SandboxResponse {
-  status: number
-  body: string
-  /** A large body made as it is sent (chunked, with backpressure) instead of `body`, e.g. a 35 MB log. */
-  chunks?: Iterable<string>
-  contentType?: string
-  headers?: Record<string, string>
-}
-
-/** A simulated server API, mounted at a context path of the sandbox. */
-export interface Simulator {
-  readonly system: string
-  handle(request: SandboxRequest): SandboxResponse | Promise<SandboxResponse>
 }
 
 export interface SandboxOptions {
