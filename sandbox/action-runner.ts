@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { CueWatch, type Cue, type Progress } from './cues.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -38,8 +39,12 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Send SIGINT after this many ms, then SIGTERM 7.5 s later, as the runner does on cancel. */
   cancelAfterMs?: number
-  /** Send SIGINT (then SIGTERM 7.5 s later) when this settles: a cancel tied to what the server saw, not to a clock. */
-  cancelWhen?: Promise<unknown>
+  /**
+   * Send SIGINT (then SIGTERM 7.5 s later) on this cue: a line stdout or stderr shows, or a promise settling
+   * (what the server saw); a cancel tied to what happened, not to a clock. The run fails, naming the cue, if
+   * the step ends (or CUE_WAIT_MS pass) without it.
+   */
+  cancelWhen?: Cue
   /** Called for every stdout chunk as it arrives (the demo streams it). */
   onStdout?: (chunk: string) => void
   bundle?: string
@@ -47,8 +52,11 @@ export interface RunOptions {
   nodeArgs?: string[]
   /** Read nothing of the action's stdout for this long at first: a runner that has fallen behind. */
   stdoutStalledMs?: number
-  /** SIGKILL, with no warning, once this holds of what the step printed and kept so far (checked every 50 ms). */
-  killWhen?: (progress: { stdout: string; state: Record<string, string> }) => boolean
+  /**
+   * SIGKILL, with no warning, on this cue: a line, or a condition on what the step printed and kept so far
+   * (checked as it prints and every 50 ms). The run fails, naming the cue, if the step ends without it.
+   */
+  killWhen?: Cue
   /** The step state the runner hands a post step: STATE_<name> variables. */
   state?: Record<string, string>
 }
@@ -86,16 +94,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-    options.onStdout?.(chunk)
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const timers: NodeJS.Timeout[] = []
-  if (options.stdoutStalledMs) {
-    child.stdout.pause()
-    timers.push(setTimeout(() => child.stdout.resume(), options.stdoutStalledMs))
-  }
   let signalledAtMs: number | undefined
   let exited = false
   const cancel = (): void => {
@@ -105,17 +104,35 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     timers.push(setTimeout(() => child.kill('SIGTERM'), 7500))
     timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
   }
-  if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
-  const { killWhen } = options
-  if (killWhen) {
-    const check = setInterval(() => {
-      if (exited || !killWhen({ stdout, state: parseOutputFile(readFileSync(stateFile, 'utf8')) })) return
-      clearInterval(check)
-      child.kill('SIGKILL')
-    }, 50)
-    timers.push(check)
+  const progress = (): Progress => ({
+    stdout,
+    stderr,
+    get state() {
+      return parseOutputFile(readFileSync(stateFile, 'utf8'))
+    },
+  })
+  const giveUp = (): void => void child.kill('SIGKILL')
+  const cues = [
+    options.cancelWhen && new CueWatch(options.cancelWhen, 'send SIGINT', cancel, giveUp),
+    options.killWhen && new CueWatch(options.killWhen, 'kill it', () => child.kill('SIGKILL'), giveUp),
+  ].filter((cue) => cue !== undefined)
+  const watch = (): void => cues.forEach((cue) => cue.check(progress))
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+    options.onStdout?.(chunk)
+    watch()
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+    watch()
+  })
+  if (options.stdoutStalledMs) {
+    child.stdout.pause()
+    timers.push(setTimeout(() => child.stdout.resume(), options.stdoutStalledMs))
   }
-  options.cancelWhen?.then(cancel, cancel)
+  if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
+  // The step state is written to a file, not printed: a condition on it is looked at every 50 ms too.
+  if (cues.length > 0) timers.push(setInterval(watch, 50))
   const exitCode = await new Promise<number | null>((resolveExit) =>
     child.on('close', (code) => resolveExit(code)),
   )
@@ -123,6 +140,12 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const durationMs = performance.now() - started
   const exitedAt = Date.now()
   timers.forEach(clearTimeout)
+  try {
+    cues.forEach((cue) => cue.ended(exitCode, progress()))
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
   const result: ActionRun = {
     exitCode,
     exitedAt,

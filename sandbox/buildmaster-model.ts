@@ -120,6 +120,11 @@ export class BuildMasterStore {
    * waits the current profile shows a null status. Tests raise it to watch a deployment not started yet.
    */
   dispatchMs = 0
+  /**
+   * While true, a started deployment keeps executing past its duration: a test lets it end once the gate
+   * has shown it executing, instead of betting on how soon a loaded machine gets there (a test's device).
+   */
+  holdExecuting = false
   protected nextId = 100
 
   constructor(
@@ -268,7 +273,8 @@ export class BuildMasterStore {
     const until = canceledAt ?? t
     const startAt = d.startAt + this.dispatchMs
     const started = !d.stage.approvalRequired && until >= startAt
-    const ended = canceledAt !== undefined || (started && t >= startAt + d.environment.durationMs)
+    const ended =
+      canceledAt !== undefined || (started && !this.holdExecuting && t >= startAt + d.environment.durationMs)
     // Not started and not held: the current profile has no status yet (Inedo's plugin waits on null and '');
     // a deployment held for approval is pending.
     const notYet = this.profile === 'current' && !d.stage.approvalRequired ? null : 'pending'
