@@ -16,6 +16,8 @@ export interface ActionRun {
   durationMs: number
   /** Milliseconds from spawn to the SIGINT, when one was sent. */
   signalledAtMs?: number
+  /** Milliseconds from spawn to the first stdout: the step at work, past a start that load can slow. */
+  firstStdoutAtMs?: number
   stdout: string
   stderr: string
   outputs: Record<string, string>
@@ -50,8 +52,8 @@ export interface RunOptions {
   bundle?: string
   /** Extra node flags, e.g. --import for a measuring hook. */
   nodeArgs?: string[]
-  /** Read nothing of the action's stdout for this long at first: a runner that has fallen behind. */
-  stdoutStalledMs?: number
+  /** Read nothing of the action's stdout until this settles: a runner that has fallen behind. */
+  stdoutStalledUntil?: Promise<unknown>
   /**
    * SIGKILL, with no warning, on this cue: a line, or a condition on what the step printed and kept so far
    * (checked as it prints and every 50 ms). The run fails, naming the cue, if the step ends without it.
@@ -117,7 +119,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     options.killWhen && new CueWatch(options.killWhen, 'kill it', () => child.kill('SIGKILL'), giveUp),
   ].filter((cue) => cue !== undefined)
   const watch = (): void => cues.forEach((cue) => cue.check(progress))
+  let firstStdoutAtMs: number | undefined
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    firstStdoutAtMs ??= performance.now() - started
     stdout += chunk
     options.onStdout?.(chunk)
     watch()
@@ -126,9 +130,10 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     stderr += chunk
     watch()
   })
-  if (options.stdoutStalledMs) {
+  if (options.stdoutStalledUntil) {
     child.stdout.pause()
-    timers.push(setTimeout(() => child.stdout.resume(), options.stdoutStalledMs))
+    const resume = (): void => void child.stdout.resume()
+    options.stdoutStalledUntil.then(resume, resume)
   }
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
   // The step state is written to a file, not printed: a condition on it is looked at every 50 ms too.
@@ -151,6 +156,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     exitedAt,
     durationMs,
     signalledAtMs,
+    firstStdoutAtMs,
     stdout,
     stderr,
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),

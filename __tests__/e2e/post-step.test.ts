@@ -42,6 +42,12 @@ afterEach(() => sandbox.faults.set(undefined))
 const killedOnceStarted = ({ state }: { state: Record<string, string> }) =>
   /"runs":\[\{/.test(state.gate ?? '')
 
+/**
+ * The post step's time, from its first line to its exit: its budget starts once it runs, and the start of
+ * a Node.js process, which load can slow by seconds, is not its doing.
+ */
+const postStepMs = (post: ActionRun): number => post.durationMs - (post.firstStdoutAtMs ?? 0)
+
 async function killedThenPost(
   options: RunOptions,
   killWhen = killedOnceStarted,
@@ -53,7 +59,7 @@ async function killedThenPost(
   expect(post.exitCode).toBe(0)
   // The post step writes no output: main owns them.
   expect(post.outputs).toEqual({})
-  expect(post.durationMs).toBeLessThan(15_000)
+  expect(postStepMs(post)).toBeLessThan(15_000)
   return { main, post, requests: sandbox.requests.length - before }
 }
 
@@ -200,7 +206,7 @@ describe('the post step, after main was killed (bundle as processes, against the
       match: (_m, path) => path.endsWith('/cancel'),
     })
     const post = await runPostStep(main, { inputs })
-    expect(post.durationMs).toBeLessThan(15_500)
+    expect(postStepMs(post)).toBeLessThan(15_500)
     expect(post.exitCode).toBe(0)
     expect(warnings(post)).toEqual([
       expect.stringMatching(
