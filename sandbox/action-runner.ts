@@ -49,6 +49,8 @@ export interface RunOptions {
   cancelWhen?: Cue
   /** Called for every stdout chunk as it arrives (the demo streams it). */
   onStdout?: (chunk: string) => void
+  /** Called for every stderr chunk as it arrives (npm run action and the demo show it: a stale bundle's warning). */
+  onStderr?: (chunk: string) => void
   bundle?: string
   /** Extra node flags, e.g. --import for a measuring hook. */
   nodeArgs?: string[]
@@ -128,6 +130,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk
+    options.onStderr?.(chunk)
     watch()
   })
   if (options.stdoutStalledUntil) {

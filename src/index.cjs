@@ -8,6 +8,10 @@
 // line, so that the step still ends with its status written instead of dying silently. The command
 // hears SIGHUP too (a closed terminal), so that --json still prints its one document.
 const command = globalThis[Symbol.for('release-gate.command')] === true
+// In a development checkout (src/ beside dist/), a bundle older than the sources is said on stderr; a
+// user's install has no src/, and pays one stat.
+const stale = require('./util/stale-bundle.ts').staleBundleWarning(__dirname)
+if (stale) process.stderr.write(`${stale}\n`)
 if (globalThis[Symbol.for('release-gate.post')] === true) {
   // import(): the post step's code is a chunk of its own, which the main step never loads. It has a
   // budget of its own and hears no signal: the runner's cancel ends it as any step.
