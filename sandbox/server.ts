@@ -26,7 +26,7 @@ export interface SandboxOptions {
   port?: number
   host?: string
   /** Where each system is mounted; its API then lives below that context path. */
-  mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string; github?: string }
+  mounts?: Partial<Record<SandboxSystem, string>>
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
   /** Which server version each simulator behaves as (see each simulator's profile type); `current` by default. */
@@ -35,6 +35,7 @@ export interface SandboxOptions {
   tls?: { key: string; cert: string }
 }
 
+/** The systems the sandbox serves, each at its context path: the one list of them (a fifth server: here). */
 export const DEFAULT_MOUNTS = {
   otter: '/otter/',
   buildmaster: '/buildmaster/',
@@ -42,6 +43,7 @@ export const DEFAULT_MOUNTS = {
   foreman: '/foreman/',
   github: '/github-api/',
 }
+export type SandboxSystem = keyof typeof DEFAULT_MOUNTS
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -100,7 +102,7 @@ export class Sandbox {
   }
 
   /** The server-url of a system (with its context path), or of any path on the sandbox. */
-  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | 'foreman' | 'github' | `/${string}` = '/'): string {
+  url(systemOrPath: SandboxSystem | `/${string}` = '/'): string {
     if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
     return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
   }
