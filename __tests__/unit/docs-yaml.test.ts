@@ -8,7 +8,7 @@ import { SYSTEM_NAMES } from '../../src/config/gate-config.js'
 const pages = [
   'README.md',
   'CONTRIBUTING.md',
-  ...readdirSync('docs')
+  ...readdirSync('docs', { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.md'))
     .map((name) => join('docs', name)),
 ]
