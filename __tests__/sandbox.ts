@@ -6,6 +6,7 @@
 import { BUILDMASTER_SETUP } from '../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../sandbox/foreman.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
+import { CAN_SIGNAL_CHILDREN, NO_SIGNALS_HERE } from '../sandbox/platform.js'
 import { Sandbox, type SandboxOptions } from '../sandbox/server.js'
 
 /**
@@ -67,3 +68,21 @@ export const buildmasterReleases = (sandbox: Sandbox, number: string) =>
 /** The job invocations Foreman was asked to create, as the sandbox saw the requests. */
 export const invocationsCreated = (sandbox: Sandbox) =>
   sandbox.requestsFor('foreman').filter((r) => r.method === 'POST' && r.url.endsWith('/api/job_invocations'))
+
+const SKIPPED = `[skipped on Windows: ${NO_SIGNALS_HERE}]`
+
+/**
+ * `describe` for tests that send a process a signal (the runner's SIGINT, a terminal's SIGHUP): skipped
+ * on Windows, saying why in its name (sandbox/platform.ts). What the signals are on Windows is tested on
+ * every platform: __tests__/unit/signals.test.ts.
+ */
+export function describeSendsSignals(name: string, tests: () => void): void {
+  if (CAN_SIGNAL_CHILDREN) describe(name, tests)
+  else describe.skip(`${name} ${SKIPPED}`, tests)
+}
+
+/** `it` for one test that sends a process a signal: skipped on Windows, as describeSendsSignals. */
+export function itSendsSignals(name: string, test: () => Promise<unknown>, timeoutMs?: number): void {
+  if (CAN_SIGNAL_CHILDREN) it(name, test, timeoutMs)
+  else it.skip(`${name} ${SKIPPED}`, test, timeoutMs)
+}

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { CueWatch, type Cue, type Progress } from './cues.js'
+import { asRead, assertCanSignal, baseEnv } from './platform.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -42,6 +43,11 @@ export interface RunOptions {
   /** Send SIGINT after this many ms, then SIGTERM 7.5 s later, as the runner does on cancel. */
   cancelAfterMs?: number
   /**
+   * 'SIGTERM': the cancel starts at the runner's last signal, as when its Ctrl+C did not reach the step on
+   * Windows (a Ctrl+Break is that signal there): SIGTERM, then SIGKILL 2.5 s later. SIGINT by default.
+   */
+  firstSignal?: 'SIGINT' | 'SIGTERM'
+  /**
    * Send SIGINT (then SIGTERM 7.5 s later) on this cue: a line stdout or stderr shows, or a promise settling
    * (what the server saw); a cancel tied to what happened, not to a clock. The run fails, naming the cue, if
    * the step ends (or CUE_WAIT_MS pass) without it.
@@ -75,8 +81,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   writeFileSync(summaryFile, '')
   writeFileSync(stateFile, '')
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
+    ...baseEnv(process.env.HOME ?? dir),
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_STATE: stateFile,
@@ -101,23 +106,36 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const timers: NodeJS.Timeout[] = []
   let signalledAtMs: number | undefined
   let exited = false
+  if (options.cancelAfterMs !== undefined || options.cancelWhen)
+    assertCanSignal(options.firstSignal ?? 'SIGINT')
+  // The runner's waits: 7.5 s after SIGINT, 2.5 s after SIGTERM (actions/runner, ProcessInvoker.cs).
   const cancel = (): void => {
     if (exited || signalledAtMs !== undefined) return
     signalledAtMs = performance.now() - started
-    child.kill('SIGINT')
-    timers.push(setTimeout(() => child.kill('SIGTERM'), 7500))
-    timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
+    const lastAfterMs = options.firstSignal === 'SIGTERM' ? 0 : 7500
+    if (lastAfterMs === 0) child.kill('SIGTERM')
+    else {
+      child.kill('SIGINT')
+      timers.push(setTimeout(() => child.kill('SIGTERM'), lastAfterMs))
+    }
+    timers.push(setTimeout(() => child.kill('SIGKILL'), lastAfterMs + 2500))
   }
   const progress = (): Progress => ({
     stdout,
     stderr,
+    // Read while the step writes it: a value half-written is not there yet.
     get state() {
-      return parseOutputFile(readFileSync(stateFile, 'utf8'))
+      try {
+        return parseOutputFile(readFileSync(stateFile, 'utf8'))
+      } catch {
+        return {}
+      }
     },
   })
   const giveUp = (): void => void child.kill('SIGKILL')
   const cues = [
-    options.cancelWhen && new CueWatch(options.cancelWhen, 'send SIGINT', cancel, giveUp),
+    options.cancelWhen &&
+      new CueWatch(options.cancelWhen, `send ${options.firstSignal ?? 'SIGINT'}`, cancel, giveUp),
     options.killWhen && new CueWatch(options.killWhen, 'kill it', () => child.kill('SIGKILL'), giveUp),
   ].filter((cue) => cue !== undefined)
   const watch = (): void => cues.forEach((cue) => cue.check(progress))
@@ -160,8 +178,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     durationMs,
     signalledAtMs,
     firstStdoutAtMs,
-    stdout,
-    stderr,
+    stdout: asRead(stdout),
+    stderr: asRead(stderr),
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     commands: runnerCommands(stdout),
@@ -203,21 +221,52 @@ function inputName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 }
 
-/** Parses the GITHUB_OUTPUT file format (name<<delimiter ... delimiter). */
-export function parseOutputFile(text: string): Record<string, string> {
+/**
+ * GITHUB_OUTPUT and GITHUB_STATE as the runner reads them (actions/runner,
+ * src/Runner.Worker/FileCommandManager.cs, EnvFileKeyValuePairs): `NAME=value` lines, or `NAME<<DELIMITER`,
+ * the value's lines and the delimiter, the value being the text in between, its own line ends kept. Lines
+ * end at "\n"; on Windows (its ReadLine under OS_WINDOWS) at "\r\n" too, so that a file written with
+ * Windows' os.EOL, as @actions/core and the action write it there, reads as on Linux, while elsewhere a
+ * "\r" would stay in the line and the delimiter never match. Empty lines are skipped. What the runner
+ * refuses (no delimiter, a line with neither '=' nor '<<') fails the step there: it throws here.
+ */
+export function parseOutputFile(
+  text: string,
+  windows = process.platform === 'win32',
+): Record<string, string> {
   const outputs: Record<string, string> = {}
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]!)
-    if (heredoc) {
-      const [, name, delimiter] = heredoc
-      const value: string[] = []
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i]!)
-      outputs[name!] = value.join('\n')
-    } else if (lines[i]!.includes('=')) {
-      const at = lines[i]!.indexOf('=')
-      outputs[lines[i]!.slice(0, at)] = lines[i]!.slice(at + 1)
+  let index = 0
+  const readLine = (): { line: string; newline: string } | undefined => {
+    if (index >= text.length) return undefined
+    const from = index
+    const lf = text.indexOf('\n', index)
+    if (lf < 0) {
+      index = text.length
+      return { line: text.slice(from), newline: '' }
     }
+    const newline = windows && lf > from && text[lf - 1] === '\r' ? '\r\n' : '\n'
+    index = lf + 1
+    return { line: text.slice(from, lf + 1 - newline.length), newline }
+  }
+  for (let read = readLine(); read; read = readLine()) {
+    const { line } = read
+    if (line === '') continue
+    const equals = line.indexOf('=')
+    const heredoc = line.indexOf('<<')
+    if (equals >= 0 && (heredoc < 0 || equals < heredoc)) {
+      outputs[line.slice(0, equals)] = line.slice(equals + 1)
+      continue
+    }
+    if (heredoc <= 0 || heredoc + 2 === line.length) throw new Error(`Invalid format '${line}'`)
+    const delimiter = line.slice(heredoc + 2)
+    const start = index
+    let end = index
+    for (let value = readLine(); value?.line !== delimiter; value = readLine()) {
+      if (!value) throw new Error(`Invalid value. Matching delimiter not found '${delimiter}'`)
+      if (!value.newline) throw new Error('Invalid value. EOF marker missing new line.')
+      end = index - value.newline.length
+    }
+    outputs[line.slice(0, heredoc)] = end > start ? text.slice(start, end) : ''
   }
   return outputs
 }

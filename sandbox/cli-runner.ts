@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './action-runner.js'
 import { CueWatch, type Cue } from './cues.js'
+import { asRead, assertCanSignal, baseEnv, commandLine } from './platform.js'
 
 export interface CliRun {
   exitCode: number | null
@@ -35,16 +36,25 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
   const [command, ...args] = options.command ?? [node, join(ROOT, 'dist', 'cli', 'index.js')]
   const started = performance.now()
-  const child = spawn(command!, [...args, ...options.args], {
+  const line = commandLine(command!, [...args, ...options.args])
+  const child = spawn(line.command, line.args, {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    // On Windows plain text's symbols are ASCII by default (src/cli/terminal.ts): the tests read the same
+    // text everywhere, and the default itself is tested with RELEASE_GATE_ASCII='' (not set).
+    env: {
+      ...baseEnv(),
+      ...(process.platform === 'win32' && { RELEASE_GATE_ASCII: 'false' }),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    shell: line.shell,
   })
   let stdout = ''
   let stderr = ''
   let signalledAtMs: number | undefined
   const timers: NodeJS.Timeout[] = []
   const { signalWhen } = options
+  if (signalWhen) assertCanSignal(signalWhen.signal)
   const cue =
     signalWhen &&
     new CueWatch(
@@ -69,6 +79,7 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   })
   if (options.signal) {
     const { name, afterMs, secondAfterMs } = options.signal
+    assertCanSignal(name)
     timers.push(setTimeout(() => child.kill(name), afterMs))
     if (secondAfterMs !== undefined) timers.push(setTimeout(() => child.kill(name), afterMs + secondAfterMs))
   }
@@ -80,5 +91,5 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const durationMs = performance.now() - started
   timers.forEach(clearTimeout)
   cue?.ended(exitCode, progress())
-  return { exitCode, signal, durationMs, signalledAtMs, stdout, stderr }
+  return { exitCode, signal, durationMs, signalledAtMs, stdout: asRead(stdout), stderr: asRead(stderr) }
 }

@@ -84,6 +84,6 @@ function lastLines(text: string, count = 15): string {
 }
 
 /** Resolves once `holds` is true (checked every 50 ms): a cue on what a server of the sandbox saw. */
-export async function until(holds: () => boolean): Promise<void> {
+export async function until(holds: () => boolean | undefined): Promise<void> {
   while (!holds()) await new Promise((resolve) => setTimeout(resolve, 50))
 }

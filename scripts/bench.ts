@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { PollSchedule } from '../src/engine/poll-schedule.js'
 import { inputEnv, ROOT, runAction, type ActionRun } from '../sandbox/action-runner.js'
 import { FOREMAN_USER, foremanHosts } from '../sandbox/foreman.js'
@@ -31,7 +32,8 @@ async function measured(inputs: Record<string, string>): Promise<{ run: ActionRu
   try {
     const run = await runAction({
       inputs,
-      nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')],
+      // A URL: --import takes no Windows path (C:\\ reads as a URL scheme).
+      nodeArgs: ['--import', pathToFileURL(join(ROOT, 'scripts', 'measure-rss.mjs')).href],
       env: { RELEASE_GATE_BENCH_RSS_FILE: join(dir, 'rss') },
     })
     return { run, peakMb: Number(readFileSync(join(dir, 'rss'), 'utf8')) / 1024 / 1024 }

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runAction, runnerCommands, runPostStep, type ActionRun } from '../sandbox/action-runner.js'
+import { CAN_SIGNAL_CHILDREN } from '../sandbox/platform.js'
 import { until } from '../sandbox/cues.js'
 import { defaultScript } from '../sandbox/foreman-model.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
@@ -82,6 +83,18 @@ interface Step {
   /** Lines to show after the step's log. */
   after?: (runs: ActionRun[]) => string[]
 }
+/** The workflow cancelled while a Foreman job runs: SIGINT once Foreman holds the invocation. */
+function cancelStep(): Step {
+  return {
+    title: 'Foreman: the workflow is cancelled while the job runs: the step cancels it in Foreman',
+    inputs: foreman({ 'search-query': 'name = web-001.example.com', variables: 'command=sleep 60' }),
+    run: async (inputs) => [await runAction({ inputs, cancelWhen: invocationCreated() })],
+    after: ([run]) => [
+      `Foreman received ${sandbox.requestsFor('foreman', `/api/job_invocations/${run!.outputs['job-id']}/cancel`).length} cancel request for job invocation ${run!.outputs['job-id']}.`,
+    ],
+  }
+}
+
 const steps: Step[] = [
   {
     title: 'Otter: trigger a deployment with variables and gate on it',
@@ -129,14 +142,8 @@ const steps: Step[] = [
         .map((line) => `  ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`),
     ],
   },
-  {
-    title: 'Foreman: the workflow is cancelled while the job runs: the step cancels it in Foreman',
-    inputs: foreman({ 'search-query': 'name = web-001.example.com', variables: 'command=sleep 60' }),
-    run: async (inputs) => [await runAction({ inputs, cancelWhen: invocationCreated() })],
-    after: ([run]) => [
-      `Foreman received ${sandbox.requestsFor('foreman', `/api/job_invocations/${run!.outputs['job-id']}/cancel`).length} cancel request for job invocation ${run!.outputs['job-id']}.`,
-    ],
-  },
+  // Windows cannot send a child process a signal it hears (sandbox/platform.ts): no cancel step there.
+  ...(CAN_SIGNAL_CHILDREN ? [cancelStep()] : []),
   {
     title:
       'Foreman: the step is killed (out of memory, say) once its job runs; the post step cancels the job',

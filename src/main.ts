@@ -2,6 +2,7 @@ import { readGateConfig, type GateConfig } from './config/gate-config.js'
 import { InputError, InputProblems } from './config/input-error.js'
 import {
   CLEANUP_BUDGET_MS,
+  GRACE_AFTER_LAST_SIGNAL_MS,
   GRACE_AFTER_SIGINT_MS,
   OBSERVER_BUDGET_MS,
   OBSERVER_STOP_MS,
@@ -12,6 +13,7 @@ import type { ObserverContext } from './observers/common/context.js'
 import { FailedAfterStart, runGate } from './engine/gate.js'
 import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
+import { cancelSignals, isLastSignal } from './contracts/signals.js'
 import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
 import { redacting } from './host/redacting-host.js'
 import type { ApiClient } from './http/api-client.js'
@@ -28,8 +30,10 @@ import { systemDefinition } from './systems/registry.js'
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
   earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
-  /** The signals that cancel the job: SIGINT and SIGTERM (the runner's), and SIGHUP for the command. */
+  /** The signals that cancel the job: the runner's on this platform (contracts/signals.ts) by default. */
   signals?: NodeJS.Signals[]
+  /** The step's time after the runner's last signal (SIGTERM, Ctrl+Break); 0: the first signal's grace. */
+  lastSignalGraceMs?: number
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: ObserverContext) => Promise<Observer[]>
   /**
@@ -61,19 +65,25 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const redactor = new Redactor()
   const host = redacting(rawHost, redactor)
   const guard = new StepGuard(host, options.exit ?? endProcess)
-  const onSignal = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) return
-    controller.abort(new CancelledByRunner(name))
-    setTimeout(
+  const endByForceIn = (graceMs: number): void =>
+    void setTimeout(
       () =>
         guard.forceEnd(
           'canceled',
           'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.',
         ),
-      GRACE_AFTER_SIGINT_MS,
+      graceMs,
     ).unref()
+  const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
+  const onSignal = (name: NodeJS.Signals): void => {
+    // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
+    // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
+    if (lastSignalGraceMs > 0 && isLastSignal(name)) endByForceIn(lastSignalGraceMs)
+    if (controller.signal.aborted) return
+    controller.abort(new CancelledByRunner(name))
+    endByForceIn(GRACE_AFTER_SIGINT_MS)
   }
-  const signals = options.signals ?? ['SIGINT', 'SIGTERM']
+  const signals = options.signals ?? cancelSignals(process.platform, 'action')
   for (const name of signals) process.on(name, onSignal)
   options.earlySignals?.stopListening()
   for (const name of options.earlySignals?.heard ?? []) onSignal(name)

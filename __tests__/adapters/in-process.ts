@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inputEnv, parseOutputFile, runnerCommands, type ActionRun } from '../../sandbox/action-runner.js'
 import { CueWatch, type Cue } from '../../sandbox/cues.js'
+import { asRead } from '../../sandbox/platform.js'
 import type { Verdict } from '../../src/contracts/host.js'
+import { cancelSignals, lastSignal } from '../../src/contracts/signals.js'
 import { ActionHost } from '../../src/host/action-host.js'
 import { GitHubWriter } from '../../src/host/github-writer.js'
 import { run } from '../../src/main.js'
@@ -22,8 +24,15 @@ export interface InProcessOptions {
   inputs: Record<string, string>
   /** Only GITHUB_WORKSPACE, where a relative junit-report path starts: the rest is the bundle's business. */
   env?: { GITHUB_WORKSPACE?: string }
-  /** Cancel after this many ms: SIGINT, then SIGTERM 7.5 s later, as the runner does. */
+  /**
+   * Cancel after this many ms as the runner does on `platform`: SIGINT, then 7.5 s later SIGTERM (on
+   * Windows, Ctrl+C then Ctrl+Break: SIGINT, then SIGBREAK).
+   */
   cancelAfterMs?: number
+  /** The platform whose signals run() hears and the cancel sends (contracts/signals.ts); this one's by default. */
+  platform?: NodeJS.Platform
+  /** 'last': the cancel starts at the runner's last signal, as when its Ctrl+C did not reach the step. */
+  firstSignal?: 'first' | 'last'
   /**
    * Cancel (as cancelAfterMs) on this cue: a line the step prints, or a promise settling (what the server
    * saw); a cancel tied to what happened, not to a clock. The run fails, naming the cue, without it.
@@ -50,6 +59,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') },
     out,
   )
+  const platform = options.platform ?? process.platform
   const started = performance.now()
   const timers: NodeJS.Timeout[] = []
   let signalledAtMs: number | undefined
@@ -57,21 +67,29 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   const cancel = (): void => {
     if (ended || signalledAtMs !== undefined) return
     signalledAtMs = performance.now() - started
-    process.emit('SIGINT', 'SIGINT')
-    timers.push(setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 7500))
+    const last = lastSignal(platform)
+    if (options.firstSignal === 'last') process.emit(last, last)
+    else {
+      process.emit('SIGINT', 'SIGINT')
+      timers.push(setTimeout(() => process.emit(last, last), 7500))
+    }
   }
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
   const progress = () => ({ stdout: host.stdout, stderr: '', state: {} })
-  // A cue that never comes ends the step as the runner's last resort would: SIGTERM, then run() goes unheard.
+  // A cue that never comes ends the step as the runner's last signal would; run() then goes unheard.
   const cue =
     options.cancelWhen &&
-    new CueWatch(options.cancelWhen, 'cancel it', cancel, () => process.emit('SIGTERM', 'SIGTERM'))
+    new CueWatch(options.cancelWhen, 'cancel it', cancel, () => {
+      const last = lastSignal(platform)
+      process.emit(last, last)
+    })
   // The step ends when run() returns, or when it ends the step by force (cleanup outlived its budget),
   // which a process does with process.exit while run() still waits; here run() goes on unheard.
   // The code a forced end would exit with must be the verdict's (a process.exit with none once exited 0).
   let exitedWith: number | undefined
   await new Promise<void>((resolve, reject) => {
     run(host, {
+      signals: cancelSignals(platform, 'action'),
       observers: (context) => actionObservers(context, options.env?.GITHUB_WORKSPACE ?? process.cwd()),
       exit: (code) => {
         exitedWith = code
@@ -99,7 +117,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     exitedAt: Date.now(),
     durationMs: performance.now() - started,
     signalledAtMs,
-    stdout: host.stdout,
+    stdout: asRead(host.stdout),
     stderr: '',
     outputs: parseOutputFile(outputFile),
     summary,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { STARTED } from '../gate-lines.js'
-import { sandboxForFile } from '../sandbox.js'
+import { describeSendsSignals, sandboxForFile } from '../sandbox.js'
 import { cliTemplates, json, otterArgs, runCli } from './cli.js'
 
 const sandbox = sandboxForFile()
@@ -28,7 +28,7 @@ const foremanCredentials = {
   RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
 }
 
-describe('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
+describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
   it('cancels on SIGINT, cancelling the Foreman job through its API, and exits 130', async () => {
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
     try {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { bundledPackages, listedPackages, type BundleStats } from '../../scripts/bundled-licenses.js'
 import { ROOT, runAction } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
+import { commandLine } from '../../sandbox/platform.js'
 import { Sandbox } from '../../sandbox/server.js'
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -24,10 +25,12 @@ beforeAll(async () => {
   sandbox.otter.addTemplate('quick', { durationMs: 600, outcome: 'Succeeded', logLines: 2 })
   sandbox.otter.addTemplate('quick-error', { durationMs: 600, outcome: 'Error', logLines: 2 })
   dir = mkdtempSync(join(tmpdir(), 'release-gate-pack-'))
-  const pack = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+  const npm = commandLine('npm', ['pack', '--json', '--pack-destination', dir])
+  const pack = execFileSync(npm.command, npm.args, {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...npmEnv() },
+    shell: npm.shell,
   })
   packed = (JSON.parse(pack) as (typeof packed)[])[0]!
   tarball = join(dir, packed.filename)

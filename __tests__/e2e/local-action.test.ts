@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { baseEnv } from '../../sandbox/platform.js'
 import { Sandbox } from '../../sandbox/server.js'
 
 /**
@@ -50,7 +51,7 @@ function runFromSource(
   inputs: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME }
+  const env: NodeJS.ProcessEnv = baseEnv()
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const child = spawn(
     process.execPath,

@@ -11,6 +11,7 @@ import type { ServerResponse } from 'node:http'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { runAction, ROOT, type ActionRun, type RunOptions } from '../../sandbox/action-runner.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { foremanShow } from '../hostile/api-answers.js'
@@ -35,7 +36,8 @@ async function measured(options: RunOptions): Promise<{ run: ActionRun; peakMb: 
   try {
     const run = await runAction({
       ...options,
-      nodeArgs: ['--import', join(ROOT, 'scripts', 'measure-rss.mjs')],
+      // A URL: --import takes no Windows path (C:\\ reads as a URL scheme).
+      nodeArgs: ['--import', pathToFileURL(join(ROOT, 'scripts', 'measure-rss.mjs')).href],
       env: { ...options.env, RELEASE_GATE_BENCH_RSS_FILE: file },
     })
     return { run, peakMb: existsSync(file) ? Number(readFileSync(file, 'utf8')) / 2 ** 20 : Infinity }

@@ -10,6 +10,7 @@ import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { itSendsSignals } from '../sandbox.js'
 import { everythingShown } from './helpers.js'
 
 const OTTER_KEY = 'otter-secret-key-4711'
@@ -106,23 +107,26 @@ describe('the post step, after main was killed (bundle as processes, against the
     }
   })
 
-  it('Foreman: a cancel main could not confirm (the server failed it) is sent again by the post step', async () => {
-    sandbox.faults.set({ rate: 1, kinds: ['503'], match: (method, path) => path.endsWith('/cancel') })
-    const inputs = foremanInputs()
-    const known = sandbox.foreman.invocations.length
-    const main = await runAction({
-      inputs,
-      cancelWhen: once(() => sandbox.foreman.invocations.length > known),
-    })
-    expect(main.outputs.status).toBe('canceled')
-    sandbox.faults.set(undefined)
-    const id = main.outputs['job-id']!
-    const post = await runPostStep(main, { inputs })
-    expect(post.stdout).toContain('could not confirm that its job was cancelled')
-    expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
-    const cancels = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)
-    expect(cancels.at(-1)!.status).toBe(200)
-  })
+  itSendsSignals(
+    'Foreman: a cancel main could not confirm (the server failed it) is sent again by the post step',
+    async () => {
+      sandbox.faults.set({ rate: 1, kinds: ['503'], match: (method, path) => path.endsWith('/cancel') })
+      const inputs = foremanInputs()
+      const known = sandbox.foreman.invocations.length
+      const main = await runAction({
+        inputs,
+        cancelWhen: once(() => sandbox.foreman.invocations.length > known),
+      })
+      expect(main.outputs.status).toBe('canceled')
+      sandbox.faults.set(undefined)
+      const id = main.outputs['job-id']!
+      const post = await runPostStep(main, { inputs })
+      expect(post.stdout).toContain('could not confirm that its job was cancelled')
+      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+      const cancels = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)
+      expect(cancels.at(-1)!.status).toBe(200)
+    },
+  )
 
   it('Otter: cannot cancel; the log and a warning name the job as still running, and nothing is sent', async () => {
     const inputs = {

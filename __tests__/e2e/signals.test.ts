@@ -5,7 +5,7 @@
 import { runAction } from '../../sandbox/action-runner.js'
 import { summaryAsText } from '../../sandbox/runner-view.js'
 import { STARTED } from '../gate-lines.js'
-import { foremanInputs, otterInputs, sandboxForFile } from '../sandbox.js'
+import { describeSendsSignals, foremanInputs, otterInputs, sandboxForFile } from '../sandbox.js'
 
 const sandbox = sandboxForFile()
 beforeAll(() => {
@@ -18,7 +18,7 @@ const otter = (inputs: Record<string, string>) =>
 const foreman = (inputs: Record<string, string>) =>
   runAction({ inputs: foremanInputs(sandbox, inputs), cancelWhen: STARTED.foreman })
 
-describe("The runner's SIGINT (bundle as a process)", () => {
+describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
   it('stops on SIGINT well inside the grace period, reporting canceled and that the job keeps running', async () => {
     const run = await otter({ template: 'endless' })
     expect(run.exitCode).toBe(1)

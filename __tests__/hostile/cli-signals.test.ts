@@ -10,6 +10,7 @@ import { ROOT } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
 import { foremanOutputs, foremanShow } from './api-answers.js'
 import { foremanCliArgs, withServer, type Route } from './servers.js'
+import { describeSendsSignals } from '../sandbox.js'
 
 const env = {
   RELEASE_GATE_PASSWORD: 'foreman-pass-Kw8',
@@ -31,7 +32,7 @@ interface Document {
   exitCode: number
 }
 
-describe('--json: one document however the command is stopped', () => {
+describeSendsSignals('--json: one document however the command is stopped', () => {
   it.concurrent(
     'SIGHUP while the job runs: the Foreman job is cancelled, one document says canceled, exit 130',
     async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
 import { foremanHosts, foremanOutputs, foremanShow } from './api-answers.js'
 import { foremanCliArgs, withServer, type Route } from './servers.js'
+import { CAN_SIGNAL_CHILDREN } from '../../sandbox/platform.js'
 
 interface Closed {
   exitCode: number | null
@@ -105,7 +106,7 @@ describe('a reader that goes away is not a crash', () => {
     },
   )
 
-  it.concurrent(
+  ;(CAN_SIGNAL_CHILDREN ? it.concurrent : it.skip)(
     'stdout closed, then SIGTERM: the Foreman job is cancelled as usual and the exit code says canceled',
     async () => {
       await withServer(chattyJob(1000, 'succeeded'), async (server) => {

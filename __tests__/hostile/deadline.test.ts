@@ -8,6 +8,7 @@ import { remoteLines } from '../e2e/helpers.js'
 import { errorsOf, expectOutcome } from './checks.js'
 import { foremanOutputs, foremanShow } from './api-answers.js'
 import { foremanInputs, never, otterInputs, run, text, trickle, withServer, type Route } from './servers.js'
+import { describeSendsSignals } from '../sandbox.js'
 
 const TIMEOUT_MS = 5000
 // Start-up, giving up and reporting: the step must end within timeout + this.
@@ -129,7 +130,7 @@ describe('the timeout bounds the run', () => {
   )
 })
 
-describe('cancellation ends inside the runner grace period', () => {
+describeSendsSignals('cancellation ends inside the runner grace period', () => {
   it.concurrent(
     'Foreman: SIGINT while the cancel request, the last output fetch and the host listing hang: canceled, within 7.5 s of SIGINT',
     async () => {

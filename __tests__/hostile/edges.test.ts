@@ -22,6 +22,7 @@ import {
   type Answer,
   type Route,
 } from './servers.js'
+import { describeSendsSignals } from '../sandbox.js'
 
 /** JSON after a UTF-8 byte-order mark (EF BB BF), as some IIS and proxy setups send it. */
 const withBom =
@@ -271,7 +272,7 @@ describe('a proxy that refuses CONNECT is named as the proxy, with its status', 
   )
 })
 
-describe("a cancel while Foreman's create has not answered", () => {
+describeSendsSignals("a cancel while Foreman's create has not answered", () => {
   it.concurrent(
     'the answer comes 800 ms after SIGINT: the new invocation is learnt and cancelled, the step ends canceled',
     async () => {

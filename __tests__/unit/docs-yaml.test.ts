@@ -44,9 +44,10 @@ function yamlBlocks(page: string, markdown: string): Block[] {
 type Mapping = Record<string, unknown>
 const isMapping = (value: unknown): value is Mapping =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
-// GitHub steps (uses, run), GitLab and Azure scripts, and Azure tasks (task: PublishTestResults@2).
-const isStep = (value: unknown) =>
-  isMapping(value) && ('uses' in value || 'run' in value || 'script' in value || 'task' in value)
+// GitHub steps (uses, run), GitLab and Azure scripts, Azure tasks (task: PublishTestResults@2) and Azure's
+// other script steps (powershell, pwsh, bash).
+const STEP_KEYS = ['uses', 'run', 'script', 'task', 'powershell', 'pwsh', 'bash']
+const isStep = (value: unknown) => isMapping(value) && STEP_KEYS.some((key) => key in value)
 
 /** What a block is, or undefined when it is a fragment nobody could paste. */
 function kindOf(document: unknown): string | undefined {

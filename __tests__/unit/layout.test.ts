@@ -1,5 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, normalize, relative } from 'node:path'
+import { posix } from 'node:path'
+
+// Paths with '/' on every platform (join and normalize of node:path would give '\\' on Windows).
+const dirname = (path: string) => posix.dirname(path)
+const join = (...paths: string[]) => posix.join(...paths)
+const normalize = (path: string) => posix.normalize(path)
+const relative = (from: string, to: string) => posix.relative(from, to)
 
 // The layout CONTRIBUTING.md describes, kept true: each folder of src/ imports only the folders below it,
 // no two folders (or subfolders) import each other, no file imports itself round a circle, and no file

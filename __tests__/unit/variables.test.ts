@@ -52,3 +52,37 @@ describe('parseVariables', () => {
     await expect(parseVariables('{"bad name": 1}')).rejects.toThrow("'bad name' is not a variable name")
   })
 })
+
+// A variables input written on Windows: an editor or a PowerShell here-string saved with "\r\n" line ends,
+// a file given as --variables @FILE, maybe with a byte-order mark (Notepad, PowerShell's -Encoding utf8).
+describe('parseVariables: text written on Windows', () => {
+  it('NAME=value lines ending in "\\r\\n": no "\\r" is left in a value, blank lines and comments still skipped', async () => {
+    await expect(
+      parseVariables('# deploy\r\nEnvironment=production\r\n\r\nVersion = 1.2.3 \r\nNotes=a b\r\n'),
+    ).resolves.toEqual({ Environment: 'production', Version: '1.2.3', Notes: 'a b' })
+  })
+
+  it('YAML with "\\r\\n": a block scalar keeps its lines with "\\n"', async () => {
+    await expect(
+      parseVariables('Environment: production\r\nNotes: |\r\n  line one\r\n  line two\r\n'),
+    ).resolves.toEqual({ Environment: 'production', Notes: 'line one\nline two\n' })
+  })
+
+  it('JSON with "\\r\\n"', async () => {
+    await expect(
+      parseVariables('{\r\n  "Environment": "production",\r\n  "Count": 2\r\n}\r\n'),
+    ).resolves.toEqual({
+      Environment: 'production',
+      Count: '2',
+    })
+  })
+
+  it('a byte-order mark before any of the three forms', async () => {
+    for (const text of [
+      '\uFEFFEnvironment=production\r\n',
+      '\uFEFF{"Environment": "production"}',
+      '\uFEFFEnvironment: production\r\n',
+    ])
+      await expect(parseVariables(text)).resolves.toEqual({ Environment: 'production' })
+  })
+})

@@ -17,6 +17,8 @@ export interface CliOptions {
   dotenv?: string
   dotenvPrefix: string
   debug: boolean
+  /** --ascii: our symbols in ASCII; by default where the reader cannot show them (cli/terminal.ts). */
+  ascii?: boolean
   ci: CiName
   help: boolean
   version: boolean
@@ -61,6 +63,13 @@ export const CLI_OPTIONS: OptionSpec[] = [
     flag: 'debug',
     env: true,
     description: 'Print diagnostic messages (the requests sent, their retries).',
+  },
+  {
+    name: 'ascii',
+    flag: 'ascii',
+    env: true,
+    description:
+      "Plain text's symbols (box lines, dashes, status icons) in ASCII: on by default on Windows but in Windows Terminal, VS Code, ConEmu or Git Bash; --ascii=false to turn it off.",
   },
   {
     name: 'ci',

@@ -22,5 +22,8 @@ export const EXIT_MEANINGS: [number, string][] = [
     'no outcome known: unreachable server, refused credentials, unknown template or job, a server that kept failing',
   ],
   [4, 'timed out: timeout passed before the job ended'],
-  [130, 'cancelled by SIGINT or SIGTERM (the job is cancelled on the server where its API can)'],
+  [
+    130,
+    'cancelled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break (the job is cancelled on the server where its API can)',
+  ],
 ]

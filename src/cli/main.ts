@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { CliHost, resultJson } from './cli-host.js'
 import { run, type RunOptions } from '../main.js'
 import { drainOf } from '../host/action-console.js'
@@ -7,11 +8,18 @@ import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine } from './args.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { helpText } from './help.js'
+import { showsUnicode } from './terminal.js'
+import { decodeText } from './text-file.js'
 import { endProcess } from '../util/exit.js'
+import { cancelSignals } from '../contracts/signals.js'
+import { filePath } from '../util/file-path.js'
 import { createRenderer, detectCi, type Renderer } from './renderers.js'
 
-/** The signals that end the command: a cancel from CI (SIGINT, SIGTERM) or a closed terminal (SIGHUP). */
-export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+/**
+ * The signals that end the command: a cancel from CI or a person (SIGINT and SIGTERM; on Windows Ctrl+C and
+ * Ctrl+Break, SIGINT and SIGBREAK) or a closed terminal or console window (SIGHUP).
+ */
+export const STOP_SIGNALS: NodeJS.Signals[] = cancelSignals(process.platform, 'command')
 
 /**
  * A standard stream that may lose its reader (`release-gate … | head -1`, a closed terminal): EPIPE, EIO
@@ -54,7 +62,7 @@ export async function main(
 ): Promise<void> {
   const stdout = new OutputStream(process.stdout)
   const stderr = new OutputStream(process.stderr)
-  const commandLine = parseCommandLine(argv, env, (path) => readFileSync(path, 'utf8'))
+  const commandLine = parseCommandLine(argv, env, (path) => decodeText(readFileSync(path)))
   const { options } = commandLine
   if (options.help) {
     stdout.write(helpText(process.stdout.columns))
@@ -76,16 +84,22 @@ export async function main(
       debug: options.debug,
       // Our own labels only; GitLab's log view renders colour without a TTY.
       color: !noColor && (ci === 'gitlab' || (ci === 'plain' && output.stream.isTTY === true)),
+      // CIs' web logs read UTF-8; plain text may go to a Windows console or a program reading a code page.
+      ascii: options.ascii ?? (ci === 'plain' && !showsUnicode(env, process.platform)),
     })
 
   const errors = [...commandLine.errors]
-  if (options.dotenv && errors.length === 0) {
-    // Refuse an unwritable path now, not after the job has run.
+  // From the current folder when relative, by this platform's rules (drive letters, '\\', spaces).
+  const dotenvFile = options.dotenv ? filePath(options.dotenv, process.cwd()) : undefined
+  if (dotenvFile && 'why' in dotenvFile) errors.push(`--dotenv: '${options.dotenv}' ${dotenvFile.why}`)
+  else if (dotenvFile && errors.length === 0) {
+    // Refuse an unwritable path now, not after the job has run; its folders are made, as junit-report's.
     try {
-      writeFileSync(options.dotenv, '')
+      mkdirSync(dirname(dotenvFile.file), { recursive: true })
+      writeFileSync(dotenvFile.file, '')
     } catch (error) {
       errors.push(
-        `--dotenv: cannot write '${options.dotenv}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        `--dotenv: cannot write '${dotenvFile.file}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       )
     }
   }
@@ -123,10 +137,14 @@ export async function main(
     // commands.
     errors: log === stdout && (ci === 'plain' || ci === 'gitlab') ? renderer(stderr) : undefined,
     json: options.json ? (text) => stdout.write(text) : undefined,
-    dotenv: options.dotenv ? { path: options.dotenv, prefix: options.dotenvPrefix } : undefined,
+    dotenv:
+      dotenvFile && 'file' in dotenvFile
+        ? { path: dotenvFile.file, prefix: options.dotenvPrefix }
+        : undefined,
   })
-  // run() cancels the job on the first SIGINT or SIGTERM and ends within seconds; a second one, from
-  // someone at a terminal who will not wait, ends the command at once.
+  // run() cancels the job on the first signal and ends within seconds; a second one (Ctrl+C twice, Ctrl+C
+  // then Ctrl+Break, or a CI agent's SIGTERM or Ctrl+Break after its SIGINT or Ctrl+C), from someone who
+  // will not wait, ends the command at once.
   let signals = 0
   const onSignal = (): void => {
     if (++signals < 2) return
@@ -146,5 +164,7 @@ export async function main(
     observers: (context) => actionObservers(context, process.cwd()),
     earlySignals,
     signals: STOP_SIGNALS,
+    // The second signal above ends the command at once; a first SIGTERM keeps the whole grace.
+    lastSignalGraceMs: 0,
   })
 }

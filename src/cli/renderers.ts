@@ -4,6 +4,7 @@ import { STATUS_ICON } from '../report/report.js'
 import type { CiName } from './args.js'
 import { EXIT_MEANINGS } from './exit-codes.js'
 import { inertControls, neutralise } from './neutralise.js'
+import { toAscii } from './terminal.js'
 
 /** How one CI shows the gate: the log, its outputs, the summary and the end. Every line goes through here. */
 export interface Renderer {
@@ -29,6 +30,8 @@ export interface RendererOptions {
   debug: boolean
   /** ANSI colours for our own labels (never for server text): a TTY without NO_COLOR, or GitLab's log view. */
   color: boolean
+  /** Our symbols (box lines, dashes, status icons) in ASCII, for a reader that cannot show them (terminal.ts). */
+  ascii?: boolean
 }
 
 /** The CI the environment says it is, as the CIs document their variables. */
@@ -39,7 +42,8 @@ export function detectCi(env: Record<string, string | undefined>): Exclude<CiNam
   return 'plain'
 }
 
-export function createRenderer(ci: Exclude<CiName, 'auto'>, options: RendererOptions): Renderer {
+export function createRenderer(ci: Exclude<CiName, 'auto'>, given: RendererOptions): Renderer {
+  const options = given.ascii ? { ...given, write: (text: string) => given.write(toAscii(text)) } : given
   switch (ci) {
     case 'github':
       return new GitHubRenderer(options)

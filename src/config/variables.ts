@@ -24,7 +24,10 @@ const LINE_FORM = /^([^=\s:]+)\s*=(.*)$/
  * Accepts `NAME=value` lines (the value is everything after the first `=`, with surrounding spaces
  * trimmed), or a JSON or YAML mapping. Blank lines and `#` comments are ignored in the line form.
  */
-export async function parseVariables(text: string): Promise<Variables> {
+export async function parseVariables(given: string): Promise<Variables> {
+  // A file saved on Windows may start with a byte-order mark (Notepad, PowerShell's -Encoding utf8), and end
+  // its lines with "\r\n": both forms below read such text as any other.
+  const text = given.replace(/^\uFEFF/, '')
   const meaningful = text
     .split(/\r?\n/)
     .map((line, index) => ({ line: line.trim(), number: index + 1 }))

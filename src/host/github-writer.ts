@@ -13,6 +13,11 @@ export interface GitHubWriterOptions {
   drained?: () => Promise<void>
   /** Where GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are read, when each is written. */
   env?: Record<string, string | undefined>
+  /**
+   * The files' line end: os.EOL, as @actions/core writes them ("\r\n" on Windows, where the runner's
+   * reader takes "\r\n" and "\n" alike; elsewhere it takes "\n" only: FileCommandManager.cs, ReadLine).
+   */
+  eol?: string
 }
 
 /**
@@ -24,10 +29,12 @@ export interface GitHubWriterOptions {
  */
 export class GitHubWriter extends ActionConsole {
   private readonly env: Record<string, string | undefined>
+  private readonly eol: string
 
-  constructor({ write, drained, env = process.env }: GitHubWriterOptions = {}) {
+  constructor({ write, drained, env = process.env, eol = EOL }: GitHubWriterOptions = {}) {
     super(write, drained)
     this.env = env
+    this.eol = eol
   }
 
   /** A warning annotation. Its data is escaped, so the runner reads it as this one command whatever it holds. */
@@ -59,7 +66,9 @@ export class GitHubWriter extends ActionConsole {
     const file = this.env.GITHUB_OUTPUT
     if (!file) return false
     const delimiter = `ghadelimiter_${randomUUID()}`
-    append('GITHUB_OUTPUT', file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`)
+    const eol = this.eol
+    // UTF-8 without a byte-order mark, as @actions/core writes it: the runner reads it as UTF-8 (File.ReadAllText).
+    append('GITHUB_OUTPUT', file, `${name}<<${delimiter}${eol}${value}${eol}${delimiter}${eol}`)
     return true
   }
 
@@ -70,7 +79,7 @@ export class GitHubWriter extends ActionConsole {
   summary(summary: Summary): boolean {
     const file = this.env.GITHUB_STEP_SUMMARY
     if (!file) return false
-    append('GITHUB_STEP_SUMMARY', file, renderHtml(summary) + EOL)
+    append('GITHUB_STEP_SUMMARY', file, renderHtml(summary) + this.eol)
     return true
   }
 

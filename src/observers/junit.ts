@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { FailOn } from '../contracts/status.js'
 import { formatDuration } from '../config/duration.js'
 import { InputProblems } from '../config/input-error.js'
@@ -10,6 +10,7 @@ import type { GateEnd, Observer } from '../contracts/observer.js'
 import { junitXml, type JUnitCase, type JUnitSuite } from '../report/junit-xml.js'
 import type { Attempt } from '../report/report.js'
 import type { DetailCase, OutputGroup, Run } from '../contracts/run.js'
+import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
 
@@ -53,8 +54,9 @@ export function reportPath(
       'junit-report',
       `'${given}' ${why}; give the path of a file, e.g. reports/release-gate.xml`,
     )
-  if (/[/\\]$/.test(given) || /\0/.test(given)) return problem('is not a file name')
-  const file = resolve(workspace, given)
+  const named = filePath(given, workspace)
+  if ('why' in named) return problem(named.why)
+  const { file } = named
   try {
     mkdirSync(dirname(file), { recursive: true })
     accessSync(dirname(file), constants.W_OK)

@@ -13,6 +13,8 @@ import { readGateState, type GateState, type SavedRun } from '../observers/post-
 import { named } from '../util/words.js'
 import { settledWithin } from '../util/sleep.js'
 import { endProcess } from '../util/exit.js'
+import { GRACE_AFTER_LAST_SIGNAL_MS, GRACE_AFTER_SIGINT_MS } from '../contracts/budgets.js'
+import { cancelSignals, isLastSignal } from '../contracts/signals.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
 
 /** The whole post step, from start to exit, whatever the servers do. */
@@ -27,6 +29,11 @@ export interface PostOptions {
   /** The value main saved under `name` (STATE_<name>) by default. */
   state?: (name: string) => string
   now?: () => number
+  /**
+   * Aborted (with the signal's name) when a signal from the runner leaves no more time: the step says what
+   * may still be running and returns, whatever is still under way.
+   */
+  stop?: AbortSignal
 }
 
 /** What the post step does with the state main left; `quiet` says why it does nothing. */
@@ -59,9 +66,23 @@ export function plan(gate: GateState | undefined): Plan {
   }
 }
 
-/** The entry's call (dist/post.js): the post step, on the runner. */
-export async function postStep(): Promise<void> {
-  await post()
+/**
+ * The entry's call (dist/post.js): the post step, on the runner. A post step is cancelled like any step
+ * (SIGINT then SIGTERM; Ctrl+C then Ctrl+Break on Windows; see contracts/signals.ts): heard, a signal
+ * keeps the cleanup going for what is left before the runner's kill, then the step says what may still
+ * be running and ends, instead of dying without a word at the first signal.
+ */
+export async function postStep(early?: { heard: NodeJS.Signals[]; stopListening(): void }): Promise<void> {
+  const stop = new AbortController()
+  const onSignal = (name: NodeJS.Signals): void => {
+    // Its exit's share is kept: the step ends before the kill, not at it.
+    const graceMs = (isLastSignal(name) ? GRACE_AFTER_LAST_SIGNAL_MS : GRACE_AFTER_SIGINT_MS) - EXIT_SHARE_MS
+    setTimeout(() => stop.abort(name), graceMs).unref()
+  }
+  for (const name of cancelSignals(process.platform, 'action')) process.on(name, onSignal)
+  early?.stopListening()
+  for (const name of early?.heard ?? []) onSignal(name)
+  await post({ stop: stop.signal })
   // A request it stopped waiting for may still hold a socket open: the step ends all the same. Unref'd: a
   // clean run exits before it fires, and 1 s leaves time for stdout, a pipe, to drain. Always 0: the
   // post step says in warnings what it could not do; the job's verdict is main's, and a failing post
@@ -142,10 +163,13 @@ export async function post(options: PostOptions = {}): Promise<void> {
   })
   // Half the exit's share past the cancels' own deadline: a cancel cut at its deadline says so itself, with
   // its URL; this one speaks only for work that did not end even then.
-  if (!(await settledWithin(work, endsAt + EXIT_SHARE_MS / 2 - now()))) {
+  const { stop } = options
+  if (
+    !(await settledWithin(work, endsAt + EXIT_SHARE_MS / 2 - now(), stop && { signal: stop, afterMs: 0 }))
+  ) {
     late = true
     host.console.warning(
-      `release-gate's post step ran out of its ${POST_BUDGET_MS / 1000} s: ${named(
+      `release-gate's post step ${stop?.aborted ? `was stopped by the runner (${String(stop.reason)})` : `ran out of its ${POST_BUDGET_MS / 1000} s`}: ${named(
         todo.cancel.map((run) => run.title),
         { separator: ', ', more: ' and' },
       )} may still be running on ${gate.server}.`,
