@@ -83,7 +83,13 @@ function lastLines(text: string, count = 15): string {
   return text.trimEnd().split('\n').slice(-count).join('\n')
 }
 
-/** Resolves once `holds` is true (checked every 50 ms): a cue on what a server of the sandbox saw. */
-export async function until(holds: () => boolean | undefined): Promise<void> {
-  while (!holds()) await new Promise((resolve) => setTimeout(resolve, 50))
+/**
+ * Resolves once `holds` is true (checked every 50 ms): a cue on what a server of the sandbox saw. Rejects
+ * after `withinMs` (a test's own time), so that a cue that never comes leaves no loop behind.
+ */
+export async function until(holds: () => boolean | undefined, withinMs = 60_000): Promise<void> {
+  for (const end = Date.now() + withinMs; !holds();) {
+    if (Date.now() > end) throw new CueNeverCame(`Waited ${withinMs / 1000} s for ${String(holds)}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
