@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runAction, runnerCommands, runPostStep, type ActionRun } from '../sandbox/action-runner.js'
 import { CAN_SIGNAL_CHILDREN } from '../sandbox/platform.js'
-import { until } from '../sandbox/cues.js'
 import { defaultScript } from '../sandbox/foreman-model.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
 import { colourful, RunnerView, summaryAsText } from '../sandbox/runner-view.js'
@@ -69,11 +68,11 @@ const foreman = (more: Record<string, string>) => ({
   template: 'Run Command - Script Default',
   ...more,
 })
-/** A Foreman invocation the sandbox did not hold when this was called, once it does. */
-const invocationCreated = () => {
-  const known = sandbox.foreman.invocations.length
-  return until(() => sandbox.foreman.invocations.length > known)
-}
+/**
+ * The step has its job: it recorded it in its step state for the post step (the steps run side by side,
+ * so what the sandbox holds could be another step's job).
+ */
+const jobRecorded = ({ state }: { state: Record<string, string> }) => /"runs":\[\{/.test(state.gate ?? '')
 
 interface Step {
   title: string
@@ -83,12 +82,12 @@ interface Step {
   /** Lines to show after the step's log. */
   after?: (runs: ActionRun[]) => string[]
 }
-/** The workflow cancelled while a Foreman job runs: SIGINT once Foreman holds the invocation. */
+/** The workflow cancelled while a Foreman job runs: SIGINT once the step has its job. */
 function cancelStep(): Step {
   return {
     title: 'Foreman: the workflow is cancelled while the job runs: the step cancels it in Foreman',
     inputs: foreman({ 'search-query': 'name = web-001.example.com', variables: 'command=sleep 60' }),
-    run: async (inputs) => [await runAction({ inputs, cancelWhen: invocationCreated() })],
+    run: async (inputs) => [await runAction({ inputs, cancelWhen: jobRecorded })],
     after: ([run]) => [
       `Foreman received ${sandbox.requestsFor('foreman', `/api/job_invocations/${run!.outputs['job-id']}/cancel`).length} cancel request for job invocation ${run!.outputs['job-id']}.`,
     ],
@@ -149,8 +148,7 @@ const steps: Step[] = [
       'Foreman: the step is killed (out of memory, say) once its job runs; the post step cancels the job',
     inputs: foreman({ 'search-query': 'name = web-003.example.com', variables: 'command=sleep 60' }),
     run: async (inputs) => {
-      const recorded = ({ state }: { state: Record<string, string> }) => /"runs":\[\{/.test(state.gate ?? '')
-      const main = await runAction({ inputs, killWhen: recorded })
+      const main = await runAction({ inputs, killWhen: jobRecorded })
       return [main, await runPostStep(main, { inputs })]
     },
   },
