@@ -6,18 +6,19 @@ import type { SandboxResponse } from './simulator.js'
 type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
 
 /**
- * The BuildMaster versions whose Release & Build Deployment API behaves differently (API-NOTES.md,
- * "What real servers do"):
+ * The BuildMaster versions whose Release & Build Deployment API behaves differently, each by its source:
  * - `legacy`: builds and releases answer `number` (and a release `name`) where current servers answer
  *   `buildNumber`/`releaseNumber`/`releaseName` (Inedo's Jenkins plugin, jenkinsci/inedo-buildmaster-plugin:
  *   ApiBuild.number, ApiRelease.number, mock data ApiReleaseBuild.json); deploy answers a list, one
- *   deployment per environment (the older docs; the plugin reads ApiDeployment[]); the deployments list
- *   ignores the application, release, build and stage filters as BuildMaster 6.2.x does
- *   (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33); it has
- *   releases/create-from-template (the older docs).
- * - `current`: deploy answers one deployment object (the current docs); a deployment's status is null
- *   until it starts (the plugin waits on null and ''); `buildNumber`; no releases/create-from-template
- *   (missing from the current docs; unverified whether it is gone): 404.
+ *   deployment per environment (docs.inedo.com/docs/buildmaster-reference-api-release-and-build as updated
+ *   2023-01-21: "a body with an array of deployment objects"; the plugin reads ApiDeployment[]); the deployments list ignores the application, release, build and
+ *   stage filters (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33, says the
+ *   API "no longer supports" them; ignoring is one reading, refusesDeploymentFilters the other); it has
+ *   releases/create-from-template (the docs as updated 2023-01-21).
+ * - `current`: deploy answers one deployment object (docs.inedo.com's Deploy Build page); `buildNumber`; no
+ *   releases/create-from-template (missing from the current pages; unverified whether it is gone): 404. A
+ *   deployment's status is null until it starts: a safe assumption, not a documented behaviour (the docs list
+ *   only the five words; Inedo's plugin waits on null and '', so a client must too).
  */
 export type BuildMasterProfile = 'legacy' | 'current'
 export const BUILDMASTER_PROFILES: BuildMasterProfile[] = ['legacy', 'current']
@@ -33,6 +34,13 @@ export interface BuildMasterStage {
   environments: BuildMasterEnvironment[]
   /** Deployments to this stage wait for an approval that never comes: they stay pending. */
   approvalRequired?: boolean
+  /**
+   * A deploy to this stage without force=true is refused (400) with this text, as BuildMaster refuses a build
+   * whose stage requirements are not met. Inedo documents that such a build can only be forced (builds
+   * overview, "Force Deploy Build") and that a 400's body is text (Deploy Build); the words themselves are
+   * not documented, so these are the sandbox's own.
+   */
+  unmetRequirements?: string
 }
 
 export interface BuildMasterSetup {
@@ -70,6 +78,37 @@ export const BUILDMASTER_SETUP: BuildMasterSetup = {
     Simple: [
       { name: 'Integration', environments: [env('Integration')] },
       { name: 'Production', environments: [env('Prod-East'), env('Prod-West')] },
+    ],
+    // A fleet of environments per stage, some failing (for max-failed): 2 of 6 stores fail; of the regions,
+    // one warns and one fails.
+    Fleet: [
+      {
+        name: 'Stores',
+        environments: [
+          env('Store-1', 'succeeded', 900),
+          env('Store-2', 'failed', 700),
+          env('Store-3', 'succeeded', 1100),
+          env('Store-4', 'succeeded', 800),
+          env('Store-5', 'failed', 1000),
+          env('Store-6', 'succeeded', 1200),
+        ],
+      },
+      {
+        name: 'Regions',
+        environments: [
+          env('Region-A', 'succeeded', 800),
+          env('Region-B', 'warned', 900),
+          env('Region-C', 'failed', 700),
+        ],
+      },
+    ],
+    Guarded: [
+      {
+        name: 'Release',
+        environments: [env('Release')],
+        unmetRequirements:
+          'Build cannot be deployed to Release: the stage requirements are not met (1 approval required, 0 given).',
+      },
     ],
   },
   templates: { 'Standard Release': 'Standard' },
@@ -120,11 +159,19 @@ export class BuildMasterStore {
    * waits the current profile shows a null status. Tests raise it to watch a deployment not started yet.
    */
   dispatchMs = 0
-  /**
-   * While true, a started deployment keeps executing past its duration: a test lets it end once the gate
-   * has shown it executing, instead of betting on how soon a loaded machine gets there (a test's device).
-   */
+  /** While true, a started deployment keeps executing: a test ends it once the gate has shown it so. */
   holdExecuting = false
+  /**
+   * Status words capitalised and padded (' Succeeded '), where the docs write them in lower case: Inedo's own
+   * plugin compares them without case (BuildMasterApi.java, equalsIgnoreCase), so a client must too.
+   */
+  capitalisedStatus = false
+  /**
+   * The deployments list refuses (400) the application, release and build filters. BuildMasterAutomation's
+   * CHANGELOG (2.0.0, BuildMaster 6.2.33) says the API "no longer supports getting deploys for builds,
+   * releases, and applications": the legacy profile ignores them, as it found; this is the other reading.
+   */
+  refusesDeploymentFilters = false
   protected nextId = 100
 
   constructor(
@@ -285,7 +332,8 @@ export class BuildMasterStore {
     return {
       id: d.id,
       plan: `Deploy to ${d.environment.name}`,
-      status,
+      status:
+        this.capitalisedStatus && status ? ` ${status.charAt(0).toUpperCase()}${status.slice(1)} ` : status,
       started: started ? iso(startAt) : null,
       ended:
         canceledAt !== undefined ? iso(canceledAt) : ended ? iso(startAt + d.environment.durationMs) : null,

@@ -47,8 +47,9 @@ export class BuildMasterSimulator extends BuildMasterStore implements Simulator 
     const key = (request.headers['x-apikey'] as string | undefined) ?? params.get('key')
     params.delete('key')
     if (key !== this.setup.apiKey) return { status: 403, body: '' }
-    // Missing from the current docs (API-NOTES.md, "What real servers do"): the current profile has no such
-    // route.
+    // In Inedo's docs as updated 2023-01-21 (docs.inedo.com/docs/buildmaster-reference-api-release-and-build)
+    // and missing from the current pages (docs.inedo.com/docs/buildmaster/reference/api/release-and-build):
+    // the current profile has no such route.
     const route =
       this.profile === 'current' && request.path === '/api/releases/create-from-template'
         ? undefined
@@ -184,6 +185,11 @@ export class BuildMasterSimulator extends BuildMasterStore implements Simulator 
   }
 
   listDeployments(p: Map<string, string>): SandboxResponse {
+    const unsupported = [...p.keys()].filter((name) =>
+      /^(application|release|build)(Id|Name|Number)$/.test(name),
+    )
+    if (this.refusesDeploymentFilters && unsupported.length)
+      throw new ApiError(`Filtering deployments by ${unsupported.join(', ')} is not supported.`)
     const app = this.profile === 'legacy' ? undefined : this.optionalApplication(p)
     oneOf(p, 'status', ['pending', 'executing', 'succeeded', 'warned', 'failed'])
     for (const name of ['releaseId', 'buildId', 'deploymentId', 'environmentId']) integer(p, name)
@@ -248,6 +254,7 @@ export class BuildMasterSimulator extends BuildMasterStore implements Simulator 
     const force = p.get('force')
     if (force !== undefined && force !== 'true' && force !== 'false')
       throw new ApiError('force must be true or false.')
+    if (stage.unmetRequirements && force !== 'true') throw new ApiError(stage.unmetRequirements)
     const startTime = p.get('startTime')
     const startAt = startTime ? Date.parse(startTime) : Date.now()
     if (Number.isNaN(startAt)) throw new ApiError(`Invalid startTime: ${startTime}`)

@@ -24,6 +24,8 @@ export interface InvocationStore {
   readonly profile: ForemanProfile
   readonly invocations: Invocation[]
   nextInvocationId(): number
+  /** How often each host ran each job (template and inputs): a host's attempt at it (HostAttempt). */
+  readonly jobRuns: Map<string, number>
 }
 
 // The job_invocation fields of the create call, as the job invocations API documents them.
@@ -119,10 +121,41 @@ export function createInvocation(
     ? Date.parse(scheduling.start_at)
     : Date.now() + (foreman.profile === '3.9' ? PLANNING_MS_3_9 : 0)
   const inputs = (ji.inputs ?? {}) as Record<string, string>
-  const invocation = addInvocation(foreman, template.id, hosts, startAt, inputs, !!recurrence, ji, scope)
+  const invocation = addInvocation(foreman, template.id, hosts, startAt, inputs, !!recurrence, ji, scope, {
+    targetingType: text(targetingType),
+  })
   invocation.scheduled = !!scheduling?.start_at
-  invocation.targetingType = text(targetingType)
-  return json(201, showInvocation(foreman.profile, invocation, false, false))
+  const level = (ji.concurrency_control as { concurrency_level?: unknown } | undefined)?.concurrency_level
+  if (typeof level === 'number' && level > 0) spread(invocation, level)
+  hold(foreman.setup, invocation)
+  return json(201, showInvocation(foreman.profile, invocation, false, false, foreman.setup.capitalisedStatus))
+}
+
+/** At most `level` hosts at a time (Dynflow's concurrency control): each wave starts as the one before ends. */
+function spread(i: Invocation, level: number): void {
+  i.concurrencyLevel = level
+  let at = i.startAt
+  for (let k = 0; k < i.runs.length; k += level) {
+    const wave = i.runs.slice(k, k + level)
+    for (const run of wave) run.startAt = at
+    at += Math.max(...wave.map((run) => run.script.durationMs))
+  }
+}
+
+/** What the setup holds an invocation in: a stopped task executor, or a task that pauses (see ForemanSetup). */
+function hold(setup: ForemanSetup, i: Invocation): void {
+  if (setup.executorStopped) {
+    i.stalled = i.scheduled ? 'scheduled' : 'planned'
+    for (const run of i.runs) run.startAt = Infinity
+  } else if (setup.pauseAfterMs !== undefined) {
+    i.pausedAt = i.startAt + setup.pauseAfterMs
+    for (const run of i.runs) run.frozenAt = i.pausedAt
+  }
+}
+
+/** A status word as capitalisedStatus answers it: ' Succeeded ' for 'succeeded'. */
+function shout(word: string, capitalised: boolean | undefined): string {
+  return capitalised ? ` ${word.charAt(0).toUpperCase()}${word.slice(1)} ` : word
 }
 
 export function showInvocation(
@@ -130,11 +163,14 @@ export function showInvocation(
   i: Invocation,
   includeHosts: boolean,
   hostStatus: boolean,
+  capitalised?: boolean,
 ): object {
   const states = i.runs.map((r) => hostState(r))
   const count = (s: string) => states.filter((x) => x === s).length
   const done = states.every((s) => s === 'success' || s === 'warning' || s === 'error' || s === 'cancelled')
-  const queued = Date.now() < i.startAt && !states.includes('cancelled')
+  const queued = (i.stalled === 'scheduled' || Date.now() < i.startAt) && !states.includes('cancelled')
+  const planned = i.stalled === 'planned' && !done
+  const paused = i.pausedAt !== undefined && Date.now() >= i.pausedAt && !done
   // A task that ended in warning or error is ERROR, 'failed' (app/models/host_status/execution_status.rb,
   // ExecutionTaskStatusMapper).
   const label = queued
@@ -150,7 +186,7 @@ export function showInvocation(
   const hosts = i.runs.map((r) => ({
     id: r.host.id,
     name: r.host.name,
-    ...(hostStatus ? { job_status: jobStatus(r) } : {}),
+    ...(hostStatus ? { job_status: shout(jobStatus(r), capitalised) } : {}),
   }))
   // `failed` is progress_report[:error] (base.json.rabl v13.1.0+): a warning host is in no count but total.
   const counts: Record<string, number | string> = {
@@ -167,23 +203,29 @@ export function showInvocation(
   } else if (queued) {
     // progress_report is all zeros while queued; total still goes through invocation_count: "N/A".
     Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: 'N/A' })
+  } else if (planned) {
+    // progress_report is all zeros while the task has no started_at; total is total_hosts_count
+    // (app/models/job_invocation.rb and base.json.rabl, v13.1.0).
+    Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0 })
   }
   const task: Record<string, unknown> = {
     id: `task-${i.id}`,
-    state: queued ? 'scheduled' : done ? 'stopped' : 'running',
+    state: queued ? 'scheduled' : planned ? 'planned' : paused ? 'paused' : done ? 'stopped' : 'running',
   }
   // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has
   // ended_at.
-  if (profile === 'current') task.started_at = queued ? null : new Date(i.startAt).toISOString()
+  if (profile === 'current') task.started_at = queued || planned ? null : new Date(i.startAt).toISOString()
   return {
     id: i.id,
     description: i.description,
     job_category: 'Commands',
     status: label === 'succeeded' ? 0 : 1,
-    status_label: label,
+    status_label: shout(label, capitalised),
     start_at: new Date(i.startAt).toISOString(),
     ...counts,
     missing: 0,
+    // concurrency_level is in base.json.rabl from REX v15.0.0.
+    ...(profile === 'current' ? { concurrency_level: i.concurrencyLevel ?? null } : {}),
     mode: i.recurring ? 'recurring' : i.scheduled && queued ? 'future' : 'immediate',
     task,
     targeting: { targeting_type: i.targetingType, ...(includeHosts || hostStatus ? { hosts } : {}) },
@@ -194,17 +236,41 @@ export function showInvocation(
  * A normal cancel stops the hosts Foreman can reach; hosts it cannot reach keep running until a
  * forced cancel ends them without their word. Once nothing runs, the job cannot be cancelled (422).
  */
-export function cancelInvocation(i: Invocation, q: URLSearchParams, body: string): SandboxResponse {
+export function cancelInvocation(
+  i: Invocation,
+  q: URLSearchParams,
+  body: string,
+  setup: Pick<ForemanSetup, 'cancelNotTaken'> = {},
+): SandboxResponse {
   const force = bodyOrQuery(body, q, 'force')
   if (force === 'invalid') return json(422, { error: { message: 'force must be one of: true, false, 1, 0' } })
   const t = Date.now()
   i.cancels.push({ force: force === true, at: t })
   const live = i.runs.filter((r) => ['N/A', 'running'].includes(hostState(r, t)))
-  if (live.length === 0) return json(422, { message: 'The job could not be cancelled.' })
+  // Not cancellable: nothing runs, the plan is only planned (not running), or its task is paused.
+  const paused = i.pausedAt !== undefined && i.pausedAt <= t
+  if (live.length === 0 || i.stalled === 'planned' || paused)
+    return json(422, { message: 'The job could not be cancelled.' })
+  if (setup.cancelNotTaken) return json(200, { cancelled: false, id: i.id })
   for (const r of live) if (force === true || !r.script.unreachable) r.cancelledAt = t
   return json(200, { cancelled: true, id: i.id })
 }
 
+/**
+ * POST .../rerun (foreman_remote_execution app/controllers/api/v2/job_invocations_controller.rb #rerun, with
+ * JobInvocationComposer.from_job_invocation, app/models/job_invocation_composer.rb): a new invocation, with
+ * a new id, of the same template, inputs and targeting type; its passwords are not copied
+ * (ParamsFromJobInvocation#params), and the answer leaves them null.
+ *
+ * Its hosts: with failed_only the composer's search becomes `name ^ (<failed hosts>)`, JobInvocation#
+ * failed_hosts (app/models/job_invocation.rb: once finished, every targeted host whose task did not end in
+ * success, the cancelled and never-started ones included; while running, those failed or cancelled so far).
+ * But for a static_query invocation JobInvocationComposer#compose then gives the new targeting the
+ * original's hosts and marks it resolved (`if @reruns && job_invocation.targeting.static?`, since REX 1.6,
+ * aa7f0d56), so RunHostsJob#plan never resolves that search: a static rerun runs on all the original's
+ * hosts, failed_only or not. Only a dynamic_query rerun is resolved from the search, on the failed hosts
+ * (none: an empty invocation).
+ */
 export function rerunInvocation(
   foreman: InvocationStore,
   i: Invocation,
@@ -214,10 +280,16 @@ export function rerunInvocation(
   const failedOnly = bodyOrQuery(body, q, 'failed_only')
   if (failedOnly === 'invalid')
     return json(422, { error: { message: 'failed_only must be one of: true, false, 1, 0' } })
-  // failed_only reruns the failed_hosts (app/models/job_invocation.rb): once finished, every host that
-  // did not succeed. With none, Foreman still creates the invocation, an empty one.
-  const runs = i.runs.filter((r) => failedOnly !== true || hostState(r) !== 'success')
-  // A rerun runs the same script, but a flaky host passes the second time.
+  const states = i.runs.map((r) => hostState(r))
+  const finished = states.every(
+    (x) => x === 'success' || x === 'warning' || x === 'error' || x === 'cancelled',
+  )
+  const failed = (state: string): boolean =>
+    finished ? state !== 'success' : state === 'error' || state === 'warning' || state === 'cancelled'
+  const runs =
+    i.targetingType === 'static_query' || failedOnly !== true
+      ? i.runs
+      : i.runs.filter((_r, n) => failed(states[n]!))
   const again = addInvocation(
     foreman,
     i.templateId,
@@ -227,8 +299,8 @@ export function rerunInvocation(
     false,
     i.body,
     i.scope,
+    { targetingType: i.targetingType, rerun: true },
   )
-  for (const run of again.runs) run.script = { ...run.script, exitStatus: 0 }
   return json(201, {
     id: again.id,
     job_category: 'Commands',
@@ -250,8 +322,16 @@ function addInvocation(
   recurring: boolean,
   body: unknown,
   scope: Invocation['scope'],
+  { targetingType, rerun = false }: { targetingType: string; rerun?: boolean },
 ): Invocation {
   const script = foreman.setup.script ?? defaultScript
+  // Which run of this job each host is in: a host that fails once passes the job's next run (defaultScript).
+  const attempt = (host: ForemanHost): number => {
+    const key = `${templateId} ${JSON.stringify(inputs)} ${host.id}`
+    const n = (foreman.jobRuns.get(key) ?? 0) + 1
+    foreman.jobRuns.set(key, n)
+    return n
+  }
   const invocation: Invocation = {
     id: foreman.nextInvocationId(),
     templateId,
@@ -260,9 +340,13 @@ function addInvocation(
     startAt,
     scheduled: false,
     recurring,
-    targetingType: 'static_query',
+    targetingType,
     inputs,
-    runs: hosts.map((host) => ({ host, script: script(host, inputs), startAt })),
+    runs: hosts.map((host) => ({
+      host,
+      script: script(host, inputs, { attempt: attempt(host), rerun }),
+      startAt,
+    })),
     body,
     scope,
     cancels: [],

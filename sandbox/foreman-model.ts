@@ -22,6 +22,8 @@ export interface ForemanTemplate {
   name: string
   /** Remote execution feature label that selects this template. */
   feature?: string
+  /** The template's job category (REX base.json.rabl answers it as job_category); 'Commands' by default. */
+  jobCategory?: string
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ForemanTemplate {
  *   (base.json.rabl v13.1.0); the hosts list exists but its rows carry no `id` (hosts.json.rabl v14.1.0;
  *   `:id` added in v15.0.0); `task` has no `started_at`.
  * - `current`: the hosts list with ids, `task.started_at` (main.json.rabl v16.0.0 `child :task`), and
- *   `include_hosts=false` honoured (controller after v17.1.0, commit 18f997cc; older ones ignore it).
+ *   `include_hosts=false` honoured (the controller from v16.7.0, commit b30ba280; older ones ignore it).
  */
 export type ForemanProfile = '3.9' | '3.13' | 'current'
 export const FOREMAN_PROFILES: readonly ForemanProfile[] = ['3.9', '3.13', 'current']
@@ -67,8 +69,39 @@ export interface ForemanSetup {
   profile?: ForemanProfile
   /** False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there (as profile 3.9 does). */
   hostsEndpoint?: boolean
-  /** The script of a host in an invocation; by default hosts named *flaky* fail. */
-  script?: (host: ForemanHost, inputs: Record<string, string>) => HostScript
+  /** The script of a host in an invocation; by default (defaultScript) as its name says. */
+  script?: (host: ForemanHost, inputs: Record<string, string>, run: HostAttempt) => HostScript
+  /**
+   * Foreman's task executor (Dynflow) is not running: an invocation created meanwhile never starts. An
+   * immediate one stays planned (task state `planned`, status_label `running` since foreman-tasks counts
+   * every state but stopped as pending, counts 0 with a numeric total from REX 13.1); a scheduled one stays
+   * queued (task state `scheduled`) past its start_at. A cancel is refused (422) for the planned one
+   * (Dynflow's ExecutionPlan#cancellable? holds only for a running or scheduled plan) and taken for the
+   * scheduled one (its delayed plan is cancelled).
+   */
+  executorStopped?: boolean
+  /**
+   * An invocation's task pauses this long after it starts (a step failed without a rescue, Dynflow pauses
+   * the plan): the hosts not done by then stay as they were, the task state is `paused`, status_label stays
+   * `running` (foreman-tasks: pending? is state != 'stopped'), and a cancel is refused (422).
+   */
+  pauseAfterMs?: number
+  /**
+   * A cancel answers 200 `{"cancelled": false}` and stops nothing: REX's #cancel answers `{ cancelled:
+   * result }`, result being foreman-tasks' execution_plan.cancel.any? (app/models/foreman_tasks/task/
+   * dynflow_task.rb), false when no step could take the cancel.
+   */
+  cancelNotTaken?: boolean
+  /** status_label and job_status capitalised and padded (' Succeeded ', 'Success'): compared without case by a client. */
+  capitalisedStatus?: boolean
+}
+
+/** Which run of the same job a host is in: the job's template and inputs, run again on it. */
+export interface HostAttempt {
+  /** 1 the first time this simulator runs the job (template and inputs) on the host, 2 the next… */
+  attempt: number
+  /** The invocation is a rerun (POST .../rerun) of an earlier one. */
+  rerun: boolean
 }
 
 export interface HostRun {
@@ -77,6 +110,8 @@ export interface HostRun {
   /** When it starts, after the invocation's start and any concurrency spread. */
   startAt: number
   cancelledAt?: number
+  /** The invocation's task paused at this time: the host stays as it was then. */
+  frozenAt?: number
 }
 
 /** A cancel request as the sandbox received it. */
@@ -101,6 +136,12 @@ export interface Invocation {
   /** The organization_id and location_id the create was scoped to, if any. */
   scope: { organizationId?: number; locationId?: number }
   cancels: CancelRequest[]
+  /** Created while the task executor was stopped (ForemanSetup.executorStopped): it never starts. */
+  stalled?: 'planned' | 'scheduled'
+  /** When its task paused (ForemanSetup.pauseAfterMs). */
+  pausedAt?: number
+  /** concurrency_control[concurrency_level]: at most this many hosts run at a time. */
+  concurrencyLevel?: number
 }
 
 export const FOREMAN_USER = { username: 'admin', password: 'sandbox-foreman-token' }
@@ -120,6 +161,11 @@ export const FOREMAN_SETUP: ForemanSetup = {
     { id: 12, name: 'db-02.example.com' },
     { id: 13, name: 'pos-01.shop.example.com', organizationId: 3, locationId: 4 },
     { id: 14, name: 'app-warn-01.example.com' },
+    // For retry-failed: one host fails its first run of a job and passes the next, one always fails.
+    { id: 15, name: 'cache-once-01.example.com' },
+    { id: 16, name: 'cache-broken-02.example.com' },
+    { id: 17, name: 'cache-03.example.com' },
+    { id: 18, name: 'cache-04.example.com' },
   ],
   organizations: [
     { id: 1, name: 'Default Organization' },
@@ -131,14 +177,29 @@ export const FOREMAN_SETUP: ForemanSetup = {
   ],
   templates: [
     { id: 171, name: 'Run Command - Script Default', feature: 'run_script' },
-    { id: 172, name: 'Package Action - Script Default', feature: 'katello_package_install' },
+    {
+      id: 172,
+      name: 'Package Action - Script Default',
+      feature: 'katello_package_install',
+      jobCategory: 'Packages',
+    },
   ],
 }
 
-export const defaultScript = (host: ForemanHost): HostScript => ({
+/**
+ * How a host runs by its name: *flaky* fails when the job is created and passes when Foreman reruns it;
+ * *once* fails its first run of a job (a template with its inputs) and passes every later one, rerun or
+ * created again (a host that was briefly unreachable); *broken* always fails; *warn* ends in a warning.
+ */
+export const defaultScript = (host: ForemanHost, _inputs?: unknown, run?: HostAttempt): HostScript => ({
   durationMs: 1000 + (host.id % 5) * 200,
   lines: 3,
-  exitStatus: host.name.includes('flaky') ? 1 : 0,
+  exitStatus:
+    host.name.includes('broken') ||
+    (host.name.includes('flaky') && !run?.rerun) ||
+    (host.name.includes('once') && (run?.attempt ?? 1) === 1)
+      ? 1
+      : 0,
   warning: host.name.includes('warn'),
 })
 
@@ -147,6 +208,11 @@ export function hostState(
   run: HostRun,
   t = Date.now(),
 ): 'N/A' | 'running' | 'success' | 'warning' | 'error' | 'cancelled' {
+  if (run.frozenAt !== undefined && run.frozenAt <= t) {
+    // A paused task: a host that had not finished when it paused stays as it was.
+    const then = hostState({ ...run, frozenAt: undefined }, run.frozenAt)
+    if (then === 'N/A' || then === 'running') return then
+  }
   if (run.cancelledAt !== undefined && run.cancelledAt <= t) return 'cancelled'
   if (t < run.startAt) return 'N/A'
   if (run.script.unreachable || t < run.startAt + run.script.durationMs) return 'running'
@@ -186,10 +252,19 @@ export function isTrue(value: string | null): boolean {
   return value === 'true' || value === '1'
 }
 
-/** 'name ~ x', 'name = x', 'id = 3' and 'all'; any other search is refused as not modelled. */
+/**
+ * 'name ~ x', 'name = x', 'id = 3', 'all', and 'name ^ (a, b)' (scoped_search's IN, as Foreman's own
+ * Targeting.build_query_from_hosts writes a list of hosts: foreman_remote_execution app/models/targeting.rb);
+ * any other search is refused as not modelled.
+ */
 export function selectHosts(hosts: ForemanHost[], query: string): ForemanHost[] | string {
   const q = query.trim()
   if (q === 'all') return hosts
+  const list = /^name\s*\^\s*\(([^)]*)\)$/.exec(q)
+  if (list) {
+    const names = list[1]!.split(',').map((name) => name.trim())
+    return hosts.filter((h) => names.includes(h.name))
+  }
   const m = /^(name|id)\s*(~|=)\s*"?([^"]*)"?$/.exec(q)
   if (!m) return `The sandbox does not model the search '${q}': use name ~ x, name = x, id = n or all`
   const [, field, op, value] = m

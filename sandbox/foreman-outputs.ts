@@ -10,7 +10,12 @@ import {
 } from './foreman-model.js'
 import type { SandboxResponse } from './simulator.js'
 
-export function hostsPage(profile: ForemanProfile, i: Invocation, q: URLSearchParams): SandboxResponse {
+export function hostsPage(
+  profile: ForemanProfile,
+  i: Invocation,
+  q: URLSearchParams,
+  capitalised = false,
+): SandboxResponse {
   const perPage = q.get('per_page') === 'all' ? i.runs.length : Number(q.get('per_page') ?? 20)
   const page = Number(q.get('page') ?? 1)
   const slice = i.runs.slice((page - 1) * perPage, page * perPage)
@@ -25,7 +30,9 @@ export function hostsPage(profile: ForemanProfile, i: Invocation, q: URLSearchPa
     results: slice.map((r) => ({
       ...(profile === '3.13' ? {} : { id: r.host.id }),
       name: r.host.name,
-      job_status: jobStatus(r),
+      job_status: capitalised
+        ? ` ${jobStatus(r).charAt(0).toUpperCase()}${jobStatus(r).slice(1)} `
+        : jobStatus(r),
     })),
   })
 }

@@ -7,8 +7,11 @@ import {
 } from './foreman-invocations.js'
 import {
   FOREMAN_SETUP,
+  inScope,
   isTrue,
   json,
+  selectHosts,
+  type ForemanTemplate,
   type ForemanHost,
   type ForemanProfile,
   type ForemanSetup,
@@ -29,6 +32,7 @@ export {
   type ForemanSetup,
   type ForemanTaxonomy,
   type ForemanTemplate,
+  type HostAttempt,
   type HostScript,
 } from './foreman-model.js'
 
@@ -36,6 +40,9 @@ export {
 // never ignored, so that a test cannot pass while the action asks for something the sandbox skips.
 const TAXONOMY = ['organization_id', 'location_id']
 const ROUTE_PARAMS: Record<string, string[]> = {
+  currentUser: [...TAXONOMY],
+  hostsIndex: ['search', 'per_page', 'page', ...TAXONOMY],
+  features: [...TAXONOMY],
   templates: ['search', ...TAXONOMY],
   template: [...TAXONOMY],
   create: [...TAXONOMY],
@@ -55,6 +62,7 @@ const ROUTE_PARAMS: Record<string, string[]> = {
 export class ForemanSimulator implements Simulator, InvocationStore {
   readonly system = 'foreman'
   readonly invocations: Invocation[] = []
+  readonly jobRuns = new Map<string, number>()
   private nextId = 500
 
   constructor(readonly setup: ForemanSetup = FOREMAN_SETUP) {}
@@ -78,6 +86,8 @@ export class ForemanSimulator implements Simulator, InvocationStore {
   /** Replaces the inventory, e.g. with 1,000 hosts for the benchmark. */
   useHosts(hosts: ForemanHost[]): void {
     this.setup.hosts = hosts
+    // A new inventory: every host's next run of a job is its first.
+    this.jobRuns.clear()
   }
 
   handle(request: SandboxRequest): SandboxResponse {
@@ -100,6 +110,13 @@ export class ForemanSimulator implements Simulator, InvocationStore {
     if (typeof scope === 'string') return json(404, { error: { message: scope } })
     const id = route.id
     switch (route.name) {
+      case 'currentUser':
+        // Foreman core, api/v2/users#show_current: the user the credentials belong to.
+        return json(200, { id: 1, login: this.setup.username, admin: true })
+      case 'hostsIndex':
+        return this.hostsIndex(q, scope)
+      case 'features':
+        return this.features()
       case 'templates':
         return this.templates(q.get('search'))
       case 'template': {
@@ -107,13 +124,13 @@ export class ForemanSimulator implements Simulator, InvocationStore {
         // <name> not found by id '<id>'").
         const template = this.setup.templates.find((t) => String(t.id) === id)
         return template
-          ? json(200, template)
+          ? json(200, templateJson(template))
           : json(404, { error: { message: `Resource job_template not found by id '${id}'` } })
       }
       case 'create':
         return createInvocation(this, request.body, scope)
       case 'show':
-        // include_hosts is a parameter only after REX v17.1.0 (commit 18f997cc): older versions list the
+        // include_hosts is a parameter from REX v16.7.0 (commit b30ba280): older versions list the
         // hosts whatever it says.
         return this.withInvocation(id!, (i) =>
           json(
@@ -123,17 +140,18 @@ export class ForemanSimulator implements Simulator, InvocationStore {
               i,
               this.profile !== 'current' || q.get('include_hosts') !== 'false',
               isTrue(q.get('host_status')),
+              this.setup.capitalisedStatus,
             ),
           ),
         )
       case 'hosts':
-        return this.withInvocation(id!, (i) => hostsPage(this.profile, i, q))
+        return this.withInvocation(id!, (i) => hostsPage(this.profile, i, q, this.setup.capitalisedStatus))
       case 'hostOutput':
         return this.withInvocation(id!, (i) => hostOutput(i, route.hostId!, q.get('since')))
       case 'outputs':
         return this.withInvocation(id!, (i) => outputs(i, q))
       case 'cancel':
-        return this.withInvocation(id!, (i) => cancelInvocation(i, q, request.body))
+        return this.withInvocation(id!, (i) => cancelInvocation(i, q, request.body, this.setup))
       default:
         return this.withInvocation(id!, (i) => rerunInvocation(this, i, q, request.body))
     }
@@ -141,6 +159,11 @@ export class ForemanSimulator implements Simulator, InvocationStore {
 
   private route(method: string, p: string): { name: string; id?: string; hostId?: number } | undefined {
     let m: RegExpExecArray | null
+    // Foreman core config/routes/api/v2.rb: get 'current_user' (users#show_current), resources :hosts.
+    if (p === '/api/current_user' && method === 'GET') return { name: 'currentUser' }
+    if (p === '/api/hosts' && method === 'GET') return { name: 'hostsIndex' }
+    // REX config/routes.rb: resources :remote_execution_features, only show, index, update.
+    if (p === '/api/remote_execution_features' && method === 'GET') return { name: 'features' }
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
     // show: REX config/routes.rb (resources :job_templates),
     // app/controllers/api/v2/job_templates_controller.rb.
@@ -195,6 +218,58 @@ export class ForemanSimulator implements Simulator, InvocationStore {
       per_page: 20,
       search,
       sort: { by: null, order: null },
+      results: results.map(templateJson),
+    })
+  }
+
+  /**
+   * The hosts a search selects, as Foreman core's api/v2/hosts_controller#index answers them: the
+   * wrapped index layout, `subtotal` counting every host the search selects, `results` one page of
+   * them (per_page). REX resolves a job's static query the same way (app/models/targeting.rb,
+   * Host.authorized(:view_hosts).search_for). A search Foreman cannot read is its 400 (Api::BaseController
+   * rescues ScopedSearch::QueryNotSupported as a param_error).
+   */
+  private hostsIndex(q: URLSearchParams, scope: Invocation['scope']): SandboxResponse {
+    const search = q.get('search') ?? ''
+    const visible = this.setup.hosts.filter((h) => inScope(h, scope))
+    const selected = search.trim() ? selectHosts(visible, search) : visible
+    if (typeof selected === 'string') return json(400, { error: { message: selected } })
+    const perPage = Number(q.get('per_page') ?? 20)
+    const page = Number(q.get('page') ?? 1)
+    return json(200, {
+      total: visible.length,
+      subtotal: selected.length,
+      page,
+      per_page: perPage,
+      search: search || null,
+      sort: { by: null, order: null },
+      results: selected.slice((page - 1) * perPage, page * perPage).map((h) => ({ id: h.id, name: h.name })),
+    })
+  }
+
+  /**
+   * Every remote execution feature, unpaginated (REX remote_execution_features_controller#index is
+   * resource_scope, not resource_scope_for_index), each as base.json.rabl shows it.
+   */
+  private features(): SandboxResponse {
+    const results = this.setup.templates
+      .filter((t) => t.feature)
+      .map((t, i) => ({
+        id: i + 1,
+        label: t.feature,
+        name: t.feature,
+        description: `Runs ${t.name}`,
+        job_template_id: t.id,
+        job_template_name: t.name,
+        host_action_button: false,
+      }))
+    return json(200, {
+      total: results.length,
+      subtotal: results.length,
+      page: 1,
+      per_page: results.length,
+      search: null,
+      sort: { by: null, order: null },
       results,
     })
   }
@@ -208,5 +283,17 @@ export class ForemanSimulator implements Simulator, InvocationStore {
     return invocation
       ? answer(invocation)
       : json(404, { error: { message: `Resource job_invocation not found by id '${id}'` } })
+  }
+}
+
+/** A job template as REX's api/v2/job_templates/base.json.rabl shows it (id, name, job_category, ...; v11–v17). */
+function templateJson(t: ForemanTemplate): object {
+  return {
+    id: t.id,
+    name: t.name,
+    job_category: t.jobCategory ?? 'Commands',
+    provider_type: 'script',
+    snippet: false,
+    description_format: null,
   }
 }

@@ -70,6 +70,9 @@ export const OTTER_TEMPLATES: Record<string, OtterTemplate> = {
     logLines: 3,
   },
   'big-log': { durationMs: 10_000, outcome: 'Succeeded', logLines: 50_000 },
+  // Pending for an hour: the dispatcher has not begun it (the docs: the Otter service is stopped, or no free
+  // server). What holds it is not in the API: the gate can only say that it is pending.
+  held: { pendingMs: 3600_000, durationMs: 1000, outcome: 'Succeeded', logLines: 2 },
 }
 
 /**
@@ -81,6 +84,17 @@ export class OtterSimulator implements Simulator {
   private readonly templates: Map<string, OtterTemplate>
   private readonly jobs = new Map<string, Job>()
   private nextToken = 1000
+  /**
+   * Tokens as the docs allow them to become (https://docs.inedo.com/docs/otter/reference/api/jobs: "treat
+   * this as a string of arbitrary length, just in case the implementation detail changes to a GUID... or
+   * maybe even a LongGuid"): 1,000 characters with '+', '/', '=', '&', '%' and a blank inside, which reach
+   * Otter intact only URL-encoded.
+   */
+  longTokens = false
+  /** Status words in capitals with blanks around ('SUCCEEDED\r\n'): a client must compare without case and blanks. */
+  shoutedStatus = false
+  /** Tokens Otter no longer knows (status and logs answer 400 Invalid job token), as if the job were purged. */
+  private readonly forgotten = new Set<string>()
 
   constructor(templates: Record<string, OtterTemplate> = OTTER_TEMPLATES) {
     this.templates = new Map(Object.entries(templates))
@@ -93,6 +107,16 @@ export class OtterSimulator implements Simulator {
   /** The variables a job was triggered with, for tests. */
   job(token: string): { templateName: string; variables: Record<string, string> } | undefined {
     return this.jobs.get(token)
+  }
+
+  /** Otter forgets the job: a token it handed out is now refused (400). */
+  forget(token: string): void {
+    this.forgotten.add(token)
+  }
+
+  /** The tokens handed out, oldest first. */
+  tokens(): string[] {
+    return [...this.jobs.keys()]
   }
 
   /** Epoch ms when a job reaches its final state. */
@@ -111,7 +135,9 @@ export class OtterSimulator implements Simulator {
       case '/api/jobs/trigger':
         return this.trigger(params, form, request)
       case '/api/jobs/status':
-        return this.withJob(params, form, request, (job) => text(200, this.status(job)))
+        return this.withJob(params, form, request, (job) =>
+          text(200, this.shoutedStatus ? ` ${this.status(job).toUpperCase()}\r\n` : this.status(job)),
+        )
       case '/api/jobs/logs':
         return this.withJob(params, form, request, (job) => ({ ...text(200, ''), chunks: this.logs(job) }))
       default:
@@ -133,7 +159,7 @@ export class OtterSimulator implements Simulator {
     for (const source of [query, form]) {
       for (const [key, value] of source) if (key !== 'template' && key !== 'key') variables[key] = value
     }
-    const token = String(this.nextToken++)
+    const token = this.longTokens ? longToken(this.nextToken++) : String(this.nextToken++)
     this.jobs.set(token, { token, templateName: name, template, variables, createdAt: Date.now() })
     return text(200, token)
   }
@@ -146,8 +172,8 @@ export class OtterSimulator implements Simulator {
   ): SandboxResponse {
     const token = query.get('token') ?? form.get('token')
     if (!token) return text(400, 'The token parameter is required.')
-    const job = this.jobs.get(token)
-    if (!job) return text(400, `Invalid job token: ${token}`)
+    const job = this.forgotten.has(token) ? undefined : this.jobs.get(token)
+    if (!job) return text(400, `Invalid job token: ${token.slice(0, 60)}`)
     if (!keyMatches(job.template, query, form, request)) return text(403, '')
     return answer(job)
   }
@@ -213,6 +239,12 @@ function* chunksOf(script: Script, count: number): Generator<string> {
     }
   }
   if (size > 0) yield piece.join('')
+}
+
+/** A token of 1,000 characters that only survives URL-encoding: '+' would read as a blank, '&' end it. */
+function longToken(n: number): string {
+  const head = `LG-${n} a+b/c=d&e%f-`
+  return head + 'x'.repeat(1000 - head.length)
 }
 
 function keyMatches(

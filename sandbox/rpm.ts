@@ -11,6 +11,12 @@ export interface RpmJobRunScript {
   userId?: number
   jobType?: 'automation' | 'notification'
   appearAfterMs?: number
+  /**
+   * Listed this long before it starts: `started_at` null, as the docs' job runs show a run that RPM's job
+   * pool has not picked up (they give started_at only once running). Its status word then is the sandbox's
+   * own ('Pending'): RPM documents none but Complete, and the gate does not rely on it.
+   */
+  startAfterMs?: number
   durationMs: number
   /** The final status: 'Complete', or e.g. 'Problem'. */
   status: string
@@ -31,8 +37,8 @@ export const RPM_TOKEN = 'sandbox-rpm-token'
 /**
  * RPM versions whose job runs API behaves differently. One is known: `current`, which reads the list
  * filters nested, `filters[status]=…` in the query (or `{"filters": {...}}` in a JSON body), and ignores
- * plain `?status=` keys, answering every job run (API-NOTES.md, "What real servers do": BMC's REST docs
- * and the community brpm Ruby clients). No older behaviour is documented anywhere we could read, so
+ * plain `?status=` keys, answering every job run (BMC's REST job runs page for RPM 4.4, whose filters example
+ * sends `{"filters": {...}}`, and the community brpm Ruby clients). No older behaviour is documented anywhere we could read, so
  * there is no `legacy` profile.
  */
 export type RpmProfile = 'current'
@@ -130,28 +136,32 @@ export class RpmSimulator implements Simulator {
   }
 
   private shape(run: JobRun) {
-    const ended = Date.now() >= run.createdAt + run.durationMs
+    const startedAt = run.createdAt + (run.startAfterMs ?? 0)
+    const started = Date.now() >= startedAt
+    const ended = Date.now() >= startedAt + run.durationMs
     const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00')
     return {
       automation_id: run.automationId,
       created_at: iso(run.createdAt),
-      finished_at: ended ? iso(run.createdAt + run.durationMs) : null,
+      finished_at: ended ? iso(startedAt + run.durationMs) : null,
       id: run.id,
       job_type: run.jobType ?? 'automation',
       process_id: run.processId ?? 7000 + run.id,
       results_path: `/opt/bmc/RLM/Portal/public/automation_results/request/SmartRelease/1003/step_${run.stepId}/output_${run.runKey}.txt`,
       run_key: run.runKey,
-      started_at: iso(run.createdAt),
-      status: ended ? run.status : 'Running',
+      started_at: started ? iso(startedAt) : null,
+      status: ended ? run.status : started ? 'Running' : 'Pending',
       stderr: ended ? (run.stderr ?? null) : null,
       stdout: ended ? (run.stdout ?? null) : null,
-      updated_at: iso(Math.min(Date.now(), run.createdAt + run.durationMs)),
+      updated_at: iso(Math.min(Date.now(), startedAt + run.durationMs)),
       user_id: run.userId ?? 1,
       step_id: run.stepId,
       step: {
         aasm_state: ended
           ? (run.stepState ?? (run.status.toLowerCase() === 'complete' ? 'complete' : 'problem'))
-          : 'in_process',
+          : started
+            ? 'in_process'
+            : 'ready',
         id: run.stepId,
         name: run.stepName,
         ...(run.request === null

@@ -294,6 +294,50 @@ try {
         peakMb <= MEMORY_LIMIT_MB && shown === hosts * 3,
       )
     }
+    // A fleet with failures and retries (retry-failed: 2): 500 of 10,000 hosts fail their first run; 400 heal
+    // on the second, 50 on the third, 50 never. The figures must stay within the 10,000-host run's above.
+    sandbox.foreman.useHosts(foremanHosts(10_000))
+    sandbox.foreman.setup.script = (host, _inputs, { attempt }) => ({
+      durationMs: 1500 + (host.id % 10) * 150,
+      lines: 3,
+      exitStatus:
+        host.id % 20 !== 0
+          ? 0
+          : host.id % 200 === 0
+            ? 1
+            : host.id % 100 === 0
+              ? Number(attempt <= 2)
+              : Number(attempt <= 1),
+    })
+    const beforeRetries = sandbox.requests.length
+    const { run, peakMb } = await measured({
+      system: 'foreman',
+      'server-url': sandbox.url('foreman'),
+      username: FOREMAN_USER.username,
+      password: FOREMAN_USER.password,
+      template: '171',
+      'search-query': 'name ~ web',
+      'retry-failed': '2',
+    })
+    const seen = sandbox.requests.slice(beforeRetries)
+    const summary = Buffer.byteLength(run.summary)
+    const label = 'Foreman, 10,000 hosts, 500 failing, retry-failed: 2'
+    const right =
+      run.outputs['job-ids']?.split(',').length === 3 &&
+      run.outputs['hosts-failed'] === '50' &&
+      run.outputs['hosts-succeeded'] === '9950'
+    row(
+      `${label}: requests`,
+      `${seen.length} (${mb(seen.reduce((sum, r) => sum + r.bytesSent, 0))}) in ${(run.durationMs / 1000).toFixed(1)} s, 3 invocations, ${run.outputs['hosts-failed']} hosts failed in the end${right ? '' : ' (wrong outcome)'}`,
+      '≤ 200',
+      seen.length <= 200 && right,
+    )
+    row(
+      `${label}: peak memory (RSS), summary`,
+      `${peakMb.toFixed(0)} MB, summary ${kb(summary)}`,
+      `≤ ${MEMORY_LIMIT_MB} MB, summary < 1 MiB`,
+      peakMb <= MEMORY_LIMIT_MB && summary < 1024 * 1024,
+    )
   }
 } finally {
   await sandbox.stop()

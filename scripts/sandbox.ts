@@ -89,18 +89,34 @@ sandbox.rpm.add(
     stderr: 'smoke: /health answered 503\n',
   },
 )
+// A fleet: five job runs of step 36, one per store, one of which ends in Problem (for max-failed).
+sandbox.rpm.add(
+  ...[1, 2, 3, 4, 5].map((store) => ({
+    id: 10 + store,
+    runKey: 1346787300 + store,
+    stepId: 36,
+    stepName: `Deploy store ${store}`,
+    automationId: 9,
+    durationMs: 4000 + store * 1000,
+    status: store === 3 ? 'Problem' : 'Complete',
+    ...(store === 3
+      ? { stderr: 'store 3: payment terminal unreachable\n' }
+      : { stdout: `store ${store}: deployed\n` }),
+  })),
+)
 console.log(
   `\nBMC RPM (profile ${profiles.rpm}; RPM_PROFILE=${RPM_PROFILES.join('|')}): server-url ${sandbox.url('rpm')}  api-key ${RPM_TOKEN}`,
 )
 console.log(
-  '  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35',
+  '  job runs 1 (Complete after 20s) and 2 (appears after 10s, Problem after 40s), both of step_id 35;',
 )
+console.log('  job runs 11-15 of step_id 36, one per store, run 13 ends in Problem (try max-failed=1)')
 const fm = sandbox.foreman.setup
 console.log(
   `\nForeman ${foremanProfile} (FOREMAN_PROFILE: ${FOREMAN_PROFILES.join(', ')}): server-url ${sandbox.url('foreman')}  username ${FOREMAN_USER.username}  password ${FOREMAN_USER.password}`,
 )
 console.log(
-  `  hosts ${fm.hosts.map((h) => h.name).join(', ')} (hosts named *flaky* fail, *warn* end in a warning)`,
+  `  hosts ${fm.hosts.map((h) => h.name).join(', ')} (hosts named *flaky* fail until Foreman reruns them, *once* fail their first run of a job, *broken* always fail, *warn* end in a warning: try 'search-query=name ~ cache' retry-failed=1 max-failed=1)`,
 )
 console.log(`  templates ${fm.templates.map((t) => `${t.id} '${t.name}' (feature ${t.feature})`).join(', ')}`)
 console.log(

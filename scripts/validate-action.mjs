@@ -1,5 +1,5 @@
 // npm run validate-action: action.yml and the workflows against the published schemas, the Marketplace's
-// rules for action.yml, and the shape of .github/dependabot.yml.
+// rules for action.yml, the reusable workflow against action.yml, and the shape of .github/dependabot.yml.
 // @action-validator/cli 0.6.0 bundles a schema that predates `using: node24`, so runs.using is
 // checked here and the rest of action.yml is validated on a copy that says node20.
 import { execFileSync } from 'node:child_process'
@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { REUSABLE_WORKFLOW, reusableWorkflowProblems } from './reusable-workflow.mjs'
 
 const cli = join('node_modules', '@action-validator', 'cli', 'cli.mjs')
 const text = readFileSync('action.yml', 'utf8')
@@ -47,6 +48,11 @@ for (const file of targets) {
     problems.push(`${file === copy ? 'action.yml' : file}: ${error.stdout?.toString() || error.message}`)
   }
 }
+// The reusable workflow (docs/dry-run.md) passes on every input it declares, and only inputs action.yml has.
+if (!existsSync(REUSABLE_WORKFLOW)) problems.push(`${REUSABLE_WORKFLOW} is missing`)
+else
+  for (const problem of reusableWorkflowProblems(text, readFileSync(REUSABLE_WORKFLOW, 'utf8')))
+    problems.push(`${REUSABLE_WORKFLOW}: ${problem}`)
 // Dependabot's file has no schema in the validator: check the shape it must have.
 const dependabot = parse(readFileSync('.github/dependabot.yml', 'utf8'))
 if (dependabot?.version !== 2) problems.push('.github/dependabot.yml: version must be 2')

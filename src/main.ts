@@ -10,7 +10,7 @@ import {
 } from './contracts/budgets.js'
 import type { Observer } from './contracts/observer.js'
 import type { ObserverContext } from './observers/common/context.js'
-import { FailedAfterStart, runGate } from './engine/gate.js'
+import { DryRunFailed, FailedAfterStart, runGate } from './engine/gate.js'
 import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
 import { cancelSignals, isLastSignal } from './contracts/signals.js'
@@ -146,7 +146,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     let result: GateResult | undefined
     let failure: { message: string; ending: Ending } | undefined
     // The runs known when the gate failed after the job existed: their ids are outputs all the same.
-    let abandoned: RunOutcome[] | undefined
+    let abandoned: RunOutcome[] | undefined, checks: DryRunFailed['checks'] | undefined
     try {
       result = await runGate(adapter, {
         ...config,
@@ -161,6 +161,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
         error = caught.failure
         abandoned = caught.runs
       }
+      if (caught instanceof DryRunFailed) [error, checks] = [caught.failure, caught.checks]
       failure = describeFailure(error, attempt)
       if (caught instanceof FailedAfterStart && caught.notes.length > 0)
         failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
@@ -185,6 +186,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     const report = buildReport({
       attempt: { ...attempt, ...adapter.attempt?.() },
       failOn: config.failOn,
+      maxFailed: config.maxFailed,
       title: config.summaryTitle,
       result,
       failure,
@@ -192,6 +194,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       details,
       now: Date.now(),
       startedAt,
+      checks,
     })
 
     guard.output('status', report.status)
@@ -211,11 +214,11 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
         (observer) =>
           observer
             .ended?.({
+              ...report.verdict,
               status: report.status,
-              ending: report.verdict.ending,
-              message: report.verdict.message,
               result,
               summary: report.summary,
+              checks: result?.checks ?? checks,
             })
             .catch(() => undefined) ?? Promise.resolve(),
       ),

@@ -124,7 +124,7 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
     const run = await bm({ operation: 'deploy-build', release, build: '1', stage: 'Approval', timeout: '3s' })
     expect(run.outputs.status).toBe('timed-out')
-    expect(run.stdout).toContain('pending: waiting to start (approval, stage requirement or start-time)')
+    expect(run.stdout).toMatch(/never started: it was pending for \d+s \(pending in BuildMaster: an approval/)
     expect(run.stdout).toContain("BuildMaster's API cannot cancel a deployment")
   })
 

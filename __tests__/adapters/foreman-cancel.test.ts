@@ -28,7 +28,10 @@ describe('Foreman: cancelling an invocation (in process)', () => {
     const done = await foreman({ template: '171', 'search-query': 'name = web-004.example.com' })
     const run = await foreman({ operation: 'cancel', 'job-id': done.outputs['job-id']! })
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toContain('could not be cancelled (HTTP 422): it has most likely finished already')
+    expect(run.stdout).toContain(
+      'answered that it could not be cancelled (HTTP 422) for Foreman job invocation',
+    )
+    expect(run.stdout).toMatch(/it had finished already \(succeeded\)/)
   })
 
   it('force-cancel: on SIGINT a normal cancel that does not take is forced, inside the grace period; operation: cancel forces at once', async () => {

@@ -70,7 +70,12 @@ describe('Foreman adapter (in process)', () => {
   })
 
   it('re-runs the failed hosts only, or all hosts, and waits on the new invocation', async () => {
-    const failed = await foreman({ template: '171', 'search-query': 'name ~ db' })
+    // A dynamic query: Foreman resolves the rerun's failed-only search (a static one keeps every host: below).
+    const failed = await foreman({
+      template: '171',
+      'search-query': 'name ~ db',
+      'targeting-type': 'dynamic_query',
+    })
     const id = failed.outputs['job-id']!
     const [failedOnly, all] = await Promise.all([
       foreman({ operation: 'rerun-failed', 'job-id': id }),
@@ -78,6 +83,7 @@ describe('Foreman adapter (in process)', () => {
     ])
     expect(failedOnly.exitCode).toBe(0)
     expect(failedOnly.outputs['hosts-total']).toBe('1')
+    expect(failedOnly.stdout).not.toContain('not only the')
     expect(failedOnly.outputs['job-id']).not.toBe(id)
     expect(failedOnly.stdout).toContain(
       `Re-running job invocation ${id} on its failed hosts as job invocation ${failedOnly.outputs['job-id']}`,
@@ -91,6 +97,16 @@ describe('Foreman adapter (in process)', () => {
       .requestsFor('foreman', `/api/job_invocations/${id}/rerun`)
       .map((r) => JSON.parse(r.body) as { failed_only: boolean })
     expect(reruns.map((r) => r.failed_only).sort()).toEqual([false, true])
+  })
+
+  it("says so when Foreman's rerun of a static query runs on every host, not only the failed ones", async () => {
+    const failed = await foreman({ template: '171', 'search-query': 'name ~ db' })
+    const rerun = await foreman({ operation: 'rerun-failed', 'job-id': failed.outputs['job-id']! })
+    expect(rerun.exitCode).toBe(0)
+    expect(rerun.outputs['hosts-total']).toBe('2')
+    expect(rerun.stdout).toContain(
+      "on 2 hosts, not only the 1 that had failed: its API re-runs a static_query invocation on all of the original's hosts, whatever failed_only says.",
+    )
   })
 
   it('scopes every request to organization-id and location-id', async () => {

@@ -5,9 +5,13 @@
  */
 import { BUILDMASTER_PROFILES, BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
-import { gate, offTable, type ContractRow } from './harness.js'
+import { changing, gate, offTable, type ContractRow } from './harness.js'
 
-const DOCS = 'Inedo docs, BuildMaster Release & Build Deployment API (seeds/002)'
+// Inedo's documentation of the Release & Build Deployment API, one page per endpoint, as docs.inedo.com
+// publishes it today (pages of 2024–2026; their data objects have had no pipelineId "since BuildMaster 6.2":
+// they describe BuildMaster 6.2 and later). The page of each row: `${PAGES}/<page>`.
+const PAGES = 'https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build'
+const page = (name: string) => `Inedo's ${PAGES}/buildmaster-buildrelease-${name} (BuildMaster 6.2+)`
 const APP = ['applicationId', 'applicationName']
 const AUTH = { header: 'X-ApiKey' }
 const DEPLOYMENT_FIELDS = [
@@ -30,48 +34,53 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/releases',
-    params: [...APP, 'releaseNumber'],
+    params: [...APP, 'releaseNumber', 'pipelineName'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
-    source: `${DOCS}, Get Releases; jenkinsci/inedo-buildmaster-plugin BuildMasterApi.getRelease (POST, form fields)`,
+    source: `${page('releases-get')}; jenkinsci/inedo-buildmaster-plugin BuildMasterApi.getRelease (POST, form fields)`,
   },
   {
     methods: ['POST'],
     path: '/api/releases/create',
+    changes: true,
     params: [...APP, 'releaseNumber', 'pipelineName', 'releaseName'],
     variables: '$',
     required: ['releaseNumber', 'pipelineName'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
-    source: `${DOCS}, Create Release`,
+    source: page('releases-create'),
   },
   {
     methods: ['POST'],
     path: '/api/releases/create-from-template',
+    changes: true,
     params: [...APP, 'releaseNumber', 'template', 'releaseName', 'pipelineName'],
     variables: '$',
     required: ['releaseNumber', 'template'],
     auth: AUTH,
     reads: ['status', 'pipelineName'],
-    source: `${DOCS}, Create Release from Template (older docs only; API-NOTES: absent from the current docs)`,
+    source:
+      "Inedo's https://docs.inedo.com/docs/buildmaster-reference-api-release-and-build as updated 2023-01-21 (BuildMaster 6.x), Create Release from Template; the current pages (PAGES) no longer list it",
   },
   {
     methods: ['POST'],
     path: '/api/releases/cancel',
+    changes: true,
     params: [...APP, 'releaseNumber', 'reason'],
     required: ['releaseNumber'],
     auth: AUTH,
     reads: [],
-    source: `${DOCS}, Cancel Release`,
+    source: page('releases-cancel'),
   },
   {
     methods: ['POST'],
     path: '/api/releases/restore',
+    changes: true,
     params: [...APP, 'releaseNumber'],
     required: ['releaseNumber'],
     auth: AUTH,
     reads: [],
-    source: `${DOCS}, Restore Release`,
+    source: page('releases-restore'),
   },
   {
     methods: ['POST'],
@@ -79,38 +88,41 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     params: [...APP, 'releaseNumber', 'buildNumber'],
     auth: AUTH,
     reads: ['buildNumber (older servers: number)', 'status'],
-    source: `${DOCS}, Get Builds; the plugin's ApiBuild.number for older servers`,
+    source: `${page('builds-get')}; the plugin's ApiBuild.number for older servers`,
   },
   {
     methods: ['POST'],
     path: '/api/releases/builds/create',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber'],
     variables: '$',
     required: ['releaseNumber'],
     auth: AUTH,
     reads: ['buildNumber (older servers: number)', 'status'],
-    source: `${DOCS}, Create Build; the plugin's createBuild`,
+    source: `${page('builds-create')}; the plugin's createBuild`,
   },
   {
     methods: ['POST'],
     path: '/api/releases/builds/reject',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber'],
     required: ['buildNumber'],
     auth: AUTH,
     reads: [],
-    source: `${DOCS}, Reject Build`,
+    source: page('builds-reject'),
   },
   {
     methods: ['POST'],
     path: '/api/releases/builds/deployments',
-    params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineStageName', 'deploymentId'],
+    params: [...APP, 'releaseNumber', 'buildNumber', 'pipelineName', 'pipelineStageName', 'deploymentId'],
     auth: AUTH,
     reads: DEPLOYMENT_FIELDS,
-    source: `${DOCS}, Get Deployments; the plugin's getDeployments; BuildMasterAutomation CHANGELOG 2.0.0 (6.2.x ignores the application/release/build filters)`,
+    source: `${page('deployments-get')}; the plugin's getDeployments; webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0 (tested on 6.2.33): the API "no longer supports getting deploys for builds, releases, and applications", so every deployment listed is checked, and a 400 for those filters is asked again without them`,
   },
   {
     methods: ['POST'],
     path: '/api/releases/builds/deploy',
+    changes: true,
     params: [...APP, 'releaseNumber', 'buildNumber', 'toStage', 'force', 'startTime'],
     variables: '$',
     required: ['buildNumber'],
@@ -118,7 +130,7 @@ export const BUILDMASTER_CONTRACT: ContractRow[] = [
     reads: [
       `a list of deployments (older docs, the plugin's deployBuildToStage) or one deployment (current docs): ${DEPLOYMENT_FIELDS.join(', ')}`,
     ],
-    source: `${DOCS}, Deploy Build`,
+    source: `${page('builds-deploy')} (force; startTime "Available in BuildMaster 6.0.2+"; a 400's body is text)`,
   },
 ]
 
@@ -180,6 +192,27 @@ describe.each(BUILDMASTER_PROFILES)('BuildMaster contract, profile %s', (profile
       'succeeded',
     )
     expect((await bm({ operation: 'restore-release', release: '3.0.0' })).status).toBe('succeeded')
+
+    // A dry run of every operation: the reads BuildMaster also takes as POST, never a create, deploy,
+    // reject, cancel or restore. The release 3.0.0 exists (restored), 1.0.0 has builds 1 to 9.
+    const before = sandbox.requests.length
+    const dry = (inputs: Record<string, string>) => bm({ ...inputs, 'dry-run': 'true' })
+    const dryRuns = await Promise.all([
+      dry({ release: '1.0.0', pipeline: 'Simple', stage: 'Production', build: '1' }),
+      dry({ release: '4.0.0', pipeline: 'Simple', stage: 'Production' }),
+      dry({ operation: 'create-release', release: '5.0.0', 'release-template': 'Standard Release' }),
+      dry({ operation: 'create-build', release: '1.0.0', build: '10' }),
+      dry({ operation: 'deploy-build', release: '1.0.0', build: '1', stage: 'Integration' }),
+      dry({ operation: 'wait', release: '1.0.0', build: '1', stage: 'Production' }),
+      dry({ operation: 'wait', application: '', 'job-id': ids.join(',') }),
+      dry({ operation: 'reject-build', release: '1.0.0', build: '1' }),
+      dry({ operation: 'cancel-release', release: '3.0.0' }),
+      dry({ operation: 'restore-release', release: '3.0.0' }),
+    ])
+    expect(dryRuns.map((run) => [run.status, run.error])).toEqual(dryRuns.map(() => ['dry-run', undefined]))
+    const dryRequests = sandbox.requests.slice(before)
+    expect(dryRequests.length).toBeGreaterThan(dryRuns.length)
+    expect(changing(dryRequests, DEFAULT_MOUNTS.buildmaster, BUILDMASTER_CONTRACT)).toEqual([])
 
     const mount = DEFAULT_MOUNTS.buildmaster
     const seen = sandbox.requestsFor('buildmaster')

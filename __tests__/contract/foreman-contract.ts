@@ -3,7 +3,7 @@ import type { ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { foremanGate } from '../adapters/servers.js'
 import { STARTED } from '../gate-lines.js'
-import { FOREMAN_ROUTES, outsideContract } from './foreman-routes.js'
+import { FOREMAN_ROUTES, outsideContract, routeOf } from './foreman-routes.js'
 
 /**
  * Every request the action (run() in process) sends to Foreman, across its operations, on one Foreman
@@ -53,6 +53,16 @@ export function describeForemanContract(profile: ForemanProfile): void {
           }),
           foreman({ feature: 'run_script', 'search-query': 'name = web-003.example.com' }),
         ])
+        // retry-failed: each retry is a create of the same job on the failed hosts, credentials included.
+        const retried = await foreman({
+          template: 'Run Command - Script Default',
+          'search-query': 'name ~ cache',
+          'ssh-password': 'ssh-pw-2',
+          'retry-failed': '2',
+          'max-failed': '1',
+        })
+        expect(retried.outputs.status).toBe('succeeded')
+        expect(retried.outputs['job-ids']!.split(',')).toHaveLength(3)
         expect(full.outputs.status).toBe('succeeded')
         expect(full.stdout).toContain("::warning::Input 'time-span' is ignored")
         expect(failed.outputs.status).toBe('failed')
@@ -60,7 +70,7 @@ export function describeForemanContract(profile: ForemanProfile): void {
         expect(feature.outputs.status).toBe('succeeded')
         const id = failed.outputs['job-id']!
         const [rerunFailed, rerunAll, nothing, waited] = await Promise.all([
-          foreman({ operation: 'rerun-failed', 'job-id': id }),
+          foreman({ operation: 'rerun-failed', 'job-id': id, 'retry-failed': '1' }),
           foreman({ operation: 'rerun', 'job-id': id }),
           foreman({ operation: 'rerun-failed', 'job-id': full.outputs['job-id']!, 'organization-id': '1' }),
           foreman({ operation: 'wait', 'job-id': id }),
@@ -89,6 +99,37 @@ export function describeForemanContract(profile: ForemanProfile): void {
           foreman({ operation: 'cancel', 'job-id': scheduled.outputs['job-id']!, 'force-cancel': 'true' }),
         ])
         for (const run of [cancel, force]) expect(run.exitCode).toBe(0)
+
+        // A dry run of every operation: reads only, never a route that creates, re-runs or cancels.
+        const before = sandbox.requests.length
+        const dry = (inputs: Record<string, string>) => foreman({ ...inputs, 'dry-run': 'true' })
+        const dryRuns = await Promise.all([
+          dry({
+            template: 'Run Command - Script Default',
+            'search-query': 'name ~ web-00',
+            'concurrency-level': '3',
+            'organization-id': '1',
+            'location-id': '2',
+            'cron-line': '0 2 * * mon#1',
+          }),
+          dry({ template: '171', 'search-query': 'name ~ db', 'start-at': later }),
+          dry({ feature: 'run_script', 'search-query': 'name = web-003.example.com' }),
+          dry({ operation: 'wait', 'job-id': id }),
+          dry({ operation: 'rerun', 'job-id': id }),
+          dry({ operation: 'rerun-failed', 'job-id': id }),
+          dry({ operation: 'cancel', 'job-id': stuck.outputs['job-id']! }),
+          dry({ operation: 'cancel', 'job-id': scheduled.outputs['job-id']!, 'force-cancel': 'true' }),
+        ])
+        expect(dryRuns.map((run) => [run.outputs.status, run.exitCode])).toEqual(
+          dryRuns.map(() => ['dry-run', 0]),
+        )
+        const dryRequests = sandbox.requests.slice(before).filter((r) => r.system === 'foreman')
+        expect(dryRequests.length).toBeGreaterThan(dryRuns.length)
+        expect(
+          dryRequests
+            .filter((r) => (routeOf(r.method, r.url) ?? { changes: true }).changes)
+            .map((r) => `${r.method} ${r.url}`),
+        ).toEqual([])
 
         const requests = sandbox.requestsFor('foreman')
         expect(requests.length).toBeGreaterThan(30)

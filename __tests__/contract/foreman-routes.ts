@@ -2,8 +2,10 @@
  * The Foreman remote execution routes the adapter may call, as upstream defines them: method, path,
  * query parameters, the JSON body's fields (with their nesting), and the answer's fields the adapter
  * reads. Every row names its source in theforeman/foreman_remote_execution (REX) at a tag, or Foreman
- * core for the shared parameters. Auth for every route: HTTP Basic in the Authorization header (Foreman
- * core, app/controllers/concerns/foreman/controller/authentication.rb); never in the URL.
+ * core for the shared parameters. Auth for every route: HTTP Basic in the Authorization header, never in
+ * the URL: Foreman core reads it in app/services/sso/basic.rb (SSO::Basic, authenticate_with_http_basic),
+ * which hands user and password to User.try_to_login in app/models/user.rb, where a personal access token
+ * is accepted as the password.
  */
 
 export interface ForemanRoute {
@@ -17,6 +19,8 @@ export interface ForemanRoute {
   /** Fields of the answer the adapter reads. */
   reads: string[]
   source: string
+  /** The route creates, re-runs or cancels a job invocation: a dry run never sends it. */
+  changes?: true
 }
 
 // Foreman core, app/controllers/api/v2/base_controller.rb: every v2 API route takes the taxonomy scope.
@@ -24,11 +28,38 @@ export const TAXONOMY = ['organization_id', 'location_id']
 
 export const FOREMAN_ROUTES: ForemanRoute[] = [
   {
+    name: 'the user the credentials belong to',
+    method: 'GET',
+    path: /^\/api\/current_user$/,
+    query: [],
+    reads: ['login'],
+    source:
+      "Foreman core config/routes/api/v2.rb (get 'current_user', users#show_current); a dry run's authenticated read",
+  },
+  {
+    name: 'the hosts a search selects',
+    method: 'GET',
+    path: /^\/api\/hosts$/,
+    query: ['search', 'per_page', 'page'],
+    reads: ['subtotal', 'results[].name'],
+    source:
+      'Foreman core app/controllers/api/v2/hosts_controller.rb #index (search, per_page; wrapped index answer); REX app/models/targeting.rb resolve_hosts! selects the same hosts (Host.authorized(:view_hosts).search_for)',
+  },
+  {
+    name: 'the remote execution features',
+    method: 'GET',
+    path: /^\/api\/remote_execution_features$/,
+    query: [],
+    reads: ['results[].label', 'results[].job_template_name'],
+    source:
+      'REX app/controllers/api/v2/remote_execution_features_controller.rb #index (not paginated); app/views/api/v2/remote_execution_features/base.json.rabl',
+  },
+  {
     name: 'find a job template by name',
     method: 'GET',
     path: /^\/api\/job_templates$/,
     query: ['search'],
-    reads: ['results[].id', 'results[].name'],
+    reads: ['results[].id', 'results[].name', 'results[].job_category'],
     source:
       'REX app/controllers/api/v2/job_templates_controller.rb (index, v11–v17); wrapped index answer: Foreman core app/views/api/v2/layouts/index_layout.json.erb',
   },
@@ -37,12 +68,13 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
     method: 'GET',
     path: /^\/api\/job_templates\/\d+$/,
     query: [],
-    reads: ['name'],
+    reads: ['name', 'job_category'],
     source:
-      'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl (name)',
+      'REX app/controllers/api/v2/job_templates_controller.rb (show, v11–v17); answer: app/views/api/v2/job_templates/main.json.rabl, extending base.json.rabl (name, job_category)',
   },
   {
     name: 'create a job invocation',
+    changes: true,
     method: 'POST',
     path: /^\/api\/job_invocations$/,
     query: [],
@@ -68,22 +100,25 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
       'job_invocation.ssh': ['effective_user', 'effective_user_password'],
       'job_invocation.recurrence': ['cron_line', 'max_iteration', 'end_time'],
       'job_invocation.scheduling': ['start_at', 'start_before'],
-      // time_span left the API in v11.0.0: only concurrency_level remains.
+      // time_span is in the API up to v10.1.3 and gone from v11.0.0: only concurrency_level remains.
       'job_invocation.concurrency_control': ['concurrency_level'],
       'job_invocation.inputs': true,
     },
     reads: ['id'],
     source:
-      'REX app/controllers/api/v2/job_invocations_controller.rb, def_param_group :job_invocation (v16.0.0; concurrency_control[time_span] up to v10.1.0 only)',
+      'REX app/controllers/api/v2/job_invocations_controller.rb, def_param_group :job_invocation (v16.0.0; concurrency_control[time_span] up to v10.1.3 only, gone from v11.0.0)',
   },
   {
     name: 'show a job invocation',
     method: 'GET',
     path: /^\/api\/job_invocations\/\d+$/,
-    // include_hosts: after v17.1.0 (commit 18f997cc); older versions ignore it and list the hosts.
+    // include_hosts: from v16.7.0 (commit b30ba280); older versions ignore it and list the hosts.
     query: ['host_status', 'include_hosts'],
     reads: [
       'status_label',
+      'start_at',
+      'concurrency_level',
+      'task.state',
       'succeeded',
       'failed',
       'pending',
@@ -95,7 +130,7 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
       'targeting.hosts[].job_status',
     ],
     source:
-      'REX app/views/api/v2/job_invocations/base.json.rabl and main.json.rabl (counts "N/A" while queued through invocation_count; cancelled from v13.1.0; task.started_at from v16.0.0; job_status with host_status=true)',
+      'REX app/views/api/v2/job_invocations/base.json.rabl and main.json.rabl: before v13.1.0 every count goes through invocation_count (app/helpers/remote_execution_helper.rb, "N/A" while queued); from v13.1.0 only total does, the others being progress_report (0 while the task has not started, app/models/job_invocation.rb), with cancelled; start_at and task.state at every version; concurrency_level from v15.0.0; task.started_at from v16.0.0; job_status with host_status=true',
   },
   {
     name: 'list the hosts of a job invocation',
@@ -124,16 +159,18 @@ export const FOREMAN_ROUTES: ForemanRoute[] = [
   },
   {
     name: 'cancel a job invocation',
+    changes: true,
     method: 'POST',
     path: /^\/api\/job_invocations\/\d+\/cancel$/,
     query: [],
     body: { '': ['force', 'job_invocation'], job_invocation: [] },
-    reads: [],
+    reads: ['cancelled'],
     source:
-      'REX app/controllers/api/v2/job_invocations_controller.rb #cancel (param :force; 422 when it cannot be cancelled)',
+      "REX app/controllers/api/v2/job_invocations_controller.rb #cancel (param :force; { cancelled: result, id }, result being foreman-tasks' execution_plan.cancel.any? in app/models/foreman_tasks/task/dynflow_task.rb, so false when nothing took the cancel; 422 when task.cancellable? is false)",
   },
   {
     name: 'rerun a job invocation',
+    changes: true,
     method: 'POST',
     path: /^\/api\/job_invocations\/\d+\/rerun$/,
     query: [],
@@ -190,4 +227,10 @@ export function outsideContract(
     : Object.keys(json).every((k) => k in route.body!)
       ? check(json.job_invocation as Record<string, unknown>, 'job_invocation')
       : `${method} ${path}: body fields ${Object.keys(json).join(', ')}`
+}
+
+/** The route a recorded request is, or undefined when it is none of the table's. */
+export function routeOf(method: string, url: string): ForemanRoute | undefined {
+  const path = new URL(url, 'http://sandbox').pathname.replace(/^\/foreman/, '')
+  return FOREMAN_ROUTES.find((r) => r.method === method && r.path.test(path))
 }

@@ -28,6 +28,8 @@ export interface ContractRow {
   reads: string[]
   /** Where the route and its fields are documented upstream. */
   source: string
+  /** The route creates, deploys, triggers, rejects, cancels or restores something: a dry run never sends it. */
+  changes?: true
 }
 
 /** Runs one gate in process and returns its status and what it printed. */
@@ -105,4 +107,17 @@ export function offTable(request: RecordedRequest, mount: string, table: Contrac
     problems.push(`${row.methods.join('|')} ${String(row.path)}: ${wrong.join('; ')}`)
   }
   return `${request.method} ${path}?${[...params.keys()].join('&')} matches no row${problems.length ? ` (${problems.join(' / ')})` : ''}`
+}
+
+/**
+ * The requests that change something on the server: those a row marked `changes` takes (or no row
+ * takes), each as 'METHOD path'. A dry run must send none.
+ */
+export function changing(requests: RecordedRequest[], mount: string, table: ContractRow[]): string[] {
+  return requests
+    .filter((request) => {
+      const reads = table.filter((row) => !row.changes)
+      return offTable(request, mount, reads) !== undefined
+    })
+    .map((request) => `${request.method} ${new URL(request.url, 'http://sandbox').pathname}`)
 }

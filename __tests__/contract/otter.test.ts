@@ -1,24 +1,27 @@
 /**
  * Every request the Otter adapter sends is one Otter's Job Orchestration API documents: trigger,
- * status and logs, the key in the X-ApiKey header (API-NOTES: also accepted as `key`, which would put
- * it in URLs and form bodies).
+ * status and logs, the key in the X-ApiKey header. Otter's API keys page documents the header (and `key`
+ * in the query or a form, which would put the key in URLs and bodies):
+ * https://docs.inedo.com/docs/otter/configuring-for-your-team/otter-administration-security-api-keys
  */
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
-import { gate, offTable, type ContractRow } from './harness.js'
+import { changing, gate, offTable, type ContractRow } from './harness.js'
 
-const DOCS = 'Inedo docs, Otter Job Orchestration API (seeds/000)'
+const DOCS =
+  "Inedo's https://docs.inedo.com/docs/otter/reference/api/jobs (Job Orchestration API, current docs)"
 const AUTH = { header: 'X-ApiKey' }
 
 export const OTTER_CONTRACT: ContractRow[] = [
   {
     methods: ['POST'],
     path: '/api/jobs/trigger',
+    changes: true,
     params: ['template'],
     variables: 'any',
     required: ['template'],
     auth: AUTH,
-    reads: ['the job token, as plain text'],
-    source: `${DOCS}, Trigger Job (variables are the other form fields)`,
+    reads: ['the job token, as plain text: "a string of arbitrary length"'],
+    source: `${DOCS}, Trigger Job (variables are the other form fields; the token sent back URL-encoded)`,
   },
   {
     methods: ['GET'],
@@ -62,6 +65,20 @@ describe('Otter contract', () => {
     expect((await otter({ template: 'failing' })).status).toBe('failed')
     const token = sandbox.requestsFor('otter', '/api/jobs/status')[0]!.url.split('token=')[1]!
     expect((await otter({ operation: 'wait', 'job-id': decodeURIComponent(token) })).status).toBe('succeeded')
+
+    // A dry run of each operation: reads only, never a trigger.
+    const before = sandbox.requests.length
+    const dry = await Promise.all([
+      otter({ template: 'quick', variables: 'Env=prod', 'dry-run': 'true' }),
+      otter({ operation: 'wait', 'job-id': decodeURIComponent(token), 'dry-run': 'true' }),
+    ])
+    expect(dry.map((run) => [run.status, run.error])).toEqual([
+      ['dry-run', undefined],
+      ['dry-run', undefined],
+    ])
+    const dryRequests = sandbox.requests.slice(before)
+    expect(dryRequests).toHaveLength(2)
+    expect(changing(dryRequests, DEFAULT_MOUNTS.otter, OTTER_CONTRACT)).toEqual([])
 
     const mount = DEFAULT_MOUNTS.otter
     const seen = sandbox.requestsFor('otter')

@@ -5,9 +5,12 @@
 import { until } from '../../sandbox/cues.js'
 import { RPM_PROFILES, RPM_TOKEN } from '../../sandbox/rpm.js'
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
-import { gate, offTable, type ContractRow } from './harness.js'
+import { changing, gate, offTable, type ContractRow } from './harness.js'
 
-const DOCS = 'BMC RPM REST docs, job runs (seeds/003); API-NOTES "What real servers do": filters are nested'
+// BMC's REST job runs page for RPM 4.4: its filters example sends them nested ({ "filters": { ... } }), which
+// a query carries as filters[name]=value.
+const DOCS =
+  "BMC's https://docs.bmc.com/xwiki/bin/view/More-Products/Release-Lifecycle-Management/BMC-Release-Process-Management/brpm44/Using/Using-REST-API/REST-API-commands/REST-job-runs (RPM 4.4)"
 const FILTERS = [
   'currently_running',
   'run_key',
@@ -114,6 +117,19 @@ describe.each(RPM_PROFILES)('BMC RPM contract, profile %s', (profile) => {
     await found
     expect((await rpm({ 'job-id': '1' })).status).toBe('succeeded')
     expect((await rpm({ filter: 'step_id=35' })).status).toBe('succeeded')
+
+    // A dry run of each way to select runs: reads only (RPM's job runs API has no other kind).
+    const before = sandbox.requests.length
+    const dry = await Promise.all([
+      rpm({ 'job-id': '1,2', 'dry-run': 'true' }),
+      rpm({ filter: 'step_id=35', 'dry-run': 'true' }),
+      rpm({ filter: 'step_id=99', 'dry-run': 'true' }),
+    ])
+    expect(dry.map((run) => [run.status, run.error])).toEqual(dry.map(() => ['dry-run', undefined]))
+    const dryRequests = sandbox.requests.slice(before)
+    expect(dryRequests.length).toBeGreaterThanOrEqual(3)
+    expect(changing(dryRequests, DEFAULT_MOUNTS.rpm, RPM_CONTRACT)).toEqual([])
+    expect(dryRequests.every((r) => r.method === 'GET')).toBe(true)
 
     const mount = DEFAULT_MOUNTS.rpm
     const seen = sandbox.requestsFor('rpm')

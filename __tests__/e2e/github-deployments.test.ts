@@ -166,6 +166,7 @@ describe('GitHub Deployments (bundle as a process, GITHUB_API_URL at the sandbox
         pipeline: 'Standard',
         stage: 'Production',
         ...mirrored,
+        'environment-url': 'https://shop.example.com/',
       },
       env: githubEnv(repo),
     })
@@ -177,7 +178,11 @@ describe('GitHub Deployments (bundle as a process, GITHUB_API_URL at the sandbox
     const west = deployments.find((d) => d.environment === 'Prod-West')!
     expect(states(east)).toEqual(['in_progress', 'success'])
     expect(states(west)).toEqual(['in_progress', 'failure'])
-    expect(east.statuses.every((s) => s.environment_url === run.outputs.url)).toBe(true)
+    // "View deployment" is the environment-url input; the build's page in BuildMaster is the log.
+    expect(east.statuses.map((s) => [s.environment_url, s.log_url])).toEqual([
+      ['https://shop.example.com/', run.outputs.url],
+      ['https://shop.example.com/', run.outputs.url],
+    ])
     expect(east.payload).toMatchObject({
       server: 'BuildMaster',
       run: { id: expect.any(String), title: expect.stringContaining('Prod-East') },

@@ -1,4 +1,5 @@
 import { parseCommandLine } from '../../src/cli/args.js'
+import { helpText } from '../../src/cli/help.js'
 
 const files: Record<string, string> = { 'vars.txt': 'A=1\nB=two words\n', 'more.txt': 'C=3\r\n' }
 const read = (path: string): string => {
@@ -25,6 +26,27 @@ describe('the command line', () => {
       timeout: '2m',
       'fail-on': 'warning',
     })
+  })
+
+  it('takes a true/false input alone as a switch: --dry-run means --dry-run=true', () => {
+    expect(parse(['--dry-run', '--system', 'otter']).inputs).toMatchObject({
+      'dry-run': 'true',
+      system: 'otter',
+    })
+    expect(parse(['--system', 'otter', '--dry-run']).inputs['dry-run']).toBe('true')
+    expect(parse(['--dry-run', 'false', '--wait=false']).inputs).toMatchObject({
+      'dry-run': 'false',
+      wait: 'false',
+    })
+    // A value that is not true or false still reaches the input's own check, which names it.
+    expect(parse(['--dry-run', 'maybe']).inputs['dry-run']).toBe('maybe')
+    expect(parse([], { RELEASE_GATE_DRY_RUN: 'true' }).inputs['dry-run']).toBe('true')
+    expect(parse([]).inputs['dry-run']).toBe('false')
+    expect(helpText(100).replace(/\s+/g, ' ')).toContain('(default: false; alone: --dry-run means true)')
+    // An input that takes text still needs its value.
+    expect(parse(['--template', '--dry-run']).errors).toEqual([
+      '--template needs a value: --template VALUE or --template=VALUE',
+    ])
   })
 
   it('keeps a value with = and spaces whole, and the last of a repeated single-value flag', () => {

@@ -28,8 +28,25 @@ describe('inputs', () => {
     ).toEqual({
       environment: '',
       token: 't0ken-value',
+      environmentUrl: '',
     })
     expect(() => problems.throwIfAny()).not.toThrow()
+  })
+
+  it('takes environment-url as an http(s) address, naming the input otherwise', () => {
+    const read = (url: string) => {
+      const problems = new InputProblems()
+      const inputs = readDeploymentInputs(
+        reader({ 'github-token': 't', environment: 'production', 'environment-url': url }),
+        { label: 'Otter', environmentPerRun: false },
+        problems,
+      )
+      return { inputs, problems }
+    }
+    expect(read(' https://shop.example.com ').inputs.environmentUrl).toBe('https://shop.example.com')
+    expect(() => read('shop.example.com').problems.throwIfAny()).toThrow(
+      "Input 'environment-url': 'shop.example.com' is not an http(s) address",
+    )
   })
 
   it('requires a one-line token and a one-line environment name', () => {

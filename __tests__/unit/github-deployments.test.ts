@@ -91,7 +91,7 @@ function mirror(overrides: Partial<MirrorOptions> = {}) {
 }
 
 describe('DeploymentMirror', () => {
-  it('creates the deployment before the job starts, in_progress when it is known, and the outcome at the end', async () => {
+  it('creates the deployment before the job starts, in_progress when it is known, and the outcome at the end; the job page is log_url, never environment_url', async () => {
     const { observer, github, outputs, info } = mirror()
     await observer.starting()
     expect(github.states).toEqual(['create production'])
@@ -113,22 +113,60 @@ describe('DeploymentMirror', () => {
         payload: { server: 'Otter', job: 'deploy' },
       },
     })
+    // "View deployment" (environment_url) must not open the release server: the job's page is its log.
     expect(progress).toMatchObject({
-      body: {
-        log_url: 'https://github.com/acme/web/actions/runs/7',
-        environment_url: 'https://otter.example.com/jobs/471',
-        description: 'Running: job 471',
-      },
+      body: { log_url: 'https://otter.example.com/jobs/471', description: 'Running: job 471' },
     })
     expect(done).toMatchObject({
       body: {
         state: 'success',
         description: 'Succeeded: job 471',
-        environment_url: 'https://otter.example.com/jobs/471',
+        log_url: 'https://otter.example.com/jobs/471',
       },
     })
+    expect(github.calls.filter((c) => c.kind === 'status' && 'environment_url' in c.body)).toEqual([])
     expect(outputs).toEqual({ 'github-deployment-ids': '1' })
     expect(info).toEqual(["GitHub deployment 1 of acme/web, environment 'production': created."])
+  })
+
+  it('sends environment-url as environment_url ("View deployment"), and the workflow run as log_url for a job without a page', async () => {
+    const { observer, github } = mirror({ environmentUrl: 'https://shop.example.com/' })
+    await observer.starting()
+    const job = run('471')
+    await observer.runsFound([job])
+    await observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
+    const statuses = github.calls.filter((c) => c.kind === 'status')
+    expect(statuses.map((c) => [c.body.environment_url, c.body.log_url])).toEqual([
+      ['https://shop.example.com/', 'https://github.com/acme/web/actions/runs/7'],
+      ['https://shop.example.com/', 'https://github.com/acme/web/actions/runs/7'],
+    ])
+  })
+
+  it('says a job given up on at start-timeout never started, and stays pending on its server', async () => {
+    const { observer, github } = mirror()
+    await observer.starting()
+    const job = run('471')
+    await observer.runsFound([job])
+    const held = outcome(job, 'timed-out', {
+      neverStarted: true,
+      keepsRunning: true,
+      stopNote: 'never started',
+    })
+    await observer.ended({
+      status: 'timed-out',
+      ending: 'timed-out',
+      result: { ...result('timed-out', [held]), stoppedBy: 'start-timeout' },
+    })
+    expect(github.calls.at(-1)).toMatchObject({
+      body: {
+        state: 'error',
+        description: 'Never started (start-timeout): job 471; it stays pending on Otter',
+      },
+    })
   })
 
   it('remembers, for the post step, the deployments created and not yet given a final state', async () => {
@@ -196,7 +234,7 @@ describe('DeploymentMirror', () => {
       'create Prod-West',
     ])
     expect(github.calls.find((c) => c.kind === 'status' && c.body.state === 'failure')).toMatchObject({
-      body: { description: 'Failed: job 11 — step 3: exit code 1', environment_url: 'https://bm/builds/1' },
+      body: { description: 'Failed: job 11 — step 3: exit code 1', log_url: 'https://bm/builds/1' },
     })
     expect(outputs['github-deployment-ids']).toBe('1,2')
   })

@@ -137,6 +137,7 @@ describe('what the post step does with it', () => {
   it('nothing when main kept no state, did not wait, or reached its verdict with nothing left to cancel', () => {
     expect(plan(undefined).quiet).toMatch(/kept no state/)
     expect(plan(state({ wait: false, runs: [mine] })).quiet).toMatch(/did not wait/)
+    expect(plan(state({ dryRun: true })).quiet).toBe('the main step was a dry run: it started nothing')
     expect(plan(state({ verdict: true, runs: [{ ...mine, ended: true }, otter, theirs] })).quiet).toMatch(
       /reached its verdict/,
     )

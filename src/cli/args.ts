@@ -5,6 +5,11 @@ export const MULTI_LINE_INPUTS = ['variables', 'filter']
 /** Inputs that are secrets: best passed in the environment, where no process listing or shell history shows them. */
 export const SECRET_INPUTS = ACTION_INPUTS.filter((input) => input.secret).map((input) => input.name)
 
+/** Inputs that take true or false (action.yml's default says which): given alone, a flag sets true. */
+export const BOOLEAN_INPUTS = new Set(
+  ACTION_INPUTS.filter((input) => /^(true|false)$/.test(input.default)).map((input) => input.name),
+)
+
 export const ENV_PREFIX = 'RELEASE_GATE_'
 export const CI_NAMES = ['auto', 'github', 'gitlab', 'azure', 'plain'] as const
 export type CiName = (typeof CI_NAMES)[number]
@@ -153,8 +158,11 @@ export function parseCommandLine(
       value = inline ?? 'true'
     } else if (inline !== undefined) {
       value = inline
-    } else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) {
+    } else if (i + 1 < argv.length && !argv[i + 1]!.startsWith(BOOLEAN_INPUTS.has(name) ? '-' : '--')) {
       value = argv[++i]!
+    } else if (BOOLEAN_INPUTS.has(name)) {
+      // A true/false input given alone is a switch: --dry-run means --dry-run=true.
+      value = 'true'
     } else {
       errors.push(`--${name} needs a value: --${name} VALUE or --${name}=VALUE`)
       continue

@@ -109,6 +109,7 @@ export class CliHost implements Host {
   result(verdict: Verdict, exitCode: number): CliResult {
     const message =
       verdict.message ??
+      verdict.tolerated ??
       (verdict.withIssues ? inCommandTerms('passed with a Warning that fail-on tolerates') : undefined)
     return {
       status: this.outputs.status ?? '',

@@ -1,5 +1,12 @@
 import { ACTION_INPUTS, VERSION } from './action-inputs.generated.js'
-import { CLI_OPTIONS, DEFAULT_DOTENV_PREFIX, envName, MULTI_LINE_INPUTS, SECRET_INPUTS } from './args.js'
+import {
+  BOOLEAN_INPUTS,
+  CLI_OPTIONS,
+  DEFAULT_DOTENV_PREFIX,
+  envName,
+  MULTI_LINE_INPUTS,
+  SECRET_INPUTS,
+} from './args.js'
 import { EXIT_MEANINGS } from './exit-codes.js'
 
 /** --help: the inputs come from action.yml (through the generated module), so the two never drift. */
@@ -25,6 +32,7 @@ export function helpText(width = 100): string {
       input.default ? `default: ${input.default}` : '',
       SECRET_INPUTS.includes(input.name) ? `secret: set ${envName(input.name)}` : '',
       MULTI_LINE_INPUTS.includes(input.name) ? 'repeatable, @FILE' : '',
+      BOOLEAN_INPUTS.has(input.name) ? `alone: --${input.name} means true` : '',
     ]
       .filter(Boolean)
       .join('; ')

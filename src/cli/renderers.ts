@@ -173,7 +173,7 @@ export class AzureRenderer extends PlainRenderer {
       // A Warning that fail-on tolerated: the task shows as succeeded with issues, not as a plain success.
       if (verdict.withIssues)
         this.options.write(
-          `##vso[task.complete result=SucceededWithIssues;]${azureEscape('release-gate: passed with a tolerated Warning')}${EOL}`,
+          `##vso[task.complete result=SucceededWithIssues;]${azureEscape(verdict.tolerated ? `release-gate: passed, with failures max-failed allows` : 'release-gate: passed with a tolerated Warning')}${EOL}`,
         )
       return
     }

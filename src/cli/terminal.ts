@@ -34,7 +34,7 @@ const ASCII: Record<string, string> = {
   '\ufffd': '?',
 }
 // A status icon says what the word after it says: it goes, with its space.
-const ICON = /(?:✅|⚠️?|❌|🚫|⏱️?|🚀|⏳|❔) ?/gu
+const ICON = /(?:✅|⚠️?|❌|🚫|⏱️?|⏸️?|🚀|⏳|❔) ?/gu
 const SYMBOL = new RegExp(`[${Object.keys(ASCII).join('')}]`, 'g')
 
 /**

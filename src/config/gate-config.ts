@@ -4,6 +4,7 @@ import * as tls from 'node:tls'
 import { DURATION_FORMS, parseDuration } from './duration.js'
 import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
+import { parseMaxFailed, parseRetryFailed, type Allowance } from './fleet.js'
 import { clip } from '../util/words.js'
 
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
@@ -24,10 +25,21 @@ export interface GateConfig {
   variables: Variables
   jobId: string
   wait: boolean
+  /** Check with reads only, and stop before the first request that would change anything. */
+  dryRun: boolean
   timeoutMs: number
+  /**
+   * How long a job may stay not started (pending) before the gate gives up on it; counted from its
+   * scheduled time when it has one. Undefined: only the timeout applies.
+   */
+  startTimeoutMs: number | undefined
   pollIntervalMs: number
   maxPollIntervalMs: number
   failOn: FailOn
+  /** max-failed: how many units may fail while the step passes; undefined when none may. */
+  maxFailed?: Allowance
+  /** retry-failed: how many more attempts the failed units get (Foreman); 0 when none. */
+  retryFailed: number
   /** The job summary's title; empty for one made of the system and the job's name. */
   summaryTitle: string
   jobSummary: boolean
@@ -47,6 +59,7 @@ const LONGEST_POLL_INTERVAL = { ms: 3600_000, text: "1 hour ('1h')" }
 
 export const DEFAULTS = {
   wait: 'true',
+  'dry-run': 'false',
   timeout: '30m',
   'poll-interval': '1s',
   'max-poll-interval': '60s',
@@ -77,9 +90,14 @@ export async function readGateConfig(
 
   const serverUrl = parseServerUrl(input('server-url'), problems)
   const wait = parseBoolean('wait', withDefault('wait'), problems)
+  const dryRun = parseBoolean('dry-run', withDefault('dry-run'), problems)
   const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
   const ca = readCaCertificate(read('ca-certificate'), problems)
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
+  // Empty: only the timeout bounds a job that does not start.
+  const startTimeoutMs = input('start-timeout')
+    ? parseDurationInput('start-timeout', input('start-timeout'), LONGEST_TIMEOUT, problems)
+    : undefined
   const pollIntervalMs = parseDurationInput(
     'poll-interval',
     withDefault('poll-interval'),
@@ -106,6 +124,9 @@ export async function readGateConfig(
       'fail-on',
       `'${failOnText}' is not accepted; use warning (fail on Warning or Error), error (fail only on Error) or never`,
     )
+
+  const maxFailed = parseMaxFailed(read('max-failed'), problems)
+  const retryFailed = parseRetryFailed(read('retry-failed'), problems)
 
   let variables: Variables = {}
   try {
@@ -144,10 +165,14 @@ export async function readGateConfig(
     variables,
     jobId: input('job-id'),
     wait: wait ?? true,
+    dryRun: dryRun ?? false,
     timeoutMs: timeoutMs ?? 0,
+    startTimeoutMs,
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,
     failOn: failOn ?? 'warning',
+    maxFailed,
+    retryFailed,
     summaryTitle: input('summary-title'),
     jobSummary: jobSummary ?? true,
     ca,

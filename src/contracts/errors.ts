@@ -49,3 +49,15 @@ export class DeadlineReached extends Error {
     this.name = 'DeadlineReached'
   }
 }
+
+/**
+ * The server answered a cancel without cancelling (Foreman's `{"cancelled": false}`, or a 422 for a task
+ * it cannot cancel, such as a paused one): the run keeps going. Its message says so, with the run's page;
+ * it is never reported as cancelled.
+ */
+export class NotCancelled extends GateError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NotCancelled'
+  }
+}

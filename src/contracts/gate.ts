@@ -1,4 +1,5 @@
-import type { OutputGroup, Run, RunTiming } from './run.js'
+import type { CheckResult } from './dry-run.js'
+import type { Hold, OutputGroup, Run, RunTiming } from './run.js'
 import type { FinalStatus, Status } from './status.js'
 
 /** Hooks for observers outside the engine (e.g. GitHub Deployments); each bounds its own time. */
@@ -29,19 +30,38 @@ export interface RunOutcome {
   /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
   stopNote?: string
   keepsRunning?: boolean
+  /** What held the run at its last check, where something did (see Snapshot.hold). */
+  hold?: Hold
+  /** The gate gave up on it because it did not start within start-timeout. */
+  neverStarted?: boolean
+  /**
+   * A later attempt ran its failed units again (retry-failed): its own status no longer stands for them,
+   * each unit is judged by its last attempt.
+   */
+  retried?: boolean
 }
 
 export interface GateResult {
-  /** 'started' when the gate did not wait. */
-  status: FinalStatus | 'started'
+  /** 'started' when the gate did not wait; 'dry-run' when a dry run's checks all passed. */
+  status: FinalStatus | 'started' | 'dry-run'
   runs: RunOutcome[]
   startedAt: number
   endedAt: number
   /** Things the user should know about the outcome, e.g. that a job keeps running. */
   notes: string[]
   /**
-   * Set when the gate stopped before knowing every outcome: the timeout, or the workflow's cancel. Then
-   * `status` says so (timed-out, canceled), whatever the runs that had ended ended in.
+   * Set when the gate stopped before knowing every outcome: the timeout, start-timeout (a run that did
+   * not start in time), or the workflow's cancel. Then `status` says so (timed-out, canceled), whatever
+   * the runs that had ended ended in.
    */
-  stoppedBy?: 'timeout' | 'cancel'
+  stoppedBy?: 'timeout' | 'start-timeout' | 'cancel'
+  /**
+   * Another attempt on the failed units was due but did not start (the stop came first, or the server
+   * refused it): why, in a sentence. The units stand as their last attempt that ran left them.
+   */
+  retryMissed?: string
+  /** A dry run's checks, in the order made. */
+  checks?: CheckResult[]
+  /** A dry run's plan: what the real run would do, in words. */
+  plan?: string
 }

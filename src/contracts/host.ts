@@ -48,6 +48,11 @@ export interface Verdict {
   message?: string
   /** Passed, but the job ended in a Warning that fail-on tolerated (Azure: SucceededWithIssues). */
   withIssues?: boolean
+  /**
+   * Passed, but some units failed within what max-failed allows: the one line saying how many, the
+   * allowance and the first of them by name (also a warning annotation). `withIssues` is set with it.
+   */
+  tolerated?: string
 }
 
 /** The job summary, independent of how a host renders it. Every string may carry remote text. */

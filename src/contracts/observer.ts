@@ -1,3 +1,4 @@
+import type { CheckResult } from './dry-run.js'
 import type { GateEvents, GateResult } from './gate.js'
 import type { Ending, Summary } from './host.js'
 
@@ -13,6 +14,10 @@ export interface GateEnd {
   ending: Ending
   /** The verdict's message: why the step fails, where it does. */
   message?: string
+  /** The verdict passed with units failed within max-failed: the line saying so. */
+  tolerated?: string
   result?: GateResult
   summary: Summary
+  /** A dry run's checks, the one that failed included: set whenever the step was a dry run. */
+  checks?: CheckResult[]
 }

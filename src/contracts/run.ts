@@ -1,5 +1,6 @@
 import type { Status } from './status.js'
 import type { GateConsole } from './console.js'
+import type { DryRun } from './dry-run.js'
 
 /** What one status check found. */
 export interface Snapshot {
@@ -8,6 +9,31 @@ export interface Snapshot {
   detail: string
   /** When the server says the run started and ended, where its API tells. */
   timing?: RunTiming
+  /**
+   * Why the run has not started (status pending), or what holds a run that started (a paused Foreman
+   * task), in the server's terms, where the server tells. The engine says it once, then at widening
+   * intervals, and gives up on a run that does not start within start-timeout (engine/holds.ts):
+   * adapters never print it themselves.
+   */
+  hold?: Hold
+}
+
+/** What holds a run, as its server tells (see Snapshot.hold). */
+export interface Hold {
+  /** In the server's terms, one clause without a final period: "queued in Foreman: its task has not started". */
+  reason: string
+  /** When the server is to start it (epoch ms), where it says or the step asked for it: start-timeout counts from there. */
+  startsAt?: number
+  /**
+   * Said instead of a clock time and countdown when startsAt is only the latest the start can be: a time
+   * the server reads in its own time zone, which the step cannot know (BuildMaster's start-time).
+   */
+  startsAtText?: string
+  /**
+   * The run started and stopped: someone must act on the server (resume or cancel a paused Foreman
+   * task). Said at once; it is not "not started", so start-timeout does not apply, only timeout.
+   */
+  paused?: boolean
 }
 
 /** Epoch milliseconds, from the server's own timestamps. */
@@ -34,6 +60,31 @@ export interface DetailCase {
   /** The server's own word for it, e.g. Foreman's job_status 'error'. */
   detail: string
   /** Its last lines of output, where kept (the ones that did not succeed). */
+  lines?: string[]
+  /**
+   * Every attempt it had, in order, where it had more than one (retry-failed): the last one is the one
+   * `status` tells; the earlier ones failed.
+   */
+  attempts?: CaseAttempt[]
+}
+
+/** What a server's units are called (max-failed counts them), and whether they are within its runs. */
+export interface UnitNames {
+  one: string
+  many: string
+  /** The units are within the runs (a Foreman invocation's hosts): the details' cases list them, not the runs. */
+  within?: boolean
+}
+
+/** One attempt of a unit that was retried: what it ended in, and its last lines where they were kept. */
+export interface CaseAttempt {
+  /** 1 for the first run, 2 for the first retry, … */
+  attempt: number
+  status: Status
+  /** The server's own word, e.g. Foreman's job_status 'error'. */
+  detail: string
+  /** The run of that attempt, as titled, e.g. "Foreman job invocation 502 (attempt 2 of 3 …)". */
+  run: string
   lines?: string[]
 }
 
@@ -89,6 +140,8 @@ export interface Run {
 export interface Adapter {
   /** The server's name for messages, e.g. 'Otter'. */
   readonly serverLabel: string
+  /** What its units are called, in the plural, where it retries them: e.g. 'hosts'. */
+  readonly units?: string
   /**
    * Starts the work (or attaches to existing work) and returns what to wait on: nothing, for an
    * operation that is complete once it returns (e.g. creating a release).
@@ -110,4 +163,20 @@ export interface Adapter {
   attempt?(): { what: string; subject: string } | undefined
   /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
   readonly notWaiting?: string
+  /**
+   * Called once every run has ended and its output has been shown: starts another attempt on the units
+   * that failed (Foreman's retry-failed) and returns its runs, which the gate then waits on inside the
+   * same deadline; nothing when there is nothing (more) to retry. The runs that ended before stay in the
+   * result; for the units the new runs cover, the new runs' outcomes are the ones that stand. A failure
+   * that may pass is tried again at the next check; the adapter sends each attempt's start once.
+   */
+  retry?(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  /**
+   * A dry run, instead of start(): checks with reads only what start() would use (the credentials, every
+   * name it would resolve), recording each check in `dryRun` as it is made, and resolves to what start()
+   * would do, in words: "create a job invocation of template 'x' (id 171) on 12 hosts". Never sends a
+   * request that changes anything. Throws where start() would fail (after recording the failed check).
+   * outputs() then gives what was resolved (e.g. hosts-total, release-number).
+   */
+  check?(signal: AbortSignal, dryRun: DryRun): Promise<string>
 }

@@ -1,18 +1,31 @@
 import { formatDuration } from '../config/duration.js'
-import { HttpFailure } from '../contracts/http-failure.js'
 import type { GateConsole } from '../contracts/console.js'
-import type { Adapter, OutputGroup, Run, RunTiming } from '../contracts/run.js'
-import { CancelledByRunner, DeadlineReached, GateError, isAuthFailure } from '../contracts/errors.js'
+import type { Adapter, OutputGroup, Run } from '../contracts/run.js'
+import { CancelledByRunner, DeadlineReached, isAuthFailure } from '../contracts/errors.js'
+import { NotCancelled } from '../contracts/errors.js'
 import { PollSchedule } from './poll-schedule.js'
+import { HoldWatch, type NotStarted, type StartTimedOut } from './holds.js'
 import { signalAt, sleep } from '../util/sleep.js'
 import { isFinal, worstOf, type FinalStatus } from '../contracts/status.js'
 import type { GateEvents, GateResult, RunOutcome } from '../contracts/gate.js'
 import { CLEANUP_BUDGET_MS } from '../contracts/budgets.js'
+import { plausible } from './timing.js'
+import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
+import { nextAttempt, standing, stoppedWhileStarting } from './attempts.js'
+import { isPassing, passingNote } from './passing.js'
+
+export { plausible }
+// A failed dry run: main unwraps it as it unwraps FailedAfterStart.
+export { DryRunFailed }
 
 export interface GateOptions {
   events?: GateEvents
   wait: boolean
+  /** Check with reads only (the adapter's check()), and stop before anything would be started. */
+  dryRun?: boolean
   timeoutMs: number
+  /** How long a run may stay not started before the gate gives up on it (engine/holds.ts); none: only the timeout. */
+  startTimeoutMs?: number
   /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */
   deadline?: number
   pollIntervalMs: number
@@ -53,6 +66,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   // One signal ends everything in flight, requests and retries included, on cancel or at the deadline.
   const signal = AbortSignal.any([options.signal, signalAt(deadline, new DeadlineReached(options.timeoutMs))])
   const outcomes: RunOutcome[] = []
+  // Set when an attempt on the failed units was due and did not start: why.
+  let retryMissed: string | undefined
   const result = (
     status: GateResult['status'],
     notes: string[] = [],
@@ -62,8 +77,9 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     runs: outcomes,
     startedAt,
     endedAt: now(),
-    notes,
+    notes: retryMissed ? [...notes, retryMissed] : notes,
     stoppedBy,
+    ...(retryMissed ? { retryMissed } : {}),
   })
   // The gate stopped before every outcome was known: its status says why, whatever ended before.
   const stoppedResult = (status: 'timed-out' | 'canceled', notes: string[]): GateResult =>
@@ -77,6 +93,24 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     return signal.reason instanceof DeadlineReached ? 'timed-out' : 'canceled'
   }
 
+  if (options.dryRun) {
+    // No `starting` event: nothing will start, so no observer may act as if it would (a GitHub deployment).
+    const log = new CheckLog(console, signal)
+    try {
+      const plan = await checkOnly(adapter, signal, log)
+      return { ...result('dry-run'), checks: log.checks, plan }
+    } catch (error) {
+      const status = stopped(error)
+      if (!status) {
+        log.endedWith(error)
+        throw new DryRunFailed(error, log.checks)
+      }
+      const note = `${stopReason(status, options)} during the dry run; it sends nothing that changes anything, so nothing was started on ${adapter.serverLabel}.`
+      console.info(note)
+      return { ...stoppedResult(status, [note]), checks: log.checks }
+    }
+  }
+
   let runs: Run[]
   try {
     await options.events?.starting?.()
@@ -88,9 +122,12 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
     console.info(note)
     return stoppedResult(status, [note])
   }
+  const holds = new HoldWatch({ ...options, serverLabel: adapter.serverLabel, now }, startedAt)
   const track = async (found: Run[]): Promise<void> => {
     for (const run of found) {
-      outcomes.push({ run, status: 'pending', detail: '', linesShown: 0 })
+      const outcome: RunOutcome = { run, status: 'pending', detail: '', linesShown: 0 }
+      outcomes.push(outcome)
+      holds.found(outcome)
       console.info(
         `${run.startedHere ? 'Started' : 'Waiting on'} ${run.title}${run.url ? ` — ${run.url}` : ''}`,
       )
@@ -106,6 +143,13 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
   const polling = { ...options, signal }
+  // Gives up on the runs not ended: start-timeout for those that did not start, the timeout, or a cancel.
+  const stop = async (status: 'timed-out' | 'canceled', start?: StartTimedOut): Promise<GateResult> => {
+    const notes = await giveUp(outcomes, outputDone, status, options, now, holds, start)
+    return start ? result(status, notes, 'start-timeout') : stoppedResult(status, notes)
+  }
+  // While another attempt on the failed units is being started: a stop then is said as such.
+  let retrying = false
   try {
     for (let round = 1; ; round++) {
       const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
@@ -116,19 +160,32 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
           console.info(`Waiting: ${adapter.nothingYet ?? 'nothing to wait on has started yet'}.`)
       }
       for (const outcome of outcomes) {
-        if (!isFinal(outcome.status)) await checkStatus(outcome, polling, now, round)
+        if (!isFinal(outcome.status)) await checkStatus(outcome, polling, now, round, holds)
         if (!outputDone.has(outcome.run) && (await streamOutput(outcome, isFinal(outcome.status), polling))) {
           if (isFinal(outcome.status)) outputDone.add(outcome.run)
         }
       }
       const allDone = outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && outputDone.has(o.run))
-      if (allDone) return result(worstOf(outcomes.map((o) => o.status as FinalStatus)))
-      if (now() >= deadline)
-        return stoppedResult('timed-out', await giveUp(outcomes, outputDone, 'timed-out', options, now))
+      if (allDone) {
+        retrying = true
+        const again = adapter.retry ? await nextAttempt(adapter, polling, outcomes) : []
+        retrying = false
+        if (typeof again === 'string') retryMissed = again
+        else if (again === undefined) continue
+        else if (again.length > 0) {
+          await track(again)
+          continue
+        }
+        return result(worstOf(standing(outcomes).map((o) => o.status as FinalStatus)))
+      }
+      const start = holds.afterRound(outcomes, adapter.discover ? adapter.nothingYet : undefined)
+      if (start) return stop('timed-out', start)
+      if (now() >= deadline) return stop('timed-out')
     }
   } catch (error) {
     const status = stopped(error)
-    if (status) return stoppedResult(status, await giveUp(outcomes, outputDone, status, options, now))
+    if (status && retrying) retryMissed = stoppedWhileStarting(stopReason(status, options), adapter)
+    if (status) return stop(status)
     if (outcomes.length === 0) throw error
     throw new FailedAfterStart(error, outcomes, await abandon(outcomes, error, options, now))
   }
@@ -139,6 +196,7 @@ async function checkStatus(
   options: GateOptions,
   now: () => number,
   round: number,
+  holds: HoldWatch,
 ): Promise<void> {
   try {
     const snapshot = await outcome.run.poll(options.signal, round)
@@ -147,6 +205,7 @@ async function checkStatus(
     }
     outcome.status = snapshot.status
     outcome.detail = snapshot.detail
+    holds.checked(outcome, snapshot)
     if (snapshot.timing) outcome.timing = plausible(snapshot.timing, now())
     if (isFinal(snapshot.status)) {
       outcome.endedAt = now()
@@ -213,18 +272,6 @@ async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOpt
   await options.events?.outputShown?.(outcome, group)
 }
 
-/** An explained failure already says what was being done; a bare HTTP failure gets the context. */
-function passingNote(error: Error, what: string, next: string): string {
-  return error instanceof GateError
-    ? `${error.message.replace(/\.$/, '')}; ${next}.`
-    : `${what} failed (${error.message}); ${next}.`
-}
-
-/** Failures worth riding out: the server or the network is having a moment, and retries ran out. */
-function isPassing(error: unknown): error is Error {
-  return error instanceof GateError ? error.passing : error instanceof HttpFailure && error.transient
-}
-
 /** Why the gate stopped, as the start of a sentence. */
 function stopReason(status: 'timed-out' | 'canceled', options: GateOptions): string {
   return status === 'timed-out'
@@ -239,15 +286,19 @@ async function giveUp(
   status: 'timed-out' | 'canceled',
   options: GateOptions,
   now: () => number,
+  holds: HoldWatch,
+  start?: StartTimedOut,
 ): Promise<string[]> {
-  const why = stopReason(status, options)
+  const why = start?.why ?? stopReason(status, options)
   // The main signal may be aborted already; cleanup gets its own short budget.
   const cleanup = AbortSignal.timeout(CLEANUP_BUDGET_MS)
   await Promise.all(
     outcomes.map(async (outcome): Promise<void> => {
       if (isFinal(outcome.status)) return
+      // Status first: what it says of a run that never started is about a pending one.
+      const never = holds.notStarted(outcome, start?.runs.includes(outcome) ?? false)
       outcome.status = status
-      await stopRun(outcome, cleanup, now)
+      await stopRun(outcome, cleanup, now, true, never)
     }),
   )
   await Promise.all(
@@ -256,7 +307,7 @@ async function giveUp(
       .map((o) => options.events?.runEnded?.(o) ?? Promise.resolve()),
   )
   const notes = outcomes.filter((o) => o.stopNote).map((o) => `${why}: ${o.stopNote}`)
-  if (outcomes.length === 0) notes.push(`${why}: nothing to wait on had started.`)
+  if (outcomes.length === 0) notes.push(`${why}: ${start?.nothing ?? 'nothing to wait on had started.'}`)
   for (const outcome of outcomes) {
     if (outputDone.has(outcome.run) || !outcome.run.output) continue
     try {
@@ -269,15 +320,26 @@ async function giveUp(
   return notes
 }
 
-/** Cancels a run the gate stops waiting on where the usual rules allow (it can be, and this step started it); notes what became of it. */
+/**
+ * Cancels a run the gate stops waiting on where the usual rules allow (it can be, and this step started
+ * it); notes what became of it. `never`: it never started (start-timeout), said first.
+ */
 async function stopRun(
   outcome: RunOutcome,
   cleanup: AbortSignal,
   now: () => number,
   mayCancel = true,
+  never?: NotStarted,
 ): Promise<void> {
   const { run } = outcome
   outcome.endedAt = now()
+  if (never) {
+    // Cancelled where the usual rules allow; at start-timeout, elsewhere it stays pending, said with where.
+    if (!never.stays || (run.cancel && run.startedHere)) await stopRun(outcome, cleanup, now, mayCancel)
+    else [outcome.keepsRunning, outcome.stopNote] = [true, never.stays]
+    outcome.stopNote = `${never.sentence} ${outcome.stopNote ?? ''}`.trim()
+    return
+  }
   if (!run.cancel) {
     outcome.keepsRunning = true
     outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
@@ -301,7 +363,11 @@ async function stopRun(
     outcome.detail = run.latestDetail?.() ?? outcome.detail
   } catch (error) {
     outcome.keepsRunning = true
-    outcome.stopNote = `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+    // The server answered without cancelling: its words say so, and where the run is.
+    outcome.stopNote =
+      error instanceof NotCancelled
+        ? error.message
+        : `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
   }
 }
 
@@ -327,20 +393,4 @@ async function abandon(
       o.keepsRunning && !/running/.test(o.stopNote!) ? ` ${o.run.title} may still be running.` : ''
     return `${o.stopNote}${still}${where}`
   })
-}
-
-// How far a server's clock may run ahead of ours before its timestamps stop being believed.
-const CLOCK_SKEW_MS = 5 * 60_000
-
-/**
- * The server's own timing, where it can be believed. A server clock far ahead of ours (or a hostile answer)
- * would otherwise give a run that lasted thousands of hours: a timestamp in our future, beyond a few minutes'
- * skew, or an end before the start, makes the report fall back to the gate's own clock.
- */
-export function plausible(timing: RunTiming, now: number): RunTiming | undefined {
-  const { startedAt, endedAt } = timing
-  const ahead = (at: number | undefined): boolean => at !== undefined && at > now + CLOCK_SKEW_MS
-  if (ahead(startedAt) || ahead(endedAt)) return undefined
-  if (startedAt !== undefined && endedAt !== undefined && endedAt < startedAt) return undefined
-  return timing
 }

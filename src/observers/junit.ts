@@ -10,6 +10,7 @@ import type { GateEnd, Observer } from '../contracts/observer.js'
 import { junitXml, type JUnitCase, type JUnitSuite } from '../report/junit-xml.js'
 import type { Attempt } from '../report/report.js'
 import type { DetailCase, OutputGroup, Run } from '../contracts/run.js'
+import type { CheckResult } from '../contracts/dry-run.js'
 import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
@@ -35,6 +36,7 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
       attempt,
       failOn: config.failOn,
       timeoutMs: config.timeoutMs,
+      startTimeoutMs: config.startTimeoutMs,
       redact: (text) => redactor.redact(text),
       warn: (text) => host.console.warning(text),
     }),
@@ -76,6 +78,7 @@ interface Options {
   attempt: Attempt
   failOn: FailOn
   timeoutMs: number
+  startTimeoutMs?: number
   redact: (text: string) => string
   warn: (text: string) => void
   now?: () => number
@@ -131,6 +134,7 @@ export class JUnitReport implements Observer {
       ['ending', end.ending],
     ]
     if (end.message) properties.push(['message', end.message])
+    if (end.tolerated) properties.push(['tolerated', end.tolerated])
     const notes = [...end.summary.notes]
     // A section that lists nothing case by case still says something, e.g. that host statuses could not be
     // read.
@@ -150,6 +154,8 @@ export class JUnitReport implements Observer {
     const { attempt } = this.options
     const { result } = end
     const message = end.message ?? end.summary.lead
+    // A dry run judged its checks, one case each: what the server's API could not check is skipped.
+    if (end.checks?.length) return end.checks.map((check) => checkCase(check, attempt.server))
     // Nothing existed to judge (the server unreachable, a create refused), or nothing was to wait on.
     if (!result || result.runs.length === 0) {
       const passed = end.ending === 'passed'
@@ -164,9 +170,9 @@ export class JUnitReport implements Observer {
       ]
     }
     const hosts = end.summary.sections.flatMap((section) => section.cases ?? [])
-    // A run that judges things within it (a Foreman invocation's hosts) is reported by those things.
-    if (result.runs.length === 1 && hosts.length > 0)
-      return hosts.map((host) => this.hostCase(host, result.runs[0]!, end))
+    // Runs that judge things within them (a Foreman invocation's hosts, over every attempt) are reported by
+    // those things.
+    if (hosts.length > 0) return hosts.map((host) => this.hostCase(host, result.runs, end))
     const names = new Map<string, number>()
     for (const outcome of result.runs)
       names.set(this.nameOf(outcome.run), (names.get(this.nameOf(outcome.run)) ?? 0) + 1)
@@ -194,7 +200,8 @@ export class JUnitReport implements Observer {
       return {
         ...base,
         outcome: 'failed',
-        message: `${this.stopped(end)} before ${run.title} finished: ${outcome.stopNote}`,
+        // A run that never started says so itself (for how long it was pending, what may hold it).
+        message: `${this.stopped(end)}${outcome.neverStarted ? '' : ` before ${run.title} finished`}: ${outcome.stopNote}`,
         lines,
       }
     if (end.result?.status === 'started' || !isFinal(status))
@@ -225,12 +232,29 @@ export class JUnitReport implements Observer {
     }
   }
 
-  private hostCase(host: DetailCase, outcome: RunOutcome, end: GateEnd): JUnitCase {
+  private hostCase(host: DetailCase, outcomes: RunOutcome[], end: GateEnd): JUnitCase {
     const base = { classname: this.options.attempt.server, name: host.name }
+    // The run of its last attempt: the invocation that ran it last (retry-failed), else the first one.
+    const attempts = host.attempts ?? []
+    const last = attempts.at(-1)
+    const outcome = (last && outcomes.find((o) => o.run.title === last.run)) ?? outcomes[0]!
     const on = `on ${host.name} (${outcome.run.title})`
+    // Given up on at start-timeout: a failure on every host, whatever the cancel made of it.
+    if (outcome.neverStarted)
+      return {
+        ...base,
+        outcome: 'failed',
+        message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
+      }
+    // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did not.
+    const earlier = attempts.slice(0, -1).map((a) => ({
+      message: `Attempt ${a.attempt} of ${attempts.length} did not succeed on ${host.name} (${a.run}): ${a.detail}.`,
+      lines: a.lines,
+    }))
+    const tries = attempts.length > 1 ? ` after ${attempts.length} attempts` : ''
     switch (host.status) {
       case 'succeeded':
-        return { ...base, outcome: 'passed' }
+        return { ...base, outcome: 'passed', ...(earlier.length ? { earlier } : {}) }
       case 'canceled':
         return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
       case 'failed':
@@ -238,8 +262,9 @@ export class JUnitReport implements Observer {
         return {
           ...base,
           outcome: 'failed',
-          message: `The job did not succeed ${on}: ${host.detail}.`,
+          message: `The job did not succeed ${on}${tries}: ${host.detail}.`,
           lines: host.lines,
+          ...(earlier.length ? { earlier } : {}),
         }
       default: {
         if (end.result?.status === 'started')
@@ -259,10 +284,21 @@ export class JUnitReport implements Observer {
 
   /** Why the gate stopped waiting, as the start of a sentence. */
   private stopped(end: GateEnd): string {
-    return end.result?.stoppedBy === 'cancel'
+    const by = end.result?.stoppedBy
+    if (by === 'start-timeout')
+      return `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
+    return by === 'cancel'
       ? 'The workflow was cancelled'
       : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }
+}
+
+function checkCase(check: CheckResult, server: string): JUnitCase {
+  const base = { classname: `${server} dry run`, name: check.name }
+  if (check.outcome === 'passed') return { ...base, outcome: 'passed', note: check.detail }
+  if (check.outcome === 'unchecked')
+    return { ...base, outcome: 'skipped', message: `Not checked: ${check.detail}` }
+  return { ...base, outcome: 'failed', message: check.detail }
 }
 
 function seconds(startedAt: number | undefined, endedAt: number | undefined): number | undefined {

@@ -25,6 +25,8 @@ export interface GateState {
   wait: boolean
   /** Main reached its verdict: what is left open is what its own cleanup could not stop. */
   verdict: boolean
+  /** Main was a dry run: it started nothing, so the post step has nothing to do. */
+  dryRun?: boolean
   runs: SavedRun[]
   /** Runs the step did not start, beyond the ones listed. */
   more?: number
@@ -58,6 +60,7 @@ export function postState(context: ObserverContext): Observer[] {
         wait: config.wait,
         verdict: false,
         runs: [],
+        ...(config.dryRun && { dryRun: true }),
       },
       text,
       (value) => {

@@ -23,6 +23,7 @@ export async function actionObservers(
     observers.push(...junitReport(context, workspace))
   }
   if (!wanted) return observers
+  if (context.config.dryRun) return [...observers, ...(await noDeploymentInDryRun(context))]
   const { githubDeployments } = await import('./github/index.js')
   return [...observers, ...githubDeployments(context)]
 }
@@ -30,4 +31,23 @@ export async function actionObservers(
 /** github-deployment: false (the default) or true; anything else is an input error. */
 export function readSwitch(read: (name: string) => string, problems: InputProblems): boolean {
   return parseBoolean('github-deployment', read('github-deployment'), problems, false) ?? false
+}
+
+/**
+ * A dry run starts nothing, so it records nothing in GitHub Deployments (and loads no GitHub client): the
+ * inputs github-deployment reads are checked all the same, and the log says why no deployment appears.
+ */
+async function noDeploymentInDryRun(context: ObserverContext): Promise<Observer[]> {
+  const { host, attempt } = context
+  const problems = new InputProblems()
+  const { readDeploymentInputs } = await import('./github/inputs.js')
+  const { token } = readDeploymentInputs(
+    (name) => host.input(name),
+    { label: attempt.server, environmentPerRun: attempt.environmentPerRun ?? false },
+    problems,
+  )
+  host.mask(token)
+  problems.throwIfAny()
+  host.console.info('github-deployment is true, but a dry run records no GitHub deployment: nothing starts.')
+  return []
 }

@@ -52,6 +52,7 @@ export interface Plan {
 export function plan(gate: GateState | undefined): Plan {
   const none = (quiet: string): Plan => ({ quiet, cancel: [], keepRunning: [], leftAlone: [], early: false })
   if (!gate) return none('the main step kept no state: it ended before any job existed')
+  if (gate.dryRun) return none('the main step was a dry run: it started nothing')
   if (!gate.wait) return none('the main step did not wait on its job (wait: false, or a scheduled job)')
   const open = gate.runs.filter((run) => !run.ended)
   const cancel = open.filter((run) => run.here && run.cancel)

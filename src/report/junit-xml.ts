@@ -15,6 +15,12 @@ export interface JUnitCase {
   lines?: string[]
   /** A remark on a case that passed, e.g. a Warning that fail-on tolerated. */
   note?: string
+  /**
+   * Earlier attempts that failed (retry-failed), each as Maven Surefire writes a rerun: `<flakyFailure>` in a
+   * case that passed in the end, `<rerunFailure>` after the `<failure>` of one that never did
+   * (maven-surefire-plugin/src/site/resources/xsd/surefire-test-report-3.0.xsd).
+   */
+  earlier?: { message: string; lines?: string[] }[]
 }
 
 export interface JUnitSuite {
@@ -93,12 +99,33 @@ export function junitXml(
     if (c.timeSeconds !== undefined && Number.isFinite(c.timeSeconds) && c.timeSeconds >= 0)
       attributes.push(`time="${c.timeSeconds.toFixed(3)}"`)
     const message = c.message === undefined ? undefined : oneLine(c.message, limits.messageChars)
+    // What a case's lines may take: its share, while the whole report has room; none past that.
+    const output = (lines: string[] | undefined): string => {
+      const kept = tail(
+        (lines ?? []).map((line) => clip(clean(line), LINE_CHARS)),
+        limits.caseOutputChars,
+      )
+      if (kept.length > outputLeft) {
+        outputDropped++
+        return ''
+      }
+      outputLeft -= kept.length
+      return kept
+    }
+    const reruns = (element: 'flakyFailure' | 'rerunFailure'): string =>
+      (c.earlier ?? [])
+        .map(
+          (e) =>
+            `\n      <${element} message="${attr(oneLine(e.message, limits.messageChars))}" type="failure"><stackTrace>${text(output(e.lines))}</stackTrace></${element}>`,
+        )
+        .join('')
     if (c.outcome === 'passed') {
       const note =
         c.note === undefined
           ? ''
-          : `\n      <system-out>${text(oneLine(c.note, limits.messageChars))}</system-out>\n    `
-      body.push(`    <testcase ${attributes.join(' ')}${note ? `>${note}</testcase>` : '/>'}`)
+          : `\n      <system-out>${text(oneLine(c.note, limits.messageChars))}</system-out>`
+      const inside = `${reruns('flakyFailure')}${note}`
+      body.push(`    <testcase ${attributes.join(' ')}${inside ? `>${inside}\n    </testcase>` : '/>'}`)
       continue
     }
     if (c.outcome === 'skipped') {
@@ -107,18 +134,9 @@ export function junitXml(
       )
       continue
     }
-    let output = tail(
-      (c.lines ?? []).map((line) => clip(clean(line), LINE_CHARS)),
-      limits.caseOutputChars,
-    )
-    if (output.length > outputLeft) {
-      outputDropped++
-      output = ''
-    }
-    outputLeft -= output.length
-    const content = output ? `${text(output)}` : ''
+    const content = text(output(c.lines))
     body.push(
-      `    <testcase ${attributes.join(' ')}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>\n    </testcase>`,
+      `    <testcase ${attributes.join(' ')}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>${reruns('rerunFailure')}\n    </testcase>`,
     )
   }
   if (outputDropped > 0)

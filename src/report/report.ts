@@ -3,8 +3,12 @@ import type { FailOn } from '../contracts/status.js'
 import type { GateResult, RunOutcome } from '../contracts/gate.js'
 import { failsStep } from '../contracts/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../contracts/host.js'
-import type { DetailSection } from '../contracts/run.js'
+import type { DetailSection, UnitNames } from '../contracts/run.js'
 import { named } from '../util/words.js'
+import type { Allowance } from '../config/fleet.js'
+import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
+import type { CheckResult } from '../contracts/dry-run.js'
+import { checkTable, dryRunLine } from './dry-run.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {
@@ -17,11 +21,15 @@ export interface Attempt {
   subject: string
   /** The runs name their own environment (BuildMaster's deployments): an environment per run can be told. */
   environmentPerRun?: boolean
+  /** What the units max-failed counts are called (hosts, deployments, job runs); none for Otter's one job. */
+  units?: UnitNames
 }
 
 export interface ReportInput {
   attempt: Attempt
   failOn: FailOn
+  /** max-failed: how many units may fail while the step passes. */
+  maxFailed?: Allowance
   /** The summary-title input; empty for the default. */
   title: string
   /** Set when the gate ended; absent when it failed before an outcome was known. */
@@ -32,6 +40,8 @@ export interface ReportInput {
   details: DetailSection[]
   now: number
   startedAt: number
+  /** A dry run's checks, where it failed before a result (with a result, they are the result's). */
+  checks?: CheckResult[]
 }
 
 /** Everything the step says at its end, built once so that every channel tells the same story. */
@@ -53,8 +63,10 @@ export const STATUS_ICON: Record<string, string> = {
   canceled: '🚫',
   'timed-out': '⏱️',
   started: '🚀',
+  'dry-run': '🔍',
   pending: '⏳',
   running: '⏳',
+  paused: '⏸️',
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -70,7 +82,10 @@ export function buildReport(input: ReportInput): Report {
       summary: {
         title,
         status: failure?.ending === 'canceled' ? 'canceled' : '',
-        lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        lead: input.checks
+          ? `Dry run of "${attempt.what}" on ${attempt.server} (${attempt.serverUrl}): a check failed. ${message}`
+          : `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): no outcome is known. ${message}`,
+        table: input.checks && checkTable(input.checks),
         facts: facts(input.outputs),
         sections: input.details,
         notes: [],
@@ -78,7 +93,10 @@ export function buildReport(input: ReportInput): Report {
     }
   }
 
-  const verdict = verdictOf(result, input.failOn)
+  if (result.status === 'dry-run') return dryRunReport(input, result, title)
+  const { units, unitNote } = byUnits(input, result)
+  const verdict = units?.verdict ?? verdictOf(result, input.failOn)
+  const status = units?.status ?? result.status
   const waited = formatDuration(result.endedAt - result.startedAt)
   const closing =
     result.status === 'started'
@@ -87,7 +105,8 @@ export function buildReport(input: ReportInput): Report {
   // A log known to miss lines is never passed over in silence: a warning names the run and where to read it.
   const incomplete = result.runs.flatMap((o) => (o.logIncomplete ? [o.logIncomplete] : []))
   const warnings: string[] = [...incomplete]
-  if (verdict.withIssues) {
+  if (units) warnings.push(...units.warnings)
+  else if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
     warnings.push(
       `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`,
@@ -100,22 +119,63 @@ export function buildReport(input: ReportInput): Report {
         ? result.status === 'succeeded'
           ? `done in ${waited}.`
           : `${result.status} after ${waited}. ${result.notes.join(' ')}`
-        : `${result.status} after waiting ${waited}.`
+        : `${status} after waiting ${waited}.`
+  const healed = units && attempt.units && healedSection(units.healed, attempt.units)
+  const said = verdict.ending === 'passed' ? (verdict.tolerated ?? '') : (verdict.message ?? '')
   return {
     verdict,
     warnings,
     closing,
+    status,
+    summary: {
+      title,
+      status,
+      lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended} ${said}`.trim(),
+      table: result.runs.length > 0 ? runTable(result) : result.checks && checkTable(result.checks),
+      facts: facts(input.outputs),
+      sections: healed ? [...input.details, healed] : input.details,
+      notes: [...result.notes, ...incomplete, ...(unitNote ? [unitNote] : [])],
+    },
+  }
+}
+
+/** Every check of the dry run passed (or could not be made through the API, and says so). */
+function dryRunReport(input: ReportInput, result: GateResult, title: string): Report {
+  const { attempt } = input
+  const checks = result.checks ?? []
+  const line = dryRunLine(checks, result.plan, attempt.server)
+  return {
+    verdict: { ending: 'passed' },
+    warnings: [],
+    closing: [line],
     status: result.status,
     summary: {
       title,
       status: result.status,
-      lead: `${sentence(attempt.what)} on ${attempt.server} (${attempt.serverUrl}): ${ended}${verdict.ending === 'passed' ? '' : ` ${verdict.message ?? ''}`}`.trim(),
-      table: result.runs.length > 0 ? runTable(result) : undefined,
+      lead: `Dry run of "${attempt.what}" on ${attempt.server} (${attempt.serverUrl}). ${line.replace(/^Dry run: /, '')}`,
+      table: checkTable(checks),
       facts: facts(input.outputs),
       sections: input.details,
-      notes: [...result.notes, ...incomplete],
+      notes: result.notes,
     },
   }
+}
+
+/**
+ * The judgement unit by unit, where it applies: max-failed was given, or units were retried (each is then
+ * judged by its last attempt), and the gate knew every outcome. A note says why it could not apply when
+ * the units were unknown (the hosts could not be listed): the runs are judged as a whole then.
+ */
+function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgement; unitNote?: string } {
+  const names = input.attempt.units
+  if (!names || result.status === 'started' || result.stoppedBy) return {}
+  if (!input.maxFailed && !result.runs.some((o) => o.retried)) return {}
+  const units = unitsOf(result, input.details, names)
+  if (!units)
+    return {
+      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? 'max-failed was not applied, and ' : ''}the outcome is the job's as a whole.`,
+    }
+  return { units: judgeUnits(units, input.failOn, input.maxFailed, names) }
 }
 
 /**
@@ -123,13 +183,21 @@ export function buildReport(input: ReportInput): Report {
  * knowing the outcome fails the step whatever it says.
  */
 export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
-  if (result.status === 'started') return { ending: 'passed' }
-  const failing = result.runs.filter((o) => failsStep(outcomeOf(o) ?? 'succeeded', failOn))
+  if (result.status === 'started' || result.status === 'dry-run') return { ending: 'passed' }
+  // A run a later attempt ran again no longer stands for its units: the later one is judged.
+  const failing = result.runs.filter((o) => !o.retried && failsStep(outcomeOf(o) ?? 'succeeded', failOn))
   if (result.stoppedBy) {
     const ending: Ending = result.stoppedBy === 'cancel' ? 'canceled' : 'timed-out'
     if (result.runs.length === 0)
       return { ending, message: result.notes[0] ?? `${sentence(ending)} before anything started.` }
     const stopped = result.runs.filter((o) => o.stopNote !== undefined)
+    // A job that never started: what the gate said when it gave up (for how long it was pending, what may
+    // hold it, what became of it) is the message.
+    if (result.stoppedBy === 'start-timeout') return { ending, message: result.notes.join(' ') }
+    if (stopped.length === 0 && result.retryMissed) {
+      const failed = failing.length > 0 ? ` ${named(failing.map((o) => withDetail(o, result)))}.` : ''
+      return { ending, message: `${result.retryMissed}${failed}` }
+    }
     if (stopped.length === 0) {
       // Every run had ended; the stop came while the last of their output was being fetched.
       const why = ending === 'canceled' ? 'The workflow was cancelled' : 'The timeout was reached'
@@ -150,11 +218,12 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning')
       ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`
       : ''
+    const standing = result.runs.filter((o) => !o.retried)
     const others =
-      result.runs.length > failing.length
+      standing.length > failing.length
         ? ` ${othersLine(
-            result.runs.filter((o) => !failing.includes(o)),
-            result.runs.length,
+            standing.filter((o) => !failing.includes(o)),
+            standing.length,
           )}`
         : ''
     return {
@@ -162,7 +231,10 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
       message: `${named(failing.map((o) => withDetail(o, result)))}${becauseOfFailOn}.${others}`,
     }
   }
-  return { ending: 'passed', withIssues: result.runs.some((o) => outcomeOf(o) !== 'succeeded') }
+  return {
+    ending: 'passed',
+    withIssues: result.runs.some((o) => !o.retried && outcomeOf(o) !== 'succeeded'),
+  }
 }
 
 /**
@@ -217,9 +289,11 @@ function runTable(result: GateResult): Summary['table'] {
   const rows = result.runs.map((outcome): SummaryCell[] => {
     const status = result.status === 'started' ? 'started' : outcome.status
     const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
+    // A run left paused on its server (a Foreman task someone must resume or cancel) says so first.
+    const paused = outcome.hold?.paused ? `${STATUS_ICON.paused} paused; ` : ''
     return [
       outcome.run.title,
-      `${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
+      `${paused}${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
       ranFor(outcome) ?? '—',
       result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
       outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',

@@ -9,7 +9,14 @@ import type { Attempt } from '../../report/report.js'
 import type { Run } from '../../contracts/run.js'
 import type { DeploymentState, GitHubApi, Repository } from './api.js'
 import { DEFAULT_TIMING, GitHubCalls, type MirrorTiming } from './calls.js'
-import { CANCELLED_ON_SERVER, NO_OUTCOME, cancelledOnServer, clipDescription, finalState } from './states.js'
+import {
+  CANCELLED_ON_SERVER,
+  NEVER_STARTED,
+  NO_OUTCOME,
+  cancelledOnServer,
+  clipDescription,
+  finalState,
+} from './states.js'
 
 export interface MirrorOptions {
   api: GitHubApi
@@ -18,7 +25,9 @@ export interface MirrorOptions {
   ref: string
   /** The GitHub environment; '' records each run in the environment it names (BuildMaster's). */
   environment: string
-  /** This workflow run's page. */
+  /** The environment-url input: the deployed environment's address ("View deployment"); none when empty. */
+  environmentUrl?: string
+  /** This workflow run's page: the deployment's log_url where the job has no page of its own on its server. */
   logUrl?: string
   attempt: Attempt
   failOn: FailOn
@@ -46,7 +55,8 @@ interface Target {
   inProgress: boolean
   /** Its final state reached GitHub. */
   closed?: boolean
-  environmentUrl?: string
+  /** The job's page on its server, where it has one: the deployment's log_url ("View logs"). */
+  jobUrl?: string
 }
 
 /**
@@ -91,7 +101,7 @@ export class DeploymentMirror implements Observer {
       const target = this.targets[0]
       if (!target || target.inProgress || target.final) return Promise.resolve()
       target.inProgress = true
-      target.environmentUrl = runs.find((run) => run.url)?.url
+      target.jobUrl = runs.find((run) => run.url)?.url
       this.send(target, 'in_progress', `Running: ${this.subject(target)}`)
       return Promise.resolve()
     }
@@ -104,7 +114,7 @@ export class DeploymentMirror implements Observer {
       }
       const target = this.add(run.environment, `release-gate: ${run.title}`, run)
       target.inProgress = true
-      target.environmentUrl = run.url
+      target.jobUrl = run.url
       this.send(target, 'in_progress', `Running: ${run.title}`)
     }
     // Not awaited: the gate goes on polling while GitHub is told.
@@ -117,13 +127,22 @@ export class DeploymentMirror implements Observer {
     if (target && !target.final)
       this.finish(
         target,
-        cancelledOnServer(outcome) ? CANCELLED_ON_SERVER : outcome.status,
+        cancelledOnServer(outcome)
+          ? CANCELLED_ON_SERVER
+          : outcome.neverStarted
+            ? NEVER_STARTED
+            : outcome.status,
         outcome.keepsRunning ?? false,
       )
     return Promise.resolve()
   }
 
-  async ended(report: { status: string; ending: Ending; result?: GateResult }): Promise<void> {
+  async ended(report: {
+    status: string
+    ending: Ending
+    result?: GateResult
+    tolerated?: string
+  }): Promise<void> {
     this.gateEnded = true
     this.options.signal.removeEventListener('abort', this.onCancel)
     if (report.status === 'canceled' || report.status === 'timed-out') this.github.stopping()
@@ -136,7 +155,9 @@ export class DeploymentMirror implements Observer {
           outcome && isFinal(outcome.status)
             ? cancelledOnServer(outcome)
               ? CANCELLED_ON_SERVER
-              : outcome.status
+              : outcome.neverStarted
+                ? NEVER_STARTED
+                : outcome.status
             : report.status === 'started'
               ? 'started'
               : ''
@@ -144,11 +165,16 @@ export class DeploymentMirror implements Observer {
       } else {
         // A job cancelled on its server is an outcome; only the workflow's own cancel ends as 'canceled'.
         const status =
-          report.status === 'canceled' && report.ending !== 'canceled' ? CANCELLED_ON_SERVER : report.status
+          report.status === 'canceled' && report.ending !== 'canceled'
+            ? CANCELLED_ON_SERVER
+            : report.result?.stoppedBy === 'start-timeout'
+              ? NEVER_STARTED
+              : report.status
         this.finish(
           target,
           status,
           runs.some((o) => o.keepsRunning),
+          report.tolerated,
         )
       }
     }
@@ -231,13 +257,16 @@ export class DeploymentMirror implements Observer {
     return target
   }
 
-  private finish(target: Target, status: string, keepsRunning: boolean): void {
+  /** `tolerated`: the step passed with units failed within max-failed, said after the subject. */
+  private finish(target: Target, status: string, keepsRunning: boolean, tolerated?: string): void {
     const final = finalState(status, this.options.failOn)
     if (!final) return
     target.final = final.state
     if (status === 'canceled' || status === 'timed-out') this.github.stopping()
     const subject = this.subject(target)
-    const still = keepsRunning ? `; it may still be running on ${this.options.attempt.server}` : ''
+    const still = keepsRunning
+      ? `; it ${status === NEVER_STARTED ? 'stays pending' : 'may still be running'} on ${this.options.attempt.server}`
+      : ''
     // What failed, in the server's words (the first error line, the failing hosts), where the run says.
     const runs = target.run ? [target.run] : [...this.found]
     const why =
@@ -245,7 +274,7 @@ export class DeploymentMirror implements Observer {
         ? runs.length === 1
           ? runs[0]!.failureDetail?.()
           : undefined
-        : undefined
+        : tolerated
     const description =
       final.word === NO_OUTCOME
         ? `${NO_OUTCOME} for ${subject}; see the workflow run's log`
@@ -259,7 +288,10 @@ export class DeploymentMirror implements Observer {
       // A final state queued behind this in_progress makes it pointless; a deployment never created has no
       // statuses.
       if (id === undefined || (state === 'in_progress' && target.final)) return
-      const environmentUrl = target.environmentUrl && this.redact(target.environmentUrl)
+      // "View deployment" is the environment's address, only when the user gave one; the job's page on its
+      // server is where its output is, GitHub's log_url (else this workflow run's page).
+      const environmentUrl = this.options.environmentUrl && this.redact(this.options.environmentUrl)
+      const logUrl = target.jobUrl ? this.redact(target.jobUrl) : this.options.logUrl
       const sent = await this.github.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
         this.options.api
           .createStatus(
@@ -268,7 +300,7 @@ export class DeploymentMirror implements Observer {
             {
               state,
               description: this.clip(description),
-              ...(this.options.logUrl ? { log_url: this.options.logUrl } : {}),
+              ...(logUrl ? { log_url: logUrl } : {}),
               ...(environmentUrl ? { environment_url: environmentUrl } : {}),
             },
             signal,

@@ -42,6 +42,7 @@ export function githubDeployments(
       repository,
       ref,
       environment: inputs.environment,
+      environmentUrl: inputs.environmentUrl || undefined,
       logUrl: workflowRunUrl(env, repository),
       attempt,
       failOn: config.failOn,

@@ -5,9 +5,16 @@ export function readDeploymentInputs(
   read: (name: string) => string,
   system: { label: string; environmentPerRun: boolean },
   problems: InputProblems,
-): { environment: string; token: string } {
+): { environment: string; token: string; environmentUrl: string } {
   const environment = read('environment').trim()
   const token = read('github-token').trim()
+  const environmentUrl = read('environment-url').trim()
+  // GitHub shows it as "View deployment": the environment's address, never the job's page (that is log_url).
+  if (environmentUrl && !isHttpUrl(environmentUrl))
+    problems.add(
+      'environment-url',
+      `'${environmentUrl}' is not an http(s) address; give the deployed environment's URL, e.g. https://shop.example.com, or leave it empty`,
+    )
   if (!token) {
     problems.add(
       'github-token',
@@ -27,5 +34,14 @@ export function readDeploymentInputs(
   } else if (Array.from(environment).length > 255 || /[\u0000-\u001f\u007f]/.test(environment)) {
     problems.add('environment', 'must be a GitHub environment name: one line of at most 255 characters')
   }
-  return { environment, token }
+  return { environment, token, environmentUrl }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !/\s/.test(text)
+  } catch {
+    return false
+  }
 }

@@ -12,6 +12,9 @@ export const NO_OUTCOME = 'No outcome known'
 /** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
 export const CANCELLED_ON_SERVER = 'canceled-on-server'
 
+/** The status word for a run (or a gate) given up on at start-timeout: it never started. */
+export const NEVER_STARTED = 'never-started'
+
 /** A run that ended cancelled without the step having stopped it (someone cancelled it in the server's UI). */
 export function cancelledOnServer(outcome: RunOutcome): boolean {
   return outcome.status === 'canceled' && outcome.stopNote === undefined
@@ -39,6 +42,8 @@ export function finalState(
       return { state: 'error', word: 'Cancelled (the workflow was cancelled)' }
     case CANCELLED_ON_SERVER:
       return { state: 'error', word: 'Cancelled on the server' }
+    case NEVER_STARTED:
+      return { state: 'error', word: 'Never started (start-timeout)' }
     default:
       return { state: 'error', word: NO_OUTCOME }
   }

@@ -10,12 +10,17 @@ export interface ReleaseJson {
 export interface BuildJson {
   buildNumber: string
   status: string
+  /** For the build's page in BuildMaster's UI, where the answer gives them (BuildInfo: id, applicationId). */
+  id?: number
+  applicationId?: number
 }
 
 export interface DeploymentJson {
   id: number
   status: string
   pipelineStageName: string | undefined
+  /** The documented deployment object's pipelineName (seeds/002); a dry run finds a pipeline's stages by it. */
+  pipelineName?: string
   environmentId: number | undefined
   environmentName: string | undefined
   applicationId: number
@@ -67,6 +72,8 @@ export function buildJson(context: AnswerContext, data: unknown): BuildJson {
   return {
     buildNumber: numberOrText(context, build, name),
     status: field(context, build, 'status', 'string'),
+    id: field(context, build, 'id', 'number', 'optional'),
+    applicationId: field(context, build, 'applicationId', 'number', 'optional'),
   }
 }
 
@@ -79,6 +86,7 @@ export function deploymentJson(context: AnswerContext, data: unknown): Deploymen
     // (BuildMasterApi.waitForDeploymentToComplete, its `executing` list), and so does the gate.
     status: field(context, d, 'status', 'string', 'optional') ?? '',
     pipelineStageName: text('pipelineStageName'),
+    pipelineName: text('pipelineName'),
     environmentId: field(context, d, 'environmentId', 'number', 'optional'),
     environmentName: text('environmentName'),
     applicationId: field(context, d, 'applicationId', 'number'),
@@ -116,6 +124,9 @@ export function isSelectedBy(d: DeploymentJson, filter: Record<string, string>):
         return d.buildNumber === value
       case 'pipelineStageName':
         return sameName(d.pipelineStageName, value)
+      case 'pipelineName':
+        // A deployment that does not name its pipeline cannot be checked here: the server's filter is trusted.
+        return d.pipelineName === undefined || sameName(d.pipelineName, value)
       case 'deploymentId':
         return String(d.id) === value
       default:

@@ -3,7 +3,7 @@
 import { parseTimestamp } from '../../config/duration.js'
 import { GateError } from '../../contracts/errors.js'
 import type { Status } from '../../contracts/status.js'
-import type { Run, Snapshot } from '../../contracts/run.js'
+import type { Hold, Run, Snapshot } from '../../contracts/run.js'
 import { deploymentJson, isSelectedBy, listOf, type DeploymentJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 
@@ -13,6 +13,53 @@ export const DEPLOYMENT_STATUS: Record<string, Status> = {
   succeeded: 'succeeded',
   warned: 'warning',
   failed: 'failed',
+}
+
+// What can hold a deployment that has not started, as Inedo documents BuildMaster: stage requirements
+// (approvals, automated checks) and deployment windows hold a build until they are met or it is forced
+// (https://docs.inedo.com/docs/buildmaster/builds/overview, "Deploying a Build"; "Approvals & Deployment
+// Windows" under Automatic Checks & Approval Gates), startTime delays it (Deploy Build), and an execution
+// waits for a free agent or server. The API's `pending` says none of which.
+const PENDING =
+  "pending in BuildMaster: an approval or another requirement of its stage may not be met, a deployment window may be closed, or it waits for its start time or a free agent; BuildMaster's API does not say which"
+
+// The filters BuildMasterAutomation's CHANGELOG (2.0.0, tested on BuildMaster 6.2.33) says the API "no longer
+// supports getting deploys for" (builds, releases, applications): ignored there, every deployment listed,
+// and possibly refused (400) elsewhere. Either way each deployment listed is checked against what was asked.
+const UNSUPPORTED = /^(application|release|build)(Id|Name|Number)$/
+
+/** Told when BuildMaster refused filters (`refused`) or listed deployments they do not select (`dropped`). */
+export interface FilterNotes {
+  refused?(): void
+  dropped?(count: number): void
+}
+
+/**
+ * The deployments `filter` selects, each checked (isSelectedBy). A 400 for a filter on a build, release or
+ * application is asked again without those (the rest still narrows it).
+ */
+export async function listDeployments(
+  api: BuildMasterApi,
+  doing: string,
+  filter: Record<string, string>,
+  signal?: AbortSignal,
+  notes: FilterNotes = {},
+): Promise<DeploymentJson[]> {
+  const read = (sent: Record<string, string>) =>
+    api.read(doing, 'api/releases/builds/deployments', sent, listOf(deploymentJson), signal)
+  let listed: DeploymentJson[]
+  try {
+    listed = await read(filter)
+  } catch (error) {
+    const kept = Object.fromEntries(Object.entries(filter).filter(([name]) => !UNSUPPORTED.test(name)))
+    const refused = error instanceof GateError && error.failure?.status === 400
+    if (!refused || Object.keys(kept).length === Object.keys(filter).length) throw error
+    notes.refused?.()
+    listed = await read(kept)
+  }
+  const selected = listed.filter((d) => isSelectedBy(d, filter))
+  if (selected.length < listed.length) notes.dropped?.(listed.length - selected.length)
+  return selected
 }
 
 /** One request per round of checks for all deployments of a build, however many environments it has. */
@@ -39,9 +86,7 @@ export class DeploymentBoard {
 
   async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const read = (filter: Record<string, string>, doing: string) =>
-      this.api
-        .read(doing, 'api/releases/builds/deployments', filter, listOf(deploymentJson), signal)
-        .then((all) => all.filter((d) => isSelectedBy(d, filter)))
+      listDeployments(this.api, doing, filter, signal)
     const lists = this.filter
       ? [await read(this.filter, 'checking the deployments')]
       : await Promise.all(this.ids.map((id) => read({ deploymentId: id }, `checking deployment ${id}`)))
@@ -63,6 +108,8 @@ export class Deployment implements Run {
     readonly startedHere: boolean,
     serverUrl: URL,
     private readonly waitAgain: string,
+    /** When the deploy asked for it to start (start-time), where this step deployed it. */
+    private readonly start?: { at: number; text?: string },
   ) {
     this.id = String(first.id)
     this.environment = first.environmentName
@@ -88,11 +135,14 @@ export class Deployment implements Run {
     }
     const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
     if (d.canceledOn) return { status: 'canceled', detail: 'cancelled in BuildMaster', timing }
+    const hold: Hold = { reason: PENDING, startsAt: this.start?.at, startsAtText: this.start?.text }
     // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for
     // pending.
     if (!d.status.trim())
-      return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing }
-    const status = DEPLOYMENT_STATUS[d.status]
+      return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing, hold }
+    // Compared without case and surrounding blanks, as Inedo's plugin does (BuildMasterApi.java compares
+    // with equalsIgnoreCase; DeploymentStatus.fromString too).
+    const status = DEPLOYMENT_STATUS[d.status.trim().toLowerCase()]
     if (!status)
       return {
         status: 'running',
@@ -100,12 +150,7 @@ export class Deployment implements Run {
         timing,
       }
     // Pending is not an error: an approval, a stage requirement or a scheduled start-time holds it.
-    if (status === 'pending')
-      return {
-        status,
-        detail: 'pending: waiting to start (approval, stage requirement or start-time)',
-        timing,
-      }
+    if (status === 'pending') return { status, detail: 'pending', timing, hold }
     return { status, detail: d.status, timing }
   }
 }

@@ -6,18 +6,22 @@ import type { ApiClient } from '../../http/api-client.js'
 import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, Run } from '../../contracts/run.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { deploymentJson, isSelectedBy, listOf, oneOrList, sameName, type DeploymentJson } from './answers.js'
+import { deploymentJson, oneOrList, sameName, type DeploymentJson } from './answers.js'
 import { AfterDeploy, BuildMasterApi, MaybeActed } from './api.js'
-import { Deployment, DeploymentBoard } from './deployment.js'
+import { Deployment, DeploymentBoard, listDeployments } from './deployment.js'
 import {
   describeAttempt,
   prefixed,
   readSettings,
   releaseLabel,
   releaseParams,
+  startTimeAt,
   type Settings,
 } from './inputs.js'
+import { explainRefusal } from './refusal.js'
 import { Releases } from './releases.js'
+import { BuildMasterDryRun, KEY } from './dry-run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
 
 export const buildmaster: SystemDefinition = {
   name: 'buildmaster',
@@ -30,7 +34,11 @@ export const buildmaster: SystemDefinition = {
       // The header keeps the key out of URLs; BuildMaster also reads it from a query or form field.
       headers: config.apiKey ? { 'X-ApiKey': config.apiKey } : {},
       secrets: [config.apiKey],
-      attempt: { ...describeAttempt(settings), environmentPerRun: true },
+      attempt: {
+        ...describeAttempt(settings),
+        environmentPerRun: true,
+        units: { one: 'deployment', many: 'deployments' },
+      },
       createAdapter: (client) => new BuildMasterAdapter(config, settings, client),
     }
   },
@@ -44,7 +52,7 @@ class BuildMasterAdapter implements Adapter {
   private buildNumber = ''
   private deploymentIds: string[] = []
   private console?: GateConsole
-  private saidIgnored = false
+  private readonly said = new Set<string>()
 
   constructor(
     private readonly config: GateConfig,
@@ -55,7 +63,7 @@ class BuildMasterAdapter implements Adapter {
       // Deployments that auto-promotion or another user will start may not exist yet: look for them until
       // they do.
       this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal))
-      this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet; waiting until one starts or the timeout`
+      this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet`
     }
   }
 
@@ -64,6 +72,35 @@ class BuildMasterAdapter implements Adapter {
       'release-number': this.releaseNumber,
       'build-number': this.buildNumber,
       'deployment-ids': this.deploymentIds.join(','),
+    }
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const api = new BuildMasterApi(this.config, this.client, signal)
+    const quiet: GateConsole = { info: () => undefined, logs: () => Promise.resolve() }
+    const releases = new Releases(api, this.settings, quiet)
+    if (this.settings.selection) {
+      // The wait's own look: read-only, it finds the deployments it would wait on (or checks the build).
+      const { build, stage } = this.settings
+      const found = await dryRun.check(
+        `deployments of build ${build} of release ${this.releaseLabel()}${stage ? ` to stage ${stage}` : ''}`,
+        () => this.select(api, releases),
+        (runs) =>
+          runs.length
+            ? `found ${runs.map((run) => run.id).join(', ')}`
+            : `none yet; build ${build} exists, so the step would wait until one starts`,
+        KEY,
+      )
+      return found.length
+        ? `wait on deployment${found.length === 1 ? '' : 's'} ${this.deploymentIds.join(', ')}`
+        : `wait until a deployment of build ${build} of release ${this.releaseLabel()} starts`
+    }
+    const plan = new BuildMasterDryRun(api, releases, this.settings, dryRun)
+    try {
+      return await plan.plan()
+    } finally {
+      ;({ releaseNumber: this.releaseNumber, buildNumber: this.buildNumber } = plan.resolved)
+      this.deploymentIds = plan.resolved.deploymentIds
     }
   }
 
@@ -163,27 +200,22 @@ class BuildMasterAdapter implements Adapter {
   }
 
   /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
-  private async listDeployments(
+  private listDeployments(
     api: BuildMasterApi,
     doing: string,
     filter: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<DeploymentJson[]> {
-    const listed = await api.read(
-      doing,
-      'api/releases/builds/deployments',
-      filter,
-      listOf(deploymentJson),
-      signal,
-    )
-    const kept = listed.filter((d) => isSelectedBy(d, filter))
-    if (kept.length < listed.length && !this.saidIgnored) {
-      this.saidIgnored = true
-      this.console?.info(
-        `BuildMaster listed ${listed.length - kept.length} deployment${listed.length - kept.length === 1 ? '' : 's'} of other builds or stages than asked (BuildMaster 6.2.x ignores these filters); the gate checks each deployment and leaves those out.`,
-      )
-    }
-    return kept
+    return listDeployments(api, doing, filter, signal, {
+      refused: () =>
+        this.sayOnce(
+          "BuildMaster refused the deployments filters for the build, release or application (HTTP 400; BuildMasterAutomation's changelog says BuildMaster 6.2 no longer supports them): the gate lists without them and checks each deployment itself.",
+        ),
+      dropped: (count) =>
+        this.sayOnce(
+          `BuildMaster listed ${count} deployment${count === 1 ? '' : 's'} of other builds or stages than asked (BuildMaster 6.2.x ignores these filters); the gate checks each deployment and leaves those out.`,
+        ),
+    })
   }
 
   private async deploy(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<Run[]> {
@@ -216,7 +248,13 @@ class BuildMasterAdapter implements Adapter {
     try {
       answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
     } catch (error) {
-      if (!(error instanceof MaybeActed)) throw error
+      if (!(error instanceof MaybeActed))
+        throw await explainRefusal(error, api, this.settings, {
+          number: this.buildNumber,
+          label: ofBuild,
+          where,
+          serverUrl: this.config.serverUrl,
+        })
       throw new AfterDeploy(
         `${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`,
       )
@@ -293,8 +331,20 @@ class BuildMasterAdapter implements Adapter {
     // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again
     // is the way on.
     const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
-    return deployments.map((d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain))
+    // When this step asked for a start time, it is when they start: said, and start-timeout counts from it.
+    const { startTime } = this.settings
+    const start = startedHere && startTime ? startTimeAt(startTime, Date.now()) : undefined
+    return deployments.map(
+      (d) => new Deployment(d, board, startedHere, this.config.serverUrl, waitAgain, start),
+    )
   }
+  /** Says a note about BuildMaster's filters once per gate, whatever the number of lists read. */
+  private sayOnce(text: string): void {
+    if (this.said.has(text.slice(0, 30))) return
+    this.said.add(text.slice(0, 30))
+    this.console?.info(text)
+  }
+
   private releaseParams(): Record<string, string> {
     return releaseParams(this.settings)
   }

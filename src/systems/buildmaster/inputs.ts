@@ -2,6 +2,7 @@
 import { isRealDateTime } from '../../config/calendar.js'
 import { parseBoolean, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import type { Variables } from '../../config/variables.js'
 
 export const OPERATIONS = [
@@ -141,6 +142,17 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   ) {
     problems.add('variables', `are not sent with operation: ${operation}`)
   }
+  refuseRetryFailed(
+    config,
+    "is Foreman only: BuildMaster's API cannot re-run one failed deployment, and deploying again would deploy the whole stage a second time",
+    problems,
+  )
+  if (!['deploy', 'deploy-build', 'wait'].includes(operation))
+    refuseMaxFailed(
+      config,
+      `is only used by operations that wait on deployments (deploy, deploy-build, wait), not by ${operation}`,
+      problems,
+    )
   return settings
 }
 
@@ -188,4 +200,38 @@ export function releaseParams(settings: Settings): Record<string, string> {
 /** The release in messages: '1.4.0 of web-shop'. */
 export function releaseLabel(settings: Settings): string {
   return `${settings.release} of ${settings.applicationLabel}`
+}
+
+// Time zones run from UTC-12 to UTC+14: a time without a zone, which BuildMaster reads in its own
+// ("If there is no time zone specified, it defaults to the server's local time zone": Deploy Build,
+// https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build/buildmaster-buildrelease-builds-deploy),
+// happens at the latest 12 hours after the same clock time in UTC.
+const LATEST_ZONE_MS = 12 * 3600_000
+
+/**
+ * When a deployment asked for with start-time starts (epoch ms), as BuildMaster reads it: no date is
+ * today, no time is midnight. With a zone it is exact; without one it is the latest it can be in any
+ * zone, and `text` says so, so that start-timeout never gives up before the real start.
+ */
+export function startTimeAt(startTime: string, now: number): { at: number; text?: string } | undefined {
+  const m =
+    /^(?:(\d{4})-(\d{2})-(\d{2}))?[T ]?(?:(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      startTime.trim(),
+    )
+  if (!m || (!m[1] && !m[4])) return undefined
+  const zone = m[7]?.toUpperCase()
+  const offset = !zone || zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * zoneMinutes(zone) * 60_000
+  // Today, in the zone the time is read in (UTC's day when the zone is not known).
+  const today = new Date(now + offset)
+  const [year, month, day] = m[1]
+    ? [Number(m[1]), Number(m[2]) - 1, Number(m[3])]
+    : [today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()]
+  const clock = Date.UTC(year, month, day, Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0))
+  if (zone) return { at: clock - offset }
+  return { at: clock + LATEST_ZONE_MS, text: `${startTime.trim()} in BuildMaster's own time zone` }
+}
+
+function zoneMinutes(zone: string): number {
+  const digits = zone.replace(/[^\d]/g, '')
+  return Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))
 }

@@ -42,29 +42,21 @@ export class Releases {
   async ensure(variables: Variables): Promise<void> {
     const existing = await this.find()
     if (existing) {
-      if (existing.status !== 'active') {
-        throw new GateError(
-          `Release ${this.label} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`,
-        )
-      }
+      if (existing.status !== 'active') throw this.notActive(existing)
       this.console.info(`Release ${this.label} exists (pipeline ${existing.pipelineName}); using it.`)
       return
     }
     const { pipeline, releaseTemplate, releaseName } = this.settings
-    if (!pipeline && !releaseTemplate) {
-      throw new GateError(
-        `Release ${this.label} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
-      )
-    }
+    if (!pipeline && !releaseTemplate) throw this.cannotCreate()
     const params: Record<string, string> = { ...this.params, ...variables }
     if (releaseName) params.releaseName = releaseName
     if (pipeline) params.pipelineName = pipeline
     if (releaseTemplate) params.template = releaseTemplate
     const path = releaseTemplate ? 'api/releases/create-from-template' : 'api/releases/create'
     const doing = `creating release ${this.label}`
-    // releases/create-from-template is in Inedo's older Release & Build Deployment docs and missing from the
-    // current ones (API-NOTES, "What real servers do"): a 404 there most likely means this BuildMaster lacks
-    // it.
+    // releases/create-from-template is in Inedo's older Release & Build Deployment docs (as updated
+    // 2023-01-21) and missing from the current pages (docs.inedo.com/docs/buildmaster/reference/api/
+    // release-and-build): a 404 there most likely means this BuildMaster lacks it.
     const notFound = releaseTemplate
       ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
       : undefined
@@ -75,13 +67,38 @@ export class Releases {
     )
   }
 
+  /** An existing release that is not active: nothing can be built or deployed in it. */
+  notActive(existing: ReleaseJson): GateError {
+    return new GateError(
+      `Release ${this.label} exists but is ${existing.status}: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.`,
+    )
+  }
+
+  /** The build input names a build that was rejected: a create-build or deploy cannot reuse it. */
+  rejectedBuild(): GateError {
+    return new GateError(
+      `Build ${this.settings.build} of release ${this.label} exists but was rejected: use a new build number.`,
+    )
+  }
+
+  /** The release is missing where it must exist. */
+  missing(): GateError {
+    return new GateError(
+      `BuildMaster has no release ${this.label}: check the application and release inputs.`,
+    )
+  }
+
+  /** The release is missing, and neither pipeline nor release-template says how to create it. */
+  cannotCreate(): GateError {
+    return new GateError(
+      `Release ${this.label} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
+    )
+  }
+
   /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
   async restore(): Promise<void> {
     const existing = await this.find()
-    if (!existing)
-      throw new GateError(
-        `BuildMaster has no release ${this.label}: check the application and release inputs.`,
-      )
+    if (!existing) throw this.missing()
     if (existing.status === 'active') {
       this.console.info(`Release ${this.label} is active already; nothing to restore.`)
       return
@@ -91,7 +108,7 @@ export class Releases {
   }
 
   /** The build input's build, which must exist and not be rejected: no deployment of it would ever start. */
-  async checkBuild(): Promise<void> {
+  async checkBuild(): Promise<BuildJson> {
     const { build } = this.settings
     const found = await this.findBuild()
     if (!found)
@@ -102,6 +119,7 @@ export class Releases {
       throw new GateError(
         `Build ${build} of release ${this.label} was rejected: no deployment of it will start.`,
       )
+    return found
   }
 
   /** The build input's build, or a new one; its number. */
@@ -109,10 +127,7 @@ export class Releases {
     const { build } = this.settings
     const existing = build ? await this.findBuild() : undefined
     if (existing) {
-      if (existing.status === 'rejected')
-        throw new GateError(
-          `Build ${build} of release ${this.label} exists but was rejected: use a new build number.`,
-        )
+      if (existing.status === 'rejected') throw this.rejectedBuild()
       this.console.info(`Build ${build} of release ${this.label} exists; using it.`)
       return existing.buildNumber
     }
@@ -129,13 +144,15 @@ export class Releases {
     return created.buildNumber
   }
 
-  private async find(): Promise<ReleaseJson | undefined> {
+  /** The release, or undefined when BuildMaster has none of that number. */
+  async find(): Promise<ReleaseJson | undefined> {
     return (
       await this.api.read('looking up the release', 'api/releases', this.params, listOf(releaseJson))
     )[0]
   }
 
-  private async findBuild(): Promise<BuildJson | undefined> {
+  /** The build input's build, or undefined when the release has none of that number. */
+  async findBuild(): Promise<BuildJson | undefined> {
     const params = { ...this.params, buildNumber: this.settings.build }
     return (await this.api.read('looking up the build', 'api/releases/builds', params, listOf(buildJson)))[0]
   }

@@ -1,7 +1,7 @@
 import type { GateConfig, InputReader, SystemName } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
 import { ApiClient, type ApiClientOptions } from '../../http/api-client.js'
-import type { Adapter } from '../../contracts/run.js'
+import type { Adapter, UnitNames } from '../../contracts/run.js'
 
 /** A system whose inputs have been checked: how to authenticate and how to make its adapter. */
 export interface PreparedSystem {
@@ -10,7 +10,7 @@ export interface PreparedSystem {
   /** Values to mask and redact everywhere. */
   secrets: string[]
   /** What the step sets out to do, in words: "trigger job template 'deploy-web'", and a name for titles. */
-  attempt: { what: string; subject: string; environmentPerRun?: boolean }
+  attempt: { what: string; subject: string; environmentPerRun?: boolean; units?: UnitNames }
   /** Inputs that were given but take no effect on this server, in words naming the input: shown as warnings before any request. */
   warnings?: string[]
   createAdapter(client: ApiClient): Adapter

@@ -127,16 +127,24 @@ export class ForemanApi {
    * Asking twice to cancel is harmless, so this is retried like a read. `force` cancels even what
    * Foreman cannot reach to stop (its tasks are ended without the hosts' word).
    */
-  async cancel(id: number, signal: AbortSignal, force = false): Promise<'cancelled' | 'finished'> {
+  async cancel(
+    id: number,
+    signal: AbortSignal,
+    force = false,
+  ): Promise<'cancelled' | 'refused' | 'not-cancellable'> {
     try {
       const json = force ? { force: true, job_invocation: {} } : { job_invocation: {} }
-      await this.client.read(
+      const answer = await this.client.read(
         { method: 'POST', path: `api/job_invocations/${id}/cancel`, query: this.scope, json, accept: 'json' },
         signal,
       )
-      return 'cancelled'
+      // REX's #cancel answers { cancelled: result, id }, result being execution_plan.cancel.any? (foreman-tasks
+      // app/models/foreman_tasks/task/dynflow_task.rb): a 200 can say that nothing was cancelled.
+      const data = answer.data as { cancelled?: unknown } | null | undefined
+      return data && typeof data === 'object' && data.cancelled === false ? 'refused' : 'cancelled'
     } catch (error) {
-      if (error instanceof HttpFailure && error.status === 422) return 'finished'
+      // 422 "The job could not be cancelled.": its task is not cancellable (finished, paused, or not running).
+      if (error instanceof HttpFailure && error.status === 422) return 'not-cancellable'
       throw this.server.explain(error, `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`)
     }
   }
@@ -164,7 +172,8 @@ export interface HostStatus {
  * base.json.rabl from v13.1.0): counting from the hosts counts it as failed, as Foreman's own
  * progress_report[:failed] does (why: HOST_STATUS in invocation.ts).
  */
-export function outcomeOf(status: string): keyof Omit<Counts, 'total'> {
+export function outcomeOf(given: string): keyof Omit<Counts, 'total'> {
+  const status = given.trim().toLowerCase()
   if (status === 'success') return 'succeeded'
   if (status === 'cancelled') return 'cancelled'
   if (status === 'error' || status === 'warning' || status === 'failed') return 'failed'

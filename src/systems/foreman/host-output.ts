@@ -43,7 +43,11 @@ export class HostOutputs {
   /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
   private continued = new Set<number>()
 
-  constructor(private readonly hostName: (id: number) => string) {}
+  constructor(
+    private readonly hostName: (id: number) => string,
+    /** Which attempt the output belongs to (retry-failed), said in each group's title: 'attempt 2'. */
+    private readonly attempt?: string,
+  ) {}
 
   /** After a whole answer: the next one starts a little before the newest entry seen. */
   answered(): void {
@@ -89,7 +93,7 @@ export class HostOutputs {
 
   private group(hostId: number, lines: string[]): OutputGroup {
     return {
-      title: `${this.hostName(hostId)} — output${this.continued.has(hostId) ? ' (continued)' : ''}`,
+      title: `${this.hostName(hostId)} — output${this.attempt ? ` (${this.attempt})` : ''}${this.continued.has(hostId) ? ' (continued)' : ''}`,
       lines,
     }
   }

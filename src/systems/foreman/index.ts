@@ -6,9 +6,12 @@ import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { ForemanApi, hostStatuses } from './api.js'
+import { ForemanApi, hostStatuses, outcomeOf } from './api.js'
+import { Attempts } from './attempts.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
+import { ForemanDryRun } from './dry-run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
 
 // A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
 // to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
@@ -28,7 +31,7 @@ export const foreman: SystemDefinition = {
     return {
       headers: { Authorization: `Basic ${basic}` },
       secrets: [config.password, basic, ...CREDENTIALS.filter((c) => c.secret).map((c) => read(c.input))],
-      attempt: describeAttempt(settings),
+      attempt: { ...describeAttempt(settings), units: { one: 'host', many: 'hosts', within: true } },
       warnings: settings.warnings,
       createAdapter: (client) => new ForemanAdapter(config, settings, client),
     }
@@ -37,19 +40,32 @@ export const foreman: SystemDefinition = {
 
 class ForemanAdapter implements Adapter {
   readonly serverLabel = 'Foreman'
+  readonly units = 'hosts'
   notWaiting?: string
-  private invocation?: Invocation
+  /** The invocation of each attempt: the first, then one per retry of the hosts that failed. */
+  private readonly attempts: Attempts
   /** operation: rerun-failed found no failed host: nothing was created. */
   private nothingToRerun = false
   private console?: GateConsole
+  private api?: ForemanApi
   /** The name of a template given by its id, looked up once after the create; undefined: the id is all we know. */
   private templateName?: string
+  /** The create's job_invocation (operation: run), template resolved: each retry sends it again on fewer hosts. */
+  private body?: Record<string, unknown>
+  /** A dry run's count of the hosts it resolved. */
+  private hostsTotal?: number
 
   constructor(
     private readonly config: GateConfig,
     private readonly settings: Settings,
     private readonly client: ApiClient,
-  ) {}
+  ) {
+    this.attempts = new Attempts(settings.retryFailed, () => this.console)
+  }
+
+  private get fleet() {
+    return this.attempts.fleet
+  }
 
   attempt(): { what: string; subject: string } | undefined {
     return this.templateName === undefined
@@ -58,9 +74,13 @@ class ForemanAdapter implements Adapter {
   }
 
   outputs(): Record<string, string> {
+    // A dry run resolved the hosts only: none has run, so only their number is an output.
+    if (this.hostsTotal !== undefined) return { 'hosts-total': String(this.hostsTotal) }
     if (this.nothingToRerun)
       return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
-    const counts = this.invocation?.hostCounts ?? this.invocation?.counts
+    // Each host by its last attempt whose hosts were read; one attempt not read: Foreman's own counts.
+    const counts =
+      this.fleet.complete || this.fleet.attempts.length > 1 ? this.fleet.counts() : this.fleet.latest?.counts
     if (!counts) return {}
     return {
       'hosts-total': String(counts.total),
@@ -71,11 +91,13 @@ class ForemanAdapter implements Adapter {
   }
 
   async details(signal: AbortSignal): Promise<DetailSection[]> {
-    if (!this.invocation) return []
+    // Foreman never counted the hosts of any attempt (e.g. stopped while queued): there are none to list. An
+    // attempt it never counted (a retry stopped while queued) leaves its hosts as the one before left them.
+    if (!this.fleet.attempts.some((attempt) => attempt.counts)) return []
     try {
-      const { sections, note } = await this.invocation.hostReport(signal)
-      if (note) this.console?.info(note)
-      return sections
+      for (const attempt of this.fleet.attempts)
+        if (attempt.counts) await this.attempts.record(attempt, signal)
+      return this.fleet.sections()
     } catch (error) {
       // Never lose the failed-host list silently: say why it is missing.
       const why = signal.aborted
@@ -92,8 +114,93 @@ class ForemanAdapter implements Adapter {
     }
   }
 
+  /**
+   * retry-failed: once the latest attempt (an invocation this step started) has ended failed, the job runs
+   * again on the hosts that failed in it, and only on them, as long as attempts are left.
+   *
+   * How: operation: run creates the job again, the same job_invocation on `name ^ (<the failed hosts>)`:
+   * the search Foreman's own "Rerun failed" builds (foreman_remote_execution app/models/
+   * job_invocation_composer.rb, ParamsFromJobInvocation#targeting_params, with Targeting.build_query_from_hosts
+   * in app/models/targeting.rb), sent as a new create because the API's rerun does not do what it says for
+   * it: JobInvocationComposer#compose gives a re-run of a static_query invocation the original's hosts
+   * (`targeting.assign_host_ids(JobInvocation.find(@reruns).targeting.host_ids)`, then `mark_resolved!`, so
+   * RunHostsJob never resolves the failed-only search), and a rerun leaves out the invocation's passwords
+   * (ParamsFromJobInvocation#params copies no password, key_passphrase or effective_user_password).
+   * operation: rerun and rerun-failed know no template to create it with: their retries are Foreman's rerun
+   * with failed_only (api/v2/job_invocations_controller.rb #rerun), and a retry that ran on more hosts
+   * than had failed is said. Either way each attempt is a new invocation; each host is judged by the last
+   * one that ran it.
+   */
+  async retry(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+    const due = await this.attempts.due(signal, console)
+    if (!due) return []
+    const { id, title } = await this.startAttempt(due.after.id, due.failed, due.which, signal)
+    const { forceCancel } = this.settings
+    const invocation = new Invocation(
+      id,
+      title,
+      true,
+      this.api!,
+      this.config,
+      forceCancel,
+      `attempt ${due.attempt}`,
+    )
+    this.attempts.add(invocation, due.failed.length)
+    return [invocation]
+  }
+
+  /** Starts one retry: sent once, whatever becomes of it (a failure that might pass is not tried again). */
+  private async startAttempt(
+    after: string,
+    failed: string[],
+    which: string,
+    signal: AbortSignal,
+  ): Promise<{ id: number; title: string }> {
+    const hosts = `${failed.length} host${failed.length === 1 ? '' : 's'}`
+    try {
+      if (this.body) {
+        const id = await this.create(this.api!, signal, `name ^ (${failed.join(', ')})`)
+        return {
+          id,
+          title: `Foreman job invocation ${id} (${which}: ${this.job()} on the ${hosts} that failed in ${after})`,
+        }
+      }
+      const id = await this.api!.create(
+        `re-running job invocation ${after} on its failed hosts`,
+        `api/job_invocations/${after}/rerun`,
+        { failed_only: true, job_invocation: {} },
+        signal,
+      )
+      return {
+        id,
+        title: `Foreman job invocation ${id} (${which}: re-run of ${after} on its ${hosts} that failed)`,
+      }
+    } catch (error) {
+      if (error instanceof GateError && error.passing)
+        throw new GateError(error.message, false, error.failure)
+      throw error
+    }
+  }
+
+  private job(): string {
+    const template = this.templateName ?? this.settings.template
+    return template ? `template '${template}'` : `feature ${this.settings.feature}`
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const api = new ForemanApi(this.config, this.client, this.settings.scope)
+    const check = new ForemanDryRun(api, this.config, this.settings, dryRun, signal)
+    try {
+      return await check.plan()
+    } finally {
+      this.hostsTotal = check.hostsTotal
+      this.templateName = check.templateName
+    }
+  }
+
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
     const api = new ForemanApi(this.config, this.client, this.settings.scope)
+    this.api = api
     this.console = console
     const { operation, invocationId, forceCancel } = this.settings
     if (operation === 'cancel') {
@@ -110,6 +217,8 @@ class ForemanAdapter implements Adapter {
     }
     let id = Number(invocationId)
     let title = `Foreman job invocation ${id}`
+    // operation: rerun-failed: how many hosts had failed, to say so if Foreman re-runs more.
+    let failedBefore: number | undefined
     if (operation === 'rerun-failed' || operation === 'rerun') {
       const failedOnly = operation === 'rerun-failed'
       const hosts = failedOnly ? 'its failed hosts' : 'all its hosts'
@@ -119,7 +228,8 @@ class ForemanAdapter implements Adapter {
       // that a pipeline re-running a job that has since passed does not leave empty jobs behind.
       if (failedOnly) {
         const { hosts: statuses } = await hostStatuses(api, invocationId, signal)
-        if (statuses.every((host) => host.status === 'success')) {
+        failedBefore = statuses.filter((host) => outcomeOf(host.status) !== 'succeeded').length
+        if (failedBefore === 0) {
           this.nothingToRerun = true
           console.info(
             `Job invocation ${invocationId} has no failed hosts (${statuses.length} of ${statuses.length} succeeded): nothing to rerun, and nothing was created.`,
@@ -147,21 +257,39 @@ class ForemanAdapter implements Adapter {
         this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
       }
     }
-    this.invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
-    return [this.invocation]
+    const invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
+    this.attempts.add(invocation, failedBefore)
+    return [invocation]
   }
 
-  private async create(api: ForemanApi, signal: AbortSignal): Promise<number> {
+  /**
+   * Creates the job invocation: on the search-query, or (a retry) on `search`, the failed hosts, now and
+   * once (the first create's schedule and recurrence are its own).
+   */
+  private async create(api: ForemanApi, signal: AbortSignal, search?: string): Promise<number> {
     const { template, feature, searchQuery, targetingType, options } = this.settings
-    const body: Record<string, unknown> = {
-      targeting_type: targetingType,
-      search_query: searchQuery,
-      ...options,
+    if (!this.body) {
+      const body: Record<string, unknown> = {
+        targeting_type: targetingType,
+        search_query: searchQuery,
+        ...options,
+      }
+      if (feature) body.feature = feature
+      else
+        body.job_template_id = /^\d+$/.test(template)
+          ? template
+          : await this.templateId(api, template, signal)
+      this.body = body
     }
-    if (feature) body.feature = feature
-    else
-      body.job_template_id = /^\d+$/.test(template) ? template : await this.templateId(api, template, signal)
-    const doing = `creating a job invocation on '${searchQuery}'`
+    let body = this.body
+    if (search) {
+      // A retry runs now and once: the schedule and the recurrence were the first create's.
+      body = { ...this.body, targeting_type: 'static_query', search_query: search }
+      delete body.scheduling
+      delete body.recurrence
+    }
+    const on = search ? 'the hosts that failed' : `'${searchQuery}'`
+    const doing = `creating a job invocation on ${on}`
     // Stopped before the create went out: nothing is sent, nothing can have started.
     signal.throwIfAborted()
     // Stopped while it is on its way: Foreman creates the invocation whether or not anyone waits for the
@@ -179,7 +307,7 @@ class ForemanAdapter implements Adapter {
     } catch (error) {
       if (!signal.aborted) throw error
       this.console?.info(
-        `No answer came to the create before the step had to stop: a job invocation on '${searchQuery}' may have started in Foreman. ` +
+        `No answer came to the create before the step had to stop: a job invocation on ${on} may have started in Foreman. ` +
           `Look for it under Monitor → Jobs in Foreman (the newest, by this user), or with 'hammer job-invocation list --order "id DESC"', and cancel it there if it must not run.`,
       )
       throw signal.reason

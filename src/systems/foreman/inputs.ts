@@ -36,6 +36,8 @@ export interface Settings {
   /** The job_invocation fields beyond template and targeting, already in Foreman's shape. */
   options: Record<string, unknown>
   scheduled: string | undefined
+  /** retry-failed: how many more attempts the hosts that failed get. */
+  retryFailed: number
   /** Inputs given that this server does not act on, said as warnings before any request. */
   warnings: string[]
 }
@@ -84,7 +86,7 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   integer('concurrency-level', ['concurrency_control', 'concurrency_level'])
   // Why not sent: concurrency_control[time_span] left the API in foreman_remote_execution v11.0.0
   // (Foreman 3.8; app/controllers/api/v2/job_invocations_controller.rb has `param :time_span` up to
-  // v10.1.0 and not from v11.0.0), and servers since ignore it silently: sending it would only look as
+  // v10.1.3 and not from v11.0.0), and servers since ignore it silently: sending it would only look as
   // if it took effect.
   const warnings: string[] = []
   if (input('time-span')) {
@@ -166,8 +168,10 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       : startAt && Date.parse(startAt) > Date.now()
         ? `scheduled for ${startAt}`
         : undefined,
+    retryFailed: config.retryFailed,
     warnings,
   }
+  checkFleetInputs(config, settings, problems)
   if (operation === 'run') {
     if (!settings.template && !settings.feature)
       problems.add(
@@ -200,6 +204,30 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     }
   }
   return settings
+}
+
+/**
+ * retry-failed runs the job again on its failed hosts: only a job this step starts, and waits on, can be.
+ * max-failed judges hosts: operation: cancel judges none.
+ */
+function checkFleetInputs(config: GateConfig, settings: Settings, problems: InputProblems): void {
+  const { operation } = settings
+  if (operation === 'cancel' && config.maxFailed)
+    problems.add('max-failed', 'is not used by operation: cancel, which waits on no hosts')
+  if (settings.retryFailed === 0) return
+  const why =
+    operation === 'wait'
+      ? 'operation: wait watches a job invocation this step did not start: re-running its hosts is up to whoever started it. Use operation: rerun-failed with its job-id to re-run them here'
+      : operation === 'cancel'
+        ? 'operation: cancel waits on no hosts'
+        : !config.wait
+          ? 'needs the step to wait on the job (wait: true): the failed hosts are known only once it has ended'
+          : settings.scheduled?.startsWith('recurring')
+            ? "a recurring job (cron-line) runs again on its own schedule: retry its failed hosts with operation: rerun-failed on the run's job-id"
+            : settings.scheduled && !settings.waitScheduled
+              ? 'the step does not wait on a job scheduled for later unless wait-scheduled: true, so it never sees which hosts failed'
+              : undefined
+  if (why) problems.add('retry-failed', `is not used here: ${why}`)
 }
 
 export function put(target: Record<string, unknown>, path: string[], value: unknown): void {

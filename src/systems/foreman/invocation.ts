@@ -4,11 +4,13 @@ import { type GateConfig } from '../../config/gate-config.js'
 import { isFinal, type Status } from '../../contracts/status.js'
 import { JsonElements } from '../../http/json-elements.js'
 import { sleep } from '../../util/sleep.js'
-import type { DetailCase, DetailSection, Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
+import type { Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import { named } from '../../util/words.js'
-import { ForemanApi, hostCounts, hostOutput, hostStatuses, outcomeOf, type Counts } from './api.js'
+import { ForemanApi, hostCounts, hostOutput, outcomeOf, type Counts, type HostStatus } from './api.js'
 import { HostOutputs } from './host-output.js'
+import { concurrencyNote, PAUSED, plannedHold, queuedHold, taskState, word } from './holds.js'
+import { NotCancelled } from '../../contracts/errors.js'
 
 // A host's job_status (GET api/job_invocations/:id/hosts): N/A (not started), planned/running, success,
 // error, cancelled (foreman_remote_execution app/helpers/remote_execution_helper.rb,
@@ -25,7 +27,7 @@ export const HOST_STATUS: Record<string, Status> = {
   error: 'failed',
   warning: 'failed',
   cancelled: 'canceled',
-  'N/A': 'pending',
+  'n/a': 'pending',
   planned: 'pending',
   running: 'running',
 }
@@ -58,27 +60,33 @@ export class Invocation implements Run {
   /** The same, from each host's own status once the hosts were listed: what outputs and summary report. */
   hostCounts?: Counts
   private names = new Map<number, string>()
-  private readonly outputs = new HostOutputs((id) => this.names.get(id) ?? `host ${id}`)
+  private readonly outputs: HostOutputs
   private failedHosts: string[] | undefined
   /** What the latest check said, the ones cancel() makes after the gate stopped polling included. */
   private lastDetail: string | undefined
+  /** The status the latest check found: a retry follows an invocation that ended failed. */
+  lastStatus: Status | undefined
 
   constructor(
     id: number,
     readonly title: string,
     readonly startedHere: boolean,
-    private readonly api: ForemanApi,
+    readonly api: ForemanApi,
     config: GateConfig,
     /** On timeout or SIGINT, force the cancel when a normal one has not taken (force-cancel: true). */
     private readonly mayForce = false,
+    /** Which attempt it is, for its hosts' output groups (retry-failed): 'attempt 2'; none for the first. */
+    attempt?: string,
   ) {
     this.id = String(id)
     this.url = new URL(`job_invocations/${id}`, config.serverUrl).toString()
+    this.outputs = new HostOutputs((id) => this.names.get(id) ?? `host ${id}`, attempt)
   }
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
     const snapshot = await this.check(signal)
     this.lastDetail = snapshot.detail
+    this.lastStatus = snapshot.status
     return snapshot
   }
 
@@ -108,9 +116,18 @@ export class Invocation implements Run {
       this.names.set(field(context, host, 'id', 'number'), field(context, host, 'name', 'string'))
     }
     const label = field(context, show, 'status_label', 'string')
-    const status = STATUS[label]
+    // Compared without case and surrounding blanks: a 'Succeeded' is never waited on until the timeout.
+    const status = STATUS[word(label)]
     const timing = taskTiming(show)
     const counts = hostCounts(context, show)
+    const queued = status === 'pending' ? queuedHold(show) : undefined
+    const state = taskState(show)
+    const planned = status === 'running' ? plannedHold(counts, state) : undefined
+    // Planned, not started: it is starting, not "0 of N done, N failed" (REX 13.1+ counts all 0 then).
+    if (planned) {
+      const hosts = counts ? ` on ${counts.total} host${counts.total === 1 ? '' : 's'}` : ''
+      return { status: 'pending', detail: `${label}: starting${hosts}`, timing, hold: planned }
+    }
     if (!counts) {
       // Foreman has not counted the hosts yet (queued, or planning): "N/A" means not known, so keep waiting.
       const detail = `${label}: Foreman has not counted the hosts yet`
@@ -118,18 +135,20 @@ export class Invocation implements Run {
         status: status ?? 'running',
         detail: status ? detail : `${detail} (undocumented status '${label}'; still waiting)`,
         timing,
+        hold: queued,
       }
     }
     this.counts = counts
     const { failed, cancelled, pending, total } = counts
-    const detail = `${label}: ${total - pending}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`
+    const paused = status === 'running' && state === 'paused'
+    const detail = `${paused ? 'paused' : label}: ${total - pending}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}${concurrencyNote(show, counts)}`
     if (!status)
       return {
         status: 'running',
         detail: `${detail} (undocumented status '${label}'; still waiting)`,
         timing,
       }
-    return { status, detail, timing }
+    return { status, detail, timing, hold: paused ? PAUSED : queued }
   }
 
   /**
@@ -158,10 +177,7 @@ export class Invocation implements Run {
 
   async cancel(signal: AbortSignal): Promise<string> {
     const result = await this.api.cancel(Number(this.id), signal)
-    if (result === 'finished') {
-      await this.poll(signal).catch(() => undefined)
-      return this.alreadyFinished()
-    }
+    if (result !== 'cancelled') return this.notTaken(result, signal)
     // The job may have ended as it was cancelled: the counts reported must be the ones Foreman ends with.
     const stopped = await this.stoppedWithin(this.mayForce ? FORCE_AFTER_MS : 0, signal)
     if (stopped !== false || !this.mayForce) {
@@ -174,23 +190,37 @@ export class Invocation implements Run {
     }
     const why = `a normal cancel had not stopped it after ${FORCE_AFTER_MS / 1000} s (${this.stillRunning()})`
     const forced = await this.api.cancel(Number(this.id), signal, true)
+    if (forced !== 'cancelled') return this.notTaken(forced, signal)
     await this.poll(signal).catch(() => undefined)
-    return forced === 'cancelled'
-      ? `Cancelled ${this.title} in Foreman, forced because ${why}. Foreman ends a forced job without the unreachable hosts' word: check that the script stopped on them.`
-      : `Cancelled ${this.title} in Foreman; ${why}, and it had finished by the time the forced cancel arrived.`
+    return `Cancelled ${this.title} in Foreman, forced because ${why}. Foreman ends a forced job without the unreachable hosts' word: check that the script stopped on them.`
   }
 
   /** operation: cancel with force-cancel: true, for hosts stuck unreachable. */
   async forceCancel(signal: AbortSignal): Promise<string> {
     const result = await this.api.cancel(Number(this.id), signal, true)
+    if (result !== 'cancelled') return this.notTaken(result, signal)
     await this.poll(signal).catch(() => undefined)
-    return result === 'cancelled'
-      ? `Force-cancelled ${this.title} in Foreman: it is ended without waiting for hosts it cannot reach; check that the script stopped on them.`
-      : this.alreadyFinished()
+    return `Force-cancelled ${this.title} in Foreman: it is ended without waiting for hosts it cannot reach; check that the script stopped on them.`
   }
 
-  private alreadyFinished(): string {
-    return `Foreman answered that ${this.title} could not be cancelled (HTTP 422): it has most likely finished already.`
+  /**
+   * Foreman did not cancel: a 422 (its task is not cancellable: finished, or paused, or not running yet;
+   * Dynflow's ExecutionPlan#cancellable? holds only for a running or scheduled plan), or a 200 with
+   * `cancelled: false` (REX's #cancel answers `{ cancelled: result }`, result being foreman-tasks'
+   * `execution_plan.cancel.any?`). Said as not cancelled, with its page, unless it had finished.
+   */
+  private async notTaken(result: 'not-cancellable' | 'refused', signal: AbortSignal): Promise<string> {
+    const snapshot = await this.poll(signal).catch(() => undefined)
+    const answered =
+      result === 'refused'
+        ? 'answered the cancel with "cancelled": false'
+        : 'answered that it could not be cancelled (HTTP 422)'
+    if (snapshot && isFinal(snapshot.status))
+      return `Foreman ${answered} for ${this.title}: it had finished already (${snapshot.status}).`
+    const paused = snapshot?.hold?.paused ? `; ${snapshot.hold.reason}` : ''
+    throw new NotCancelled(
+      `Foreman ${answered} for ${this.title}: it was not cancelled and keeps running${paused}. See ${this.url}`,
+    )
   }
 
   /**
@@ -222,50 +252,30 @@ export class Invocation implements Run {
     return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`
   }
 
-  /** For the summary: every host that did not succeed, with its status and last lines; counts for the rest. */
-  async hostReport(signal: AbortSignal): Promise<{ sections: DetailSection[]; note?: string }> {
-    if (!this.counts) return { sections: [] }
-    const bad: DetailSection['items'] = []
-    const cases: DetailCase[] = []
-    const failedHosts: string[] = []
-    const { hosts, note } = await hostStatuses(this.api, this.id, signal)
+  /**
+   * Takes its hosts' statuses as listed (Fleet.record reads them): the counts the outputs report and the
+   * hosts that did not succeed, for failureDetail.
+   */
+  learnHosts(hosts: HostStatus[]): void {
     const derived: Counts = {
       succeeded: 0,
       failed: 0,
       pending: 0,
       cancelled: 0,
-      total: Math.max(this.counts.total, hosts.length),
+      total: Math.max(this.counts?.total ?? 0, hosts.length),
     }
-    for (const host of hosts) derived[outcomeOf(host.status)]++
+    for (const host of hosts) derived[outcomeOf(word(host.status))]++
     // Hosts Foreman counts but did not list (e.g. not visible to this user) keep Foreman's word.
     derived.pending += derived.total - hosts.length
     this.hostCounts = derived
-    for (const host of hosts) {
-      const status = HOST_STATUS[host.status] ?? 'running'
-      if (host.status === 'success') {
-        cases.push({ name: host.name, status, detail: host.status })
-        continue
-      }
-      failedHosts.push(host.name)
-      // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the
-      // host.
-      const id = host.id ?? this.idOf(host.name)
-      const lines = id === undefined ? undefined : this.outputs.lastLinesOf(id)
-      bad.push({ text: `${host.name}: ${host.status}`, code: lines })
-      cases.push({ name: host.name, status, detail: host.status, lines })
-    }
-    this.failedHosts = failedHosts
-    const { succeeded, total } = derived
-    return {
-      sections: [
-        {
-          title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`,
-          items: bad,
-          cases,
-        },
-      ],
-      note,
-    }
+    this.failedHosts = hosts.filter((host) => word(host.status) !== 'success').map((host) => host.name)
+  }
+
+  /** A host's last lines of output in this invocation, where they were kept. */
+  lastLinesOf(host: HostStatus): string[] | undefined {
+    // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the host.
+    const id = host.id ?? this.idOf(host.name)
+    return id === undefined ? undefined : this.outputs.lastLinesOf(id)
   }
 
   private idOf(name: string): number | undefined {

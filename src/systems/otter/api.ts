@@ -4,7 +4,27 @@ import type { GateConfig } from '../../config/gate-config.js'
 import { GateError } from '../../contracts/errors.js'
 import { HttpFailure } from '../../contracts/http-failure.js'
 import type { ApiClient, TextSink } from '../../http/api-client.js'
+import { clip } from '../../util/words.js'
 import { saying, Server } from '../common/server.js'
+
+/** The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers today). */
+export const PROBE_TOKEN = 'release-gate-dry-run'
+
+/**
+ * A job token, as Otter documents it (https://docs.inedo.com/docs/otter/reference/api/jobs, Trigger Job:
+ * "currently the integer-based identifier ... please treat this as a string of arbitrary length, just in
+ * case the implementation detail changes to a GUID... or maybe even a LongGuid"): any text that is not
+ * blank, kept to a sane 1,000 characters on one line. It travels URL-encoded (the client's query).
+ */
+export const TOKEN_MAX_CHARS = 1000
+
+/** Why a text cannot be a job token, or undefined when it can. */
+export function tokenProblem(token: string): string | undefined {
+  if (!token.trim()) return 'it is blank'
+  if (token.length > TOKEN_MAX_CHARS) return `it has ${token.length} characters, more than ${TOKEN_MAX_CHARS}`
+  if (/[\u0000-\u001f\u007f]/.test(token)) return 'it holds a line break or another control character'
+  return undefined
+}
 
 export class OtterApi {
   private readonly server: Server
@@ -35,20 +55,57 @@ export class OtterApi {
     } catch (error) {
       throw this.triggerFailure(error, doing)
     }
-    // The token goes into URLs and every line about the job: anything but a plain token is refused, not
-    // echoed.
-    if (!/^[\w.-]{1,100}$/.test(token)) {
+    if (!token)
       throw new GateError(
-        `Otter answered ${doing} with ${token ? `${token.length} characters of text` : 'an empty body'} instead of a job token (letters, digits, '-', '_' or '.'). server-url may point at something other than Otter's API.`,
+        `Otter answered ${doing} with an empty body instead of a job token. server-url may point at something other than Otter's API; if it is Otter, the job may have started: check Otter's Jobs page before re-running.`,
       )
-    }
+    // Otter took the trigger (HTTP 200): the job has started, whatever its token looks like. One that cannot
+    // be a token is quoted (escaped, clipped), never used.
+    const problem = tokenProblem(token)
+    if (problem)
+      throw new GateError(
+        `Otter took the trigger of job template '${template}', so the job has started, but its answer cannot be a job token (${problem}): ${clip(JSON.stringify(token), 200)}. The step cannot follow the job: find it on Otter's Jobs page.`,
+      )
     return token
+  }
+
+  /**
+   * A dry run's look at the server without a job: a status read for a token no job has (no job's token is
+   * made of letters). The Job Orchestration API has no other read; its documented answers to a status
+   * read are 200, 400 (invalid parameters) and 403 (invalid key) (Inedo's Otter docs, Job Status Endpoint):
+   * a 400, or a 404 in Otter's words, means its API answered and did not refuse the key. Anything else is
+   * explained as a failed read. What Otter checks of a key before it knows the job is not documented: the
+   * dry run says that a template's own key is checked only when the template runs.
+   */
+  async probe(signal: AbortSignal): Promise<string> {
+    const doing = "checking that Otter's Job Orchestration API answers"
+    try {
+      const answer = await this.client.read(
+        {
+          method: 'GET',
+          path: 'api/jobs/status',
+          query: { token: PROBE_TOKEN },
+          accept: 'text',
+          maxBytes: 64 * 1024,
+        },
+        signal,
+      )
+      return `Otter's Job Orchestration API answered a status read (${clip(answer.text.trim(), 100) || 'empty'})`
+    } catch (error) {
+      const noSuchJob =
+        error instanceof HttpFailure &&
+        !error.htmlPage &&
+        (error.status === 400 || (error.status === 404 && !!error.serverMessage))
+      if (noSuchJob)
+        return `Otter's Job Orchestration API answered (HTTP ${error.status} for a token no job has${saying(error)})`
+      throw this.server.explain(error, doing)
+    }
   }
 
   /** One of a job's texts (its status, its whole log), by its token. */
   async read(
     path: string,
-    job: { id: string; title: string },
+    job: { id: string; title: string; startedHere: boolean },
     doing: string,
     maxBytes: number,
     signal: AbortSignal,
@@ -63,11 +120,14 @@ export class OtterApi {
       ).text
     } catch (error) {
       const what = `${doing} of ${job.title}`
-      throw this.server.explain(error, what, (failure) =>
-        failure.kind === 'not-found' || (failure.kind === 'rejected' && failure.status === 400)
-          ? `Otter does not know job '${job.id}' (HTTP ${failure.status}${saying(failure)}) while ${what}. Check job-id: it must be the token a trigger returned.`
-          : undefined,
-      )
+      throw this.server.explain(error, what, (failure) => {
+        if (!(failure.kind === 'not-found' || (failure.kind === 'rejected' && failure.status === 400)))
+          return undefined
+        // The token came from Otter's own trigger: the job has started, whatever Otter now says of it.
+        return job.startedHere
+          ? `Otter refused the token it returned for the job (HTTP ${failure.status}${saying(failure)}) while ${what}. The job has started (token ${job.id}): follow it on Otter's Jobs page.`
+          : `Otter does not know job '${job.id}' (HTTP ${failure.status}${saying(failure)}) while ${what}. Check job-id: it must be the token a trigger returned.`
+      })
     }
   }
 

@@ -2,6 +2,7 @@ import { checkHeaderSafe, type GateConfig, type InputReader } from '../../config
 import type { InputProblems } from '../../config/input-error.js'
 import type { ApiClient } from '../../http/api-client.js'
 import type { Adapter, Run } from '../../contracts/run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { OtterApi } from './api.js'
 import { describeAttempt, operationOf, validate } from './inputs.js'
@@ -34,6 +35,38 @@ class OtterAdapter implements Adapter {
     client: ApiClient,
   ) {
     this.api = new OtterApi(config, client)
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const { config } = this
+    const key = config.apiKey
+      ? { credentials: 'api-key', detail: 'Otter did not refuse it' }
+      : { credentials: 'api-key', detail: 'none given, and Otter asked for none' }
+    if (operationOf(config) === 'wait') {
+      const job = new OtterJob(config.jobId, '', false, this.api)
+      const now = await dryRun.check(
+        `job-id ${config.jobId}`,
+        () => job.poll(signal),
+        (snapshot) => `Otter knows the job; it is ${snapshot.detail}`,
+        { ...key, detail: config.apiKey ? 'Otter accepted it for the job' : key.detail },
+      )
+      return `wait on ${job.title}, which is ${now.detail} now`
+    }
+    await dryRun.check(
+      'server-url',
+      () => this.api.probe(signal),
+      (said) => said,
+      {
+        ...key,
+        detail: `${key.detail}; a job template's own key is only checked when the template is triggered`,
+      },
+    )
+    dryRun.unchecked(
+      `template '${config.template}'`,
+      "Otter's Job Orchestration API has no read for job templates: whether it exists, allows API use and takes this key shows only when it is triggered",
+    )
+    const names = Object.keys(config.variables)
+    return `trigger job template '${config.template}'${names.length ? ` with ${names.length} variable${names.length === 1 ? '' : 's'} (${names.join(', ')})` : ''}`
   }
 
   async start(signal: AbortSignal): Promise<Run[]> {

@@ -1,6 +1,8 @@
 // Otter's inputs: checked before any request, and what the step sets out to do in words.
 import type { GateConfig } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
+import { tokenProblem } from './api.js'
 
 const OPERATIONS = ['trigger', 'wait'] as const
 // Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
@@ -12,6 +14,16 @@ export function operationOf(config: GateConfig): string {
 }
 
 export function validate(config: GateConfig, problems: InputProblems): void {
+  refuseMaxFailed(
+    config,
+    'is not used by Otter: the step waits on one job, so there is no share of units to allow; fail-on judges its outcome',
+    problems,
+  )
+  refuseRetryFailed(
+    config,
+    "is Foreman only: Otter runs one job and its API cannot re-run part of it; re-run the workflow's job instead",
+    problems,
+  )
   const operation = operationOf(config)
   if (!(OPERATIONS as readonly string[]).includes(operation)) {
     problems.add(
@@ -40,8 +52,14 @@ export function validate(config: GateConfig, problems: InputProblems): void {
       }
     }
   } else {
+    const problem = config.jobId ? tokenProblem(config.jobId) : undefined
     if (!config.jobId)
       problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+    else if (problem)
+      problems.add(
+        'job-id',
+        `is not a job token: ${problem}; give the token a trigger returned (the job-id output)`,
+      )
     if (Object.keys(config.variables).length > 0)
       problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
   }

@@ -19,6 +19,12 @@ const STATUS: Record<string, Status> = {
   error: 'failed',
 }
 
+// What Otter's Pending means (https://docs.inedo.com/docs/otter/reference/api/jobs, Job Status: "the job
+// dispatcher has not yet begun execution; unless the Otter service is disabled, it will be very rare to find
+// a job in this status"); the API says nothing more of why.
+const PENDING =
+  "pending in Otter: its job dispatcher has not begun executing it; the Otter service may be stopped, or the job may be waiting for a free server or a resource in use; Otter's API does not say which"
+
 export class OtterJob implements Run {
   readonly title: string
   readonly whyNoCancel: string
@@ -31,7 +37,9 @@ export class OtterJob implements Run {
     readonly startedHere: boolean,
     private readonly api: OtterApi,
   ) {
-    this.title = template ? `Otter job ${id} (template '${template}')` : `Otter job ${id}`
+    // A token may be long (a GUID, Otter's docs allow any length): named by its start; outputs keep it whole.
+    const shown = clip(id, 48)
+    this.title = template ? `Otter job ${shown} (template '${template}')` : `Otter job ${shown}`
     this.whyNoCancel = `Otter's Job Orchestration API cannot cancel jobs: ${this.title} keeps running on the server. Cancel it in Otter if it must stop.`
     this.log = new WholeLog(Date.now())
   }
@@ -40,7 +48,10 @@ export class OtterJob implements Run {
     const text = (
       await this.api.read('api/jobs/status', this, 'checking the status', STATUS_MAX_BYTES, signal)
     ).trim()
+    // Compared without case and blanks, as Inedo's own clients do (their BuildMaster plugin:
+    // equalsIgnoreCase): 'SUCCEEDED' is Succeeded, never waited on until the timeout.
     const status = STATUS[text.toLowerCase()]
+    if (status === 'pending') return { status, detail: text, hold: { reason: PENDING } }
     if (status) return { status, detail: text }
     // An undocumented state: keep waiting (the timeout still bounds us) but say what Otter answered.
     return { status: 'running', detail: `Otter answered an undocumented status '${text}'; still waiting` }

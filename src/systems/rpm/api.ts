@@ -13,6 +13,8 @@ export interface JobRunJson {
   filterFields: Record<string, unknown>
   status: string | undefined
   started_at: string | undefined
+  /** started_at is there and null: RPM has not run it yet (a server that leaves the field out says nothing). */
+  notStarted: boolean
   finished_at: string | undefined
   results_path: string | undefined
   stdout: string | undefined
@@ -59,7 +61,8 @@ export class RpmApi {
   async jobRuns(filter: Record<string, string>, signal: AbortSignal, round: number): Promise<JobRunJson[]> {
     const context = this.server.answer('looking for job runs')
     // RPM reads its list filters nested, filters[status]=…; plain ?status= is ignored and lists every run
-    // (API-NOTES.md, "What real servers do": BMC's REST docs and the community brpm Ruby clients).
+    // (BMC's REST job runs page for RPM 4.4, whose filters example sends {"filters": {...}}; the community
+    // brpm Ruby clients).
     const nested = Object.fromEntries(
       Object.entries(filter).map(([name, value]) => [`filters[${name}]`, value]),
     )
@@ -144,6 +147,7 @@ function jobRun(context: AnswerContext, value: unknown): JobRunJson {
     },
     status: text('status'),
     started_at: text('started_at'),
+    notStarted: 'started_at' in run && run.started_at === null,
     finished_at: text('finished_at'),
     results_path: text('results_path'),
     stdout: text('stdout'),

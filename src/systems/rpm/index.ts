@@ -1,6 +1,6 @@
 import type { GateConfig, InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
-import { GateError } from '../../contracts/errors.js'
+import { GateError, isAuthFailure } from '../../contracts/errors.js'
 import type { ApiClient } from '../../http/api-client.js'
 import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, Run } from '../../contracts/run.js'
@@ -8,6 +8,8 @@ import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { matchesFilter, RpmApi, type JobRunJson } from './api.js'
 import { describeAttempt, describeFilter, readSettings, type Settings } from './inputs.js'
 import { JobRun } from './job-run.js'
+import type { DryRun } from '../../contracts/dry-run.js'
+import { named } from '../../util/words.js'
 
 export const rpm: SystemDefinition = {
   name: 'rpm',
@@ -19,7 +21,7 @@ export const rpm: SystemDefinition = {
       // RPM takes its token only as a query parameter; the redactor keeps it out of everything printed.
       headers: {},
       secrets: [config.apiKey],
-      attempt: describeAttempt(settings),
+      attempt: { ...describeAttempt(settings), units: { one: 'job run', many: 'job runs' } },
       createAdapter: (client) => new RpmAdapter(config, settings, client),
     }
   },
@@ -40,8 +42,53 @@ class RpmAdapter implements Adapter {
     client: ApiClient,
   ) {
     this.api = new RpmApi(config, client)
-    this.nothingYet = `no RPM job runs match ${describeFilter(settings.filter)} yet (RPM answers 404 until one does); waiting until timeout`
+    this.nothingYet = `no RPM job runs match ${describeFilter(settings.filter)} yet (RPM answers 404 until one does)`
     if (settings.ids.length === 0) this.discover = (signal, round) => this.lookForNewRuns(signal, round)
+  }
+
+  async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
+    const { ids, filter } = this.settings
+    const token = { credentials: 'api-key', detail: 'BMC RPM accepted the token' }
+    if (ids.length === 0) {
+      const found = await dryRun.check(
+        `filter ${describeFilter(filter)}`,
+        () => this.lookForNewRuns(signal, 0),
+        (runs) =>
+          runs.length
+            ? `selects ${runs.length} job run${runs.length === 1 ? '' : 's'} now: ${named(
+                runs.map((run) => run.id),
+                { separator: ', ', more: ' and', first: 10 },
+              )}`
+            : 'selects no job run yet (RPM answers 404 until one matches)',
+        token,
+      )
+      return found.length
+        ? `wait until the ${found.length} job run${found.length === 1 ? '' : 's'} it selects, and any it selects later, have finished`
+        : 'wait until a job run matches the filter and every matching run has finished'
+    }
+    const name = `job-id ${ids.join(', ')}`
+    let runs: (JobRunJson | undefined)[]
+    try {
+      runs = await Promise.all(ids.map((id) => this.api.jobRun(id, signal)))
+    } catch (error) {
+      dryRun.failed(isAuthFailure(error) ? token.credentials : name, error)
+      throw error
+    }
+    dryRun.passed(token.credentials, token.detail)
+    runs.forEach((run, i) => {
+      if (!run) {
+        const error = new GateError(
+          `BMC RPM has no job run ${ids[i]} (HTTP 404). Check job-id: it takes job run ids.`,
+        )
+        dryRun.failed(name, error)
+        throw error
+      }
+      dryRun.passed(
+        `job run ${run.id}`,
+        `${run.status ?? 'no status'}${run.finished_at ? `, finished ${run.finished_at}` : ', not finished'}${run.step ? ` (step '${run.step.name}': ${run.step.aasm_state})` : ''}`,
+      )
+    })
+    return `wait on job run${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`
   }
 
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {

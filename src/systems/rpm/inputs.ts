@@ -1,6 +1,7 @@
 // BMC RPM's inputs: checked before any request, and what the step sets out to do in words.
 import type { GateConfig, InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import { refuseRetryFailed } from '../../config/fleet.js'
 import { clip } from '../../util/words.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
@@ -51,6 +52,11 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     )
   if (ids.length > 0 && Object.keys(filter).length > 0)
     problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs')
+  refuseRetryFailed(
+    config,
+    "is Foreman only: BMC RPM's job runs API is read-only, so the step cannot run a job again",
+    problems,
+  )
   return { ids, filter }
 }
 

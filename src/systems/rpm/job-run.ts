@@ -50,7 +50,19 @@ export class JobRun implements Run {
     const ended =
       run.finished_at !== undefined ||
       complete ||
-      ENDED_STEP_STATES.includes(run.step?.aasm_state.toLowerCase() ?? '')
+      ENDED_STEP_STATES.includes(run.step?.aasm_state.trim().toLowerCase() ?? '')
+    // Listed, not started: RPM gives started_at once its job pool runs it (BMC's job runs docs show it set on
+    // running and finished runs only); the status word for it is not documented, so it is not relied on.
+    if (!ended && run.notStarted)
+      return {
+        status: 'pending',
+        detail: `${status}, not started yet`,
+        timing,
+        hold: {
+          reason:
+            "not started in BMC RPM yet: the job run has no started_at; RPM's job pool has not run its automation",
+        },
+      }
     if (!ended)
       return {
         status: 'running',

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { REUSABLE_WORKFLOW, reusableWorkflowProblems } from '../../scripts/reusable-workflow.mjs'
+
+// The reusable workflow users call for a pull request's dry run and for the deploy (docs/dry-run.md): it
+// passes every input it declares on to the action, and the examples in the docs call it as it is declared.
+const actionYml = readFileSync('action.yml', 'utf8')
+const workflowYml = readFileSync(REUSABLE_WORKFLOW, 'utf8')
+const workflow = parse(workflowYml) as {
+  on: {
+    workflow_call: {
+      inputs: Record<string, { type: string; required?: boolean }>
+      secrets: Record<string, unknown>
+    }
+  }
+}
+
+describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
+  it('has typed workflow_call inputs, secrets by name, and system as a choice where GitHub offers one', () => {
+    expect(reusableWorkflowProblems(actionYml, workflowYml)).toEqual([])
+    const inputs = workflow.on.workflow_call.inputs
+    expect(inputs.system).toMatchObject({ type: 'string', required: true })
+    expect(inputs['dry-run']).toMatchObject({ type: 'boolean', default: false })
+    expect(Object.keys(workflow.on.workflow_call.secrets)).toEqual([
+      'RELEASE_GATE_API_KEY',
+      'RELEASE_GATE_PASSWORD',
+    ])
+  })
+
+  it('would be refused with an input it does not pass on, an input the action lacks, or system as free text', () => {
+    const broken = workflowYml
+      .replace('          stage: ${{ inputs.stage }}\n', '          stages: ${{ inputs.stage }}\n')
+      .replace(/type: choice\n\s+options: \[[^\]]*\]/, 'type: string')
+      .replace('${{ secrets.RELEASE_GATE_PASSWORD }}', '${{ secrets.FOREMAN_PASSWORD }}')
+    expect(reusableWorkflowProblems(actionYml, broken)).toEqual([
+      "workflow_dispatch's system must be a choice of otter, buildmaster, foreman, rpm",
+      "with: 'stages' is not an input of action.yml",
+      "input 'stage' is not passed on as ${{ inputs.stage }}",
+      'secrets.FOREMAN_PASSWORD is not declared',
+    ])
+  })
+
+  it('is called in the docs only with the inputs and secrets it declares, and with the required ones', () => {
+    const declared = workflow.on.workflow_call.inputs
+    const required = Object.keys(declared).filter((name) => declared[name]!.required)
+    const pages = ['README.md', ...readdirSync('docs').map((name) => join('docs', name))]
+    const calls = pages.flatMap((page) =>
+      [...readFileSync(page, 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].flatMap((block) => {
+        const document = parse(block[1]!) as { jobs?: Record<string, Record<string, unknown>> } | null
+        return Object.values(document?.jobs ?? {})
+          .filter(
+            (job) =>
+              typeof job.uses === 'string' && job.uses.includes('/.github/workflows/release-gate.yml@'),
+          )
+          .map((job) => ({ page, job }))
+      }),
+    )
+    expect(calls.length).toBeGreaterThanOrEqual(2)
+    const problems = calls.flatMap(({ page, job }) => {
+      const given = Object.keys((job.with as Record<string, unknown> | undefined) ?? {})
+      const secrets =
+        job.secrets === 'inherit' ? [] : Object.keys((job.secrets as Record<string, unknown>) ?? {})
+      return [
+        ...given.filter((name) => !(name in declared)).map((name) => `${page}: unknown input '${name}'`),
+        ...required.filter((name) => !given.includes(name)).map((name) => `${page}: missing '${name}'`),
+        ...secrets
+          .filter((name) => !(name in workflow.on.workflow_call.secrets))
+          .map((name) => `${page}: unknown secret '${name}'`),
+      ]
+    })
+    expect(problems).toEqual([])
+  })
+})
