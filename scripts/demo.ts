@@ -19,8 +19,6 @@ if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
   console.error('dist/index.js is missing: run npm run bundle first.')
   process.exit(1)
 }
-const stale = staleBundleWarning(join(ROOT, 'dist'))
-if (stale) console.error(stale)
 
 const sandbox = await Sandbox.start()
 const reports = mkdtempSync(join(tmpdir(), 'release-gate-demo-'))
@@ -190,4 +188,7 @@ try {
 } finally {
   await sandbox.stop()
   rmSync(reports, { recursive: true, force: true })
+  // As `node dist/…` does at its end: in a checkout, a bundle older than the sources.
+  const stale = staleBundleWarning(join(ROOT, 'dist'))
+  if (stale) console.error(stale)
 }

@@ -131,7 +131,7 @@ describe('node dist/… in a development checkout', () => {
       const stale = await version()
       expect(stale.exitCode).toBe(0)
       expect(stale.stderr).toBe(
-        "release-gate: src/engine/gate.ts changed after dist/ was built: this runs the last bundle, not the sources. Run 'npm run bundle'.\n",
+        "release-gate: src/engine/gate.ts changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.\n",
       )
     } finally {
       rmSync(checkout, { recursive: true, force: true })

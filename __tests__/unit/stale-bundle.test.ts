@@ -32,7 +32,7 @@ describe('a bundle older than the sources, in a development checkout', () => {
       dist(built, { 'main.ts': built - 60_000, 'engine/gate.ts': built + 60_000, 'util/a.ts': built + 5000 }),
     )
     expect(warning).toBe(
-      "release-gate: src/engine/gate.ts changed after dist/ was built: this runs the last bundle, not the sources. Run 'npm run bundle'.",
+      "release-gate: src/engine/gate.ts changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.",
     )
   })
 

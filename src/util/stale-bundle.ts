@@ -19,7 +19,7 @@ export function staleBundleWarning(distDir: string): string | undefined {
   const newest = newestFile(src)
   if (!newest || newest.mtimeMs <= bundle.mtimeMs + SLACK_MS) return undefined
   const changed = relative(join(distDir, '..'), newest.path)
-  return `release-gate: ${changed} changed after dist/ was built: this runs the last bundle, not the sources. Run 'npm run bundle'.`
+  return `release-gate: ${changed} changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.`
 }
 
 function newestFile(dir: string): { path: string; mtimeMs: number } | undefined {
