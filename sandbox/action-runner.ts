@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { CueWatch, type Cue, type Progress } from './cues.js'
 import { asRead, assertCanSignal, baseEnv } from './platform.js'
+import { parseOutputFile, runnerCommands, type WorkflowCommand } from './runner-files.js'
+
+export { parseOutputFile, runnerCommands, type WorkflowCommand } from './runner-files.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -28,12 +31,8 @@ export interface ActionRun {
   /** The step state it kept for the post step (GITHUB_STATE), by name, the last value of each; and as written. */
   state: Record<string, string>
   stateFile: string
-}
-
-export interface WorkflowCommand {
-  name: string
-  properties: string
-  value: string
+  /** RUNNER_TEMP: the runner keeps it for the whole job, so a post step finds what main left there. */
+  runnerTemp: string
 }
 
 export interface RunOptions {
@@ -69,6 +68,8 @@ export interface RunOptions {
   killWhen?: Cue
   /** The step state the runner hands a post step: STATE_<name> variables. */
   state?: Record<string, string>
+  /** RUNNER_TEMP, when a step before made it (the post step gets main's); a fresh folder by default. */
+  runnerTemp?: string
 }
 
 /** Runs dist/index.js the way the GitHub runner does: INPUT_* variables, output and summary files. */
@@ -80,6 +81,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   writeFileSync(stateFile, '')
+  // The runner empties RUNNER_TEMP only at the start and end of a job (actions/runner
+  // src/Runner.Worker/TempDirectoryManager.cs): main's files there are the post step's to read.
+  const runnerTemp = options.runnerTemp ?? mkdtempSync(join(tmpdir(), 'release-gate-runner-temp-'))
   const env: Record<string, string> = {
     ...baseEnv(process.env.HOME ?? dir),
     GITHUB_OUTPUT: outputFile,
@@ -89,7 +93,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
     ),
     GITHUB_ACTIONS: 'true',
-    RUNNER_TEMP: dir,
+    RUNNER_TEMP: runnerTemp,
     ...inputEnv(options.inputs),
     ...options.env,
   }
@@ -185,8 +189,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     commands: runnerCommands(stdout),
     stateFile: readFileSync(stateFile, 'utf8'),
     state: parseOutputFile(readFileSync(stateFile, 'utf8')),
+    runnerTemp,
   }
   rmSync(dir, { recursive: true, force: true })
+  // Kept while a post step may follow (main kept state): the post step's run removes it, or the test
+  // process's exit does.
+  if (!options.runnerTemp) {
+    if (result.stateFile) keptRunnerTemps.add(runnerTemp)
+    else rmSync(runnerTemp, { recursive: true, force: true })
+  }
   return result
 }
 
@@ -194,8 +205,35 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
  * The action's post step (dist/post.js), as the runner runs it after `main`: the same inputs, and the state
  * main kept as STATE_<name> variables.
  */
-export function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
-  return runAction({ ...options, bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'), state: main.state })
+const keptRunnerTemps = new Set<string>()
+process.on('exit', () => {
+  for (const dir of keptRunnerTemps) rmSync(dir, { recursive: true, force: true })
+})
+
+export async function runPostStep(main: ActionRun, options: RunOptions): Promise<ActionRun> {
+  try {
+    return await runAction({
+      ...options,
+      bundle: options.bundle ?? join(ROOT, 'dist', 'post.js'),
+      state: main.state,
+      runnerTemp: main.runnerTemp,
+    })
+  } finally {
+    rmSync(main.runnerTemp, { recursive: true, force: true })
+    keptRunnerTemps.delete(main.runnerTemp)
+  }
+}
+
+/**
+ * The post step's record as main wrote it so far: the file under RUNNER_TEMP whose path main keeps in its
+ * step state (STATE_record); '' when there is none yet.
+ */
+export function postRecord(state: Record<string, string>): string {
+  try {
+    return state.record ? readFileSync(state.record, 'utf8') : ''
+  } catch {
+    return ''
+  }
 }
 
 /** INPUT_<NAME> for every input, with action.yml's defaults where the caller gave none. */
@@ -219,171 +257,4 @@ export function inputEnv(inputs: Record<string, string>): Record<string, string>
 
 function inputName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
-}
-
-/**
- * GITHUB_OUTPUT and GITHUB_STATE as the runner reads them (actions/runner,
- * src/Runner.Worker/FileCommandManager.cs, EnvFileKeyValuePairs): `NAME=value` lines, or `NAME<<DELIMITER`,
- * the value's lines and the delimiter, the value being the text in between, its own line ends kept. Lines
- * end at "\n"; on Windows (its ReadLine under OS_WINDOWS) at "\r\n" too, so that a file written with
- * Windows' os.EOL, as @actions/core and the action write it there, reads as on Linux, while elsewhere a
- * "\r" would stay in the line and the delimiter never match. Empty lines are skipped. What the runner
- * refuses (no delimiter, a line with neither '=' nor '<<') fails the step there: it throws here.
- */
-export function parseOutputFile(
-  text: string,
-  windows = process.platform === 'win32',
-): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  let index = 0
-  const readLine = (): { line: string; newline: string } | undefined => {
-    if (index >= text.length) return undefined
-    const from = index
-    const lf = text.indexOf('\n', index)
-    if (lf < 0) {
-      index = text.length
-      return { line: text.slice(from), newline: '' }
-    }
-    const newline = windows && lf > from && text[lf - 1] === '\r' ? '\r\n' : '\n'
-    index = lf + 1
-    return { line: text.slice(from, lf + 1 - newline.length), newline }
-  }
-  for (let read = readLine(); read; read = readLine()) {
-    const { line } = read
-    if (line === '') continue
-    const equals = line.indexOf('=')
-    const heredoc = line.indexOf('<<')
-    if (equals >= 0 && (heredoc < 0 || equals < heredoc)) {
-      outputs[line.slice(0, equals)] = line.slice(equals + 1)
-      continue
-    }
-    if (heredoc <= 0 || heredoc + 2 === line.length) throw new Error(`Invalid format '${line}'`)
-    const delimiter = line.slice(heredoc + 2)
-    const start = index
-    let end = index
-    for (let value = readLine(); value?.line !== delimiter; value = readLine()) {
-      if (!value) throw new Error(`Invalid value. Matching delimiter not found '${delimiter}'`)
-      if (!value.newline) throw new Error('Invalid value. EOF marker missing new line.')
-      end = index - value.newline.length
-    }
-    outputs[line.slice(0, heredoc)] = end > start ? text.slice(start, end) : ''
-  }
-  return outputs
-}
-
-// The command names actions/runner registers (src/Runner.Common/ExtensionManager.cs lists the
-// IActionCommandExtension classes of src/Runner.Worker/ActionCommandManager.cs; 'internal-set-repo-path'
-// is registered only for plugins) plus 'stop-commands', which ActionCommandManager.Initialize adds.
-const REGISTERED_COMMANDS = [
-  'stop-commands',
-  'set-env',
-  'set-output',
-  'save-state',
-  'add-path',
-  'add-mask',
-  'add-matcher',
-  'remove-matcher',
-  'warning',
-  'error',
-  'notice',
-  'debug',
-  'group',
-  'endgroup',
-  'echo',
-]
-
-// .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and
-// U+0085).
-const DOTNET_LEADING_WHITE_SPACE = /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085]+/u
-
-/**
- * The workflow commands the GitHub runner would act on, in order, parsed the way actions/runner does it
- * (src/Runner.Common/ActionCommand.cs, src/Runner.Worker/ActionCommandManager.cs, Handlers/OutputManager.cs):
- * - lines end at '\n', '\r\n' or a lone '\r' (.NET StreamReader.ReadLine in Runner.Sdk/ProcessInvoker.cs);
- * - TryParseV2 first: after leading white space the line starts with '::'; the command info runs to the
- *   next '::'; the name (up to the first ' ') must be registered, case-insensitively; data after the
- *   '::' is unescaped (%0D %0A %25). Only when that fails, TryParse (legacy): '##[' ANYWHERE in the line
- *   (the first one only), the info runs to the next ']', the name must be registered; data unescaped
- *   (%3B %0D %0A %5D %25). A line that parses as v2 is not looked at again for '##['; an unregistered
- *   v2 name falls through to the legacy parse;
- * - '::stop-commands::<token>' (either form) stops all processing until a command named <token>
- *   (either form, any case: the token is registered while it is in force). ValidateStopToken refuses an
- *   empty token, 'pause-logging' or a registered name: processing then goes on (the runner fails the step).
- * The name is lower-cased (the runner matches names case-insensitively); `value` is the unescaped data;
- * `properties` the raw property text (v2: `k=v,k=v`, legacy: `k=v;k=v`). The resume line is not listed.
- */
-export function runnerCommands(stdout: string): WorkflowCommand[] {
-  const commands: WorkflowCommand[] = []
-  let stopToken: string | undefined
-  for (const line of stdout.split(/\r\n|\r|\n/)) {
-    if (!line.includes('::') && !line.includes('##[')) continue
-    const registered = (name: string): boolean =>
-      REGISTERED_COMMANDS.includes(name.toLowerCase()) ||
-      (stopToken !== undefined && name.toLowerCase() === stopToken.toLowerCase())
-    const command = parseV2(line, registered) ?? parseLegacy(line, registered)
-    if (!command) continue
-    if (stopToken !== undefined) {
-      if (command.name === stopToken.toLowerCase()) stopToken = undefined
-      continue
-    }
-    if (command.name === 'stop-commands') {
-      const token = command.value
-      const refused =
-        token === '' ||
-        token.toLowerCase() === 'pause-logging' ||
-        REGISTERED_COMMANDS.includes(token.toLowerCase())
-      if (!refused) stopToken = token
-    }
-    commands.push(command)
-  }
-  return commands
-}
-
-function parseV2(line: string, registered: (name: string) => boolean): WorkflowCommand | undefined {
-  const message = line.replace(DOTNET_LEADING_WHITE_SPACE, '')
-  if (!message.startsWith('::')) return undefined
-  const end = message.indexOf('::', 2)
-  if (end < 0) return undefined
-  const info = message.slice(2, end)
-  const space = info.indexOf(' ')
-  const name = space < 0 ? info : info.slice(0, space)
-  if (!registered(name)) return undefined
-  const properties = space > 0 ? info.slice(space + 1).trim() : ''
-  return {
-    name: name.toLowerCase(),
-    properties,
-    value: unescape(message.slice(end + 2), [
-      ['%0D', '\r'],
-      ['%0A', '\n'],
-      ['%25', '%'],
-    ]),
-  }
-}
-
-function parseLegacy(line: string, registered: (name: string) => boolean): WorkflowCommand | undefined {
-  const prefix = line.indexOf('##[')
-  if (prefix < 0) return undefined
-  const end = line.indexOf(']', prefix)
-  if (end < 0) return undefined
-  const info = line.slice(prefix + 3, end)
-  const space = info.indexOf(' ')
-  const name = space < 0 ? info : info.slice(0, space)
-  if (!registered(name)) return undefined
-  const properties = space > 0 ? info.slice(space + 1).trim() : ''
-  return {
-    name: name.toLowerCase(),
-    properties,
-    value: unescape(line.slice(end + 1), [
-      ['%3B', ';'],
-      ['%0D', '\r'],
-      ['%0A', '\n'],
-      ['%5D', ']'],
-      ['%25', '%'],
-    ]),
-  }
-}
-
-// The runner replaces each escape in turn over the whole string, in this order (as String.Replace does).
-function unescape(text: string, mappings: [string, string][]): string {
-  return mappings.reduce((result, [escaped, plain]) => result.split(escaped).join(plain), text)
 }

@@ -56,6 +56,8 @@ export interface HostScript {
   unreachable?: boolean
   /** The host's task ends with the result `warning` (shown as job_status `error`, left out of `failed`). */
   warning?: boolean
+  /** What each line of the host's output says: the script's own text, which Foreman relays as it is. */
+  text?: string
 }
 
 export interface ForemanSetup {

@@ -59,7 +59,10 @@ function entries(
     if (at > Math.min(t, end)) break
     all.push({
       output_type: run.script.exitStatus && n === run.script.lines ? 'stderr' : 'stdout',
-      output: `${run.host.name}: step ${n} of ${run.script.lines}${run.script.exitStatus && n === run.script.lines ? ' failed: permission denied' : ''}\n`,
+      output:
+        run.script.text !== undefined
+          ? `${run.script.text}\n`
+          : `${run.host.name}: step ${n} of ${run.script.lines}${run.script.exitStatus && n === run.script.lines ? ' failed: permission denied' : ''}\n`,
       timestamp: at / 1000,
     })
   }

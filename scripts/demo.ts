@@ -7,7 +7,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, runAction, runnerCommands, runPostStep, type ActionRun } from '../sandbox/action-runner.js'
+import {
+  postRecord,
+  ROOT,
+  runAction,
+  runnerCommands,
+  runPostStep,
+  type ActionRun,
+} from '../sandbox/action-runner.js'
 import { CAN_SIGNAL_CHILDREN } from '../sandbox/platform.js'
 import { defaultScript } from '../sandbox/foreman-model.js'
 import { RPM_TOKEN } from '../sandbox/rpm.js'
@@ -70,7 +77,8 @@ const foreman = (more: Record<string, string>) => ({
  * The step has its job: it recorded it in its step state for the post step (the steps run side by side,
  * so what the sandbox holds could be another step's job).
  */
-const jobRecorded = ({ state }: { state: Record<string, string> }) => /"runs":\[\{/.test(state.gate ?? '')
+const jobRecorded = ({ state }: { state: Record<string, string> }) =>
+  /"t":"runs","runs":\[\{/.test(postRecord(state))
 
 interface Step {
   title: string

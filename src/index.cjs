@@ -34,8 +34,10 @@ if (globalThis[Symbol.for('release-gate.post')] === true) {
   const { ActionHost } = require('./host/action-host.ts')
   // Observers (GitHub Deployments, the JUnit report) load their own chunks, and only when an input
   // switches them on; the post step's record is kept in every run of the action.
-  const { actionObservers } = require('./observers/registry.ts')
-  require('./main.ts').run(new ActionHost(), {
+  const { actionObservers, removeEarlierReport } = require('./observers/registry.ts')
+  const host = new ActionHost()
+  removeEarlierReport((name) => host.input(name))
+  require('./main.ts').run(host, {
     observers: actionObservers,
     earlySignals: { heard: early, stopListening },
   })

@@ -4,14 +4,14 @@ import {
   CLEANUP_BUDGET_MS,
   GRACE_AFTER_LAST_SIGNAL_MS,
   GRACE_AFTER_SIGINT_MS,
-  OBSERVER_BUDGET_MS,
   OBSERVER_STOP_MS,
   REPORT_BUDGET_MS,
 } from './contracts/budgets.js'
 import type { Observer } from './contracts/observer.js'
 import type { ObserverContext } from './observers/common/context.js'
+import { combine } from './observers/combine.js'
 import { DryRunFailed, FailedAfterStart, runGate } from './engine/gate.js'
-import type { GateEvents, GateResult, RunOutcome } from './contracts/gate.js'
+import type { GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
 import { cancelSignals, isLastSignal } from './contracts/signals.js'
 import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
@@ -135,6 +135,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       guard.end({ ending: 'input', message: error.message })
       return
     }
+    // Told before the status is written, on every path (a forced end too): the post step's record.
+    guard.onStatus = (status) => observers.forEach((observer) => observer.statusWritten?.(status))
     client = serverClient(config, prepared, {
       redactor,
       deadline,
@@ -271,41 +273,6 @@ async function configure(
   return { config: config!, system: system!, prepared: prepared! }
 }
 
-/**
- * The observers' hooks as one; an observer that fails is quiet about it and the gate goes on. A hook no
- * observer has is left out, so that an event nobody hears (a group of output, for most) costs nothing.
- */
-function combine(observers: Observer[], host: Host): GateEvents | undefined {
-  if (observers.length === 0) return undefined
-  const each = async (
-    hearing: Observer[],
-    call: (observer: Observer) => Promise<void> | undefined,
-  ): Promise<void> => {
-    await Promise.all(
-      hearing.map(async (observer) => {
-        const failed = (error: unknown): void =>
-          host.console.debug(`An observer failed: ${error instanceof Error ? error.message : String(error)}`)
-        // An observer bounds its own requests; this only keeps a stuck one from holding the gate.
-        const hook = (async () => call(observer))().catch(failed)
-        if (!(await settledWithin(hook, OBSERVER_BUDGET_MS))) failed(new Error('no answer in time'))
-      }),
-    )
-  }
-  const hearing = (hook: keyof GateEvents): Observer[] | undefined => {
-    const found = observers.filter((observer) => typeof observer[hook] === 'function')
-    return found.length > 0 ? found : undefined
-  }
-  const [starting, found, ended, shown] = (['starting', 'runsFound', 'runEnded', 'outputShown'] as const).map(
-    hearing,
-  )
-  return {
-    starting: starting && (() => each(starting, (o) => o.starting?.())),
-    runsFound: found && ((runs) => each(found, (o) => o.runsFound?.(runs))),
-    runEnded: ended && ((outcome) => each(ended, (o) => o.runEnded?.(outcome))),
-    outputShown: shown && ((outcome, group) => each(shown, (o) => o.outputShown?.(outcome, group))),
-  }
-}
-
 /** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */
 function describeFailure(error: unknown, attempt: Attempt): { message: string; ending: Ending } {
   if (error instanceof GateError) return { message: error.message, ending: 'unknown' }
@@ -349,7 +316,11 @@ class StepGuard {
     private readonly endProcess: (code: number) => void,
   ) {}
 
+  /** Hears the status before it is written (the post step's record, which never throws). */
+  onStatus?: (status: string) => void
+
   output(name: string, value: string): void {
+    if (name === 'status') this.onStatus?.(value)
     // The outputs file failing (a full disk) must not hide the outcome: the rest of the report goes on.
     try {
       this.host.setOutput(name, value)

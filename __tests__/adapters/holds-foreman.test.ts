@@ -9,7 +9,7 @@ import { Sandbox } from '../../sandbox/server.js'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { elements, parseXml } from '../../sandbox/xml.js'
+import { elements, readJUnit } from '../junit-readers.js'
 import { errors } from '../e2e/helpers.js'
 import { foremanGate } from './servers.js'
 
@@ -46,7 +46,7 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
       'junit-report': report,
     })
     // The JUnit report says so host by host.
-    const [testcase] = elements(parseXml(readFileSync(report, 'utf8')), 'testcase')
+    const [testcase] = elements(await readJUnit(readFileSync(report, 'utf8')), 'testcase')
     expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(
       /^The start-timeout \(1s\) was reached: the job never started on web-001\.example\.com /,
     )

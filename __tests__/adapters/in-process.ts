@@ -125,6 +125,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     // No post step in process: the step state is the bundle's, tested in e2e/post-step.test.ts.
     state: {},
     stateFile: '',
+    runnerTemp: '',
   }
 }
 

@@ -10,8 +10,8 @@ import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { elements, parseXml, type XmlElement } from '../../sandbox/xml.js'
 import { STARTED } from '../gate-lines.js'
+import { elements, type XmlElement, readJUnit } from '../junit-readers.js'
 import { errors } from '../e2e/helpers.js'
 
 let sandbox: Sandbox
@@ -36,7 +36,7 @@ async function withReport(
     ...extra,
   })
   const xml = readFileSync(join(workspace, relative), 'utf8')
-  const report = parseXml(xml)
+  const report = await readJUnit(xml)
   return { run, report, xml, cases: elements(report, 'testcase') }
 }
 const suiteOf = (report: XmlElement) => elements(report, 'testsuite')[0]!

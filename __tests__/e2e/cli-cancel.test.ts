@@ -99,4 +99,29 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       if (firstAt) await new Promise((resolve) => setTimeout(resolve, Math.max(0, answered)))
     }
   })
+
+  it('killed with SIGKILL: nothing more happens, the job keeps running, and its Started line says where it is (docs/command.md)', async () => {
+    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'release-gate-cli-killed-'))
+      const run = await runCli({
+        args: foreman('--junit-report', 'report.xml'),
+        env: foremanCredentials,
+        cwd,
+        signalWhen: { cue: STARTED.foreman, signal: 'SIGKILL' },
+      })
+      expect(run.signal).toBe('SIGKILL')
+      const [, id, url] = /Started Foreman job invocation (\d+) .* — (\S+)/.exec(run.stdout)!
+      expect(url).toBe(`${sandbox.url('foreman')}job_invocations/${id}`)
+      // No post step for the command: nothing cancels it, even a little later.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toEqual([])
+      // Its JUnit report is the one written before the job started: it says no verdict was reached.
+      expect(readFileSync(join(cwd, 'report.xml'), 'utf8')).toContain(
+        'No verdict: release-gate had not ended',
+      )
+    } finally {
+      delete sandbox.foreman.setup.script
+    }
+  })
 })

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runAction, runPostStep, type ActionRun } from '../../sandbox/action-runner.js'
+import { runAction, runPostStep, type ActionRun, postRecord } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
@@ -141,7 +141,9 @@ describe('the dry run through the bundle (dist/index.js)', () => {
     }
     const main = await runAction(options)
     passed(main)
-    expect(JSON.parse(main.state.gate!)).toMatchObject({ dryRun: true, verdict: true, runs: [] })
+    const record = postRecord(main.state)
+    expect(record).toContain('"dryRun":true')
+    expect(record).not.toContain('"t":"runs"')
     const before = sandbox.requests.length
     const post = await runPostStep(main, options)
     expect(post.exitCode).toBe(0)

@@ -2,6 +2,8 @@
 // (dist/cli/index.js): exit codes, outputs, annotations, --json, signals and the timeout during a retry.
 // The sandbox's cache-once-01 fails its first run of a job and passes the next; cache-broken-02 always fails.
 import { runAction, type ActionRun } from '../../sandbox/action-runner.js'
+import { readStepRecord } from '../../src/observers/common/step-state.js'
+import { replay } from '../../src/post/plan.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { defaultScript } from '../../sandbox/foreman-model.js'
@@ -263,8 +265,9 @@ describe('a stop during a retry (processes)', () => {
       const [first, second] = run.outputs['job-ids']!.split(',')
       expect(cancelsOf(first!)).toBe(0)
       expect(cancelsOf(second!)).toBe(1)
-      const saved = JSON.parse(run.state.gate!) as { runs: { id: string; here: boolean; ended?: boolean }[] }
-      expect(saved.runs.map((r) => [r.id, r.here, r.ended ?? false])).toEqual([
+      // The post step's record (under RUNNER_TEMP, its path in the step state), as the post step replays it.
+      const saved = replay(readStepRecord(run.state.record!))
+      expect([...saved.runs.values()].map((r) => [r.id, r.here, saved.ended.has(r.id)])).toEqual([
         [first, true, true],
         [second, true, true],
       ])

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction } from '../../sandbox/action-runner.js'
 import type { ForemanSetup } from '../../sandbox/foreman.js'
-import { elements, parseXml } from '../../sandbox/xml.js'
+import { elements, readJUnit } from '../junit-readers.js'
 import { buildmasterInputs, foremanInputs, otterInputs, rpmInputs, sandboxForFile } from '../sandbox.js'
 import { githubRuns, mirrored } from './github.js'
 import { errors } from './helpers.js'
@@ -44,7 +44,7 @@ describe('jobs that wait (bundle as a process)', () => {
       `It stays pending on Otter: it may still start. To wait on it again, run with operation: wait and job-id: ${token}`,
     )
     expect(run.summary).toContain('⏱️ timed-out (never started; pending in Otter')
-    const [testcase] = elements(parseXml(readFileSync(report, 'utf8')), 'testcase')
+    const [testcase] = elements(await readJUnit(readFileSync(report, 'utf8')), 'testcase')
     expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(
       /^The start-timeout \(2s\) was reached: Otter job \d+ \(template 'held'\) never started/,
     )

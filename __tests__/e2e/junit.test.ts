@@ -1,10 +1,26 @@
-/** junit-report through the command (the bundle as a process): the flag and the variable. The report's contents are tested in process, in __tests__/adapters/junit.test.ts. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+/**
+ * junit-report through the command and the action (the bundle as processes): the flag and the variable,
+ * and the report at every ending (issue 25, point 4): a timeout or a cancel, an input error, a kill, output
+ * full of characters XML escapes, paths that cannot be a report. Every report is judged by libxml2 against
+ * Jenkins xunit's junit-10.xsd and read as GitLab reads it (../junit-readers.ts). The report's contents
+ * are tested in process, in __tests__/adapters/junit.test.ts.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runAction } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
+import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { elements, parseXml, type XmlElement } from '../../sandbox/xml.js'
+import { elements, type XmlElement, readJUnit } from '../junit-readers.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -25,9 +41,203 @@ describe('junit-report (bundle as a process)', () => {
     expect([byFlag.exitCode, byEnv.exitCode]).toEqual([1, 1])
     for (const file of ['out/flag.xml', 'out/env.xml']) {
       expect(existsSync(join(cwd, file))).toBe(true)
-      const cases = elements(parseXml(readFileSync(join(cwd, file), 'utf8')), 'testcase')
+      const cases = elements(await readJUnit(readFileSync(join(cwd, file), 'utf8')), 'testcase')
       expect(cases).toHaveLength(1)
       expect(failureOf(cases[0]!)!.attributes.message).toContain('first error: ERROR: Execution failed')
     }
   })
+
+  it('a Foreman gate that times out: every host it had not finished is a failure that says so, none skipped (command)', async () => {
+    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-timeout-'))
+      const run = await runCli({
+        args: [...foreman('name ~ web-0'), '--timeout', '3s', '--junit-report', 'report.xml'],
+        env: FOREMAN_ENV,
+        cwd,
+      })
+      expect(run.exitCode).toBe(4)
+      const report = await readJUnit(readFileSync(join(cwd, 'report.xml'), 'utf8'))
+      const suite = elements(report, 'testsuite')[0]!
+      expect(suite.attributes).toMatchObject({ tests: '10', failures: '10', skipped: '0' })
+      for (const testcase of elements(report, 'testcase'))
+        expect(failureOf(testcase)!.attributes.message).toMatch(
+          /^The timeout \(3s\) was reached before the job finished on web-0\d\d\.example\.com \(Foreman job invocation \d+ .*\): the step cancelled it \(cancelled\)\.$/,
+        )
+    } finally {
+      delete sandbox.foreman.setup.script
+    }
+  })
+
+  it('a Foreman gate whose workflow is cancelled: the hosts it cancelled are failures that say so (action)', async () => {
+    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+    try {
+      const workspace = mkdtempSync(join(tmpdir(), 'release-gate-junit-cancel-'))
+      const known = sandbox.foreman.invocations.length
+      const run = await runAction({
+        inputs: { ...foremanInputs('name ~ web-0'), 'junit-report': 'report.xml' },
+        env: { GITHUB_WORKSPACE: workspace },
+        cancelWhen: until(() => sandbox.foreman.invocations.length > known),
+      })
+      expect(run.outputs.status).toBe('canceled')
+      const report = await readJUnit(readFileSync(join(workspace, 'report.xml'), 'utf8'))
+      expect(elements(report, 'testsuite')[0]!.attributes).toMatchObject({ failures: '10', skipped: '0' })
+      for (const testcase of elements(report, 'testcase'))
+        expect(failureOf(testcase)!.attributes.message).toMatch(
+          /^The workflow was cancelled before the job finished on .*: the step cancelled it/,
+        )
+    } finally {
+      delete sandbox.foreman.setup.script
+    }
+  })
+
+  it("an earlier run's report is gone after an input error (command and action), and a kill leaves one that says it had no verdict", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-stale-'))
+    const stale = () =>
+      writeFileSync(
+        join(cwd, 'report.xml'),
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="yesterday" tests="1" failures="0" errors="0"><testcase name="passed yesterday"/></testsuite></testsuites>\n',
+      )
+    stale()
+    // No template: an input error, before any request.
+    const command = await runCli({
+      args: ['--system', 'otter', '--server-url', sandbox.url('otter'), '--junit-report', 'report.xml'],
+      cwd,
+    })
+    expect(command.exitCode).toBe(2)
+    expect(existsSync(join(cwd, 'report.xml'))).toBe(false)
+    stale()
+    const action = await runAction({
+      inputs: { system: 'otter', 'server-url': sandbox.url('otter'), 'junit-report': 'report.xml' },
+      env: { GITHUB_WORKSPACE: cwd },
+    })
+    expect(action.exitCode).toBe(1)
+    expect(existsSync(join(cwd, 'report.xml'))).toBe(false)
+    // A file that is not a JUnit report is never removed, whatever the input says.
+    writeFileSync(join(cwd, 'notes.txt'), 'mine')
+    await runCli({ args: ['--system', 'otter', '--junit-report', 'notes.txt'], cwd })
+    expect(readFileSync(join(cwd, 'notes.txt'), 'utf8')).toBe('mine')
+    stale()
+    sandbox.otter.addTemplate('junit-endless', { durationMs: 600_000, outcome: 'Succeeded', logLines: 2 })
+    const killed = await runAction({
+      inputs: {
+        system: 'otter',
+        'server-url': sandbox.url('otter'),
+        template: 'junit-endless',
+        'junit-report': 'report.xml',
+      },
+      env: { GITHUB_WORKSPACE: cwd },
+      killWhen: ({ stdout }) => stdout.includes('Started Otter job'),
+    })
+    expect(killed.exitCode).toBeNull()
+    const report = await readJUnit(readFileSync(join(cwd, 'report.xml'), 'utf8'))
+    const [testcase] = elements(report, 'testcase')
+    expect(testcase!.attributes.name).toBe("trigger job template 'junit-endless'")
+    expect(failureOf(testcase!)!.attributes.message).toMatch(/^No verdict: release-gate had not ended/)
+  })
+
+  it('size limits count characters after XML escaping: 1,000 failed hosts of output full of & (command)', async () => {
+    const saved = sandbox.foreman.setup.hosts
+    sandbox.foreman.useHosts(foremanHosts(1000, 'amp'))
+    sandbox.foreman.setup.script = () => ({
+      durationMs: 300,
+      lines: 3,
+      exitStatus: 1,
+      text: '&'.repeat(1000),
+    })
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-size-'))
+      const run = await runCli({
+        args: [...foreman('name ~ amp'), '--junit-report', 'report.xml'],
+        env: FOREMAN_ENV,
+        cwd,
+      })
+      expect(run.exitCode).toBe(1)
+      const xml = readFileSync(join(cwd, 'report.xml'), 'utf8')
+      // ~2 MB of output as written, and ~300 bytes a case besides (it was 10 MB: the limits counted
+      // characters before escaping).
+      expect(statSync(join(cwd, 'report.xml')).size).toBeLessThan(2_700_000)
+      const report = await readJUnit(xml)
+      expect(elements(report, 'testsuite')[0]!.attributes).toMatchObject({ tests: '1000', failures: '1000' })
+      for (const testcase of elements(report, 'testcase').slice(0, 3))
+        expect(failureOf(testcase)!.text.length).toBeLessThanOrEqual(800)
+    } finally {
+      sandbox.foreman.useHosts(saved)
+      delete sandbox.foreman.setup.script
+    }
+  }, 120_000)
+
+  it('a report path that is a symbolic link loop, or a name too long for it or its temporary file, is an input error before any request', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-paths-'))
+    symlinkSync('loop.xml', join(cwd, 'loop.xml'))
+    mkdirSync(join(cwd, 'reports'))
+    const before = sandbox.requests.length
+    const command = await runCli({
+      args: [
+        '--system',
+        'otter',
+        '--server-url',
+        sandbox.url('otter'),
+        '--template',
+        'migrate-db',
+        '--junit-report',
+        'loop.xml',
+      ],
+      cwd,
+    })
+    expect(command.exitCode).toBe(2)
+    expect(command.stderr).toContain('--junit-report')
+    expect(command.stderr).toContain('symbolic link that leads back to itself')
+    const errorsOf = async (name: string) =>
+      (
+        await runAction({
+          inputs: {
+            system: 'otter',
+            'server-url': sandbox.url('otter'),
+            template: 'migrate-db',
+            'junit-report': `reports/${name}`,
+          },
+          env: { GITHUB_WORKSPACE: cwd },
+        })
+      ).commands
+        .filter((c) => c.name === 'error')
+        .map((c) => c.value)
+        .join('\n')
+    expect(await errorsOf(`${'n'.repeat(300)}.xml`)).toMatch(
+      /junit-report.*file name of 304 bytes, over the 255/,
+    )
+    expect(await errorsOf(`${'t'.repeat(246)}.xml`)).toMatch(
+      /junit-report.*file name of 250 bytes: the temporary file it is written to first/,
+    )
+    expect(sandbox.requests.length).toBe(before)
+  })
 })
+
+const FOREMAN_ENV = {
+  RELEASE_GATE_USERNAME: FOREMAN_USER.username,
+  RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
+}
+const foreman = (query: string) => [
+  '--system',
+  'foreman',
+  '--server-url',
+  sandbox.url('foreman'),
+  '--template',
+  '171',
+  '--search-query',
+  query,
+]
+const foremanInputs = (query: string) => ({
+  system: 'foreman',
+  'server-url': sandbox.url('foreman'),
+  username: FOREMAN_USER.username,
+  password: FOREMAN_USER.password,
+  template: '171',
+  'search-query': query,
+})
+
+/** Settles once `holds()` does: a signal tied to what the server saw. */
+async function until(holds: () => boolean): Promise<void> {
+  while (!holds()) await new Promise((resolve) => setTimeout(resolve, 50))
+  await new Promise((resolve) => setTimeout(resolve, 500))
+}

@@ -4,7 +4,13 @@
  * (dist/post.js) then runs as the runner runs it: the same inputs, and STATE_<name> variables made from
  * the GITHUB_STATE file main wrote.
  */
-import { runAction, runPostStep, type ActionRun, type RunOptions } from '../../sandbox/action-runner.js'
+import {
+  runAction,
+  runPostStep,
+  type ActionRun,
+  type RunOptions,
+  postRecord,
+} from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
@@ -39,9 +45,10 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
-/** Main runs until it has recorded a job in the step state, then is killed without warning. */
+const recordOf = postRecord
+/** Main runs until it has recorded a job for the post step, then is killed without warning. */
 const killedOnceStarted = ({ state }: { state: Record<string, string> }) =>
-  /"runs":\[\{/.test(state.gate ?? '')
+  /"t":"runs","runs":\[\{/.test(recordOf(state))
 
 /**
  * The post step's time, from its first line to its exit: its budget starts once it runs, and the start of
@@ -52,16 +59,18 @@ const postStepMs = (post: ActionRun): number => post.durationMs - (post.firstStd
 async function killedThenPost(
   options: RunOptions,
   killWhen = killedOnceStarted,
-): Promise<{ main: ActionRun; post: ActionRun; requests: number }> {
+): Promise<{ main: ActionRun; post: ActionRun; requests: number; record: string }> {
   const main = await runAction({ killWhen, ...options })
   expect(main.exitCode).toBeNull()
+  // Read before the post step's run, which removes RUNNER_TEMP as the runner does at the job's end.
+  const record = recordOf(main.state)
   const before = sandbox.requests.length
   const post = await runPostStep(main, options)
   expect(post.exitCode).toBe(0)
   // The post step writes no output: main owns them.
   expect(post.outputs).toEqual({})
   expect(postStepMs(post)).toBeLessThan(15_000)
-  return { main, post, requests: sandbox.requests.length - before }
+  return { main, post, requests: sandbox.requests.length - before, record }
 }
 
 const mirrored = { 'github-deployment': 'true', 'github-token': GITHUB_TOKEN, environment: 'production' }
@@ -74,7 +83,7 @@ const githubEnv = (repo: string) => ({
 })
 /** With a GitHub deployment: killed once it is recorded as well. */
 const withDeployment = ({ state }: { state: Record<string, string> }) =>
-  killedOnceStarted({ state }) && !!state.deployments
+  killedOnceStarted({ state }) && recordOf(state).includes('"t":"deployment"')
 
 const warnings = (run: ActionRun) => run.commands.filter((c) => c.name === 'warning').map((c) => c.value)
 
@@ -92,8 +101,8 @@ const foremanInputs = (inputs: Record<string, string> = {}) => ({
 describe('the post step, after main was killed (bundle as processes, against the sandbox)', () => {
   it('Foreman: cancels the invocation main started, and the state holds no secret', async () => {
     const inputs = foremanInputs()
-    const { main, post } = await killedThenPost({ inputs })
-    const id = (JSON.parse(main.state.gate!) as { runs: { id: string }[] }).runs[0]!.id
+    const { main, post, record } = await killedThenPost({ inputs })
+    const id = /"t":"runs","runs":\[\{"id":"(\d+)"/.exec(record)![1]!
     const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === id)!
     expect(invocation.cancels).toHaveLength(1)
     expect(post.stdout).toContain('the main step ended before its verdict')
@@ -102,7 +111,7 @@ describe('the post step, after main was killed (bundle as processes, against the
     // Never a secret in the state: not the password, not the Basic credentials, not the SSH password.
     const basic = Buffer.from(`${FOREMAN_USER.username}:${FOREMAN_USER.password}`).toString('base64')
     for (const secret of [FOREMAN_USER.password, basic, 'ssh-secret-password']) {
-      expect(main.stateFile).not.toContain(secret)
+      expect(main.stateFile + record).not.toContain(secret)
       expect(everythingShown(post).replace(/::add-mask::.*\n/g, '')).not.toContain(secret)
     }
   })
@@ -135,11 +144,11 @@ describe('the post step, after main was killed (bundle as processes, against the
       template: 'secret-endless',
       'api-key': OTTER_KEY,
     }
-    const { main, post, requests } = await killedThenPost({ inputs })
+    const { main, post, requests, record } = await killedThenPost({ inputs })
     expect(requests).toBe(0)
     const [warning] = warnings(post)
     expect(warning).toMatch(/Otter job \S+ \(template 'secret-endless'\) keeps running on the server/)
-    expect(main.stateFile).not.toContain(OTTER_KEY)
+    expect(main.stateFile + record).not.toContain(OTTER_KEY)
   })
 
   it('BuildMaster: cannot cancel a deployment; the warning names it and where to cancel it', async () => {
@@ -152,10 +161,10 @@ describe('the post step, after main was killed (bundle as processes, against the
       pipeline: 'Slow',
       stage: 'Production',
     }
-    const { main, post, requests } = await killedThenPost({ inputs })
+    const { main, post, requests, record } = await killedThenPost({ inputs })
     expect(requests).toBe(0)
     expect(warnings(post).join('\n')).toMatch(/cannot cancel a deployment: .*Prod.* keeps running/)
-    expect(main.stateFile).not.toContain(BUILDMASTER_SETUP.apiKey)
+    expect(main.stateFile + record).not.toContain(BUILDMASTER_SETUP.apiKey)
   })
 
   it('RPM: waits only; the job run is named as still running and never cancelled', async () => {
@@ -170,10 +179,10 @@ describe('the post step, after main was killed (bundle as processes, against the
       stdout: 'deploying\n',
     })
     const inputs = { system: 'rpm', 'server-url': sandbox.url('rpm'), 'api-key': RPM_TOKEN, 'job-id': '9100' }
-    const { main, post, requests } = await killedThenPost({ inputs })
+    const { main, post, requests, record } = await killedThenPost({ inputs })
     expect(requests).toBe(0)
     expect(post.stdout).toMatch(/RPM job run 9100 .*may still be running: this step did not start it/)
-    expect(main.stateFile).not.toContain(RPM_TOKEN)
+    expect(main.stateFile + record).not.toContain(RPM_TOKEN)
   })
 
   it('operation: wait on a Foreman invocation someone else started: never cancelled, its deployment not called cancelled', async () => {
@@ -224,7 +233,7 @@ describe('the post step, after main was killed (bundle as processes, against the
     const inputs = { system: 'otter', 'server-url': sandbox.url('otter'), template: 'quick' }
     const main = await runAction({ inputs })
     expect(main.outputs.status).toBe('succeeded')
-    expect(JSON.parse(main.state.gate!)).toMatchObject({ verdict: true })
+    expect(recordOf(main.state)).toContain('{"t":"verdict","wait":true}')
     const before = sandbox.requests.length
     const post = await runPostStep(main, { inputs })
     expect(sandbox.requests.length).toBe(before)
@@ -243,7 +252,7 @@ describe('the post step, after main was killed (bundle as processes, against the
       template: 'endless',
       ...mirrored,
     }
-    const { main, post } = await killedThenPost({ inputs, env: githubEnv(repo) }, withDeployment)
+    const { main, post, record } = await killedThenPost({ inputs, env: githubEnv(repo) }, withDeployment)
     const [deployment] = sandbox.github.deploymentsOf(repo)
     // Main may be killed before or after its in_progress status reached GitHub (both are 'left in progress'
     // for GitHub): the post step's final state comes last either way.
@@ -256,7 +265,7 @@ describe('the post step, after main was killed (bundle as processes, against the
       log_url: `https://github.example.com/${repo}/actions/runs/77`,
     })
     expect(post.stdout).toContain(`GitHub deployment ${deployment!.id}: set to error`)
-    expect(main.stateFile).not.toContain(GITHUB_TOKEN)
+    expect(main.stateFile + record).not.toContain(GITHUB_TOKEN)
   })
 })
 

@@ -6,7 +6,7 @@
  * takes the same path (contracts/signals.ts); no test can send it, so SIGTERM stands for it here, and
  * __tests__/adapters/signals.test.ts runs run() with Windows' signals in process.
  */
-import { runAction, runPostStep } from '../../sandbox/action-runner.js'
+import { runAction, runPostStep, postRecord } from '../../sandbox/action-runner.js'
 import { describeSendsSignals, foremanInputs, sandboxForFile } from '../sandbox.js'
 
 const sandbox = sandboxForFile()
@@ -46,7 +46,10 @@ describeSendsSignals("The runner's last signal (SIGTERM; Ctrl+Break on Windows),
   describe('the post step, cancelled while its own cancel hangs', () => {
     const killedMain = async () => {
       const inputs = foremanInputs(sandbox, { template: '171', 'search-query': 'name ~ web' })
-      const main = await runAction({ inputs, killWhen: ({ state }) => /"runs":\[\{/.test(state.gate ?? '') })
+      const main = await runAction({
+        inputs,
+        killWhen: ({ state }) => /"t":"runs","runs":\[\{/.test(postRecord(state)),
+      })
       expect(main.exitCode).toBeNull()
       cancelsHang()
       return { inputs, main }

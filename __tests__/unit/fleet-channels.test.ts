@@ -1,6 +1,6 @@
 // The channels that read the fleet verdict (max-failed, retry-failed) instead of judging again: the JUnit
 // XML (Surefire's reruns), GitHub Deployments' description, the command's --json and Azure's task result.
-import { elements, parseXml } from '../../sandbox/xml.js'
+import { elements, readJUnit } from '../junit-readers.js'
 import { azureCommands } from '../../sandbox/ci-parsers.js'
 import { createRenderer } from '../../src/cli/renderers.js'
 import { CliHost } from '../../src/cli/cli-host.js'
@@ -14,7 +14,7 @@ const tolerated =
   '1 of 4 hosts failed, within what max-failed allows (1): web-2 (error on all 3 attempts). The step passes; 3 of 4 succeeded, 1 of them on a later attempt.'
 
 describe('the fleet verdict, as each channel says it', () => {
-  it('JUnit: a flakyFailure per failed attempt in a case that passed, a rerunFailure per earlier one after a failure', () => {
+  it('JUnit: a flakyFailure per failed attempt in a case that passed, a rerunFailure per earlier one after a failure', async () => {
     const xml = junitXml(
       {
         name: 'release-gate: Foreman restart',
@@ -44,7 +44,7 @@ describe('the fleet verdict, as each channel says it', () => {
       },
       (text) => text,
     )
-    const root = parseXml(xml)
+    const root = await readJUnit(xml)
     const [flaky, broken] = elements(root, 'testcase')
     expect(elements(flaky!, 'failure')).toEqual([])
     const [flakyFailure] = elements(flaky!, 'flakyFailure')

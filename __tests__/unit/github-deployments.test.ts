@@ -1,6 +1,7 @@
 // GitHub Deployments: the mirror against a GitHub that records its calls. Its rules (states, descriptions,
 // which failures are retried) are in github-deployment-rules.test.ts, its inputs in
 // github-deployment-inputs.test.ts.
+import type { RecordEntry } from '../../src/observers/common/step-state.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import { OBSERVER_STOP_MS } from '../../src/contracts/budgets.js'
 import { Redactor } from '../../src/http/redactor.js'
@@ -169,22 +170,31 @@ describe('DeploymentMirror', () => {
     })
   })
 
-  it('remembers, for the post step, the deployments created and not yet given a final state', async () => {
-    const remembered: number[][] = []
-    const { observer, github } = mirror({ remember: (open) => remembered.push(open) })
+  it('records, for the post step, each deployment created, the final state queued for it, and its arrival', async () => {
+    const entries: RecordEntry[] = []
+    const { observer, github } = mirror({ record: { add: (entry) => entries.push(entry) } })
     await observer.starting()
     const job = run('471')
     await observer.runsFound([job])
     await new Promise((resolve) => setTimeout(resolve, 20))
     // Killed here, the post step would finish deployment 1: in_progress is not a final state.
-    expect(remembered).toEqual([[1]])
+    expect(entries).toEqual([{ t: 'deployment', id: 1, environment: 'production', subject: 'Otter deploy' }])
     await observer.ended({
       status: 'succeeded',
       ending: 'passed',
       result: result('succeeded', [outcome(job, 'succeeded')]),
     })
     expect(github.states).toEqual(['create production', '1 in_progress', '1 success'])
-    expect(remembered).toEqual([[1], []])
+    expect(entries.slice(1)).toEqual([
+      {
+        t: 'final',
+        id: 1,
+        state: 'success',
+        description: 'Succeeded: job 471',
+        logUrl: 'https://github.com/acme/web/actions/runs/7',
+      },
+      { t: 'closed', id: 1 },
+    ])
   })
 
   it('fails the deployment on a Warning only when fail-on fails the step on it', async () => {

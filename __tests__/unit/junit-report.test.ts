@@ -8,7 +8,7 @@ import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { GateEnd } from '../../src/contracts/observer.js'
 import { JUnitReport, reportPath } from '../../src/observers/junit.js'
 import type { Run } from '../../src/contracts/run.js'
-import { elements, parseXml } from '../../sandbox/xml.js'
+import { elements, readJUnit } from '../junit-readers.js'
 import { outcomeOf } from './fake-runs.js'
 
 describe('junit-report: the path', () => {
@@ -112,7 +112,7 @@ describe('JUnitReport: the observer', () => {
         ]),
       }),
     )
-    const root = parseXml(readFileSync(file, 'utf8'))
+    const root = await readJUnit(readFileSync(file, 'utf8'))
     const [first, second] = elements(root, 'testcase')
     expect(first!.attributes).toEqual({ classname: 'BuildMaster', name: 'Prod-East', time: '2.000' })
     expect(second!.attributes.name).toBe('Prod-West')
@@ -135,14 +135,14 @@ describe('JUnitReport: the observer', () => {
     await tolerant.ended(
       end({ status: 'warning', ending: 'passed', result: result('warning', [outcome(job, 'warning')]) }),
     )
-    expect(elements(parseXml(readFileSync(file, 'utf8')), 'system-out')[0]!.text).toMatch(
+    expect(elements(await readJUnit(readFileSync(file, 'utf8')), 'system-out')[0]!.text).toMatch(
       /ended in Warning; fail-on: error tolerates it/,
     )
     await observer(file).ended(end({ result: result('warning', [outcome(job, 'warning')]) }))
-    expect(elements(parseXml(readFileSync(file, 'utf8')), 'failure')).toHaveLength(1)
+    expect(elements(await readJUnit(readFileSync(file, 'utf8')), 'failure')).toHaveLength(1)
   })
 
-  it("a run's hosts are its cases: cancelled ones skipped, unfinished ones at a timeout failures that say so", async () => {
+  it("a run's hosts are its cases: at a timeout, hosts the step cancelled and unfinished ones are failures that say so", async () => {
     const file = join(dir, 'hosts.xml')
     const invocation = run('Foreman job invocation 9')
     const sections = [
@@ -168,16 +168,47 @@ describe('JUnitReport: the observer', () => {
         summary: { title: 't', status: 'timed-out', lead: '', facts: [], sections, notes: [] },
       }),
     )
-    const [ok, cancelled, unfinished] = elements(parseXml(readFileSync(file, 'utf8')), 'testcase')
+    const [ok, cancelled, unfinished] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
     expect(ok!.children).toEqual([])
-    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe(
-      'The job was cancelled on web-2 (Foreman job invocation 9): cancelled.',
+    expect(elements(cancelled!, 'skipped')).toEqual([])
+    expect(elements(cancelled!, 'failure')[0]!.attributes.message).toBe(
+      'The timeout (1m) was reached before the job finished on web-2 (Foreman job invocation 9): the step cancelled it (cancelled).',
     )
     const [failure] = elements(unfinished!, 'failure')
     expect(failure!.attributes.message).toBe(
       'The timeout (1m) was reached before the job finished on web-3 (Foreman job invocation 9): its status was running.',
     )
     expect(failure!.text).toBe('half way')
+  })
+
+  it('a host cancelled by someone on the server, not by the step, is skipped', async () => {
+    const file = join(dir, 'cancelled-on-server.xml')
+    const invocation = run('Foreman job invocation 10')
+    await observer(file).ended(
+      end({
+        status: 'canceled',
+        ending: 'failed',
+        result: result('canceled', [outcome(invocation, 'canceled')]),
+        summary: {
+          title: 't',
+          status: 'canceled',
+          lead: '',
+          facts: [],
+          sections: [
+            {
+              title: 'hosts',
+              items: [],
+              cases: [{ name: 'web-2', status: 'canceled' as const, detail: 'cancelled' }],
+            },
+          ],
+          notes: [],
+        },
+      }),
+    )
+    const [cancelled] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe(
+      'The job was cancelled on web-2 (Foreman job invocation 10): cancelled.',
+    )
   })
 
   it('without a run, one case for the attempt carries why', async () => {
@@ -189,7 +220,7 @@ describe('JUnitReport: the observer', () => {
         message: 'BuildMaster could not be reached at https://bm.example.com/ (connection refused).',
       }),
     )
-    const [testcase] = elements(parseXml(readFileSync(file, 'utf8')), 'testcase')
+    const [testcase] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
     expect(testcase!.attributes.name).toBe('deploy')
     expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(/could not be reached/)
   })

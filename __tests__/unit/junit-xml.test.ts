@@ -1,8 +1,15 @@
 // The JUnit XML writer (src/report/junit-xml.ts), read back by a strict XML reader; the junit-report
 // observer that writes it to a file is in junit-report.test.ts.
 import { Redactor } from '../../src/http/redactor.js'
-import { junitXml, type JUnitCase, type JUnitSuite } from '../../src/report/junit-xml.js'
-import { elements, parseXml } from '../../sandbox/xml.js'
+import { DEFAULT_LIMITS, junitXml, type JUnitCase, type JUnitSuite } from '../../src/report/junit-xml.js'
+import {
+  elements,
+  gitlabCases,
+  parseXml,
+  readJUnit,
+  schemaErrors,
+  wellFormednessErrors,
+} from '../junit-readers.js'
 
 const suite = (cases: JUnitCase[], extra: Partial<JUnitSuite> = {}): JUnitSuite => ({
   name: 'release-gate: Foreman deploy',
@@ -15,7 +22,7 @@ const suite = (cases: JUnitCase[], extra: Partial<JUnitSuite> = {}): JUnitSuite 
 })
 const same = (text: string): string => text
 
-describe('The strict XML reader the tests rely on', () => {
+describe('The readers the tests rely on', () => {
   it.each([
     ['an unescaped <', '<a>1 < 2</a>'],
     ['a bare &', '<a>fish & chips</a>'],
@@ -27,21 +34,39 @@ describe('The strict XML reader the tests rely on', () => {
     ['a mismatched end tag', '<a><b></a></b>'],
     ['two roots', '<a/><b/>'],
     ['an unknown entity', '<a>&nbsp;</a>'],
-  ])('refuses %s', (_, xml) => {
-    expect(() => parseXml(xml)).toThrow()
+  ])('libxml2 refuses %s', async (_, xml) => {
+    expect(await wellFormednessErrors(xml)).not.toEqual([])
   })
 
-  it('reads attributes, text and references', () => {
+  it('fast-xml-parser reads attributes, text and references', () => {
     const root = parseXml(
       '<?xml version="1.0" encoding="UTF-8"?>\n<a x="&quot;1&quot;&#10;"><b>&lt;ok&gt; &amp; &#x41;</b></a>',
     )
     expect(root.attributes.x).toBe('"1"\n')
     expect(root.children[0]!.text).toBe('<ok> & A')
   })
+
+  it('junit-10.xsd refuses what Jenkins xunit refuses: skipped on <testsuites>', async () => {
+    const suite = '<testsuite name="s" tests="0" failures="0" errors="0"/>'
+    expect(await schemaErrors(`<testsuites tests="0">${suite}</testsuites>`)).toEqual([])
+    expect(await schemaErrors(`<testsuites skipped="0">${suite}</testsuites>`)).toEqual([
+      expect.stringContaining("attribute 'skipped': The attribute 'skipped' is not allowed"),
+    ])
+  })
+
+  it("reads cases as GitLab's JUnit parser does", () => {
+    const xml =
+      '<testsuites><testsuite name="s" tests="3" failures="1" errors="0"><testcase name="a"><failure message="m">out</failure></testcase><testcase name="b"/><testcase name="c"><skipped message="x"/></testcase></testsuite></testsuites>'
+    expect(gitlabCases(xml)).toEqual([
+      { suite: 's', name: 'a', status: 'failed', output: 'out' },
+      { suite: 's', name: 'b', status: 'success' },
+      { suite: 's', name: 'c', status: 'skipped', output: { message: 'x' } },
+    ])
+  })
 })
 
 describe('junitXml: the JUnit XML writer', () => {
-  it('writes one suite with counts that match its cases', () => {
+  it('writes one suite with counts that match its cases', async () => {
     const xml = junitXml(
       suite([
         { classname: 'Foreman', name: 'web-01', outcome: 'passed', timeSeconds: 2 },
@@ -50,7 +75,7 @@ describe('junitXml: the JUnit XML writer', () => {
       ]),
       same,
     )
-    const root = parseXml(xml)
+    const root = await readJUnit(xml)
     expect(root.name).toBe('testsuites')
     const [testsuite] = elements(root, 'testsuite')
     expect(testsuite!.attributes).toMatchObject({
@@ -71,7 +96,7 @@ describe('junitXml: the JUnit XML writer', () => {
     expect(elements(root, 'property')[0]!.attributes).toEqual({ name: 'server', value: 'Foreman' })
   })
 
-  it('escapes markup in attributes and text, and keeps a message on one line', () => {
+  it('escapes markup in attributes and text, and keeps a message on one line', async () => {
     const hostile = `</testcase><testcase name="x">"quotes" & 'apostrophes' ]]> <![CDATA[ x ]]>`
     const xml = junitXml(
       suite([
@@ -85,7 +110,7 @@ describe('junitXml: the JUnit XML writer', () => {
       ]),
       same,
     )
-    const root = parseXml(xml)
+    const root = await readJUnit(xml)
     const [testcase] = elements(root, 'testcase')
     expect(elements(root, 'testcase')).toHaveLength(1)
     expect(testcase!.attributes.classname).toBe(`a"b<c>&`)
@@ -95,7 +120,7 @@ describe('junitXml: the JUnit XML writer', () => {
     expect(failure!.text).toBe(`${hostile}\n]]>`)
   })
 
-  it('removes control characters, terminal escapes and lone surrogates, keeps tabs, line breaks and emoji', () => {
+  it('removes control characters, terminal escapes and lone surrogates, keeps tabs, line breaks and emoji', async () => {
     const dirty =
       'red \u001b[31mERROR\u001b[0m \u0000nul\u0007bell\u000bvt \u0085nel \ud800lone \ufffe tab\there 🚀 \u001b]8;;http://x\u0007link\u001b]8;;\u0007'
     const xml = junitXml(
@@ -110,7 +135,7 @@ describe('junitXml: the JUnit XML writer', () => {
       ]),
       same,
     )
-    const root = parseXml(xml)
+    const root = await readJUnit(xml)
     const [testcase] = elements(root, 'testcase')
     expect(testcase!.attributes.name).toBe('red ERROR nulbellvt nel lone tab here 🚀 link')
     expect(elements(testcase!, 'failure')[0]!.text).toBe(
@@ -118,7 +143,7 @@ describe('junitXml: the JUnit XML writer', () => {
     )
   })
 
-  it('never shows a secret, in names, messages, output, properties or notes, even where clipping would cut it', () => {
+  it('never shows a secret, in names, messages, output, properties or notes, even where clipping would cut it', async () => {
     const redactor = new Redactor()
     const secret = 's3cr3t-Pa$$word&<>'
     redactor.add(secret)
@@ -141,13 +166,13 @@ describe('junitXml: the JUnit XML writer', () => {
       ),
       (text) => redactor.redact(text),
     )
-    parseXml(xml)
+    await readJUnit(xml)
     for (const form of [secret, 's3cr3t-Pa', 's3cr3t-Pa$$word&amp;', encodeURIComponent(secret)])
       expect(xml).not.toContain(form)
     expect(xml).toContain('***')
   })
 
-  it('stays a few MB for 10,000 hosts with long output, and says what it left out', () => {
+  it('stays a few MB for 10,000 hosts with long output, and says what it left out', async () => {
     const lines = Array.from({ length: 50 }, (_, i) => `line ${i} ${'y'.repeat(300)}`)
     const cases: JUnitCase[] = Array.from({ length: 10_000 }, (_, i) => ({
       classname: 'Foreman',
@@ -158,7 +183,7 @@ describe('junitXml: the JUnit XML writer', () => {
     }))
     const xml = junitXml(suite(cases), same)
     expect(Buffer.byteLength(xml)).toBeLessThan(5 * 1024 * 1024)
-    const root = parseXml(xml)
+    const root = await readJUnit(xml)
     expect(elements(root, 'testcase')).toHaveLength(10_000)
     const failures = elements(root, 'failure')
     expect(failures).toHaveLength(5000)
@@ -173,7 +198,39 @@ describe('junitXml: the JUnit XML writer', () => {
     )
   })
 
-  it('past the most cases it writes, leaves out passed cases first and says so', () => {
+  it('counts its limits in characters as written, after escaping: text full of & or quotes stays as small', async () => {
+    const limits = {
+      ...DEFAULT_LIMITS,
+      caseOutputChars: 400,
+      totalOutputChars: 4000,
+      messageChars: 100,
+      nameChars: 50,
+    }
+    const cases: JUnitCase[] = Array.from({ length: 50 }, (_, i) => ({
+      classname: '"'.repeat(200),
+      name: `host-${i} ${'<'.repeat(200)}`,
+      outcome: 'failed',
+      message: '&'.repeat(500),
+      lines: ['&'.repeat(300), '<>'.repeat(300)],
+    }))
+    const xml = junitXml(suite(cases), same, limits)
+    const root = await readJUnit(xml)
+    const written = (text: string): number =>
+      text.replace(/&/g, '&amp;').replace(/[<>]/g, '&lt;').replace(/"/g, '&quot;').length
+    let output = 0
+    for (const testcase of elements(root, 'testcase')) {
+      const failure = elements(testcase, 'failure')[0]!
+      // Read back, each '&' is one character again: what was written was five ('&amp;'), a quote six.
+      expect(written(failure.attributes.message!)).toBeLessThanOrEqual(100)
+      expect(written(testcase.attributes.classname!)).toBeLessThanOrEqual(50)
+      expect(written(failure.text)).toBeLessThanOrEqual(400)
+      output += written(failure.text)
+    }
+    expect(output).toBeLessThanOrEqual(4000)
+    expect(xml).toContain('The output of')
+  })
+
+  it('past the most cases it writes, leaves out passed cases first and says so', async () => {
     const cases: JUnitCase[] = Array.from({ length: 30 }, (_, i) => ({
       classname: 'RPM',
       name: `run ${i}`,
@@ -186,7 +243,7 @@ describe('junitXml: the JUnit XML writer', () => {
       nameChars: 100,
       messageChars: 100,
     })
-    const root = parseXml(xml)
+    const root = await readJUnit(xml)
     const names = elements(root, 'testcase').map((c) => c.attributes.name)
     expect(names).toHaveLength(10)
     expect(names).toEqual(expect.arrayContaining(['run 9', 'run 19', 'run 29']))

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import { CliHost, resultJson } from './cli-host.js'
 import { run, type RunOptions } from '../main.js'
 import { drainOf } from '../host/action-console.js'
-import { actionObservers } from '../observers/registry.js'
+import { actionObservers, removeEarlierReport } from '../observers/registry.js'
 import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine } from './args.js'
 import { EXIT_CODES } from './exit-codes.js'
@@ -160,6 +160,7 @@ export async function main(
   // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a
   // token are given; a relative junit-report path starts from the current directory, as every path of the
   // command does.
+  removeEarlierReport((name) => host.input(name), process.cwd())
   await run(host, {
     observers: (context) => actionObservers(context, process.cwd()),
     earlySignals,

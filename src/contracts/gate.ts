@@ -6,6 +6,8 @@ import type { FinalStatus, Status } from './status.js'
 export interface GateEvents {
   /** Before anything is sent to the server. */
   starting?(): Promise<void>
+  /** The server answered a start with this id: told before the run is known, which may take more requests. */
+  created?(id: string): Promise<void>
   /** Runs the gate now knows of: started here, attached to, or discovered while waiting. */
   runsFound?(runs: Run[]): Promise<void>
   /** A run reached a final status (or the gate gave up on it). */

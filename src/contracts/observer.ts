@@ -4,6 +4,8 @@ import type { Ending, Summary } from './host.js'
 
 /** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
 export interface Observer extends GateEvents {
+  /** The step's status output is being written: the step has its verdict from now on, even if it is killed before `ended`. */
+  statusWritten?(status: string): void
   /** The gate has ended and its report is known; the observer's failures never change the verdict. */
   ended?(report: GateEnd): Promise<void>
 }

@@ -144,9 +144,11 @@ export interface Adapter {
   readonly units?: string
   /**
    * Starts the work (or attaches to existing work) and returns what to wait on: nothing, for an
-   * operation that is complete once it returns (e.g. creating a release).
+   * operation that is complete once it returns (e.g. creating a release). `created` hears a new job's id
+   * as soon as the server answers the create, before any further request (the post step can then find
+   * the job even if the step is killed before start() returns).
    */
-  start(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  start(signal: AbortSignal, console: GateConsole, created?: (id: string) => void): Promise<Run[]>
   /**
    * For selections that can grow while waiting (a filter that matches runs as they start): called
    * before each round of checks, returns the runs not returned before. The gate then waits until at

@@ -114,7 +114,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   let runs: Run[]
   try {
     await options.events?.starting?.()
-    runs = await adapter.start(signal, console)
+    runs = await adapter.start(signal, console, (id) => void options.events?.created?.(id))
   } catch (error) {
     const status = stopped(error)
     if (!status) throw error

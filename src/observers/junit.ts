@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { FailOn } from '../contracts/status.js'
@@ -20,6 +20,9 @@ import type { ObserverContext } from './common/context.js'
 const TAIL_LINES = 10
 const TAIL_LINE_CHARS = 1000
 
+const NO_VERDICT =
+  'No verdict: release-gate had not ended when this report was written, and never replaced it (the step or command was killed before its end).'
+
 /**
  * The JUnit report observer, made from the junit-report input: the path is checked (and its folders
  * made) now, before any request, so that a bad one is an input error rather than a lost report.
@@ -30,17 +33,17 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
   const file = reportPath((name) => host.input(name), workspace, problems)
   problems.throwIfAny()
   if (!file) return []
-  return [
-    new JUnitReport({
-      file,
-      attempt,
-      failOn: config.failOn,
-      timeoutMs: config.timeoutMs,
-      startTimeoutMs: config.startTimeoutMs,
-      redact: (text) => redactor.redact(text),
-      warn: (text) => host.console.warning(text),
-    }),
-  ]
+  const report = new JUnitReport({
+    file,
+    attempt,
+    failOn: config.failOn,
+    timeoutMs: config.timeoutMs,
+    startTimeoutMs: config.startTimeoutMs,
+    redact: (text) => redactor.redact(text),
+    warn: (text) => host.console.warning(text),
+  })
+  report.placeholder()
+  return [report]
 }
 
 /** The report's absolute path, its folders made; undefined when not asked for. */
@@ -59,6 +62,15 @@ export function reportPath(
   const named = filePath(given, workspace)
   if ('why' in named) return problem(named.why)
   const { file } = named
+  const name = Buffer.byteLength(basename(file))
+  // The report is written whole to a temporary file beside it, then renamed: both names must fit the 255
+  // bytes a file name has on Linux, macOS and Windows file systems.
+  if (name > MAX_NAME_BYTES)
+    return problem(`has a file name of ${name} bytes, over the ${MAX_NAME_BYTES} a file system allows`)
+  if (name + TEMPORARY_EXTRA_BYTES > MAX_NAME_BYTES)
+    return problem(
+      `has a file name of ${name} bytes: the temporary file it is written to first (${TEMPORARY_EXTRA_BYTES} bytes more) would be over the ${MAX_NAME_BYTES} a file system allows; give a name of at most ${MAX_NAME_BYTES - TEMPORARY_EXTRA_BYTES} bytes`,
+    )
   try {
     mkdirSync(dirname(file), { recursive: true })
     accessSync(dirname(file), constants.W_OK)
@@ -67,10 +79,31 @@ export function reportPath(
       `cannot be written: its folder ${dirname(file)} cannot be made or written to (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     )
   }
-  const existing = statSync(file, { throwIfNoEntry: false })
+  let existing
+  try {
+    existing = statSync(file, { throwIfNoEntry: false })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return problem(
+      code === 'ELOOP'
+        ? 'is a symbolic link that leads back to itself (ELOOP)'
+        : `cannot be read as a file (${code ?? String(error)})`,
+    )
+  }
   if (existing?.isDirectory()) return problem('is a folder')
   if (existing && !existing.isFile()) return problem('is not a regular file')
   return file
+}
+
+// A file name's bytes (NAME_MAX on Linux; 255 on the other common file systems too).
+const MAX_NAME_BYTES = 255
+// The temporary name is `.<name>.<pid>.tmp`: a dot, a dot and up to 7 digits (Linux pids stop at 4194304),
+// and '.tmp'.
+const TEMPORARY_EXTRA_BYTES = 13
+
+/** The temporary file a report is written to before it is renamed over `file`. */
+function temporaryOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
 }
 
 interface Options {
@@ -100,12 +133,44 @@ export class JUnitReport implements Observer {
     return Promise.resolve()
   }
 
+  /**
+   * Before the job starts, the report says that no verdict was reached: an earlier run's report at the same
+   * path is replaced, and a step killed before its end (no `ended`) leaves a report that says so, not one a
+   * CI would publish as this run's. Best effort: the report at the end warns if the file cannot be written.
+   */
+  placeholder(): void {
+    const { file, attempt, redact } = this.options
+    const xml = junitXml(
+      {
+        name: `release-gate: ${attempt.server} ${attempt.subject}`.trim(),
+        startedAt: this.createdAt,
+        timeSeconds: 0,
+        properties: [
+          ['server', attempt.server],
+          ['server-url', attempt.serverUrl],
+          ['attempt', attempt.what],
+          ['status', 'none'],
+        ],
+        cases: [{ classname: attempt.server, name: attempt.what, outcome: 'failed', message: NO_VERDICT }],
+        notes: [],
+      },
+      redact,
+    )
+    const partial = temporaryOf(file)
+    try {
+      writeFileSync(partial, xml)
+      renameSync(partial, file)
+    } catch {
+      rmSync(partial, { force: true })
+    }
+  }
+
   async ended(end: GateEnd): Promise<void> {
     const { file } = this.options
     try {
       const xml = junitXml(this.suite(end), this.options.redact)
       // Written whole, then renamed: a reader never finds half a report.
-      const partial = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
+      const partial = temporaryOf(file)
       try {
         await writeFile(partial, xml)
         await rename(partial, file)
@@ -256,6 +321,15 @@ export class JUnitReport implements Observer {
       case 'succeeded':
         return { ...base, outcome: 'passed', ...(earlier.length ? { earlier } : {}) }
       case 'canceled':
+        // Cancelled by the step itself (its timeout, the workflow's cancel): the host did not finish, which
+        // fails it. Only a cancel by someone on the server is a skip.
+        if (outcome.stopNote !== undefined && end.result?.stoppedBy)
+          return {
+            ...base,
+            outcome: 'failed',
+            message: `${this.stopped(end)} before the job finished ${on}: the step cancelled it (${host.detail}).`,
+            lines: host.lines,
+          }
         return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
       case 'failed':
       case 'warning':

@@ -1,145 +1,122 @@
 // What the action's post step needs to finish the cleanup when the main step was killed (or its cancel
-// was too slow): kept in the runner's step state as soon as a job exists, updated as the gate goes on.
-// Never a secret: the post step reads the credentials from its inputs again, and every string is
-// redacted here and again by the host on its way out.
+// was too slow): appended to the step's record (common/step-state.ts) as the gate goes on, once per change
+// and only what changed, so that a stage of a thousand deployments keeps it small. Never a secret: the
+// post step reads the credentials from its inputs again, and every string is redacted on its way in.
 import type { RunOutcome } from '../contracts/gate.js'
 import type { GateEnd, Observer } from '../contracts/observer.js'
 import type { Run } from '../contracts/run.js'
 import { isFinal } from '../contracts/status.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
-import { STEP_STATE } from './common/step-state.js'
+import type { RecordEntry, SavedRun, StepRecord } from './common/step-state.js'
 
-// The runner hands the state to the post step as an environment variable, which Linux bounds at 128 kB:
-// runs the step did not start are only ever named, so a filter matching thousands is listed in part.
+// Runs the step did not start are only ever named by the post step: a filter matching thousands is listed
+// in part, and counted.
 const MAX_OTHERS = 20
 const MAX_TEXT = 500
 
-export interface GateState {
-  v: 1
-  system: string
-  /** The server's name for messages, e.g. 'Foreman'. */
-  server: string
-  serverUrl: string
-  /** False when the step was not to wait (wait: false, a scheduled job): then nothing is the post step's to stop. */
-  wait: boolean
-  /** Main reached its verdict: what is left open is what its own cleanup could not stop. */
-  verdict: boolean
-  /** Main was a dry run: it started nothing, so the post step has nothing to do. */
-  dryRun?: boolean
-  runs: SavedRun[]
-  /** Runs the step did not start, beyond the ones listed. */
-  more?: number
-}
-
-export interface SavedRun {
-  id: string
-  title: string
-  url?: string
-  /** This step started it: only then may the post step cancel it. */
-  here: boolean
-  /** The server can cancel it (Run.cancel); when not, `why` says so in the server's terms. */
-  cancel: boolean
-  why?: string
-  /** Seen to end, or cancelled by main's own cleanup. */
-  ended?: boolean
-}
-
-/** The observer that keeps GATE_STATE; made only where the host keeps state (the action). */
-export function postState(context: ObserverContext): Observer[] {
-  const { host, config, attempt, redactor } = context
-  if (!host.saveState) return []
-  const text = (value: string): string => clip(redactor.redact(value), MAX_TEXT)
+/** The observer that keeps the post step's record; made only where the host keeps state (the action). */
+export function postState(context: ObserverContext, record: StepRecord | undefined): Observer[] {
+  if (!record) return []
+  const { config, attempt, redactor } = context
   return [
-    new PostState(
-      {
-        v: 1,
-        system: config.system,
-        server: attempt.server,
-        serverUrl: redactor.redact(config.serverUrl.toString()),
-        wait: config.wait,
-        verdict: false,
-        runs: [],
-        ...(config.dryRun && { dryRun: true }),
-      },
-      text,
-      (value) => {
-        try {
-          host.saveState!(STEP_STATE.gate, value)
-        } catch (error) {
-          // A state that cannot be written costs only the post step's cleanup, never the gate.
-          host.console.debug(
-            `The post step's state could not be saved: ${error instanceof Error ? error.message : String(error)}`,
-          )
-        }
-      },
-    ),
+    new PostState(record, (value) => clip(value, MAX_TEXT), {
+      system: config.system,
+      server: attempt.server,
+      serverUrl: redactor.redact(config.serverUrl.toString()),
+      wait: config.wait,
+      starts: attempt.starts,
+      ...(config.dryRun && { dryRun: true }),
+    }),
   ]
 }
 
 export class PostState implements Observer {
-  private readonly byRun = new Map<Run, SavedRun>()
+  private readonly seen = new Set<Run>()
+  private readonly endedRuns = new Set<Run>()
+  private others = 0
+  private begun = false
 
   constructor(
-    private readonly state: GateState,
+    private readonly record: StepRecord,
     private readonly text: (value: string) => string,
-    private readonly save: (value: string) => void,
+    private readonly gate: Omit<Extract<RecordEntry, { t: 'gate' }>, 't'>,
   ) {}
 
+  starting(): Promise<void> {
+    this.begin()
+    // Only an attempt that starts a job says so: a job may exist from here on, before its id is known.
+    if (this.gate.starts) this.record.add({ t: 'starting' })
+    return Promise.resolve()
+  }
+
+  created(id: string): Promise<void> {
+    this.begin()
+    this.record.add({ t: 'created', id: this.text(id) })
+    return Promise.resolve()
+  }
+
   runsFound(runs: Run[]): Promise<void> {
+    this.begin()
+    const saved: SavedRun[] = []
+    let more = 0
     for (const run of runs) {
-      const saved: SavedRun = {
+      if (this.seen.has(run)) continue
+      this.seen.add(run)
+      if (!run.startedHere && this.others++ >= MAX_OTHERS) {
+        // Only counted: its end changes nothing the post step says.
+        this.endedRuns.add(run)
+        more++
+        continue
+      }
+      saved.push({
         id: this.text(run.id),
         title: this.text(run.title),
         ...(run.url && { url: this.text(run.url) }),
         here: run.startedHere,
         cancel: typeof run.cancel === 'function',
         ...(run.whyNoCancel && { why: this.text(run.whyNoCancel) }),
-      }
-      this.byRun.set(run, saved)
-      const others = this.state.runs.filter((r) => !r.here).length
-      if (saved.here || others < MAX_OTHERS) this.state.runs.push(saved)
-      else this.state.more = (this.state.more ?? 0) + 1
+      })
     }
-    this.write()
+    if (saved.length > 0 || more > 0) this.record.add({ t: 'runs', runs: saved, ...(more > 0 && { more }) })
     return Promise.resolve()
   }
 
   runEnded(outcome: RunOutcome): Promise<void> {
-    const saved = this.byRun.get(outcome.run)
-    if (!saved || !isFinal(outcome.status) || outcome.keepsRunning) return Promise.resolve()
-    saved.ended = true
-    // The end of a run the post step would never cancel changes nothing it does: it is written with the
-    // next change, so that a filter's thousands of runs do not write the state thousands of times.
-    if (saved.here) this.write()
+    if (!isFinal(outcome.status) || outcome.keepsRunning || this.endedRuns.has(outcome.run))
+      return Promise.resolve()
+    this.endedRuns.add(outcome.run)
+    this.record.add({ t: 'ended', ids: [this.text(outcome.run.id)] })
     return Promise.resolve()
+  }
+
+  /** Main writes its status: from here on it has a verdict, whatever happens to its cleanup. */
+  statusWritten(status: string): void {
+    this.begin()
+    this.record.add({ t: 'status', status })
   }
 
   ended(end: GateEnd): Promise<void> {
-    this.state.verdict = true
-    // The step did not wait (wait: false, a scheduled job): what it started is meant to go on.
-    if (end.result?.status === 'started') this.state.wait = false
+    this.begin()
+    const ids: string[] = []
     for (const outcome of end.result?.runs ?? []) {
-      const saved = this.byRun.get(outcome.run)
-      if (saved && isFinal(outcome.status) && !outcome.keepsRunning) saved.ended = true
+      if (this.endedRuns.has(outcome.run) || !isFinal(outcome.status) || outcome.keepsRunning) continue
+      this.endedRuns.add(outcome.run)
+      ids.push(this.text(outcome.run.id))
     }
-    this.write()
+    if (ids.length > 0) this.record.add({ t: 'ended', ids })
+    // The step did not wait (wait: false, a scheduled job): what it started is meant to go on.
+    this.record.add({ t: 'verdict', wait: end.result?.status !== 'started' && this.gate.wait })
     return Promise.resolve()
   }
 
-  private write(): void {
-    this.save(JSON.stringify(this.state))
-  }
-}
-
-/** The state main kept, or undefined when it kept none (it ended before any job existed) or it is unreadable. */
-export function readGateState(text: string): GateState | undefined {
-  if (!text.trim()) return undefined
-  try {
-    const state = JSON.parse(text) as Partial<GateState>
-    if (state.v !== 1 || typeof state.system !== 'string' || !Array.isArray(state.runs)) return undefined
-    return state as GateState
-  } catch {
-    return undefined
+  private begin(): void {
+    if (this.begun) return
+    this.begun = true
+    this.record.add({
+      t: 'gate',
+      ...this.gate,
+      ...(this.gate.starts && { starts: this.text(this.gate.starts) }),
+    })
   }
 }

@@ -1,8 +1,11 @@
+import { closeSync, lstatSync, openSync, readSync, rmSync } from 'node:fs'
 import { parseBoolean } from '../config/gate-config.js'
+import { filePath } from '../util/file-path.js'
 import { InputProblems } from '../config/input-error.js'
 import type { Observer } from '../contracts/observer.js'
 import type { ObserverContext } from './common/context.js'
 import { postState } from './post-state.js'
+import { stepRecord } from './common/step-state.js'
 
 /**
  * The observers the inputs switch on. Each is its own chunk of the bundle, loaded only when switched
@@ -17,7 +20,12 @@ export async function actionObservers(
   const problems = new InputProblems()
   const wanted = readSwitch((name) => context.host.input(name), problems)
   problems.throwIfAny()
-  const observers: Observer[] = postState(context)
+  // One record for the post step, shared by the observers that keep something in it; only where the
+  // runner keeps step state for a post step (GITHUB_STATE), so that nothing is left behind elsewhere.
+  const record = process.env.GITHUB_STATE
+    ? stepRecord(context.host, (text) => context.redactor.redact(text))
+    : undefined
+  const observers: Observer[] = postState(context, record)
   if (context.host.input('junit-report').trim()) {
     const { junitReport } = await import('./junit.js')
     observers.push(...junitReport(context, workspace))
@@ -25,12 +33,42 @@ export async function actionObservers(
   if (!wanted) return observers
   if (context.config.dryRun) return [...observers, ...(await noDeploymentInDryRun(context))]
   const { githubDeployments } = await import('./github/index.js')
-  return [...observers, ...githubDeployments(context)]
+  return [...observers, ...githubDeployments(context, record)]
 }
 
 /** github-deployment: false (the default) or true; anything else is an input error. */
 export function readSwitch(read: (name: string) => string, problems: InputProblems): boolean {
   return parseBoolean('github-deployment', read('github-deployment'), problems, false) ?? false
+}
+
+/**
+ * An earlier run's JUnit report at the junit-report path is removed before anything else, so that a run
+ * that ends on an input error (or is killed before its report observer exists) does not leave it for a
+ * CI to publish as this run's. Only a file that reads as a JUnit report goes: a path given by mistake to
+ * some other file is left alone (the input is checked, and the report written, later).
+ */
+export function removeEarlierReport(
+  read: (name: string) => string,
+  workspace: string = process.env.GITHUB_WORKSPACE || process.cwd(),
+): void {
+  const given = read('junit-report').trim()
+  const named = given ? filePath(given, workspace) : undefined
+  if (!named || 'why' in named) return
+  try {
+    const file = named.file
+    if (!lstatSync(file).isFile()) return
+    const head = Buffer.alloc(4096)
+    const fd = openSync(file, 'r')
+    let read = 0
+    try {
+      read = readSync(fd, head, 0, head.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+    if (/^\s*(<\?xml[^>]*\?>\s*)?<testsuites[\s>]/.test(head.subarray(0, read).toString('utf8'))) rmSync(file)
+  } catch {
+    // Nothing there, or nothing that can be read: the report observer says what is wrong with the path.
+  }
 }
 
 /**

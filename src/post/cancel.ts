@@ -5,7 +5,9 @@ import { readGateConfig, type GateConfig } from '../config/gate-config.js'
 import { InputError, InputProblems } from '../config/input-error.js'
 import type { Host } from '../contracts/host.js'
 import type { Redactor } from '../http/redactor.js'
-import type { GateState, SavedRun } from '../observers/post-state.js'
+import type { RecordEntry, SavedRun } from '../observers/common/step-state.js'
+
+type GateState = Extract<RecordEntry, { t: 'gate' }>
 import { serverClient, type PreparedSystem } from '../systems/common/definition.js'
 import { systemDefinition } from '../systems/registry.js'
 

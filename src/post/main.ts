@@ -1,27 +1,33 @@
 // The action's post step (action.yml runs.post, dist/post.js): the runner runs it after the job's steps,
 // even when the job was cancelled. When the main step was killed before its verdict (out of memory, the
 // runner's SIGKILL after a slow cancel), or its own cancel did not take, this finishes the cleanup: it
-// cancels what main started where the server can cancel, says what keeps running where it cannot, and
-// gives a GitHub deployment main left in progress its final state. When main reached its verdict it
-// sends nothing and says nothing but a debug line. It writes no output: main owns them.
+// cancels what main started where the server can cancel, says what keeps running where it cannot (and that
+// a job may have started when main was killed while starting one), and gives each GitHub deployment main
+// left without a final state the one it is due. When nothing is left open it sends nothing and says
+// nothing but a debug line. It writes no output: main owns them.
 import type { Host } from '../contracts/host.js'
 import { ActionHost } from '../host/action-host.js'
 import { redacting } from '../host/redacting-host.js'
 import { Redactor } from '../http/redactor.js'
-import { STEP_STATE } from '../observers/common/step-state.js'
-import { readGateState, type GateState, type SavedRun } from '../observers/post-state.js'
+import { readStepRecord, STEP_STATE, type SavedRun } from '../observers/common/step-state.js'
 import { named } from '../util/words.js'
 import { settledWithin } from '../util/sleep.js'
 import { endProcess } from '../util/exit.js'
 import { GRACE_AFTER_LAST_SIGNAL_MS, GRACE_AFTER_SIGINT_MS } from '../contracts/budgets.js'
 import { cancelSignals, isLastSignal } from '../contracts/signals.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
+import { deploymentFinals } from './deployments.js'
+import { plan, replay, type Plan } from './plan.js'
+
+export { plan, replay } from './plan.js'
 
 /** The whole post step, from start to exit, whatever the servers do. */
 export const POST_BUDGET_MS = 15_000
 // Kept for GitHub's final deployment states after the cancels, and for the last lines and the exit.
 const GITHUB_SHARE_MS = 4000
 const EXIT_SHARE_MS = 1000
+// Jobs named one by one in warnings; past these, one line counts the rest (a stage of a thousand).
+const NAMED_EACH = 5
 
 export interface PostOptions {
   /** The runner's host by default. */
@@ -34,37 +40,6 @@ export interface PostOptions {
    * may still be running and returns, whatever is still under way.
    */
   stop?: AbortSignal
-}
-
-/** What the post step does with the state main left; `quiet` says why it does nothing. */
-export interface Plan {
-  quiet?: string
-  /** Started by the step, cancellable, and not seen to end. */
-  cancel: SavedRun[]
-  /** Started by the step, on a server that cannot cancel them. */
-  keepRunning: SavedRun[]
-  /** Not started by the step (operation: wait): never cancelled. */
-  leftAlone: SavedRun[]
-  /** Main never reached its verdict: it said nothing about these, and GitHub's deployments are open. */
-  early: boolean
-}
-
-export function plan(gate: GateState | undefined): Plan {
-  const none = (quiet: string): Plan => ({ quiet, cancel: [], keepRunning: [], leftAlone: [], early: false })
-  if (!gate) return none('the main step kept no state: it ended before any job existed')
-  if (gate.dryRun) return none('the main step was a dry run: it started nothing')
-  if (!gate.wait) return none('the main step did not wait on its job (wait: false, or a scheduled job)')
-  const open = gate.runs.filter((run) => !run.ended)
-  const cancel = open.filter((run) => run.here && run.cancel)
-  if (gate.verdict && cancel.length === 0) return none('the main step reached its verdict')
-  // After a verdict main has said what keeps running; only a cancel it could not confirm is left to do.
-  if (gate.verdict) return { cancel, keepRunning: [], leftAlone: [], early: false }
-  return {
-    cancel,
-    keepRunning: open.filter((run) => run.here && !run.cancel),
-    leftAlone: open.filter((run) => !run.here),
-    early: true,
-  }
 }
 
 /**
@@ -97,33 +72,20 @@ export async function post(options: PostOptions = {}): Promise<void> {
   const redactor = new Redactor()
   const host = redacting(options.host ?? new ActionHost(), redactor)
   const state = options.state ?? ((name: string) => process.env[`STATE_${name}`] ?? '')
-  const gate = readGateState(state(STEP_STATE.gate))
-  const todo = plan(gate)
-  if (todo.quiet || !gate) {
+  const todo = plan(replay(readStepRecord(state(STEP_STATE.record))))
+  if (todo.quiet || !todo.gate) {
     host.console.debug(`release-gate post step: nothing to do, ${todo.quiet}.`)
     return
   }
+  const gate = todo.gate
   // Set once the budget ran out and the step said so: what finishes afterwards is not said a second time.
   let late = false
   // Everything ends by `endsAt`, which leaves the exit its share of the budget.
   const endsAt = startedAt + POST_BUDGET_MS - EXIT_SHARE_MS
   const work = (async () => {
-    host.console.info(
-      todo.early
-        ? 'release-gate post step: the main step ended before its verdict (the workflow was cancelled, or the step was killed); finishing its cleanup.'
-        : 'release-gate post step: the main step could not confirm that its job was cancelled; trying again.',
-    )
-    for (const run of todo.leftAlone)
-      host.console.info(
-        `${run.title} may still be running: this step did not start it (it waited on it), so it is left alone.`,
-      )
-    if (gate.more) host.console.info(`… and ${gate.more} more run${gate.more === 1 ? '' : 's'} it waited on.`)
-    for (const run of todo.keepRunning)
-      host.console.warning(
-        run.why ?? `${run.title} may still be running on ${gate.server}${run.url ? `: ${run.url}` : ''}.`,
-      )
-    const deployments = todo.early ? state(STEP_STATE.deployments) : ''
-    const cancelUntil = endsAt - (deployments ? GITHUB_SHARE_MS : 0)
+    host.console.info(headline(todo))
+    sayLeftOpen(host, todo)
+    const cancelUntil = endsAt - (todo.deployments.length > 0 ? GITHUB_SHARE_MS : 0)
     const outcomes = await cancelRuns(
       host,
       redactor,
@@ -134,24 +96,11 @@ export async function post(options: PostOptions = {}): Promise<void> {
     )
     if (late) return
     for (const outcome of outcomes) say(host, outcome)
-    if (deployments) {
+    if (todo.deployments.length > 0) {
       const { finishDeployments } = await import('../observers/github/index.js')
-      // Cancelled only when every job the step was watching is known to have stopped.
-      const stopped =
-        outcomes.length > 0 &&
-        outcomes.every((o) => o.cancelled) &&
-        todo.keepRunning.length + todo.leftAlone.length === 0
-      const titles = (runs: SavedRun[]): string =>
-        named(
-          runs.map((run) => run.title),
-          { separator: ', ', more: ' and' },
-        )
       await finishDeployments(
         host,
-        deployments,
-        stopped
-          ? `Cancelled by release-gate's post step: the step ended before its outcome (${titles(todo.cancel)})`
-          : `No outcome known: the step ended early; ${titles([...todo.cancel, ...todo.keepRunning, ...todo.leftAlone]) || 'the job'} may still be running on ${gate.server}`,
+        deploymentFinals(todo, outcomes),
         AbortSignal.timeout(Math.max(0, endsAt - now())),
       )
     }
@@ -170,12 +119,57 @@ export async function post(options: PostOptions = {}): Promise<void> {
   ) {
     late = true
     host.console.warning(
-      `release-gate's post step ${stop?.aborted ? `was stopped by the runner (${String(stop.reason)})` : `ran out of its ${POST_BUDGET_MS / 1000} s`}: ${named(
-        todo.cancel.map((run) => run.title),
-        { separator: ', ', more: ' and' },
-      )} may still be running on ${gate.server}.`,
+      `release-gate's post step ${stop?.aborted ? `was stopped by the runner (${String(stop.reason)})` : `ran out of its ${POST_BUDGET_MS / 1000} s`}: ${
+        titles(todo.cancel) || 'the GitHub deployments it was finishing'
+      } may still ${todo.cancel.length > 0 ? `be running on ${gate.server}` : 'be in progress'}.`,
     )
   }
+}
+
+/** The first line: why the post step has something to do, true to what the record says. */
+function headline(todo: Plan): string {
+  const prefix = 'release-gate post step: '
+  switch (todo.ending) {
+    case 'killed':
+      return `${prefix}the main step ended before its verdict (the workflow was cancelled, or the step was killed); finishing its cleanup.`
+    case 'status':
+      return `${prefix}the main step reached its verdict (status: ${todo.status || 'none'}) but ended before its cleanup was done; finishing it.`
+    default:
+      return todo.cancel.length > 0
+        ? `${prefix}the main step could not confirm that its job was cancelled; trying again.`
+        : `${prefix}the final state of ${todo.deployments.length === 1 ? 'a GitHub deployment' : `${todo.deployments.length} GitHub deployments`} did not reach GitHub during the main step; sending it again.`
+  }
+}
+
+/** What may still run and is not the post step's to cancel, or whose id main never learnt. */
+function sayLeftOpen(host: Host, todo: Plan): void {
+  const gate = todo.gate!
+  if (todo.maybeStarted)
+    host.console.warning(
+      `The main step was stopped while it asked ${gate.server} to start the job, before the answer came: a job may have started. Look for it ${gate.starts ?? 'on the server'} (${gate.serverUrl}), and cancel it there if it must not run.`,
+    )
+  for (const run of todo.leftAlone.slice(0, NAMED_EACH))
+    host.console.info(
+      `${run.title} may still be running: this step did not start it (it waited on it), so it is left alone.`,
+    )
+  const others = Math.max(0, todo.leftAlone.length - NAMED_EACH) + todo.more
+  if (others > 0) host.console.info(`… and ${others} more run${others === 1 ? '' : 's'} it waited on.`)
+  for (const run of todo.keepRunning.slice(0, NAMED_EACH))
+    host.console.warning(
+      run.why ?? `${run.title} may still be running on ${gate.server}${run.url ? `: ${run.url}` : ''}.`,
+    )
+  const more = todo.keepRunning.length - NAMED_EACH
+  if (more > 0)
+    host.console.warning(
+      `… and ${more} more job${more === 1 ? '' : 's'} this step started may still be running on ${gate.server}, which cannot cancel ${more === 1 ? 'it' : 'them'}: see ${gate.serverUrl}.`,
+    )
+}
+
+function titles(runs: SavedRun[]): string {
+  return named(
+    runs.map((run) => run.title),
+    { separator: ', ', more: ' and' },
+  )
 }
 
 function say(host: Host, { run, cancelled, message }: CancelOutcome): void {

@@ -1,5 +1,3 @@
-import { clip } from '../util/words.js'
-
 /** One thing the gate judged: a Foreman host, a BuildMaster deployment, an RPM job run, an Otter job. */
 export interface JUnitCase {
   /** The server or system, e.g. 'Foreman'. */
@@ -35,6 +33,7 @@ export interface JUnitSuite {
   notes: string[]
 }
 
+/** Every limit counts characters as written to the file, after XML escaping. */
 export interface JUnitLimits {
   /** Characters of output kept per case: its last lines. */
   caseOutputChars: number
@@ -71,7 +70,9 @@ export function junitXml(
   limits: JUnitLimits = DEFAULT_LIMITS,
 ): string {
   const clean = (text: string): string => xmlSafe(redact(text))
-  const oneLine = (text: string, max: number): string => clip(clean(text).replace(/\s+/g, ' ').trim(), max)
+  // Every limit counts characters as written, after escaping: text full of '&' costs five times its length.
+  const oneLine = (text: string, max: number): string =>
+    clipEscaped(clean(text).replace(/\s+/g, ' ').trim(), max, attrLength)
   const notes = suite.notes.map((note) => clean(note))
 
   let cases = suite.cases
@@ -102,14 +103,14 @@ export function junitXml(
     // What a case's lines may take: its share, while the whole report has room; none past that.
     const output = (lines: string[] | undefined): string => {
       const kept = tail(
-        (lines ?? []).map((line) => clip(clean(line), LINE_CHARS)),
+        (lines ?? []).map((line) => clipEscaped(clean(line), LINE_CHARS, textLength)),
         limits.caseOutputChars,
       )
-      if (kept.length > outputLeft) {
+      if (textLength(kept) > outputLeft) {
         outputDropped++
         return ''
       }
-      outputLeft -= kept.length
+      outputLeft -= textLength(kept)
       return kept
     }
     const reruns = (element: 'flakyFailure' | 'rerunFailure'): string =>
@@ -146,7 +147,8 @@ export function junitXml(
 
   const failures = cases.filter((c) => c.outcome === 'failed').length
   const skipped = cases.filter((c) => c.outcome === 'skipped').length
-  const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${Math.max(0, suite.timeSeconds).toFixed(3)}"`
+  const time = `time="${Math.max(0, suite.timeSeconds).toFixed(3)}"`
+  const counts = `tests="${cases.length}" failures="${failures}" errors="0"`
   const name = attr(oneLine(suite.name, limits.nameChars))
   // JUnit's schema: a timestamp without a time zone; it is UTC.
   const timestamp = new Date(suite.startedAt).toISOString().slice(0, 19)
@@ -156,12 +158,15 @@ export function junitXml(
   )
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${name}" ${counts}>`,
-    `  <testsuite name="${name}" ${counts} timestamp="${timestamp}">`,
+    // Jenkins xunit's junit-10.xsd allows `skipped` on <testsuite> only, not on <testsuites>.
+    `<testsuites name="${name}" ${counts} ${time}>`,
+    `  <testsuite name="${name}" ${counts} skipped="${skipped}" ${time} timestamp="${timestamp}">`,
     ...(properties.length ? ['    <properties>', ...properties, '    </properties>'] : []),
     ...body,
     ...(notes.length
-      ? [`    <system-out>${text(clip(notes.join('\n'), limits.caseOutputChars * 4))}</system-out>`]
+      ? [
+          `    <system-out>${text(clipEscaped(notes.join('\n'), limits.caseOutputChars * 4, textLength))}</system-out>`,
+        ]
       : []),
     '  </testsuite>',
     '</testsuites>',
@@ -170,20 +175,48 @@ export function junitXml(
   return lines.join('\n')
 }
 
-/** The last lines that fit in `max` characters, the last one clipped if it alone does not. */
+/** The last lines that fit in `max` characters once escaped, the last one clipped if it alone does not. */
 function tail(lines: string[], max: number): string {
   const kept: string[] = []
   let size = 0
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!
-    if (size + line.length + 1 > max) {
-      if (kept.length === 0) kept.push(clip(line, max))
+    const length = textLength(line)
+    if (size + length + 1 > max) {
+      if (kept.length === 0) kept.push(clipEscaped(line, max, textLength))
       break
     }
     kept.unshift(line)
-    size += line.length + 1
+    size += length + 1
   }
   return kept.join('\n')
+}
+
+// What each character costs once escaped (text() and attr() below); every other character costs one.
+const TEXT_COST: Record<string, number> = { '&': 5, '<': 4, '>': 4 }
+const ATTR_COST: Record<string, number> = { ...TEXT_COST, '"': 6, "'": 6, '\t': 5, '\n': 5, '\r': 5 }
+const costOf =
+  (costs: Record<string, number>) =>
+  (value: string): number => {
+    let length = value.length
+    for (const char of value) length += (costs[char] ?? 1) - 1
+    return length
+  }
+const textLength = costOf(TEXT_COST)
+const attrLength = costOf(ATTR_COST)
+
+/** At most `max` characters once escaped (by `length`'s measure), ending in '…' when cut; never half a character. */
+function clipEscaped(value: string, max: number, length: (value: string) => number): string {
+  if (length(value) <= max) return value
+  const kept: string[] = []
+  let size = 1
+  for (const char of value) {
+    const cost = length(char)
+    if (size + cost > max) break
+    kept.push(char)
+    size += cost
+  }
+  return `${kept.join('')}…`
 }
 
 // Terminal escapes (CSI, OSC, and two-character ones): a report is read in a browser, not a terminal.

@@ -7,6 +7,7 @@ import type { Redactor } from '../../http/redactor.js'
 import type { Observer } from '../../contracts/observer.js'
 import type { Attempt } from '../../report/report.js'
 import type { Run } from '../../contracts/run.js'
+import type { StepRecord } from '../common/step-state.js'
 import type { DeploymentState, GitHubApi, Repository } from './api.js'
 import { DEFAULT_TIMING, GitHubCalls, type MirrorTiming } from './calls.js'
 import {
@@ -38,8 +39,8 @@ export interface MirrorOptions {
   /** Aborted when the runner cancels the workflow (SIGINT). */
   signal: AbortSignal
   timing?: Partial<MirrorTiming>
-  /** Hears the ids of the deployments still without a final state, whenever that changes (for the post step). */
-  remember?(open: number[]): void
+  /** The post step's record: each deployment created, the final state queued for it, and when it arrived. */
+  record?: StepRecord
 }
 
 /** One GitHub deployment and the statuses queued for it, sent in order. */
@@ -248,7 +249,14 @@ export class DeploymentMirror implements Observer {
             signal,
           ),
       )
-      this.remember()
+      if (target.id !== undefined)
+        this.options.record?.add({
+          t: 'deployment',
+          id: target.id,
+          environment,
+          ...(run && { run: run.id }),
+          subject: this.subject(target),
+        })
       if (target.id !== undefined)
         this.options.console.info(
           `GitHub deployment ${target.id} of ${repository.owner}/${repository.repo}, environment '${environment}': created.`,
@@ -292,6 +300,17 @@ export class DeploymentMirror implements Observer {
       // server is where its output is, GitHub's log_url (else this workflow run's page).
       const environmentUrl = this.options.environmentUrl && this.redact(this.options.environmentUrl)
       const logUrl = target.jobUrl ? this.redact(target.jobUrl) : this.options.logUrl
+      // Kept before it is sent: if it never arrives (GitHub failed it, or the step was killed), the post
+      // step sends it again.
+      if (state !== 'in_progress')
+        this.options.record?.add({
+          t: 'final',
+          id,
+          state,
+          description: this.clip(description),
+          ...(environmentUrl && { environmentUrl }),
+          ...(logUrl && { logUrl }),
+        })
       const sent = await this.github.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
         this.options.api
           .createStatus(
@@ -311,14 +330,9 @@ export class DeploymentMirror implements Observer {
       this.options.console.debug(`GitHub deployment ${id}: ${state}`)
       if (state !== 'in_progress') {
         target.closed = true
-        this.remember()
+        this.options.record?.add({ t: 'closed', id })
       }
     })
-  }
-
-  /** The deployments created and not yet given a final state: what the post step finishes if the step dies. */
-  private remember(): void {
-    this.options.remember?.(this.targets.flatMap((t) => (t.id === undefined || t.closed ? [] : [t.id])))
   }
 
   /** What the descriptions call the job: the run's title when there is one run, else the attempt. */

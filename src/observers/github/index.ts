@@ -3,7 +3,8 @@ import type { Observer } from '../../contracts/observer.js'
 import type { Repository } from './api.js'
 import { DeploymentMirror } from './deployments.js'
 import { readDeploymentInputs } from './inputs.js'
-import { finishLeftOpen, openIds, rememberOpen } from './left-open.js'
+import { finishLeftOpen, type LeftDeployment } from './left-open.js'
+import type { StepRecord } from '../common/step-state.js'
 import { octokitApi } from './octokit-api.js'
 import type { ObserverContext } from '../common/context.js'
 import type { Host } from '../../contracts/host.js'
@@ -14,6 +15,7 @@ import type { Host } from '../../contracts/host.js'
  */
 export function githubDeployments(
   context: ObserverContext,
+  record?: StepRecord,
   env: NodeJS.ProcessEnv = process.env,
 ): Observer[] {
   const { host, config, attempt, signal, redactor } = context
@@ -50,40 +52,39 @@ export function githubDeployments(
       setOutput: (name, value) => host.setOutput(name, value),
       redactor,
       signal,
-      // The ids go to the step state, for the post step to finish what a killed step left in progress.
-      ...(host.saveState && { remember: rememberOpen((name, value) => host.saveState!(name, value)) }),
+      // For the post step to finish what a killed step left in progress, or what GitHub failed.
+      ...(record && { record }),
     }),
   ]
 }
 
 /**
- * The post step: the deployments the main step left without a final state (kept in `state`) are set to
- * error with `description`. The token comes from the inputs again; the state never holds it.
+ * The post step: the deployments the main step left without a final state are given the one each is due
+ * (main's own, when it had decided one; else error). The token comes from the inputs again; the record
+ * never holds it.
  */
 export async function finishDeployments(
   host: Host,
-  state: string,
-  description: string,
+  deployments: LeftDeployment[],
   signal: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  const ids = openIds(state)
-  if (ids.length === 0) return
+  if (deployments.length === 0) return
   const token = host.input('github-token').trim()
   host.mask(token)
   const repository = parseRepository(env.GITHUB_REPOSITORY)
   if (!token || !repository) {
+    const ids = deployments.map((d) => d.id)
     host.console.warning(
       `GitHub deployment${ids.length === 1 ? '' : 's'} ${ids.join(', ')} ${ids.length === 1 ? 'was' : 'were'} left in progress: ${token ? 'GITHUB_REPOSITORY is not set' : 'github-token is empty'} in the post step.`,
     )
     return
   }
   await finishLeftOpen({
-    ids,
+    deployments,
     api: octokitApi(token, (message) => host.console.debug(message)),
     repository,
     logUrl: workflowRunUrl(env, repository),
-    description,
     console: host.console,
     signal,
   })

@@ -162,15 +162,17 @@ export function prefixed(variables: Variables): Variables {
   )
 }
 
-export function describeAttempt(settings: Settings): { what: string; subject: string } {
+export function describeAttempt(settings: Settings): { what: string; subject: string; starts?: string } {
   const release = `release ${settings.release} of ${settings.applicationLabel}`
   const stage = settings.stage ? ` to stage ${settings.stage}` : ''
   const subject = `${settings.applicationLabel} ${settings.release}`.trim()
+  // Where deployments the step starts show, for a step killed before it learnt their ids.
+  const starts = `among the deployments of ${release} in BuildMaster`
   switch (settings.operation) {
     case 'deploy':
-      return { what: `build and deploy ${release}${stage}`, subject }
+      return { what: `build and deploy ${release}${stage}`, subject, starts }
     case 'deploy-build':
-      return { what: `deploy build ${settings.build} of ${release}${stage}`, subject }
+      return { what: `deploy build ${settings.build} of ${release}${stage}`, subject, starts }
     case 'wait':
       if (settings.selection)
         return {

@@ -10,7 +10,7 @@ export interface PreparedSystem {
   /** Values to mask and redact everywhere. */
   secrets: string[]
   /** What the step sets out to do, in words: "trigger job template 'deploy-web'", and a name for titles. */
-  attempt: { what: string; subject: string; environmentPerRun?: boolean; units?: UnitNames }
+  attempt: { what: string; subject: string; environmentPerRun?: boolean; units?: UnitNames; starts?: string }
   /** Inputs that were given but take no effect on this server, in words naming the input: shown as warnings before any request. */
   warnings?: string[]
   createAdapter(client: ApiClient): Adapter

@@ -198,7 +198,7 @@ class ForemanAdapter implements Adapter {
     }
   }
 
-  async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+  async start(signal: AbortSignal, console: GateConsole, created?: (id: string) => void): Promise<Run[]> {
     const api = new ForemanApi(this.config, this.client, this.settings.scope)
     this.api = api
     this.console = console
@@ -244,11 +244,13 @@ class ForemanAdapter implements Adapter {
         { failed_only: failedOnly, job_invocation: {} },
         signal,
       )
+      created?.(String(id))
       title = `Foreman job invocation ${id} (re-run of ${invocationId} on ${hosts})`
       console.info(`Re-running job invocation ${invocationId} on ${hosts} as job invocation ${id}.`)
     }
     if (operation === 'run') {
       id = await this.create(api, signal)
+      created?.(String(id))
       if (/^\d+$/.test(this.settings.template))
         this.templateName = await this.nameOfTemplate(api, this.settings.template, signal)
       const template = this.templateName ?? this.settings.template

@@ -236,23 +236,30 @@ export function put(target: Record<string, unknown>, path: string[], value: unkn
   node[path[path.length - 1]!] = value
 }
 
-export function describeAttempt(settings: Settings): { what: string; subject: string } {
+// Where a job invocation the step starts shows in Foreman, for a step killed before it learnt the id.
+const STARTS =
+  "under Monitor → Jobs in Foreman (the newest, by this user), or with 'hammer job-invocation list'"
+
+export function describeAttempt(settings: Settings): { what: string; subject: string; starts?: string } {
   const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`
   switch (settings.operation) {
     case 'run':
       return {
         what: `run ${job} on '${settings.searchQuery}'`,
         subject: settings.template || settings.feature,
+        starts: STARTS,
       }
     case 'rerun-failed':
       return {
         what: `re-run job invocation ${settings.invocationId} on its failed hosts`,
         subject: `job invocation ${settings.invocationId}`,
+        starts: STARTS,
       }
     case 'rerun':
       return {
         what: `re-run job invocation ${settings.invocationId} on all its hosts`,
         subject: `job invocation ${settings.invocationId}`,
+        starts: STARTS,
       }
     default:
       return {

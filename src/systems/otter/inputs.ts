@@ -65,8 +65,13 @@ export function validate(config: GateConfig, problems: InputProblems): void {
   }
 }
 
-export function describeAttempt(config: GateConfig): { what: string; subject: string } {
+export function describeAttempt(config: GateConfig): { what: string; subject: string; starts?: string } {
   return operationOf(config) === 'wait'
     ? { what: `wait on job ${config.jobId}`, subject: `job ${config.jobId}` }
-    : { what: `trigger job template '${config.template}'`, subject: config.template }
+    : {
+        what: `trigger job template '${config.template}'`,
+        subject: config.template,
+        // Where a job the step triggers shows, for a step killed before the trigger's answer came.
+        starts: `on Otter's Jobs page (the newest job of template '${config.template}')`,
+      }
 }
