@@ -16,7 +16,7 @@ import {
   type ForemanSetup,
   type Invocation,
 } from './foreman-model.js'
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 /** What the create and the rerun need of the simulator: its setup, its version, its invocations. */
 export interface InvocationStore {

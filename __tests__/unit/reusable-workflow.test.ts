@@ -44,7 +44,12 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
   it('is called in the docs only with the inputs and secrets it declares, and with the required ones', () => {
     const declared = workflow.on.workflow_call.inputs
     const required = Object.keys(declared).filter((name) => declared[name]!.required)
-    const pages = ['README.md', ...readdirSync('docs').map((name) => join('docs', name))]
+    const pages = [
+      'README.md',
+      ...readdirSync('docs')
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => join('docs', name)),
+    ]
     const calls = pages.flatMap((page) =>
       [...readFileSync(page, 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].flatMap((block) => {
         const document = parse(block[1]!) as { jobs?: Record<string, Record<string, unknown>> } | null
