@@ -85,7 +85,7 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
       'docs/foreman.md': 'foreman',
       'docs/rpm.md': 'rpm',
     }
-    type Step = { uses?: string; with?: Record<string, unknown> }
+    type Step = { uses?: string; with?: Record<string, string | boolean | undefined> }
     const missing = Object.entries(guides).filter(([page, system]) => {
       const blocks = [...readFileSync(page, 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)]
       return !blocks.some((block) => {
