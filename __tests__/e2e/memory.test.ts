@@ -18,14 +18,18 @@ import { foremanShow } from '../hostile/api-answers.js'
 import { foremanInputs, HostileServer, otterInputs, type Route } from '../hostile/servers.js'
 import { remoteLines } from './helpers.js'
 
-// A 200,000-line log (13 MB) took 171 MB when the log was held (before issue 12) and takes ~70 MB
-// streamed, Node.js itself ~45 MB of that. The limit sits between, well clear of both.
-const MAX_PEAK_RSS_MB = 110
+// A 200,000-line log (13 MB) took 171 MB when the log was held (before issue 12), ~115 MB more than the
+// same step with a 20-line log; streamed, it takes 15-35 MB more (Node.js 20: 54 MB, then 69-70 MB;
+// Node.js 24: 58 MB, then 80-91 MB). The limit bounds that growth, between the two and well clear of
+// both; not the whole peak, of which Node.js itself takes a share that differs by version and platform
+// (CI runs this on Linux, Windows and macOS).
+const MAX_GROWTH_MB = 60
 
 let sandbox: Sandbox
 beforeAll(async () => {
   sandbox = await Sandbox.start()
   sandbox.otter.addTemplate('log-200k', { durationMs: 3000, outcome: 'Succeeded', logLines: 200_000 })
+  sandbox.otter.addTemplate('log-20', { durationMs: 3000, outcome: 'Succeeded', logLines: 20 })
 })
 afterAll(() => sandbox.stop())
 
@@ -83,14 +87,21 @@ function drained(res: ServerResponse): Promise<void> {
 
 describe('memory that stays flat as the work grows (bundle as a process)', () => {
   it.concurrent(
-    `streams a 200,000-line Otter log (13 MB, answered whole at every fetch) with a peak RSS under ${MAX_PEAK_RSS_MB} MB, every line once and in order`,
+    `streams a 200,000-line Otter log (13 MB, answered whole at every fetch) with a peak RSS under ${MAX_GROWTH_MB} MB above a 20-line log's, every line once and in order`,
     async () => {
-      const { run, peakMb } = await measured({
-        inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'log-200k' },
+      const otter = (template: string) => ({
+        inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template },
       })
-      expect(run.exitCode).toBe(0)
+      const [small, { run, peakMb }] = await Promise.all([
+        measured(otter('log-20')),
+        measured(otter('log-200k')),
+      ])
+      expect([small.run.exitCode, run.exitCode]).toEqual([0, 0])
       expect(stepsOnceInOrder(remoteLines(run), 200_000)).toBe(true)
-      expect(peakMb).toBeLessThan(MAX_PEAK_RSS_MB)
+      expect([peakMb - small.peakMb < MAX_GROWTH_MB, `${small.peakMb} MB, then ${peakMb} MB`]).toEqual([
+        true,
+        expect.any(String),
+      ])
     },
   )
 
@@ -207,6 +218,8 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
       let written = 0
       let writtenWhileStalled = 0
       let logFetches = 0
+      // When the server began waiting for the step to take more of the log (a full socket), 0 while not.
+      let waitingSince = 0
       const routes: Record<string, Route> = {
         'POST api/jobs/trigger': () => '4711',
         'api/jobs/status': () => (logFetches >= 1 ? 'Succeeded' : 'Executing'),
@@ -217,7 +230,11 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
             for (let at = 0; at < text.length && !res.destroyed; at += 64 * 1024) {
               const piece = text.slice(at, at + 64 * 1024)
               written += piece.length
-              if (!res.write(piece)) await drained(res)
+              if (!res.write(piece)) {
+                waitingSince = Date.now()
+                await drained(res)
+                waitingSince = 0
+              }
             }
             res.end()
           })()
@@ -225,12 +242,14 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
       }
       const server = await HostileServer.start(routes)
       try {
-        // The runner reads nothing for 4 s: by then the step has stopped taking the 28 MB log.
-        const stalledMs = 4000
-        setTimeout(() => (writtenWhileStalled = written), stalledMs - 200)
+        // The runner reads nothing until the step has stopped taking the 28 MB log: the server has waited 2 s
+        // on a full socket (a step that read on would have taken the whole log long before).
+        const stepStopped = until(() => waitingSince > 0 && Date.now() - waitingSince > 2000, 45_000).then(
+          () => (writtenWhileStalled = written),
+        )
         const run = await runAction({
           inputs: { ...otterInputs(server), 'poll-interval': '200ms', timeout: '60s' },
-          stdoutStalledMs: stalledMs,
+          stdoutStalledUntil: stepStopped,
         })
         expect(run.exitCode).toBe(0)
         // What the socket buffers hold, a few MB at most; the rest waited on the server.

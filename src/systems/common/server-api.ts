@@ -65,7 +65,7 @@ export class MaybeActed extends GateError {
   }
 }
 
-/** The words a server's API adds to ServerWords for its sends (none for a read-only API, such as RPM's). */
+/** The words a server's API adds to ServerWords for its sends (none for a read-only API). */
 export interface SendWords {
   /** A send that may have acted (mayHaveActed): what to say, naming where to check before re-running. */
   mayHaveActed?(failure: HttpFailure, doing: string): string
