@@ -11,7 +11,7 @@ import { releaseLabel, releaseParams, type Settings } from './inputs.js'
 import { explainRefusal } from './refusal.js'
 
 /** The deployments `filter` selects, as the adapter lists them (saying once what BuildMaster's filters did). */
-export type ListDeployments = (
+type ListDeployments = (
   doing: string,
   filter: Record<string, string>,
   signal: AbortSignal,

@@ -25,7 +25,7 @@ export interface ServerRequest {
 }
 
 /** What a call's failures are, in the caller's words before the server's. */
-export interface CallWords {
+interface CallWords {
   /** Failures the call words its own way (a 404 for the object it asked for). */
   own?: OwnWords
   /** A send of this call that may have acted: what to say, instead of the server's usual words. */
@@ -66,7 +66,7 @@ export class MaybeActed extends GateError {
 }
 
 /** The words a server's API adds to ServerWords for its sends (none for a read-only API). */
-export interface SendWords {
+interface SendWords {
   /** A send that may have acted (mayHaveActed): what to say, naming where to check before re-running. */
   mayHaveActed?(failure: HttpFailure, doing: string): string
   /** An error answer its documentation gives for a request refused without acting, whatever its status. */
