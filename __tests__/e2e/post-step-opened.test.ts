@@ -16,6 +16,7 @@ import { until } from '../../sandbox/cues.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { itSendsSignals } from '../sandbox.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -256,6 +257,38 @@ describe('the post step closes what main opened (bundle as processes, against th
     expect(post.stdout).toContain(RESENT)
     expect(statesOf(repo)).toEqual(['in_progress', 'success'])
   })
+
+  itSendsSignals(
+    'ended by force after writing status=canceled (SIGTERM first, a cancel Foreman holds): the post step says main reached its verdict, and cancels again',
+    async () => {
+      let release = (): void => undefined
+      const released = new Promise<void>((resolve) => (release = resolve))
+      sandbox.faults.set({
+        rate: 1,
+        kinds: ['slow'],
+        release: released,
+        match: (method, path) => method === 'POST' && path.endsWith('/cancel'),
+      })
+      // The runner's last signal first: the step ends within 2 s, its status written, its cancel unanswered.
+      const main = await runAction({
+        inputs: foreman(),
+        firstSignal: 'SIGTERM',
+        cancelWhen: ({ stdout }) => /^Started Foreman job invocation/m.test(stdout),
+      })
+      expect({ exit: main.exitCode, status: main.outputs.status }).toEqual({ exit: 1, status: 'canceled' })
+      // A forced end writes the status alone: the id is on the Started line.
+      const [, id] = /^Started Foreman job invocation (\d+)/m.exec(main.stdout)!
+      sandbox.faults.set(undefined)
+      const post = await runPostStep(main, { inputs: foreman() })
+      release()
+      await until(() => sandbox.requests.every((r) => r.fault !== 'slow' || r.status !== 0))
+      expect(post.stdout).not.toContain('ended before its verdict')
+      expect(post.stdout).toContain(
+        'release-gate post step: the main step reached its verdict (status: canceled) but ended before its cleanup was done; finishing it.',
+      )
+      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+    },
+  )
 
   it('killed after its job ended: nothing is left open, and the post step does not say main ended before its verdict', async () => {
     const inputs = { system: 'otter', 'server-url': sandbox.url('otter'), template: 'post-quick' }
