@@ -115,6 +115,7 @@ describe('the post step closes what main opened (bundle as processes, against th
     })
     const repo = 'acme/post-killed-in-create'
     const inputs = foreman(mirrored())
+    const before = sandbox.foreman.invocations.length
     const post = await killedThenPost(
       { inputs, env: githubEnv(repo) },
       held('POST', /\/foreman\/api\/job_invocations$/),
@@ -129,6 +130,9 @@ describe('the post step closes what main opened (bundle as processes, against th
     expect(deployment!.statuses[0]!.description).toBe(
       "No outcome known: the step ended before the job's id was known; a job may have started on Foreman",
     )
+    // The held create still lands after main is gone: wait for it, so that the next test does not take
+    // this job for its own (seen on a loaded machine, where the post step ended within the 2 s).
+    while (sandbox.foreman.invocations.length === before) await new Promise((r) => setTimeout(r, 50))
   })
 
   it("Foreman: killed after the create's answer, before the run was known: the post step cancels the new invocation by its id", async () => {
