@@ -137,6 +137,25 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     expect(holds.afterRound([scheduled, started])?.runs).toEqual([scheduled])
   })
 
+  it('keeps counting start-timeout from the scheduled time when the hold that told it gives way to another (queued, then planned)', () => {
+    const { holds, pass, at, lines } = watch(5 * MINUTE)
+    const scheduled = outcomeOf(runNamed('11'))
+    holds.found(scheduled)
+    const startsAt = at() + 10 * MINUTE
+    check(holds, scheduled, 'pending', { reason: 'queued', startsAt })
+    pass(10 * MINUTE)
+    // Its time came: the server took it up, but has not started it (Foreman: planned, no start time).
+    check(holds, scheduled, 'pending', { reason: 'planned' })
+    expect(holds.afterRound([scheduled])).toBeUndefined()
+    expect(lines.at(-1)).toBe('deployment 11: still pending after 10m; start-timeout in 5 min.')
+    pass(5 * MINUTE - SECOND)
+    check(holds, scheduled, 'pending', { reason: 'planned' })
+    expect(holds.afterRound([scheduled])).toBeUndefined()
+    expect(lines.at(-1)).toBe('deployment 11: still pending after 14m59s; start-timeout in 1 s.')
+    pass(SECOND)
+    expect(holds.afterRound([scheduled])?.runs).toEqual([scheduled])
+  })
+
   it('says at the timeout too that a run never started and what held it, without calling it start-timeout', () => {
     const { holds, pass } = watch()
     const held = outcomeOf(runNamed('9'))
