@@ -1,5 +1,6 @@
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
 import { clock, countdown, HEARTBEAT_INTERVALS, HoldWatch } from '../../src/engine/holds.js'
+import { PollSchedule } from '../../src/engine/poll-schedule.js'
 import { NotCancelled } from '../../src/contracts/errors.js'
 import type { RunOutcome } from '../../src/contracts/gate.js'
 import type { Adapter, Hold, Run, Snapshot } from '../../src/contracts/run.js'
@@ -107,6 +108,48 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     expect(beats).toEqual([60, 120, 300, 600, 1200, 1800, 3600, 7200, 10800])
     expect(lines.filter((l) => l.includes('still pending'))[2]).toBe('deployment 5: still pending after 5m.')
   })
+
+  it.each([
+    ['the default max-poll-interval (60s)', 60 * SECOND],
+    ['the longest max-poll-interval (1h)', 3600 * SECOND],
+  ])(
+    'at the default poll-interval (1s) and %s, checked as the real schedule checks: the hold said within 30 s, then beats at 1, 2, 5, 10, 20, 30 min, 1 h and hourly, each at the first check past its mark',
+    (_, maxMs) => {
+      const { holds, lines, pass } = watch()
+      const held = outcomeOf(runNamed('12'))
+      holds.found(held)
+      const schedule = new PollSchedule({ firstMs: SECOND, maxMs })
+      const said: { at: number; line: string }[] = []
+      let elapsed = 0
+      while (elapsed < 4.5 * 3600 * SECOND) {
+        const wait = schedule.next(elapsed)
+        pass(wait)
+        elapsed += wait
+        const before = lines.length
+        check(holds, held, 'pending', APPROVAL)
+        holds.afterRound([held])
+        for (const line of lines.slice(before)) said.push({ at: elapsed, line })
+      }
+      const [notice, ...beats] = said
+      expect(notice!.line).toContain('has not started yet')
+      expect(notice!.at).toBeGreaterThanOrEqual(10 * SECOND)
+      expect(notice!.at).toBeLessThanOrEqual(30 * SECOND)
+      const marks = [60, 120, 300, 600, 1200, 1800, 3600, 7200, 10800, 14400].map((s) => s * SECOND)
+      expect(beats.map((b) => b.line.replace(/ after .*/, ''))).toEqual(
+        marks.map(() => 'deployment 12: still pending'),
+      )
+      beats.forEach((beat, i) => {
+        // Never before its mark; never later than the check after it (the wait then, at most maxMs).
+        expect(beat.at).toBeGreaterThanOrEqual(marks[i]!)
+        expect(beat.at - marks[i]!).toBeLessThanOrEqual(Math.min(maxMs, 0.1 * marks[i]! + 2 * SECOND))
+      })
+      // Widening (the marks' gaps: 1, 3, 5, 10, 10, 30 min), then hourly: never once per check.
+      const gaps = beats.slice(1).map((b, i) => b.at - beats[i]!.at)
+      gaps.slice(1, 6).forEach((gap, i) => expect(gap).toBeGreaterThan(gaps[i]! * 0.9))
+      gaps.slice(6).forEach((gap) => expect(gap).toBeGreaterThan(0.8 * 3600 * SECOND))
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50 * SECOND)
+    },
+  )
 
   it('counts start-timeout from when the run was found, or from its start time when it has one, and never for a run that started', () => {
     const { holds, pass, at } = watch(5 * MINUTE)
