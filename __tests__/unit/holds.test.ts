@@ -314,6 +314,16 @@ describe('runGate with start-timeout', () => {
     expect(result.notes[0]).toMatch(/^The start-timeout \(300ms\) was reached: job 1 never started/)
   })
 
+  it('gives up when start-timeout runs out, not at the next backed-off check', async () => {
+    // Checks at 0.4, 1, 1.9 and 3.25 s (the schedule backs off): start-timeout (2s) runs out between the last
+    // two, and the gate checks once more then and gives up, instead of 1.25 s later.
+    const { options } = gateOptions({ pollIntervalMs: 400, maxPollIntervalMs: 60_000, startTimeoutMs: 2000 })
+    const result = await runGate(adapterOf(new Held('8', true)), options)
+    expect(result).toMatchObject({ status: 'timed-out', stoppedBy: 'start-timeout' })
+    expect(result.endedAt - result.startedAt).toBeGreaterThanOrEqual(2000)
+    expect(result.endedAt - result.startedAt).toBeLessThan(2900)
+  })
+
   it('never reports a cancel the server did not take as cancelled', async () => {
     const stubborn = new Held('4', true, 'not taken')
     const { options } = gateOptions()

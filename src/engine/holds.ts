@@ -141,6 +141,24 @@ export class HoldWatch {
   }
 
   /**
+   * How long until start-timeout runs out for the first run not started (with `nothingYet`, while nothing
+   * was found: for the search), so that the gate checks then and gives up on time; Infinity when none.
+   */
+  untilStartTimeout(outcomes: RunOutcome[], nothingYet?: string): number {
+    const { startTimeoutMs } = this.options
+    if (startTimeoutMs === undefined) return Infinity
+    const froms =
+      nothingYet !== undefined && outcomes.length === 0
+        ? [this.startedAt]
+        : outcomes.flatMap((o) => {
+            const since = this.notStartedSince(o)
+            return since === undefined ? [] : [Math.max(since, this.startsAt(o))]
+          })
+    if (froms.length === 0) return Infinity
+    return Math.max(0, Math.min(...froms) + startTimeoutMs - this.options.now())
+  }
+
+  /**
    * A run the gate stops waiting on (start-timeout, timeout, a cancel) while it has not started: its detail
    * and note say for how long it was pending and what may hold it; at start-timeout (`gaveUp`), where it
    * is not cancelled, that it stays pending and where. Undefined for a run that started.
