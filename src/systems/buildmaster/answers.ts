@@ -19,7 +19,11 @@ export interface DeploymentJson {
   id: number
   status: string
   pipelineStageName: string | undefined
-  /** The documented deployment object's pipelineName (seeds/002); a dry run finds a pipeline's stages by it. */
+  /**
+   * The documented deployment object's pipelineName (DeploymentInfo, Inedo's
+   * https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build); a dry run finds a pipeline's
+   * stages by it.
+   */
   pipelineName?: string
   environmentId: number | undefined
   environmentName: string | undefined
