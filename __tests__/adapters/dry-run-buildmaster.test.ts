@@ -8,7 +8,7 @@ const bm = (inputs: Record<string, string>) => buildmasterGate(sandbox, inputs)
 const dry = (inputs: Record<string, string>) => buildmasterGate(sandbox, { ...inputs, ...DRY })
 
 // The reads of the Release & Build Deployment API: every other route creates, deploys, rejects, cancels or
-// restores (seeds/002).
+// restores (Inedo's https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build).
 const READS = ['/api/releases', '/api/releases/builds', '/api/releases/builds/deployments']
 const changing = (before: number) =>
   sentSince(sandbox, before, 'buildmaster')

@@ -23,7 +23,8 @@ describe('Otter under stress (in process)', () => {
     expect(run.stdout).toMatch(
       /timeout \(3s\) was reached: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ \(template 'endless'\) keeps running on the server/,
     )
-    expect(errors(run)[0]).toMatch(/Otter job \d+ \(template 'endless'\): timed-out after [34]s/)
+    // Waited from when the job was found: on a loaded machine the trigger itself may take a second or two.
+    expect(errors(run)[0]).toMatch(/Otter job \d+ \(template 'endless'\): timed-out after [1-4]s/)
     expect(run.durationMs).toBeLessThan(6000)
   })
 

@@ -140,10 +140,13 @@ class Gate {
     let retrying = false
     try {
       for (let round = 1; ; round++) {
-        const waitFor = Math.min(
-          schedule.next(this.now() - this.startedAt),
+        const searching = adapter.discover ? adapter.nothingYet : undefined
+        // Checked again when the timeout or a start-timeout runs out, not a backed-off wait later.
+        const until = Math.min(
           Math.max(0, this.deadline - this.now()),
+          this.holds!.untilStartTimeout(outcomes, searching),
         )
+        const waitFor = Math.min(schedule.next(this.now() - this.startedAt), until)
         await sleep(waitFor, this.signal)
         await this.round(round)
         if (outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && this.outputDone.has(o.run))) {
@@ -158,7 +161,7 @@ class Gate {
           }
           return this.result(worstOf(standing(outcomes).map((o) => o.status as FinalStatus)))
         }
-        const start = this.holds!.afterRound(outcomes, adapter.discover ? adapter.nothingYet : undefined)
+        const start = this.holds!.afterRound(outcomes, searching)
         if (start) return this.stop('timed-out', start)
         if (this.now() >= this.deadline) return this.stop('timed-out')
       }
