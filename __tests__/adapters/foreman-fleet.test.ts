@@ -253,9 +253,7 @@ describe('Foreman fleets: retry-failed (in process)', () => {
       expect(ids).toHaveLength(2)
       expect(sandbox.foreman.invocations.find((i) => i.id === ids[1])!.cancels).toHaveLength(1)
       expect(run.stdout).toMatch(
-        new RegExp(
-          `The workflow was cancelled: Cancelled Foreman job invocation ${ids[1]} \\(attempt 2 of 2`,
-        ),
+        new RegExp(`The workflow was canceled: Cancelled Foreman job invocation ${ids[1]} \\(attempt 2 of 2`),
       )
     })
   })

@@ -39,7 +39,7 @@ describe('Otter under stress (in process)', () => {
     expect(run.outputs.status).toBe('canceled')
     expect(errors(run)).toEqual([
       expect.stringMatching(
-        /workflow was cancelled.*while the job was being started or looked up.*may have started/,
+        /workflow was canceled.*while the job was being started or looked up.*may have started/,
       ),
     ])
   })

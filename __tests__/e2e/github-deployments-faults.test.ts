@@ -24,7 +24,7 @@ describe('GitHub Deployments when the step is cancelled, GitHub refuses or fails
       const [deployment] = sandbox.github.deploymentsOf(repo)
       expect(states(deployment)).toEqual(['in_progress', 'error'])
       expect(deployment!.statuses[1]!.description).toMatch(
-        /^Cancelled \(the workflow was cancelled\): Otter job \d+ .*; it may still be running on Otter$/,
+        /^Cancelled \(the workflow was canceled\): Otter job \d+ .*; it may still be running on Otter$/,
       )
       expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2000)
 

@@ -84,7 +84,7 @@ describe('junit-report (bundle as a process)', () => {
       expect(elements(report, 'testsuite')[0]!.attributes).toMatchObject({ failures: '10', skipped: '0' })
       for (const testcase of elements(report, 'testcase'))
         expect(failureOf(testcase)!.attributes.message).toMatch(
-          /^The workflow was cancelled before the job finished on .*: the step cancelled it/,
+          /^The workflow was canceled before the job finished on .*: the step cancelled it/,
         )
     } finally {
       delete sandbox.foreman.setup.script

@@ -23,7 +23,7 @@ describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
     expect(run.durationMs).toBeLessThan(2500 + 7000)
     expect(run.outputs.status).toBe('canceled')
     expect(run.stdout).toMatch(
-      /workflow was cancelled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/,
+      /workflow was canceled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/,
     )
     expect(run.summary).toContain('canceled')
     expect(run.stderr).toBe('')
@@ -38,7 +38,7 @@ describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
       expect(run.outputs.status).toBe('canceled')
       const id = run.outputs['job-id']
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
-      expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
+      expect(run.stdout).toContain(`The workflow was canceled: Cancelled Foreman job invocation ${id}`)
       // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's
       // "running: 2/10 hosts done" (issue 20).
       const summary = summaryAsText(run.summary)

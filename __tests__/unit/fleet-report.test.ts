@@ -1,11 +1,18 @@
 // max-failed and retry-failed: the inputs as read, and the verdict decided unit by unit in report/.
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { allowedOf, parseMaxFailed, parseRetryFailed } from '../../src/config/fleet.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { DetailCase, Run, UnitNames } from '../../src/contracts/run.js'
 import type { Status } from '../../src/contracts/status.js'
-import { buildReport } from '../../src/report/report.js'
-import { healedSection, judgeUnits } from '../../src/report/units.js'
+import { buildReport as build } from '../../src/report/report.js'
+import { healedSection as healed, judgeUnits as judge } from '../../src/report/units.js'
+import { rendered } from '../action-terms.js'
+
+// As the action says them: the messages name inputs in the host's terms (contracts/terms.ts).
+const buildReport = (...args: Parameters<typeof build>) => rendered(build(...args))
+const judgeUnits = (...args: Parameters<typeof judge>) => rendered(judge(...args))
+const healedSection = (...args: Parameters<typeof healed>) => rendered(healed(...args))
 
 const problemsOf = (read: (problems: InputProblems) => unknown): string[] => {
   const problems = new InputProblems()
@@ -13,7 +20,7 @@ const problemsOf = (read: (problems: InputProblems) => unknown): string[] => {
   try {
     problems.throwIfAny()
   } catch (error) {
-    return (error as InputError).problems
+    return (error as InputError).problems.map(inActionTerms)
   }
   return []
 }

@@ -1,4 +1,5 @@
 // The engine's retries (retry-failed): another attempt on the failed units, inside the same deadline.
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
 import { CancelledByRunner, GateError } from '../../src/contracts/errors.js'
 import type { GateConsole } from '../../src/contracts/console.js'
@@ -104,8 +105,8 @@ describe('runGate: retry-failed', () => {
     ])
     const result = await runGate(adapter, options({ signal: controller.signal }))
     expect(result).toMatchObject({ status: 'canceled', stoppedBy: 'cancel' })
-    expect(result.retryMissed).toMatch(
-      /^The workflow was cancelled while another attempt on the failed hosts was being started: .* it may have started on Test: check there\.$/,
+    expect(inActionTerms(result.retryMissed!)).toMatch(
+      /^The workflow was canceled while another attempt on the failed hosts was being started: .* it may have started on Test: check there\.$/,
     )
   })
 

@@ -358,7 +358,7 @@ describe('DeploymentMirror', () => {
     expect(github.states).toEqual(['create production', '1 in_progress', '1 error'])
     expect(github.calls.at(-1)).toMatchObject({
       body: {
-        description: 'Cancelled (the workflow was cancelled): job 1; it may still be running on Otter',
+        description: 'Cancelled (the workflow was canceled): job 1; it may still be running on Otter',
       },
     })
     // The gate's own cleanup comes later and reports canceled: nothing more is sent.

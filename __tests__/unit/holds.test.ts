@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
 import { clock, countdown, HEARTBEAT_INTERVALS, HoldWatch } from '../../src/engine/holds.js'
 import { NotCancelled } from '../../src/contracts/errors.js'
@@ -123,7 +124,7 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     expect(holds.afterRound([plain, scheduled, started])).toBeUndefined()
     pass(SECOND)
     const stop = holds.afterRound([plain, scheduled, started])
-    expect(stop?.why).toBe('The start-timeout (5m) was reached')
+    expect(inActionTerms(stop!.why)).toBe('The start-timeout (5m) was reached')
     expect(stop?.runs).toEqual([plain])
     expect(holds.notStarted(plain, true)?.sentence).toBe(
       'deployment 6 never started: it was pending for 5m (pending in BuildMaster: an approval may be missing).',
@@ -245,11 +246,13 @@ describe('runGate with start-timeout', () => {
       /^job 1 never started: it was pending for \d+ms \(queued on the server\)\. Cancelled job 1\.$/,
     )
     expect(two!.keepsRunning).toBe(true)
-    expect(two!.stopNote).toMatch(
+    expect(inActionTerms(two!.stopNote!)).toMatch(
       /^job 2 never started: .* It stays pending on Test \(https:\/\/server\/jobs\/2\): it may still start\. To wait on it again, run with operation: wait and job-id: 2 \(the job-ids output\)\.$/,
     )
     expect(three!.stopNote).toContain('this step did not start it, so it did not cancel it')
-    expect(result.notes[0]).toMatch(/^The start-timeout \(300ms\) was reached: job 1 never started/)
+    expect(inActionTerms(result.notes[0]!)).toMatch(
+      /^The start-timeout \(300ms\) was reached: job 1 never started/,
+    )
   })
 
   it('never reports a cancel the server did not take as cancelled', async () => {

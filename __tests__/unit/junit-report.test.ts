@@ -1,5 +1,7 @@
 // The junit-report input and its observer (src/observers/junit.ts); the XML it writes is tested in
 // junit-xml.test.ts.
+import { inActionTerms } from '../../src/contracts/terms.js'
+import { inAction } from '../action-terms.js'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,8 +38,8 @@ describe('junit-report: the path', () => {
     mkdirSync(join(dir, 'folder'), { recursive: true })
     writeFileSync(join(dir, 'plain-file'), '')
     const { problems } = check(raw)
-    expect(() => problems.throwIfAny()).toThrow(message)
-    expect(() => problems.throwIfAny()).toThrow(/^Input 'junit-report': /)
+    expect(() => inAction(() => problems.throwIfAny())).toThrow(message)
+    expect(() => inAction(() => problems.throwIfAny())).toThrow(/^Input 'junit-report': /)
   })
 })
 
@@ -92,7 +94,7 @@ describe('JUnitReport: the observer', () => {
       },
       failOn: 'warning',
       timeoutMs: 60_000,
-      redact: (text) => text,
+      redact: inActionTerms,
       warn,
     })
 
@@ -129,7 +131,7 @@ describe('JUnitReport: the observer', () => {
       attempt: { server: 'Otter', serverUrl: 'x', what: 'run', subject: 'x' },
       failOn: 'error',
       timeoutMs: 1000,
-      redact: (t) => t,
+      redact: inActionTerms,
       warn: () => undefined,
     })
     await tolerant.ended(

@@ -1,7 +1,12 @@
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { Status } from '../../src/contracts/status.js'
-import { buildReport, verdictOf } from '../../src/report/report.js'
+import { buildReport as build, verdictOf as judge } from '../../src/report/report.js'
+import { rendered } from '../action-terms.js'
 import type { Run } from '../../src/contracts/run.js'
+
+// As the action says them: the messages name inputs in the host's terms (contracts/terms.ts).
+const buildReport = (...args: Parameters<typeof build>) => rendered(build(...args))
+const verdictOf = (...args: Parameters<typeof judge>) => rendered(judge(...args))
 
 const run = (id: string, extra: Partial<Run> = {}): Run => ({
   id,
@@ -79,7 +84,7 @@ describe('verdictOf', () => {
     expect(verdictOf(result('canceled', [outcome('a', 'succeeded')]), 'warning')).toEqual({
       ending: 'canceled',
       message:
-        'The workflow was cancelled before the rest of the output was shown: job a: succeeded after 5s.',
+        'The workflow was canceled before the rest of the output was shown: job a: succeeded after 5s.',
     })
   })
 

@@ -13,6 +13,7 @@ import { plausible } from './timing.js'
 import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
 import { nextAttempt, standing, stoppedWhileStarting } from './attempts.js'
 import { isPassing, passingNote } from './passing.js'
+import { hostPhrase, inputValue } from '../contracts/terms.js'
 
 export { plausible }
 // A failed dry run: main unwraps it as it unwraps FailedAfterStart.
@@ -138,7 +139,8 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (adapter.notWaiting) return result('started', [adapter.notWaiting])
-  if (!options.wait) return result('started', ['The step did not wait for the outcome (wait: false).'])
+  if (!options.wait)
+    return result('started', [`The step did not wait for the outcome (${inputValue('wait', false)}).`])
 
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
@@ -276,7 +278,7 @@ async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOpt
 function stopReason(status: 'timed-out' | 'canceled', options: GateOptions): string {
   return status === 'timed-out'
     ? `The timeout (${formatDuration(options.timeoutMs)}) was reached`
-    : 'The workflow was cancelled'
+    : hostPhrase('Canceled')
 }
 
 /** Marks the unfinished runs, cancels what can be cancelled, shows the output left; returns what to tell the user. */

@@ -14,6 +14,7 @@ import type { CheckResult } from '../contracts/dry-run.js'
 import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
+import { hostPhrase, inputRef, inputValue } from '../contracts/terms.js'
 
 // The last lines kept per run while it runs, for a run that fails: a few, each clipped, so that
 // thousands of runs cost little memory.
@@ -286,7 +287,7 @@ export class JUnitReport implements Observer {
       return {
         ...base,
         outcome: 'passed',
-        note: `${run.title} ended in Warning${said}; fail-on: ${this.options.failOn} tolerates it.`,
+        note: `${run.title} ended in Warning${said}; ${inputValue('fail-on', this.options.failOn)} tolerates it.`,
       }
     const why = run.failureDetail?.()
     return {
@@ -360,9 +361,9 @@ export class JUnitReport implements Observer {
   private stopped(end: GateEnd): string {
     const by = end.result?.stoppedBy
     if (by === 'start-timeout')
-      return `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
+      return `The ${inputRef('start-timeout')} (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
     return by === 'cancel'
-      ? 'The workflow was cancelled'
+      ? hostPhrase('Canceled')
       : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }
 }

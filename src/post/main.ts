@@ -18,6 +18,7 @@ import { cancelSignals, isLastSignal } from '../contracts/signals.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
 import { deploymentFinals } from './deployments.js'
 import { plan, replay, type Plan } from './plan.js'
+import { hostPhrase } from '../contracts/terms.js'
 
 export { plan, replay } from './plan.js'
 
@@ -131,7 +132,7 @@ function headline(todo: Plan): string {
   const prefix = 'release-gate post step: '
   switch (todo.ending) {
     case 'killed':
-      return `${prefix}the main step ended before its verdict (the workflow was cancelled, or the step was killed); finishing its cleanup.`
+      return `${prefix}the main step ended before its verdict (${hostPhrase('canceled')}, or the step was killed); finishing its cleanup.`
     case 'status':
       return `${prefix}the main step reached its verdict (status: ${todo.status || 'none'}) but ended before its cleanup was done; finishing it.`
     default:

@@ -9,6 +9,7 @@ import type { Allowance } from '../config/fleet.js'
 import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
 import type { CheckResult } from '../contracts/dry-run.js'
 import { checkTable, dryRunLine } from './dry-run.js'
+import { hostPhrase, inputRef, inputValue } from '../contracts/terms.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {
@@ -111,7 +112,7 @@ export function buildReport(input: ReportInput): Report {
   else if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
     warnings.push(
-      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`,
+      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (${inputValue('fail-on', input.failOn)}).`,
     )
   }
   const ended =
@@ -175,7 +176,7 @@ function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgemen
   const units = unitsOf(result, input.details, names)
   if (!units)
     return {
-      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? 'max-failed was not applied, and ' : ''}the outcome is the job's as a whole.`,
+      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? `${inputRef('max-failed')} was not applied, and ` : ''}the outcome is the job's as a whole.`,
     }
   return { units: judgeUnits(units, input.failOn, input.maxFailed, names) }
 }
@@ -202,7 +203,7 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     }
     if (stopped.length === 0) {
       // Every run had ended; the stop came while the last of their output was being fetched.
-      const why = ending === 'canceled' ? 'The workflow was cancelled' : 'The timeout was reached'
+      const why = ending === 'canceled' ? hostPhrase('Canceled') : 'The timeout was reached'
       return {
         ending,
         message: `${why} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.`,
@@ -218,7 +219,7 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   }
   if (failing.length > 0) {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning')
-      ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`
+      ? ` (${inputValue('fail-on', failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`
       : ''
     const standing = result.runs.filter((o) => !o.retried)
     const others =

@@ -6,6 +6,7 @@ import { GateError } from '../../contracts/errors.js'
 import { buildJson, listOf, releaseJson, type BuildJson, type ReleaseJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 import { releaseLabel, releaseParams, type Settings } from './inputs.js'
+import { inputRef, theInput } from '../../contracts/terms.js'
 
 export class Releases {
   private readonly label: string
@@ -58,7 +59,7 @@ export class Releases {
     // 2023-01-21) and missing from the current pages (docs.inedo.com/docs/buildmaster/reference/api/
     // release-and-build): a 404 there most likely means this BuildMaster lacks it.
     const notFound = releaseTemplate
-      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
+      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set ${theInput('pipeline')} and leave ${inputRef('release-template')} empty.`
       : undefined
     const created = await this.api.sendOnce(doing, path, params, releaseJson, () => this.find(), notFound)
     const count = Object.keys(variables).length
@@ -84,14 +85,14 @@ export class Releases {
   /** The release is missing where it must exist. */
   missing(): GateError {
     return new GateError(
-      `BuildMaster has no release ${this.label}: check the application and release inputs.`,
+      `BuildMaster has no release ${this.label}: check ${theInput(['application', 'release'])}.`,
     )
   }
 
   /** The release is missing, and neither pipeline nor release-template says how to create it. */
   cannotCreate(): GateError {
     return new GateError(
-      `Release ${this.label} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
+      `Release ${this.label} does not exist in BuildMaster. Set ${theInput('pipeline')} (or ${inputRef('release-template')}) so that it can be created.`,
     )
   }
 
@@ -113,7 +114,7 @@ export class Releases {
     const found = await this.findBuild()
     if (!found)
       throw new GateError(
-        `BuildMaster has no build ${build} of release ${this.label}: check the application, release and build inputs.`,
+        `BuildMaster has no build ${build} of release ${this.label}: check ${theInput(['application', 'release', 'build'])}.`,
       )
     if (found.status === 'rejected')
       throw new GateError(

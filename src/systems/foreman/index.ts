@@ -12,6 +12,7 @@ import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inp
 import { Invocation } from './invocation.js'
 import { ForemanDryRun } from './dry-run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
+import { inputValue, theInput } from '../../contracts/terms.js'
 
 // A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
 // to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
@@ -256,7 +257,7 @@ class ForemanAdapter implements Adapter {
       const template = this.templateName ?? this.settings.template
       title = `Foreman job invocation ${id} (${template ? `template '${template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
       if (this.settings.scheduled && !this.settings.waitScheduled) {
-        this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
+        this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set ${inputValue('wait-scheduled', true)} to wait).`
       }
     }
     const invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
@@ -358,7 +359,7 @@ class ForemanAdapter implements Adapter {
     )
     if (!match)
       throw new GateError(
-        `Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`,
+        `Foreman has no job template named '${name}'. Check ${theInput('template')} (a name or a numeric id).`,
       )
     return String(field(context, match, 'id', 'number'))
   }

@@ -11,6 +11,7 @@ import { ForemanApi, hostCounts, hostOutput, outcomeOf, type Counts, type HostSt
 import { HostOutputs } from './host-output.js'
 import { concurrencyNote, PAUSED, plannedHold, queuedHold, taskState, word } from './holds.js'
 import { NotCancelled } from '../../contracts/errors.js'
+import { inputValue } from '../../contracts/terms.js'
 
 // A host's job_status (GET api/job_invocations/:id/hosts): N/A (not started), planned/running, success,
 // error, cancelled (foreman_remote_execution app/helpers/remote_execution_helper.rb,
@@ -184,7 +185,7 @@ export class Invocation implements Run {
       // Only a cancel seen not to take is forced: without a status, the step does not force blindly.
       const still =
         stopped === false
-          ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with force-cancel: true.`
+          ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with ${inputValue('force-cancel', true)}.`
           : ''
       return `Cancelled ${this.title} in Foreman.${still}`
     }

@@ -7,6 +7,7 @@ import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { OtterApi } from './api.js'
 import { describeAttempt, operationOf, validate } from './inputs.js'
 import { OtterJob } from './job.js'
+import { inputRef } from '../../contracts/terms.js'
 
 export const otter: SystemDefinition = {
   name: 'otter',
@@ -40,12 +41,12 @@ class OtterAdapter implements Adapter {
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
     const { config } = this
     const key = config.apiKey
-      ? { credentials: 'api-key', detail: 'Otter did not refuse it' }
-      : { credentials: 'api-key', detail: 'none given, and Otter asked for none' }
+      ? { credentials: inputRef('api-key'), detail: 'Otter did not refuse it' }
+      : { credentials: inputRef('api-key'), detail: 'none given, and Otter asked for none' }
     if (operationOf(config) === 'wait') {
       const job = new OtterJob(config.jobId, '', false, this.api)
       const now = await dryRun.check(
-        `job-id ${config.jobId}`,
+        `${inputRef('job-id')} ${config.jobId}`,
         () => job.poll(signal),
         (snapshot) => `Otter knows the job; it is ${snapshot.detail}`,
         { ...key, detail: config.apiKey ? 'Otter accepted it for the job' : key.detail },
@@ -53,7 +54,7 @@ class OtterAdapter implements Adapter {
       return `wait on ${job.title}, which is ${now.detail} now`
     }
     await dryRun.check(
-      'server-url',
+      inputRef('server-url'),
       () => this.api.probe(signal),
       (said) => said,
       {
@@ -62,7 +63,7 @@ class OtterAdapter implements Adapter {
       },
     )
     dryRun.unchecked(
-      `template '${config.template}'`,
+      `${inputRef('template')} '${config.template}'`,
       "Otter's Job Orchestration API has no read for job templates: whether it exists, allows API use and takes this key shows only when it is triggered",
     )
     const names = Object.keys(config.variables)
