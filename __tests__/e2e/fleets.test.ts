@@ -210,13 +210,13 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
   })
 
   it.concurrent.each([
-    [['--max-failed', 'abc'], "--max-failed (or RELEASE_GATE_MAX_FAILED): 'abc' is not accepted"],
-    [['--max-failed', '-1'], "--max-failed (or RELEASE_GATE_MAX_FAILED): '-1' is not accepted"],
-    [['--max-failed', '101%'], "--max-failed (or RELEASE_GATE_MAX_FAILED): '101%' is more than all of them"],
-    [['--retry-failed', '9'], "--retry-failed (or RELEASE_GATE_RETRY_FAILED): '9' is not accepted"],
+    [['--max-failed', 'abc'], "--max-failed: 'abc' is not accepted"],
+    [['--max-failed', '-1'], "--max-failed: '-1' is not accepted"],
+    [['--max-failed', '101%'], "--max-failed: '101%' is more than all of them"],
+    [['--retry-failed', '9'], "--retry-failed: '9' is not accepted"],
     [
       ['--operation', 'wait', '--job-id', '5', '--retry-failed', '1'],
-      '--retry-failed (or RELEASE_GATE_RETRY_FAILED) is not used here: --operation wait watches',
+      '--retry-failed is not used here: --operation wait watches',
     ],
   ])('%j is bad input: exit 2, naming the flag', async (more, said) => {
     const run = await runCli({ args: args(...more), env: credentials })
@@ -239,7 +239,7 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
       ],
     })
     expect(run.exitCode).toBe(2)
-    expect(json(run).message).toContain('--retry-failed (or RELEASE_GATE_RETRY_FAILED) is Foreman only')
+    expect(json(run).message).toContain('--retry-failed is Foreman only')
   })
 })
 
