@@ -208,6 +208,14 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       guard.output('job-id', first?.id ?? '')
       guard.output('url', first?.url ?? '')
       guard.output('job-ids', runs.map((o) => o.run.id).join(','))
+      // The jobs the step stopped watching that keep running on the server: canceled means canceled there.
+      guard.output(
+        'left-running',
+        runs
+          .filter((o) => o.keepsRunning)
+          .map((o) => o.run.id)
+          .join(','),
+      )
     }
     for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
     for (const line of report.closing) host.console.info(line)

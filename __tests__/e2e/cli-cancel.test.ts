@@ -32,8 +32,9 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
     let sent = false
     try {
+      const dotenv = join(dir, 'foreman-canceled.env')
       const run = await runCli({
-        args: foreman('--json'),
+        args: foreman('--json', '--dotenv', dotenv),
         env: foremanCredentials,
         onOutput: (_stdout, stderr, child) => {
           if (!sent && /Started Foreman job invocation/.test(stderr)) {
@@ -47,6 +48,9 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       expect(result).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${result.jobId}/cancel`)).toHaveLength(1)
       expect(run.stderr).toContain(`Cancelled Foreman job invocation ${result.jobId}`)
+      // Issue 29: canceled on the server, so nothing is left running; the hosts canceled, in one spelling.
+      expect(result.outputs).toMatchObject({ 'left-running': '', 'hosts-canceled': '9' })
+      expect(readFileSync(dotenv, 'utf8')).toMatch(/^GATE_STATUS=canceled$[\s\S]*^GATE_LEFT_RUNNING=$/m)
       // Issue 20: a signal interrupts a run of the command; there is no workflow to cancel.
       expect(run.stdout + run.stderr).not.toMatch(/workflow/i)
     } finally {
@@ -58,8 +62,9 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
     'exits 130 on SIGTERM too, saying that an Otter job keeps running (its API cannot cancel)',
     async () => {
       let sent = false
+      const dotenv = join(dir, 'otter-left-running.env')
       const run = await runCli({
-        args: [...otter('slow'), '--json'],
+        args: [...otter('slow'), '--json', '--dotenv', dotenv],
         onOutput: (_stdout, stderr, child) => {
           if (!sent && /Started Otter job/.test(stderr)) {
             sent = true
@@ -74,6 +79,11 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
         exitCode: 130,
         message: expect.stringContaining('keeps running on the server'),
       })
+      // Issue 29: the step was canceled, the job was not: a script tells them apart.
+      const { jobId, message, outputs } = json(run)
+      expect(outputs['left-running']).toBe(jobId)
+      expect(message).toMatch(/^Otter job \d+ \(template 'slow'\): left running after /)
+      expect(readFileSync(dotenv, 'utf8')).toContain(`GATE_LEFT_RUNNING=${jobId}\n`)
     },
   )
 

@@ -93,9 +93,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
         ending: 'input',
         message: expect.stringContaining("--timeout: 'forever' is not accepted"),
       })
-      expect(json(input).message).toContain(
-        "--poll-interval: '0s' is not accepted",
-      )
+      expect(json(input).message).toContain("--poll-interval: '0s' is not accepted")
       expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- --timeout /)
       expect(json(unknownTemplate)).toMatchObject({
         status: '',
@@ -125,7 +123,9 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
       expect(missing.stderr).toContain('--server-url (or RELEASE_GATE_SERVER_URL) is required')
       expect(missing.stderr).not.toContain("Input '")
       // The longest timeout is the gate's own outside GitHub; the input is named where it was given.
-      expect(json(tooLong).message).toMatch(/^RELEASE_GATE_TIMEOUT: '200h' is too long: at most 5 days \('120h'\)$/m)
+      expect(json(tooLong).message).toMatch(
+        /^RELEASE_GATE_TIMEOUT: '200h' is too long: at most 5 days \('120h'\)$/m,
+      )
       expect(json(tooLong).message).not.toContain('GitHub')
       expect(warned.exitCode).toBe(1)
       expect(warned.stdout).toContain('set --fail-on error to tolerate it')

@@ -82,9 +82,10 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
 ]
 
 export const ACTION_OUTPUTS: readonly ActionOutput[] = [
-  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job), or dry-run when a dry run's checks all passed; empty when the step failed before any outcome was known. Failures that max-failed allows leave it succeeded."},
+  {"name":"status","description":"succeeded, warning, failed, canceled, timed-out, or started when not waiting (wait: false, or a scheduled Foreman job), or dry-run when a dry run's checks all passed; empty when the step failed before any outcome was known. Failures that max-failed allows leave it succeeded. canceled and timed-out say why the step stopped waiting, not what became of the job: left-running names the jobs that keep running on the server."},
   {"name":"job-ids","description":"Every id the step waited on, comma-separated: Otter, the job token; BuildMaster, the deployment ids; Foreman, the job invocation id, then each retry's (retry-failed); BMC RPM, the job run ids, including those a filter found while waiting."},
   {"name":"job-id","description":"The job's id: Otter, the job token; BuildMaster, the first deployment id; Foreman, the job invocation id; BMC RPM, the first job run id."},
+  {"name":"left-running","description":"The ids of the jobs the step stopped waiting on that keep running on the server, comma-separated; empty when every job ended, or was canceled on the server. Otter's and BuildMaster's APIs cannot cancel a job, the step never cancels a job it did not start (operation: wait), and a server may refuse a cancel: with status canceled or timed-out, an empty left-running means the server canceled every job the step stopped."},
   {"name":"url","description":"A link to the job in the server's UI where one can be formed: BuildMaster, the build's page; Foreman, the job invocation's page; empty for Otter and RPM."},
   {"name":"release-number","description":"BuildMaster: the release number used."},
   {"name":"build-number","description":"BuildMaster: the build number created or used."},
@@ -92,6 +93,7 @@ export const ACTION_OUTPUTS: readonly ActionOutput[] = [
   {"name":"hosts-total","description":"Foreman: the number of hosts the job ran on (each host once, whatever its attempts)."},
   {"name":"hosts-succeeded","description":"Foreman: hosts that succeeded, on their first attempt or a later one (retry-failed)."},
   {"name":"hosts-failed","description":"Foreman: hosts that failed, each judged by its last attempt (some may be within max-failed)."},
-  {"name":"hosts-cancelled","description":"Foreman: hosts that were cancelled."},
+  {"name":"hosts-canceled","description":"Foreman: hosts that were canceled."},
+  {"name":"hosts-cancelled","description":"Foreman: the same as hosts-canceled, under the spelling it had before 1.2.0; kept for the workflows that read it, until 2.0."},
   {"name":"github-deployment-ids","description":"With github-deployment: the ids of the GitHub deployments created, comma-separated."},
 ]

@@ -268,7 +268,17 @@ function outcomeOf(outcome: RunOutcome): 'succeeded' | 'warning' | 'failed' | un
 /** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
 export function runLine(outcome: RunOutcome, result: GateResult): string {
   const ran = ranFor(outcome)
-  return `${outcome.run.title}: ${outcome.status} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+  return `${outcome.run.title}: ${stateOf(outcome)} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+}
+
+/**
+ * A run's state in words: its status, except that a run the step stopped watching while it keeps running
+ * on its server (Otter and BuildMaster cannot cancel; a job this step did not start) is "left running",
+ * never "canceled": canceled means canceled on the server (issue 29).
+ */
+function stateOf(outcome: RunOutcome): string {
+  if (!outcome.keepsRunning) return outcome.status
+  return outcome.status === 'canceled' ? 'left running' : `${outcome.status}, left running`
 }
 
 function withDetail(outcome: RunOutcome, result: GateResult): string {
@@ -294,9 +304,10 @@ function runTable(result: GateResult): Summary['table'] {
     const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
     // A run left paused on its server (a Foreman task someone must resume or cancel) says so first.
     const paused = outcome.hold?.paused ? `${STATUS_ICON.paused} paused; ` : ''
+    const icon = STATUS_ICON[outcome.keepsRunning && status === 'canceled' ? 'running' : status] ?? ''
     return [
       outcome.run.title,
-      `${paused}${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
+      `${paused}${icon} ${result.status === 'started' ? status : stateOf(outcome)}${detail}`.trim(),
       ranFor(outcome) ?? '—',
       result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
       outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',
