@@ -119,6 +119,33 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(run.outputs.status).toBe('failed')
   })
 
+  // Issue 29: BuildMaster keeps the pipeline a release was created with; a pipeline input that names another
+  // one is said, not dropped without a word.
+  it('warns when the release exists with another pipeline than the pipeline input names', async () => {
+    const release = nextRelease()
+    await bm({ operation: 'create-release', release, pipeline: 'Standard' })
+    const other = await bm({ operation: 'create-build', release, pipeline: 'Simple', build: '1' })
+    expect(other.exitCode).toBe(0)
+    const warning = `Release ${release} of web-shop exists with pipeline Standard, not Simple as the pipeline input says: a release keeps the pipeline it was created with, so Standard is used. To use Simple, give a new release number.`
+    expect(other.stdout).toContain(`::warning::${warning}`)
+    expect(releasesNumbered(release).map((r) => r.pipelineName)).toEqual(['Standard'])
+    // The same pipeline (BuildMaster's names are not case-sensitive), or none given: nothing to say.
+    for (const pipeline of ['standard', '']) {
+      const same = await bm({ operation: 'create-release', release, pipeline })
+      expect(same.stdout).not.toContain('::warning::')
+    }
+    const dryRun = await bm({
+      operation: 'deploy',
+      release,
+      pipeline: 'Simple',
+      stage: 'Integration',
+      'dry-run': 'true',
+    })
+    expect(dryRun.stdout).toContain(
+      `Checked release ${release}: exists and is active (pipeline Standard): it would be used. ${warning}`,
+    )
+  })
+
   it('reports a deployment held for approval as waiting until the timeout', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })

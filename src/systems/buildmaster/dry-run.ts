@@ -188,7 +188,11 @@ export class BuildMasterDryRun {
   private active(existing: ReleaseJson): void {
     const name = `release ${this.settings.release}`
     if (existing.status !== 'active') this.fail(name, this.releases.notActive(existing))
-    this.dryRun.passed(name, `exists and is active (pipeline ${existing.pipelineName}): it would be used`)
+    const other = this.releases.otherPipeline(existing)
+    this.dryRun.passed(
+      name,
+      `exists and is active (pipeline ${existing.pipelineName}): it would be used${other ? `. ${other}` : ''}`,
+    )
   }
 
   /** A release the real run would create: from pipeline (which must be one BuildMaster shows) or a release template. */

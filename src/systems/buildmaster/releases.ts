@@ -3,7 +3,7 @@
 import type { Variables } from '../../config/variables.js'
 import type { GateConsole } from '../../contracts/console.js'
 import { GateError } from '../../contracts/errors.js'
-import { buildJson, listOf, releaseJson, type BuildJson, type ReleaseJson } from './answers.js'
+import { buildJson, listOf, releaseJson, sameName, type BuildJson, type ReleaseJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 import { releaseLabel, releaseParams, type Settings } from './inputs.js'
 import { inputRef, theInput } from '../../contracts/terms.js'
@@ -45,6 +45,9 @@ export class Releases {
     if (existing) {
       if (existing.status !== 'active') throw this.notActive(existing)
       this.console.info(`Release ${this.label} exists (pipeline ${existing.pipelineName}); using it.`)
+      const otherPipeline = this.otherPipeline(existing)
+      if (otherPipeline && this.console.warning) this.console.warning(otherPipeline)
+      else if (otherPipeline) this.console.info(otherPipeline)
       return
     }
     const { pipeline, releaseTemplate, releaseName } = this.settings
@@ -66,6 +69,19 @@ export class Releases {
     this.console.info(
       `Created release ${this.label} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`,
     )
+  }
+
+  /**
+   * An existing release made with another pipeline than the pipeline input names: BuildMaster creates a
+   * release with a pipeline (releases/create's pipelineName) and its builds deploy through that one; the
+   * step reuses the release as it is rather than dropping the input without a word. Undefined when they
+   * agree, or when no pipeline was given or the release does not name its own.
+   */
+  otherPipeline(existing: ReleaseJson): string | undefined {
+    const { pipeline } = this.settings
+    if (!pipeline || existing.pipelineName === '?' || sameName(existing.pipelineName, pipeline))
+      return undefined
+    return `Release ${this.label} exists with pipeline ${existing.pipelineName}, not ${pipeline} as ${theInput('pipeline')} says: a release keeps the pipeline it was created with, so ${existing.pipelineName} is used. To use ${pipeline}, give a new release number.`
   }
 
   /** An existing release that is not active: nothing can be built or deployed in it. */
