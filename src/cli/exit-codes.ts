@@ -24,6 +24,6 @@ export const EXIT_MEANINGS: [number, string][] = [
   [4, 'timed out: timeout passed before the job ended, or start-timeout before it started'],
   [
     130,
-    'cancelled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break (the job is cancelled on the server where its API can)',
+    'canceled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break (the job is canceled on the server where its API can)',
   ],
 ]

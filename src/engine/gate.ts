@@ -344,7 +344,7 @@ async function stopRun(
   }
   if (!run.cancel) {
     outcome.keepsRunning = true
-    outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
+    outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be canceled and may still be running.`
     return
   }
   if (!run.startedHere) {
@@ -355,7 +355,7 @@ async function stopRun(
   }
   if (!mayCancel) {
     outcome.keepsRunning = true
-    outcome.stopNote = `${run.title} may still be running: it was not cancelled, because the server refused the credentials.`
+    outcome.stopNote = `${run.title} may still be running: it was not canceled, because the server refused the credentials.`
     return
   }
   try {
@@ -369,7 +369,7 @@ async function stopRun(
     outcome.stopNote =
       error instanceof NotCancelled
         ? error.message
-        : `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+        : `Canceling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
   }
 }
 

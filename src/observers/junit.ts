@@ -281,7 +281,7 @@ export class JUnitReport implements Observer {
       return {
         ...base,
         outcome: 'skipped',
-        message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.`,
+        message: `${run.title} was canceled on ${this.options.attempt.server}${said}.`,
       }
     if (status === 'warning' && !failsStep('warning', this.options.failOn))
       return {
@@ -328,10 +328,10 @@ export class JUnitReport implements Observer {
           return {
             ...base,
             outcome: 'failed',
-            message: `${this.stopped(end)} before the job finished ${on}: the step cancelled it (${host.detail}).`,
+            message: `${this.stopped(end)} before the job finished ${on}: the step canceled it (${host.detail}).`,
             lines: host.lines,
           }
-        return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
+        return { ...base, outcome: 'skipped', message: `The job was canceled ${on}: ${host.detail}.` }
       case 'failed':
       case 'warning':
         return {

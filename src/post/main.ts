@@ -137,7 +137,7 @@ function headline(todo: Plan): string {
       return `${prefix}the main step reached its verdict (status: ${todo.status || 'none'}) but ended before its cleanup was done; finishing it.`
     default:
       return todo.cancel.length > 0
-        ? `${prefix}the main step could not confirm that its job was cancelled; trying again.`
+        ? `${prefix}the main step could not confirm that its job was canceled; trying again.`
         : `${prefix}the final state of ${todo.deployments.length === 1 ? 'a GitHub deployment' : `${todo.deployments.length} GitHub deployments`} did not reach GitHub during the main step; sending it again.`
   }
 }
@@ -177,6 +177,6 @@ function say(host: Host, { run, cancelled, message }: CancelOutcome): void {
   if (cancelled) host.console.info(message)
   else
     host.console.warning(
-      `${run.title} could not be cancelled by the post step: ${message.replace(/\.$/, '')}. It may still be running on the server${run.url ? `: ${run.url}` : ''}.`,
+      `${run.title} could not be canceled by the post step: ${message.replace(/\.$/, '')}. It may still be running on the server${run.url ? `: ${run.url}` : ''}.`,
     )
 }

@@ -72,7 +72,7 @@ export function judgeUnits(
       reasons.push(
         of(
           cancelled,
-          `were cancelled (${inputRef('max-failed')} allows failed ones only, never cancelled ones)`,
+          `were canceled (${inputRef('max-failed')} allows failed ones only, never canceled ones)`,
         ),
       )
     if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))

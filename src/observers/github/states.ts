@@ -40,9 +40,9 @@ export function finalState(
     case 'timed-out':
       return { state: 'error', word: 'Timed out' }
     case 'canceled':
-      return { state: 'error', word: `Cancelled (${hostPhrase('canceled')})` }
+      return { state: 'error', word: `Canceled (${hostPhrase('canceled')})` }
     case CANCELLED_ON_SERVER:
-      return { state: 'error', word: 'Cancelled on the server' }
+      return { state: 'error', word: 'Canceled on the server' }
     case NEVER_STARTED:
       return { state: 'error', word: `Never started (${inputRef('start-timeout')})` }
     default:

@@ -23,11 +23,11 @@ export class Releases {
 
   async cancel(): Promise<void> {
     const { reason } = this.settings
-    await this.api.send(`cancelling release ${this.label}`, 'api/releases/cancel', {
+    await this.api.send(`canceling release ${this.label}`, 'api/releases/cancel', {
       ...this.params,
       ...(reason ? { reason } : {}),
     })
-    this.console.info(`Cancelled release ${this.label}${reason ? ` (reason: ${reason})` : ''}.`)
+    this.console.info(`Canceled release ${this.label}${reason ? ` (reason: ${reason})` : ''}.`)
   }
 
   async rejectBuild(): Promise<void> {

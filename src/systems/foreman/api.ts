@@ -146,7 +146,7 @@ export class ForemanApi {
     } catch (error) {
       // 422 "The job could not be cancelled.": its task is not cancellable (finished, paused, or not running).
       if (error instanceof HttpFailure && error.status === 422) return 'not-cancellable'
-      throw this.server.explain(error, `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`)
+      throw this.server.explain(error, `${force ? 'force-canceling' : 'canceling'} job invocation ${id}`)
     }
   }
 }

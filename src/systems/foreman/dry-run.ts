@@ -248,7 +248,7 @@ export class ForemanDryRun {
         return `wait on ${title}`
       case 'cancel':
         return isFinal(now.status)
-          ? `ask Foreman to ${forceCancel ? 'force-' : ''}cancel ${title}, which has ended (${now.status}): Foreman would answer that it cannot be cancelled`
+          ? `ask Foreman to ${forceCancel ? 'force-' : ''}cancel ${title}, which has ended (${now.status}): Foreman would answer that it cannot be canceled`
           : `${forceCancel ? 'force-' : ''}cancel ${title}`
       case 'rerun':
         return `re-run ${title} on all its hosts${invocation.counts ? ` (${invocation.counts.total})` : ''}`
