@@ -12,7 +12,7 @@ const bm = (inputs: Record<string, string>) => buildmasterGate(sandbox, inputs)
 const releasesNumbered = (number: string) => buildmasterReleases(sandbox, number)
 
 describe('BuildMaster: release operations, refusals and a faulty server (in process)', () => {
-  it('a deployment cancelled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
+  it('a deployment canceled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
     const cancelSoon = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => {
@@ -26,16 +26,16 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('canceled')
     expect(run.stdout).toMatch(
-      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): cancelled in BuildMaster/,
+      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): canceled in BuildMaster/,
     )
   })
 
   it('cancels a release with a reason and restores it; restoring an active release asks nothing', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-release', release, pipeline: 'Simple' })
-    const cancelled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
-    expect(cancelled.stdout).toContain(
-      `Cancelled release ${release} of web-shop (reason: superseded by 2.0).`,
+    const canceled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
+    expect(canceled.stdout).toContain(
+      `Canceled release ${release} of web-shop (reason: superseded by 2.0).`,
     )
     expect(releasesNumbered(release)[0]).toMatchObject({
       status: 'canceled',
@@ -77,8 +77,8 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(rejected.stdout).toContain(`Rejected build 1 of release ${release} of web-shop.`)
     const deploy = await bm({ operation: 'deploy-build', release, build: '1' })
     expect(errors(deploy)[0]).toContain('(HTTP 400): Build 1 has been rejected and cannot be deployed.')
-    const cancelled = await bm({ operation: 'cancel-release', release })
-    expect(cancelled.exitCode).toBe(0)
+    const canceled = await bm({ operation: 'cancel-release', release })
+    expect(canceled.exitCode).toBe(0)
     const afterCancel = await bm({ release, pipeline: 'Simple' })
     expect(errors(afterCancel)[0]).toContain(`Release ${release} of web-shop exists but is canceled`)
   })

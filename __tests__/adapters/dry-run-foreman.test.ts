@@ -121,7 +121,7 @@ describe('Foreman dry run (in process)', () => {
       `The step would find nothing to re-run: job invocation ${ok} has no failed hosts, so no job invocation would be created.`,
     )
     expect(cancel.stdout).toContain(
-      `The step would ask Foreman to cancel job invocation ${ok}, which has ended (succeeded): Foreman would answer that it cannot be cancelled.`,
+      `The step would ask Foreman to cancel job invocation ${ok}, which has ended (succeeded): Foreman would answer that it cannot be canceled.`,
     )
     expect(expectFailed(unknown, 'job-id')).toBe(
       "Foreman has no job invocation 99999 (HTTP 404). Check job-id: it takes a job invocation's id, as in this action's job-id output.",

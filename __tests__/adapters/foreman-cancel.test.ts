@@ -12,7 +12,7 @@ const sandbox = sandboxForFile()
 const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
   foremanGate(sandbox, inputs, extra)
 
-describe('Foreman: cancelling an invocation (in process)', () => {
+describe('Foreman: canceling an invocation (in process)', () => {
   // Issue 29: a cancel on a large fleet cancels most hosts at once, each with nothing to read.
   it('a cancel on a large fleet: the summary counts the canceled hosts and names the first few; the JUnit report has every host', async () => {
     const saved = sandbox.foreman.setup.hosts
@@ -104,7 +104,7 @@ describe('Foreman: cancelling an invocation (in process)', () => {
         timeout: '3s',
       })
       expect(run.outputs.status).toBe('timed-out')
-      expect(run.stdout).toMatch(/timeout \(3s\) was reached: Cancelled Foreman job invocation \d+/)
+      expect(run.stdout).toMatch(/timeout \(3s\) was reached: Canceled Foreman job invocation \d+/)
     } finally {
       delete sandbox.foreman.setup.script
     }
@@ -115,7 +115,7 @@ describe('Foreman: cancelling an invocation (in process)', () => {
     const run = await foreman({ operation: 'cancel', 'job-id': done.outputs['job-id']! })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain(
-      'answered that it could not be cancelled (HTTP 422) for Foreman job invocation',
+      'answered that it could not be canceled (HTTP 422) for Foreman job invocation',
     )
     expect(run.stdout).toMatch(/it had finished already \(succeeded\)/)
   })
@@ -153,7 +153,7 @@ describe('Foreman: cancelling an invocation (in process)', () => {
       })
       expect(cancel.exitCode).toBe(0)
       expect(cancel.stdout).toContain(
-        `Force-cancelled Foreman job invocation ${stuck.outputs['job-id']} in Foreman`,
+        `Force-canceled Foreman job invocation ${stuck.outputs['job-id']} in Foreman`,
       )
       expect(
         sandbox.foreman.invocations

@@ -28,7 +28,7 @@ const foremanCredentials = {
 }
 
 describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
-  it('cancels on SIGINT, cancelling the Foreman job through its API, and exits 130', async () => {
+  it('cancels on SIGINT, canceling the Foreman job through its API, and exits 130', async () => {
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
     let sent = false
     try {
@@ -47,7 +47,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       const result = json(run)
       expect(result).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${result.jobId}/cancel`)).toHaveLength(1)
-      expect(run.stderr).toContain(`Cancelled Foreman job invocation ${result.jobId}`)
+      expect(run.stderr).toContain(`Canceled Foreman job invocation ${result.jobId}`)
       // Issue 29: canceled on the server, so nothing is left running; the hosts canceled, in one spelling.
       expect(result.outputs).toMatchObject({ 'left-running': '', 'hosts-canceled': '9' })
       expect(readFileSync(dotenv, 'utf8')).toMatch(/^GATE_STATUS=canceled$[\s\S]*^GATE_LEFT_RUNNING=$/m)

@@ -170,7 +170,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
     const [help, version] = await Promise.all([runCli({ args: ['--help'] }), runCli({ args: ['-V'] })])
     expect(help.exitCode).toBe(0)
     expect(help.stdout).toContain('--server-url VALUE')
-    expect(help.stdout).toContain('130  cancelled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break')
+    expect(help.stdout).toContain('130  canceled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break')
     expect(runnerCommands(help.stdout)).toEqual([])
     expect(azureCommands(help.stdout)).toEqual([])
     expect(version.stdout).toBe(

@@ -244,7 +244,7 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
     expect(json(buildmaster).message).toContain('Check --api-key')
   })
 
-  it('fails on a cancelled release, an unknown pipeline and an unreachable server, exit 3 each', async () => {
+  it('fails on a canceled release, an unknown pipeline and an unreachable server, exit 3 each', async () => {
     for (const operation of ['create-release', 'cancel-release'])
       expect(
         (
@@ -268,7 +268,7 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
         ],
         env: { RELEASE_GATE_API_KEY: BUILDMASTER_SETUP.apiKey },
       })
-    const [cancelled, pipeline, rpm] = await Promise.all([
+    const [canceled, pipeline, rpm] = await Promise.all([
       buildmaster('--release', '9.0.0'),
       buildmaster('--release', '9.1.0', '--pipeline', 'Simpel'),
       runCli({
@@ -276,9 +276,9 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
         env: { RELEASE_GATE_API_KEY: RPM_TOKEN },
       }),
     ])
-    for (const run of [cancelled, pipeline, rpm])
+    for (const run of [canceled, pipeline, rpm])
       expect(json(run)).toMatchObject({ status: '', jobId: '', exitCode: 3, ending: 'unknown' })
-    expect(json(cancelled).message).toContain('Release 9.0.0 of web-shop exists but is canceled')
+    expect(json(canceled).message).toContain('Release 9.0.0 of web-shop exists but is canceled')
     expect(json(pipeline).message).toContain("BuildMaster shows no release that uses pipeline 'Simpel'")
     expect(json(pipeline).message).toContain('check --pipeline')
     expect(json(rpm).message).toContain(`Could not reach BMC RPM at ${unreachable}/`)

@@ -301,7 +301,7 @@ describe('a stop during a retry (processes)', () => {
     const [first, second] = result.outputs['job-ids']!.split(',')
     expect(cancelsOf(first!)).toBe(0)
     expect(cancelsOf(second!)).toBe(1)
-    expect(run.stderr).toContain(`Cancelled Foreman job invocation ${second} (attempt 2 of 3`)
+    expect(run.stderr).toContain(`Canceled Foreman job invocation ${second} (attempt 2 of 3`)
   })
 
   it.concurrent('the command: SIGINT during the retry cancels it and exits 130', async () => {

@@ -114,7 +114,7 @@ describe('the post step closes what main opened (bundle as processes, against th
     )
     const created = sandbox.foreman.invocations.at(-1)!
     expect(created.cancels).toHaveLength(1)
-    expect(post.stdout).toContain(`Cancelled Foreman job invocation ${created.id} in Foreman.`)
+    expect(post.stdout).toContain(`Canceled Foreman job invocation ${created.id} in Foreman.`)
     expect(warnings(post)).toEqual([])
   })
 

@@ -109,7 +109,7 @@ describe('judgeUnits', () => {
     )
   })
 
-  it('never allows a cancelled or unfinished unit away, and leaves a Warning to fail-on', () => {
+  it('never allows a canceled or unfinished unit away, and leaves a Warning to fail-on', () => {
     const units = [
       unit('a', 'canceled', { detail: 'cancelled' }),
       unit('b', 'pending', { detail: 'N/A' }),
@@ -118,7 +118,7 @@ describe('judgeUnits', () => {
     ]
     const judged = judgeUnits(units, 'warning', { count: 3 }, { one: 'deployment', many: 'deployments' })
     expect(judged.verdict.message).toBe(
-      '1 of 4 deployments were cancelled (max-failed allows failed ones only, never cancelled ones): a (cancelled). 1 of 4 deployments never started or did not finish: b (N/A). 1 of 4 deployments ended in Warning (fail-on: warning fails on Warning; set fail-on: error to tolerate it): c (warned). 1 of 4 succeeded.',
+      '1 of 4 deployments were canceled (max-failed allows failed ones only, never canceled ones): a (cancelled). 1 of 4 deployments never started or did not finish: b (N/A). 1 of 4 deployments ended in Warning (fail-on: warning fails on Warning; set fail-on: error to tolerate it): c (warned). 1 of 4 succeeded.',
     )
     const tolerant = judgeUnits([units[2]!, units[3]!], 'error', { count: 3 }, hosts)
     expect(tolerant.verdict).toEqual({ ending: 'passed', withIssues: true })

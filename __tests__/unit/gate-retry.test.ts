@@ -111,17 +111,17 @@ describe('runGate: retry-failed', () => {
   })
 
   it('the timeout during a retry cancels the attempt that is running, not the ones before it', async () => {
-    const cancelled: string[] = []
+    const canceled: string[] = []
     const cancel = (id: string) => async () => {
-      cancelled.push(id)
-      return `Cancelled job ${id}.`
+      canceled.push(id)
+      return `Canceled job ${id}.`
     }
     const adapter = retrying(run('a', ['failed'], cancel('a')), [
       async () => [run('b', ['running'], cancel('b'))],
     ])
     const result = await runGate(adapter, options({ timeoutMs: 300 }))
     expect(result).toMatchObject({ status: 'timed-out', stoppedBy: 'timeout' })
-    expect(cancelled).toEqual(['b'])
+    expect(canceled).toEqual(['b'])
     expect(result.runs.map((o) => [o.run.id, o.status])).toEqual([
       ['a', 'failed'],
       ['b', 'timed-out'],

@@ -203,7 +203,7 @@ class Held implements Run {
         this.cancels++
         if (cancel === 'not taken')
           throw new NotCancelled(`The server could not cancel job ${id}: it keeps going. See ${this.url}.`)
-        return `Cancelled job ${id}.`
+        return `Canceled job ${id}.`
       }
   }
   async poll(): Promise<Snapshot> {
@@ -229,7 +229,7 @@ function gateOptions(overrides: Partial<GateOptions> = {}) {
 const adapterOf = (...runs: Run[]): Adapter => ({ serverLabel: 'Test', start: async () => runs })
 
 describe('runGate with start-timeout', () => {
-  it('gives up on a run that does not start: timed-out, cancelled where it can be, else said to stay pending with its page', async () => {
+  it('gives up on a run that does not start: timed-out, canceled where it can be, else said to stay pending with its page', async () => {
     const cancellable = new Held('1', true, 'takes')
     const otters = new Held('2', true)
     const notMine = new Held('3', false, 'takes')
@@ -243,7 +243,7 @@ describe('runGate with start-timeout', () => {
     expect(one).toMatchObject({ status: 'timed-out', neverStarted: true })
     expect(one!.keepsRunning).toBeUndefined()
     expect(one!.stopNote).toMatch(
-      /^job 1 never started: it was pending for \d+ms \(queued on the server\)\. Cancelled job 1\.$/,
+      /^job 1 never started: it was pending for \d+ms \(queued on the server\)\. Canceled job 1\.$/,
     )
     expect(two!.keepsRunning).toBe(true)
     expect(inActionTerms(two!.stopNote!)).toMatch(
@@ -263,7 +263,7 @@ describe('runGate with start-timeout', () => {
     expect(result.runs[0]!.stopNote).toMatch(
       /never started: .* The server could not cancel job 4: it keeps going/,
     )
-    expect(result.runs[0]!.stopNote).not.toMatch(/Cancelled/)
+    expect(result.runs[0]!.stopNote).not.toMatch(/Canceled/)
   })
 
   it('does not apply start-timeout to a run that started, nor when it is not set', async () => {

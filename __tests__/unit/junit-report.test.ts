@@ -144,7 +144,7 @@ describe('JUnitReport: the observer', () => {
     expect(elements(await readJUnit(readFileSync(file, 'utf8')), 'failure')).toHaveLength(1)
   })
 
-  it("a run's hosts are its cases: at a timeout, hosts the step cancelled and unfinished ones are failures that say so", async () => {
+  it("a run's hosts are its cases: at a timeout, hosts the step canceled and unfinished ones are failures that say so", async () => {
     const file = join(dir, 'hosts.xml')
     const invocation = run('Foreman job invocation 9')
     const sections = [
@@ -164,17 +164,17 @@ describe('JUnitReport: the observer', () => {
         ending: 'timed-out',
         result: result(
           'timed-out',
-          [outcome(invocation, 'timed-out', { stopNote: 'Cancelled it in Foreman.' })],
+          [outcome(invocation, 'timed-out', { stopNote: 'Canceled it in Foreman.' })],
           { stoppedBy: 'timeout' },
         ),
         summary: { title: 't', status: 'timed-out', lead: '', facts: [], sections, notes: [] },
       }),
     )
-    const [ok, cancelled, unfinished] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    const [ok, canceled, unfinished] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
     expect(ok!.children).toEqual([])
-    expect(elements(cancelled!, 'skipped')).toEqual([])
-    expect(elements(cancelled!, 'failure')[0]!.attributes.message).toBe(
-      'The timeout (1m) was reached before the job finished on web-2 (Foreman job invocation 9): the step cancelled it (cancelled).',
+    expect(elements(canceled!, 'skipped')).toEqual([])
+    expect(elements(canceled!, 'failure')[0]!.attributes.message).toBe(
+      'The timeout (1m) was reached before the job finished on web-2 (Foreman job invocation 9): the step canceled it (cancelled).',
     )
     const [failure] = elements(unfinished!, 'failure')
     expect(failure!.attributes.message).toBe(
@@ -183,7 +183,7 @@ describe('JUnitReport: the observer', () => {
     expect(failure!.text).toBe('half way')
   })
 
-  it('a host cancelled by someone on the server, not by the step, is skipped', async () => {
+  it('a host canceled by someone on the server, not by the step, is skipped', async () => {
     const file = join(dir, 'cancelled-on-server.xml')
     const invocation = run('Foreman job invocation 10')
     await observer(file).ended(
@@ -207,9 +207,9 @@ describe('JUnitReport: the observer', () => {
         },
       }),
     )
-    const [cancelled] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
-    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe(
-      'The job was cancelled on web-2 (Foreman job invocation 10): cancelled.',
+    const [canceled] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    expect(elements(canceled!, 'skipped')[0]!.attributes.message).toBe(
+      'The job was canceled on web-2 (Foreman job invocation 10): cancelled.',
     )
   })
 

@@ -69,11 +69,11 @@ describe('verdictOf', () => {
     )
     expect(verdict.ending).toBe('timed-out')
     expect(verdict.message).toBe(
-      'job a: failed after 5s; job b: timed-out after 5s. job b keeps running on the server.',
+      'job a: failed after 5s; job b: timed-out, left running after 5s. job b keeps running on the server.',
     )
   })
 
-  it('judges a run cancelled on the server (not by the step) as an outcome, like an Error', () => {
+  it('judges a run canceled on the server (not by the step) as an outcome, like an Error', () => {
     const cancelledThere = outcome('a', 'canceled', { detail: 'cancelled in BuildMaster' })
     const there = { ...result('canceled', [cancelledThere]), stoppedBy: undefined }
     expect(verdictOf(there, 'warning')).toEqual({ ending: 'failed', message: 'job a: canceled after 5s.' })

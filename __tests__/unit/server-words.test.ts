@@ -80,8 +80,8 @@ describe('Server: failures in a server’s terms, in one order for every adapter
     expect(server.explain(failure({ kind: 'connection-lost', transient: true }), 'x', () => whole)).toBe(
       whole,
     )
-    const cancelled = new Error('the workflow was canceled')
-    expect(server.explain(cancelled, 'x')).toBe(cancelled)
+    const canceled = new Error('the workflow was canceled')
+    expect(server.explain(canceled, 'x')).toBe(canceled)
   })
 
   it('isRefusal and saying', () => {
