@@ -34,9 +34,7 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     const release = nextRelease()
     await bm({ operation: 'create-release', release, pipeline: 'Simple' })
     const canceled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
-    expect(canceled.stdout).toContain(
-      `Canceled release ${release} of web-shop (reason: superseded by 2.0).`,
-    )
+    expect(canceled.stdout).toContain(`Canceled release ${release} of web-shop (reason: superseded by 2.0).`)
     expect(releasesNumbered(release)[0]).toMatchObject({
       status: 'canceled',
       canceled: { reason: 'superseded by 2.0' },

@@ -103,11 +103,9 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
         `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name ~ web-00'): its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Foreman Tasks, under Monitor). See ${run.outputs.url}`,
       )
       expect(errors(run)[0]).toMatch(
-        /: timed-out after \d+s\. Foreman answered that it could not be canceled \(HTTP 422\)/,
+        /: timed-out, left running after \d+s\. Foreman answered that it could not be canceled \(HTTP 422\)/,
       )
-      expect(errors(run)[0]).toContain(
-        'it was not canceled and keeps running; its task is paused in Foreman',
-      )
+      expect(errors(run)[0]).toContain('it was not canceled and keeps running; its task is paused in Foreman')
       expect(run.summary).toContain('⏸️ paused; ⏱️ timed-out')
     },
   )

@@ -18,7 +18,9 @@ describe('finalState: the gate status as a GitHub deployment state', () => {
 
   it('leaves a job not waited on in progress, and says a cancel was a cancel', () => {
     expect(finalState('started', 'warning')).toBeUndefined()
-    expect(inActionTerms(finalState('canceled', 'warning')!.word)).toBe('Canceled (the workflow was canceled)')
+    expect(inActionTerms(finalState('canceled', 'warning')!.word)).toBe(
+      'Canceled (the workflow was canceled)',
+    )
   })
 })
 

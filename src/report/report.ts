@@ -278,7 +278,10 @@ export function runLine(outcome: RunOutcome, result: GateResult): string {
  */
 function stateOf(outcome: RunOutcome): string {
   if (!outcome.keepsRunning) return outcome.status
-  return outcome.status === 'canceled' ? 'left running' : `${outcome.status}, left running`
+  // One that never started (held at its last check) stays pending on the server, and may still start.
+  const pending = outcome.neverStarted || (outcome.hold !== undefined && !outcome.hold.paused)
+  const left = pending ? 'left pending' : 'left running'
+  return outcome.status === 'canceled' ? left : `${outcome.status}, ${left}`
 }
 
 function withDetail(outcome: RunOutcome, result: GateResult): string {
