@@ -1,7 +1,7 @@
 // BuildMaster as the sandbox models it: the profiles (server versions), the scripted setup, the records
 // (releases, builds, deployments), the lookups every route shares, and each record's JSON as each profile
 // answers it. The routes that change them are in buildmaster.ts.
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
 
@@ -159,6 +159,8 @@ export class BuildMasterStore {
    * waits the current profile shows a null status. Tests raise it to watch a deployment not started yet.
    */
   dispatchMs = 0
+  /** While true, a started deployment keeps executing: a test ends it once the gate has shown it so. */
+  holdExecuting = false
   /**
    * Status words capitalised and padded (' Succeeded '), where the docs write them in lower case: Inedo's own
    * plugin compares them without case (BuildMasterApi.java, equalsIgnoreCase), so a client must too.
@@ -318,7 +320,8 @@ export class BuildMasterStore {
     const until = canceledAt ?? t
     const startAt = d.startAt + this.dispatchMs
     const started = !d.stage.approvalRequired && until >= startAt
-    const ended = canceledAt !== undefined || (started && t >= startAt + d.environment.durationMs)
+    const ended =
+      canceledAt !== undefined || (started && !this.holdExecuting && t >= startAt + d.environment.durationMs)
     // Not started and not held: the current profile has no status yet (Inedo's plugin waits on null and '');
     // a deployment held for approval is pending.
     const notYet = this.profile === 'current' && !d.stage.approvalRequired ? null : 'pending'

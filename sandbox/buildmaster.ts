@@ -12,7 +12,7 @@ import {
   type Build,
   type Deployment,
 } from './buildmaster-model.js'
-import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
 export {
   BUILDMASTER_PROFILES,

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './action-runner.js'
+import { CueWatch, type Cue } from './cues.js'
 import { asRead, assertCanSignal, baseEnv, commandLine } from './platform.js'
 
 export interface CliRun {
   exitCode: number | null
   signal: NodeJS.Signals | null
   durationMs: number
+  /** Milliseconds from spawn to the first signal sent on `signalWhen`. */
+  signalledAtMs?: number
   stdout: string
   stderr: string
 }
@@ -20,8 +23,12 @@ export interface CliRunOptions {
   /** Another entry than dist/cli/index.js (e.g. an installed bin). */
   command?: string[]
   cwd?: string
-  /** Resolves as soon as stdout or stderr holds this (e.g. to signal once the job is running). */
-  onOutput?: (stdout: string, stderr: string, child: { kill: (signal: NodeJS.Signals) => void }) => void
+  /**
+   * Send `signal` on this cue (a line stdout or stderr shows, e.g. that the job was started, or a promise),
+   * and again `againAfterMs` later if given. The run fails, naming the cue, if the command ends (or
+   * CUE_WAIT_MS pass) without it.
+   */
+  signalWhen?: { cue: Cue; signal: NodeJS.Signals; againAfterMs?: number }
 }
 
 /** Runs the bundled command (dist/cli/index.js) as a process, the way a CI job or a terminal does. */
@@ -44,19 +51,32 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   })
   let stdout = ''
   let stderr = ''
-  const kill = (signal: NodeJS.Signals): void => {
-    assertCanSignal(signal)
-    child.kill(signal)
-  }
+  let signalledAtMs: number | undefined
+  const timers: NodeJS.Timeout[] = []
+  const { signalWhen } = options
+  if (signalWhen) assertCanSignal(signalWhen.signal)
+  const cue =
+    signalWhen &&
+    new CueWatch(
+      signalWhen.cue,
+      `send ${signalWhen.signal}`,
+      () => {
+        signalledAtMs = performance.now() - started
+        child.kill(signalWhen.signal)
+        const again = signalWhen.againAfterMs
+        if (again !== undefined) timers.push(setTimeout(() => child.kill(signalWhen.signal), again))
+      },
+      () => child.kill('SIGKILL'),
+    )
+  const progress = () => ({ stdout, stderr, state: {} })
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk
-    options.onOutput?.(stdout, stderr, { kill })
+    cue?.check(progress)
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk
-    options.onOutput?.(stdout, stderr, { kill })
+    cue?.check(progress)
   })
-  const timers: NodeJS.Timeout[] = []
   if (options.signal) {
     const { name, afterMs, secondAfterMs } = options.signal
     assertCanSignal(name)
@@ -68,12 +88,8 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (code, sig) => resolve([code, sig])),
   )
+  const durationMs = performance.now() - started
   timers.forEach(clearTimeout)
-  return {
-    exitCode,
-    signal,
-    durationMs: performance.now() - started,
-    stdout: asRead(stdout),
-    stderr: asRead(stderr),
-  }
+  cue?.ended(exitCode, progress())
+  return { exitCode, signal, durationMs, signalledAtMs, stdout: asRead(stdout), stderr: asRead(stderr) }
 }

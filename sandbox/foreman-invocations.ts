@@ -16,7 +16,7 @@ import {
   type ForemanSetup,
   type Invocation,
 } from './foreman-model.js'
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 /** What the create and the rerun need of the simulator: its setup, its version, its invocations. */
 export interface InvocationStore {
@@ -266,10 +266,10 @@ export function cancelInvocation(
  * failed_hosts (app/models/job_invocation.rb: once finished, every targeted host whose task did not end in
  * success, the cancelled and never-started ones included; while running, those failed or cancelled so far).
  * But for a static_query invocation JobInvocationComposer#compose then gives the new targeting the
- * original's hosts and marks it resolved (`if @reruns && job_invocation.targeting.static?`, since REX 1.6,
- * aa7f0d56), so RunHostsJob#plan never resolves that search: a static rerun runs on all the original's
- * hosts, failed_only or not. Only a dynamic_query rerun is resolved from the search, on the failed hosts
- * (none: an empty invocation).
+ * original's hosts and marks it resolved (`if @reruns && job_invocation.targeting.static?`, commit
+ * aa7f0d56, first released in REX v1.7.0; v1.6.x resolved the search), so RunHostsJob#plan never resolves
+ * that search: a static rerun runs on all the original's hosts, failed_only or not. Only a dynamic_query
+ * rerun is resolved from the search, on the failed hosts (none: an empty invocation).
  */
 export function rerunInvocation(
   foreman: InvocationStore,

@@ -2,7 +2,7 @@
 // records of an invocation, and what a host's task shows at a given moment. The routes are in foreman.ts,
 // the invocations' create, show, cancel and rerun in foreman-invocations.ts, hosts and outputs in
 // foreman-outputs.ts.
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 export interface ForemanHost {
   id: number

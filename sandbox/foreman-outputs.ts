@@ -8,7 +8,7 @@ import {
   type HostRun,
   type Invocation,
 } from './foreman-model.js'
-import type { SandboxResponse } from './server.js'
+import type { SandboxResponse } from './simulator.js'
 
 export function hostsPage(
   profile: ForemanProfile,

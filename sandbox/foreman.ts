@@ -18,7 +18,7 @@ import {
   type Invocation,
 } from './foreman-model.js'
 import { hostOutput, hostsPage, outputs } from './foreman-outputs.js'
-import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
 export {
   FOREMAN_PROFILES,
@@ -69,6 +69,18 @@ export class ForemanSimulator implements Simulator, InvocationStore {
 
   get profile(): ForemanProfile {
     return this.setup.profile ?? 'current'
+  }
+
+  /**
+   * A scheduled invocation's start time arrives now, as the clock would bring it: a test moves it once the
+   * gate has seen the invocation queued, instead of betting on how soon a loaded machine gets there.
+   */
+  startNow(id: number): void {
+    const invocation = this.invocations.find((i) => i.id === id)
+    if (!invocation) throw new Error(`The sandbox has no job invocation ${id}`)
+    const sooner = Math.max(0, invocation.startAt - Date.now())
+    invocation.startAt -= sooner
+    for (const run of invocation.runs) run.startAt -= sooner
   }
 
   /** Replaces the inventory, e.g. with 1,000 hosts for the benchmark. */

@@ -1,4 +1,4 @@
-import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
 /** The token the simulated GitHub accepts (as `Authorization: Bearer …` or `token …`). */
 export const GITHUB_TOKEN = 'ghs_sandboxGitHubToken0123456789'

@@ -1,4 +1,4 @@
-import type { SandboxRequest, SandboxResponse, Simulator } from './server.js'
+import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
 export type OtterOutcome = 'Succeeded' | 'Warning' | 'Error'
 

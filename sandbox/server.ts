@@ -7,6 +7,7 @@ import { FOREMAN_SETUP, ForemanSimulator, type ForemanProfile } from './foreman.
 import { GitHubSimulator } from './github.js'
 import { OtterSimulator, type OtterTemplate } from './otter.js'
 import { RpmSimulator, type RpmProfile } from './rpm.js'
+import type { SandboxResponse, Simulator } from './simulator.js'
 
 /** One request as the sandbox saw it: what tests assert on (nothing secret in URLs, one trigger). */
 export interface RecordedRequest {
@@ -21,35 +22,11 @@ export interface RecordedRequest {
   fault?: string
 }
 
-export interface SandboxRequest {
-  method: string
-  /** The path below the system's context path, e.g. '/api/jobs/status'. */
-  path: string
-  query: URLSearchParams
-  headers: IncomingMessage['headers']
-  body: string
-}
-
-export interface SandboxResponse {
-  status: number
-  body: string
-  /** A large body made as it is sent (chunked, with backpressure) instead of `body`, e.g. a 35 MB log. */
-  chunks?: Iterable<string>
-  contentType?: string
-  headers?: Record<string, string>
-}
-
-/** A simulated server API, mounted at a context path of the sandbox. */
-export interface Simulator {
-  readonly system: string
-  handle(request: SandboxRequest): SandboxResponse | Promise<SandboxResponse>
-}
-
 export interface SandboxOptions {
   port?: number
   host?: string
   /** Where each system is mounted; its API then lives below that context path. */
-  mounts?: { otter?: string; buildmaster?: string; rpm?: string; foreman?: string; github?: string }
+  mounts?: Partial<Record<SandboxSystem, string>>
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
   /** Which server version each simulator behaves as (see each simulator's profile type); `current` by default. */
@@ -58,6 +35,7 @@ export interface SandboxOptions {
   tls?: { key: string; cert: string }
 }
 
+/** The systems the sandbox serves, each at its context path: the one list of them (a fifth server: here). */
 export const DEFAULT_MOUNTS = {
   otter: '/otter/',
   buildmaster: '/buildmaster/',
@@ -65,6 +43,7 @@ export const DEFAULT_MOUNTS = {
   foreman: '/foreman/',
   github: '/github-api/',
 }
+export type SandboxSystem = keyof typeof DEFAULT_MOUNTS
 
 /**
  * The four servers' APIs on loopback, as their documents describe them, with scripted jobs and fault
@@ -123,7 +102,7 @@ export class Sandbox {
   }
 
   /** The server-url of a system (with its context path), or of any path on the sandbox. */
-  url(systemOrPath: 'otter' | 'buildmaster' | 'rpm' | 'foreman' | 'github' | `/${string}` = '/'): string {
+  url(systemOrPath: SandboxSystem | `/${string}` = '/'): string {
     if (systemOrPath.startsWith('/')) return `${this.baseUrl}${systemOrPath}`
     return `${this.baseUrl}${this.mounts.find((m) => m.simulator.system === systemOrPath)?.prefix ?? '/'}`
   }

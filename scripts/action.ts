@@ -33,6 +33,7 @@ const view = new RunnerView(
 const run = await runAction({
   inputs,
   onStdout: (chunk) => (raw ? process.stdout.write(chunk) : view.write(chunk)),
+  onStderr: (chunk) => process.stderr.write(chunk),
 })
 view.flush()
 console.log(

@@ -228,6 +228,8 @@ try {
     // 5. Memory as the work grows: whole Otter logs of 50,000 to 500,000 lines, and Foreman invocations
     // on 1,000 to 10,000 hosts. Peak RSS of the action process, bytes downloaded and requests sent.
     const MEMORY_LIMIT_MB = 128
+    // The plain 10,000-host run's figures, beside which the run with failures and retries is shown (issue 26).
+    let plain10k = ''
     for (const lines of [50_000, 200_000, 500_000]) {
       const name = `log-${lines}`
       sandbox.otter.addTemplate(name, {
@@ -280,6 +282,7 @@ try {
       const seen = sandbox.requests.slice(beforeFleet)
       const downloaded = seen.reduce((sum, r) => sum + r.bytesSent, 0)
       const shown = run.stdout.split('\n').filter((l) => / step \d of 3$/.test(l)).length
+      if (hosts === 10_000) plain10k = `${seen.length} requests, ${peakMb.toFixed(0)} MB`
       const label = `Foreman, ${hosts.toLocaleString('en')} hosts × 3 lines`
       row(
         `${label}: requests`,
@@ -334,7 +337,7 @@ try {
     )
     row(
       `${label}: peak memory (RSS), summary`,
-      `${peakMb.toFixed(0)} MB, summary ${kb(summary)}`,
+      `${peakMb.toFixed(0)} MB, summary ${kb(summary)} (the 10,000-host run without failures: ${plain10k})`,
       `≤ ${MEMORY_LIMIT_MB} MB, summary < 1 MiB`,
       peakMb <= MEMORY_LIMIT_MB && summary < 1024 * 1024,
     )

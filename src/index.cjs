@@ -16,6 +16,13 @@ const early = []
 const hear = (signal) => early.push(signal)
 for (const signal of signals) process.on(signal, hear)
 const stopListening = () => signals.forEach((signal) => process.off(signal, hear))
+// In a development checkout (src/ beside dist/), a bundle older than the sources is said on stderr as the
+// process ends, which costs its start nothing (a walk of src/ took 2-5 ms there); a user's install has no
+// src/, and pays one stat then.
+process.on('exit', () => {
+  const stale = require('./util/stale-bundle.ts').staleBundleWarning(__dirname)
+  if (stale) process.stderr.write(`${stale}\n`)
+})
 if (globalThis[Symbol.for('release-gate.post')] === true) {
   // import(): the post step's code is a chunk of its own, which the main step never loads. It has a
   // budget of its own, which a signal from the runner shortens (src/post/main.ts).

@@ -23,7 +23,7 @@ async function closedUrl(path: string): Promise<string> {
 }
 
 describe('Otter dry run (in process)', () => {
-  it('trigger: the server answers and the key is not refused, and the template is said to be uncheckable, in one line', async () => {
+  it('trigger: the server answers; the key and the template are said to be uncheckable, each in one line', async () => {
     const before = sandbox.requests.length
     const dir = mkdtempSync(join(tmpdir(), 'rg-dry-junit-'))
     const run = await otter({
@@ -34,7 +34,10 @@ describe('Otter dry run (in process)', () => {
       ...DRY,
     })
     expectPassed(run)
-    expect(checks(run)).toEqual(['passed api-key', 'passed server-url', "unchecked template 'secured'"])
+    expect(checks(run)).toEqual(['passed server-url', 'unchecked api-key', "unchecked template 'secured'"])
+    expect(run.stdout).toContain(
+      "Not checked: api-key: Otter did not refuse it on a status read for no job, which cannot show whether template 'secured' takes it: a job template's own key is checked only when the template is triggered",
+    )
     expect(run.stdout).toContain(
       "Not checked: template 'secured': Otter's Job Orchestration API has no read for job templates: whether it exists, allows API use and takes this key shows only when it is triggered",
     )
@@ -50,7 +53,35 @@ describe('Otter dry run (in process)', () => {
     expect(xml).toMatch(
       /<testcase classname="Otter dry run" name="template &apos;secured&apos;">\s*<skipped message="Not checked: Otter&apos;s Job Orchestration API has no read for job templates/,
     )
-    expect(xml).toContain('tests="3" failures="0" errors="0" skipped="1"')
+    expect(xml).toContain('tests="3" failures="0" errors="0" skipped="2"')
+  })
+
+  it("trigger: a wrong key is not passed (Otter checks a template's key only when it is triggered); a refused one fails", async () => {
+    // The sandbox, as Otter keeps a key per template, checks the key only for a job it knows: the status
+    // read for no job answers 400 whatever the key, so a wrong key must not read as a passed check.
+    const wrong = await otter({ template: 'secured', 'api-key': 'wrong-key', ...DRY })
+    expectPassed(wrong)
+    expect(checks(wrong)).toEqual(['passed server-url', 'unchecked api-key', "unchecked template 'secured'"])
+    const none = await otter({ template: 'secured', ...DRY })
+    expect(none.stdout).toContain(
+      "Not checked: api-key: none given: whether template 'secured' asks for a key shows only when it is triggered",
+    )
+    // An Otter that refuses the key before it looks for the job: the dry run fails api-key, as the trigger would.
+    const refusing = createServer((_request, response) => {
+      response.writeHead(403, { 'content-type': 'text/plain' })
+      response.end('Invalid API key.')
+    })
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/otter/`
+      const run = await runInProcess({
+        inputs: { system: 'otter', 'server-url': url, template: 'secured', 'api-key': 'wrong-key', ...DRY },
+      })
+      expectFailed(run, 'Check the api-key secret')
+      expect(checks(run)).toEqual(['failed api-key'])
+    } finally {
+      await new Promise<void>((resolve) => refusing.close(() => resolve()))
+    }
   })
 
   it('wait: the job exists and its state; an unknown job or a refused key fails, naming the input', async () => {

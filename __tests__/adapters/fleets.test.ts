@@ -64,6 +64,10 @@ describe('BuildMaster: max-failed over the deployments of a stage (in process)',
     expect(errors(strict)[0]).toContain(
       '1 of 3 deployments ended in Warning (fail-on: warning fails on Warning; set fail-on: error to tolerate it): Region-B (warned)',
     )
+    // The failure max-failed allowed is still named when the step fails for its Warning.
+    expect(errors(strict)[0]).toContain(
+      '1 of 3 deployments failed, within what max-failed allows (1): Region-C (failed). 1 of 3 succeeded.',
+    )
     const tolerant = await regions({ 'fail-on': 'error' })
     expect(tolerant.exitCode).toBe(0)
     expect(tolerant.outputs.status).toBe('warning')

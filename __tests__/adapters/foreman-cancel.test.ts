@@ -4,12 +4,14 @@ import { join } from 'node:path'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { runCommandInProcess } from './in-process-cli.js'
 import { elements, readJUnit } from '../junit-readers.js'
+import type { Cue } from '../../sandbox/cues.js'
+import { STARTED } from '../gate-lines.js'
 import { sandboxForFile } from '../sandbox.js'
 import { foremanGate } from './servers.js'
 
 const sandbox = sandboxForFile()
 
-const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
+const foreman = (inputs: Record<string, string>, extra: { cancelWhen?: Cue } = {}) =>
   foremanGate(sandbox, inputs, extra)
 
 describe('Foreman: canceling an invocation (in process)', () => {
@@ -130,10 +132,10 @@ describe('Foreman: canceling an invocation (in process)', () => {
     try {
       const run = await foreman(
         { template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' },
-        { cancelAfterMs: 1000 },
+        { cancelWhen: STARTED.foreman },
       )
       expect(run.outputs.status).toBe('canceled')
-      expect(run.durationMs).toBeLessThan(1000 + 7000)
+      expect(run.durationMs - run.signalledAtMs!).toBeLessThan(7000)
       const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!
       expect(invocation.cancels.map((c) => c.force)).toEqual([false, true])
       expect(run.stdout).toContain(

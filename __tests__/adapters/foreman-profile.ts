@@ -1,3 +1,4 @@
+import { until } from '../../sandbox/cues.js'
 import { foremanHosts, type ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, remoteLines } from '../e2e/helpers.js'
@@ -78,22 +79,37 @@ export function describeForemanProfile(profile: ForemanProfile): void {
     })
 
     it('waits through a scheduled invocation\'s "N/A" counts, as wait-scheduled and as operation: wait', async () => {
-      const later = (ms: number) => new Date(Date.now() + ms).toISOString()
+      // Scheduled an hour ahead; the start time arrives (startNow) once each gate has read its invocation
+      // while it was queued, however long a loaded machine took to get there.
+      const later = new Date(Date.now() + 3_600_000).toISOString()
       const created = await foreman({
         template: '171',
         'search-query': 'name = web-002.example.com',
-        'start-at': later(3000),
+        'start-at': later,
       })
       expect(created.outputs.status).toBe('started')
-      const [scheduled, waited] = await Promise.all([
+      const known = sandbox.foreman.invocations.length
+      const running = Promise.all([
         foreman({
           template: '171',
           'search-query': 'name = web-001.example.com',
-          'start-at': later(2500),
+          'start-at': later,
           'wait-scheduled': 'true',
         }),
         foreman({ operation: 'wait', 'job-id': created.outputs['job-id']! }),
       ])
+      const readQueued = (id: number) =>
+        sandbox
+          .requestsFor('foreman')
+          .some(
+            (r) =>
+              r.method === 'GET' && new URL(r.url, 'http://x').pathname.endsWith(`/job_invocations/${id}`),
+          )
+      await until(() => sandbox.foreman.invocations.length > known)
+      const ids = [Number(created.outputs['job-id']), sandbox.foreman.invocations[known]!.id]
+      await until(() => ids.every(readQueued))
+      ids.forEach((id) => sandbox.foreman.startNow(id))
+      const [scheduled, waited] = await running
       for (const run of [scheduled, waited]) {
         expect(run.exitCode).toBe(0)
         expect(run.outputs).toMatchObject({ status: 'succeeded', 'hosts-total': '1', 'hosts-succeeded': '1' })

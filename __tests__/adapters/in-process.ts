@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inputEnv, parseOutputFile, runnerCommands, type ActionRun } from '../../sandbox/action-runner.js'
+import { CueWatch, type Cue } from '../../sandbox/cues.js'
 import { asRead } from '../../sandbox/platform.js'
 import type { Verdict } from '../../src/contracts/host.js'
 import { cancelSignals, lastSignal } from '../../src/contracts/signals.js'
@@ -32,8 +33,11 @@ export interface InProcessOptions {
   platform?: NodeJS.Platform
   /** 'last': the cancel starts at the runner's last signal, as when its Ctrl+C did not reach the step. */
   firstSignal?: 'first' | 'last'
-  /** Cancel (as cancelAfterMs) when this settles: a cancel tied to what the server saw, not to a clock. */
-  cancelWhen?: Promise<unknown>
+  /**
+   * Cancel (as cancelAfterMs) on this cue: a line the step prints, or a promise settling (what the server
+   * saw); a cancel tied to what happened, not to a clock. The run fails, naming the cue, without it.
+   */
+  cancelWhen?: Cue
 }
 
 /**
@@ -49,10 +53,12 @@ const FAST_POLLS = { 'poll-interval': '100ms', 'max-poll-interval': '250ms' }
  */
 export async function runInProcess(options: InProcessOptions): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-in-process-'))
-  const host = new InMemoryActionHost(inputEnv({ ...FAST_POLLS, ...options.inputs }), {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-  })
+  const out = { text: '', written: () => cue?.check(progress) }
+  const host = new InMemoryActionHost(
+    inputEnv({ ...FAST_POLLS, ...options.inputs }),
+    { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') },
+    out,
+  )
   const platform = options.platform ?? process.platform
   const started = performance.now()
   const timers: NodeJS.Timeout[] = []
@@ -69,7 +75,14 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     }
   }
   if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs))
-  options.cancelWhen?.then(cancel, cancel)
+  const progress = () => ({ stdout: host.stdout, stderr: '', state: {} })
+  // A cue that never comes ends the step as the runner's last signal would; run() then goes unheard.
+  const cue =
+    options.cancelWhen &&
+    new CueWatch(options.cancelWhen, 'cancel it', cancel, () => {
+      const last = lastSignal(platform)
+      process.emit(last, last)
+    })
   // The step ends when run() returns, or when it ends the step by force (cleanup outlived its budget),
   // which a process does with process.exit while run() still waits; here run() goes on unheard.
   // The code a forced end would exit with must be the verdict's (a process.exit with none once exited 0).
@@ -90,6 +103,12 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
     )
   ended = true
   timers.forEach(clearTimeout)
+  try {
+    cue?.ended(host.exitCode, progress())
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
   const outputFile = host.outputFile
   const summary = host.summaryFile
   // The marks of the inputs our messages name (src/contracts/terms.ts) are said on the way out, in every
@@ -129,9 +148,18 @@ export class InMemoryActionHost extends ActionHost {
     private readonly env: Record<string, string>,
     /** None by default: outputs and the summary are then not written, as on a runner without the files. */
     private readonly files = { GITHUB_OUTPUT: '', GITHUB_STEP_SUMMARY: '' },
-    private readonly out = { text: '' },
+    /** What the step printed, and who hears each write (a test's cue). */
+    private readonly out: { text: string; written?: () => void } = { text: '' },
   ) {
-    super(new GitHubWriter({ write: (text) => (out.text += text), env: files }))
+    super(
+      new GitHubWriter({
+        write: (text) => {
+          out.text += text
+          out.written?.()
+        },
+        env: files,
+      }),
+    )
   }
 
   get stdout(): string {

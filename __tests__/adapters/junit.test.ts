@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ActionRun } from '../../sandbox/action-runner.js'
+import type { Cue } from '../../sandbox/cues.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { STARTED } from '../gate-lines.js'
 import { elements, type XmlElement, readJUnit } from '../junit-readers.js'
 import { errors } from '../e2e/helpers.js'
 
@@ -25,7 +27,7 @@ afterAll(() => sandbox.stop())
 /** Runs the action with junit-report set to a fresh relative path; returns the run and the parsed report. */
 async function withReport(
   inputs: Record<string, string>,
-  extra: { cancelAfterMs?: number } = {},
+  extra: { cancelWhen?: Cue } = {},
 ): Promise<{ run: ActionRun; report: XmlElement; xml: string; cases: XmlElement[] }> {
   const relative = `reports/run-${++n}/junit.xml`
   const run = await runInProcess({
@@ -172,7 +174,7 @@ describe('junit-report: a JUnit XML report of what the gate watched (in process)
   it('a cancel: written before the step ends, the unfinished job a failure', async () => {
     const { run, cases } = await withReport(
       { system: 'otter', 'server-url': sandbox.url('otter'), template: 'slow-forever' },
-      { cancelAfterMs: 1000 },
+      { cancelWhen: STARTED.otter },
     )
     expect(run.outputs.status).toBe('canceled')
     expect(failureOf(cases[0]!)!.attributes.message).toMatch(

@@ -1,3 +1,4 @@
+import { until, type Cue } from '../../sandbox/cues.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { errors, remoteLines } from '../e2e/helpers.js'
 import { otterGate } from './servers.js'
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop())
 afterEach(() => sandbox.faults.set(undefined))
 
-const otter = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
+const otter = (inputs: Record<string, string>, extra: { cancelWhen?: Cue } = {}) =>
   otterGate(sandbox, inputs, extra)
 
 describe('Otter under stress (in process)', () => {
@@ -35,9 +36,11 @@ describe('Otter under stress (in process)', () => {
       slowMs: 5000,
       match: (_m, path) => path.endsWith('/api/jobs/trigger'),
     })
-    const run = await otter({ template: 'steady' }, { cancelAfterMs: 700 })
+    // SIGINT while the trigger is held (slowed by 5 s), once the sandbox has it.
+    const triggerHeld = until(() => sandbox.requestsFor('otter', '/api/jobs/trigger').length > 0)
+    const run = await otter({ template: 'steady' }, { cancelWhen: triggerHeld })
     expect(run.exitCode).toBe(1)
-    expect(run.durationMs).toBeLessThan(4000)
+    expect(run.durationMs - run.signalledAtMs!).toBeLessThan(3300)
     expect(run.outputs.status).toBe('canceled')
     expect(errors(run)).toEqual([
       expect.stringMatching(

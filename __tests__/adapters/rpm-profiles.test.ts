@@ -2,11 +2,13 @@
  * The main BMC RPM scenarios across every sandbox profile (sandbox/rpm.ts: one profile, `current`,
  * is known), through the bundle as a process; and a server that ignores filters altogether.
  */
+import type { Cue } from '../../sandbox/cues.js'
 import { RPM_PROFILES, RPM_TOKEN, type RpmJobRunScript } from '../../sandbox/rpm.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { rpmDone, rpmRun } from '../hostile/api-answers.js'
 import { withServer } from '../hostile/servers.js'
 import { errors } from '../e2e/helpers.js'
+import { STARTED } from '../gate-lines.js'
 import { runInProcess } from './in-process.js'
 import { rpmGate } from './servers.js'
 
@@ -32,7 +34,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
       ...overrides,
     }
   }
-  const rpm = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
+  const rpm = (inputs: Record<string, string>, extra: { cancelWhen?: Cue } = {}) =>
     rpmGate(sandbox, inputs, extra)
 
   it('success: waits on the runs the filter selects, sending the filter nested (filters[step_id]) with the token as before', async () => {
@@ -68,7 +70,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
   it('cancel: RPM cannot cancel a job run, so a canceled workflow names the run that keeps running', async () => {
     const running = jobRun({ stepId: nextStep++, durationMs: 60_000 })
     sandbox.rpm.add(running)
-    const result = await rpm({ 'job-id': String(running.id) }, { cancelAfterMs: 1000 })
+    const result = await rpm({ 'job-id': String(running.id) }, { cancelWhen: STARTED.rpm })
     expect(result.outputs.status).toBe('canceled')
     expect(result.stdout).toContain(
       `RPM's job runs API is read-only: RPM job run ${running.id} (automation 6, step 'Deploy web tier', request 'Release 4.2') keeps running in RPM.`,

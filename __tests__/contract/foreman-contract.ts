@@ -1,6 +1,8 @@
+import type { Cue } from '../../sandbox/cues.js'
 import type { ForemanProfile } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { foremanGate } from '../adapters/servers.js'
+import { STARTED } from '../gate-lines.js'
 import { FOREMAN_ROUTES, outsideContract, routeOf } from './foreman-routes.js'
 
 /**
@@ -13,7 +15,7 @@ export function describeForemanContract(profile: ForemanProfile): void {
     it(`on Foreman ${profile}`, async () => {
       const sandbox = await Sandbox.start({ profiles: { foreman: profile } })
       try {
-        const foreman = (inputs: Record<string, string>, extra: { cancelAfterMs?: number } = {}) =>
+        const foreman = (inputs: Record<string, string>, extra: { cancelWhen?: Cue } = {}) =>
           foremanGate(sandbox, inputs, extra)
         const later = new Date(Date.now() + 3_600_000).toISOString()
         const [full, failed, scheduled, cron, feature] = await Promise.all([
@@ -80,13 +82,17 @@ export function describeForemanContract(profile: ForemanProfile): void {
           exitStatus: 0,
           unreachable: host.name.endsWith('2.example.com'),
         })
-        const [interrupted, stuck] = await Promise.all([
-          foreman(
-            { template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' },
-            { cancelAfterMs: 1000 },
-          ),
-          foreman({ template: '171', 'search-query': 'name = web-004.example.com', wait: 'false' }),
-        ])
+        // One after the other: the cancel (the runner's signal, emitted on this process) reaches every gate
+        // running in it, and comes once the interrupted invocation has started.
+        const stuck = await foreman({
+          template: '171',
+          'search-query': 'name = web-004.example.com',
+          wait: 'false',
+        })
+        const interrupted = await foreman(
+          { template: '171', 'search-query': 'name ~ web-00', 'force-cancel': 'true' },
+          { cancelWhen: STARTED.foreman },
+        )
         expect(interrupted.outputs.status).toBe('canceled')
         const [cancel, force] = await Promise.all([
           foreman({ operation: 'cancel', 'job-id': stuck.outputs['job-id']! }),

@@ -2,6 +2,7 @@
  * Every request the RPM adapter sends is one BMC's job runs API documents: GET only, the token as the
  * `token` query parameter, list filters nested as filters[name] (plain names are ignored by RPM).
  */
+import { until } from '../../sandbox/cues.js'
 import { RPM_PROFILES, RPM_TOKEN } from '../../sandbox/rpm.js'
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
 import { changing, gate, offTable, type ContractRow } from './harness.js'
@@ -92,7 +93,7 @@ describe.each(RPM_PROFILES)('BMC RPM contract, profile %s', (profile) => {
         automationId: 8,
         processId: 71,
         userId: 3,
-        durationMs: 2500,
+        durationMs: 600_000,
         status: 'Complete',
       },
     )
@@ -107,7 +108,13 @@ describe.each(RPM_PROFILES)('BMC RPM contract, profile %s', (profile) => {
     // Every filter at once, while run 3 is still running: it is found, then waited on by id.
     const every =
       'run_key=13\nstatus=Running\njob_type=automation\nprocess_id=71\nautomation_id=8\nuser_id=3\nstep_id=37\ncurrently_running=true'
+    // Run 3 runs until the filter has found it (an answer to the filtered list), however late that was.
+    const found = until(() =>
+      sandbox.requestsFor('rpm', 'filters%5Brun_key%5D=13').some((r) => r.status === 200),
+    ).then(() => sandbox.rpm.finishNow(3))
+    found.catch(() => undefined) // awaited below; a failure before then is the test's own
     expect((await rpm({ filter: every })).status).toBe('succeeded')
+    await found
     expect((await rpm({ 'job-id': '1' })).status).toBe('succeeded')
     expect((await rpm({ filter: 'step_id=35' })).status).toBe('succeeded')
 

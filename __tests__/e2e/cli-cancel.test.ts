@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
+import { STARTED } from '../gate-lines.js'
 import { describeSendsSignals, sandboxForFile } from '../sandbox.js'
 import { cliTemplates, json, otterArgs, runCli } from './cli.js'
 
@@ -30,18 +31,12 @@ const foremanCredentials = {
 describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
   it('cancels on SIGINT, canceling the Foreman job through its API, and exits 130', async () => {
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
-    let sent = false
     try {
       const dotenv = join(dir, 'foreman-canceled.env')
       const run = await runCli({
         args: foreman('--json', '--dotenv', dotenv),
         env: foremanCredentials,
-        onOutput: (_stdout, stderr, child) => {
-          if (!sent && /Started Foreman job invocation/.test(stderr)) {
-            sent = true
-            child.kill('SIGINT')
-          }
-        },
+        signalWhen: { cue: STARTED.foreman, signal: 'SIGINT' },
       })
       expect(run.exitCode).toBe(130)
       const result = json(run)
@@ -61,16 +56,10 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
   it.concurrent(
     'exits 130 on SIGTERM too, saying that an Otter job keeps running (its API cannot cancel)',
     async () => {
-      let sent = false
       const dotenv = join(dir, 'otter-left-running.env')
       const run = await runCli({
         args: [...otter('slow'), '--json', '--dotenv', dotenv],
-        onOutput: (_stdout, stderr, child) => {
-          if (!sent && /Started Otter job/.test(stderr)) {
-            sent = true
-            child.kill('SIGTERM')
-          }
-        },
+        signalWhen: { cue: STARTED.otter, signal: 'SIGTERM' },
       })
       expect(run.exitCode).toBe(130)
       expect(json(run)).toMatchObject({
@@ -96,22 +85,18 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       slowMs: SLOW_CANCEL_MS,
       match: (method, path) => method === 'POST' && path.endsWith('/cancel'),
     })
+    const began = performance.now()
     let firstAt = 0
     try {
       const run = await runCli({
         args: foreman('--dotenv', join(dir, 'second.env')),
         env: foremanCredentials,
-        onOutput: (stdout, _stderr, child) => {
-          if (!firstAt && /Started Foreman job invocation/.test(stdout)) {
-            firstAt = performance.now()
-            child.kill('SIGINT')
-            setTimeout(() => child.kill('SIGINT'), 300)
-          }
-        },
+        signalWhen: { cue: STARTED.foreman, signal: 'SIGINT', againAfterMs: 300 },
       })
+      firstAt = began + run.signalledAtMs!
       expect(run.exitCode).toBe(130)
       // run() alone would wait for the cancel up to its cleanup budget (4 s) before ending.
-      expect(performance.now() - firstAt).toBeLessThan(3500)
+      expect(run.durationMs - run.signalledAtMs!).toBeLessThan(3500)
       expect(run.stdout).toContain(
         'error: Stopped at a second interrupt, without waiting for the cancel to finish',
       )
@@ -127,19 +112,13 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
 
   it('killed with SIGKILL: nothing more happens, the job keeps running, and its Started line says where it is (docs/command.md)', async () => {
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
-    let sent = false
     try {
       const cwd = mkdtempSync(join(tmpdir(), 'release-gate-cli-killed-'))
       const run = await runCli({
         args: foreman('--junit-report', 'report.xml'),
         env: foremanCredentials,
         cwd,
-        onOutput: (stdout, _stderr, child) => {
-          if (!sent && /Started Foreman job invocation/.test(stdout)) {
-            sent = true
-            child.kill('SIGKILL')
-          }
-        },
+        signalWhen: { cue: STARTED.foreman, signal: 'SIGKILL' },
       })
       expect(run.signal).toBe('SIGKILL')
       const [, id, url] = /Started Foreman job invocation (\d+) .* — (\S+)/.exec(run.stdout)!

@@ -1,12 +1,16 @@
 // npm run demo and npm run sandbox, as a newcomer runs them from a fresh clone.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ROOT } from '../../sandbox/action-runner.js'
+import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { runCli } from '../../sandbox/cli-runner.js'
-import { baseEnv } from '../../sandbox/platform.js'
+import { FOREMAN_USER } from '../../sandbox/foreman.js'
+import { RPM_TOKEN } from '../../sandbox/rpm.js'
+import { baseEnv, CAN_SIGNAL_CHILDREN } from '../../sandbox/platform.js'
 import { Sandbox } from '../../sandbox/server.js'
 
 const scripts = (
@@ -72,7 +76,23 @@ describe('npm run demo', () => {
     const lines = run.stdout.trimEnd().split('\n')
     for (const system of ['Otter', 'BuildMaster', 'BMC RPM', 'Foreman'])
       expect(lines.filter((l) => l.includes(`━━ ${system}:`)).length).toBeGreaterThan(0)
-    expect(lines.length).toBeLessThanOrEqual(130)
+    expect(lines.length).toBeLessThanOrEqual(180)
+    // What sets the gate apart: a timeout's verdict, a cancel that reaches Foreman, the post step, JUnit.
+    expect(run.stdout).toMatch(/→ exit code 1 · status timed-out/)
+    // Windows cannot send a child process a signal it hears: the demo has no cancel step there.
+    if (CAN_SIGNAL_CHILDREN) {
+      expect(run.stdout).toMatch(
+        /The workflow was cancelled: Cancelled Foreman job invocation \d+ .* in Foreman\./,
+      )
+      expect(run.stdout).toMatch(/Foreman received 1 cancel request for job invocation \d+\./)
+    }
+    expect(run.stdout).toMatch(/Post release-gate[\s\S]*Cancelled Foreman job invocation \d+ in Foreman\./)
+    expect(run.stdout).toMatch(/<testcase classname="Foreman" name="db-flaky-01\.example\.com">/)
+    // Secrets masked as the runner masks them; no colour codes when stdout is not a terminal (a file).
+    for (const secret of [BUILDMASTER_SETUP.apiKey, RPM_TOKEN, FOREMAN_USER.password])
+      expect(run.stdout).not.toContain(secret)
+    expect(run.stdout).toContain('password: ***')
+    expect(run.stdout).not.toContain('\x1b')
     const next = lines[lines.length - 1]!
     expect(next).toMatch(
       /^node dist\/cli\/index\.js --system otter --server-url http:\/\/127\.0\.0\.1:4780\/otter\/ /,
@@ -87,6 +107,34 @@ describe('npm run demo', () => {
       expect(tried.stdout).toContain("template 'deploy-web'")
     } finally {
       await sandbox.stop()
+    }
+  })
+})
+
+describe('node dist/… in a development checkout', () => {
+  it('warns on stderr when a source changed after the bundle; a copy with no src/ beside it, as installed, does not', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'release-gate-checkout-'))
+    try {
+      cpSync(join(ROOT, 'dist'), join(checkout, 'dist'), { recursive: true })
+      const version = () =>
+        runCli({
+          args: ['--version'],
+          command: [process.execPath, join(checkout, 'dist', 'cli', 'index.js')],
+        })
+      const installed = await version()
+      expect([installed.exitCode, installed.stderr]).toEqual([0, ''])
+
+      mkdirSync(join(checkout, 'src', 'engine'), { recursive: true })
+      writeFileSync(join(checkout, 'src', 'engine', 'gate.ts'), '')
+      const later = Date.now() / 1000 + 60
+      utimesSync(join(checkout, 'src', 'engine', 'gate.ts'), later, later)
+      const stale = await version()
+      expect(stale.exitCode).toBe(0)
+      expect(stale.stderr).toBe(
+        "release-gate: src/engine/gate.ts changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.\n",
+      )
+    } finally {
+      rmSync(checkout, { recursive: true, force: true })
     }
   })
 })

@@ -305,7 +305,6 @@ describe('a stop during a retry (processes)', () => {
   })
 
   it.concurrent('the command: SIGINT during the retry cancels it and exits 130', async () => {
-    let sent = false
     const run = await runCli({
       args: [
         '--system',
@@ -323,12 +322,8 @@ describe('a stop during a retry (processes)', () => {
         '--json',
       ],
       env: { RELEASE_GATE_USERNAME: FOREMAN_USER.username, RELEASE_GATE_PASSWORD: FOREMAN_USER.password },
-      onOutput: (_stdout, stderr, child) => {
-        if (!sent && /Started .*attempt 2 of 2/.test(stderr)) {
-          sent = true
-          child.kill('SIGINT')
-        }
-      },
+      // SIGINT once the retry has started (a cue that never comes fails the test, naming it).
+      signalWhen: { cue: /Started .*attempt 2 of 2/, signal: 'SIGINT' },
     })
     expect(run.exitCode).toBe(130)
     const [, second] = json(run).outputs['job-ids']!.split(',')

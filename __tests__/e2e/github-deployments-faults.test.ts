@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { runAction } from '../../sandbox/action-runner.js'
+import { until } from '../../sandbox/cues.js'
 import { itSendsSignals, sandboxForFile } from '../sandbox.js'
 import { githubRuns, mirrored, states, warnings } from './github.js'
 import { errors } from './helpers.js'
@@ -160,9 +161,4 @@ async function forwardProxy(
       return new Promise<void>((done) => server.close(() => done()))
     },
   }
-}
-
-/** Settles once `holds()` is true (checked every 50 ms). */
-async function until(holds: () => boolean | undefined): Promise<void> {
-  while (!holds()) await new Promise((resolve) => setTimeout(resolve, 50))
 }

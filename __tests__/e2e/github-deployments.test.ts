@@ -145,8 +145,10 @@ describe('GitHub Deployments (bundle as a process, GITHUB_API_URL at the sandbox
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('timed-out')
     const [deployment] = sandbox.github.deploymentsOf(repo)
-    expect(states(deployment)).toEqual(['in_progress', 'error'])
-    expect(deployment!.statuses[1]!.description).toMatch(
+    // in_progress first, unless the 3 s ran out before the step got that far (a loaded machine starts the
+    // step slowly): what the timeout sends is the last status either way.
+    expect([['in_progress', 'error'], ['error']]).toContainEqual(states(deployment))
+    expect(deployment!.statuses.at(-1)!.description).toMatch(
       /^Timed out: Otter job \d+ \(template 'endless'\); it may still be running on Otter$/,
     )
     expect(run.durationMs).toBeLessThan(6000)

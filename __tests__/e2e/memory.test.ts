@@ -207,6 +207,8 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
       let written = 0
       let writtenWhileStalled = 0
       let logFetches = 0
+      // When the server began waiting for the step to take more of the log (a full socket), 0 while not.
+      let waitingSince = 0
       const routes: Record<string, Route> = {
         'POST api/jobs/trigger': () => '4711',
         'api/jobs/status': () => (logFetches >= 1 ? 'Succeeded' : 'Executing'),
@@ -217,7 +219,11 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
             for (let at = 0; at < text.length && !res.destroyed; at += 64 * 1024) {
               const piece = text.slice(at, at + 64 * 1024)
               written += piece.length
-              if (!res.write(piece)) await drained(res)
+              if (!res.write(piece)) {
+                waitingSince = Date.now()
+                await drained(res)
+                waitingSince = 0
+              }
             }
             res.end()
           })()
@@ -225,12 +231,14 @@ describe('memory that stays flat as the work grows (bundle as a process)', () =>
       }
       const server = await HostileServer.start(routes)
       try {
-        // The runner reads nothing for 4 s: by then the step has stopped taking the 28 MB log.
-        const stalledMs = 4000
-        setTimeout(() => (writtenWhileStalled = written), stalledMs - 200)
+        // The runner reads nothing until the step has stopped taking the 28 MB log: the server has waited 2 s
+        // on a full socket (a step that read on would have taken the whole log long before).
+        const stepStopped = until(() => waitingSince > 0 && Date.now() - waitingSince > 2000, 45_000).then(
+          () => (writtenWhileStalled = written),
+        )
         const run = await runAction({
           inputs: { ...otterInputs(server), 'poll-interval': '200ms', timeout: '60s' },
-          stdoutStalledMs: stalledMs,
+          stdoutStalledUntil: stepStopped,
         })
         expect(run.exitCode).toBe(0)
         // What the socket buffers hold, a few MB at most; the rest waited on the server.

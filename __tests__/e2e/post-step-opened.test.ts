@@ -4,7 +4,13 @@
  * known, a GitHub deployment made before any job), or GitHub fails main's final deployment status; the post
  * step (dist/post.js) then runs as the runner runs it.
  */
-import { runAction, runPostStep, type ActionRun, type RunOptions } from '../../sandbox/action-runner.js'
+import {
+  postRecord,
+  runAction,
+  runPostStep,
+  type ActionRun,
+  type RunOptions,
+} from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
@@ -197,7 +203,8 @@ describe('the post step closes what main opened (bundle as processes, against th
 
   it('killed after its job ended: nothing is left open, and the post step does not say main ended before its verdict', async () => {
     const inputs = { system: 'otter', 'server-url': sandbox.url('otter'), template: 'post-quick' }
-    const main = await runAction({ inputs, killWhen: ({ stdout }) => /: Succeeded/.test(stdout) })
+    // Killed once main has recorded that its job ended (its "Succeeded" line comes a moment before that).
+    const main = await runAction({ inputs, killWhen: ({ state }) => /"t":"ended"/.test(postRecord(state)) })
     const post = await runPostStep(main, { inputs })
     expect(post.stdout).not.toContain('ended before its verdict')
     expect(post.stdout.trim().split('\n')).toEqual([

@@ -50,6 +50,12 @@ const recordOf = postRecord
 const killedOnceStarted = ({ state }: { state: Record<string, string> }) =>
   /"t":"runs","runs":\[\{/.test(recordOf(state))
 
+/**
+ * The post step's time, from its first line to its exit: its budget starts once it runs, and the start of
+ * a Node.js process, which load can slow by seconds, is not its doing.
+ */
+const postStepMs = (post: ActionRun): number => post.durationMs - (post.firstStdoutAtMs ?? 0)
+
 async function killedThenPost(
   options: RunOptions,
   killWhen = killedOnceStarted,
@@ -63,7 +69,7 @@ async function killedThenPost(
   expect(post.exitCode).toBe(0)
   // The post step writes no output: main owns them.
   expect(post.outputs).toEqual({})
-  expect(post.durationMs).toBeLessThan(15_000)
+  expect(postStepMs(post)).toBeLessThan(15_000)
   return { main, post, requests: sandbox.requests.length - before, record }
 }
 
@@ -213,7 +219,7 @@ describe('the post step, after main was killed (bundle as processes, against the
       match: (_m, path) => path.endsWith('/cancel'),
     })
     const post = await runPostStep(main, { inputs })
-    expect(post.durationMs).toBeLessThan(15_500)
+    expect(postStepMs(post)).toBeLessThan(15_500)
     expect(post.exitCode).toBe(0)
     expect(warnings(post)).toEqual([
       expect.stringMatching(

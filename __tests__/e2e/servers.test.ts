@@ -70,17 +70,29 @@ describe('BuildMaster (bundle as a process)', () => {
   const nextRelease = () => '1.1.0'
   const releasesNumbered = (number: string) =>
     sandbox.buildmaster.releases.filter((r) => r.releaseNumber === number)
-  const bm = (inputs: Record<string, string>) => runAction({ inputs: buildmasterInputs(sandbox, inputs) })
 
   it('deploy: creates the release and a build with $variables, deploys it and gates on it', async () => {
     const release = nextRelease()
     const before = sandbox.requests.length
-    const run = await bm({
-      release,
-      pipeline: 'Simple',
-      stage: 'Integration',
-      variables: 'Commit=abc123\nUrl=https://x:1/?a=b',
-    })
+    const executing =
+      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Integration \/ Integration\): executing/
+    // The deployment keeps executing until the step has shown it so, however slowly it got there; the
+    // timeout ends the step should that line never come.
+    sandbox.buildmaster.holdExecuting = true
+    let printed = ''
+    const run = await runAction({
+      inputs: buildmasterInputs(sandbox, {
+        release,
+        pipeline: 'Simple',
+        stage: 'Integration',
+        variables: 'Commit=abc123\nUrl=https://x:1/?a=b',
+        timeout: '30s',
+      }),
+      onStdout: (chunk) => {
+        printed += chunk
+        if (executing.test(printed)) sandbox.buildmaster.holdExecuting = false
+      },
+    }).finally(() => (sandbox.buildmaster.holdExecuting = false))
     expect(run.exitCode).toBe(0)
     const build = sandbox.buildmaster.builds.find(
       (b) => String(b.id) && b.buildNumber === run.outputs['build-number'],
@@ -99,9 +111,7 @@ describe('BuildMaster (bundle as a process)', () => {
     expect(run.stdout).toContain(
       `Created release ${release} of web-shop (pipeline Simple) with 2 release variables.`,
     )
-    expect(run.stdout).toMatch(
-      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Integration \/ Integration\): executing/,
-    )
+    expect(run.stdout).toMatch(executing)
     expect(run.summary).toContain('release-number: <code>')
     const seen = sandbox.requests.slice(before)
     expect(

@@ -37,15 +37,10 @@ describeSendsSignals('--json: one document however the command is stopped', () =
     'SIGHUP while the job runs: the Foreman job is canceled, one document says canceled, exit 130',
     async () => {
       await withServer(endless, async (server) => {
-        let sent = false
         const cli = await runCli({
           args: foremanCliArgs(server, '--json'),
           env,
-          onOutput: (_, stderr, child) => {
-            if (sent || !stderr.includes('working')) return
-            sent = true
-            child.kill('SIGHUP')
-          },
+          signalWhen: { cue: /working/, signal: 'SIGHUP' },
         })
         expect(cli.signal).toBeNull()
         expect(cli.exitCode).toBe(130)
@@ -83,7 +78,6 @@ fs.readFileSync = function (path, ...rest) {
         'api/jobs/logs': () => '',
       }
       await withServer(routes, async (server) => {
-        let sent = false
         const cli = await runCli({
           args: [
             '--system',
@@ -100,11 +94,7 @@ fs.readFileSync = function (path, ...rest) {
           ],
           env,
           command: [process.execPath, '--require', hook, join(ROOT, 'dist', 'cli', 'index.js')],
-          onOutput: (_, stderr, child) => {
-            if (sent || !stderr.includes('reading-variables')) return
-            sent = true
-            child.kill(name)
-          },
+          signalWhen: { cue: /reading-variables/, signal: name },
         })
         expect(cli.signal).toBeNull()
         expect(cli.exitCode).toBe(130)

@@ -1,13 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
+import { SYSTEM_NAMES } from '../../src/config/gate-config.js'
 
 // The documentation users copy from: every YAML example must paste and run, and every link must lead
 // somewhere.
 const pages = [
   'README.md',
   'CONTRIBUTING.md',
-  ...readdirSync('docs')
+  ...readdirSync('docs', { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.md'))
     .map((name) => join('docs', name)),
 ]
@@ -99,10 +100,7 @@ describe('the YAML examples in README.md, CONTRIBUTING.md and docs/', () => {
     expect(blocks.length).toBeGreaterThan(20)
     for (const page of [
       'README.md',
-      'docs/otter.md',
-      'docs/buildmaster.md',
-      'docs/foreman.md',
-      'docs/rpm.md',
+      ...SYSTEM_NAMES.map((system) => `docs/${system}.md`),
       'docs/github-deployments.md',
       'docs/command.md',
     ])

@@ -128,6 +128,15 @@ describe('judgeUnits', () => {
     ])
   })
 
+  it('a step failed by something else still names the failures max-failed allowed', () => {
+    const units = [unit('a', 'warning', { detail: 'warned' }), unit('b', 'failed'), unit('c', 'succeeded')]
+    const judged = judgeUnits(units, 'warning', { count: 1 }, { one: 'deployment', many: 'deployments' })
+    expect(judged.verdict.message).toBe(
+      '1 of 3 deployments ended in Warning (fail-on: warning fails on Warning; set fail-on: error to tolerate it): a (warned). 1 of 3 deployments failed, within what max-failed allows (1): b (error). 1 of 3 succeeded.',
+    )
+    expect(judged.warnings).toEqual([])
+  })
+
   it('fail-on: never passes whatever the units did, without claiming they were within max-failed', () => {
     const judged = judgeUnits(fleet(4, 5), 'never', { count: 1 }, hosts)
     expect(judged.verdict).toEqual({ ending: 'passed', withIssues: true })

@@ -154,7 +154,9 @@ describe('runGate', () => {
   it('says timed-out when the timeout stopped it, even beside a run that had failed', async () => {
     const failed = new ScriptedRun('a', ['failed'])
     const stuck = new ScriptedRun('b', ['running'])
-    const result = await runGate(adapterOf(failed, stuck), options({ timeoutMs: 60 }))
+    // The first polls come at once; the timeout must come after them, which 60 ms did not always allow on
+    // a loaded machine (both runs then timed out unpolled).
+    const result = await runGate(adapterOf(failed, stuck), options({ timeoutMs: 1000 }))
     expect(result.status).toBe('timed-out')
     expect(result.stoppedBy).toBe('timeout')
     expect(result.runs.map((o) => o.status)).toEqual(['failed', 'timed-out'])

@@ -292,7 +292,19 @@ describe('DeploymentMirror', () => {
   })
 
   it('retries transient failures, then warns once in all', async () => {
-    const { observer, github, warnings } = mirror()
+    // Budgets far past what three quick failures take: the tries are counted here, not raced against a
+    // clock (with 600 ms a call, a stalled worker once made two tries of three).
+    const { observer, github, warnings } = mirror({
+      timing: {
+        attemptMs: 5000,
+        callMs: 10_000,
+        startWaitMs: 10_000,
+        endWaitMs: 20_000,
+        stopMs: 400,
+        retries: 2,
+        backoffMs: 10,
+      },
+    })
     github.answer = async (call) => {
       if (call.kind === 'status') throw new GitHubCallError('transient', 'HTTP 502', 502)
     }

@@ -142,10 +142,27 @@ describe('one GitHub output path: the action and `release-gate --ci github`', ()
     }
   })
 
-  it('write no outputs and no summary where the runner gives no file (a local run)', async () => {
+  it('write no output file and no summary where the runner gives no file (a local run): the action hands its outputs to @actions/core', async () => {
     let stdout = ''
     const host = new ActionHost(new GitHubWriter({ write: (text) => (stdout += text), env: {} }))
-    host.setOutput('status', 'succeeded')
+    // What @actions/core does with an output when there is no GITHUB_OUTPUT (GitHub's local-action puts a
+    // stand-in there that lists it): this process's own GITHUB_OUTPUT, on a CI runner, is set aside.
+    const printed: string[] = []
+    const stdoutWrite = Object.getOwnPropertyDescriptor(process.stdout, 'write')
+    const outputFile = process.env.GITHUB_OUTPUT
+    delete process.env.GITHUB_OUTPUT
+    Object.defineProperty(process.stdout, 'write', {
+      configurable: true,
+      value: (chunk: unknown) => printed.push(String(chunk)) > 0,
+    })
+    try {
+      host.setOutput('status', 'succeeded')
+    } finally {
+      if (stdoutWrite) Object.defineProperty(process.stdout, 'write', stdoutWrite)
+      else delete (process.stdout as { write?: unknown }).write
+      if (outputFile !== undefined) process.env.GITHUB_OUTPUT = outputFile
+    }
+    expect(printed.join('')).toContain('::set-output name=status::succeeded')
     await host.writeSummary(summary)
     expect(runnerCommands(stdout).map((c) => [c.name, c.value])).toEqual([
       ['debug', 'No job summary written: GITHUB_STEP_SUMMARY is not set.'],

@@ -126,3 +126,28 @@ describe('the layout of src/', () => {
     expect(ORDER.indexOf(place('src/main.ts'))).toBeGreaterThan(ORDER.indexOf(place('src/engine/gate.ts')))
   })
 })
+
+describe('the layout of sandbox/', () => {
+  // The simulators share their types through sandbox/simulator.ts, not through server.ts that mounts them,
+  // so that no simulator file reaches back to the file that imports it.
+  const sandboxGraph = new Map(filesUnder('sandbox').map((file) => [file, new Set(importsOf(file))]))
+
+  test('no file of sandbox/ imports itself round a circle', () => {
+    expect(cycles(sandboxGraph)).toEqual([])
+  })
+
+  test('the test itself would see the sandbox import its simulators', () => {
+    expect([...sandboxGraph.get('sandbox/server.ts')!]).toEqual(
+      expect.arrayContaining(['sandbox/otter.ts', 'sandbox/foreman.ts']),
+    )
+    // and a circle when there is one
+    expect(
+      cycles(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'a']])
+  })
+})

@@ -44,7 +44,12 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
   it('is called in the docs only with the inputs and secrets it declares, and with the required ones', () => {
     const declared = workflow.on.workflow_call.inputs
     const required = Object.keys(declared).filter((name) => declared[name]!.required)
-    const pages = ['README.md', ...readdirSync('docs').map((name) => join('docs', name))]
+    const pages = [
+      'README.md',
+      ...readdirSync('docs')
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => join('docs', name)),
+    ]
     const calls = pages.flatMap((page) =>
       [...readFileSync(page, 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].flatMap((block) => {
         const document = parse(block[1]!) as { jobs?: Record<string, Record<string, unknown>> } | null
@@ -70,5 +75,35 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
       ]
     })
     expect(problems).toEqual([])
+  })
+
+  it('README and each server guide show a pull request dry run of the deploy step itself', () => {
+    const guides: Record<string, string | undefined> = {
+      'README.md': undefined,
+      'docs/otter.md': 'otter',
+      'docs/buildmaster.md': 'buildmaster',
+      'docs/foreman.md': 'foreman',
+      'docs/rpm.md': 'rpm',
+    }
+    type Step = { uses?: string; with?: Record<string, string | boolean | undefined> }
+    const missing = Object.entries(guides).filter(([page, system]) => {
+      const blocks = [...readFileSync(page, 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)]
+      return !blocks.some((block) => {
+        const document = parse(block[1]!) as { on?: unknown; jobs?: Record<string, { steps?: Step[] }> }
+        const on = document?.on
+        // A pull request's check and a deploy from the same workflow: pull_request and at least one more trigger.
+        if (typeof on !== 'object' || on === null || !('pull_request' in on) || Object.keys(on).length < 2)
+          return false
+        return Object.values(document.jobs ?? {}).some((job) =>
+          (job.steps ?? []).some(
+            (step) =>
+              /\/release-gate@/.test(step.uses ?? '') &&
+              (system === undefined || step.with?.system === system) &&
+              /github\.event_name == 'pull_request'/.test(String(step.with?.['dry-run'] ?? '')),
+          ),
+        )
+      })
+    })
+    expect(missing.map(([page]) => page)).toEqual([])
   })
 })

@@ -5,7 +5,7 @@
 import { BUILDMASTER_SETUP, BuildMasterSimulator } from '../../sandbox/buildmaster.js'
 import { FOREMAN_SETUP, FOREMAN_USER, ForemanSimulator } from '../../sandbox/foreman.js'
 import { RPM_TOKEN, RpmSimulator } from '../../sandbox/rpm.js'
-import type { SandboxResponse } from '../../sandbox/server.js'
+import type { SandboxResponse } from '../../sandbox/simulator.js'
 
 function bm(simulator: BuildMasterSimulator, path: string, params: Record<string, string>): SandboxResponse {
   return simulator.handle({

@@ -31,7 +31,11 @@ export class ActionHost implements Host {
 
   setOutput(name: string, value: string): void {
     // An unwritable file (a full disk, a directory) throws UnwritableFile: main says so after the outcome.
-    this.github.output(name, value)
+    if (this.github.output(name, value)) return
+    // No GITHUB_OUTPUT, which the runner always sets: a local run. @actions/core gets the output, as the
+    // host reads it there: GitHub's local-action lists it in its outputs table (its stand-in for
+    // @actions/core records it), and the real core prints the `::set-output` command.
+    core.setOutput(name, value)
   }
 
   writeSummary(summary: Summary): Promise<void> {

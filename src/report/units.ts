@@ -86,6 +86,10 @@ export function judgeUnits(
   }
   const succeeded = units.filter((u) => u.status === 'succeeded').length
   const later = healed.length > 0 ? `, ${healed.length} of them on a later attempt` : ''
+  // A step failed by something else still names the failures max-failed allowed: its message would
+  // otherwise leave them out, and its counts would not add up.
+  if (reasons.length > 0 && failed.length > 0 && within)
+    reasons.push(of(failed, `failed, within what max-failed allows (${allowed})`))
   if (reasons.length > 0)
     return {
       status,

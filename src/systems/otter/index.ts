@@ -1,5 +1,6 @@
 import { checkHeaderSafe, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import { isAuthFailure } from '../../contracts/errors.js'
 import type { ApiClient } from '../../http/api-client.js'
 import type { Adapter, Run } from '../../contracts/run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
@@ -40,27 +41,36 @@ class OtterAdapter implements Adapter {
 
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
     const { config } = this
-    const key = config.apiKey
-      ? { credentials: inputRef('api-key'), detail: 'Otter did not refuse it' }
-      : { credentials: inputRef('api-key'), detail: 'none given, and Otter asked for none' }
+    const key = {
+      credentials: inputRef('api-key'),
+      detail: config.apiKey ? 'Otter accepted it for the job' : 'none given, and Otter asked for none',
+    }
     if (operationOf(config) === 'wait') {
       const job = new OtterJob(config.jobId, '', false, this.api)
       const now = await dryRun.check(
         `${inputRef('job-id')} ${config.jobId}`,
         () => job.poll(signal),
         (snapshot) => `Otter knows the job; it is ${snapshot.detail}`,
-        { ...key, detail: config.apiKey ? 'Otter accepted it for the job' : key.detail },
+        key,
       )
       return `wait on ${job.title}, which is ${now.detail} now`
     }
-    await dryRun.check(
-      inputRef('server-url'),
-      () => this.api.probe(signal),
-      (said) => said,
-      {
-        ...key,
-        detail: `${key.detail}; a job template's own key is only checked when the template is triggered`,
-      },
+    // The status read shows that the API answers; Otter keeps a key per job template and checks it for
+    // that template's jobs, so a read for no job cannot show that the key is accepted: only a refusal
+    // counts (it fails api-key), and the key is said to be unchecked otherwise, not passed.
+    let answered: string
+    try {
+      answered = await this.api.probe(signal)
+    } catch (error) {
+      dryRun.failed(isAuthFailure(error) ? key.credentials : inputRef('server-url'), error)
+      throw error
+    }
+    dryRun.passed(inputRef('server-url'), answered)
+    dryRun.unchecked(
+      key.credentials,
+      config.apiKey
+        ? `Otter did not refuse it on a status read for no job, which cannot show whether template '${config.template}' takes it: a job template's own key is checked only when the template is triggered`
+        : `none given: whether template '${config.template}' asks for a key shows only when it is triggered`,
     )
     dryRun.unchecked(
       `${inputRef('template')} '${config.template}'`,
