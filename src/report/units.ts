@@ -89,7 +89,7 @@ export function judgeUnits(
   // A step failed by something else still names the failures max-failed allowed: its message would
   // otherwise leave them out, and its counts would not add up.
   if (reasons.length > 0 && failed.length > 0 && within)
-    reasons.push(of(failed, `failed, within what max-failed allows (${allowed})`))
+    reasons.push(of(failed, `failed, within what ${inputRef('max-failed')} allows (${allowed})`))
   if (reasons.length > 0)
     return {
       status,
