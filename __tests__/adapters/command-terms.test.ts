@@ -161,6 +161,19 @@ describe('the command names no input in the action’s terms', () => {
     for (const run of [failing, tolerated]) expect(actionTermsIn(said(run))).toEqual([])
   })
 
+  it('tolerated failures: the line that names them in --json speaks the same terms', async () => {
+    const release = `8.${Date.now() % 100_000}.0`
+    const run = await runCommandInProcess(
+      buildmaster('--release', release, '--pipeline', 'Fleet', '--stage', 'Stores', '--json'),
+      { ...KEYS, RELEASE_GATE_MAX_FAILED: '2' },
+    )
+    expect(run.json).toMatchObject({ ending: 'passed', status: 'succeeded' })
+    expect(run.json?.message).toMatch(
+      /^2 of 6 deployments failed, within what RELEASE_GATE_MAX_FAILED allows \(2\)/,
+    )
+    expect(actionTermsIn(said(run))).toEqual([])
+  })
+
   it('names the variable a refused secret came from, or the flag', async () => {
     const fromVariable = await runCommandInProcess(buildmaster('--release', '1.0.0', '--json'), {
       RELEASE_GATE_API_KEY: 'not-the-key-at-all',

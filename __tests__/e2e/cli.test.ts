@@ -31,7 +31,13 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
         url: '',
         exitCode: 0,
         ending: 'passed',
-        outputs: { status: 'succeeded', 'job-id': result.jobId, url: '', 'job-ids': result.jobId },
+        outputs: {
+          status: 'succeeded',
+          'job-id': result.jobId,
+          url: '',
+          'job-ids': result.jobId,
+          'left-running': '',
+        },
       })
       expect(sandbox.otter.job(result.jobId)?.variables).toEqual({
         Environment: 'production',
@@ -94,7 +100,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
         message: expect.stringContaining("--timeout: 'forever' is not accepted"),
       })
       expect(json(input).message).toContain("--poll-interval: '0s' is not accepted")
-      expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- --timeout /)
+      expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- --timeout: /)
       expect(json(unknownTemplate)).toMatchObject({
         status: '',
         ending: 'unknown',

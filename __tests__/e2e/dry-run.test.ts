@@ -118,7 +118,7 @@ describe('the dry run through the bundle (dist/index.js)', () => {
     )
     passed(run)
     expect(run.stdout).toContain(
-      'github-deployment is true, but a dry run records no GitHub deployment: nothing starts.',
+      'github-deployment: true, but a dry run records no GitHub deployment: nothing starts.',
     )
     expect(sandbox.requestsFor('github')).toEqual([])
     expect(sandbox.github.deploymentsOf(repo)).toEqual([])
@@ -241,7 +241,8 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
     )
     expect(buildmaster.exitCode).toBe(3)
     expect(json(buildmaster)).toMatchObject({ status: '', exitCode: 3, ending: 'unknown' })
-    expect(json(buildmaster).message).toContain('Check --api-key')
+    // The key came from RELEASE_GATE_API_KEY: the advice names it (issue 29).
+    expect(json(buildmaster).message).toContain('Check RELEASE_GATE_API_KEY and')
   })
 
   it('fails on a canceled release, an unknown pipeline and an unreachable server, exit 3 each', async () => {

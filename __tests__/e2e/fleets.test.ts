@@ -194,7 +194,7 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
       status: 'succeeded',
       ending: 'passed',
       exitCode: 0,
-      message: expect.stringContaining('1 of 4 hosts failed, within what max-failed allows (1)'),
+      message: expect.stringContaining('1 of 4 hosts failed, within what --max-failed allows (1)'),
       outputs: { 'hosts-failed': '1', 'job-ids': expect.stringMatching(/^\d+,\d+$/) },
     })
   })
@@ -205,7 +205,9 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
     expect(json(run)).toMatchObject({
       status: 'failed',
       ending: 'failed',
-      message: expect.stringContaining('2 of 4 hosts failed; max-failed allows 1 (25% of 4, rounded down)'),
+      message: expect.stringContaining(
+        '2 of 4 hosts failed; RELEASE_GATE_MAX_FAILED allows 1 (25% of 4, rounded down)',
+      ),
     })
   })
 

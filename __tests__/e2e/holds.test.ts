@@ -43,7 +43,7 @@ describe('jobs that wait (bundle as a process)', () => {
     expect(message).toContain(
       `It stays pending on Otter: it may still start. To wait on it again, run with operation: wait and job-id: ${token}`,
     )
-    expect(run.summary).toContain('⏱️ timed-out (never started; pending in Otter')
+    expect(run.summary).toContain('⏱️ timed-out, left pending (never started; pending in Otter')
     const [testcase] = elements(await readJUnit(readFileSync(report, 'utf8')), 'testcase')
     expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(
       /^The start-timeout \(2s\) was reached: Otter job \d+ \(template 'held'\) never started/,

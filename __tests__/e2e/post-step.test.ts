@@ -130,7 +130,7 @@ describe('the post step, after main was killed (bundle as processes, against the
       sandbox.faults.set(undefined)
       const id = main.outputs['job-id']!
       const post = await runPostStep(main, { inputs })
-      expect(post.stdout).toContain('could not confirm that its job was cancelled')
+      expect(post.stdout).toContain('could not confirm that its job was canceled')
       expect(post.stdout).toContain(`Canceled Foreman job invocation ${id} in Foreman.`)
       const cancels = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)
       expect(cancels.at(-1)!.status).toBe(200)

@@ -96,6 +96,7 @@ export class CliHost implements Host {
     if (problem) verdict = withOutputsProblem(verdict, problem)
     // Said here too: the outputs' problem above, and an end that did not come through run().
     if (verdict.message !== undefined) verdict = { ...verdict, message: this.say(verdict.message) }
+    if (verdict.tolerated !== undefined) verdict = { ...verdict, tolerated: this.say(verdict.tolerated) }
     const exitCode = EXIT_CODES[verdict.ending]
     this.ended = exitCode
     process.exitCode = exitCode
