@@ -86,3 +86,13 @@ export function itSendsSignals(name: string, test: () => Promise<unknown>, timeo
   if (CAN_SIGNAL_CHILDREN) it(name, test, timeoutMs)
   else it.skip(`${name} ${SKIPPED}`, test, timeoutMs)
 }
+
+/** `it.concurrent` for one test that sends a process a signal: skipped on Windows, as itSendsSignals. */
+export function itConcurrentSendsSignals(
+  name: string,
+  test: () => Promise<unknown>,
+  timeoutMs?: number,
+): void {
+  if (CAN_SIGNAL_CHILDREN) it.concurrent(name, test, timeoutMs)
+  else it.concurrent.skip(`${name} ${SKIPPED}`, test, timeoutMs)
+}

@@ -74,6 +74,9 @@ export interface RunOptions {
 
 /** Runs dist/index.js the way the GitHub runner does: INPUT_* variables, output and summary files. */
 export async function runAction(options: RunOptions): Promise<ActionRun> {
+  // Before the step starts: a test that cannot signal here fails alone, leaving no step running behind it.
+  if (options.cancelAfterMs !== undefined || options.cancelWhen)
+    assertCanSignal(options.firstSignal ?? 'SIGINT')
   const dir = mkdtempSync(join(tmpdir(), 'release-gate-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -110,8 +113,6 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const timers: NodeJS.Timeout[] = []
   let signalledAtMs: number | undefined
   let exited = false
-  if (options.cancelAfterMs !== undefined || options.cancelWhen)
-    assertCanSignal(options.firstSignal ?? 'SIGINT')
   // The runner's waits: 7.5 s after SIGINT, 2.5 s after SIGTERM (actions/runner, ProcessInvoker.cs).
   const cancel = (): void => {
     if (exited || signalledAtMs !== undefined) return

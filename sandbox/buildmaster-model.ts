@@ -161,10 +161,7 @@ export class BuildMasterStore {
   dispatchMs = 0
   /** While true, a started deployment keeps executing: a test ends it once the gate has shown it so. */
   holdExecuting = false
-  /**
-   * Status words capitalised and padded (' Succeeded '), where the docs write them in lower case: Inedo's own
-   * plugin compares them without case (BuildMasterApi.java, equalsIgnoreCase), so a client must too.
-   */
+  /** Status words as ' Succeeded ', ' Active ' (docs: lower case); Inedo's plugin compares without case. */
   capitalisedStatus = false
   /**
    * The deployments list refuses (400) the application, release and build filters. BuildMasterAutomation's
@@ -278,7 +275,7 @@ export class BuildMasterStore {
       ...names,
       sequence: r.id,
       template: r.template,
-      status: r.status,
+      status: this.capitalisedStatus ? shout(r.status) : r.status,
       createdBy: 'SYSTEM',
       createdOn: r.createdOn,
       canceledBy: r.canceled?.by ?? null,
@@ -298,7 +295,7 @@ export class BuildMasterStore {
       id: b.id,
       // Older servers: `number` (the plugin's ApiBuild.number, mock data ApiReleaseBuild.json).
       ...(this.profile === 'legacy' ? { number: b.buildNumber } : { buildNumber: b.buildNumber }),
-      status: b.status,
+      status: this.capitalisedStatus ? shout(b.status) : b.status,
       createdBy: 'SYSTEM',
       createdOn: b.createdOn,
       pipelineName: r.pipelineName,
@@ -332,8 +329,7 @@ export class BuildMasterStore {
     return {
       id: d.id,
       plan: `Deploy to ${d.environment.name}`,
-      status:
-        this.capitalisedStatus && status ? ` ${status.charAt(0).toUpperCase()}${status.slice(1)} ` : status,
+      status: status && this.capitalisedStatus ? shout(status) : status,
       started: started ? iso(startAt) : null,
       ended:
         canceledAt !== undefined ? iso(canceledAt) : ended ? iso(startAt + d.environment.durationMs) : null,
@@ -386,6 +382,9 @@ export function variables(p: Map<string, string>): Record<string, string> {
 export function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19)
 }
+
+/** A status word as BuildMasterStore.capitalisedStatus answers it: ' Succeeded ' for 'succeeded'. */
+export const shout = (word: string): string => ` ${word.charAt(0).toUpperCase()}${word.slice(1)} `
 
 export function now(): string {
   return iso(Date.now())

@@ -256,7 +256,7 @@ export class BuildMasterSimulator extends BuildMasterStore implements Simulator 
       throw new ApiError('force must be true or false.')
     if (stage.unmetRequirements && force !== 'true') throw new ApiError(stage.unmetRequirements)
     const startTime = p.get('startTime')
-    const startAt = startTime ? Date.parse(startTime) : Date.now()
+    const startAt = startTime ? deployStartTime(startTime) : Date.now()
     if (Number.isNaN(startAt)) throw new ApiError(`Invalid startTime: ${startTime}`)
     build.furthestStage = stage.name
     const created = stage.environments.map((environment): Deployment => ({
@@ -355,4 +355,22 @@ const ROUTES: Record<string, Route> = {
     variables: true,
     handler: (simulator, p) => simulator.deployBuild(p),
   },
+}
+
+/**
+ * A deploy's startTime as Deploy Build reads it ("If the timestamp does not contain a date, it defaults to
+ * today. If a date is specified without a time, it defaults to midnight. If there is no time zone specified,
+ * it defaults to the server's local time zone": docs.inedo.com's buildmaster-buildrelease-builds-deploy
+ * page); the sandbox's own time zone is UTC. NaN when it cannot be read.
+ */
+export function deployStartTime(text: string, now = Date.now()): number {
+  const given = text.trim()
+  const timeOnly = /^(\d{1,2})(:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$/i.exec(given)
+  const dated = timeOnly
+    ? `${new Date(now).toISOString().slice(0, 10)}T${timeOnly[1]!.padStart(2, '0')}${timeOnly[2]}`
+    : given
+  // A date alone is midnight UTC already; a time without a zone is read in the sandbox's, UTC.
+  const zoned =
+    /\d:\d{2}/.test(dated) && !/\d:\d{2}.*(?:Z|[+-]\d{2}:?\d{2})$/i.test(dated) ? `${dated}Z` : dated
+  return Date.parse(zoned)
 }

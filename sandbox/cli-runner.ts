@@ -33,6 +33,8 @@ export interface CliRunOptions {
 
 /** Runs the bundled command (dist/cli/index.js) as a process, the way a CI job or a terminal does. */
 export async function runCli(options: CliRunOptions): Promise<CliRun> {
+  // Before the command starts: a test that cannot signal here fails alone, leaving no command running.
+  for (const signal of [options.signalWhen?.signal, options.signal?.name]) if (signal) assertCanSignal(signal)
   const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
   const [command, ...args] = options.command ?? [node, join(ROOT, 'dist', 'cli', 'index.js')]
   const started = performance.now()
@@ -54,7 +56,6 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   let signalledAtMs: number | undefined
   const timers: NodeJS.Timeout[] = []
   const { signalWhen } = options
-  if (signalWhen) assertCanSignal(signalWhen.signal)
   const cue =
     signalWhen &&
     new CueWatch(
@@ -79,7 +80,6 @@ export async function runCli(options: CliRunOptions): Promise<CliRun> {
   })
   if (options.signal) {
     const { name, afterMs, secondAfterMs } = options.signal
-    assertCanSignal(name)
     timers.push(setTimeout(() => child.kill(name), afterMs))
     if (secondAfterMs !== undefined) timers.push(setTimeout(() => child.kill(name), afterMs + secondAfterMs))
   }

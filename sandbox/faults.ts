@@ -12,6 +12,11 @@ export interface FaultPlan {
   match?: (method: string, path: string) => boolean
   /** Delay for 'slow' answers. */
   slowMs?: number
+  /**
+   * 'slow' answers wait for this instead of slowMs: a test lets them go once it has seen what it waited
+   * for, rather than guessing a delay long enough.
+   */
+  release?: Promise<unknown>
 }
 
 /** A small seeded generator, so a failing test can be replayed with the same faults. */
@@ -52,9 +57,11 @@ export class FaultInjector {
         return false
       case 'lost-answer':
         return true
-      case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, this.plan?.slowMs ?? 1500))
+      case 'slow': {
+        const plan = this.plan
+        await (plan?.release ?? new Promise((resolve) => setTimeout(resolve, plan?.slowMs ?? 1500)))
         return true
+      }
       case '429':
         res.writeHead(429, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('Too Many Requests')
         return false

@@ -197,9 +197,13 @@ export function showInvocation(
     total: i.runs.length,
   }
   if (profile === '3.9') {
-    // No cancelled count before REX v13.1.0; every count through invocation_count, "N/A" while queued.
+    // No cancelled count before REX v13.1.0; every count through invocation_count, "N/A" while queued. While
+    // planned too, but for total (total_hosts_count): the others are read from the task's output, which
+    // Dynflow fills only once the task runs (app/helpers/remote_execution_helper.rb v12.0.0; dynflow's
+    // lib/dynflow/action/with_sub_plans.rb, counts_set?).
     delete counts.cancelled
     if (queued) for (const key of ['succeeded', 'failed', 'pending', 'total']) counts[key] = 'N/A'
+    else if (planned) for (const key of ['succeeded', 'failed', 'pending']) counts[key] = 'N/A'
   } else if (queued) {
     // progress_report is all zeros while queued; total still goes through invocation_count: "N/A".
     Object.assign(counts, { succeeded: 0, failed: 0, pending: 0, cancelled: 0, total: 'N/A' })

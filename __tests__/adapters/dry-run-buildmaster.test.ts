@@ -8,7 +8,7 @@ const bm = (inputs: Record<string, string>) => buildmasterGate(sandbox, inputs)
 const dry = (inputs: Record<string, string>) => buildmasterGate(sandbox, { ...inputs, ...DRY })
 
 // The reads of the Release & Build Deployment API: every other route creates, deploys, rejects, cancels or
-// restores (seeds/002).
+// restores (Inedo's https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build).
 const READS = ['/api/releases', '/api/releases/builds', '/api/releases/builds/deployments']
 const changing = (before: number) =>
   sentSince(sandbox, before, 'buildmaster')
@@ -93,14 +93,28 @@ describe('BuildMaster dry run (in process)', () => {
       'Release 3.0.0 of web-shop exists but is canceled: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.',
     )
     expect(checks(canceled).at(-1)).toBe('failed release 3.0.0')
-    expect(expectFailed(pipeline, 'check the pipeline input')).toMatch(
+    expect(expectFailed(pipeline, 'Check the pipeline input')).toMatch(
       /^BuildMaster shows no release that uses pipeline 'Simpel' \(the releases of web-shop use (Simple, Standard|Standard, Simple)\)/,
     )
     expect(checks(pipeline).at(-1)).toBe("failed pipeline 'Simpel'")
+    expect(expectFailed(pipeline, 'Check the pipeline input')).toContain("did you mean 'Simple'?")
     expectFailed(key, 'Check the api-key secret')
     expect(checks(key)).toEqual(['failed api-key'])
     // The JUnit report and the summary list the checks made, the failed one last.
     expect(summaryAsText(pipeline.summary)).toContain("pipeline 'Simpel' | ❌ failed |")
+  })
+
+  it('a pipeline no release uses, and not close to one they use, is not checked: it may be new, so the dry run passes', async () => {
+    // web-shop's releases use other pipelines; a pipeline nobody has used yet looks the same through the
+    // API as a misspelt one. Only a name close to a used one fails (above): a new pipeline must not block
+    // a pull request whose deploy would succeed.
+    await bm({ operation: 'create-release', release: '5.0.0', pipeline: 'Simple' })
+    const run = await dry({ release: '5.1.0', pipeline: 'Blue-Green Canary' })
+    expectPassed(run)
+    expect(checks(run)).toContain("unchecked pipeline 'Blue-Green Canary'")
+    expect(run.stdout).toMatch(
+      /^Not checked: pipeline 'Blue-Green Canary': no release uses it yet \(the releases of web-shop use .*Simple.*\), and the Release & Build Deployment API cannot list pipelines/m,
+    )
   })
 
   it('checks the deployments a wait would wait on, by id or by build, and the release a restore would restore', async () => {

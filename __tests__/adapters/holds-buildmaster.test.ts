@@ -106,4 +106,27 @@ describe('BuildMaster: deployments that wait (in process)', () => {
       sandbox.buildmaster.capitalisedStatus = false
     }
   })
+
+  it("compares release and build status words without case and blanks: an ' Active ' release is active, a ' Rejected ' build rejected", async () => {
+    const release = nextRelease()
+    const created = await bm({ release, pipeline: 'Simple', stage: 'Integration', timeout: '20s' })
+    expect(created.outputs.status).toBe('succeeded')
+    sandbox.buildmaster.capitalisedStatus = true
+    try {
+      // The release exists and answers ' Active ': reused, not refused as inactive.
+      const again = await bm({ release, pipeline: 'Simple', stage: 'Integration', timeout: '20s' })
+      expect([again.exitCode, again.outputs.status]).toEqual([0, 'succeeded'])
+      expect(again.stdout).toContain(`Release ${release} of web-shop exists (pipeline Simple); using it.`)
+      const rejected = await bm({ release, operation: 'reject-build', build: '1' })
+      expect(rejected.outputs.status).toBe('succeeded')
+      // The build answers ' Rejected ': it is not reused, and no deploy is sent.
+      const deploys = sandbox.requestsFor('buildmaster', '/api/releases/builds/deploy').length
+      const refused = await bm({ release, build: '1', stage: 'Integration' })
+      expect(refused.exitCode).toBe(1)
+      expect(errors(refused)[0]).toContain('was rejected')
+      expect(sandbox.requestsFor('buildmaster', '/api/releases/builds/deploy')).toHaveLength(deploys)
+    } finally {
+      sandbox.buildmaster.capitalisedStatus = false
+    }
+  })
 })

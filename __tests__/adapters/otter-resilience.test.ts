@@ -23,8 +23,9 @@ describe('Otter under stress (in process)', () => {
     expect(run.stdout).toMatch(
       /timeout \(3s\) was reached: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ \(template 'endless'\) keeps running on the server/,
     )
+    // Waited from when the job was found: on a loaded machine the trigger itself may take a second or two.
     expect(errors(run)[0]).toMatch(
-      /Otter job \d+ \(template 'endless'\): timed-out, left running after [34]s/,
+      /Otter job \d+ \(template 'endless'\): timed-out, left running after [1-4]s/,
     )
     expect(run.durationMs).toBeLessThan(6000)
   })

@@ -1,8 +1,8 @@
 /**
  * Every request the Otter adapter sends is one Otter's Job Orchestration API documents: trigger,
- * status and logs, the key in the X-ApiKey header. Otter's API keys page documents the header (and `key`
- * in the query or a form, which would put the key in URLs and bodies):
- * https://docs.inedo.com/docs/otter/configuring-for-your-team/otter-administration-security-api-keys
+ * status and logs, the key in the X-ApiKey header. Otter's API keys page ("API Access and API keys",
+ * https://docs.inedo.com/docs/otter-administration-security-api-keys) documents the header, "Request header
+ * (x-Apikey)", and `key` in the query or a form, which would put the key in URLs and bodies.
  */
 import { DEFAULT_MOUNTS, Sandbox } from '../../sandbox/server.js'
 import { changing, gate, offTable, type ContractRow } from './harness.js'

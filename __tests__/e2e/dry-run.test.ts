@@ -281,7 +281,7 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
       expect(json(run)).toMatchObject({ status: '', jobId: '', exitCode: 3, ending: 'unknown' })
     expect(json(canceled).message).toContain('Release 9.0.0 of web-shop exists but is canceled')
     expect(json(pipeline).message).toContain("BuildMaster shows no release that uses pipeline 'Simpel'")
-    expect(json(pipeline).message).toContain('check --pipeline')
+    expect(json(pipeline).message).toContain("did you mean 'Simple'? Check --pipeline")
     expect(json(rpm).message).toContain(`Could not reach BMC RPM at ${unreachable}/`)
     expect(json(rpm).message).toContain('Check --server-url')
   })

@@ -8,7 +8,7 @@ import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { defaultScript } from '../../sandbox/foreman-model.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
-import { foremanInputs, sandboxForFile } from '../sandbox.js'
+import { foremanInputs, itConcurrentSendsSignals, sandboxForFile } from '../sandbox.js'
 import { json, runCli } from './cli.js'
 import { errors } from './helpers.js'
 
@@ -249,7 +249,7 @@ describe('a stop during a retry (processes)', () => {
   const cancelsOf = (id: string) =>
     sandbox.foreman.invocations.find((i) => String(i.id) === id)?.cancels.length
 
-  it.concurrent(
+  itConcurrentSendsSignals(
     'the action: a cancel during the retry cancels the attempt that is running, and the post step has it',
     async () => {
       const job = `slow-${++jobs}`
@@ -306,7 +306,7 @@ describe('a stop during a retry (processes)', () => {
     expect(run.stderr).toContain(`Canceled Foreman job invocation ${second} (attempt 2 of 3`)
   })
 
-  it.concurrent('the command: SIGINT during the retry cancels it and exits 130', async () => {
+  itConcurrentSendsSignals('the command: SIGINT during the retry cancels it and exits 130', async () => {
     const run = await runCli({
       args: [
         '--system',

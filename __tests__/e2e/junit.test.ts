@@ -21,6 +21,7 @@ import { runCli } from '../../sandbox/cli-runner.js'
 import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { elements, type XmlElement, readJUnit } from '../junit-readers.js'
+import { itSendsSignals } from '../sandbox.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -69,27 +70,30 @@ describe('junit-report (bundle as a process)', () => {
     }
   })
 
-  it('a Foreman gate whose workflow is canceled: the hosts it canceled are failures that say so (action)', async () => {
-    sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
-    try {
-      const workspace = mkdtempSync(join(tmpdir(), 'release-gate-junit-cancel-'))
-      const known = sandbox.foreman.invocations.length
-      const run = await runAction({
-        inputs: { ...foremanInputs('name ~ web-0'), 'junit-report': 'report.xml' },
-        env: { GITHUB_WORKSPACE: workspace },
-        cancelWhen: until(() => sandbox.foreman.invocations.length > known),
-      })
-      expect(run.outputs.status).toBe('canceled')
-      const report = await readJUnit(readFileSync(join(workspace, 'report.xml'), 'utf8'))
-      expect(elements(report, 'testsuite')[0]!.attributes).toMatchObject({ failures: '10', skipped: '0' })
-      for (const testcase of elements(report, 'testcase'))
-        expect(failureOf(testcase)!.attributes.message).toMatch(
-          /^The workflow was canceled before the job finished on .*: the step canceled it/,
-        )
-    } finally {
-      delete sandbox.foreman.setup.script
-    }
-  })
+  itSendsSignals(
+    'a Foreman gate whose workflow is canceled: the hosts it canceled are failures that say so (action)',
+    async () => {
+      sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
+      try {
+        const workspace = mkdtempSync(join(tmpdir(), 'release-gate-junit-cancel-'))
+        const known = sandbox.foreman.invocations.length
+        const run = await runAction({
+          inputs: { ...foremanInputs('name ~ web-0'), 'junit-report': 'report.xml' },
+          env: { GITHUB_WORKSPACE: workspace },
+          cancelWhen: until(() => sandbox.foreman.invocations.length > known),
+        })
+        expect(run.outputs.status).toBe('canceled')
+        const report = await readJUnit(readFileSync(join(workspace, 'report.xml'), 'utf8'))
+        expect(elements(report, 'testsuite')[0]!.attributes).toMatchObject({ failures: '10', skipped: '0' })
+        for (const testcase of elements(report, 'testcase'))
+          expect(failureOf(testcase)!.attributes.message).toMatch(
+            /^The workflow was canceled before the job finished on .*: the step canceled it/,
+          )
+      } finally {
+        delete sandbox.foreman.setup.script
+      }
+    },
+  )
 
   it("an earlier run's report is gone after an input error (command and action), and a kill leaves one that says it had no verdict", async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-stale-'))

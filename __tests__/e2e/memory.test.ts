@@ -18,14 +18,18 @@ import { foremanShow } from '../hostile/api-answers.js'
 import { foremanInputs, HostileServer, otterInputs, type Route } from '../hostile/servers.js'
 import { remoteLines } from './helpers.js'
 
-// A 200,000-line log (13 MB) took 171 MB when the log was held (before issue 12) and takes ~70 MB
-// streamed, Node.js itself ~45 MB of that. The limit sits between, well clear of both.
-const MAX_PEAK_RSS_MB = 110
+// A 200,000-line log (13 MB) took 171 MB when the log was held (before issue 12), ~115 MB more than the
+// same step with a 20-line log; streamed, it takes 15-35 MB more (Node.js 20: 54 MB, then 69-70 MB;
+// Node.js 24: 58 MB, then 80-91 MB). The limit bounds that growth, between the two and well clear of
+// both; not the whole peak, of which Node.js itself takes a share that differs by version and platform
+// (CI runs this on Linux, Windows and macOS).
+const MAX_GROWTH_MB = 60
 
 let sandbox: Sandbox
 beforeAll(async () => {
   sandbox = await Sandbox.start()
   sandbox.otter.addTemplate('log-200k', { durationMs: 3000, outcome: 'Succeeded', logLines: 200_000 })
+  sandbox.otter.addTemplate('log-20', { durationMs: 3000, outcome: 'Succeeded', logLines: 20 })
 })
 afterAll(() => sandbox.stop())
 
@@ -83,14 +87,21 @@ function drained(res: ServerResponse): Promise<void> {
 
 describe('memory that stays flat as the work grows (bundle as a process)', () => {
   it.concurrent(
-    `streams a 200,000-line Otter log (13 MB, answered whole at every fetch) with a peak RSS under ${MAX_PEAK_RSS_MB} MB, every line once and in order`,
+    `streams a 200,000-line Otter log (13 MB, answered whole at every fetch) with a peak RSS under ${MAX_GROWTH_MB} MB above a 20-line log's, every line once and in order`,
     async () => {
-      const { run, peakMb } = await measured({
-        inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'log-200k' },
+      const otter = (template: string) => ({
+        inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template },
       })
-      expect(run.exitCode).toBe(0)
+      const [small, { run, peakMb }] = await Promise.all([
+        measured(otter('log-20')),
+        measured(otter('log-200k')),
+      ])
+      expect([small.run.exitCode, run.exitCode]).toEqual([0, 0])
       expect(stepsOnceInOrder(remoteLines(run), 200_000)).toBe(true)
-      expect(peakMb).toBeLessThan(MAX_PEAK_RSS_MB)
+      expect([peakMb - small.peakMb < MAX_GROWTH_MB, `${small.peakMb} MB, then ${peakMb} MB`]).toEqual([
+        true,
+        expect.any(String),
+      ])
     },
   )
 

@@ -12,9 +12,11 @@ import {
   type RunOptions,
 } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
+import { until } from '../../sandbox/cues.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { Sandbox } from '../../sandbox/server.js'
+import { itSendsSignals } from '../sandbox.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -70,6 +72,30 @@ const held = (method: string, path: RegExp) => () =>
     (r) => r.fault === 'slow' && r.method === method && path.test(new URL(r.url, 'http://sandbox').pathname),
   )
 
+/** Every deployment status GitHub is sent, held back ('slow'). */
+const HELD_STATUSES = {
+  rate: 1,
+  kinds: ['slow' as const],
+  match: (method: string, path: string) => method === 'POST' && path.endsWith('/statuses'),
+}
+/** A deployment status in `state` is held back by the sandbox, not yet answered. */
+const heldStatus = (state: string) => () =>
+  sandbox.requests.some(
+    (r) =>
+      r.fault === 'slow' &&
+      r.status === 0 &&
+      r.url.endsWith('/statuses') &&
+      new RegExp(`"state":\\s*"${state}"`).test(r.body),
+  )
+const statesOf = (repo: string) => sandbox.github.deploymentsOf(repo)[0]!.statuses.map((s) => s.state)
+/** A quick Otter job mirrored into GitHub Deployments of `repo`. */
+const otterMirrored = (repo: string): RunOptions => ({
+  inputs: { system: 'otter', 'server-url': sandbox.url('otter'), template: 'post-quick', ...mirrored() },
+  env: githubEnv(repo),
+})
+const RESENT =
+  'release-gate post step: the final state of a GitHub deployment did not reach GitHub during the main step; sending it again.'
+
 async function killedThenPost(options: RunOptions, killWhen: () => boolean): Promise<ActionRun> {
   const main = await runAction({ ...options, killWhen })
   expect(main.exitCode).toBeNull()
@@ -89,6 +115,7 @@ describe('the post step closes what main opened (bundle as processes, against th
     })
     const repo = 'acme/post-killed-in-create'
     const inputs = foreman(mirrored())
+    const before = sandbox.foreman.invocations.length
     const post = await killedThenPost(
       { inputs, env: githubEnv(repo) },
       held('POST', /\/foreman\/api\/job_invocations$/),
@@ -103,6 +130,9 @@ describe('the post step closes what main opened (bundle as processes, against th
     expect(deployment!.statuses[0]!.description).toBe(
       "No outcome known: the step ended before the job's id was known; a job may have started on Foreman",
     )
+    // The held create still lands after main is gone: wait for it, so that the next test does not take
+    // this job for its own (seen on a loaded machine, where the post step ended within the 2 s).
+    while (sandbox.foreman.invocations.length === before) await new Promise((r) => setTimeout(r, 50))
   })
 
   it("Foreman: killed after the create's answer, before the run was known: the post step cancels the new invocation by its id", async () => {
@@ -148,20 +178,12 @@ describe('the post step closes what main opened (bundle as processes, against th
       kinds: ['503'],
       match: (method, path) => method === 'POST' && path.endsWith('/statuses'),
     })
-    const inputs = {
-      system: 'otter',
-      'server-url': sandbox.url('otter'),
-      template: 'post-quick',
-      ...mirrored(),
-    }
-    const main = await runAction({ inputs, env: githubEnv(repo) })
+    const main = await runAction(otterMirrored(repo))
     expect(main.outputs.status).toBe('succeeded')
     expect(sandbox.github.deploymentsOf(repo)[0]!.statuses).toEqual([])
     sandbox.faults.set(undefined)
-    const post = await runPostStep(main, { inputs, env: githubEnv(repo) })
-    expect(post.stdout).toContain(
-      'release-gate post step: the final state of a GitHub deployment did not reach GitHub during the main step; sending it again.',
-    )
+    const post = await runPostStep(main, otterMirrored(repo))
+    expect(post.stdout).toContain(RESENT)
     const [deployment] = sandbox.github.deploymentsOf(repo)
     expect(deployment!.statuses.map((s) => [s.state, s.description])).toEqual([
       ['success', expect.stringMatching(/^Succeeded: Otter job \S+ \(template 'post-quick'\)$/)],
@@ -200,6 +222,77 @@ describe('the post step closes what main opened (bundle as processes, against th
       expect(last.description).not.toContain(other)
     }
   })
+
+  it('killed after writing status=succeeded, its final GitHub status on its way: the post step sends it, and does not say main ended before its verdict', async () => {
+    const repo = 'acme/post-killed-after-status'
+    // GitHub holds every status back: main is killed while its final one is held, after its status output.
+    sandbox.faults.set({ ...HELD_STATUSES, slowMs: 3000 })
+    // Told by what GitHub saw, not by main's record: the final status goes out after the status output.
+    const main = await runAction({ ...otterMirrored(repo), killWhen: heldStatus('success') })
+    expect(main.exitCode).toBeNull()
+    expect(main.outputs.status).toBe('succeeded')
+    sandbox.faults.set(undefined)
+    const post = await runPostStep(main, otterMirrored(repo))
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).not.toContain('ended before its verdict')
+    expect(post.stdout).toContain(RESENT)
+    expect(warnings(post)).toEqual([])
+    // The post step's success, then main's, which the sandbox held back: the same state twice.
+    const finals = () => statesOf(repo).filter((state) => state !== 'in_progress')
+    await until(() => finals().length === 2)
+    expect(finals()).toEqual(['success', 'success'])
+  })
+
+  it('killed after its verdict, its final GitHub status still queued behind a slow in_progress: the post step sends it', async () => {
+    const repo = 'acme/post-final-queued'
+    let release = (): void => undefined
+    const released = new Promise<void>((resolve) => (release = resolve))
+    sandbox.faults.set({ ...HELD_STATUSES, release: released })
+    const main = await runAction({
+      ...otterMirrored(repo),
+      killWhen: ({ state }) => /"t":"verdict"/.test(postRecord(state)) && heldStatus('in_progress')(),
+    })
+    expect(main.outputs.status).toBe('succeeded')
+    // GitHub had main's in_progress before the kill: it lands before the post step runs.
+    release()
+    await until(() => statesOf(repo).length === 1)
+    sandbox.faults.set(undefined)
+    const post = await runPostStep(main, otterMirrored(repo))
+    expect(post.stdout).toContain(RESENT)
+    expect(statesOf(repo)).toEqual(['in_progress', 'success'])
+  })
+
+  itSendsSignals(
+    'ended by force after writing status=canceled (SIGTERM first, a cancel Foreman holds): the post step says main reached its verdict, and cancels again',
+    async () => {
+      let release = (): void => undefined
+      const released = new Promise<void>((resolve) => (release = resolve))
+      sandbox.faults.set({
+        rate: 1,
+        kinds: ['slow'],
+        release: released,
+        match: (method, path) => method === 'POST' && path.endsWith('/cancel'),
+      })
+      // The runner's last signal first: the step ends within 2 s, its status written, its cancel unanswered.
+      const main = await runAction({
+        inputs: foreman(),
+        firstSignal: 'SIGTERM',
+        cancelWhen: ({ stdout }) => /^Started Foreman job invocation/m.test(stdout),
+      })
+      expect({ exit: main.exitCode, status: main.outputs.status }).toEqual({ exit: 1, status: 'canceled' })
+      // A forced end writes the status alone: the id is on the Started line.
+      const [, id] = /^Started Foreman job invocation (\d+)/m.exec(main.stdout)!
+      sandbox.faults.set(undefined)
+      const post = await runPostStep(main, { inputs: foreman() })
+      release()
+      await until(() => sandbox.requests.every((r) => r.fault !== 'slow' || r.status !== 0))
+      expect(post.stdout).not.toContain('ended before its verdict')
+      expect(post.stdout).toContain(
+        'release-gate post step: the main step reached its verdict (status: canceled) but ended before its cleanup was done; finishing it.',
+      )
+      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+    },
+  )
 
   it('killed after its job ended: nothing is left open, and the post step does not say main ended before its verdict', async () => {
     const inputs = { system: 'otter', 'server-url': sandbox.url('otter'), template: 'post-quick' }

@@ -49,4 +49,18 @@ describe('CI', () => {
     // Only the Linux-only start of the sandbox is not PowerShell.
     expect(smoke!.steps.filter((step) => step.shell).map((step) => step.if)).toEqual(["runner.os == 'Linux'"])
   })
+
+  it('starts the Windows sandbox so that it outlives its step, and runs the packed command as npx runs a tarball', () => {
+    const { smoke } = workflow.jobs
+    const start = smoke!.steps.find(
+      (step) => step.if === "runner.os == 'Windows'" && /Start-Process/.test(step.run ?? ''),
+    )
+    // -NoNewWindow or -Redirect* would hand the child the step's output pipe: the runner kills the step's
+    // process tree 5 s after PowerShell ends when that pipe stays open.
+    expect(start?.run).not.toMatch(/-NoNewWindow|-Redirect|-RSO|-RSE|-nnw/i)
+    // npx takes an absolute path to an existing file as the command itself (a .tgz is no program): the
+    // tarball goes as ./name.tgz.
+    const npx = smoke!.steps.map((step) => step.run ?? '').find((run) => /^\s*\$json = npx /m.test(run))
+    expect(npx).toMatch(/npx --yes "\.\/\$\(\$package\.Name\)"/)
+  })
 })

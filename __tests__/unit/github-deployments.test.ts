@@ -197,6 +197,44 @@ describe('DeploymentMirror', () => {
     ])
   })
 
+  it('records a final state as soon as it is decided: behind a slow in_progress, or a deployment still being created', async () => {
+    const entries: RecordEntry[] = []
+    const { observer, github } = mirror({ record: { add: (entry) => entries.push(entry) } })
+    let answer = (): void => undefined
+    github.answer = () => new Promise<void>((resolve) => (answer = resolve))
+    const starting = observer.starting()
+    // GitHub has not answered the create yet: the job is found and ends meanwhile.
+    const job = run('471')
+    await observer.runsFound([job])
+    void observer.ended({
+      status: 'succeeded',
+      ending: 'passed',
+      result: result('succeeded', [outcome(job, 'succeeded')]),
+    })
+    expect(entries).toEqual([])
+    answer()
+    await starting
+    // Kept with the deployment, before in_progress (queued first) has even been sent.
+    const final = { t: 'final', id: 1, state: 'success', description: 'Succeeded: job 471' }
+    expect(entries).toEqual([
+      { t: 'deployment', id: 1, environment: 'production', subject: 'job 471' },
+      expect.objectContaining(final),
+    ])
+    // Now with the deployment known and in_progress held by GitHub: kept at once, when decided.
+    const second: RecordEntry[] = []
+    const other = mirror({ record: { add: (entry) => second.push(entry) } })
+    await other.observer.starting()
+    other.github.answer = () => new Promise<void>(() => undefined)
+    await other.observer.runsFound([job])
+    void other.observer.ended({
+      status: 'failed',
+      ending: 'failed',
+      result: result('failed', [outcome(job, 'failed')]),
+    })
+    expect(other.github.states).toEqual(['create production', '1 in_progress'])
+    expect(second.at(-1)).toMatchObject({ t: 'final', id: 1, state: 'failure' })
+  })
+
   it('fails the deployment on a Warning only when fail-on fails the step on it', async () => {
     for (const [failOn, state] of [
       ['warning', 'failure'],

@@ -1,6 +1,7 @@
 import { inActionTerms } from '../../src/contracts/terms.js'
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
 import { clock, countdown, HEARTBEAT_INTERVALS, HoldWatch } from '../../src/engine/holds.js'
+import { PollSchedule } from '../../src/engine/poll-schedule.js'
 import { NotCancelled } from '../../src/contracts/errors.js'
 import type { RunOutcome } from '../../src/contracts/gate.js'
 import type { Adapter, Hold, Run, Snapshot } from '../../src/contracts/run.js'
@@ -109,6 +110,48 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     expect(lines.filter((l) => l.includes('still pending'))[2]).toBe('deployment 5: still pending after 5m.')
   })
 
+  it.each([
+    ['the default max-poll-interval (60s)', 60 * SECOND],
+    ['the longest max-poll-interval (1h)', 3600 * SECOND],
+  ])(
+    'at the default poll-interval (1s) and %s, checked as the real schedule checks: the hold said within 30 s, then beats at 1, 2, 5, 10, 20, 30 min, 1 h and hourly, each at the first check past its mark',
+    (_, maxMs) => {
+      const { holds, lines, pass } = watch()
+      const held = outcomeOf(runNamed('12'))
+      holds.found(held)
+      const schedule = new PollSchedule({ firstMs: SECOND, maxMs })
+      const said: { at: number; line: string }[] = []
+      let elapsed = 0
+      while (elapsed < 4.5 * 3600 * SECOND) {
+        const wait = schedule.next(elapsed)
+        pass(wait)
+        elapsed += wait
+        const before = lines.length
+        check(holds, held, 'pending', APPROVAL)
+        holds.afterRound([held])
+        for (const line of lines.slice(before)) said.push({ at: elapsed, line })
+      }
+      const [notice, ...beats] = said
+      expect(notice!.line).toContain('has not started yet')
+      expect(notice!.at).toBeGreaterThanOrEqual(10 * SECOND)
+      expect(notice!.at).toBeLessThanOrEqual(30 * SECOND)
+      const marks = [60, 120, 300, 600, 1200, 1800, 3600, 7200, 10800, 14400].map((s) => s * SECOND)
+      expect(beats.map((b) => b.line.replace(/ after .*/, ''))).toEqual(
+        marks.map(() => 'deployment 12: still pending'),
+      )
+      beats.forEach((beat, i) => {
+        // Never before its mark; never later than the check after it (the wait then, at most maxMs).
+        expect(beat.at).toBeGreaterThanOrEqual(marks[i]!)
+        expect(beat.at - marks[i]!).toBeLessThanOrEqual(Math.min(maxMs, 0.1 * marks[i]! + 2 * SECOND))
+      })
+      // Widening (the marks' gaps: 1, 3, 5, 10, 10, 30 min), then hourly: never once per check.
+      const gaps = beats.slice(1).map((b, i) => b.at - beats[i]!.at)
+      gaps.slice(1, 6).forEach((gap, i) => expect(gap).toBeGreaterThan(gaps[i]! * 0.9))
+      gaps.slice(6).forEach((gap) => expect(gap).toBeGreaterThan(0.8 * 3600 * SECOND))
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50 * SECOND)
+    },
+  )
+
   it('counts start-timeout from when the run was found, or from its start time when it has one, and never for a run that started', () => {
     const { holds, pass, at } = watch(5 * MINUTE)
     const plain = outcomeOf(runNamed('6'))
@@ -136,6 +179,25 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     })
     pass(10 * MINUTE)
     expect(holds.afterRound([scheduled, started])?.runs).toEqual([scheduled])
+  })
+
+  it('keeps counting start-timeout from the scheduled time when the hold that told it gives way to another (queued, then planned)', () => {
+    const { holds, pass, at, lines } = watch(5 * MINUTE)
+    const scheduled = outcomeOf(runNamed('11'))
+    holds.found(scheduled)
+    const startsAt = at() + 10 * MINUTE
+    check(holds, scheduled, 'pending', { reason: 'queued', startsAt })
+    pass(10 * MINUTE)
+    // Its time came: the server took it up, but has not started it (Foreman: planned, no start time).
+    check(holds, scheduled, 'pending', { reason: 'planned' })
+    expect(holds.afterRound([scheduled])).toBeUndefined()
+    expect(lines.at(-1)).toBe('deployment 11: still pending after 10m; start-timeout in 5 min.')
+    pass(5 * MINUTE - SECOND)
+    check(holds, scheduled, 'pending', { reason: 'planned' })
+    expect(holds.afterRound([scheduled])).toBeUndefined()
+    expect(lines.at(-1)).toBe('deployment 11: still pending after 14m59s; start-timeout in 1 s.')
+    pass(SECOND)
+    expect(holds.afterRound([scheduled])?.runs).toEqual([scheduled])
   })
 
   it('says at the timeout too that a run never started and what held it, without calling it start-timeout', () => {
@@ -253,6 +315,16 @@ describe('runGate with start-timeout', () => {
     expect(inActionTerms(result.notes[0]!)).toMatch(
       /^The start-timeout \(300ms\) was reached: job 1 never started/,
     )
+  })
+
+  it('gives up when start-timeout runs out, not at the next backed-off check', async () => {
+    // Checks at 0.4, 1, 1.9 and 3.25 s (the schedule backs off): start-timeout (2s) runs out between the last
+    // two, and the gate checks once more then and gives up, instead of 1.25 s later.
+    const { options } = gateOptions({ pollIntervalMs: 400, maxPollIntervalMs: 60_000, startTimeoutMs: 2000 })
+    const result = await runGate(adapterOf(new Held('8', true)), options)
+    expect(result).toMatchObject({ status: 'timed-out', stoppedBy: 'start-timeout' })
+    expect(result.endedAt - result.startedAt).toBeGreaterThanOrEqual(2000)
+    expect(result.endedAt - result.startedAt).toBeLessThan(2900)
   })
 
   it('never reports a cancel the server did not take as cancelled', async () => {

@@ -57,7 +57,7 @@ async function observer(inputs: Record<string, string>, keepsState = true) {
     record,
   )
   const entries = () => readStepRecord(made.state.record ?? '')
-  return { ...made, observer: found, entries, recorded: () => replay(entries()) }
+  return { ...made, observer: found, record, entries, recorded: () => replay(entries()) }
 }
 
 const GATE: RecordEntry = {
@@ -113,6 +113,22 @@ describe("the post step's record, kept by an observer of main", () => {
       { t: 'verdict', wait: true },
     ])
     expect([...r().ended]).toEqual(['42'])
+  })
+
+  it("keeps main's verdict after what the other observers decide as main tells them (a GitHub final state)", async () => {
+    const { observer: o, record, entries } = await observer(FOREMAN)
+    // Told after the post step's observer, as main tells them all at once; it decides as it is told.
+    const github = {
+      ended: () => {
+        record!.add({ t: 'final', id: 1, state: 'success', description: 'Succeeded: job 42' })
+        return new Promise<void>(() => undefined)
+      },
+    }
+    const end = { status: 'succeeded', ending: 'passed' as const, summary: {} as never }
+    void Promise.all([o!, github].map((observer) => observer.ended!(end)))
+    await new Promise((resolve) => setImmediate(resolve))
+    // Killed after the verdict, the post step still knows the final state it must send.
+    expect(entries().map((entry) => entry.t)).toEqual(['gate', 'final', 'verdict'])
   })
 
   it('a step that did not wait leaves what it started to run: nothing is the post step’s', async () => {

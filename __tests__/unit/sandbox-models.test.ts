@@ -2,7 +2,7 @@
  * The sandbox refuses what it does not model (400), never ignores it: a filter it skipped would
  * return unfiltered lists, and a test could pass while the wrong deployments were selected.
  */
-import { BUILDMASTER_SETUP, BuildMasterSimulator } from '../../sandbox/buildmaster.js'
+import { BUILDMASTER_SETUP, BuildMasterSimulator, deployStartTime } from '../../sandbox/buildmaster.js'
 import { FOREMAN_SETUP, FOREMAN_USER, ForemanSimulator } from '../../sandbox/foreman.js'
 import { RPM_TOKEN, RpmSimulator } from '../../sandbox/rpm.js'
 import type { SandboxResponse } from '../../sandbox/simulator.js'
@@ -90,6 +90,25 @@ describe('BuildMaster sandbox', () => {
       ended: expect.any(String),
     })
     expect(other).toMatchObject({ canceledBy: null, canceledOn: null })
+  })
+
+  it("reads a deploy's startTime as Deploy Build documents: no date is today, no time midnight, no zone the server's (UTC here)", () => {
+    const now = Date.parse('2026-12-08T14:00:00Z')
+    const at = (text: string) => new Date(deployStartTime(text, now)).toISOString()
+    expect(at('22:30Z')).toBe('2026-12-08T22:30:00.000Z')
+    expect(at('9:05')).toBe('2026-12-08T09:05:00.000Z')
+    expect(at('22:30+02:00')).toBe('2026-12-08T20:30:00.000Z')
+    expect(at('2026-12-09')).toBe('2026-12-09T00:00:00.000Z')
+    expect(at('2026-12-09T02:00')).toBe('2026-12-09T02:00:00.000Z')
+    expect(at('2026-12-09T02:00:00-05:00')).toBe('2026-12-09T07:00:00.000Z')
+    expect(deployStartTime('tomorrow', now)).toBeNaN()
+    // The docs' own form works in a deploy: a time of day alone.
+    const answer = bm(simulator, '/api/releases/builds/deploy', {
+      ...app,
+      buildNumber: '1',
+      startTime: '23:59Z',
+    })
+    expect(answer.status).toBe(200)
   })
 })
 

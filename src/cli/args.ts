@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ACTION_INPUTS } from './action-inputs.generated.js'
+import { nearest } from '../util/nearest.js'
 
 /** Inputs that take one entry per line: repeated flags add lines, and `@file` reads lines from a file. */
 export const MULTI_LINE_INPUTS = ['variables', 'filter']
@@ -336,33 +337,4 @@ function unknownFlag(shown: string, name: string): string {
   const flags = [...ACTION_INPUTS.map((input) => input.name), ...CLI_OPTIONS.map((o) => o.flag)]
   const closest = nearest(name.toLowerCase().replace(/_/g, '-'), flags)
   return `unknown flag ${shown}${closest ? `; did you mean --${closest}?` : ''} (release-gate --help lists every flag)`
-}
-
-/** The closest candidate, if it is close enough to be what was meant. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Infinity
-  for (const candidate of candidates) {
-    const distance = candidate === word ? 0 : levenshtein(word, candidate)
-    if (distance < bestDistance) {
-      best = candidate
-      bestDistance = distance
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      )
-    previous = current
-  }
-  return previous[b.length]!
 }

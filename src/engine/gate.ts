@@ -154,7 +154,10 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
   let retrying = false
   try {
     for (let round = 1; ; round++) {
-      const waitFor = Math.min(schedule.next(now() - startedAt), Math.max(0, deadline - now()))
+      const searching = adapter.discover ? adapter.nothingYet : undefined
+      // Checked again when the timeout or a start-timeout runs out, not a backed-off wait later.
+      const until = Math.min(Math.max(0, deadline - now()), holds.untilStartTimeout(outcomes, searching))
+      const waitFor = Math.min(schedule.next(now() - startedAt), until)
       await sleep(waitFor, signal)
       if (adapter.discover) {
         await discover(adapter, polling, track, round)
@@ -180,7 +183,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
         }
         return result(worstOf(standing(outcomes).map((o) => o.status as FinalStatus)))
       }
-      const start = holds.afterRound(outcomes, adapter.discover ? adapter.nothingYet : undefined)
+      const start = holds.afterRound(outcomes, searching)
       if (start) return stop('timed-out', start)
       if (now() >= deadline) return stop('timed-out')
     }

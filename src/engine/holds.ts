@@ -61,6 +61,11 @@ interface Watched {
   said?: string
   /** How many heartbeats were said since `since`. */
   beats: number
+  /**
+   * When the server last said it is due to start (Hold.startsAt): start-timeout counts from it even after a
+   * later hold no longer says (Foreman: queued until its start_at, then planned).
+   */
+  startsAt?: number
 }
 
 /**
@@ -102,6 +107,7 @@ export class HoldWatch {
     }
     if (snapshot.status === 'pending') watched.seenPending = true
     const hold = snapshot.hold
+    if (hold?.startsAt !== undefined) watched.startsAt = hold.startsAt
     if (!hold || hold.reason === watched.said) return
     const ahead = hold.startsAt !== undefined && hold.startsAt > now
     if (hold.paused || ahead || hold.startsAtText || now - watched.since >= this.noticeAfter()) {
@@ -130,9 +136,27 @@ export class HoldWatch {
     this.heartbeat(outcomes, now)
     const expired = outcomes.filter((o) => {
       const watched = this.notStartedSince(o)
-      return watched !== undefined && this.expired(Math.max(watched, o.hold?.startsAt ?? 0), now)
+      return watched !== undefined && this.expired(Math.max(watched, this.startsAt(o)), now)
     })
     return expired.length > 0 ? { why, runs: expired } : undefined
+  }
+
+  /**
+   * How long until start-timeout runs out for the first run not started (with `nothingYet`, while nothing
+   * was found: for the search), so that the gate checks then and gives up on time; Infinity when none.
+   */
+  untilStartTimeout(outcomes: RunOutcome[], nothingYet?: string): number {
+    const { startTimeoutMs } = this.options
+    if (startTimeoutMs === undefined) return Infinity
+    const froms =
+      nothingYet !== undefined && outcomes.length === 0
+        ? [this.startedAt]
+        : outcomes.flatMap((o) => {
+            const since = this.notStartedSince(o)
+            return since === undefined ? [] : [Math.max(since, this.startsAt(o))]
+          })
+    if (froms.length === 0) return Infinity
+    return Math.max(0, Math.min(...froms) + startTimeoutMs - this.options.now())
   }
 
   /**
@@ -162,6 +186,11 @@ export class HoldWatch {
     const watched = this.watched.get(outcome.run)
     if (!watched || watched.started || !watched.seenPending || outcome.status !== 'pending') return undefined
     return watched.since
+  }
+
+  /** When the server last said the run is due to start; 0 when it never did. */
+  private startsAt(outcome: RunOutcome): number {
+    return this.watched.get(outcome.run)?.startsAt ?? 0
   }
 
   /** How long a run may be pending before its hold is said: before half of start-timeout, when that is sooner. */
@@ -215,7 +244,7 @@ export class HoldWatch {
     const watched = this.watched.get(outcome.run)
     const { startTimeoutMs } = this.options
     if (startTimeoutMs === undefined || !watched?.since || outcome.hold?.paused || watched.started) return ''
-    const from = Math.max(watched.since, outcome.hold?.startsAt ?? 0)
+    const from = Math.max(watched.since, this.startsAt(outcome))
     return `; ${inputRef('start-timeout')} in ${countdown(Math.max(0, from + startTimeoutMs - now))}`
   }
 

@@ -96,7 +96,7 @@ export class PostState implements Observer {
     this.record.add({ t: 'status', status })
   }
 
-  ended(end: GateEnd): Promise<void> {
+  async ended(end: GateEnd): Promise<void> {
     this.begin()
     const ids: string[] = []
     for (const outcome of end.result?.runs ?? []) {
@@ -105,9 +105,12 @@ export class PostState implements Observer {
       ids.push(this.text(outcome.run.id))
     }
     if (ids.length > 0) this.record.add({ t: 'ended', ids })
+    // Main tells every observer at once: one turn later, what the others decided as they were told (the
+    // GitHub deployments' final states) is in the record before the verdict, which makes the post step
+    // pass over a deployment with no final state. Killed between the two, the post step still sends it.
+    await Promise.resolve()
     // The step did not wait (wait: false, a scheduled job): what it started is meant to go on.
     this.record.add({ t: 'verdict', wait: end.result?.status !== 'started' && this.gate.wait })
-    return Promise.resolve()
   }
 
   private begin(): void {

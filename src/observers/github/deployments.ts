@@ -7,7 +7,7 @@ import type { Redactor } from '../../http/redactor.js'
 import type { Observer } from '../../contracts/observer.js'
 import type { Attempt } from '../../report/report.js'
 import type { Run } from '../../contracts/run.js'
-import type { StepRecord } from '../common/step-state.js'
+import type { RecordEntry, StepRecord } from '../common/step-state.js'
 import type { DeploymentState, GitHubApi, Repository } from './api.js'
 import { DEFAULT_TIMING, GitHubCalls, type MirrorTiming } from './calls.js'
 import {
@@ -57,6 +57,8 @@ interface Target {
   inProgress: boolean
   /** Its final state reached GitHub. */
   closed?: boolean
+  /** The final status decided for it, as the post step's record keeps it; `recorded` once it is kept. */
+  decided?: { status: Omit<Extract<RecordEntry, { t: 'final' }>, 't' | 'id'>; recorded?: boolean }
   /** The job's page on its server, where it has one: the deployment's log_url ("View logs"). */
   jobUrl?: string
 }
@@ -258,6 +260,8 @@ export class DeploymentMirror implements Observer {
           ...(run && { run: run.id }),
           subject: this.subject(target),
         })
+      // A final decided while GitHub was creating it (a quick job, a slow GitHub) is kept with it.
+      this.recordFinal(target)
       if (target.id !== undefined)
         this.options.console.info(
           `GitHub deployment ${target.id} of ${repository.owner}/${repository.repo}, environment '${environment}': created.`,
@@ -292,26 +296,29 @@ export class DeploymentMirror implements Observer {
   }
 
   private send(target: Target, state: DeploymentState, description: string): void {
+    // "View deployment" is the environment's address, only when the user gave one; the job's page on its
+    // server is where its output is, GitHub's log_url (else this workflow run's page).
+    const environmentUrl = this.options.environmentUrl && this.redact(this.options.environmentUrl)
+    const logUrl = target.jobUrl ? this.redact(target.jobUrl) : this.options.logUrl
+    if (state !== 'in_progress') {
+      // Kept as soon as it is decided, not when its turn comes behind a slow in_progress: main may be
+      // killed after its verdict while it waits, and the post step then sends it (or again, if GitHub
+      // failed it). Main's verdict in the record follows this (post-state.ts).
+      target.decided = {
+        status: {
+          state,
+          description: this.clip(description),
+          ...(environmentUrl && { environmentUrl }),
+          ...(logUrl && { logUrl }),
+        },
+      }
+      this.recordFinal(target)
+    }
     this.enqueue(target, async () => {
       const id = target.id
       // A final state queued behind this in_progress makes it pointless; a deployment never created has no
       // statuses.
       if (id === undefined || (state === 'in_progress' && target.final)) return
-      // "View deployment" is the environment's address, only when the user gave one; the job's page on its
-      // server is where its output is, GitHub's log_url (else this workflow run's page).
-      const environmentUrl = this.options.environmentUrl && this.redact(this.options.environmentUrl)
-      const logUrl = target.jobUrl ? this.redact(target.jobUrl) : this.options.logUrl
-      // Kept before it is sent: if it never arrives (GitHub failed it, or the step was killed), the post
-      // step sends it again.
-      if (state !== 'in_progress')
-        this.options.record?.add({
-          t: 'final',
-          id,
-          state,
-          description: this.clip(description),
-          ...(environmentUrl && { environmentUrl }),
-          ...(logUrl && { logUrl }),
-        })
       const sent = await this.github.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
         this.options.api
           .createStatus(
@@ -334,6 +341,13 @@ export class DeploymentMirror implements Observer {
         this.options.record?.add({ t: 'closed', id })
       }
     })
+  }
+
+  /** Keeps the decided final status in the post step's record, once, when the deployment's id is known. */
+  private recordFinal(target: Target): void {
+    if (target.id === undefined || !target.decided || target.decided.recorded) return
+    target.decided.recorded = true
+    this.options.record?.add({ t: 'final', id: target.id, ...target.decided.status })
   }
 
   /** What the descriptions call the job: the run's title when there is one run, else the attempt. */

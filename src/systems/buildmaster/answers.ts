@@ -19,7 +19,11 @@ export interface DeploymentJson {
   id: number
   status: string
   pipelineStageName: string | undefined
-  /** The documented deployment object's pipelineName (seeds/002); a dry run finds a pipeline's stages by it. */
+  /**
+   * The documented deployment object's pipelineName (DeploymentInfo, Inedo's
+   * https://docs.inedo.com/docs/buildmaster/reference/api/release-and-build); a dry run finds a pipeline's
+   * stages by it.
+   */
   pipelineName?: string
   environmentId: number | undefined
   environmentName: string | undefined
@@ -51,10 +55,19 @@ export function oneOrList<T>(parse: Parser<T>): Parser<T[]> {
       : [parse(context, object(context, data, 'the deployment'))]
 }
 
+/**
+ * A release's or build's status word as the adapter compares it: without case and surrounding blanks, as
+ * Inedo's own plugin does (ConfigHelper: ReleaseStatus.ACTIVE.getText().equalsIgnoreCase(status);
+ * ReleaseStatus.fromString ignores case), so that an 'Active' release is never taken for an inactive one.
+ */
+function statusWord(text: string): string {
+  return text.trim().toLowerCase()
+}
+
 export function releaseJson(context: AnswerContext, data: unknown): ReleaseJson {
   const release = object(context, data, 'the release')
   return {
-    status: field(context, release, 'status', 'string'),
+    status: statusWord(field(context, release, 'status', 'string')),
     pipelineName: field(context, release, 'pipelineName', 'string', 'optional') ?? '?',
   }
 }
@@ -71,7 +84,7 @@ export function buildJson(context: AnswerContext, data: unknown): BuildJson {
   const name = build.buildNumber === undefined && build.number !== undefined ? 'number' : 'buildNumber'
   return {
     buildNumber: numberOrText(context, build, name),
-    status: field(context, build, 'status', 'string'),
+    status: statusWord(field(context, build, 'status', 'string')),
     id: field(context, build, 'id', 'number', 'optional'),
     applicationId: field(context, build, 'applicationId', 'number', 'optional'),
   }

@@ -17,9 +17,9 @@ export const DEPLOYMENT_STATUS: Record<string, Status> = {
 
 // What can hold a deployment that has not started, as Inedo documents BuildMaster: stage requirements
 // (approvals, automated checks) and deployment windows hold a build until they are met or it is forced
-// (https://docs.inedo.com/docs/buildmaster/builds/overview, "Deploying a Build"; "Approvals & Deployment
-// Windows" under Automatic Checks & Approval Gates), startTime delays it (Deploy Build), and an execution
-// waits for a free agent or server. The API's `pending` says none of which.
+// (https://docs.inedo.com/docs/buildmaster/ci-cd/continuous-integration/builds, "Deploying a Build";
+// "Approvals & Deployment Windows" under Automatic Checks & Approval Gates), startTime delays it (Deploy
+// Build), and an execution waits for a free agent or server. The API's `pending` says none of which.
 const PENDING =
   "pending in BuildMaster: an approval or another requirement of its stage may not be met, a deployment window may be closed, or it waits for its start time or a free agent; BuildMaster's API does not say which"
 

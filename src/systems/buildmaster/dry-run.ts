@@ -3,6 +3,7 @@
 // fields: the Release & Build Deployment API documents each read as "GET or POST").
 import type { DryRun, Proof } from '../../contracts/dry-run.js'
 import { GateError, isAuthFailure } from '../../contracts/errors.js'
+import { nearest } from '../../util/nearest.js'
 import { deploymentJson, isSelectedBy, listOf, releaseJson, sameName, type ReleaseJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 import { DeploymentBoard } from './deployment.js'
@@ -215,7 +216,8 @@ export class BuildMasterDryRun {
    * The API cannot list pipelines: a pipeline shows in the releases that use it, this application's first
    * (read already), then any application's (each answer checked against the name: a server that ignored
    * the filter would list every release). Where no release uses it, an application whose releases use
-   * other pipelines most likely names it wrongly; one with no releases yet may well start a new pipeline.
+   * other pipelines under a name close to one of theirs most likely misspells it; any other may well be a
+   * new pipeline.
    */
   private async pipeline(pipeline: string): Promise<void> {
     const name = `pipeline '${pipeline}'`
@@ -245,17 +247,25 @@ export class BuildMasterDryRun {
       return
     }
     const used = [...new Set(this.appReleases.map((r) => r.pipelineName))]
-    if (used.length === 0) {
+    // A name close to one the application's releases use is most likely that one misspelt: the dry run
+    // fails, as the real run would. Any other is as likely a pipeline no release has used yet: failing it
+    // would block a valid change, so it is said plainly, and left to the release's creation.
+    const meant = nearest(
+      pipeline.toLowerCase(),
+      used.map((u) => u.toLowerCase()),
+    )
+    const near = meant === undefined ? undefined : used.find((u) => u.toLowerCase() === meant)
+    if (!near) {
       this.dryRun.unchecked(
         name,
-        'no release uses it yet, and the Release & Build Deployment API cannot list pipelines: whether BuildMaster has it shows when the release is created',
+        `no release uses it yet${used.length > 0 ? ` (the releases of ${applicationLabel} use ${used.join(', ')})` : ''}, and the Release & Build Deployment API cannot list pipelines: whether BuildMaster has it shows when the release is created`,
       )
       return
     }
     this.fail(
       name,
       new GateError(
-        `BuildMaster shows no release that uses pipeline '${pipeline}' (the releases of ${applicationLabel} use ${used.join(', ')}): check ${theInput('pipeline')}. The Release & Build Deployment API cannot list pipelines, so this is all a dry run can see: a pipeline that no release has used yet looks the same.`,
+        `BuildMaster shows no release that uses pipeline '${pipeline}' (the releases of ${applicationLabel} use ${used.join(', ')}): did you mean '${near}'? Check ${theInput('pipeline')}. The Release & Build Deployment API cannot list pipelines, so a dry run fails only a name this close to one the releases use.`,
       ),
     )
   }

@@ -8,8 +8,9 @@ import { inputValue } from '../../contracts/terms.js'
 
 // What BuildMaster's 400 says when a stage's requirements are not met is not documented (the Deploy Build
 // page only says "the body will provide some details as text"); Inedo's docs name what a deploy can be
-// forced past: the previous stage not deployed, missing approvals, a deployment window (builds overview,
-// "Force Deploy Build"; Approvals & Deployment Windows). Text about any of those gets the advice.
+// forced past: the previous stage not deployed, missing approvals, a deployment window ("Force Build" on
+// https://docs.inedo.com/docs/buildmaster/ci-cd/continuous-integration/builds; Approvals & Deployment
+// Windows). Text about any of those gets the advice.
 const REQUIREMENTS = /requirement|approv|window|not met|unmet|previous stage|promot|eligib|force/i
 
 /** How long the build's page is worth looking up, after the deploy was refused. */

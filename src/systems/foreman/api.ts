@@ -189,12 +189,7 @@ export function outcomeOf(given: string): keyof Omit<Counts, 'total'> {
  * of succeeded, failed, pending and cancelled: what is left of the total once it is done is counted failed.
  */
 export function hostCounts(context: AnswerContext, show: Record<string, unknown>): Counts | undefined {
-  const n = (name: string): number | undefined => {
-    const value = show[name]
-    return typeof value === 'string' && value.trim().toUpperCase() === 'N/A'
-      ? undefined
-      : count(context, show, name)
-  }
+  const n = (name: string): number | undefined => knownCount(context, show, name)
   const [succeeded, failed, pending, cancelled, total] = [
     'succeeded',
     'failed',
@@ -217,6 +212,18 @@ export function hostCounts(context: AnswerContext, show: Record<string, unknown>
     cancelled,
     total,
   }
+}
+
+/** One of the invocation's counts, or undefined while Foreman answers "N/A" for it (not known yet). */
+export function knownCount(
+  context: AnswerContext,
+  show: Record<string, unknown>,
+  name: string,
+): number | undefined {
+  const value = show[name]
+  return typeof value === 'string' && value.trim().toUpperCase() === 'N/A'
+    ? undefined
+    : count(context, show, name)
 }
 
 /**

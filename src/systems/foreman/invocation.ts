@@ -7,7 +7,15 @@ import { sleep } from '../../util/sleep.js'
 import type { Run, RunTiming, ShowOutput, Snapshot } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import { named } from '../../util/words.js'
-import { ForemanApi, hostCounts, hostOutput, outcomeOf, type Counts, type HostStatus } from './api.js'
+import {
+  ForemanApi,
+  hostCounts,
+  hostOutput,
+  knownCount,
+  outcomeOf,
+  type Counts,
+  type HostStatus,
+} from './api.js'
 import { HostOutputs } from './host-output.js'
 import { concurrencyNote, PAUSED, plannedHold, queuedHold, taskState, word } from './holds.js'
 import { NotCancelled } from '../../contracts/errors.js'
@@ -125,8 +133,10 @@ export class Invocation implements Run {
     const state = taskState(show)
     const planned = status === 'running' ? plannedHold(counts, state) : undefined
     // Planned, not started: it is starting, not "0 of N done, N failed" (REX 13.1+ counts all 0 then).
+    // Before REX 13.1 only total is known then (the others "N/A" until the task runs).
     if (planned) {
-      const hosts = counts ? ` on ${counts.total} host${counts.total === 1 ? '' : 's'}` : ''
+      const total = counts?.total ?? knownCount(context, show, 'total')
+      const hosts = total !== undefined ? ` on ${total} host${total === 1 ? '' : 's'}` : ''
       return { status: 'pending', detail: `${label}: starting${hosts}`, timing, hold: planned }
     }
     if (!counts) {
