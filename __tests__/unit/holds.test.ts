@@ -16,7 +16,7 @@ function watch(startTimeoutMs?: number) {
   let t = Date.parse('2026-12-08T14:00:00Z')
   const holds = new HoldWatch(
     {
-      console: { info: (text) => void lines.push(text), logs: () => undefined },
+      console: { info: (text) => void lines.push(inActionTerms(text)), logs: () => undefined },
       pollIntervalMs: SECOND,
       startTimeoutMs,
       serverLabel: 'BuildMaster',
@@ -282,7 +282,7 @@ function gateOptions(overrides: Partial<GateOptions> = {}) {
     pollIntervalMs: 5,
     maxPollIntervalMs: 10,
     signal: new AbortController().signal,
-    console: { info: (text) => void lines.push(text), logs: () => undefined },
+    console: { info: (text) => void lines.push(inActionTerms(text)), logs: () => undefined },
     ...overrides,
   }
   return { options, lines }

@@ -139,8 +139,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (adapter.notWaiting) return result('started', [adapter.notWaiting])
-  if (!options.wait)
-    return result('started', [`The step did not wait for the outcome (${inputValue('wait', false)}).`])
+  if (!options.wait) return result('started', [`Not waiting for the outcome (${inputValue('wait', false)}).`])
 
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
