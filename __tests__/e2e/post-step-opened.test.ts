@@ -290,7 +290,7 @@ describe('the post step closes what main opened (bundle as processes, against th
       expect(post.stdout).toContain(
         'release-gate post step: the main step reached its verdict (status: canceled) but ended before its cleanup was done; finishing it.',
       )
-      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+      expect(post.stdout).toContain(`Canceled Foreman job invocation ${id} in Foreman.`)
     },
   )
 
