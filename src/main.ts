@@ -26,6 +26,7 @@ import { buildReport, type Attempt } from './report/report.js'
 import type { DetailSection } from './contracts/run.js'
 import { serverClient, type PreparedSystem, type SystemDefinition } from './systems/common/definition.js'
 import { systemDefinition } from './systems/registry.js'
+import { hostPhrase } from './contracts/terms.js'
 
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
@@ -62,7 +63,8 @@ export async function run(givenHost?: Host, options?: RunOptions): Promise<void>
 async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const startedAt = Date.now()
   const controller = new AbortController()
-  const redactor = new Redactor()
+  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are redacted.
+  const redactor = new Redactor(rawHost.terms)
   const host = redacting(rawHost, redactor)
   const guard = new StepGuard(host, options.exit ?? endProcess)
   const endByForceIn = (graceMs: number): void =>
@@ -70,7 +72,7 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       () =>
         guard.forceEnd(
           'canceled',
-          'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.',
+          `${hostPhrase('Canceled')} and cleaning up took too long; the step stopped without waiting for the server.`,
         ),
       graceMs,
     ).unref()
@@ -206,6 +208,14 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
       guard.output('job-id', first?.id ?? '')
       guard.output('url', first?.url ?? '')
       guard.output('job-ids', runs.map((o) => o.run.id).join(','))
+      // The jobs the step stopped watching that keep running on the server: canceled means canceled there.
+      guard.output(
+        'left-running',
+        runs
+          .filter((o) => o.keepsRunning)
+          .map((o) => o.run.id)
+          .join(','),
+      )
     }
     for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
     for (const line of report.closing) host.console.info(line)
@@ -289,7 +299,7 @@ function describeFailure(error: unknown, attempt: Attempt): { message: string; e
     }
   if (error instanceof CancelledByRunner) {
     return {
-      message: `The workflow was cancelled (${error.signalName}) before an outcome was known.`,
+      message: `${hostPhrase('Canceled')} (${error.signalName}) before an outcome was known.`,
       ending: 'canceled',
     }
   }

@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { classify } from '../../src/observers/github/api.js'
 import { clipDescription, finalState } from '../../src/observers/github/states.js'
 
@@ -17,7 +18,9 @@ describe('finalState: the gate status as a GitHub deployment state', () => {
 
   it('leaves a job not waited on in progress, and says a cancel was a cancel', () => {
     expect(finalState('started', 'warning')).toBeUndefined()
-    expect(finalState('canceled', 'warning')?.word).toMatch(/^Cancelled/)
+    expect(inActionTerms(finalState('canceled', 'warning')!.word)).toBe(
+      'Canceled (the workflow was canceled)',
+    )
   })
 })
 

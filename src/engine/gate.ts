@@ -13,6 +13,7 @@ import { plausible } from './timing.js'
 import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
 import { nextAttempt, standing, stoppedWhileStarting } from './attempts.js'
 import { isPassing, passingNote } from './passing.js'
+import { hostPhrase, inputValue } from '../contracts/terms.js'
 
 export { plausible }
 // A failed dry run: main unwraps it as it unwraps FailedAfterStart.
@@ -138,7 +139,7 @@ export async function runGate(adapter: Adapter, options: GateOptions): Promise<G
 
   if (runs.length === 0 && !adapter.discover) return result('succeeded')
   if (adapter.notWaiting) return result('started', [adapter.notWaiting])
-  if (!options.wait) return result('started', ['The step did not wait for the outcome (wait: false).'])
+  if (!options.wait) return result('started', [`Not waiting for the outcome (${inputValue('wait', false)}).`])
 
   const schedule = new PollSchedule({ firstMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs })
   const outputDone = new Set<Run>()
@@ -279,7 +280,7 @@ async function showLog(outcome: RunOutcome, group: OutputGroup, options: GateOpt
 function stopReason(status: 'timed-out' | 'canceled', options: GateOptions): string {
   return status === 'timed-out'
     ? `The timeout (${formatDuration(options.timeoutMs)}) was reached`
-    : 'The workflow was cancelled'
+    : hostPhrase('Canceled')
 }
 
 /** Marks the unfinished runs, cancels what can be cancelled, shows the output left; returns what to tell the user. */
@@ -345,7 +346,7 @@ async function stopRun(
   }
   if (!run.cancel) {
     outcome.keepsRunning = true
-    outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
+    outcome.stopNote = run.whyNoCancel ?? `${run.title} could not be canceled and may still be running.`
     return
   }
   if (!run.startedHere) {
@@ -356,7 +357,7 @@ async function stopRun(
   }
   if (!mayCancel) {
     outcome.keepsRunning = true
-    outcome.stopNote = `${run.title} may still be running: it was not cancelled, because the server refused the credentials.`
+    outcome.stopNote = `${run.title} may still be running: it was not canceled, because the server refused the credentials.`
     return
   }
   try {
@@ -370,7 +371,7 @@ async function stopRun(
     outcome.stopNote =
       error instanceof NotCancelled
         ? error.message
-        : `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+        : `Canceling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
   }
 }
 

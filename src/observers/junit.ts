@@ -14,6 +14,7 @@ import type { CheckResult } from '../contracts/dry-run.js'
 import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
+import { hostPhrase, inputRef, inputValue } from '../contracts/terms.js'
 
 // The last lines kept per run while it runs, for a run that fails: a few, each clipped, so that
 // thousands of runs cost little memory.
@@ -280,13 +281,13 @@ export class JUnitReport implements Observer {
       return {
         ...base,
         outcome: 'skipped',
-        message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.`,
+        message: `${run.title} was canceled on ${this.options.attempt.server}${said}.`,
       }
     if (status === 'warning' && !failsStep('warning', this.options.failOn))
       return {
         ...base,
         outcome: 'passed',
-        note: `${run.title} ended in Warning${said}; fail-on: ${this.options.failOn} tolerates it.`,
+        note: `${run.title} ended in Warning${said}; ${inputValue('fail-on', this.options.failOn)} tolerates it.`,
       }
     const why = run.failureDetail?.()
     return {
@@ -327,10 +328,10 @@ export class JUnitReport implements Observer {
           return {
             ...base,
             outcome: 'failed',
-            message: `${this.stopped(end)} before the job finished ${on}: the step cancelled it (${host.detail}).`,
+            message: `${this.stopped(end)} before the job finished ${on}: the step canceled it (${host.detail}).`,
             lines: host.lines,
           }
-        return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
+        return { ...base, outcome: 'skipped', message: `The job was canceled ${on}: ${host.detail}.` }
       case 'failed':
       case 'warning':
         return {
@@ -360,9 +361,9 @@ export class JUnitReport implements Observer {
   private stopped(end: GateEnd): string {
     const by = end.result?.stoppedBy
     if (by === 'start-timeout')
-      return `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
+      return `The ${inputRef('start-timeout')} (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
     return by === 'cancel'
-      ? 'The workflow was cancelled'
+      ? hostPhrase('Canceled')
       : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
   }
 }

@@ -10,6 +10,7 @@ import type { RecordEntry, SavedRun } from '../observers/common/step-state.js'
 type GateState = Extract<RecordEntry, { t: 'gate' }>
 import { serverClient, type PreparedSystem } from '../systems/common/definition.js'
 import { systemDefinition } from '../systems/registry.js'
+import { inputRef } from '../contracts/terms.js'
 
 // Blanking these would not make the wait form valid: they are what it is made of.
 const KEPT = new Set(['system', 'server-url', 'operation', 'job-id'])
@@ -84,7 +85,7 @@ async function cancelOne(
   const serverUrl = redactor.redact(config.serverUrl.toString())
   if (config.system !== gate.system || serverUrl !== gate.serverUrl)
     return failed(
-      `system and server-url are now ${config.system} at ${serverUrl}, not ${gate.system} at ${gate.serverUrl} as in the main step, so nothing was sent`,
+      `${inputRef('system')} and ${inputRef('server-url')} are now ${config.system} at ${serverUrl}, not ${gate.system} at ${gate.serverUrl} as in the main step, so nothing was sent`,
     )
   const client = serverClient(config, prepared, {
     redactor,

@@ -9,6 +9,7 @@ import type { Allowance } from '../config/fleet.js'
 import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
 import type { CheckResult } from '../contracts/dry-run.js'
 import { checkTable, dryRunLine } from './dry-run.js'
+import { hostPhrase, inputRef, inputValue } from '../contracts/terms.js'
 
 /** What the step set out to do, for the summary's first line and its default title. */
 export interface Attempt {
@@ -111,7 +112,7 @@ export function buildReport(input: ReportInput): Report {
   else if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
     warnings.push(
-      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`,
+      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (${inputValue('fail-on', input.failOn)}).`,
     )
   }
   const ended =
@@ -175,7 +176,7 @@ function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgemen
   const units = unitsOf(result, input.details, names)
   if (!units)
     return {
-      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? 'max-failed was not applied, and ' : ''}the outcome is the job's as a whole.`,
+      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? `${inputRef('max-failed')} was not applied, and ` : ''}the outcome is the job's as a whole.`,
     }
   return { units: judgeUnits(units, input.failOn, input.maxFailed, names) }
 }
@@ -202,7 +203,7 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     }
     if (stopped.length === 0) {
       // Every run had ended; the stop came while the last of their output was being fetched.
-      const why = ending === 'canceled' ? 'The workflow was cancelled' : 'The timeout was reached'
+      const why = ending === 'canceled' ? hostPhrase('Canceled') : 'The timeout was reached'
       return {
         ending,
         message: `${why} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.`,
@@ -218,7 +219,7 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   }
   if (failing.length > 0) {
     const becauseOfFailOn = failing.every((o) => o.status === 'warning')
-      ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`
+      ? ` (${inputValue('fail-on', failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`
       : ''
     const standing = result.runs.filter((o) => !o.retried)
     const others =
@@ -267,7 +268,20 @@ function outcomeOf(outcome: RunOutcome): 'succeeded' | 'warning' | 'failed' | un
 /** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
 export function runLine(outcome: RunOutcome, result: GateResult): string {
   const ran = ranFor(outcome)
-  return `${outcome.run.title}: ${outcome.status} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+  return `${outcome.run.title}: ${stateOf(outcome)} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+}
+
+/**
+ * A run's state in words: its status, except that a run the step stopped watching while it keeps running
+ * on its server (Otter and BuildMaster cannot cancel; a job this step did not start) is "left running",
+ * never "canceled": canceled means canceled on the server (issue 29).
+ */
+function stateOf(outcome: RunOutcome): string {
+  if (!outcome.keepsRunning) return outcome.status
+  // One that never started (held at its last check) stays pending on the server, and may still start.
+  const pending = outcome.neverStarted || (outcome.hold !== undefined && !outcome.hold.paused)
+  const left = pending ? 'left pending' : 'left running'
+  return outcome.status === 'canceled' ? left : `${outcome.status}, ${left}`
 }
 
 function withDetail(outcome: RunOutcome, result: GateResult): string {
@@ -293,9 +307,10 @@ function runTable(result: GateResult): Summary['table'] {
     const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
     // A run left paused on its server (a Foreman task someone must resume or cancel) says so first.
     const paused = outcome.hold?.paused ? `${STATUS_ICON.paused} paused; ` : ''
+    const icon = STATUS_ICON[outcome.keepsRunning && status === 'canceled' ? 'running' : status] ?? ''
     return [
       outcome.run.title,
-      `${paused}${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
+      `${paused}${icon} ${result.status === 'started' ? status : stateOf(outcome)}${detail}`.trim(),
       ranFor(outcome) ?? '—',
       result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
       outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',

@@ -7,6 +7,7 @@ import type { Verdict } from '../contracts/host.js'
 import type { DetailCase, DetailSection, UnitNames } from '../contracts/run.js'
 import { failsStep, isFinal, worstOf, type FailOn, type FinalStatus } from '../contracts/status.js'
 import { named } from '../util/words.js'
+import { inputRef, inputValue } from '../contracts/terms.js'
 
 export interface UnitJudgement {
   status: FinalStatus
@@ -62,19 +63,24 @@ export function judgeUnits(
   const of = (list: DetailCase[], what: string): string =>
     `${list.length} of ${total} ${total === 1 ? names.one : names.many} ${what}: ${listed(list)}`
   const allowance = maxFailed
-    ? `; max-failed allows ${allowed}${'percent' in maxFailed ? ` (${describeAllowance(maxFailed)} of ${total}, rounded down)` : ''}`
+    ? `; ${inputRef('max-failed')} allows ${allowed}${'percent' in maxFailed ? ` (${describeAllowance(maxFailed)} of ${total}, rounded down)` : ''}`
     : ''
   const reasons: string[] = []
   if (failOn !== 'never') {
     if (!within) reasons.push(`${of(failed, `failed${allowance}`)}`)
     if (cancelled.length > 0)
-      reasons.push(of(cancelled, 'were cancelled (max-failed allows failed ones only, never cancelled ones)'))
+      reasons.push(
+        of(
+          cancelled,
+          `were canceled (${inputRef('max-failed')} allows failed ones only, never canceled ones)`,
+        ),
+      )
     if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))
     if (warned.length > 0 && failsStep('warning', failOn))
       reasons.push(
         of(
           warned,
-          `ended in Warning (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`,
+          `ended in Warning (${inputValue('fail-on', failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`,
         ),
       )
   }
@@ -83,7 +89,7 @@ export function judgeUnits(
   // A step failed by something else still names the failures max-failed allowed: its message would
   // otherwise leave them out, and its counts would not add up.
   if (reasons.length > 0 && failed.length > 0 && within)
-    reasons.push(of(failed, `failed, within what max-failed allows (${allowed})`))
+    reasons.push(of(failed, `failed, within what ${inputRef('max-failed')} allows (${allowed})`))
   if (reasons.length > 0)
     return {
       status,
@@ -96,11 +102,13 @@ export function judgeUnits(
     }
   const tolerated =
     failed.length > 0 && within
-      ? `${of(failed, `failed, within what max-failed allows (${allowed})`)}. The step passes; ${succeeded} of ${total} succeeded${later}.`
+      ? `${of(failed, `failed, within what ${inputRef('max-failed')} allows (${allowed})`)}. The step passes; ${succeeded} of ${total} succeeded${later}.`
       : undefined
   const warnings = tolerated ? [tolerated] : []
   if (warned.length > 0 && failOn !== 'never')
-    warnings.push(`${of(warned, 'ended in Warning')}: not failing the step (fail-on: ${failOn}).`)
+    warnings.push(
+      `${of(warned, 'ended in Warning')}: not failing the step (${inputValue('fail-on', failOn)}).`,
+    )
   return {
     status,
     healed,
@@ -128,7 +136,7 @@ function listed(units: DetailCase[]): string {
 export function healedSection(healed: DetailCase[], names: UnitNames): DetailSection | undefined {
   if (healed.length === 0) return undefined
   return {
-    title: `${healed.length} ${healed.length === 1 ? names.one : names.many} failed and then succeeded on a later attempt (retry-failed):`,
+    title: `${healed.length} ${healed.length === 1 ? names.one : names.many} failed and then succeeded on a later attempt (${inputRef('retry-failed')}):`,
     items: healed.map((u) => {
       const attempts = u.attempts ?? []
       const earlier = attempts

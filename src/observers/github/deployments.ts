@@ -18,6 +18,7 @@ import {
   clipDescription,
   finalState,
 } from './states.js'
+import { theInput } from '../../contracts/terms.js'
 
 export interface MirrorOptions {
   api: GitHubApi
@@ -111,7 +112,7 @@ export class DeploymentMirror implements Observer {
     for (const run of runs) {
       if (!run.environment) {
         this.options.console.debug(
-          `${run.title} names no environment of its own: no GitHub deployment for it (set the environment input to record one).`,
+          `${run.title} names no environment of its own: no GitHub deployment for it (set ${theInput('environment')} to record one).`,
         )
         continue
       }

@@ -7,6 +7,7 @@ import { HttpFailure } from '../../contracts/http-failure.js'
 import type { AnswerContext } from '../common/answer-shape.js'
 import { Server } from '../common/server.js'
 import type { Parser } from './answers.js'
+import { theInput } from '../../contracts/terms.js'
 
 /**
  * Every call of the Release & Build Deployment API, with its errors in the user's terms. Parameters
@@ -24,7 +25,7 @@ export class BuildMasterApi {
       server: 'BuildMaster',
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
-        `BuildMaster refused the request while ${doing} (HTTP ${failure.status}): the API key is invalid or lacks the Release & Build Deployment permission.${failure.serverMessage ? ` BuildMaster said: ${failure.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`,
+        `BuildMaster refused the request while ${doing} (HTTP ${failure.status}): the API key is invalid or lacks the Release & Build Deployment permission.${failure.serverMessage ? ` BuildMaster said: ${failure.serverMessage}` : ''} Check ${theInput('api-key', 'secret')} and the key's permissions in BuildMaster (Administration > API Keys).`,
     })
   }
 

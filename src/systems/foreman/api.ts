@@ -6,6 +6,7 @@ import type { ApiClient, TextSink } from '../../http/api-client.js'
 import { HttpFailure } from '../../contracts/http-failure.js'
 import { count, field, object, objects, type AnswerContext } from '../common/answer-shape.js'
 import { saying, Server } from '../common/server.js'
+import { inputRef } from '../../contracts/terms.js'
 
 export interface OutputEntry {
   output_type: string
@@ -35,7 +36,7 @@ export class ForemanApi {
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
         failure.kind === 'unauthorized'
-          ? `Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`
+          ? `Foreman refused the credentials while ${doing} (HTTP 401): check ${inputRef('username')} and ${inputRef('password')} (a personal access token works as the password).`
           : `Foreman denied ${doing} (HTTP 403)${saying(failure)}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`,
       // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
       other: (failure, doing) =>
@@ -145,7 +146,7 @@ export class ForemanApi {
     } catch (error) {
       // 422 "The job could not be cancelled.": its task is not cancellable (finished, paused, or not running).
       if (error instanceof HttpFailure && error.status === 422) return 'not-cancellable'
-      throw this.server.explain(error, `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`)
+      throw this.server.explain(error, `${force ? 'force-canceling' : 'canceling'} job invocation ${id}`)
     }
   }
 }

@@ -8,6 +8,7 @@ import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { OtterApi } from './api.js'
 import { describeAttempt, operationOf, validate } from './inputs.js'
 import { OtterJob } from './job.js'
+import { inputRef } from '../../contracts/terms.js'
 
 export const otter: SystemDefinition = {
   name: 'otter',
@@ -41,13 +42,13 @@ class OtterAdapter implements Adapter {
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
     const { config } = this
     const key = {
-      credentials: 'api-key',
+      credentials: inputRef('api-key'),
       detail: config.apiKey ? 'Otter accepted it for the job' : 'none given, and Otter asked for none',
     }
     if (operationOf(config) === 'wait') {
       const job = new OtterJob(config.jobId, '', false, this.api)
       const now = await dryRun.check(
-        `job-id ${config.jobId}`,
+        `${inputRef('job-id')} ${config.jobId}`,
         () => job.poll(signal),
         (snapshot) => `Otter knows the job; it is ${snapshot.detail}`,
         key,
@@ -61,10 +62,10 @@ class OtterAdapter implements Adapter {
     try {
       answered = await this.api.probe(signal)
     } catch (error) {
-      dryRun.failed(isAuthFailure(error) ? key.credentials : 'server-url', error)
+      dryRun.failed(isAuthFailure(error) ? key.credentials : inputRef('server-url'), error)
       throw error
     }
-    dryRun.passed('server-url', answered)
+    dryRun.passed(inputRef('server-url'), answered)
     dryRun.unchecked(
       key.credentials,
       config.apiKey
@@ -72,7 +73,7 @@ class OtterAdapter implements Adapter {
         : `none given: whether template '${config.template}' asks for a key shows only when it is triggered`,
     )
     dryRun.unchecked(
-      `template '${config.template}'`,
+      `${inputRef('template')} '${config.template}'`,
       "Otter's Job Orchestration API has no read for job templates: whether it exists, allows API use and takes this key shows only when it is triggered",
     )
     const names = Object.keys(config.variables)

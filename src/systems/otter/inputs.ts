@@ -3,6 +3,7 @@ import type { GateConfig } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
 import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import { tokenProblem } from './api.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 const OPERATIONS = ['trigger', 'wait'] as const
 // Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
@@ -16,7 +17,7 @@ export function operationOf(config: GateConfig): string {
 export function validate(config: GateConfig, problems: InputProblems): void {
   refuseMaxFailed(
     config,
-    'is not used by Otter: the step waits on one job, so there is no share of units to allow; fail-on judges its outcome',
+    `is not used by Otter: the step waits on one job, so there is no share of units to allow; ${inputRef('fail-on')} judges its outcome`,
     problems,
   )
   refuseRetryFailed(
@@ -28,7 +29,7 @@ export function validate(config: GateConfig, problems: InputProblems): void {
   if (!(OPERATIONS as readonly string[]).includes(operation)) {
     problems.add(
       'operation',
-      `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`,
+      `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on ${inputRef('job-id')})`,
     )
     return
   }
@@ -41,7 +42,7 @@ export function validate(config: GateConfig, problems: InputProblems): void {
     if (config.jobId)
       problems.add(
         'job-id',
-        'is only used with operation: wait; remove it, or set operation: wait to wait on that job',
+        `is only used with ${inputValue('operation', 'wait')}; remove it, or set ${inputValue('operation', 'wait')} to wait on that job`,
       )
     for (const name of Object.keys(config.variables)) {
       if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
@@ -54,14 +55,20 @@ export function validate(config: GateConfig, problems: InputProblems): void {
   } else {
     const problem = config.jobId ? tokenProblem(config.jobId) : undefined
     if (!config.jobId)
-      problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+      problems.add(
+        'job-id',
+        `is required with ${inputValue('operation', 'wait')}: the job token that a trigger returned`,
+      )
     else if (problem)
       problems.add(
         'job-id',
         `is not a job token: ${problem}; give the token a trigger returned (the job-id output)`,
       )
     if (Object.keys(config.variables).length > 0)
-      problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
+      problems.add(
+        'variables',
+        `are only sent when triggering a job; remove them for ${inputValue('operation', 'wait')}`,
+      )
   }
 }
 
