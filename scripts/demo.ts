@@ -91,7 +91,7 @@ interface Step {
 /** The workflow cancelled while a Foreman job runs: SIGINT once the step has its job. */
 function cancelStep(): Step {
   return {
-    title: 'Foreman: the workflow is cancelled while the job runs: the step cancels it in Foreman',
+    title: 'Foreman: the workflow is canceled while the job runs: the step cancels it in Foreman',
     inputs: foreman({ 'search-query': 'name = web-001.example.com', variables: 'command=sleep 60' }),
     run: async (inputs) => [await runAction({ inputs, cancelWhen: jobRecorded })],
     after: ([run]) => [

@@ -36,6 +36,7 @@ import { Judge } from './report/judge.js'
 import type { Attempt } from './contracts/attempt.js'
 import type { Adapter, DetailSection } from './contracts/run.js'
 import { prepareSystem, type ReadySystem } from './systems/prepare.js'
+import { hostPhrase } from './contracts/terms.js'
 
 export interface RunOptions {
   /** Signals the entry heard before run() could listen (start-up on a busy machine). */
@@ -134,7 +135,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
 }
 
 function openStep(rawHost: Host, options: RunOptions): Step {
-  const redactor = new Redactor()
+  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are redacted.
+  const redactor = new Redactor(rawHost.terms)
   const host = redacting(rawHost, redactor)
   return {
     startedAt: Date.now(),
@@ -157,7 +159,7 @@ function listenForSignals(step: Step): () => void {
       () =>
         guard.forceEnd(
           'canceled',
-          'The workflow was cancelled and cleaning up took too long; the step stopped without waiting for the server.',
+          `${hostPhrase('Canceled')} and cleaning up took too long; the step stopped without waiting for the server.`,
         ),
       graceMs,
     ).unref()
@@ -319,6 +321,14 @@ async function endWith(
     guard.output('job-id', first?.id ?? '')
     guard.output('url', first?.url ?? '')
     guard.output('job-ids', runs.map((o) => o.run.id).join(','))
+    // The jobs the step stopped watching that keep running on the server: canceled means canceled there.
+    guard.output(
+      'left-running',
+      runs
+        .filter((o) => o.keepsRunning)
+        .map((o) => o.run.id)
+        .join(','),
+    )
   }
   for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
   for (const line of report.closing) host.console.info(line)
@@ -378,7 +388,7 @@ function describeFailure(error: unknown, attempt: Attempt): { message: string; e
     }
   if (error instanceof CancelledByRunner) {
     return {
-      message: `The workflow was cancelled (${error.signalName}) before an outcome was known.`,
+      message: `${hostPhrase('Canceled')} (${error.signalName}) before an outcome was known.`,
       ending: 'canceled',
     }
   }

@@ -12,7 +12,7 @@ const bm = (inputs: Record<string, string>) => buildmasterGate(sandbox, inputs)
 const releasesNumbered = (number: string) => buildmasterReleases(sandbox, number)
 
 describe('BuildMaster: release operations, refusals and a faulty server (in process)', () => {
-  it('a deployment cancelled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
+  it('a deployment canceled in BuildMaster (canceledOn) ends the gate as canceled', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
     const cancelSoon = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => {
@@ -26,17 +26,15 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('canceled')
     expect(run.stdout).toMatch(
-      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): cancelled in BuildMaster/,
+      /BuildMaster deployment \d+ \(web-shop 1\.\d+\.0 build 1 → Approval \/ Audit\): canceled in BuildMaster/,
     )
   })
 
   it('cancels a release with a reason and restores it; restoring an active release asks nothing', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-release', release, pipeline: 'Simple' })
-    const cancelled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
-    expect(cancelled.stdout).toContain(
-      `Cancelled release ${release} of web-shop (reason: superseded by 2.0).`,
-    )
+    const canceled = await bm({ operation: 'cancel-release', release, reason: 'superseded by 2.0' })
+    expect(canceled.stdout).toContain(`Canceled release ${release} of web-shop (reason: superseded by 2.0).`)
     expect(releasesNumbered(release)[0]).toMatchObject({
       status: 'canceled',
       canceled: { reason: 'superseded by 2.0' },
@@ -77,8 +75,8 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(rejected.stdout).toContain(`Rejected build 1 of release ${release} of web-shop.`)
     const deploy = await bm({ operation: 'deploy-build', release, build: '1' })
     expect(errors(deploy)[0]).toContain('(HTTP 400): Build 1 has been rejected and cannot be deployed.')
-    const cancelled = await bm({ operation: 'cancel-release', release })
-    expect(cancelled.exitCode).toBe(0)
+    const canceled = await bm({ operation: 'cancel-release', release })
+    expect(canceled.exitCode).toBe(0)
     const afterCancel = await bm({ release, pipeline: 'Simple' })
     expect(errors(afterCancel)[0]).toContain(`Release ${release} of web-shop exists but is canceled`)
   })
@@ -117,6 +115,33 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(seen.filter((r) => r.fault).length).toBeGreaterThan(0)
     expect(seen.filter((r) => r.url.endsWith('/deploy') || r.url.includes('/deploy?'))).toHaveLength(1)
     expect(run.outputs.status).toBe('failed')
+  })
+
+  // Issue 29: BuildMaster keeps the pipeline a release was created with; a pipeline input that names another
+  // one is said, not dropped without a word.
+  it('warns when the release exists with another pipeline than the pipeline input names', async () => {
+    const release = nextRelease()
+    await bm({ operation: 'create-release', release, pipeline: 'Standard' })
+    const other = await bm({ operation: 'create-build', release, pipeline: 'Simple', build: '1' })
+    expect(other.exitCode).toBe(0)
+    const warning = `Release ${release} of web-shop exists with pipeline Standard, not Simple as the pipeline input says: a release keeps the pipeline it was created with, so Standard is used. To use Simple, give a new release number.`
+    expect(other.stdout).toContain(`::warning::${warning}`)
+    expect(releasesNumbered(release).map((r) => r.pipelineName)).toEqual(['Standard'])
+    // The same pipeline (BuildMaster's names are not case-sensitive), or none given: nothing to say.
+    for (const pipeline of ['standard', '']) {
+      const same = await bm({ operation: 'create-release', release, pipeline })
+      expect(same.stdout).not.toContain('::warning::')
+    }
+    const dryRun = await bm({
+      operation: 'deploy',
+      release,
+      pipeline: 'Simple',
+      stage: 'Integration',
+      'dry-run': 'true',
+    })
+    expect(dryRun.stdout).toContain(
+      `Checked release ${release}: exists and is active (pipeline Standard): it would be used. ${warning}`,
+    )
   })
 
   it('reports a deployment held for approval as waiting until the timeout', async () => {

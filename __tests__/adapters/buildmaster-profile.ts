@@ -60,7 +60,7 @@ export function describeBuildMasterProfile(profile: BuildMasterProfile): void {
       expect(errors(run)[0]).toMatch(/Production \/ Prod-West\): failed/)
     })
 
-    it('cancel: BuildMaster can cancel a release (cancel-release); a cancelled workflow names the deployments that keep running and how to wait on them, never a second deploy', async () => {
+    it('cancel: BuildMaster can cancel a release (cancel-release); a canceled workflow names the deployments that keep running and how to wait on them, never a second deploy', async () => {
       const release = nextRelease()
       await bm({ operation: 'create-build', release, pipeline: 'Standard', build: '1' })
       const startedHeld = (async () => {
@@ -68,15 +68,15 @@ export function describeBuildMasterProfile(profile: BuildMasterProfile): void {
           await new Promise((resolve) => setTimeout(resolve, 50))
         await new Promise((resolve) => setTimeout(resolve, 800))
       })()
-      const cancelled = await bm(
+      const canceled = await bm(
         { operation: 'deploy-build', release, build: '1', stage: 'Approval' },
         { cancelWhen: startedHeld },
       )
       const ids = deploymentIds(release, '1', 'Approval')
-      expect(cancelled.outputs.status).toBe('canceled')
-      expect(cancelled.stdout).toContain("BuildMaster's API cannot cancel a deployment")
-      expect(cancelled.stdout).toContain(waitAdvice(ids))
-      expect(cancelled.stdout).not.toContain('deploy-build')
+      expect(canceled.outputs.status).toBe('canceled')
+      expect(canceled.stdout).toContain("BuildMaster's API cannot cancel a deployment")
+      expect(canceled.stdout).toContain(waitAdvice(ids))
+      expect(canceled.stdout).not.toContain('deploy-build')
 
       const cancelRelease = await bm({ operation: 'cancel-release', release, reason: 'abandoned' })
       expect(cancelRelease.exitCode).toBe(0)

@@ -76,10 +76,10 @@ describe('BuildMaster dry run (in process)', () => {
     expect(sandbox.buildmaster.builds).toHaveLength(1)
   })
 
-  it('fails as the real run would: unknown application, cancelled release, unknown pipeline, refused key', async () => {
+  it('fails as the real run would: unknown application, canceled release, unknown pipeline, refused key', async () => {
     await bm({ operation: 'create-release', release: '3.0.0', pipeline: 'Standard' })
     await bm({ operation: 'cancel-release', release: '3.0.0' })
-    const [application, cancelled, pipeline, key] = await Promise.all([
+    const [application, canceled, pipeline, key] = await Promise.all([
       dry({ application: 'web-shoop', release: '3.1.0', pipeline: 'Simple' }),
       dry({ release: '3.0.0', stage: 'Integration' }),
       dry({ release: '3.2.0', pipeline: 'Simpel' }),
@@ -89,10 +89,10 @@ describe('BuildMaster dry run (in process)', () => {
       'Application web-shoop not found.',
     )
     expect(checks(application)).toEqual(["failed application 'web-shoop'"])
-    expect(expectFailed(cancelled, 'release')).toBe(
+    expect(expectFailed(canceled, 'release')).toBe(
       'Release 3.0.0 of web-shop exists but is canceled: BuildMaster only builds and deploys active releases. Use a new release number, or restore the release in BuildMaster.',
     )
-    expect(checks(cancelled).at(-1)).toBe('failed release 3.0.0')
+    expect(checks(canceled).at(-1)).toBe('failed release 3.0.0')
     expect(expectFailed(pipeline, 'Check the pipeline input')).toMatch(
       /^BuildMaster shows no release that uses pipeline 'Simpel' \(the releases of web-shop use (Simple, Standard|Standard, Simple)\)/,
     )

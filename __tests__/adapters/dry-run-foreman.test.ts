@@ -32,7 +32,7 @@ describe('Foreman dry run (in process)', () => {
       "Checked search-query 'name ~ web': selects 10 hosts: web-001.example.com, web-002.example.com, web-003.example.com, web-004.example.com, web-005.example.com and 5 more",
     )
     expect(run.stdout).toContain(
-      "The step would create a job invocation of template 'Run Command - Script Default' (id 171) on the 10 hosts that 'name ~ web' selects, recurring on '0 2 * * mon-fri' (not waited on: wait-scheduled is false).",
+      "The step would create a job invocation of template 'Run Command - Script Default' (id 171) on the 10 hosts that 'name ~ web' selects, recurring on '0 2 * * mon-fri' (not waited on: wait-scheduled: false).",
     )
     expect(run.outputs['hosts-total']).toBe('10')
     expect(run.outputs['hosts-failed']).toBeUndefined()
@@ -121,7 +121,7 @@ describe('Foreman dry run (in process)', () => {
       `The step would find nothing to re-run: job invocation ${ok} has no failed hosts, so no job invocation would be created.`,
     )
     expect(cancel.stdout).toContain(
-      `The step would ask Foreman to cancel job invocation ${ok}, which has ended (succeeded): Foreman would answer that it cannot be cancelled.`,
+      `The step would ask Foreman to cancel job invocation ${ok}, which has ended (succeeded): Foreman would answer that it cannot be canceled.`,
     )
     expect(expectFailed(unknown, 'job-id')).toBe(
       "Foreman has no job invocation 99999 (HTTP 404). Check job-id: it takes a job invocation's id, as in this action's job-id output.",

@@ -161,7 +161,7 @@ describe('the fleet inputs each server refuses, before any request (in process)'
           'cron-line': '0 2 * * *',
           'retry-failed': '1',
         }),
-      "Input 'retry-failed': is not used here: a recurring job (cron-line) runs again on its own schedule: retry its failed hosts with operation: rerun-failed on the run's job-id",
+      "Input 'retry-failed': is not used here: a recurring job (cron-line) runs again on its own schedule: retry its failed hosts with operation: rerun-failed on the run's id (job-id)",
     ],
     [
       'Foreman, retry-failed with wait: false',

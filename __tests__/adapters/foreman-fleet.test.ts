@@ -58,7 +58,7 @@ describe('Foreman fleets: max-failed (in process)', () => {
     expect(errors(run)[0]).toContain('cache-once-01.example.com (error)')
   })
 
-  it('a cancelled host is never allowed away', async () => {
+  it('a canceled host is never allowed away', async () => {
     sandbox.foreman.setup.script = (host) => ({
       durationMs: host.name.includes('03') ? 60_000 : 300,
       lines: 1,
@@ -66,7 +66,7 @@ describe('Foreman fleets: max-failed (in process)', () => {
     })
     try {
       const running = fleet({ 'max-failed': '3' })
-      // Someone cancels the job in Foreman's UI once the quick hosts are done: the slow one is cancelled.
+      // Someone cancels the job in Foreman's UI once the quick hosts are done: the slow one is canceled.
       while (!sandbox.foreman.invocations.at(-1)?.runs.some((r) => r.host.name.includes('cache-03')))
         await new Promise((resolve) => setTimeout(resolve, 50))
       await new Promise((resolve) => setTimeout(resolve, 800))
@@ -75,7 +75,7 @@ describe('Foreman fleets: max-failed (in process)', () => {
         if (r.startAt + r.script.durationMs > now) r.cancelledAt = now
       const run = await running
       expect(run.exitCode).toBe(1)
-      expect(errors(run)[0]).toMatch(/1 of 4 hosts were cancelled \(max-failed allows failed ones only/)
+      expect(errors(run)[0]).toMatch(/1 of 4 hosts were canceled \(max-failed allows failed ones only/)
     } finally {
       delete sandbox.foreman.setup.script
     }
@@ -240,7 +240,7 @@ describe('Foreman fleets: retry-failed (in process)', () => {
         new RegExp(`^Foreman job invocation ${second} \\(attempt 2 of 3: .*\\): timed-out after \\d+s\\.$`),
       )
       expect(run.stdout).toContain(
-        `The timeout (5s) was reached: Cancelled Foreman job invocation ${second} (attempt 2 of 3`,
+        `The timeout (5s) was reached: Canceled Foreman job invocation ${second} (attempt 2 of 3`,
       )
     })
 
@@ -253,9 +253,7 @@ describe('Foreman fleets: retry-failed (in process)', () => {
       expect(ids).toHaveLength(2)
       expect(sandbox.foreman.invocations.find((i) => i.id === ids[1])!.cancels).toHaveLength(1)
       expect(run.stdout).toMatch(
-        new RegExp(
-          `The workflow was cancelled: Cancelled Foreman job invocation ${ids[1]} \\(attempt 2 of 2`,
-        ),
+        new RegExp(`The workflow was canceled: Canceled Foreman job invocation ${ids[1]} \\(attempt 2 of 2`),
       )
     })
   })

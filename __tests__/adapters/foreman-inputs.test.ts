@@ -100,7 +100,7 @@ describe('Foreman: inputs, credentials and schedules (in process)', () => {
     })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain(
-      "::warning::Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span",
+      "::warning::Input 'time-span': is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span",
     )
     const body = sandbox.foreman.invocations.find((i) => String(i.id) === run.outputs['job-id'])!.body as {
       concurrency_control: Record<string, unknown>
@@ -117,7 +117,7 @@ describe('Foreman: inputs, credentials and schedules (in process)', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(errors(run)[0]).toContain(
-      "Input 'targeting-type': dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query",
+      "Input 'targeting-type': dynamic_query cannot be used with feature: Foreman always runs a feature's job on a static query",
     )
     expect(sandbox.requests.length).toBe(before)
   })

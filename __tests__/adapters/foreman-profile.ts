@@ -72,9 +72,9 @@ export function describeForemanProfile(profile: ForemanProfile): void {
       const run = await foreman({ template: '171', 'search-query': 'name ~ web-00', timeout: '4s' })
       expect(run.outputs.status).toBe('timed-out')
       expect(run.exitCode).toBe(1)
-      const cancelled = invocation(run.outputs['job-id'])
-      expect(cancelled.cancels).toHaveLength(1)
-      expect(run.stdout).toMatch(/timeout \(4s\) was reached: Cancelled Foreman job invocation \d+/)
+      const canceled = invocation(run.outputs['job-id'])
+      expect(canceled.cancels).toHaveLength(1)
+      expect(run.stdout).toMatch(/timeout \(4s\) was reached: Canceled Foreman job invocation \d+/)
       expect(run.outputs['hosts-cancelled']).toBe('9')
     })
 

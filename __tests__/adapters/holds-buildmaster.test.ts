@@ -33,7 +33,7 @@ describe('BuildMaster: deployments that wait (in process)', () => {
     expect(errors(run)).toEqual([
       `The start-timeout (2s) was reached: ${title} never started: it was pending for ${pendingFor} (${PENDING}). It stays pending on BuildMaster (${run.outputs.url}): it may still start. To wait on it again, run with operation: wait and job-id: ${id} (the job-ids output).`,
     ])
-    expect(run.summary).toContain(`timed-out (never started; ${PENDING.replace("'", '&#39;')})`)
+    expect(run.summary).toContain(`timed-out, left pending (never started; ${PENDING.replace("'", '&#39;')})`)
   })
 
   it('shows a start time ahead as a time and a countdown, and counts start-timeout from it', async () => {
@@ -53,7 +53,7 @@ describe('BuildMaster: deployments that wait (in process)', () => {
     expect(run.outputs.status).toBe('timed-out')
     // The timeout's message says the deployment never started too, and what may hold it.
     expect(errors(run)[0]).toMatch(
-      /: timed-out after \d+s\. BuildMaster deployment \d+ .* never started: it was pending for \d+s \(pending in BuildMaster: .*\)\. BuildMaster's API cannot cancel a deployment/,
+      /: timed-out, left pending after \d+s\. BuildMaster deployment \d+ .* never started: it was pending for \d+s \(pending in BuildMaster: .*\)\. BuildMaster's API cannot cancel a deployment/,
     )
     const hhmm = startTime.slice(11, 16)
     const notice = run.stdout.split('\n').find((l) => l.includes('has not started yet'))

@@ -63,7 +63,7 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
     expect(run.exitedAt).toBeGreaterThanOrEqual(Date.parse(startAt) + 1000)
     expect(errors(run)[0]).toMatch(
       new RegExp(
-        `^The start-timeout \\(1s\\) was reached: ${title.replace(/[()]/g, '\\$&')} never started: it was pending for \\d+s \\(queued in Foreman: .*\\)\\. Cancelled Foreman job invocation ${id} .* in Foreman\\.`,
+        `^The start-timeout \\(1s\\) was reached: ${title.replace(/[()]/g, '\\$&')} never started: it was pending for \\d+s \\(queued in Foreman: .*\\)\\. Canceled Foreman job invocation ${id} .* in Foreman\\.`,
       ),
     )
     expect(invocation(id).cancels).toHaveLength(1)
@@ -80,10 +80,10 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
     const message = errors(run)[0]!
     expect(message).toMatch(/never started: it was pending for \d+s \(planned in Foreman, not started yet/)
     expect(message).toContain(
-      `Foreman answered that it could not be cancelled (HTTP 422) for Foreman job invocation ${run.outputs['job-id']}`,
+      `Foreman answered that it could not be canceled (HTTP 422) for Foreman job invocation ${run.outputs['job-id']}`,
     )
-    expect(message).toContain(`it was not cancelled and keeps running. See ${run.outputs.url}`)
-    expect(message).not.toMatch(/Cancelled Foreman job/)
+    expect(message).toContain(`it was not canceled and keeps running. See ${run.outputs.url}`)
+    expect(message).not.toMatch(/Canceled Foreman job/)
   })
 
   onCurrent(
@@ -104,11 +104,9 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
         `Foreman job invocation ${id} (template 'Run Command - Script Default' on 'name ~ web-00'): its task is paused in Foreman: it stopped on an error and waits for someone to resume or cancel it (Foreman Tasks, under Monitor). See ${run.outputs.url}`,
       )
       expect(errors(run)[0]).toMatch(
-        /: timed-out after \d+s\. Foreman answered that it could not be cancelled \(HTTP 422\)/,
+        /: timed-out, left running after \d+s\. Foreman answered that it could not be canceled \(HTTP 422\)/,
       )
-      expect(errors(run)[0]).toContain(
-        'it was not cancelled and keeps running; its task is paused in Foreman',
-      )
+      expect(errors(run)[0]).toContain('it was not canceled and keeps running; its task is paused in Foreman')
       expect(run.summary).toContain('⏸️ paused; ⏱️ timed-out')
     },
   )
@@ -125,8 +123,8 @@ describe.each(FOREMAN_PROFILES)('Foreman %s: invocations that wait (in process)'
     expect(errors(run)[0]).toContain(
       `Foreman answered the cancel with "cancelled": false for Foreman job invocation ${run.outputs['job-id']}`,
     )
-    expect(errors(run)[0]).toContain('it was not cancelled and keeps running')
-    expect(errors(run)[0]).not.toMatch(/Cancelled Foreman job/)
+    expect(errors(run)[0]).toContain('it was not canceled and keeps running')
+    expect(errors(run)[0]).not.toMatch(/Canceled Foreman job/)
   })
 
   onCurrent('compares status words without case and blanks', async () => {

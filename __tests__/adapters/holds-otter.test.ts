@@ -27,7 +27,7 @@ describe('Otter: a job that waits (in process)', () => {
       ),
     ])
     // The summary says it too, and the job is left alone (Otter's API cannot cancel).
-    expect(run.summary).toContain('timed-out (never started; pending in Otter')
+    expect(run.summary).toContain('timed-out, left pending (never started; pending in Otter')
     expect(run.durationMs).toBeLessThan(6000)
   })
 

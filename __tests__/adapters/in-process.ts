@@ -111,6 +111,11 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   }
   const outputFile = host.outputFile
   const summary = host.summaryFile
+  // The marks of the inputs our messages name (src/contracts/terms.ts) are said on the way out, in every
+  // channel: one left would show as a stray character instead of an input's name.
+  for (const [channel, text] of Object.entries({ stdout: host.stdout, outputs: outputFile, summary }))
+    if (/[\uE000-\uE002]/.test(text))
+      throw new Error(`An input's mark reached the ${channel} unsaid: ${JSON.stringify(text.slice(0, 500))}`)
   rmSync(dir, { recursive: true, force: true })
   return {
     exitCode: host.exitCode,

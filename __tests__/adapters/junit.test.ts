@@ -178,7 +178,7 @@ describe('junit-report: a JUnit XML report of what the gate watched (in process)
     )
     expect(run.outputs.status).toBe('canceled')
     expect(failureOf(cases[0]!)!.attributes.message).toMatch(
-      /^The workflow was cancelled before Otter job \d+/,
+      /^The workflow was canceled before Otter job \d+/,
     )
   })
 

@@ -26,7 +26,7 @@ describe('The verdict: fail-on judges the outcome only', () => {
     expect(run.outputs.status).toBe('timed-out')
     const [error] = errors(run)
     expect(error).toMatch(
-      /Otter job (\d+) \(template 'slow-forever'\): timed-out after 2s\. .*Otter job \1 .*keeps running on the server/,
+      /Otter job (\d+) \(template 'slow-forever'\): timed-out, left running after 2s\. .*Otter job \1 .*keeps running on the server/,
     )
     expect(annotations(run)).toHaveLength(1)
   })

@@ -67,7 +67,7 @@ describe.each(RPM_PROFILES)('BMC RPM profile %s (in process)', (profile) => {
     expect(result.outputs.status).toBe('failed')
   })
 
-  it('cancel: RPM cannot cancel a job run, so a cancelled workflow names the run that keeps running', async () => {
+  it('cancel: RPM cannot cancel a job run, so a canceled workflow names the run that keeps running', async () => {
     const running = jobRun({ stepId: nextStep++, durationMs: 60_000 })
     sandbox.rpm.add(running)
     const result = await rpm({ 'job-id': String(running.id) }, { cancelWhen: STARTED.rpm })

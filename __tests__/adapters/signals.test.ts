@@ -43,7 +43,7 @@ describe("The runner's cancel on Windows: Ctrl+C (SIGINT), then Ctrl+Break (SIGB
     )
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('canceled')
-    expect(run.stdout).toMatch(/workflow was cancelled: .*Otter job \d+ .* keeps running on the server/)
+    expect(run.stdout).toMatch(/workflow was canceled: .*Otter job \d+ .* keeps running on the server/)
     expect(run.durationMs - run.signalledAtMs!).toBeLessThan(6500)
   })
 

@@ -64,7 +64,7 @@ export function describeForemanContract(profile: ForemanProfile): void {
         expect(retried.outputs.status).toBe('succeeded')
         expect(retried.outputs['job-ids']!.split(',')).toHaveLength(3)
         expect(full.outputs.status).toBe('succeeded')
-        expect(full.stdout).toContain("::warning::Input 'time-span' is ignored")
+        expect(full.stdout).toContain("::warning::Input 'time-span': is ignored")
         expect(failed.outputs.status).toBe('failed')
         for (const run of [scheduled, cron]) expect(run.outputs.status).toBe('started')
         expect(feature.outputs.status).toBe('succeeded')

@@ -29,11 +29,12 @@ const foremanCredentials = {
 }
 
 describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
-  it('cancels on SIGINT, cancelling the Foreman job through its API, and exits 130', async () => {
+  it('cancels on SIGINT, canceling the Foreman job through its API, and exits 130', async () => {
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
     try {
+      const dotenv = join(dir, 'foreman-canceled.env')
       const run = await runCli({
-        args: foreman('--json'),
+        args: foreman('--json', '--dotenv', dotenv),
         env: foremanCredentials,
         signalWhen: { cue: STARTED.foreman, signal: 'SIGINT' },
       })
@@ -41,7 +42,15 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       const result = json(run)
       expect(result).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${result.jobId}/cancel`)).toHaveLength(1)
-      expect(run.stderr).toContain(`Cancelled Foreman job invocation ${result.jobId}`)
+      expect(run.stderr).toContain(`Canceled Foreman job invocation ${result.jobId}`)
+      // Issue 29: canceled on the server, so nothing is left running; the hosts canceled, in one spelling.
+      expect(result.outputs).toMatchObject({
+        'left-running': '',
+        'hosts-canceled': result.outputs['hosts-total'],
+      })
+      // An empty output is left out of a dotenv file: unset, as a shell reads an empty one.
+      expect(readFileSync(dotenv, 'utf8')).toMatch(/^GATE_STATUS=canceled$/m)
+      expect(readFileSync(dotenv, 'utf8')).not.toContain('GATE_LEFT_RUNNING')
       // Issue 20: a signal interrupts a run of the command; there is no workflow to cancel.
       expect(run.stdout + run.stderr).not.toMatch(/workflow/i)
     } finally {
@@ -52,8 +61,9 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
   it.concurrent(
     'exits 130 on SIGTERM too, saying that an Otter job keeps running (its API cannot cancel)',
     async () => {
+      const dotenv = join(dir, 'otter-left-running.env')
       const run = await runCli({
-        args: [...otter('slow'), '--json'],
+        args: [...otter('slow'), '--json', '--dotenv', dotenv],
         signalWhen: { cue: STARTED.otter, signal: 'SIGTERM' },
       })
       expect(run.exitCode).toBe(130)
@@ -63,6 +73,11 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
         exitCode: 130,
         message: expect.stringContaining('keeps running on the server'),
       })
+      // Issue 29: the step was canceled, the job was not: a script tells them apart.
+      const { jobId, message, outputs } = json(run)
+      expect(outputs['left-running']).toBe(jobId)
+      expect(message).toMatch(/^Otter job \d+ \(template 'slow'\): left running after /)
+      expect(readFileSync(dotenv, 'utf8')).toContain(`GATE_LEFT_RUNNING=${jobId}\n`)
     },
   )
 

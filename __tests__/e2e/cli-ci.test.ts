@@ -61,6 +61,7 @@ describe('release-gate, the command, in each CI (dist/cli/index.js as a process)
           ['job_id', jobId],
           ['url', ''],
           ['job_ids', jobId],
+          ['left_running', ''],
         ].map(([variable, data]) => ({
           area: 'task',
           event: 'setvariable',

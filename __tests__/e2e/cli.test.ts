@@ -31,7 +31,13 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
         url: '',
         exitCode: 0,
         ending: 'passed',
-        outputs: { status: 'succeeded', 'job-id': result.jobId, url: '', 'job-ids': result.jobId },
+        outputs: {
+          status: 'succeeded',
+          'job-id': result.jobId,
+          url: '',
+          'job-ids': result.jobId,
+          'left-running': '',
+        },
       })
       expect(sandbox.otter.job(result.jobId)?.variables).toEqual({
         Environment: 'production',
@@ -91,12 +97,10 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
       expect(json(input)).toMatchObject({
         status: '',
         ending: 'input',
-        message: expect.stringContaining("--timeout (or RELEASE_GATE_TIMEOUT): 'forever' is not accepted"),
+        message: expect.stringContaining("--timeout: 'forever' is not accepted"),
       })
-      expect(json(input).message).toContain(
-        "--poll-interval (or RELEASE_GATE_POLL_INTERVAL): '0s' is not accepted",
-      )
-      expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- --timeout /)
+      expect(json(input).message).toContain("--poll-interval: '0s' is not accepted")
+      expect(input.stderr).toMatch(/error: 2 inputs need fixing:\n {2}- --timeout: /)
       expect(json(unknownTemplate)).toMatchObject({
         status: '',
         ending: 'unknown',
@@ -116,7 +120,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
     async () => {
       const [missing, tooLong, warned, typo] = await Promise.all([
         runCli({ args: ['--system', 'otter'] }),
-        runCli({ args: [...otter('input-probe'), '--timeout', '200h', '--json'] }),
+        runCli({ args: [...otter('input-probe'), '--json'], env: { RELEASE_GATE_TIMEOUT: '200h' } }),
         runCli({ args: [...otter('quick-warn')] }),
         runCli({ args: [...otter('usage-probe'), '--sever-url', 'https://typo/', '--json'] }),
       ])
@@ -124,9 +128,9 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
       expect(missing.stdout).toBe('')
       expect(missing.stderr).toContain('--server-url (or RELEASE_GATE_SERVER_URL) is required')
       expect(missing.stderr).not.toContain("Input '")
-      // The longest timeout is the gate's own outside GitHub.
-      expect(json(tooLong).message).toContain(
-        "--timeout (or RELEASE_GATE_TIMEOUT): '200h' is too long: at most 5 days ('120h')",
+      // The longest timeout is the gate's own outside GitHub; the input is named where it was given.
+      expect(json(tooLong).message).toMatch(
+        /^RELEASE_GATE_TIMEOUT: '200h' is too long: at most 5 days \('120h'\)$/m,
       )
       expect(json(tooLong).message).not.toContain('GitHub')
       expect(warned.exitCode).toBe(1)
@@ -148,11 +152,15 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
         RELEASE_GATE_TIMEOUT: '20s',
         RELEASE_GATE_JSON: 'true',
       }
-      const [fromEnv, onCommandLine] = await Promise.all([
+      const [fromEnv, onCommandLine, refused] = await Promise.all([
         runCli({ args: [], env: { ...env, RELEASE_GATE_API_KEY: 'sandbox-secret-key' } }),
         runCli({ args: ['--api-key', 'sandbox-secret-key'], env }),
+        runCli({ args: [], env: { ...env, RELEASE_GATE_API_KEY: 'not-the-secret-key' } }),
       ])
       expect([fromEnv.exitCode, onCommandLine.exitCode]).toEqual([0, 0])
+      // Issue 29: the advice names the variable the refused secret came from.
+      expect(refused.exitCode).toBe(3)
+      expect(json(refused).message).toContain('Check RELEASE_GATE_API_KEY.')
       expect(json(fromEnv).status).toBe('succeeded')
       expect(fromEnv.stderr).not.toContain('warning:')
       expect(onCommandLine.stderr).toContain(
@@ -168,7 +176,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
     const [help, version] = await Promise.all([runCli({ args: ['--help'] }), runCli({ args: ['-V'] })])
     expect(help.exitCode).toBe(0)
     expect(help.stdout).toContain('--server-url VALUE')
-    expect(help.stdout).toContain('130  cancelled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break')
+    expect(help.stdout).toContain('130  canceled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break')
     expect(runnerCommands(help.stdout)).toEqual([])
     expect(azureCommands(help.stdout)).toEqual([])
     expect(version.stdout).toBe(

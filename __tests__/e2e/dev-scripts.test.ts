@@ -82,11 +82,11 @@ describe('npm run demo', () => {
     // Windows cannot send a child process a signal it hears: the demo has no cancel step there.
     if (CAN_SIGNAL_CHILDREN) {
       expect(run.stdout).toMatch(
-        /The workflow was cancelled: Cancelled Foreman job invocation \d+ .* in Foreman\./,
+        /The workflow was canceled: Canceled Foreman job invocation \d+ .* in Foreman\./,
       )
       expect(run.stdout).toMatch(/Foreman received 1 cancel request for job invocation \d+\./)
     }
-    expect(run.stdout).toMatch(/Post release-gate[\s\S]*Cancelled Foreman job invocation \d+ in Foreman\./)
+    expect(run.stdout).toMatch(/Post release-gate[\s\S]*Canceled Foreman job invocation \d+ in Foreman\./)
     expect(run.stdout).toMatch(/<testcase classname="Foreman" name="db-flaky-01\.example\.com">/)
     // Secrets masked as the runner masks them; no colour codes when stdout is not a terminal (a file).
     for (const secret of [BUILDMASTER_SETUP.apiKey, RPM_TOKEN, FOREMAN_USER.password])

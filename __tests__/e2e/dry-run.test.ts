@@ -118,7 +118,7 @@ describe('the dry run through the bundle (dist/index.js)', () => {
     )
     passed(run)
     expect(run.stdout).toContain(
-      'github-deployment is true, but a dry run records no GitHub deployment: nothing starts.',
+      'github-deployment: true, but a dry run records no GitHub deployment: nothing starts.',
     )
     expect(sandbox.requestsFor('github')).toEqual([])
     expect(sandbox.github.deploymentsOf(repo)).toEqual([])
@@ -241,10 +241,11 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
     )
     expect(buildmaster.exitCode).toBe(3)
     expect(json(buildmaster)).toMatchObject({ status: '', exitCode: 3, ending: 'unknown' })
-    expect(json(buildmaster).message).toContain('Check --api-key')
+    // The key came from RELEASE_GATE_API_KEY: the advice names it (issue 29).
+    expect(json(buildmaster).message).toContain('Check RELEASE_GATE_API_KEY and')
   })
 
-  it('fails on a cancelled release, an unknown pipeline and an unreachable server, exit 3 each', async () => {
+  it('fails on a canceled release, an unknown pipeline and an unreachable server, exit 3 each', async () => {
     for (const operation of ['create-release', 'cancel-release'])
       expect(
         (
@@ -268,7 +269,7 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
         ],
         env: { RELEASE_GATE_API_KEY: BUILDMASTER_SETUP.apiKey },
       })
-    const [cancelled, pipeline, rpm] = await Promise.all([
+    const [canceled, pipeline, rpm] = await Promise.all([
       buildmaster('--release', '9.0.0'),
       buildmaster('--release', '9.1.0', '--pipeline', 'Simpel'),
       runCli({
@@ -276,9 +277,9 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
         env: { RELEASE_GATE_API_KEY: RPM_TOKEN },
       }),
     ])
-    for (const run of [cancelled, pipeline, rpm])
+    for (const run of [canceled, pipeline, rpm])
       expect(json(run)).toMatchObject({ status: '', jobId: '', exitCode: 3, ending: 'unknown' })
-    expect(json(cancelled).message).toContain('Release 9.0.0 of web-shop exists but is canceled')
+    expect(json(canceled).message).toContain('Release 9.0.0 of web-shop exists but is canceled')
     expect(json(pipeline).message).toContain("BuildMaster shows no release that uses pipeline 'Simpel'")
     expect(json(pipeline).message).toContain("did you mean 'Simple'? Check --pipeline")
     expect(json(rpm).message).toContain(`Could not reach BMC RPM at ${unreachable}/`)

@@ -194,7 +194,7 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
       status: 'succeeded',
       ending: 'passed',
       exitCode: 0,
-      message: expect.stringContaining('1 of 4 hosts failed, within what max-failed allows (1)'),
+      message: expect.stringContaining('1 of 4 hosts failed, within what --max-failed allows (1)'),
       outputs: { 'hosts-failed': '1', 'job-ids': expect.stringMatching(/^\d+,\d+$/) },
     })
   })
@@ -205,18 +205,20 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
     expect(json(run)).toMatchObject({
       status: 'failed',
       ending: 'failed',
-      message: expect.stringContaining('2 of 4 hosts failed; max-failed allows 1 (25% of 4, rounded down)'),
+      message: expect.stringContaining(
+        '2 of 4 hosts failed; RELEASE_GATE_MAX_FAILED allows 1 (25% of 4, rounded down)',
+      ),
     })
   })
 
   it.concurrent.each([
-    [['--max-failed', 'abc'], "--max-failed (or RELEASE_GATE_MAX_FAILED): 'abc' is not accepted"],
-    [['--max-failed', '-1'], "--max-failed (or RELEASE_GATE_MAX_FAILED): '-1' is not accepted"],
-    [['--max-failed', '101%'], "--max-failed (or RELEASE_GATE_MAX_FAILED): '101%' is more than all of them"],
-    [['--retry-failed', '9'], "--retry-failed (or RELEASE_GATE_RETRY_FAILED): '9' is not accepted"],
+    [['--max-failed', 'abc'], "--max-failed: 'abc' is not accepted"],
+    [['--max-failed', '-1'], "--max-failed: '-1' is not accepted"],
+    [['--max-failed', '101%'], "--max-failed: '101%' is more than all of them"],
+    [['--retry-failed', '9'], "--retry-failed: '9' is not accepted"],
     [
       ['--operation', 'wait', '--job-id', '5', '--retry-failed', '1'],
-      '--retry-failed (or RELEASE_GATE_RETRY_FAILED) is not used here: --operation wait watches',
+      '--retry-failed is not used here: --operation wait watches',
     ],
   ])('%j is bad input: exit 2, naming the flag', async (more, said) => {
     const run = await runCli({ args: args(...more), env: credentials })
@@ -239,7 +241,7 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
       ],
     })
     expect(run.exitCode).toBe(2)
-    expect(json(run).message).toContain('--retry-failed (or RELEASE_GATE_RETRY_FAILED) is Foreman only')
+    expect(json(run).message).toContain('--retry-failed is Foreman only')
   })
 })
 
@@ -301,7 +303,7 @@ describe('a stop during a retry (processes)', () => {
     const [first, second] = result.outputs['job-ids']!.split(',')
     expect(cancelsOf(first!)).toBe(0)
     expect(cancelsOf(second!)).toBe(1)
-    expect(run.stderr).toContain(`Cancelled Foreman job invocation ${second} (attempt 2 of 3`)
+    expect(run.stderr).toContain(`Canceled Foreman job invocation ${second} (attempt 2 of 3`)
   })
 
   itConcurrentSendsSignals('the command: SIGINT during the retry cancels it and exits 130', async () => {

@@ -9,9 +9,9 @@ import { errors } from './helpers.js'
 const sandbox = sandboxForFile()
 const { repository, githubEnv, otter } = githubRuns(sandbox)
 
-describe('GitHub Deployments when the step is cancelled, GitHub refuses or fails, and through a proxy (bundle as a process)', () => {
+describe('GitHub Deployments when the step is canceled, GitHub refuses or fails, and through a proxy (bundle as a process)', () => {
   itSendsSignals(
-    'cancel: error saying it was cancelled, sent at once; a GitHub that hangs costs at most 2.5 s of the grace period',
+    'cancel: error saying it was canceled, sent at once; a GitHub that hangs costs at most 2.5 s of the grace period',
     async () => {
       const repo = repository()
       const run = await otter(
@@ -25,7 +25,7 @@ describe('GitHub Deployments when the step is cancelled, GitHub refuses or fails
       const [deployment] = sandbox.github.deploymentsOf(repo)
       expect(states(deployment)).toEqual(['in_progress', 'error'])
       expect(deployment!.statuses[1]!.description).toMatch(
-        /^Cancelled \(the workflow was cancelled\): Otter job \d+ .*; it may still be running on Otter$/,
+        /^Canceled \(the workflow was canceled\): Otter job \d+ .*; it may still be running on Otter$/,
       )
       expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2000)
 

@@ -43,7 +43,7 @@ describe('jobs that wait (bundle as a process)', () => {
     expect(message).toContain(
       `It stays pending on Otter: it may still start. To wait on it again, run with operation: wait and job-id: ${token}`,
     )
-    expect(run.summary).toContain('⏱️ timed-out (never started; pending in Otter')
+    expect(run.summary).toContain('⏱️ timed-out, left pending (never started; pending in Otter')
     const [testcase] = elements(await readJUnit(readFileSync(report, 'utf8')), 'testcase')
     expect(elements(testcase!, 'failure')[0]!.attributes.message).toMatch(
       /^The start-timeout \(2s\) was reached: Otter job \d+ \(template 'held'\) never started/,
@@ -96,7 +96,7 @@ describe('jobs that wait (bundle as a process)', () => {
       expect(run.exitCode).toBe(1)
       expect(run.outputs).toMatchObject({ status: 'timed-out', 'hosts-total': '9', 'hosts-cancelled': '9' })
       expect(errors(run)[0]).toMatch(never('queued in Foreman'))
-      expect(errors(run)[0]).toMatch(/\. Cancelled Foreman job invocation \d+ .* in Foreman\./)
+      expect(errors(run)[0]).toMatch(/\. Canceled Foreman job invocation \d+ .* in Foreman\./)
       expect(run.stdout).toMatch(
         /has not started yet: queued in Foreman: .*\. Starts \d\d:\d\d UTC, in [1-4] s\./,
       )
@@ -155,7 +155,7 @@ describe('jobs that wait (bundle as a process)', () => {
     expect(checks.length).toBeGreaterThan(20)
   })
 
-  it('a cancel Foreman does not take is never reported as cancelled, and status words in capitals still end the wait', async () => {
+  it('a cancel Foreman does not take is never reported as canceled, and status words in capitals still end the wait', async () => {
     sandbox.foreman.setup.cancelNotTaken = true
     sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 1, exitStatus: 0 })
     try {
@@ -168,7 +168,7 @@ describe('jobs that wait (bundle as a process)', () => {
       })
       expect(stuck.outputs.status).toBe('timed-out')
       expect(errors(stuck)[0]).toContain('answered the cancel with "cancelled": false')
-      expect(errors(stuck)[0]).toContain('it was not cancelled and keeps running')
+      expect(errors(stuck)[0]).toContain('it was not canceled and keeps running')
     } finally {
       delete (sandbox.foreman.setup as Partial<ForemanSetup>).cancelNotTaken
       delete sandbox.foreman.setup.script

@@ -63,7 +63,7 @@ describe('junit-report (bundle as a process)', () => {
       expect(suite.attributes).toMatchObject({ tests: '10', failures: '10', skipped: '0' })
       for (const testcase of elements(report, 'testcase'))
         expect(failureOf(testcase)!.attributes.message).toMatch(
-          /^The timeout \(3s\) was reached before the job finished on web-0\d\d\.example\.com \(Foreman job invocation \d+ .*\): the step cancelled it \(cancelled\)\.$/,
+          /^The timeout \(3s\) was reached before the job finished on web-0\d\d\.example\.com \(Foreman job invocation \d+ .*\): the step canceled it \(cancelled\)\.$/,
         )
     } finally {
       delete sandbox.foreman.setup.script
@@ -71,7 +71,7 @@ describe('junit-report (bundle as a process)', () => {
   })
 
   itSendsSignals(
-    'a Foreman gate whose workflow is cancelled: the hosts it cancelled are failures that say so (action)',
+    'a Foreman gate whose workflow is canceled: the hosts it canceled are failures that say so (action)',
     async () => {
       sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
       try {
@@ -87,7 +87,7 @@ describe('junit-report (bundle as a process)', () => {
         expect(elements(report, 'testsuite')[0]!.attributes).toMatchObject({ failures: '10', skipped: '0' })
         for (const testcase of elements(report, 'testcase'))
           expect(failureOf(testcase)!.attributes.message).toMatch(
-            /^The workflow was cancelled before the job finished on .*: the step cancelled it/,
+            /^The workflow was canceled before the job finished on .*: the step canceled it/,
           )
       } finally {
         delete sandbox.foreman.setup.script

@@ -150,7 +150,7 @@ describe('the post step closes what main opened (bundle as processes, against th
     )
     const created = sandbox.foreman.invocations.at(-1)!
     expect(created.cancels).toHaveLength(1)
-    expect(post.stdout).toContain(`Cancelled Foreman job invocation ${created.id} in Foreman.`)
+    expect(post.stdout).toContain(`Canceled Foreman job invocation ${created.id} in Foreman.`)
     expect(warnings(post)).toEqual([])
   })
 
@@ -290,7 +290,7 @@ describe('the post step closes what main opened (bundle as processes, against th
       expect(post.stdout).toContain(
         'release-gate post step: the main step reached its verdict (status: canceled) but ended before its cleanup was done; finishing it.',
       )
-      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+      expect(post.stdout).toContain(`Canceled Foreman job invocation ${id} in Foreman.`)
     },
   )
 

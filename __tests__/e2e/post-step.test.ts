@@ -106,7 +106,7 @@ describe('the post step, after main was killed (bundle as processes, against the
     const invocation = sandbox.foreman.invocations.find((i) => String(i.id) === id)!
     expect(invocation.cancels).toHaveLength(1)
     expect(post.stdout).toContain('the main step ended before its verdict')
-    expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+    expect(post.stdout).toContain(`Canceled Foreman job invocation ${id} in Foreman.`)
     expect(warnings(post)).toEqual([])
     // Never a secret in the state: not the password, not the Basic credentials, not the SSH password.
     const basic = Buffer.from(`${FOREMAN_USER.username}:${FOREMAN_USER.password}`).toString('base64')
@@ -130,8 +130,8 @@ describe('the post step, after main was killed (bundle as processes, against the
       sandbox.faults.set(undefined)
       const id = main.outputs['job-id']!
       const post = await runPostStep(main, { inputs })
-      expect(post.stdout).toContain('could not confirm that its job was cancelled')
-      expect(post.stdout).toContain(`Cancelled Foreman job invocation ${id} in Foreman.`)
+      expect(post.stdout).toContain('could not confirm that its job was canceled')
+      expect(post.stdout).toContain(`Canceled Foreman job invocation ${id} in Foreman.`)
       const cancels = sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)
       expect(cancels.at(-1)!.status).toBe(200)
     },
@@ -185,7 +185,7 @@ describe('the post step, after main was killed (bundle as processes, against the
     expect(main.stateFile + record).not.toContain(RPM_TOKEN)
   })
 
-  it('operation: wait on a Foreman invocation someone else started: never cancelled, its deployment not called cancelled', async () => {
+  it('operation: wait on a Foreman invocation someone else started: never canceled, its deployment not called cancelled', async () => {
     const started = await runAction({ inputs: foremanInputs({ wait: 'false' }) })
     const id = started.outputs['job-id']!
     const repo = 'acme/post-step-wait'
@@ -223,7 +223,7 @@ describe('the post step, after main was killed (bundle as processes, against the
     expect(post.exitCode).toBe(0)
     expect(warnings(post)).toEqual([
       expect.stringMatching(
-        /^Foreman job invocation \d+ \(template .*\) could not be cancelled by the post step: no answer in time\. It may still be running on the server: http/,
+        /^Foreman job invocation \d+ \(template .*\) could not be canceled by the post step: no answer in time\. It may still be running on the server: http/,
       ),
     ])
   }, 30_000)

@@ -43,7 +43,7 @@ describeSendsSignals("The runner's last signal (SIGTERM; Ctrl+Break on Windows),
     expect(run.stderr).toBe('')
   })
 
-  describe('the post step, cancelled while its own cancel hangs', () => {
+  describe('the post step, canceled while its own cancel hangs', () => {
     const killedMain = async () => {
       const inputs = foremanInputs(sandbox, { template: '171', 'search-query': 'name ~ web' })
       const main = await runAction({

@@ -26,7 +26,13 @@ describe('Otter (bundle as a process)', () => {
     })
     expect(run.exitCode).toBe(0)
     const token = run.outputs['job-id']!
-    expect(run.outputs).toEqual({ status: 'succeeded', 'job-id': token, 'job-ids': token, url: '' })
+    expect(run.outputs).toEqual({
+      status: 'succeeded',
+      'job-id': token,
+      'job-ids': token,
+      url: '',
+      'left-running': '',
+    })
     expect(sandbox.otter.job(token)?.variables).toEqual({
       Environment: 'production',
       Connection: 'Server=db;Port=5432',

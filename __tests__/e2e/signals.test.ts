@@ -1,6 +1,6 @@
 /**
  * The runner's SIGINT through the shipped bundle: the step ends inside the runner's grace period with its
- * status written and nothing on stderr, the job cancelled where the server's API can cancel it.
+ * status written and nothing on stderr, the job canceled where the server's API can cancel it.
  */
 import { runAction } from '../../sandbox/action-runner.js'
 import { summaryAsText } from '../../sandbox/runner-view.js'
@@ -25,7 +25,7 @@ describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
     expect(run.durationMs - run.signalledAtMs!).toBeLessThan(7000)
     expect(run.outputs.status).toBe('canceled')
     expect(run.stdout).toMatch(
-      /workflow was cancelled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/,
+      /workflow was canceled: Otter's Job Orchestration API cannot cancel jobs: Otter job \d+ .* keeps running on the server/,
     )
     expect(run.summary).toContain('canceled')
     expect(run.stderr).toBe('')
@@ -40,11 +40,11 @@ describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
       expect(run.outputs.status).toBe('canceled')
       const id = run.outputs['job-id']
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
-      expect(run.stdout).toContain(`The workflow was cancelled: Cancelled Foreman job invocation ${id}`)
+      expect(run.stdout).toContain(`The workflow was canceled: Canceled Foreman job invocation ${id}`)
       // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's
       // "running: 2/10 hosts done" (issue 20).
       const summary = summaryAsText(run.summary)
-      expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* cancelled\)/)
+      expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* canceled\)/)
       expect(summary).not.toContain('running:')
     } finally {
       delete sandbox.foreman.setup.script

@@ -42,7 +42,7 @@ export function foremanShow(
     succeeded: status_label === 'succeeded' ? 1 : 0,
     failed: status_label === 'failed' ? 1 : 0,
     pending: done ? 0 : 1,
-    cancelled: 0,
+    canceled: 0,
     total: 1,
     targeting: { hosts: [{ id: 1, name: 'web-1.example.com' }] },
     task: { id: 'abc', state: done ? 'stopped' : 'running' },

@@ -34,7 +34,7 @@ interface Document {
 
 describeSendsSignals('--json: one document however the command is stopped', () => {
   it.concurrent(
-    'SIGHUP while the job runs: the Foreman job is cancelled, one document says canceled, exit 130',
+    'SIGHUP while the job runs: the Foreman job is canceled, one document says canceled, exit 130',
     async () => {
       await withServer(endless, async (server) => {
         const cli = await runCli({

@@ -107,7 +107,7 @@ describe('a reader that goes away is not a crash', () => {
   )
 
   ;(CAN_SIGNAL_CHILDREN ? it.concurrent : it.skip)(
-    'stdout closed, then SIGTERM: the Foreman job is cancelled as usual and the exit code says canceled',
+    'stdout closed, then SIGTERM: the Foreman job is canceled as usual and the exit code says canceled',
     async () => {
       await withServer(chattyJob(1000, 'succeeded'), async (server) => {
         const run = await runClosing(foremanCliArgs(server), 'stdout', { name: 'SIGTERM', afterMs: 1500 })

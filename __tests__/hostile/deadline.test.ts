@@ -1,5 +1,5 @@
 /**
- * Issue 8, points 3, 4 and 11: the timeout bounds the run, whatever the server does; a cancelled
+ * Issue 8, points 3, 4 and 11: the timeout bounds the run, whatever the server does; a canceled
  * run reports `canceled` inside the runner's 7.5 s grace period; durations that timers cannot hold
  * are input errors; a Retry-After beyond the deadline does not stretch the run.
  */

@@ -274,7 +274,7 @@ describe('a proxy that refuses CONNECT is named as the proxy, with its status', 
 
 describeSendsSignals("a cancel while Foreman's create has not answered", () => {
   it.concurrent(
-    'the answer comes 800 ms after SIGINT: the new invocation is learnt and cancelled, the step ends canceled',
+    'the answer comes 800 ms after SIGINT: the new invocation is learnt and canceled, the step ends canceled',
     async () => {
       let arrived: () => void = () => undefined
       const createArrived = new Promise<void>((resolve) => (arrived = resolve))
@@ -298,7 +298,7 @@ describeSendsSignals("a cancel while Foreman's create has not answered", () => {
         expect(result.durationMs - result.signalledAtMs!).toBeLessThan(7500)
         expect(server.to('api/job_invocations/42/cancel', 'POST').length).toBeGreaterThanOrEqual(1)
         expect(result.outputs['job-id']).toBe('42')
-        expect(result.stdout).toMatch(/Cancelled Foreman job invocation 42/)
+        expect(result.stdout).toMatch(/Canceled Foreman job invocation 42/)
       })
     },
   )

@@ -41,7 +41,7 @@ describe('Foreman: a status check that fails for good after the invocation was c
           if (AUTH.includes(name)) {
             expect(server.to('api/job_invocations/42/cancel', 'POST')).toHaveLength(0)
             expect(error).toMatch(
-              /may still be running: it was not cancelled, because the server refused the credentials/,
+              /may still be running: it was not canceled, because the server refused the credentials/,
             )
           } else {
             expect(server.to('api/job_invocations/42/cancel', 'POST')).toHaveLength(1)
@@ -52,7 +52,7 @@ describe('Foreman: a status check that fails for good after the invocation was c
   }
 
   it.concurrent(
-    'a login page (HTML, 200) on every status check: job-id and url are outputs, the invocation is cancelled at the timeout',
+    'a login page (HTML, 200) on every status check: job-id and url are outputs, the invocation is canceled at the timeout',
     async () => {
       const routes: Record<string, Route> = {
         'POST api/job_invocations': () => foremanShow('queued'),

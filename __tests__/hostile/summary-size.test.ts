@@ -20,7 +20,7 @@ function failedFleet(
   name: (id: number) => string,
   output: (id: number) => string[] = () => [],
 ): Record<string, Route> {
-  const counts = { total, succeeded: 0, failed: total, pending: 0, cancelled: 0, targeting: { hosts: [] } }
+  const counts = { total, succeeded: 0, failed: total, pending: 0, canceled: 0, targeting: { hosts: [] } }
   return {
     'POST api/job_invocations': () => foremanShow('queued', { ...counts, failed: 0, pending: total }),
     'api/job_invocations/42': (n) =>

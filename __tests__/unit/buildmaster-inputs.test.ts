@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
 import { buildmaster } from '../../src/systems/buildmaster/index.js'
@@ -19,7 +20,7 @@ async function problemsFor(inputs: Record<string, string>): Promise<string[]> {
     problems.throwIfAny()
     return []
   } catch (error) {
-    return (error as InputError).problems
+    return (error as InputError).problems.map(inActionTerms)
   }
 }
 

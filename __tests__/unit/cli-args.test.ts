@@ -93,6 +93,15 @@ describe('the command line', () => {
     ])
   })
 
+  it('keeps where each input came from, for messages that name it there (issue 29)', () => {
+    const { sources } = parse(['--template', 'a', '--api-key=k', '--wait', 'false'], {
+      RELEASE_GATE_TIMEOUT: '5m',
+      RELEASE_GATE_TEMPLATE: 'b',
+      RELEASE_GATE_FAIL_ON: '',
+    })
+    expect(sources).toEqual({ template: 'flag', 'api-key': 'flag', wait: 'flag', timeout: 'variable' })
+  })
+
   it('warns about a secret on the command line, and takes it', () => {
     const { inputs, warnings } = parse(['--api-key', 'k1', '--password=p1'])
     expect(inputs).toMatchObject({ 'api-key': 'k1', password: 'p1' })

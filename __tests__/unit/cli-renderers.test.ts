@@ -1,3 +1,4 @@
+import { commandTerms } from '../../src/cli/terms.js'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -225,7 +226,7 @@ describe('outputs for later jobs', () => {
         throw new Error('EPIPE')
       },
     })
-    const host = new CliHost({ inputs: {}, renderer: failing })
+    const host = new CliHost({ terms: commandTerms({}), inputs: {}, renderer: failing })
     const before = process.exitCode
     expect(() => host.end({ ending: 'canceled', message: 'cleanup took too long' })).toThrow('EPIPE')
     expect(process.exitCode).toBe(130)
@@ -235,7 +236,12 @@ describe('outputs for later jobs', () => {
   it('ends the host once, with the exit code of the ending, and reports what it knows', () => {
     const { renderer } = capture('plain')
     let json = ''
-    const host = new CliHost({ inputs: { template: '  t  ' }, renderer, json: (text) => (json += text) })
+    const host = new CliHost({
+      terms: commandTerms({}),
+      inputs: { template: '  t  ' },
+      renderer,
+      json: (text) => (json += text),
+    })
     expect(host.input('template')).toBe('t')
     expect(host.input('nothing')).toBe('')
     host.setOutput('status', 'timed-out')

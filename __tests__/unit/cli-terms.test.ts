@@ -1,69 +1,161 @@
-import { inCommandTerms } from '../../src/cli/terms.js'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import ts from 'typescript'
+import { actionTermsIn } from '../action-terms.js'
+import { parseCommandLine } from '../../src/cli/args.js'
+import { commandTerms } from '../../src/cli/terms.js'
+import { InputProblems } from '../../src/config/input-error.js'
+import {
+  ACTION_TERMS,
+  hostPhrase,
+  inActionTerms,
+  inputRef,
+  inputValue,
+  renderTerms,
+  theInput,
+} from '../../src/contracts/terms.js'
+import { Redactor } from '../../src/http/redactor.js'
 
-// Issue 20: the command speaks the command's language.
-describe("the command's terms for the gate's messages", () => {
-  it("names the flag and the variable instead of the action input (Input 'server-url': is required)", () => {
-    expect(inCommandTerms("Input 'server-url': is required: the server's base URL")).toBe(
-      "--server-url (or RELEASE_GATE_SERVER_URL) is required: the server's base URL",
+const terms = (argv: string[], env: Record<string, string> = {}) =>
+  commandTerms(parseCommandLine(argv, env, () => '').sources)
+const problems = (...added: [string, string][]) => {
+  const list = new InputProblems()
+  for (const [name, message] of added) list.add(name, message)
+  try {
+    list.throwIfAny()
+  } catch (error) {
+    return (error as Error).message
+  }
+  return ''
+}
+
+// Issue 29: a message that names an input marks it, and each host says it in its own terms; nothing
+// rewrites sentences afterwards.
+describe('the inputs our messages name, in each host’s terms', () => {
+  it('the action says them as a workflow writes them', () => {
+    expect(inActionTerms(problems(['server-url', "is required: the server's base URL"]))).toBe(
+      "Input 'server-url': is required: the server's base URL",
     )
     expect(
-      inCommandTerms(
-        "2 inputs need fixing:\n- Input 'timeout': 'forever' is not accepted\n- Input 'time-span' is ignored: Foreman 3.8",
+      inActionTerms(
+        `failed (${inputValue('fail-on', 'warning')} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`,
       ),
+    ).toBe('failed (fail-on: warning fails on Warning; set fail-on: error to tolerate it)')
+    expect(
+      inActionTerms(
+        `give it in ${theInput('ca-certificate')}; check ${theInput(['application', 'release'])}`,
+      ),
+    ).toBe('give it in the ca-certificate input; check the application and release inputs')
+    expect(inActionTerms(`${hostPhrase('Canceled')} (SIGINT).`)).toBe('The workflow was canceled (SIGINT).')
+  })
+
+  it('the command names a flag, or the variable the input was read from, and what to set', () => {
+    const given = terms(['--timeout', 'forever', '--fail-on', 'warning'], { RELEASE_GATE_SERVER_URL: 'x' })
+    expect(
+      renderTerms(problems(['timeout', "'forever' is not accepted"], ['job-id', 'is required']), given),
     ).toBe(
-      "2 inputs need fixing:\n- --timeout (or RELEASE_GATE_TIMEOUT): 'forever' is not accepted\n- --time-span (or RELEASE_GATE_TIME_SPAN) is ignored: Foreman 3.8",
+      "2 inputs need fixing:\n- --timeout: 'forever' is not accepted\n- --job-id (or RELEASE_GATE_JOB_ID) is required",
     )
+    expect(renderTerms(`Check ${inputRef('server-url')} and that`, given)).toBe(
+      'Check RELEASE_GATE_SERVER_URL and that',
+    )
+    expect(
+      renderTerms(`set ${inputValue('fail-on', 'error')}; run with ${inputValue('job-id', '12,13')}`, given),
+    ).toBe('set --fail-on error; run with --job-id 12,13')
+    expect(renderTerms(inputValue('search-query', "name ~ it's"), given)).toBe(
+      `--search-query 'name ~ it'\\''s'`,
+    )
+    expect(renderTerms(`in ${theInput(['application', 'release', 'build'])}`, given)).toBe(
+      'in --application, --release and --build',
+    )
+    expect(
+      renderTerms(`${hostPhrase('Canceled')} (SIGINT); at most 5 days${hostPhrase('job-limit')}`, given),
+    ).toBe('The run was interrupted (SIGINT); at most 5 days')
   })
 
-  it('says --fail-on error, --operation wait, --wait false, and Check --server-url', () => {
-    expect(
-      inCommandTerms('failed (fail-on: warning fails on Warning; set fail-on: error to tolerate it)'),
-    ).toBe('failed (--fail-on warning fails on Warning; set --fail-on error to tolerate it)')
-    expect(inCommandTerms("Input 'job-id': is required with operation: wait: the job token")).toBe(
-      '--job-id (or RELEASE_GATE_JOB_ID) is required with --operation wait: the job token',
+  it('names the variable a secret came from, or the variable to set for one not given', () => {
+    const fromEnv = terms([], { RELEASE_GATE_API_KEY: 'k' })
+    expect(renderTerms(`Check ${theInput('api-key', 'secret')}.`, fromEnv)).toBe(
+      'Check RELEASE_GATE_API_KEY.',
     )
-    expect(inCommandTerms('The step did not wait for the outcome (wait: false).')).toBe(
-      'The step did not wait for the outcome (--wait false).',
+    expect(renderTerms(`Check ${theInput('api-key', 'secret')}.`, terms(['--api-key', 'k']))).toBe(
+      'Check --api-key.',
     )
-    expect(inCommandTerms('run with operation: wait and job-id: 12,13.')).toBe(
-      'run with --operation wait and --job-id 12,13.',
+    expect(renderTerms(`set ${theInput('api-key')} from a secret`, terms([]))).toBe(
+      'set RELEASE_GATE_API_KEY from a secret',
     )
     expect(
-      inCommandTerms('(ECONNREFUSED). Check server-url and that this runner can reach the server.'),
-    ).toBe('(ECONNREFUSED). Check --server-url and that this runner can reach the server.')
-    expect(inCommandTerms("give that CA's certificate (PEM) in the ca-certificate input")).toBe(
-      "give that CA's certificate (PEM) in --ca-certificate",
-    )
-    expect(inCommandTerms('passed with a Warning that fail-on tolerates')).toBe(
-      'passed with a Warning that --fail-on tolerates',
-    )
-  })
-
-  it('says the run was interrupted, not the workflow cancelled, and no GitHub job limit', () => {
-    expect(inCommandTerms('The workflow was cancelled (SIGINT) before an outcome was known.')).toBe(
-      'The run was interrupted (SIGINT) before an outcome was known.',
-    )
-    expect(
-      inCommandTerms(
-        "Input 'timeout': '200h' is too long: at most 5 days ('120h'), the longest a GitHub Actions job can run",
+      renderTerms(
+        `check ${inputRef('username')} and ${inputRef('password')}`,
+        terms(['--username', 'u'], { RELEASE_GATE_PASSWORD: 'p' }),
       ),
-    ).toBe("--timeout (or RELEASE_GATE_TIMEOUT): '200h' is too long: at most 5 days ('120h')")
+    ).toBe('check --username and RELEASE_GATE_PASSWORD')
   })
 
-  it('leaves prose and server text that only look like an input alone', () => {
-    // "job-id: wait either on…" is prose; a job-id value is a number.
-    expect(inCommandTerms('cannot be used together with job-id: wait either on deployment ids')).toBe(
-      'cannot be used together with job-id: wait either on deployment ids',
+  it('every string the gate shows is rendered on its way out: no mark is left, a mark cut in two included', () => {
+    const redactor = new Redactor(terms(['--fail-on', 'never']))
+    redactor.add('s3cr3t-value')
+    expect(redactor.redact(`${inputRef('fail-on')} and s3cr3t-value`)).toBe('--fail-on and ***')
+    const cut = `set ${inputValue('fail-on', 'error')}`.slice(0, 8)
+    expect(renderTerms(cut, ACTION_TERMS)).not.toMatch(/[\uE000-\uE002]/)
+    // Remote text cannot spell more than our word for an input.
+    expect(new Redactor().redact('\uE000input\uE001x\uE002\uE000')).toBe('x')
+  })
+})
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) return sourceFiles(path)
+    return entry.name.endsWith('.ts') ? [path] : []
+  })
+}
+
+/** Every piece of text in a file's string and template literals, with its line. */
+function literals(file: string): { line: number; text: string }[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+  const found: { line: number; text: string }[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node))
+      found.push({ line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: node.text })
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+  return found
+}
+
+describe('no message spells out an input in the action’s terms', () => {
+  it('every message of src/ that names an input marks it (contracts/terms.ts)', () => {
+    // The command's own code speaks in flags already; a literal that is just an input's name is a name.
+    const files = sourceFiles('src').filter(
+      (file) => !file.startsWith(join('src', 'cli')) && file !== join('src', 'contracts', 'terms.ts'),
     )
-    // Unknown names and values outside an input's vocabulary are not ours.
+    const spelled = files.flatMap((file) =>
+      literals(file)
+        .filter(({ text }) => /\s/.test(text))
+        .flatMap(({ line, text }) => actionTermsIn(text).map((spot) => `${file}:${line}: …${spot}…`)),
+    )
+    expect(spelled).toEqual([])
+  })
+
+  it('would see one', () => {
     for (const text of [
-      "Input 'colour': is required",
-      'status: failed',
-      'operation: delete-everything',
-      'fail-on: sometimes',
-      'Check your proxy',
-      'timeout: 30',
+      "Input 'server-url': is required",
+      'set fail-on: error to tolerate it',
+      'run with operation: wait and job-id: ${',
+      "give that CA's certificate in the ca-certificate input",
+      'check the application, release and build inputs.',
+      'Check server-url and that',
+      'Use concurrency-level to limit',
+      'The workflow was canceled (SIGINT)',
     ])
-      expect(inCommandTerms(text)).toBe(text)
+      expect(actionTermsIn(text)).not.toEqual([])
+    for (const text of [
+      'as in the job-ids output',
+      '--fail-on error',
+      'RELEASE_GATE_JOB_ID',
+      'status: failed',
+    ])
+      expect(actionTermsIn(text)).toEqual([])
   })
 })

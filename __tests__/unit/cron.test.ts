@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
 import { foreman } from '../../src/systems/foreman/index.js'
@@ -96,7 +97,7 @@ async function actionProblems(cronLine: string): Promise<string[]> {
     problems.throwIfAny()
     return []
   } catch (error) {
-    return (error as InputError).problems
+    return (error as InputError).problems.map(inActionTerms)
   }
 }
 

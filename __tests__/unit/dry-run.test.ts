@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import type { GateConsole } from '../../src/contracts/console.js'
 import type { DryRun } from '../../src/contracts/dry-run.js'
 import { CancelledByRunner, explained, GateError } from '../../src/contracts/errors.js'
@@ -95,7 +96,7 @@ describe('the dry run in the engine', () => {
     await expect(
       log.check('template t', () => Promise.reject(failure('unreachable')), String),
     ).rejects.toThrow()
-    expect(log.checks.map((c) => `${c.outcome} ${c.name}`)).toEqual(['failed server-url'])
+    expect(log.checks.map((c) => `${c.outcome} ${inActionTerms(c.name)}`)).toEqual(['failed server-url'])
     const other = new CheckLog(console, new AbortController().signal)
     other.passed('api-key', 'accepted')
     // Reached once: a later unreachable read is that read's failure.
@@ -123,8 +124,8 @@ describe('the dry run in the engine', () => {
     )
     expect(result).toMatchObject({ status: 'canceled', stoppedBy: 'cancel' })
     expect(result.checks?.map((c) => c.name)).toEqual(['api-key'])
-    expect(result.notes).toEqual([
-      'The workflow was cancelled during the dry run; it sends nothing that changes anything, so nothing was started on Test.',
+    expect(result.notes.map(inActionTerms)).toEqual([
+      'The workflow was canceled during the dry run; it sends nothing that changes anything, so nothing was started on Test.',
     ])
   })
 

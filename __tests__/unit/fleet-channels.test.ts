@@ -1,5 +1,6 @@
 // The channels that read the fleet verdict (max-failed, retry-failed) instead of judging again: the JUnit
 // XML (Surefire's reruns), GitHub Deployments' description, the command's --json and Azure's task result.
+import { commandTerms } from '../../src/cli/terms.js'
 import { elements, readJUnit } from '../junit-readers.js'
 import { azureCommands } from '../../sandbox/ci-parsers.js'
 import { createRenderer } from '../../src/cli/renderers.js'
@@ -99,6 +100,7 @@ describe('the fleet verdict, as each channel says it', () => {
     let out = ''
     let json = ''
     const host = new CliHost({
+      terms: commandTerms({}),
       inputs: {},
       renderer: createRenderer('azure', {
         write: (text) => (out += text),

@@ -1,11 +1,18 @@
 // max-failed and retry-failed: the inputs as read, and the verdict decided unit by unit in report/.
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { allowedOf, parseMaxFailed, parseRetryFailed } from '../../src/config/fleet.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { DetailCase, Run, UnitNames } from '../../src/contracts/run.js'
 import type { Status } from '../../src/contracts/status.js'
-import { buildReport } from '../../src/report/report.js'
-import { healedSection, judgeUnits } from '../../src/report/units.js'
+import { buildReport as build } from '../../src/report/report.js'
+import { healedSection as healed, judgeUnits as judge } from '../../src/report/units.js'
+import { rendered } from '../action-terms.js'
+
+// As the action says them: the messages name inputs in the host's terms (contracts/terms.ts).
+const buildReport = (...args: Parameters<typeof build>) => rendered(build(...args))
+const judgeUnits = (...args: Parameters<typeof judge>) => rendered(judge(...args))
+const healedSection = (...args: Parameters<typeof healed>) => rendered(healed(...args))
 
 const problemsOf = (read: (problems: InputProblems) => unknown): string[] => {
   const problems = new InputProblems()
@@ -13,7 +20,7 @@ const problemsOf = (read: (problems: InputProblems) => unknown): string[] => {
   try {
     problems.throwIfAny()
   } catch (error) {
-    return (error as InputError).problems
+    return (error as InputError).problems.map(inActionTerms)
   }
   return []
 }
@@ -102,7 +109,7 @@ describe('judgeUnits', () => {
     )
   })
 
-  it('never allows a cancelled or unfinished unit away, and leaves a Warning to fail-on', () => {
+  it('never allows a canceled or unfinished unit away, and leaves a Warning to fail-on', () => {
     const units = [
       unit('a', 'canceled', { detail: 'cancelled' }),
       unit('b', 'pending', { detail: 'N/A' }),
@@ -111,7 +118,7 @@ describe('judgeUnits', () => {
     ]
     const judged = judgeUnits(units, 'warning', { count: 3 }, { one: 'deployment', many: 'deployments' })
     expect(judged.verdict.message).toBe(
-      '1 of 4 deployments were cancelled (max-failed allows failed ones only, never cancelled ones): a (cancelled). 1 of 4 deployments never started or did not finish: b (N/A). 1 of 4 deployments ended in Warning (fail-on: warning fails on Warning; set fail-on: error to tolerate it): c (warned). 1 of 4 succeeded.',
+      '1 of 4 deployments were canceled (max-failed allows failed ones only, never canceled ones): a (cancelled). 1 of 4 deployments never started or did not finish: b (N/A). 1 of 4 deployments ended in Warning (fail-on: warning fails on Warning; set fail-on: error to tolerate it): c (warned). 1 of 4 succeeded.',
     )
     const tolerant = judgeUnits([units[2]!, units[3]!], 'error', { count: 3 }, hosts)
     expect(tolerant.verdict).toEqual({ ending: 'passed', withIssues: true })

@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { readGateConfig } from '../../src/config/gate-config.js'
 import { InputError, InputProblems } from '../../src/config/input-error.js'
 
@@ -14,7 +15,7 @@ async function problemsOf(inputs: Record<string, string>): Promise<string[]> {
   try {
     problems.throwIfAny()
   } catch (error) {
-    return (error as InputError).problems
+    return (error as InputError).problems.map(inActionTerms)
   }
   return []
 }

@@ -1,4 +1,5 @@
 // The engine's retries (retry-failed): another attempt on the failed units, inside the same deadline.
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
 import { CancelledByRunner, GateError } from '../../src/contracts/errors.js'
 import type { GateConsole } from '../../src/contracts/console.js'
@@ -104,23 +105,23 @@ describe('runGate: retry-failed', () => {
     ])
     const result = await runGate(adapter, options({ signal: controller.signal }))
     expect(result).toMatchObject({ status: 'canceled', stoppedBy: 'cancel' })
-    expect(result.retryMissed).toMatch(
-      /^The workflow was cancelled while another attempt on the failed hosts was being started: .* it may have started on Test: check there\.$/,
+    expect(inActionTerms(result.retryMissed!)).toMatch(
+      /^The workflow was canceled while another attempt on the failed hosts was being started: .* it may have started on Test: check there\.$/,
     )
   })
 
   it('the timeout during a retry cancels the attempt that is running, not the ones before it', async () => {
-    const cancelled: string[] = []
+    const canceled: string[] = []
     const cancel = (id: string) => async () => {
-      cancelled.push(id)
-      return `Cancelled job ${id}.`
+      canceled.push(id)
+      return `Canceled job ${id}.`
     }
     const adapter = retrying(run('a', ['failed'], cancel('a')), [
       async () => [run('b', ['running'], cancel('b'))],
     ])
     const result = await runGate(adapter, options({ timeoutMs: 300 }))
     expect(result).toMatchObject({ status: 'timed-out', stoppedBy: 'timeout' })
-    expect(cancelled).toEqual(['b'])
+    expect(canceled).toEqual(['b'])
     expect(result.runs.map((o) => [o.run.id, o.status])).toEqual([
       ['a', 'failed'],
       ['b', 'timed-out'],

@@ -147,7 +147,7 @@ describe('runGate', () => {
     expect(result.status).toBe('timed-out')
     expect(result.notes).toEqual([
       expect.stringContaining('job a cancelled'),
-      expect.stringContaining('job b could not be cancelled'),
+      expect.stringContaining('job b could not be canceled'),
     ])
   })
 
@@ -163,13 +163,13 @@ describe('runGate', () => {
   })
 
   it('does not cancel a job it did not start (operation: wait): it says the job keeps running', async () => {
-    let cancelled = false
+    let canceled = false
     const theirs = Object.assign(
-      new ScriptedRun('a', ['running'], [], async () => ((cancelled = true), 'job a cancelled')),
+      new ScriptedRun('a', ['running'], [], async () => ((canceled = true), 'job a cancelled')),
       { startedHere: false },
     )
     const result = await runGate(adapterOf(theirs), options({ timeoutMs: 50 }))
-    expect(cancelled).toBe(false)
+    expect(canceled).toBe(false)
     expect(result.runs[0]).toMatchObject({
       status: 'timed-out',
       keepsRunning: true,

@@ -1,3 +1,4 @@
+import { inAction } from '../action-terms.js'
 import { InputProblems } from '../../src/config/input-error.js'
 import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
 import { workflowRunUrl } from '../../src/observers/github/index.js'
@@ -14,7 +15,7 @@ describe('inputs', () => {
         { label, environmentPerRun: false },
         problems,
       )
-      expect(() => problems.throwIfAny()).toThrow(
+      expect(() => inAction(() => problems.throwIfAny())).toThrow(
         /^Input 'environment': is required with github-deployment: true/,
       )
     }
@@ -44,7 +45,7 @@ describe('inputs', () => {
       return { inputs, problems }
     }
     expect(read(' https://shop.example.com ').inputs.environmentUrl).toBe('https://shop.example.com')
-    expect(() => read('shop.example.com').problems.throwIfAny()).toThrow(
+    expect(() => inAction(() => read('shop.example.com').problems.throwIfAny())).toThrow(
       "Input 'environment-url': 'shop.example.com' is not an http(s) address",
     )
   })
@@ -56,7 +57,7 @@ describe('inputs', () => {
       { label: 'Otter', environmentPerRun: false },
       problems,
     )
-    expect(() => problems.throwIfAny()).toThrow(
+    expect(() => inAction(() => problems.throwIfAny())).toThrow(
       /Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/,
     )
   })
@@ -70,7 +71,7 @@ describe('inputs', () => {
     expect(switched('false')).toBe(false)
     expect(() => problems.throwIfAny()).not.toThrow()
     switched('yes')
-    expect(() => problems.throwIfAny()).toThrow(
+    expect(() => inAction(() => problems.throwIfAny())).toThrow(
       "Input 'github-deployment': 'yes' is not accepted; use true or false",
     )
   })

@@ -288,7 +288,7 @@ describe('DeploymentMirror', () => {
     expect(outputs['github-deployment-ids']).toBe('1,2')
   })
 
-  it('tells a job cancelled on its server from the workflow being cancelled', async () => {
+  it('tells a job canceled on its server from the workflow being cancelled', async () => {
     const { observer, github } = mirror({ environment: '' })
     const there = run('20', { environment: 'Prod-East' })
     await observer.runsFound([there])
@@ -299,7 +299,7 @@ describe('DeploymentMirror', () => {
       result: result('canceled', [outcome(there, 'canceled')]),
     })
     expect(github.calls.at(-1)).toMatchObject({
-      body: { state: 'error', description: 'Cancelled on the server: job 20' },
+      body: { state: 'error', description: 'Canceled on the server: job 20' },
     })
 
     const single = mirror()
@@ -312,7 +312,7 @@ describe('DeploymentMirror', () => {
       result: result('canceled', [outcome(job, 'canceled')]),
     })
     expect(single.github.calls.at(-1)).toMatchObject({
-      body: { state: 'error', description: 'Cancelled on the server: job 21' },
+      body: { state: 'error', description: 'Canceled on the server: job 21' },
     })
   })
 
@@ -412,7 +412,7 @@ describe('DeploymentMirror', () => {
     expect(github.states).toEqual(['create production', '1 in_progress', '1 error'])
     expect(github.calls.at(-1)).toMatchObject({
       body: {
-        description: 'Cancelled (the workflow was cancelled): job 1; it may still be running on Otter',
+        description: 'Canceled (the workflow was canceled): job 1; it may still be running on Otter',
       },
     })
     // The gate's own cleanup comes later and reports canceled: nothing more is sent.
@@ -484,9 +484,9 @@ describe('DeploymentMirror', () => {
 
 describe('DeploymentMirror made after a cancel', () => {
   it('records nothing: the gate will start nothing', async () => {
-    const cancelled = new AbortController()
-    cancelled.abort()
-    const { observer, github, outputs } = mirror({ signal: cancelled.signal })
+    const canceled = new AbortController()
+    canceled.abort()
+    const { observer, github, outputs } = mirror({ signal: canceled.signal })
     await observer.starting()
     await observer.ended({ status: 'canceled', ending: 'canceled', result: result('canceled', []) })
     expect(github.calls).toEqual([])

@@ -1,3 +1,4 @@
+import { commandTerms } from '../../src/cli/terms.js'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, normalize } from 'node:path'
@@ -69,6 +70,7 @@ describe('one GitHub output path: the action and `release-gate --ci github`', ()
       await events(new ActionHost(new GitHubWriter({ write: action.write, env: action.env })))
       await events(
         new CliHost({
+          terms: commandTerms({}),
           inputs: {},
           renderer: createRenderer('github', {
             write: command.write,

@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { runGate, type GateOptions } from '../../src/engine/gate.js'
 import { clock, countdown, HEARTBEAT_INTERVALS, HoldWatch } from '../../src/engine/holds.js'
 import { PollSchedule } from '../../src/engine/poll-schedule.js'
@@ -15,7 +16,7 @@ function watch(startTimeoutMs?: number) {
   let t = Date.parse('2026-12-08T14:00:00Z')
   const holds = new HoldWatch(
     {
-      console: { info: (text) => void lines.push(text), logs: () => undefined },
+      console: { info: (text) => void lines.push(inActionTerms(text)), logs: () => undefined },
       pollIntervalMs: SECOND,
       startTimeoutMs,
       serverLabel: 'BuildMaster',
@@ -166,7 +167,7 @@ describe('HoldWatch: what holds a run, said once and then at widening intervals'
     expect(holds.afterRound([plain, scheduled, started])).toBeUndefined()
     pass(SECOND)
     const stop = holds.afterRound([plain, scheduled, started])
-    expect(stop?.why).toBe('The start-timeout (5m) was reached')
+    expect(inActionTerms(stop!.why)).toBe('The start-timeout (5m) was reached')
     expect(stop?.runs).toEqual([plain])
     expect(holds.notStarted(plain, true)?.sentence).toBe(
       'deployment 6 never started: it was pending for 5m (pending in BuildMaster: an approval may be missing).',
@@ -264,7 +265,7 @@ class Held implements Run {
         this.cancels++
         if (cancel === 'not taken')
           throw new NotCancelled(`The server could not cancel job ${id}: it keeps going. See ${this.url}.`)
-        return `Cancelled job ${id}.`
+        return `Canceled job ${id}.`
       }
   }
   async poll(): Promise<Snapshot> {
@@ -281,7 +282,7 @@ function gateOptions(overrides: Partial<GateOptions> = {}) {
     pollIntervalMs: 5,
     maxPollIntervalMs: 10,
     signal: new AbortController().signal,
-    console: { info: (text) => void lines.push(text), logs: () => undefined },
+    console: { info: (text) => void lines.push(inActionTerms(text)), logs: () => undefined },
     ...overrides,
   }
   return { options, lines }
@@ -290,7 +291,7 @@ function gateOptions(overrides: Partial<GateOptions> = {}) {
 const adapterOf = (...runs: Run[]): Adapter => ({ serverLabel: 'Test', start: async () => runs })
 
 describe('runGate with start-timeout', () => {
-  it('gives up on a run that does not start: timed-out, cancelled where it can be, else said to stay pending with its page', async () => {
+  it('gives up on a run that does not start: timed-out, canceled where it can be, else said to stay pending with its page', async () => {
     const cancellable = new Held('1', true, 'takes')
     const otters = new Held('2', true)
     const notMine = new Held('3', false, 'takes')
@@ -304,14 +305,16 @@ describe('runGate with start-timeout', () => {
     expect(one).toMatchObject({ status: 'timed-out', neverStarted: true })
     expect(one!.keepsRunning).toBeUndefined()
     expect(one!.stopNote).toMatch(
-      /^job 1 never started: it was pending for \d+ms \(queued on the server\)\. Cancelled job 1\.$/,
+      /^job 1 never started: it was pending for \d+ms \(queued on the server\)\. Canceled job 1\.$/,
     )
     expect(two!.keepsRunning).toBe(true)
-    expect(two!.stopNote).toMatch(
+    expect(inActionTerms(two!.stopNote!)).toMatch(
       /^job 2 never started: .* It stays pending on Test \(https:\/\/server\/jobs\/2\): it may still start\. To wait on it again, run with operation: wait and job-id: 2 \(the job-ids output\)\.$/,
     )
     expect(three!.stopNote).toContain('this step did not start it, so it did not cancel it')
-    expect(result.notes[0]).toMatch(/^The start-timeout \(300ms\) was reached: job 1 never started/)
+    expect(inActionTerms(result.notes[0]!)).toMatch(
+      /^The start-timeout \(300ms\) was reached: job 1 never started/,
+    )
   })
 
   it('gives up when start-timeout runs out, not at the next backed-off check', async () => {
@@ -332,7 +335,7 @@ describe('runGate with start-timeout', () => {
     expect(result.runs[0]!.stopNote).toMatch(
       /never started: .* The server could not cancel job 4: it keeps going/,
     )
-    expect(result.runs[0]!.stopNote).not.toMatch(/Cancelled/)
+    expect(result.runs[0]!.stopNote).not.toMatch(/Canceled/)
   })
 
   it('does not apply start-timeout to a run that started, nor when it is not set', async () => {

@@ -13,7 +13,7 @@ describe('Judge: fail-on, decided once in report/', () => {
     expect(strict.run(outcomeOf(job, 'warning'))).toEqual({ end: 'warning', fails: true })
     expect(tolerant.run(outcomeOf(job, 'warning'))).toEqual({ end: 'tolerated', fails: false })
     expect(never.run(outcomeOf(job, 'failed'))).toEqual({ end: 'failed', fails: false })
-    expect(strict.run(outcomeOf(job, 'canceled'))).toEqual({ end: 'cancelled-on-server', fails: true })
+    expect(strict.run(outcomeOf(job, 'canceled'))).toEqual({ end: 'canceled-on-server', fails: true })
     expect(strict.run(outcomeOf(job, 'canceled', { stopNote: 'cancelled by the step' }))).toEqual({
       end: 'stopped',
       fails: false,

@@ -1,5 +1,7 @@
 // The junit-report input and its observer (src/observers/junit.ts); the XML it writes is tested in
 // junit-xml.test.ts.
+import { inActionTerms } from '../../src/contracts/terms.js'
+import { inAction } from '../action-terms.js'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,8 +39,8 @@ describe('junit-report: the path', () => {
     mkdirSync(join(dir, 'folder'), { recursive: true })
     writeFileSync(join(dir, 'plain-file'), '')
     const { problems } = check(raw)
-    expect(() => problems.throwIfAny()).toThrow(message)
-    expect(() => problems.throwIfAny()).toThrow(/^Input 'junit-report': /)
+    expect(() => inAction(() => problems.throwIfAny())).toThrow(message)
+    expect(() => inAction(() => problems.throwIfAny())).toThrow(/^Input 'junit-report': /)
   })
 })
 
@@ -92,7 +94,7 @@ describe('JUnitReport: the observer', () => {
         subject: 'web-shop',
         environmentPerRun,
       },
-      redact: (text) => text,
+      redact: inActionTerms,
       warn,
     })
 
@@ -127,7 +129,7 @@ describe('JUnitReport: the observer', () => {
     const tolerant = new JUnitReport({
       file,
       attempt: { server: 'Otter', serverUrl: 'x', what: 'run', subject: 'x' },
-      redact: (t) => t,
+      redact: inActionTerms,
       warn: () => undefined,
     })
     await tolerant.ended(
@@ -145,7 +147,7 @@ describe('JUnitReport: the observer', () => {
     expect(elements(await readJUnit(readFileSync(file, 'utf8')), 'failure')).toHaveLength(1)
   })
 
-  it("a run's hosts are its cases: at a timeout, hosts the step cancelled and unfinished ones are failures that say so", async () => {
+  it("a run's hosts are its cases: at a timeout, hosts the step canceled and unfinished ones are failures that say so", async () => {
     const file = join(dir, 'hosts.xml')
     const invocation = run('Foreman job invocation 9')
     const sections = [
@@ -165,17 +167,17 @@ describe('JUnitReport: the observer', () => {
         ending: 'timed-out',
         result: result(
           'timed-out',
-          [outcome(invocation, 'timed-out', { stopNote: 'Cancelled it in Foreman.' })],
+          [outcome(invocation, 'timed-out', { stopNote: 'Canceled it in Foreman.' })],
           { stoppedBy: 'timeout', stopReason: 'The timeout (1m) was reached' },
         ),
         summary: { title: 't', status: 'timed-out', lead: '', facts: [], sections, notes: [] },
       }),
     )
-    const [ok, cancelled, unfinished] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    const [ok, canceled, unfinished] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
     expect(ok!.children).toEqual([])
-    expect(elements(cancelled!, 'skipped')).toEqual([])
-    expect(elements(cancelled!, 'failure')[0]!.attributes.message).toBe(
-      'The timeout (1m) was reached before the job finished on web-2 (Foreman job invocation 9): the step cancelled it (cancelled).',
+    expect(elements(canceled!, 'skipped')).toEqual([])
+    expect(elements(canceled!, 'failure')[0]!.attributes.message).toBe(
+      'The timeout (1m) was reached before the job finished on web-2 (Foreman job invocation 9): the step canceled it (cancelled).',
     )
     const [failure] = elements(unfinished!, 'failure')
     expect(failure!.attributes.message).toBe(
@@ -217,7 +219,7 @@ describe('JUnitReport: the observer', () => {
     )
   })
 
-  it('a host cancelled by someone on the server, not by the step, is skipped', async () => {
+  it('a host canceled by someone on the server, not by the step, is skipped', async () => {
     const file = join(dir, 'cancelled-on-server.xml')
     const invocation = run('Foreman job invocation 10')
     await observer(file).ended(
@@ -241,9 +243,9 @@ describe('JUnitReport: the observer', () => {
         },
       }),
     )
-    const [cancelled] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
-    expect(elements(cancelled!, 'skipped')[0]!.attributes.message).toBe(
-      'The job was cancelled on web-2 (Foreman job invocation 10): cancelled.',
+    const [canceled] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    expect(elements(canceled!, 'skipped')[0]!.attributes.message).toBe(
+      'The job was canceled on web-2 (Foreman job invocation 10): cancelled.',
     )
   })
 

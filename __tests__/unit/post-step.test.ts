@@ -327,7 +327,7 @@ describe('the post step in-process', () => {
     const { host: h, seen } = host({ ...FOREMAN, 'server-url': 'https://elsewhere.example.com/' })
     await post({ host: h, state: (name) => (name === 'record' ? file(GATE, runs(mine)) : '') })
     expect(seen.warning).toEqual([
-      'job 42 could not be cancelled by the post step: system and server-url are now foreman at https://elsewhere.example.com/, not foreman at https://foreman.example.com/ as in the main step, so nothing was sent. It may still be running on the server.',
+      'job 42 could not be canceled by the post step: system and server-url are now foreman at https://elsewhere.example.com/, not foreman at https://foreman.example.com/ as in the main step, so nothing was sent. It may still be running on the server.',
     ])
   })
 })

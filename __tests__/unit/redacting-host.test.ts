@@ -1,6 +1,7 @@
 import type { Host, Verdict } from '../../src/contracts/host.js'
 import { redacting } from '../../src/host/redacting-host.js'
 import { Redactor } from '../../src/http/redactor.js'
+import { ACTION_TERMS, inputRef } from '../../src/contracts/terms.js'
 
 function recordingHost() {
   const seen = {
@@ -29,6 +30,22 @@ function recordingHost() {
 }
 
 describe('redacting host', () => {
+  // Issue 29: the line naming tolerated failures reached --json's message as it was, marks and all.
+  it("says the tolerated failures' line in the host's terms, and redacts it, as the message", () => {
+    const { host, seen } = recordingHost()
+    const redactor = new Redactor({ ...ACTION_TERMS, input: (name) => `--${name}` })
+    const safe = redacting(host, redactor)
+    safe.mask('hunter2-secret')
+    safe.end({
+      ending: 'passed',
+      withIssues: true,
+      tolerated: `1 of 4 hosts failed, within what ${inputRef('max-failed')} allows (1): hunter2-secret (error).`,
+    })
+    expect(seen.ended?.tolerated).toBe(
+      '1 of 4 hosts failed, within what --max-failed allows (1): *** (error).',
+    )
+  })
+
   it('masks a secret once, in every form a server may echo it, and redacts it from everything after', () => {
     const { host, seen } = recordingHost()
     const redactor = new Redactor()

@@ -1,7 +1,13 @@
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { Status } from '../../src/contracts/status.js'
-import { buildReport, verdictOf } from '../../src/report/report.js'
+import { buildReport as build, verdictOf as judge } from '../../src/report/report.js'
+import { rendered } from '../action-terms.js'
+import { hostPhrase } from '../../src/contracts/terms.js'
 import type { Run } from '../../src/contracts/run.js'
+
+// As the action says them: the messages name inputs in the host's terms (contracts/terms.ts).
+const buildReport = (...args: Parameters<typeof build>) => rendered(build(...args))
+const verdictOf = (...args: Parameters<typeof judge>) => rendered(judge(...args))
 
 const run = (id: string, extra: Partial<Run> = {}): Run => ({
   id,
@@ -35,7 +41,7 @@ const result = (status: GateResult['status'], runs: RunOutcome[], notes: string[
     status === 'timed-out'
       ? 'The timeout (1m) was reached'
       : status === 'canceled'
-        ? 'The workflow was cancelled'
+        ? hostPhrase('Canceled')
         : undefined,
 })
 const stoppedOn = { stopNote: 'the step stopped waiting.' }
@@ -71,11 +77,11 @@ describe('verdictOf', () => {
     )
     expect(verdict.ending).toBe('timed-out')
     expect(verdict.message).toBe(
-      'job a: failed after 5s; job b: timed-out after 5s. job b keeps running on the server.',
+      'job a: failed after 5s; job b: timed-out, left running after 5s. job b keeps running on the server.',
     )
   })
 
-  it('judges a run cancelled on the server (not by the step) as an outcome, like an Error', () => {
+  it('judges a run canceled on the server (not by the step) as an outcome, like an Error', () => {
     const cancelledThere = outcome('a', 'canceled', { detail: 'cancelled in BuildMaster' })
     const there = { ...result('canceled', [cancelledThere]), stoppedBy: undefined }
     expect(verdictOf(there, 'warning')).toEqual({ ending: 'failed', message: 'job a: canceled after 5s.' })
@@ -86,7 +92,7 @@ describe('verdictOf', () => {
     expect(verdictOf(result('canceled', [outcome('a', 'succeeded')]), 'warning')).toEqual({
       ending: 'canceled',
       message:
-        'The workflow was cancelled before the rest of the output was shown: job a: succeeded after 5s.',
+        'The workflow was canceled before the rest of the output was shown: job a: succeeded after 5s.',
     })
     // In the engine's words, as the JUnit report says it: the timeout was said without its length here.
     expect(verdictOf(result('timed-out', [outcome('a', 'succeeded')]), 'warning').message).toBe(

@@ -79,12 +79,12 @@ describe('BuildMaster sandbox', () => {
     })
   })
 
-  it('shows canceledBy and canceledOn for a deployment cancelled in BuildMaster, and never otherwise', () => {
+  it('shows canceledBy and canceledOn for a deployment canceled in BuildMaster, and never otherwise', () => {
     simulator.cancelDeployment(production[0]!.id as number, 'jane')
-    const [cancelled, other] = list(
+    const [canceled, other] = list(
       bm(simulator, '/api/releases/builds/deployments', { ...app, pipelineStageName: 'Production' }),
     )
-    expect(cancelled).toMatchObject({
+    expect(canceled).toMatchObject({
       canceledBy: 'jane',
       canceledOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       ended: expect.any(String),

@@ -1,3 +1,4 @@
+import { inActionTerms } from '../../src/contracts/terms.js'
 import { GateError } from '../../src/contracts/errors.js'
 import { HttpFailure, type FailureDetails } from '../../src/contracts/http-failure.js'
 import { isRefusal, saying, Server } from '../../src/systems/common/server.js'
@@ -38,8 +39,10 @@ describe('Server: failures in a server’s terms, in one order for every adapter
     let asked = 0
     const own = (): string => (asked++, 'Acme has no job 7.')
     expect(
-      explained(failure({ kind: 'not-found', status: 404, htmlPage: true, serverMessage: page }), own)
-        .message,
+      inActionTerms(
+        explained(failure({ kind: 'not-found', status: 404, htmlPage: true, serverMessage: page }), own)
+          .message,
+      ),
     ).toBe(
       `Acme found nothing at GET /api/x (HTTP 404) while checking job 7: ${page}. Check server-url (https://acme.example.com/ctx/), including any context path.`,
     )
@@ -77,8 +80,8 @@ describe('Server: failures in a server’s terms, in one order for every adapter
     expect(server.explain(failure({ kind: 'connection-lost', transient: true }), 'x', () => whole)).toBe(
       whole,
     )
-    const cancelled = new Error('the workflow was cancelled')
-    expect(server.explain(cancelled, 'x')).toBe(cancelled)
+    const canceled = new Error('the workflow was canceled')
+    expect(server.explain(canceled, 'x')).toBe(canceled)
   })
 
   it('isRefusal and saying', () => {

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util'
 import { ACTION_INPUTS } from './action-inputs.generated.js'
 import { nearest } from '../util/nearest.js'
 
@@ -89,9 +90,14 @@ export const CLI_OPTIONS: OptionSpec[] = [
   { name: 'version', flag: 'version', short: 'V', env: false, description: 'Show the version.' },
 ]
 
+/** Where the command read an input from: its flag, or its RELEASE_GATE_* variable. */
+export type InputSource = 'flag' | 'variable'
+
 export interface CommandLine {
   /** Every declared input, as the host gives it to the gate: the flag, else RELEASE_GATE_<NAME>, else action.yml's default. */
   inputs: Record<string, string>
+  /** The inputs the user gave, by where from: messages name the flag or the variable the user wrote. */
+  sources: Record<string, InputSource>
   options: CliOptions
   /** Usage errors: the command exits 2 without running. */
   errors: string[]
@@ -111,107 +117,165 @@ export function parseCommandLine(
   env: Record<string, string | undefined>,
   readFile: (path: string) => string,
 ): CommandLine {
-  const errors: string[] = []
-  const warnings: string[] = []
-  const given = new Map<string, string[]>()
-  const switches = new Map<string, string>()
-  const inputNames = new Set(ACTION_INPUTS.map((input) => input.name))
-  const optionByFlag = new Map(
-    CLI_OPTIONS.flatMap((o) => [[o.flag, o] as const, ...(o.short ? [[o.short, o] as const] : [])]),
-  )
+  const flags = readFlags(tokenize(argv), argv)
+  const inputs = resolveInputs(flags.given, env, readFile)
+  const options = resolveOptions(flags.switches, env)
+  return {
+    inputs: inputs.values,
+    sources: inputs.sources,
+    options: options.options,
+    errors: [...flags.errors, ...inputs.errors, ...options.errors],
+    warnings: [...inputs.warnings, ...misspeltVariables(env)],
+  }
+}
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === '--') {
-      if (i + 1 < argv.length)
-        errors.push(
-          `unexpected argument '${argv[i + 1]}': release-gate takes flags only, e.g. --template deploy-web`,
-        )
+const INPUT_NAMES = new Set(ACTION_INPUTS.map((input) => input.name))
+const OPTION_BY_FLAG = new Map(
+  CLI_OPTIONS.flatMap((o) => [[o.flag, o] as const, ...(o.short ? [[o.short, o] as const] : [])]),
+)
+/** A flag whose value is read from the next argument: every input but true/false ones, and --ci and the like. */
+const takesValue = (name: string): boolean =>
+  (INPUT_NAMES.has(name) && !BOOLEAN_INPUTS.has(name)) || OPTION_BY_FLAG.get(name)?.value !== undefined
+
+/**
+ * node:util's parseArgs, loosely (every check is ours, in our words), with the command's rules for what
+ * follows a flag that takes a value: the next argument, unless it is another flag (`--template --json`
+ * is a --template without its value, then --json); one starting with a single '-' is a value
+ * (`--max-failed -1`).
+ */
+function tokenize(argv: readonly string[], from = 0): Token[] {
+  const options = Object.fromEntries(
+    [...INPUT_NAMES, ...OPTION_BY_FLAG.keys()].map((name) => [
+      name,
+      { type: takesValue(name) ? ('string' as const) : ('boolean' as const) },
+    ]),
+  )
+  const { tokens } = parseArgs({
+    args: argv.slice(from),
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  })
+  const shifted = tokens.map((token) => ({ ...token, index: token.index + from }))
+  const taken = shifted.findIndex(
+    (t) => t.kind === 'option' && !t.inlineValue && t.value?.startsWith('--') === true,
+  )
+  if (taken < 0) return shifted
+  const { value: _next, ...alone } = shifted[taken] as Extract<Token, { kind: 'option' }>
+  return [...shifted.slice(0, taken), alone as Token, ...tokenize(argv, shifted[taken]!.index + 1)]
+}
+
+type Token = ReturnType<typeof parseArgs>['tokens'] extends (infer T)[] | undefined ? T : never
+
+const ONLY_FLAGS = 'release-gate takes flags only, e.g. --template deploy-web'
+
+/** The flags given, each checked: inputs' values by name, in order; the command's own options by flag. */
+function readFlags(tokens: Token[], argv: readonly string[]) {
+  const errors: string[] = []
+  const given = new Map<string, { values: string[] }>()
+  const switches = new Map<string, string>()
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!
+    if (token.kind === 'option-terminator') {
+      if (token.index + 1 < argv.length)
+        errors.push(`unexpected argument '${argv[token.index + 1]}': ${ONLY_FLAGS}`)
       break
     }
-    const long = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg)
-    const short = /^-([A-Za-z])$/.exec(arg)
-    if (!long && !short) {
-      const pair = /^([a-z][a-z-]*)=/.exec(arg)
+    if (token.kind === 'positional') {
+      const pair = /^([a-z][a-z-]*)=/.exec(token.value)
+      const inputPair = pair && INPUT_NAMES.has(pair[1]!)
       errors.push(
-        pair && inputNames.has(pair[1]!)
-          ? `unexpected argument '${arg}': write it as --${arg}`
-          : `unexpected argument '${arg}': release-gate takes flags only, e.g. --template deploy-web`,
+        `unexpected argument '${token.value}': ${inputPair ? `write it as --${token.value}` : ONLY_FLAGS}`,
       )
       continue
     }
-    const name = long ? long[1]! : short![1]!
-    const inline = long?.[2]
-    const option = optionByFlag.get(name)
-    if (!inputNames.has(name) && !option) {
-      errors.push(unknownFlag(long ? `--${name}` : `-${name}`, name))
-      // Its value, if it had one, is not a second problem.
-      if (long && inline === undefined && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) i++
+    const next = tokens[i + 1]
+    // What follows a flag given alone, when it is a plain word: an unknown flag's value (not a second
+    // problem), or a true/false input's value (`--wait false`; a word that is neither reaches its check).
+    const word = !token.inlineValue && next?.kind === 'positional' && !next.value.startsWith('-')
+    const option = OPTION_BY_FLAG.get(token.name)
+    if (!INPUT_NAMES.has(token.name) && !option) {
+      errors.push(unknownFlag(token.rawName, token.name))
+      if (word && token.rawName.startsWith('--')) i++
       continue
     }
-    const takesValue = inputNames.has(name) || option?.value !== undefined
-    let value: string
-    if (!takesValue) {
-      if (inline !== undefined && !/^(true|false)$/i.test(inline)) {
-        errors.push(`--${option!.flag} is a switch: give it alone, or as --${option!.flag}=true or =false`)
-        continue
-      }
-      value = inline ?? 'true'
-    } else if (inline !== undefined) {
-      value = inline
-    } else if (i + 1 < argv.length && !argv[i + 1]!.startsWith(BOOLEAN_INPUTS.has(name) ? '-' : '--')) {
-      value = argv[++i]!
-    } else if (BOOLEAN_INPUTS.has(name)) {
-      // A true/false input given alone is a switch: --dry-run means --dry-run=true.
-      value = 'true'
-    } else {
-      errors.push(`--${name} needs a value: --${name} VALUE or --${name}=VALUE`)
+    let value = token.value
+    if (value === undefined && BOOLEAN_INPUTS.has(token.name)) value = word ? (i++, next.value) : 'true'
+    if (value === undefined && !takesValue(token.name)) value = 'true'
+    if (value === undefined) {
+      errors.push(`--${token.name} needs a value: --${token.name} VALUE or --${token.name}=VALUE`)
+      continue
+    }
+    if (option && option.value === undefined && !/^(true|false)$/i.test(value)) {
+      errors.push(`--${option.flag} is a switch: give it alone, or as --${option.flag}=true or =false`)
       continue
     }
     if (option) switches.set(option.flag, value)
-    else given.set(name, [...(given.get(name) ?? []), value])
+    else given.set(token.name, { values: [...(given.get(token.name)?.values ?? []), value] })
   }
+  return { errors, given, switches }
+}
 
-  const inputs: Record<string, string> = {}
+/** Every input: from its flags, else its variable, else action.yml's default; @file read for multi-line ones. */
+function resolveInputs(
+  given: Map<string, { values: string[] }>,
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string,
+) {
+  const errors: string[] = []
+  const warnings: string[] = []
+  const values: Record<string, string> = {}
+  const sources: Record<string, InputSource> = {}
   for (const input of ACTION_INPUTS) {
     const multiLine = MULTI_LINE_INPUTS.includes(input.name)
-    const fromFlags = given.get(input.name)
+    const fromFlags = given.get(input.name)?.values
     const fromEnv = env[envName(input.name)]
-    let values: string[] | undefined
-    if (fromFlags) {
-      // A repeated flag adds lines to a multi-line input; any other takes the last one given, as most
-      // commands do.
-      values = multiLine ? fromFlags : [fromFlags[fromFlags.length - 1]!]
-      if (SECRET_INPUTS.includes(input.name)) {
-        warnings.push(
-          `--${input.name} on the command line can be seen by other users of this machine (ps) and may be kept in shell history and CI logs; set ${envName(input.name)} instead`,
-        )
-      }
-    } else if (fromEnv !== undefined && fromEnv !== '') {
-      // An empty variable counts as not set (CI systems often define variables empty): the default applies.
-      values = [fromEnv]
-    }
-    if (!values) {
-      inputs[input.name] = input.default
+    // A repeated flag adds lines to a multi-line input; any other takes the last one given, as most commands
+    // do. An empty variable counts as not set (CI systems often define variables empty): the default applies.
+    const found = fromFlags
+      ? { source: 'flag' as const, values: multiLine ? fromFlags : fromFlags.slice(-1) }
+      : fromEnv !== undefined && fromEnv !== ''
+        ? { source: 'variable' as const, values: [fromEnv] }
+        : undefined
+    if (!found) {
+      values[input.name] = input.default
       continue
     }
-    if (multiLine) {
-      values = values.map((value) => {
-        if (!value.startsWith('@')) return value
-        const path = value.slice(1)
-        try {
-          return readFile(path).replace(/\r?\n$/, '')
-        } catch (error) {
-          errors.push(
-            `${fromFlags ? `--${input.name}` : envName(input.name)}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-          )
-          return ''
-        }
-      })
-    }
-    inputs[input.name] = values.join('\n')
+    sources[input.name] = found.source
+    if (found.source === 'flag' && SECRET_INPUTS.includes(input.name))
+      warnings.push(
+        `--${input.name} on the command line can be seen by other users of this machine (ps) and may be kept in shell history and CI logs; set ${envName(input.name)} instead`,
+      )
+    const where = found.source === 'flag' ? `--${input.name}` : envName(input.name)
+    const lines = multiLine
+      ? found.values.map((value) => fileLines(value, where, readFile, errors))
+      : found.values
+    values[input.name] = lines.join('\n')
   }
+  return { values, sources, errors, warnings }
+}
 
+/** A multi-line input's value: `@path` reads the file's lines (an error names where it was given). */
+function fileLines(
+  value: string,
+  where: string,
+  readFile: (path: string) => string,
+  errors: string[],
+): string {
+  if (!value.startsWith('@')) return value
+  const path = value.slice(1)
+  try {
+    return readFile(path).replace(/\r?\n$/, '')
+  } catch (error) {
+    errors.push(`${where}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+    return ''
+  }
+}
+
+/** The command's own options: from their flags, else their RELEASE_GATE_* variables, else their defaults. */
+function resolveOptions(switches: Map<string, string>, env: Record<string, string | undefined>) {
+  const errors: string[] = []
   const options: CliOptions = {
     json: false,
     dotenvPrefix: DEFAULT_DOTENV_PREFIX,
@@ -245,12 +309,16 @@ export function parseCommandLine(
       options.dotenv = raw
     }
   }
+  return { options, errors }
+}
 
-  // A misspelt variable would be ignored without a word: say so when it is close to a known one.
+/** A misspelt variable would be ignored without a word: said when it is close to a known one. */
+function misspeltVariables(env: Record<string, string | undefined>): string[] {
   const known = [
     ...ACTION_INPUTS.map((input) => input.name),
     ...CLI_OPTIONS.filter((o) => o.env).map((o) => o.flag),
   ].map(envName)
+  const warnings: string[] = []
   for (const variable of Object.keys(env)) {
     if (!variable.startsWith(ENV_PREFIX) || known.includes(variable)) continue
     const closest = nearest(
@@ -262,7 +330,7 @@ export function parseCommandLine(
         `${variable} is not a release-gate setting and is ignored; did you mean ${ENV_PREFIX}${closest}?`,
       )
   }
-  return { inputs, options, errors, warnings }
+  return warnings
 }
 
 function unknownFlag(shown: string, name: string): string {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { DOTENV_LIMIT_BYTES, dotenv } from './dotenv.js'
 import { EXIT_CODES } from './exit-codes.js'
 import type { Renderer } from './renderers.js'
-import { inCommandTerms } from './terms.js'
+import { inputRef, renderTerms, type Terms } from '../contracts/terms.js'
 import {
   UnwritableFile,
   withOutputsProblem,
@@ -23,6 +23,8 @@ export interface CliHostOptions {
   drained?: () => Promise<void>
   /** Where bad input is reported when the log goes to stdout: stderr, as with a usage error. */
   errors?: Renderer
+  /** How the inputs our messages name are said: flags, or the variables they were read from (cli/terms.ts). */
+  terms: Terms
 }
 
 /** The JSON document of --json. */
@@ -45,23 +47,24 @@ export interface CliResult {
  */
 export class CliHost implements Host {
   readonly console: HostConsole
+  readonly terms: Terms
   private readonly outputs: Record<string, string> = {}
   /** The exit code, once the command has ended. */
   private ended: number | undefined
 
   constructor(private readonly options: CliHostOptions) {
     const { renderer } = options
-    // Our own lines name inputs as a workflow does; the command says flags (issue 20). Remote log lines are
-    // left as they are.
+    // run() says our messages in these terms on their way here (its Redactor).
+    this.terms = options.terms
     this.console = {
-      info: (text) => renderer.info(inCommandTerms(text)),
+      info: (text) => renderer.info(text),
       // A slow reader (a pipe into a CI's log) makes the gate wait rather than buffer a whole log in memory.
       logs: (title, lines) => {
         const printing = renderer.logs(title, lines)
         return printing ?? options.drained?.()
       },
-      warning: (text) => renderer.warning(inCommandTerms(text)),
-      debug: (text) => renderer.debug(inCommandTerms(text)),
+      warning: (text) => renderer.warning(text),
+      debug: (text) => renderer.debug(text),
     }
   }
 
@@ -80,11 +83,7 @@ export class CliHost implements Host {
   }
 
   writeSummary(summary: Summary): Promise<void> {
-    this.options.renderer.summary({
-      ...summary,
-      lead: inCommandTerms(summary.lead),
-      notes: summary.notes.map(inCommandTerms),
-    })
+    this.options.renderer.summary(summary)
     return Promise.resolve()
   }
 
@@ -95,7 +94,9 @@ export class CliHost implements Host {
     // An unwritable --dotenv file (a full disk) fails the command, with the job's outcome told first.
     const problem = this.options.dotenv && this.writeDotenv(this.options.dotenv)
     if (problem) verdict = withOutputsProblem(verdict, problem)
-    if (verdict.message !== undefined) verdict = { ...verdict, message: inCommandTerms(verdict.message) }
+    // Said here too: the outputs' problem above, and an end that did not come through run().
+    if (verdict.message !== undefined) verdict = { ...verdict, message: this.say(verdict.message) }
+    if (verdict.tolerated !== undefined) verdict = { ...verdict, tolerated: this.say(verdict.tolerated) }
     const exitCode = EXIT_CODES[verdict.ending]
     this.ended = exitCode
     process.exitCode = exitCode
@@ -110,7 +111,9 @@ export class CliHost implements Host {
     const message =
       verdict.message ??
       verdict.tolerated ??
-      (verdict.withIssues ? inCommandTerms('passed with a Warning that fail-on tolerates') : undefined)
+      (verdict.withIssues
+        ? this.say(`passed with a Warning that ${inputRef('fail-on')} tolerates`)
+        : undefined)
     return {
       status: this.outputs.status ?? '',
       jobId: this.outputs['job-id'] ?? '',
@@ -130,6 +133,10 @@ export class CliHost implements Host {
     if (this.ended !== undefined) return this.ended
     if (this.outputs.status === undefined) this.setOutput('status', 'canceled')
     return this.end({ ending: 'canceled', message })
+  }
+
+  private say(text: string): string {
+    return renderTerms(text, this.terms)
   }
 
   /** Returns why the file could not be written, if it could not. */

@@ -13,17 +13,17 @@ export const EXIT_CODES: Record<Ending, number> = {
 export const EXIT_MEANINGS: [number, string][] = [
   [
     0,
-    'passed: the job succeeded, or ended in a Warning that fail-on tolerates, or with failures max-failed allows (also: started, with wait false)',
+    'passed: the job succeeded, or ended in a Warning that --fail-on tolerates, or with failures --max-failed allows (also: started, with --wait false)',
   ],
-  [1, 'failed: the job failed per fail-on (and max-failed)'],
+  [1, 'failed: the job failed per --fail-on (and --max-failed)'],
   [2, 'bad usage or input: an unknown flag, a missing or invalid input; nothing was sent'],
   [
     3,
     'no outcome known: unreachable server, refused credentials, unknown template or job, a server that kept failing',
   ],
-  [4, 'timed out: timeout passed before the job ended, or start-timeout before it started'],
+  [4, 'timed out: --timeout passed before the job ended, or --start-timeout before it started'],
   [
     130,
-    'cancelled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break (the job is cancelled on the server where its API can)',
+    'canceled by SIGINT or SIGTERM, Ctrl+C or Ctrl+Break (the job is canceled on the server where its API can; left-running names any that keeps running)',
   ],
 ]

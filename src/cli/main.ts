@@ -5,7 +5,8 @@ import { run, type RunOptions } from '../main.js'
 import { drainOf } from '../host/action-console.js'
 import { actionObservers, removeEarlierReport } from '../observers/registry.js'
 import { VERSION } from './action-inputs.generated.js'
-import { parseCommandLine } from './args.js'
+import { parseCommandLine, type CiName, type CliOptions } from './args.js'
+import { commandTerms } from './terms.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { helpText } from './help.js'
 import { showsUnicode } from './terminal.js'
@@ -64,72 +65,22 @@ export async function main(
   const stderr = new OutputStream(process.stderr)
   const commandLine = parseCommandLine(argv, env, (path) => decodeText(readFileSync(path)))
   const { options } = commandLine
-  if (options.help) {
-    stdout.write(helpText(process.stdout.columns))
+  if (options.help || options.version) {
+    stdout.write(options.help ? helpText(process.stdout.columns) : `${VERSION}\n`)
     return
   }
-  if (options.version) {
-    stdout.write(`${VERSION}\n`)
-    return
-  }
-
-  const ci = options.ci === 'auto' ? detectCi(env) : options.ci
-  const noColor = (env.NO_COLOR ?? '') !== ''
-  const log = options.json ? stderr : stdout
-  const renderer = (output: OutputStream): Renderer =>
-    createRenderer(ci, {
-      write: (text) => output.write(text),
-      drained: () => drainOf(output.stream),
-      env,
-      debug: options.debug,
-      // Our own labels only; GitLab's log view renders colour without a TTY.
-      color: !noColor && (ci === 'gitlab' || (ci === 'plain' && output.stream.isTTY === true)),
-      // CIs' web logs read UTF-8; plain text may go to a Windows console or a program reading a code page.
-      ascii: options.ascii ?? (ci === 'plain' && !showsUnicode(env, process.platform)),
-    })
-
+  const renderer = renderersFor(options, env)
   const errors = [...commandLine.errors]
-  // From the current folder when relative, by this platform's rules (drive letters, '\\', spaces).
-  const dotenvFile = options.dotenv ? filePath(options.dotenv, process.cwd()) : undefined
-  if (dotenvFile && 'why' in dotenvFile) errors.push(`--dotenv: '${options.dotenv}' ${dotenvFile.why}`)
-  else if (dotenvFile && errors.length === 0) {
-    // Refuse an unwritable path now, not after the job has run; its folders are made, as junit-report's.
-    try {
-      mkdirSync(dirname(dotenvFile.file), { recursive: true })
-      writeFileSync(dotenvFile.file, '')
-    } catch (error) {
-      errors.push(
-        `--dotenv: cannot write '${dotenvFile.file}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      )
-    }
-  }
-  if (errors.length > 0) {
-    // Said once: an unknown flag's error already says it.
-    const listed = errors.join('\n')
-    const message = listed.includes('release-gate --help lists every flag')
-      ? listed
-      : `${listed}\nrelease-gate --help lists every flag.`
-    renderer(stderr).end({ ending: 'input', message }, EXIT_CODES.input)
-    if (options.json)
-      stdout.write(
-        resultJson({
-          status: '',
-          jobId: '',
-          url: '',
-          exitCode: EXIT_CODES.input,
-          ending: 'input',
-          message,
-          outputs: {},
-        }),
-      )
-    process.exitCode = EXIT_CODES.input
-    return
-  }
+  const dotenv = dotenvFile(options, errors)
+  if (errors.length > 0) return refuse(errors, options.json, renderer(stderr), stdout)
 
+  const log = options.json ? stderr : stdout
   const output = renderer(log)
   for (const warning of commandLine.warnings) output.warning(warning)
+  const ci = ciOf(options, env)
   const host = new CliHost({
     inputs: commandLine.inputs,
+    terms: commandTerms(commandLine.sources),
     renderer: output,
     drained: () => drainOf(log.stream),
     // Bad input is an error of the command line, on stderr like a usage error; with --json the log is there
@@ -137,26 +88,9 @@ export async function main(
     // commands.
     errors: log === stdout && (ci === 'plain' || ci === 'gitlab') ? renderer(stderr) : undefined,
     json: options.json ? (text) => stdout.write(text) : undefined,
-    dotenv:
-      dotenvFile && 'file' in dotenvFile
-        ? { path: dotenvFile.file, prefix: options.dotenvPrefix }
-        : undefined,
+    dotenv: dotenv ? { path: dotenv, prefix: options.dotenvPrefix } : undefined,
   })
-  // run() cancels the job on the first signal and ends within seconds; a second one (Ctrl+C twice, Ctrl+C
-  // then Ctrl+Break, or a CI agent's SIGTERM or Ctrl+Break after its SIGINT or Ctrl+C), from someone who
-  // will not wait, ends the command at once.
-  let signals = 0
-  const onSignal = (): void => {
-    if (++signals < 2) return
-    endProcess(
-      host.abandon(
-        'Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.',
-      ),
-    )
-  }
-  for (const name of STOP_SIGNALS) process.on(name, onSignal)
-  // Heard before now (start-up, parsing): they count toward the second interrupt too, and run() acts on them.
-  for (let i = 0; i < (earlySignals?.heard.length ?? 0); i++) onSignal()
+  endAtSecondSignal(host, earlySignals)
   // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a
   // token are given; a relative junit-report path starts from the current directory, as every path of the
   // command does.
@@ -168,4 +102,94 @@ export async function main(
     // The second signal above ends the command at once; a first SIGTERM keeps the whole grace.
     lastSignalGraceMs: 0,
   })
+}
+
+const ciOf = (options: CliOptions, env: Record<string, string | undefined>): Exclude<CiName, 'auto'> =>
+  options.ci === 'auto' ? detectCi(env) : options.ci
+
+/** The renderer of the CI the command runs in, for one of its streams. */
+function renderersFor(
+  options: CliOptions,
+  env: Record<string, string | undefined>,
+): (output: OutputStream) => Renderer {
+  const ci = ciOf(options, env)
+  const noColor = (env.NO_COLOR ?? '') !== ''
+  return (output) =>
+    createRenderer(ci, {
+      write: (text) => output.write(text),
+      drained: () => drainOf(output.stream),
+      env,
+      debug: options.debug,
+      // Our own labels only; GitLab's log view renders colour without a TTY.
+      color: !noColor && (ci === 'gitlab' || (ci === 'plain' && output.stream.isTTY === true)),
+      // CIs' web logs read UTF-8; plain text may go to a Windows console or a program reading a code page.
+      ascii: options.ascii ?? (ci === 'plain' && !showsUnicode(env, process.platform)),
+    })
+}
+
+/**
+ * The --dotenv file, made empty now: an unwritable path is refused before the job runs, not after. From
+ * the current folder when relative, by this platform's rules (drive letters, '\\', spaces); its folders
+ * are made, as junit-report's. A problem joins `errors`.
+ */
+function dotenvFile(options: CliOptions, errors: string[]): string | undefined {
+  if (!options.dotenv) return undefined
+  const found = filePath(options.dotenv, process.cwd())
+  if ('why' in found) {
+    errors.push(`--dotenv: '${options.dotenv}' ${found.why}`)
+    return undefined
+  }
+  if (errors.length > 0) return undefined
+  try {
+    mkdirSync(dirname(found.file), { recursive: true })
+    writeFileSync(found.file, '')
+    return found.file
+  } catch (error) {
+    errors.push(
+      `--dotenv: cannot write '${found.file}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    )
+    return undefined
+  }
+}
+
+/** A usage error: said on stderr (and as the --json document), exit 2, nothing run. */
+function refuse(errors: string[], json: boolean, stderr: Renderer, stdout: OutputStream): void {
+  // Said once: an unknown flag's error already says it.
+  const listed = errors.join('\n')
+  const message = listed.includes('release-gate --help lists every flag')
+    ? listed
+    : `${listed}\nrelease-gate --help lists every flag.`
+  stderr.end({ ending: 'input', message }, EXIT_CODES.input)
+  if (json)
+    stdout.write(
+      resultJson({
+        status: '',
+        jobId: '',
+        url: '',
+        exitCode: EXIT_CODES.input,
+        ending: 'input',
+        message,
+        outputs: {},
+      }),
+    )
+  process.exitCode = EXIT_CODES.input
+}
+
+/**
+ * run() cancels the job on the first signal and ends within seconds; a second one (Ctrl+C twice, Ctrl+C
+ * then Ctrl+Break, or a CI agent's SIGTERM or Ctrl+Break after its SIGINT or Ctrl+C), from someone who will
+ * not wait, ends the command at once. Signals heard before (start-up, parsing) count toward it too.
+ */
+function endAtSecondSignal(host: CliHost, earlySignals: RunOptions['earlySignals']): void {
+  let signals = 0
+  const onSignal = (): void => {
+    if (++signals < 2) return
+    endProcess(
+      host.abandon(
+        'Stopped at a second interrupt, without waiting for the cancel to finish; the job may still be running on the server.',
+      ),
+    )
+  }
+  for (const name of STOP_SIGNALS) process.on(name, onSignal)
+  for (let i = 0; i < (earlySignals?.heard.length ?? 0); i++) onSignal()
 }

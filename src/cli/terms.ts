@@ -1,67 +1,39 @@
 /**
- * The gate's own messages name inputs as a workflow writes them ("Input 'server-url': is required",
- * "set fail-on: error", "Check server-url"), and speak of a cancelled workflow. The engine and the adapters
- * know no host; the command rewrites its messages on their way out, so that they name the flag and the
- * variable the user actually has (issue 20).
- *
- * Every rule matches one of our own templates with a known input name and, where a value follows, only a
- * value that input takes: server text quoted in a message is left alone unless it happens to spell out one
- * of these templates word for word. Server logs never pass through here.
+ * The command's terms for the inputs our messages name (contracts/terms.ts): a flag, or the variable the
+ * user set, where the action says the input's name. An input the user gave is named where it was given
+ * (`--timeout`, or `RELEASE_GATE_TIMEOUT`), so that advice points at what to change; a secret not given is
+ * named by its variable, the place for it (a flag shows in process listings).
  */
-import { ACTION_INPUTS } from './action-inputs.generated.js'
-import { envName } from './args.js'
+import { listed, type HostPhrase, type Terms } from '../contracts/terms.js'
+import { envName, SECRET_INPUTS, type InputSource } from './args.js'
 
-const NAMES = ACTION_INPUTS.map((input) => input.name)
-  .sort((a, b) => b.length - a.length)
-  .map((name) => name.replace(/[-]/g, '\\-'))
-  .join('|')
-
-/** The values a message may give an input in "name: value" form, by input; true/false for every input. */
-const VALUES: Record<string, string> = {
-  // Every operation of Otter, BuildMaster and Foreman (src/systems/*.ts OPERATIONS).
-  operation:
-    'trigger|wait|deploy|create-release|create-build|deploy-build|reject-build|cancel-release|restore-release|rerun-failed|rerun|run|cancel',
-  'fail-on': 'warning|error|never',
-  // Ids only: "job-id: wait either on…" is prose, not a value.
-  'job-id': '\\d[\\d, ]*\\d|\\d',
-  build: '\\d[\\w.-]*',
+const PHRASES: Record<HostPhrase, string> = {
+  // A stop signal ends a run of the command, not a workflow.
+  canceled: 'the run was interrupted',
+  Canceled: 'The run was interrupted',
+  // The longest timeout comes from GitHub's job limit; outside GitHub it is simply the gate's limit.
+  'job-limit': '',
 }
 
-const flag = (name: string): string => `--${name}`
-const named = (name: string): string => `${flag(name)} (or ${envName(name)})`
+/** A value as a shell takes it: quoted when it holds anything but plain characters. */
+function shellWord(value: string): string {
+  return /^[\w.,:/@%+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
 
-const RULES: [RegExp, (match: string, ...groups: string[]) => string][] = [
-  // InputProblems' prefix: "Input 'x': is required" -> "--x (or RELEASE_GATE_X) is required"; with a quoted
-  // value, the colon stays.
-  [
-    new RegExp(`\\bInput '(${NAMES})'(:)?( (?=is |are |must |or |cannot |contains |holds )|)`, 'g'),
-    (_m, name, colon, verb) => `${named(name)}${verb ? ' ' : (colon ?? '')}`,
-  ],
-  // "operation: wait", "fail-on: error", "wait: false", "github-deployment: true" -> "--operation wait", …
-  [
-    new RegExp(`(?<![\\w-])(${NAMES}): (true|false|${Object.values(VALUES).join('|')})(?![\\w-])`, 'g'),
-    (match, name, value) =>
-      value === 'true' || value === 'false' || new RegExp(`^(?:${VALUES[name] ?? '(?!)'})$`).test(value)
-        ? `${flag(name)} ${value}`
-        : match,
-  ],
-  // "the ca-certificate input", "the environment input" -> "--ca-certificate", "--environment".
-  [new RegExp(`\\b(?:the )?(${NAMES}) input\\b`, 'g'), (_m, name) => flag(name)],
-  // "Check server-url", "server-url may point…", "a Warning that fail-on tolerates".
-  [new RegExp(`\\bCheck (?:the )?(${NAMES})\\b(?! input)`, 'g'), (_m, name) => `Check ${flag(name)}`],
-  [/(?<![\w-])server-url may /g, () => `${flag('server-url')} may `],
-  [/\bthat fail-on tolerates\b/g, () => `that ${flag('fail-on')} tolerates`],
-  // A stop signal ends a run of the command, not a workflow.
-  [/\bThe workflow was cancelled\b/g, () => 'The run was interrupted'],
-  [/\bthe workflow was cancelled\b/g, () => 'the run was interrupted'],
-  // The limit comes from GitHub's job limit; outside GitHub it is simply the gate's limit.
-  [/, the longest a GitHub Actions job can run/g, () => ''],
-]
-
-/** A message of the gate's, as the command says it: flags and variables instead of workflow inputs. */
-export function inCommandTerms(text: string): string {
-  let result = text
-  for (const [pattern, replace] of RULES)
-    result = result.replace(pattern, replace as (substring: string, ...args: unknown[]) => string)
-  return result
+export function commandTerms(sources: Readonly<Record<string, InputSource>>): Terms {
+  const secret = (name: string): boolean => SECRET_INPUTS.includes(name)
+  const where = (name: string): string =>
+    sources[name] === 'variable' || (sources[name] === undefined && secret(name))
+      ? envName(name)
+      : `--${name}`
+  return {
+    input: where,
+    value: (name, value) =>
+      where(name).startsWith('--') ? `--${name} ${shellWord(value)}` : `${envName(name)}=${shellWord(value)}`,
+    the: (names) => listed(names.map(where)),
+    // Not given: both places it can be given.
+    problem: (name, verb) =>
+      `${sources[name] ? where(name) : `--${name} (or ${envName(name)})`}${verb ? '' : ':'}`,
+    phrase: (phrase) => PHRASES[phrase],
+  }
 }

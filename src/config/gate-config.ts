@@ -6,6 +6,7 @@ import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
 import { parseMaxFailed, parseRetryFailed, type Allowance } from './fleet.js'
 import { clip } from '../util/words.js'
+import { hostPhrase, inputRef } from '../contracts/terms.js'
 
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
 export type SystemName = (typeof SYSTEM_NAMES)[number]
@@ -70,7 +71,7 @@ export function gateSettings(config: GateConfig): GateSettings {
 // A self-hosted runner's job may run up to 5 days; nothing can wait longer than that.
 const LONGEST_TIMEOUT = {
   ms: 5 * 24 * 3600_000,
-  text: "5 days ('120h'), the longest a GitHub Actions job can run",
+  text: `5 days ('120h')${hostPhrase('job-limit')}`,
 }
 // Checking less than once an hour would leave a finished job unnoticed for too long.
 const LONGEST_POLL_INTERVAL = { ms: 3600_000, text: "1 hour ('1h')" }
@@ -157,7 +158,7 @@ function readTiming(
   if (pollIntervalMs !== undefined && maxPollIntervalMs !== undefined && maxPollIntervalMs < pollIntervalMs) {
     problems.add(
       'max-poll-interval',
-      `must not be shorter than poll-interval (${withDefault('poll-interval')})`,
+      `must not be shorter than ${inputRef('poll-interval')} (${withDefault('poll-interval')})`,
     )
   }
   return {
@@ -233,7 +234,7 @@ function parseServerUrl(text: string, problems: InputProblems): URL | undefined 
     // The URL is printed in logs and the summary; credentials belong in their own (masked) inputs.
     problems.add(
       'server-url',
-      'must not contain credentials; use the api-key, or username and password, inputs instead',
+      `must not contain credentials; use ${inputRef('api-key')}, or ${inputRef('username')} and ${inputRef('password')}, instead`,
     )
     return undefined
   }

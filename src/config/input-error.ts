@@ -1,3 +1,5 @@
+import { inputProblem } from '../contracts/terms.js'
+
 /** A problem with what the user wrote in the workflow: reported without a stack trace, before any request. */
 export class InputError extends Error {
   constructor(
@@ -20,7 +22,8 @@ export class InputProblems {
   private readonly names = new Set<string>()
 
   add(input: string, message: string): void {
-    this.list.push(`Input '${input}': ${message}`)
+    // The input named in the host's terms: "Input 'timeout': …" in the action, "--timeout: …" in the command.
+    this.list.push(`${inputProblem(input, message)} ${message}`)
     this.names.add(input)
   }
 

@@ -9,4 +9,9 @@ export interface GateConsole {
    * output is never buffered without bound. A console that writes synchronously returns nothing.
    */
   logs(title: string, lines: string[]): void | Promise<void>
+  /**
+   * A line of our own the user should act on: a warning annotation where the host has them (the engine
+   * is given the host's console), a line of the log in a console that has none.
+   */
+  warning?(text: string): void
 }

@@ -1,4 +1,5 @@
 import type { HttpFailure } from './http-failure.js'
+import { hostPhrase } from './terms.js'
 
 /**
  * A failure the user can act on (wrong key, unknown template, unreachable server): its message is
@@ -37,7 +38,7 @@ export function isAuthFailure(error: unknown): boolean {
 /** Why the gate was stopped from outside: the runner's SIGINT/SIGTERM. */
 export class CancelledByRunner extends Error {
   constructor(readonly signalName: string) {
-    super(`the workflow was cancelled (${signalName})`)
+    super(`${hostPhrase('canceled')} (${signalName})`)
     this.name = 'CancelledByRunner'
   }
 }

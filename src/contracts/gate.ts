@@ -60,7 +60,7 @@ export interface GateResult {
   /**
    * Set with `stoppedBy`: why the gate stopped, as the start of a sentence, as the engine said it when it
    * stopped ("The timeout (30m) was reached", "The start-timeout (5m) was reached", "The workflow was
-   * cancelled"). The report and every channel say it in these words.
+   * canceled"). The report and every channel say it in these words.
    */
   stopReason?: string
   /**

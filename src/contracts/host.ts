@@ -1,5 +1,6 @@
 import type { GateConsole } from './console.js'
 import type { DetailSection } from './run.js'
+import { inputRef, type Terms } from './terms.js'
 
 /**
  * Where the gate runs: where inputs come from and where text, outputs, the summary and the verdict go.
@@ -27,6 +28,11 @@ export interface Host {
    * one: the command has none. The last value saved under a name is the one the post step reads.
    */
   saveState?(name: string, value: string): void
+  /**
+   * How this host names the inputs our messages name (contracts/terms.ts): the command's flags and
+   * variables; the action's `with:` names when absent.
+   */
+  readonly terms?: Terms
 }
 
 export interface HostConsole extends GateConsole {
@@ -110,10 +116,10 @@ function whyUnwritable(cause: unknown, path: string): string {
 export function withOutputsProblem(verdict: Verdict, problem: string): Verdict {
   const outcome =
     verdict.ending === 'passed'
-      ? `The job passed${verdict.withIssues ? ' (with a Warning that fail-on tolerates)' : ''}, but the step fails: `
+      ? `The job passed${verdict.withIssues ? ` (with a Warning that ${inputRef('fail-on')} tolerates)` : ''}, but the step fails: `
       : `${(verdict.message ?? 'release-gate failed.').replace(/\.?$/, '.')} Also, `
   return {
     ending: verdict.ending === 'passed' ? 'unknown' : verdict.ending,
-    message: `${outcome}its outputs could not be written to ${problem}. Later steps cannot read status, job-id and the other outputs.`,
+    message: `${outcome}its outputs could not be written to ${problem}. Later steps cannot read the status output or any other.`,
   }
 }

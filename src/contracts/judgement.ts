@@ -10,7 +10,7 @@ export type RunEnd =
   | 'tolerated'
   | 'failed'
   /** Someone cancelled it on the server: the job did not complete, which counts as an Error. */
-  | 'cancelled-on-server'
+  | 'canceled-on-server'
   /** The step stopped waiting on it (the timeout, start-timeout, the workflow's cancel): its stopNote says what became of it. */
   | 'stopped'
   /** It had not ended (the step did not wait on it). */

@@ -5,6 +5,7 @@ import type { CheckResult, DryRun, Proof } from '../contracts/dry-run.js'
 import { GateError, isAuthFailure } from '../contracts/errors.js'
 import { HttpFailure } from '../contracts/http-failure.js'
 import type { Adapter } from '../contracts/run.js'
+import { inputRef } from '../contracts/terms.js'
 
 /**
  * A dry run found something the real run would fail on (or could not read it): the failure, to end the
@@ -64,7 +65,7 @@ export class CheckLog implements DryRun {
     // Whatever was being read, a server that never answered is the server-url's failure.
     const reached = !notReached(error) || this.checks.some((check) => check.outcome === 'passed')
     this.record({
-      name: reached ? name : 'server-url',
+      name: reached ? name : inputRef('server-url'),
       outcome: 'failed',
       detail: error instanceof Error ? error.message : String(error),
     })

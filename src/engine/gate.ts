@@ -14,6 +14,7 @@ import { CheckLog, checkOnly, DryRunFailed } from './dry-run.js'
 import { nextAttempt, standing, stoppedWhileStarting } from './attempts.js'
 import { checkStatus, discover, streamOutput, type RoundContext } from './rounds.js'
 import { abandon, giveUp, stopReason } from './stopping.js'
+import { inputValue } from '../contracts/terms.js'
 
 // A failed dry run: main unwraps it as it unwraps FailedAfterStart.
 export { DryRunFailed }
@@ -125,7 +126,8 @@ class Gate {
     await this.track(runs)
     if (runs.length === 0 && !adapter.discover) return this.result('succeeded')
     if (adapter.notWaiting) return this.result('started', [adapter.notWaiting])
-    if (!options.wait) return this.result('started', ['The step did not wait for the outcome (wait: false).'])
+    if (!options.wait)
+      return this.result('started', [`Not waiting for the outcome (${inputValue('wait', false)}).`])
     return undefined
   }
 

@@ -8,6 +8,7 @@ import type { RunOutcome } from '../contracts/gate.js'
 import type { Hold, Run, Snapshot } from '../contracts/run.js'
 import { isFinal } from '../contracts/status.js'
 import { named } from '../util/words.js'
+import { inputRef, inputValue } from '../contracts/terms.js'
 
 export interface HoldOptions {
   console: GateConsole
@@ -121,7 +122,7 @@ export class HoldWatch {
    */
   afterRound(outcomes: RunOutcome[], nothingYet?: string): StartTimedOut | undefined {
     const now = this.options.now()
-    const why = `The start-timeout (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
+    const why = `The ${inputRef('start-timeout')} (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
     if (nothingYet !== undefined && outcomes.length === 0) {
       if (this.due(this.startedAt, this.nothing.beats, now)) {
         this.nothing.beats++
@@ -176,7 +177,7 @@ export class HoldWatch {
     const server = this.options.serverLabel
     return {
       sentence,
-      stays: `It stays pending on ${server}${run.url ? ` (${run.url})` : ''}${run.startedHere || !run.cancel ? '' : ', and this step did not start it, so it did not cancel it'}: it may still start. To wait on it again, run with operation: wait and job-id: ${run.id} (the job-ids output).`,
+      stays: `It stays pending on ${server}${run.url ? ` (${run.url})` : ''}${run.startedHere || !run.cancel ? '' : ', and this step did not start it, so it did not cancel it'}: it may still start. To wait on it again, run with ${inputValue('operation', 'wait')} and ${inputValue('job-id', run.id)} (the job-ids output).`,
     }
   }
 
@@ -244,7 +245,7 @@ export class HoldWatch {
     const { startTimeoutMs } = this.options
     if (startTimeoutMs === undefined || !watched?.since || outcome.hold?.paused || watched.started) return ''
     const from = Math.max(watched.since, this.startsAt(outcome))
-    return `; start-timeout in ${countdown(Math.max(0, from + startTimeoutMs - now))}`
+    return `; ${inputRef('start-timeout')} in ${countdown(Math.max(0, from + startTimeoutMs - now))}`
   }
 
   /** "; starts 14:30 UTC, in 12 min", where the server told when. */

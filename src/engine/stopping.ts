@@ -9,12 +9,13 @@ import type { Run } from '../contracts/run.js'
 import { isFinal } from '../contracts/status.js'
 import type { HoldWatch, NotStarted, StartTimedOut } from './holds.js'
 import { showLog, type RoundContext } from './rounds.js'
+import { hostPhrase } from '../contracts/terms.js'
 
 /** Why the gate stopped, as the start of a sentence: "The timeout (30m) was reached". */
 export function stopReason(status: 'timed-out' | 'canceled', timeoutMs: number): string {
   return status === 'timed-out'
     ? `The timeout (${formatDuration(timeoutMs)}) was reached`
-    : 'The workflow was cancelled'
+    : hostPhrase('Canceled')
 }
 
 /**
@@ -119,17 +120,17 @@ async function stopRun(
     outcome.stopNote =
       error instanceof NotCancelled
         ? error.message
-        : `Cancelling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
+        : `Canceling ${run.title} failed (${error instanceof Error ? error.message : String(error)}); it may still be running.`
   }
 }
 
 /** Why a run is left running instead of cancelled, in words; undefined when it is to be cancelled. */
 function keptRunning(run: Run, mayCancel: boolean): string | undefined {
-  if (!run.cancel) return run.whyNoCancel ?? `${run.title} could not be cancelled and may still be running.`
+  if (!run.cancel) return run.whyNoCancel ?? `${run.title} could not be canceled and may still be running.`
   // Someone else started it (operation: wait): the step stops watching, and leaves it to them.
   if (!run.startedHere)
     return `${run.title} keeps running: this step did not start it, so it did not cancel it.`
   if (!mayCancel)
-    return `${run.title} may still be running: it was not cancelled, because the server refused the credentials.`
+    return `${run.title} may still be running: it was not canceled, because the server refused the credentials.`
   return undefined
 }

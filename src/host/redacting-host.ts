@@ -52,6 +52,8 @@ export function redacting(host: Host, redactor: Redactor): Host {
       host.end({
         ...verdict,
         message: verdict.message === undefined ? undefined : clip(redact(verdict.message), MAX_MESSAGE),
+        // The tolerated failures name units by the server's words, and the input that allows them.
+        ...(verdict.tolerated !== undefined && { tolerated: clip(redact(verdict.tolerated), MAX_MESSAGE) }),
       }),
     // Only where the host keeps state (the action): the observers switch the post step's record on by it.
     ...(host.saveState && {

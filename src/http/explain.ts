@@ -1,4 +1,5 @@
 import type { HttpFailure } from '../contracts/http-failure.js'
+import { inputRef, theInput } from '../contracts/terms.js'
 
 export interface FailureContext {
   /** 'Otter', 'BuildMaster', ... */
@@ -22,20 +23,20 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
       if (failure.proxy) {
         return `Could not reach ${server} at ${serverUrl} while ${doing}: ${failure.cause}. Nothing reached ${server}. Check the proxy settings of this runner (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and that the proxy lets it through to the server.`
       }
-      return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check server-url and that this runner can reach the server.`
+      return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check ${inputRef('server-url')} and that this runner can reach the server.`
     case 'connection-lost':
       return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`
     case 'redirected':
-      return `${server} answered ${doing} with ${failure.serverMessage}${status}. server-url may need https:// or the server's context path, or a login page sits in front of the API.`
+      return `${server} answered ${doing} with ${failure.serverMessage}${status}. ${inputRef('server-url')} may need https:// or the server's context path, or a login page sits in front of the API.`
     case 'unexpected-body':
-      return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or server-url may point at the wrong place (${serverUrl}).`
+      return `${server} answered ${doing} with ${failure.serverMessage}${status} instead of an API response. A login page or proxy may sit in front of the API, or ${inputRef('server-url')} may point at the wrong place (${serverUrl}).`
     case 'unauthorized':
     case 'forbidden':
       return `${server} refused the credentials while ${doing}${status}${said}. Check the credentials and their permissions.`
     case 'not-found':
-      return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check server-url (${serverUrl}), including any context path.`
+      return `${server} found nothing at ${failure.request}${status} while ${doing}${said}. Check ${inputRef('server-url')} (${serverUrl}), including any context path.`
     case 'method-not-allowed':
-      return `${server} does not allow ${failure.request}${status} while ${doing}. server-url may point at a different product or API version.`
+      return `${server} does not allow ${failure.request}${status} while ${doing}. ${inputRef('server-url')} may point at a different product or API version.`
     case 'rate-limited':
       return `${server} kept answering 'too many requests'${status} while ${doing}, even after waiting as it asked.`
     case 'server-error':
@@ -45,7 +46,7 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
     case 'too-large':
       return `${server}'s answer while ${doing} was too large: ${failure.cause}. It was refused rather than cut short.`
     case 'untrusted-certificate':
-      return `The TLS certificate of ${server} at ${serverUrl} is not trusted (${failure.cause}) while ${doing}. If the server uses a private or self-signed CA, give that CA's certificate (PEM) in the ca-certificate input, or set NODE_EXTRA_CA_CERTS on the runner.`
+      return `The TLS certificate of ${server} at ${serverUrl} is not trusted (${failure.cause}) while ${doing}. If the server uses a private or self-signed CA, give that CA's certificate (PEM) in ${theInput('ca-certificate')}, or set NODE_EXTRA_CA_CERTS on the runner.`
     case 'not-sendable':
       return `The request to ${server} could not be sent while ${doing}: ${failure.cause}.`
   }

@@ -1,3 +1,4 @@
+import { ACTION_TERMS, renderTerms, type Terms } from '../contracts/terms.js'
 import { escapeHtml } from '../util/words.js'
 
 const SECRET_QUERY_PARAMS = /([?&](?:key|token|api_key|apikey|password|access_token)=)[^&\s#"']*/gi
@@ -8,10 +9,18 @@ const MASK = '***'
  */
 export const MIN_REDACTED_LENGTH = 6
 
-/** Removes every known secret, in any form a server may echo it, from text we are about to show. */
+/**
+ * Every string the gate shows passes here on its way out (log, annotations, outputs, summary, reports,
+ * GitHub's deployments): every known secret is removed, in any form a server may echo it in, and the
+ * inputs our messages name are said in the host's terms (contracts/terms.ts), first, so that no secret
+ * can hide in a rendered name.
+ */
 export class Redactor {
   private readonly secrets = new Set<string>()
   private ordered: string[] = []
+
+  /** `terms`: how the host names inputs (the command's flags); the action's by default. */
+  constructor(private readonly terms: Terms = ACTION_TERMS) {}
 
   /** Registers a secret and the forms a server may echo it in; returns those forms, for the runner's mask too. */
   add(secret: string | undefined): string[] {
@@ -24,7 +33,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let result = text.replace(SECRET_QUERY_PARAMS, `$1${MASK}`)
+    let result = renderTerms(text, this.terms).replace(SECRET_QUERY_PARAMS, `$1${MASK}`)
     for (const secret of this.ordered) {
       if (result.includes(secret)) result = result.split(secret).join(MASK)
     }

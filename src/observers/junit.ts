@@ -11,6 +11,7 @@ import type { CheckResult } from '../contracts/dry-run.js'
 import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
+import { inputValue } from '../contracts/terms.js'
 
 // The last lines kept per run while it runs, for a run that fails: a few, each clipped, so that
 // thousands of runs cost little memory.
@@ -269,17 +270,17 @@ export class JUnitReport implements Observer {
         message: `Not waited on: ${end.result?.notes.join(' ') || `${run.title} was ${status}`}`,
       }
     if (judged === 'succeeded') return { ...base, outcome: 'passed' }
-    if (judged === 'cancelled-on-server')
+    if (judged === 'canceled-on-server')
       return {
         ...base,
         outcome: 'skipped',
-        message: `${run.title} was cancelled on ${this.options.attempt.server}${said}.`,
+        message: `${run.title} was canceled on ${this.options.attempt.server}${said}.`,
       }
     if (judged === 'tolerated')
       return {
         ...base,
         outcome: 'passed',
-        note: `${run.title} ended in Warning${said}; fail-on: ${end.judge.failOn} tolerates it.`,
+        note: `${run.title} ended in Warning${said}; ${inputValue('fail-on', end.judge.failOn)} tolerates it.`,
       }
     const why = run.failureDetail?.()
     return {
@@ -320,17 +321,17 @@ export class JUnitReport implements Observer {
           return {
             ...base,
             outcome: 'failed',
-            message: `${this.stopped(end)} before the job finished ${on}: the step cancelled it (${host.detail}).`,
+            message: `${this.stopped(end)} before the job finished ${on}: the step canceled it (${host.detail}).`,
             lines: host.lines,
           }
-        return { ...base, outcome: 'skipped', message: `The job was cancelled ${on}: ${host.detail}.` }
+        return { ...base, outcome: 'skipped', message: `The job was canceled ${on}: ${host.detail}.` }
       case 'warning':
         // A Warning fail-on tolerates passes the step, as the report judged the units (units.ts).
         if (!end.judge.warningFails)
           return {
             ...base,
             outcome: 'passed',
-            note: `The job ended in Warning ${on}${tries}: ${host.detail}; fail-on: ${end.judge.failOn} tolerates it.`,
+            note: `The job ended in Warning ${on}${tries}: ${host.detail}; ${inputValue('fail-on', end.judge.failOn)} tolerates it.`,
             ...(earlier.length ? { earlier } : {}),
           }
         return {

@@ -6,6 +6,7 @@ import type { Observer } from '../contracts/observer.js'
 import type { ObserverContext } from './common/context.js'
 import { postState } from './post-state.js'
 import { stepRecord } from './common/step-state.js'
+import { inputValue } from '../contracts/terms.js'
 
 /**
  * The observers the inputs switch on. Each is its own chunk of the bundle, loaded only when switched
@@ -86,6 +87,8 @@ async function noDeploymentInDryRun(context: ObserverContext): Promise<Observer[
   )
   host.mask(token)
   problems.throwIfAny()
-  host.console.info('github-deployment is true, but a dry run records no GitHub deployment: nothing starts.')
+  host.console.info(
+    `${inputValue('github-deployment', true)}, but a dry run records no GitHub deployment: nothing starts.`,
+  )
   return []
 }

@@ -6,6 +6,7 @@ import type { Host } from '../contracts/host.js'
 import type { Redactor } from '../http/redactor.js'
 import type { RecordEntry, SavedRun } from '../observers/common/step-state.js'
 import { prepareSystem, type ReadySystem } from '../systems/prepare.js'
+import { inputRef } from '../contracts/terms.js'
 
 type GateState = Extract<RecordEntry, { t: 'gate' }>
 
@@ -75,7 +76,7 @@ async function cancelOne(
   const serverUrl = redactor.redact(config.serverUrl.toString())
   if (config.system !== gate.system || serverUrl !== gate.serverUrl)
     return failed(
-      `system and server-url are now ${config.system} at ${serverUrl}, not ${gate.system} at ${gate.serverUrl} as in the main step, so nothing was sent`,
+      `${inputRef('system')} and ${inputRef('server-url')} are now ${config.system} at ${serverUrl}, not ${gate.system} at ${gate.serverUrl} as in the main step, so nothing was sent`,
     )
   const { client, adapter } = ready.connect({
     redactor,

@@ -23,7 +23,7 @@ function noOutcome(todo: Plan, deployment: RecordedDeployment, cancelled: Set<st
     const run = todo.runs.get(deployment.run)
     const title = run?.title ?? deployment.subject
     if (cancelled.has(deployment.run))
-      return `Cancelled by release-gate's post step: the step ended before the outcome of ${title}`
+      return `Canceled by release-gate's post step: the step ended before the outcome of ${title}`
     if (todo.ended.has(deployment.run))
       return `No outcome known: the step ended before it reported the outcome of ${title}; see ${server}`
     return `No outcome known: the step ended early; ${title} may still be running on ${server}`
@@ -39,7 +39,7 @@ function noOutcome(todo: Plan, deployment: RecordedDeployment, cancelled: Set<st
     todo.cancel.every((run) => cancelled.has(run.id)) &&
     todo.keepRunning.length + todo.leftAlone.length === 0
   return stopped
-    ? `Cancelled by release-gate's post step: the step ended before its outcome (${titles(todo.cancel)})`
+    ? `Canceled by release-gate's post step: the step ended before its outcome (${titles(todo.cancel)})`
     : `No outcome known: the step ended early; ${titles(open)} may still be running on ${server}`
 }
 

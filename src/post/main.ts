@@ -22,6 +22,7 @@ import { cancelSignals, isLastSignal } from '../contracts/signals.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
 import { deploymentFinals } from './deployments.js'
 import { plan, replay, type Plan } from './plan.js'
+import { hostPhrase } from '../contracts/terms.js'
 
 export { plan, replay } from './plan.js'
 
@@ -135,12 +136,12 @@ function headline(todo: Plan): string {
   const prefix = 'release-gate post step: '
   switch (todo.ending) {
     case 'killed':
-      return `${prefix}the main step ended before its verdict (the workflow was cancelled, or the step was killed); finishing its cleanup.`
+      return `${prefix}the main step ended before its verdict (${hostPhrase('canceled')}, or the step was killed); finishing its cleanup.`
     case 'status':
       return `${prefix}the main step reached its verdict (status: ${todo.status || 'none'}) but ended before its cleanup was done; finishing it.`
     default:
       return todo.cancel.length > 0
-        ? `${prefix}the main step could not confirm that its job was cancelled; trying again.`
+        ? `${prefix}the main step could not confirm that its job was canceled; trying again.`
         : `${prefix}the final state of ${todo.deployments.length === 1 ? 'a GitHub deployment' : `${todo.deployments.length} GitHub deployments`} did not reach GitHub during the main step; sending it again.`
   }
 }
@@ -180,6 +181,6 @@ function say(host: Host, { run, cancelled, message }: CancelOutcome): void {
   if (cancelled) host.console.info(message)
   else
     host.console.warning(
-      `${run.title} could not be cancelled by the post step: ${message.replace(/\.$/, '')}. It may still be running on the server${run.url ? `: ${run.url}` : ''}.`,
+      `${run.title} could not be canceled by the post step: ${message.replace(/\.$/, '')}. It may still be running on the server${run.url ? `: ${run.url}` : ''}.`,
     )
 }

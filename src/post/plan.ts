@@ -2,6 +2,7 @@
 // record is replayed entry by entry into what main left open, then planned. Pure: no request, no line.
 import type { RecordEntry, SavedRun } from '../observers/common/step-state.js'
 import type { DeploymentState } from '../observers/github/api.js'
+import { inputValue } from '../contracts/terms.js'
 
 type GateEntry = Extract<RecordEntry, { t: 'gate' }>
 
@@ -151,7 +152,7 @@ export function plan(recorded: Recorded): Plan {
   if (!recorded.gate) return none('the main step kept no record: it ended before it started anything')
   if (recorded.gate.dryRun) return none('the main step was a dry run: it started nothing')
   if (!recorded.gate.wait || recorded.verdict?.wait === false)
-    return none('the main step did not wait on its job (wait: false, or a scheduled job)')
+    return none(`the main step did not wait on its job (${inputValue('wait', false)}, or a scheduled job)`)
   const server = recorded.gate.server
   // An id the server answered a start with, before main knew the run: attached to by id, like any other.
   const created: SavedRun[] = recorded.created

@@ -18,7 +18,7 @@ export class Judge implements Judgement {
   run(outcome: RunOutcome): RunJudgement {
     if (outcome.stopNote !== undefined) return { end: 'stopped', fails: false }
     if (outcome.status === 'canceled')
-      return { end: 'cancelled-on-server', fails: failsStep('failed', this.failOn) }
+      return { end: 'canceled-on-server', fails: failsStep('failed', this.failOn) }
     return this.status(outcome.status)
   }
 

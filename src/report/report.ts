@@ -11,6 +11,7 @@ import type { CheckResult } from '../contracts/dry-run.js'
 import { checkTable, dryRunLine } from './dry-run.js'
 import { Judge } from './judge.js'
 import type { RunEnd } from '../contracts/judgement.js'
+import { inputRef, inputValue } from '../contracts/terms.js'
 
 export interface ReportInput {
   attempt: Attempt
@@ -102,7 +103,7 @@ export function buildReport(input: ReportInput): Report {
   else if (verdict.withIssues) {
     const tolerated = result.runs.filter((o) => ENDED.includes(judge.run(o).end))
     warnings.push(
-      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (fail-on: ${input.failOn}).`,
+      `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (${inputValue('fail-on', input.failOn)}).`,
     )
   }
   const ended =
@@ -168,7 +169,7 @@ function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgemen
   const units = unitsOf(result, input.details, names)
   if (!units)
     return {
-      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? 'max-failed was not applied, and ' : ''}the outcome is the job's as a whole.`,
+      unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? `${inputRef('max-failed')} was not applied, and ` : ''}the outcome is the job's as a whole.`,
     }
   return { units: judgeUnits(units, input.judge ?? input.failOn, input.maxFailed, names) }
 }
@@ -212,7 +213,7 @@ export function verdictOf(result: GateResult, judged: Judge | FailOn): Verdict {
   }
   if (failing.length > 0) {
     const becauseOfFailOn = failing.every((o) => judge.run(o).end === 'warning')
-      ? ` (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`
+      ? ` (${inputValue('fail-on', failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`
       : ''
     const standing = result.runs.filter((o) => !o.retried)
     const others =
@@ -239,7 +240,7 @@ function withIssues(end: RunEnd): boolean {
 }
 
 // The ends of runs that ended on their own, other than a success: what a passing step tolerated.
-const ENDED: RunEnd[] = ['tolerated', 'warning', 'failed', 'cancelled-on-server']
+const ENDED: RunEnd[] = ['tolerated', 'warning', 'failed', 'canceled-on-server']
 
 /**
  * The runs that did not fail the step, said by what they did ("1 of 2 succeeded.") rather than by
@@ -258,7 +259,20 @@ function othersLine(others: RunOutcome[], total: number): string {
 /** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
 export function runLine(outcome: RunOutcome, result: GateResult): string {
   const ran = ranFor(outcome)
-  return `${outcome.run.title}: ${outcome.status} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+  return `${outcome.run.title}: ${stateOf(outcome)} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
+}
+
+/**
+ * A run's state in words: its status, except that a run the step stopped watching while it keeps running
+ * on its server (Otter and BuildMaster cannot cancel; a job this step did not start) is "left running",
+ * never "canceled": canceled means canceled on the server (issue 29).
+ */
+function stateOf(outcome: RunOutcome): string {
+  if (!outcome.keepsRunning) return outcome.status
+  // One that never started (held at its last check) stays pending on the server, and may still start.
+  const pending = outcome.neverStarted || (outcome.hold !== undefined && !outcome.hold.paused)
+  const left = pending ? 'left pending' : 'left running'
+  return outcome.status === 'canceled' ? left : `${outcome.status}, ${left}`
 }
 
 function withDetail(outcome: RunOutcome, result: GateResult): string {
@@ -284,9 +298,10 @@ function runTable(result: GateResult): Summary['table'] {
     const detail = outcome.detail && outcome.detail.toLowerCase() !== status ? ` (${outcome.detail})` : ''
     // A run left paused on its server (a Foreman task someone must resume or cancel) says so first.
     const paused = outcome.hold?.paused ? `${STATUS_ICON.paused} paused; ` : ''
+    const icon = STATUS_ICON[outcome.keepsRunning && status === 'canceled' ? 'running' : status] ?? ''
     return [
       outcome.run.title,
-      `${paused}${STATUS_ICON[status] ?? ''} ${status}${detail}`.trim(),
+      `${paused}${icon} ${result.status === 'started' ? status : stateOf(outcome)}${detail}`.trim(),
       ranFor(outcome) ?? '—',
       result.status === 'started' ? '—' : formatDuration(waitedFor(outcome, result)),
       outcome.run.url ? { text: 'open', link: outcome.run.url } : '—',

@@ -8,6 +8,7 @@ import type { DetailCase, DetailSection, UnitNames } from '../contracts/run.js'
 import { isFinal, worstOf, type FailOn, type FinalStatus } from '../contracts/status.js'
 import { Judge } from './judge.js'
 import { named } from '../util/words.js'
+import { inputRef, inputValue } from '../contracts/terms.js'
 
 export interface UnitJudgement {
   status: FinalStatus
@@ -65,28 +66,15 @@ export function judgeUnits(
   const of = (list: DetailCase[], what: string): string =>
     `${list.length} of ${total} ${total === 1 ? names.one : names.many} ${what}: ${listed(list)}`
   const allowance = maxFailed
-    ? `; max-failed allows ${allowed}${'percent' in maxFailed ? ` (${describeAllowance(maxFailed)} of ${total}, rounded down)` : ''}`
+    ? `; ${inputRef('max-failed')} allows ${allowed}${'percent' in maxFailed ? ` (${describeAllowance(maxFailed)} of ${total}, rounded down)` : ''}`
     : ''
-  const reasons: string[] = []
-  if (failOn !== 'never') {
-    if (!within) reasons.push(`${of(failed, `failed${allowance}`)}`)
-    if (cancelled.length > 0)
-      reasons.push(of(cancelled, 'were cancelled (max-failed allows failed ones only, never cancelled ones)'))
-    if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))
-    if (warned.length > 0 && judge.warningFails)
-      reasons.push(
-        of(
-          warned,
-          `ended in Warning (fail-on: ${failOn} fails on Warning; set fail-on: error to tolerate it)`,
-        ),
-      )
-  }
+  const reasons = reasonsToFail({ failed, cancelled, unfinished, warned }, within, allowance, judge, of)
   const succeeded = units.filter((u) => u.status === 'succeeded').length
   const later = healed.length > 0 ? `, ${healed.length} of them on a later attempt` : ''
   // A step failed by something else still names the failures max-failed allowed: its message would
   // otherwise leave them out, and its counts would not add up.
   if (reasons.length > 0 && failed.length > 0 && within)
-    reasons.push(of(failed, `failed, within what max-failed allows (${allowed})`))
+    reasons.push(of(failed, `failed, within what ${inputRef('max-failed')} allows (${allowed})`))
   if (reasons.length > 0)
     return {
       status,
@@ -99,11 +87,13 @@ export function judgeUnits(
     }
   const tolerated =
     failed.length > 0 && within
-      ? `${of(failed, `failed, within what max-failed allows (${allowed})`)}. The step passes; ${succeeded} of ${total} succeeded${later}.`
+      ? `${of(failed, `failed, within what ${inputRef('max-failed')} allows (${allowed})`)}. The step passes; ${succeeded} of ${total} succeeded${later}.`
       : undefined
   const warnings = tolerated ? [tolerated] : []
   if (warned.length > 0 && failOn !== 'never')
-    warnings.push(`${of(warned, 'ended in Warning')}: not failing the step (fail-on: ${failOn}).`)
+    warnings.push(
+      `${of(warned, 'ended in Warning')}: not failing the step (${inputValue('fail-on', failOn)}).`,
+    )
   return {
     status,
     healed,
@@ -114,6 +104,33 @@ export function judgeUnits(
       ...(tolerated ? { tolerated } : {}),
     },
   }
+}
+
+/** Why the units fail the step, each in a sentence; none when they do not. */
+function reasonsToFail(
+  units: { failed: DetailCase[]; cancelled: DetailCase[]; unfinished: DetailCase[]; warned: DetailCase[] },
+  within: boolean,
+  allowance: string,
+  judge: Judge,
+  of: (list: DetailCase[], what: string) => string,
+): string[] {
+  const { failed, cancelled, unfinished, warned } = units
+  const reasons: string[] = []
+  if (judge.failOn === 'never') return reasons
+  if (!within) reasons.push(`${of(failed, `failed${allowance}`)}`)
+  if (cancelled.length > 0)
+    reasons.push(
+      of(cancelled, `were canceled (${inputRef('max-failed')} allows failed ones only, never canceled ones)`),
+    )
+  if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))
+  if (warned.length > 0 && judge.warningFails)
+    reasons.push(
+      of(
+        warned,
+        `ended in Warning (${inputValue('fail-on', judge.failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`,
+      ),
+    )
+  return reasons
 }
 
 /** "web-1 (error), web-2 (error on all 3 attempts), web-3 (error) and 4 more". */
@@ -131,7 +148,7 @@ function listed(units: DetailCase[]): string {
 export function healedSection(healed: DetailCase[], names: UnitNames): DetailSection | undefined {
   if (healed.length === 0) return undefined
   return {
-    title: `${healed.length} ${healed.length === 1 ? names.one : names.many} failed and then succeeded on a later attempt (retry-failed):`,
+    title: `${healed.length} ${healed.length === 1 ? names.one : names.many} failed and then succeeded on a later attempt (${inputRef('retry-failed')}):`,
     items: healed.map((u) => {
       const attempts = u.attempts ?? []
       const earlier = attempts

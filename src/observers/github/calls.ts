@@ -3,6 +3,7 @@ import type { HostConsole } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
 import { retrying } from '../../http/retry.js'
 import { GitHubCallError, classify, type Repository } from './api.js'
+import { inputRef } from '../../contracts/terms.js'
 
 const OUT_OF_TIME = 'no answer before the step had to end'
 
@@ -150,7 +151,7 @@ export class GitHubCalls {
         )
       case 'unauthorized':
         return this.warn(
-          `GitHub refused github-token (${failure.message}) when ${doing}: no deployment is recorded. Check the token, or leave github-token out to use the workflow's own. ${unaffected}`,
+          `GitHub refused ${inputRef('github-token')} (${failure.message}) when ${doing}: no deployment is recorded. Check the token, or leave ${inputRef('github-token')} out to use the workflow's own. ${unaffected}`,
         )
       case 'not-found':
         return this.warn(

@@ -18,6 +18,7 @@ import {
   clipDescription,
   finalState,
 } from './states.js'
+import { theInput } from '../../contracts/terms.js'
 
 export interface MirrorOptions {
   api: GitHubApi
@@ -112,7 +113,7 @@ export class DeploymentMirror implements Observer {
     for (const run of runs) {
       if (!run.environment) {
         this.options.console.debug(
-          `${run.title} names no environment of its own: no GitHub deployment for it (set the environment input to record one).`,
+          `${run.title} names no environment of its own: no GitHub deployment for it (set ${theInput('environment')} to record one).`,
         )
         continue
       }
@@ -188,7 +189,7 @@ export class DeploymentMirror implements Observer {
   private statusOf(outcome: RunOutcome): string {
     if (outcome.neverStarted) return NEVER_STARTED
     const { end } = this.options.judge.run(outcome)
-    if (end === 'cancelled-on-server') return CANCELLED_ON_SERVER
+    if (end === 'canceled-on-server') return CANCELLED_ON_SERVER
     return end === 'tolerated' ? TOLERATED : outcome.status
   }
 

@@ -8,6 +8,7 @@ import type { StepRecord } from '../common/step-state.js'
 import { octokitApi } from './octokit-api.js'
 import type { ObserverContext } from '../common/context.js'
 import type { Host } from '../../contracts/host.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 /**
  * The GitHub Deployments mirror, made from its inputs and the runner's GITHUB_* variables. This
@@ -34,7 +35,7 @@ export function githubDeployments(
   const ref = env.GITHUB_SHA?.trim()
   if (!repository || !ref) {
     host.console.warning(
-      'github-deployment is true, but GITHUB_REPOSITORY and GITHUB_SHA are not set (this is not a GitHub Actions job): no GitHub deployment is recorded.',
+      `${inputValue('github-deployment', true)}, but GITHUB_REPOSITORY and GITHUB_SHA are not set (this is not a GitHub Actions job): no GitHub deployment is recorded.`,
     )
     return []
   }
@@ -76,7 +77,7 @@ export async function finishDeployments(
   if (!token || !repository) {
     const ids = deployments.map((d) => d.id)
     host.console.warning(
-      `GitHub deployment${ids.length === 1 ? '' : 's'} ${ids.join(', ')} ${ids.length === 1 ? 'was' : 'were'} left in progress: ${token ? 'GITHUB_REPOSITORY is not set' : 'github-token is empty'} in the post step.`,
+      `GitHub deployment${ids.length === 1 ? '' : 's'} ${ids.join(', ')} ${ids.length === 1 ? 'was' : 'were'} left in progress: ${token ? 'GITHUB_REPOSITORY is not set' : `${inputRef('github-token')} is empty`} in the post step.`,
     )
     return
   }

@@ -1,4 +1,5 @@
 import type { InputProblems } from '../../config/input-error.js'
+import { inputValue } from '../../contracts/terms.js'
 
 /** The inputs this observer reads beyond the switch; problems are added for the step's input error. */
 export function readDeploymentInputs(
@@ -18,7 +19,7 @@ export function readDeploymentInputs(
   if (!token) {
     problems.add(
       'github-token',
-      "is required with github-deployment: true; leave it out to use the workflow's own token (${{ github.token }})",
+      `is required with ${inputValue('github-deployment', true)}; leave it out to use the workflow's own token (\${{ github.token }})`,
     )
   } else if (/[\s\u0000-\u001f\u007f]/.test(token)) {
     problems.add(
@@ -29,7 +30,7 @@ export function readDeploymentInputs(
   if (!environment && !system.environmentPerRun) {
     problems.add(
       'environment',
-      `is required with github-deployment: true for ${system.label}: the GitHub environment to record the deployment in, e.g. production (only a server whose deployments name their own environment, BuildMaster, can do without it)`,
+      `is required with ${inputValue('github-deployment', true)} for ${system.label}: the GitHub environment to record the deployment in, e.g. production (only a server whose deployments name their own environment, BuildMaster, can do without it)`,
     )
   } else if (Array.from(environment).length > 255 || /[\u0000-\u001f\u007f]/.test(environment)) {
     problems.add('environment', 'must be a GitHub environment name: one line of at most 255 characters')

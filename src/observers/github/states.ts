@@ -1,5 +1,6 @@
 import type { FailOn } from '../../contracts/status.js'
 import { clip } from '../../util/words.js'
+import { hostPhrase, inputRef, inputValue } from '../../contracts/terms.js'
 import type { DeploymentState } from './api.js'
 
 /** GitHub refuses a deployment status description longer than this (422). */
@@ -32,19 +33,19 @@ export function finalState(
     case 'succeeded':
       return { state: 'success', word: 'Succeeded' }
     case 'warning':
-      return { state: 'failure', word: `Warning (fail-on: ${failOn} fails on it)` }
+      return { state: 'failure', word: `Warning (${inputValue('fail-on', failOn)} fails on it)` }
     case TOLERATED:
-      return { state: 'success', word: `Succeeded with a warning (fail-on: ${failOn})` }
+      return { state: 'success', word: `Succeeded with a warning (${inputValue('fail-on', failOn)})` }
     case 'failed':
       return { state: 'failure', word: 'Failed' }
     case 'timed-out':
       return { state: 'error', word: 'Timed out' }
     case 'canceled':
-      return { state: 'error', word: 'Cancelled (the workflow was cancelled)' }
+      return { state: 'error', word: `Canceled (${hostPhrase('canceled')})` }
     case CANCELLED_ON_SERVER:
-      return { state: 'error', word: 'Cancelled on the server' }
+      return { state: 'error', word: 'Canceled on the server' }
     case NEVER_STARTED:
-      return { state: 'error', word: 'Never started (start-timeout)' }
+      return { state: 'error', word: `Never started (${inputRef('start-timeout')})` }
     default:
       return { state: 'error', word: NO_OUTCOME }
   }

@@ -5,6 +5,7 @@ import { GateError } from '../../contracts/errors.js'
 import type { HttpFailure } from '../../contracts/http-failure.js'
 import type { ApiClient, ApiRequest } from '../../http/api-client.js'
 import { MaybeActed, ServerApi, type ServerRequest } from '../common/server-api.js'
+import { theInput } from '../../contracts/terms.js'
 import type { Parser } from './answers.js'
 
 /** The server's name in messages, titles and reports. */
@@ -20,7 +21,7 @@ export class BuildMasterApi extends ServerApi {
       server: SERVER_NAME,
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
-        `BuildMaster refused the request while ${doing} (HTTP ${failure.status}): the API key is invalid or lacks the Release & Build Deployment permission.${failure.serverMessage ? ` BuildMaster said: ${failure.serverMessage}` : ''} Check the api-key secret and the key's permissions in BuildMaster (Administration > API Keys).`,
+        `BuildMaster refused the request while ${doing} (HTTP ${failure.status}): the API key is invalid or lacks the Release & Build Deployment permission.${failure.serverMessage ? ` BuildMaster said: ${failure.serverMessage}` : ''} Check ${theInput('api-key', 'secret')} and the key's permissions in BuildMaster (Administration > API Keys).`,
       mayHaveActed,
     })
   }

@@ -9,6 +9,7 @@ import { deploymentJson, oneOrList, sameName, type DeploymentJson } from './answ
 import { AfterDeploy, type BuildMasterApi } from './api.js'
 import { releaseLabel, releaseParams, type Settings } from './inputs.js'
 import { explainRefusal } from './refusal.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 /** The deployments `filter` selects, as the adapter lists them (saying once what BuildMaster's filters did). */
 type ListDeployments = (
@@ -148,6 +149,6 @@ export class BuildDeploy {
   /** How to wait on the deploy's deployments without deploying again. */
   private waitBySelection(): string {
     const { stage, release } = this.settings
-    return `operation: wait with release: ${release}, build: ${this.build}${stage ? ` and stage: ${stage}` : ''} (no job-id)`
+    return `${inputValue('operation', 'wait')} with ${inputValue('release', release)}, ${inputValue('build', this.build)}${stage ? ` and ${inputValue('stage', stage)}` : ''} (no ${inputRef('job-id')})`
   }
 }

@@ -134,7 +134,7 @@ export class Deployment implements Run {
       throw error
     }
     const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
-    if (d.canceledOn) return { status: 'canceled', detail: 'cancelled in BuildMaster', timing }
+    if (d.canceledOn) return { status: 'canceled', detail: 'canceled in BuildMaster', timing }
     const hold: Hold = { reason: PENDING, startsAt: this.start?.at, startsAtText: this.start?.text }
     // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for
     // pending.

@@ -9,10 +9,11 @@ import type { BuildMasterApi } from './api.js'
 import { DeploymentBoard } from './deployment.js'
 import { releaseLabel, type Settings } from './inputs.js'
 import type { Releases } from './releases.js'
+import { inputRef, theInput } from '../../contracts/terms.js'
 
 /** The key is proven by the first read: every call of this API needs it. */
 export const KEY: Proof = {
-  credentials: 'api-key',
+  credentials: inputRef('api-key'),
   detail: 'BuildMaster accepted it for the Release & Build Deployment API',
 }
 
@@ -97,7 +98,7 @@ export class BuildMasterDryRun {
       this.fail(
         `build ${build}`,
         new GateError(
-          `BuildMaster has no build ${build} of release ${this.label}: check the application, release and build inputs.`,
+          `BuildMaster has no build ${build} of release ${this.label}: check ${theInput(['application', 'release', 'build'])}.`,
         ),
       )
     this.dryRun.passed(`build ${build}`, `exists (${found.status})`)
@@ -121,7 +122,7 @@ export class BuildMasterDryRun {
   private async waitOnIds(): Promise<string> {
     const { deploymentIds } = this.settings
     const board = new DeploymentBoard(this.api, undefined, deploymentIds)
-    const name = `job-id ${deploymentIds.join(', ')}`
+    const name = `${inputRef('job-id')} ${deploymentIds.join(', ')}`
     const found = await this.dryRun.check(
       name,
       () => board.refresh(this.signal),
@@ -133,7 +134,7 @@ export class BuildMasterDryRun {
       this.fail(
         name,
         new GateError(
-          `BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`,
+          `BuildMaster has no deployment ${missing.join(', ')}. Check ${inputRef('job-id')}: it takes deployment ids, as in this action's deployment-ids output.`,
         ),
       )
     const deployments = deploymentIds.map((id) => found.get(id)!)
@@ -190,7 +191,11 @@ export class BuildMasterDryRun {
   private active(existing: ReleaseJson): void {
     const name = `release ${this.settings.release}`
     if (existing.status !== 'active') this.fail(name, this.releases.notActive(existing))
-    this.dryRun.passed(name, `exists and is active (pipeline ${existing.pipelineName}): it would be used`)
+    const other = this.releases.otherPipeline(existing)
+    this.dryRun.passed(
+      name,
+      `exists and is active (pipeline ${existing.pipelineName}): it would be used${other ? `. ${other}` : ''}`,
+    )
   }
 
   /** A release the real run would create: from pipeline (which must be one BuildMaster shows) or a release template. */
@@ -204,7 +209,7 @@ export class BuildMasterDryRun {
     if (pipeline) await this.pipeline(pipeline)
     if (releaseTemplate)
       this.dryRun.unchecked(
-        `release-template '${releaseTemplate}'`,
+        `${inputRef('release-template')} '${releaseTemplate}'`,
         "the Release & Build Deployment API has no read for release templates; releases/create-from-template is in Inedo's older API documentation only, so a BuildMaster without it answers 404 when the release is created",
       )
   }
@@ -262,7 +267,7 @@ export class BuildMasterDryRun {
     this.fail(
       name,
       new GateError(
-        `BuildMaster shows no release that uses pipeline '${pipeline}' (the releases of ${applicationLabel} use ${used.join(', ')}): did you mean '${near}'? Check the pipeline input. The Release & Build Deployment API cannot list pipelines, so a dry run fails only a name this close to one the releases use.`,
+        `BuildMaster shows no release that uses pipeline '${pipeline}' (the releases of ${applicationLabel} use ${used.join(', ')}): did you mean '${near}'? Check ${theInput('pipeline')}. The Release & Build Deployment API cannot list pipelines, so a dry run fails only a name this close to one the releases use.`,
       ),
     )
   }
@@ -360,7 +365,7 @@ export class BuildMasterDryRun {
     } catch (error) {
       if (error instanceof GateError && error.failure?.kind === 'rejected')
         throw new GateError(
-          `${error.message.replace(/\.?$/, '.')} Check the application input: the application's name or numeric id (a name made only of digits as name:2024).`,
+          `${error.message.replace(/\.?$/, '.')} Check ${theInput('application')}: the application's name or numeric id (a name made only of digits as name:2024).`,
           error.transient,
           error.failure,
         )

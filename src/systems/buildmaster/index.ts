@@ -21,6 +21,7 @@ import {
 import { Releases } from './releases.js'
 import { BuildMasterDryRun, KEY } from './dry-run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 export const buildmaster: SystemDefinition = {
   name: 'buildmaster',
@@ -154,7 +155,7 @@ class BuildMasterAdapter implements Adapter {
       // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet
       // another.
       throw new GateError(
-        `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with operation: deploy-build and build: ${this.buildNumber}.`,
+        `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with ${inputValue('operation', 'deploy-build')} and ${inputValue('build', this.buildNumber)}.`,
         error.transient,
       )
     }
@@ -245,7 +246,7 @@ class BuildMasterAdapter implements Adapter {
     const missing = this.settings.deploymentIds.filter((id) => !found.has(id))
     if (missing.length)
       throw new GateError(
-        `BuildMaster has no deployment ${missing.join(', ')}. Check job-id: it takes deployment ids, as in this action's deployment-ids output.`,
+        `BuildMaster has no deployment ${missing.join(', ')}. Check ${inputRef('job-id')}: it takes deployment ids, as in this action's deployment-ids output.`,
       )
     const deployments = this.settings.deploymentIds.map((id) => found.get(id)!)
     this.releaseNumber = deployments[0]!.releaseNumber
@@ -258,7 +259,7 @@ class BuildMasterAdapter implements Adapter {
     const ids = this.deploymentIds.join(',')
     // A deployment cannot be cancelled through the API and a second deploy would deploy twice: waiting again
     // is the way on.
-    const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with operation: wait and job-id: ${ids}.`
+    const waitAgain = `To wait on ${deployments.length === 1 ? 'it' : 'these deployments'} again without deploying twice, run with ${inputValue('operation', 'wait')} and ${inputValue('job-id', ids)}.`
     // When this step asked for a start time, it is when they start: said, and start-timeout counts from it.
     const { startTime } = this.settings
     const start = startedHere && startTime ? startTimeAt(startTime, Date.now()) : undefined

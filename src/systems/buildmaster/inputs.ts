@@ -5,6 +5,7 @@ import type { InputProblems } from '../../config/input-error.js'
 import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import type { Variables } from '../../config/variables.js'
 import type { Intent } from '../../contracts/attempt.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 export const OPERATIONS = [
   'deploy',
@@ -124,15 +125,17 @@ function checkWhatIsNamed(
     if (input('stage'))
       problems.add(
         'stage',
-        'cannot be used together with job-id: wait either on deployment ids (job-id), or on the deployments of application, release, build and stage',
+        `cannot be used together with ${inputRef('job-id')}: wait either on deployment ids (${inputRef('job-id')}), or on the deployments of ${inputRef('application')}, ${inputRef('release')}, ${inputRef('build')} and ${inputRef('stage')}`,
       )
   } else if (settings.selection && !application && !settings.release && !settings.build) {
     problems.add(
       'job-id',
-      'or application, release and build, is required with operation: wait: the deployment ids to wait on, or the build whose deployments to wait on (stage optional)',
+      `or ${inputRef('application')}, ${inputRef('release')} and ${inputRef('build')}, is required with ${inputValue('operation', 'wait')}: the deployment ids to wait on, or the build whose deployments to wait on (${inputRef('stage')} optional)`,
     )
   } else {
-    const what = settings.selection ? 'operation: wait without job-id' : `operation: ${operation}`
+    const what = settings.selection
+      ? `${inputValue('operation', 'wait')} without ${inputRef('job-id')}`
+      : inputValue('operation', operation)
     if (!application)
       problems.add('application', `is required for ${what}: the application's name or numeric id`)
     if (!settings.release) problems.add('release', `is required for ${what}: the release number, e.g. 1.4.0`)
@@ -162,18 +165,22 @@ function checkWhatIsUsed(
     )
   }
   if (!deploys && operation !== 'wait' && input('stage'))
-    problems.add('stage', 'is only used by operation: deploy, deploy-build, or wait (without job-id)')
+    problems.add(
+      'stage',
+      `is only used by ${inputValue('operation', 'deploy')}, deploy-build, or wait (without ${inputRef('job-id')})`,
+    )
   if (!deploys) {
     for (const name of ['force', 'start-time'])
-      if (input(name)) problems.add(name, 'is only used by operation: deploy or deploy-build')
+      if (input(name))
+        problems.add(name, `is only used by ${inputValue('operation', 'deploy')} or deploy-build`)
   }
   if (settings.reason && operation !== 'cancel-release')
-    problems.add('reason', 'is only used by operation: cancel-release')
+    problems.add('reason', `is only used by ${inputValue('operation', 'cancel-release')}`)
   if (
     ['wait', 'reject-build', 'cancel-release', 'restore-release'].includes(operation) &&
     Object.keys(config.variables).length > 0
   ) {
-    problems.add('variables', `are not sent with operation: ${operation}`)
+    problems.add('variables', `are not sent with ${inputValue('operation', operation)}`)
   }
   refuseRetryFailed(
     config,

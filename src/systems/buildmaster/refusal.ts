@@ -4,6 +4,7 @@ import { GateError } from '../../contracts/errors.js'
 import { buildJson, listOf } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 import { releaseParams, type Settings } from './inputs.js'
+import { inputValue } from '../../contracts/terms.js'
 
 // What BuildMaster's 400 says when a stage's requirements are not met is not documented (the Deploy Build
 // page only says "the body will provide some details as text"); Inedo's docs name what a deploy can be
@@ -34,7 +35,7 @@ export async function explainRefusal(
   if (settings.force === 'true') return new GateError(refused, false, failure)
   const page = await buildPage(api, settings, build)
   return new GateError(
-    `${refused} If the stage's requirements are not met, approve the build (or meet them) in BuildMaster${page ? `: ${page}` : ''}; or set force: true to deploy past unmet requirements, as BuildMaster's Force Deploy does.`,
+    `${refused} If the stage's requirements are not met, approve the build (or meet them) in BuildMaster${page ? `: ${page}` : ''}; or set ${inputValue('force', true)} to deploy past unmet requirements, as BuildMaster's Force Deploy does.`,
     false,
     failure,
   )

@@ -3,9 +3,10 @@
 import type { Variables } from '../../config/variables.js'
 import type { GateConsole } from '../../contracts/console.js'
 import { GateError } from '../../contracts/errors.js'
-import { buildJson, listOf, releaseJson, type BuildJson, type ReleaseJson } from './answers.js'
+import { buildJson, listOf, releaseJson, sameName, type BuildJson, type ReleaseJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 import { releaseLabel, releaseParams, type Settings } from './inputs.js'
+import { inputRef, theInput } from '../../contracts/terms.js'
 
 export class Releases {
   private readonly label: string
@@ -24,11 +25,11 @@ export class Releases {
     const { reason } = this.settings
     const form = { ...this.params, ...(reason ? { reason } : {}) }
     await this.api.send(
-      `cancelling release ${this.label}`,
+      `canceling release ${this.label}`,
       { path: 'api/releases/cancel', form, accept: 'text' },
       signal,
     )
-    this.console.info(`Cancelled release ${this.label}${reason ? ` (reason: ${reason})` : ''}.`)
+    this.console.info(`Canceled release ${this.label}${reason ? ` (reason: ${reason})` : ''}.`)
   }
 
   async rejectBuild(signal: AbortSignal): Promise<void> {
@@ -48,6 +49,9 @@ export class Releases {
     if (existing) {
       if (existing.status !== 'active') throw this.notActive(existing)
       this.console.info(`Release ${this.label} exists (pipeline ${existing.pipelineName}); using it.`)
+      const otherPipeline = this.otherPipeline(existing)
+      if (otherPipeline && this.console.warning) this.console.warning(otherPipeline)
+      else if (otherPipeline) this.console.info(otherPipeline)
       return
     }
     const { pipeline, releaseTemplate, releaseName } = this.settings
@@ -62,7 +66,7 @@ export class Releases {
     // 2023-01-21) and missing from the current pages (docs.inedo.com/docs/buildmaster/reference/api/
     // release-and-build): a 404 there most likely means this BuildMaster lacks it.
     const notFound = releaseTemplate
-      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set the pipeline input and leave release-template empty.`
+      ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set ${theInput('pipeline')} and leave ${inputRef('release-template')} empty.`
       : undefined
     const created = await this.api.sendOnce(
       doing,
@@ -76,6 +80,19 @@ export class Releases {
     this.console.info(
       `Created release ${this.label} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`,
     )
+  }
+
+  /**
+   * An existing release made with another pipeline than the pipeline input names: BuildMaster creates a
+   * release with a pipeline (releases/create's pipelineName) and its builds deploy through that one; the
+   * step reuses the release as it is rather than dropping the input without a word. Undefined when they
+   * agree, or when no pipeline was given or the release does not name its own.
+   */
+  otherPipeline(existing: ReleaseJson): string | undefined {
+    const { pipeline } = this.settings
+    if (!pipeline || existing.pipelineName === '?' || sameName(existing.pipelineName, pipeline))
+      return undefined
+    return `Release ${this.label} exists with pipeline ${existing.pipelineName}, not ${pipeline} as ${theInput('pipeline')} says: a release keeps the pipeline it was created with, so ${existing.pipelineName} is used. To use ${pipeline}, give a new release number.`
   }
 
   /** An existing release that is not active: nothing can be built or deployed in it. */
@@ -95,14 +112,14 @@ export class Releases {
   /** The release is missing where it must exist. */
   missing(): GateError {
     return new GateError(
-      `BuildMaster has no release ${this.label}: check the application and release inputs.`,
+      `BuildMaster has no release ${this.label}: check ${theInput(['application', 'release'])}.`,
     )
   }
 
   /** The release is missing, and neither pipeline nor release-template says how to create it. */
   cannotCreate(): GateError {
     return new GateError(
-      `Release ${this.label} does not exist in BuildMaster. Set the pipeline input (or release-template) so that it can be created.`,
+      `Release ${this.label} does not exist in BuildMaster. Set ${theInput('pipeline')} (or ${inputRef('release-template')}) so that it can be created.`,
     )
   }
 
@@ -128,7 +145,7 @@ export class Releases {
     const found = await this.findBuild(signal)
     if (!found)
       throw new GateError(
-        `BuildMaster has no build ${build} of release ${this.label}: check the application, release and build inputs.`,
+        `BuildMaster has no build ${build} of release ${this.label}: check ${theInput(['application', 'release', 'build'])}.`,
       )
     if (found.status === 'rejected')
       throw new GateError(

@@ -1,4 +1,5 @@
 import { GateError } from '../../contracts/errors.js'
+import { inputRef } from '../../contracts/terms.js'
 
 /** Which server, doing what: named in the error when an answer does not have the shape its API documents. */
 export interface AnswerContext {
@@ -88,7 +89,7 @@ export function count(context: AnswerContext, record: Record<string, unknown>, n
 function exact(context: AnswerContext, what: string, value: number): void {
   if (!Number.isInteger(value) || Number.isSafeInteger(value)) return
   throw new GateError(
-    `${context.server} answered something unexpected while ${context.doing}: ${what} is a number beyond 2^53 (about ${value.toPrecision(4)}), which release-gate cannot hold exactly; it was refused rather than risk using the wrong id. server-url may point at a different product or version (or a proxy rewrote the answer).`,
+    `${context.server} answered something unexpected while ${context.doing}: ${what} is a number beyond 2^53 (about ${value.toPrecision(4)}), which release-gate cannot hold exactly; it was refused rather than risk using the wrong id. ${inputRef('server-url')} may point at a different product or version (or a proxy rewrote the answer).`,
   )
 }
 
@@ -101,7 +102,7 @@ function isKind(value: unknown, kind: Kind): boolean {
 
 function unexpected(context: AnswerContext, what: string, value: unknown, expected: Kind): GateError {
   return new GateError(
-    `${context.server} answered something unexpected while ${context.doing}: ${what} is ${describe(value)}, where its API gives ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected === 'array' ? 'list' : expected}. server-url may point at a different product or version (or a proxy rewrote the answer).`,
+    `${context.server} answered something unexpected while ${context.doing}: ${what} is ${describe(value)}, where its API gives ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected === 'array' ? 'list' : expected}. ${inputRef('server-url')} may point at a different product or version (or a proxy rewrote the answer).`,
   )
 }
 

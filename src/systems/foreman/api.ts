@@ -6,6 +6,7 @@ import type { ApiClient, ApiRequest } from '../../http/api-client.js'
 import { count, field, object, objects, type AnswerContext } from '../common/answer-shape.js'
 import { saying } from '../common/server.js'
 import { ServerApi, type ServerRequest } from '../common/server-api.js'
+import { inputRef } from '../../contracts/terms.js'
 
 export interface OutputEntry {
   output_type: string
@@ -36,7 +37,7 @@ export class ForemanApi extends ServerApi {
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
         failure.kind === 'unauthorized'
-          ? `Foreman refused the credentials while ${doing} (HTTP 401): check username and password (a personal access token works as the password).`
+          ? `Foreman refused the credentials while ${doing} (HTTP 401): check ${inputRef('username')} and ${inputRef('password')} (a personal access token works as the password).`
           : `Foreman denied ${doing} (HTTP 403)${saying(failure)}. The user needs the remote execution permissions (e.g. the Remote Execution User role) for these hosts.`,
       // Foreman answers some validation failures, such as a bad cron line, with a 500 and a message.
       other: (failure, doing) =>
@@ -92,7 +93,7 @@ export class ForemanApi extends ServerApi {
     force = false,
   ): Promise<'cancelled' | 'refused' | 'not-cancellable'> {
     const json = force ? { force: true, job_invocation: {} } : { job_invocation: {} }
-    const doing = `${force ? 'force-cancelling' : 'cancelling'} job invocation ${id}`
+    const doing = `${force ? 'force-canceling' : 'canceling'} job invocation ${id}`
     try {
       const data = (await this.read(
         doing,

@@ -3,6 +3,7 @@
 import type { GateConsole } from '../../contracts/console.js'
 import { Fleet } from './fleet.js'
 import type { Invocation } from './invocation.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 /** What the next attempt runs on: the hosts that failed in the attempt before it. */
 export interface DueAttempt {
@@ -65,7 +66,7 @@ export class Attempts {
     if (asked !== undefined && hosts > asked) {
       this.asked.delete(invocation)
       this.console()?.info(
-        `Foreman ran ${invocation.title} on ${hosts} hosts, not only the ${asked} that had failed: its API re-runs a static_query invocation on all of the original's hosts, whatever failed_only says. To re-run only the failed hosts, start the job with targeting-type: dynamic_query, or with operation: run and retry-failed.`,
+        `Foreman ran ${invocation.title} on ${hosts} hosts, not only the ${asked} that had failed: its API re-runs a static_query invocation on all of the original's hosts, whatever failed_only says. To re-run only the failed hosts, start the job with ${inputValue('targeting-type', 'dynamic_query')}, or with ${inputValue('operation', 'run')} and ${inputRef('retry-failed')}.`,
       )
     }
   }

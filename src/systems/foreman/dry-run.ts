@@ -12,6 +12,7 @@ import { hostStatuses, type ForemanApi } from './api.js'
 import { cronLineProblem } from './cron.js'
 import type { Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
+import { inputRef, inputValue, theInput } from '../../contracts/terms.js'
 
 // The hosts named in a check: enough to recognise the selection, few enough for one line.
 const FIRST_HOSTS = 5
@@ -42,7 +43,7 @@ export class ForemanDryRun {
   private async credentials(): Promise<void> {
     const context = this.api.answer('checking the credentials')
     await this.dryRun.check(
-      'username and password',
+      `${inputRef('username')} and ${inputRef('password')}`,
       async () =>
         field(
           context,
@@ -60,7 +61,7 @@ export class ForemanDryRun {
     const hosts = await this.hosts(searchQuery)
     this.options(hosts)
     const when = scheduled
-      ? `, ${scheduled}${waitScheduled ? '' : ' (not waited on: wait-scheduled is false)'}`
+      ? `, ${scheduled}${waitScheduled ? '' : ` (not waited on: ${inputValue('wait-scheduled', false)})`}`
       : ''
     const dynamic =
       targetingType === 'dynamic_query' ? ' (dynamic_query: the search is resolved again when it runs)' : ''
@@ -76,7 +77,7 @@ export class ForemanDryRun {
     const byId = /^\d+$/.test(template)
     const context = this.api.answer(`looking up job template ${byId ? template : `'${template}'`}`)
     const found = await this.dryRun.check(
-      `template '${template}'`,
+      `${inputRef('template')} '${template}'`,
       async () => {
         if (byId) {
           const answer = await this.ifFound(() =>
@@ -84,7 +85,7 @@ export class ForemanDryRun {
           )
           if (answer === undefined)
             throw new GateError(
-              `Foreman has no job template with id ${template} (HTTP 404). Check the template input (a name or a numeric id).`,
+              `Foreman has no job template with id ${template} (HTTP 404). Check ${theInput('template')} (a name or a numeric id).`,
             )
           return object(context, answer)
         }
@@ -101,7 +102,7 @@ export class ForemanDryRun {
         )
         if (!match)
           throw new GateError(
-            `Foreman has no job template named '${template}'. Check the template input (a name or a numeric id).`,
+            `Foreman has no job template named '${template}'. Check ${theInput('template')} (a name or a numeric id).`,
           )
         return match
       },
@@ -119,7 +120,7 @@ export class ForemanDryRun {
   private async feature(label: string): Promise<string> {
     const context = this.api.answer('listing the remote execution features')
     const found = await this.dryRun.check(
-      `feature '${label}'`,
+      `${inputRef('feature')} '${label}'`,
       async () => {
         const answer = object(
           context,
@@ -132,7 +133,7 @@ export class ForemanDryRun {
             `Foreman has no remote execution feature '${label}' (it lists ${named(
               features.map((f) => String(f.label)),
               { separator: ', ', more: ' and', first: 8 },
-            )}). Check the feature input: a feature's label.`,
+            )}). Check ${theInput('feature')}: a feature's label.`,
           )
         return match
       },
@@ -156,7 +157,7 @@ export class ForemanDryRun {
   private async hosts(searchQuery: string): Promise<number> {
     const context = this.api.answer(`searching the hosts '${searchQuery}'`)
     const { total } = await this.dryRun.check(
-      `search-query '${searchQuery}'`,
+      `${inputRef('search-query')} '${searchQuery}'`,
       async () => {
         const answer = object(
           context,
@@ -170,7 +171,7 @@ export class ForemanDryRun {
         const total = Math.max(count(context, answer, 'subtotal'), results.length)
         if (total === 0)
           throw new GateError(
-            `The search '${searchQuery}' selects no host that Foreman shows user '${this.config.username}': the job would run nowhere. Check the search-query input (and organization-id, location-id, and the user's view_hosts permission).`,
+            `The search '${searchQuery}' selects no host that Foreman shows user '${this.config.username}': the job would run nowhere. Check ${theInput('search-query')} (and ${inputRef('organization-id')}, ${inputRef('location-id')}, and the user's view_hosts permission).`,
           )
         return { total, names: results.map((host) => String(host.name)) }
       },
@@ -188,30 +189,30 @@ export class ForemanDryRun {
     )?.concurrency_level
     if (concurrency !== undefined)
       this.dryRun.passed(
-        `concurrency-level ${concurrency}`,
+        `${inputRef('concurrency-level')} ${concurrency}`,
         `at most ${concurrency} of the ${hosts} host${hosts === 1 ? '' : 's'} at a time`,
       )
     const scheduling = this.settings.options.scheduling as
       { start_at?: string; start_before?: string } | undefined
     if (scheduling?.start_at) {
-      const name = `start-at ${scheduling.start_at}`
+      const name = `${inputRef('start-at')} ${scheduling.start_at}`
       // Foreman refuses a start in the past ("is in the past"; REX job_invocation_composer.rb).
       if (Date.parse(scheduling.start_at) <= Date.now())
         this.fail(
           name,
-          `start-at ${scheduling.start_at} is in the past: Foreman refuses to schedule a job then. Give a later date-time, or leave start-at out to run now.`,
+          `${inputRef('start-at')} ${scheduling.start_at} is in the past: Foreman refuses to schedule a job then. Give a later date-time, or leave ${inputRef('start-at')} out to run now.`,
         )
       this.dryRun.passed(name, 'in the future: Foreman would schedule the job for then')
     } else if (scheduling?.start_before) {
       this.fail(
-        `start-before ${scheduling.start_before}`,
-        'start-before needs start-at: Foreman refuses a job with a latest start but no start. Give start-at too, or leave start-before out.',
+        `${inputRef('start-before')} ${scheduling.start_before}`,
+        `${inputRef('start-before')} needs ${inputRef('start-at')}: Foreman refuses a job with a latest start but no start. Give ${inputRef('start-at')} too, or leave ${inputRef('start-before')} out.`,
       )
     }
     const cron = (this.settings.options.recurrence as { cron_line?: string } | undefined)?.cron_line
     if (cron !== undefined && cronLineProblem(cron) === undefined)
       this.dryRun.passed(
-        `cron-line '${cron}'`,
+        `${inputRef('cron-line')} '${cron}'`,
         "its shape is one Foreman reads; Foreman's own parser (fugit) judges each field when the job is created",
       )
   }
@@ -227,12 +228,12 @@ export class ForemanDryRun {
       this.config,
     )
     const now = await this.dryRun.check(
-      `job-id ${invocationId}`,
+      `${inputRef('job-id')} ${invocationId}`,
       async () => {
         const snapshot = await this.ifFound(() => invocation.poll(this.signal))
         if (!snapshot)
           throw new GateError(
-            `Foreman has no job invocation ${invocationId} (HTTP 404). Check job-id: it takes a job invocation's id, as in this action's job-id output.`,
+            `Foreman has no job invocation ${invocationId} (HTTP 404). Check ${inputRef('job-id')}: it takes a job invocation's id, as in this action's job-id output.`,
           )
         return snapshot
       },
@@ -245,7 +246,7 @@ export class ForemanDryRun {
         return `wait on ${title}`
       case 'cancel':
         return isFinal(now.status)
-          ? `ask Foreman to ${forceCancel ? 'force-' : ''}cancel ${title}, which has ended (${now.status}): Foreman would answer that it cannot be cancelled`
+          ? `ask Foreman to ${forceCancel ? 'force-' : ''}cancel ${title}, which has ended (${now.status}): Foreman would answer that it cannot be canceled`
           : `${forceCancel ? 'force-' : ''}cancel ${title}`
       case 'rerun':
         return `re-run ${title} on all its hosts${invocation.counts ? ` (${invocation.counts.total})` : ''}`

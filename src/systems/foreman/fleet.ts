@@ -4,6 +4,7 @@
 import type { DetailCase, DetailSection } from '../../contracts/run.js'
 import { hostStatuses, outcomeOf, type Counts } from './api.js'
 import { word } from './holds.js'
+import { named } from '../../util/words.js'
 import { HOST_STATUS, type Invocation } from './invocation.js'
 
 /** A host in one attempt: Foreman's job_status there, and its last lines where it did not succeed. */
@@ -18,6 +19,13 @@ interface HostRecord {
   name: string
   tries: HostTry[]
 }
+
+/**
+ * Canceled hosts beyond this many are said as a count and the first of them by name, not each with its
+ * last lines: a cancel or timeout on a large fleet cancels most hosts at once, with nothing to read in each
+ * (the JUnit report still has every host).
+ */
+const CANCELED_LISTED = 5
 
 export class Fleet {
   /** Every attempt's invocation, in order: the first run (or re-run), then each retry. */
@@ -84,9 +92,13 @@ export class Fleet {
     return counts
   }
 
-  /** For the summary: every host that did not succeed in the end, with its last lines; counts for the rest. */
+  /**
+   * For the summary: every host that did not succeed in the end, with its last lines (canceled ones, when
+   * many, as a count and the first few); counts for the rest. The cases have every host.
+   */
   sections(): DetailSection[] {
     const bad: DetailSection['items'] = []
+    const canceled: { name: string; item: DetailSection['items'][number] }[] = []
     const cases: DetailCase[] = []
     for (const record of this.hosts.values()) {
       const last = record.tries.at(-1)!
@@ -108,14 +120,16 @@ export class Fleet {
         ...(last.lines ? { lines: last.lines } : {}),
         ...(attempts ? { attempts } : {}),
       })
-      if (word(last.status) !== 'success')
-        bad.push({ text: `${record.name}: ${last.status}${triesSaid(record.tries)}`, code: last.lines })
+      const item = { text: `${record.name}: ${last.status}${triesSaid(record.tries)}`, code: last.lines }
+      if (status === 'canceled') canceled.push({ name: record.name, item })
+      else if (word(last.status) !== 'success') bad.push(item)
     }
     const { succeeded, total } = this.counts()
+    const notSucceeded = bad.length + canceled.length
     return [
       {
-        title: `${succeeded} of ${total} hosts succeeded${bad.length ? `; ${bad.length} did not:` : '.'}`,
-        items: bad,
+        title: `${succeeded} of ${total} hosts succeeded${notSucceeded ? `; ${notSucceeded} did not:` : '.'}`,
+        items: [...bad, ...canceledItems(canceled)],
         cases,
       },
     ]
@@ -126,6 +140,19 @@ export class Fleet {
     for (const record of this.hosts.values()) if (record.tries.some((t) => t.attempt === attempt)) n++
     return n
   }
+}
+
+/** The canceled hosts: each with its last lines when few, else how many and the first few by name. */
+function canceledItems(
+  canceled: { name: string; item: DetailSection['items'][number] }[],
+): DetailSection['items'] {
+  if (canceled.length <= CANCELED_LISTED) return canceled.map(({ item }) => item)
+  const names = canceled.map(({ name }) => name)
+  return [
+    {
+      text: `${canceled.length} hosts were canceled: ${named(names, { first: CANCELED_LISTED, separator: ', ', more: ' and' })}.`,
+    },
+  ]
 }
 
 /** What a host's attempts were, after its last status: nothing for a host run once. */

@@ -6,7 +6,8 @@ import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { ForemanApi, hostStatuses, outcomeOf, SERVER_NAME } from './api.js'
+import { ForemanApi, hostStatuses, outcomeOf, SERVER_NAME, type Counts } from './api.js'
+import { inputValue, theInput } from '../../contracts/terms.js'
 import { Attempts } from './attempts.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
@@ -78,17 +79,11 @@ class ForemanAdapter implements Adapter {
     // A dry run resolved the hosts only: none has run, so only their number is an output.
     if (this.hostsTotal !== undefined) return { 'hosts-total': String(this.hostsTotal) }
     if (this.nothingToRerun)
-      return { 'hosts-total': '0', 'hosts-succeeded': '0', 'hosts-failed': '0', 'hosts-cancelled': '0' }
+      return hostCounts({ total: 0, succeeded: 0, failed: 0, cancelled: 0, pending: 0 })
     // Each host by its last attempt whose hosts were read; one attempt not read: Foreman's own counts.
     const counts =
       this.fleet.complete || this.fleet.attempts.length > 1 ? this.fleet.counts() : this.fleet.latest?.counts
-    if (!counts) return {}
-    return {
-      'hosts-total': String(counts.total),
-      'hosts-succeeded': String(counts.succeeded),
-      'hosts-failed': String(counts.failed),
-      'hosts-cancelled': String(counts.cancelled),
-    }
+    return counts ? hostCounts(counts) : {}
   }
 
   async details(signal: AbortSignal): Promise<DetailSection[]> {
@@ -256,7 +251,7 @@ class ForemanAdapter implements Adapter {
       const template = this.templateName ?? this.settings.template
       title = `Foreman job invocation ${id} (${template ? `template '${template}'` : `feature ${this.settings.feature}`} on '${this.settings.searchQuery}')`
       if (this.settings.scheduled && !this.settings.waitScheduled) {
-        this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set wait-scheduled: true to wait).`
+        this.notWaiting = `Job invocation ${id} is ${this.settings.scheduled}: not waiting for it (set ${inputValue('wait-scheduled', true)} to wait).`
       }
     }
     const invocation = new Invocation(id, title, operation !== 'wait', api, this.config, forceCancel)
@@ -365,8 +360,22 @@ class ForemanAdapter implements Adapter {
     )
     if (!match)
       throw new GateError(
-        `Foreman has no job template named '${name}'. Check the template input (a name or a numeric id).`,
+        `Foreman has no job template named '${name}'. Check ${theInput('template')} (a name or a numeric id).`,
       )
     return String(field(context, match, 'id', 'number'))
+  }
+}
+
+/**
+ * The host counts as outputs. canceled is spelt as the status value is (one spelling, issue 29);
+ * hosts-cancelled, its first spelling, stays as long as 1.x does, for the workflows that read it.
+ */
+function hostCounts(counts: Counts): Record<string, string> {
+  return {
+    'hosts-total': String(counts.total),
+    'hosts-succeeded': String(counts.succeeded),
+    'hosts-failed': String(counts.failed),
+    'hosts-canceled': String(counts.cancelled),
+    'hosts-cancelled': String(counts.cancelled),
   }
 }

@@ -6,6 +6,7 @@ import { parseDuration } from '../../config/duration.js'
 import { parseBoolean, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
 import type { Intent } from '../../contracts/attempt.js'
+import { inputProblem, inputRef, inputValue } from '../../contracts/terms.js'
 
 export const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 
@@ -145,7 +146,7 @@ function jobOptions(
   const warnings: string[] = []
   if (input('time-span')) {
     warnings.push(
-      `Input 'time-span' is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span, so it was not sent. Use concurrency-level to limit how many hosts run at a time.`,
+      `${inputProblem('time-span', 'is')} is ignored: Foreman 3.8 and later (remote execution 11.0+) no longer spread a job's start over a time span, so it was not sent. Use ${inputRef('concurrency-level')} to limit how many hosts run at a time.`,
     )
   }
   integer('execution-timeout', ['execution_timeout_interval'], true)
@@ -205,7 +206,7 @@ function targetingOf(input: (name: string) => string, problems: InputProblems): 
   if (targetingType === 'dynamic_query' && input('feature'))
     problems.add(
       'targeting-type',
-      "dynamic_query cannot be used with input 'feature': Foreman always runs a feature's job on a static query. Use template instead, or leave targeting-type out",
+      `dynamic_query cannot be used with ${inputRef('feature')}: Foreman always runs a feature's job on a static query. Use ${inputRef('template')} instead, or leave ${inputRef('targeting-type')} out`,
     )
   return targetingType
 }
@@ -223,31 +224,34 @@ function checkOperationInputs(
     if (!settings.template && !settings.feature)
       problems.add(
         'template',
-        'or feature is required to run a Foreman job: a job template id or name, or a remote execution feature label',
+        `or ${inputRef('feature')} is required to run a Foreman job: a job template id or name, or a remote execution feature label`,
       )
     if (settings.template && settings.feature)
-      problems.add('feature', 'cannot be used together with template; give one of them')
+      problems.add('feature', `cannot be used together with ${inputRef('template')}; give one of them`)
     if (!settings.searchQuery)
       problems.add(
         'search-query',
         "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'",
       )
-    if (config.jobId) problems.add('job-id', 'is not used by operation: run')
+    if (config.jobId) problems.add('job-id', `is not used by ${inputValue('operation', 'run')}`)
     return
   }
   if (!config.jobId)
-    problems.add('job-id', `is required for operation: ${operation}: the numeric id of a job invocation`)
+    problems.add(
+      'job-id',
+      `is required for ${inputValue('operation', operation)}: the numeric id of a job invocation`,
+    )
   else if (!/^\d+$/.test(config.jobId))
     problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
   const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) =>
     input(name),
   )
-  for (const name of ignored) problems.add(name, `is only used by operation: run`)
+  for (const name of ignored) problems.add(name, `is only used by ${inputValue('operation', 'run')}`)
   // Foreman's rerun copies the invocation without its passwords and takes none: they cannot be given again.
   for (const credential of credentials) {
     problems.add(
       credential.input,
-      `is only used by operation: run${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`,
+      `is only used by ${inputValue('operation', 'run')}${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`,
     )
   }
 }
@@ -259,19 +263,19 @@ function checkOperationInputs(
 function checkFleetInputs(config: GateConfig, settings: Settings, problems: InputProblems): void {
   const { operation } = settings
   if (operation === 'cancel' && config.maxFailed)
-    problems.add('max-failed', 'is not used by operation: cancel, which waits on no hosts')
+    problems.add('max-failed', `is not used by ${inputValue('operation', 'cancel')}, which waits on no hosts`)
   if (settings.retryFailed === 0) return
   const why =
     operation === 'wait'
-      ? 'operation: wait watches a job invocation this step did not start: re-running its hosts is up to whoever started it. Use operation: rerun-failed with its job-id to re-run them here'
+      ? `${inputValue('operation', 'wait')} watches a job invocation this step did not start: re-running its hosts is up to whoever started it. Use ${inputValue('operation', 'rerun-failed')} with its ${inputRef('job-id')} to re-run them here`
       : operation === 'cancel'
-        ? 'operation: cancel waits on no hosts'
+        ? `${inputValue('operation', 'cancel')} waits on no hosts`
         : !config.wait
-          ? 'needs the step to wait on the job (wait: true): the failed hosts are known only once it has ended'
+          ? `needs the step to wait on the job (${inputValue('wait', true)}): the failed hosts are known only once it has ended`
           : settings.scheduled?.startsWith('recurring')
-            ? "a recurring job (cron-line) runs again on its own schedule: retry its failed hosts with operation: rerun-failed on the run's job-id"
+            ? `a recurring job (${inputRef('cron-line')}) runs again on its own schedule: retry its failed hosts with ${inputValue('operation', 'rerun-failed')} on the run's id (${inputRef('job-id')})`
             : settings.scheduled && !settings.waitScheduled
-              ? 'the step does not wait on a job scheduled for later unless wait-scheduled: true, so it never sees which hosts failed'
+              ? `the step does not wait on a job scheduled for later unless ${inputValue('wait-scheduled', true)}, so it never sees which hosts failed`
               : undefined
   if (why) problems.add('retry-failed', `is not used here: ${why}`)
 }

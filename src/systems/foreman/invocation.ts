@@ -19,6 +19,7 @@ import {
 import { HostOutputs } from './host-output.js'
 import { concurrencyNote, PAUSED, plannedHold, queuedHold, taskState, word } from './holds.js'
 import { NotCancelled } from '../../contracts/errors.js'
+import { inputValue } from '../../contracts/terms.js'
 
 // A host's job_status (GET api/job_invocations/:id/hosts): N/A (not started), planned/running, success,
 // error, cancelled (foreman_remote_execution app/helpers/remote_execution_helper.rb,
@@ -150,7 +151,7 @@ export class Invocation implements Run {
     this.counts = counts
     const { failed, cancelled, pending, total } = counts
     const paused = status === 'running' && state === 'paused'
-    const detail = `${paused ? 'paused' : label}: ${total - pending}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}${concurrencyNote(show, counts)}`
+    const detail = `${paused ? 'paused' : label}: ${total - pending}/${total} hosts done, ${failed} failed${cancelled ? `, ${cancelled} canceled` : ''}${concurrencyNote(show, counts)}`
     if (!status)
       return {
         status: 'running',
@@ -197,15 +198,15 @@ export class Invocation implements Run {
       // Only a cancel seen not to take is forced: without a status, the step does not force blindly.
       const still =
         stopped === false
-          ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with force-cancel: true.`
+          ? ` Foreman was still stopping it (${this.stillRunning()}); if hosts it cannot reach keep it running, cancel it with ${inputValue('force-cancel', true)}.`
           : ''
-      return `Cancelled ${this.title} in Foreman.${still}`
+      return `Canceled ${this.title} in Foreman.${still}`
     }
     const why = `a normal cancel had not stopped it after ${FORCE_AFTER_MS / 1000} s (${this.stillRunning()})`
     const forced = await this.api.cancel(Number(this.id), signal, true)
     if (forced !== 'cancelled') return this.notTaken(forced, signal)
     await this.poll(signal).catch(() => undefined)
-    return `Cancelled ${this.title} in Foreman, forced because ${why}. Foreman ends a forced job without the unreachable hosts' word: check that the script stopped on them.`
+    return `Canceled ${this.title} in Foreman, forced because ${why}. Foreman ends a forced job without the unreachable hosts' word: check that the script stopped on them.`
   }
 
   /** operation: cancel with force-cancel: true, for hosts stuck unreachable. */
@@ -213,7 +214,7 @@ export class Invocation implements Run {
     const result = await this.api.cancel(Number(this.id), signal, true)
     if (result !== 'cancelled') return this.notTaken(result, signal)
     await this.poll(signal).catch(() => undefined)
-    return `Force-cancelled ${this.title} in Foreman: it is ended without waiting for hosts it cannot reach; check that the script stopped on them.`
+    return `Force-canceled ${this.title} in Foreman: it is ended without waiting for hosts it cannot reach; check that the script stopped on them.`
   }
 
   /**
@@ -227,12 +228,12 @@ export class Invocation implements Run {
     const answered =
       result === 'refused'
         ? 'answered the cancel with "cancelled": false'
-        : 'answered that it could not be cancelled (HTTP 422)'
+        : 'answered that it could not be canceled (HTTP 422)'
     if (snapshot && isFinal(snapshot.status))
       return `Foreman ${answered} for ${this.title}: it had finished already (${snapshot.status}).`
     const paused = snapshot?.hold?.paused ? `; ${snapshot.hold.reason}` : ''
     throw new NotCancelled(
-      `Foreman ${answered} for ${this.title}: it was not cancelled and keeps running${paused}. See ${this.url}`,
+      `Foreman ${answered} for ${this.title}: it was not canceled and keeps running${paused}. See ${this.url}`,
     )
   }
 
@@ -262,7 +263,7 @@ export class Invocation implements Run {
       return `${this.failedHosts.length === 1 ? 'host' : 'hosts'} ${named(this.failedHosts, { separator: ', ', more: ' and' })} did not succeed`
     if (!this.counts) return undefined
     const { failed, cancelled, total } = this.counts
-    return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} cancelled` : ''}`
+    return `${failed} of ${total} hosts failed${cancelled ? `, ${cancelled} canceled` : ''}`
   }
 
   /**

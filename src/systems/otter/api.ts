@@ -8,6 +8,7 @@ import type { ApiClient, ApiRequest, TextSink } from '../../http/api-client.js'
 import { clip } from '../../util/words.js'
 import { saying } from '../common/server.js'
 import { ServerApi, type ServerRequest } from '../common/server-api.js'
+import { inputRef, theInput } from '../../contracts/terms.js'
 
 /** The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers today). */
 export const PROBE_TOKEN = 'release-gate-dry-run'
@@ -41,7 +42,7 @@ export class OtterApi extends ServerApi {
       server: SERVER_NAME,
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
-        `Otter refused the API key (HTTP ${failure.status}) while ${doing}. Check the api-key secret: it must be the key of the job's template.`,
+        `Otter refused the API key (HTTP ${failure.status}) while ${doing}. Check ${theInput('api-key', 'secret')}: it must be the key of the job's template.`,
     })
   }
 
@@ -60,7 +61,7 @@ export class OtterApi extends ServerApi {
     ).trim()
     if (!token)
       throw new GateError(
-        `Otter answered ${doing} with an empty body instead of a job token. server-url may point at something other than Otter's API; if it is Otter, the job may have started: check Otter's Jobs page before re-running.`,
+        `Otter answered ${doing} with an empty body instead of a job token. ${inputRef('server-url')} may point at something other than Otter's API; if it is Otter, the job may have started: check Otter's Jobs page before re-running.`,
       )
     // Otter took the trigger (HTTP 200): the job has started, whatever its token looks like. One that cannot
     // be a token is quoted (escaped, clipped), never used.
@@ -118,7 +119,7 @@ export class OtterApi extends ServerApi {
         // The token came from Otter's own trigger: the job has started, whatever Otter now says of it.
         return job.startedHere
           ? `Otter refused the token it returned for the job (HTTP ${failure.status}${saying(failure)}) while ${what}. The job has started (token ${job.id}): follow it on Otter's Jobs page.`
-          : `Otter does not know job '${job.id}' (HTTP ${failure.status}${saying(failure)}) while ${what}. Check job-id: it must be the token a trigger returned.`
+          : `Otter does not know job '${job.id}' (HTTP ${failure.status}${saying(failure)}) while ${what}. Check ${inputRef('job-id')}: it must be the token a trigger returned.`
       },
     })
     return String(text)
@@ -130,12 +131,12 @@ export class OtterApi extends ServerApi {
       case 'not-found':
         // Otter says which template it did not find; an empty 404 came from something else at that URL.
         if (!failure.serverMessage) return undefined
-        return `Otter has no job template named '${template}' (HTTP 404: ${failure.serverMessage}). Check the template input: it must name a job template that allows API use.`
+        return `Otter has no job template named '${template}' (HTTP 404: ${failure.serverMessage}). Check ${theInput('template')}: it must name a job template that allows API use.`
       case 'forbidden':
       case 'unauthorized':
         return this.config.apiKey
-          ? `Otter refused the API key for job template '${template}' (HTTP ${failure.status}): the key is wrong, or the template expects a different one. Check the api-key secret.`
-          : `Otter requires an API key for job template '${template}' (HTTP ${failure.status}): set the api-key input from a secret.`
+          ? `Otter refused the API key for job template '${template}' (HTTP ${failure.status}): the key is wrong, or the template expects a different one. Check ${theInput('api-key', 'secret')}.`
+          : `Otter requires an API key for job template '${template}' (HTTP ${failure.status}): set ${theInput('api-key')} from a secret.`
     }
     return undefined
   }

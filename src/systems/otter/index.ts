@@ -8,6 +8,7 @@ import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { OtterApi, SERVER_NAME } from './api.js'
 import { describeAttempt, readSettings, type Settings } from './inputs.js'
 import { OtterJob } from './job.js'
+import { inputRef } from '../../contracts/terms.js'
 
 export const otter: SystemDefinition = {
   name: 'otter',
@@ -42,13 +43,13 @@ class OtterAdapter implements Adapter {
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
     const { config, settings } = this
     const key = {
-      credentials: 'api-key',
+      credentials: inputRef('api-key'),
       detail: config.apiKey ? 'Otter accepted it for the job' : 'none given, and Otter asked for none',
     }
     if (settings.operation === 'wait') {
       const job = new OtterJob(settings.jobId, '', false, this.api)
       const now = await dryRun.check(
-        `job-id ${settings.jobId}`,
+        `${inputRef('job-id')} ${settings.jobId}`,
         () => job.poll(signal),
         (snapshot) => `Otter knows the job; it is ${snapshot.detail}`,
         key,
@@ -62,10 +63,10 @@ class OtterAdapter implements Adapter {
     try {
       answered = await this.api.probe(signal)
     } catch (error) {
-      dryRun.failed(isAuthFailure(error) ? key.credentials : 'server-url', error)
+      dryRun.failed(isAuthFailure(error) ? key.credentials : inputRef('server-url'), error)
       throw error
     }
-    dryRun.passed('server-url', answered)
+    dryRun.passed(inputRef('server-url'), answered)
     dryRun.unchecked(
       key.credentials,
       config.apiKey
@@ -73,7 +74,7 @@ class OtterAdapter implements Adapter {
         : `none given: whether template '${settings.template}' asks for a key shows only when it is triggered`,
     )
     dryRun.unchecked(
-      `template '${settings.template}'`,
+      `${inputRef('template')} '${settings.template}'`,
       "Otter's Job Orchestration API has no read for job templates: whether it exists, allows API use and takes this key shows only when it is triggered",
     )
     const names = Object.keys(settings.variables)

@@ -5,6 +5,7 @@ import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import type { Variables } from '../../config/variables.js'
 import type { Intent } from '../../contracts/attempt.js'
 import { tokenProblem } from './api.js'
+import { inputRef, inputValue } from '../../contracts/terms.js'
 
 const OPERATIONS = ['trigger', 'wait'] as const
 // Otter reads every other form field of a trigger as a job variable, so these two cannot be variables.
@@ -28,7 +29,7 @@ export function readSettings(config: GateConfig, _read: InputReader, problems: I
   }
   refuseMaxFailed(
     config,
-    'is not used by Otter: the step waits on one job, so there is no share of units to allow; fail-on judges its outcome',
+    `is not used by Otter: the step waits on one job, so there is no share of units to allow; ${inputRef('fail-on')} judges its outcome`,
     problems,
   )
   refuseRetryFailed(
@@ -40,7 +41,7 @@ export function readSettings(config: GateConfig, _read: InputReader, problems: I
   if (!(OPERATIONS as readonly string[]).includes(operation))
     problems.add(
       'operation',
-      `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on job-id)`,
+      `'${operation}' is not an Otter operation; use trigger (run a job template) or wait (wait on ${inputRef('job-id')})`,
     )
   else if (operation === 'trigger') checkTrigger(settings, problems)
   else checkWait(settings, problems)
@@ -56,7 +57,7 @@ function checkTrigger(settings: Settings, problems: InputProblems): void {
   if (settings.jobId)
     problems.add(
       'job-id',
-      'is only used with operation: wait; remove it, or set operation: wait to wait on that job',
+      `is only used with ${inputValue('operation', 'wait')}; remove it, or set ${inputValue('operation', 'wait')} to wait on that job`,
     )
   for (const name of Object.keys(settings.variables)) {
     if (RESERVED_VARIABLES.includes(name.toLowerCase())) {
@@ -71,14 +72,20 @@ function checkTrigger(settings: Settings, problems: InputProblems): void {
 function checkWait(settings: Settings, problems: InputProblems): void {
   const problem = settings.jobId ? tokenProblem(settings.jobId) : undefined
   if (!settings.jobId)
-    problems.add('job-id', 'is required with operation: wait: the job token that a trigger returned')
+    problems.add(
+      'job-id',
+      `is required with ${inputValue('operation', 'wait')}: the job token that a trigger returned`,
+    )
   else if (problem)
     problems.add(
       'job-id',
       `is not a job token: ${problem}; give the token a trigger returned (the job-id output)`,
     )
   if (Object.keys(settings.variables).length > 0)
-    problems.add('variables', 'are only sent when triggering a job; remove them for operation: wait')
+    problems.add(
+      'variables',
+      `are only sent when triggering a job; remove them for ${inputValue('operation', 'wait')}`,
+    )
 }
 
 export function describeAttempt(settings: Settings): Intent {

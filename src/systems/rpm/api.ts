@@ -5,6 +5,7 @@ import { GateError } from '../../contracts/errors.js'
 import type { ApiClient, ApiRequest } from '../../http/api-client.js'
 import { field, object, objects, type AnswerContext } from '../common/answer-shape.js'
 import { ServerApi, type ServerRequest } from '../common/server-api.js'
+import { inputRef, theInput } from '../../contracts/terms.js'
 
 export interface JobRunJson {
   id: number
@@ -46,13 +47,13 @@ export class RpmApi extends ServerApi {
       server: SERVER_NAME,
       serverUrl,
       refused: (failure, doing) =>
-        `BMC RPM refused the token while ${doing} (HTTP ${failure.status}): the token was refused. Check the api-key secret: it must be the API token of an RPM user.`,
+        `BMC RPM refused the token while ${doing} (HTTP ${failure.status}): the token was refused. Check ${theInput('api-key', 'secret')}: it must be the API token of an RPM user.`,
       other: (failure, doing) => {
         switch (failure.kind) {
           case 'method-not-allowed':
-            return `BMC RPM answered 405 Method Not Allowed while ${doing}: its job runs API only allows reading, and this was a read, so server-url probably points at the wrong application or context path (${serverUrl.toString()}).`
+            return `BMC RPM answered 405 Method Not Allowed while ${doing}: its job runs API only allows reading, and this was a read, so ${inputRef('server-url')} probably points at the wrong application or context path (${serverUrl.toString()}).`
           case 'unexpected-body':
-            return `BMC RPM answered ${doing} with ${failure.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check server-url (${serverUrl.toString()}), including the application context such as /brpm.`
+            return `BMC RPM answered ${doing} with ${failure.serverMessage ?? 'something other than JSON'}: the job runs API should answer JSON for '.json' paths. Check ${inputRef('server-url')} (${serverUrl.toString()}), including the application context such as /brpm.`
         }
         return undefined
       },

@@ -10,6 +10,7 @@ import { describeAttempt, describeFilter, readSettings, type Settings } from './
 import { JobRun } from './job-run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
 import { named } from '../../util/words.js'
+import { inputRef } from '../../contracts/terms.js'
 
 export const rpm: SystemDefinition = {
   name: 'rpm',
@@ -48,10 +49,10 @@ class RpmAdapter implements Adapter {
 
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
     const { ids, filter } = this.settings
-    const token = { credentials: 'api-key', detail: 'BMC RPM accepted the token' }
+    const token = { credentials: inputRef('api-key'), detail: 'BMC RPM accepted the token' }
     if (ids.length === 0) {
       const found = await dryRun.check(
-        `filter ${describeFilter(filter)}`,
+        `${inputRef('filter')} ${describeFilter(filter)}`,
         () => this.lookForNewRuns(signal, 0),
         (runs) =>
           runs.length
@@ -66,7 +67,7 @@ class RpmAdapter implements Adapter {
         ? `wait until the ${found.length} job run${found.length === 1 ? '' : 's'} it selects, and any it selects later, have finished`
         : 'wait until a job run matches the filter and every matching run has finished'
     }
-    const name = `job-id ${ids.join(', ')}`
+    const name = `${inputRef('job-id')} ${ids.join(', ')}`
     let runs: (JobRunJson | undefined)[]
     try {
       runs = await Promise.all(ids.map((id) => this.api.jobRun(id, signal)))
@@ -78,7 +79,7 @@ class RpmAdapter implements Adapter {
     runs.forEach((run, i) => {
       if (!run) {
         const error = new GateError(
-          `BMC RPM has no job run ${ids[i]} (HTTP 404). Check job-id: it takes job run ids.`,
+          `BMC RPM has no job run ${ids[i]} (HTTP 404). Check ${inputRef('job-id')}: it takes job run ids.`,
         )
         dryRun.failed(name, error)
         throw error
@@ -97,7 +98,9 @@ class RpmAdapter implements Adapter {
       this.settings.ids.map(async (id) => {
         const first = await this.api.jobRun(id, signal)
         if (!first)
-          throw new GateError(`BMC RPM has no job run ${id} (HTTP 404). Check job-id: it takes job run ids.`)
+          throw new GateError(
+            `BMC RPM has no job run ${id} (HTTP 404). Check ${inputRef('job-id')}: it takes job run ids.`,
+          )
         return new JobRun(first, this.api)
       }),
     )

@@ -4,6 +4,7 @@ import type { InputProblems } from '../../config/input-error.js'
 import { refuseRetryFailed } from '../../config/fleet.js'
 import { clip } from '../../util/words.js'
 import type { Intent } from '../../contracts/attempt.js'
+import { inputRef } from '../../contracts/terms.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
 const FILTERS = [...INTEGER_FILTERS, 'status', 'job_type', 'currently_running']
@@ -49,10 +50,13 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
   if (ids.length === 0 && !filterGiven)
     problems.add(
       'job-id',
-      'or filter is required for BMC RPM: the job run ids to wait on, or a filter that selects them',
+      `or ${inputRef('filter')} is required for BMC RPM: the job run ids to wait on, or a filter that selects them`,
     )
   if (ids.length > 0 && Object.keys(filter).length > 0)
-    problems.add('filter', 'cannot be used together with job-id; choose one way to select the job runs')
+    problems.add(
+      'filter',
+      `cannot be used together with ${inputRef('job-id')}; choose one way to select the job runs`,
+    )
   refuseRetryFailed(
     config,
     "is Foreman only: BMC RPM's job runs API is read-only, so the step cannot run a job again",
