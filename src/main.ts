@@ -7,8 +7,6 @@ import {
   DETAILS_BUDGET_MS,
   EXIT_AFTER_VERDICT_MS,
   FORCE_END_SLACK_MS,
-  GRACE_AFTER_LAST_SIGNAL_MS,
-  GRACE_AFTER_SIGINT_MS,
   OBSERVER_STOP_MS,
   OBSERVERS_END_BEFORE_FORCE_MS,
   OBSERVERS_END_MIN_MS,
@@ -20,11 +18,11 @@ import { combine } from './observers/combine.js'
 import { DryRunFailed, FailedAfterStart, runGate } from './engine/gate.js'
 import type { GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
-import { cancelSignals, isLastSignal } from './contracts/signals.js'
 import { UnwritableFile, type Ending, type Host } from './contracts/host.js'
 import type { CheckResult } from './contracts/dry-run.js'
 import { redacting } from './host/redacting-host.js'
-import { errorText, NO_VERDICT_BUG, StepGuard } from './host/step-guard.js'
+import { errorText, StepGuard } from './host/step-guard.js'
+import { listenForSignals, type SignalOptions } from './host/step-signals.js'
 import type { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
 import { HttpFailure } from './contracts/http-failure.js'
@@ -38,13 +36,7 @@ import type { Adapter, DetailSection } from './contracts/run.js'
 import { prepareSystem, type ReadySystem } from './systems/prepare.js'
 import { hostPhrase } from './contracts/terms.js'
 
-export interface RunOptions {
-  /** Signals the entry heard before run() could listen (start-up on a busy machine). */
-  earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
-  /** The signals that cancel the job: the runner's on this platform (contracts/signals.ts) by default. */
-  signals?: NodeJS.Signals[]
-  /** The step's time after the runner's last signal (SIGTERM, Ctrl+Break); 0: the first signal's grace. */
-  lastSignalGraceMs?: number
+export interface RunOptions extends SignalOptions {
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: ObserverContext) => Promise<Observer[]>
   /**
@@ -106,7 +98,7 @@ interface GateEnding {
 
 async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const step = openStep(rawHost, options)
-  const stopListening = listenForSignals(step)
+  const stopListening = listenForSignals(step.guard, step.cancel, options)
   let client: ApiClient | undefined
   try {
     const configured = await orInputError(step, () => configure(step))
@@ -145,43 +137,6 @@ function openStep(rawHost: Host, options: RunOptions): Step {
     guard: new StepGuard(host, options.exit ?? endProcess),
     cancel: new AbortController(),
     options,
-  }
-}
-
-/**
- * The runner's signals cancel the gate, and end the step by force once their grace runs out; an event
- * loop that empties before a verdict ends it as a bug. Returns what stops listening.
- */
-function listenForSignals(step: Step): () => void {
-  const { guard, cancel, options } = step
-  const endByForceIn = (graceMs: number): void =>
-    void setTimeout(
-      () =>
-        guard.forceEnd(
-          'canceled',
-          `${hostPhrase('Canceled')} and cleaning up took too long; the step stopped without waiting for the server.`,
-        ),
-      graceMs,
-    ).unref()
-  const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
-  const onSignal = (name: NodeJS.Signals): void => {
-    // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
-    // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
-    if (lastSignalGraceMs > 0 && isLastSignal(name)) endByForceIn(lastSignalGraceMs)
-    if (cancel.signal.aborted) return
-    cancel.abort(new CancelledByRunner(name))
-    endByForceIn(GRACE_AFTER_SIGINT_MS)
-  }
-  const signals = options.signals ?? cancelSignals(process.platform, 'action')
-  for (const name of signals) process.on(name, onSignal)
-  options.earlySignals?.stopListening()
-  for (const name of options.earlySignals?.heard ?? []) onSignal(name)
-  // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
-  const onBeforeExit = (): void => guard.forceEnd('', NO_VERDICT_BUG)
-  process.on('beforeExit', onBeforeExit)
-  return () => {
-    for (const name of signals) process.off(name, onSignal)
-    process.off('beforeExit', onBeforeExit)
   }
 }
 
