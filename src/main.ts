@@ -1,10 +1,15 @@
-import { readGateConfig, type GateConfig } from './config/gate-config.js'
-import { InputError, InputProblems } from './config/input-error.js'
+// run(host): one gate, from inputs to verdict, in whatever host runs it. gate() reads as the step's
+// stages, one function each: the runner's signals, the configuration, the observers, the run, the
+// report and the ending.
+import { InputError } from './config/input-error.js'
 import {
   CLEANUP_BUDGET_MS,
-  GRACE_AFTER_LAST_SIGNAL_MS,
-  GRACE_AFTER_SIGINT_MS,
+  DETAILS_BUDGET_MS,
+  EXIT_AFTER_VERDICT_MS,
+  FORCE_END_SLACK_MS,
   OBSERVER_STOP_MS,
+  OBSERVERS_END_BEFORE_FORCE_MS,
+  OBSERVERS_END_MIN_MS,
   REPORT_BUDGET_MS,
 } from './contracts/budgets.js'
 import type { Observer } from './contracts/observer.js'
@@ -13,28 +18,25 @@ import { combine } from './observers/combine.js'
 import { DryRunFailed, FailedAfterStart, runGate } from './engine/gate.js'
 import type { GateResult, RunOutcome } from './contracts/gate.js'
 import { CancelledByRunner, GateError } from './contracts/errors.js'
-import { cancelSignals, isLastSignal } from './contracts/signals.js'
-import { UnwritableFile, withOutputsProblem, type Ending, type Host } from './contracts/host.js'
+import { UnwritableFile, type Ending, type Host } from './contracts/host.js'
+import type { CheckResult } from './contracts/dry-run.js'
 import { redacting } from './host/redacting-host.js'
+import { errorText, StepGuard } from './host/step-guard.js'
+import { listenForSignals, type SignalOptions } from './host/step-signals.js'
 import type { ApiClient } from './http/api-client.js'
 import { explainFailure } from './http/explain.js'
 import { HttpFailure } from './contracts/http-failure.js'
 import { Redactor } from './http/redactor.js'
 import { settledWithin } from './util/sleep.js'
 import { endProcess } from './util/exit.js'
-import { buildReport, type Attempt } from './report/report.js'
-import type { DetailSection } from './contracts/run.js'
-import { serverClient, type PreparedSystem, type SystemDefinition } from './systems/common/definition.js'
-import { systemDefinition } from './systems/registry.js'
+import { buildReport, type Report } from './report/report.js'
+import { Judge } from './report/judge.js'
+import type { Attempt } from './contracts/attempt.js'
+import type { Adapter, DetailSection } from './contracts/run.js'
+import { prepareSystem, type ReadySystem } from './systems/prepare.js'
 import { hostPhrase } from './contracts/terms.js'
 
-export interface RunOptions {
-  /** Signals the entry heard before run() could listen (start-up on a busy machine). */
-  earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
-  /** The signals that cancel the job: the runner's on this platform (contracts/signals.ts) by default. */
-  signals?: NodeJS.Signals[]
-  /** The step's time after the runner's last signal (SIGTERM, Ctrl+Break); 0: the first signal's grace. */
-  lastSignalGraceMs?: number
+export interface RunOptions extends SignalOptions {
   /** Observers made once the config is known (they may read their own inputs through the host). */
   observers?: (context: ObserverContext) => Promise<Observer[]>
   /**
@@ -60,227 +62,269 @@ export async function run(givenHost?: Host, options?: RunOptions): Promise<void>
   return gate(givenHost, options ?? {})
 }
 
+/** What every stage of one step shares. */
+interface Step {
+  readonly startedAt: number
+  /** The host as every stage sees it: each string redacted on its way out. */
+  readonly host: Host
+  readonly redactor: Redactor
+  /** The step's one way to end. */
+  readonly guard: StepGuard
+  /** Aborted by the runner's cancel: the gate, its requests and the observers' stop with it. */
+  readonly cancel: AbortController
+  readonly options: RunOptions
+}
+
+/** The system the inputs name, ready for the run, and the times that bound the step. */
+interface Configured extends ReadySystem {
+  /** Epoch ms: the timeout runs out. */
+  deadline: number
+  /** Epoch ms: the step is ended by force, whatever is still going on. */
+  forceAt: number
+  /** fail-on, decided in one place (report/judge.ts): the report and the observers read its decisions. */
+  judge: Judge
+}
+
+/** How the gate itself ended: its result, or why it failed and what was known then. */
+interface GateEnding {
+  adapter: Adapter
+  result?: GateResult
+  failure?: { message: string; ending: Ending }
+  /** The runs known when the gate failed after the job existed: their ids are outputs all the same. */
+  abandoned?: RunOutcome[]
+  /** A failed dry run's checks. */
+  checks?: CheckResult[]
+}
+
 async function gate(rawHost: Host, options: RunOptions): Promise<void> {
-  const startedAt = Date.now()
-  const controller = new AbortController()
-  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are redacted.
-  const redactor = new Redactor(rawHost.terms)
-  const host = redacting(rawHost, redactor)
-  const guard = new StepGuard(host, options.exit ?? endProcess)
-  const endByForceIn = (graceMs: number): void =>
-    void setTimeout(
-      () =>
-        guard.forceEnd(
-          'canceled',
-          `${hostPhrase('Canceled')} and cleaning up took too long; the step stopped without waiting for the server.`,
-        ),
-      graceMs,
-    ).unref()
-  const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
-  const onSignal = (name: NodeJS.Signals): void => {
-    // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
-    // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
-    if (lastSignalGraceMs > 0 && isLastSignal(name)) endByForceIn(lastSignalGraceMs)
-    if (controller.signal.aborted) return
-    controller.abort(new CancelledByRunner(name))
-    endByForceIn(GRACE_AFTER_SIGINT_MS)
-  }
-  const signals = options.signals ?? cancelSignals(process.platform, 'action')
-  for (const name of signals) process.on(name, onSignal)
-  options.earlySignals?.stopListening()
-  for (const name of options.earlySignals?.heard ?? []) onSignal(name)
-  // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
-  const onBeforeExit = (): void =>
-    guard.forceEnd(
-      '',
-      'release-gate stopped before reaching a verdict. This is a bug; please report it with the debug log.',
-    )
-  process.on('beforeExit', onBeforeExit)
+  const step = openStep(rawHost, options)
+  const stopListening = listenForSignals(step.guard, step.cancel, options)
   let client: ApiClient | undefined
   try {
-    let configured: Awaited<ReturnType<typeof configure>>
-    try {
-      configured = await configure(host)
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error
-      guard.end({ ending: 'input', message: error.message })
-      return
-    }
-    const { config, system, prepared } = configured
-    // Node hands a signal to JavaScript only when the event loop polls; start-up and configure() run
-    // without polling, so one that came meanwhile (a cancel as the step starts) is still pending here.
-    // One turn of the loop lets it be heard before anything is created on the server.
-    await new Promise((resolve) => setImmediate(resolve))
-    const attempt: Attempt = {
-      server: system.label,
-      serverUrl: config.serverUrl.toString(),
-      ...prepared.attempt,
-    }
-    const deadline = startedAt + config.timeoutMs
-    const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + 2000
-    setTimeout(
-      () =>
-        guard.forceEnd(
-          'timed-out',
-          'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.',
-        ),
-      forceAt - Date.now(),
-    ).unref()
-    let observers: Observer[]
-    try {
-      observers =
-        (await options.observers?.({ host, config, attempt, signal: controller.signal, redactor })) ?? []
-    } catch (error) {
-      // An observer's own inputs (e.g. environment for GitHub Deployments) are checked before any request
-      // too.
-      if (!(error instanceof InputError)) throw error
-      guard.end({ ending: 'input', message: error.message })
-      return
-    }
-    // Told before the status is written, on every path (a forced end too): the post step's record.
-    guard.onStatus = (status) => observers.forEach((observer) => observer.statusWritten?.(status))
-    client = serverClient(config, prepared, {
-      redactor,
-      deadline,
-      debug: (message) => host.console.debug(message),
+    const configured = await orInputError(step, () => configure(step))
+    if (!configured) return
+    const observers = await orInputError(step, () => startObservers(step, configured))
+    if (!observers) return
+    const connected = configured.connect({
+      redactor: step.redactor,
+      deadline: configured.deadline,
+      debug: (message) => step.host.console.debug(message),
     })
-    const adapter = prepared.createAdapter(client)
-    for (const warning of prepared.warnings ?? []) host.console.warning(warning)
-
-    let result: GateResult | undefined
-    let failure: { message: string; ending: Ending } | undefined
-    // The runs known when the gate failed after the job existed: their ids are outputs all the same.
-    let abandoned: RunOutcome[] | undefined, checks: DryRunFailed['checks'] | undefined
-    try {
-      result = await runGate(adapter, {
-        ...config,
-        deadline,
-        signal: controller.signal,
-        console: host.console,
-        events: combine(observers, host),
-      })
-    } catch (caught) {
-      let error = caught
-      if (caught instanceof FailedAfterStart) {
-        error = caught.failure
-        abandoned = caught.runs
-      }
-      if (caught instanceof DryRunFailed) [error, checks] = [caught.failure, caught.checks]
-      failure = describeFailure(error, attempt)
-      if (caught instanceof FailedAfterStart && caught.notes.length > 0)
-        failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
-      if (failure.ending === 'unknown' && !(error instanceof GateError || error instanceof HttpFailure)) {
-        // Only a bug of ours gets here: the stack helps whoever fixes it.
-        host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
-      }
-    }
-    // Details are worth a short wait, never a late step: bounded by the deadline, and cut by a cancel.
-    const stopped = !result || result.status === 'canceled' || result.status === 'timed-out'
-    const budget = stopped
-      ? REPORT_BUDGET_MS
-      : Math.max(REPORT_BUDGET_MS, Math.min(10_000, deadline - Date.now()))
-    // After a cancel the runner's signal is already aborted: the budget alone bounds the details then.
-    const detailsSignal = controller.signal.aborted
-      ? AbortSignal.timeout(budget)
-      : AbortSignal.any([controller.signal, AbortSignal.timeout(budget)])
-    const details: DetailSection[] = result
-      ? ((await adapter.details?.(detailsSignal).catch(() => [])) ?? [])
-      : []
-    const outputs = adapter.outputs?.() ?? {}
-    const report = buildReport({
-      attempt: { ...attempt, ...adapter.attempt?.() },
-      failOn: config.failOn,
-      maxFailed: config.maxFailed,
-      title: config.summaryTitle,
-      result,
-      failure,
-      outputs,
-      details,
-      now: Date.now(),
-      startedAt,
-      checks,
-    })
-
-    guard.output('status', report.status)
-    const runs = result?.runs ?? abandoned
-    if (runs) {
-      const first = runs[0]?.run
-      guard.output('job-id', first?.id ?? '')
-      guard.output('url', first?.url ?? '')
-      guard.output('job-ids', runs.map((o) => o.run.id).join(','))
-      // The jobs the step stopped watching that keep running on the server: canceled means canceled there.
-      guard.output(
-        'left-running',
-        runs
-          .filter((o) => o.keepsRunning)
-          .map((o) => o.run.id)
-          .join(','),
-      )
-    }
-    for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
-    for (const line of report.closing) host.console.info(line)
-    for (const warning of report.warnings) host.console.warning(warning)
-    // Observers finish well before the step would be ended by force: their calls never cost the verdict.
-    const observersEnded = Promise.all(
-      observers.map(
-        (observer) =>
-          observer
-            .ended?.({
-              ...report.verdict,
-              status: report.status,
-              result,
-              summary: report.summary,
-              checks: result?.checks ?? checks,
-            })
-            .catch(() => undefined) ?? Promise.resolve(),
-      ),
-    )
-    await settledWithin(observersEnded, Math.max(500, forceAt - Date.now() - 1500), {
-      signal: controller.signal,
-      afterMs: OBSERVER_STOP_MS,
-    })
-    if (config.jobSummary) {
-      try {
-        await host.writeSummary(report.summary)
-      } catch (error) {
-        // The verdict below matters more than the summary: a summary that cannot be written is a warning.
-        host.console.warning(
-          `The job summary could not be written to ${error instanceof UnwritableFile ? error.message : errorText(error)}; the log has the whole outcome.`,
-        )
-      }
-    }
-    guard.end(report.verdict)
+    client = connected.client
+    const ending = await runTheGate(step, configured, connected.adapter, observers)
+    const { report, outputs } = await reportOn(step, configured, ending)
+    await endWith(step, configured, observers, ending, report, outputs)
   } catch (error) {
-    // Only a bug of ours gets here: the stack helps whoever fixes it.
-    host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
-    guard.end({
-      ending: 'unknown',
-      message: `release-gate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}. This is a bug; please report it with the debug log.`,
-    })
+    endOnBug(step, error)
   } finally {
     client?.dispose()
-    for (const name of signals) process.off(name, onSignal)
-    process.off('beforeExit', onBeforeExit)
+    stopListening()
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
-    // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires,
-    // and 1 s leaves time for stdout, a pipe, to drain. With the verdict's code, never a default.
-    setTimeout(() => guard.exit(), 1000).unref()
+    // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires.
+    // With the verdict's code, never a default.
+    setTimeout(() => step.guard.exit(), EXIT_AFTER_VERDICT_MS).unref()
   }
 }
 
-async function configure(
-  host: Host,
-): Promise<{ config: GateConfig; system: SystemDefinition; prepared: PreparedSystem }> {
-  const problems = new InputProblems()
-  const read = (name: string): string => host.input(name)
-  const config = await readGateConfig(read, problems)
-  const system = config && (await systemDefinition(config.system))
-  const prepared = config && system?.prepare(config, read, problems)
+function openStep(rawHost: Host, options: RunOptions): Step {
+  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are redacted.
+  const redactor = new Redactor(rawHost.terms)
+  const host = redacting(rawHost, redactor)
+  return {
+    startedAt: Date.now(),
+    host,
+    redactor,
+    guard: new StepGuard(host, options.exit ?? endProcess),
+    cancel: new AbortController(),
+    options,
+  }
+}
+
+/** `stage`'s result; undefined once an input error (a bad input, found before any request) ended the step. */
+async function orInputError<T>(step: Step, stage: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await stage()
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    step.guard.end({ ending: 'input', message: error.message })
+    return undefined
+  }
+}
+
+/** The system prepared from the inputs, and the step's deadline set (with its forced end). */
+async function configure(step: Step): Promise<Configured> {
+  const { host, guard, startedAt } = step
   // Masked (and redacted) before any problem is reported: a bad input's message may quote a secret.
-  for (const secret of [config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])
-    if (secret) host.mask(secret)
-  problems.throwIfAny()
-  return { config: config!, system: system!, prepared: prepared! }
+  const ready = await prepareSystem(
+    (name) => host.input(name),
+    (secret) => host.mask(secret),
+  )
+  // Node hands a signal to JavaScript only when the event loop polls; start-up and reading the inputs run
+  // without polling, so one that came meanwhile (a cancel as the step starts) is still pending here. One
+  // turn of the loop lets it be heard before anything is created on the server.
+  await new Promise((resolve) => setImmediate(resolve))
+  const deadline = startedAt + ready.config.timeoutMs
+  const forceAt = deadline + CLEANUP_BUDGET_MS + REPORT_BUDGET_MS + FORCE_END_SLACK_MS
+  setTimeout(
+    () =>
+      guard.forceEnd(
+        'timed-out',
+        'The timeout was reached and cleaning up took too long; the step stopped without waiting for the server.',
+      ),
+    forceAt - Date.now(),
+  ).unref()
+  return { ...ready, deadline, forceAt, judge: new Judge(ready.config.failOn) }
+}
+
+/** The observers the options make (their own inputs checked, before any request), hearing the status first. */
+async function startObservers(step: Step, { config, attempt, judge }: Configured): Promise<Observer[]> {
+  const { host, redactor, cancel, guard, options } = step
+  const observers =
+    (await options.observers?.({ host, config, attempt, signal: cancel.signal, redactor, judge })) ?? []
+  // Told before the status is written, on every path (a forced end too): the post step's record.
+  guard.onStatus = (status) => observers.forEach((observer) => observer.statusWritten?.(status))
+  return observers
+}
+
+/** The gate, through the system's adapter: its result, or why it ended without one. */
+async function runTheGate(
+  step: Step,
+  { settings, prepared, attempt, deadline }: Configured,
+  adapter: Adapter,
+  observers: Observer[],
+): Promise<GateEnding> {
+  const { host, cancel } = step
+  for (const warning of prepared.warnings ?? []) host.console.warning(warning)
+  try {
+    const result = await runGate(adapter, {
+      ...settings,
+      deadline,
+      signal: cancel.signal,
+      console: host.console,
+      events: combine(observers, host),
+    })
+    return { adapter, result }
+  } catch (caught) {
+    let error = caught
+    const ending: GateEnding = { adapter }
+    if (caught instanceof FailedAfterStart) [error, ending.abandoned] = [caught.failure, caught.runs]
+    if (caught instanceof DryRunFailed) [error, ending.checks] = [caught.failure, caught.checks]
+    const failure = describeFailure(error, attempt)
+    if (caught instanceof FailedAfterStart && caught.notes.length > 0)
+      failure.message = `${failure.message.replace(/\.?$/, '.')} ${caught.notes.join(' ')}`
+    if (failure.ending === 'unknown' && !(error instanceof GateError || error instanceof HttpFailure)) {
+      // Only a bug of ours gets here: the stack helps whoever fixes it.
+      host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    }
+    return { ...ending, failure }
+  }
+}
+
+/** The report, built once from the gate's ending and the details the adapter still has to tell. */
+async function reportOn(
+  step: Step,
+  configured: Configured,
+  ending: GateEnding,
+): Promise<{ report: Report; outputs: Record<string, string> }> {
+  const { config, attempt, deadline, judge } = configured
+  const { adapter, result, failure, checks } = ending
+  // Details are worth a short wait, never a late step: bounded by the deadline, and cut by a cancel.
+  const stopped = !result || result.status === 'canceled' || result.status === 'timed-out'
+  const budget = stopped
+    ? REPORT_BUDGET_MS
+    : Math.max(REPORT_BUDGET_MS, Math.min(DETAILS_BUDGET_MS, deadline - Date.now()))
+  // After a cancel the runner's signal is already aborted: the budget alone bounds the details then.
+  const signal = step.cancel.signal
+  const detailsSignal = signal.aborted
+    ? AbortSignal.timeout(budget)
+    : AbortSignal.any([signal, AbortSignal.timeout(budget)])
+  const details: DetailSection[] = result
+    ? ((await adapter.details?.(detailsSignal).catch(() => [])) ?? [])
+    : []
+  const outputs = adapter.outputs?.() ?? {}
+  const report = buildReport({
+    attempt: { ...attempt, ...adapter.attempt?.() },
+    failOn: config.failOn,
+    judge,
+    maxFailed: config.maxFailed,
+    title: config.summaryTitle,
+    result,
+    failure,
+    outputs,
+    details,
+    now: Date.now(),
+    startedAt: step.startedAt,
+    checks,
+  })
+  return { report, outputs }
+}
+
+/** The report told on every channel (outputs, log, observers, summary), then the verdict. */
+async function endWith(
+  step: Step,
+  { config, forceAt }: Configured,
+  observers: Observer[],
+  { result, abandoned, checks }: GateEnding,
+  report: Report,
+  outputs: Record<string, string>,
+): Promise<void> {
+  const { host, guard, cancel } = step
+  guard.output('status', report.status)
+  const runs = result?.runs ?? abandoned
+  if (runs) {
+    const first = runs[0]?.run
+    guard.output('job-id', first?.id ?? '')
+    guard.output('url', first?.url ?? '')
+    guard.output('job-ids', runs.map((o) => o.run.id).join(','))
+    // The jobs the step stopped watching that keep running on the server: canceled means canceled there.
+    guard.output(
+      'left-running',
+      runs
+        .filter((o) => o.keepsRunning)
+        .map((o) => o.run.id)
+        .join(','),
+    )
+  }
+  for (const [name, value] of Object.entries(outputs)) guard.output(name, value)
+  for (const line of report.closing) host.console.info(line)
+  for (const warning of report.warnings) host.console.warning(warning)
+  // Observers finish well before the step would be ended by force: their calls never cost the verdict.
+  const end = {
+    ...report.verdict,
+    status: report.status,
+    result,
+    summary: report.summary,
+    checks: result?.checks ?? checks,
+    judge: report.judge,
+  }
+  const observersEnded = Promise.all(
+    observers.map((observer) => observer.ended?.(end).catch(() => undefined) ?? Promise.resolve()),
+  )
+  await settledWithin(
+    observersEnded,
+    Math.max(OBSERVERS_END_MIN_MS, forceAt - Date.now() - OBSERVERS_END_BEFORE_FORCE_MS),
+    { signal: cancel.signal, afterMs: OBSERVER_STOP_MS },
+  )
+  if (config.jobSummary) {
+    try {
+      await host.writeSummary(report.summary)
+    } catch (error) {
+      // The verdict below matters more than the summary: a summary that cannot be written is a warning.
+      host.console.warning(
+        `The job summary could not be written to ${error instanceof UnwritableFile ? error.message : errorText(error)}; the log has the whole outcome.`,
+      )
+    }
+  }
+  guard.end(report.verdict)
+}
+
+/** Only a bug of ours gets here: the stack helps whoever fixes it, and the step fails saying so. */
+function endOnBug(step: Step, error: unknown): void {
+  step.host.console.debug(error instanceof Error ? (error.stack ?? error.message) : String(error))
+  step.guard.end({
+    ending: 'unknown',
+    message: `release-gate failed unexpectedly: ${errorText(error)}. This is a bug; please report it with the debug log.`,
+  })
 }
 
 /** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */
@@ -303,79 +347,8 @@ function describeFailure(error: unknown, attempt: Attempt): { message: string; e
       ending: 'canceled',
     }
   }
-  const message = error instanceof Error ? error.message : String(error)
   return {
-    message: `release-gate failed unexpectedly: ${message}. This is a bug; please report it with the debug log.`,
+    message: `release-gate failed unexpectedly: ${errorText(error)}. This is a bug; please report it with the debug log.`,
     ending: 'unknown',
   }
-}
-
-/**
- * Ends the step exactly once, and by force when cleanup outlives its budget or the event loop
- * empties before a verdict, with whatever status is known written.
- */
-class StepGuard {
-  /** The verdict's exit code, once the step has ended. */
-  private code: number | undefined
-  private readonly written = new Set<string>()
-  /** Why the outputs could not be written (a full disk, a directory): said once, at the end, after the outcome. */
-  private outputsProblem: string | undefined
-
-  constructor(
-    private readonly host: Host,
-    private readonly endProcess: (code: number) => void,
-  ) {}
-
-  /** Hears the status before it is written (the post step's record, which never throws). */
-  onStatus?: (status: string) => void
-
-  output(name: string, value: string): void {
-    if (name === 'status') this.onStatus?.(value)
-    // The outputs file failing (a full disk) must not hide the outcome: the rest of the report goes on.
-    try {
-      this.host.setOutput(name, value)
-      this.written.add(name)
-    } catch (error) {
-      this.outputsProblem ??=
-        error instanceof UnwritableFile ? error.message : `the outputs file (${errorText(error)})`
-    }
-  }
-
-  /** Ends the step once; returns the verdict's exit code (the first verdict's, when called again). */
-  end(verdict: Parameters<Host['end']>[0]): number {
-    if (this.code !== undefined) return this.code
-    // Stands if the host fails while ending (an annotation that cannot be written): never a pass by accident.
-    this.code = verdict.ending === 'passed' ? 0 : 1
-    this.code = this.host.end(
-      this.outputsProblem ? withOutputsProblem(verdict, this.outputsProblem) : verdict,
-    )
-    return this.code
-  }
-
-  /** Ends the process with the verdict's code; a step with no verdict yet gets one first, as a failure. */
-  exit(): void {
-    this.endProcess(
-      this.code ??
-        this.end({
-          ending: 'unknown',
-          message:
-            'release-gate stopped before reaching a verdict. This is a bug; please report it with the debug log.',
-        }),
-    )
-  }
-
-  forceEnd(status: string, message: string): void {
-    if (this.code !== undefined) return
-    if (status && !this.written.has('status')) this.output('status', status)
-    this.endProcess(
-      this.end({
-        ending: status === 'canceled' ? 'canceled' : status === 'timed-out' ? 'timed-out' : 'unknown',
-        message,
-      }),
-    )
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -5,12 +5,9 @@
  */
 import { inputEnv } from '../../sandbox/action-runner.js'
 import type { RecordedRequest } from '../../sandbox/server.js'
-import { readGateConfig } from '../../src/config/gate-config.js'
-import { InputProblems } from '../../src/config/input-error.js'
 import { runGate } from '../../src/engine/gate.js'
-import { ApiClient } from '../../src/http/api-client.js'
 import { Redactor } from '../../src/http/redactor.js'
-import { systemDefinition } from '../../src/systems/registry.js'
+import { prepareSystem } from '../../src/systems/prepare.js'
 
 export interface ContractRow {
   methods: string[]
@@ -38,27 +35,18 @@ export async function gate(
 ): Promise<{ status: string; lines: string[]; error?: string }> {
   const env = inputEnv({ 'poll-interval': '200ms', 'max-poll-interval': '500ms', ...inputs })
   const read = (name: string): string => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
-  const problems = new InputProblems()
-  const config = await readGateConfig(read, problems)
-  const system = await systemDefinition(config!.system)
-  const prepared = system.prepare(config!, read, problems)
-  problems.throwIfAny()
   const redactor = new Redactor()
-  for (const secret of prepared.secrets) redactor.add(secret)
-  const client = new ApiClient({
-    baseUrl: config!.serverUrl,
-    headers: prepared.headers,
-    redactor,
-    deadline: Date.now() + config!.timeoutMs,
-  })
+  // The same preparation as the step's (src/systems/prepare.ts): inputs, system, client and adapter.
+  const ready = await prepareSystem(read, (secret) => void redactor.add(secret))
+  const { client, adapter } = ready.connect({ redactor, deadline: Date.now() + ready.config.timeoutMs })
   const lines: string[] = []
   const console = {
     info: (text: string) => void lines.push(text),
     logs: (title: string, logLines: string[]) => void lines.push(title, ...logLines),
   }
   try {
-    const result = await runGate(prepared.createAdapter(client), {
-      ...config!,
+    const result = await runGate(adapter, {
+      ...ready.settings,
       signal: new AbortController().signal,
       console,
     })

@@ -10,6 +10,7 @@ import type { GitHubApi, NewStatus } from '../../src/observers/github/api.js'
 import { DeploymentMirror } from '../../src/observers/github/deployments.js'
 import { junitXml } from '../../src/report/junit-xml.js'
 import { fakeRun, outcomeOf } from './fake-runs.js'
+import { Judge } from '../../src/report/judge.js'
 
 const tolerated =
   '1 of 4 hosts failed, within what max-failed allows (1): web-2 (error on all 3 attempts). The step passes; 3 of 4 succeeded, 1 of them on a later attempt.'
@@ -74,7 +75,7 @@ describe('the fleet verdict, as each channel says it', () => {
       ref: 'a'.repeat(40),
       environment: 'production',
       attempt: { server: 'Foreman', serverUrl: 'https://f/', what: 'run', subject: 'restart' },
-      failOn: 'warning',
+      judge: new Judge('warning'),
       console: { info: () => undefined, warning: () => undefined, debug: () => undefined },
       setOutput: () => undefined,
       redactor: new Redactor(),

@@ -87,11 +87,11 @@ describe('runGate', () => {
     expect(opts.console.lines.filter((l) => l.includes('trying again'))).toHaveLength(2)
   })
 
-  it("rides out an adapter's explained failure when its cause was passing, and stops on a lasting one", async () => {
-    const passing = new GateError('Test failed while checking job a (HTTP 503), even after retries.', true)
+  it("rides out an adapter's explained failure when its cause was transient, and stops on a lasting one", async () => {
+    const transient = new GateError('Test failed while checking job a (HTTP 503), even after retries.', true)
     const opts = options()
     await expect(
-      runGate(adapterOf(new ScriptedRun('a', ['running', passing, 'succeeded'])), opts),
+      runGate(adapterOf(new ScriptedRun('a', ['running', transient, 'succeeded'])), opts),
     ).resolves.toMatchObject({ status: 'succeeded' })
     expect(opts.console.lines).toContain(
       'Test failed while checking job a (HTTP 503), even after retries; trying again at the next check.',

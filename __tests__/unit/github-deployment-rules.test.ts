@@ -2,18 +2,26 @@ import { inActionTerms } from '../../src/contracts/terms.js'
 import { classify } from '../../src/observers/github/api.js'
 import { clipDescription, finalState } from '../../src/observers/github/states.js'
 
-describe('finalState: the gate status as a GitHub deployment state', () => {
+describe('finalState: the gate status as a GitHub deployment state, as the report judged it', () => {
+  // 'warning' is a Warning the report's judge says fails the step; 'tolerated' one it lets pass.
   it.each([
     ['succeeded', 'warning', 'success'],
     ['warning', 'warning', 'failure'],
-    ['warning', 'error', 'success'],
-    ['warning', 'never', 'success'],
+    ['tolerated', 'error', 'success'],
+    ['tolerated', 'never', 'success'],
     ['failed', 'never', 'failure'],
     ['timed-out', 'warning', 'error'],
     ['canceled', 'warning', 'error'],
     ['', 'warning', 'error'],
   ] as const)('%p with fail-on %s → %s', (status, failOn, state) => {
     expect(finalState(status, failOn)?.state).toBe(state)
+  })
+
+  it('words a Warning with fail-on, which it does not judge', () => {
+    const word = (status: string, failOn: 'warning' | 'error') =>
+      inActionTerms(finalState(status, failOn)!.word)
+    expect(word('tolerated', 'error')).toBe('Succeeded with a warning (fail-on: error)')
+    expect(word('warning', 'warning')).toBe('Warning (fail-on: warning fails on it)')
   })
 
   it('leaves a job not waited on in progress, and says a cancel was a cancel', () => {

@@ -9,6 +9,7 @@ import { InputProblems } from '../../src/config/input-error.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { GateEnd } from '../../src/contracts/observer.js'
 import { JUnitReport, reportPath } from '../../src/observers/junit.js'
+import { Judge } from '../../src/report/judge.js'
 import type { Run } from '../../src/contracts/run.js'
 import { elements, readJUnit } from '../junit-readers.js'
 import { outcomeOf } from './fake-runs.js'
@@ -76,6 +77,7 @@ describe('JUnitReport: the observer', () => {
       sections: [],
       notes: [],
     },
+    judge: new Judge('warning'),
     ...extra,
   })
   const observer = (
@@ -92,8 +94,6 @@ describe('JUnitReport: the observer', () => {
         subject: 'web-shop',
         environmentPerRun,
       },
-      failOn: 'warning',
-      timeoutMs: 60_000,
       redact: inActionTerms,
       warn,
     })
@@ -129,13 +129,16 @@ describe('JUnitReport: the observer', () => {
     const tolerant = new JUnitReport({
       file,
       attempt: { server: 'Otter', serverUrl: 'x', what: 'run', subject: 'x' },
-      failOn: 'error',
-      timeoutMs: 1000,
       redact: inActionTerms,
       warn: () => undefined,
     })
     await tolerant.ended(
-      end({ status: 'warning', ending: 'passed', result: result('warning', [outcome(job, 'warning')]) }),
+      end({
+        status: 'warning',
+        ending: 'passed',
+        result: result('warning', [outcome(job, 'warning')]),
+        judge: new Judge('error'),
+      }),
     )
     expect(elements(await readJUnit(readFileSync(file, 'utf8')), 'system-out')[0]!.text).toMatch(
       /ended in Warning; fail-on: error tolerates it/,
@@ -165,7 +168,7 @@ describe('JUnitReport: the observer', () => {
         result: result(
           'timed-out',
           [outcome(invocation, 'timed-out', { stopNote: 'Canceled it in Foreman.' })],
-          { stoppedBy: 'timeout' },
+          { stoppedBy: 'timeout', stopReason: 'The timeout (1m) was reached' },
         ),
         summary: { title: 't', status: 'timed-out', lead: '', facts: [], sections, notes: [] },
       }),
@@ -181,6 +184,39 @@ describe('JUnitReport: the observer', () => {
       'The timeout (1m) was reached before the job finished on web-3 (Foreman job invocation 9): its status was running.',
     )
     expect(failure!.text).toBe('half way')
+  })
+
+  it('a host in Warning follows fail-on, as the report judged the units: it failed whatever fail-on said', async () => {
+    const file = join(dir, 'warned-host.xml')
+    const invocation = run('Foreman job invocation 11')
+    const ended = (judge: Judge) =>
+      end({
+        status: 'warning',
+        ending: judge.warningFails ? 'failed' : 'passed',
+        result: result('warning', [outcome(invocation, 'warning')]),
+        summary: {
+          title: 't',
+          status: 'warning',
+          lead: '',
+          facts: [],
+          sections: [
+            { title: 'hosts', items: [], cases: [{ name: 'web-4', status: 'warning', detail: 'warning' }] },
+          ],
+          notes: [],
+        },
+        judge,
+      })
+    await observer(file).ended(ended(new Judge('error')))
+    const [tolerated] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    expect(elements(tolerated!, 'failure')).toEqual([])
+    expect(elements(tolerated!, 'system-out')[0]!.text).toBe(
+      'The job ended in Warning on web-4 (Foreman job invocation 11): warning; fail-on: error tolerates it.',
+    )
+    await observer(file).ended(ended(new Judge('warning')))
+    const [failed] = elements(await readJUnit(readFileSync(file, 'utf8')), 'testcase')
+    expect(elements(failed!, 'failure')[0]!.attributes.message).toBe(
+      'The job did not succeed on web-4 (Foreman job invocation 11): warning.',
+    )
   })
 
   it('a host canceled by someone on the server, not by the step, is skipped', async () => {

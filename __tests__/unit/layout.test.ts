@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { posix } from 'node:path'
+import ts from 'typescript'
 
 // Paths with '/' on every platform (join and normalize of node:path would give '\\' on Windows).
 const dirname = (path: string) => posix.dirname(path)
@@ -26,6 +27,8 @@ const ORDER = [
   'index.cjs',
 ]
 const MAX_LINES = 400
+// A function a reader takes in at a glance: one screen, about.
+const MAX_FUNCTION_LINES = 80
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -49,6 +52,31 @@ const graph = new Map(files.map((file) => [file, importsOf(file)]))
 /** The top-level place of a file in ORDER: its first folder under src/, or its own name at src/'s root. */
 function place(file: string): string {
   return relative(SRC, file).split('/')[0]!
+}
+
+/** Every function of a file (declarations, methods, arrows, expressions) longer than `max` lines. */
+function longFunctions(file: string, max: number): { name: string; lines: number }[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+  const found: { name: string; lines: number }[] = []
+  const lineOf = (position: number): number => source.getLineAndCharacterOfPosition(position).line
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const lines = lineOf(node.getEnd()) - lineOf(node.getStart(source)) + 1
+      if (lines > max) found.push({ name: `${file} ${nameOf(node, source)}`, lines })
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+  return found
+}
+
+/** A function's name, or the name it is given (a variable, a property), or where it starts. */
+function nameOf(node: ts.SignatureDeclaration, source: ts.SourceFile): string {
+  if (node.name) return node.name.getText(source)
+  const parent = node.parent
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.name)
+    return parent.name.getText(source)
+  return `(anonymous, line ${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1})`
 }
 
 function cycles(edges: Map<string, Set<string>>): string[][] {
@@ -118,10 +146,27 @@ describe('the layout of src/', () => {
     expect(long).toEqual([])
   })
 
+  test(`no function of src/ is over ${MAX_FUNCTION_LINES} lines`, () => {
+    const long = files
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.generated.ts'))
+      .flatMap((file) => longFunctions(file, MAX_FUNCTION_LINES))
+    expect(long).toEqual([])
+  })
+
+  test('the function measure sees a long function', () => {
+    // A guard against a measure that passes because it sees nothing.
+    expect(longFunctions('__tests__/unit/layout.test.ts', 10).map(({ name }) => name)).toEqual(
+      expect.arrayContaining([
+        '__tests__/unit/layout.test.ts longFunctions',
+        expect.stringMatching(/^__tests__\/unit\/layout\.test\.ts \(anonymous, line \d+\)$/),
+      ]),
+    )
+  })
+
   test('the test itself would see an upward import', () => {
     // A guard against a test that passes because it sees nothing: main.ts imports engine/ and systems/.
     expect(graph.get('src/main.ts')).toEqual(
-      expect.arrayContaining(['src/engine/gate.ts', 'src/systems/registry.ts']),
+      expect.arrayContaining(['src/engine/gate.ts', 'src/systems/prepare.ts']),
     )
     expect(ORDER.indexOf(place('src/main.ts'))).toBeGreaterThan(ORDER.indexOf(place('src/engine/gate.ts')))
   })

@@ -5,6 +5,7 @@ import { Redactor } from '../../src/http/redactor.js'
 import { readStepRecord, stepRecord, type RecordEntry } from '../../src/observers/common/step-state.js'
 import { postState } from '../../src/observers/post-state.js'
 import { waitForm } from '../../src/post/cancel.js'
+import { Judge } from '../../src/report/judge.js'
 import { plan, post, replay } from '../../src/post/main.js'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -53,7 +54,14 @@ async function observer(inputs: Record<string, string>, keepsState = true) {
   const dir = mkdtempSync(join(tmpdir(), 'release-gate-record-'))
   const record = stepRecord(made.host, (text) => redactor.redact(text), dir)
   const [found] = postState(
-    { host: made.host, config, attempt, signal: new AbortController().signal, redactor },
+    {
+      host: made.host,
+      config,
+      attempt,
+      signal: new AbortController().signal,
+      redactor,
+      judge: new Judge(config.failOn),
+    },
     record,
   )
   const entries = () => readStepRecord(made.state.record ?? '')
@@ -106,7 +114,12 @@ describe("the post step's record, kept by an observer of main", () => {
     // A cancel that did not take leaves the run open; main's verdict is kept.
     await o!.runEnded!(outcome(otters, 'canceled', { keepsRunning: true }))
     o!.statusWritten!('canceled')
-    await o!.ended!({ status: 'canceled', ending: 'canceled', summary: {} as never })
+    await o!.ended!({
+      status: 'canceled',
+      ending: 'canceled',
+      summary: {} as never,
+      judge: new Judge('warning'),
+    })
     expect(entries().slice(3)).toEqual([
       { t: 'ended', ids: ['42'] },
       { t: 'status', status: 'canceled' },
@@ -124,7 +137,12 @@ describe("the post step's record, kept by an observer of main", () => {
         return new Promise<void>(() => undefined)
       },
     }
-    const end = { status: 'succeeded', ending: 'passed' as const, summary: {} as never }
+    const end = {
+      status: 'succeeded',
+      ending: 'passed' as const,
+      summary: {} as never,
+      judge: new Judge('warning'),
+    }
     void Promise.all([o!, github].map((observer) => observer.ended!(end)))
     await new Promise((resolve) => setImmediate(resolve))
     // Killed after the verdict, the post step still knows the final state it must send.
@@ -144,6 +162,7 @@ describe("the post step's record, kept by an observer of main", () => {
       ending: 'passed',
       result: { status: 'started', runs: [outcome(job, 'pending')], startedAt: 0, endedAt: 1, notes: [] },
       summary: {} as never,
+      judge: new Judge('warning'),
     })
     expect(plan(scheduled.recorded()).quiet).toMatch(/did not wait/)
   })
@@ -166,6 +185,7 @@ describe("the post step's record, kept by an observer of main", () => {
         notes: [],
       },
       summary: {} as never,
+      judge: new Judge('warning'),
     })
     // One line per change, never the whole state again: the gate, the runs, the ends of the 20 listed (the
     // others are only counted), the verdict.

@@ -2,6 +2,7 @@ import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import type { Status } from '../../src/contracts/status.js'
 import { buildReport as build, verdictOf as judge } from '../../src/report/report.js'
 import { rendered } from '../action-terms.js'
+import { hostPhrase } from '../../src/contracts/terms.js'
 import type { Run } from '../../src/contracts/run.js'
 
 // As the action says them: the messages name inputs in the host's terms (contracts/terms.ts).
@@ -35,6 +36,13 @@ const result = (status: GateResult['status'], runs: RunOutcome[], notes: string[
   endedAt: 6000,
   notes,
   stoppedBy: status === 'timed-out' ? 'timeout' : status === 'canceled' ? 'cancel' : undefined,
+  // As the engine words it when it stops (engine/stopping.ts).
+  stopReason:
+    status === 'timed-out'
+      ? 'The timeout (1m) was reached'
+      : status === 'canceled'
+        ? hostPhrase('Canceled')
+        : undefined,
 })
 const stoppedOn = { stopNote: 'the step stopped waiting.' }
 
@@ -86,6 +94,10 @@ describe('verdictOf', () => {
       message:
         'The workflow was canceled before the rest of the output was shown: job a: succeeded after 5s.',
     })
+    // In the engine's words, as the JUnit report says it: the timeout was said without its length here.
+    expect(verdictOf(result('timed-out', [outcome('a', 'succeeded')]), 'warning').message).toBe(
+      'The timeout (1m) was reached before the rest of the output was shown: job a: succeeded after 5s.',
+    )
   })
 
   it('names the first few failing runs, then how many more, with what failed in each', () => {

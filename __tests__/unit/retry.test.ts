@@ -47,7 +47,7 @@ describe('retrying: the one retry loop', () => {
   const loop = (overrides: Partial<Retrying> = {}): Retrying => ({
     policy: { retries: 2, minTimeoutMs: 5, maxTimeoutMs: 10 },
     signal: new AbortController().signal,
-    retryable: (error) => error instanceof Transient,
+    transient: (error) => error instanceof Transient,
     askedMs: (error) => (error as Transient).askedMs,
     ...overrides,
   })
@@ -69,7 +69,7 @@ describe('retrying: the one retry loop', () => {
     expect(told).toEqual([2, 1])
   })
 
-  it('returns the first success, and throws what is not retryable at once', async () => {
+  it('returns the first success, and throws what is not transient at once', async () => {
     await expect(
       retrying(async (n) => (n < 2 ? Promise.reject(new Transient()) : 'ok'), loop()),
     ).resolves.toBe('ok')

@@ -68,11 +68,11 @@ describe('Server: failures in a server’s terms, in one order for every adapter
     )
   })
 
-  it('keeps a passing failure passing in its words, and the failure behind every message', () => {
+  it('keeps a transient failure transient in its words, and the failure behind every message', () => {
     const busy = failure({ kind: 'server-error', status: 503, transient: true })
     const error = explained(busy, () => 'Acme is busy.')
-    expect(error).toMatchObject({ message: 'Acme is busy.', passing: true, failure: busy })
-    expect(explained(failure({ kind: 'unauthorized', status: 401 }))).toMatchObject({ passing: false })
+    expect(error).toMatchObject({ message: 'Acme is busy.', transient: true, failure: busy })
+    expect(explained(failure({ kind: 'unauthorized', status: 401 }))).toMatchObject({ transient: false })
   })
 
   it('returns an error the call made whole as it is, and anything but an HTTP failure untouched', () => {

@@ -1,4 +1,5 @@
-import { failsStep, isFinal, worstOf } from '../../src/contracts/status.js'
+import { isFinal, worstOf } from '../../src/contracts/status.js'
+import { failsStep } from '../../src/report/judge.js'
 
 describe('status model', () => {
   it('aggregates worst-wins', () => {

@@ -50,6 +50,24 @@ export interface GateConfig {
 
 export type InputReader = (name: string) => string
 
+/** What the engine uses of the config: the wait and its clock, never the server or its credentials. */
+export interface GateSettings {
+  wait: boolean
+  /** Check with reads only, and stop before anything would be started. */
+  dryRun?: boolean
+  timeoutMs: number
+  /** How long a run may stay not started before the gate gives up on it; none: only the timeout. */
+  startTimeoutMs?: number
+  pollIntervalMs: number
+  maxPollIntervalMs: number
+}
+
+/** The engine's settings, taken from the config one by one: nothing else of it (no credential) goes along. */
+export function gateSettings(config: GateConfig): GateSettings {
+  const { wait, dryRun, timeoutMs, startTimeoutMs, pollIntervalMs, maxPollIntervalMs } = config
+  return { wait, dryRun, timeoutMs, startTimeoutMs, pollIntervalMs, maxPollIntervalMs }
+}
+
 // A self-hosted runner's job may run up to 5 days; nothing can wait longer than that.
 const LONGEST_TIMEOUT = {
   ms: 5 * 24 * 3600_000,
@@ -94,51 +112,90 @@ export async function readGateConfig(
   const dryRun = parseBoolean('dry-run', withDefault('dry-run'), problems)
   const jobSummary = parseBoolean('job-summary', withDefault('job-summary'), problems)
   const ca = readCaCertificate(read('ca-certificate'), problems)
+  const timing = readTiming(input, problems)
+  const failOn = readFailOn(withDefault('fail-on'), problems)
+  const maxFailed = parseMaxFailed(read('max-failed'), problems)
+  const retryFailed = parseRetryFailed(read('retry-failed'), problems)
+  const variables = await readVariables(read('variables'), problems)
+  const credentials = readCredentials(read, problems)
+
+  if (!system) return undefined
+  return {
+    system,
+    serverUrl: serverUrl ?? new URL('http://server-url.invalid/'),
+    ...credentials,
+    operation: input('operation').toLowerCase(),
+    template: input('template'),
+    variables,
+    jobId: input('job-id'),
+    wait: wait ?? true,
+    dryRun: dryRun ?? false,
+    ...timing,
+    failOn: failOn ?? 'warning',
+    maxFailed,
+    retryFailed,
+    summaryTitle: input('summary-title'),
+    jobSummary: jobSummary ?? true,
+    ca,
+  }
+}
+
+/** timeout, start-timeout and the poll intervals; 0 stands in for one that was wrong. */
+function readTiming(
+  input: (name: string) => string,
+  problems: InputProblems,
+): Pick<GateConfig, 'timeoutMs' | 'startTimeoutMs' | 'pollIntervalMs' | 'maxPollIntervalMs'> {
+  const withDefault = (name: 'timeout' | 'poll-interval' | 'max-poll-interval'): string =>
+    input(name) || DEFAULTS[name]
   const timeoutMs = parseDurationInput('timeout', withDefault('timeout'), LONGEST_TIMEOUT, problems)
   // Empty: only the timeout bounds a job that does not start.
   const startTimeoutMs = input('start-timeout')
     ? parseDurationInput('start-timeout', input('start-timeout'), LONGEST_TIMEOUT, problems)
     : undefined
-  const pollIntervalMs = parseDurationInput(
-    'poll-interval',
-    withDefault('poll-interval'),
-    LONGEST_POLL_INTERVAL,
-    problems,
-  )
-  const maxPollIntervalMs = parseDurationInput(
-    'max-poll-interval',
-    withDefault('max-poll-interval'),
-    LONGEST_POLL_INTERVAL,
-    problems,
+  const [pollIntervalMs, maxPollIntervalMs] = (['poll-interval', 'max-poll-interval'] as const).map((name) =>
+    parseDurationInput(name, withDefault(name), LONGEST_POLL_INTERVAL, problems),
   )
   if (pollIntervalMs !== undefined && maxPollIntervalMs !== undefined && maxPollIntervalMs < pollIntervalMs) {
     problems.add(
       'max-poll-interval',
-      `must not be shorter than ${inputRef('poll-interval')} (${input('poll-interval') || DEFAULTS['poll-interval']})`,
+      `must not be shorter than ${inputRef('poll-interval')} (${withDefault('poll-interval')})`,
     )
   }
+  return {
+    timeoutMs: timeoutMs ?? 0,
+    startTimeoutMs,
+    pollIntervalMs: pollIntervalMs ?? 0,
+    maxPollIntervalMs: maxPollIntervalMs ?? 0,
+  }
+}
 
-  const failOnText = withDefault('fail-on').toLowerCase()
+function readFailOn(text: string, problems: InputProblems): FailOn | undefined {
+  const failOnText = text.toLowerCase()
   const failOn = FAIL_ON.find((value) => value === failOnText)
   if (!failOn)
     problems.add(
       'fail-on',
       `'${failOnText}' is not accepted; use warning (fail on Warning or Error), error (fail only on Error) or never`,
     )
+  return failOn
+}
 
-  const maxFailed = parseMaxFailed(read('max-failed'), problems)
-  const retryFailed = parseRetryFailed(read('retry-failed'), problems)
-
-  let variables: Variables = {}
+async function readVariables(text: string, problems: InputProblems): Promise<Variables> {
   try {
-    variables = await parseVariables(read('variables'))
+    return await parseVariables(text)
   } catch (error) {
     if (!(error instanceof VariablesError)) throw error
     for (const problem of error.problems) problems.add('variables', `${problem}; ${error.hint}`)
+    return {}
   }
+}
 
-  const apiKey = input('api-key')
-  const username = input('username')
+function readCredentials(
+  read: InputReader,
+  problems: InputProblems,
+): Pick<GateConfig, 'apiKey' | 'username' | 'password'> {
+  const apiKey = read('api-key').trim()
+  const username = read('username').trim()
   const password = read('password')
   for (const [name, value] of [
     ['api-key', apiKey],
@@ -153,31 +210,7 @@ export async function readGateConfig(
         'contains a line break or another control character; store the secret again as a single line',
       )
   }
-
-  if (!system) return undefined
-  return {
-    system,
-    serverUrl: serverUrl ?? new URL('http://server-url.invalid/'),
-    apiKey,
-    username,
-    password,
-    operation: input('operation').toLowerCase(),
-    template: input('template'),
-    variables,
-    jobId: input('job-id'),
-    wait: wait ?? true,
-    dryRun: dryRun ?? false,
-    timeoutMs: timeoutMs ?? 0,
-    startTimeoutMs,
-    pollIntervalMs: pollIntervalMs ?? 0,
-    maxPollIntervalMs: maxPollIntervalMs ?? 0,
-    failOn: failOn ?? 'warning',
-    maxFailed,
-    retryFailed,
-    summaryTitle: input('summary-title'),
-    jobSummary: jobSummary ?? true,
-    ca,
-  }
+  return { apiKey, username, password }
 }
 
 function parseServerUrl(text: string, problems: InputProblems): URL | undefined {

@@ -2,7 +2,11 @@ import { inputProblem } from '../contracts/terms.js'
 
 /** A problem with what the user wrote in the workflow: reported without a stack trace, before any request. */
 export class InputError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    /** The inputs that have a problem, each once. */
+    readonly inputs: string[] = [],
+  ) {
     super(
       problems.length === 1
         ? problems[0]
@@ -29,6 +33,6 @@ export class InputProblems {
   }
 
   throwIfAny(): void {
-    if (this.list.length > 0) throw new InputError([...this.list])
+    if (this.list.length > 0) throw new InputError([...this.list], this.inputs)
   }
 }

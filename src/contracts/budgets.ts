@@ -31,3 +31,25 @@ export const OBSERVER_STOP_MS = GRACE_AFTER_SIGINT_MS - CLEANUP_BUDGET_MS
 
 /** How long observers may take at the end of a gate that ended on its own. */
 export const OBSERVER_BUDGET_MS = 15_000
+
+/**
+ * Past the deadline and the budgets of cleanup and report, the step is ended by force this much later,
+ * with the status it has: the last bound on a step whose cleanup or report hangs.
+ */
+export const FORCE_END_SLACK_MS = 2000
+
+/**
+ * How long the summary's details (e.g. the hosts that failed) may take after a gate that ended on its
+ * own, at most: within the deadline, never below REPORT_BUDGET_MS.
+ */
+export const DETAILS_BUDGET_MS = 10_000
+
+/** What observers' endings may take at the least, and how long before the forced end they must be done. */
+export const OBSERVERS_END_MIN_MS = 500
+export const OBSERVERS_END_BEFORE_FORCE_MS = 1500
+
+/**
+ * After the verdict, the process is ended this much later if something (a socket of a request we stopped
+ * waiting for) still holds it: time for stdout, a pipe, to drain.
+ */
+export const EXIT_AFTER_VERDICT_MS = 1000

@@ -10,7 +10,7 @@ export class GateError extends Error {
   constructor(
     message: string,
     /** The cause may pass by itself (a 503, a reset): while polling, the engine tries again instead of giving up. */
-    readonly passing = false,
+    readonly transient = false,
     /** The HTTP failure behind it, where there was one: e.g. a refused key is not worth a cancel request. */
     readonly failure?: HttpFailure,
   ) {
@@ -19,7 +19,7 @@ export class GateError extends Error {
   }
 }
 
-/** An HTTP failure in the user's terms, still passing when the failure was. */
+/** An HTTP failure in the user's terms, still transient when the failure was. */
 export function explained(failure: HttpFailure, message: string): GateError {
   return new GateError(message, failure.transient, failure)
 }

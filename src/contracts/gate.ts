@@ -58,6 +58,12 @@ export interface GateResult {
    */
   stoppedBy?: 'timeout' | 'start-timeout' | 'cancel'
   /**
+   * Set with `stoppedBy`: why the gate stopped, as the start of a sentence, as the engine said it when it
+   * stopped ("The timeout (30m) was reached", "The start-timeout (5m) was reached", "The workflow was
+   * canceled"). The report and every channel say it in these words.
+   */
+  stopReason?: string
+  /**
    * Another attempt on the failed units was due but did not start (the stop came first, or the server
    * refused it): why, in a sentence. The units stand as their last attempt that ran left them.
    */

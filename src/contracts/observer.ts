@@ -1,6 +1,7 @@
 import type { CheckResult } from './dry-run.js'
 import type { GateEvents, GateResult } from './gate.js'
 import type { Ending, Summary } from './host.js'
+import type { Judgement } from './judgement.js'
 
 /** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
 export interface Observer extends GateEvents {
@@ -22,4 +23,6 @@ export interface GateEnd {
   summary: Summary
   /** A dry run's checks, the one that failed included: set whenever the step was a dry run. */
   checks?: CheckResult[]
+  /** The report's fail-on decisions: read them, never apply fail-on again. */
+  judge: Judgement
 }

@@ -22,12 +22,5 @@ export function worstOf(statuses: FinalStatus[]): FinalStatus {
   )
 }
 
-/** Whether a final status fails the step under the user's fail-on policy. */
-export function failsStep(status: FinalStatus, failOn: FailOn): boolean {
-  if (failOn === 'never' || status === 'succeeded') return false
-  if (status === 'warning') return failOn === 'warning'
-  return true
-}
-
 /** When a final status fails the step: on a warning or worse, on an error only, or never. */
 export type FailOn = 'warning' | 'error' | 'never'

@@ -5,7 +5,7 @@ import { GateError } from '../contracts/errors.js'
 import type { RunOutcome } from '../contracts/gate.js'
 import { HttpFailure } from '../contracts/http-failure.js'
 import type { Adapter, Run } from '../contracts/run.js'
-import { isPassing, passingNote } from './passing.js'
+import { isTransient, transientNote } from './transient.js'
 
 /** The outcomes that stand: those no later attempt ran again. */
 export function standing(outcomes: RunOutcome[]): RunOutcome[] {
@@ -30,8 +30,8 @@ export async function nextAttempt(
     return runs
   } catch (error) {
     if (signal.aborted) throw error
-    if (isPassing(error)) {
-      console.info(passingNote(error, 'Starting another attempt', 'trying again at the next check'))
+    if (isTransient(error)) {
+      console.info(transientNote(error, 'Starting another attempt', 'trying again at the next check'))
       return undefined
     }
     if (!(error instanceof GateError || error instanceof HttpFailure)) throw error

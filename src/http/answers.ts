@@ -119,6 +119,36 @@ export function networkFailure(
   redactor: Redactor,
   protocol: string,
 ): HttpFailure {
+  const refused = refusedAnswer(label, error)
+  if (refused) return refused
+  const code =
+    error instanceof ExchangeError || (error as { code?: unknown }).code
+      ? String((error as { code?: unknown }).code)
+      : ''
+  const afterHeaders = error instanceof ExchangeError && error.afterHeaders
+  const message = redactor.redact(error instanceof Error ? error.message : String(error))
+  const proxy = afterHeaders ? undefined : proxyFailure(label, message, protocol)
+  if (proxy) return proxy
+  const never = (kind: FailureKind, transient: boolean, cause: string): HttpFailure =>
+    new HttpFailure({ kind, request: label, transient, mayHaveReachedServer: false, cause })
+  if (CERTIFICATE_CODES.includes(code)) return never('untrusted-certificate', false, code)
+  // A refused connection may be a restart; a name that does not resolve will not fix itself.
+  if (!afterHeaders && NEVER_SENT.includes(code))
+    return never('unreachable', code === 'ECONNREFUSED' || code === 'EAI_AGAIN', code)
+  if (code.startsWith('ERR_INVALID') || code === 'ERR_UNESCAPED_CHARACTERS')
+    return never('not-sendable', false, message)
+  const cause = code === 'ETIMEDOUT' ? message : code === 'ECUTOFF' ? message : code || message
+  return new HttpFailure({
+    kind: 'connection-lost',
+    request: label,
+    transient: true,
+    mayHaveReachedServer: true,
+    cause,
+  })
+}
+
+/** An answer refused unread (too large, compressed): it came, so the request reached the server. */
+function refusedAnswer(label: string, error: unknown): HttpFailure | undefined {
   if (error instanceof TooLargeError) {
     return new HttpFailure({
       kind: 'too-large',
@@ -138,71 +168,33 @@ export function networkFailure(
       serverMessage: compressedBody(error),
     })
   }
-  const code =
-    error instanceof ExchangeError || (error as { code?: unknown }).code
-      ? String((error as { code?: unknown }).code)
-      : ''
-  const afterHeaders = error instanceof ExchangeError && error.afterHeaders
-  const message = redactor.redact(error instanceof Error ? error.message : String(error))
-  // @actions/http-client tunnels every proxied request with CONNECT (the tunnel package), which reports a
-  // proxy's refusal as 'tunneling socket could not be established, statusCode=407' with code ECONNRESET
-  // (tunnel/lib/tunnel.js, onConnect), and a proxy it cannot reach as '..., cause=...': either way the
-  // request never left the proxy, so it is no lost answer, and a create may be sent again.
+  return undefined
+}
+
+/**
+ * @actions/http-client tunnels every proxied request with CONNECT (the tunnel package), which reports a
+ * proxy's refusal as 'tunneling socket could not be established, statusCode=407' with code ECONNRESET
+ * (tunnel/lib/tunnel.js, onConnect), and a proxy it cannot reach as '..., cause=...': either way the
+ * request never left the proxy, so it is no lost answer, and a create may be sent again.
+ */
+function proxyFailure(label: string, message: string, protocol: string): HttpFailure | undefined {
   const tunnel = /tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/.exec(message)
-  if (tunnel && !afterHeaders) {
-    const status = Number(tunnel[1])
-    const variable = protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
-    const cause = tunnel[1]
-      ? `the proxy (${variable}) refused to open a connection to the server: HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim()
-      : `the proxy (${variable}) could not be reached: ${tunnel[2]}`
-    // A 407 or 403 will not change by itself; a gateway error may be a server restarting behind the proxy.
-    const transient = !tunnel[1] || status >= 500
-    return new HttpFailure({
-      kind: 'unreachable',
-      request: label,
-      status: undefined,
-      transient,
-      mayHaveReachedServer: false,
-      cause,
-      proxy: true,
-    })
-  }
-  if (CERTIFICATE_CODES.includes(code)) {
-    return new HttpFailure({
-      kind: 'untrusted-certificate',
-      request: label,
-      transient: false,
-      mayHaveReachedServer: false,
-      cause: code,
-    })
-  }
-  if (!afterHeaders && NEVER_SENT.includes(code)) {
-    // A refused connection may be a restart; a name that does not resolve will not fix itself.
-    const transient = code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
-    return new HttpFailure({
-      kind: 'unreachable',
-      request: label,
-      transient,
-      mayHaveReachedServer: false,
-      cause: code,
-    })
-  }
-  if (code.startsWith('ERR_INVALID') || code === 'ERR_UNESCAPED_CHARACTERS') {
-    return new HttpFailure({
-      kind: 'not-sendable',
-      request: label,
-      transient: false,
-      mayHaveReachedServer: false,
-      cause: message,
-    })
-  }
-  const cause = code === 'ETIMEDOUT' ? message : code === 'ECUTOFF' ? message : code || message
+  if (!tunnel) return undefined
+  const status = Number(tunnel[1])
+  const variable = protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
+  const cause = tunnel[1]
+    ? `the proxy (${variable}) refused to open a connection to the server: HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim()
+    : `the proxy (${variable}) could not be reached: ${tunnel[2]}`
+  // A 407 or 403 will not change by itself; a gateway error may be a server restarting behind the proxy.
+  const transient = !tunnel[1] || status >= 500
   return new HttpFailure({
-    kind: 'connection-lost',
+    kind: 'unreachable',
     request: label,
-    transient: true,
-    mayHaveReachedServer: true,
+    status: undefined,
+    transient,
+    mayHaveReachedServer: false,
     cause,
+    proxy: true,
   })
 }
 

@@ -56,6 +56,11 @@ export interface ApiClientOptions {
 
 const NEVER = new AbortController().signal
 const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeoutMs: 500, maxTimeoutMs: 4000 }
+// The longest one attempt may take in all, and the longest silence within it, unless the options say.
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000
+// A wait cut at the deadline ends this much past it, so that the gate's own deadline signal ends it first.
+const PAST_DEADLINE_MS = 250
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
 /**
@@ -109,14 +114,14 @@ export class ApiClient {
   private async withRetries(
     request: ApiRequest,
     signal: AbortSignal,
-    retryable: (failure: HttpFailure) => boolean,
+    transient: (failure: HttpFailure) => boolean,
   ): Promise<ApiResponse> {
     const label = this.label(request)
     const { deadline, debug } = this.options
     return retrying(() => this.once(request, label, signal), {
       policy: this.retry,
       signal,
-      retryable: (error) => error instanceof HttpFailure && retryable(error),
+      transient: (error) => error instanceof HttpFailure && transient(error),
       askedMs: (error) => (error as HttpFailure).retryAfterMs,
       deadline: () => deadline,
       pastDeadline: async (error, waitMs) => {
@@ -127,7 +132,7 @@ export class ApiClient {
         debug?.(`${(error as Error).message}; ${why}: waiting until the timeout instead`)
         // A little past it, so that the gate's own deadline signal ends this wait, as for any request in
         // flight.
-        await sleep(Math.max(0, deadline! - Date.now()) + 250, signal)
+        await sleep(Math.max(0, deadline! - Date.now()) + PAST_DEADLINE_MS, signal)
       },
       onRetry: (error, _waitMs, left) =>
         debug?.(`${(error as Error).message}; retrying (${left} ${left === 1 ? 'try' : 'tries'} left)`),
@@ -149,7 +154,7 @@ export class ApiClient {
       body = JSON.stringify(request.json)
       headers['Content-Type'] = 'application/json'
     }
-    const attempt = AbortSignal.timeout(this.options.attemptTimeoutMs ?? 60_000)
+    const attempt = AbortSignal.timeout(this.options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS)
     const both = AbortSignal.any([signal, attempt])
     request.stream?.begin()
     const guard = request.stream && new StreamGuard(request.stream)
@@ -160,7 +165,7 @@ export class ApiClient {
       body,
       agent: this.agentFor(url),
       signal: both,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       maxBytes: request.maxBytes ?? this.options.maxBytes ?? DEFAULT_MAX_BYTES,
       onText: guard && ((chunk) => guard.text(chunk)),
       streamIf: request.stream

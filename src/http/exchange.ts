@@ -76,130 +76,175 @@ export class CompressedError extends Error {
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
   const { signal } = request
   if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<ExchangeResponse>((resolve, reject) => {
-    let settled = false
-    let req: http.ClientRequest | undefined
-    const finish = (error: unknown, response?: ExchangeResponse): void => {
-      if (settled) return
-      settled = true
-      signal.removeEventListener('abort', onAbort)
-      if (response) {
-        resolve(response)
-      } else {
-        req?.destroy()
-        reject(error)
-      }
-    }
-    const onAbort = (): void => finish(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
+  return new Promise<ExchangeResponse>((resolve, reject) => new Exchange(request, resolve, reject).send())
+}
 
+/** One exchange under way: it settles once, whichever of its answer, error, silence or abort comes first. */
+class Exchange {
+  private settled = false
+  private req: http.ClientRequest | undefined
+  /** The server's answer began: a failure now is after the headers (the server had answered). */
+  private answered = false
+  /** The whole body arrived: after it, the socket may serve another request. */
+  private complete = false
+  private readonly onAbort = (): void => this.finish(this.request.signal.reason)
+
+  constructor(
+    private readonly request: ExchangeRequest,
+    private readonly resolve: (response: ExchangeResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  send(): void {
+    const { request } = this
+    request.signal.addEventListener('abort', this.onAbort, { once: true })
+    const req = this.open()
+    if (!req) return
+    req.setTimeout(request.idleTimeoutMs, () =>
+      this.finish(
+        new ExchangeError(
+          `no answer for ${Math.round(request.idleTimeoutMs / 1000)}s`,
+          'ETIMEDOUT',
+          this.answered,
+        ),
+      ),
+    )
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      this.finish(new ExchangeError(error.message, error.code ?? 'ECONNRESET', this.answered)),
+    )
+    req.on('response', (res) => this.answer(req, res))
+    req.end(request.body)
+  }
+
+  private finish(error: unknown, response?: ExchangeResponse): void {
+    if (this.settled) return
+    this.settled = true
+    this.request.signal.removeEventListener('abort', this.onAbort)
+    if (response) {
+      this.resolve(response)
+    } else {
+      this.req?.destroy()
+      this.reject(error)
+    }
+  }
+
+  /** The request, made; undefined when Node refused to make it (and the exchange failed). */
+  private open(): http.ClientRequest | undefined {
+    const { request } = this
     const module = request.url.protocol === 'https:' ? https : http
     const headers = {
       ...request.headers,
       ...(request.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}),
     }
     try {
-      req = module.request(request.url, { method: request.method, headers, agent: request.agent })
+      this.req = module.request(request.url, { method: request.method, headers, agent: request.agent })
+      return this.req
     } catch (error) {
       // Node refuses some requests before sending them (a header it cannot encode): nothing reached the
       // server.
-      finish(
+      this.finish(
         new ExchangeError(
           error instanceof Error ? error.message : String(error),
           (error as { code?: string }).code ?? 'ERR_INVALID_REQUEST',
           false,
         ),
       )
-      return
+      return undefined
     }
-    let answered = false
-    req.setTimeout(request.idleTimeoutMs, () =>
-      finish(
-        new ExchangeError(
-          `no answer for ${Math.round(request.idleTimeoutMs / 1000)}s`,
-          'ETIMEDOUT',
-          answered,
-        ),
-      ),
-    )
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      finish(new ExchangeError(error.message, error.code ?? 'ECONNRESET', answered)),
-    )
-    req.on('response', (res) => {
-      answered = true
-      // An answer that declares more than the limit is refused before a byte of it is read.
-      if (Number(res.headers['content-length']) > request.maxBytes)
-        return finish(new TooLargeError(request.maxBytes))
-      // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110
-      // §12.5.3).
-      const encoding = String(res.headers['content-encoding'] ?? '')
-        .trim()
-        .toLowerCase()
-      if (encoding && encoding !== 'identity')
-        return finish(new CompressedError(encoding, res.statusCode ?? 0))
-      const decoder = new StringDecoder('utf8')
-      const parts: string[] = []
-      let bytes = 0
-      let complete = false
-      const contentType = res.headers['content-type']
-      const stream =
-        request.onText && (request.streamIf?.(res.statusCode ?? 0, contentType) ?? true)
-          ? request.onText
-          : undefined
-      // Settles when the consumer has taken everything given so far.
-      let taken: Promise<void> = Promise.resolve()
-      const take = (text: string): void => {
-        if (!text) return
-        if (!stream) {
-          parts.push(text)
-          return
-        }
-        const busy = stream(text)
-        if (!busy) return
-        res.pause()
-        req.setTimeout(0)
-        taken = Promise.all([taken, busy]).then(
-          () => {
-            // After the end, the socket may already serve another request: its timeout is not ours to set.
-            if (settled || complete) return
-            req.setTimeout(request.idleTimeoutMs)
-            res.resume()
-          },
-          (error: unknown) => finish(error),
-        )
+  }
+
+  /** The answer's headers came: refused at once when too large or compressed, else its body is read. */
+  private answer(req: http.ClientRequest, res: http.IncomingMessage): void {
+    const { maxBytes } = this.request
+    this.answered = true
+    // An answer that declares more than the limit is refused before a byte of it is read.
+    if (Number(res.headers['content-length']) > maxBytes) return this.finish(new TooLargeError(maxBytes))
+    // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110
+    // §12.5.3).
+    const encoding = String(res.headers['content-encoding'] ?? '')
+      .trim()
+      .toLowerCase()
+    if (encoding && encoding !== 'identity')
+      return this.finish(new CompressedError(encoding, res.statusCode ?? 0))
+    this.readBody(req, res)
+  }
+
+  private readBody(req: http.ClientRequest, res: http.IncomingMessage): void {
+    const { maxBytes } = this.request
+    const decoder = new StringDecoder('utf8')
+    const body = this.bodyTaker(req, res)
+    let bytes = 0
+    res.on('data', (chunk: Buffer) => {
+      if (bytes === 0 && chunk[0] === 0x1f && chunk[1] === 0x8b)
+        return this.finish(new CompressedError('gzip', res.statusCode ?? 0))
+      bytes += chunk.length
+      if (bytes > maxBytes) return this.finish(new TooLargeError(maxBytes))
+      try {
+        body.take(decoder.write(chunk))
+      } catch (error) {
+        this.finish(error)
       }
-      res.on('data', (chunk: Buffer) => {
-        if (bytes === 0 && chunk[0] === 0x1f && chunk[1] === 0x8b)
-          return finish(new CompressedError('gzip', res.statusCode ?? 0))
-        bytes += chunk.length
-        if (bytes > request.maxBytes) return finish(new TooLargeError(request.maxBytes))
-        try {
-          take(decoder.write(chunk))
-        } catch (error) {
-          finish(error)
-        }
-      })
-      res.on('end', () => {
-        complete = res.complete
-        if (!complete) return finish(cutOff(bytes))
-        try {
-          take(decoder.end())
-        } catch (error) {
-          return finish(error)
-        }
-        void taken.then(() =>
-          finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: parts.join('') }),
-        )
-      })
-      // A socket closed mid-body emits 'aborted'/'error' on some Node versions and only 'close' on others.
-      res.on('aborted', () => finish(cutOff(bytes)))
-      res.on('error', () => finish(cutOff(bytes)))
-      res.on('close', () => {
-        if (!complete) finish(cutOff(bytes))
-      })
     })
-    req.end(request.body)
-  })
+    res.on('end', () => {
+      this.complete = res.complete
+      if (!this.complete) return this.finish(cutOff(bytes))
+      try {
+        body.take(decoder.end())
+      } catch (error) {
+        return this.finish(error)
+      }
+      void body
+        .taken()
+        .then(() =>
+          this.finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: body.text() }),
+        )
+    })
+    // A socket closed mid-body emits 'aborted'/'error' on some Node versions and only 'close' on others.
+    res.on('aborted', () => this.finish(cutOff(bytes)))
+    res.on('error', () => this.finish(cutOff(bytes)))
+    res.on('close', () => {
+      if (!this.complete) this.finish(cutOff(bytes))
+    })
+  }
+
+  /**
+   * Where the body's text goes: the request's `onText` as it arrives, holding the socket back while the
+   * consumer is busy, or collected into the response's text (an error page is collected, not streamed).
+   */
+  private bodyTaker(
+    req: http.ClientRequest,
+    res: http.IncomingMessage,
+  ): { take(text: string): void; taken(): Promise<void>; text(): string } {
+    const { request } = this
+    const parts: string[] = []
+    const stream =
+      request.onText && (request.streamIf?.(res.statusCode ?? 0, res.headers['content-type']) ?? true)
+        ? request.onText
+        : undefined
+    // Settles when the consumer has taken everything given so far.
+    let taken: Promise<void> = Promise.resolve()
+    const take = (text: string): void => {
+      if (!text) return
+      if (!stream) {
+        parts.push(text)
+        return
+      }
+      const busy = stream(text)
+      if (!busy) return
+      res.pause()
+      req.setTimeout(0)
+      taken = Promise.all([taken, busy]).then(
+        () => {
+          // After the end, the socket may already serve another request: its timeout is not ours to set.
+          if (this.settled || this.complete) return
+          req.setTimeout(request.idleTimeoutMs)
+          res.resume()
+        },
+        (error: unknown) => this.finish(error),
+      )
+    }
+    return { take, taken: () => taken, text: () => parts.join('') }
+  }
 }
 
 function cutOff(bytes: number): ExchangeError {

@@ -80,21 +80,10 @@ export class JsonElements implements TextSink {
   }
 
   private scan(chunk: string, from: number): void | Promise<void> {
-    // Elements sit at depth 2: inside the array, inside the top-level object.
-    const ELEMENT = 2
     for (let i = from; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i)
       if (this.inString) {
-        if (this.escaped) this.escaped = false
-        else if (c === BACKSLASH) this.escaped = true
-        else if (c === QUOTE) {
-          this.inString = false
-          if (this.keyPieces) {
-            this.keyPieces.push(chunk.slice(this.keyStart, i))
-            this.lastKey = JSON.parse(`"${this.keyPieces.join('')}"`) as string
-            this.keyPieces = undefined
-          }
-        }
+        this.stringCharacter(chunk, c, i)
         continue
       }
       if (c === SPACE || c === TAB || c === LF || c === CR) continue
@@ -109,64 +98,98 @@ export class JsonElements implements TextSink {
           continue
         }
       }
-      if (this.inArray && this.depth === ELEMENT && !this.inElement) {
-        if (c === CLOSE_BRACKET) {
-          this.depth--
-          this.inArray = false
-          this.switchTo(chunk, 'rest', i)
-          continue
-        }
-        if (c === COMMA) continue
-        this.inElement = true
-        this.switchTo(chunk, 'element', i)
-      }
-      if (this.inElement && this.depth === ELEMENT && (c === COMMA || c === CLOSE_BRACKET)) {
-        // The end of an element that is not an object or array (a number, a string, null).
-        this.switchTo(chunk, 'drop', i)
-        const busy = this.element()
-        if (busy) return busy.then(() => this.scan(chunk, i))
+      const between = this.betweenElements(chunk, c, i)
+      if (between === 'next') continue
+      if (between === 'again') {
         i--
         continue
       }
-      switch (c) {
-        case QUOTE:
-          this.inString = true
-          if (this.topIsObject && this.depth === 1 && this.expectingKey) {
-            this.keyPieces = []
-            this.keyStart = i + 1
-          }
-          break
-        case OPEN_BRACE:
-        case OPEN_BRACKET:
-          if (this.depth === 0) this.topIsObject = c === OPEN_BRACE
-          this.depth++
-          if (this.depth === 1 && this.topIsObject) this.expectingKey = true
-          break
-        case CLOSE_BRACE:
-        case CLOSE_BRACKET:
-          this.depth--
-          if (this.inElement && this.depth === ELEMENT) {
-            this.switchTo(chunk, 'drop', i + 1)
-            const busy = this.element()
-            if (busy) return busy.then(() => this.scan(chunk, i + 1))
-          }
-          break
-        case COMMA:
-          if (this.depth === 1 && this.topIsObject) this.expectingKey = true
-          break
-        case COLON:
-          if (this.depth === 1 && this.topIsObject) {
-            this.expectingKey = false
-            this.valueOfField = this.lastKey === this.field
-          }
-          break
-      }
+      const busy = between ?? this.structure(chunk, c, i)
+      if (busy) return busy
     }
     this.switchTo(chunk, this.destination, chunk.length)
     if (this.keyPieces) {
       this.keyPieces.push(chunk.slice(this.keyStart))
       this.keyStart = 0
     }
+  }
+
+  /** A character inside a string: its end, and a top-level key's name once it is whole. */
+  private stringCharacter(chunk: string, c: number, i: number): void {
+    if (this.escaped) this.escaped = false
+    else if (c === BACKSLASH) this.escaped = true
+    else if (c === QUOTE) {
+      this.inString = false
+      if (this.keyPieces) {
+        this.keyPieces.push(chunk.slice(this.keyStart, i))
+        this.lastKey = JSON.parse(`"${this.keyPieces.join('')}"`) as string
+        this.keyPieces = undefined
+      }
+    }
+  }
+
+  /**
+   * The streamed array's own characters: its end, the commas between elements, an element's start, and
+   * the end of an element that is not an object or array (a number, a string, null). 'next': the
+   * character is handled; 'again': the element ended, read this character once more; a promise: the
+   * element's consumer is busy, and scanning goes on once it is done; undefined: not the array's.
+   */
+  private betweenElements(chunk: string, c: number, i: number): 'next' | 'again' | Promise<void> | undefined {
+    if (this.inArray && this.depth === ELEMENT && !this.inElement) {
+      if (c === CLOSE_BRACKET) {
+        this.depth--
+        this.inArray = false
+        this.switchTo(chunk, 'rest', i)
+        return 'next'
+      }
+      if (c === COMMA) return 'next'
+      this.inElement = true
+      this.switchTo(chunk, 'element', i)
+    }
+    if (this.inElement && this.depth === ELEMENT && (c === COMMA || c === CLOSE_BRACKET)) {
+      this.switchTo(chunk, 'drop', i)
+      const busy = this.element()
+      return busy ? busy.then(() => this.scan(chunk, i)) : 'again'
+    }
+    return undefined
+  }
+
+  /** Strings, braces, brackets, commas and colons: depth, keys, and the end of an element that is an object or array. */
+  private structure(chunk: string, c: number, i: number): Promise<void> | undefined {
+    switch (c) {
+      case QUOTE:
+        this.inString = true
+        if (this.topIsObject && this.depth === 1 && this.expectingKey) {
+          this.keyPieces = []
+          this.keyStart = i + 1
+        }
+        break
+      case OPEN_BRACE:
+      case OPEN_BRACKET:
+        if (this.depth === 0) this.topIsObject = c === OPEN_BRACE
+        this.depth++
+        if (this.depth === 1 && this.topIsObject) this.expectingKey = true
+        break
+      case CLOSE_BRACE:
+      case CLOSE_BRACKET:
+        this.depth--
+        if (this.inElement && this.depth === ELEMENT) {
+          this.switchTo(chunk, 'drop', i + 1)
+          const busy = this.element()
+          if (busy) return busy.then(() => this.scan(chunk, i + 1))
+        }
+        break
+      case COMMA:
+        if (this.depth === 1 && this.topIsObject) this.expectingKey = true
+        break
+      case COLON:
+        if (this.depth === 1 && this.topIsObject) {
+          this.expectingKey = false
+          this.valueOfField = this.lastKey === this.field
+        }
+        break
+    }
+    return undefined
   }
 
   /** Sends the characters since the last switch where they belong, and the following ones to `destination`. */
@@ -188,6 +211,8 @@ export class JsonElements implements TextSink {
 }
 
 const BOM = 0xfeff
+// Elements sit at depth 2: inside the array, inside the top-level object.
+const ELEMENT = 2
 const QUOTE = 34
 const BACKSLASH = 92
 const SPACE = 32

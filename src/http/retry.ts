@@ -41,8 +41,8 @@ export interface Retrying {
   policy: RetryPolicy
   /** Ends the wait between tries, rejecting with its reason (a cancel, the deadline). */
   signal: AbortSignal
-  /** Whether what a try threw is worth another try; anything else is thrown as it is. */
-  retryable(error: unknown): boolean
+  /** Whether what a try threw is transient for this request: worth another try; anything else is thrown as it is. */
+  transient(error: unknown): boolean
   /** How long the server asked to wait (Retry-After), if it did. */
   askedMs?(error: unknown): number | undefined
   /** Epoch ms after which no retry starts; read before every wait. */
@@ -58,7 +58,7 @@ export interface Retrying {
 
 /**
  * The one retry loop: `attempt` (given its try number, from 1) until it succeeds, throws what is not
- * retryable, or runs out of tries or time. Between tries it waits what the server asked (never less
+ * transient, or runs out of tries or time. Between tries it waits what the server asked (never less
  * than the backoff, so that `Retry-After: 0` does not turn into a burst), or the backoff.
  */
 export async function retrying<T>(attempt: (tries: number) => Promise<T>, loop: Retrying): Promise<T> {
@@ -67,7 +67,7 @@ export async function retrying<T>(attempt: (tries: number) => Promise<T>, loop: 
       return await attempt(tries)
     } catch (error) {
       const retriesLeft = loop.policy.retries - tries + 1
-      if (retriesLeft <= 0 || loop.signal.aborted || !loop.retryable(error)) throw error
+      if (retriesLeft <= 0 || loop.signal.aborted || !loop.transient(error)) throw error
       const backoff = backoffMs(loop.policy, tries)
       const asked = loop.askedMs?.(error)
       const wait = asked === undefined ? backoff : Math.max(asked, backoff)

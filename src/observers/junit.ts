@@ -1,20 +1,17 @@
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import type { FailOn } from '../contracts/status.js'
-import { formatDuration } from '../config/duration.js'
 import { InputProblems } from '../config/input-error.js'
 import type { RunOutcome } from '../contracts/gate.js'
-import { failsStep, isFinal } from '../contracts/status.js'
 import type { GateEnd, Observer } from '../contracts/observer.js'
 import { junitXml, type JUnitCase, type JUnitSuite } from '../report/junit-xml.js'
-import type { Attempt } from '../report/report.js'
+import type { Attempt } from '../contracts/attempt.js'
 import type { DetailCase, OutputGroup, Run } from '../contracts/run.js'
 import type { CheckResult } from '../contracts/dry-run.js'
 import { filePath } from '../util/file-path.js'
 import { clip } from '../util/words.js'
 import type { ObserverContext } from './common/context.js'
-import { hostPhrase, inputRef, inputValue } from '../contracts/terms.js'
+import { inputValue } from '../contracts/terms.js'
 
 // The last lines kept per run while it runs, for a run that fails: a few, each clipped, so that
 // thousands of runs cost little memory.
@@ -29,7 +26,7 @@ const NO_VERDICT =
  * made) now, before any request, so that a bad one is an input error rather than a lost report.
  */
 export function junitReport(context: ObserverContext, workspace: string): Observer[] {
-  const { host, config, attempt, redactor } = context
+  const { host, attempt, redactor } = context
   const problems = new InputProblems()
   const file = reportPath((name) => host.input(name), workspace, problems)
   problems.throwIfAny()
@@ -37,9 +34,6 @@ export function junitReport(context: ObserverContext, workspace: string): Observ
   const report = new JUnitReport({
     file,
     attempt,
-    failOn: config.failOn,
-    timeoutMs: config.timeoutMs,
-    startTimeoutMs: config.startTimeoutMs,
     redact: (text) => redactor.redact(text),
     warn: (text) => host.console.warning(text),
   })
@@ -110,9 +104,6 @@ function temporaryOf(file: string): string {
 interface Options {
   file: string
   attempt: Attempt
-  failOn: FailOn
-  timeoutMs: number
-  startTimeoutMs?: number
   redact: (text: string) => string
   warn: (text: string) => void
   now?: () => number
@@ -262,7 +253,9 @@ export class JUnitReport implements Observer {
     }
     const lines = this.tails.get(run)
     const said = detail && detail.toLowerCase() !== status ? ` (${detail})` : ''
-    if (outcome.stopNote !== undefined)
+    // How it ended, as the report judged it under fail-on.
+    const judged = end.judge.run(outcome).end
+    if (judged === 'stopped')
       return {
         ...base,
         outcome: 'failed',
@@ -270,24 +263,24 @@ export class JUnitReport implements Observer {
         message: `${this.stopped(end)}${outcome.neverStarted ? '' : ` before ${run.title} finished`}: ${outcome.stopNote}`,
         lines,
       }
-    if (end.result?.status === 'started' || !isFinal(status))
+    if (end.result?.status === 'started' || judged === 'unfinished')
       return {
         ...base,
         outcome: 'skipped',
         message: `Not waited on: ${end.result?.notes.join(' ') || `${run.title} was ${status}`}`,
       }
-    if (status === 'succeeded') return { ...base, outcome: 'passed' }
-    if (status === 'canceled')
+    if (judged === 'succeeded') return { ...base, outcome: 'passed' }
+    if (judged === 'canceled-on-server')
       return {
         ...base,
         outcome: 'skipped',
         message: `${run.title} was canceled on ${this.options.attempt.server}${said}.`,
       }
-    if (status === 'warning' && !failsStep('warning', this.options.failOn))
+    if (judged === 'tolerated')
       return {
         ...base,
         outcome: 'passed',
-        note: `${run.title} ended in Warning${said}; ${inputValue('fail-on', this.options.failOn)} tolerates it.`,
+        note: `${run.title} ended in Warning${said}; ${inputValue('fail-on', end.judge.failOn)} tolerates it.`,
       }
     const why = run.failureDetail?.()
     return {
@@ -332,8 +325,23 @@ export class JUnitReport implements Observer {
             lines: host.lines,
           }
         return { ...base, outcome: 'skipped', message: `The job was canceled ${on}: ${host.detail}.` }
-      case 'failed':
       case 'warning':
+        // A Warning fail-on tolerates passes the step, as the report judged the units (units.ts).
+        if (!end.judge.warningFails)
+          return {
+            ...base,
+            outcome: 'passed',
+            note: `The job ended in Warning ${on}${tries}: ${host.detail}; ${inputValue('fail-on', end.judge.failOn)} tolerates it.`,
+            ...(earlier.length ? { earlier } : {}),
+          }
+        return {
+          ...base,
+          outcome: 'failed',
+          message: `The job did not succeed ${on}${tries}: ${host.detail}.`,
+          lines: host.lines,
+          ...(earlier.length ? { earlier } : {}),
+        }
+      case 'failed':
         return {
           ...base,
           outcome: 'failed',
@@ -357,14 +365,9 @@ export class JUnitReport implements Observer {
     }
   }
 
-  /** Why the gate stopped waiting, as the start of a sentence. */
+  /** Why the gate stopped waiting, as the start of a sentence: in the engine's words, as the report says it. */
   private stopped(end: GateEnd): string {
-    const by = end.result?.stoppedBy
-    if (by === 'start-timeout')
-      return `The ${inputRef('start-timeout')} (${formatDuration(this.options.startTimeoutMs ?? 0)}) was reached`
-    return by === 'cancel'
-      ? hostPhrase('Canceled')
-      : `The timeout (${formatDuration(this.options.timeoutMs)}) was reached`
+    return end.result?.stopReason ?? 'The step stopped waiting'
   }
 }
 

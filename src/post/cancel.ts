@@ -1,45 +1,36 @@
 // Cancels, from the post step, runs the main step started: it attaches to each by id the way operation:
 // wait does (the same inputs, the same prepare → adapter → start), then asks the run to cancel itself.
 // Nothing here knows which server it talks to.
-import { readGateConfig, type GateConfig } from '../config/gate-config.js'
-import { InputError, InputProblems } from '../config/input-error.js'
+import { InputError } from '../config/input-error.js'
 import type { Host } from '../contracts/host.js'
 import type { Redactor } from '../http/redactor.js'
 import type { RecordEntry, SavedRun } from '../observers/common/step-state.js'
+import { prepareSystem, type ReadySystem } from '../systems/prepare.js'
+import { inputRef } from '../contracts/terms.js'
 
 type GateState = Extract<RecordEntry, { t: 'gate' }>
-import { serverClient, type PreparedSystem } from '../systems/common/definition.js'
-import { systemDefinition } from '../systems/registry.js'
-import { inputRef } from '../contracts/terms.js'
 
 // Blanking these would not make the wait form valid: they are what it is made of.
 const KEPT = new Set(['system', 'server-url', 'operation', 'job-id'])
-
-export interface Attached {
-  config: GateConfig
-  prepared: PreparedSystem
-}
 
 /**
  * The system prepared for operation: wait on `id`, from the step's own inputs. Inputs that only a start
  * takes (a search query, a stage, job variables) are refused by the wait form: those it names are left
  * out and it is read once more, so that no server's list of inputs is known here.
  */
-export async function waitForm(host: Host, id: string): Promise<Attached> {
+export async function waitForm(host: Host, id: string): Promise<ReadySystem> {
   const blank = new Set<string>(['variables'])
   for (let pass = 1; ; pass++) {
     const read = (name: string): string =>
       name === 'operation' ? 'wait' : name === 'job-id' ? id : blank.has(name) ? '' : host.input(name)
-    const problems = new InputProblems()
-    const config = await readGateConfig(read, problems)
-    const system = config && (await systemDefinition(config.system))
-    const prepared = config && system?.prepare(config, read, problems)
-    for (const secret of [config?.apiKey, config?.password, ...(prepared?.secrets ?? [])])
-      if (secret) host.mask(secret)
-    if (problems.inputs.length === 0) return { config: config!, prepared: prepared! }
-    const more = problems.inputs.filter((name) => !KEPT.has(name) && !blank.has(name))
-    if (pass > 1 || more.length === 0) problems.throwIfAny()
-    for (const name of more) blank.add(name)
+    try {
+      return await prepareSystem(read, (secret) => host.mask(secret))
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      const more = error.inputs.filter((name) => !KEPT.has(name) && !blank.has(name))
+      if (pass > 1 || more.length === 0) throw error
+      for (const name of more) blank.add(name)
+    }
   }
 }
 
@@ -72,14 +63,14 @@ async function cancelOne(
   deadline: number,
 ): Promise<CancelOutcome> {
   const failed = (why: string): CancelOutcome => ({ run, cancelled: false, message: why })
-  let attached: Attached
+  let ready: ReadySystem
   try {
-    attached = await waitForm(host, run.id)
+    ready = await waitForm(host, run.id)
   } catch (error) {
     if (error instanceof InputError) return failed(`its inputs could not be read again (${error.message})`)
     throw error
   }
-  const { config, prepared } = attached
+  const { config } = ready
   // The credentials go only where the main step sent them: inputs that now name another server (an
   // expression that changed meanwhile) get nothing.
   const serverUrl = redactor.redact(config.serverUrl.toString())
@@ -87,13 +78,12 @@ async function cancelOne(
     return failed(
       `${inputRef('system')} and ${inputRef('server-url')} are now ${config.system} at ${serverUrl}, not ${gate.system} at ${gate.serverUrl} as in the main step, so nothing was sent`,
     )
-  const client = serverClient(config, prepared, {
+  const { client, adapter } = ready.connect({
     redactor,
     deadline,
     debug: (message) => host.console.debug(message),
   })
   try {
-    const adapter = prepared.createAdapter(client)
     const attachedRuns = await adapter.start(signal, host.console)
     const found = attachedRuns.find((r) => r.id === run.id)
     if (!found?.cancel)

@@ -13,7 +13,11 @@ import { readStepRecord, STEP_STATE, type SavedRun } from '../observers/common/s
 import { named } from '../util/words.js'
 import { settledWithin } from '../util/sleep.js'
 import { endProcess } from '../util/exit.js'
-import { GRACE_AFTER_LAST_SIGNAL_MS, GRACE_AFTER_SIGINT_MS } from '../contracts/budgets.js'
+import {
+  EXIT_AFTER_VERDICT_MS,
+  GRACE_AFTER_LAST_SIGNAL_MS,
+  GRACE_AFTER_SIGINT_MS,
+} from '../contracts/budgets.js'
 import { cancelSignals, isLastSignal } from '../contracts/signals.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
 import { deploymentFinals } from './deployments.js'
@@ -64,7 +68,7 @@ export async function postStep(early?: { heard: NodeJS.Signals[]; stopListening(
   // clean run exits before it fires, and 1 s leaves time for stdout, a pipe, to drain. Always 0: the
   // post step says in warnings what it could not do; the job's verdict is main's, and a failing post
   // step would fail a job that main passed.
-  setTimeout(() => endProcess(0), 1000).unref()
+  setTimeout(() => endProcess(0), EXIT_AFTER_VERDICT_MS).unref()
 }
 
 export async function post(options: PostOptions = {}): Promise<void> {

@@ -69,92 +69,26 @@ export function junitXml(
   redact: (text: string) => string,
   limits: JUnitLimits = DEFAULT_LIMITS,
 ): string {
-  const clean = (text: string): string => xmlSafe(redact(text))
-  // Every limit counts characters as written, after escaping: text full of '&' costs five times its length.
-  const oneLine = (text: string, max: number): string =>
-    clipEscaped(clean(text).replace(/\s+/g, ' ').trim(), max, attrLength)
-  const notes = suite.notes.map((note) => clean(note))
-
-  let cases = suite.cases
-  if (cases.length > limits.maxCases) {
-    // What did not pass is what a reader looks for: passed cases make room first; the order stays.
-    const keepPassed = Math.max(0, limits.maxCases - cases.filter((c) => c.outcome !== 'passed').length)
-    let passed = 0
-    const kept = cases
-      .filter((c) => c.outcome !== 'passed' || passed++ < keepPassed)
-      .slice(0, limits.maxCases)
+  const writer = new CaseWriter(redact, limits)
+  const notes = suite.notes.map((note) => writer.clean(note))
+  const { cases, leftOut } = keptCases(suite.cases, limits.maxCases)
+  if (leftOut) notes.push(leftOut)
+  const body = cases.map((c) => writer.testcase(c))
+  if (writer.outputDropped > 0)
     notes.push(
-      `${cases.length - kept.length} of ${cases.length} cases are left out to keep this report small (${cases.filter((c) => c.outcome === 'passed').length - Math.min(passed, keepPassed)} that passed first).`,
-    )
-    cases = kept
-  }
-
-  let outputLeft = limits.totalOutputChars
-  let outputDropped = 0
-  const body: string[] = []
-  for (const c of cases) {
-    const attributes = [
-      `classname="${attr(oneLine(c.classname, limits.nameChars))}"`,
-      `name="${attr(oneLine(c.name, limits.nameChars))}"`,
-    ]
-    if (c.timeSeconds !== undefined && Number.isFinite(c.timeSeconds) && c.timeSeconds >= 0)
-      attributes.push(`time="${c.timeSeconds.toFixed(3)}"`)
-    const message = c.message === undefined ? undefined : oneLine(c.message, limits.messageChars)
-    // What a case's lines may take: its share, while the whole report has room; none past that.
-    const output = (lines: string[] | undefined): string => {
-      const kept = tail(
-        (lines ?? []).map((line) => clipEscaped(clean(line), LINE_CHARS, textLength)),
-        limits.caseOutputChars,
-      )
-      if (textLength(kept) > outputLeft) {
-        outputDropped++
-        return ''
-      }
-      outputLeft -= textLength(kept)
-      return kept
-    }
-    const reruns = (element: 'flakyFailure' | 'rerunFailure'): string =>
-      (c.earlier ?? [])
-        .map(
-          (e) =>
-            `\n      <${element} message="${attr(oneLine(e.message, limits.messageChars))}" type="failure"><stackTrace>${text(output(e.lines))}</stackTrace></${element}>`,
-        )
-        .join('')
-    if (c.outcome === 'passed') {
-      const note =
-        c.note === undefined
-          ? ''
-          : `\n      <system-out>${text(oneLine(c.note, limits.messageChars))}</system-out>`
-      const inside = `${reruns('flakyFailure')}${note}`
-      body.push(`    <testcase ${attributes.join(' ')}${inside ? `>${inside}\n    </testcase>` : '/>'}`)
-      continue
-    }
-    if (c.outcome === 'skipped') {
-      body.push(
-        `    <testcase ${attributes.join(' ')}>\n      <skipped message="${attr(message ?? '')}"/>\n    </testcase>`,
-      )
-      continue
-    }
-    const content = text(output(c.lines))
-    body.push(
-      `    <testcase ${attributes.join(' ')}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>${reruns('rerunFailure')}\n    </testcase>`,
-    )
-  }
-  if (outputDropped > 0)
-    notes.push(
-      `The output of ${outputDropped} failed cases is left out to keep this report small; the step's log has it.`,
+      `The output of ${writer.outputDropped} failed cases is left out to keep this report small; the step's log has it.`,
     )
 
   const failures = cases.filter((c) => c.outcome === 'failed').length
   const skipped = cases.filter((c) => c.outcome === 'skipped').length
   const time = `time="${Math.max(0, suite.timeSeconds).toFixed(3)}"`
   const counts = `tests="${cases.length}" failures="${failures}" errors="0"`
-  const name = attr(oneLine(suite.name, limits.nameChars))
+  const name = attr(writer.oneLine(suite.name, limits.nameChars))
   // JUnit's schema: a timestamp without a time zone; it is UTC.
   const timestamp = new Date(suite.startedAt).toISOString().slice(0, 19)
   const properties = suite.properties.map(
     ([key, value]) =>
-      `      <property name="${attr(oneLine(key, limits.nameChars))}" value="${attr(oneLine(value, limits.messageChars))}"/>`,
+      `      <property name="${attr(writer.oneLine(key, limits.nameChars))}" value="${attr(writer.oneLine(value, limits.messageChars))}"/>`,
   )
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -173,6 +107,92 @@ export function junitXml(
     '',
   ]
   return lines.join('\n')
+}
+
+/**
+ * At most `maxCases` cases: what did not pass is what a reader looks for, so passed cases make room first;
+ * the order stays. `leftOut` says what was left out, when anything was.
+ */
+function keptCases(cases: JUnitCase[], maxCases: number): { cases: JUnitCase[]; leftOut?: string } {
+  if (cases.length <= maxCases) return { cases }
+  const keepPassed = Math.max(0, maxCases - cases.filter((c) => c.outcome !== 'passed').length)
+  let passed = 0
+  const kept = cases.filter((c) => c.outcome !== 'passed' || passed++ < keepPassed).slice(0, maxCases)
+  return {
+    cases: kept,
+    leftOut: `${cases.length - kept.length} of ${cases.length} cases are left out to keep this report small (${cases.filter((c) => c.outcome === 'passed').length - Math.min(passed, keepPassed)} that passed first).`,
+  }
+}
+
+/** Writes the report's test cases, sharing one budget of output across them. */
+class CaseWriter {
+  private outputLeft: number
+  /** Failed cases whose output was left out because the report's budget was spent. */
+  outputDropped = 0
+
+  constructor(
+    private readonly redact: (text: string) => string,
+    private readonly limits: JUnitLimits,
+  ) {
+    this.outputLeft = limits.totalOutputChars
+  }
+
+  clean(text: string): string {
+    return xmlSafe(this.redact(text))
+  }
+
+  /** Every limit counts characters as written, after escaping: text full of '&' costs five times its length. */
+  oneLine(text: string, max: number): string {
+    return clipEscaped(this.clean(text).replace(/\s+/g, ' ').trim(), max, attrLength)
+  }
+
+  testcase(c: JUnitCase): string {
+    const { limits } = this
+    const attributes = [
+      `classname="${attr(this.oneLine(c.classname, limits.nameChars))}"`,
+      `name="${attr(this.oneLine(c.name, limits.nameChars))}"`,
+    ]
+    if (c.timeSeconds !== undefined && Number.isFinite(c.timeSeconds) && c.timeSeconds >= 0)
+      attributes.push(`time="${c.timeSeconds.toFixed(3)}"`)
+    const opening = `    <testcase ${attributes.join(' ')}`
+    const message = c.message === undefined ? undefined : this.oneLine(c.message, limits.messageChars)
+    if (c.outcome === 'passed') {
+      const note =
+        c.note === undefined
+          ? ''
+          : `\n      <system-out>${text(this.oneLine(c.note, limits.messageChars))}</system-out>`
+      const inside = `${this.reruns(c, 'flakyFailure')}${note}`
+      return `${opening}${inside ? `>${inside}\n    </testcase>` : '/>'}`
+    }
+    if (c.outcome === 'skipped')
+      return `${opening}>\n      <skipped message="${attr(message ?? '')}"/>\n    </testcase>`
+    const content = text(this.output(c.lines))
+    return `${opening}>\n      <failure message="${attr(message ?? 'failed')}" type="failure">${content}</failure>${this.reruns(c, 'rerunFailure')}\n    </testcase>`
+  }
+
+  /** A case's earlier attempts that failed, as Maven Surefire writes reruns. */
+  private reruns(c: JUnitCase, element: 'flakyFailure' | 'rerunFailure'): string {
+    return (c.earlier ?? [])
+      .map(
+        (e) =>
+          `\n      <${element} message="${attr(this.oneLine(e.message, this.limits.messageChars))}" type="failure"><stackTrace>${text(this.output(e.lines))}</stackTrace></${element}>`,
+      )
+      .join('')
+  }
+
+  /** What a case's lines may take: its share, while the whole report has room; none past that. */
+  private output(lines: string[] | undefined): string {
+    const kept = tail(
+      (lines ?? []).map((line) => clipEscaped(this.clean(line), LINE_CHARS, textLength)),
+      this.limits.caseOutputChars,
+    )
+    if (textLength(kept) > this.outputLeft) {
+      this.outputDropped++
+      return ''
+    }
+    this.outputLeft -= textLength(kept)
+    return kept
+  }
 }
 
 /** The last lines that fit in `max` characters once escaped, the last one clipped if it alone does not. */

@@ -1,36 +1,23 @@
 import { formatDuration } from '../config/duration.js'
 import type { FailOn } from '../contracts/status.js'
 import type { GateResult, RunOutcome } from '../contracts/gate.js'
-import { failsStep } from '../contracts/status.js'
 import type { Ending, Summary, SummaryCell, Verdict } from '../contracts/host.js'
-import type { DetailSection, UnitNames } from '../contracts/run.js'
+import type { DetailSection } from '../contracts/run.js'
+import type { Attempt } from '../contracts/attempt.js'
 import { named } from '../util/words.js'
 import type { Allowance } from '../config/fleet.js'
 import { healedSection, judgeUnits, unitsOf, type UnitJudgement } from './units.js'
 import type { CheckResult } from '../contracts/dry-run.js'
 import { checkTable, dryRunLine } from './dry-run.js'
-import { hostPhrase, inputRef, inputValue } from '../contracts/terms.js'
-
-/** What the step set out to do, for the summary's first line and its default title. */
-export interface Attempt {
-  /** 'Otter', 'BuildMaster', ... */
-  server: string
-  serverUrl: string
-  /** A phrase: "trigger job template 'deploy-web'". */
-  what: string
-  /** Names the work in a title: "deploy-web", "web-shop 4.2.0". */
-  subject: string
-  /** The runs name their own environment (BuildMaster's deployments): an environment per run can be told. */
-  environmentPerRun?: boolean
-  /** Set when the attempt starts a job: where that job shows on the server, in words (for a step killed before it knew the id). */
-  starts?: string
-  /** What the units max-failed counts are called (hosts, deployments, job runs); none for Otter's one job. */
-  units?: UnitNames
-}
+import { Judge } from './judge.js'
+import type { RunEnd } from '../contracts/judgement.js'
+import { inputRef, inputValue } from '../contracts/terms.js'
 
 export interface ReportInput {
   attempt: Attempt
   failOn: FailOn
+  /** The judge of fail-on the observers heard already, where there is one: the report decides with it. */
+  judge?: Judge
   /** max-failed: how many units may fail while the step passes. */
   maxFailed?: Allowance
   /** The summary-title input; empty for the default. */
@@ -50,6 +37,8 @@ export interface ReportInput {
 /** Everything the step says at its end, built once so that every channel tells the same story. */
 export interface Report {
   verdict: Verdict
+  /** fail-on, decided: the JUnit report and GitHub's mirror read its decisions (GateEnd.judge). */
+  judge: Judge
   /** Warning annotations: a tolerated Warning. At most a couple. */
   warnings: string[]
   /** Lines for the log, one per run, after the progress lines. */
@@ -74,11 +63,13 @@ export const STATUS_ICON: Record<string, string> = {
 
 export function buildReport(input: ReportInput): Report {
   const { attempt, result, failure } = input
+  const judge = input.judge ?? new Judge(input.failOn)
   const title = input.title || `release-gate: ${attempt.server} ${attempt.subject}`.trim()
   if (!result) {
     const message = failure?.message ?? 'release-gate ended without an outcome.'
     return {
       verdict: { ending: failure?.ending ?? 'unknown', message },
+      judge,
       warnings: [],
       closing: [],
       status: failure?.ending === 'canceled' ? 'canceled' : '',
@@ -98,7 +89,7 @@ export function buildReport(input: ReportInput): Report {
 
   if (result.status === 'dry-run') return dryRunReport(input, result, title)
   const { units, unitNote } = byUnits(input, result)
-  const verdict = units?.verdict ?? verdictOf(result, input.failOn)
+  const verdict = units?.verdict ?? verdictOf(result, judge)
   const status = units?.status ?? result.status
   const waited = formatDuration(result.endedAt - result.startedAt)
   const closing =
@@ -110,7 +101,7 @@ export function buildReport(input: ReportInput): Report {
   const warnings: string[] = [...incomplete]
   if (units) warnings.push(...units.warnings)
   else if (verdict.withIssues) {
-    const tolerated = result.runs.filter((o) => (outcomeOf(o) ?? 'succeeded') !== 'succeeded')
+    const tolerated = result.runs.filter((o) => ENDED.includes(judge.run(o).end))
     warnings.push(
       `${named(tolerated.map((o) => runLine(o, result)))}: not failing the step (${inputValue('fail-on', input.failOn)}).`,
     )
@@ -127,6 +118,7 @@ export function buildReport(input: ReportInput): Report {
   const said = verdict.ending === 'passed' ? (verdict.tolerated ?? '') : (verdict.message ?? '')
   return {
     verdict,
+    judge,
     warnings,
     closing,
     status,
@@ -149,6 +141,7 @@ function dryRunReport(input: ReportInput, result: GateResult, title: string): Re
   const line = dryRunLine(checks, result.plan, attempt.server)
   return {
     verdict: { ending: 'passed' },
+    judge: input.judge ?? new Judge(input.failOn),
     warnings: [],
     closing: [line],
     status: result.status,
@@ -178,17 +171,19 @@ function byUnits(input: ReportInput, result: GateResult): { units?: UnitJudgemen
     return {
       unitNote: `The ${names.many} could not be judged one by one (their statuses could not be read): ${input.maxFailed ? `${inputRef('max-failed')} was not applied, and ` : ''}the outcome is the job's as a whole.`,
     }
-  return { units: judgeUnits(units, input.failOn, input.maxFailed, names) }
+  return { units: judgeUnits(units, input.judge ?? input.failOn, input.maxFailed, names) }
 }
 
 /**
- * `fail-on` judges the job's outcome only: a timeout, a cancel, or anything that kept the gate from
- * knowing the outcome fails the step whatever it says.
+ * `fail-on` judges the job's outcome only (the judge's decisions): a timeout, a cancel, or anything that
+ * kept the gate from knowing the outcome fails the step whatever it says.
  */
-export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
+export function verdictOf(result: GateResult, judged: Judge | FailOn): Verdict {
   if (result.status === 'started' || result.status === 'dry-run') return { ending: 'passed' }
+  const judge = typeof judged === 'string' ? new Judge(judged) : judged
+  const { failOn } = judge
   // A run a later attempt ran again no longer stands for its units: the later one is judged.
-  const failing = result.runs.filter((o) => !o.retried && failsStep(outcomeOf(o) ?? 'succeeded', failOn))
+  const failing = result.runs.filter((o) => !o.retried && judge.run(o).fails)
   if (result.stoppedBy) {
     const ending: Ending = result.stoppedBy === 'cancel' ? 'canceled' : 'timed-out'
     if (result.runs.length === 0)
@@ -203,10 +198,9 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     }
     if (stopped.length === 0) {
       // Every run had ended; the stop came while the last of their output was being fetched.
-      const why = ending === 'canceled' ? hostPhrase('Canceled') : 'The timeout was reached'
       return {
         ending,
-        message: `${why} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.`,
+        message: `${result.stopReason} before the rest of the output was shown: ${named(result.runs.map((o) => runLine(o, result)))}.`,
       }
     }
     const parts = [...failing, ...stopped].map((o) => runLine(o, result))
@@ -218,7 +212,7 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
     return { ending, message: `${named(parts)}.${still}` }
   }
   if (failing.length > 0) {
-    const becauseOfFailOn = failing.every((o) => o.status === 'warning')
+    const becauseOfFailOn = failing.every((o) => judge.run(o).end === 'warning')
       ? ` (${inputValue('fail-on', failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`
       : ''
     const standing = result.runs.filter((o) => !o.retried)
@@ -236,9 +230,17 @@ export function verdictOf(result: GateResult, failOn: FailOn): Verdict {
   }
   return {
     ending: 'passed',
-    withIssues: result.runs.some((o) => !o.retried && outcomeOf(o) !== 'succeeded'),
+    withIssues: result.runs.some((o) => !o.retried && withIssues(judge.run(o).end)),
   }
 }
+
+/** A run that passes the step but not cleanly (a tolerated Warning, an Error under fail-on: never). */
+function withIssues(end: RunEnd): boolean {
+  return end !== 'succeeded'
+}
+
+// The ends of runs that ended on their own, other than a success: what a passing step tolerated.
+const ENDED: RunEnd[] = ['tolerated', 'warning', 'failed', 'canceled-on-server']
 
 /**
  * The runs that did not fail the step, said by what they did ("1 of 2 succeeded.") rather than by
@@ -252,17 +254,6 @@ function othersLine(others: RunOutcome[], total: number): string {
     ...(warned > 0 ? [`${warned} of ${total} succeeded with warnings`] : []),
   ]
   return `${parts.join('; ')}.`
-}
-
-/**
- * What a run's status says about the job, for fail-on: a run cancelled on the server (not by this
- * step) did not complete, which counts like an Error; undefined for a run the step stopped waiting on.
- */
-function outcomeOf(outcome: RunOutcome): 'succeeded' | 'warning' | 'failed' | undefined {
-  if (outcome.stopNote !== undefined) return undefined
-  if (outcome.status === 'succeeded' || outcome.status === 'warning' || outcome.status === 'failed')
-    return outcome.status
-  return outcome.status === 'canceled' ? 'failed' : undefined
 }
 
 /** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */

@@ -5,7 +5,8 @@ import { allowedOf, describeAllowance, type Allowance } from '../config/fleet.js
 import type { GateResult } from '../contracts/gate.js'
 import type { Verdict } from '../contracts/host.js'
 import type { DetailCase, DetailSection, UnitNames } from '../contracts/run.js'
-import { failsStep, isFinal, worstOf, type FailOn, type FinalStatus } from '../contracts/status.js'
+import { isFinal, worstOf, type FailOn, type FinalStatus } from '../contracts/status.js'
+import { Judge } from './judge.js'
 import { named } from '../util/words.js'
 import { inputRef, inputValue } from '../contracts/terms.js'
 
@@ -42,10 +43,12 @@ export function unitsOf(
  */
 export function judgeUnits(
   units: DetailCase[],
-  failOn: FailOn,
+  judged: Judge | FailOn,
   maxFailed: Allowance | undefined,
   names: UnitNames,
 ): UnitJudgement {
+  const judge = typeof judged === 'string' ? new Judge(judged) : judged
+  const { failOn } = judge
   const total = units.length
   const allowed = allowedOf(maxFailed, total)
   const failed = units.filter((u) => u.status === 'failed')
@@ -65,25 +68,7 @@ export function judgeUnits(
   const allowance = maxFailed
     ? `; ${inputRef('max-failed')} allows ${allowed}${'percent' in maxFailed ? ` (${describeAllowance(maxFailed)} of ${total}, rounded down)` : ''}`
     : ''
-  const reasons: string[] = []
-  if (failOn !== 'never') {
-    if (!within) reasons.push(`${of(failed, `failed${allowance}`)}`)
-    if (cancelled.length > 0)
-      reasons.push(
-        of(
-          cancelled,
-          `were canceled (${inputRef('max-failed')} allows failed ones only, never canceled ones)`,
-        ),
-      )
-    if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))
-    if (warned.length > 0 && failsStep('warning', failOn))
-      reasons.push(
-        of(
-          warned,
-          `ended in Warning (${inputValue('fail-on', failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`,
-        ),
-      )
-  }
+  const reasons = reasonsToFail({ failed, cancelled, unfinished, warned }, within, allowance, judge, of)
   const succeeded = units.filter((u) => u.status === 'succeeded').length
   const later = healed.length > 0 ? `, ${healed.length} of them on a later attempt` : ''
   // A step failed by something else still names the failures max-failed allowed: its message would
@@ -119,6 +104,33 @@ export function judgeUnits(
       ...(tolerated ? { tolerated } : {}),
     },
   }
+}
+
+/** Why the units fail the step, each in a sentence; none when they do not. */
+function reasonsToFail(
+  units: { failed: DetailCase[]; cancelled: DetailCase[]; unfinished: DetailCase[]; warned: DetailCase[] },
+  within: boolean,
+  allowance: string,
+  judge: Judge,
+  of: (list: DetailCase[], what: string) => string,
+): string[] {
+  const { failed, cancelled, unfinished, warned } = units
+  const reasons: string[] = []
+  if (judge.failOn === 'never') return reasons
+  if (!within) reasons.push(`${of(failed, `failed${allowance}`)}`)
+  if (cancelled.length > 0)
+    reasons.push(
+      of(cancelled, `were canceled (${inputRef('max-failed')} allows failed ones only, never canceled ones)`),
+    )
+  if (unfinished.length > 0) reasons.push(of(unfinished, 'never started or did not finish'))
+  if (warned.length > 0 && judge.warningFails)
+    reasons.push(
+      of(
+        warned,
+        `ended in Warning (${inputValue('fail-on', judge.failOn)} fails on Warning; set ${inputValue('fail-on', 'error')} to tolerate it)`,
+      ),
+    )
+  return reasons
 }
 
 /** "web-1 (error), web-2 (error on all 3 attempts), web-3 (error) and 4 more". */

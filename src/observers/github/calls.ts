@@ -92,7 +92,7 @@ export class GitHubCalls {
       return await retrying(() => this.attempt(request, end(), () => tries++), {
         policy: { retries, minTimeoutMs: backoffMs, maxTimeoutMs: Infinity },
         signal: this.cut.signal,
-        retryable: (error) => error instanceof GitHubCallError && error.transient && !this.disabled,
+        transient: (error) => error instanceof GitHubCallError && error.transient && !this.disabled,
         askedMs: (error) => (error as GitHubCallError).retryAfterMs,
         deadline: end,
         onRetry: (error, wait) =>

@@ -1,11 +1,11 @@
-import type { FailOn } from '../../contracts/status.js'
 import type { GateResult, RunOutcome } from '../../contracts/gate.js'
 import { settledWithin } from '../../util/sleep.js'
 import { isFinal } from '../../contracts/status.js'
 import type { Ending, HostConsole } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
 import type { Observer } from '../../contracts/observer.js'
-import type { Attempt } from '../../report/report.js'
+import type { Judgement } from '../../contracts/judgement.js'
+import type { Attempt } from '../../contracts/attempt.js'
 import type { Run } from '../../contracts/run.js'
 import type { RecordEntry, StepRecord } from '../common/step-state.js'
 import type { DeploymentState, GitHubApi, Repository } from './api.js'
@@ -14,7 +14,7 @@ import {
   CANCELLED_ON_SERVER,
   NEVER_STARTED,
   NO_OUTCOME,
-  cancelledOnServer,
+  TOLERATED,
   clipDescription,
   finalState,
 } from './states.js'
@@ -32,7 +32,8 @@ export interface MirrorOptions {
   /** This workflow run's page: the deployment's log_url where the job has no page of its own on its server. */
   logUrl?: string
   attempt: Attempt
-  failOn: FailOn
+  /** The report's fail-on decisions (report/judge.ts): the mirror reads them, never applies fail-on itself. */
+  judge: Judgement
   console: Pick<HostConsole, 'info' | 'warning' | 'debug'>
   setOutput(name: string, value: string): void
   /** Knows the step's secrets; everything sent to GitHub or printed goes through it. */
@@ -128,16 +129,7 @@ export class DeploymentMirror implements Observer {
   runEnded(outcome: RunOutcome): Promise<void> {
     this.finished.add(outcome.run)
     const target = this.perRun ? this.targets.find((t) => t.run === outcome.run) : undefined
-    if (target && !target.final)
-      this.finish(
-        target,
-        cancelledOnServer(outcome)
-          ? CANCELLED_ON_SERVER
-          : outcome.neverStarted
-            ? NEVER_STARTED
-            : outcome.status,
-        outcome.keepsRunning ?? false,
-      )
+    if (target && !target.final) this.finish(target, this.statusOf(outcome), outcome.keepsRunning ?? false)
     return Promise.resolve()
   }
 
@@ -157,11 +149,7 @@ export class DeploymentMirror implements Observer {
         const outcome = runs.find((o) => o.run === target.run)
         const status =
           outcome && isFinal(outcome.status)
-            ? cancelledOnServer(outcome)
-              ? CANCELLED_ON_SERVER
-              : outcome.neverStarted
-                ? NEVER_STARTED
-                : outcome.status
+            ? this.statusOf(outcome)
             : report.status === 'started'
               ? 'started'
               : ''
@@ -173,7 +161,9 @@ export class DeploymentMirror implements Observer {
             ? CANCELLED_ON_SERVER
             : report.result?.stoppedBy === 'start-timeout'
               ? NEVER_STARTED
-              : report.status
+              : report.status === 'warning' && !this.options.judge.warningFails
+                ? TOLERATED
+                : report.status
         this.finish(
           target,
           status,
@@ -193,6 +183,14 @@ export class DeploymentMirror implements Observer {
       'github-deployment-ids',
       this.targets.flatMap((t) => (t.id === undefined ? [] : [String(t.id)])).join(','),
     )
+  }
+
+  /** A run's status word for its deployment, as the report's judge decided its end. */
+  private statusOf(outcome: RunOutcome): string {
+    if (outcome.neverStarted) return NEVER_STARTED
+    const { end } = this.options.judge.run(outcome)
+    if (end === 'canceled-on-server') return CANCELLED_ON_SERVER
+    return end === 'tolerated' ? TOLERATED : outcome.status
   }
 
   /** The runner cancelled the workflow: the final status goes out now, within the stop budget. */
@@ -272,7 +270,7 @@ export class DeploymentMirror implements Observer {
 
   /** `tolerated`: the step passed with units failed within max-failed, said after the subject. */
   private finish(target: Target, status: string, keepsRunning: boolean, tolerated?: string): void {
-    const final = finalState(status, this.options.failOn)
+    const final = finalState(status, this.options.judge.failOn)
     if (!final) return
     target.final = final.state
     if (status === 'canceled' || status === 'timed-out') this.github.stopping()
@@ -283,7 +281,7 @@ export class DeploymentMirror implements Observer {
     // What failed, in the server's words (the first error line, the failing hosts), where the run says.
     const runs = target.run ? [target.run] : [...this.found]
     const why =
-      status === 'failed' || status === 'warning'
+      status === 'failed' || status === 'warning' || status === TOLERATED
         ? runs.length === 1
           ? runs[0]!.failureDetail?.()
           : undefined

@@ -19,7 +19,7 @@ export function githubDeployments(
   record?: StepRecord,
   env: NodeJS.ProcessEnv = process.env,
 ): Observer[] {
-  const { host, config, attempt, signal, redactor } = context
+  const { host, attempt, signal, redactor, judge } = context
   const problems = new InputProblems()
   const inputs = readDeploymentInputs(
     (name) => host.input(name),
@@ -48,7 +48,7 @@ export function githubDeployments(
       environmentUrl: inputs.environmentUrl || undefined,
       logUrl: workflowRunUrl(env, repository),
       attempt,
-      failOn: config.failOn,
+      judge,
       console: host.console,
       setOutput: (name, value) => host.setOutput(name, value),
       redactor,

@@ -1,8 +1,7 @@
-import { failsStep, type FailOn } from '../../contracts/status.js'
-import type { RunOutcome } from '../../contracts/gate.js'
+import type { FailOn } from '../../contracts/status.js'
 import { clip } from '../../util/words.js'
-import type { DeploymentState } from './api.js'
 import { hostPhrase, inputRef, inputValue } from '../../contracts/terms.js'
+import type { DeploymentState } from './api.js'
 
 /** GitHub refuses a deployment status description longer than this (422). */
 export const MAX_DESCRIPTION = 140
@@ -13,15 +12,17 @@ export const NO_OUTCOME = 'No outcome known'
 /** The status word for a run that was cancelled on its server, not by the workflow's cancel. */
 export const CANCELLED_ON_SERVER = 'canceled-on-server'
 
+/** The status word for a Warning that fail-on tolerates (the report's judge decides which Warning is). */
+export const TOLERATED = 'tolerated'
+
 /** The status word for a run (or a gate) given up on at start-timeout: it never started. */
 export const NEVER_STARTED = 'never-started'
 
-/** A run that ended cancelled without the step having stopped it (someone cancelled it in the server's UI). */
-export function cancelledOnServer(outcome: RunOutcome): boolean {
-  return outcome.status === 'canceled' && outcome.stopNote === undefined
-}
-
-/** The deployment state for the gate's status (or a run's); none for a job that was not waited on. */
+/**
+ * The deployment state for the gate's status (or a run's), as the report judged it: 'warning' is a Warning
+ * that fails the step, TOLERATED one that fail-on lets pass (`failOn` only words it); none for a job that
+ * was not waited on.
+ */
 export function finalState(
   status: string,
   failOn: FailOn,
@@ -32,9 +33,9 @@ export function finalState(
     case 'succeeded':
       return { state: 'success', word: 'Succeeded' }
     case 'warning':
-      return failsStep('warning', failOn)
-        ? { state: 'failure', word: `Warning (${inputValue('fail-on', failOn)} fails on it)` }
-        : { state: 'success', word: `Succeeded with a warning (${inputValue('fail-on', failOn)})` }
+      return { state: 'failure', word: `Warning (${inputValue('fail-on', failOn)} fails on it)` }
+    case TOLERATED:
+      return { state: 'success', word: `Succeeded with a warning (${inputValue('fail-on', failOn)})` }
     case 'failed':
       return { state: 'failure', word: 'Failed' }
     case 'timed-out':

@@ -2,112 +2,80 @@
 // creates that are never sent twice.
 import { type GateConfig } from '../../config/gate-config.js'
 import { GateError } from '../../contracts/errors.js'
+import type { HttpFailure } from '../../contracts/http-failure.js'
 import type { ApiClient, ApiRequest } from '../../http/api-client.js'
-import { HttpFailure } from '../../contracts/http-failure.js'
-import type { AnswerContext } from '../common/answer-shape.js'
-import { Server } from '../common/server.js'
-import type { Parser } from './answers.js'
+import { MaybeActed, ServerApi, type ServerRequest } from '../common/server-api.js'
 import { theInput } from '../../contracts/terms.js'
+import type { Parser } from './answers.js'
+
+/** The server's name in messages, titles and reports. */
+export const SERVER_NAME = 'BuildMaster'
 
 /**
  * Every call of the Release & Build Deployment API, with its errors in the user's terms. Parameters
  * all travel in the form body, so none is ever sent twice (BuildMaster answers that with a 400).
  */
-export class BuildMasterApi {
-  private readonly server: Server
-
-  constructor(
-    config: GateConfig,
-    private readonly client: ApiClient,
-    private readonly signal: AbortSignal,
-  ) {
-    this.server = new Server({
-      server: 'BuildMaster',
+export class BuildMasterApi extends ServerApi {
+  constructor(client: ApiClient, config: GateConfig) {
+    super(client, {
+      server: SERVER_NAME,
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
         `BuildMaster refused the request while ${doing} (HTTP ${failure.status}): the API key is invalid or lacks the Release & Build Deployment permission.${failure.serverMessage ? ` BuildMaster said: ${failure.serverMessage}` : ''} Check ${theInput('api-key', 'secret')} and the key's permissions in BuildMaster (Administration > API Keys).`,
+      mayHaveActed,
     })
   }
 
-  /** Which server, doing what: for the checks of an answer's shape. */
-  answer(doing: string): AnswerContext {
-    return this.server.answer(doing)
+  /** Every call is a POST with its parameters in the form; the key travels in the client's header. */
+  protected request(request: ServerRequest): ApiRequest {
+    return { accept: 'json', ...request, method: 'POST' }
   }
 
-  async read<T>(
+  /** A read whose answer `parse` checks. */
+  async readParsed<T>(
     doing: string,
-    path: string,
-    form: Record<string, string>,
+    request: ServerRequest,
+    signal: AbortSignal,
     parse: Parser<T>,
-    signal = this.signal,
   ): Promise<T> {
-    let data: unknown
-    try {
-      data = (await this.client.read(this.request(path, form), signal)).data
-    } catch (error) {
-      throw this.server.explain(error, doing)
-    }
-    return parse(this.answer(doing), data)
-  }
-
-  async send(doing: string, path: string, form: Record<string, string>): Promise<void> {
-    try {
-      await this.client.send({ ...this.request(path, form), accept: 'text' }, this.signal)
-    } catch (error) {
-      throw this.server.explain(error, doing)
-    }
+    return parse(this.answer(doing), await this.read(doing, request, signal))
   }
 
   /**
-   * Creates something at most once. When the answer is lost after the request may have arrived,
-   * `lookUp` is asked whether it exists now; only a definite "no" sends the request again.
+   * Creates something at most once. When the answer is lost after the request may have arrived (or
+   * BuildMaster says it exists already), `lookUp` is asked whether it exists now; only a definite "no"
+   * sends the request again. Without `lookUp`, such a failure is a MaybeActed.
    */
   async sendOnce<T>(
     doing: string,
-    path: string,
-    form: Record<string, string>,
+    request: ServerRequest,
+    signal: AbortSignal,
     parse: Parser<T>,
     lookUp?: () => Promise<T | undefined>,
     notFound?: string,
   ): Promise<T> {
     const context = this.answer(doing)
     try {
-      return parse(context, (await this.client.send(this.request(path, form), this.signal)).data)
+      return parse(context, await this.send(doing, request, signal))
     } catch (error) {
-      if (error instanceof GateError) throw error
-      if (notFound && error instanceof HttpFailure && error.kind === 'not-found')
-        throw new GateError(notFound)
-      const lost =
-        error instanceof HttpFailure &&
-        (error.kind === 'connection-lost' || (error.kind === 'server-error' && error.mayHaveReachedServer))
-      const raced =
-        error instanceof HttpFailure &&
-        error.kind === 'rejected' &&
-        /already exists/i.test(error.serverMessage ?? '')
-      if (!(lost || raced)) throw this.server.explain(error, doing)
-      if (!lookUp) {
-        throw new MaybeActed(
-          `BuildMaster may have acted on ${doing}, but its answer was lost (${error.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`,
-        )
-      }
+      const failure = error instanceof GateError ? error.failure : undefined
+      if (!failure) throw error
+      if (notFound && failure.kind === 'not-found') throw new GateError(notFound)
+      const raced = failure.kind === 'rejected' && /already exists/i.test(failure.serverMessage ?? '')
+      if (!(error instanceof MaybeActed || raced)) throw error
+      if (!lookUp)
+        throw error instanceof MaybeActed ? error : new MaybeActed(mayHaveActed(failure, doing), failure)
       const found = await lookUp()
       if (found) return found
-      if (raced) throw this.server.explain(error, doing)
-      try {
-        return parse(context, (await this.client.send(this.request(path, form), this.signal)).data)
-      } catch (again) {
-        throw this.server.explain(again, doing)
-      }
+      if (raced) throw error
+      return parse(context, await this.send(doing, request, signal))
     }
   }
+}
 
-  private request(path: string, form: Record<string, string>): ApiRequest {
-    return { method: 'POST', path, form, accept: 'json' }
-  }
+function mayHaveActed(failure: HttpFailure, doing: string): string {
+  return `BuildMaster may have acted on ${doing}, but its answer was lost (${failure.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`
 }
 
 /** A failure after BuildMaster took (or may have taken) a deploy: its message says how to wait instead of deploying again. */
 export class AfterDeploy extends GateError {}
-
-/** A create whose answer was lost and which was not sent again: it may have happened. */
-export class MaybeActed extends GateError {}

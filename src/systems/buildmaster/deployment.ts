@@ -42,11 +42,11 @@ export async function listDeployments(
   api: BuildMasterApi,
   doing: string,
   filter: Record<string, string>,
-  signal?: AbortSignal,
+  signal: AbortSignal,
   notes: FilterNotes = {},
 ): Promise<DeploymentJson[]> {
-  const read = (sent: Record<string, string>) =>
-    api.read(doing, 'api/releases/builds/deployments', sent, listOf(deploymentJson), signal)
+  const read = (form: Record<string, string>) =>
+    api.readParsed(doing, { path: 'api/releases/builds/deployments', form }, signal, listOf(deploymentJson))
   let listed: DeploymentJson[]
   try {
     listed = await read(filter)
@@ -84,7 +84,7 @@ export class DeploymentBoard {
     return deployment
   }
 
-  async refresh(signal?: AbortSignal): Promise<Map<string, DeploymentJson>> {
+  async refresh(signal: AbortSignal): Promise<Map<string, DeploymentJson>> {
     const read = (filter: Record<string, string>, doing: string) =>
       listDeployments(this.api, doing, filter, signal)
     const lists = this.filter
@@ -129,7 +129,7 @@ export class Deployment implements Run {
     } catch (error) {
       // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them
       // again.
-      if (error instanceof GateError && !error.passing)
+      if (error instanceof GateError && !error.transient)
         throw new GateError(`${error.message.replace(/\.$/, '')}. ${this.waitAgain}`)
       throw error
     }

@@ -35,6 +35,8 @@ export class BuildMasterDryRun {
     private readonly releases: Releases,
     private readonly settings: Settings,
     private readonly dryRun: DryRun,
+    /** The check's: every read passes it. */
+    private readonly signal: AbortSignal,
   ) {
     this.label = releaseLabel(settings)
   }
@@ -78,7 +80,7 @@ export class BuildMasterDryRun {
     const { build } = this.settings
     await this.dryRun.check(
       `build ${build}`,
-      () => this.releases.checkBuild(),
+      () => this.releases.checkBuild(this.signal),
       (found) => `exists (${found.status})`,
     )
     this.resolved.buildNumber = build
@@ -91,7 +93,7 @@ export class BuildMasterDryRun {
     if (!existing) this.fail(`release ${this.settings.release}`, this.releases.missing())
     this.dryRun.passed(`release ${this.settings.release}`, `exists (${existing.status})`)
     const { build } = this.settings
-    const found = await this.read(`build ${build}`, () => this.releases.findBuild())
+    const found = await this.read(`build ${build}`, () => this.releases.findBuild(this.signal))
     if (!found)
       this.fail(
         `build ${build}`,
@@ -123,7 +125,7 @@ export class BuildMasterDryRun {
     const name = `${inputRef('job-id')} ${deploymentIds.join(', ')}`
     const found = await this.dryRun.check(
       name,
-      () => board.refresh(),
+      () => board.refresh(this.signal),
       () => 'BuildMaster answered',
       KEY,
     )
@@ -158,7 +160,7 @@ export class BuildMasterDryRun {
     const { applicationLabel, application, release } = this.settings
     const name = `application '${applicationLabel}'`
     this.resolved.releaseNumber = release
-    const found = await this.read(name, () => this.naming(() => this.releases.find()), KEY)
+    const found = await this.read(name, () => this.naming(() => this.releases.find(this.signal)), KEY)
     this.dryRun.passed(KEY.credentials, KEY.detail)
     if (found) {
       this.dryRun.passed(name, `BuildMaster knows it: it has release ${release}`)
@@ -166,10 +168,10 @@ export class BuildMasterDryRun {
     }
     this.appReleases = await this.read(name, () =>
       this.naming(() =>
-        this.api.read(
+        this.api.readParsed(
           `looking up the releases of ${applicationLabel}`,
-          'api/releases',
-          application,
+          { path: 'api/releases', form: application },
+          this.signal,
           listOf(releaseJson),
         ),
       ),
@@ -231,10 +233,10 @@ export class BuildMasterDryRun {
       return
     }
     const elsewhere = await this.read(name, () =>
-      this.api.read(
+      this.api.readParsed(
         `looking for releases that use pipeline ${pipeline}`,
-        'api/releases',
-        { pipelineName: pipeline },
+        { path: 'api/releases', form: { pipelineName: pipeline } },
+        this.signal,
         listOf(releaseJson),
       ),
     )
@@ -281,7 +283,7 @@ export class BuildMasterDryRun {
     }
     const found = await this.dryRun.check(
       `build ${build}`,
-      () => this.releases.findBuild(),
+      () => this.releases.findBuild(this.signal),
       (b) =>
         b
           ? `exists (${b.status})${b.status === 'rejected' ? '' : ': it would be reused'}`
@@ -317,10 +319,10 @@ export class BuildMasterDryRun {
     }
     const filter = { ...application, pipelineName: pipeline, pipelineStageName: stage }
     const listed = await this.read(name, () =>
-      this.api.read(
+      this.api.readParsed(
         `looking for deployments to stage ${stage} of pipeline ${pipeline}`,
-        'api/releases/builds/deployments',
-        filter,
+        { path: 'api/releases/builds/deployments', form: filter },
+        this.signal,
         listOf(deploymentJson),
       ),
     )
@@ -364,7 +366,7 @@ export class BuildMasterDryRun {
       if (error instanceof GateError && error.failure?.kind === 'rejected')
         throw new GateError(
           `${error.message.replace(/\.?$/, '.')} Check ${theInput('application')}: the application's name or numeric id (a name made only of digits as name:2024).`,
-          error.passing,
+          error.transient,
           error.failure,
         )
       throw error

@@ -1,13 +1,13 @@
 import { checkHeaderSafe, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
-import type { Variables } from '../../config/variables.js'
 import { GateError } from '../../contracts/errors.js'
 import type { ApiClient } from '../../http/api-client.js'
 import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, Run } from '../../contracts/run.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { deploymentJson, oneOrList, sameName, type DeploymentJson } from './answers.js'
-import { AfterDeploy, BuildMasterApi, MaybeActed } from './api.js'
+import type { DeploymentJson } from './answers.js'
+import { AfterDeploy, BuildMasterApi, SERVER_NAME } from './api.js'
+import { BuildDeploy } from './deploy.js'
 import { Deployment, DeploymentBoard, listDeployments } from './deployment.js'
 import {
   describeAttempt,
@@ -18,7 +18,6 @@ import {
   startTimeAt,
   type Settings,
 } from './inputs.js'
-import { explainRefusal } from './refusal.js'
 import { Releases } from './releases.js'
 import { BuildMasterDryRun, KEY } from './dry-run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
@@ -26,7 +25,7 @@ import { inputRef, inputValue } from '../../contracts/terms.js'
 
 export const buildmaster: SystemDefinition = {
   name: 'buildmaster',
-  label: 'BuildMaster',
+  label: SERVER_NAME,
 
   prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
     const settings = readSettings(config, read, problems)
@@ -46,9 +45,10 @@ export const buildmaster: SystemDefinition = {
 }
 
 class BuildMasterAdapter implements Adapter {
-  readonly serverLabel = 'BuildMaster'
+  readonly serverLabel = SERVER_NAME
   readonly discover?: (signal: AbortSignal) => Promise<Run[]>
   readonly nothingYet?: string
+  private readonly api: BuildMasterApi
   private releaseNumber = ''
   private buildNumber = ''
   private deploymentIds: string[] = []
@@ -58,12 +58,13 @@ class BuildMasterAdapter implements Adapter {
   constructor(
     private readonly config: GateConfig,
     private readonly settings: Settings,
-    private readonly client: ApiClient,
+    client: ApiClient,
   ) {
+    this.api = new BuildMasterApi(client, config)
     if (settings.selection) {
       // Deployments that auto-promotion or another user will start may not exist yet: look for them until
       // they do.
-      this.discover = (signal) => this.select(new BuildMasterApi(config, client, signal))
+      this.discover = (signal) => this.select(signal)
       this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet`
     }
   }
@@ -77,15 +78,14 @@ class BuildMasterAdapter implements Adapter {
   }
 
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
-    const api = new BuildMasterApi(this.config, this.client, signal)
     const quiet: GateConsole = { info: () => undefined, logs: () => Promise.resolve() }
-    const releases = new Releases(api, this.settings, quiet)
+    const releases = new Releases(this.api, this.settings, quiet)
     if (this.settings.selection) {
       // The wait's own look: read-only, it finds the deployments it would wait on (or checks the build).
       const { build, stage } = this.settings
       const found = await dryRun.check(
         `deployments of build ${build} of release ${this.releaseLabel()}${stage ? ` to stage ${stage}` : ''}`,
-        () => this.select(api, releases),
+        () => this.select(signal, releases),
         (runs) =>
           runs.length
             ? `found ${runs.map((run) => run.id).join(', ')}`
@@ -96,7 +96,7 @@ class BuildMasterAdapter implements Adapter {
         ? `wait on deployment${found.length === 1 ? '' : 's'} ${this.deploymentIds.join(', ')}`
         : `wait until a deployment of build ${build} of release ${this.releaseLabel()} starts`
     }
-    const plan = new BuildMasterDryRun(api, releases, this.settings, dryRun)
+    const plan = new BuildMasterDryRun(this.api, releases, this.settings, dryRun, signal)
     try {
       return await plan.plan()
     } finally {
@@ -107,38 +107,47 @@ class BuildMasterAdapter implements Adapter {
 
   async start(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
     const { operation, release } = this.settings
-    const api = new BuildMasterApi(this.config, this.client, signal)
-    const releases = new Releases(api, this.settings, console)
-    const variables = prefixed(this.config.variables)
+    const releases = new Releases(this.api, this.settings, console)
     this.console = console
-    if (this.settings.selection) return this.select(api, releases)
-    if (operation === 'wait') return this.attach(api)
+    if (this.settings.selection) return this.select(signal, releases)
+    if (operation === 'wait') return this.attach(signal)
     this.releaseNumber = release
     if (operation === 'cancel-release') {
-      await releases.cancel()
+      await releases.cancel(signal)
       return []
     }
     if (operation === 'restore-release') {
-      await releases.restore()
+      await releases.restore(signal)
       return []
     }
     if (operation === 'reject-build') {
-      await releases.rejectBuild()
+      await releases.rejectBuild(signal)
       this.buildNumber = this.settings.build
       return []
     }
     if (operation === 'deploy-build') {
       this.buildNumber = this.settings.build
-      return this.deploy(api, console, variables)
+      return this.deploy(console, signal)
     }
+    return this.createAndDeploy(releases, console, signal)
+  }
+
+  /** deploy, create-release, create-build: the release and the build found or created, then the deploy. */
+  private async createAndDeploy(
+    releases: Releases,
+    console: GateConsole,
+    signal: AbortSignal,
+  ): Promise<Run[]> {
+    const { operation } = this.settings
+    const variables = prefixed(this.config.variables)
     // Whenever the step creates the release, the variables become release variables too (an existing release
     // keeps its own).
-    await releases.ensure(variables)
+    await releases.ensure(variables, signal)
     if (operation === 'create-release') return []
-    this.buildNumber = await releases.ensureBuild(variables)
+    this.buildNumber = await releases.ensureBuild(variables, signal)
     if (operation === 'create-build') return []
     try {
-      return await this.deploy(api, console, variables)
+      return await this.deploy(console, signal)
     } catch (error) {
       // After BuildMaster took (or may have taken) the deploy, deploying again would deploy twice: that error
       // says how to wait instead.
@@ -147,9 +156,22 @@ class BuildMasterAdapter implements Adapter {
       // another.
       throw new GateError(
         `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with ${inputValue('operation', 'deploy-build')} and ${inputValue('build', this.buildNumber)}.`,
-        error.passing,
+        error.transient,
       )
     }
+  }
+
+  /** Deploys the build (once): its deployments, waited on. */
+  private async deploy(console: GateConsole, signal: AbortSignal): Promise<Run[]> {
+    const deploy = new BuildDeploy(
+      this.api,
+      this.settings,
+      this.buildNumber,
+      (doing, filter, signal) => this.listDeployments(doing, filter, signal),
+      this.config.serverUrl,
+    )
+    const deployments = await deploy.deploy(console, prefixed(this.config.variables), signal)
+    return this.runs(deployments, new DeploymentBoard(this.api, deploy.filter), true)
   }
 
   /**
@@ -158,7 +180,7 @@ class BuildMasterAdapter implements Adapter {
    * the gate keeps looking; once found, the set is fixed. A build that does not exist is an error,
    * checked with `releases` on the first look (when the step starts).
    */
-  private async select(api: BuildMasterApi, releases?: Releases): Promise<Run[]> {
+  private async select(signal: AbortSignal, releases?: Releases): Promise<Run[]> {
     // Once found, the deployments are the ones waited on, whatever starts later.
     if (this.deploymentIds.length > 0) return []
     const { build, stage } = this.settings
@@ -169,14 +191,14 @@ class BuildMasterAdapter implements Adapter {
     }
     const where = stage ? ` to stage ${stage}` : ''
     const all = await this.listDeployments(
-      api,
       `looking for the deployments of build ${build} of release ${this.releaseLabel()}${where}`,
       filter,
+      signal,
     )
     this.releaseNumber = this.settings.release
     this.buildNumber = build
     if (all.length === 0) {
-      if (releases) await releases.checkBuild()
+      if (releases) await releases.checkBuild(signal)
       return []
     }
     const latest = all.reduce((a, b) => (b.id > a.id ? b : a))
@@ -197,17 +219,16 @@ class BuildMasterAdapter implements Adapter {
     this.console?.info(
       `Found ${count} of build ${build} of release ${this.releaseLabel()} to stage ${stageName ?? '(none)'}${stage ? '' : ' (the stage of its latest deployment)'}: ${chosen.map((d) => d.id).join(', ')}.`,
     )
-    return this.runs(chosen, new DeploymentBoard(api, filter), false)
+    return this.runs(chosen, new DeploymentBoard(this.api, filter), false)
   }
 
   /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
   private listDeployments(
-    api: BuildMasterApi,
     doing: string,
     filter: Record<string, string>,
-    signal?: AbortSignal,
+    signal: AbortSignal,
   ): Promise<DeploymentJson[]> {
-    return listDeployments(api, doing, filter, signal, {
+    return listDeployments(this.api, doing, filter, signal, {
       refused: () =>
         this.sayOnce(
           "BuildMaster refused the deployments filters for the build, release or application (HTTP 400; BuildMasterAutomation's changelog says BuildMaster 6.2 no longer supports them): the gate lists without them and checks each deployment itself.",
@@ -219,102 +240,9 @@ class BuildMasterAdapter implements Adapter {
     })
   }
 
-  private async deploy(api: BuildMasterApi, console: GateConsole, variables: Variables): Promise<Run[]> {
-    const { stage, force, startTime } = this.settings
-    const params: Record<string, string> = {
-      ...this.releaseParams(),
-      buildNumber: this.buildNumber,
-      ...variables,
-    }
-    if (stage) params.toStage = stage
-    if (force) params.force = force
-    if (startTime) params.startTime = startTime
-    const where = stage ? `to stage ${stage}` : 'to the next stage of its pipeline'
-    const ofBuild = `build ${this.buildNumber} of release ${this.releaseLabel()}`
-    const buildFilter = {
-      ...this.settings.application,
-      releaseNumber: this.releaseNumber,
-      buildNumber: this.buildNumber,
-    }
-    // The deployments of the build before the deploy: those listed after it that are not among them are the
-    // deploy's own.
-    const before = new Set(
-      (await this.listDeployments(api, `looking at the deployments of ${ofBuild}`, buildFilter)).map(
-        (d) => d.id,
-      ),
-    )
-    const doing = `deploying ${ofBuild} ${where}`
-    const waitBySelection = `${inputValue('operation', 'wait')} with ${inputValue('release', this.releaseNumber)}, ${inputValue('build', this.buildNumber)}${stage ? ` and ${inputValue('stage', stage)}` : ''} (no ${inputRef('job-id')})`
-    let answer: unknown
-    try {
-      answer = await api.sendOnce(doing, 'api/releases/builds/deploy', params, (_context, data) => data)
-    } catch (error) {
-      if (!(error instanceof MaybeActed))
-        throw await explainRefusal(error, api, this.settings, {
-          number: this.buildNumber,
-          label: ofBuild,
-          where,
-          serverUrl: this.config.serverUrl,
-        })
-      throw new AfterDeploy(
-        `${error.message} If BuildMaster shows deployments of ${ofBuild}, wait on them without deploying again: run with ${waitBySelection}.`,
-      )
-    }
-    // From here on BuildMaster has taken the deploy: no message may advise deploying again.
-    let answered: DeploymentJson[]
-    try {
-      answered = oneOrList(deploymentJson)(api.answer(doing), answer)
-    } catch (error) {
-      if (!(error instanceof GateError)) throw error
-      throw new AfterDeploy(
-        `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`,
-      )
-    }
-    const stageName = stage || answered.find((d) => d.pipelineStageName)?.pipelineStageName
-    let deployments = answered
-    if (stageName) {
-      // The current docs answer one deployment, even for a stage with several environments: the rest are
-      // found in the deployments list, so that the stage is gated as a whole (as the plugin's list answer
-      // was).
-      try {
-        const listed = await this.listDeployments(
-          api,
-          `looking for every deployment of ${ofBuild} to stage ${stageName}`,
-          buildFilter,
-        )
-        const own = listed.filter((d) => !before.has(d.id) && sameName(d.pipelineStageName, stageName))
-        deployments = [...new Map([...answered, ...own].map((d) => [d.id, d])).values()].sort(
-          (a, b) => a.id - b.id,
-        )
-      } catch (error) {
-        if (!(error instanceof GateError)) {
-          // Cancelled or out of time: the deployments BuildMaster named are the ones the gate reports on.
-          if (answered.length > 0) return this.runs(answered, new DeploymentBoard(api, buildFilter), true)
-          throw error
-        }
-        if (answered.length === 0)
-          throw new AfterDeploy(
-            `${error.message} BuildMaster accepted the deploy: to wait on its deployments without deploying again, run with ${waitBySelection}.`,
-          )
-        console.info(
-          `${error.message.replace(/\.$/, '')}; waiting on the deployment${answered.length === 1 ? '' : 's'} BuildMaster's answer named.`,
-        )
-      }
-    }
-    if (deployments.length === 0) {
-      throw new AfterDeploy(
-        `BuildMaster accepted the deploy of ${ofBuild} ${where} but named no deployments, and lists none: the stage may have no environments. Check BuildMaster; to wait on deployments that appear, run with ${waitBySelection}.`,
-      )
-    }
-    console.info(
-      `Deploying ${ofBuild} ${where}: ${deployments.length} deployment${deployments.length === 1 ? '' : 's'}${startTime ? `, starting at ${startTime}` : ''}.`,
-    )
-    return this.runs(deployments, new DeploymentBoard(api, buildFilter), true)
-  }
-
-  private async attach(api: BuildMasterApi): Promise<Run[]> {
-    const board = new DeploymentBoard(api, undefined, this.settings.deploymentIds)
-    const found = await board.refresh()
+  private async attach(signal: AbortSignal): Promise<Run[]> {
+    const board = new DeploymentBoard(this.api, undefined, this.settings.deploymentIds)
+    const found = await board.refresh(signal)
     const missing = this.settings.deploymentIds.filter((id) => !found.has(id))
     if (missing.length)
       throw new GateError(

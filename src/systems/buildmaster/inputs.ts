@@ -4,6 +4,7 @@ import { parseBoolean, type GateConfig, type InputReader } from '../../config/ga
 import type { InputProblems } from '../../config/input-error.js'
 import { refuseMaxFailed, refuseRetryFailed } from '../../config/fleet.js'
 import type { Variables } from '../../config/variables.js'
+import type { Intent } from '../../contracts/attempt.js'
 import { inputRef, inputValue } from '../../contracts/terms.js'
 
 export const OPERATIONS = [
@@ -60,23 +61,9 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       'api-key',
       'is required for BuildMaster: a key with access to the Release & Build Deployment API',
     )
-
-  const application = input('application')
-  const named = application.startsWith(NAME_PREFIX) ? application.slice(NAME_PREFIX.length).trim() : undefined
-  if (named === '')
-    problems.add(
-      'application',
-      `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`,
-    )
   const settings: Settings = {
     operation,
-    application:
-      named !== undefined
-        ? { applicationName: named }
-        : /^\d+$/.test(application)
-          ? { applicationId: application }
-          : { applicationName: application },
-    applicationLabel: named ?? application,
+    ...applicationOf(input('application'), problems),
     release: input('release'),
     releaseName: input('release-name'),
     pipeline: input('pipeline'),
@@ -89,7 +76,42 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     selection: operation === 'wait' && !config.jobId,
     reason: input('reason'),
   }
-  const deploys = operation === 'deploy' || operation === 'deploy-build'
+  checkWhatIsNamed(config, settings, input, problems)
+  checkWhatIsUsed(config, settings, input, problems)
+  return settings
+}
+
+/** The application input as BuildMaster's parameters name it: an id (all digits), else a name. */
+function applicationOf(
+  application: string,
+  problems: InputProblems,
+): Pick<Settings, 'application' | 'applicationLabel'> {
+  const named = application.startsWith(NAME_PREFIX) ? application.slice(NAME_PREFIX.length).trim() : undefined
+  if (named === '')
+    problems.add(
+      'application',
+      `'${application}' names no application: write the name after ${NAME_PREFIX}, e.g. ${NAME_PREFIX}2024`,
+    )
+  return {
+    application:
+      named !== undefined
+        ? { applicationName: named }
+        : /^\d+$/.test(application)
+          ? { applicationId: application }
+          : { applicationName: application },
+    applicationLabel: named ?? application,
+  }
+}
+
+/** What the operation acts on is named: deployment ids for a wait on them, else the application, release and build. */
+function checkWhatIsNamed(
+  config: GateConfig,
+  settings: Settings,
+  input: (name: string) => string,
+  problems: InputProblems,
+): void {
+  const { operation } = settings
+  const application = input('application')
   if (operation === 'wait' && !settings.selection) {
     if (settings.deploymentIds.length === 0)
       problems.add(
@@ -123,6 +145,17 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
     )
       problems.add('build', `is required for ${what}: the build number`)
   }
+}
+
+/** Each input that only some operations use is refused by the others; force and start-time are checked. */
+function checkWhatIsUsed(
+  config: GateConfig,
+  settings: Settings,
+  input: (name: string) => string,
+  problems: InputProblems,
+): void {
+  const { operation } = settings
+  const deploys = operation === 'deploy' || operation === 'deploy-build'
   // Empty leaves BuildMaster's default, so the text itself is what is sent.
   parseBoolean('force', settings.force, problems)
   if (settings.startTime && (!START_TIME.test(settings.startTime) || !isRealDateTime(settings.startTime))) {
@@ -160,7 +193,6 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       `is only used by operations that wait on deployments (deploy, deploy-build, wait), not by ${operation}`,
       problems,
     )
-  return settings
 }
 
 export function prefixed(variables: Variables): Variables {
@@ -169,7 +201,7 @@ export function prefixed(variables: Variables): Variables {
   )
 }
 
-export function describeAttempt(settings: Settings): { what: string; subject: string; starts?: string } {
+export function describeAttempt(settings: Settings): Intent {
   const release = `release ${settings.release} of ${settings.applicationLabel}`
   const stage = settings.stage ? ` to stage ${settings.stage}` : ''
   const subject = `${settings.applicationLabel} ${settings.release}`.trim()

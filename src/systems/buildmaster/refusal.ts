@@ -48,12 +48,11 @@ async function buildPage(
   build: { number: string; serverUrl: URL },
 ): Promise<string | undefined> {
   try {
-    const [found] = await api.read(
+    const [found] = await api.readParsed(
       'looking up the build',
-      'api/releases/builds',
-      { ...releaseParams(settings), buildNumber: build.number },
-      listOf(buildJson),
+      { path: 'api/releases/builds', form: { ...releaseParams(settings), buildNumber: build.number } },
       AbortSignal.timeout(LOOKUP_MS),
+      listOf(buildJson),
     )
     if (found?.id === undefined || found.applicationId === undefined) return undefined
     return new URL(

@@ -21,27 +21,31 @@ export class Releases {
     this.params = releaseParams(settings)
   }
 
-  async cancel(): Promise<void> {
+  async cancel(signal: AbortSignal): Promise<void> {
     const { reason } = this.settings
-    await this.api.send(`canceling release ${this.label}`, 'api/releases/cancel', {
-      ...this.params,
-      ...(reason ? { reason } : {}),
-    })
+    const form = { ...this.params, ...(reason ? { reason } : {}) }
+    await this.api.send(
+      `canceling release ${this.label}`,
+      { path: 'api/releases/cancel', form, accept: 'text' },
+      signal,
+    )
     this.console.info(`Canceled release ${this.label}${reason ? ` (reason: ${reason})` : ''}.`)
   }
 
-  async rejectBuild(): Promise<void> {
+  async rejectBuild(signal: AbortSignal): Promise<void> {
     const { build } = this.settings
-    await this.api.send('rejecting the build', 'api/releases/builds/reject', {
-      ...this.params,
-      buildNumber: build,
-    })
+    const form = { ...this.params, buildNumber: build }
+    await this.api.send(
+      'rejecting the build',
+      { path: 'api/releases/builds/reject', form, accept: 'text' },
+      signal,
+    )
     this.console.info(`Rejected build ${build} of release ${this.label}.`)
   }
 
   /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
-  async ensure(variables: Variables): Promise<void> {
-    const existing = await this.find()
+  async ensure(variables: Variables, signal: AbortSignal): Promise<void> {
+    const existing = await this.find(signal)
     if (existing) {
       if (existing.status !== 'active') throw this.notActive(existing)
       this.console.info(`Release ${this.label} exists (pipeline ${existing.pipelineName}); using it.`)
@@ -64,7 +68,14 @@ export class Releases {
     const notFound = releaseTemplate
       ? `BuildMaster answered 404 Not Found for api/releases/create-from-template while ${doing}: this BuildMaster may not have that endpoint (Inedo's current API documentation no longer lists it). Create the release from a pipeline instead: set ${theInput('pipeline')} and leave ${inputRef('release-template')} empty.`
       : undefined
-    const created = await this.api.sendOnce(doing, path, params, releaseJson, () => this.find(), notFound)
+    const created = await this.api.sendOnce(
+      doing,
+      { path, form: params },
+      signal,
+      releaseJson,
+      () => this.find(signal),
+      notFound,
+    )
     const count = Object.keys(variables).length
     this.console.info(
       `Created release ${this.label} (pipeline ${created.pipelineName})${count ? ` with ${count} release variable${count === 1 ? '' : 's'}` : ''}.`,
@@ -113,21 +124,25 @@ export class Releases {
   }
 
   /** Restores a cancelled release; one that is active already needs nothing, so a re-run is safe. */
-  async restore(): Promise<void> {
-    const existing = await this.find()
+  async restore(signal: AbortSignal): Promise<void> {
+    const existing = await this.find(signal)
     if (!existing) throw this.missing()
     if (existing.status === 'active') {
       this.console.info(`Release ${this.label} is active already; nothing to restore.`)
       return
     }
-    await this.api.send(`restoring release ${this.label}`, 'api/releases/restore', this.params)
+    await this.api.send(
+      `restoring release ${this.label}`,
+      { path: 'api/releases/restore', form: this.params, accept: 'text' },
+      signal,
+    )
     this.console.info(`Restored release ${this.label} (it was ${existing.status}).`)
   }
 
   /** The build input's build, which must exist and not be rejected: no deployment of it would ever start. */
-  async checkBuild(): Promise<BuildJson> {
+  async checkBuild(signal: AbortSignal): Promise<BuildJson> {
     const { build } = this.settings
-    const found = await this.findBuild()
+    const found = await this.findBuild(signal)
     if (!found)
       throw new GateError(
         `BuildMaster has no build ${build} of release ${this.label}: check ${theInput(['application', 'release', 'build'])}.`,
@@ -140,9 +155,9 @@ export class Releases {
   }
 
   /** The build input's build, or a new one; its number. */
-  async ensureBuild(variables: Variables): Promise<string> {
+  async ensureBuild(variables: Variables, signal: AbortSignal): Promise<string> {
     const { build } = this.settings
-    const existing = build ? await this.findBuild() : undefined
+    const existing = build ? await this.findBuild(signal) : undefined
     if (existing) {
       if (existing.status === 'rejected') throw this.rejectedBuild()
       this.console.info(`Build ${build} of release ${this.label} exists; using it.`)
@@ -152,25 +167,27 @@ export class Releases {
     // Without a build number BuildMaster numbers each create anew, so a lost answer cannot be checked for.
     const created = await this.api.sendOnce(
       `creating a build of release ${this.label}`,
-      'api/releases/builds/create',
-      params,
+      { path: 'api/releases/builds/create', form: params },
+      signal,
       buildJson,
-      build ? () => this.findBuild() : undefined,
+      build ? () => this.findBuild(signal) : undefined,
     )
     this.console.info(`Created build ${created.buildNumber} of release ${this.label}.`)
     return created.buildNumber
   }
 
   /** The release, or undefined when BuildMaster has none of that number. */
-  async find(): Promise<ReleaseJson | undefined> {
-    return (
-      await this.api.read('looking up the release', 'api/releases', this.params, listOf(releaseJson))
-    )[0]
+  async find(signal: AbortSignal): Promise<ReleaseJson | undefined> {
+    const request = { path: 'api/releases', form: this.params }
+    return (await this.api.readParsed('looking up the release', request, signal, listOf(releaseJson)))[0]
   }
 
   /** The build input's build, or undefined when the release has none of that number. */
-  async findBuild(): Promise<BuildJson | undefined> {
-    const params = { ...this.params, buildNumber: this.settings.build }
-    return (await this.api.read('looking up the build', 'api/releases/builds', params, listOf(buildJson)))[0]
+  async findBuild(signal: AbortSignal): Promise<BuildJson | undefined> {
+    const request = {
+      path: 'api/releases/builds',
+      form: { ...this.params, buildNumber: this.settings.build },
+    }
+    return (await this.api.readParsed('looking up the build', request, signal, listOf(buildJson)))[0]
   }
 }

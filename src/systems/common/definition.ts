@@ -1,7 +1,8 @@
 import type { GateConfig, InputReader, SystemName } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
-import { ApiClient, type ApiClientOptions } from '../../http/api-client.js'
-import type { Adapter, UnitNames } from '../../contracts/run.js'
+import type { ApiClient } from '../../http/api-client.js'
+import type { Adapter } from '../../contracts/run.js'
+import type { Intent } from '../../contracts/attempt.js'
 
 /** A system whose inputs have been checked: how to authenticate and how to make its adapter. */
 export interface PreparedSystem {
@@ -10,7 +11,7 @@ export interface PreparedSystem {
   /** Values to mask and redact everywhere. */
   secrets: string[]
   /** What the step sets out to do, in words: "trigger job template 'deploy-web'", and a name for titles. */
-  attempt: { what: string; subject: string; environmentPerRun?: boolean; units?: UnitNames; starts?: string }
+  attempt: Intent
   /** Inputs that were given but take no effect on this server, in words naming the input: shown as warnings before any request. */
   warnings?: string[]
   createAdapter(client: ApiClient): Adapter
@@ -26,13 +27,4 @@ export interface SystemDefinition {
    * Adds each problem to `problems`; the result must not be used while there are any.
    */
   prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem
-}
-
-/** The client for a prepared system: its server, its headers and trusted certificates; the caller's redactor and deadline. */
-export function serverClient(
-  config: GateConfig,
-  prepared: PreparedSystem,
-  options: Pick<ApiClientOptions, 'redactor' | 'deadline' | 'debug'>,
-): ApiClient {
-  return new ApiClient({ baseUrl: config.serverUrl, headers: prepared.headers, ca: config.ca, ...options })
 }

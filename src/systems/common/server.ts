@@ -3,7 +3,7 @@ import { HttpFailure } from '../../contracts/http-failure.js'
 import { explainFailure } from '../../http/explain.js'
 import type { AnswerContext } from './answer-shape.js'
 
-/** A failure in a server's own words: a message (passing when the failure was), or a whole error. */
+/** A failure in a server's own words: a message (transient when the failure was), or a whole error. */
 export type OwnWords = (failure: HttpFailure) => string | GateError | undefined
 
 export interface ServerWords {
@@ -53,7 +53,7 @@ export class Server {
     return said === undefined ? this.generic(error, doing) : explained(error, said)
   }
 
-  /** The explanation every server shares, still passing when the failure is. */
+  /** The explanation every server shares, still transient when the failure is. */
   generic(failure: HttpFailure, doing: string): GateError {
     const { server, serverUrl } = this.words
     return explained(failure, explainFailure(failure, { server, serverUrl: serverUrl.toString(), doing }))

@@ -2,10 +2,10 @@
 // shapes.
 import { type GateConfig } from '../../config/gate-config.js'
 import { GateError } from '../../contracts/errors.js'
-import type { ApiClient, TextSink } from '../../http/api-client.js'
-import { HttpFailure } from '../../contracts/http-failure.js'
+import type { ApiClient, ApiRequest } from '../../http/api-client.js'
 import { count, field, object, objects, type AnswerContext } from '../common/answer-shape.js'
-import { saying, Server } from '../common/server.js'
+import { saying } from '../common/server.js'
+import { ServerApi, type ServerRequest } from '../common/server-api.js'
 import { inputRef } from '../../contracts/terms.js'
 
 export interface OutputEntry {
@@ -21,18 +21,19 @@ export interface HostOutput {
   output: OutputEntry[]
 }
 
-/** The remote execution API with its uneven error shapes turned into one clear message each. */
-export class ForemanApi {
-  private readonly server: Server
+/** The server's name in messages, titles and reports. */
+export const SERVER_NAME = 'Foreman'
 
+/** The remote execution API with its uneven error shapes turned into one clear message each. */
+export class ForemanApi extends ServerApi {
   constructor(
+    client: ApiClient,
     config: GateConfig,
-    private readonly client: ApiClient,
     /** organization_id and location_id: Foreman takes them as parameters of every request. */
     private readonly scope: Record<string, string> = {},
   ) {
-    this.server = new Server({
-      server: 'Foreman',
+    super(client, {
+      server: SERVER_NAME,
       serverUrl: config.serverUrl,
       refused: (failure, doing) =>
         failure.kind === 'unauthorized'
@@ -43,80 +44,38 @@ export class ForemanApi {
         failure.status && failure.status >= 400 && failure.serverMessage
           ? `Foreman rejected ${doing} (HTTP ${failure.status}): ${failure.serverMessage}`
           : undefined,
+      mayHaveActed: (failure, doing) =>
+        `Foreman may have acted on ${doing}, but no answer came (${failure.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`,
+      // A failed validation answers 500 with Rails' "Validation failed: …" (the API's create documents it
+      // for a bad cron line): the invocation was not saved.
+      refusal: (failure) => !failure.htmlPage && /^Validation failed\b/i.test(failure.serverMessage ?? ''),
     })
   }
 
-  /** Which server, doing what: for the checks of an answer's shape. */
-  answer(doing: string): AnswerContext {
-    return this.server.answer(doing)
-  }
-
-  /** With `stream`, the answer goes to it as it arrives (and nothing is returned). */
-  async read(
-    doing: string,
-    path: string,
-    query: Record<string, string>,
-    signal: AbortSignal,
-    stream?: TextSink,
-  ): Promise<unknown> {
-    try {
-      return (
-        await this.client.read(
-          { method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json', stream },
-          signal,
-        )
-      ).data
-    } catch (error) {
-      throw this.server.explain(error, doing)
+  /** JSON both ways, with the scope in every request's query. */
+  protected request(request: ServerRequest): ApiRequest {
+    return {
+      method: 'GET',
+      accept: 'json',
+      ...request,
+      query: { ...request.query, ...this.scope },
     }
   }
 
   /** Like read, but a 404 (an endpoint this Foreman does not have) is undefined instead of an error. */
-  async readIfFound(
-    doing: string,
-    path: string,
-    query: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<unknown> {
+  async readIfFound(doing: string, request: ServerRequest, signal: AbortSignal): Promise<unknown> {
     try {
-      return (
-        await this.client.read(
-          { method: 'GET', path, query: { ...query, ...this.scope }, accept: 'json' },
-          signal,
-        )
-      ).data
+      return await this.read(doing, request, signal)
     } catch (error) {
-      if (error instanceof HttpFailure && error.kind === 'not-found') return undefined
-      throw this.server.explain(error, doing)
-    }
-  }
-
-  /** Creates something: never sent twice once it may have arrived. */
-  async send(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<unknown> {
-    try {
-      return (
-        await this.client.send({ method: 'POST', path, query: this.scope, json, accept: 'json' }, signal)
-      ).data
-    } catch (error) {
-      // A 5xx with Foreman's own message is a validation failure (nothing was created); a bare one, or a
-      // proxy's HTML page, says nothing about whether the invocation was created.
-      if (
-        error instanceof HttpFailure &&
-        (error.kind === 'connection-lost' ||
-          (error.kind === 'server-error' && (error.htmlPage || !error.serverMessage)))
-      ) {
-        throw new GateError(
-          `Foreman may have acted on ${doing}, but no answer came (${error.message}). It was not sent again so that the job does not run twice: check Foreman's Jobs page before re-running.`,
-        )
-      }
-      throw this.server.explain(error, doing)
+      if (error instanceof GateError && error.failure?.kind === 'not-found') return undefined
+      throw error
     }
   }
 
   /** Creates a job invocation (a run, a re-run): its id, checked. Never sent twice once it may have arrived. */
-  async create(doing: string, path: string, json: unknown, signal: AbortSignal): Promise<number> {
+  async create(doing: string, request: ServerRequest, signal: AbortSignal): Promise<number> {
     const context = this.answer(doing)
-    const id = field(context, object(context, await this.send(doing, path, json, signal)), 'id', 'number')
+    const id = field(context, object(context, await this.send(doing, request, signal)), 'id', 'number')
     if (!Number.isInteger(id) || id <= 0)
       throw new GateError(
         `Foreman answered something unexpected while ${doing}: 'id' is ${id}, not a job invocation id.`,
@@ -133,20 +92,21 @@ export class ForemanApi {
     signal: AbortSignal,
     force = false,
   ): Promise<'cancelled' | 'refused' | 'not-cancellable'> {
+    const json = force ? { force: true, job_invocation: {} } : { job_invocation: {} }
+    const doing = `${force ? 'force-canceling' : 'canceling'} job invocation ${id}`
     try {
-      const json = force ? { force: true, job_invocation: {} } : { job_invocation: {} }
-      const answer = await this.client.read(
-        { method: 'POST', path: `api/job_invocations/${id}/cancel`, query: this.scope, json, accept: 'json' },
+      const data = (await this.read(
+        doing,
+        { method: 'POST', path: `api/job_invocations/${id}/cancel`, json },
         signal,
-      )
+      )) as { cancelled?: unknown } | null | undefined
       // REX's #cancel answers { cancelled: result, id }, result being execution_plan.cancel.any? (foreman-tasks
       // app/models/foreman_tasks/task/dynflow_task.rb): a 200 can say that nothing was cancelled.
-      const data = answer.data as { cancelled?: unknown } | null | undefined
       return data && typeof data === 'object' && data.cancelled === false ? 'refused' : 'cancelled'
     } catch (error) {
       // 422 "The job could not be cancelled.": its task is not cancellable (finished, paused, or not running).
-      if (error instanceof HttpFailure && error.status === 422) return 'not-cancellable'
-      throw this.server.explain(error, `${force ? 'force-canceling' : 'canceling'} job invocation ${id}`)
+      if (error instanceof GateError && error.failure?.status === 422) return 'not-cancellable'
+      throw error
     }
   }
 }
@@ -241,8 +201,7 @@ export async function hostStatuses(
   for (let page = 1; ; page++) {
     const answer = await api.readIfFound(
       context.doing,
-      `api/job_invocations/${id}/hosts`,
-      { page: String(page), per_page: '500' },
+      { path: `api/job_invocations/${id}/hosts`, query: { page: String(page), per_page: '500' } },
       signal,
     )
     if (answer === undefined) {
@@ -275,7 +234,11 @@ export async function olderHostStatuses(
   const context = api.answer(`reading the host statuses of job invocation ${id}`)
   const show = object(
     context,
-    await api.read(context.doing, `api/job_invocations/${id}`, { host_status: 'true' }, signal),
+    await api.read(
+      context.doing,
+      { path: `api/job_invocations/${id}`, query: { host_status: 'true' } },
+      signal,
+    ),
   )
   const targeting = field(context, show, 'targeting', 'object', 'optional')
   const listed = objects(

@@ -47,7 +47,7 @@ export class ForemanDryRun {
       async () =>
         field(
           context,
-          object(context, await this.api.read(context.doing, 'api/current_user', {}, this.signal)),
+          object(context, await this.api.read(context.doing, { path: 'api/current_user' }, this.signal)),
           'login',
           'string',
         ),
@@ -81,7 +81,7 @@ export class ForemanDryRun {
       async () => {
         if (byId) {
           const answer = await this.ifFound(() =>
-            this.api.read(context.doing, `api/job_templates/${template}`, {}, this.signal),
+            this.api.read(context.doing, { path: `api/job_templates/${template}` }, this.signal),
           )
           if (answer === undefined)
             throw new GateError(
@@ -93,8 +93,7 @@ export class ForemanDryRun {
           context,
           await this.api.read(
             context.doing,
-            'api/job_templates',
-            { search: `name = "${template}"` },
+            { path: 'api/job_templates', query: { search: `name = "${template}"` } },
             this.signal,
           ),
         )
@@ -125,7 +124,7 @@ export class ForemanDryRun {
       async () => {
         const answer = object(
           context,
-          await this.api.read(context.doing, 'api/remote_execution_features', {}, this.signal),
+          await this.api.read(context.doing, { path: 'api/remote_execution_features' }, this.signal),
         )
         const features = objects(context, field(context, answer, 'results', 'array'), "'results'")
         const match = features.find((f) => f.label === label)
@@ -164,8 +163,7 @@ export class ForemanDryRun {
           context,
           await this.api.read(
             context.doing,
-            'api/hosts',
-            { search: searchQuery, per_page: String(FIRST_HOSTS) },
+            { path: 'api/hosts', query: { search: searchQuery, per_page: String(FIRST_HOSTS) } },
             this.signal,
           ),
         )

@@ -6,13 +6,13 @@ import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { ForemanApi, hostStatuses, outcomeOf, type Counts } from './api.js'
+import { ForemanApi, hostStatuses, outcomeOf, SERVER_NAME, type Counts } from './api.js'
+import { inputValue, theInput } from '../../contracts/terms.js'
 import { Attempts } from './attempts.js'
 import { CREDENTIALS, describeAttempt, readSettings, type Settings } from './inputs.js'
 import { Invocation } from './invocation.js'
 import { ForemanDryRun } from './dry-run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
-import { inputValue, theInput } from '../../contracts/terms.js'
 
 // A cancel or the timeout while the create is on its way: how long the create's answer is still awaited,
 // to learn the new invocation's id and cancel it. After SIGINT the step has 6.5 s; the gate's cleanup
@@ -24,7 +24,7 @@ const TEMPLATE_NAME_MS = 5000
 
 export const foreman: SystemDefinition = {
   name: 'foreman',
-  label: 'Foreman',
+  label: SERVER_NAME,
 
   prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
     const settings = readSettings(config, read, problems)
@@ -40,7 +40,7 @@ export const foreman: SystemDefinition = {
 }
 
 class ForemanAdapter implements Adapter {
-  readonly serverLabel = 'Foreman'
+  readonly serverLabel = SERVER_NAME
   readonly units = 'hosts'
   notWaiting?: string
   /** The invocation of each attempt: the first, then one per retry of the hosts that failed. */
@@ -48,7 +48,7 @@ class ForemanAdapter implements Adapter {
   /** operation: rerun-failed found no failed host: nothing was created. */
   private nothingToRerun = false
   private console?: GateConsole
-  private api?: ForemanApi
+  private readonly api: ForemanApi
   /** The name of a template given by its id, looked up once after the create; undefined: the id is all we know. */
   private templateName?: string
   /** The create's job_invocation (operation: run), template resolved: each retry sends it again on fewer hosts. */
@@ -59,8 +59,9 @@ class ForemanAdapter implements Adapter {
   constructor(
     private readonly config: GateConfig,
     private readonly settings: Settings,
-    private readonly client: ApiClient,
+    client: ApiClient,
   ) {
+    this.api = new ForemanApi(client, config, settings.scope)
     this.attempts = new Attempts(settings.retryFailed, () => this.console)
   }
 
@@ -135,7 +136,7 @@ class ForemanAdapter implements Adapter {
       id,
       title,
       true,
-      this.api!,
+      this.api,
       this.config,
       forceCancel,
       `attempt ${due.attempt}`,
@@ -154,16 +155,15 @@ class ForemanAdapter implements Adapter {
     const hosts = `${failed.length} host${failed.length === 1 ? '' : 's'}`
     try {
       if (this.body) {
-        const id = await this.create(this.api!, signal, `name ^ (${failed.join(', ')})`)
+        const id = await this.create(this.api, signal, `name ^ (${failed.join(', ')})`)
         return {
           id,
           title: `Foreman job invocation ${id} (${which}: ${this.job()} on the ${hosts} that failed in ${after})`,
         }
       }
-      const id = await this.api!.create(
+      const id = await this.api.create(
         `re-running job invocation ${after} on its failed hosts`,
-        `api/job_invocations/${after}/rerun`,
-        { failed_only: true, job_invocation: {} },
+        { path: `api/job_invocations/${after}/rerun`, json: { failed_only: true, job_invocation: {} } },
         signal,
       )
       return {
@@ -171,7 +171,7 @@ class ForemanAdapter implements Adapter {
         title: `Foreman job invocation ${id} (${which}: re-run of ${after} on its ${hosts} that failed)`,
       }
     } catch (error) {
-      if (error instanceof GateError && error.passing)
+      if (error instanceof GateError && error.transient)
         throw new GateError(error.message, false, error.failure)
       throw error
     }
@@ -183,8 +183,7 @@ class ForemanAdapter implements Adapter {
   }
 
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
-    const api = new ForemanApi(this.config, this.client, this.settings.scope)
-    const check = new ForemanDryRun(api, this.config, this.settings, dryRun, signal)
+    const check = new ForemanDryRun(this.api, this.config, this.settings, dryRun, signal)
     try {
       return await check.plan()
     } finally {
@@ -194,8 +193,7 @@ class ForemanAdapter implements Adapter {
   }
 
   async start(signal: AbortSignal, console: GateConsole, created?: (id: string) => void): Promise<Run[]> {
-    const api = new ForemanApi(this.config, this.client, this.settings.scope)
-    this.api = api
+    const { api } = this
     this.console = console
     const { operation, invocationId, forceCancel } = this.settings
     if (operation === 'cancel') {
@@ -235,8 +233,10 @@ class ForemanAdapter implements Adapter {
       const doing = `re-running job invocation ${invocationId} on ${hosts}`
       id = await api.create(
         doing,
-        `api/job_invocations/${invocationId}/rerun`,
-        { failed_only: failedOnly, job_invocation: {} },
+        {
+          path: `api/job_invocations/${invocationId}/rerun`,
+          json: { failed_only: failedOnly, job_invocation: {} },
+        },
         signal,
       )
       created?.(String(id))
@@ -300,7 +300,11 @@ class ForemanAdapter implements Adapter {
     }
     signal.addEventListener('abort', onStop, { once: true })
     try {
-      return await api.create(doing, 'api/job_invocations', { job_invocation: body }, sending.signal)
+      return await api.create(
+        doing,
+        { path: 'api/job_invocations', json: { job_invocation: body } },
+        sending.signal,
+      )
     } catch (error) {
       if (!signal.aborted) throw error
       this.console?.info(
@@ -331,8 +335,7 @@ class ForemanAdapter implements Adapter {
         api.answer(doing),
         await api.read(
           doing,
-          `api/job_templates/${id}`,
-          {},
+          { path: `api/job_templates/${id}` },
           AbortSignal.any([signal, AbortSignal.timeout(TEMPLATE_NAME_MS)]),
         ),
       )
@@ -346,7 +349,11 @@ class ForemanAdapter implements Adapter {
     const context = api.answer(`looking up job template '${name}'`)
     const found = object(
       context,
-      await api.read(context.doing, 'api/job_templates', { search: `name = "${name}"` }, signal),
+      await api.read(
+        context.doing,
+        { path: 'api/job_templates', query: { search: `name = "${name}"` } },
+        signal,
+      ),
     )
     const match = objects(context, field(context, found, 'results', 'array'), "'results'").find(
       (t) => t.name === name,

@@ -5,6 +5,7 @@ import { cronLineProblem } from './cron.js'
 import { parseDuration } from '../../config/duration.js'
 import { parseBoolean, type GateConfig, type InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
+import type { Intent } from '../../contracts/attempt.js'
 import { inputProblem, inputRef, inputValue } from '../../contracts/terms.js'
 
 export const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
@@ -51,6 +52,42 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       'operation',
       `'${operation}' is not a Foreman operation; use one of ${OPERATIONS.join(', ')}`,
     )
+  checkBasicAuth(config, problems)
+  const job = jobOptions(config, read, problems)
+  const scope = scopeOf(input, problems)
+  const forceCancel = parseBoolean('force-cancel', input('force-cancel'), problems, false)
+  const options = { ...job.options }
+  if (input('description-format')) options.description_format = input('description-format')
+  const randomized = parseBoolean('randomized-ordering', input('randomized-ordering'), problems)
+  if (randomized !== undefined) options.randomized_ordering = randomized
+  if (Object.keys(config.variables).length) options.inputs = config.variables
+  const waitScheduled = parseBoolean('wait-scheduled', input('wait-scheduled'), problems, false)
+  const targetingType = targetingOf(input, problems)
+  const settings: Settings = {
+    operation,
+    template: config.template,
+    feature: input('feature'),
+    searchQuery: input('search-query'),
+    targetingType,
+    invocationId: config.jobId,
+    waitScheduled: waitScheduled ?? false,
+    forceCancel: forceCancel ?? false,
+    scope,
+    options,
+    scheduled: job.cron
+      ? `recurring on '${job.cron}'`
+      : job.startAt && Date.parse(job.startAt) > Date.now()
+        ? `scheduled for ${job.startAt}`
+        : undefined,
+    retryFailed: config.retryFailed,
+    warnings: job.warnings,
+  }
+  checkFleetInputs(config, settings, problems)
+  checkOperationInputs(config, settings, input, job.credentials, problems)
+  return settings
+}
+
+function checkBasicAuth(config: GateConfig, problems: InputProblems): void {
   if (!config.username) problems.add('username', 'is required for Foreman (HTTP Basic auth)')
   if (!config.password)
     problems.add('password', 'is required for Foreman: the password or a personal access token')
@@ -59,7 +96,24 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       'username',
       "must not contain ':': HTTP Basic auth puts one between the user name and the password",
     )
+}
 
+/**
+ * The job_invocation fields beyond template and targeting, in Foreman's shape, from their inputs; with
+ * the schedule given (start-at, cron-line), the credentials given, and warnings for inputs not sent.
+ */
+function jobOptions(
+  config: GateConfig,
+  read: InputReader,
+  problems: InputProblems,
+): {
+  options: Record<string, unknown>
+  warnings: string[]
+  startAt?: string
+  cron: string
+  credentials: (typeof CREDENTIALS)[number][]
+} {
+  const input = (name: string): string => read(name).trim()
   const options: Record<string, unknown> = {}
   const integer = (name: string, target: string[], asDuration = false): void => {
     const text = input(name)
@@ -120,6 +174,11 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       )
     else put(options, [...credential.path], value)
   }
+  return { options, warnings, startAt, cron, credentials: [...credentials] }
+}
+
+/** organization_id and location_id, sent with every request. */
+function scopeOf(input: (name: string) => string, problems: InputProblems): Record<string, string> {
   const scope: Record<string, string> = {}
   for (const [name, param] of [
     ['organization-id', 'organization_id'],
@@ -134,13 +193,10 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       )
     else scope[param] = text
   }
-  const forceCancel = parseBoolean('force-cancel', input('force-cancel'), problems, false)
-  if (input('description-format')) options.description_format = input('description-format')
-  const randomized = parseBoolean('randomized-ordering', input('randomized-ordering'), problems)
-  if (randomized !== undefined) options.randomized_ordering = randomized
-  if (Object.keys(config.variables).length) options.inputs = config.variables
+  return scope
+}
 
-  const waitScheduled = parseBoolean('wait-scheduled', input('wait-scheduled'), problems, false)
+function targetingOf(input: (name: string) => string, problems: InputProblems): string {
   const targetingType = input('targeting-type') || 'static_query'
   if (targetingType !== 'static_query' && targetingType !== 'dynamic_query')
     problems.add('targeting-type', `'${targetingType}' is not accepted; use static_query or dynamic_query`)
@@ -152,27 +208,18 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
       'targeting-type',
       `dynamic_query cannot be used with ${inputRef('feature')}: Foreman always runs a feature's job on a static query. Use ${inputRef('template')} instead, or leave ${inputRef('targeting-type')} out`,
     )
+  return targetingType
+}
 
-  const settings: Settings = {
-    operation,
-    template: config.template,
-    feature: input('feature'),
-    searchQuery: input('search-query'),
-    targetingType,
-    invocationId: config.jobId,
-    waitScheduled: waitScheduled ?? false,
-    forceCancel: forceCancel ?? false,
-    scope,
-    options,
-    scheduled: cron
-      ? `recurring on '${cron}'`
-      : startAt && Date.parse(startAt) > Date.now()
-        ? `scheduled for ${startAt}`
-        : undefined,
-    retryFailed: config.retryFailed,
-    warnings,
-  }
-  checkFleetInputs(config, settings, problems)
+/** operation: run needs a job and hosts and no job-id; the others a job-id and none of run's inputs. */
+function checkOperationInputs(
+  config: GateConfig,
+  settings: Settings,
+  input: (name: string) => string,
+  credentials: (typeof CREDENTIALS)[number][],
+  problems: InputProblems,
+): void {
+  const { operation } = settings
   if (operation === 'run') {
     if (!settings.template && !settings.feature)
       problems.add(
@@ -187,27 +234,26 @@ export function readSettings(config: GateConfig, read: InputReader, problems: In
         "is required to run a Foreman job: the hosts to run on, e.g. 'name ~ web' or 'hostgroup = Production'",
       )
     if (config.jobId) problems.add('job-id', `is not used by ${inputValue('operation', 'run')}`)
-  } else {
-    if (!config.jobId)
-      problems.add(
-        'job-id',
-        `is required for ${inputValue('operation', operation)}: the numeric id of a job invocation`,
-      )
-    else if (!/^\d+$/.test(config.jobId))
-      problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
-    const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) =>
-      input(name),
-    )
-    for (const name of ignored) problems.add(name, `is only used by ${inputValue('operation', 'run')}`)
-    // Foreman's rerun copies the invocation without its passwords and takes none: they cannot be given again.
-    for (const credential of credentials) {
-      problems.add(
-        credential.input,
-        `is only used by ${inputValue('operation', 'run')}${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`,
-      )
-    }
+    return
   }
-  return settings
+  if (!config.jobId)
+    problems.add(
+      'job-id',
+      `is required for ${inputValue('operation', operation)}: the numeric id of a job invocation`,
+    )
+  else if (!/^\d+$/.test(config.jobId))
+    problems.add('job-id', `'${config.jobId}' is not a job invocation id: it must be a number, like 42`)
+  const ignored = ['template', 'feature', 'search-query', 'cron-line', 'start-at'].filter((name) =>
+    input(name),
+  )
+  for (const name of ignored) problems.add(name, `is only used by ${inputValue('operation', 'run')}`)
+  // Foreman's rerun copies the invocation without its passwords and takes none: they cannot be given again.
+  for (const credential of credentials) {
+    problems.add(
+      credential.input,
+      `is only used by ${inputValue('operation', 'run')}${operation.startsWith('rerun') ? ": Foreman's rerun takes no credentials (it re-runs with the hosts' keys and the invocation's effective user)" : ''}`,
+    )
+  }
 }
 
 /**
@@ -244,7 +290,7 @@ export function put(target: Record<string, unknown>, path: string[], value: unkn
 const STARTS =
   "under Monitor → Jobs in Foreman (the newest, by this user), or with 'hammer job-invocation list'"
 
-export function describeAttempt(settings: Settings): { what: string; subject: string; starts?: string } {
+export function describeAttempt(settings: Settings): Intent {
   const job = settings.template ? `template '${settings.template}'` : `feature ${settings.feature}`
   switch (settings.operation) {
     case 'run':

@@ -111,8 +111,7 @@ export class Invocation implements Run {
       context,
       await this.api.read(
         context.doing,
-        `api/job_invocations/${this.id}`,
-        first ? {} : { include_hosts: 'false' },
+        { path: `api/job_invocations/${this.id}`, query: first ? {} : { include_hosts: 'false' } },
         signal,
       ),
     )
@@ -176,7 +175,11 @@ export class Invocation implements Run {
       this.outputs.take(hostOutput(context, value, index), live, show),
     )
     try {
-      await this.api.read(context.doing, `api/job_invocations/${this.id}/outputs`, query, signal, hosts)
+      await this.api.read(
+        context.doing,
+        { path: `api/job_invocations/${this.id}/outputs`, query, stream: hosts },
+        signal,
+      )
       field(context, object(context, hosts.value), 'outputs', 'array')
     } finally {
       // The job has ended (or the gate gave up): whatever a host still holds is all it will say, and it

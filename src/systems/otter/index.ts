@@ -5,50 +5,51 @@ import type { ApiClient } from '../../http/api-client.js'
 import type { Adapter, Run } from '../../contracts/run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { OtterApi } from './api.js'
-import { describeAttempt, operationOf, validate } from './inputs.js'
+import { OtterApi, SERVER_NAME } from './api.js'
+import { describeAttempt, readSettings, type Settings } from './inputs.js'
 import { OtterJob } from './job.js'
 import { inputRef } from '../../contracts/terms.js'
 
 export const otter: SystemDefinition = {
   name: 'otter',
-  label: 'Otter',
+  label: SERVER_NAME,
 
-  prepare(config: GateConfig, _read: InputReader, problems: InputProblems): PreparedSystem {
-    validate(config, problems)
+  prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
+    const settings = readSettings(config, read, problems)
     checkHeaderSafe('api-key', config.apiKey, 'X-ApiKey', problems)
     // The header keeps the key out of URLs, proxy logs and error messages.
     const headers: Record<string, string> = config.apiKey ? { 'X-ApiKey': config.apiKey } : {}
     return {
       headers,
       secrets: [config.apiKey],
-      attempt: describeAttempt(config),
-      createAdapter: (client) => new OtterAdapter(config, client),
+      attempt: describeAttempt(settings),
+      createAdapter: (client) => new OtterAdapter(config, settings, client),
     }
   },
 }
 
 class OtterAdapter implements Adapter {
-  readonly serverLabel = 'Otter'
+  readonly serverLabel = SERVER_NAME
   private readonly api: OtterApi
 
   constructor(
     private readonly config: GateConfig,
+    private readonly settings: Settings,
     client: ApiClient,
   ) {
-    this.api = new OtterApi(config, client)
+    this.api = new OtterApi(client, config)
   }
 
   async check(signal: AbortSignal, dryRun: DryRun): Promise<string> {
-    const { config } = this
+    const { config, settings } = this
     const key = {
       credentials: inputRef('api-key'),
       detail: config.apiKey ? 'Otter accepted it for the job' : 'none given, and Otter asked for none',
     }
-    if (operationOf(config) === 'wait') {
-      const job = new OtterJob(config.jobId, '', false, this.api)
+    if (settings.operation === 'wait') {
+      const job = new OtterJob(settings.jobId, '', false, this.api)
       const now = await dryRun.check(
-        `${inputRef('job-id')} ${config.jobId}`,
+        `${inputRef('job-id')} ${settings.jobId}`,
         () => job.poll(signal),
         (snapshot) => `Otter knows the job; it is ${snapshot.detail}`,
         key,
@@ -69,21 +70,21 @@ class OtterAdapter implements Adapter {
     dryRun.unchecked(
       key.credentials,
       config.apiKey
-        ? `Otter did not refuse it on a status read for no job, which cannot show whether template '${config.template}' takes it: a job template's own key is checked only when the template is triggered`
-        : `none given: whether template '${config.template}' asks for a key shows only when it is triggered`,
+        ? `Otter did not refuse it on a status read for no job, which cannot show whether template '${settings.template}' takes it: a job template's own key is checked only when the template is triggered`
+        : `none given: whether template '${settings.template}' asks for a key shows only when it is triggered`,
     )
     dryRun.unchecked(
-      `${inputRef('template')} '${config.template}'`,
+      `${inputRef('template')} '${settings.template}'`,
       "Otter's Job Orchestration API has no read for job templates: whether it exists, allows API use and takes this key shows only when it is triggered",
     )
-    const names = Object.keys(config.variables)
-    return `trigger job template '${config.template}'${names.length ? ` with ${names.length} variable${names.length === 1 ? '' : 's'} (${names.join(', ')})` : ''}`
+    const names = Object.keys(settings.variables)
+    return `trigger job template '${settings.template}'${names.length ? ` with ${names.length} variable${names.length === 1 ? '' : 's'} (${names.join(', ')})` : ''}`
   }
 
   async start(signal: AbortSignal): Promise<Run[]> {
-    const { config } = this
-    if (operationOf(config) === 'wait') return [new OtterJob(config.jobId, '', false, this.api)]
-    const token = await this.api.trigger(signal)
-    return [new OtterJob(token, config.template, true, this.api)]
+    const { operation, jobId, template, variables } = this.settings
+    if (operation === 'wait') return [new OtterJob(jobId, '', false, this.api)]
+    const token = await this.api.trigger(template, variables, signal)
+    return [new OtterJob(token, template, true, this.api)]
   }
 }

@@ -46,7 +46,9 @@ export class OtterJob implements Run {
 
   async poll(signal: AbortSignal): Promise<Snapshot> {
     const text = (
-      await this.api.read('api/jobs/status', this, 'checking the status', STATUS_MAX_BYTES, signal)
+      await this.api.jobText('api/jobs/status', this, 'checking the status', signal, {
+        maxBytes: STATUS_MAX_BYTES,
+      })
     ).trim()
     // Compared without case and blanks, as Inedo's own clients do (their BuildMaster plugin:
     // equalsIgnoreCase): 'SUCCEEDED' is Succeeded, never waited on until the timeout.
@@ -78,7 +80,10 @@ export class OtterJob implements Run {
       text: (chunk) => print(this.log.text(chunk)),
     }
     try {
-      await this.api.read('api/jobs/logs', this, 'fetching the log', LOG_MAX_BYTES, signal, sink)
+      await this.api.jobText('api/jobs/logs', this, 'fetching the log', signal, {
+        maxBytes: LOG_MAX_BYTES,
+        stream: sink,
+      })
       // Awaited below, with everything else still printing.
       void print(this.log.end(Date.now()))
     } finally {
@@ -86,7 +91,7 @@ export class OtterJob implements Run {
     }
     const short = this.log.shortAnswer
     // The log only grows (Otter appends to it): a final answer with fewer lines than were shown is a
-    // failed read (a proxy answering empty), not the log's end. Passing: the gate reads it again.
+    // failed read (a proxy answering empty), not the log's end. Transient: the gate reads it again.
     if (final && short) {
       throw new GateError(
         `Otter answered the log of ${this.title} with ${short.answerLines} line${short.answerLines === 1 ? '' : 's'}, fewer than the ${short.shownLines} already shown, so the rest of it was not read; the whole log is on the job's page in Otter (Jobs)`,

@@ -1,10 +1,10 @@
 // BMC RPM's job runs API as the adapter reads it: the runs a filter selects and one run by id, with
 // the token in the query (as RPM requires) and failures in RPM's terms.
 import type { GateConfig } from '../../config/gate-config.js'
-import type { ApiClient } from '../../http/api-client.js'
-import { HttpFailure } from '../../contracts/http-failure.js'
+import { GateError } from '../../contracts/errors.js'
+import type { ApiClient, ApiRequest } from '../../http/api-client.js'
 import { field, object, objects, type AnswerContext } from '../common/answer-shape.js'
-import { Server } from '../common/server.js'
+import { ServerApi, type ServerRequest } from '../common/server-api.js'
 import { inputRef, theInput } from '../../contracts/terms.js'
 
 export interface JobRunJson {
@@ -29,20 +29,22 @@ export interface JobRunJson {
     | undefined
 }
 
+/** The server's name in messages, titles and reports. */
+export const SERVER_NAME = 'BMC RPM'
+
 /** The job runs API; each round of checks is served by one list answer where it can be. */
-export class RpmApi {
+export class RpmApi extends ServerApi {
   /** The list answer of this round of checks: the runs it contains need no request of their own. */
   private listed = new Map<string, JobRunJson>()
   private listedRound: number | undefined
-  private readonly server: Server
 
   constructor(
+    client: ApiClient,
     private readonly config: GateConfig,
-    private readonly client: ApiClient,
   ) {
     const serverUrl = config.serverUrl
-    this.server = new Server({
-      server: 'BMC RPM',
+    super(client, {
+      server: SERVER_NAME,
       serverUrl,
       refused: (failure, doing) =>
         `BMC RPM refused the token while ${doing} (HTTP ${failure.status}): the token was refused. Check ${theInput('api-key', 'secret')}: it must be the API token of an RPM user.`,
@@ -58,16 +60,26 @@ export class RpmApi {
     })
   }
 
+  /** RPM takes its token only as a query parameter; the redactor keeps it out of everything printed. */
+  protected request(request: ServerRequest): ApiRequest {
+    return {
+      method: 'GET',
+      accept: 'json',
+      ...request,
+      query: { ...request.query, token: this.config.apiKey },
+    }
+  }
+
   /** The job runs a filter selects; none yet (RPM's 404 for no records) is an empty list. */
   async jobRuns(filter: Record<string, string>, signal: AbortSignal, round: number): Promise<JobRunJson[]> {
-    const context = this.server.answer('looking for job runs')
+    const context = this.answer('looking for job runs')
     // RPM reads its list filters nested, filters[status]=…; plain ?status= is ignored and lists every run
     // (BMC's REST job runs page for RPM 4.4, whose filters example sends {"filters": {...}}; the community
     // brpm Ruby clients).
     const nested = Object.fromEntries(
       Object.entries(filter).map(([name, value]) => [`filters[${name}]`, value]),
     )
-    const runs = await this.get('v1/job_runs.json', nested, context.doing, signal)
+    const runs = await this.records(context.doing, { path: 'v1/job_runs.json', query: nested }, signal)
     const list = runs === undefined ? [] : objects(context, runs).map((run) => jobRun(context, run))
     this.listed = new Map(list.map((run) => [String(run.id), run]))
     this.listedRound = round
@@ -78,28 +90,19 @@ export class RpmApi {
   async jobRun(id: string, signal: AbortSignal, round?: number): Promise<JobRunJson | undefined> {
     const recent = round !== undefined && round === this.listedRound ? this.listed.get(id) : undefined
     if (recent) return recent
-    const context = this.server.answer(`checking job run ${id}`)
-    const answer = await this.get(`v1/job_runs/${id}.json`, {}, context.doing, signal)
+    const context = this.answer(`checking job run ${id}`)
+    const answer = await this.records(context.doing, { path: `v1/job_runs/${id}.json` }, signal)
     return answer === undefined ? undefined : jobRun(context, answer)
   }
 
-  private async get(
-    path: string,
-    query: Record<string, string>,
-    doing: string,
-    signal: AbortSignal,
-  ): Promise<unknown> {
+  /** A read; undefined for RPM's 404, which means "no matching records" (BMC's REST docs), not an empty list. */
+  private async records(doing: string, request: ServerRequest, signal: AbortSignal): Promise<unknown> {
     try {
-      return (
-        await this.client.read(
-          { method: 'GET', path, query: { ...query, token: this.config.apiKey }, accept: 'json' },
-          signal,
-        )
-      ).data
+      return await this.read(doing, request, signal)
     } catch (error) {
-      // RPM answers 404 for "no matching records" (BMC's REST docs), not an empty list.
-      if (error instanceof HttpFailure && error.kind === 'not-found' && !error.htmlPage) return undefined
-      throw this.server.explain(error, doing)
+      const failure = error instanceof GateError ? error.failure : undefined
+      if (failure?.kind === 'not-found' && !failure.htmlPage) return undefined
+      throw error
     }
   }
 }

@@ -5,7 +5,7 @@ import type { ApiClient } from '../../http/api-client.js'
 import type { GateConsole } from '../../contracts/console.js'
 import type { Adapter, Run } from '../../contracts/run.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
-import { matchesFilter, RpmApi, type JobRunJson } from './api.js'
+import { matchesFilter, RpmApi, SERVER_NAME, type JobRunJson } from './api.js'
 import { describeAttempt, describeFilter, readSettings, type Settings } from './inputs.js'
 import { JobRun } from './job-run.js'
 import type { DryRun } from '../../contracts/dry-run.js'
@@ -14,7 +14,7 @@ import { inputRef } from '../../contracts/terms.js'
 
 export const rpm: SystemDefinition = {
   name: 'rpm',
-  label: 'BMC RPM',
+  label: SERVER_NAME,
 
   prepare(config: GateConfig, read: InputReader, problems: InputProblems): PreparedSystem {
     const settings = readSettings(config, read, problems)
@@ -29,7 +29,7 @@ export const rpm: SystemDefinition = {
 }
 
 class RpmAdapter implements Adapter {
-  readonly serverLabel = 'BMC RPM'
+  readonly serverLabel = SERVER_NAME
   readonly nothingYet: string
   readonly discover?: (signal: AbortSignal, round: number) => Promise<Run[]>
   private readonly api: RpmApi
@@ -42,7 +42,7 @@ class RpmAdapter implements Adapter {
     private readonly settings: Settings,
     client: ApiClient,
   ) {
-    this.api = new RpmApi(config, client)
+    this.api = new RpmApi(client, config)
     this.nothingYet = `no RPM job runs match ${describeFilter(settings.filter)} yet (RPM answers 404 until one does)`
     if (settings.ids.length === 0) this.discover = (signal, round) => this.lookForNewRuns(signal, round)
   }

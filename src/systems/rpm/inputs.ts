@@ -3,6 +3,7 @@ import type { GateConfig, InputReader } from '../../config/gate-config.js'
 import type { InputProblems } from '../../config/input-error.js'
 import { refuseRetryFailed } from '../../config/fleet.js'
 import { clip } from '../../util/words.js'
+import type { Intent } from '../../contracts/attempt.js'
 import { inputRef } from '../../contracts/terms.js'
 
 const INTEGER_FILTERS = ['run_key', 'process_id', 'automation_id', 'user_id', 'step_id']
@@ -20,7 +21,7 @@ export function describeFilter(filter: Record<string, string>): string {
     .join(', ')
 }
 
-export function describeAttempt(settings: Settings): { what: string; subject: string } {
+export function describeAttempt(settings: Settings): Intent {
   const runs = `job run${settings.ids.length === 1 ? '' : 's'} ${settings.ids.join(', ')}`
   return settings.ids.length
     ? { what: `wait on ${runs}`, subject: runs }

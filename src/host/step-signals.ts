@@ -1,0 +1,58 @@
+// The runner's signals as the step hears them: a cancel of the gate, then the step ended by force once the
+// signal's grace runs out (sooner after the last signal); an event loop that empties before a verdict ends
+// the step as a bug.
+import { GRACE_AFTER_LAST_SIGNAL_MS, GRACE_AFTER_SIGINT_MS } from '../contracts/budgets.js'
+import { CancelledByRunner } from '../contracts/errors.js'
+import { cancelSignals, isLastSignal } from '../contracts/signals.js'
+import { hostPhrase } from '../contracts/terms.js'
+import { NO_VERDICT_BUG, type StepGuard } from './step-guard.js'
+
+/** What the step is told of signals (main's RunOptions). */
+export interface SignalOptions {
+  /** Signals the entry heard before the step could listen (start-up on a busy machine). */
+  earlySignals?: { heard: NodeJS.Signals[]; stopListening(): void }
+  /** The signals that cancel the job: the runner's on this platform (contracts/signals.ts) by default. */
+  signals?: NodeJS.Signals[]
+  /** The step's time after the runner's last signal (SIGTERM, Ctrl+Break); 0: the first signal's grace. */
+  lastSignalGraceMs?: number
+}
+
+/**
+ * The runner's signals cancel the gate, and end the step by force once their grace runs out; an event
+ * loop that empties before a verdict ends it as a bug. Returns what stops listening.
+ */
+export function listenForSignals(
+  guard: StepGuard,
+  cancel: AbortController,
+  options: SignalOptions,
+): () => void {
+  const endByForceIn = (graceMs: number): void =>
+    void setTimeout(
+      () =>
+        guard.forceEnd(
+          'canceled',
+          `${hostPhrase('Canceled')} and cleaning up took too long; the step stopped without waiting for the server.`,
+        ),
+      graceMs,
+    ).unref()
+  const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
+  const onSignal = (name: NodeJS.Signals): void => {
+    // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
+    // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
+    if (lastSignalGraceMs > 0 && isLastSignal(name)) endByForceIn(lastSignalGraceMs)
+    if (cancel.signal.aborted) return
+    cancel.abort(new CancelledByRunner(name))
+    endByForceIn(GRACE_AFTER_SIGINT_MS)
+  }
+  const signals = options.signals ?? cancelSignals(process.platform, 'action')
+  for (const name of signals) process.on(name, onSignal)
+  options.earlySignals?.stopListening()
+  for (const name of options.earlySignals?.heard ?? []) onSignal(name)
+  // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
+  const onBeforeExit = (): void => guard.forceEnd('', NO_VERDICT_BUG)
+  process.on('beforeExit', onBeforeExit)
+  return () => {
+    for (const name of signals) process.off(name, onSignal)
+    process.off('beforeExit', onBeforeExit)
+  }
+}
