@@ -317,6 +317,29 @@ describe('runGate with start-timeout', () => {
     )
   })
 
+  it('at start-timeout, a run found later than the first is given up on too, said to stay pending', async () => {
+    // Job 6 is found a few rounds after job 5 (a selection that grows): its own start-timeout runs out
+    // later, and the gate stops at job 5's. Job 6 is still pending then, and stays so on the server: its
+    // note says so and where, as job 5's does.
+    const first = new Held('5', true)
+    const later = new Held('6', true)
+    const adapter: Adapter = {
+      serverLabel: 'Test',
+      start: async () => [first],
+      discover: async (_signal, round) => (round === 3 ? [later] : []),
+    }
+    const { options } = gateOptions()
+    const result = await runGate(adapter, options)
+    expect(result).toMatchObject({ status: 'timed-out', stoppedBy: 'start-timeout' })
+    expect(result.runs.map((o) => o.run.id)).toEqual(['5', '6'])
+    for (const outcome of result.runs) {
+      expect(outcome).toMatchObject({ neverStarted: true, keepsRunning: true })
+      expect(inActionTerms(outcome.stopNote!)).toContain(
+        `It stays pending on Test (https://server/jobs/${outcome.run.id}): it may still start.`,
+      )
+    }
+  })
+
   it('gives up when start-timeout runs out, not at the next backed-off check', async () => {
     // Checks at 0.4, 1, 1.9 and 3.25 s (the schedule backs off): start-timeout (2s) runs out between the last
     // two, and the gate checks once more then and gives up, instead of 1.25 s later.

@@ -36,8 +36,10 @@ export async function giveUp(
   await Promise.all(
     outcomes.map(async (outcome): Promise<void> => {
       if (isFinal(outcome.status)) return
-      // Status first: what it says of a run that never started is about a pending one.
-      const never = holds.notStarted(outcome, start?.runs.includes(outcome) ?? false)
+      // Status first: what it says of a run that never started is about a pending one. At start-timeout
+      // every run still pending is given up on, not only the ones whose own start-timeout ran out first (a
+      // run seen pending one check later): each stays pending, said with where.
+      const never = holds.notStarted(outcome, start !== undefined)
       outcome.status = status
       await stopRun(outcome, cleanup, context.now, true, never)
     }),
