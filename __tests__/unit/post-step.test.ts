@@ -247,13 +247,33 @@ describe('what the post step does with it', () => {
   })
 
   it('a start on its way and no answer recorded: a job may have started; an id answered is attached to', () => {
-    expect(plan(recorded({ t: 'starting' }))).toMatchObject({ maybeStarted: true, cancel: [] })
+    expect(plan(recorded({ t: 'starting' }))).toMatchObject({ maybeStarted: {}, cancel: [] })
     expect(plan(recorded({ t: 'starting' }, { t: 'created', id: '77' }))).toMatchObject({
       maybeStarted: false,
       cancel: [{ id: '77', title: 'Foreman job 77', here: true, cancel: true }],
     })
     // Main's own status says whether a start was refused or its answer lost.
     expect(plan(recorded({ t: 'starting' }, { t: 'status', status: 'failed' })).quiet).toBeDefined()
+  })
+
+  it("retry-failed: a retry's start on its way is said as that attempt; its id, once answered, is canceled", () => {
+    const first = { id: '500', title: 'Foreman job invocation 500', here: true, cancel: true }
+    const ranFirst: RecordEntry[] = [
+      { t: 'starting' },
+      { t: 'created', id: '500' },
+      runs(first),
+      { t: 'ended', ids: ['500'] },
+    ]
+    expect(plan(recorded(...ranFirst, { t: 'starting', attempt: 2 }))).toMatchObject({
+      maybeStarted: { attempt: 2 },
+      cancel: [],
+    })
+    expect(
+      plan(recorded(...ranFirst, { t: 'starting', attempt: 2 }, { t: 'created', id: '501' })),
+    ).toMatchObject({
+      maybeStarted: false,
+      cancel: [{ id: '501', here: true, cancel: true }],
+    })
   })
 
   it('GitHub deployments: a final main decided is sent again, even after its verdict; one without is an error', () => {

@@ -8,6 +8,11 @@ export interface GateEvents {
   starting?(): Promise<void>
   /** The server answered a start with this id: told before the run is known, which may take more requests. */
   created?(id: string): Promise<void>
+  /**
+   * Another attempt's start (retry-failed) is about to be sent: a job may exist from here on, before its id
+   * is known (created() tells it). Not a new step: `starting` is said once, before the first attempt.
+   */
+  retryStarting?(attempt: number): Promise<void>
   /** Runs the gate now knows of: started here, attached to, or discovered while waiting. */
   runsFound?(runs: Run[]): Promise<void>
   /** A run reached a final status (or the gate gave up on it). */

@@ -172,7 +172,7 @@ export interface Adapter {
    * result; for the units the new runs cover, the new runs' outcomes are the ones that stand. A failure
    * that may pass is tried again at the next check; the adapter sends each attempt's start once.
    */
-  retry?(signal: AbortSignal, console: GateConsole): Promise<Run[]>
+  retry?(signal: AbortSignal, console: GateConsole, hooks?: StartHooks): Promise<Run[]>
   /**
    * A dry run, instead of start(): checks with reads only what start() would use (the credentials, every
    * name it would resolve), recording each check in `dryRun` as it is made, and resolves to what start()
@@ -181,4 +181,14 @@ export interface Adapter {
    * outputs() then gives what was resolved (e.g. hosts-total, release-number).
    */
   check?(signal: AbortSignal, dryRun: DryRun): Promise<string>
+}
+
+/**
+ * What an adapter tells the gate while it starts another attempt, so that the post step knows what may
+ * exist if the step is killed meanwhile: `sending` just before the start request goes out, `created` as
+ * soon as the server answers it with an id.
+ */
+export interface StartHooks {
+  sending?(attempt: number): void
+  created?(id: string): void
 }

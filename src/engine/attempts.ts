@@ -2,7 +2,7 @@
 // adapter starts (Foreman's retry of its failed hosts); the gate waits on its runs inside the same deadline.
 import type { GateConsole } from '../contracts/console.js'
 import { GateError } from '../contracts/errors.js'
-import type { RunOutcome } from '../contracts/gate.js'
+import type { GateEvents, RunOutcome } from '../contracts/gate.js'
 import { HttpFailure } from '../contracts/http-failure.js'
 import type { Adapter, Run } from '../contracts/run.js'
 import { isTransient, transientNote } from './transient.js'
@@ -21,11 +21,16 @@ export function standing(outcomes: RunOutcome[]): RunOutcome[] {
  */
 export async function nextAttempt(
   adapter: Adapter,
-  { signal, console }: { signal: AbortSignal; console: GateConsole },
+  { signal, console, events }: { signal: AbortSignal; console: GateConsole; events?: GateEvents },
   outcomes: RunOutcome[],
 ): Promise<Run[] | string | undefined> {
   try {
-    const runs = (await adapter.retry?.(signal, console)) ?? []
+    // Told to the observers as it happens, so that the post step can finish what a killed step started.
+    const runs =
+      (await adapter.retry?.(signal, console, {
+        sending: (attempt) => void events?.retryStarting?.(attempt),
+        created: (id) => void events?.created?.(id),
+      })) ?? []
     if (runs.length > 0) for (const outcome of outcomes) outcome.retried = true
     return runs
   } catch (error) {

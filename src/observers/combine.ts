@@ -28,12 +28,13 @@ export function combine(observers: Observer[], host: Host): GateEvents | undefin
     const found = observers.filter((observer) => typeof observer[hook] === 'function')
     return found.length > 0 ? found : undefined
   }
-  const [starting, created, found, ended, shown] = (
-    ['starting', 'created', 'runsFound', 'runEnded', 'outputShown'] as const
+  const [starting, created, retrying, found, ended, shown] = (
+    ['starting', 'created', 'retryStarting', 'runsFound', 'runEnded', 'outputShown'] as const
   ).map(hearing)
   return {
     starting: starting && (() => each(starting, (o) => o.starting?.())),
     created: created && ((id) => each(created, (o) => o.created?.(id))),
+    retryStarting: retrying && ((attempt) => each(retrying, (o) => o.retryStarting?.(attempt))),
     runsFound: found && ((runs) => each(found, (o) => o.runsFound?.(runs))),
     runEnded: ended && ((outcome) => each(ended, (o) => o.runEnded?.(outcome))),
     outputShown: shown && ((outcome, group) => each(shown, (o) => o.outputShown?.(outcome, group))),

@@ -50,6 +50,11 @@ export class PostState implements Observer {
     return Promise.resolve()
   }
 
+  retryStarting(attempt: number): Promise<void> {
+    this.record.add({ t: 'starting', attempt })
+    return Promise.resolve()
+  }
+
   created(id: string): Promise<void> {
     this.begin()
     this.record.add({ t: 'created', id: this.text(id) })

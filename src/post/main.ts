@@ -22,7 +22,7 @@ import { cancelSignals, isLastSignal } from '../contracts/signals.js'
 import { cancelRuns, type CancelOutcome } from './cancel.js'
 import { deploymentFinals } from './deployments.js'
 import { plan, replay, type Plan } from './plan.js'
-import { hostPhrase } from '../contracts/terms.js'
+import { hostPhrase, inputRef } from '../contracts/terms.js'
 
 export { plan, replay } from './plan.js'
 
@@ -151,7 +151,7 @@ function sayLeftOpen(host: Host, todo: Plan): void {
   const gate = todo.gate!
   if (todo.maybeStarted)
     host.console.warning(
-      `The main step was stopped while it asked ${gate.server} to start the job, before the answer came: a job may have started. Look for it ${gate.starts ?? 'on the server'} (${gate.serverUrl}), and cancel it there if it must not run.`,
+      `The main step was stopped while it asked ${gate.server} to start ${todo.maybeStarted.attempt ? `attempt ${todo.maybeStarted.attempt} (${inputRef('retry-failed')})` : 'the job'}, before the answer came: a job may have started. Look for it ${gate.starts ?? 'on the server'} (${gate.serverUrl}), and cancel it there if it must not run.`,
     )
   for (const run of todo.leftAlone.slice(0, NAMED_EACH))
     host.console.info(

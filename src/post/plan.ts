@@ -19,8 +19,11 @@ export interface RecordedDeployment {
 /** What main's record says, replayed. */
 export interface Recorded {
   gate?: GateEntry
-  /** A request that starts a job may have been sent. */
-  starting: boolean
+  /**
+   * A request that starts a job may have been sent, and no answer to it was recorded since (the first
+   * attempt's, or with `attempt`, a retry's).
+   */
+  starting: false | { attempt?: number }
   /** Ids the server answered a start with, in order. */
   created: string[]
   runs: Map<string, SavedRun>
@@ -47,12 +50,15 @@ export function replay(entries: RecordEntry[]): Recorded {
         recorded.gate ??= entry
         break
       case 'starting':
-        recorded.starting = true
+        recorded.starting = typeof entry.attempt === 'number' ? { attempt: entry.attempt } : {}
         break
       case 'created':
         if (typeof entry.id === 'string') recorded.created.push(entry.id)
+        recorded.starting = false
         break
       case 'runs':
+        // The runs a start returned answer it too (Otter's, BuildMaster's: they have no separate answer).
+        if (Array.isArray(entry.runs) && entry.runs.length > 0) recorded.starting = false
         for (const run of Array.isArray(entry.runs) ? entry.runs : [])
           if (typeof run?.id === 'string') recorded.runs.set(run.id, run)
         recorded.more += Number(entry.more) || 0
@@ -118,8 +124,11 @@ export interface Plan {
   /** Not started by the step (operation: wait): never cancelled. */
   leftAlone: SavedRun[]
   more: number
-  /** Main was killed after sending a start whose answer it never recorded: a job may have started. */
-  maybeStarted: boolean
+  /**
+   * Main was killed after sending a start whose answer it never recorded: a job may have started (with
+   * `attempt`: a retry of the failed units).
+   */
+  maybeStarted: false | { attempt?: number }
   /** GitHub deployments without a final state that reached GitHub, with what main decided for them. */
   deployments: RecordedDeployment[]
   runs: Map<string, SavedRun>
@@ -172,7 +181,7 @@ export function plan(recorded: Recorded): Plan {
     leftAlone: early ? open.filter((run) => !run.here) : [],
     more: early ? recorded.more : 0,
     // After its status main has said it itself, whether the start was refused or its answer lost.
-    maybeStarted: ending === 'killed' && recorded.starting && recorded.runs.size + created.length === 0,
+    maybeStarted: ending === 'killed' ? recorded.starting : false,
     deployments,
   }
   const nothing =

@@ -41,8 +41,8 @@ export type RecordEntry =
       /** Main was a dry run: it started nothing, so the post step has nothing to do. */
       dryRun?: boolean
     }
-  /** A request that starts a job may be on its way from now on. */
-  | { t: 'starting' }
+  /** A request that starts a job may be on its way from now on; `attempt` for a retry's (retry-failed). */
+  | { t: 'starting'; attempt?: number }
   /** The server answered a start with this id, before the run was known (a create's answer). */
   | { t: 'created'; id: string }
   | { t: 'runs'; runs: SavedRun[]; more?: number }

@@ -3,7 +3,7 @@ import type { InputProblems } from '../../config/input-error.js'
 import { GateError } from '../../contracts/errors.js'
 import type { ApiClient } from '../../http/api-client.js'
 import type { GateConsole } from '../../contracts/console.js'
-import type { Adapter, DetailSection, Run } from '../../contracts/run.js'
+import type { Adapter, DetailSection, Run, StartHooks } from '../../contracts/run.js'
 import { field, object, objects } from '../common/answer-shape.js'
 import type { PreparedSystem, SystemDefinition } from '../common/definition.js'
 import { ForemanApi, hostStatuses, outcomeOf, SERVER_NAME, type Counts } from './api.js'
@@ -127,10 +127,12 @@ class ForemanAdapter implements Adapter {
    * than had failed is said. Either way each attempt is a new invocation; each host is judged by the last
    * one that ran it.
    */
-  async retry(signal: AbortSignal, console: GateConsole): Promise<Run[]> {
+  async retry(signal: AbortSignal, console: GateConsole, hooks?: StartHooks): Promise<Run[]> {
     const due = await this.attempts.due(signal, console)
     if (!due) return []
+    hooks?.sending?.(due.attempt)
     const { id, title } = await this.startAttempt(due.after.id, due.failed, due.which, signal)
+    hooks?.created?.(String(id))
     const { forceCancel } = this.settings
     const invocation = new Invocation(
       id,
