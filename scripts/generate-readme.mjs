@@ -55,16 +55,24 @@ const defaultOf = (spec) => {
 
 const table = (head, rows) => [head, head.replace(/[^|]+/g, ' --- '), ...rows].join('\n')
 
-/** The two blocks that go between the markers, from action.yml's text. */
-export function readmeTables(actionYml) {
+/**
+ * Marked in the tables: an input or output the last release did not declare (scripts/released-interface.json,
+ * which `npm run release` writes), so that a reader of `@v1` is not told of a feature their version lacks.
+ */
+export const NEXT_RELEASE = '_Next release._ '
+
+/** The two blocks that go between the markers, from action.yml's text and the last release's interface. */
+export function readmeTables(actionYml, released) {
   const action = parse(actionYml)
+  // Without the last release's interface (a test of the tables' shape), nothing is marked.
+  const mark = (list, name) => (!released || list.includes(name) ? '' : NEXT_RELEASE)
   const inputs = Object.entries(action.inputs ?? {}).map(([name, spec]) => {
     const description = String(spec?.description ?? '').trim()
     return { name, spec, server: serverOf(description), description }
   })
   const rows = (list) =>
     list.map(({ name, spec, server, description }) => {
-      return `| \`${name}\` | ${defaultOf(spec)} | ${cell(description, server)} |`
+      return `| \`${name}\` | ${defaultOf(spec)} | ${mark(released?.inputs, name)}${cell(description, server)} |`
     })
   const head = '| input | default | what it is |'
   const groups = [
@@ -75,7 +83,8 @@ export function readmeTables(actionYml) {
     ]),
   ].filter(([, list]) => list.length > 0)
   const outputs = Object.entries(action.outputs ?? {}).map(
-    ([name, spec]) => `| \`${name}\` | ${cell(String(spec?.description ?? ''))} |`,
+    ([name, spec]) =>
+      `| \`${name}\` | ${mark(released?.outputs, name)}${cell(String(spec?.description ?? ''))} |`,
   )
   return {
     inputs: groups.map(([title, list]) => `${title}\n\n${table(head, rows(list))}`).join('\n\n'),
@@ -85,9 +94,14 @@ export function readmeTables(actionYml) {
 
 const NOTE = 'generated from action.yml by `npm run generate`: edit action.yml, not this table'
 
+/** The inputs and outputs of the last release, as `npm run release` recorded them. */
+export function releasedInterface() {
+  return JSON.parse(readFileSync('scripts/released-interface.json', 'utf8'))
+}
+
 /** README's text with both tables as action.yml gives them; an error naming the marker when one is missing. */
-export function updateReadme(readme, actionYml) {
-  const tables = readmeTables(actionYml)
+export function updateReadme(readme, actionYml, released) {
+  const tables = readmeTables(actionYml, released)
   let text = readme
   for (const name of ['inputs', 'outputs']) {
     const start = new RegExp(`<!-- ${name}:start\\b[^>]*-->`)
@@ -104,7 +118,7 @@ export function updateReadme(readme, actionYml) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const current = readFileSync(README, 'utf8')
-    const text = updateReadme(current, readFileSync('action.yml', 'utf8'))
+    const text = updateReadme(current, readFileSync('action.yml', 'utf8'), releasedInterface())
     if (process.argv.includes('--check')) {
       if (current !== text) {
         console.error(

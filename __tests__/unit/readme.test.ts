@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { parse, stringify } from 'yaml'
-import { README, readmeTables, updateReadme } from '../../scripts/generate-readme.mjs'
+import {
+  NEXT_RELEASE,
+  README,
+  readmeTables,
+  releasedInterface,
+  updateReadme,
+} from '../../scripts/generate-readme.mjs'
 
 // README.md is what a user reads first: short, and its Inputs and Outputs tables are action.yml's, so that
 // what it promises is the interface the runner applies (`npm run generate` rewrites them).
@@ -19,7 +25,27 @@ describe('README.md', () => {
   })
 
   it('has the Inputs and Outputs tables that action.yml gives (npm run generate)', () => {
-    expect(updateReadme(readme, actionYml)).toBe(readme)
+    expect(updateReadme(readme, actionYml, releasedInterface())).toBe(readme)
+  })
+
+  it('marks what the last release did not have as the next release’s, and nothing else', () => {
+    // A reader of @v1 must not be told of an input their version lacks (npm run release clears the marks).
+    const released = releasedInterface() as { inputs: string[]; outputs: string[] }
+    const marked = (name: string) =>
+      readme.includes(`| \`${name}\` |`) &&
+      readme
+        .split('\n')
+        .some((line) => line.startsWith(`| \`${name}\` |`) && line.includes(NEXT_RELEASE.trim()))
+    for (const name of Object.keys(action.inputs))
+      expect([name, marked(name)]).toEqual([name, !released.inputs.includes(name)])
+    for (const name of Object.keys(action.outputs))
+      expect([name, marked(name)]).toEqual([name, !released.outputs.includes(name)])
+    const { outputs } = readmeTables(
+      stringify({ outputs: { old: { description: 'Old.' }, fresh: { description: 'New.' } } }),
+      { inputs: [], outputs: ['old'] },
+    )
+    expect(outputs).toContain('| `old` | Old. |')
+    expect(outputs).toContain(`| \`fresh\` | ${NEXT_RELEASE}New. |`)
   })
 
   it('names every input and output of action.yml in a row of its own, with its default', () => {
@@ -39,13 +65,13 @@ describe('README.md', () => {
     changed.inputs.timeout!.description = 'A new first sentence. The rest.'
     changed.inputs['new-input'] = { description: 'Foreman: something new.' }
     changed.outputs['new-output'] = { description: 'Something new.' }
-    const updated = updateReadme(readme, stringify(changed))
+    const updated = updateReadme(readme, stringify(changed), releasedInterface())
     expect(updated).not.toBe(readme)
     expect(updated).toContain('| `timeout` | `30m` | A new first sentence. |')
     expect(section(updated, 'inputs').split('**Foreman**')[1]).toContain(
-      '| `new-input` |  | something new. |',
+      `| \`new-input\` |  | ${NEXT_RELEASE}something new. |`,
     )
-    expect(section(updated, 'outputs')).toContain('| `new-output` | Something new. |')
+    expect(section(updated, 'outputs')).toContain(`| \`new-output\` | ${NEXT_RELEASE}Something new. |`)
   })
 
   it("links each server's own inputs to the page that explains them", () => {
