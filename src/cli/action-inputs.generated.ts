@@ -16,7 +16,7 @@ export interface ActionOutput {
   description: string
 }
 
-export const VERSION = "1.1.0"
+export const VERSION = "1.2.0"
 
 export const ACTION_INPUTS: readonly ActionInput[] = [
   {"name":"system","description":"The server: otter, buildmaster, foreman or rpm (BMC Release Process Management).","default":"","required":true,"secret":false},
