@@ -56,15 +56,6 @@ export function inAction<T>(run: () => T): T {
   }
 }
 
-/** The same for a promise: rejects with the message in the action's terms. */
-export async function inActionAsync<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) =>
-    inAction(() => {
-      throw error
-    }),
-  )
-}
-
 /** `value` with every string in it (deeply) in the action's terms: a report or verdict read without a host. */
 export function rendered<T>(value: T): T {
   if (typeof value === 'string') return inActionTerms(value) as T

@@ -29,7 +29,7 @@ export interface BuildMasterEnvironment {
   outcome: DeploymentOutcome
 }
 
-export interface BuildMasterStage {
+interface BuildMasterStage {
   name: string
   environments: BuildMasterEnvironment[]
   /** Deployments to this stage wait for an approval that never comes: they stay pending. */
@@ -379,12 +379,12 @@ export function variables(p: Map<string, string>): Record<string, string> {
   return Object.fromEntries([...p].filter(([k]) => k.startsWith('$')).map(([k, v]) => [k.slice(1), v]))
 }
 
-export function iso(ms: number): string {
+function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19)
 }
 
 /** A status word as BuildMasterStore.capitalisedStatus answers it: ' Succeeded ' for 'succeeded'. */
-export const shout = (word: string): string => ` ${word.charAt(0).toUpperCase()}${word.slice(1)} `
+const shout = (word: string): string => ` ${word.charAt(0).toUpperCase()}${word.slice(1)} `
 
 export function now(): string {
   return iso(Date.now())

@@ -20,7 +20,6 @@ export {
   type BuildMasterEnvironment,
   type BuildMasterProfile,
   type BuildMasterSetup,
-  type BuildMasterStage,
 } from './buildmaster-model.js'
 
 /**

@@ -14,7 +14,7 @@
  */
 
 /** Lines as the .NET agents read them: StreamReader.ReadLine ends a line at '\n', '\r\n' or a lone '\r'. */
-export function dotnetLines(log: string): string[] {
+function dotnetLines(log: string): string[] {
   return log.split(/\r\n|\r|\n/)
 }
 

@@ -20,7 +20,7 @@ export interface FaultPlan {
 }
 
 /** A small seeded generator, so a failing test can be replayed with the same faults. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0 || 1
   return () => {
     state ^= state << 13

@@ -12,7 +12,7 @@ export interface ForemanHost {
   locationId?: number
 }
 
-export interface ForemanTaxonomy {
+interface ForemanTaxonomy {
   id: number
   name: string
 }
@@ -117,7 +117,7 @@ export interface HostRun {
 }
 
 /** A cancel request as the sandbox received it. */
-export interface CancelRequest {
+interface CancelRequest {
   force: boolean
   at: number
 }

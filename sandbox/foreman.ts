@@ -25,15 +25,9 @@ export {
   FOREMAN_SETUP,
   FOREMAN_USER,
   foremanHosts,
-  PLANNING_MS_3_9,
-  type CancelRequest,
   type ForemanHost,
   type ForemanProfile,
   type ForemanSetup,
-  type ForemanTaxonomy,
-  type ForemanTemplate,
-  type HostAttempt,
-  type HostScript,
 } from './foreman-model.js'
 
 // Every parameter each route models, beyond the path: one the sandbox does not model is refused (400),

@@ -22,7 +22,7 @@ export interface SimulatedDeployment {
   statuses: SimulatedStatus[]
 }
 
-export interface SimulatedStatus {
+interface SimulatedStatus {
   id: number
   state: (typeof STATES)[number]
   description: string

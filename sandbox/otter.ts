@@ -1,6 +1,6 @@
 import type { SandboxRequest, SandboxResponse, Simulator } from './simulator.js'
 
-export type OtterOutcome = 'Succeeded' | 'Warning' | 'Error'
+type OtterOutcome = 'Succeeded' | 'Warning' | 'Error'
 
 /** A job template and the script every job made from it follows. */
 export interface OtterTemplate {

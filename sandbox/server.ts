@@ -179,7 +179,7 @@ export class Sandbox {
 }
 
 /** What IIS or a reverse proxy answers for a path no application serves. */
-export function notFoundPage(): SandboxResponse {
+function notFoundPage(): SandboxResponse {
   return {
     status: 404,
     contentType: 'text/html',

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { basename, dirname, join, relative, sep } from 'node:path'
 
 /** The parts of webpack's stats JSON read here. */
-export interface StatsModule {
+interface StatsModule {
   name?: string
   nameForCondition?: string
   chunks?: (string | number)[]

@@ -24,7 +24,7 @@ export interface ForemanRoute {
 }
 
 // Foreman core, app/controllers/api/v2/base_controller.rb: every v2 API route takes the taxonomy scope.
-export const TAXONOMY = ['organization_id', 'location_id']
+const TAXONOMY = ['organization_id', 'location_id']
 
 export const FOREMAN_ROUTES: ForemanRoute[] = [
   {

@@ -5,7 +5,7 @@ import { runnerCommands, type ActionRun, type WorkflowCommand } from '../../sand
  * Every injected payload in these tests carries this marker, so a command whose data begins with it
  * was chosen by the server, not by the action.
  */
-export const MARK = 'PWN'
+const MARK = 'PWN'
 
 /** Commands nobody but a server trying its luck would issue through this action. */
 const NEVER_ISSUED = [
@@ -122,18 +122,8 @@ export function prefixesFound(text: string, secret: string, min = 4): string[] {
   return found
 }
 
-/** A run that exits 0 must have said how the job went. */
-export function expectNoSilentGreen(run: ActionRun): void {
-  const silentGreen = run.exitCode === 0 && !run.outputs.status
-  expect(
-    silentGreen
-      ? `silent green: exit 0 without a status output; stdout ends:\n${tail(run)}`
-      : 'no silent green',
-  ).toBe('no silent green')
-}
-
 /** For failure messages: the end of stdout. */
-export function tail(run: ActionRun, lines = 15): string {
+function tail(run: ActionRun, lines = 15): string {
   return run.stdout.split('\n').slice(-lines).join('\n')
 }
 

@@ -31,7 +31,7 @@ export interface Seen {
 /** Writes an answer itself, or misbehaves. */
 export type Answer = (res: ServerResponse, req: IncomingMessage) => void
 /** What a route gives: an Answer, a plain-text body (200), or anything else as a JSON body (200). */
-export type Reply = Answer | string | number | boolean | null | object
+type Reply = Answer | string | number | boolean | null | object
 /** Answers the n-th request (1-based) to its path. */
 export type Route = (n: number, seen: Seen) => Reply
 

@@ -12,8 +12,8 @@ export const BOOLEAN_INPUTS = new Set(
   ACTION_INPUTS.filter((input) => /^(true|false)$/.test(input.default)).map((input) => input.name),
 )
 
-export const ENV_PREFIX = 'RELEASE_GATE_'
-export const CI_NAMES = ['auto', 'github', 'gitlab', 'azure', 'plain'] as const
+const ENV_PREFIX = 'RELEASE_GATE_'
+const CI_NAMES = ['auto', 'github', 'gitlab', 'azure', 'plain'] as const
 export type CiName = (typeof CI_NAMES)[number]
 export const DEFAULT_DOTENV_PREFIX = 'GATE_'
 

@@ -29,7 +29,7 @@ export const STOP_SIGNALS: NodeJS.Signals[] = cancelSignals(process.platform, 'c
  * (https://nodejs.org/api/process.html#a-note-on-process-io): a stack trace and exit 1, with the job left
  * running. Heard, the gate goes on to its verdict and exit code.
  */
-export class OutputStream {
+class OutputStream {
   private closed = false
 
   constructor(readonly stream: NodeJS.WriteStream) {

@@ -61,7 +61,7 @@ const meaning = (code: number): string =>
   EXIT_MEANINGS.find(([c]) => c === code)?.[1].replace(/:.*$/, '') ?? ''
 
 /** Plain text for terminals, Jenkins and any other CI: server lines marked off with '│ ', colour only on a TTY. */
-export class PlainRenderer implements Renderer {
+class PlainRenderer implements Renderer {
   readonly ci: Renderer['ci'] = 'plain'
   constructor(protected readonly options: RendererOptions) {}
 
@@ -122,7 +122,7 @@ export class PlainRenderer implements Renderer {
 }
 
 /** GitLab CI: each log chunk in a collapsible section; GitLab's log view shows our colours. */
-export class GitLabRenderer extends PlainRenderer {
+class GitLabRenderer extends PlainRenderer {
   override readonly ci: Renderer['ci'] = 'gitlab'
   private sections = 0
 
@@ -140,7 +140,7 @@ export class GitLabRenderer extends PlainRenderer {
 }
 
 /** Azure Pipelines: ##[group] sections, warnings and errors as issues, outputs as output variables. */
-export class AzureRenderer extends PlainRenderer {
+class AzureRenderer extends PlainRenderer {
   override readonly ci: Renderer['ci'] = 'azure'
 
   override logs(title: string, lines: string[]): void {
@@ -189,12 +189,12 @@ export class AzureRenderer extends PlainRenderer {
   }
 }
 
-export function azureName(name: string): string {
+function azureName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, '_')
 }
 
 /** Command data and property values as the agent unescapes them (CommandStringConvertor, DECODE_PERCENTS on). */
-export function azureEscape(text: string): string {
+function azureEscape(text: string): string {
   return text
     .replace(/%/g, '%AZP25')
     .replace(/;/g, '%3B')
@@ -207,7 +207,7 @@ export function azureEscape(text: string): string {
  * GitHub Actions, for `release-gate` run in a `run:` step: written by the action's own GitHubWriter (remote
  * lines inside a stop-commands block, workflow commands, GITHUB_OUTPUT, the step summary), to the log's stream.
  */
-export class GitHubRenderer implements Renderer {
+class GitHubRenderer implements Renderer {
   readonly ci: Renderer['ci'] = 'github'
   private readonly github: GitHubWriter
 

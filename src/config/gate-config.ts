@@ -11,7 +11,7 @@ import { hostPhrase, inputRef } from '../contracts/terms.js'
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
 export type SystemName = (typeof SYSTEM_NAMES)[number]
 
-export const FAIL_ON = ['warning', 'error', 'never'] as const satisfies readonly FailOn[]
+const FAIL_ON = ['warning', 'error', 'never'] as const satisfies readonly FailOn[]
 
 /** Everything the gate needs, parsed and checked before the first request. */
 export interface GateConfig {
@@ -76,7 +76,7 @@ const LONGEST_TIMEOUT = {
 // Checking less than once an hour would leave a finished job unnoticed for too long.
 const LONGEST_POLL_INTERVAL = { ms: 3600_000, text: "1 hour ('1h')" }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   wait: 'true',
   'dry-run': 'false',
   timeout: '30m',
@@ -252,7 +252,7 @@ function parseServerUrl(text: string, problems: InputProblems): URL | undefined 
  * fragment (a token may sit there). WHATWG URL parsing refuses e.g. a port above 65535, and such a text
  * may still carry 'user:password@' (RFC 3986 §3.2.1 deprecates it precisely because it gets shown).
  */
-export function withoutSecrets(text: string): string {
+function withoutSecrets(text: string): string {
   const at = text.lastIndexOf('@')
   let shown = text
   if (at >= 0) {

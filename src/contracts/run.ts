@@ -77,7 +77,7 @@ export interface UnitNames {
 }
 
 /** One attempt of a unit that was retried: what it ended in, and its last lines where they were kept. */
-export interface CaseAttempt {
+interface CaseAttempt {
   /** 1 for the first run, 2 for the first retry, … */
   attempt: number
   status: Status

@@ -61,7 +61,7 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000
 // A wait cut at the deadline ends this much past it, so that the gate's own deadline signal ends it first.
 const PAST_DEADLINE_MS = 250
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
 /**
  * The one way this action talks HTTP. `read` is for requests that change nothing and is retried on

@@ -12,7 +12,7 @@ export interface RetryPolicy {
 
 // The longest one wait between tries: a server asking for a day (Retry-After) is not waited a day, and
 // one asking past the deadline is not waited for at all.
-export const MAX_WAIT_MS = 60_000
+const MAX_WAIT_MS = 60_000
 
 /**
  * A Retry-After header (RFC 9110 §10.2.3) as milliseconds from `now`: delay-seconds or an HTTP-date;

@@ -9,7 +9,7 @@ export function looksLikeHtml(body: string, contentType: string | undefined): bo
 }
 
 /** The page's <title>, to say what kind of HTML page came back. */
-export function htmlTitle(body: string): string | undefined {
+function htmlTitle(body: string): string | undefined {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.replace(/\s+/g, ' ').trim()
   return title || undefined
 }

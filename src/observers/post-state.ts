@@ -31,7 +31,7 @@ export function postState(context: ObserverContext, record: StepRecord | undefin
   ]
 }
 
-export class PostState implements Observer {
+class PostState implements Observer {
   private readonly seen = new Set<Run>()
   private readonly endedRuns = new Set<Run>()
   private others = 0

@@ -27,7 +27,7 @@ import { hostPhrase, inputRef } from '../contracts/terms.js'
 export { plan, replay } from './plan.js'
 
 /** The whole post step, from start to exit, whatever the servers do. */
-export const POST_BUDGET_MS = 15_000
+const POST_BUDGET_MS = 15_000
 // Kept for GitHub's final deployment states after the cancels, and for the last lines and the exit.
 const GITHUB_SHARE_MS = 4000
 const EXIT_SHARE_MS = 1000

@@ -103,7 +103,7 @@ function deployment(recorded: Recorded, entry: RecordEntry): void {
 }
 
 /** How the main step ended, as far as its record tells. */
-export type MainEnding =
+type MainEnding =
   /** Before it wrote its status: it was killed (or its cancel's grace ran out) before any verdict. */
   | 'killed'
   /** After writing its status, before its cleanup and observers were done (a forced end, a kill). */

@@ -3,7 +3,7 @@
 import type { CheckResult } from '../contracts/dry-run.js'
 import type { Summary } from '../contracts/host.js'
 
-export const CHECK_ICON: Record<CheckResult['outcome'], string> = {
+const CHECK_ICON: Record<CheckResult['outcome'], string> = {
   passed: '✅',
   failed: '❌',
   unchecked: '➖',
@@ -29,7 +29,7 @@ export function checkTable(checks: CheckResult[]): Summary['table'] {
 }
 
 /** "4 checks passed, 1 could not be checked": what the dry run found, counted. */
-export function countChecks(checks: CheckResult[]): string {
+function countChecks(checks: CheckResult[]): string {
   const count = (outcome: CheckResult['outcome']): number =>
     checks.filter((check) => check.outcome === outcome).length
   const passed = count('passed')

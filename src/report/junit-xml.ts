@@ -247,7 +247,7 @@ const NOT_XML =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /** Text XML 1.0 can carry, with line breaks as '\n'. */
-export function xmlSafe(value: string): string {
+function xmlSafe(value: string): string {
   return value.replace(TERMINAL_ESCAPES, '').replace(/\r\n?/g, '\n').replace(NOT_XML, '')
 }
 

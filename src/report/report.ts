@@ -257,7 +257,7 @@ function othersLine(others: RunOutcome[], total: number): string {
 }
 
 /** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
-export function runLine(outcome: RunOutcome, result: GateResult): string {
+function runLine(outcome: RunOutcome, result: GateResult): string {
   const ran = ranFor(outcome)
   return `${outcome.run.title}: ${stateOf(outcome)} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
 }
@@ -281,7 +281,7 @@ function withDetail(outcome: RunOutcome, result: GateResult): string {
 }
 
 /** The run's own duration, as the server timed it. */
-export function ranFor(outcome: RunOutcome): string | undefined {
+function ranFor(outcome: RunOutcome): string | undefined {
   const { startedAt, endedAt } = outcome.timing ?? {}
   return startedAt !== undefined && endedAt !== undefined && endedAt >= startedAt
     ? formatDuration(endedAt - startedAt)

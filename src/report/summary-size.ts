@@ -8,7 +8,7 @@ import { clip } from '../util/words.js'
  * room for what the file may hold already.
  */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024
-export const SUMMARY_TARGET_BYTES = SUMMARY_LIMIT_BYTES - 128 * 1024
+const SUMMARY_TARGET_BYTES = SUMMARY_LIMIT_BYTES - 128 * 1024
 
 /**
  * Renders `summary` within `limit` bytes, giving up detail step by step until it fits: first each

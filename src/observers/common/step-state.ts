@@ -72,7 +72,7 @@ export interface StepRecord {
 }
 
 /** A journal that bounds its own reading: a record past this is read in part (it never grows so large). */
-export const MAX_RECORD_BYTES = 8 * 1024 * 1024
+const MAX_RECORD_BYTES = 8 * 1024 * 1024
 
 /**
  * The journal for a host that keeps step state (the action), or undefined. The file is made on the first

@@ -4,7 +4,7 @@ import { CompressedError, exchange, formatBytes, TooLargeError } from '../../htt
 import { GitHubCallError } from './api.js'
 
 /** A deployment or a status is a few kilobytes; an answer past this is refused unread. */
-export const GITHUB_MAX_BYTES = 1024 * 1024
+const GITHUB_MAX_BYTES = 1024 * 1024
 const IDLE_TIMEOUT_MS = 5000
 const NEVER = new AbortController().signal
 

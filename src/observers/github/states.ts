@@ -4,7 +4,7 @@ import { hostPhrase, inputRef, inputValue } from '../../contracts/terms.js'
 import type { DeploymentState } from './api.js'
 
 /** GitHub refuses a deployment status description longer than this (422). */
-export const MAX_DESCRIPTION = 140
+const MAX_DESCRIPTION = 140
 
 /** The description's word when the gate ended before any outcome was known. */
 export const NO_OUTCOME = 'No outcome known'

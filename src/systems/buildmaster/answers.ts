@@ -73,7 +73,7 @@ export function releaseJson(context: AnswerContext, data: unknown): ReleaseJson 
 }
 
 // Numbers are text in BuildMaster's API ('1.4.0', '12'); a number where text belongs is taken as text.
-export function numberOrText(context: AnswerContext, record: Record<string, unknown>, name: string): string {
+function numberOrText(context: AnswerContext, record: Record<string, unknown>, name: string): string {
   return typeof record[name] === 'number' ? String(record[name]) : field(context, record, name, 'string')
 }
 

@@ -7,7 +7,7 @@ import type { Hold, Run, Snapshot } from '../../contracts/run.js'
 import { deploymentJson, isSelectedBy, listOf, type DeploymentJson } from './answers.js'
 import type { BuildMasterApi } from './api.js'
 
-export const DEPLOYMENT_STATUS: Record<string, Status> = {
+const DEPLOYMENT_STATUS: Record<string, Status> = {
   pending: 'pending',
   executing: 'running',
   succeeded: 'succeeded',

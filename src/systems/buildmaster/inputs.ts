@@ -7,7 +7,7 @@ import type { Variables } from '../../config/variables.js'
 import type { Intent } from '../../contracts/attempt.js'
 import { inputRef, inputValue } from '../../contracts/terms.js'
 
-export const OPERATIONS = [
+const OPERATIONS = [
   'deploy',
   'create-release',
   'create-build',
@@ -18,15 +18,15 @@ export const OPERATIONS = [
   'restore-release',
 ] as const
 
-export type Operation = (typeof OPERATIONS)[number]
+type Operation = (typeof OPERATIONS)[number]
 
 // A date (2026-11-24), a date and time (2026-11-24T02:00[:00][Z|+01:00]) or a time of day (02:00[:00]),
 // as BuildMaster's startTime accepts: no date means today, no time means midnight, no zone the server's.
-export const START_TIME =
+const START_TIME =
   /^(\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}:\d{2}(:\d{2})?)(Z|[+-]\d{2}:?\d{2})?$/i
 
 // `application: name:2024` names an application whose name is all digits (plain digits are an id).
-export const NAME_PREFIX = 'name:'
+const NAME_PREFIX = 'name:'
 
 export interface Settings {
   operation: Operation

@@ -8,7 +8,7 @@ import { saying } from '../common/server.js'
 import { ServerApi, type ServerRequest } from '../common/server-api.js'
 import { inputRef } from '../../contracts/terms.js'
 
-export interface OutputEntry {
+interface OutputEntry {
   output_type: string
   output: string
   timestamp: number
@@ -226,7 +226,7 @@ export async function hostStatuses(
   }
 }
 
-export async function olderHostStatuses(
+async function olderHostStatuses(
   api: ForemanApi,
   id: string,
   signal: AbortSignal,

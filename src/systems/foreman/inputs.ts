@@ -8,11 +8,11 @@ import type { InputProblems } from '../../config/input-error.js'
 import type { Intent } from '../../contracts/attempt.js'
 import { inputProblem, inputRef, inputValue } from '../../contracts/terms.js'
 
-export const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
+const OPERATIONS = ['run', 'wait', 'rerun', 'rerun-failed', 'cancel'] as const
 
-export type Operation = (typeof OPERATIONS)[number]
+type Operation = (typeof OPERATIONS)[number]
 
-export const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
 
 // The SSH and sudo credentials of a job invocation, where Foreman's create takes them: the input, the
 // field's path in job_invocation. All are secrets except the SSH user name, which Foreman itself shows.
@@ -280,7 +280,7 @@ function checkFleetInputs(config: GateConfig, settings: Settings, problems: Inpu
   if (why) problems.add('retry-failed', `is not used here: ${why}`)
 }
 
-export function put(target: Record<string, unknown>, path: string[], value: unknown): void {
+function put(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target
   for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>
   node[path[path.length - 1]!] = value

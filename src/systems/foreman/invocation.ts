@@ -45,7 +45,7 @@ export const HOST_STATUS: Record<string, Status> = {
 // ExecutionTaskStatusMapper's: `succeeded` only for a task stopped with result success, `failed` for any
 // other stopped task, a `warning` result included. `warning` is mapped all the same, to what Foreman
 // counts it as (see HOST_STATUS), should a version or a plugin ever answer it.
-export const STATUS: Record<string, Status> = {
+const STATUS: Record<string, Status> = {
   queued: 'pending',
   running: 'running',
   succeeded: 'succeeded',
@@ -57,9 +57,9 @@ export const STATUS: Record<string, Status> = {
 // After a normal cancel that Foreman accepted, how long the invocation may take to stop before the
 // cancel is forced (force-cancel: true). Cancel and the final output share a ~4 s budget after SIGINT:
 // this leaves the forced cancel and the output their share of it.
-export const FORCE_AFTER_MS = 1500
+const FORCE_AFTER_MS = 1500
 
-export const CANCEL_CHECK_EVERY_MS = 400
+const CANCEL_CHECK_EVERY_MS = 400
 
 export class Invocation implements Run {
   readonly id: string
@@ -304,7 +304,7 @@ export class Invocation implements Run {
  * and no version sends an end. So Foreman never times a whole run: the report says how long the gate
  * waited instead, never a duration made of Foreman's start and the gate's own clock.
  */
-export function taskTiming(show: Record<string, unknown>): RunTiming | undefined {
+function taskTiming(show: Record<string, unknown>): RunTiming | undefined {
   const task = show.task
   if (!task || typeof task !== 'object') return undefined
   const started = (task as Record<string, unknown>).started_at

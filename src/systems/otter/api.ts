@@ -19,7 +19,7 @@ export const PROBE_TOKEN = 'release-gate-dry-run'
  * case the implementation detail changes to a GUID... or maybe even a LongGuid"): any text that is not
  * blank, kept to a sane 1,000 characters on one line. It travels URL-encoded (the client's query).
  */
-export const TOKEN_MAX_CHARS = 1000
+const TOKEN_MAX_CHARS = 1000
 
 /** Why a text cannot be a job token, or undefined when it can. */
 export function tokenProblem(token: string): string | undefined {
