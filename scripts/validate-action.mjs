@@ -9,6 +9,18 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { REUSABLE_WORKFLOW, reusableWorkflowProblems } from './reusable-workflow.mjs'
 
+function sourcesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.(ts|cjs|mjs)$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+}
+
+/** The npm packages a file imports, statically or dynamically (`@scope/name` or `name`, not node:). */
+function importedPackages(file) {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/(?:from |import\()'((?:@[\w.-]+\/)?[a-z][\w.-]*)(?=['/])/g)].map((m) => m[1])
+}
+
 const cli = join('node_modules', '@action-validator', 'cli', 'cli.mjs')
 const text = readFileSync('action.yml', 'utf8')
 const action = parse(text)
@@ -62,6 +74,20 @@ for (const [i, update] of (dependabot?.updates ?? []).entries()) {
       `.github/dependabot.yml: updates[${i}] needs package-ecosystem, directory and schedule.interval`,
     )
 }
+// The runtime group is what src/ imports (the packages bundled into dist/), so that an update of one of
+// them arrives with the reminder to rebundle, and a package no longer used does not linger there.
+const bundled = [...new Set(sourcesUnder('src').flatMap(importedPackages))].sort()
+const npmUpdate = dependabot?.updates?.find((u) => u['package-ecosystem'] === 'npm')
+const runtime = [...(npmUpdate?.groups?.runtime?.patterns ?? [])].sort()
+if (JSON.stringify(runtime) !== JSON.stringify(bundled))
+  problems.push(
+    `.github/dependabot.yml: the runtime group lists ${runtime.join(', ')}; src/ imports ${bundled.join(', ')}`,
+  )
+if (
+  JSON.stringify([...(npmUpdate?.groups?.development?.['exclude-patterns'] ?? [])].sort()) !==
+  JSON.stringify(runtime)
+)
+  problems.push('.github/dependabot.yml: the development group must exclude exactly the runtime group')
 for (const ecosystem of ['npm', 'github-actions']) {
   if (!dependabot?.updates?.some((u) => u['package-ecosystem'] === ecosystem))
     problems.push(`.github/dependabot.yml: no updates for ${ecosystem}`)
