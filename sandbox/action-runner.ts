@@ -101,8 +101,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     ...options.env,
   }
   const started = performance.now()
-  // RELEASE_GATE_ACTION_NODE runs the bundle on another Node.js, e.g. 24 as on the runner (npm run
-  // test:node24).
+  // RELEASE_GATE_ACTION_NODE runs the bundle on another Node.js, e.g. 24 as on the runner (npm run test:node24).
   const node = process.env.RELEASE_GATE_ACTION_NODE || process.execPath
   const child = spawn(node, [...(options.nodeArgs ?? []), options.bundle ?? join(ROOT, 'dist', 'index.js')], {
     env,

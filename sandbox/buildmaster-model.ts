@@ -322,8 +322,7 @@ export class BuildMasterStore {
     // Not started and not held: the current profile has no status yet (Inedo's plugin waits on null and '');
     // a deployment held for approval is pending.
     const notYet = this.profile === 'current' && !d.stage.approvalRequired ? null : 'pending'
-    // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn
-    // says so.
+    // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn says so.
     const status =
       canceledAt !== undefined ? 'failed' : !started ? notYet : ended ? d.environment.outcome : 'executing'
     return {

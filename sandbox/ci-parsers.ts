@@ -1,6 +1,5 @@
 /**
- * What other CIs act on in a job's log, mirrored from their public sources, for tests of the command's
- * renderers:
+ * What other CIs act on in a job's log, mirrored from their public sources, for tests of the command's renderers:
  * - Azure Pipelines: the agent's Command.TryParse (github.com/microsoft/azure-pipelines-agent,
  *   src/Microsoft.VisualStudio.Services.Agent/Command.cs) and its logging commands as documented
  *   (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands);
@@ -132,8 +131,7 @@ export function gitlabSections(log: string): GitLabSection[] {
 
 /**
  * The escape sequences GitLab's converter (and a terminal) would act on: every ESC; SGR (`ESC[…m`) styles
- * the text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the
- * clipboard.
+ * the text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the clipboard.
  */
 export function escapeSequences(log: string): string[] {
   return [...log.matchAll(/\x1b(\[[0-9;:?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)/g)].map((m) => m[0])

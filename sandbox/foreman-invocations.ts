@@ -216,8 +216,7 @@ export function showInvocation(
     id: `task-${i.id}`,
     state: queued ? 'scheduled' : planned ? 'planned' : paused ? 'paused' : done ? 'stopped' : 'running',
   }
-  // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has
-  // ended_at.
+  // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has ended_at.
   if (profile === 'current') task.started_at = queued || planned ? null : new Date(i.startAt).toISOString()
   return {
     id: i.id,

@@ -1,7 +1,6 @@
 // Foreman as the sandbox models it: the profiles (server versions), the scripted inventory and hosts, the
 // records of an invocation, and what a host's task shows at a given moment. The routes are in foreman.ts,
-// the invocations' create, show, cancel and rerun in foreman-invocations.ts, hosts and outputs in
-// foreman-outputs.ts.
+// the invocations' create, show, cancel and rerun in foreman-invocations.ts, hosts and outputs in foreman-outputs.ts.
 import type { SandboxResponse } from './simulator.js'
 
 export interface ForemanHost {

@@ -165,8 +165,7 @@ export class ForemanSimulator implements Simulator, InvocationStore {
     // REX config/routes.rb: resources :remote_execution_features, only show, index, update.
     if (p === '/api/remote_execution_features' && method === 'GET') return { name: 'features' }
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
-    // show: REX config/routes.rb (resources :job_templates),
-    // app/controllers/api/v2/job_templates_controller.rb.
+    // show: REX config/routes.rb (resources :job_templates), app/controllers/api/v2/job_templates_controller.rb.
     if ((m = /^\/api\/job_templates\/(\d+)$/.exec(p)) && method === 'GET')
       return { name: 'template', id: m[1] }
     if (p === '/api/job_invocations' && method === 'POST') return { name: 'create' }

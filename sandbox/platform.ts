@@ -1,5 +1,4 @@
-// What running the bundle as a child process needs on each platform the tests run on (Linux, macOS,
-// Windows).
+// What running the bundle as a child process needs on each platform the tests run on (Linux, macOS, Windows).
 import { tmpdir } from 'node:os'
 
 /**

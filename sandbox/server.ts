@@ -86,8 +86,7 @@ export class Sandbox {
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const sandbox = new Sandbox(options)
-    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled
-    // 'error' event.
+    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled 'error' event.
     await new Promise<void>((resolve, reject) => {
       sandbox.server.once('error', reject)
       sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

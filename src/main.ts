@@ -50,8 +50,7 @@ export interface RunOptions extends SignalOptions {
 /** One gate, from inputs to verdict, in whatever host runs it. */
 export async function run(givenHost?: Host, options?: RunOptions): Promise<void> {
   // run() with no arguments runs the action as the runner would: what GitHub's local-action debugger calls
-  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads
-  // @actions/core.
+  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads @actions/core.
   if (!givenHost) {
     const [{ ActionHost }, { actionObservers }] = await Promise.all([
       import('./host/action-host.js'),
@@ -330,8 +329,7 @@ function endOnBug(step: Step, error: unknown): void {
 /** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */
 function describeFailure(error: unknown, attempt: Attempt): { message: string; ending: Ending } {
   if (error instanceof GateError) return { message: error.message, ending: 'unknown' }
-  // Adapters explain their failures in their own terms; one that slipped through still gets the general
-  // advice.
+  // Adapters explain their failures in their own terms; one that slipped through still gets the general advice.
   if (error instanceof HttpFailure)
     return {
       message: explainFailure(error, {

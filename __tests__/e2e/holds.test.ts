@@ -136,8 +136,7 @@ describe('jobs that wait (bundle as a process)', () => {
     expect(run.outputs.status).toBe('timed-out')
     const lines = run.stdout.split('\n')
     expect(lines.filter((l) => l.includes('has not started yet'))).toHaveLength(1)
-    // Each beat at the first check past its mark (2.4 s, 4.8 s, 12 s), however loaded the machine; the gaps
-    // widen.
+    // Each beat at the first check past its mark (2.4 s, 4.8 s, 12 s), however loaded the machine; the gaps widen.
     const beats = lines.flatMap((l) => {
       const beat =
         /^Otter job \d+ \(template 'held'\): still pending after (\d+)s; start-timeout in (\d+) s\.$/.exec(l)

@@ -71,7 +71,7 @@ class HeldWholeLog {
   update(log: string, final: boolean): string[] {
     const end = final ? log.length : log.lastIndexOf('\n') + 1
     if (end <= this.shownUpTo && log.startsWith(this.shown)) return []
-    // Shorter than what was shown, even at the end: a failed read (issue 18), nothing of it is taken.
+    // Shorter than what was shown, even at the end: a failed read (the log only grows), nothing of it is taken.
     if (end < this.shownUpTo) return []
     if (!log.startsWith(this.shown)) {
       const remaining = new Map<string, number>()

@@ -140,8 +140,7 @@ const takesValue = (name: string): boolean =>
 /**
  * node:util's parseArgs, loosely (every check is ours, in our words), with the command's rules for what
  * follows a flag that takes a value: the next argument, unless it is another flag (`--template --json`
- * is a --template without its value, then --json); one starting with a single '-' is a value
- * (`--max-failed -1`).
+ * is a --template without its value, then --json); one starting with a single '-' is a value (`--max-failed -1`).
  */
 function tokenize(argv: readonly string[], from = 0): Token[] {
   const options = Object.fromEntries(

@@ -162,7 +162,8 @@ export class AzureRenderer extends PlainRenderer {
 
   override output(name: string, value: string): void {
     // Variable names take letters, digits, '.' and '_': job-id is job_id, read as $(STEP.job_id).
-    // The value is printed like every other line, so its controls are made inert too (ESC, BEL; issue 18).
+    // The value is printed like every other line, so its controls are made inert too (ESC, BEL): an id or a URL
+    // in it is whatever the server sent.
     this.options.write(
       `##vso[task.setvariable variable=${azureName(name)};isOutput=true]${azureEscape(inertControls(value))}${EOL}`,
     )

@@ -342,8 +342,7 @@ function readCaCertificate(text: string, problems: InputProblems): string[] | un
     )
     return undefined
   }
-  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed
-  // along.
+  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed along.
   const defaults = (tlsDefaults ??= loadDefaults())
   return [...defaults, ...certificates]
 }

@@ -66,8 +66,7 @@ export function interpret(
     // A streamed body was taken, and checked, by its sink.
     if (expected.accept === 'text' || expected.streamed) return { status, text, data: undefined }
     try {
-      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
-      // first.
+      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
       return { status, text, data: JSON.parse(text.replace(/^\uFEFF/, '')) }
     } catch {
       const what = text.trim().startsWith('<')

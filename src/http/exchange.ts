@@ -140,8 +140,7 @@ class Exchange {
       this.req = module.request(request.url, { method: request.method, headers, agent: request.agent })
       return this.req
     } catch (error) {
-      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the
-      // server.
+      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the server.
       this.finish(
         new ExchangeError(
           error instanceof Error ? error.message : String(error),
@@ -159,8 +158,7 @@ class Exchange {
     this.answered = true
     // An answer that declares more than the limit is refused before a byte of it is read.
     if (Number(res.headers['content-length']) > maxBytes) return this.finish(new TooLargeError(maxBytes))
-    // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110
-    // §12.5.3).
+    // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110 §12.5.3).
     const encoding = String(res.headers['content-encoding'] ?? '')
       .trim()
       .toLowerCase()

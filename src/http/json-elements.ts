@@ -63,8 +63,7 @@ export class JsonElements implements TextSink {
   text(chunk: string): void | Promise<void> {
     if (this.atStart && chunk) {
       this.atStart = false
-      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
-      // first.
+      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
       if (chunk.charCodeAt(0) === BOM) chunk = chunk.slice(1)
     }
     this.segmentStart = 0

@@ -92,8 +92,7 @@ export function reportPath(
 
 // A file name's bytes (NAME_MAX on Linux; 255 on the other common file systems too).
 const MAX_NAME_BYTES = 255
-// The temporary name is `.<name>.<pid>.tmp`: a dot, a dot and up to 7 digits (Linux pids stop at 4194304),
-// and '.tmp'.
+// The temporary name is `.<name>.<pid>.tmp`: a dot, a dot and up to 7 digits (Linux pids stop at 4194304), and '.tmp'.
 const TEMPORARY_EXTRA_BYTES = 13
 
 /** The temporary file a report is written to before it is renamed over `file`. */
@@ -193,8 +192,7 @@ export class JUnitReport implements Observer {
     if (end.message) properties.push(['message', end.message])
     if (end.tolerated) properties.push(['tolerated', end.tolerated])
     const notes = [...end.summary.notes]
-    // A section that lists nothing case by case still says something, e.g. that host statuses could not be
-    // read.
+    // A section that lists nothing case by case still says something, e.g. that host statuses could not be read.
     for (const section of end.summary.sections)
       if (!section.cases) notes.push(section.title, ...section.items.map((item) => item.text))
     return {

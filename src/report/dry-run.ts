@@ -1,5 +1,4 @@
-// What a dry run says at its end: the plan, and one row per check, for the log, the summary and the JUnit
-// report alike.
+// What a dry run says at its end: the plan, and one row per check, for the log, the summary and the JUnit report alike.
 import type { CheckResult } from '../contracts/dry-run.js'
 import type { Summary } from '../contracts/host.js'
 

@@ -47,8 +47,7 @@ export interface JUnitLimits {
   messageChars: number
 }
 
-// 10,000 hosts at ~250 bytes a case, and 2 MB of output at most: a report stays a few MB however large the
-// fleet.
+// 10,000 hosts at ~250 bytes a case, and 2 MB of output at most: a report stays a few MB however large the fleet.
 export const DEFAULT_LIMITS: JUnitLimits = {
   caseOutputChars: 4000,
   totalOutputChars: 2_000_000,

@@ -314,8 +314,7 @@ export class DeploymentMirror implements Observer {
     }
     this.enqueue(target, async () => {
       const id = target.id
-      // A final state queued behind this in_progress makes it pointless; a deployment never created has no
-      // statuses.
+      // A final state queued behind this in_progress makes it pointless; a deployment never created has no statuses.
       if (id === undefined || (state === 'in_progress' && target.final)) return
       const sent = await this.github.call(`setting GitHub deployment ${id} to ${state}`, (signal) =>
         this.options.api

@@ -218,8 +218,7 @@ export class BuildMasterDryRun {
    * The API cannot list pipelines: a pipeline shows in the releases that use it, this application's first
    * (read already), then any application's (each answer checked against the name: a server that ignored
    * the filter would list every release). Where no release uses it, an application whose releases use
-   * other pipelines under a name close to one of theirs most likely misspells it; any other may well be a
-   * new pipeline.
+   * other pipelines under a name close to one of theirs most likely misspells it; any other may well be a new pipeline.
    */
   private async pipeline(pipeline: string): Promise<void> {
     const name = `pipeline '${pipeline}'`

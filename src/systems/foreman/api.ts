@@ -1,5 +1,4 @@
-// Foreman's API as the adapter reads it: requests, per-host statuses across versions, and the answers'
-// shapes.
+// Foreman's API as the adapter reads it: requests, per-host statuses across versions, and the answers' shapes.
 import { type GateConfig } from '../../config/gate-config.js'
 import { GateError } from '../../contracts/errors.js'
 import type { ApiClient, ApiRequest } from '../../http/api-client.js'
@@ -188,8 +187,7 @@ export function knownCount(
 
 /**
  * Every host of the invocation with its job status: from the per-invocation hosts endpoint, or, on a
- * Foreman older than that endpoint (it answers 404), from the invocation itself with host_status=true,
- * saying so.
+ * Foreman older than that endpoint (it answers 404), from the invocation itself with host_status=true, saying so.
  */
 export async function hostStatuses(
   api: ForemanApi,

@@ -293,8 +293,7 @@ class ForemanAdapter implements Adapter {
     signal.throwIfAborted()
     // Stopped while it is on its way: Foreman creates the invocation whether or not anyone waits for the
     // answer. Its answer is awaited a little longer, so that the gate can cancel the new invocation as it
-    // cancels any other (the signal is still aborted when start() returns, so the gate goes on to its
-    // cleanup).
+    // cancels any other (the signal is still aborted when start() returns, so the gate goes on to its cleanup).
     const sending = new AbortController()
     let grace: NodeJS.Timeout | undefined
     const onStop = (): void => {
@@ -321,7 +320,7 @@ class ForemanAdapter implements Adapter {
   }
 
   /**
-   * A template given by id is shown by its name ("template '171'" says nothing to a reader — issue 20):
+   * A template given by id is shown by its name ("template '171'" says nothing to a reader):
    * GET api/job_templates/:id (REX app/controllers/api/v2/job_templates_controller.rb, show; the name is
    * in api/v2/job_templates/main.json.rabl). Fail safe: the job has started by now, so a lookup that fails
    * or is slow only keeps the id, never fails the step; asked once, briefly bounded.
@@ -369,7 +368,7 @@ class ForemanAdapter implements Adapter {
 }
 
 /**
- * The host counts as outputs. canceled is spelt as the status value is (one spelling, issue 29);
+ * The host counts as outputs. hosts-canceled is spelt as the status value is, so one word has one spelling;
  * hosts-cancelled, its first spelling, stays as long as 1.x does, for the workflows that read it.
  */
 function hostCounts(counts: Counts): Record<string, string> {

@@ -1,5 +1,4 @@
-// Foreman's inputs: checked before any request and turned into the job_invocation fields Foreman's create
-// takes.
+// Foreman's inputs: checked before any request and turned into the job_invocation fields Foreman's create takes.
 import { isRealDateTime } from '../../config/calendar.js'
 import { cronLineProblem } from './cron.js'
 import { parseDuration } from '../../config/duration.js'
