@@ -165,7 +165,8 @@ export class ForemanSimulator implements Simulator, InvocationStore {
     // REX config/routes.rb: resources :remote_execution_features, only show, index, update.
     if (p === '/api/remote_execution_features' && method === 'GET') return { name: 'features' }
     if (p === '/api/job_templates' && method === 'GET') return { name: 'templates' }
-    // show: REX config/routes.rb (resources :job_templates), app/controllers/api/v2/job_templates_controller.rb.
+    // show: REX config/routes.rb (resources :job_templates),
+    // app/controllers/api/v2/job_templates_controller.rb.
     if ((m = /^\/api\/job_templates\/(\d+)$/.exec(p)) && method === 'GET')
       return { name: 'template', id: m[1] }
     if (p === '/api/job_invocations' && method === 'POST') return { name: 'create' }
@@ -285,7 +286,10 @@ export class ForemanSimulator implements Simulator, InvocationStore {
   }
 }
 
-/** A job template as REX's api/v2/job_templates/base.json.rabl shows it (id, name, job_category, ...; v11–v17). */
+/**
+ * A job template as REX's api/v2/job_templates/base.json.rabl shows it (id, name, job_category, ...;
+ * v11–v17).
+ */
 function templateJson(t: ForemanTemplate): object {
   return {
     id: t.id,

@@ -1,5 +1,5 @@
-// What the runner reads of a step: the GITHUB_OUTPUT and GITHUB_STATE files, and the workflow commands in
-// its stdout, as actions/runner parses them. runAction() (action-runner.ts) and the tests read a step with them.
+// What the runner reads of a step: the GITHUB_OUTPUT and GITHUB_STATE files, and the workflow commands in its
+// stdout, as actions/runner parses them. runAction() (action-runner.ts) and the tests read a step with them.
 
 export interface WorkflowCommand {
   name: string
@@ -78,7 +78,8 @@ const REGISTERED_COMMANDS = [
   'echo',
 ]
 
-// .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and U+0085).
+// .NET char.IsWhiteSpace, which string.TrimStart() uses (JavaScript's trimStart differs on U+FEFF and
+// U+0085).
 const DOTNET_LEADING_WHITE_SPACE = /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085]+/u
 
 /**

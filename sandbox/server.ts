@@ -29,7 +29,9 @@ export interface SandboxOptions {
   mounts?: Partial<Record<SandboxSystem, string>>
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
-  /** Which server version each simulator behaves as (see each simulator's profile type); `current` by default. */
+  /**
+   * Which server version each simulator behaves as (see each simulator's profile type); `current` by default.
+   */
   profiles?: { foreman?: ForemanProfile; buildmaster?: BuildMasterProfile; rpm?: RpmProfile }
   /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
   tls?: { key: string; cert: string }
@@ -86,7 +88,8 @@ export class Sandbox {
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const sandbox = new Sandbox(options)
-    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled 'error' event.
+    // A port that is taken (EADDRINUSE) rejects here, for the caller to explain, instead of an unhandled
+    // 'error' event.
     await new Promise<void>((resolve, reject) => {
       sandbox.server.once('error', reject)
       sandbox.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

@@ -1,5 +1,5 @@
-// npm run bench: measures the bundle against the sandbox and prints the numbers CONTRIBUTING.md quotes ("Performance").
-// `npm run bench -- memory` (or startup, polling) runs only those sections.
+// npm run bench: measures the bundle against the sandbox and prints the numbers CONTRIBUTING.md quotes
+// ("Performance"). `npm run bench -- memory` (or startup, polling) runs only those sections.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -95,7 +95,8 @@ if (want('startup')) {
   const bare = `require('http').get(process.env.URL, (r) => r.resume())`
   const actionEnv = inputEnv({ system: 'otter', 'server-url': 'http://x/', template: 'bench', wait: 'false' })
   // With github-deployment: true the first request is GitHub's (the deployment is created before the job
-  // starts), after loading the GitHub chunk (@actions/github and undici); the bench server answers it like any other.
+  // starts), after loading the GitHub chunk (@actions/github and undici); the bench server answers it like
+  // any other.
   const githubEnv = {
     ...actionEnv,
     'INPUT_GITHUB-DEPLOYMENT': 'true',
@@ -226,8 +227,8 @@ try {
     // 5. Memory as the work grows: whole Otter logs of 50,000 to 500,000 lines, and Foreman invocations
     // on 1,000 to 10,000 hosts. Peak RSS of the action process, bytes downloaded and requests sent.
     const MEMORY_LIMIT_MB = 128
-    // The plain 10,000-host run's figures, shown beside the run with failures and retries: that run should stay
-    // within them.
+    // The plain 10,000-host run's figures, shown beside the run with failures and retries: that run should
+    // stay within them.
     let plain10k = ''
     for (const lines of [50_000, 200_000, 500_000]) {
       const name = `log-${lines}`

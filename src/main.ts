@@ -50,7 +50,8 @@ export interface RunOptions extends SignalOptions {
 /** One gate, from inputs to verdict, in whatever host runs it. */
 export async function run(givenHost?: Host, options?: RunOptions): Promise<void> {
   // run() with no arguments runs the action as the runner would: what GitHub's local-action debugger calls
-  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads @actions/core.
+  // (npx @github/local-action run . src/main.ts .env). Loaded lazily, so the command's code never loads
+  // @actions/core.
   if (!givenHost) {
     const [{ ActionHost }, { actionObservers }] = await Promise.all([
       import('./host/action-host.js'),
@@ -126,7 +127,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
 }
 
 function openStep(rawHost: Host, options: RunOptions): Step {
-  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are redacted.
+  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are
+  // redacted.
   const redactor = new Redactor(rawHost.terms)
   const host = redacting(rawHost, redactor)
   return {
@@ -175,7 +177,9 @@ async function configure(step: Step): Promise<Configured> {
   return { ...ready, deadline, forceAt, judge: new Judge(ready.config.failOn) }
 }
 
-/** The observers the options make (their own inputs checked, before any request), hearing the status first. */
+/**
+ * The observers the options make (their own inputs checked, before any request), hearing the status first.
+ */
 async function startObservers(step: Step, { config, attempt, judge }: Configured): Promise<Observer[]> {
   const { host, redactor, cancel, guard, options } = step
   const observers =
@@ -329,7 +333,8 @@ function endOnBug(step: Step, error: unknown): void {
 /** Why the gate ended without a result, in the user's terms. The host redacts it, as everything it shows. */
 function describeFailure(error: unknown, attempt: Attempt): { message: string; ending: Ending } {
   if (error instanceof GateError) return { message: error.message, ending: 'unknown' }
-  // Adapters explain their failures in their own terms; one that slipped through still gets the general advice.
+  // Adapters explain their failures in their own terms; one that slipped through still gets the general
+  // advice.
   if (error instanceof HttpFailure)
     return {
       message: explainFailure(error, {

@@ -37,7 +37,8 @@ export function describeForemanProfile(profile: ForemanProfile): void {
         )
       // On 3.9 the invocation may still be queued at the first poll ("N/A" counts): never an error.
       expect(run.stdout).not.toContain("'total' is text")
-      // Foreman sends no end time (and before 3.15 no start): no server run time, only how long the gate waited.
+      // Foreman sends no end time (and before 3.15 no start): no server run time, only how long the gate
+      // waited.
       expect(run.summary).toContain('<th>Run time (server)</th>')
       expect(run.summary).toMatch(/<\/td><td>—<\/td><td>\d+s<\/td>/)
       expect(run.stdout).toMatch(/Foreman job invocation \d+ \(.*\): succeeded after \d+s\./)

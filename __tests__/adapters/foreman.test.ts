@@ -70,7 +70,8 @@ describe('Foreman adapter (in process)', () => {
   })
 
   it('re-runs the failed hosts only, or all hosts, and waits on the new invocation', async () => {
-    // A dynamic query: Foreman resolves the rerun's failed-only search (a static one keeps every host: below).
+    // A dynamic query: Foreman resolves the rerun's failed-only search (a static one keeps every host:
+    // below).
     const failed = await foreman({
       template: '171',
       'search-query': 'name ~ db',

@@ -64,7 +64,8 @@ describe('Annotations and closing lines name what failed', () => {
       .split('\n')
       .filter((line) => /^BuildMaster deployment \d+ .*: (succeeded|failed) in \d+s\.$/.test(line))
     expect(closing).toHaveLength(2)
-    // The run's own duration, from BuildMaster's started/ended, is the same in the log, the annotation and the summary.
+    // The run's own duration, from BuildMaster's started/ended, is the same in the log, the annotation and
+    // the summary.
     expect(closing.find((line) => line.includes('Prod-West'))).toContain('failed in 1s.')
     expect(closing.find((line) => line.includes('Prod-East'))).toContain('succeeded in 2s.')
     expect(run.summary).toMatch(/Prod-West\)<\/td><td>❌ failed<\/td><td>1s<\/td>/)

@@ -123,8 +123,8 @@ describe('jobs that wait (bundle as a process)', () => {
   })
 
   it('says the hold once, then beats at widening intervals (following poll-interval), never once per check', async () => {
-    // poll-interval 40ms: the hold said after 10 intervals (0.4 s), beats after 60, 120 and 300 (2.4 s, 4.8 s,
-    // 12 s); start-timeout ends it after 13 s.
+    // poll-interval 40ms: the hold said after 10 intervals (0.4 s), beats after 60, 120 and 300 (2.4 s,
+    // 4.8 s, 12 s); start-timeout ends it after 13 s.
     const run = await runAction({
       inputs: otterInputs(sandbox, {
         template: 'held',
@@ -136,7 +136,8 @@ describe('jobs that wait (bundle as a process)', () => {
     expect(run.outputs.status).toBe('timed-out')
     const lines = run.stdout.split('\n')
     expect(lines.filter((l) => l.includes('has not started yet'))).toHaveLength(1)
-    // Each beat at the first check past its mark (2.4 s, 4.8 s, 12 s), however loaded the machine; the gaps widen.
+    // Each beat at the first check past its mark (2.4 s, 4.8 s, 12 s), however loaded the machine; the gaps
+    // widen.
     const beats = lines.flatMap((l) => {
       const beat =
         /^Otter job \d+ \(template 'held'\): still pending after (\d+)s; start-timeout in (\d+) s\.$/.exec(l)

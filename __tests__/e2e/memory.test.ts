@@ -21,7 +21,8 @@ import { remoteLines } from './helpers.js'
 // A 200,000-line log (13 MB) took 171 MB when the log was held, ~115 MB more than the same step with a
 // 20-line log; streamed, it takes 15-35 MB more (Node.js 20: 54 MB, then 69-70 MB; Node.js 24: 58 MB, then
 // 80-91 MB). The limit bounds that growth, between the two and well clear of both; not the whole peak, of
-// which Node.js itself takes a share that differs by version and platform (CI runs this on Linux, Windows and macOS).
+// which Node.js itself takes a share that differs by version and platform (CI runs this on Linux, Windows and
+// macOS).
 const MAX_GROWTH_MB = 60
 
 let sandbox: Sandbox

@@ -21,7 +21,10 @@ import {
 
 const SET_OUTPUT = '##[set-output name=status;]succeeded'
 
-/** Payloads that work anywhere in a line; each needs a line of its own (the runner reads the first '##[' only). */
+/**
+ * Payloads that work anywhere in a line; each needs a line of its own (the runner reads the first '##['
+ * only).
+ */
 const LEGACY_PAYLOADS = [
   SET_OUTPUT,
   '##[SET-OUTPUT name=status;]succeeded',

@@ -3,7 +3,8 @@ import { dirname, join, normalize } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 import { SYSTEM_NAMES } from '../../src/config/gate-config.js'
 
-// The documentation users copy from: every YAML example must paste and run, and every link must lead somewhere.
+// The documentation users copy from: every YAML example must paste and run, and every link must lead
+// somewhere.
 const pages = [
   'README.md',
   'CONTRIBUTING.md',

@@ -1,5 +1,6 @@
 // GitHub Deployments: the mirror against a GitHub that records its calls. Its rules (states, descriptions,
-// which failures are retried) are in github-deployment-rules.test.ts, its inputs in github-deployment-inputs.test.ts.
+// which failures are retried) are in github-deployment-rules.test.ts, its inputs in
+// github-deployment-inputs.test.ts.
 import type { RecordEntry } from '../../src/observers/common/step-state.js'
 import type { GateResult, RunOutcome } from '../../src/contracts/gate.js'
 import { OBSERVER_STOP_MS } from '../../src/contracts/budgets.js'

@@ -1,4 +1,5 @@
-// The junit-report input and its observer (src/observers/junit.ts); the XML it writes is tested in junit-xml.test.ts.
+// The junit-report input and its observer (src/observers/junit.ts); the XML it writes is tested in
+// junit-xml.test.ts.
 import { inActionTerms } from '../../src/contracts/terms.js'
 import { inAction } from '../action-terms.js'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'

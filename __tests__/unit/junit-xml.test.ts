@@ -187,7 +187,8 @@ describe('junitXml: the JUnit XML writer', () => {
     expect(elements(root, 'testcase')).toHaveLength(10_000)
     const failures = elements(root, 'failure')
     expect(failures).toHaveLength(5000)
-    // The first failures keep their last lines, clipped to the per-case budget; the rest keep their message only.
+    // The first failures keep their last lines, clipped to the per-case budget; the rest keep their message
+    // only.
     expect(failures[0]!.text.length).toBeLessThanOrEqual(4000)
     expect(failures[0]!.text).toMatch(/line 49 y+$/)
     expect(failures[4999]!.text).toBe('')

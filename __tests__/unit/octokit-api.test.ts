@@ -2,7 +2,8 @@ import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { Sandbox } from '../../sandbox/server.js'
 import type { GitHubApi } from '../../src/observers/github/api.js'
 
-// @actions/github reads GITHUB_API_URL when it is imported, so the client is imported after the sandbox is up.
+// @actions/github reads GITHUB_API_URL when it is imported, so the client is imported after the sandbox is
+// up.
 let sandbox: Sandbox
 let api: (token?: string) => GitHubApi
 beforeAll(async () => {

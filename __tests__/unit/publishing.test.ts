@@ -57,7 +57,8 @@ describe('what the Marketplace and users of a release see', () => {
   })
 
   it("needs Node.js 22 or newer, and the command's --help says so", () => {
-    // Node.js 20 reached its end of life in April 2026 (https://github.com/nodejs/Release#end-of-life-releases).
+    // Node.js 20 reached its end of life in April 2026
+    // (https://github.com/nodejs/Release#end-of-life-releases).
     expect(pkg.engines.node).toBe('>=22')
     expect(helpText(200)).toContain('Needs Node.js 22 or newer.')
   })

@@ -31,14 +31,16 @@ describe('tools/undici-stub, for undici inside @actions/http-client', () => {
     expect(() => new stub.ProxyAgent!()).toThrow(/stub of undici/)
   })
 
-  // @actions/github (the Deployments observer) has its own @actions/http-client and the real undici: not this one.
+  // @actions/github (the Deployments observer) has its own @actions/http-client and the real undici: not this
+  // one.
   it('is constructed only by getAgentDispatcher() (the fetch path), which release-gate never calls', () => {
     const definition = client.indexOf('    _getProxyAgentDispatcher(')
     const nextMethod = client.indexOf('\n    _', definition + 1)
     expect(
       [...client.matchAll(/new ProxyAgent\(/g)].map((m) => m.index > definition && m.index < nextMethod),
     ).toEqual([true])
-    // getAgentDispatcher() is only defined, never called inside http-client (request() goes through node:http) …
+    // getAgentDispatcher() is only defined, never called inside http-client (request() goes through
+    // node:http) …
     expect(client.split('getAgentDispatcher(').length - 1).toBe(1)
     // … and _getProxyAgentDispatcher() has the one call, in getAgentDispatcher().
     expect(client.split('_getProxyAgentDispatcher(').length - 1).toBe(2)
@@ -67,7 +69,8 @@ describe('tools/actions-exec-stub, for @actions/exec inside @actions/core', () =
   )
 
   it('stands in for what @actions/core uses of @actions/exec: getExecOutput, in core.platform only', async () => {
-    // When this finds no importer, @actions/core no longer needs @actions/exec: remove the stub and its override.
+    // When this finds no importer, @actions/core no longer needs @actions/exec: remove the stub and its
+    // override.
     expect(importers).toEqual(['platform.js'])
     const platform = read(join(lib, 'platform.js'))
     expect([...platform.matchAll(/import (.+) from '@actions\/exec'/g)].map((m) => m[1])).toEqual([

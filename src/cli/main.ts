@@ -84,14 +84,16 @@ export async function main(
     renderer: output,
     drained: () => drainOf(log.stream),
     // Bad input is an error of the command line, on stderr like a usage error; with --json the log is there
-    // already. GitHub's and Azure's annotations stay with the log, where their runners read workflow commands.
+    // already. GitHub's and Azure's annotations stay with the log, where their runners read workflow
+    // commands.
     errors: log === stdout && (ci === 'plain' || ci === 'gitlab') ? renderer(stderr) : undefined,
     json: options.json ? (text) => stdout.write(text) : undefined,
     dotenv: dotenv ? { path: dotenv, prefix: options.dotenvPrefix } : undefined,
   })
   endAtSecondSignal(host, earlySignals)
   // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a
-  // token are given; a relative junit-report path starts from the current directory, as every path of the command does.
+  // token are given; a relative junit-report path starts from the current directory, as every path of the
+  // command does.
   removeEarlierReport((name) => host.input(name), process.cwd())
   await run(host, {
     observers: (context) => actionObservers(context, process.cwd()),

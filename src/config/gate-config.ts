@@ -263,7 +263,9 @@ export function withoutSecrets(text: string): string {
   return query >= 0 ? `${shown.slice(0, query)}${shown[query]}***` : shown
 }
 
-/** A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input. */
+/**
+ * A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input.
+ */
 export function parseBoolean(
   name: string,
   text: string,
@@ -342,7 +344,8 @@ function readCaCertificate(text: string, problems: InputProblems): string[] | un
     )
     return undefined
   }
-  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed along.
+  // NODE_EXTRA_CA_CERTS and the bundled roots stay trusted: 'ca' replaces the defaults, so they are passed
+  // along.
   const defaults = (tlsDefaults ??= loadDefaults())
   return [...defaults, ...certificates]
 }

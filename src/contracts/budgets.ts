@@ -1,14 +1,16 @@
 // Time budgets shared by the engine, the step and the observers, so that each is defined once.
 
 /**
- * After SIGINT (Ctrl+C on Windows) the runner waits 7.5 s, then sends SIGTERM (Ctrl+Break), then kills
- * the step 2.5 s later (see signals.ts): the step ends before that, with its status written, whatever a server does.
+ * After SIGINT (Ctrl+C on Windows) the runner waits 7.5 s, then sends SIGTERM (Ctrl+Break), then kills the
+ * step 2.5 s later (see signals.ts): the step ends before that, with its status written, whatever a server
+ * does.
  */
 export const GRACE_AFTER_SIGINT_MS = 6500
 
 /**
  * After the runner's last signal (SIGTERM, or Ctrl+Break on Windows) the step is killed 2.5 s later: when
- * that signal is the first one heard (Ctrl+C did not reach the step), or the step is still going, it ends within this.
+ * that signal is the first one heard (Ctrl+C did not reach the step), or the step is still going, it ends
+ * within this.
  */
 export const GRACE_AFTER_LAST_SIGNAL_MS = 2000
 

@@ -79,7 +79,8 @@ export async function streamOutput(
       final &&
       (outcome.finalOutputFailures = (outcome.finalOutputFailures ?? 0) + 1) >= FINAL_OUTPUT_TRIES
     ) {
-      // The run has ended and its output will not come: the gate ends with the outcome, and says what is missing.
+      // The run has ended and its output will not come: the gate ends with the outcome, and says what is
+      // missing.
       const where = outcome.run.url ? ` Read it whole at ${outcome.run.url}.` : ''
       outcome.logIncomplete = `The log shown for ${outcome.run.title} is incomplete (${outcome.linesShown} lines shown): ${error.message.replace(/\.$/, '')}.${where}`
       context.console.info(outcome.logIncomplete)

@@ -4,7 +4,8 @@ import type { Host, HostConsole, Summary, Verdict } from '../contracts/host.js'
 
 /**
  * The GitHub Actions runner: inputs through @actions/core (INPUT_* variables, as getInput reads them, or
- * local-action's stand-in with action.yml's defaults); everything written, through the GitHubWriter the command shares.
+ * local-action's stand-in with action.yml's defaults); everything written, through the GitHubWriter the
+ * command shares.
  */
 export class ActionHost implements Host {
   readonly console: HostConsole

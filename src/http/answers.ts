@@ -66,7 +66,8 @@ export function interpret(
     // A streamed body was taken, and checked, by its sink.
     if (expected.accept === 'text' || expected.streamed) return { status, text, data: undefined }
     try {
-      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
+      // first.
       return { status, text, data: JSON.parse(text.replace(/^\uFEFF/, '')) }
     } catch {
       const what = text.trim().startsWith('<')
@@ -95,7 +96,10 @@ export function interpret(
   throw fail('rejected', false)
 }
 
-/** What a stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret() would. */
+/**
+ * What a stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret()
+ * would.
+ */
 export function sinkFailure(label: string, accept: 'json' | 'text', error: unknown): unknown {
   if (!(error instanceof SyntaxError) || accept !== 'json') return error
   return new HttpFailure({

@@ -105,7 +105,8 @@ export class ApiClient {
   }
 
   dispose(): void {
-    // Through a proxy, @actions/http-client hands out tunnel's agent, which has no destroy() and keeps no idle sockets.
+    // Through a proxy, @actions/http-client hands out tunnel's agent, which has no destroy() and keeps no
+    // idle sockets.
     for (const agent of this.agents.values()) if (typeof agent.destroy === 'function') agent.destroy()
     this.http.dispose()
   }
@@ -129,7 +130,8 @@ export class ApiClient {
           ? `the server asked to wait ${Math.round(waitMs / 1000)}s, past the timeout`
           : 'the next try would start past the timeout'
         debug?.(`${(error as Error).message}; ${why}: waiting until the timeout instead`)
-        // A little past it, so that the gate's own deadline signal ends this wait, as for any request in flight.
+        // A little past it, so that the gate's own deadline signal ends this wait, as for any request in
+        // flight.
         await sleep(Math.max(0, deadline! - Date.now()) + PAST_DEADLINE_MS, signal)
       },
       onRetry: (error, _waitMs, left) =>

@@ -21,7 +21,10 @@ export interface ExchangeRequest {
    * paused) until it settles: a slow consumer slows the server instead of filling memory.
    */
   onText?: (chunk: string) => void | Promise<void>
-  /** Decides, once the status is known, whether `onText` takes this answer (an error page is collected instead). */
+  /**
+   * Decides, once the status is known, whether `onText` takes this answer (an error page is collected
+   * instead).
+   */
   streamIf?: (status: number, contentType: string | undefined) => boolean
 }
 
@@ -140,7 +143,8 @@ class Exchange {
       this.req = module.request(request.url, { method: request.method, headers, agent: request.agent })
       return this.req
     } catch (error) {
-      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the server.
+      // Node refuses some requests before sending them (a header it cannot encode): nothing reached the
+      // server.
       this.finish(
         new ExchangeError(
           error instanceof Error ? error.message : String(error),

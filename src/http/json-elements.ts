@@ -63,7 +63,8 @@ export class JsonElements implements TextSink {
   text(chunk: string): void | Promise<void> {
     if (this.atStart && chunk) {
       this.atStart = false
-      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put first.
+      // RFC 8259 §8.1: a parser may ignore a UTF-8 byte-order mark, which some IIS and proxy setups put
+      // first.
       if (chunk.charCodeAt(0) === BOM) chunk = chunk.slice(1)
     }
     this.segmentStart = 0
@@ -153,7 +154,10 @@ export class JsonElements implements TextSink {
     return undefined
   }
 
-  /** Strings, braces, brackets, commas and colons: depth, keys, and the end of an element that is an object or array. */
+  /**
+   * Strings, braces, brackets, commas and colons: depth, keys, and the end of an element that is an object or
+   * array.
+   */
   private structure(chunk: string, c: number, i: number): Promise<void> | undefined {
     switch (c) {
       case QUOTE:
@@ -191,7 +195,9 @@ export class JsonElements implements TextSink {
     return undefined
   }
 
-  /** Sends the characters since the last switch where they belong, and the following ones to `destination`. */
+  /**
+   * Sends the characters since the last switch where they belong, and the following ones to `destination`.
+   */
   private switchTo(chunk: string, destination: JsonElements['destination'], at: number): void {
     if (at > this.segmentStart) {
       if (this.destination === 'rest') this.rest.push(chunk.slice(this.segmentStart, at))

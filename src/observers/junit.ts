@@ -92,7 +92,8 @@ export function reportPath(
 
 // A file name's bytes (NAME_MAX on Linux; 255 on the other common file systems too).
 const MAX_NAME_BYTES = 255
-// The temporary name is `.<name>.<pid>.tmp`: a dot, a dot and up to 7 digits (Linux pids stop at 4194304), and '.tmp'.
+// The temporary name is `.<name>.<pid>.tmp`: a dot, a dot and up to 7 digits (Linux pids stop at 4194304),
+// and '.tmp'.
 const TEMPORARY_EXTRA_BYTES = 13
 
 /** The temporary file a report is written to before it is renamed over `file`. */
@@ -192,7 +193,8 @@ export class JUnitReport implements Observer {
     if (end.message) properties.push(['message', end.message])
     if (end.tolerated) properties.push(['tolerated', end.tolerated])
     const notes = [...end.summary.notes]
-    // A section that lists nothing case by case still says something, e.g. that host statuses could not be read.
+    // A section that lists nothing case by case still says something, e.g. that host statuses could not be
+    // read.
     for (const section of end.summary.sections)
       if (!section.cases) notes.push(section.title, ...section.items.map((item) => item.text))
     return {
@@ -303,7 +305,8 @@ export class JUnitReport implements Observer {
         outcome: 'failed',
         message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
       }
-    // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did not.
+    // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did
+    // not.
     const earlier = attempts.slice(0, -1).map((a) => ({
       message: `Attempt ${a.attempt} of ${attempts.length} did not succeed on ${host.name} (${a.run}): ${a.detail}.`,
       lines: a.lines,
@@ -363,7 +366,9 @@ export class JUnitReport implements Observer {
     }
   }
 
-  /** Why the gate stopped waiting, as the start of a sentence: in the engine's words, as the report says it. */
+  /**
+   * Why the gate stopped waiting, as the start of a sentence: in the engine's words, as the report says it.
+   */
   private stopped(end: GateEnd): string {
     return end.result?.stopReason ?? 'The step stopped waiting'
   }

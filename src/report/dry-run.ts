@@ -1,4 +1,5 @@
-// What a dry run says at its end: the plan, and one row per check, for the log, the summary and the JUnit report alike.
+// What a dry run says at its end: the plan, and one row per check, for the log, the summary and the JUnit
+// report alike.
 import type { CheckResult } from '../contracts/dry-run.js'
 import type { Summary } from '../contracts/host.js'
 
@@ -36,7 +37,9 @@ export function countChecks(checks: CheckResult[]): string {
   return `${passed} check${passed === 1 ? '' : 's'} passed${unchecked ? `, ${unchecked} could not be checked through the API` : ''}`
 }
 
-/** The dry run's last line in the log, and the start of its summary: what would happen, and that nothing did. */
+/**
+ * The dry run's last line in the log, and the start of its summary: what would happen, and that nothing did.
+ */
 export function dryRunLine(checks: CheckResult[], plan: string | undefined, server: string): string {
   const would = plan ? ` The step would ${plan}.` : ''
   return `Dry run: ${countChecks(checks)}.${would} Nothing was created, started or changed on ${server}.`

@@ -256,7 +256,10 @@ function othersLine(others: RunOutcome[], total: number): string {
   return `${parts.join('; ')}.`
 }
 
-/** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
+/**
+ * "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per
+ * thing.
+ */
 export function runLine(outcome: RunOutcome, result: GateResult): string {
   const ran = ranFor(outcome)
   return `${outcome.run.title}: ${stateOf(outcome)} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`

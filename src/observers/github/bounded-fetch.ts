@@ -10,7 +10,9 @@ const NEVER = new AbortController().signal
 
 export interface BoundedFetchOptions {
   maxBytes?: number
-  /** The longest silence allowed between bytes (connecting included); the caller's signal bounds the whole. */
+  /**
+   * The longest silence allowed between bytes (connecting included); the caller's signal bounds the whole.
+   */
   idleTimeoutMs?: number
 }
 

@@ -127,7 +127,8 @@ export class Deployment implements Run {
     try {
       d = await this.board.get(this.id, signal, round)
     } catch (error) {
-      // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them again.
+      // A failure the gate does not ride out ends it while the deployments go on: say how to wait on them
+      // again.
       if (error instanceof GateError && !error.transient)
         throw new GateError(`${error.message.replace(/\.$/, '')}. ${this.waitAgain}`)
       throw error
@@ -135,7 +136,8 @@ export class Deployment implements Run {
     const timing = { startedAt: parseTimestamp(d.started), endedAt: parseTimestamp(d.ended ?? d.canceledOn) }
     if (d.canceledOn) return { status: 'canceled', detail: 'canceled in BuildMaster', timing }
     const hold: Hold = { reason: PENDING, startsAt: this.start?.at, startsAtText: this.start?.text }
-    // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for pending.
+    // No status yet (null or empty): the deployment has not started. Inedo's plugin waits on it, as for
+    // pending.
     if (!d.status.trim())
       return { status: 'pending', detail: 'not started yet (BuildMaster gives no status)', timing, hold }
     // Compared without case and surrounding blanks, as Inedo's plugin does (BuildMasterApi.java compares

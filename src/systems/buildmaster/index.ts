@@ -62,7 +62,8 @@ class BuildMasterAdapter implements Adapter {
   ) {
     this.api = new BuildMasterApi(client, config)
     if (settings.selection) {
-      // Deployments that auto-promotion or another user will start may not exist yet: look for them until they do.
+      // Deployments that auto-promotion or another user will start may not exist yet: look for them until
+      // they do.
       this.discover = (signal) => this.select(signal)
       this.nothingYet = `no deployments of build ${settings.build} of release ${this.releaseLabel()}${settings.stage ? ` to stage ${settings.stage}` : ''} yet`
     }
@@ -151,7 +152,8 @@ class BuildMasterAdapter implements Adapter {
       // After BuildMaster took (or may have taken) the deploy, deploying again would deploy twice: that error
       // says how to wait instead.
       if (!(error instanceof GateError) || error instanceof AfterDeploy) throw error
-      // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet another.
+      // The deploy was refused: the build exists now, so a re-run should deploy it instead of creating yet
+      // another.
       throw new GateError(
         `${error.message} Build ${this.buildNumber} of release ${this.releaseLabel()} was created before the deploy failed: to deploy it without creating another, run with ${inputValue('operation', 'deploy-build')} and ${inputValue('build', this.buildNumber)}.`,
         error.transient,
@@ -220,7 +222,10 @@ class BuildMasterAdapter implements Adapter {
     return this.runs(chosen, new DeploymentBoard(this.api, filter), false)
   }
 
-  /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
+  /**
+   * The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists
+   * every deployment.
+   */
   private listDeployments(
     doing: string,
     filter: Record<string, string>,

@@ -1,4 +1,5 @@
-// Foreman's inputs: checked before any request and turned into the job_invocation fields Foreman's create takes.
+// Foreman's inputs: checked before any request and turned into the job_invocation fields Foreman's create
+// takes.
 import { isRealDateTime } from '../../config/calendar.js'
 import { cronLineProblem } from './cron.js'
 import { parseDuration } from '../../config/duration.js'
@@ -30,7 +31,10 @@ export interface Settings {
   targetingType: string
   invocationId: string
   waitScheduled: boolean
-  /** force-cancel: operation cancel forces it; a cancel on timeout or SIGINT is forced when a normal one did not take. */
+  /**
+   * force-cancel: operation cancel forces it; a cancel on timeout or SIGINT is forced when a normal one did
+   * not take.
+   */
   forceCancel: boolean
   /** organization_id and location_id, sent with every request. */
   scope: Record<string, string>

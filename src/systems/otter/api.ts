@@ -10,7 +10,10 @@ import { saying } from '../common/server.js'
 import { ServerApi, type ServerRequest } from '../common/server-api.js'
 import { inputRef, theInput } from '../../contracts/terms.js'
 
-/** The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers today). */
+/**
+ * The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers
+ * today).
+ */
 export const PROBE_TOKEN = 'release-gate-dry-run'
 
 /**
@@ -144,10 +147,12 @@ export class OtterApi extends ServerApi {
 
 /** A trigger that may have started the job although it failed (mayHaveActed), in Otter's words. */
 function triggerMayHaveActed(failure: HttpFailure, template: string, doing: string): string {
-  // A 5xx, even a proxy's HTML page (a 504 while Otter was starting the job), says nothing about whether it started.
+  // A 5xx, even a proxy's HTML page (a 504 while Otter was starting the job), says nothing about whether it
+  // started.
   if (failure.kind === 'server-error')
     return `Otter failed while ${doing} (HTTP ${failure.status})${saying(failure)}. The trigger was not sent again, because the job may have started anyway: check Otter's Jobs page before re-running.`
-  // A success in a form nobody asked for (a compressed body): the trigger arrived, so the job may well have started.
+  // A success in a form nobody asked for (a compressed body): the trigger arrived, so the job may well have
+  // started.
   if (failure.kind === 'unexpected-body')
     return `Otter answered ${doing} with ${failure.serverMessage} (HTTP ${failure.status}) instead of a job token. The job may have started: check Otter's Jobs page before re-running.`
   return `The trigger of job template '${template}' may have reached Otter, but no answer came (${failure.cause}). It was not sent again so that the job is not started twice: check Otter's Jobs page before re-running.`

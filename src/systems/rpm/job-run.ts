@@ -6,7 +6,8 @@ import type { JobRunJson, RpmApi } from './api.js'
 
 // Step states after which the run will not change, whatever its status says.
 const ENDED_STEP_STATES = ['complete', 'problem']
-// The one success status RPM documents, 'Complete'; compared without case, so 'COMPLETE' or 'complete' pass too.
+// The one success status RPM documents, 'Complete'; compared without case, so 'COMPLETE' or 'complete' pass
+// too.
 const SUCCESS_STATUS = 'complete'
 
 export class JobRun implements Run {
