@@ -119,13 +119,22 @@ describe('pointers a reader cannot follow', () => {
   })
 })
 
+// Prettier's printWidth: it wraps code at it, never comments, so these tests hold comments to it.
+const WIDTH = (JSON.parse(readFileSync('.prettierrc.json', 'utf8')) as { printWidth: number }).printWidth
+
+/** Columns as Prettier counts them (wide East Asian characters aside): code points, not UTF-16 units. */
+function columns(line: string): number {
+  return [...line].length
+}
+
 /**
- * The lines (1-based) of `text` that hold one or two words of a comment which would have fitted on the comment
- * line before, within `width` columns: what an early re-wrap leaves behind. Not counted: a line indented past
- * its comment's margin (code, a list item's continuation), a list item, a JSDoc tag, an eslint or prettier
- * directive, a line without letters or after one (a banner), and a sentence that starts on a line of its own.
+ * The lines (1-based) of `text` that hold one or two words of a comment which would have fitted on the
+ * comment line before, within `width` columns: what an early re-wrap leaves behind. Not counted: a line
+ * indented past its comment's margin (code, a list item's continuation), a list item, a JSDoc tag, an eslint
+ * or prettier directive, a line without letters or after one (a banner), and a sentence that starts on a line
+ * of its own.
  */
-function strandedWords(text: string, width = 120): number[] {
+function strandedWords(text: string, width = WIDTH): number[] {
   const found: number[] = []
   let inBlock = false
   let before: { margin: string; text: string; length: number } | undefined
@@ -140,9 +149,9 @@ function strandedWords(text: string, width = 120): number[] {
       if (opening) current = { margin: `${opening[1]} *`, text: opening[2]! }
     } else current = commentLine(/^(\s*\/\/)(?: (.*))?$/.exec(line))
     if (current && before?.margin === current.margin && stranded(before.text, current.text)) {
-      if (before.length + 1 + current.text.length <= width) found.push(i + 1)
+      if (before.length + 1 + columns(current.text) <= width) found.push(i + 1)
     }
-    before = current && { ...current, length: line.length }
+    before = current && { ...current, length: columns(line) }
   })
   return found
 }
@@ -158,15 +167,35 @@ function stranded(before: string, text: string): boolean {
   return !(/[.:!?]$/.test(before) && /^\p{Lu}/u.test(text))
 }
 
+// A line that is one web address, maybe in brackets or followed by punctuation: no break can shorten it.
+const ONE_URL = /^\s*(?:\/\/|\*)\s+[(<'"`]?https?:\/\/\S+$/
+
+/** The lines (1-based) of `text` that are all comment (`//`, or in `/* … *\/`) and wider than `width`. */
+function overlongComments(text: string, width = WIDTH): number[] {
+  const found: number[] = []
+  let inBlock = false
+  text.split('\n').forEach((line, i) => {
+    const comment = inBlock || /^\s*\/[/*]/.test(line)
+    if (!inBlock && /^\s*\/\*/.test(line)) inBlock = !line.includes('*/')
+    else if (inBlock && line.includes('*/')) inBlock = false
+    if (comment && columns(line) > width && !ONE_URL.test(line)) found.push(i + 1)
+  })
+  return found
+}
+
+/** The lines `find` finds in each script under src/, sandbox/, scripts/ and __tests__/, as "file:line". */
+function inSources(find: (text: string) => number[]): string[] {
+  return ['src', 'sandbox', 'scripts', '__tests__']
+    .flatMap((dir) => filesUnder(dir, /\.(ts|cjs|mjs)$/))
+    .flatMap((file) => find(readFileSync(file, 'utf8')).map((line) => `${file}:${line}`))
+}
+
 describe('comment lines', () => {
   it('leave no word or two that would have fitted on the line before', () => {
-    const stray = ['src', 'sandbox', 'scripts', '__tests__']
-      .flatMap((dir) => filesUnder(dir, /\.(ts|cjs|mjs)$/))
-      .flatMap((file) => strandedWords(readFileSync(file, 'utf8')).map((line) => `${file}:${line}`))
-    expect(stray).toEqual([])
+    expect(inSources(strandedWords)).toEqual([])
   })
 
-  it('would see one', () => {
+  it('would see a stranded word', () => {
     const lines = [
       '// A comment wrapped too early leaves',
       '// two words.',
@@ -179,12 +208,32 @@ describe('comment lines', () => {
       ' * @returns it',
       ' *     code()',
       ' */',
-      `// ${'x'.repeat(110)}`,
+      `// ${'x'.repeat(WIDTH - 10)}`,
       '// no room.',
       '// ----------',
       '// Banner',
       '  // eslint-disable-next-line no-console',
     ]
     expect(strandedWords(lines.join('\n'))).toEqual([2, 4])
+  })
+
+  it('are no wider than the code around them', () => {
+    expect(inSources(overlongComments)).toEqual([])
+  })
+
+  it('would see a wide one', () => {
+    const lines = [
+      `// ${'x'.repeat(WIDTH - 3)}`,
+      `// ${'x'.repeat(WIDTH - 2)}`,
+      `/** ${'x'.repeat(WIDTH)} */`,
+      '/**',
+      ` * ${'x'.repeat(WIDTH)}`,
+      ` * (https://example.com/${'x'.repeat(WIDTH)}),`,
+      ' */',
+      `const s = '${'x'.repeat(WIDTH)}'`,
+      `// https://example.com/${'x'.repeat(WIDTH)}`,
+      `// see https://example.com/${'x'.repeat(WIDTH)}`,
+    ]
+    expect(overlongComments(lines.join('\n'))).toEqual([2, 3, 5, 10])
   })
 })
