@@ -56,7 +56,9 @@ export function inAction<T>(run: () => T): T {
   }
 }
 
-/** `value` with every string in it (deeply) in the action's terms: a report or verdict read without a host. */
+/**
+ * `value` with every string in it (deeply) in the action's terms: a report or verdict read without a host.
+ */
 export function rendered<T>(value: T): T {
   if (typeof value === 'string') return inActionTerms(value) as T
   if (Array.isArray(value)) return value.map(rendered) as T

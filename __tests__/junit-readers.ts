@@ -66,7 +66,10 @@ export function elements(root: XmlElement, name: string): XmlElement[] {
 
 const XSD = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'junit-10.xsd'), 'utf8')
 
-/** libxml2's complaints about the report: not well-formed, or not valid against junit-10.xsd. None when it is both. */
+/**
+ * libxml2's complaints about the report: not well-formed, or not valid against junit-10.xsd. None when it is
+ * both.
+ */
 export async function schemaErrors(xml: string): Promise<string[]> {
   const result = await validateXML({
     xml: [{ fileName: 'report.xml', contents: xml }],
@@ -114,7 +117,10 @@ export interface GitLabCase {
   classname?: string
   name?: string
   status: 'failed' | 'error' | 'skipped' | 'success'
-  /** What GitLab shows as the case's output: the failure's (or skip's) text, or its attributes when it has none. */
+  /**
+   * What GitLab shows as the case's output: the failure's (or skip's) text, or its attributes when it has
+   * none.
+   */
   output?: unknown
 }
 

@@ -28,7 +28,9 @@ export interface ActionRun {
   summary: string
   /** The workflow commands the runner would have acted on, in order. */
   commands: WorkflowCommand[]
-  /** The step state it kept for the post step (GITHUB_STATE), by name, the last value of each; and as written. */
+  /**
+   * The step state it kept for the post step (GITHUB_STATE), by name, the last value of each; and as written.
+   */
   state: Record<string, string>
   stateFile: string
   /** RUNNER_TEMP: the runner keeps it for the whole job, so a post step finds what main left there. */
@@ -54,7 +56,10 @@ export interface RunOptions {
   cancelWhen?: Cue
   /** Called for every stdout chunk as it arrives (the demo streams it). */
   onStdout?: (chunk: string) => void
-  /** Called for every stderr chunk as it arrives (npm run action and the demo show it: a stale bundle's warning). */
+  /**
+   * Called for every stderr chunk as it arrives (npm run action and the demo show it: a stale bundle's
+   * warning).
+   */
   onStderr?: (chunk: string) => void
   bundle?: string
   /** Extra node flags, e.g. --import for a measuring hook. */

@@ -11,9 +11,10 @@ type DeploymentOutcome = 'succeeded' | 'warned' | 'failed'
  *   `buildNumber`/`releaseNumber`/`releaseName` (Inedo's Jenkins plugin, jenkinsci/inedo-buildmaster-plugin:
  *   ApiBuild.number, ApiRelease.number, mock data ApiReleaseBuild.json); deploy answers a list, one
  *   deployment per environment (docs.inedo.com/docs/buildmaster-reference-api-release-and-build as updated
- *   2023-01-21: "a body with an array of deployment objects"; the plugin reads ApiDeployment[]); the deployments list ignores the application, release, build and
- *   stage filters (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33, says the
- *   API "no longer supports" them; ignoring is one reading, refusesDeploymentFilters the other); it has
+ *   2023-01-21: "a body with an array of deployment objects"; the plugin reads ApiDeployment[]); the
+ *   deployments list ignores the application, release, build and stage filters
+ *   (webmd-health-services/BuildMasterAutomation CHANGELOG 2.0.0, tested on 6.2.33, says the API "no longer
+ *   supports" them; ignoring is one reading, refusesDeploymentFilters the other); it has
  *   releases/create-from-template (the docs as updated 2023-01-21).
  * - `current`: deploy answers one deployment object (docs.inedo.com's Deploy Build page); `buildNumber`; no
  *   releases/create-from-template (missing from the current pages; unverified whether it is gone): 404. A
@@ -176,7 +177,7 @@ export class BuildMasterStore {
     readonly profile: BuildMasterProfile = 'current',
   ) {}
 
-  /** Cancels a deployment as a user would in BuildMaster's UI (the API cannot): it shows canceledBy and canceledOn. */
+  /** Cancels a deployment as BuildMaster's UI does (the API cannot): it shows canceledBy and canceledOn. */
   cancelDeployment(id: number, by = 'admin'): void {
     const deployment = this.deployments.find((d) => d.id === id)
     if (!deployment) throw new Error(`no deployment ${id}`)
@@ -322,8 +323,7 @@ export class BuildMasterStore {
     // Not started and not held: the current profile has no status yet (Inedo's plugin waits on null and '');
     // a deployment held for approval is pending.
     const notYet = this.profile === 'current' && !d.stage.approvalRequired ? null : 'pending'
-    // Unverified: the status of a cancelled deployment (the documented statuses have none for it); canceledOn
-    // says so.
+    // Unverified: a cancelled deployment's status (the documented ones have none for it); canceledOn says so.
     const status =
       canceledAt !== undefined ? 'failed' : !started ? notYet : ended ? d.environment.outcome : 'executing'
     return {

@@ -131,20 +131,24 @@ export function gitlabSections(log: string): GitLabSection[] {
 }
 
 /**
- * The escape sequences GitLab's converter (and a terminal) would act on: every ESC; SGR (`ESC[…m`) styles
- * the text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the
- * clipboard.
+ * The escape sequences GitLab's converter (and a terminal) would act on: every ESC; SGR (`ESC[…m`) styles the
+ * text, anything else is stripped or, in a terminal, moves the cursor, clears, sets titles or the clipboard.
  */
 export function escapeSequences(log: string): string[] {
   return [...log.matchAll(/\x1b(\[[0-9;:?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)/g)].map((m) => m[0])
 }
 
-/** Lone carriage returns: GitLab clears the line so far, a terminal returns to its start, .NET ends the line. */
+/**
+ * Lone carriage returns: GitLab clears the line so far, a terminal returns to its start, .NET ends the line.
+ */
 export function bareCarriageReturns(log: string): number {
   return [...log.matchAll(/\r(?!\n)/g)].length
 }
 
-/** Jenkins' ConsoleNote preamble (hudson.console.ConsoleNote.PREAMBLE_STR): removeNotes hides up to the next ESC[0m. */
+/**
+ * Jenkins' ConsoleNote preamble (hudson.console.ConsoleNote.PREAMBLE_STR): removeNotes hides up to the next
+ * ESC[0m.
+ */
 export function jenkinsNotes(log: string): number {
   return log.split('\x1b[8mha:').length - 1
 }

@@ -14,7 +14,10 @@ export interface Progress {
   state: Record<string, string>
 }
 
-/** How long a run waits for its cue: far past any cue of the suite on a loaded machine, well inside a test's 60 s. */
+/**
+ * How long a run waits for its cue: far past any cue of the suite on a loaded machine, well inside a test's
+ * 60 s.
+ */
 const CUE_WAIT_MS = 25_000
 
 /** Thrown by a runner whose step never gave the cue its test waits for. */

@@ -131,7 +131,9 @@ export function createInvocation(
   return json(201, showInvocation(foreman.profile, invocation, false, false, foreman.setup.capitalisedStatus))
 }
 
-/** At most `level` hosts at a time (Dynflow's concurrency control): each wave starts as the one before ends. */
+/**
+ * At most `level` hosts at a time (Dynflow's concurrency control): each wave starts as the one before ends.
+ */
 function spread(i: Invocation, level: number): void {
   i.concurrencyLevel = level
   let at = i.startAt
@@ -142,7 +144,9 @@ function spread(i: Invocation, level: number): void {
   }
 }
 
-/** What the setup holds an invocation in: a stopped task executor, or a task that pauses (see ForemanSetup). */
+/**
+ * What the setup holds an invocation in: a stopped task executor, or a task that pauses (see ForemanSetup).
+ */
 function hold(setup: ForemanSetup, i: Invocation): void {
   if (setup.executorStopped) {
     i.stalled = i.scheduled ? 'scheduled' : 'planned'
@@ -216,8 +220,7 @@ export function showInvocation(
     id: `task-${i.id}`,
     state: queued ? 'scheduled' : planned ? 'planned' : paused ? 'paused' : done ? 'stopped' : 'running',
   }
-  // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has
-  // ended_at.
+  // started_at is in the answer from REX v16.0.0 only (main.json.rabl, child :task); no version has ended_at.
   if (profile === 'current') task.started_at = queued || planned ? null : new Date(i.startAt).toISOString()
   return {
     id: i.id,

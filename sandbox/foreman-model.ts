@@ -1,6 +1,6 @@
 // Foreman as the sandbox models it: the profiles (server versions), the scripted inventory and hosts, the
-// records of an invocation, and what a host's task shows at a given moment. The routes are in foreman.ts,
-// the invocations' create, show, cancel and rerun in foreman-invocations.ts, hosts and outputs in
+// records of an invocation, and what a host's task shows at a given moment. The routes are in foreman.ts, the
+// invocations' create, show, cancel and rerun in foreman-invocations.ts, hosts and outputs in
 // foreman-outputs.ts.
 import type { SandboxResponse } from './simulator.js'
 
@@ -69,7 +69,10 @@ export interface ForemanSetup {
   locations: ForemanTaxonomy[]
   /** Which Foreman version to answer as; `current` by default. */
   profile?: ForemanProfile
-  /** False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there (as profile 3.9 does). */
+  /**
+   * False models a Foreman older than GET /api/job_invocations/:id/hosts: it answers 404 there (as profile
+   * 3.9 does).
+   */
   hostsEndpoint?: boolean
   /** The script of a host in an invocation; by default (defaultScript) as its name says. */
   script?: (host: ForemanHost, inputs: Record<string, string>, run: HostAttempt) => HostScript
@@ -94,7 +97,10 @@ export interface ForemanSetup {
    * dynflow_task.rb), false when no step could take the cancel.
    */
   cancelNotTaken?: boolean
-  /** status_label and job_status capitalised and padded (' Succeeded ', 'Success'): compared without case by a client. */
+  /**
+   * status_label and job_status capitalised and padded (' Succeeded ', 'Success'): compared without case by a
+   * client.
+   */
   capitalisedStatus?: boolean
 }
 
@@ -222,7 +228,10 @@ export function hostState(
   return run.script.exitStatus === 0 ? 'success' : 'error'
 }
 
-/** A host's job_status: a task that ended in `warning` shows as `error` (remote_execution_helper.rb, template_invocation_status, v11–v17). */
+/**
+ * A host's job_status: a task that ended in `warning` shows as `error` (remote_execution_helper.rb,
+ * template_invocation_status, v11–v17).
+ */
 export function jobStatus(run: HostRun, t = Date.now()): string {
   const state = hostState(run, t)
   return state === 'warning' ? 'error' : state
@@ -235,7 +244,9 @@ export function inScope(host: ForemanHost, scope: Invocation['scope']): boolean 
   )
 }
 
-/** A boolean parameter from the JSON body or the query: undefined when absent, 'invalid' when not a boolean. */
+/**
+ * A boolean parameter from the JSON body or the query: undefined when absent, 'invalid' when not a boolean.
+ */
 export function bodyOrQuery(body: string, q: URLSearchParams, name: string): boolean | undefined | 'invalid' {
   let parsed: Record<string, unknown>
   try {

@@ -280,7 +280,10 @@ export class ForemanSimulator implements Simulator, InvocationStore {
   }
 }
 
-/** A job template as REX's api/v2/job_templates/base.json.rabl shows it (id, name, job_category, ...; v11–v17). */
+/**
+ * A job template as REX's api/v2/job_templates/base.json.rabl shows it (id, name, job_category, ...;
+ * v11–v17).
+ */
 function templateJson(t: ForemanTemplate): object {
   return {
     id: t.id,

@@ -91,9 +91,14 @@ export class OtterSimulator implements Simulator {
    * Otter intact only URL-encoded.
    */
   longTokens = false
-  /** Status words in capitals with blanks around ('SUCCEEDED\r\n'): a client must compare without case and blanks. */
+  /**
+   * Status words in capitals with blanks around ('SUCCEEDED\r\n'): a client must compare without case and
+   * blanks.
+   */
   shoutedStatus = false
-  /** Tokens Otter no longer knows (status and logs answer 400 Invalid job token), as if the job were purged. */
+  /**
+   * Tokens Otter no longer knows (status and logs answer 400 Invalid job token), as if the job were purged.
+   */
   private readonly forgotten = new Set<string>()
 
   constructor(templates: Record<string, OtterTemplate> = OTTER_TEMPLATES) {

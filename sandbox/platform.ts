@@ -1,5 +1,4 @@
-// What running the bundle as a child process needs on each platform the tests run on (Linux, macOS,
-// Windows).
+// What running the bundle as a child process needs on each platform the tests run on (Linux, macOS, Windows).
 import { tmpdir } from 'node:os'
 
 /**
@@ -51,10 +50,10 @@ export function baseEnv(home = process.env.HOME ?? tmpdir()): Record<string, str
 }
 
 /**
- * How to start `command` with `args`. On Windows, `npm` and `npx` are npm.cmd and npx.cmd, which Node
- * starts only through a shell (https://nodejs.org/api/child_process.html#spawning-bat-and-cmd-files-on-windows):
- * there the line goes to cmd.exe, each argument quoted for it, as a person types it at a cmd prompt. A
- * path to an executable (node itself) is started directly everywhere.
+ * How to start `command` with `args`. On Windows, `npm` and `npx` are npm.cmd and npx.cmd, which Node starts
+ * only through a shell (https://nodejs.org/api/child_process.html#spawning-bat-and-cmd-files-on-windows):
+ * there the line goes to cmd.exe, each argument quoted for it, as a person types it at a cmd prompt. A path
+ * to an executable (node itself) is started directly everywhere.
  */
 export function commandLine(
   command: string,

@@ -24,7 +24,9 @@ export interface RpmJobRunScript {
   stepState?: string
   stdout?: string
   stderr?: string
-  /** The request the step belongs to (step.request); null leaves it out. By default request 3, 'Release 4.2'. */
+  /**
+   * The request the step belongs to (step.request); null leaves it out. By default request 3, 'Release 4.2'.
+   */
   request?: { id: number; name: string } | null
 }
 
@@ -35,11 +37,11 @@ interface JobRun extends RpmJobRunScript {
 export const RPM_TOKEN = 'sandbox-rpm-token'
 
 /**
- * RPM versions whose job runs API behaves differently. One is known: `current`, which reads the list
- * filters nested, `filters[status]=…` in the query (or `{"filters": {...}}` in a JSON body), and ignores
- * plain `?status=` keys, answering every job run (BMC's REST job runs page for RPM 4.4, whose filters example
- * sends `{"filters": {...}}`, and the community brpm Ruby clients). No older behaviour is documented anywhere we could read, so
- * there is no `legacy` profile.
+ * RPM versions whose job runs API behaves differently. One is known: `current`, which reads the list filters
+ * nested, `filters[status]=…` in the query (or `{"filters": {...}}` in a JSON body), and ignores plain
+ * `?status=` keys, answering every job run (BMC's REST job runs page for RPM 4.4, whose filters example sends
+ * `{"filters": {...}}`, and the community brpm Ruby clients). No older behaviour is documented anywhere we
+ * could read, so there is no `legacy` profile.
  */
 export type RpmProfile = 'current'
 export const RPM_PROFILES: RpmProfile[] = ['current']

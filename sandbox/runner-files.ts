@@ -1,6 +1,5 @@
-// What the runner reads of a step: the GITHUB_OUTPUT and GITHUB_STATE files, and the workflow commands in
-// its stdout, as actions/runner parses them. runAction() (action-runner.ts) and the tests read a step with
-// them.
+// What the runner reads of a step: the GITHUB_OUTPUT and GITHUB_STATE files, and the workflow commands in its
+// stdout, as actions/runner parses them. runAction() (action-runner.ts) and the tests read a step with them.
 
 export interface WorkflowCommand {
   name: string

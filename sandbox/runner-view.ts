@@ -74,7 +74,7 @@ export class RunnerView {
 /** The job summary's HTML as plain text rows, for a terminal. */
 export function summaryAsText(html: string): string {
   // Each block on its own line, list items indented and code under its item, so that a terminal reads
-  // "1 did not:\n  - db-flaky-01…: error\n      Exit status: 1", not run together (issue 20).
+  // "1 did not:\n  - db-flaky-01…: error\n      Exit status: 1", not run together.
   return html
     .replace(
       /<pre><code>([\s\S]*?)<\/code><\/pre>/g,

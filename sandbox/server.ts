@@ -29,7 +29,9 @@ export interface SandboxOptions {
   mounts?: Partial<Record<SandboxSystem, string>>
   otter?: { templates?: Record<string, OtterTemplate> }
   buildmaster?: BuildMasterSetup
-  /** Which server version each simulator behaves as (see each simulator's profile type); `current` by default. */
+  /**
+   * Which server version each simulator behaves as (see each simulator's profile type); `current` by default.
+   */
   profiles?: { foreman?: ForemanProfile; buildmaster?: BuildMasterProfile; rpm?: RpmProfile }
   /** Serve HTTPS with this key and certificate (see sandbox/tls.ts for a generated self-signed one). */
   tls?: { key: string; cert: string }

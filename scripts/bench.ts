@@ -1,6 +1,5 @@
 // npm run bench: measures the bundle against the sandbox and prints the numbers CONTRIBUTING.md quotes
-// ("Performance").
-// `npm run bench -- memory` (or startup, polling) runs only those sections.
+// ("Performance"). `npm run bench -- memory` (or startup, polling) runs only those sections.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -228,7 +227,8 @@ try {
     // 5. Memory as the work grows: whole Otter logs of 50,000 to 500,000 lines, and Foreman invocations
     // on 1,000 to 10,000 hosts. Peak RSS of the action process, bytes downloaded and requests sent.
     const MEMORY_LIMIT_MB = 128
-    // The plain 10,000-host run's figures, beside which the run with failures and retries is shown (issue 26).
+    // The plain 10,000-host run's figures, shown beside the run with failures and retries: that run should
+    // stay within them.
     let plain10k = ''
     for (const lines of [50_000, 200_000, 500_000]) {
       const name = `log-${lines}`

@@ -134,7 +134,9 @@ export function bundledPackages(
     .sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
 }
 
-/** dist/licenses.txt: a list, then each third-party package with its licence text; our stand-ins in a note. */
+/**
+ * dist/licenses.txt: a list, then each third-party package with its licence text; our stand-ins in a note.
+ */
 export function renderLicenses(packages: BundledPackage[]): string {
   const thirdParty = packages.filter((p) => !p.own)
   const own = packages.filter((p) => p.own)

@@ -99,7 +99,9 @@ export function releasedInterface() {
   return JSON.parse(readFileSync('scripts/released-interface.json', 'utf8'))
 }
 
-/** README's text with both tables as action.yml gives them; an error naming the marker when one is missing. */
+/**
+ * README's text with both tables as action.yml gives them; an error naming the marker when one is missing.
+ */
 export function updateReadme(readme, actionYml, released) {
   const tables = readmeTables(actionYml, released)
   let text = readme

@@ -127,7 +127,8 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
 }
 
 function openStep(rawHost: Host, options: RunOptions): Step {
-  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are redacted.
+  // Our messages' inputs said in the host's terms (the command's flags) on the way out, as secrets are
+  // redacted.
   const redactor = new Redactor(rawHost.terms)
   const host = redacting(rawHost, redactor)
   return {
@@ -176,7 +177,9 @@ async function configure(step: Step): Promise<Configured> {
   return { ...ready, deadline, forceAt, judge: new Judge(ready.config.failOn) }
 }
 
-/** The observers the options make (their own inputs checked, before any request), hearing the status first. */
+/**
+ * The observers the options make (their own inputs checked, before any request), hearing the status first.
+ */
 async function startObservers(step: Step, { config, attempt, judge }: Configured): Promise<Observer[]> {
   const { host, redactor, cancel, guard, options } = step
   const observers =

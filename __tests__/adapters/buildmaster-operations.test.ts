@@ -117,8 +117,8 @@ describe('BuildMaster: release operations, refusals and a faulty server (in proc
     expect(run.outputs.status).toBe('failed')
   })
 
-  // Issue 29: BuildMaster keeps the pipeline a release was created with; a pipeline input that names another
-  // one is said, not dropped without a word.
+  // BuildMaster keeps the pipeline a release was created with; a pipeline input that names another one is
+  // said, not dropped without a word.
   it('warns when the release exists with another pipeline than the pipeline input names', async () => {
     const release = nextRelease()
     await bm({ operation: 'create-release', release, pipeline: 'Standard' })

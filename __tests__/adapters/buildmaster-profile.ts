@@ -1,7 +1,6 @@
 /**
- * The main BuildMaster scenarios against one sandbox profile (sandbox/buildmaster.ts names each
- * profile's upstream sources), in process: buildmaster-<profile>.test.ts runs them for each profile, in
- * parallel.
+ * The main BuildMaster scenarios against one sandbox profile (sandbox/buildmaster.ts names each profile's
+ * upstream sources), in process: buildmaster-<profile>.test.ts runs them for each profile, in parallel.
  */
 import type { BuildMasterProfile } from '../../sandbox/buildmaster.js'
 import { Sandbox } from '../../sandbox/server.js'

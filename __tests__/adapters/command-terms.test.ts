@@ -1,6 +1,6 @@
-// Issue 29: the command speaks in flags because its host names the inputs our messages mark
-// (src/contracts/terms.ts), not because a sentence happened to match a rewriting rule. Every message below
-// names an input; none may reach the command's output in the action's terms.
+// The command speaks in flags because its host names the inputs our messages mark (src/contracts/terms.ts),
+// not because a sentence happened to match a rewriting rule. Every message below names an input; none may
+// reach the command's output in the action's terms.
 import { actionTermsIn } from '../action-terms.js'
 import { sandboxForFile } from '../sandbox.js'
 import { runCommandInProcess, type CommandRun } from './in-process-cli.js'

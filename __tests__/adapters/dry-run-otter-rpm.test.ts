@@ -66,7 +66,8 @@ describe('Otter dry run (in process)', () => {
     expect(none.stdout).toContain(
       "Not checked: api-key: none given: whether template 'secured' asks for a key shows only when it is triggered",
     )
-    // An Otter that refuses the key before it looks for the job: the dry run fails api-key, as the trigger would.
+    // An Otter that refuses the key before it looks for the job: the dry run fails api-key, as the trigger
+    // would.
     const refusing = createServer((_request, response) => {
       response.writeHead(403, { 'content-type': 'text/plain' })
       response.end('Invalid API key.')

@@ -25,7 +25,10 @@ export function expectPassed(run: ActionRun): void {
   expect(run.stdout).toMatch(/^Dry run: \d+ checks? passed.*Nothing was created, started or changed on /m)
 }
 
-/** A dry run that failed as the real run would on a server's answer: exit 1, no status, one error naming `input`. */
+/**
+ * A dry run that failed as the real run would on a server's answer: exit 1, no status, one error naming
+ * `input`.
+ */
 export function expectFailed(run: ActionRun, input: string): string {
   expect(run.exitCode).toBe(1)
   expect(run.outputs.status).toBe('')

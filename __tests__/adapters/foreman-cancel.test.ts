@@ -15,7 +15,7 @@ const foreman = (inputs: Record<string, string>, extra: { cancelWhen?: Cue } = {
   foremanGate(sandbox, inputs, extra)
 
 describe('Foreman: canceling an invocation (in process)', () => {
-  // Issue 29: a cancel on a large fleet cancels most hosts at once, each with nothing to read.
+  // A cancel on a large fleet cancels most hosts at once, each with nothing to read.
   it('a cancel on a large fleet: the summary counts the canceled hosts and names the first few; the JUnit report has every host', async () => {
     const saved = sandbox.foreman.setup.hosts
     sandbox.foreman.useHosts(foremanHosts(60))

@@ -29,7 +29,7 @@ describe('Foreman adapter (in process)', () => {
     expect(sandbox.foreman.invocations.at(-1)!.body).toMatchObject({ feature: 'katello_package_install' })
   })
 
-  it('shows a template given by id by its name (GET api/job_templates/:id, REX job_templates_controller#show), and keeps the id when the lookup fails (issue 20)', async () => {
+  it('shows a template given by id by its name (GET api/job_templates/:id, REX job_templates_controller#show), and keeps the id when the lookup fails', async () => {
     const named = await foreman({ template: '171', 'search-query': 'name = web-001.example.com' })
     expect(named.exitCode).toBe(0)
     expect(named.stdout).toContain(
@@ -70,7 +70,8 @@ describe('Foreman adapter (in process)', () => {
   })
 
   it('re-runs the failed hosts only, or all hosts, and waits on the new invocation', async () => {
-    // A dynamic query: Foreman resolves the rerun's failed-only search (a static one keeps every host: below).
+    // A dynamic query: Foreman resolves the rerun's failed-only search (a static one keeps every host:
+    // below).
     const failed = await foreman({
       template: '171',
       'search-query': 'name ~ db',

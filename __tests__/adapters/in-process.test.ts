@@ -13,7 +13,7 @@ describe('run() inside the test process', () => {
     expect(host.exitCode).toBe(1)
     expect(host.stdout).toContain("::error::Input 'template': is required")
     // The end armed once the verdict is out fires 1 s later: with process.exit, this test would not be here.
-    // It carries the verdict's code: with none, Node.js would exit 0 (issue 25).
+    // It carries the verdict's code: with none, Node.js would exit 0.
     await new Promise((resolve) => setTimeout(resolve, 1100))
     expect(ends).toEqual([1])
   })

@@ -29,7 +29,10 @@ export interface InProcessOptions {
    * Windows, Ctrl+C then Ctrl+Break: SIGINT, then SIGBREAK).
    */
   cancelAfterMs?: number
-  /** The platform whose signals run() hears and the cancel sends (contracts/signals.ts); this one's by default. */
+  /**
+   * The platform whose signals run() hears and the cancel sends (contracts/signals.ts); this one's by
+   * default.
+   */
   platform?: NodeJS.Platform
   /** 'last': the cancel starts at the runner's last signal, as when its Ctrl+C did not reach the step. */
   firstSignal?: 'first' | 'last'

@@ -1,7 +1,7 @@
-// Issue 29: "canceled" means one thing. The status says why the step stopped waiting (the workflow's
-// cancel, the timeout); what became of the job is told apart, for a script and a reader: left-running
-// names the jobs that keep running on the server, and the log and summary say "left running", never
-// "canceled", of a job the server did not cancel.
+// "canceled" means one thing. The status says why the step stopped waiting (the workflow's cancel, the
+// timeout); what became of the job is told apart, for a script and a reader: left-running names the jobs that
+// keep running on the server, and the log and summary say "left running", never "canceled", of a job the
+// server did not cancel.
 import { sandboxForFile } from '../sandbox.js'
 import { buildmasterGate, foremanGate, otterGate } from './servers.js'
 

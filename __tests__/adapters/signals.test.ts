@@ -14,7 +14,10 @@ beforeAll(() => {
   sandbox.otter.addTemplate('endless', { durationMs: 600_000, outcome: 'Succeeded', logLines: 20 })
 })
 
-/** A Foreman job that runs a minute, and a server that holds every cancel for 6 s, past the 2 s a last signal leaves. */
+/**
+ * A Foreman job that runs a minute, and a server that holds every cancel for 6 s, past the 2 s a last signal
+ * leaves.
+ */
 function foremanWithHungCancel(): void {
   sandbox.foreman.setup.script = () => ({ durationMs: 60_000, lines: 2, exitStatus: 0 })
   sandbox.faults.set({

@@ -12,7 +12,10 @@ export interface ForemanRoute {
   name: string
   method: 'GET' | 'POST'
   path: RegExp
-  /** Query parameters upstream takes on this route (beyond organization_id / location_id, taken by every API route). */
+  /**
+   * Query parameters upstream takes on this route (beyond organization_id / location_id, taken by every API
+   * route).
+   */
   query: string[]
   /** JSON body fields, nested objects as their own field lists; undefined: no body expected. */
   body?: Record<string, string[] | true>

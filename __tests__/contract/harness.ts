@@ -11,9 +11,14 @@ import { prepareSystem } from '../../src/systems/prepare.js'
 
 export interface ContractRow {
   methods: string[]
-  /** The path below the server's context path, e.g. '/api/releases/builds/deploy'; a RegExp for ids in paths. */
+  /**
+   * The path below the server's context path, e.g. '/api/releases/builds/deploy'; a RegExp for ids in paths.
+   */
   path: string | RegExp
-  /** The parameter names the route takes (query and form together), nested ones written as sent, e.g. 'filters[status]'. */
+  /**
+   * The parameter names the route takes (query and form together), nested ones written as sent, e.g.
+   * 'filters[status]'.
+   */
   params: string[]
   /** Whether it takes $variables (BuildMaster) or any form field as a variable (Otter's trigger). */
   variables?: '$' | 'any'
@@ -25,7 +30,9 @@ export interface ContractRow {
   reads: string[]
   /** Where the route and its fields are documented upstream. */
   source: string
-  /** The route creates, deploys, triggers, rejects, cancels or restores something: a dry run never sends it. */
+  /**
+   * The route creates, deploys, triggers, rejects, cancels or restores something: a dry run never sends it.
+   */
   changes?: true
 }
 

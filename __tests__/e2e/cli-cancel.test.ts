@@ -43,7 +43,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       expect(result).toMatchObject({ status: 'canceled', ending: 'canceled', exitCode: 130 })
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${result.jobId}/cancel`)).toHaveLength(1)
       expect(run.stderr).toContain(`Canceled Foreman job invocation ${result.jobId}`)
-      // Issue 29: canceled on the server, so nothing is left running; the hosts canceled, in one spelling.
+      // Canceled on the server, so nothing is left running; the hosts canceled, in one spelling.
       expect(result.outputs).toMatchObject({
         'left-running': '',
         'hosts-canceled': result.outputs['hosts-total'],
@@ -51,7 +51,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       // An empty output is left out of a dotenv file: unset, as a shell reads an empty one.
       expect(readFileSync(dotenv, 'utf8')).toMatch(/^GATE_STATUS=canceled$/m)
       expect(readFileSync(dotenv, 'utf8')).not.toContain('GATE_LEFT_RUNNING')
-      // Issue 20: a signal interrupts a run of the command; there is no workflow to cancel.
+      // A signal interrupts a run of the command; there is no workflow to cancel.
       expect(run.stdout + run.stderr).not.toMatch(/workflow/i)
     } finally {
       delete sandbox.foreman.setup.script
@@ -73,7 +73,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
         exitCode: 130,
         message: expect.stringContaining('keeps running on the server'),
       })
-      // Issue 29: the step was canceled, the job was not: a script tells them apart.
+      // The step was canceled, the job was not: a script tells them apart.
       const { jobId, message, outputs } = json(run)
       expect(outputs['left-running']).toBe(jobId)
       expect(message).toMatch(/^Otter job \d+ \(template 'slow'\): left running after /)

@@ -114,7 +114,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
     },
   )
 
-  // Issue 20: the command speaks the command's language.
+  // The command speaks the command's language, not the action's.
   it.concurrent(
     'names the flag and the variable, not the action input, and reports bad input on stderr (not "Input \'server-url\': is required")',
     async () => {
@@ -158,7 +158,7 @@ describe('release-gate, the command (dist/cli/index.js as a process)', () => {
         runCli({ args: [], env: { ...env, RELEASE_GATE_API_KEY: 'not-the-secret-key' } }),
       ])
       expect([fromEnv.exitCode, onCommandLine.exitCode]).toEqual([0, 0])
-      // Issue 29: the advice names the variable the refused secret came from.
+      // The advice names the variable the refused secret came from.
       expect(refused.exitCode).toBe(3)
       expect(json(refused).message).toContain('Check RELEASE_GATE_API_KEY.')
       expect(json(fromEnv).status).toBe('succeeded')

@@ -241,7 +241,7 @@ describe('the dry run through the command (dist/cli/index.js)', () => {
     )
     expect(buildmaster.exitCode).toBe(3)
     expect(json(buildmaster)).toMatchObject({ status: '', exitCode: 3, ending: 'unknown' })
-    // The key came from RELEASE_GATE_API_KEY: the advice names it (issue 29).
+    // The key came from RELEASE_GATE_API_KEY: the advice names it.
     expect(json(buildmaster).message).toContain('Check RELEASE_GATE_API_KEY and')
   })
 

@@ -123,8 +123,8 @@ describe('jobs that wait (bundle as a process)', () => {
   })
 
   it('says the hold once, then beats at widening intervals (following poll-interval), never once per check', async () => {
-    // poll-interval 40ms: the hold said after 10 intervals (0.4 s), beats after 60, 120 and 300 (2.4 s, 4.8 s,
-    // 12 s); start-timeout ends it after 13 s.
+    // poll-interval 40ms: the hold said after 10 intervals (0.4 s), beats after 60, 120 and 300 (2.4 s,
+    // 4.8 s, 12 s); start-timeout ends it after 13 s.
     const run = await runAction({
       inputs: otterInputs(sandbox, {
         template: 'held',

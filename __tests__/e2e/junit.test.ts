@@ -1,9 +1,9 @@
 /**
- * junit-report through the command and the action (the bundle as processes): the flag and the variable,
- * and the report at every ending (issue 25, point 4): a timeout or a cancel, an input error, a kill, output
- * full of characters XML escapes, paths that cannot be a report. Every report is judged by libxml2 against
- * Jenkins xunit's junit-10.xsd and read as GitLab reads it (../junit-readers.ts). The report's contents
- * are tested in process, in __tests__/adapters/junit.test.ts.
+ * junit-report through the command and the action (the bundle as processes): the flag and the variable, and
+ * the report at every ending: a timeout or a cancel, an input error, a kill, output full of characters XML
+ * escapes, paths that cannot be a report. Every report is judged by libxml2 against Jenkins xunit's
+ * junit-10.xsd and read as GitLab reads it (../junit-readers.ts). The report's contents are tested in
+ * process, in __tests__/adapters/junit.test.ts.
  */
 import {
   existsSync,

@@ -1,7 +1,7 @@
 /**
- * Issue 12: memory that stays flat as the work grows. The bundle as a process, against servers that
- * send more than a step should ever hold: a whole log answered in full at every fetch (Otter), an
- * outputs answer listing every host (Foreman), and a runner that reads the step's output slowly.
+ * Memory that stays flat as the work grows. The bundle as a process, against servers that send more than a
+ * step should ever hold: a whole log answered in full at every fetch (Otter), an outputs answer listing every
+ * host (Foreman), and a runner that reads the step's output slowly.
  *
  * Peak RSS is steady from run to run (time is not, on a loaded machine), so one test bounds it; the
  * others check the behaviour that keeps memory flat, independent of timing: output is printed while
@@ -18,11 +18,11 @@ import { foremanShow } from '../hostile/api-answers.js'
 import { foremanInputs, HostileServer, otterInputs, type Route } from '../hostile/servers.js'
 import { remoteLines } from './helpers.js'
 
-// A 200,000-line log (13 MB) took 171 MB when the log was held (before issue 12), ~115 MB more than the
-// same step with a 20-line log; streamed, it takes 15-35 MB more (Node.js 20: 54 MB, then 69-70 MB;
-// Node.js 24: 58 MB, then 80-91 MB). The limit bounds that growth, between the two and well clear of
-// both; not the whole peak, of which Node.js itself takes a share that differs by version and platform
-// (CI runs this on Linux, Windows and macOS).
+// A 200,000-line log (13 MB) took 171 MB when the log was held, ~115 MB more than the same step with a
+// 20-line log; streamed, it takes 15-35 MB more (Node.js 20: 54 MB, then 69-70 MB; Node.js 24: 58 MB, then
+// 80-91 MB). The limit bounds that growth, between the two and well clear of both; not the whole peak, of
+// which Node.js itself takes a share that differs by version and platform (CI runs this on Linux, Windows and
+// macOS).
 const MAX_GROWTH_MB = 60
 
 let sandbox: Sandbox

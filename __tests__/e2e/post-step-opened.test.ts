@@ -1,8 +1,8 @@
 /**
- * Issue 25, point 3: the post step closes what main opened. Main (dist/index.js) is killed with SIGKILL at
- * the moments that used to leave something open (a create on its way, its answer come but the run not yet
- * known, a GitHub deployment made before any job), or GitHub fails main's final deployment status; the post
- * step (dist/post.js) then runs as the runner runs it.
+ * The post step closes what main opened. Main (dist/index.js) is killed with SIGKILL at the moments that used
+ * to leave something open (a create on its way, its answer come but the run not yet known, a GitHub
+ * deployment made before any job), or GitHub fails main's final deployment status; the post step
+ * (dist/post.js) then runs as the runner runs it.
  */
 import {
   postRecord,

@@ -1,9 +1,9 @@
 /**
- * Issue 25, point 2: the post step's state stays small. The runner hands each STATE_<name> to the post step
- * as an environment variable, and Linux refuses to start a process with one over 128 KiB (E2BIG): main
- * used to rewrite its whole state on every change (27.5 MiB of GITHUB_STATE at 200 BuildMaster
- * deployments). The bundle runs as the runner runs it, main then the post step, against a stage of 1,000
- * deployments and a fleet of 10,000 Foreman hosts.
+ * The post step's state stays small. The runner hands each STATE_<name> to the post step as an environment
+ * variable, and Linux refuses to start a process with one over 128 KiB (E2BIG): main used to rewrite its
+ * whole state on every change (27.5 MiB of GITHUB_STATE at 200 BuildMaster deployments). The bundle runs as
+ * the runner runs it, main then the post step, against a stage of 1,000 deployments and a fleet of 10,000
+ * Foreman hosts.
  */
 import { runAction, runPostStep, type ActionRun, postRecord } from '../../sandbox/action-runner.js'
 import { BUILDMASTER_SETUP, type BuildMasterEnvironment } from '../../sandbox/buildmaster.js'

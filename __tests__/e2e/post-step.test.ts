@@ -1,8 +1,7 @@
 /**
- * Issue 21, part 1: the post step finishes the cleanup. Main (dist/index.js) is killed with SIGKILL in
- * the middle of a run, as an out-of-memory kill or the runner's last resort would; the post step
- * (dist/post.js) then runs as the runner runs it: the same inputs, and STATE_<name> variables made from
- * the GITHUB_STATE file main wrote.
+ * The post step finishes the cleanup. Main (dist/index.js) is killed with SIGKILL in the middle of a run, as
+ * an out-of-memory kill or the runner's last resort would; the post step (dist/post.js) then runs as the
+ * runner runs it: the same inputs, and STATE_<name> variables made from the GITHUB_STATE file main wrote.
  */
 import {
   runAction,

@@ -1,6 +1,6 @@
 /**
- * Each server through the shipped bundle, as the runner starts it: its chunk loads and runs a job to the
- * end, nothing on stderr, the exit code, and stdout that the runner acts on only for our own commands
+ * Each server through the shipped bundle, as the runner starts it: its chunk loads and runs a job to the end,
+ * nothing on stderr, the exit code, and stdout that the runner acts on only for our own commands
  * (signals.test.ts: the runner's SIGINT). What each adapter does is tested in process, in
  * __tests__/adapters/.
  */

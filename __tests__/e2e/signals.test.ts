@@ -42,7 +42,7 @@ describeSendsSignals("The runner's SIGINT (bundle as a process)", () => {
       expect(sandbox.requestsFor('foreman', `/api/job_invocations/${id}/cancel`)).toHaveLength(1)
       expect(run.stdout).toContain(`The workflow was canceled: Canceled Foreman job invocation ${id}`)
       // The summary shows the counts Foreman ends with, re-read after the cancel, not the last round's
-      // "running: 2/10 hosts done" (issue 20).
+      // "running: 2/10 hosts done".
       const summary = summaryAsText(run.summary)
       expect(summary).toMatch(/canceled \(cancelled: \d+\/10 hosts done, \d+ failed, [1-9]\d* canceled\)/)
       expect(summary).not.toContain('running:')

@@ -1,7 +1,7 @@
 /**
- * Issue 8, point 7: bodies too big to hold. A ~100 MB log answer (streamed by the server, never held
- * by the test) and bodies that never end must fail the step quickly with an error that names the
- * size limit, without the action's memory growing with the body (its peak RSS is measured).
+ * Bodies too big to hold. A ~100 MB log answer (streamed by the server, never held by the test) and bodies
+ * that never end must fail the step quickly with an error that names the size limit, without the action's
+ * memory growing with the body (its peak RSS is measured).
  */
 import { errorsOf, expectOutcome } from './checks.js'
 import { otterInputs, rpmInputs, runMeasured, stream, withServer, type Route } from './servers.js'

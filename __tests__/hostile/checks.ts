@@ -77,7 +77,10 @@ export function shown(run: ActionRun): string {
   )
 }
 
-/** The forms a server may echo a secret in: as is, URL-encoded (both hex cases, form style), HTML- and JSON-escaped. */
+/**
+ * The forms a server may echo a secret in: as is, URL-encoded (both hex cases, form style), HTML- and
+ * JSON-escaped.
+ */
 export function secretForms(secret: string): Record<string, string> {
   const percent = encodeURIComponent(secret)
   const forms: Record<string, string> = {
@@ -175,7 +178,10 @@ export function expectOutcome(run: ActionRun, expected: Outcome): void {
   }
 }
 
-/** What a masked value reads as once URL, HTML-entity or JSON escapes are undone: a form of a secret reads as the secret. */
+/**
+ * What a masked value reads as once URL, HTML-entity or JSON escapes are undone: a form of a secret reads as
+ * the secret.
+ */
 function decodings(value: string): string[] {
   const tries: (() => string)[] = [
     () => value,

@@ -1,7 +1,7 @@
 /**
- * Issue 18: with --json the command prints its one document however it is stopped: after SIGHUP (the
- * terminal or SSH session closed; Node's default for it is to die at once, with nothing printed), and
- * after a signal that comes before the gate listens (start-up, reading flags).
+ * With --json the command prints its one document however it is stopped: after SIGHUP (the terminal or SSH
+ * session closed; Node's default for it is to die at once, with nothing printed), and after a signal that
+ * comes before the gate listens (start-up, reading flags).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

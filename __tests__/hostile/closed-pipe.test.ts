@@ -1,10 +1,10 @@
 /**
- * Issue 18, defect 5: the command's reader goes away (`release-gate … | head -1`, a closed terminal).
- * Node reports a write to a closed pipe as an 'error' event on process.stdout (EPIPE;
- * https://nodejs.org/api/process.html#a-note-on-process-io), which unheard is an uncaught exception:
- * a stack trace, exit 1, and the Foreman job left running. A closed stream is no crash: the gate stops
- * writing to it, watches the job to its end (or cancels it on a signal, as usual) and exits with the
- * verdict's code; with --json the document still goes to stdout when only stderr went away.
+ * The command's reader goes away (`release-gate … | head -1`, a closed terminal). Node reports a write to a
+ * closed pipe as an 'error' event on process.stdout (EPIPE;
+ * https://nodejs.org/api/process.html#a-note-on-process-io), which unheard is an uncaught exception: a stack
+ * trace, exit 1, and the Foreman job left running. A closed stream is no crash: the gate stops writing to it,
+ * watches the job to its end (or cancels it on a signal, as usual) and exits with the verdict's code; with
+ * --json the document still goes to stdout when only stderr went away.
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'

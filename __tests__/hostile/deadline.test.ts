@@ -1,7 +1,7 @@
 /**
- * Issue 8, points 3, 4 and 11: the timeout bounds the run, whatever the server does; a canceled
- * run reports `canceled` inside the runner's 7.5 s grace period; durations that timers cannot hold
- * are input errors; a Retry-After beyond the deadline does not stretch the run.
+ * The timeout bounds the run, whatever the server does; a canceled run reports `canceled` inside the runner's
+ * 7.5 s grace period; durations that timers cannot hold are input errors; a Retry-After beyond the deadline
+ * does not stretch the run.
  */
 import { until } from '../../sandbox/cues.js'
 import { remoteLines } from '../e2e/helpers.js'

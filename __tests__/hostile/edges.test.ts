@@ -1,6 +1,6 @@
 /**
- * Issue 18, the smaller points: a byte-order mark before JSON, compressed answers nobody asked for,
- * ids beyond 2^53, control characters in the command's Azure output variables and dotenv file.
+ * The smaller hostile cases: a byte-order mark before JSON, compressed answers nobody asked for, ids beyond
+ * 2^53, control characters in the command's Azure output variables and dotenv file.
  */
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'

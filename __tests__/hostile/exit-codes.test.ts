@@ -193,7 +193,10 @@ const flags = (inputs: Record<string, string>): string[] =>
 const describeRun = (run: { stdout: string; stderr: string }): string =>
   `stdout:\n${run.stdout.slice(-3000)}\nstderr:\n${run.stderr.slice(-2000)}`
 
-/** Runs `tasks` at most `width` at a time: the runs mostly wait, but 24 processes starting at once would load the machine for nothing. */
+/**
+ * Runs `tasks` at most `width` at a time: the runs mostly wait, but 24 processes starting at once would load
+ * the machine for nothing.
+ */
 async function pooled<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[]> {
   const results: T[] = []
   let next = 0

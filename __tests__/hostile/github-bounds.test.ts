@@ -1,9 +1,9 @@
 /**
- * Issue 18, defect 6 and a smaller point: GitHub's API client (the Deployments mirror) is bounded like the
- * release-server client. undici's fetch asked for and inflated brotli: a 1.6 kB answer from
- * GITHUB_API_URL became 1 GB in memory (2 GB took 2-4 GB and 20 s); and it followed a 307 with the POST's
- * body, so a foreign deployment id landed in github-deployment-ids. Now nothing compressed is read or
- * inflated, no redirect is followed, and the verdict stays the gate's.
+ * GitHub's API client (the Deployments mirror) is bounded like the release-server client. undici's fetch
+ * asked for and inflated brotli: a 1.6 kB answer from GITHUB_API_URL became 1 GB in memory (2 GB took 2-4 GB
+ * and 20 s); and it followed a 307 with the POST's body, so a foreign deployment id landed in
+ * github-deployment-ids. Now nothing compressed is read or inflated, no redirect is followed, and the verdict
+ * stays the gate's.
  */
 import { errorsOf, expectOutcome } from './checks.js'
 import {

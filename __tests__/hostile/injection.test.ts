@@ -1,9 +1,8 @@
 /**
- * Issue 8, point 2: workflow-command injection anywhere in a line. The runner acts on '##[name]data'
- * ANYWHERE in a stdout line and on '::name::data' after leading white space (see runnerCommands in
- * sandbox/action-runner.ts). Every text a server chooses (job token, status, log lines, error bodies,
- * host, step and environment names) is put where the action prints it; the runner-like parser must
- * see no command but the action's own.
+ * Workflow-command injection anywhere in a line. The runner acts on '##[name]data' ANYWHERE in a stdout line
+ * and on '::name::data' after leading white space (see runnerCommands in sandbox/action-runner.ts). Every
+ * text a server chooses (job token, status, log lines, error bodies, host, step and environment names) is put
+ * where the action prints it; the runner-like parser must see no command but the action's own.
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { expectOutcome, foreignCommands } from './checks.js'
@@ -22,7 +21,10 @@ import {
 
 const SET_OUTPUT = '##[set-output name=status;]succeeded'
 
-/** Payloads that work anywhere in a line; each needs a line of its own (the runner reads the first '##[' only). */
+/**
+ * Payloads that work anywhere in a line; each needs a line of its own (the runner reads the first '##['
+ * only).
+ */
 const LEGACY_PAYLOADS = [
   SET_OUTPUT,
   '##[SET-OUTPUT name=status;]succeeded',

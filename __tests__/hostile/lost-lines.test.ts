@@ -1,8 +1,7 @@
 /**
- * Issue 18, defect 1: Otter answers the whole log on every call, and it only grows. A final read that
- * comes back empty or shorter (a proxy hiccup) is a failed read: it is read again, and if it never
- * comes back whole, a warning says the log shown is incomplete and where to read it. Never fewer
- * lines than the server had, in silence.
+ * Otter answers the whole log on every call, and it only grows. A final read that comes back empty or shorter
+ * (a proxy hiccup) is a failed read: it is read again, and if it never comes back whole, a warning says the
+ * log shown is incomplete and where to read it. Never fewer lines than the server had, in silence.
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { expectOutcome } from './checks.js'

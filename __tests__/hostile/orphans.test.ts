@@ -1,8 +1,8 @@
 /**
- * Issue 18, defect 4: once a job exists, a status check that fails for good (an SSO redirect, 401,
- * 403, 404, a page that is not the API) never loses it: its ids are outputs, the error says it may
- * still be running and where to look, and the usual cancel rules apply, except after 401/403, when a
- * cancel with the same refused credentials would be refused too.
+ * Once a job exists, a status check that fails for good (an SSO redirect, 401, 403, 404, a page that is not
+ * the API) never loses it: its ids are outputs, the error says it may still be running and where to look, and
+ * the usual cancel rules apply, except after 401/403, when a cancel with the same refused credentials would
+ * be refused too.
  */
 import { errorsOf, expectOutcome } from './checks.js'
 import { foremanOutputs, foremanShow } from './api-answers.js'

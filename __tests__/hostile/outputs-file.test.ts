@@ -1,8 +1,7 @@
 /**
- * Issue 18, defect 3: an outputs file that cannot be written (a full disk, a directory, a missing
- * file) never hides the outcome: the job's outcome is said first, then one error names the file and
- * why. The same for --dotenv and for `release-gate --ci github`. An unwritable step summary costs a
- * warning, never the verdict.
+ * An outputs file that cannot be written (a full disk, a directory, a missing file) never hides the outcome:
+ * the job's outcome is said first, then one error names the file and why. The same for --dotenv and for
+ * `release-gate --ci github`. An unwritable step summary costs a warning, never the verdict.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,7 +1,6 @@
 /**
- * Issue 8, points 5, 6 and 8: secrets that cannot be sent are input errors before any request;
- * a server that echoes a secret in another encoding does not get it shown; a message clipped in the
- * middle of a secret does not show its beginning.
+ * Secrets that cannot be sent are input errors before any request; a server that echoes a secret in another
+ * encoding does not get it shown; a message clipped in the middle of a secret does not show its beginning.
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { errorsOf, expectOutcome, formsFound, prefixesFound, secretForms, shown } from './checks.js'

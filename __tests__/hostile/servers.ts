@@ -146,7 +146,10 @@ export interface TruncateOptions {
   contentType?: string
   /** How much of the body is sent before the connection goes; by default half of it. */
   keep?: number
-  /** 'length': Content-Length of the whole body, fewer bytes sent. 'chunked': chunked encoding, never terminated. */
+  /**
+   * 'length': Content-Length of the whole body, fewer bytes sent. 'chunked': chunked encoding, never
+   * terminated.
+   */
   framing?: 'length' | 'chunked'
   /** 'destroy' closes the socket (FIN); 'reset' aborts it (TCP RST). */
   end?: 'destroy' | 'reset'

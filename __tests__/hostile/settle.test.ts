@@ -1,12 +1,12 @@
 /**
- * Issue 8, points 1 and 9: answers cut short or shortened.
+ * Answers cut short or shortened.
  *
- * Point 1, bodies cut short. A status answer whose connection goes after the headers and
- * part of the body must never end in a silent green (exit 0 without a status output). Once or twice
- * while polling it is ridden out; every time, it fails the step with an error, inside the timeout.
+ * Bodies cut short: a status answer whose connection goes after the headers and part of the body must never
+ * end in a silent green (exit 0 without a status output). Once or twice while polling it is ridden out; every
+ * time, it fails the step with an error, inside the timeout.
  *
- * Point 9, a whole-log answer (Otter) that comes back empty or shorter once while the job runs: every
- * line is still shown exactly once, in order.
+ * A whole-log answer (Otter) that comes back empty or shorter once while the job runs: every line is still
+ * shown exactly once, in order.
  */
 import { remoteLines } from '../e2e/helpers.js'
 import { expectOutcome } from './checks.js'

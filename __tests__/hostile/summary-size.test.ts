@@ -1,7 +1,7 @@
 /**
- * Issue 18, defect 2: GitHub drops a step summary over 1 MiB whole (actions/runner,
- * FileCommandManager.cs: CreateStepSummaryCommand, AttachmentSizeLimit = 1024 * 1024). Whatever the
- * fleet, the summary stays under it, in UTF-8 bytes, and says what it left out and that the log has it.
+ * GitHub drops a step summary over 1 MiB whole (actions/runner, FileCommandManager.cs:
+ * CreateStepSummaryCommand, AttachmentSizeLimit = 1024 * 1024). Whatever the fleet, the summary stays under
+ * it, in UTF-8 bytes, and says what it left out and that the log has it.
  */
 import { renderHtml } from '../../src/host/summary-html.js'
 import type { Summary } from '../../src/contracts/host.js'

@@ -1,8 +1,8 @@
 /**
- * Issue 8, points 10 and 12: answers of the wrong shape fail the step with an error that says the
- * server answered something unexpected and names the field (not a crash, not a request to
- * '.../undefined'); a field that is merely absent is not a failure. Variable names that are also
- * names of Object.prototype members are sent, or refused by name, never silently dropped.
+ * Answers of the wrong shape fail the step with an error that says the server answered something unexpected
+ * and names the field (not a crash, not a request to '.../undefined'); a field that is merely absent is not a
+ * failure. Variable names that are also names of Object.prototype members are sent, or refused by name, never
+ * silently dropped.
  */
 import { errorsOf, expectOutcome } from './checks.js'
 import { foremanHosts, foremanOutputs, foremanShow, rpmDone, rpmRun } from './api-answers.js'

@@ -1,7 +1,7 @@
 /**
- * Issue 18, defect 7: a server-url that WHATWG URL parsing refuses (a port above 65535, a space) may
- * still carry 'user:password@' or a token in its query; the input error names server-url and shows the
- * rest, never those, in the action's error, the command's stderr or its --json document.
+ * A server-url that WHATWG URL parsing refuses (a port above 65535, a space) may still carry 'user:password@'
+ * or a token in its query; the input error names server-url and shows the rest, never those, in the action's
+ * error, the command's stderr or its --json document.
  */
 import { runCli } from '../../sandbox/cli-runner.js'
 import { errorsOf, expectOutcome, formsFound, shown } from './checks.js'

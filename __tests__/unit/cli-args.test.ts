@@ -93,7 +93,7 @@ describe('the command line', () => {
     ])
   })
 
-  it('keeps where each input came from, for messages that name it there (issue 29)', () => {
+  it('keeps where each input came from, for messages that name it there', () => {
     const { sources } = parse(['--template', 'a', '--api-key=k', '--wait', 'false'], {
       RELEASE_GATE_TIMEOUT: '5m',
       RELEASE_GATE_TEMPLATE: 'b',

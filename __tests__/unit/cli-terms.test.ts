@@ -29,8 +29,8 @@ const problems = (...added: [string, string][]) => {
   return ''
 }
 
-// Issue 29: a message that names an input marks it, and each host says it in its own terms; nothing
-// rewrites sentences afterwards.
+// A message that names an input marks it, and each host says it in its own terms; no rule rewrites the
+// sentences afterwards.
 describe('the inputs our messages name, in each host’s terms', () => {
   it('the action says them as a workflow writes them', () => {
     expect(inActionTerms(problems(['server-url', "is required: the server's base URL"]))).toBe(

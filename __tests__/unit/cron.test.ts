@@ -31,7 +31,8 @@ const FOREMAN_ACCEPTS = [
   '@noon',
   '@hourly',
   '@yearly Asia/Kuala_Lumpur',
-  // fugit's extensions over classic cron, refused by the action before issue 17:
+  // fugit's extensions over classic cron, which an earlier check of the action refused though Foreman accepts
+  // them:
   '5/15 * * * *',
   '15/30 * * * *',
   '0 0 L * *',

@@ -97,7 +97,7 @@ describe('runGate', () => {
       'Test failed while checking job a (HTTP 503), even after retries; trying again at the next check.',
     )
     const lasting = new GateError('Test does not know job a.')
-    // The run existed: the failure travels with it (issue 18), for its id to be an output.
+    // The run existed: the failure travels with it, for its id to be an output and the job not to be lost.
     await expect(
       runGate(adapterOf(new ScriptedRun('a', ['running', lasting])), options()),
     ).rejects.toMatchObject({ failure: lasting, runs: [{ run: { id: 'a' } }] })

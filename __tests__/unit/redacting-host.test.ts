@@ -30,7 +30,7 @@ function recordingHost() {
 }
 
 describe('redacting host', () => {
-  // Issue 29: the line naming tolerated failures reached --json's message as it was, marks and all.
+  // The line naming tolerated failures once reached --json's message as it was, marks and all.
   it("says the tolerated failures' line in the host's terms, and redacts it, as the message", () => {
     const { host, seen } = recordingHost()
     const redactor = new Redactor({ ...ACTION_TERMS, input: (name) => `--${name}` })

@@ -109,7 +109,7 @@ describe('verdictOf', () => {
     )
   })
 
-  it('says how many of the others succeeded, not that they "did not fail" (issue 20)', () => {
+  it('says how many of the others succeeded, not that they "did not fail"', () => {
     expect(
       verdictOf(result('failed', [outcome('a', 'failed'), outcome('b', 'succeeded')]), 'error').message,
     ).toBe('job a: failed after 5s. 1 of 2 succeeded.')

@@ -91,7 +91,8 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
       return !blocks.some((block) => {
         const document = parse(block[1]!) as { on?: unknown; jobs?: Record<string, { steps?: Step[] }> }
         const on = document?.on
-        // A pull request's check and a deploy from the same workflow: pull_request and at least one more trigger.
+        // A pull request's check and a deploy from the same workflow: pull_request and at least one more
+        // trigger.
         if (typeof on !== 'object' || on === null || !('pull_request' in on) || Object.keys(on).length < 2)
           return false
         return Object.values(document.jobs ?? {}).some((job) =>

@@ -2,7 +2,7 @@ import { summaryAsText } from '../../sandbox/runner-view.js'
 import { renderHtml } from '../../src/host/summary-html.js'
 
 describe('summaryAsText (the demo and the runner view show summaries in a terminal)', () => {
-  it('puts a section title, each item and its code on lines of their own, not run together (issue 20)', () => {
+  it('puts a section title, each item and its code on lines of their own, not run together', () => {
     const html = renderHtml({
       title: 'release-gate: Foreman 171',
       status: 'failed',

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { staleBundleWarning } from '../../src/util/stale-bundle.js'
 
-/** A checkout: dist/index.js built at `builtAt`, and (unless `src` is false) src/ files changed at their times. */
+/**
+ * A checkout: dist/index.js built at `builtAt`, and (unless `src` is false) src/ files changed at their
+ * times.
+ */
 function checkout(builtAt: number, src: Record<string, number> | false): string {
   const root = mkdtempSync(join(tmpdir(), 'stale-bundle-'))
   mkdirSync(join(root, 'dist'))

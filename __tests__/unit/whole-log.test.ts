@@ -63,7 +63,10 @@ describe('WholeLog and bad answers', () => {
   })
 })
 
-/** The whole-log logic as it was before answers were streamed: the reference the streaming one must agree with. */
+/**
+ * The whole-log logic as it was before answers were streamed: the reference the streaming one must agree
+ * with.
+ */
 class HeldWholeLog {
   private shown = ''
   private shownUpTo = 0
@@ -71,7 +74,8 @@ class HeldWholeLog {
   update(log: string, final: boolean): string[] {
     const end = final ? log.length : log.lastIndexOf('\n') + 1
     if (end <= this.shownUpTo && log.startsWith(this.shown)) return []
-    // Shorter than what was shown, even at the end: a failed read (issue 18), nothing of it is taken.
+    // Shorter than what was shown, even at the end: a failed read (the log only grows), nothing of it is
+    // taken.
     if (end < this.shownUpTo) return []
     if (!log.startsWith(this.shown)) {
       const remaining = new Map<string, number>()
@@ -111,7 +115,9 @@ function random(seed: number): (below: number) => number {
   }
 }
 
-/** Feeds an answer in pieces of random sizes (a multi-byte character never split: that is the decoder's job). */
+/**
+ * Feeds an answer in pieces of random sizes (a multi-byte character never split: that is the decoder's job).
+ */
 function streamed(
   log: WholeLog,
   text: string,

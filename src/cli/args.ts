@@ -4,7 +4,10 @@ import { nearest } from '../util/nearest.js'
 
 /** Inputs that take one entry per line: repeated flags add lines, and `@file` reads lines from a file. */
 export const MULTI_LINE_INPUTS = ['variables', 'filter']
-/** Inputs that are secrets: best passed in the environment, where no process listing or shell history shows them. */
+/**
+ * Inputs that are secrets: best passed in the environment, where no process listing or shell history shows
+ * them.
+ */
 export const SECRET_INPUTS = ACTION_INPUTS.filter((input) => input.secret).map((input) => input.name)
 
 /** Inputs that take true or false (action.yml's default says which): given alone, a flag sets true. */
@@ -94,7 +97,10 @@ export const CLI_OPTIONS: OptionSpec[] = [
 export type InputSource = 'flag' | 'variable'
 
 export interface CommandLine {
-  /** Every declared input, as the host gives it to the gate: the flag, else RELEASE_GATE_<NAME>, else action.yml's default. */
+  /**
+   * Every declared input, as the host gives it to the gate: the flag, else RELEASE_GATE_<NAME>, else
+   * action.yml's default.
+   */
   inputs: Record<string, string>
   /** The inputs the user gave, by where from: messages name the flag or the variable the user wrote. */
   sources: Record<string, InputSource>
@@ -133,15 +139,16 @@ const INPUT_NAMES = new Set(ACTION_INPUTS.map((input) => input.name))
 const OPTION_BY_FLAG = new Map(
   CLI_OPTIONS.flatMap((o) => [[o.flag, o] as const, ...(o.short ? [[o.short, o] as const] : [])]),
 )
-/** A flag whose value is read from the next argument: every input but true/false ones, and --ci and the like. */
+/**
+ * A flag whose value is read from the next argument: every input but true/false ones, and --ci and the like.
+ */
 const takesValue = (name: string): boolean =>
   (INPUT_NAMES.has(name) && !BOOLEAN_INPUTS.has(name)) || OPTION_BY_FLAG.get(name)?.value !== undefined
 
 /**
  * node:util's parseArgs, loosely (every check is ours, in our words), with the command's rules for what
- * follows a flag that takes a value: the next argument, unless it is another flag (`--template --json`
- * is a --template without its value, then --json); one starting with a single '-' is a value
- * (`--max-failed -1`).
+ * follows a flag that takes a value: the next argument, unless it is another flag (`--template --json` is a
+ * --template without its value, then --json); one starting with a single '-' is a value (`--max-failed -1`).
  */
 function tokenize(argv: readonly string[], from = 0): Token[] {
   const options = Object.fromEntries(
@@ -217,7 +224,9 @@ function readFlags(tokens: Token[], argv: readonly string[]) {
   return { errors, given, switches }
 }
 
-/** Every input: from its flags, else its variable, else action.yml's default; @file read for multi-line ones. */
+/**
+ * Every input: from its flags, else its variable, else action.yml's default; @file read for multi-line ones.
+ */
 function resolveInputs(
   given: Map<string, { values: string[] }>,
   env: Record<string, string | undefined>,

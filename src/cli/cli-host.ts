@@ -23,7 +23,9 @@ export interface CliHostOptions {
   drained?: () => Promise<void>
   /** Where bad input is reported when the log goes to stdout: stderr, as with a usage error. */
   errors?: Renderer
-  /** How the inputs our messages name are said: flags, or the variables they were read from (cli/terms.ts). */
+  /**
+   * How the inputs our messages name are said: flags, or the variables they were read from (cli/terms.ts).
+   */
   terms: Terms
 }
 

@@ -1,6 +1,9 @@
 import type { Ending } from '../contracts/host.js'
 
-/** The process exit code of each way a gate ends: one to one, documented in --help, the README and docs/command.md. */
+/**
+ * The process exit code of each way a gate ends: one to one, documented in --help, the README and
+ * docs/command.md.
+ */
 export const EXIT_CODES: Record<Ending, number> = {
   passed: 0,
   failed: 1,

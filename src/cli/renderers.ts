@@ -28,9 +28,13 @@ export interface RendererOptions {
   drained?: () => Promise<void>
   env: Record<string, string | undefined>
   debug: boolean
-  /** ANSI colours for our own labels (never for server text): a TTY without NO_COLOR, or GitLab's log view. */
+  /**
+   * ANSI colours for our own labels (never for server text): a TTY without NO_COLOR, or GitLab's log view.
+   */
   color: boolean
-  /** Our symbols (box lines, dashes, status icons) in ASCII, for a reader that cannot show them (terminal.ts). */
+  /**
+   * Our symbols (box lines, dashes, status icons) in ASCII, for a reader that cannot show them (terminal.ts).
+   */
   ascii?: boolean
 }
 
@@ -60,7 +64,10 @@ const EOL = '\n'
 const meaning = (code: number): string =>
   EXIT_MEANINGS.find(([c]) => c === code)?.[1].replace(/:.*$/, '') ?? ''
 
-/** Plain text for terminals, Jenkins and any other CI: server lines marked off with '│ ', colour only on a TTY. */
+/**
+ * Plain text for terminals, Jenkins and any other CI: server lines marked off with '│ ', colour only on a
+ * TTY.
+ */
 class PlainRenderer implements Renderer {
   readonly ci: Renderer['ci'] = 'plain'
   constructor(protected readonly options: RendererOptions) {}
@@ -162,7 +169,8 @@ class AzureRenderer extends PlainRenderer {
 
   override output(name: string, value: string): void {
     // Variable names take letters, digits, '.' and '_': job-id is job_id, read as $(STEP.job_id).
-    // The value is printed like every other line, so its controls are made inert too (ESC, BEL; issue 18).
+    // The value is printed like every other line, so its controls are made inert too (ESC, BEL): an id or a
+    // URL in it is whatever the server sent.
     this.options.write(
       `##vso[task.setvariable variable=${azureName(name)};isOutput=true]${azureEscape(inertControls(value))}${EOL}`,
     )
@@ -193,7 +201,9 @@ function azureName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, '_')
 }
 
-/** Command data and property values as the agent unescapes them (CommandStringConvertor, DECODE_PERCENTS on). */
+/**
+ * Command data and property values as the agent unescapes them (CommandStringConvertor, DECODE_PERCENTS on).
+ */
 function azureEscape(text: string): string {
   return text
     .replace(/%/g, '%AZP25')
@@ -205,7 +215,8 @@ function azureEscape(text: string): string {
 
 /**
  * GitHub Actions, for `release-gate` run in a `run:` step: written by the action's own GitHubWriter (remote
- * lines inside a stop-commands block, workflow commands, GITHUB_OUTPUT, the step summary), to the log's stream.
+ * lines inside a stop-commands block, workflow commands, GITHUB_OUTPUT, the step summary), to the log's
+ * stream.
  */
 class GitHubRenderer implements Renderer {
   readonly ci: Renderer['ci'] = 'github'

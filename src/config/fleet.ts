@@ -5,7 +5,9 @@ import type { InputProblems } from './input-error.js'
 /** max-failed: a count of units, or a share of them in percent (rounded down once the total is known). */
 export type Allowance = { count: number } | { percent: number }
 
-/** The most retry-failed takes: each attempt is a new job on the server, and all of them share one timeout. */
+/**
+ * The most retry-failed takes: each attempt is a new job on the server, and all of them share one timeout.
+ */
 const MOST_RETRIES = 5
 
 const ACCEPTS = 'a whole number of units (e.g. 3) or a share of them from 0% to 100% (e.g. 5%)'

@@ -263,7 +263,9 @@ function withoutSecrets(text: string): string {
   return query >= 0 ? `${shown.slice(0, query)}${shown[query]}***` : shown
 }
 
-/** A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input. */
+/**
+ * A true/false input: empty gives `fallback`, anything else but true or false is a problem naming the input.
+ */
 export function parseBoolean(
   name: string,
   text: string,

@@ -11,7 +11,10 @@ export interface Intent {
   subject: string
   /** The runs name their own environment (BuildMaster's deployments): an environment per run can be told. */
   environmentPerRun?: boolean
-  /** Set when the attempt starts a job: where that job shows on the server, in words (for a step killed before it knew the id). */
+  /**
+   * Set when the attempt starts a job: where that job shows on the server, in words (for a step killed before
+   * it knew the id).
+   */
   starts?: string
   /** What the units max-failed counts are called (hosts, deployments, job runs); none for Otter's one job. */
   units?: UnitNames

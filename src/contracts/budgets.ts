@@ -1,9 +1,9 @@
 // Time budgets shared by the engine, the step and the observers, so that each is defined once.
 
 /**
- * After SIGINT (Ctrl+C on Windows) the runner waits 7.5 s, then sends SIGTERM (Ctrl+Break), then kills
- * the step 2.5 s later (see signals.ts): the step ends before that, with its status written, whatever a
- * server does.
+ * After SIGINT (Ctrl+C on Windows) the runner waits 7.5 s, then sends SIGTERM (Ctrl+Break), then kills the
+ * step 2.5 s later (see signals.ts): the step ends before that, with its status written, whatever a server
+ * does.
  */
 export const GRACE_AFTER_SIGINT_MS = 6500
 

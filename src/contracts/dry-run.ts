@@ -22,15 +22,23 @@ export interface DryRun {
    * refusal fails that check rather than `name`. A server not reached fails 'server-url'.
    */
   check<T>(name: string, read: () => Promise<T>, detail: (value: T) => string, proves?: Proof): Promise<T>
-  /** Something known without a further read (an answer already read, an input's shape checked before any request). */
+  /**
+   * Something known without a further read (an answer already read, an input's shape checked before any
+   * request).
+   */
   passed(name: string, detail: string): void
   /** Something the server's API gives no way to check without changing anything: said plainly. */
   unchecked(name: string, why: string): void
-  /** A check that failed, where the caller decides its name (e.g. refused credentials, not the name it read); the caller throws `error` on. */
+  /**
+   * A check that failed, where the caller decides its name (e.g. refused credentials, not the name it read);
+   * the caller throws `error` on.
+   */
   failed(name: string, error: unknown): void
 }
 
-/** The credentials a read proves: the inputs (e.g. 'api-key'), and what the server's answer showed of them. */
+/**
+ * The credentials a read proves: the inputs (e.g. 'api-key'), and what the server's answer showed of them.
+ */
 export interface Proof {
   credentials: string
   detail: string

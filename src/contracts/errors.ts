@@ -9,7 +9,10 @@ import { hostPhrase } from './terms.js'
 export class GateError extends Error {
   constructor(
     message: string,
-    /** The cause may pass by itself (a 503, a reset): while polling, the engine tries again instead of giving up. */
+    /**
+     * The cause may pass by itself (a 503, a reset): while polling, the engine tries again instead of giving
+     * up.
+     */
     readonly transient = false,
     /** The HTTP failure behind it, where there was one: e.g. a refused key is not worth a cancel request. */
     readonly failure?: HttpFailure,

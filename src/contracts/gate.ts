@@ -17,7 +17,10 @@ export interface GateEvents {
   runsFound?(runs: Run[]): Promise<void>
   /** A run reached a final status (or the gate gave up on it). */
   runEnded?(outcome: RunOutcome): Promise<void>
-  /** A group of a run's output was shown (already in the log), e.g. for a report that quotes a run's last lines. */
+  /**
+   * A group of a run's output was shown (already in the log), e.g. for a report that quotes a run's last
+   * lines.
+   */
   outputShown?(outcome: RunOutcome, group: OutputGroup): Promise<void>
 }
 
@@ -32,7 +35,10 @@ export interface RunOutcome {
   linesShown: number
   /** Set when the log shown is known to miss lines the server had: why, and where to read it whole. */
   logIncomplete?: string
-  /** Failed reads of the output since the run ended: bounded, so that a log that never comes back does not hold the step to its timeout. */
+  /**
+   * Failed reads of the output since the run ended: bounded, so that a log that never comes back does not
+   * hold the step to its timeout.
+   */
   finalOutputFailures?: number
   /** For a run the gate stopped waiting on: what happened to it, e.g. that it keeps running on the server. */
   stopNote?: string

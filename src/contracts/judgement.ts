@@ -11,7 +11,10 @@ export type RunEnd =
   | 'failed'
   /** Someone cancelled it on the server: the job did not complete, which counts as an Error. */
   | 'canceled-on-server'
-  /** The step stopped waiting on it (the timeout, start-timeout, the workflow's cancel): its stopNote says what became of it. */
+  /**
+   * The step stopped waiting on it (the timeout, start-timeout, the workflow's cancel): its stopNote says
+   * what became of it.
+   */
   | 'stopped'
   /** It had not ended (the step did not wait on it). */
   | 'unfinished'

@@ -5,13 +5,19 @@ import type { Judgement } from './judgement.js'
 
 /** Something that hears the gate's events from outside, e.g. the GitHub Deployments mirror. */
 export interface Observer extends GateEvents {
-  /** The step's status output is being written: the step has its verdict from now on, even if it is killed before `ended`. */
+  /**
+   * The step's status output is being written: the step has its verdict from now on, even if it is killed
+   * before `ended`.
+   */
   statusWritten?(status: string): void
   /** The gate has ended and its report is known; the observer's failures never change the verdict. */
   ended?(report: GateEnd): Promise<void>
 }
 
-/** What an observer hears at the end: the report's status and verdict, the result, and the summary (its title, details, notes). */
+/**
+ * What an observer hears at the end: the report's status and verdict, the result, and the summary (its title,
+ * details, notes).
+ */
 export interface GateEnd {
   status: string
   ending: Ending

@@ -20,9 +20,14 @@ export interface Snapshot {
 
 /** What holds a run, as its server tells (see Snapshot.hold). */
 export interface Hold {
-  /** In the server's terms, one clause without a final period: "queued in Foreman: its task has not started". */
+  /**
+   * In the server's terms, one clause without a final period: "queued in Foreman: its task has not started".
+   */
   reason: string
-  /** When the server is to start it (epoch ms), where it says or the step asked for it: start-timeout counts from there. */
+  /**
+   * When the server is to start it (epoch ms), where it says or the step asked for it: start-timeout counts
+   * from there.
+   */
   startsAt?: number
   /**
    * Said instead of a clock time and countdown when startsAt is only the latest the start can be: a time
@@ -72,7 +77,9 @@ export interface DetailCase {
 export interface UnitNames {
   one: string
   many: string
-  /** The units are within the runs (a Foreman invocation's hosts): the details' cases list them, not the runs. */
+  /**
+   * The units are within the runs (a Foreman invocation's hosts): the details' cases list them, not the runs.
+   */
   within?: boolean
 }
 
@@ -161,9 +168,15 @@ export interface Adapter {
   outputs?(): Record<string, string>
   /** Sections for the job summary beyond the table, e.g. the hosts that failed; read after the gate ends. */
   details?(signal: AbortSignal): Promise<DetailSection[]>
-  /** What was attempted, as known once started (e.g. a template given by id, now named); read after the gate ends. */
+  /**
+   * What was attempted, as known once started (e.g. a template given by id, now named); read after the gate
+   * ends.
+   */
   attempt?(): { what: string; subject: string } | undefined
-  /** Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for later). */
+  /**
+   * Set by start() when the work should not be waited on whatever `wait` says (e.g. it is scheduled for
+   * later).
+   */
   readonly notWaiting?: string
   /**
    * Called once every run has ended and its output has been shown: starts another attempt on the units

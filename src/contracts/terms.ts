@@ -2,10 +2,9 @@
  * Our messages name inputs, and the host decides how to name them: the action says `fail-on` and
  * `fail-on: error`, as a workflow writes them; the command says `--fail-on` (or the RELEASE_GATE_* variable
  * it was read from) and `--fail-on error`. A message marks every input it names with the functions below
- * instead of spelling it out; the marks travel inside the string and are rendered in the host's terms on
- * the way out (the Redactor, which every string leaving the gate passes through). Nothing rewrites
- * sentences afterwards, so a message reworded elsewhere cannot silently stop being said in the command's
- * terms.
+ * instead of spelling it out; the marks travel inside the string and are rendered in the host's terms on the
+ * way out (the Redactor, which every string leaving the gate passes through). Nothing rewrites sentences
+ * afterwards, so a message reworded elsewhere cannot silently stop being said in the command's terms.
  *
  * A mark is the kind and its arguments between characters of Unicode's Private Use Area, which no message
  * of ours holds. Remote text that happens to hold them has them removed, or gets the host's word for one

@@ -95,7 +95,10 @@ export async function checkOnly(adapter: Adapter, signal: AbortSignal, log: Chec
   return adapter.check(signal, log)
 }
 
-/** The request never got an answer from the server's API: unreachable, an untrusted certificate, a page that is not the API. */
+/**
+ * The request never got an answer from the server's API: unreachable, an untrusted certificate, a page that
+ * is not the API.
+ */
 function notReached(error: unknown): boolean {
   const failure =
     error instanceof GateError ? error.failure : error instanceof HttpFailure ? error : undefined

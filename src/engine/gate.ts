@@ -22,7 +22,10 @@ export { DryRunFailed }
 /** The engine's settings (config/, gateSettings()), and what it reports to and is stopped by. */
 export interface GateOptions extends GateSettings {
   events?: GateEvents
-  /** Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's must agree. */
+  /**
+   * Epoch ms when the timeout runs out; by default timeoutMs from now. The caller's clock and the client's
+   * must agree.
+   */
   deadline?: number
   signal: AbortSignal
   console: GateConsole

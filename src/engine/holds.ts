@@ -42,7 +42,10 @@ export interface StartTimedOut {
 export interface NotStarted {
   /** "<run> never started: it was pending for 5m (<what holds it>)." */
   sentence: string
-  /** At start-timeout, for a run that is not cancelled: that it stays pending, where, and how to wait on it again. */
+  /**
+   * At start-timeout, for a run that is not cancelled: that it stays pending, where, and how to wait on it
+   * again.
+   */
   stays?: string
 }
 
@@ -193,7 +196,9 @@ export class HoldWatch {
     return this.watched.get(outcome.run)?.startsAt ?? 0
   }
 
-  /** How long a run may be pending before its hold is said: before half of start-timeout, when that is sooner. */
+  /**
+   * How long a run may be pending before its hold is said: before half of start-timeout, when that is sooner.
+   */
   private noticeAfter(): number {
     const { pollIntervalMs, startTimeoutMs = Infinity } = this.options
     return Math.min(NOTICE_AT_MOST_MS, NOTICE_AFTER_INTERVALS * pollIntervalMs, startTimeoutMs / 2)

@@ -37,7 +37,9 @@ export class GitHubWriter extends ActionConsole {
     this.eol = eol
   }
 
-  /** A warning annotation. Its data is escaped, so the runner reads it as this one command whatever it holds. */
+  /**
+   * A warning annotation. Its data is escaped, so the runner reads it as this one command whatever it holds.
+   */
   warning(text: string): void {
     this.command('warning', text)
   }
@@ -67,7 +69,8 @@ export class GitHubWriter extends ActionConsole {
     if (!file) return false
     const delimiter = `ghadelimiter_${randomUUID()}`
     const eol = this.eol
-    // UTF-8 without a byte-order mark, as @actions/core writes it: the runner reads it as UTF-8 (File.ReadAllText).
+    // UTF-8 without a byte-order mark, as @actions/core writes it: the runner reads it as UTF-8
+    // (File.ReadAllText).
     append('GITHUB_OUTPUT', file, `${name}<<${delimiter}${eol}${value}${eol}${delimiter}${eol}`)
     return true
   }
@@ -92,7 +95,8 @@ function append(what: string, file: string, text: string): void {
   try {
     appendFileSync(file, text, 'utf8')
   } catch (error) {
-    // A full disk, a directory, a missing folder: the host's caller says so after the outcome, naming the file.
+    // A full disk, a directory, a missing folder: the host's caller says so after the outcome, naming the
+    // file.
     throw new UnwritableFile(what, file, error)
   }
 }

@@ -14,7 +14,10 @@ export class StepGuard {
   /** The verdict's exit code, once the step has ended. */
   private code: number | undefined
   private readonly written = new Set<string>()
-  /** Why the outputs could not be written (a full disk, a directory): said once, at the end, after the outcome. */
+  /**
+   * Why the outputs could not be written (a full disk, a directory): said once, at the end, after the
+   * outcome.
+   */
   private outputsProblem: string | undefined
 
   constructor(

@@ -3,7 +3,9 @@ import { fitSummary } from '../report/summary-size.js'
 import { escapeHtml } from '../util/words.js'
 import type { Summary, SummaryCell } from '../contracts/host.js'
 
-/** The summary as GitHub renders it: HTML, every value escaped, within GitHub's size limit whatever the fleet. */
+/**
+ * The summary as GitHub renders it: HTML, every value escaped, within GitHub's size limit whatever the fleet.
+ */
 export function renderHtml(summary: Summary): string {
   return fitSummary(summary, renderWhole)
 }

@@ -96,7 +96,10 @@ export function interpret(
   throw fail('rejected', false)
 }
 
-/** What a stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret() would. */
+/**
+ * What a stream's own consumer threw: as it is, but a JSON answer that does not parse fails as interpret()
+ * would.
+ */
 export function sinkFailure(label: string, accept: 'json' | 'text', error: unknown): unknown {
   if (!(error instanceof SyntaxError) || accept !== 'json') return error
   return new HttpFailure({

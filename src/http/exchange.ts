@@ -21,7 +21,10 @@ export interface ExchangeRequest {
    * paused) until it settles: a slow consumer slows the server instead of filling memory.
    */
   onText?: (chunk: string) => void | Promise<void>
-  /** Decides, once the status is known, whether `onText` takes this answer (an error page is collected instead). */
+  /**
+   * Decides, once the status is known, whether `onText` takes this answer (an error page is collected
+   * instead).
+   */
   streamIf?: (status: number, contentType: string | undefined) => boolean
 }
 
@@ -159,8 +162,7 @@ class Exchange {
     this.answered = true
     // An answer that declares more than the limit is refused before a byte of it is read.
     if (Number(res.headers['content-length']) > maxBytes) return this.finish(new TooLargeError(maxBytes))
-    // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110
-    // §12.5.3).
+    // No request here sends Accept-Encoding, so any coding but identity was not asked for (RFC 9110 §12.5.3).
     const encoding = String(res.headers['content-encoding'] ?? '')
       .trim()
       .toLowerCase()

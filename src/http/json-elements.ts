@@ -154,7 +154,10 @@ export class JsonElements implements TextSink {
     return undefined
   }
 
-  /** Strings, braces, brackets, commas and colons: depth, keys, and the end of an element that is an object or array. */
+  /**
+   * Strings, braces, brackets, commas and colons: depth, keys, and the end of an element that is an object or
+   * array.
+   */
   private structure(chunk: string, c: number, i: number): Promise<void> | undefined {
     switch (c) {
       case QUOTE:
@@ -192,7 +195,9 @@ export class JsonElements implements TextSink {
     return undefined
   }
 
-  /** Sends the characters since the last switch where they belong, and the following ones to `destination`. */
+  /**
+   * Sends the characters since the last switch where they belong, and the following ones to `destination`.
+   */
   private switchTo(chunk: string, destination: JsonElements['destination'], at: number): void {
     if (at > this.segmentStart) {
       if (this.destination === 'rest') this.rest.push(chunk.slice(this.segmentStart, at))

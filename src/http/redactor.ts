@@ -22,7 +22,9 @@ export class Redactor {
   /** `terms`: how the host names inputs (the command's flags); the action's by default. */
   constructor(private readonly terms: Terms = ACTION_TERMS) {}
 
-  /** Registers a secret and the forms a server may echo it in; returns those forms, for the runner's mask too. */
+  /**
+   * Registers a secret and the forms a server may echo it in; returns those forms, for the runner's mask too.
+   */
   add(secret: string | undefined): string[] {
     if (!secret || secret.length < MIN_REDACTED_LENGTH) return []
     const forms = echoedForms(secret)

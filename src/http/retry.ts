@@ -41,7 +41,10 @@ export interface Retrying {
   policy: RetryPolicy
   /** Ends the wait between tries, rejecting with its reason (a cancel, the deadline). */
   signal: AbortSignal
-  /** Whether what a try threw is transient for this request: worth another try; anything else is thrown as it is. */
+  /**
+   * Whether what a try threw is transient for this request: worth another try; anything else is thrown as it
+   * is.
+   */
   transient(error: unknown): boolean
   /** How long the server asked to wait (Retry-After), if it did. */
   askedMs?(error: unknown): number | undefined

@@ -37,7 +37,10 @@ export class StreamGuard {
     if (this.mode === 'sniffing' && this.headChars >= SNIFF_CHARS) return this.decide()
   }
 
-  /** After a complete answer: the collected HTML page, or '' once everything went to the sink (and it has ended). */
+  /**
+   * After a complete answer: the collected HTML page, or '' once everything went to the sink (and it has
+   * ended).
+   */
   async end(status: number): Promise<string> {
     if (this.mode === 'sniffing') await this.decide()
     if (this.mode === 'collecting') return this.head.join('')

@@ -305,7 +305,8 @@ export class JUnitReport implements Observer {
         outcome: 'failed',
         message: `${this.stopped(end)}: the job never started ${on}; its status is ${host.detail}.`,
       }
-    // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did not.
+    // Each earlier attempt that failed: a flakyFailure in a case that passed, a rerunFailure in one that did
+    // not.
     const earlier = attempts.slice(0, -1).map((a) => ({
       message: `Attempt ${a.attempt} of ${attempts.length} did not succeed on ${host.name} (${a.run}): ${a.detail}.`,
       lines: a.lines,
@@ -365,7 +366,9 @@ export class JUnitReport implements Observer {
     }
   }
 
-  /** Why the gate stopped waiting, as the start of a sentence: in the engine's words, as the report says it. */
+  /**
+   * Why the gate stopped waiting, as the start of a sentence: in the engine's words, as the report says it.
+   */
   private stopped(end: GateEnd): string {
     return end.result?.stopReason ?? 'The step stopped waiting'
   }

@@ -170,7 +170,8 @@ export function plan(recorded: Recorded): Plan {
   const open = [...recorded.runs.values(), ...created].filter((run) => !recorded.ended.has(run.id))
   const early = ending !== 'verdict'
   const deployments = [...recorded.deployments.values()].filter(
-    // A deployment main gave no final state after its verdict was meant to stay as it is (a job not waited on).
+    // A deployment main gave no final state after its verdict was meant to stay as it is (a job not waited
+    // on).
     (d) => !d.closed && (d.final !== undefined || early),
   )
   const todo: Plan = {

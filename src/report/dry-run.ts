@@ -37,7 +37,9 @@ function countChecks(checks: CheckResult[]): string {
   return `${passed} check${passed === 1 ? '' : 's'} passed${unchecked ? `, ${unchecked} could not be checked through the API` : ''}`
 }
 
-/** The dry run's last line in the log, and the start of its summary: what would happen, and that nothing did. */
+/**
+ * The dry run's last line in the log, and the start of its summary: what would happen, and that nothing did.
+ */
 export function dryRunLine(checks: CheckResult[], plan: string | undefined, server: string): string {
   const would = plan ? ` The step would ${plan}.` : ''
   return `Dry run: ${countChecks(checks)}.${would} Nothing was created, started or changed on ${server}.`

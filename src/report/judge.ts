@@ -14,7 +14,9 @@ export class Judge implements Judgement {
     return failsStep('warning', this.failOn)
   }
 
-  /** What a run's end means for the step; a run the step stopped waiting on is 'stopped', whatever its status. */
+  /**
+   * What a run's end means for the step; a run the step stopped waiting on is 'stopped', whatever its status.
+   */
   run(outcome: RunOutcome): RunJudgement {
     if (outcome.stopNote !== undefined) return { end: 'stopped', fails: false }
     if (outcome.status === 'canceled')
@@ -22,7 +24,10 @@ export class Judge implements Judgement {
     return this.status(outcome.status)
   }
 
-  /** What an outcome's own status means for the step: succeeded, a Warning, an Error; anything else had not ended. */
+  /**
+   * What an outcome's own status means for the step: succeeded, a Warning, an Error; anything else had not
+   * ended.
+   */
   status(status: Status): RunJudgement {
     switch (status) {
       case 'succeeded':

@@ -141,7 +141,9 @@ class CaseWriter {
     return xmlSafe(this.redact(text))
   }
 
-  /** Every limit counts characters as written, after escaping: text full of '&' costs five times its length. */
+  /**
+   * Every limit counts characters as written, after escaping: text full of '&' costs five times its length.
+   */
   oneLine(text: string, max: number): string {
     return clipEscaped(this.clean(text).replace(/\s+/g, ' ').trim(), max, attrLength)
   }
@@ -225,7 +227,10 @@ const costOf =
 const textLength = costOf(TEXT_COST)
 const attrLength = costOf(ATTR_COST)
 
-/** At most `max` characters once escaped (by `length`'s measure), ending in '…' when cut; never half a character. */
+/**
+ * At most `max` characters once escaped (by `length`'s measure), ending in '…' when cut; never half a
+ * character.
+ */
 function clipEscaped(value: string, max: number, length: (value: string) => number): string {
   if (length(value) <= max) return value
   const kept: string[] = []

@@ -244,7 +244,7 @@ const ENDED: RunEnd[] = ['tolerated', 'warning', 'failed', 'canceled-on-server']
 
 /**
  * The runs that did not fail the step, said by what they did ("1 of 2 succeeded.") rather than by
- * what they did not do ("1 of 2 did not fail." read as a riddle — issue 20).
+ * what they did not do ("1 of 2 did not fail." reads as a riddle).
  */
 function othersLine(others: RunOutcome[], total: number): string {
   const warned = others.filter((o) => o.status === 'warning').length
@@ -256,7 +256,10 @@ function othersLine(others: RunOutcome[], total: number): string {
   return `${parts.join('; ')}.`
 }
 
-/** "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per thing. */
+/**
+ * "<run>: <status> in 2m10s" where the server timed the run, else "after 2m15s" of waiting: one clock per
+ * thing.
+ */
 function runLine(outcome: RunOutcome, result: GateResult): string {
   const ran = ranFor(outcome)
   return `${outcome.run.title}: ${stateOf(outcome)} ${ran ? `in ${ran}` : `after ${formatDuration(waitedFor(outcome, result))}`}`
@@ -265,7 +268,7 @@ function runLine(outcome: RunOutcome, result: GateResult): string {
 /**
  * A run's state in words: its status, except that a run the step stopped watching while it keeps running
  * on its server (Otter and BuildMaster cannot cancel; a job this step did not start) is "left running",
- * never "canceled": canceled means canceled on the server (issue 29).
+ * never "canceled": canceled means canceled on the server, and nothing else.
  */
 function stateOf(outcome: RunOutcome): string {
   if (!outcome.keepsRunning) return outcome.status

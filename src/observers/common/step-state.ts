@@ -110,7 +110,10 @@ export function stepRecord(
   }
 }
 
-/** The entries of the journal at `path` (the value of STATE_record); none when there is none or it is unreadable. */
+/**
+ * The entries of the journal at `path` (the value of STATE_record); none when there is none or it is
+ * unreadable.
+ */
 export function readStepRecord(path: string): RecordEntry[] {
   if (!path.trim() || !isAbsolute(path.trim())) return []
   let text: string

@@ -10,7 +10,9 @@ const NEVER = new AbortController().signal
 
 export interface BoundedFetchOptions {
   maxBytes?: number
-  /** The longest silence allowed between bytes (connecting included); the caller's signal bounds the whole. */
+  /**
+   * The longest silence allowed between bytes (connecting included); the caller's signal bounds the whole.
+   */
   idleTimeoutMs?: number
 }
 
@@ -18,7 +20,7 @@ export interface BoundedFetchOptions {
  * A `fetch` for Octokit's `request.fetch`, built on the exchange the release-server client uses, so that
  * GitHub's client is bounded the same way:
  * - bytes: undici's fetch sends `Accept-Encoding: gzip, deflate, br` and inflates whatever comes, so a
- *   3 kB brotli answer from GITHUB_API_URL became 2 GB in memory (issue 18). This one sends no
+ *   3 kB brotli answer from GITHUB_API_URL became 2 GB in memory. This one sends no
  *   Accept-Encoding, refuses any answer with a Content-Encoding (GitHub honours Accept-Encoding), and
  *   refuses an answer past `maxBytes`, as read off the wire;
  * - time: the caller's signal ends the request at once, and silence beyond `idleTimeoutMs` ends it too;

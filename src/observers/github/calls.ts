@@ -115,7 +115,10 @@ export class GitHubCalls {
     }
   }
 
-  /** One try, within the attempt time and what is left of the call's; none once the mirror is off or out of time. */
+  /**
+   * One try, within the attempt time and what is left of the call's; none once the mirror is off or out of
+   * time.
+   */
   private async attempt<T>(
     request: (signal: AbortSignal) => Promise<T>,
     end: number,

@@ -29,10 +29,14 @@ export interface MirrorOptions {
   environment: string
   /** The environment-url input: the deployed environment's address ("View deployment"); none when empty. */
   environmentUrl?: string
-  /** This workflow run's page: the deployment's log_url where the job has no page of its own on its server. */
+  /**
+   * This workflow run's page: the deployment's log_url where the job has no page of its own on its server.
+   */
   logUrl?: string
   attempt: Attempt
-  /** The report's fail-on decisions (report/judge.ts): the mirror reads them, never applies fail-on itself. */
+  /**
+   * The report's fail-on decisions (report/judge.ts): the mirror reads them, never applies fail-on itself.
+   */
   judge: Judgement
   console: Pick<HostConsole, 'info' | 'warning' | 'debug'>
   setOutput(name: string, value: string): void

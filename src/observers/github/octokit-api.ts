@@ -7,7 +7,7 @@ const API_VERSION = { 'x-github-api-version': '2022-11-28' }
 /**
  * GitHubApi over @actions/github. The base URL comes from GITHUB_API_URL (GitHub Enterprise Server works
  * unchanged). Its own fetch (undici's) is replaced by boundedFetch(): undici inflates any answer it gets,
- * without a limit, and follows redirects with a POST's body (issue 18); boundedFetch reads at most
+ * without a limit, and follows redirects with a POST's body; boundedFetch reads at most
  * 1 MB off the wire, inflates nothing, follows nothing, and keeps the proxy (HTTPS_PROXY, HTTP_PROXY,
  * NO_PROXY) through @actions/http-client's agents. `request` replaces @actions/github's defaults whole,
  * so its agent and proxy fetch go together.

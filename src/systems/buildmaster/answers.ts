@@ -138,7 +138,8 @@ export function isSelectedBy(d: DeploymentJson, filter: Record<string, string>):
       case 'pipelineStageName':
         return sameName(d.pipelineStageName, value)
       case 'pipelineName':
-        // A deployment that does not name its pipeline cannot be checked here: the server's filter is trusted.
+        // A deployment that does not name its pipeline cannot be checked here: the server's filter is
+        // trusted.
         return d.pipelineName === undefined || sameName(d.pipelineName, value)
       case 'deploymentId':
         return String(d.id) === value

@@ -77,5 +77,8 @@ function mayHaveActed(failure: HttpFailure, doing: string): string {
   return `BuildMaster may have acted on ${doing}, but its answer was lost (${failure.message}). It was not sent again, so that nothing is done twice: check BuildMaster before re-running.`
 }
 
-/** A failure after BuildMaster took (or may have taken) a deploy: its message says how to wait instead of deploying again. */
+/**
+ * A failure after BuildMaster took (or may have taken) a deploy: its message says how to wait instead of
+ * deploying again.
+ */
 export class AfterDeploy extends GateError {}

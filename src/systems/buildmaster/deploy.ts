@@ -11,7 +11,9 @@ import { releaseLabel, releaseParams, type Settings } from './inputs.js'
 import { explainRefusal } from './refusal.js'
 import { inputRef, inputValue } from '../../contracts/terms.js'
 
-/** The deployments `filter` selects, as the adapter lists them (saying once what BuildMaster's filters did). */
+/**
+ * The deployments `filter` selects, as the adapter lists them (saying once what BuildMaster's filters did).
+ */
 type ListDeployments = (
   doing: string,
   filter: Record<string, string>,
@@ -38,7 +40,9 @@ export class BuildDeploy {
     this.filter = { ...application, releaseNumber: release, buildNumber: build }
   }
 
-  /** Deploys the build once; the deployments it started, every one of the stage where BuildMaster lists them. */
+  /**
+   * Deploys the build once; the deployments it started, every one of the stage where BuildMaster lists them.
+   */
   async deploy(console: GateConsole, variables: Variables, signal: AbortSignal): Promise<DeploymentJson[]> {
     const { ofBuild, where, filter } = this
     const { stage, startTime } = this.settings

@@ -198,7 +198,10 @@ export class BuildMasterDryRun {
     )
   }
 
-  /** A release the real run would create: from pipeline (which must be one BuildMaster shows) or a release template. */
+  /**
+   * A release the real run would create: from pipeline (which must be one BuildMaster shows) or a release
+   * template.
+   */
   private async newRelease(): Promise<void> {
     const { release, pipeline, releaseTemplate } = this.settings
     if (!pipeline && !releaseTemplate) this.fail(`release ${release}`, this.releases.cannotCreate())
@@ -216,10 +219,10 @@ export class BuildMasterDryRun {
 
   /**
    * The API cannot list pipelines: a pipeline shows in the releases that use it, this application's first
-   * (read already), then any application's (each answer checked against the name: a server that ignored
-   * the filter would list every release). Where no release uses it, an application whose releases use
-   * other pipelines under a name close to one of theirs most likely misspells it; any other may well be a
-   * new pipeline.
+   * (read already), then any application's (each answer checked against the name: a server that ignored the
+   * filter would list every release). Where no release uses it, an application whose releases use other
+   * pipelines under a name close to one of theirs most likely misspells it; any other may well be a new
+   * pipeline.
    */
   private async pipeline(pipeline: string): Promise<void> {
     const name = `pipeline '${pipeline}'`

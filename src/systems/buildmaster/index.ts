@@ -222,7 +222,10 @@ class BuildMasterAdapter implements Adapter {
     return this.runs(chosen, new DeploymentBoard(this.api, filter), false)
   }
 
-  /** The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists every deployment. */
+  /**
+   * The deployments `filter` selects, checked one by one: BuildMaster 6.2.x ignores the filters and lists
+   * every deployment.
+   */
   private listDeployments(
     doing: string,
     filter: Record<string, string>,

@@ -103,7 +103,10 @@ function applicationOf(
   }
 }
 
-/** What the operation acts on is named: deployment ids for a wait on them, else the application, release and build. */
+/**
+ * What the operation acts on is named: deployment ids for a wait on them, else the application, release and
+ * build.
+ */
 function checkWhatIsNamed(
   config: GateConfig,
   settings: Settings,

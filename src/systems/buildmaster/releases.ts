@@ -43,7 +43,10 @@ export class Releases {
     this.console.info(`Rejected build ${build} of release ${this.label}.`)
   }
 
-  /** Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before it is sent again. */
+  /**
+   * Re-runs are safe: an existing release is reused, and a create whose answer was lost is looked for before
+   * it is sent again.
+   */
   async ensure(variables: Variables, signal: AbortSignal): Promise<void> {
     const existing = await this.find(signal)
     if (existing) {

@@ -12,7 +12,10 @@ export interface PreparedSystem {
   secrets: string[]
   /** What the step sets out to do, in words: "trigger job template 'deploy-web'", and a name for titles. */
   attempt: Intent
-  /** Inputs that were given but take no effect on this server, in words naming the input: shown as warnings before any request. */
+  /**
+   * Inputs that were given but take no effect on this server, in words naming the input: shown as warnings
+   * before any request.
+   */
   warnings?: string[]
   createAdapter(client: ApiClient): Adapter
 }

@@ -12,7 +12,9 @@ import { Server, type OwnWords, type ServerWords } from './server.js'
 export interface ServerRequest {
   /** Relative to the server URL, e.g. 'api/jobs/status'. */
   path: string
-  /** GET by default; a POST that changes nothing (BuildMaster's every call, Foreman's cancel) is still a read. */
+  /**
+   * GET by default; a POST that changes nothing (BuildMaster's every call, Foreman's cancel) is still a read.
+   */
   method?: 'GET' | 'POST'
   query?: Record<string, string>
   form?: Record<string, string>

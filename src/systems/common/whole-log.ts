@@ -39,7 +39,10 @@ export class WholeLog {
      * the log at each of them too would double the requests and pass one per second on average.
      */
     private readonly minGapMs = 3000,
-    /** The most lines handed out at once, and the text they may hold: what one answer keeps at most, unless rewritten. */
+    /**
+     * The most lines handed out at once, and the text they may hold: what one answer keeps at most, unless
+     * rewritten.
+     */
     private readonly batch: { lines: number; chars: number } = { lines: 2000, chars: 128 * 1024 },
   ) {}
 
@@ -146,7 +149,10 @@ export class WholeLog {
     return this.reading
   }
 
-  /** One line of the answer, `text.slice(from, to)` without its '\n'; `newline` is 1 unless it is the unterminated last one. */
+  /**
+   * One line of the answer, `text.slice(from, to)` without its '\n'; `newline` is 1 unless it is the
+   * unterminated last one.
+   */
   private line(reading: Reading, text: string, from: number, to: number, out: string[][], newline = 1): void {
     reading.chars += to - from + newline
     if (to > from && text.charCodeAt(to - 1) === 13) to-- // '\r'
@@ -167,7 +173,10 @@ export class WholeLog {
     if (!take(next.remaining, hash)) this.hold(reading, text.slice(from, to), hash, out)
   }
 
-  /** The answer differs from the shown log at line `index`: from there, lines are matched by content, in any order. */
+  /**
+   * The answer differs from the shown log at line `index`: from there, lines are matched by content, in any
+   * order.
+   */
   private rewritten(index: number): NonNullable<Reading['next']> {
     const remaining = counted(this.hashes.subarray(index, this.count))
     const hashes = new Float64Array(Math.max(1024, Math.ceil(this.count * 1.25)))
@@ -183,7 +192,10 @@ export class WholeLog {
       this.handOut(reading, out)
   }
 
-  /** Hands out what is pending and takes it as shown; a rewritten answer's lines only once it has passed the shown length. */
+  /**
+   * Hands out what is pending and takes it as shown; a rewritten answer's lines only once it has passed the
+   * shown length.
+   */
   private handOut(reading: Reading, out: string[][]): void {
     if (reading.pending.length === 0) return
     // Even at the end: an answer that never reaches the shown length is a failed read, nothing of it shown.
@@ -214,7 +226,9 @@ interface Reading {
   pendingHashes: number[]
   pendingChars: number
   shownCharsAtStart: number
-  /** Once the answer differs from the shown log: its lines' hashes so far, and the shown lines' not yet met. */
+  /**
+   * Once the answer differs from the shown log: its lines' hashes so far, and the shown lines' not yet met.
+   */
   next?: { hashes: Float64Array; count: number; remaining: Multiset }
 }
 

@@ -72,7 +72,9 @@ export class ForemanApi extends ServerApi {
     }
   }
 
-  /** Creates a job invocation (a run, a re-run): its id, checked. Never sent twice once it may have arrived. */
+  /**
+   * Creates a job invocation (a run, a re-run): its id, checked. Never sent twice once it may have arrived.
+   */
   async create(doing: string, request: ServerRequest, signal: AbortSignal): Promise<number> {
     const context = this.answer(doing)
     const id = field(context, object(context, await this.send(doing, request, signal)), 'id', 'number')
@@ -100,11 +102,13 @@ export class ForemanApi extends ServerApi {
         { method: 'POST', path: `api/job_invocations/${id}/cancel`, json },
         signal,
       )) as { cancelled?: unknown } | null | undefined
-      // REX's #cancel answers { cancelled: result, id }, result being execution_plan.cancel.any? (foreman-tasks
-      // app/models/foreman_tasks/task/dynflow_task.rb): a 200 can say that nothing was cancelled.
+      // REX's #cancel answers { cancelled: result, id }, result being execution_plan.cancel.any?
+      // (foreman-tasks app/models/foreman_tasks/task/dynflow_task.rb): a 200 can say that nothing was
+      // cancelled.
       return data && typeof data === 'object' && data.cancelled === false ? 'refused' : 'cancelled'
     } catch (error) {
-      // 422 "The job could not be cancelled.": its task is not cancellable (finished, paused, or not running).
+      // 422 "The job could not be cancelled.": its task is not cancellable (finished, paused, or not
+      // running).
       if (error instanceof GateError && error.failure?.status === 422) return 'not-cancellable'
       throw error
     }
@@ -187,9 +191,8 @@ export function knownCount(
 }
 
 /**
- * Every host of the invocation with its job status: from the per-invocation hosts endpoint, or, on a
- * Foreman older than that endpoint (it answers 404), from the invocation itself with host_status=true,
- * saying so.
+ * Every host of the invocation with its job status: from the per-invocation hosts endpoint, or, on a Foreman
+ * older than that endpoint (it answers 404), from the invocation itself with host_status=true, saying so.
  */
 export async function hostStatuses(
   api: ForemanApi,

@@ -28,7 +28,10 @@ export class Attempts {
     private readonly console: () => GateConsole | undefined,
   ) {}
 
-  /** A new attempt; `askedHosts`: how many hosts it was asked to re-run (a rerun's), to tell when Foreman ran more. */
+  /**
+   * A new attempt; `askedHosts`: how many hosts it was asked to re-run (a rerun's), to tell when Foreman ran
+   * more.
+   */
   add(invocation: Invocation, askedHosts?: number): void {
     this.fleet.add(invocation)
     if (askedHosts !== undefined) this.asked.set(invocation, askedHosts)
@@ -55,7 +58,10 @@ export class Attempts {
     return { after, failed, attempt: attempt + 1, which: `attempt ${attempt + 1} of ${of}` }
   }
 
-  /** Reads an attempt's hosts once; says Foreman's notes once, and a re-run that ran on more hosts than failed. */
+  /**
+   * Reads an attempt's hosts once; says Foreman's notes once, and a re-run that ran on more hosts than
+   * failed.
+   */
   async record(invocation: Invocation, signal: AbortSignal): Promise<void> {
     const { note, hosts } = await this.fleet.record(invocation, signal)
     if (note && !this.saidOlderHosts) {

@@ -1,6 +1,5 @@
 // Foreman's dry run: the credentials, the template (or feature) and the hosts a run would use, or the job
-// invocation a wait, re-run or cancel names, each read with a GET; nothing is created, re-run or
-// cancelled.
+// invocation a wait, re-run or cancel names, each read with a GET; nothing is created, re-run or cancelled.
 import { type GateConfig } from '../../config/gate-config.js'
 import type { DryRun } from '../../contracts/dry-run.js'
 import { GateError } from '../../contracts/errors.js'

@@ -71,7 +71,10 @@ export class Fleet {
     return { note, hosts: hosts.length }
   }
 
-  /** The hosts whose job failed in `invocation` (job_status error: a warning result too): what a retry runs again. */
+  /**
+   * The hosts whose job failed in `invocation` (job_status error: a warning result too): what a retry runs
+   * again.
+   */
   failedIn(invocation: Invocation): string[] {
     const attempt = this.attempts.indexOf(invocation) + 1
     const failed: string[] = []

@@ -31,7 +31,9 @@ export class HostOutputs {
    * host, timestamp, type and text (never the text itself), to the entry's timestamp.
    */
   private shown = new Map<number, number>()
-  /** Per host, its last few lines (clipped, joined by '\n'), for the summary of a host that did not succeed. */
+  /**
+   * Per host, its last few lines (clipped, joined by '\n'), for the summary of a host that did not succeed.
+   */
   private lastLines = new Map<number, string>()
   /**
    * With several hosts, each host's lines wait here until it has finished, then print as one group;
@@ -40,7 +42,9 @@ export class HostOutputs {
   private held = new Map<number, string>()
   /** The text held, in all; past HELD_MAX_CHARS what is held prints at once, so memory stays bounded. */
   private heldChars = 0
-  /** Hosts whose output printed before they finished (because too much was held): their later groups say so. */
+  /**
+   * Hosts whose output printed before they finished (because too much was held): their later groups say so.
+   */
   private continued = new Set<number>()
 
   constructor(

@@ -49,9 +49,15 @@ class ForemanAdapter implements Adapter {
   private nothingToRerun = false
   private console?: GateConsole
   private readonly api: ForemanApi
-  /** The name of a template given by its id, looked up once after the create; undefined: the id is all we know. */
+  /**
+   * The name of a template given by its id, looked up once after the create; undefined: the id is all we
+   * know.
+   */
   private templateName?: string
-  /** The create's job_invocation (operation: run), template resolved: each retry sends it again on fewer hosts. */
+  /**
+   * The create's job_invocation (operation: run), template resolved: each retry sends it again on fewer
+   * hosts.
+   */
   private body?: Record<string, unknown>
   /** A dry run's count of the hosts it resolved. */
   private hostsTotal?: number
@@ -114,18 +120,19 @@ class ForemanAdapter implements Adapter {
    * retry-failed: once the latest attempt (an invocation this step started) has ended failed, the job runs
    * again on the hosts that failed in it, and only on them, as long as attempts are left.
    *
-   * How: operation: run creates the job again, the same job_invocation on `name ^ (<the failed hosts>)`:
-   * the search Foreman's own "Rerun failed" builds (foreman_remote_execution app/models/
-   * job_invocation_composer.rb, ParamsFromJobInvocation#targeting_params, with Targeting.build_query_from_hosts
-   * in app/models/targeting.rb), sent as a new create because the API's rerun does not do what it says for
-   * it: JobInvocationComposer#compose gives a re-run of a static_query invocation the original's hosts
+   * How: operation: run creates the job again, the same job_invocation on `name ^ (<the failed hosts>)`: the
+   * search Foreman's own "Rerun failed" builds (foreman_remote_execution app/models/
+   * job_invocation_composer.rb, ParamsFromJobInvocation#targeting_params, with
+   * Targeting.build_query_from_hosts in app/models/targeting.rb), sent as a new create because the API's
+   * rerun does not do what it says for it: JobInvocationComposer#compose gives a re-run of a static_query
+   * invocation the original's hosts
    * (`targeting.assign_host_ids(JobInvocation.find(@reruns).targeting.host_ids)`, then `mark_resolved!`, so
    * RunHostsJob never resolves the failed-only search), and a rerun leaves out the invocation's passwords
    * (ParamsFromJobInvocation#params copies no password, key_passphrase or effective_user_password).
    * operation: rerun and rerun-failed know no template to create it with: their retries are Foreman's rerun
-   * with failed_only (api/v2/job_invocations_controller.rb #rerun), and a retry that ran on more hosts
-   * than had failed is said. Either way each attempt is a new invocation; each host is judged by the last
-   * one that ran it.
+   * with failed_only (api/v2/job_invocations_controller.rb #rerun), and a retry that ran on more hosts than
+   * had failed is said. Either way each attempt is a new invocation; each host is judged by the last one that
+   * ran it.
    */
   async retry(signal: AbortSignal, console: GateConsole, hooks?: StartHooks): Promise<Run[]> {
     const due = await this.attempts.due(signal, console)
@@ -321,7 +328,7 @@ class ForemanAdapter implements Adapter {
   }
 
   /**
-   * A template given by id is shown by its name ("template '171'" says nothing to a reader — issue 20):
+   * A template given by id is shown by its name ("template '171'" says nothing to a reader):
    * GET api/job_templates/:id (REX app/controllers/api/v2/job_templates_controller.rb, show; the name is
    * in api/v2/job_templates/main.json.rabl). Fail safe: the job has started by now, so a lookup that fails
    * or is slow only keeps the id, never fails the step; asked once, briefly bounded.
@@ -369,7 +376,7 @@ class ForemanAdapter implements Adapter {
 }
 
 /**
- * The host counts as outputs. canceled is spelt as the status value is (one spelling, issue 29);
+ * The host counts as outputs. hosts-canceled is spelt as the status value is, so one word has one spelling;
  * hosts-cancelled, its first spelling, stays as long as 1.x does, for the workflows that read it.
  */
 function hostCounts(counts: Counts): Record<string, string> {

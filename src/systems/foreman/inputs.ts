@@ -31,7 +31,10 @@ export interface Settings {
   targetingType: string
   invocationId: string
   waitScheduled: boolean
-  /** force-cancel: operation cancel forces it; a cancel on timeout or SIGINT is forced when a normal one did not take. */
+  /**
+   * force-cancel: operation cancel forces it; a cancel on timeout or SIGINT is forced when a normal one did
+   * not take.
+   */
   forceCancel: boolean
   /** organization_id and location_id, sent with every request. */
   scope: Record<string, string>

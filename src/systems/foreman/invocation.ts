@@ -64,7 +64,9 @@ const CANCEL_CHECK_EVERY_MS = 400
 export class Invocation implements Run {
   readonly id: string
   readonly url: string
-  /** Foreman's counts, with warning hosts among the failed; undefined until Foreman knows them (not "N/A"). */
+  /**
+   * Foreman's counts, with warning hosts among the failed; undefined until Foreman knows them (not "N/A").
+   */
   counts?: Counts
   /** The same, from each host's own status once the hosts were listed: what outputs and summary report. */
   hostCounts?: Counts
@@ -287,7 +289,8 @@ export class Invocation implements Run {
 
   /** A host's last lines of output in this invocation, where they were kept. */
   lastLinesOf(host: HostStatus): string[] | undefined {
-    // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the host.
+    // Rows of the hosts list carry no id before remote execution 15.0 (Foreman 3.13): the name finds the
+    // host.
     const id = host.id ?? this.idOf(host.name)
     return id === undefined ? undefined : this.outputs.lastLinesOf(id)
   }

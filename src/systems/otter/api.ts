@@ -10,7 +10,10 @@ import { saying } from '../common/server.js'
 import { ServerApi, type ServerRequest } from '../common/server-api.js'
 import { inputRef, theInput } from '../../contracts/terms.js'
 
-/** The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers today). */
+/**
+ * The token of a dry run's status read: letters, so that no job has it (Otter's job tokens are numbers
+ * today).
+ */
 export const PROBE_TOKEN = 'release-gate-dry-run'
 
 /**

@@ -14,7 +14,9 @@ export interface JobRunJson {
   filterFields: Record<string, unknown>
   status: string | undefined
   started_at: string | undefined
-  /** started_at is there and null: RPM has not run it yet (a server that leaves the field out says nothing). */
+  /**
+   * started_at is there and null: RPM has not run it yet (a server that leaves the field out says nothing).
+   */
   notStarted: boolean
   finished_at: string | undefined
   results_path: string | undefined
@@ -95,7 +97,9 @@ export class RpmApi extends ServerApi {
     return answer === undefined ? undefined : jobRun(context, answer)
   }
 
-  /** A read; undefined for RPM's 404, which means "no matching records" (BMC's REST docs), not an empty list. */
+  /**
+   * A read; undefined for RPM's 404, which means "no matching records" (BMC's REST docs), not an empty list.
+   */
   private async records(doing: string, request: ServerRequest, signal: AbortSignal): Promise<unknown> {
     try {
       return await this.read(doing, request, signal)
@@ -107,7 +111,10 @@ export class RpmApi extends ServerApi {
   }
 }
 
-/** Whether a run is one the filter selects; a filter field the run does not carry cannot be checked and is trusted to RPM. */
+/**
+ * Whether a run is one the filter selects; a filter field the run does not carry cannot be checked and is
+ * trusted to RPM.
+ */
 export function matchesFilter(
   run: JobRunJson,
   filter: Record<string, string>,
