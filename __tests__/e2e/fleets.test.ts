@@ -226,7 +226,16 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
     expect(json(run)).toMatchObject({ ending: 'input', exitCode: 2, message: expect.stringContaining(said) })
   })
 
-  it.concurrent('retry-failed on Otter is bad input: exit 2', async () => {
+  it.concurrent.each([
+    [
+      '--retry-failed',
+      '--retry-failed is Foreman only: Otter runs one job and its API cannot re-run part of it',
+    ],
+    [
+      '--max-failed',
+      '--max-failed is not used by Otter: the step waits on one job, so there is no share of units to allow',
+    ],
+  ])('%s on Otter is bad input: exit 2, saying why', async (flag, said) => {
     const run = await runCli({
       args: [
         '--system',
@@ -235,13 +244,13 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
         sandbox.url('otter'),
         '--template',
         'deploy-web',
-        '--retry-failed',
+        flag,
         '1',
         '--json',
       ],
     })
     expect(run.exitCode).toBe(2)
-    expect(json(run).message).toContain('--retry-failed is Foreman only')
+    expect(json(run)).toMatchObject({ ending: 'input', exitCode: 2, message: expect.stringContaining(said) })
   })
 })
 

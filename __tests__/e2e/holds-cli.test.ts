@@ -1,38 +1,106 @@
 /**
- * Jobs that wait, through the command as a process: start-timeout's exit code and --json, BuildMaster's
- * refusal for unmet requirements and a paused Foreman task in the words the command prints, a job token of
- * 1,000 characters. The bundle as the action runs it: holds.test.ts.
+ * Jobs that wait, through the command as a process: start-timeout's exit code and --json on each server,
+ * BuildMaster's refusal for unmet requirements and a paused Foreman task in the words the command prints, a
+ * job token of 1,000 characters. The bundle as the action runs it: holds.test.ts.
  */
-import type { ForemanSetup } from '../../sandbox/foreman.js'
+import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
+import { FOREMAN_USER, type ForemanSetup } from '../../sandbox/foreman.js'
+import { RPM_TOKEN } from '../../sandbox/rpm.js'
+import type { Sandbox, SandboxSystem } from '../../sandbox/server.js'
 import { sandboxForFile } from '../sandbox.js'
 import { cliTemplates, json, runCli } from './cli.js'
 
 const sandbox = sandboxForFile()
+// A Foreman whose task executor is stopped: its own sandbox, so that the jobs of the other tests, which run
+// beside it, start.
+const stopped = sandboxForFile()
+beforeAll(() => {
+  stopped.foreman.setup.executorStopped = true
+})
 cliTemplates(sandbox)
+const at = (where: Sandbox, system: SandboxSystem) => ['--system', system, '--server-url', where.url(system)]
 const never = (title: string) => new RegExp(`never started: it was pending for \\d+s \\(${title}`)
 
 describe('jobs that wait (the command as a process)', () => {
-  it('start-timeout: exit code 4, timed-out in --json with the message and the outputs', async () => {
-    const run = await runCli({
-      args: [
-        '--system',
-        'otter',
-        '--server-url',
-        sandbox.url('otter'),
-        '--template',
-        'held',
-        '--start-timeout',
-        '2s',
-        '--json',
-      ],
-    })
-    expect(run.exitCode).toBe(4)
-    const doc = json(run)
-    expect(doc).toMatchObject({ status: 'timed-out', ending: 'timed-out', exitCode: 4 })
-    expect(doc.message).toMatch(never('pending in Otter'))
-    expect(doc.outputs['job-ids']).toBe(doc.jobId)
-    expect(run.stderr).toContain('has not started yet: pending in Otter')
-  })
+  // Each server's job that never starts, its command with start-timeout, the words that say what holds it,
+  // and what is left of it: Foreman's invocation is canceled, the others' APIs cannot cancel.
+  const servers: [
+    title: string,
+    command: () => { args: string[]; env?: Record<string, string> },
+    holds: string,
+    left: 'pending' | 'canceled',
+  ][] = [
+    [
+      'Foreman',
+      // A scheduled job its stopped task executor never starts: start-timeout counts from its start time.
+      // First in the table, it takes one of the slots of ./cli.js at once, long before its start-at comes.
+      () => ({
+        args: [
+          ...at(stopped, 'foreman'),
+          ...['--username', FOREMAN_USER.username, '--template', '171', '--search-query', 'name ~ web-00'],
+          ...['--start-at', new Date(Date.now() + 3000).toISOString(), '--wait-scheduled'],
+          ...['--poll-interval', '200ms'],
+        ],
+        env: { RELEASE_GATE_PASSWORD: FOREMAN_USER.password },
+      }),
+      'queued in Foreman',
+      'canceled',
+    ],
+    [
+      'Otter',
+      () => ({ args: [...at(sandbox, 'otter'), '--template', 'held'] }),
+      'pending in Otter',
+      'pending',
+    ],
+    [
+      'BuildMaster',
+      () => ({
+        args: [
+          ...at(sandbox, 'buildmaster'),
+          ...'--application web-shop --release 9.3.0 --pipeline Standard --stage Approval'.split(' '),
+        ],
+        env: { RELEASE_GATE_API_KEY: BUILDMASTER_SETUP.apiKey },
+      }),
+      'pending in BuildMaster',
+      'pending',
+    ],
+    [
+      'BMC RPM',
+      () => {
+        // Listed, and not started for an hour.
+        sandbox.rpm.add({
+          ...{ id: 4712, runKey: 1_900_000_002, stepId: 88, stepName: 'Deploy', automationId: 6 },
+          ...{ durationMs: 500, status: 'Complete', startAfterMs: 3600_000 },
+        })
+        return { args: [...at(sandbox, 'rpm'), '--job-id', '4712'], env: { RELEASE_GATE_API_KEY: RPM_TOKEN } }
+      },
+      'not started in BMC RPM yet',
+      'pending',
+    ],
+  ]
+
+  it.concurrent.each(servers)(
+    '%s, start-timeout: exit code 4, timed-out in --json, saying it never started, with the outputs',
+    async (title, command, holds, left) => {
+      const { args, env } = command()
+      const run = await runCli({ args: [...args, '--start-timeout', '1s', '--json'], env })
+      expect(run.exitCode).toBe(4)
+      const doc = json(run)
+      expect(doc).toMatchObject({ status: 'timed-out', ending: 'timed-out', exitCode: 4 })
+      expect(doc.message).toMatch(never(holds))
+      expect(doc.outputs['job-ids']).toBe(doc.jobId)
+      expect(run.stderr).toContain(`has not started yet: ${holds}`)
+      if (left === 'canceled') {
+        expect(doc.message).toMatch(
+          new RegExp(`\\. Canceled ${title} job invocation ${doc.jobId} .* in ${title}\\.`),
+        )
+        expect(doc.outputs['left-running']).toBe('')
+      } else {
+        expect(doc.message).toContain(`It stays pending on ${title}`)
+        expect(doc.outputs['left-running']).toBe(doc.jobId)
+      }
+    },
+  )
 
   it("BuildMaster's refusal for unmet requirements in its words with what to do; a paused Foreman task said at once", async () => {
     const bm = await runCli({

@@ -26,10 +26,19 @@ import { itSendsSignals } from '../sandbox.js'
 let sandbox: Sandbox
 beforeAll(async () => {
   sandbox = await Sandbox.start()
+  sandbox.otter.addTemplate('junit-endless', { durationMs: 600_000, outcome: 'Succeeded', logLines: 2 })
 })
 afterAll(() => sandbox.stop())
 
 const failureOf = (testcase: XmlElement) => elements(testcase, 'failure')[0]
+/** An earlier run's report in `dir`, passed: what a run must replace or remove. */
+const staleReport = (dir: string) =>
+  writeFileSync(
+    join(dir, 'report.xml'),
+    '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="yesterday" tests="1" failures="0" errors="0"><testcase name="passed yesterday"/></testsuite></testsuites>\n',
+  )
+/** The line that says the job was started: a job is running on Otter from here on. */
+const STARTED = /Started Otter job/
 
 describe('junit-report (bundle as a process)', () => {
   it('the command: --junit-report and RELEASE_GATE_JUNIT_REPORT, relative to the current directory', async () => {
@@ -95,14 +104,9 @@ describe('junit-report (bundle as a process)', () => {
     },
   )
 
-  it("an earlier run's report is gone after an input error (command and action), and a kill leaves one that says it had no verdict", async () => {
+  it("an earlier run's report is gone after an input error (command and action), and a file that is not a report stays", async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-stale-'))
-    const stale = () =>
-      writeFileSync(
-        join(cwd, 'report.xml'),
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="yesterday" tests="1" failures="0" errors="0"><testcase name="passed yesterday"/></testsuite></testsuites>\n',
-      )
-    stale()
+    staleReport(cwd)
     // No template: an input error, before any request.
     const command = await runCli({
       args: ['--system', 'otter', '--server-url', sandbox.url('otter'), '--junit-report', 'report.xml'],
@@ -110,7 +114,7 @@ describe('junit-report (bundle as a process)', () => {
     })
     expect(command.exitCode).toBe(2)
     expect(existsSync(join(cwd, 'report.xml'))).toBe(false)
-    stale()
+    staleReport(cwd)
     const action = await runAction({
       inputs: { system: 'otter', 'server-url': sandbox.url('otter'), 'junit-report': 'report.xml' },
       env: { GITHUB_WORKSPACE: cwd },
@@ -121,17 +125,32 @@ describe('junit-report (bundle as a process)', () => {
     writeFileSync(join(cwd, 'notes.txt'), 'mine')
     await runCli({ args: ['--system', 'otter', '--junit-report', 'notes.txt'], cwd })
     expect(readFileSync(join(cwd, 'notes.txt'), 'utf8')).toBe('mine')
-    stale()
-    sandbox.otter.addTemplate('junit-endless', { durationMs: 600_000, outcome: 'Succeeded', logLines: 2 })
-    const killed = await runAction({
-      inputs: {
-        system: 'otter',
-        'server-url': sandbox.url('otter'),
-        template: 'junit-endless',
-        'junit-report': 'report.xml',
-      },
-      env: { GITHUB_WORKSPACE: cwd },
-      killWhen: ({ stdout }) => stdout.includes('Started Otter job'),
+  })
+
+  // docs/command.md, "Killed with SIGKILL": nothing of the command's follows but its report, which says so.
+  it.each([
+    [
+      'the action',
+      (cwd: string, inputs: Record<string, string>) =>
+        runAction({ inputs, env: { GITHUB_WORKSPACE: cwd }, killWhen: STARTED }),
+    ],
+    [
+      'the command',
+      (cwd: string, inputs: Record<string, string>) =>
+        runCli({
+          args: Object.entries(inputs).flatMap(([name, value]) => [`--${name}`, value]),
+          cwd,
+          signalWhen: { cue: STARTED, signal: 'SIGKILL' },
+        }),
+    ],
+  ])('%s, killed with SIGKILL, leaves a report that says no verdict was reached', async (_host, run) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'release-gate-junit-killed-'))
+    staleReport(cwd)
+    const killed = await run(cwd, {
+      system: 'otter',
+      'server-url': sandbox.url('otter'),
+      template: 'junit-endless',
+      'junit-report': 'report.xml',
     })
     expect(killed.exitCode).toBeNull()
     const report = await readJUnit(readFileSync(join(cwd, 'report.xml'), 'utf8'))

@@ -16,7 +16,7 @@ import { until } from '../../sandbox/cues.js'
 import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { GITHUB_TOKEN } from '../../sandbox/github.js'
 import { Sandbox } from '../../sandbox/server.js'
-import { itSendsSignals } from '../sandbox.js'
+import { buildmasterInputs, itSendsSignals } from '../sandbox.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -154,20 +154,28 @@ describe('the post step closes what main opened (bundle as processes, against th
     expect(warnings(post)).toEqual([])
   })
 
-  it("Otter: killed while its trigger was on its way: says a job may have started, on Otter's Jobs page", async () => {
+  it.each([
+    [
+      "Otter: killed while its trigger was on its way: says a job may have started, on Otter's Jobs page",
+      () => ({ system: 'otter', 'server-url': sandbox.url('otter'), template: 'post-endless' }),
+      /\/otter\/api\/jobs\/trigger$/,
+      /a job may have started\. Look for it on Otter's Jobs page \(the newest job of template 'post-endless'\) \(http/,
+    ],
+    [
+      "BuildMaster: killed while its deploy was on its way: says a job may have started, among the release's deployments",
+      () => buildmasterInputs(sandbox, { release: '25.4.0', pipeline: 'Simple' }),
+      /\/buildmaster\/api\/releases\/builds\/deploy$/,
+      /^The main step was stopped while it asked BuildMaster to start the job, before the answer came: a job may have started\. Look for it among the deployments of release 25\.4\.0 of web-shop in BuildMaster \(http:\/\/127\.0\.0\.1:\d+\/buildmaster\/\), and cancel it there if it must not run\.$/,
+    ],
+  ])('%s', async (_name, inputs, start, warning) => {
     sandbox.faults.set({
       rate: 1,
       kinds: ['slow'],
       slowMs: 2000,
-      match: (method, path) => method === 'POST' && path.endsWith('/api/jobs/trigger'),
+      match: (method, path) => method === 'POST' && start.test(path),
     })
-    const inputs = { system: 'otter', 'server-url': sandbox.url('otter'), template: 'post-endless' }
-    const post = await killedThenPost({ inputs }, held('POST', /\/otter\/api\/jobs\/trigger$/))
-    expect(warnings(post)).toEqual([
-      expect.stringMatching(
-        /a job may have started\. Look for it on Otter's Jobs page \(the newest job of template 'post-endless'\) \(http/,
-      ),
-    ])
+    const post = await killedThenPost({ inputs: inputs() }, held('POST', start))
+    expect(warnings(post)).toEqual([expect.stringMatching(warning)])
   })
 
   it('a final GitHub status that failed during main is sent again by the post step', async () => {
@@ -192,16 +200,12 @@ describe('the post step closes what main opened (bundle as processes, against th
 
   it('one GitHub deployment per BuildMaster environment: each description names its own deployment', async () => {
     const repo = 'acme/post-per-environment'
-    const inputs = {
-      system: 'buildmaster',
-      'server-url': sandbox.url('buildmaster'),
-      'api-key': BUILDMASTER_SETUP.apiKey,
-      application: 'web-shop',
+    const inputs = buildmasterInputs(sandbox, {
       release: '25.3.0',
       pipeline: 'TwoSlow',
       stage: 'Production',
       ...mirrored(''),
-    }
+    })
     await killedThenPost(
       { inputs, env: githubEnv(repo) },
       () =>

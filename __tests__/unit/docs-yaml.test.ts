@@ -1,45 +1,19 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 import { SYSTEM_NAMES } from '../../src/config/gate-config.js'
+import { type Block, DOC_PAGES, fencedBlocks } from '../markdown-blocks.js'
 
 // The documentation users copy from: every YAML example must paste and run, and every link must lead
 // somewhere.
-const pages = [
-  'README.md',
-  'CONTRIBUTING.md',
-  ...readdirSync('docs', { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => join('docs', name)),
-]
 const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { required?: boolean }> }
 const declared = new Set(Object.keys(action.inputs))
 const required = Object.entries(action.inputs)
   .filter(([, input]) => input.required)
   .map(([name]) => name)
 
-interface Block {
-  page: string
-  line: number
-  text: string
-}
-
 /** The ```yaml and ```yml blocks of a page, with the line each starts on. */
-function yamlBlocks(page: string, markdown: string): Block[] {
-  const blocks: Block[] = []
-  const lines = markdown.split('\n')
-  const at = (i: number) => lines[i] ?? ''
-  for (let i = 0; i < lines.length; i++) {
-    const fence = /^\s*(`{3,}|~{3,})\s*(yaml|yml)\s*$/.exec(at(i))?.[1]
-    if (!fence) continue
-    const body: string[] = []
-    let j = i + 1
-    while (j < lines.length && !at(j).trim().startsWith(fence)) body.push(at(j++))
-    blocks.push({ page, line: i + 1, text: body.join('\n') })
-    i = j
-  }
-  return blocks
-}
+const yamlBlocks = (page: string, markdown: string) => fencedBlocks(page, markdown, ['yaml', 'yml'])
 
 type Mapping = Record<string, unknown>
 const isMapping = (value: unknown): value is Mapping =>
@@ -88,7 +62,7 @@ function elisions(document: unknown): string[] {
   return found
 }
 
-const blocks = pages.flatMap((page) => yamlBlocks(page, readFileSync(page, 'utf8')))
+const blocks = DOC_PAGES.flatMap((page) => yamlBlocks(page, readFileSync(page, 'utf8')))
 const where = (block: Block) => `${block.page}:${block.line}`
 
 describe('the YAML examples in README.md, CONTRIBUTING.md and docs/', () => {
@@ -168,7 +142,7 @@ describe('the relative links in README.md, CONTRIBUTING.md and docs/', () => {
     const text = readFileSync(file, 'utf8').replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
     return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => anchor(match[1] ?? '')))
   }
-  const links = pages.flatMap((page) => {
+  const links = DOC_PAGES.flatMap((page) => {
     const text = readFileSync(page, 'utf8').replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
     return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
       .map((match) => ({ page, target: match[1] ?? '' }))
