@@ -18,7 +18,7 @@ export interface Block {
   text: string
 }
 
-/** The blocks of a page fenced with ``` or ~~~ (those of `languages` when given), with the line each starts on. */
+/** A page's fenced blocks (``` or ~~~; those of `languages` when given) and the line each starts on. */
 export function fencedBlocks(page: string, markdown: string, languages?: readonly string[]): Block[] {
   const blocks: Block[] = []
   const lines = markdown.split('\n')

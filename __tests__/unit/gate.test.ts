@@ -177,6 +177,23 @@ describe('runGate', () => {
     })
   })
 
+  it('looks at a job it only attached to (operation: wait) at once, one it started after the first interval', async () => {
+    const attached = Object.assign(new ScriptedRun('a', ['succeeded']), { startedHere: false })
+    let started = Date.now()
+    await expect(
+      runGate(adapterOf(attached), options({ pollIntervalMs: 2000, maxPollIntervalMs: 2000 })),
+    ).resolves.toMatchObject({
+      status: 'succeeded',
+    })
+    expect(Date.now() - started).toBeLessThan(1000)
+    started = Date.now()
+    await runGate(
+      adapterOf(new ScriptedRun('b', ['succeeded'])),
+      options({ pollIntervalMs: 300, maxPollIntervalMs: 300 }),
+    )
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+  })
+
   it('stops promptly when the runner cancels', async () => {
     const controller = new AbortController()
     const run = new ScriptedRun('a', ['running'], [], async () => 'job a cancelled')

@@ -151,7 +151,10 @@ class Gate {
           Math.max(0, this.deadline - this.now()),
           this.holds!.untilStartTimeout(outcomes, searching),
         )
-        const waitFor = Math.min(schedule.next(this.now() - this.startedAt), until)
+        // A job the step only attached to (operation: wait) may have ended long ago: it is looked at at
+        // once. One the step just started is given the first interval, as it cannot have ended yet.
+        const attachedOnly = round === 1 && outcomes.length > 0 && outcomes.every((o) => !o.run.startedHere)
+        const waitFor = attachedOnly ? 0 : Math.min(schedule.next(this.now() - this.startedAt), until)
         await sleep(waitFor, this.signal)
         await this.round(round)
         if (outcomes.length > 0 && outcomes.every((o) => isFinal(o.status) && this.outputDone.has(o.run))) {
