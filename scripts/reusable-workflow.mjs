@@ -40,6 +40,13 @@ export function reusableWorkflowProblems(actionYml, workflowYml) {
     if (kind === 'inputs' && !declared.includes(name)) problems.push(`inputs.${name} is not declared`)
     if (kind === 'secrets' && !secrets.includes(name)) problems.push(`secrets.${name} is not declared`)
   }
+  // The called job's files stay on its runner: a report the caller asks for must be uploaded to reach it.
+  const uploads = steps.some(
+    (step) =>
+      /^actions\/upload-artifact@/.test(step.uses ?? '') && step.with?.path === '${{ inputs.junit-report }}',
+  )
+  if (declared.includes('junit-report') && !uploads)
+    problems.push('junit-report is passed on, but no actions/upload-artifact step uploads the report')
   // Repository secret names take letters, digits and _ only: `secrets: inherit` and a copy run by hand
   // find a secret only under such a name.
   for (const name of secrets)

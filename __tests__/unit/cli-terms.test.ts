@@ -56,6 +56,19 @@ describe('the inputs our messages name, in each host’s terms', () => {
     ).toBe(
       "2 inputs need fixing:\n- --timeout: 'forever' is not accepted\n- --job-id (or RELEASE_GATE_JOB_ID) is required",
     )
+    // Only a verb reads straight on from the flag; a problem that starts with anything else follows a colon.
+    expect(
+      renderTerms(
+        problems(
+          ['variables', "line 2 is not NAME=value: 'oops'"],
+          ['targeting-type', 'dynamic_query cannot be used with feature'],
+          ['feature', 'cannot be used together with template'],
+        ),
+        given,
+      ),
+    ).toBe(
+      "3 inputs need fixing:\n- --variables (or RELEASE_GATE_VARIABLES): line 2 is not NAME=value: 'oops'\n- --targeting-type (or RELEASE_GATE_TARGETING_TYPE): dynamic_query cannot be used with feature\n- --feature (or RELEASE_GATE_FEATURE) cannot be used together with template",
+    )
     expect(renderTerms(`Check ${inputRef('server-url')} and that`, given)).toBe(
       'Check RELEASE_GATE_SERVER_URL and that',
     )

@@ -40,6 +40,15 @@ describe('readGateConfig', () => {
     ])
   })
 
+  it('suggests the system meant by a misspelt or decorated name', async () => {
+    expect(await problemsOf({ ...base, system: 'oter' })).toEqual([
+      "Input 'system': 'oter' is not a supported system; did you mean 'otter'? Use one of buildmaster, otter, foreman, rpm",
+    ])
+    expect(await problemsOf({ ...base, system: 'BMC-RPM' })).toEqual([
+      "Input 'system': 'bmc-rpm' is not a supported system; did you mean 'rpm'? Use one of buildmaster, otter, foreman, rpm",
+    ])
+  })
+
   it('reports every bad input at once, each by name', async () => {
     const problems = await problemsOf({
       system: 'otter',

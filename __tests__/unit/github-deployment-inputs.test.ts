@@ -1,5 +1,8 @@
 import { inAction } from '../action-terms.js'
+import { commandTerms } from '../../src/cli/terms.js'
+import { parseCommandLine } from '../../src/cli/args.js'
 import { InputProblems } from '../../src/config/input-error.js'
+import { inActionTerms, renderTerms } from '../../src/contracts/terms.js'
 import { readDeploymentInputs } from '../../src/observers/github/inputs.js'
 import { workflowRunUrl } from '../../src/observers/github/index.js'
 import { readSwitch } from '../../src/observers/registry.js'
@@ -59,6 +62,30 @@ describe('inputs', () => {
     )
     expect(() => inAction(() => problems.throwIfAny())).toThrow(
       /Input 'github-token': is required[\s\S]*Input 'environment': must be a GitHub environment name/,
+    )
+  })
+
+  it('asks for a token where the host has one to fall back on: the workflow token, or none in the command', () => {
+    const problems = new InputProblems()
+    readDeploymentInputs(
+      reader({ 'github-token': '', environment: 'production' }),
+      { label: 'Otter', environmentPerRun: false },
+      problems,
+    )
+    const message = (() => {
+      try {
+        problems.throwIfAny()
+      } catch (error) {
+        return (error as Error).message
+      }
+      return ''
+    })()
+    expect(inActionTerms(message)).toBe(
+      "Input 'github-token': is required with github-deployment: true; leave it out to use the workflow's own token (${{ github.token }})",
+    )
+    const command = commandTerms(parseCommandLine(['--github-deployment'], {}, () => '').sources)
+    expect(renderTerms(message, command)).toBe(
+      '--github-token (or RELEASE_GATE_GITHUB_TOKEN) is required with --github-deployment true; the command has no default: set RELEASE_GATE_GITHUB_TOKEN to a token with deployments: write (in a GitHub Actions run: step, ${{ github.token }})',
     )
   })
 

@@ -14,6 +14,7 @@ const workflow = parse(workflowYml) as {
       secrets: Record<string, unknown>
     }
   }
+  jobs: { gate: { steps: { uses?: string }[] } }
 }
 
 describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
@@ -38,6 +39,18 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
       "with: 'stages' is not an input of action.yml",
       "input 'stage' is not passed on as ${{ inputs.stage }}",
       'secrets.FOREMAN_PASSWORD is not declared',
+    ])
+  })
+
+  it("uploads the JUnit report it is asked for: the caller cannot reach a file on the called job's runner", () => {
+    const upload = workflow.jobs.gate.steps.find((step) => /^actions\/upload-artifact@/.test(step.uses ?? ''))
+    expect(upload).toMatchObject({
+      if: "${{ always() && inputs.junit-report != '' }}",
+      with: { path: '${{ inputs.junit-report }}' },
+    })
+    const withoutUpload = workflowYml.replace(/\n {6}# The report is a file[\s\S]*$/, '\n')
+    expect(reusableWorkflowProblems(actionYml, withoutUpload)).toEqual([
+      'junit-report is passed on, but no actions/upload-artifact step uploads the report',
     ])
   })
 

@@ -22,6 +22,16 @@ describe('parseVariables', () => {
     )
   })
 
+  it('reads a word or a sentence (valid YAML, but no mapping) as a NAME=value line that lacks its =', async () => {
+    await expect(parseVariables('Environment')).rejects.toMatchObject({
+      problems: ["line 1 is not NAME=value: 'Environment'"],
+      hint: 'write one NAME=value per line',
+    })
+    await expect(parseVariables('# staging\nEnvironment staging\n')).rejects.toThrow(
+      "line 2 is not NAME=value: 'Environment staging'",
+    )
+  })
+
   it('refuses a name given twice', async () => {
     await expect(parseVariables('A=1\nA=2')).rejects.toThrow("line 2 sets 'A' a second time")
   })

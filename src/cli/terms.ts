@@ -13,6 +13,9 @@ const PHRASES: Record<HostPhrase, string> = {
   Canceled: 'The run was interrupted',
   // The longest timeout comes from GitHub's job limit; outside GitHub it is simply the gate's limit.
   'job-limit': '',
+  // The command has no workflow token to fall back on; in a workflow's run: step, ${{ github.token }} is one.
+  'default-token':
+    'the command has no default: set RELEASE_GATE_GITHUB_TOKEN to a token with deployments: write (in a GitHub Actions run: step, ${{ github.token }})',
 }
 
 /** A value as a shell takes it: quoted when it holds anything but plain characters. */

@@ -6,6 +6,7 @@ import { InputProblems } from './input-error.js'
 import { parseVariables, VariablesError, type Variables } from './variables.js'
 import { parseMaxFailed, parseRetryFailed, type Allowance } from './fleet.js'
 import { clip } from '../util/words.js'
+import { nearest } from '../util/nearest.js'
 import { hostPhrase, inputRef } from '../contracts/terms.js'
 
 export const SYSTEM_NAMES = ['buildmaster', 'otter', 'foreman', 'rpm'] as const
@@ -101,10 +102,7 @@ export async function readGateConfig(
   const systemText = input('system').toLowerCase()
   const system = SYSTEM_NAMES.find((name) => name === systemText)
   if (!system) {
-    problems.add(
-      'system',
-      `${systemText ? `'${systemText}' is not a supported system` : 'is required'}; use one of ${SYSTEM_NAMES.join(', ')}`,
-    )
+    problems.add('system', systemProblem(systemText))
   }
 
   const serverUrl = parseServerUrl(input('server-url'), problems)
@@ -167,6 +165,14 @@ function readTiming(
     pollIntervalMs: pollIntervalMs ?? 0,
     maxPollIntervalMs: maxPollIntervalMs ?? 0,
   }
+}
+
+function systemProblem(given: string): string {
+  const names = SYSTEM_NAMES.join(', ')
+  if (!given) return `is required; use one of ${names}`
+  // 'otter-server', 'bmc-rpm' or 'Inedo BuildMaster' hold the name; 'oter' and 'formean' are close to it.
+  const meant = SYSTEM_NAMES.find((name) => given.includes(name)) ?? nearest(given, SYSTEM_NAMES)
+  return `'${clip(given, 60)}' is not a supported system; ${meant ? `did you mean '${meant}'? Use` : 'use'} one of ${names}`
 }
 
 function readFailOn(text: string, problems: InputProblems): FailOn | undefined {

@@ -47,6 +47,9 @@ export async function parseVariables(given: string): Promise<Variables> {
       YAML_HINT,
     )
   }
+  // A word or a sentence is valid YAML too, but whoever wrote `Environment` or `Environment production`
+  // meant NAME=value lines: say which line is not one, not that "the YAML must be a mapping".
+  if (parsed !== null && typeof parsed !== 'object') return fromLines(meaningful)
   return fromMapping(parsed, 'YAML')
 }
 

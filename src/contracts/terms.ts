@@ -24,6 +24,11 @@ export type HostPhrase =
   | 'Canceled'
   /** ", the longest a GitHub Actions job can run" after the longest timeout; nothing outside GitHub. */
   | 'job-limit'
+  /**
+   * How to get a token for GitHub's API when the github-token given is empty: the action falls back on the
+   * workflow's own token; the command has no default, so it says where to put one.
+   */
+  | 'default-token'
 
 /** How one host names inputs; the host makes it (the command knows where each input came from). */
 export interface Terms {
@@ -73,12 +78,18 @@ export function listed(words: string[]): string {
   return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`
 }
 
+// The words a problem that reads straight on from the input's name starts with: "--job-id is required",
+// "--feature cannot be used", "--job-id or --filter is required". Anything else ("'abc' is not accepted",
+// "line 2 is not NAME=value", "the YAML must be a mapping") follows a colon, or the command would print
+// "--variables line 2 is not ...".
+const VERB = /^(?:is|are|must|cannot|contains|holds|or|needs|takes|has)\b/
+
 /**
  * The start of a problem with an input, before a space and the problem; `problem` is the problem's own
- * text, read to tell a verb ("is required") from a value ("'abc' is not accepted").
+ * text, read to tell a verb ("is required") from anything else ("'abc' is not accepted").
  */
 export function inputProblem(name: string, problem: string): string {
-  return mark('problem', name, /^['"(]/.test(problem) ? '' : 'verb')
+  return mark('problem', name, VERB.test(problem) ? 'verb' : '')
 }
 
 /** A phrase that depends on the host (see HostPhrase). */
@@ -124,6 +135,7 @@ export const ACTION_TERMS: Terms = {
       canceled: 'the workflow was canceled',
       Canceled: 'The workflow was canceled',
       'job-limit': ', the longest a GitHub Actions job can run',
+      'default-token': "leave it out to use the workflow's own token (${{ github.token }})",
     })[phrase],
 }
 

@@ -1,5 +1,5 @@
 import type { InputProblems } from '../../config/input-error.js'
-import { inputValue } from '../../contracts/terms.js'
+import { hostPhrase, inputValue } from '../../contracts/terms.js'
 
 /** The inputs this observer reads beyond the switch; problems are added for the step's input error. */
 export function readDeploymentInputs(
@@ -19,7 +19,7 @@ export function readDeploymentInputs(
   if (!token) {
     problems.add(
       'github-token',
-      `is required with ${inputValue('github-deployment', true)}; leave it out to use the workflow's own token (\${{ github.token }})`,
+      `is required with ${inputValue('github-deployment', true)}; ${hostPhrase('default-token')}`,
     )
   } else if (/[\s\u0000-\u001f\u007f]/.test(token)) {
     problems.add(
