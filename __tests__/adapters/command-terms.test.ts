@@ -205,7 +205,7 @@ describe('the command names no input in the action’s terms', () => {
       '--json',
     ])
     expect(unreachable.json?.message).toContain(
-      'Check --server-url and that this runner can reach the server.',
+      'Check --server-url and that this machine can reach the server.',
     )
     const noWait = await runCommandInProcess(otter('--template', 'quick', '--wait', 'false'))
     expect(noWait.log).toContain('(--wait false)')

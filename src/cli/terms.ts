@@ -16,6 +16,8 @@ const PHRASES: Record<HostPhrase, string> = {
   // The command has no workflow token to fall back on; in a workflow's run: step, ${{ github.token }} is one.
   'default-token':
     'the command has no default: set RELEASE_GATE_GITHUB_TOKEN to a token with deployments: write (in a GitHub Actions run: step, ${{ github.token }})',
+  // The command runs on a CI agent or a workstation, not only on a GitHub runner.
+  'this-runner': 'this machine',
 }
 
 /** A value as a shell takes it: quoted when it holds anything but plain characters. */

@@ -337,7 +337,7 @@ function readCaCertificate(text: string, problems: InputProblems): string[] | un
     } catch {
       problems.add(
         'ca-certificate',
-        `'${clip(value, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file this runner can read`,
+        `'${clip(value, 200)}' is neither PEM text (-----BEGIN CERTIFICATE-----) nor a file ${hostPhrase('this-runner')} can read`,
       )
       return undefined
     }

@@ -29,6 +29,8 @@ export type HostPhrase =
    * workflow's own token; the command has no default, so it says where to put one.
    */
   | 'default-token'
+  /** Where the step runs, for advice about its network and files: "this runner", or "this machine". */
+  | 'this-runner'
 
 /** How one host names inputs; the host makes it (the command knows where each input came from). */
 export interface Terms {
@@ -136,6 +138,7 @@ export const ACTION_TERMS: Terms = {
       Canceled: 'The workflow was canceled',
       'job-limit': ', the longest a GitHub Actions job can run',
       'default-token': "leave it out to use the workflow's own token (${{ github.token }})",
+      'this-runner': 'this runner',
     })[phrase],
 }
 

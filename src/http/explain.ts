@@ -1,5 +1,5 @@
 import type { HttpFailure } from '../contracts/http-failure.js'
-import { inputRef, theInput } from '../contracts/terms.js'
+import { hostPhrase, inputRef, theInput } from '../contracts/terms.js'
 
 export interface FailureContext {
   /** 'Otter', 'BuildMaster', ... */
@@ -21,9 +21,9 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
   switch (failure.kind) {
     case 'unreachable':
       if (failure.proxy) {
-        return `Could not reach ${server} at ${serverUrl} while ${doing}: ${failure.cause}. Nothing reached ${server}. Check the proxy settings of this runner (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and that the proxy lets it through to the server.`
+        return `Could not reach ${server} at ${serverUrl} while ${doing}: ${failure.cause}. Nothing reached ${server}. Check the proxy settings of ${hostPhrase('this-runner')} (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and that the proxy lets it through to the server.`
       }
-      return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check ${inputRef('server-url')} and that this runner can reach the server.`
+      return `Could not reach ${server} at ${serverUrl} while ${doing} (${failure.cause}). Check ${inputRef('server-url')} and that ${hostPhrase('this-runner')} can reach the server.`
     case 'connection-lost':
       return `${server} did not answer while ${doing} (${failure.cause}), even after retries. The server or a proxy in front of it may be overloaded.`
     case 'redirected':
@@ -46,7 +46,7 @@ export function explainFailure(failure: HttpFailure, context: FailureContext): s
     case 'too-large':
       return `${server}'s answer while ${doing} was too large: ${failure.cause}. It was refused rather than cut short.`
     case 'untrusted-certificate':
-      return `The TLS certificate of ${server} at ${serverUrl} is not trusted (${failure.cause}) while ${doing}. If the server uses a private or self-signed CA, give that CA's certificate (PEM) in ${theInput('ca-certificate')}, or set NODE_EXTRA_CA_CERTS on the runner.`
+      return `The TLS certificate of ${server} at ${serverUrl} is not trusted (${failure.cause}) while ${doing}. If the server uses a private or self-signed CA, give that CA's certificate (PEM) in ${theInput('ca-certificate')}, or set NODE_EXTRA_CA_CERTS on ${hostPhrase('this-runner')}.`
     case 'not-sendable':
       return `The request to ${server} could not be sent while ${doing}: ${failure.cause}.`
   }
