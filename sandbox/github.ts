@@ -76,7 +76,11 @@ export class GitHubSimulator implements Simulator {
       const [answer] = this.script.splice(scripted, 1)
       if (answer!.delayMs) await new Promise((resolve) => setTimeout(resolve, answer!.delayMs).unref())
       if (answer!.status)
-        return json(answer!.status, answer!.body ?? { message: 'Server Error' }, answer!.headers)
+        return json(
+          answer!.status,
+          'body' in answer! ? answer.body : { message: 'Server Error' },
+          answer!.headers,
+        )
     }
 
     const route = /^\/repos\/([^/]+)\/([^/]+)\/deployments(?:\/(\d+)(\/statuses)?)?\/?$/.exec(request.path)

@@ -118,11 +118,14 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     endOnBug(step, error)
   } finally {
     client?.dispose()
-    stopListening()
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
     // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires.
-    // With the verdict's code, never a default.
-    setTimeout(() => step.guard.exit(), EXIT_AFTER_VERDICT_MS).unref()
+    // With the verdict's code, never a default. The signals are heard until then: one that comes
+    // meanwhile ends the step with the verdict's code too, never by the signal.
+    setTimeout(() => {
+      stopListening()
+      step.guard.exit()
+    }, EXIT_AFTER_VERDICT_MS).unref()
   }
 }
 

@@ -98,6 +98,15 @@ describe('octokitApi: @actions/github against the simulated GitHub', () => {
     ).rejects.toMatchObject({ kind: 'transient', status: 502 })
   })
 
+  it('refuses a 201 without a deployment it can name: null, no id, a string, a fraction, 2^53', async () => {
+    for (const body of [null, [], { id: '7' }, { id: 1.5 }, { id: 0 }, { id: 2 ** 53 }]) {
+      sandbox.github.script.push({ status: 201, body })
+      await expect(
+        api().createDeployment(repository, { ...deployment, required_contexts: [] }, signal()),
+      ).rejects.toMatchObject({ kind: 'rejected', message: 'HTTP 201 without a deployment' })
+    }
+  })
+
   it('stops waiting when its signal says so', async () => {
     sandbox.github.script.push({ delayMs: 2000 })
     const before = Date.now()

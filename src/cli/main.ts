@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { CliHost, resultJson } from './cli-host.js'
 import { run, type RunOptions } from '../main.js'
 import { drainOf } from '../host/action-console.js'
+import { standardStreams, type OutputStream } from '../host/output-stream.js'
 import { actionObservers, removeEarlierReport } from '../observers/registry.js'
 import { VERSION } from './action-inputs.generated.js'
 import { parseCommandLine, type CiName, type CliOptions } from './args.js'
@@ -22,47 +23,13 @@ import { createRenderer, detectCi, type Renderer } from './renderers.js'
  */
 export const STOP_SIGNALS: NodeJS.Signals[] = cancelSignals(process.platform, 'command')
 
-/**
- * A standard stream that may lose its reader (`release-gate … | head -1`, a closed terminal): EPIPE, EIO
- * and the like end the writing to it, never the command. Node reports a write to a closed pipe as an
- * 'error' event, which, unheard, is an uncaught exception
- * (https://nodejs.org/api/process.html#a-note-on-process-io): a stack trace and exit 1, with the job left
- * running. Heard, the gate goes on to its verdict and exit code.
- */
-class OutputStream {
-  private closed = false
-
-  constructor(readonly stream: NodeJS.WriteStream) {
-    stream.on('error', () => {
-      this.closed = true
-    })
-  }
-
-  get open(): boolean {
-    return !this.closed && !this.stream.destroyed && !this.stream.writableEnded
-  }
-
-  /** False when the stream is behind (or gone: then nobody waits for it). */
-  write(text: string): boolean {
-    if (!this.open) return true
-    try {
-      return this.stream.write(text)
-    } catch {
-      // A synchronous stream (a file, a TTY) may throw instead of emitting 'error'.
-      this.closed = true
-      return true
-    }
-  }
-}
-
 /** `release-gate`: the action's run() behind a command-line host. */
 export async function main(
   argv: readonly string[] = process.argv.slice(2),
   env: Record<string, string | undefined> = process.env,
   earlySignals?: RunOptions['earlySignals'],
 ): Promise<void> {
-  const stdout = new OutputStream(process.stdout)
-  const stderr = new OutputStream(process.stderr)
+  const { stdout, stderr } = standardStreams()
   const commandLine = parseCommandLine(argv, env, (path) => decodeText(readFileSync(path)))
   const { options } = commandLine
   if (options.help || options.version) {
@@ -71,8 +38,9 @@ export async function main(
   }
   const renderer = renderersFor(options, env)
   const errors = [...commandLine.errors]
-  const dotenv = dotenvFile(options, errors)
-  if (errors.length > 0) return refuse(errors, options.json, renderer(stderr), stdout)
+  const cwd = currentFolder(errors)
+  const dotenv = dotenvFile(options, cwd, errors)
+  if (errors.length > 0 || cwd === undefined) return refuse(errors, options.json, renderer(stderr), stdout)
 
   const log = options.json ? stderr : stdout
   const output = renderer(log)
@@ -94,9 +62,9 @@ export async function main(
   // The same observers as the action: github-deployment works wherever GITHUB_REPOSITORY, GITHUB_SHA and a
   // token are given; a relative junit-report path starts from the current directory, as every path of the
   // command does.
-  removeEarlierReport((name) => host.input(name), process.cwd())
+  removeEarlierReport((name) => host.input(name), cwd)
   await run(host, {
-    observers: (context) => actionObservers(context, process.cwd()),
+    observers: (context) => actionObservers(context, cwd),
     earlySignals,
     signals: STOP_SIGNALS,
     // The second signal above ends the command at once; a first SIGTERM keeps the whole grace.
@@ -128,13 +96,28 @@ function renderersFor(
 }
 
 /**
+ * The current folder, where relative paths start; undefined, with the problem in `errors`, when it was
+ * deleted after the shell entered it (process.cwd() throws ENOENT): a usage error, not a stack trace.
+ */
+function currentFolder(errors: string[]): string | undefined {
+  try {
+    return process.cwd()
+  } catch (error) {
+    errors.push(
+      `The current folder cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): it may have been deleted; run release-gate from a folder that exists.`,
+    )
+    return undefined
+  }
+}
+
+/**
  * The --dotenv file, made empty now: an unwritable path is refused before the job runs, not after. From
  * the current folder when relative, by this platform's rules (drive letters, '\\', spaces); its folders
  * are made, as junit-report's. A problem joins `errors`.
  */
-function dotenvFile(options: CliOptions, errors: string[]): string | undefined {
-  if (!options.dotenv) return undefined
-  const found = filePath(options.dotenv, process.cwd())
+function dotenvFile(options: CliOptions, cwd: string | undefined, errors: string[]): string | undefined {
+  if (!options.dotenv || cwd === undefined) return undefined
+  const found = filePath(options.dotenv, cwd)
   if ('why' in found) {
     errors.push(`--dotenv: '${options.dotenv}' ${found.why}`)
     return undefined

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
 import type { GateConsole } from '../contracts/console.js'
 import { clip, escapeCommandData } from '../util/words.js'
+import { standardStreams } from './output-stream.js'
 
 // The runner reads a stdout line as a command when, after leading white space, it starts with '::',
 // and (the legacy form) when '##[' appears anywhere in it. Between '::stop-commands::<token>' and
@@ -16,10 +17,11 @@ export class ActionConsole implements GateConsole {
 
   /**
    * `write` returns false when the reader has fallen behind (as a stream's write() does); `drained`
-   * then settles once it has caught up. By default: process.stdout and its 'drain'.
+   * then settles once it has caught up. By default: process.stdout and its 'drain', heard from the start
+   * so that a reader gone (a closed pipe, a full disk) never ends the step (host/output-stream.ts).
    */
   constructor(
-    protected readonly write: (text: string) => unknown = (text) => process.stdout.write(text),
+    protected readonly write: (text: string) => unknown = writerOf(standardStreams().stdout),
     private readonly drained: () => Promise<void> = () => drainOf(process.stdout),
   ) {}
 
@@ -49,6 +51,10 @@ export class ActionConsole implements GateConsole {
       this.write(`::stop-commands::${this.stopToken}${EOL}${body}${EOL}::${this.stopToken}::${EOL}`) === false
     )
   }
+}
+
+function writerOf(output: { write(text: string): boolean }): (text: string) => boolean {
+  return (text) => output.write(text)
 }
 
 /** Settles once `stream` has written out what it buffered, or can write no more (closed, failed). */

@@ -25,6 +25,11 @@ export class StepGuard {
     private readonly endProcess: (code: number) => void,
   ) {}
 
+  /** True once the step has its verdict (and its exit code). */
+  get ended(): boolean {
+    return this.code !== undefined
+  }
+
   /** Hears the status before it is written (the post step's record, which never throws). */
   onStatus?: (status: string) => void
 

@@ -37,6 +37,9 @@ export function listenForSignals(
     ).unref()
   const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
   const onSignal = (name: NodeJS.Signals): void => {
+    // After the verdict (a socket may hold the process for up to a second more), a signal ends the step at
+    // once with the verdict's exit code; Node would otherwise end it by the signal, a failure whatever it.
+    if (guard.ended) return guard.exit()
     // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
     // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
     if (lastSignalGraceMs > 0 && isLastSignal(name)) endByForceIn(lastSignalGraceMs)

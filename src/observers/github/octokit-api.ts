@@ -53,16 +53,18 @@ export function octokitApi(token: string, debug: (message: string) => void): Git
           request: { signal },
         }),
       )
-      const data = response.data as { id?: unknown }
+      // A body of `null` is an answer without a deployment too, as is an id no deployment has (GitHub's are
+      // positive integers; a larger one than a double holds exactly would name another deployment).
+      const data = (response.data ?? {}) as { id?: unknown }
       // 202 means GitHub merged branches instead of deploying; with auto_merge false it should never come.
-      if (response.status !== 201 || typeof data.id !== 'number') {
+      if (response.status !== 201 || !Number.isSafeInteger(data.id) || (data.id as number) <= 0) {
         throw new GitHubCallError(
           'rejected',
           `HTTP ${response.status} without a deployment${messageOf(data) ? `: ${messageOf(data)}` : ''}`,
           response.status,
         )
       }
-      return data.id
+      return data.id as number
     },
     async createStatus(repository, deploymentId, status, signal) {
       await call(() =>
