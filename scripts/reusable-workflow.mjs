@@ -41,12 +41,15 @@ export function reusableWorkflowProblems(actionYml, workflowYml) {
     if (kind === 'secrets' && !secrets.includes(name)) problems.push(`secrets.${name} is not declared`)
   }
   // The called job's files stay on its runner: a report the caller asks for must be uploaded to reach it.
-  const uploads = steps.some(
+  const upload = steps.find(
     (step) =>
       /^actions\/upload-artifact@/.test(step.uses ?? '') && step.with?.path === '${{ inputs.junit-report }}',
   )
-  if (declared.includes('junit-report') && !uploads)
+  if (declared.includes('junit-report') && !upload)
     problems.push('junit-report is passed on, but no actions/upload-artifact step uploads the report')
+  // The job's result is the gate's: an upload that fails (a name taken twice in a run, a quota) only warns.
+  if (upload && upload['continue-on-error'] !== true)
+    problems.push('the report upload must have continue-on-error: true, or it can fail a job the gate passed')
   // Repository secret names take letters, digits and _ only: `secrets: inherit` and a copy run by hand
   // find a secret only under such a name.
   for (const name of secrets)

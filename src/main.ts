@@ -98,7 +98,7 @@ interface GateEnding {
 
 async function gate(rawHost: Host, options: RunOptions): Promise<void> {
   const step = openStep(rawHost, options)
-  const stopListening = listenForSignals(step.guard, step.cancel, options)
+  const listening = listenForSignals(step.guard, step.cancel, options)
   let client: ApiClient | undefined
   try {
     const configured = await orInputError(step, () => configure(step))
@@ -118,12 +118,13 @@ async function gate(rawHost: Host, options: RunOptions): Promise<void> {
     endOnBug(step, error)
   } finally {
     client?.dispose()
+    listening.verdictReached()
     // A request we stopped waiting for (cancel, timeout) may still hold a socket open; do not let it
     // keep the step alive past the runner's grace period. Unref'd: a clean run exits before it fires.
     // With the verdict's code, never a default. The signals are heard until then: one that comes
     // meanwhile ends the step with the verdict's code too, never by the signal.
     setTimeout(() => {
-      stopListening()
+      listening.stop()
       step.guard.exit()
     }, EXIT_AFTER_VERDICT_MS).unref()
   }

@@ -124,7 +124,7 @@ describe('the fleet inputs each server refuses, before any request (in process)'
     [
       'Otter, retry-failed',
       () => otterGate(sandbox, { template: 'deploy-web', 'retry-failed': '1' }),
-      "Input 'retry-failed': is Foreman only: Otter runs one job and its API cannot re-run part of it; re-run the workflow's job instead",
+      "Input 'retry-failed': is Foreman only: Otter runs one job and its API cannot re-run part of it; start the template again instead",
     ],
     [
       'BuildMaster, retry-failed',

@@ -151,7 +151,7 @@ describe('fleets through the bundle (dist/index.js as a process)', () => {
     [
       'on Otter',
       () => ({ system: 'otter', 'server-url': sandbox.url('otter'), template: 'deploy-web' }),
-      "Input 'retry-failed': is Foreman only: Otter runs one job and its API cannot re-run part of it; re-run the workflow's job instead",
+      "Input 'retry-failed': is Foreman only: Otter runs one job and its API cannot re-run part of it; start the template again instead",
     ],
     [
       'with operation: wait',

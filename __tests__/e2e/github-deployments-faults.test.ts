@@ -59,7 +59,7 @@ describe('GitHub Deployments when the step is canceled, GitHub refuses or fails,
     expect(warnings(run)[0]).toMatch(
       /GitHub refused creating the GitHub deployment .* \(HTTP 403: Resource not accessible by integration\)/,
     )
-    expect(warnings(run)[0]).toContain("Add 'permissions: deployments: write' to the job")
+    expect(warnings(run)[0]).toContain("add 'permissions: deployments: write' to the job")
     expect(warnings(run)[0]).toContain('forks')
     expect(sandbox.requestsFor('github', `/repos/${repo}/`)).toHaveLength(1)
     expect(sandbox.otter.job(run.outputs['job-id']!)).toBeDefined()

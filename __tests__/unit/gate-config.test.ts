@@ -40,6 +40,16 @@ describe('readGateConfig', () => {
     ])
   })
 
+  it('suggests nothing for an abbreviation that is as far from every name as it is long (bm is not rpm)', async () => {
+    for (const system of ['bm', 'fm', 'om'])
+      expect(await problemsOf({ ...base, system })).toEqual([
+        `Input 'system': '${system}' is not a supported system; use one of buildmaster, otter, foreman, rpm`,
+      ])
+    expect(await problemsOf({ ...base, system: 'formean' })).toEqual([
+      "Input 'system': 'formean' is not a supported system; did you mean 'foreman'? Use one of buildmaster, otter, foreman, rpm",
+    ])
+  })
+
   it('suggests the system meant by a misspelt or decorated name', async () => {
     expect(await problemsOf({ ...base, system: 'oter' })).toEqual([
       "Input 'system': 'oter' is not a supported system; did you mean 'otter'? Use one of buildmaster, otter, foreman, rpm",

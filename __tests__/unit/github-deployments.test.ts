@@ -15,6 +15,8 @@ import {
 import { DEFAULT_TIMING } from '../../src/observers/github/calls.js'
 import { DeploymentMirror, type MirrorOptions } from '../../src/observers/github/deployments.js'
 import { fakeRun as run, outcomeOf as outcome } from './fake-runs.js'
+import { commandTerms } from '../../src/cli/terms.js'
+import { parseCommandLine } from '../../src/cli/args.js'
 
 type Call = { kind: 'deployment'; body: NewDeployment } | { kind: 'status'; id: number; body: NewStatus }
 
@@ -325,9 +327,31 @@ describe('DeploymentMirror', () => {
     await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', []) })
     expect(github.calls.length).toBeLessThanOrEqual(2)
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain("Add 'permissions: deployments: write' to the job")
+    expect(warnings[0]).toContain("add 'permissions: deployments: write' to the job")
     expect(warnings[0]).toContain('forks')
     expect(outputs['github-deployment-ids']).toBe('')
+  })
+
+  it('on a 401 offers the workflow token where the host has one: the action, not the command', async () => {
+    const refused = async (redactor?: Redactor): Promise<string[]> => {
+      const { observer, github, warnings } = mirror({ environment: '', ...(redactor && { redactor }) })
+      github.answer = async () => {
+        throw new GitHubCallError('unauthorized', 'HTTP 401: Bad credentials', 401)
+      }
+      await observer.runsFound([run('1', { environment: 'A' })])
+      await observer.ended({ status: 'succeeded', ending: 'passed', result: result('succeeded', []) })
+      return warnings
+    }
+    expect(await refused()).toEqual([
+      expect.stringContaining(
+        "Check the token, or leave github-token out to use the workflow's own. The gate goes on",
+      ),
+    ])
+    const command = commandTerms(parseCommandLine(['--github-deployment'], {}, () => '').sources)
+    expect(await refused(new Redactor(command))).toEqual([
+      expect.stringContaining('GitHub refused RELEASE_GATE_GITHUB_TOKEN (HTTP 401: Bad credentials)'),
+    ])
+    expect((await refused(new Redactor(command)))[0]).toContain('Check the token. The gate goes on')
   })
 
   it('retries transient failures, then warns once in all', async () => {

@@ -14,7 +14,7 @@ const workflow = parse(workflowYml) as {
       secrets: Record<string, unknown>
     }
   }
-  jobs: { gate: { steps: { uses?: string }[] } }
+  jobs: { gate: { steps: { uses?: string; with?: Record<string, string> }[] } }
 }
 
 describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
@@ -46,8 +46,15 @@ describe('the reusable workflow (.github/workflows/release-gate.yml)', () => {
     const upload = workflow.jobs.gate.steps.find((step) => /^actions\/upload-artifact@/.test(step.uses ?? ''))
     expect(upload).toMatchObject({
       if: "${{ always() && inputs.junit-report != '' }}",
+      'continue-on-error': true,
       with: { path: '${{ inputs.junit-report }}' },
     })
+    // Two calls in one run (staging, then production) upload under two names: a name is taken once a run.
+    expect(upload!.with!.name).toContain('${{ inputs.system }}')
+    expect(upload!.with!.name).toContain('inputs.environment')
+    expect(
+      reusableWorkflowProblems(actionYml, workflowYml.replace(/\n *continue-on-error: true/, '')),
+    ).toEqual(['the report upload must have continue-on-error: true, or it can fail a job the gate passed'])
     const withoutUpload = workflowYml.replace(/\n {6}# The report is a file[\s\S]*$/, '\n')
     expect(reusableWorkflowProblems(actionYml, withoutUpload)).toEqual([
       'junit-report is passed on, but no actions/upload-artifact step uploads the report',

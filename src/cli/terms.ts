@@ -18,6 +18,8 @@ const PHRASES: Record<HostPhrase, string> = {
     'the command has no default: set RELEASE_GATE_GITHUB_TOKEN to a token with deployments: write (in a GitHub Actions run: step, ${{ github.token }})',
   // The command runs on a CI agent or a workstation, not only on a GitHub runner.
   'this-runner': 'this machine',
+  // The command has no token of its own to fall back on.
+  'token-fallback': '',
 }
 
 /** A value as a shell takes it: quoted when it holds anything but plain characters. */

@@ -31,6 +31,8 @@ export type HostPhrase =
   | 'default-token'
   /** Where the step runs, for advice about its network and files: "this runner", or "this machine". */
   | 'this-runner'
+  /** After "Check the token" refused by GitHub: the action may fall back on the workflow's token. */
+  | 'token-fallback'
 
 /** How one host names inputs; the host makes it (the command knows where each input came from). */
 export interface Terms {
@@ -139,6 +141,7 @@ export const ACTION_TERMS: Terms = {
       'job-limit': ', the longest a GitHub Actions job can run',
       'default-token': "leave it out to use the workflow's own token (${{ github.token }})",
       'this-runner': 'this runner',
+      'token-fallback': ", or leave github-token out to use the workflow's own",
     })[phrase],
 }
 

@@ -17,15 +17,23 @@ export interface SignalOptions {
   lastSignalGraceMs?: number
 }
 
+/** What listenForSignals returns: the step stops listening in two stages. */
+export interface Listening {
+  /** At the verdict: an event loop that empties now is a step that ended, not a bug. */
+  verdictReached(): void
+  /** At the step's last moment: the signals are no longer heard. */
+  stop(): void
+}
+
 /**
  * The runner's signals cancel the gate, and end the step by force once their grace runs out; an event
- * loop that empties before a verdict ends it as a bug. Returns what stops listening.
+ * loop that empties before a verdict ends it as a bug.
  */
 export function listenForSignals(
   guard: StepGuard,
   cancel: AbortController,
   options: SignalOptions,
-): () => void {
+): Listening {
   const endByForceIn = (graceMs: number): void =>
     void setTimeout(
       () =>
@@ -38,7 +46,8 @@ export function listenForSignals(
   const lastSignalGraceMs = options.lastSignalGraceMs ?? GRACE_AFTER_LAST_SIGNAL_MS
   const onSignal = (name: NodeJS.Signals): void => {
     // After the verdict (a socket may hold the process for up to a second more), a signal ends the step at
-    // once with the verdict's exit code; Node would otherwise end it by the signal, a failure whatever it.
+    // once with the verdict's exit code; Node would otherwise end it by the signal, a failure whatever the
+    // verdict.
     if (guard.ended) return guard.exit()
     // The runner's last word (a second signal, or the first to reach the step when Ctrl+C did not): the
     // kill follows in 2.5 s, so the step ends sooner than the first signal's grace would.
@@ -54,8 +63,10 @@ export function listenForSignals(
   // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
   const onBeforeExit = (): void => guard.forceEnd('', NO_VERDICT_BUG)
   process.on('beforeExit', onBeforeExit)
-  return () => {
-    for (const name of signals) process.off(name, onSignal)
-    process.off('beforeExit', onBeforeExit)
+  return {
+    verdictReached: () => process.off('beforeExit', onBeforeExit),
+    stop: () => {
+      for (const name of signals) process.off(name, onSignal)
+    },
   }
 }

@@ -12,7 +12,10 @@ export function nearest(word: string, candidates: readonly string[]): string | u
       bestDistance = distance
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined
+  // Two edits of a long word are a typo; two edits of a two-letter word ('bm' to 'rpm') are another word.
+  const closeEnough =
+    bestDistance <= Math.max(2, Math.floor(word.length / 4)) && bestDistance <= word.length / 2
+  return best !== undefined && closeEnough ? best : undefined
 }
 
 function levenshtein(a: string, b: string): number {

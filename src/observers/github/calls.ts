@@ -3,7 +3,7 @@ import type { HostConsole } from '../../contracts/host.js'
 import type { Redactor } from '../../http/redactor.js'
 import { retrying } from '../../http/retry.js'
 import { GitHubCallError, classify, type Repository } from './api.js'
-import { inputRef } from '../../contracts/terms.js'
+import { hostPhrase, inputRef } from '../../contracts/terms.js'
 
 const OUT_OF_TIME = 'no answer before the step had to end'
 
@@ -149,12 +149,12 @@ export class GitHubCalls {
     switch (failure.kind) {
       case 'forbidden':
         return this.warn(
-          `GitHub refused ${doing} (${failure.message}): the token may not write deployments. Add 'permissions: deployments: write' to the job (or to the workflow). ` +
+          `GitHub refused ${doing} (${failure.message}): the token may not write deployments. In a workflow, add 'permissions: deployments: write' to the job (or to the workflow); a personal token needs the Deployments permission (write). ` +
             `Pull requests from forks, and Dependabot, get a read-only token: no deployment can be recorded for them. ${unaffected}`,
         )
       case 'unauthorized':
         return this.warn(
-          `GitHub refused ${inputRef('github-token')} (${failure.message}) when ${doing}: no deployment is recorded. Check the token, or leave ${inputRef('github-token')} out to use the workflow's own. ${unaffected}`,
+          `GitHub refused ${inputRef('github-token')} (${failure.message}) when ${doing}: no deployment is recorded. Check the token${hostPhrase('token-fallback')}. ${unaffected}`,
         )
       case 'not-found':
         return this.warn(

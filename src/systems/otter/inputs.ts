@@ -34,7 +34,7 @@ export function readSettings(config: GateConfig, _read: InputReader, problems: I
   )
   refuseRetryFailed(
     config,
-    "is Foreman only: Otter runs one job and its API cannot re-run part of it; re-run the workflow's job instead",
+    'is Foreman only: Otter runs one job and its API cannot re-run part of it; start the template again instead',
     problems,
   )
   const { operation } = settings
