@@ -57,7 +57,7 @@ export function listenForSignals(
     endByForceIn(GRACE_AFTER_SIGINT_MS)
   }
   const signals = options.signals ?? cancelSignals(process.platform, 'action')
-  for (const name of signals) process.on(name, onSignal)
+  const unheard = signals.map((name) => hear(name, onSignal))
   options.earlySignals?.stopListening()
   for (const name of options.earlySignals?.heard ?? []) onSignal(name)
   // The last line of defence: if the event loop ever empties before a verdict, that is a bug, never a pass.
@@ -65,8 +65,32 @@ export function listenForSignals(
   process.on('beforeExit', onBeforeExit)
   return {
     verdictReached: () => process.off('beforeExit', onBeforeExit),
-    stop: () => {
-      for (const name of signals) process.off(name, onSignal)
-    },
+    stop: () => unheard.forEach((off) => off()),
+  }
+}
+
+// One process listener per signal, however many steps one process runs (the in-process tests run hundreds,
+// each heard until a second after its verdict; Node warns past ten listeners of one event). Removed with
+// its last step: a process listening to a signal is no longer ended by it.
+const hearing = new Map<
+  NodeJS.Signals,
+  { handlers: Set<(name: NodeJS.Signals) => void>; dispatch(name: NodeJS.Signals): void }
+>()
+
+function hear(name: NodeJS.Signals, handler: (name: NodeJS.Signals) => void): () => void {
+  let entry = hearing.get(name)
+  if (!entry) {
+    const handlers = new Set<(name: NodeJS.Signals) => void>()
+    entry = { handlers, dispatch: (heard) => [...handlers].forEach((each) => each(heard)) }
+    hearing.set(name, entry)
+    process.on(name, entry.dispatch)
+  }
+  const { handlers, dispatch } = entry
+  handlers.add(handler)
+  return () => {
+    handlers.delete(handler)
+    if (handlers.size > 0 || hearing.get(name) !== entry) return
+    process.off(name, dispatch)
+    hearing.delete(name)
   }
 }
