@@ -74,7 +74,7 @@ export function listenForSignals(
 // its last step: a process listening to a signal is no longer ended by it.
 const hearing = new Map<
   NodeJS.Signals,
-  { handlers: Set<(name: NodeJS.Signals) => void>; dispatch(name: NodeJS.Signals): void }
+  { handlers: Set<(name: NodeJS.Signals) => void>; dispatch: (name: NodeJS.Signals) => void }
 >()
 
 function hear(name: NodeJS.Signals, handler: (name: NodeJS.Signals) => void): () => void {
