@@ -1,6 +1,6 @@
 /** The fenced code blocks of the documentation, as the tests of its examples read them. */
 import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { sep } from 'node:path'
 
 /** The pages users copy examples from: README.md, CONTRIBUTING.md and every page under docs/. */
 export const DOC_PAGES = [
@@ -8,7 +8,8 @@ export const DOC_PAGES = [
   'CONTRIBUTING.md',
   ...readdirSync('docs', { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.md'))
-    .map((name) => join('docs', name)),
+    // Named with '/' on every platform, as the tests name pages (Windows lists decisions\x.md here).
+    .map((name) => `docs/${name.split(sep).join('/')}`),
 ]
 
 export interface Block {

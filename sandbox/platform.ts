@@ -52,8 +52,9 @@ export function baseEnv(home = process.env.HOME ?? tmpdir()): Record<string, str
 /**
  * How to start `command` with `args`. On Windows, `npm` and `npx` are npm.cmd and npx.cmd, which Node starts
  * only through a shell (https://nodejs.org/api/child_process.html#spawning-bat-and-cmd-files-on-windows):
- * there the line goes to cmd.exe, each argument quoted for it, as a person types it at a cmd prompt. A path
- * to an executable (node itself) is started directly everywhere.
+ * there the line goes to cmd.exe, each argument quoted for it, as a person types it at a cmd prompt. It is
+ * handed over whole, with no `args`: args beside `shell: true` are only joined with spaces, which Node.js 24
+ * warns of at run time (DEP0190). A path to an executable (node itself) is started directly everywhere.
  */
 export function commandLine(
   command: string,
@@ -61,7 +62,7 @@ export function commandLine(
 ): { command: string; args: string[]; shell: boolean } {
   if (process.platform !== 'win32' || /\.exe$/i.test(command)) return { command, args, shell: false }
   const quote = (arg: string): string => (/^[\w./:=@\\-]+$/.test(arg) ? arg : `"${arg.replace(/"/g, '""')}"`)
-  return { command: quote(command), args: args.map(quote), shell: true }
+  return { command: [command, ...args].map(quote).join(' '), args: [], shell: true }
 }
 
 /**

@@ -1,7 +1,22 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+/**
+ * What `openssl req` needs of a configuration, with the extensions a default openssl.cnf gives a
+ * self-signed certificate (v3_ca). Given with -config, so that no machine's own openssl.cnf is read: a
+ * Windows build may have none where it looks, and OpenSSL 3's req then fails ("Can't open ... openssl.cnf").
+ */
+const REQ_CONFIG = `[req]
+distinguished_name = dn
+x509_extensions = ca
+[dn]
+[ca]
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always,issuer
+basicConstraints = critical,CA:true
+`
 
 /**
  * A fresh self-signed certificate for 127.0.0.1 and localhost, made with the machine's openssl: what
@@ -10,10 +25,13 @@ import { join } from 'node:path'
 export function selfSignedCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'release-gate-tls-'))
   try {
+    writeFileSync(join(dir, 'req.cnf'), REQ_CONFIG)
     execFileSync(
       'openssl',
       [
         'req',
+        '-config',
+        join(dir, 'req.cnf'),
         '-x509',
         '-newkey',
         'ec',

@@ -46,6 +46,13 @@ export function examplesFor(text, from, to) {
     .replaceAll(`release-gate-${from}.tgz`, `release-gate-${to}.tgz`)
 }
 
+// npm is npm.cmd on Windows, which Node.js starts only through a shell; these arguments need no quoting.
+function npm(...args) {
+  if (process.platform === 'win32')
+    execFileSync(['npm', ...args].join(' '), { stdio: 'inherit', shell: true })
+  else execFileSync('npm', args, { stdio: 'inherit' })
+}
+
 function newer(version, than) {
   const [a, b] = [version, than].map((v) => v.split('.').map(Number))
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i]
@@ -60,15 +67,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     if (!newer(version, current)) throw new Error(`${version} is not newer than package.json's ${current}`)
     const date = new Date().toISOString().slice(0, 10)
     writeFileSync('CHANGELOG.md', changelogFor(readFileSync('CHANGELOG.md', 'utf8'), version, date))
-    execFileSync('npm', ['version', version, '--no-git-tag-version'], { stdio: 'inherit' })
+    npm('version', version, '--no-git-tag-version')
     writeFileSync(
       RELEASED,
       `${JSON.stringify(interfaceOf(readFileSync('action.yml', 'utf8'), version), null, 2)}\n`,
     )
     for (const file of ['README.md', 'docs/command.md'])
       writeFileSync(file, examplesFor(readFileSync(file, 'utf8'), current, version))
-    execFileSync('npm', ['run', 'generate'], { stdio: 'inherit' })
-    execFileSync('npm', ['run', 'bundle'], { stdio: 'inherit' })
+    npm('run', 'generate')
+    npm('run', 'bundle')
     console.log(
       `\nRelease ${version} prepared. Review, commit (dist/ included), wait for CI, then tag: git tag -a v${version} -m v${version} && git push origin v${version}`,
     )

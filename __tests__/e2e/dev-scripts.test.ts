@@ -130,8 +130,9 @@ describe('node dist/… in a development checkout', () => {
       utimesSync(join(checkout, 'src', 'engine', 'gate.ts'), later, later)
       const stale = await version()
       expect(stale.exitCode).toBe(0)
+      // The source's path as the platform writes it (src\engine\gate.ts on Windows).
       expect(stale.stderr).toBe(
-        "release-gate: src/engine/gate.ts changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.\n",
+        `release-gate: ${join('src', 'engine', 'gate.ts')} changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.\n`,
       )
     } finally {
       rmSync(checkout, { recursive: true, force: true })

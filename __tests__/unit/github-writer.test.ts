@@ -1,8 +1,9 @@
 import { commandTerms } from '../../src/cli/terms.js'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, normalize } from 'node:path'
+import { join, posix } from 'node:path'
 import { parseOutputFile, runnerCommands } from '../../sandbox/action-runner.js'
+import { asRead } from '../../sandbox/platform.js'
 import { CliHost } from '../../src/cli/cli-host.js'
 import { createRenderer } from '../../src/cli/renderers.js'
 import { UnwritableFile, type Host, type Summary } from '../../src/contracts/host.js'
@@ -34,8 +35,9 @@ function step() {
     return true
   }
   const read = () => ({
-    // The stop-commands token and the outputs' delimiters are random by design.
-    stdout: stdout.replace(/[0-9a-f]{32}/g, 'TOKEN'),
+    // The stop-commands token and the outputs' delimiters are random by design. Lines end in os.EOL
+    // ("\r\n" on Windows), read as the runner reads them.
+    stdout: asRead(stdout).replace(/[0-9a-f]{32}/g, 'TOKEN'),
     output: readFileSync(env.GITHUB_OUTPUT, 'utf8').replace(/ghadelimiter_[0-9a-f-]{36}/g, 'DELIMITER'),
     summary: readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8'),
   })
@@ -197,7 +199,9 @@ describe("the command's code never loads @actions/core", () => {
       seen.add(file)
       const text = readFileSync(file, 'utf8')
       for (const [, spec] of text.matchAll(/^(?:import|export)(?! type\b)[^'";]*?(?:from\s*)?'([^']+)'/gm)) {
-        if (spec!.startsWith('.')) visit(normalize(join(dirname(file), spec!)).replace(/\.js$/, '.ts'))
+        // posix: the same '/' paths on Windows, where node:path's join would give '\\'.
+        if (spec!.startsWith('.'))
+          visit(posix.normalize(posix.join(posix.dirname(file), spec!)).replace(/\.js$/, '.ts'))
         else seen.add(spec!)
       }
     }

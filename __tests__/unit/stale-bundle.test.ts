@@ -34,8 +34,9 @@ describe('a bundle older than the sources, in a development checkout', () => {
     const warning = staleBundleWarning(
       dist(built, { 'main.ts': built - 60_000, 'engine/gate.ts': built + 60_000, 'util/a.ts': built + 5000 }),
     )
+    // The source's path as the platform writes it: src\engine\gate.ts on Windows.
     expect(warning).toBe(
-      "release-gate: src/engine/gate.ts changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.",
+      `release-gate: ${join('src', 'engine', 'gate.ts')} changed after dist/ was built: this ran the last bundle, not the sources. Run 'npm run bundle'.`,
     )
   })
 
