@@ -147,6 +147,25 @@ describe('plain rendering', () => {
       '      exit 1',
     ])
   })
+
+  it("puts a dry run's check detail after a dash, as a sentence, not as 'detail …'", () => {
+    const checks: Summary = {
+      title: 'release-gate: BuildMaster web-shop 4.2.0',
+      status: 'dry-run',
+      lead: '',
+      notes: [],
+      table: {
+        header: ['Check', 'Status', 'Detail'],
+        rows: [['RELEASE_GATE_API_KEY', '✅ passed', 'BuildMaster accepted it']],
+      },
+      facts: [],
+      sections: [],
+    }
+    expect(summaryLines(checks)).toEqual([
+      'release-gate: BuildMaster web-shop 4.2.0 — 🔍 dry-run',
+      '  • RELEASE_GATE_API_KEY: ✅ passed — BuildMaster accepted it',
+    ])
+  })
 })
 
 describe('GitHub Actions rendering (the command in a run: step)', () => {

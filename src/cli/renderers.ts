@@ -280,15 +280,21 @@ export function summaryLines(summary: Summary): string[] {
   const header = summary.table?.header ?? []
   for (const row of summary.table?.rows ?? []) {
     const [label, ...cells] = row
+    let detail = ''
     const parts = cells
       .map((cell, i) => {
         const text = cellText(cell)
         if (text === '—' || text === '') return ''
         const name = header[i + 1] ?? ''
+        // A sentence of its own (a dry run's check) reads after a dash, not as "detail BuildMaster accepted".
+        if (/^detail$/i.test(name)) {
+          detail = ` — ${text}`
+          return ''
+        }
         return typeof cell !== 'string' || /^status$/i.test(name) ? text : `${name.toLowerCase()} ${text}`
       })
       .filter(Boolean)
-    lines.push(`  • ${cellText(label ?? '')}: ${parts.join(', ')}`)
+    lines.push(`  • ${cellText(label ?? '')}: ${parts.join(', ')}${detail}`)
   }
   for (const [name, value] of summary.facts) lines.push(`  ${name}: ${value}`)
   for (const section of summary.sections) {
