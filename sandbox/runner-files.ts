@@ -130,20 +130,12 @@ function parseV2(line: string, registered: (name: string) => boolean): WorkflowC
   if (!message.startsWith('::')) return undefined
   const end = message.indexOf('::', 2)
   if (end < 0) return undefined
-  const info = message.slice(2, end)
-  const space = info.indexOf(' ')
-  const name = space < 0 ? info : info.slice(0, space)
-  if (!registered(name)) return undefined
-  const properties = space > 0 ? info.slice(space + 1).trim() : ''
-  return {
-    name: name.toLowerCase(),
-    properties,
-    value: unescape(message.slice(end + 2), [
-      ['%0D', '\r'],
-      ['%0A', '\n'],
-      ['%25', '%'],
-    ]),
-  }
+  const value = unescape(message.slice(end + 2), [
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%25', '%'],
+  ])
+  return commandOf(message.slice(2, end), value, registered)
 }
 
 function parseLegacy(line: string, registered: (name: string) => boolean): WorkflowCommand | undefined {
@@ -151,22 +143,26 @@ function parseLegacy(line: string, registered: (name: string) => boolean): Workf
   if (prefix < 0) return undefined
   const end = line.indexOf(']', prefix)
   if (end < 0) return undefined
-  const info = line.slice(prefix + 3, end)
+  const value = unescape(line.slice(end + 1), [
+    ['%3B', ';'],
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%5D', ']'],
+    ['%25', '%'],
+  ])
+  return commandOf(line.slice(prefix + 3, end), value, registered)
+}
+
+/** A command from its `name properties` part, in either form: nothing when the runner does not know it. */
+function commandOf(
+  info: string,
+  value: string,
+  registered: (name: string) => boolean,
+): WorkflowCommand | undefined {
   const space = info.indexOf(' ')
   const name = space < 0 ? info : info.slice(0, space)
   if (!registered(name)) return undefined
-  const properties = space > 0 ? info.slice(space + 1).trim() : ''
-  return {
-    name: name.toLowerCase(),
-    properties,
-    value: unescape(line.slice(end + 1), [
-      ['%3B', ';'],
-      ['%0D', '\r'],
-      ['%0A', '\n'],
-      ['%5D', ']'],
-      ['%25', '%'],
-    ]),
-  }
+  return { name: name.toLowerCase(), properties: space > 0 ? info.slice(space + 1).trim() : '', value }
 }
 
 // The runner replaces each escape in turn over the whole string, in this order (as String.Replace does).

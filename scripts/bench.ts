@@ -262,6 +262,14 @@ try {
         peakMb <= MEMORY_LIMIT_MB && inOrder,
       )
     }
+    const fleetInputs = {
+      system: 'foreman',
+      'server-url': sandbox.url('foreman'),
+      username: FOREMAN_USER.username,
+      password: FOREMAN_USER.password,
+      template: '171',
+      'search-query': 'name ~ web',
+    }
     for (const hosts of [1000, 5000, 10_000]) {
       // A few-second job, 3 lines per host: requests must grow with polls, not hosts × polls.
       sandbox.foreman.useHosts(foremanHosts(hosts))
@@ -271,14 +279,7 @@ try {
         exitStatus: 0,
       })
       const beforeFleet = sandbox.requests.length
-      const { run, peakMb } = await measured({
-        system: 'foreman',
-        'server-url': sandbox.url('foreman'),
-        username: FOREMAN_USER.username,
-        password: FOREMAN_USER.password,
-        template: '171',
-        'search-query': 'name ~ web',
-      })
+      const { run, peakMb } = await measured(fleetInputs)
       const seen = sandbox.requests.slice(beforeFleet)
       const downloaded = seen.reduce((sum, r) => sum + r.bytesSent, 0)
       const shown = run.stdout.split('\n').filter((l) => / step \d of 3$/.test(l)).length
@@ -313,15 +314,7 @@ try {
               : Number(attempt <= 1),
     })
     const beforeRetries = sandbox.requests.length
-    const { run, peakMb } = await measured({
-      system: 'foreman',
-      'server-url': sandbox.url('foreman'),
-      username: FOREMAN_USER.username,
-      password: FOREMAN_USER.password,
-      template: '171',
-      'search-query': 'name ~ web',
-      'retry-failed': '2',
-    })
+    const { run, peakMb } = await measured({ ...fleetInputs, 'retry-failed': '2' })
     const seen = sandbox.requests.slice(beforeRetries)
     const summary = Buffer.byteLength(run.summary)
     const label = 'Foreman, 10,000 hosts, 500 failing, retry-failed: 2'

@@ -1,32 +1,17 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { STARTED } from '../gate-lines.js'
 import { describeSendsSignals, sandboxForFile } from '../sandbox.js'
-import { cliTemplates, json, otterArgs, runCli } from './cli.js'
+import { cliTemplates, FOREMAN_ENV, foremanArgs, json, otterArgs, runCli } from './cli.js'
 
 const sandbox = sandboxForFile()
 cliTemplates(sandbox)
 const otter = (template: string, ...more: string[]) => otterArgs(sandbox, template, ...more)
 const dir = mkdtempSync(join(tmpdir(), 'release-gate-cli-'))
 // A template on nine hosts; the credentials come from RELEASE_GATE_* variables.
-const foreman = (...more: string[]) => [
-  '--system',
-  'foreman',
-  '--server-url',
-  sandbox.url('foreman'),
-  '--template',
-  '171',
-  '--search-query',
-  'name ~ web-0',
-  ...more,
-]
+const foreman = (...more: string[]) => foremanArgs(sandbox, 'name ~ web-0', ...more)
 const SLOW_CANCEL_MS = 5000
-const foremanCredentials = {
-  RELEASE_GATE_USERNAME: FOREMAN_USER.username,
-  RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
-}
 
 describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js as a process)', () => {
   it('cancels on SIGINT, canceling the Foreman job through its API, and exits 130', async () => {
@@ -35,7 +20,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       const dotenv = join(dir, 'foreman-canceled.env')
       const run = await runCli({
         args: foreman('--json', '--dotenv', dotenv),
-        env: foremanCredentials,
+        env: FOREMAN_ENV,
         signalWhen: { cue: STARTED.foreman, signal: 'SIGINT' },
       })
       expect(run.exitCode).toBe(130)
@@ -95,7 +80,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
     try {
       const run = await runCli({
         args: foreman('--dotenv', join(dir, 'second.env')),
-        env: foremanCredentials,
+        env: FOREMAN_ENV,
         signalWhen: { cue: STARTED.foreman, signal: 'SIGINT', againAfterMs: 300 },
       })
       firstAt = began + run.signalledAtMs!
@@ -121,7 +106,7 @@ describeSendsSignals('release-gate, the command, interrupted (dist/cli/index.js 
       const cwd = mkdtempSync(join(tmpdir(), 'release-gate-cli-killed-'))
       const run = await runCli({
         args: foreman('--junit-report', 'report.xml'),
-        env: foremanCredentials,
+        env: FOREMAN_ENV,
         cwd,
         signalWhen: { cue: STARTED.foreman, signal: 'SIGKILL' },
       })

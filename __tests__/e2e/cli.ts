@@ -1,5 +1,6 @@
-/** What the tests of the command (cli*.test.ts) share: its flags for Otter, its runs, its JSON document. */
+/** What the tests of the command share: its flags for Otter and Foreman, its runs, its JSON document. */
 import { runCli as runCliProcess, type CliRun, type CliRunOptions } from '../../sandbox/cli-runner.js'
+import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import type { Sandbox } from '../../sandbox/server.js'
 
 /** Otter's quick jobs (800 ms) ending each way, and a slow one to cancel. */
@@ -21,6 +22,25 @@ export const otterArgs = (sandbox: Sandbox, template: string, ...more: string[])
   template,
   ...more,
 ]
+
+/** Template 171 on the hosts `query` selects; the credentials come from FOREMAN_ENV. */
+export const foremanArgs = (sandbox: Sandbox, query: string, ...more: string[]) => [
+  '--system',
+  'foreman',
+  '--server-url',
+  sandbox.url('foreman'),
+  '--template',
+  '171',
+  '--search-query',
+  query,
+  ...more,
+]
+
+/** The sandbox Foreman's user, as the command reads it from RELEASE_GATE_* variables. */
+export const FOREMAN_ENV = {
+  RELEASE_GATE_USERNAME: FOREMAN_USER.username,
+  RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
+}
 
 // Each run is a process against its own job, so most tests run side by side, to keep the suite short; at
 // most three processes at a time in a file, so that other suites' timing tests on a 2-core machine do not

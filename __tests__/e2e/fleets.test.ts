@@ -5,11 +5,10 @@ import { runAction, type ActionRun } from '../../sandbox/action-runner.js'
 import { readStepRecord } from '../../src/observers/common/step-state.js'
 import { replay } from '../../src/post/plan.js'
 import { BUILDMASTER_SETUP } from '../../sandbox/buildmaster.js'
-import { FOREMAN_USER } from '../../sandbox/foreman.js'
 import { defaultScript } from '../../sandbox/foreman-model.js'
 import { RPM_TOKEN } from '../../sandbox/rpm.js'
 import { foremanInputs, itConcurrentSendsSignals, sandboxForFile } from '../sandbox.js'
-import { json, runCli } from './cli.js'
+import { FOREMAN_ENV, foremanArgs, json, runCli } from './cli.js'
 import { errors } from './helpers.js'
 
 const sandbox = sandboxForFile()
@@ -165,30 +164,15 @@ describe('fleets through the bundle (dist/index.js as a process)', () => {
   })
 })
 
+/** The command on the cache hosts, as a job whose `run` input names how the sandbox runs it (cli-, slow-). */
+const cacheArgs = (run: string, ...more: string[]) =>
+  foremanArgs(sandbox, 'name ~ cache', '--variables', `run=${run}-${++jobs}`, '--json', ...more)
+
 describe('fleets through the command (dist/cli/index.js as a process)', () => {
-  const credentials = {
-    RELEASE_GATE_USERNAME: FOREMAN_USER.username,
-    RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
-  }
-  const args = (...more: string[]) => [
-    '--system',
-    'foreman',
-    '--server-url',
-    sandbox.url('foreman'),
-    '--template',
-    '171',
-    '--search-query',
-    'name ~ cache',
-    '--variables',
-    `run=cli-${++jobs}`,
-    '--poll-interval',
-    '200ms',
-    '--json',
-    ...more,
-  ]
+  const args = (...more: string[]) => cacheArgs('cli', '--poll-interval', '200ms', ...more)
 
   it.concurrent('within max-failed: exit 0, and --json says what was allowed', async () => {
-    const run = await runCli({ args: args('--retry-failed', '1', '--max-failed', '1'), env: credentials })
+    const run = await runCli({ args: args('--retry-failed', '1', '--max-failed', '1'), env: FOREMAN_ENV })
     expect(run.exitCode).toBe(0)
     expect(json(run)).toMatchObject({
       status: 'succeeded',
@@ -200,7 +184,7 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
   })
 
   it.concurrent('over max-failed (RELEASE_GATE_MAX_FAILED as a share): exit 1', async () => {
-    const run = await runCli({ args: args(), env: { ...credentials, RELEASE_GATE_MAX_FAILED: '25%' } })
+    const run = await runCli({ args: args(), env: { ...FOREMAN_ENV, RELEASE_GATE_MAX_FAILED: '25%' } })
     expect(run.exitCode).toBe(1)
     expect(json(run)).toMatchObject({
       status: 'failed',
@@ -221,7 +205,7 @@ describe('fleets through the command (dist/cli/index.js as a process)', () => {
       '--retry-failed is not used here: --operation wait watches',
     ],
   ])('%j is bad input: exit 2, naming the flag', async (more, said) => {
-    const run = await runCli({ args: args(...more), env: credentials })
+    const run = await runCli({ args: args(...more), env: FOREMAN_ENV })
     expect(run.exitCode).toBe(2)
     expect(json(run)).toMatchObject({ ending: 'input', exitCode: 2, message: expect.stringContaining(said) })
   })
@@ -287,24 +271,8 @@ describe('a stop during a retry (processes)', () => {
 
   it.concurrent('the command: the timeout during the retry cancels it and exits 4', async () => {
     const run = await runCli({
-      args: [
-        '--system',
-        'foreman',
-        '--server-url',
-        sandbox.url('foreman'),
-        '--template',
-        '171',
-        '--search-query',
-        'name ~ cache',
-        '--variables',
-        `run=slow-${++jobs}`,
-        '--retry-failed',
-        '2',
-        '--timeout',
-        '4s',
-        '--json',
-      ],
-      env: { RELEASE_GATE_USERNAME: FOREMAN_USER.username, RELEASE_GATE_PASSWORD: FOREMAN_USER.password },
+      args: cacheArgs('slow', '--retry-failed', '2', '--timeout', '4s'),
+      env: FOREMAN_ENV,
     })
     expect(run.exitCode).toBe(4)
     const result = json(run)
@@ -317,22 +285,8 @@ describe('a stop during a retry (processes)', () => {
 
   itConcurrentSendsSignals('the command: SIGINT during the retry cancels it and exits 130', async () => {
     const run = await runCli({
-      args: [
-        '--system',
-        'foreman',
-        '--server-url',
-        sandbox.url('foreman'),
-        '--template',
-        '171',
-        '--search-query',
-        'name ~ cache',
-        '--variables',
-        `run=slow-${++jobs}`,
-        '--retry-failed',
-        '1',
-        '--json',
-      ],
-      env: { RELEASE_GATE_USERNAME: FOREMAN_USER.username, RELEASE_GATE_PASSWORD: FOREMAN_USER.password },
+      args: cacheArgs('slow', '--retry-failed', '1'),
+      env: FOREMAN_ENV,
       // SIGINT once the retry has started (a cue that never comes fails the test, naming it).
       signalWhen: { cue: /Started .*attempt 2 of 2/, signal: 'SIGINT' },
     })

@@ -18,10 +18,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction } from '../../sandbox/action-runner.js'
 import { runCli } from '../../sandbox/cli-runner.js'
-import { FOREMAN_USER, foremanHosts } from '../../sandbox/foreman.js'
+import { foremanHosts } from '../../sandbox/foreman.js'
+import { until as untilCue } from '../../sandbox/cues.js'
 import { Sandbox } from '../../sandbox/server.js'
 import { elements, type XmlElement, readJUnit } from '../junit-readers.js'
-import { itSendsSignals } from '../sandbox.js'
+import { foremanInputs as foremanInputsOf, itSendsSignals } from '../sandbox.js'
+import { FOREMAN_ENV, foremanArgs } from './cli.js'
 
 let sandbox: Sandbox
 beforeAll(async () => {
@@ -236,31 +238,11 @@ describe('junit-report (bundle as a process)', () => {
   })
 })
 
-const FOREMAN_ENV = {
-  RELEASE_GATE_USERNAME: FOREMAN_USER.username,
-  RELEASE_GATE_PASSWORD: FOREMAN_USER.password,
-}
-const foreman = (query: string) => [
-  '--system',
-  'foreman',
-  '--server-url',
-  sandbox.url('foreman'),
-  '--template',
-  '171',
-  '--search-query',
-  query,
-]
-const foremanInputs = (query: string) => ({
-  system: 'foreman',
-  'server-url': sandbox.url('foreman'),
-  username: FOREMAN_USER.username,
-  password: FOREMAN_USER.password,
-  template: '171',
-  'search-query': query,
-})
+const foreman = (query: string) => foremanArgs(sandbox, query)
+const foremanInputs = (query: string) => foremanInputsOf(sandbox, { template: '171', 'search-query': query })
 
-/** Settles once `holds()` does: a signal tied to what the server saw. */
+/** Settles half a second after `holds()` does: a signal tied to what the server saw. */
 async function until(holds: () => boolean): Promise<void> {
-  while (!holds()) await new Promise((resolve) => setTimeout(resolve, 50))
+  await untilCue(holds)
   await new Promise((resolve) => setTimeout(resolve, 500))
 }
